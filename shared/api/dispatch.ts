@@ -1,0 +1,26 @@
+import { requestChannels, isRequestChannel } from './contract'
+import type { Handlers, CallContext } from './handlers'
+import { ApiFailure, describeIssues, fail, ok, type Result } from './result'
+
+/**
+ * The single entry both transports call: checks the channel, validates the request,
+ * runs the handler and turns every outcome into a Result. Never throws.
+ */
+export async function dispatch(handlers: Handlers, channel: unknown, rawRequest: unknown, ctx: CallContext): Promise<Result<unknown>> {
+  if (!isRequestChannel(channel)) {
+    return fail({ code: 'unknown-channel', message: `No api channel named ${JSON.stringify(channel)}` })
+  }
+  const parsed = requestChannels[channel].req.safeParse(rawRequest ?? {})
+  if (!parsed.success) {
+    return fail({ code: 'bad-request', message: `Invalid request for ${channel}`, details: describeIssues(parsed.error) })
+  }
+  try {
+    // The map type guarantees handlers[channel] accepts this channel's parsed request.
+    const handler = handlers[channel] as (req: unknown, ctx: CallContext) => Promise<unknown>
+    return ok(await handler(parsed.data, ctx))
+  } catch (error) {
+    if (error instanceof ApiFailure) return fail(error.toApiError())
+    const message = error instanceof Error ? error.message : String(error)
+    return fail({ code: 'internal', message: `${channel} failed: ${message}` })
+  }
+}

@@ -1,0 +1,7 @@
+export * from './channels'
+export * from './result'
+export * from './settings'
+export * from './contract'
+export * from './handlers'
+export * from './dispatch'
+export * from './client'

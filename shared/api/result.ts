@@ -1,0 +1,56 @@
+import { z } from 'zod'
+
+/** Every failure that crosses the api says which kind it is, so a caller can react without parsing text. */
+export const ErrorCodeSchema = z.enum([
+  'bad-request', // the request did not match the channel's schema
+  'unknown-channel', // no such channel in the contract
+  'not-found', // the host, VM or item named does not exist
+  'conflict', // the request clashes with the current state
+  'unavailable', // a host or service cannot be reached right now
+  'forbidden', // the caller may not do this
+  'internal', // a bug: the message says what failed
+])
+
+export const ApiErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  /** Field-level problems, e.g. zod issues as "path: message". */
+  details: z.array(z.string()).optional(),
+})
+
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>
+export type ApiError = z.infer<typeof ApiErrorSchema>
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
+
+/** Thrown by handlers (and rebuilt by clients) to fail a call with a specific code. */
+export class ApiFailure extends Error {
+  readonly code: ErrorCode
+  readonly details: string[] | undefined
+
+  constructor(code: ErrorCode, message: string, details?: string[]) {
+    super(message)
+    this.name = 'ApiFailure'
+    this.code = code
+    this.details = details
+  }
+
+  toApiError(): ApiError {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message }
+  }
+}
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value }
+}
+
+export function fail(error: ApiError): Result<never> {
+  return { ok: false, error }
+}
+
+/** zod issues as short "path: message" lines an admin can act on. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)'
+    return `${path}: ${issue.message}`
+  })
+}

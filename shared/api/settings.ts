@@ -1,0 +1,18 @@
+import { z } from 'zod'
+
+export const LanguageSchema = z.enum(['en', 'zh-CN'])
+export const ThemeSchema = z.enum(['light', 'dark', 'system'])
+
+/** Preferences kept in the store, shared by the desktop app and serve mode. */
+export const SettingsSchema = z.object({
+  language: LanguageSchema,
+  theme: ThemeSchema,
+  /** Run the embedded demo cluster (the default while no real host is configured). */
+  demoEnabled: z.boolean(),
+})
+
+export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true }
+
+export type Language = z.infer<typeof LanguageSchema>
+export type Theme = z.infer<typeof ThemeSchema>
+export type Settings = z.infer<typeof SettingsSchema>

@@ -1,0 +1,5 @@
+export * from './host'
+export * from './vm'
+export * from './sample'
+export * from './snapshot'
+export * from './series'

@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { HostSchema } from './host'
+import { VmSchema } from './vm'
+import { HostSampleSchema, VmSampleSchema } from './sample'
+
+/**
+ * The cluster as of one poll: inventory plus the latest sample of every host and VM.
+ * Hosts or VMs without a sample yet (just discovered, shut off) simply have none.
+ */
+export const SnapshotSchema = z.object({
+  t: z.number().int().nonnegative(),
+  hosts: z.array(HostSchema),
+  vms: z.array(VmSchema),
+  hostSamples: z.array(HostSampleSchema),
+  vmSamples: z.array(VmSampleSchema),
+})
+
+export type Snapshot = z.infer<typeof SnapshotSchema>

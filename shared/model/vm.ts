@@ -1,0 +1,26 @@
+import { z } from 'zod'
+
+/** libvirt's domain states collapsed to what an admin acts on. */
+export const VmStateSchema = z.enum(['running', 'paused', 'shutoff', 'crashed', 'suspended', 'other'])
+
+export const VmAllocationSchema = z.object({
+  vcpus: z.number().int().positive(),
+  maxVcpus: z.number().int().positive(),
+  memoryMiB: z.number().positive(),
+  maxMemoryMiB: z.number().positive(),
+  /** cgroup cpu.shares / cpu.weight equivalent; 1024 is the default share. */
+  cpuShares: z.number().int().positive().optional(),
+})
+
+export const VmSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  hostId: z.string().min(1),
+  state: VmStateSchema,
+  allocation: VmAllocationSchema,
+  tags: z.array(z.string()),
+})
+
+export type VmState = z.infer<typeof VmStateSchema>
+export type VmAllocation = z.infer<typeof VmAllocationSchema>
+export type Vm = z.infer<typeof VmSchema>

@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import pkg from '../../package.json'
+import { startServer } from '../server/server'
+import { createServices } from '../services/services'
+import { resolveDataFile } from '../store/paths'
+
+const HELP = `virtpilot ${pkg.version} — right-size, balance and tune small KVM/libvirt labs
+
+Usage:
+  virtpilot serve [--host ADDR] [--port N] [--data FILE]
+      Serve the app to a browser. Prints a URL with a one-time access token.
+      Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port.
+  virtpilot demo --json [--data FILE]
+      Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
+  virtpilot --help | --version
+
+Options:
+  --data FILE   SQLite data file (default: $VIRTPILOT_DATA, else the app's user-data folder)
+
+Exit codes: 0 ok, 1 failed, 2 bad usage.
+`
+
+class UsageError extends Error {}
+
+function rendererDir(): string {
+  // Built CLI: out/main/cli.js -> out/renderer; from source: src-main/cli -> out/renderer.
+  const here = dirname(fileURLToPath(import.meta.url))
+  const candidates = [join(here, '..', 'renderer'), join(here, '..', '..', 'out', 'renderer')]
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '7420' }, data: { type: 'string' } },
+    strict: true,
+  })
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`)
+  const dir = rendererDir()
+  if (!existsSync(join(dir, 'index.html'))) throw new Error(`The renderer is not built (no ${join(dir, 'index.html')}). Run: npm run build`)
+  const services = createServices({ transport: 'serve', dataFile: resolveDataFile(values.data), version: pkg.version })
+  await services.start()
+  const server = await startServer({ services, rendererDir: dir, host: values.host, port })
+  if (!/^(127\.|localhost$|::1$)/.test(values.host)) {
+    console.error(`Warning: serving on ${values.host}: anyone who can reach it and learns the token controls VirtPilot.`)
+  }
+  console.log(`VirtPilot is serving at ${server.url}`)
+  console.log(`Data file: ${services.store.file}`)
+  const shutdown = async () => {
+    await server.close()
+    await services.stop()
+    process.exit(0)
+  }
+  process.once('SIGINT', () => void shutdown())
+  process.once('SIGTERM', () => void shutdown())
+}
+
+async function demo(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, data: { type: 'string' } }, strict: true })
+  if (!values.json) throw new UsageError('demo needs --json (the snapshot is printed as JSON)')
+  // An in-memory store unless asked otherwise: a one-shot look should not write history.
+  const services = createServices({ transport: 'cli', dataFile: values.data ?? ':memory:', version: pkg.version })
+  try {
+    await services.store.updateSettings({ demoEnabled: true })
+    await services.start()
+    process.stdout.write(JSON.stringify(services.snapshot(), null, 2) + '\n')
+  } finally {
+    await services.stop()
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP)
+        return 0
+      case '--version':
+        console.log(pkg.version)
+        return 0
+      case 'serve':
+        await serve(rest)
+        return -1 // keeps running
+      case 'demo':
+        await demo(rest)
+        return 0
+      default:
+        throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
+    }
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    console.error(`virtpilot: ${(error as Error).message}`)
+    if (usage) console.error('Run `virtpilot --help` for usage.')
+    return usage ? 2 : 1
+  }
+}
+
+const code = await main(process.argv.slice(2))
+if (code >= 0) process.exitCode = code

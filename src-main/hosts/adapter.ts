@@ -1,0 +1,71 @@
+import type { Host, Vm } from '../../shared/model'
+
+/** What an adapter found on its host(s): a demo adapter covers several hosts, a real one covers one. */
+export interface Inventory {
+  hosts: Host[]
+  vms: Vm[]
+}
+
+/** Cumulative /proc/stat CPU time of the whole host, in USER_HZ ticks (1/100 s). */
+export interface CpuTicks {
+  user: number
+  nice: number
+  system: number
+  idle: number
+  iowait: number
+  irq: number
+  softirq: number
+  steal: number
+}
+
+/** Host counters as read: cumulative where the kernel keeps counters, gauges otherwise. */
+export interface RawHostStats {
+  hostId: string
+  cpuTicks: CpuTicks
+  memTotalKiB: number
+  memAvailableKiB: number
+  diskReadBytes: number
+  diskWriteBytes: number
+  netRxBytes: number
+  netTxBytes: number
+}
+
+/** VM counters as `virsh domstats` and schedstat give them. */
+export interface RawVmStats {
+  vmId: string
+  hostId: string
+  vcpus: number
+  /** cpu.time: nanoseconds of host CPU used, cumulative. */
+  cpuTimeNs: number
+  /** Sum of its vCPU threads' run delay (schedstat field 2): time runnable but not running. */
+  runDelayNs: number
+  /** balloon.available - balloon.unused when the guest reports them, else balloon.rss. */
+  memUsedKiB: number
+  diskReadBytes: number
+  diskWriteBytes: number
+  diskReadReqs: number
+  diskWriteReqs: number
+  netRxBytes: number
+  netTxBytes: number
+}
+
+export interface RawStats {
+  /** When the counters were read, epoch ms. */
+  t: number
+  hosts: RawHostStats[]
+  vms: RawVmStats[]
+}
+
+/**
+ * One hypervisor source behind one interface: the demo cluster, libvirt over SSH, Proxmox VE.
+ * Later issues add apply operations here.
+ */
+export interface HostAdapter {
+  readonly id: string
+  /** True when stats can be read for past moments too (the demo replays a trace; real hosts cannot). */
+  readonly canReadPast: boolean
+  discover(): Promise<Inventory>
+  /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
+  readStats(now: number): Promise<RawStats>
+  close(): Promise<void>
+}

@@ -1,0 +1,193 @@
+import type { Vm } from '../../../shared/model'
+import type { HostAdapter, Inventory, RawHostStats, RawStats, RawVmStats } from '../adapter'
+import traces from './data/demo-traces.json'
+import { demoHosts } from './hosts'
+
+interface TraceVm {
+  name: string
+  host: string
+  trace: string
+  vcpus: number
+  mhzPerCore: number
+  memoryMiB: number
+  cpuMhz: number[]
+  memUsedMiB: number[]
+  diskReadKBs: number[]
+  diskWriteKBs: number[]
+  netRxKBs: number[]
+  netTxKBs: number[]
+}
+
+/** Wall-clock time one 5-minute trace row lasts: the demo plays two days in about 19 minutes. */
+export const DEMO_ROW_MS = 2000
+/** The trace has throughput only; requests are derived with this assumed average request size. */
+const ASSUMED_IO_BYTES = 16 * 1024
+/** CPU the host itself burns: a base plus each VM's emulator threads, in cores. */
+const HOST_BASE_CORES = 0.2
+const EMULATOR_CORES_PER_VM = 0.03
+const HOST_BASE_MEM_MIB = 2048
+const QEMU_OVERHEAD_MIB = 200
+const USER_HZ = 100
+
+/** Per-row rates of one VM after host contention is applied. */
+interface VmRates {
+  vm: Vm
+  cores: Float64Array // CPU it got
+  readyCores: Float64Array // demand it did not get (waiting runnable)
+  memUsedMiB: Float64Array
+  rdBps: Float64Array
+  wrBps: Float64Array
+  rxBps: Float64Array
+  txBps: Float64Array
+}
+
+/** Cumulative integral of a per-row rate: prefix[i] = sum of rows < i, in rate x row seconds. */
+function prefixSums(rates: Float64Array): Float64Array {
+  const prefix = new Float64Array(rates.length + 1)
+  for (let i = 0; i < rates.length; i++) prefix[i + 1] = prefix[i]! + rates[i]!
+  return prefix
+}
+
+/**
+ * The embedded demo cluster: three hosts and 24 VMs whose CPU, memory, disk and network demand
+ * is replayed from real Bitbrains VM traces, time-compressed. It produces cumulative counters
+ * like a real host does, in closed form from `now`, so the collector derives rates exactly as
+ * it will for libvirt hosts, and any moment (live or backfilled history) is reproducible.
+ */
+export class DemoCluster implements HostAdapter {
+  readonly id = 'demo'
+  readonly canReadPast = true
+  private readonly rows: number
+  private readonly vmRates: VmRates[]
+  private readonly integrals = new Map<VmRates, Record<'cores' | 'ready' | 'rd' | 'wr' | 'rx' | 'tx', Float64Array>>()
+
+  constructor(private readonly origin = 0) {
+    const data = traces as { rows: number; vms: TraceVm[] }
+    this.rows = data.rows
+    this.vmRates = data.vms.map((t) => this.ratesOf(t))
+    this.applyContention()
+    for (const r of this.vmRates) {
+      this.integrals.set(r, {
+        cores: prefixSums(r.cores),
+        ready: prefixSums(r.readyCores),
+        rd: prefixSums(r.rdBps),
+        wr: prefixSums(r.wrBps),
+        rx: prefixSums(r.rxBps),
+        tx: prefixSums(r.txBps),
+      })
+    }
+  }
+
+  private ratesOf(t: TraceVm): VmRates {
+    const vm: Vm = {
+      id: `demo:${t.name}`,
+      name: t.name,
+      hostId: t.host,
+      state: 'running',
+      allocation: { vcpus: t.vcpus, maxVcpus: Math.max(t.vcpus, 2 * t.vcpus), memoryMiB: t.memoryMiB, maxMemoryMiB: t.memoryMiB, cpuShares: 1024 },
+      tags: ['demo', `trace:${t.trace}`],
+    }
+    const kb = (xs: number[]) => Float64Array.from(xs, (x) => x * 1024)
+    return {
+      vm,
+      // A VM cannot use more cores than it has vCPUs, whatever the trace rounding says.
+      cores: Float64Array.from(t.cpuMhz, (mhz) => Math.min(mhz / t.mhzPerCore, t.vcpus)),
+      readyCores: new Float64Array(t.cpuMhz.length),
+      memUsedMiB: Float64Array.from(t.memUsedMiB, (m) => Math.min(m, t.memoryMiB)),
+      rdBps: kb(t.diskReadKBs),
+      wrBps: kb(t.diskWriteKBs),
+      rxBps: kb(t.netRxKBs),
+      txBps: kb(t.netTxKBs),
+    }
+  }
+
+  /** Where a host's VMs want more CPU than it has, each gets a proportional share; the rest waits. */
+  private applyContention(): void {
+    for (const host of demoHosts) {
+      const onHost = this.vmRates.filter((r) => r.vm.hostId === host.id)
+      const usable = host.cpu.threads - HOST_BASE_CORES - EMULATOR_CORES_PER_VM * onHost.length
+      for (let row = 0; row < this.rows; row++) {
+        const demand = onHost.reduce((sum, r) => sum + r.cores[row]!, 0)
+        if (demand <= usable) continue
+        const scale = usable / demand
+        for (const r of onHost) {
+          r.readyCores[row] = r.cores[row]! * (1 - scale)
+          r.cores[row] = r.cores[row]! * scale
+        }
+      }
+    }
+  }
+
+  /** Row playing at `now`, the fraction of it elapsed, and completed loops over the trace. */
+  private position(now: number): { loops: number; row: number; frac: number } {
+    const rowsElapsed = Math.max(0, now - this.origin) / DEMO_ROW_MS
+    const whole = Math.floor(rowsElapsed)
+    return { loops: Math.floor(whole / this.rows), row: whole % this.rows, frac: rowsElapsed - whole }
+  }
+
+  /** Integral of a per-row rate from the origin to `now`, in rate x seconds. */
+  private integral(prefix: Float64Array, rates: Float64Array, now: number): number {
+    const { loops, row, frac } = this.position(now)
+    const rowSeconds = DEMO_ROW_MS / 1000
+    return (loops * prefix[this.rows]! + prefix[row]! + frac * rates[row]!) * rowSeconds
+  }
+
+  async discover(): Promise<Inventory> {
+    return { hosts: structuredClone([...demoHosts]), vms: this.vmRates.map((r) => structuredClone(r.vm)) }
+  }
+
+  async readStats(now: number): Promise<RawStats> {
+    const { row } = this.position(now)
+    const vms: RawVmStats[] = this.vmRates.map((r) => {
+      const acc = this.integrals.get(r)!
+      const rd = this.integral(acc.rd, r.rdBps, now)
+      const wr = this.integral(acc.wr, r.wrBps, now)
+      return {
+        vmId: r.vm.id,
+        hostId: r.vm.hostId,
+        vcpus: r.vm.allocation.vcpus,
+        cpuTimeNs: this.integral(acc.cores, r.cores, now) * 1e9,
+        runDelayNs: this.integral(acc.ready, r.readyCores, now) * 1e9,
+        memUsedKiB: r.memUsedMiB[row]! * 1024,
+        diskReadBytes: rd,
+        diskWriteBytes: wr,
+        diskReadReqs: rd / ASSUMED_IO_BYTES,
+        diskWriteReqs: wr / ASSUMED_IO_BYTES,
+        netRxBytes: this.integral(acc.rx, r.rxBps, now),
+        netTxBytes: this.integral(acc.tx, r.txBps, now),
+      }
+    })
+    const hosts: RawHostStats[] = demoHosts.map((host) => {
+      const mine = vms.filter((v) => v.hostId === host.id)
+      const elapsedSeconds = Math.max(0, now - this.origin) / 1000
+      const overheadCores = HOST_BASE_CORES + EMULATOR_CORES_PER_VM * mine.length
+      const busySeconds = mine.reduce((sum, v) => sum + v.cpuTimeNs / 1e9, 0) + overheadCores * elapsedSeconds
+      const totalSeconds = host.cpu.threads * elapsedSeconds
+      const usedMiB = HOST_BASE_MEM_MIB + mine.reduce((sum, v) => sum + v.memUsedKiB / 1024 + QEMU_OVERHEAD_MIB, 0)
+      const sum = (key: 'diskReadBytes' | 'diskWriteBytes' | 'netRxBytes' | 'netTxBytes') => mine.reduce((s, v) => s + v[key], 0)
+      return {
+        hostId: host.id,
+        // Guest time shows as user time on a KVM host; the host's own work as system time.
+        cpuTicks: {
+          user: (busySeconds - overheadCores * elapsedSeconds) * USER_HZ,
+          nice: 0,
+          system: overheadCores * elapsedSeconds * USER_HZ,
+          idle: Math.max(0, totalSeconds - busySeconds) * USER_HZ,
+          iowait: 0,
+          irq: 0,
+          softirq: 0,
+          steal: 0,
+        },
+        memTotalKiB: host.memoryMiB * 1024,
+        memAvailableKiB: Math.max(0, host.memoryMiB - usedMiB) * 1024,
+        diskReadBytes: sum('diskReadBytes'),
+        diskWriteBytes: sum('diskWriteBytes'),
+        netRxBytes: sum('netRxBytes'),
+        netTxBytes: sum('netTxBytes'),
+      }
+    })
+    return { t: now, hosts, vms }
+  }
+
+  async close(): Promise<void> {}
+}

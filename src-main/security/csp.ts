@@ -1,0 +1,15 @@
+/** The renderer's Content-Security-Policy, sent as a header by serve mode and Electron alike. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // naive-ui and ECharts set inline styles at run time.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  // 'self' covers the same-origin WebSocket of serve mode (CSP3).
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ')

@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { z } from 'zod'
+import { dispatch } from '../../shared/api'
+import { CONTENT_SECURITY_POLICY } from '../security/csp'
+import type { Services } from '../services/services'
+import { checkRequest, queryToken, SESSION_COOKIE } from './auth'
+import { resolveStaticFile } from './static-files'
+
+export interface ServeOptions {
+  services: Services
+  rendererDir: string
+  host: string
+  port: number
+  /** Fixed token (tests); a random one otherwise. */
+  token?: string
+}
+
+export interface RunningServer {
+  url: string
+  token: string
+  port: number
+  close(): Promise<void>
+}
+
+const CallSchema = z.object({ type: z.literal('call'), id: z.number().int().nonnegative(), channel: z.string(), req: z.unknown() })
+const MAX_MESSAGE_BYTES = 1024 * 1024
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}
+
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/**
+ * `virtpilot serve`: the renderer and the same api as the desktop app, for a browser.
+ * HTTP serves the built renderer; one WebSocket at /api carries calls and events.
+ */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url')
+  const rendererDir = resolve(options.rendererDir)
+  let allowedHosts: Set<string> | undefined
+
+  const refuse = (res: ServerResponse, status: number, reason: string) => {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
+    res.end(`VirtPilot: ${reason}\n`)
+  }
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const verdict = checkRequest(req, token, allowedHosts)
+      if (!verdict.ok) return refuse(res, verdict.status, verdict.reason)
+      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET is served here; the api is on the WebSocket')
+      const url = new URL(req.url ?? '/', 'http://x')
+      if (queryToken(req)) {
+        // Trade the token in the address bar for a cookie, and drop it from the URL.
+        url.searchParams.delete('token')
+        res.writeHead(303, {
+          ...SECURITY_HEADERS,
+          'Set-Cookie': `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: url.pathname + url.search,
+        })
+        return res.end()
+      }
+      const file = await resolveStaticFile(rendererDir, url.pathname)
+      if (!file) return refuse(res, 404, `Not found. Is the renderer built (npm run build)? Looked in ${rendererDir}`)
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Cache-Control': 'no-store' })
+      res.end(req.method === 'HEAD' ? undefined : file.body)
+    })().catch((error: unknown) => refuse(res, 500, (error as Error).message))
+  })
+
+  const sockets = new Set<WebSocket>()
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  server.on('upgrade', (req, socket, head) => {
+    const verdict = checkRequest(req, token, allowedHosts)
+    const path = new URL(req.url ?? '/', 'http://x').pathname
+    if (!verdict.ok || path !== '/api') {
+      const status = verdict.ok ? 404 : verdict.status
+      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found'}\r\nConnection: close\r\n\r\n`)
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws))
+  })
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws)
+    ws.on('close', () => sockets.delete(ws))
+    ws.on('message', (data) => {
+      let call: z.infer<typeof CallSchema>
+      try {
+        call = CallSchema.parse(JSON.parse(String(data)))
+      } catch {
+        ws.close(1008, 'Malformed message')
+        return
+      }
+      void dispatch(options.services.handlers, call.channel, call.req, { transport: 'serve' }).then((result) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: call.id, result }))
+      })
+    })
+  })
+
+  const stopForwarding = options.services.events.onAny((event, payload) => {
+    const message = JSON.stringify({ type: 'event', event, payload })
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(message)
+  })
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => resolveListen())
+  })
+  const port = (server.address() as AddressInfo).port
+  if (isLoopback(options.host)) {
+    allowedHosts = new Set([`${hostForUrl(options.host)}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+  }
+  const url = `http://${hostForUrl(options.host)}:${port}/?token=${token}`
+
+  return {
+    url,
+    token,
+    port,
+    async close() {
+      stopForwarding()
+      for (const ws of sockets) ws.terminate()
+      wss.close()
+      await new Promise<void>((done) => server.close(() => done()))
+    },
+  }
+}

@@ -1,0 +1,82 @@
+import type { ApiBridge, Result } from '../../shared/api'
+
+type Pending = { resolve: (r: Result<unknown>) => void }
+
+/**
+ * The serve-mode transport: the same calls and events as the Electron preload, over one
+ * WebSocket. The server authenticated this page with a cookie; the socket carries it.
+ * Reconnects with backoff; calls made while disconnected fail with `unavailable`.
+ */
+export function createWebSocketBridge(url: string): ApiBridge {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const pending = new Map<number, Pending>()
+  let nextId = 1
+  let socket: WebSocket | undefined
+  let opened: Promise<WebSocket> | undefined
+  let retryMs = 500
+
+  function connect(): Promise<WebSocket> {
+    if (opened) return opened
+    opened = new Promise((resolve, reject) => {
+      const ws = new WebSocket(url)
+      ws.onopen = () => {
+        socket = ws
+        retryMs = 500
+        resolve(ws)
+      }
+      ws.onmessage = (message) => {
+        const data = JSON.parse(String(message.data)) as
+          | { type: 'result'; id: number; result: Result<unknown> }
+          | { type: 'event'; event: string; payload: unknown }
+        if (data.type === 'result') {
+          pending.get(data.id)?.resolve(data.result)
+          pending.delete(data.id)
+        } else {
+          listeners.get(data.event)?.forEach((cb) => cb(data.payload))
+        }
+      }
+      ws.onclose = () => {
+        const wasOpen = socket === ws
+        socket = undefined
+        opened = undefined
+        for (const [id, call] of pending) {
+          call.resolve({ ok: false, error: { code: 'unavailable', message: 'Connection to VirtPilot was lost; retrying' } })
+          pending.delete(id)
+        }
+        if (!wasOpen) reject(new Error(`Cannot reach ${url}`))
+        // Keep trying while anyone listens for events, so live views resume by themselves.
+        if (listeners.size > 0) {
+          setTimeout(() => void connect().catch(() => undefined), retryMs)
+          retryMs = Math.min(retryMs * 2, 10_000)
+        }
+      }
+    })
+    return opened
+  }
+
+  return {
+    async invoke(channel, req) {
+      let ws: WebSocket
+      try {
+        ws = socket ?? (await connect())
+      } catch (error) {
+        return { ok: false, error: { code: 'unavailable', message: (error as Error).message } }
+      }
+      const id = nextId++
+      return new Promise((resolve) => {
+        pending.set(id, { resolve })
+        ws.send(JSON.stringify({ type: 'call', id, channel, req }))
+      })
+    },
+    on(event, cb) {
+      let set = listeners.get(event)
+      if (!set) listeners.set(event, (set = new Set()))
+      set.add(cb)
+      void connect().catch(() => undefined)
+      return () => {
+        set.delete(cb)
+        if (set.size === 0) listeners.delete(event)
+      }
+    },
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { dispatch } from '../../../shared/api'
+import { createServices } from '../../../src-main/services/services'
+
+const ctx = { transport: 'test' as const }
+
+describe('services', () => {
+  it('starts the demo cluster by default with history already filled in', async () => {
+    let now = 1_800_000_000_000
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, log: () => {} })
+    await services.start()
+    const snapshot = services.snapshot()
+    expect(snapshot.hosts).toHaveLength(3)
+    expect(snapshot.vmSamples).toHaveLength(24)
+    const history = await dispatch(services.handlers, 'cluster.history', { from: now - 15 * 60_000, to: now, maxPoints: 100 }, ctx)
+    expect(history.ok).toBe(true)
+    if (history.ok) {
+      const series = history.value as { cpuUsedCores: { values: number[] }; cpuCapacityCores: number }
+      expect(series.cpuUsedCores.values.length).toBeGreaterThan(90)
+      expect(series.cpuCapacityCores).toBe(32 + 24 + 16)
+    }
+    now += 1
+    await services.stop()
+  })
+
+  it('turns the demo off and on through settings, telling listeners', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    const changes: boolean[] = []
+    services.events.on('settings.changed', (s) => changes.push(s.demoEnabled))
+    await dispatch(services.handlers, 'settings.update', { demoEnabled: false }, ctx)
+    expect(services.snapshot().hosts).toEqual([])
+    expect((await dispatch(services.handlers, 'app.info', {}, ctx)) as unknown).toMatchObject({ ok: true, value: { demoRunning: false } })
+    await dispatch(services.handlers, 'settings.update', { demoEnabled: true }, ctx)
+    expect(services.snapshot().hosts).toHaveLength(3)
+    expect(changes).toEqual([false, true])
+    await services.stop()
+  })
+})
