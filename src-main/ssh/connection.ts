@@ -1,0 +1,345 @@
+import { spawn } from 'node:child_process'
+import { connect as tcpConnect, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
+import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+import { authSequence } from './auth'
+import type { CredentialPrompter } from './credentials'
+import { fingerprint, keyTypeOf } from './known-hosts'
+import type { KnownHostsStore } from './known-hosts-store'
+import { commandLine } from './quote'
+import type { ResolvedTarget } from './resolve'
+
+/** What the admin sees for a host's connection. */
+export type ConnectionState = 'connecting' | 'online' | 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'backing-off' | 'closed'
+
+export type SshErrorKind = 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'timeout' | 'closed' | 'exec-failed'
+
+export class SshError extends Error {
+  override name = 'SshError'
+  constructor(
+    readonly kind: SshErrorKind,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface UnknownHostKey {
+  host: string
+  port: number
+  keyType: string
+  fingerprint: string
+}
+
+export interface ExecResult {
+  stdout: string
+  stderr: string
+  code: number | null
+  signal: string | null
+  /** Bytes received (stdout + stderr), for the collection benchmark. */
+  bytes: number
+}
+
+export interface ConnectionOptions {
+  target: ResolvedTarget
+  knownHosts: KnownHostsStore
+  /** Asked when a host presents a key nobody trusted yet; true accepts and remembers it. */
+  onUnknownHostKey: (key: UnknownHostKey) => Promise<boolean>
+  prompter: CredentialPrompter
+  agentSocket?: string | undefined
+  readyTimeoutMs?: number
+  keepaliveIntervalMs?: number
+  maxConcurrentExecs?: number
+  backoff?: { initialMs: number; maxMs: number }
+  /** Reconnect by itself after losing an online connection or failing to reach the host. */
+  reconnect?: boolean
+  onStateChange?: (state: ConnectionState, error?: SshError) => void
+}
+
+/** Handshake algorithms that produce a known_hosts key type, so a trusted type is asked for first. */
+function hostKeyAlgorithms(keyType: string): ServerHostKeyAlgorithm[] {
+  if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+  const supported: string[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521']
+  return supported.includes(keyType) ? [keyType as ServerHostKeyAlgorithm] : []
+}
+
+const TERMINAL: ReadonlySet<ConnectionState> = new Set(['auth-failed', 'host-key-rejected', 'closed'])
+
+/** A local ProxyCommand's stdin/stdout as one stream for ssh2, as ssh(1) uses it. */
+function proxyCommandStream(command: string): Duplex {
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'] })
+  const stream = new Duplex({
+    write(chunk, encoding, callback) {
+      child.stdin.write(chunk, encoding, callback)
+    },
+    read() {
+      child.stdout.resume()
+    },
+    final(callback) {
+      child.stdin.end()
+      callback()
+    },
+    destroy(error, callback) {
+      child.kill()
+      callback(error)
+    },
+  })
+  child.stdout.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) child.stdout.pause()
+  })
+  child.stdout.on('end', () => stream.push(null))
+  child.on('error', (error) => stream.destroy(error))
+  child.on('exit', (code) => {
+    if (code !== 0 && code !== null) stream.destroy(new SshError('unreachable', `ProxyCommand exited with ${code}: ${command}`))
+  })
+  return stream
+}
+
+function tcpStream(host: string, port: number, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = tcpConnect({ host, port })
+    // Each poll is a small request/response: Nagle's delay would dominate it.
+    socket.setNoDelay(true)
+    socket.setTimeout(timeoutMs, () => socket.destroy(new SshError('unreachable', `${host}:${port} did not answer within ${timeoutMs} ms`)))
+    socket.once('connect', () => {
+      socket.setTimeout(0)
+      resolve(socket)
+    })
+    socket.once('error', (error: NodeJS.ErrnoException) => reject(new SshError('unreachable', `${host}:${port}: ${error.code ?? error.message}`)))
+  })
+}
+
+/**
+ * One SSH connection per host, multiplexing command executions over it, with host key
+ * verification, ssh(1)'s auth order, jump hosts, keepalive and a reconnecting state machine.
+ */
+export class HostConnection {
+  private client: Client | undefined
+  private hops: Client[] = []
+  private current: ConnectionState = 'closed'
+  private lastError: SshError | undefined
+  private running = 0
+  private readonly waiting: (() => void)[] = []
+  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private attempt = 0
+  private wanted = false
+  private connecting: Promise<void> | undefined
+  /** Executions started, for the one-exec-per-poll check. */
+  execCount = 0
+
+  constructor(private readonly options: ConnectionOptions) {}
+
+  get state(): ConnectionState {
+    return this.current
+  }
+
+  get error(): SshError | undefined {
+    return this.lastError
+  }
+
+  get label(): string {
+    const t = this.options.target
+    return `${t.user}@${t.alias}${t.port === 22 ? '' : `:${t.port}`}`
+  }
+
+  private setState(state: ConnectionState, error?: SshError): void {
+    this.current = state
+    if (error) this.lastError = error
+    if (state === 'online') this.lastError = undefined
+    this.options.onStateChange?.(state, error)
+  }
+
+  /** Connects (or waits for the connection in progress); rejects with an SshError saying why. */
+  connect(): Promise<void> {
+    this.wanted = true
+    if (this.current === 'online') return Promise.resolve()
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined))
+    return this.connecting
+  }
+
+  private async open(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    this.setState('connecting')
+    const { target } = this.options
+    try {
+      let sock: NodeJS.ReadableStream & NodeJS.WritableStream
+      const timeout = this.options.readyTimeoutMs ?? 10_000
+      if (target.jumps.length > 0) {
+        let through: Duplex | undefined
+        for (const hop of target.jumps) {
+          const stream = through ?? (await tcpStream(hop.hostName, hop.port, timeout))
+          const client = await this.handshake(hop, stream)
+          this.hops.push(client)
+          through = await this.forward(client, target.jumps[this.hops.length]?.hostName ?? target.hostName, target.jumps[this.hops.length]?.port ?? target.port)
+        }
+        sock = through!
+      } else if (target.proxyCommand) {
+        sock = proxyCommandStream(target.proxyCommand)
+      } else {
+        sock = await tcpStream(target.hostName, target.port, timeout)
+      }
+      const client = await this.handshake(target, sock as Duplex)
+      this.client = client
+      this.attempt = 0
+      client.on('close', () => this.lost(client))
+      this.setState('online')
+    } catch (error) {
+      this.teardown()
+      const sshError = error instanceof SshError ? error : new SshError('unreachable', (error as Error).message)
+      this.setState(sshError.kind === 'auth-failed' || sshError.kind === 'host-key-rejected' ? sshError.kind : 'unreachable', sshError)
+      this.scheduleRetry()
+      throw sshError
+    }
+  }
+
+  private forward(client: Client, host: string, port: number): Promise<Duplex> {
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
+        if (error) reject(new SshError('unreachable', `jump host could not reach ${host}:${port}: ${error.message}`))
+        else resolve(stream as unknown as Duplex)
+      })
+    })
+  }
+
+  private handshake(target: ResolvedTarget, sock: Duplex | Socket): Promise<Client> {
+    const { knownHosts, onUnknownHostKey, prompter } = this.options
+    const client = new Client()
+    let keyProblem: SshError | undefined
+    const preferred = knownHosts.knownTypes(target.hostName, target.port)
+    return new Promise((resolve, reject) => {
+      client.once('ready', () => resolve(client))
+      client.once('error', (error: Error & { level?: string }) => {
+        client.end()
+        if (keyProblem) return reject(keyProblem)
+        if (error.level === 'client-authentication') {
+          return reject(new SshError('auth-failed', `${target.user}@${target.alias}: authentication failed (tried agent, keys, password). Check the user, the key in ~/.ssh/authorized_keys on the host, or ssh-add your key.`))
+        }
+        if (error.level === 'client-timeout') return reject(new SshError('unreachable', `${target.alias}: no SSH handshake within ${this.options.readyTimeoutMs ?? 10_000} ms`))
+        reject(new SshError('unreachable', `${target.alias}: ${error.message}`))
+      })
+      client.once('close', () => reject(keyProblem ?? new SshError('unreachable', `${target.alias}: connection closed during handshake`)))
+      const config: ConnectConfig = {
+        sock: sock as Duplex,
+        host: target.hostName,
+        port: target.port,
+        username: target.user,
+        readyTimeout: this.options.readyTimeoutMs ?? 10_000,
+        keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
+        keepaliveCountMax: 3,
+        authHandler: authSequence(target, prompter, this.options.agentSocket),
+        hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
+          const verdict = knownHosts.check(target.hostName, target.port, key)
+          const fp = fingerprint(key)
+          if (verdict.status === 'match') return verify(true)
+          if (verdict.status === 'mismatch') {
+            keyProblem = new SshError(
+              'host-key-rejected',
+              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, remove the old key (ssh-keygen -R ${target.hostName}) and add the host again.`,
+            )
+            return verify(false)
+          }
+          if (verdict.status === 'revoked') {
+            keyProblem = new SshError('host-key-rejected', `${target.alias} presents a REVOKED host key (${fp}); VirtPilot will not connect.`)
+            return verify(false)
+          }
+          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp })
+            .then((accepted) => {
+              if (accepted) knownHosts.accept(target.hostName, target.port, key)
+              else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} was not accepted.`)
+              verify(accepted)
+            })
+            .catch(() => verify(false))
+        },
+      }
+      const prepend = preferred.flatMap(hostKeyAlgorithms)
+      // ssh2's typing wants append, prepend and remove together; it accepts any of them alone.
+      if (prepend.length > 0) config.algorithms = { serverHostKey: { prepend } as unknown as ServerHostKeyAlgorithm[] }
+      client.connect(config)
+    })
+  }
+
+  private lost(client: Client): void {
+    if (client !== this.client) return
+    this.teardown()
+    if (!this.wanted) return
+    this.setState('unreachable', new SshError('unreachable', `${this.label}: connection lost`))
+    this.scheduleRetry()
+  }
+
+  private scheduleRetry(): void {
+    if (!this.wanted || this.options.reconnect === false || TERMINAL.has(this.current)) return
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 }
+    const delay = Math.min(maxMs, initialMs * 2 ** this.attempt++)
+    this.setState('backing-off', this.lastError)
+    this.retryTimer = setTimeout(() => void this.connect().catch(() => undefined), delay)
+  }
+
+  private teardown(): void {
+    const client = this.client
+    this.client = undefined
+    client?.end()
+    for (const hop of this.hops.reverse()) hop.end()
+    this.hops = []
+  }
+
+  private async slot(): Promise<() => void> {
+    const limit = this.options.maxConcurrentExecs ?? 4
+    if (this.running >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.running++
+    return () => {
+      this.running--
+      this.waiting.shift()?.()
+    }
+  }
+
+  /** Runs argv on the host (quoted in one place), optionally feeding stdin. */
+  async exec(argv: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const command = commandLine(argv)
+    const release = await this.slot()
+    try {
+      const client = this.client
+      if (!client || this.current !== 'online') throw new SshError('closed', `${this.label} is ${this.current}${this.lastError ? `: ${this.lastError.message}` : ''}`)
+      this.execCount++
+      return await new Promise<ExecResult>((resolve, reject) => {
+        client.exec(command, (error, channel: ClientChannel) => {
+          if (error) return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
+          const out: Buffer[] = []
+          const err: Buffer[] = []
+          let bytes = 0
+          let code: number | null = null
+          let signal: string | null = null
+          const timer = options.timeoutMs
+            ? setTimeout(() => {
+                channel.close()
+                reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
+              }, options.timeoutMs)
+            : undefined
+          channel.on('data', (chunk: Buffer) => (out.push(chunk), (bytes += chunk.length)))
+          channel.stderr.on('data', (chunk: Buffer) => (err.push(chunk), (bytes += chunk.length)))
+          channel.on('exit', (c: number | null, s?: string) => ((code = c), (signal = s ?? null)))
+          channel.on('close', () => {
+            if (timer) clearTimeout(timer)
+            resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal, bytes })
+          })
+          if (options.stdin !== undefined) channel.end(options.stdin)
+          else channel.end()
+        })
+      })
+    } finally {
+      release()
+    }
+  }
+
+  /** Runs a constant script with `sh -s` (the script travels on stdin, never on a command line). */
+  execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
+    return this.exec(['sh', '-s'], { stdin: script, ...(timeoutMs ? { timeoutMs } : {}) })
+  }
+
+  close(): void {
+    this.wanted = false
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.teardown()
+    this.setState('closed')
+  }
+}
