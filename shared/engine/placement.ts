@@ -1,0 +1,161 @@
+import type { Snapshot } from '../model/snapshot'
+import type { VmDemand } from './demand'
+import type { History } from './history'
+import type { EngineOptions } from './options'
+
+/**
+ * The numeric model balancing, the exact solver, consolidation and the baselines share:
+ * hosts with capacities and limits, VMs with their claims, and the rules as index lists.
+ */
+export interface PlacementHost {
+  id: string
+  cpuCores: number
+  memMiB: number
+  /** vCPUs it may carry: threads x CPU overcommit ratio. */
+  vcpuLimit: number
+  /** Allocated memory it may carry: memory x memory overcommit ratio. */
+  memAllocLimitMiB: number
+  maintenance: boolean
+}
+
+export interface PlacementVm {
+  id: string
+  hostId: string
+  /** What the strategy says it claims (cores / MiB): allocation for static, demand otherwise. */
+  cpuClaim: number
+  memClaim: number
+  vcpus: number
+  memoryMiB: number
+  memUsedMiB: number
+  memDirtyMiBps: number
+  /** False when another balancer manages it. */
+  movable: boolean
+  /** Hosts it is pinned to; null = any. */
+  allowedHosts: string[] | null
+  /** Hosts it left within the cooldown: not moved back there. */
+  cooldownHosts: string[]
+}
+
+export interface PlacementProblem {
+  hosts: PlacementHost[]
+  vms: PlacementVm[]
+  affinity: string[][]
+  antiAffinity: string[][]
+  cpuWeight: number
+  memWeight: number
+}
+
+export function buildPlacement(
+  snapshot: Snapshot,
+  demand: Map<string, VmDemand>,
+  history: History,
+  now: number,
+  options: EngineOptions,
+): PlacementProblem {
+  const { balance, rules, strategy, controls } = options
+  const managedElsewhere = new Set(rules.externallyManaged)
+  const hosts = snapshot.hosts.map((h) => ({
+    id: h.id,
+    cpuCores: h.cpu.threads,
+    memMiB: h.memoryMiB,
+    vcpuLimit: h.cpu.threads * balance.cpuOvercommit,
+    memAllocLimitMiB: h.memoryMiB * balance.memOvercommit,
+    maintenance: h.state === 'maintenance',
+  }))
+  const recent = (history.recentMigrations ?? []).filter((m) => now - m.t < balance.cooldownMs && m.t <= now)
+  const vms = snapshot.vms
+    .filter((v) => v.state === 'running' || v.state === 'paused')
+    .map((v) => {
+      const d = demand.get(v.id)
+      const limitCpu = controls[v.id]?.cpuLimitCores ?? Infinity
+      const limitMem = controls[v.id]?.memLimitMiB ?? Infinity
+      const cpuClaim =
+        strategy === 'static' ? v.allocation.vcpus : Math.min(d?.cpuCores ?? 0, v.allocation.vcpus, limitCpu)
+      const memClaim =
+        strategy === 'static' ? v.allocation.memoryMiB : Math.min(d?.memMiB ?? 0, v.allocation.memoryMiB, limitMem)
+      return {
+        id: v.id,
+        hostId: v.hostId,
+        cpuClaim,
+        memClaim,
+        vcpus: v.allocation.vcpus,
+        memoryMiB: v.allocation.memoryMiB,
+        memUsedMiB: d?.memMiB ?? v.allocation.memoryMiB,
+        memDirtyMiBps: d?.memDirtyMiBps ?? 0,
+        movable: !managedElsewhere.has(v.id),
+        allowedHosts: rules.pinned[v.id] ?? null,
+        cooldownHosts: recent.filter((m) => m.vmId === v.id).map((m) => m.from),
+      }
+    })
+  return {
+    hosts,
+    vms,
+    affinity: rules.affinity,
+    antiAffinity: rules.antiAffinity,
+    cpuWeight: balance.cpuWeight,
+    memWeight: balance.memWeight,
+  }
+}
+
+/** Per-host CPU and memory load (claims / capacity) for an assignment vmId -> hostId. */
+export function placementLoads(problem: PlacementProblem, hostOf: (vm: PlacementVm) => string) {
+  const index = new Map(problem.hosts.map((h, i) => [h.id, i]))
+  const cpu = problem.hosts.map(() => 0)
+  const mem = problem.hosts.map(() => 0)
+  for (const vm of problem.vms) {
+    const i = index.get(hostOf(vm))
+    if (i === undefined) continue
+    cpu[i] = cpu[i]! + vm.cpuClaim / problem.hosts[i]!.cpuCores
+    mem[i] = mem[i]! + vm.memClaim / problem.hosts[i]!.memMiB
+  }
+  return { cpu, mem }
+}
+
+function stdDev(values: readonly number[]): number {
+  if (values.length === 0) return 0
+  const mean = values.reduce((a, b) => a + b, 0) / values.length
+  return Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length)
+}
+
+export interface LoadSummary {
+  cpuLoads: number[]
+  memLoads: number[]
+  /** DRS-style: weighted standard deviation of host loads. */
+  imbalance: number
+  maxCpuLoad: number
+  maxMemLoad: number
+  /** cpuWeight x max CPU load + memWeight x max memory load: what the exact model minimises. */
+  peakLoad: number
+}
+
+export function summarizeLoads(problem: PlacementProblem, hostOf: (vm: PlacementVm) => string): LoadSummary {
+  // Hosts in maintenance are being emptied: they do not count in the spread.
+  const { cpu, mem } = placementLoads(problem, hostOf)
+  const active = problem.hosts.map((h, i) => i).filter((i) => !problem.hosts[i]!.maintenance)
+  const c = active.map((i) => cpu[i]!)
+  const m = active.map((i) => mem[i]!)
+  const maxCpuLoad = Math.max(0, ...c)
+  const maxMemLoad = Math.max(0, ...m)
+  const w = problem.cpuWeight + problem.memWeight
+  return {
+    cpuLoads: cpu,
+    memLoads: mem,
+    imbalance: Math.sqrt((problem.cpuWeight * stdDev(c) ** 2 + problem.memWeight * stdDev(m) ** 2) / w),
+    maxCpuLoad,
+    maxMemLoad,
+    peakLoad: (problem.cpuWeight * maxCpuLoad + problem.memWeight * maxMemLoad) / w,
+  }
+}
+
+/** Union-find over affinity groups: each resulting set moves as one unit. */
+export function affinityUnits(n: number, groups: number[][]): number[][] {
+  const parent = Array.from({ length: n }, (_, i) => i)
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)))
+  for (const g of groups) for (let i = 1; i < g.length; i++) parent[find(g[i]!)] = find(g[0]!)
+  const byRoot = new Map<number, number[]>()
+  for (let i = 0; i < n; i++) {
+    const r = find(i)
+    byRoot.set(r, [...(byRoot.get(r) ?? []), i])
+  }
+  return [...byRoot.values()]
+}

@@ -1,0 +1,102 @@
+import type { Recommendation } from '../model/recommendation'
+import type { Snapshot } from '../model/snapshot'
+import { balanceGreedy, type BalanceResult } from './balance'
+import { solveExact, type ExactResult } from './balanceExact'
+import { consolidate, type ConsolidationResult } from './consolidate'
+import { sustainedDemand } from './demand'
+import type { History } from './history'
+import { hostLoads, type HostLoad } from './hostLoad'
+import { withDefaults, type AllocationStrategy, type PartialEngineOptions } from './options'
+import { buildPlacement } from './placement'
+import { migrationRecommendation, rightsizeRecommendations } from './recommendations'
+import { rightsizeVm, type RightsizeResult } from './rightsize'
+import type { MipSolver } from './solver'
+
+export interface RecommendInput {
+  snapshot: Snapshot
+  history: History
+  /** Epoch ms; the engine never reads the clock. */
+  now: number
+  /** Makes recommendation ids reproducible. */
+  seed: number
+  options?: PartialEngineOptions
+  /** HiGHS (`await highsLoader()`); without it only the greedy balancer runs. */
+  solver?: MipSolver
+}
+
+export interface ExactComparison {
+  status: ExactResult['status'] | 'skipped'
+  reason?: string
+  exactPeakLoad?: number
+  greedyPeakLoad?: number
+  /** (greedy peak - exact peak) / exact peak. */
+  optimalityGap?: number
+}
+
+export interface RecommendOutput {
+  strategy: AllocationStrategy
+  recommendations: Recommendation[]
+  hostLoads: HostLoad[]
+  balance: BalanceResult & { exact: ExactComparison }
+  rightsizing: RightsizeResult[]
+  /** A separate what-if plan (not merged into `recommendations`): fewest hosts with headroom. */
+  consolidation: ConsolidationResult
+  /** False when some rule or limit cannot be met; `reasons` says which. */
+  feasible: boolean
+  reasons: string[]
+}
+
+export function recommend(input: RecommendInput): RecommendOutput {
+  const options = withDefaults(input.options)
+  const { snapshot, history, now } = input
+  let counter = 0
+  const nextId = () => `rec-${(input.seed >>> 0).toString(36)}-${++counter}`
+
+  const demand = sustainedDemand(snapshot, history, now, options.balance.demandWindowMs, options.balance.demandPercentile)
+  const loads = hostLoads(snapshot, demand, options.strategy, options.controls)
+
+  const rightsizing = snapshot.vms
+    .filter((vm) => vm.state === 'running')
+    .flatMap((vm) => rightsizeVm(vm, history.vms[vm.id], now, options.rightsize) ?? [])
+
+  const problem = buildPlacement(snapshot, demand, history, now, options)
+  const balance = balanceGreedy(problem, options.balance)
+  const exact = compareWithExact(input.solver, problem, balance, options.balance)
+
+  const recommendations = [
+    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId)),
+    ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId)),
+  ].sort((a, b) => a.priority - b.priority)
+
+  return {
+    strategy: options.strategy,
+    recommendations,
+    hostLoads: loads,
+    balance: { ...balance, exact },
+    rightsizing,
+    consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
+    feasible: balance.unresolved.length === 0,
+    reasons: balance.unresolved,
+  }
+}
+
+function compareWithExact(
+  solver: MipSolver | undefined,
+  problem: ReturnType<typeof buildPlacement>,
+  greedy: BalanceResult,
+  opts: { exactMaxVms: number; exactTimeLimitS: number; maxMigrations: number },
+): ExactComparison {
+  if (!solver) return { status: 'skipped', reason: 'no solver passed' }
+  if (problem.vms.length > opts.exactMaxVms)
+    return { status: 'skipped', reason: `${problem.vms.length} VMs is above the exact-mode limit of ${opts.exactMaxVms}` }
+  const mandatory = greedy.moves.filter((m) => m.mandatory).length
+  const exact = solveExact(problem, { kind: 'minPeak', maxMoves: opts.maxMigrations + mandatory }, solver, opts.exactTimeLimitS)
+  if (!exact.summary) return { status: exact.status, reason: `HiGHS: ${exact.solverStatus}` }
+  const exactPeak = exact.summary.peakLoad
+  return {
+    status: exact.status,
+    exactPeakLoad: exactPeak,
+    greedyPeakLoad: greedy.after.peakLoad,
+    optimalityGap: exactPeak > 0 ? (greedy.after.peakLoad - exactPeak) / exactPeak : 0,
+  }
+}

@@ -1,0 +1,84 @@
+import type { Recommendation } from '../model/recommendation'
+import type { Move } from './balance'
+import type { LoadSummary } from './placement'
+import type { RightsizeResult } from './rightsize'
+
+/** Turns engine results into the admin-facing Recommendation records (words and numbers). */
+
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`
+
+export function rightsizeRecommendations(r: RightsizeResult, nextId: () => string): Recommendation[] {
+  const out: Recommendation[] = []
+  const cpuActions = r.actions.filter((a) => a.action.kind === 'setVcpus' || a.action.kind === 'setMaxVcpus')
+  const memActions = r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')
+  const lowNote = r.confidence === 'low' ? ` Only ${r.historyHours.toFixed(0)} h of history: growing only, no shrink yet.` : ''
+  if (cpuActions.length > 0) {
+    const grow = r.cpu.recommendedVcpus > r.cpu.currentVcpus
+    const restart = cpuActions.some((a) => a.action.kind === 'setMaxVcpus')
+    out.push({
+      id: nextId(),
+      kind: 'rightsize-cpu',
+      target: { type: 'vm', id: r.vmId },
+      priority: grow && r.cpu.saturated ? 2 : 3,
+      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${r.vmId}: ${r.cpu.currentVcpus} -> ${r.cpu.recommendedVcpus}`,
+      rationale:
+        `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile` +
+        (r.cpu.busiestHourCores !== null ? ` and ${r.cpu.busiestHourCores.toFixed(2)} cores in its busiest hour of the week` : '') +
+        ` with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + lowNote,
+      predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: r.cpu.recommendedVcpus }],
+      risk: grow ? 'low' : 'medium',
+      riskNote: restart
+        ? 'Above the VM\'s max vCPUs: takes effect after a restart.'
+        : grow ? 'Hot-add, applied live.' : 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
+      needsRestart: restart,
+      confidence: r.confidence,
+      actions: cpuActions,
+    })
+  }
+  if (memActions.length > 0) {
+    const grow = r.mem.recommendedMiB > r.mem.currentMiB
+    const restart = memActions.some((a) => a.action.kind === 'setMaxMemory')
+    out.push({
+      id: nextId(),
+      kind: 'rightsize-memory',
+      target: { type: 'vm', id: r.vmId },
+      priority: grow ? 2 : 4,
+      title: `${grow ? 'Add' : 'Reclaim'} memory on ${r.vmId}: ${r.mem.currentMiB} MiB -> ${r.mem.recommendedMiB} MiB`,
+      rationale: `Peak working set ${Math.round(r.mem.peakWorkingSetMiB)} MiB over ${r.historyHours.toFixed(0)} h; sized at peak plus margin.` + lowNote,
+      predicted: [{ label: 'Memory', unit: 'MiB', before: r.mem.currentMiB, after: r.mem.recommendedMiB }],
+      risk: grow ? 'low' : 'medium',
+      riskNote: restart
+        ? 'Above the VM\'s max memory: takes effect after a restart.'
+        : 'Balloon, applied live; a guest whose peak is not in the history may swap.',
+      needsRestart: restart,
+      confidence: r.confidence,
+      actions: memActions,
+    })
+  }
+  return out
+}
+
+export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string): Recommendation {
+  return {
+    id: nextId(),
+    kind: move.mandatory ? 'evacuate' : 'migrate',
+    target: { type: 'vm', id: move.vmId },
+    priority: move.priority,
+    title: `Move ${move.vmId} from ${move.from} to ${move.to}`,
+    rationale: move.mandatory
+      ? `Required: ${move.reason}.`
+      : `Lowers the spread of host load by ${pct(move.gain)} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`,
+    predicted: [
+      { label: 'Host load spread', unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
+      { label: 'Peak host CPU load', unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
+      { label: 'Peak host memory load', unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 },
+    ],
+    risk: move.costSeconds > 120 ? 'medium' : 'low',
+    riskNote: `Live migration of about ${Math.ceil(move.costSeconds)} s; brief pause at switch-over.`,
+    needsRestart: false,
+    confidence: 'normal',
+    actions: [
+      { action: { kind: 'migrate', vm: move.vmId, from: move.from, to: move.to, live: true }, rollback: { kind: 'migrate', vm: move.vmId, from: move.to, to: move.from, live: true } },
+    ],
+  }
+}

@@ -1,0 +1,239 @@
+import type { Action, ReversibleAction } from '../model/action'
+import type { Snapshot } from '../model/snapshot'
+import type { History } from './history'
+import type { EngineOptions } from './options'
+
+/**
+ * Independent checker of a plan against capacity and rules. Written apart from the solvers on
+ * purpose: it replays the actions on a copy of the inventory and checks every step and the end
+ * state, so a bug in balancing or rightsizing shows up here rather than on a host.
+ */
+export interface PlanViolation {
+  code:
+    | 'unknown-vm'
+    | 'unknown-host'
+    | 'wrong-source-host'
+    | 'externally-managed'
+    | 'maintenance-target'
+    | 'left-on-maintenance-host'
+    | 'pinned'
+    | 'cooldown'
+    | 'vcpu-overcommit'
+    | 'memory-overcommit'
+    | 'affinity'
+    | 'anti-affinity'
+    | 'below-one-vcpu'
+    | 'above-max-live'
+    | 'below-peak-memory'
+    | 'bad-shares'
+    | 'bad-rollback'
+    | 'over-migration-budget'
+  message: string
+  actionIndex?: number
+}
+
+export interface PlanCheck {
+  ok: boolean
+  violations: PlanViolation[]
+}
+
+interface VmState {
+  host: string
+  vcpus: number
+  maxVcpus: number
+  memoryMiB: number
+  maxMemoryMiB: number
+  counted: boolean
+}
+
+export function validatePlan(
+  snapshot: Snapshot,
+  plan: readonly ReversibleAction[],
+  options: EngineOptions,
+  history: History = { vms: {} },
+  now: number = snapshot.t,
+): PlanCheck {
+  const violations: PlanViolation[] = []
+  const hosts = new Map(snapshot.hosts.map((h) => [h.id, h]))
+  const vms = new Map<string, VmState>(
+    snapshot.vms.map((v) => [
+      v.id,
+      {
+        host: v.hostId,
+        vcpus: v.allocation.vcpus,
+        maxVcpus: v.allocation.maxVcpus,
+        memoryMiB: v.allocation.memoryMiB,
+        maxMemoryMiB: v.allocation.maxMemoryMiB,
+        counted: v.state === 'running' || v.state === 'paused',
+      },
+    ]),
+  )
+  const { rules, balance } = options
+  const external = new Set(rules.externallyManaged)
+  const hostTotals = (hostId: string) => {
+    let vcpus = 0
+    let mem = 0
+    for (const vm of vms.values()) if (vm.host === hostId && vm.counted) {
+      vcpus += vm.vcpus
+      mem += vm.memoryMiB
+    }
+    return { vcpus, mem }
+  }
+  const checkHostLimits = (hostId: string, i: number) => {
+    const host = hosts.get(hostId)
+    if (!host) return
+    const { vcpus, mem } = hostTotals(hostId)
+    if (vcpus > host.cpu.threads * balance.cpuOvercommit + 1e-9)
+      violations.push({ code: 'vcpu-overcommit', actionIndex: i, message: `${hostId} would carry ${vcpus} vCPUs, limit ${host.cpu.threads * balance.cpuOvercommit}` })
+    if (mem > host.memoryMiB * balance.memOvercommit + 1e-6)
+      violations.push({ code: 'memory-overcommit', actionIndex: i, message: `${hostId} would carry ${Math.round(mem)} MiB, limit ${Math.round(host.memoryMiB * balance.memOvercommit)} MiB` })
+  }
+  const requiredMoves = countRequiredMoves(snapshot, options)
+  let migrations = 0
+
+  plan.forEach(({ action, rollback }, i) => {
+    if (!rollbackUndoes(action, rollback, vms))
+      violations.push({ code: 'bad-rollback', actionIndex: i, message: `rollback of ${action.kind} does not restore the previous state` })
+    if (action.kind === 'setHostTuning') {
+      if (!hosts.has(action.host)) violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.host}` })
+      return
+    }
+    const vm = vms.get(action.vm)
+    if (!vm) {
+      violations.push({ code: 'unknown-vm', actionIndex: i, message: `no VM ${action.vm}` })
+      return
+    }
+    switch (action.kind) {
+      case 'migrate': {
+        migrations++
+        if (vm.host !== action.from) violations.push({ code: 'wrong-source-host', actionIndex: i, message: `${action.vm} is on ${vm.host}, not ${action.from}` })
+        const to = hosts.get(action.to)
+        if (!to) {
+          violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.to}` })
+          return
+        }
+        if (external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
+        if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, message: `${action.to} is in maintenance` })
+        const pins = rules.pinned[action.vm]
+        if (pins && !pins.includes(action.to)) violations.push({ code: 'pinned', actionIndex: i, message: `${action.vm} is pinned to ${pins.join(', ')}` })
+        const cameFrom = (history.recentMigrations ?? []).some(
+          (m) => m.vmId === action.vm && m.from === action.to && m.t <= now && now - m.t < balance.cooldownMs,
+        )
+        if (cameFrom) violations.push({ code: 'cooldown', actionIndex: i, message: `${action.vm} left ${action.to} less than the cooldown ago` })
+        vm.host = action.to
+        checkHostLimits(action.to, i)
+        return
+      }
+      case 'setVcpus':
+        if (action.count < 1) violations.push({ code: 'below-one-vcpu', actionIndex: i, message: `${action.vm} would get ${action.count} vCPUs` })
+        if (action.live && action.count > vm.maxVcpus) violations.push({ code: 'above-max-live', actionIndex: i, message: `${action.count} vCPUs exceeds max ${vm.maxVcpus} live` })
+        vm.vcpus = action.count
+        checkHostLimits(vm.host, i)
+        return
+      case 'setMaxVcpus':
+        vm.maxVcpus = action.count
+        return
+      case 'setMemory': {
+        if (action.live && action.memoryMiB > vm.maxMemoryMiB) violations.push({ code: 'above-max-live', actionIndex: i, message: `${action.memoryMiB} MiB exceeds max ${vm.maxMemoryMiB} MiB live` })
+        const series = history.vms[action.vm]
+        const peak = series ? Math.max(0, ...series.memUsedMiB) : 0
+        const floor = peak * (1 + options.rightsize.memHeadroom)
+        if (action.memoryMiB + 1e-6 < floor)
+          violations.push({ code: 'below-peak-memory', actionIndex: i, message: `${action.memoryMiB} MiB is below peak ${Math.round(peak)} MiB + ${options.rightsize.memHeadroom * 100} %` })
+        vm.memoryMiB = action.memoryMiB
+        checkHostLimits(vm.host, i)
+        return
+      }
+      case 'setMaxMemory':
+        vm.maxMemoryMiB = action.memoryMiB
+        return
+      case 'setCpuShares':
+        if (action.shares < 2 || action.shares > 262144) violations.push({ code: 'bad-shares', actionIndex: i, message: `cpu.shares ${action.shares} outside 2-262144` })
+        return
+      case 'setVmDevice':
+        return
+    }
+  })
+
+  if (migrations > balance.maxMigrations + requiredMoves)
+    violations.push({ code: 'over-migration-budget', message: `${migrations} migrations, budget ${balance.maxMigrations} + ${requiredMoves} mandatory` })
+  violations.push(...endStateViolations(snapshot, vms, options))
+  return { ok: violations.length === 0, violations }
+}
+
+function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, options: EngineOptions): PlanViolation[] {
+  const out: PlanViolation[] = []
+  const maintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
+  for (const [id, vm] of vms)
+    if (vm.counted && maintenance.has(vm.host)) out.push({ code: 'left-on-maintenance-host', message: `${id} still on ${vm.host}` })
+  for (const [id, pins] of Object.entries(options.rules.pinned)) {
+    const vm = vms.get(id)
+    if (vm && vm.counted && !pins.includes(vm.host)) out.push({ code: 'pinned', message: `${id} ends on ${vm.host}, pinned to ${pins.join(', ')}` })
+  }
+  for (const group of options.rules.affinity) {
+    const where = new Set(group.flatMap((id) => (vms.get(id)?.counted ? [vms.get(id)!.host] : [])))
+    if (where.size > 1) out.push({ code: 'affinity', message: `${group.join(', ')} end on ${[...where].join(', ')}` })
+  }
+  for (const group of options.rules.antiAffinity) {
+    const seen = new Map<string, string>()
+    for (const id of group) {
+      const vm = vms.get(id)
+      if (!vm || !vm.counted) continue
+      const other = seen.get(vm.host)
+      if (other) out.push({ code: 'anti-affinity', message: `${other} and ${id} both end on ${vm.host}` })
+      seen.set(vm.host, id)
+    }
+  }
+  for (const host of snapshot.hosts) {
+    let vcpus = 0
+    let mem = 0
+    for (const vm of vms.values()) if (vm.host === host.id && vm.counted) {
+      vcpus += vm.vcpus
+      mem += vm.memoryMiB
+    }
+    if (vcpus > host.cpu.threads * options.balance.cpuOvercommit + 1e-9)
+      out.push({ code: 'vcpu-overcommit', message: `${host.id} ends with ${vcpus} vCPUs` })
+    if (mem > host.memoryMiB * options.balance.memOvercommit + 1e-6)
+      out.push({ code: 'memory-overcommit', message: `${host.id} ends with ${Math.round(mem)} MiB allocated` })
+  }
+  return out
+}
+
+/** Moves the rules force (maintenance, pinning, anti-affinity, limits): not counted in the budget. */
+function countRequiredMoves(snapshot: Snapshot, options: EngineOptions): number {
+  const running = snapshot.vms.filter((v) => v.state === 'running' || v.state === 'paused')
+  const maintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
+  let n = 0
+  for (const vm of running) {
+    const pins = options.rules.pinned[vm.id]
+    if (maintenance.has(vm.hostId) || (pins && !pins.includes(vm.hostId))) n++
+  }
+  for (const group of [...options.rules.antiAffinity, ...options.rules.affinity]) n += group.length
+  for (const host of snapshot.hosts) {
+    const here = running.filter((v) => v.hostId === host.id)
+    const vcpus = here.reduce((a, v) => a + v.allocation.vcpus, 0)
+    const mem = here.reduce((a, v) => a + v.allocation.memoryMiB, 0)
+    if (vcpus > host.cpu.threads * options.balance.cpuOvercommit || mem > host.memoryMiB * options.balance.memOvercommit) n += here.length
+  }
+  return n
+}
+
+/** The rollback must put back exactly what the action changed. */
+function rollbackUndoes(action: Action, rollback: Action, vms: Map<string, VmState>): boolean {
+  if (action.kind === 'setHostTuning' || action.kind === 'setVmDevice' || action.kind === 'setCpuShares')
+    return rollback.kind === action.kind && 'host' in rollback && rollback.host === action.host
+  const vm = vms.get(action.vm)
+  if (!vm) return true
+  switch (action.kind) {
+    case 'migrate':
+      return rollback.kind === 'migrate' && rollback.vm === action.vm && rollback.from === action.to && rollback.to === action.from
+    case 'setVcpus':
+      return rollback.kind === 'setVcpus' && rollback.vm === action.vm && rollback.count === vm.vcpus
+    case 'setMaxVcpus':
+      return rollback.kind === 'setMaxVcpus' && rollback.vm === action.vm && rollback.count === vm.maxVcpus
+    case 'setMemory':
+      return rollback.kind === 'setMemory' && rollback.vm === action.vm && rollback.memoryMiB === vm.memoryMiB
+    case 'setMaxMemory':
+      return rollback.kind === 'setMaxMemory' && rollback.vm === action.vm && rollback.memoryMiB === vm.maxMemoryMiB
+  }
+}

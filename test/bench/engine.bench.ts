@@ -1,0 +1,130 @@
+import { test } from 'vitest'
+import highsLoader from 'highs'
+import { balanceGreedy } from '../../shared/engine/balance'
+import { solveExact } from '../../shared/engine/balanceExact'
+import { summarizeLoads, type PlacementProblem, type PlacementVm } from '../../shared/engine/placement'
+import type { MipSolver } from '../../shared/engine/solver'
+import { defaultOptions } from '../../shared/engine/options'
+import { loadPlacement500 } from '../unit/engine/support/bitbrains'
+
+// All 500 Bitbrains VMs (July 2013, sustained demand = p80 of hourly means) on N synthetic hosts.
+// Initial placement fills hosts in VM-id order up to 90 % of memory: realistic, uneven.
+const rows = loadPlacement500()
+const budget = 16
+const greedyOptions = { ...defaultOptions.balance, maxMigrations: budget, minGain: 0.001 }
+
+function problemFor(nHosts: number): PlacementProblem {
+  const totalMem = rows.reduce((a, r) => a + r.memProvMiB, 0)
+  const totalVcpus = rows.reduce((a, r) => a + r.vcpus, 0)
+  const memMiB = Math.ceil((totalMem * 1.3) / nHosts)
+  const threads = Math.ceil(totalVcpus / nHosts / 2)
+  const hosts = Array.from({ length: nHosts }, (_, i) => ({ id: `h${i}`, cpuCores: threads, memMiB, vcpuLimit: threads * 4, memAllocLimitMiB: memMiB, maintenance: false }))
+  let h = 0
+  let used = 0
+  let vcpus = 0
+  const vms: PlacementVm[] = rows.map((r) => {
+    if ((used + r.memProvMiB > memMiB * 0.9 || vcpus + r.vcpus > threads * 4) && h < nHosts - 1) { h++; used = 0; vcpus = 0 }
+    used += r.memProvMiB
+    vcpus += r.vcpus
+    return { id: `vm${r.vm}`, hostId: `h${h}`, cpuClaim: Math.min(r.cpuP80Cores, r.vcpus), memClaim: Math.min(r.memP80MiB, r.memProvMiB), vcpus: r.vcpus, memoryMiB: r.memProvMiB, memUsedMiB: r.memP80MiB, memDirtyMiBps: 0, movable: true, allowedHosts: null, cooldownHosts: [] }
+  })
+  return { hosts, vms, affinity: [], antiAffinity: [], cpuWeight: 0.5, memWeight: 0.5 }
+}
+
+type Assign = Map<string, string>
+const fits = (p: PlacementProblem, a: Assign, vm: PlacementVm, to: string) => {
+  const host = p.hosts.find((x) => x.id === to)!
+  const on = p.vms.filter((v) => a.get(v.id) === to)
+  return on.reduce((s, v) => s + v.vcpus, 0) + vm.vcpus <= host.vcpuLimit && on.reduce((s, v) => s + v.memoryMiB, 0) + vm.memoryMiB <= host.memAllocLimitMiB
+}
+const load = (p: PlacementProblem, a: Assign) => summarizeLoads(p, (vm) => a.get(vm.id)!)
+const nodeLoad = (s: ReturnType<typeof load>, i: number) => (s.cpuLoads[i]! + s.memLoads[i]!) / 2
+
+/** ProxLB: while the spread of node load exceeds the threshold, move the largest guest from the busiest to the freest node. */
+function proxlb(p: PlacementProblem, threshold = 0.1): Assign {
+  const a: Assign = new Map(p.vms.map((v) => [v.id, v.hostId]))
+  for (let i = 0; i < 200; i++) {
+    const s = load(p, a)
+    const order = p.hosts.map((_, k) => k).sort((x, y) => nodeLoad(s, y) - nodeLoad(s, x))
+    const busy = p.hosts[order[0]!]!.id
+    const free = p.hosts[order[order.length - 1]!]!.id
+    if (nodeLoad(s, order[0]!) - nodeLoad(s, order[order.length - 1]!) <= threshold) break
+    const largest = p.vms.filter((v) => a.get(v.id) === busy && fits(p, a, v, free)).sort((x, y) => y.memClaim - x.memClaim)[0]
+    if (!largest) break
+    a.set(largest.id, free)
+    if (load(p, a).imbalance >= s.imbalance) { a.set(largest.id, busy); break }
+  }
+  return a
+}
+
+/** Watcher workload_stabilization: each audit makes the one move that lowers the std dev most. */
+function watcher(p: PlacementProblem, audits: number): Assign {
+  const a: Assign = new Map(p.vms.map((v) => [v.id, v.hostId]))
+  for (let i = 0; i < audits; i++) {
+    const cur = load(p, a).imbalance
+    let best: { vm: PlacementVm; to: string; imb: number } | null = null
+    for (const vm of p.vms) for (const h of p.hosts) {
+      const from = a.get(vm.id)!
+      if (h.id === from || !fits(p, a, vm, h.id)) continue
+      a.set(vm.id, h.id)
+      const imb = load(p, a).imbalance
+      a.set(vm.id, from)
+      if (imb < cur && (!best || imb < best.imb)) best = { vm, to: h.id, imb }
+    }
+    if (!best) break
+    a.set(best.vm.id, best.to)
+  }
+  return a
+}
+
+/** First-fit-decreasing onto the least-loaded host, from scratch (ignores where VMs are). */
+function ffd(p: PlacementProblem): Assign {
+  const a: Assign = new Map()
+  const sorted = [...p.vms].sort((x, y) => y.memClaim / p.hosts[0]!.memMiB + y.cpuClaim / p.hosts[0]!.cpuCores - (x.memClaim / p.hosts[0]!.memMiB + x.cpuClaim / p.hosts[0]!.cpuCores))
+  const cpu = new Map(p.hosts.map((h) => [h.id, 0]))
+  const mem = new Map(p.hosts.map((h) => [h.id, 0]))
+  for (const vm of sorted) {
+    const target = [...p.hosts].sort((x, y) => cpu.get(x.id)! / x.cpuCores + mem.get(x.id)! / x.memMiB - (cpu.get(y.id)! / y.cpuCores + mem.get(y.id)! / y.memMiB)).find((h) => fits(p, a, vm, h.id)) ?? p.hosts[0]!
+    a.set(vm.id, target.id)
+    cpu.set(target.id, cpu.get(target.id)! + vm.cpuClaim)
+    mem.set(target.id, mem.get(target.id)! + vm.memClaim)
+  }
+  return a
+}
+
+const solver = (await highsLoader()) as unknown as MipSolver
+const table: Record<string, Record<string, string | number>> = {}
+const row = (name: string, p: PlacementProblem, a: Assign, ms: number) => {
+  const s = load(p, a)
+  table[name] = { peakLoad: +(s.peakLoad * 100).toFixed(2), maxCpu: +(s.maxCpuLoad * 100).toFixed(1), maxMem: +(s.maxMemLoad * 100).toFixed(1), stdDev: +(s.imbalance * 100).toFixed(2), migrations: p.vms.filter((v) => a.get(v.id) !== v.hostId).length, ms: +ms.toFixed(1) }
+}
+const timed = <T>(f: () => T): [T, number] => { const t = performance.now(); const r = f(); return [r, performance.now() - t] }
+
+for (const n of [4, 8, 16]) {
+  const p = problemFor(n)
+  row(`${n} hosts: initial`, p, new Map(p.vms.map((v) => [v.id, v.hostId])), 0)
+  const [g, gms] = timed(() => balanceGreedy(p, greedyOptions))
+  const ga: Assign = new Map(p.vms.map((v) => [v.id, v.hostId]))
+  for (const m of g.moves) ga.set(m.vmId, m.to)
+  row(`${n} hosts: greedy`, p, ga, gms)
+  const [e, ems] = timed(() => solveExact(p, { kind: 'minPeak', maxMoves: budget }, solver, 10))
+  if (e.summary) row(`${n} hosts: exact HiGHS (${e.status})`, p, new Map(Object.entries(e.assignment)), ems)
+  else table[`${n} hosts: exact HiGHS`] = { status: e.solverStatus, ms: +ems.toFixed(0) }
+  const [pa, pms] = timed(() => proxlb(p))
+  row(`${n} hosts: ProxLB`, p, pa, pms)
+  const [wa, wms] = timed(() => watcher(p, budget))
+  row(`${n} hosts: Watcher (${budget} audits)`, p, wa, wms)
+  const [fa, fms] = timed(() => ffd(p))
+  row(`${n} hosts: FFD re-pack`, p, fa, fms)
+}
+console.table(table)
+
+// Vitest 5 bench API: benchmarks are registered inside a test and compared in one table.
+test('500 Bitbrains VMs x 16 hosts', async ({ bench }) => {
+  const p = problemFor(16)
+  await bench.compare(
+    bench('greedy (budget 16 moves)', () => { balanceGreedy(p, greedyOptions) }),
+    bench('ProxLB rule', () => { proxlb(p) }),
+    bench('FFD re-pack', () => { ffd(p) }),
+  )
+}, 120_000)

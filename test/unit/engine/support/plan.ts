@@ -1,0 +1,23 @@
+import type { ReversibleAction } from '../../../../shared/model/action'
+import type { RecommendInput, RecommendOutput } from '../../../../shared/engine/recommend'
+import { recommend } from '../../../../shared/engine/recommend'
+import { withDefaults } from '../../../../shared/engine/options'
+import { validatePlan } from '../../../../shared/engine/validate'
+import { expect } from 'vitest'
+
+/** All actions of all recommendations, in priority order: the plan an admin would approve. */
+export function planOf(out: RecommendOutput): ReversibleAction[] {
+  return out.recommendations.flatMap((r) => r.actions)
+}
+
+/** Run the engine and check its whole plan with the independent validator. */
+export function recommendChecked(input: RecommendInput): RecommendOutput {
+  const out = recommend(input)
+  const check = validatePlan(input.snapshot, planOf(out), withDefaults(input.options), input.history, input.now)
+  if (out.feasible) expect(check.violations).toEqual([])
+  return out
+}
+
+export function migrations(out: RecommendOutput) {
+  return planOf(out).flatMap((a) => (a.action.kind === 'migrate' ? [a.action] : []))
+}
