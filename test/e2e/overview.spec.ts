@@ -1,0 +1,57 @@
+import { test, expect, paintedPixels } from './fixtures'
+
+test.describe('Overview', () => {
+  test('shows every host of the demo cluster with its load', async ({ app, serve }) => {
+    const snapshot = await serve.call('cluster.snapshot', {})
+    expect(snapshot.hosts).toHaveLength(3)
+
+    const rows = app.getByTestId('host-row')
+    await expect(rows).toHaveCount(snapshot.hosts.length)
+    await expect(app.getByTestId('host-name')).toHaveText(snapshot.hosts.map((h) => h.name))
+    await expect(app.getByTestId('demo-banner')).toContainText('Demo cluster — no hosts configured')
+    // Units on the headline figures.
+    await expect(app.getByTestId('total-cpu')).toContainText('cores')
+    await expect(app.getByTestId('total-memory')).toContainText('GiB')
+    await expect(rows.first()).toContainText('%')
+  })
+
+  test('draws the cluster charts and updates them live', async ({ app }) => {
+    for (const chart of ['cluster-cpu-chart', 'cluster-memory-chart']) {
+      await expect.poll(() => paintedPixels(app, chart), { message: `${chart} has drawn pixels` }).toBeGreaterThan(500)
+    }
+    const lastUpdate = app.getByTestId('last-update')
+    const chartData = app.getByTestId('cluster-cpu-chart').locator('[data-last-t]')
+    const firstSnapshotT = await lastUpdate.getAttribute('data-snapshot-t')
+    const firstChartT = await chartData.getAttribute('data-last-t')
+    expect(Number(firstSnapshotT)).toBeGreaterThan(0)
+
+    // The demo polls every ~2 s: a pushed snapshot must move both the header and the chart.
+    await expect.poll(() => lastUpdate.getAttribute('data-snapshot-t'), { timeout: 15_000 }).not.toBe(firstSnapshotT)
+    await expect.poll(() => chartData.getAttribute('data-last-t'), { timeout: 15_000 }).not.toBe(firstChartT)
+    await expect.poll(async () => Number(await chartData.getAttribute('data-points'))).toBeGreaterThanOrEqual(2)
+
+    await app.mouse.move(0, 0)
+    await app.screenshot({ path: 'docs/screenshots/overview.png' })
+  })
+})
+
+test.describe('Hosts', () => {
+  test('lists every VM of every host from the snapshot', async ({ app, serve }) => {
+    await app.getByTestId('nav-hosts').click()
+    const snapshot = await serve.call('cluster.snapshot', {})
+    await expect(app.getByTestId('host-card')).toHaveCount(snapshot.hosts.length)
+    await expect(app.getByTestId('vm-row')).toHaveCount(snapshot.vms.length)
+    const firstVm = snapshot.vms[0]
+    if (firstVm) await expect(app.locator(`[data-vm-id="${firstVm.id}"]`)).toContainText(firstVm.name)
+  })
+})
+
+test.describe('Pages without data yet', () => {
+  for (const page of ['recommendations', 'what-if', 'audit'] as const) {
+    test(`${page} explains what it will hold`, async ({ app }) => {
+      await app.getByTestId(`nav-${page}`).click()
+      await expect(app.getByTestId('page-empty')).toContainText('No')
+      await expect(app.getByTestId('page-empty')).toContainText('This page will')
+    })
+  }
+})

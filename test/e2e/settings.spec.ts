@@ -1,0 +1,55 @@
+import { test, expect, bodyBackground, paintedPixels } from './fixtures'
+
+test.describe('Settings', () => {
+  test('switches the language to Simplified Chinese', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    await app.getByTestId('language-zh-CN').click()
+
+    await expect(app.getByTestId('nav-overview')).toHaveText('概览')
+    await expect(app.getByTestId('nav-hosts')).toHaveText('主机')
+    await expect(app.getByTestId('nav-settings')).toHaveText('设置')
+    await expect(app.locator('html')).toHaveAttribute('lang', 'zh-CN')
+    expect((await serve.call('settings.get', {})).language).toBe('zh-CN')
+
+    await app.getByTestId('nav-overview').click()
+    await expect(app.getByTestId('demo-banner')).toContainText('演示集群')
+    await expect(app.getByTestId('total-cpu')).toContainText('核')
+  })
+
+  test('switches to the dark theme, charts included', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    await expect(app.getByTestId('data-file')).toContainText('virtpilot.db')
+    await app.getByTestId('theme-dark').click()
+
+    await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark')
+    const background = await bodyBackground(app)
+    const [r = 255, g = 255, b = 255] = (background.match(/\d+/g) ?? []).map(Number)
+    expect(r + g + b, `body background ${background} is dark`).toBeLessThan(3 * 80)
+    expect((await serve.call('settings.get', {})).theme).toBe('dark')
+
+    await app.getByTestId('nav-overview').click()
+    await expect.poll(() => paintedPixels(app, 'cluster-cpu-chart')).toBeGreaterThan(500)
+    await expect.poll(async () => Number(await app.getByTestId('cluster-cpu-chart').locator('[data-points]').getAttribute('data-points'))).toBeGreaterThanOrEqual(2)
+    await expect(app.getByText('Settings saved')).toBeHidden()
+    await app.mouse.move(0, 0)
+    await app.screenshot({ path: 'docs/screenshots/overview-dark.png' })
+  })
+})
+
+test.describe('Demo cluster switch', () => {
+  test('turning the demo off empties the cluster, turning it on brings it back', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    await app.getByTestId('demo-switch').click()
+    await expect.poll(async () => (await serve.call('settings.get', {})).demoEnabled).toBe(false)
+
+    await app.getByTestId('nav-overview').click()
+    await expect(app.getByText('No hosts to show.')).toBeVisible()
+    await expect(app.getByTestId('demo-banner')).toBeHidden()
+
+    await app.getByTestId('nav-settings').click()
+    await app.getByTestId('demo-switch').click()
+    await app.getByTestId('nav-overview').click()
+    await expect(app.getByTestId('host-row')).toHaveCount(3)
+    await expect(app.getByTestId('demo-banner')).toBeVisible()
+  })
+})
