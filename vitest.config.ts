@@ -11,6 +11,8 @@ export default defineConfig({
           typecheck: { enabled: true, include: ['test/unit/**/*.test-d.ts'], tsconfig: './tsconfig.node.json' },
         },
       },
+      // Against the real lab (sshd, libvirtd, QEMU guests in network namespaces); needs root.
+      'test/integration/vitest.config.ts',
     ],
     benchmark: { include: ['test/bench/**/*.bench.ts'] },
   },

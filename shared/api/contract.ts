@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ClusterSeriesSchema, SnapshotSchema } from '../model'
+import { ClusterSeriesSchema, ManagedHostSchema, SnapshotSchema } from '../model'
 import { SettingsSchema } from './settings'
 import type { EventChannelName, RequestChannelName } from './channels'
 
@@ -29,6 +29,15 @@ export const HistoryRequestSchema = z
   .strict()
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
 
+export const AddHostRequestSchema = z
+  .object({
+    /** user@host[:port], a ~/.ssh/config alias, or qemu+ssh://user@host[:port]/system */
+    target: z.string().trim().min(1).max(300),
+    displayName: z.string().trim().min(1).max(64).optional(),
+    tags: z.array(z.string().trim().min(1).max(32)).max(16).optional(),
+  })
+  .strict()
+
 /** Every request the renderer (or a browser in serve mode) can make. */
 export const requestChannels = {
   'app.info': request(Empty, AppInfoSchema),
@@ -36,6 +45,10 @@ export const requestChannels = {
   'cluster.history': request(HistoryRequestSchema, ClusterSeriesSchema),
   'settings.get': request(Empty, SettingsSchema),
   'settings.update': request(SettingsSchema.partial().strict(), SettingsSchema),
+  'hosts.list': request(Empty, z.array(ManagedHostSchema)),
+  'hosts.add': request(AddHostRequestSchema, ManagedHostSchema),
+  'hosts.remove': request(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),
+  'hosts.answerHostKey': request(z.object({ promptId: z.string().min(1), accept: z.boolean() }).strict(), ManagedHostSchema),
 } as const satisfies Record<RequestChannelName, { req: z.ZodType; res: z.ZodType }>
 
 /** Everything main pushes: the payload schema per event. */
@@ -43,6 +56,8 @@ export const eventChannels = {
   /** After every poll: the new cluster snapshot. */
   'cluster.snapshot': SnapshotSchema,
   'settings.changed': SettingsSchema,
+  /** Any change of the managed hosts: added, removed, connection state, a host key to confirm. */
+  'hosts.changed': z.array(ManagedHostSchema),
 } as const satisfies Record<EventChannelName, z.ZodType>
 
 export type RequestChannel = keyof typeof requestChannels
@@ -55,6 +70,7 @@ export type ResponseOf<C extends RequestChannel> = z.output<(typeof requestChann
 export type EventOf<E extends EventChannel> = z.output<(typeof eventChannels)[E]>
 export type AppInfo = z.infer<typeof AppInfoSchema>
 export type HistoryRequest = z.output<typeof HistoryRequestSchema>
+export type AddHostRequest = z.output<typeof AddHostRequestSchema>
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.hasOwn(requestChannels, name)

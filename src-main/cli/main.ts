@@ -5,7 +5,10 @@ import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
 import { startServer } from '../server/server'
 import { createServices } from '../services/services'
-import { resolveDataFile } from '../store/paths'
+import { defaultDataDir, resolveDataFile } from '../store/paths'
+import { collect } from './collect'
+import { InputError, loadSolver, readSnapshotFile, recommendFor, storedHistory } from './recommend'
+import { terminalPrompter } from './terminal-prompter'
 
 const HELP = `virtpilot ${pkg.version} — right-size, balance and tune small KVM/libvirt labs
 
@@ -15,6 +18,15 @@ Usage:
       Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port.
   virtpilot demo --json [--data FILE]
       Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
+  virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
+      Connect over SSH, discover each host's inventory and print the last of N samples
+      (default 1, taken S seconds apart, default 2). TARGET: user@host[:port], a
+      ~/.ssh/config alias, or qemu+ssh://user@host[:port]/system. Unknown host keys are
+      refused unless --accept-new. Exits 1 when a host could not be read.
+  virtpilot recommend [--snapshot FILE.json] [--strategy static|dynamic|hybrid] [--data FILE] --json
+      Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
+      against the exact HiGHS optimum on small clusters), consolidation. Without --snapshot it
+      uses the stored hosts, else the embedded demo cluster, with the history in the data file.
   virtpilot --help | --version
 
 Options:
@@ -73,6 +85,73 @@ async function demo(args: string[]): Promise<void> {
   }
 }
 
+async function collectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      'accept-new': { type: 'boolean', default: false },
+      samples: { type: 'string', default: '1' },
+      interval: { type: 'string', default: '2' },
+    },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('collect needs --json (results are printed as JSON)')
+  if (positionals.length === 0) throw new UsageError('collect needs at least one TARGET')
+  const samples = Number(values.samples)
+  const interval = Number(values.interval)
+  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError(`--samples must be 1-1000, got ${values.samples}`)
+  if (!(interval >= 0.1 && interval <= 3600)) throw new UsageError(`--interval must be 0.1-3600 seconds, got ${values.interval}`)
+  const results = await collect({
+    targets: positionals,
+    samples,
+    intervalMs: interval * 1000,
+    acceptNew: values['accept-new'],
+    dataDir: process.env.VIRTPILOT_DATA ? dirname(process.env.VIRTPILOT_DATA) : defaultDataDir(),
+    ...(process.env.VIRTPILOT_SSH_DIR ? { sshDir: process.env.VIRTPILOT_SSH_DIR } : {}),
+    prompter: terminalPrompter(),
+  })
+  process.stdout.write(JSON.stringify({ hosts: results }, null, 2) + '\n')
+  for (const r of results.filter((r) => !r.ok)) console.error(`virtpilot: ${r.target}: ${r.error}`)
+  return results.every((r) => r.ok) ? 0 : 1
+}
+
+async function recommendCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      snapshot: { type: 'string' },
+      strategy: { type: 'string', default: 'dynamic' },
+      data: { type: 'string' },
+    },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('recommend needs --json (results are printed as JSON)')
+  const strategy = values.strategy
+  if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
+  const now = Date.now()
+  const solver = await loadSolver()
+  if (values.snapshot) {
+    const snapshot = readSnapshotFile(values.snapshot)
+    const output = await recommendFor({ snapshot, history: { vms: {} }, now: Math.max(now, snapshot.t), strategy, solver })
+    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    return 0
+  }
+  const services = createServices({ transport: 'cli', dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
+  try {
+    await services.start()
+    const snapshot = services.snapshot()
+    if (snapshot.hosts.length === 0) throw new InputError('No hosts: add one in the app, turn the demo cluster on, or pass --snapshot FILE.json')
+    const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver })
+    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    return 0
+  } finally {
+    await services.stop()
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   try {
@@ -92,6 +171,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         await demo(rest)
         return 0
+      case 'collect':
+        return await collectCommand(rest)
+      case 'recommend':
+        return await recommendCommand(rest)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
     }

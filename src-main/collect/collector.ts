@@ -8,27 +8,31 @@ export interface CollectorOptions {
   store: Store
   clock: () => number
   intervalMs: number
-  /** Raw samples older than this are pruned (issue: rollups keep the long view). */
-  retentionMs: number
   /** For adapters that can read the past: how much history to fill in when the store has none. */
   backfillMs: number
+  /** Inventory is read again this often, and whenever a VM appears that it does not list. */
+  rediscoverMs?: number
   onSnapshot: (snapshot: Snapshot) => void
   onError: (error: Error) => void
 }
 
-const PRUNE_EVERY_MS = 10 * 60_000
+const DEFAULT_REDISCOVER_MS = 5 * 60_000
 
 /**
  * Polls one adapter on a fixed interval: raw counters -> rates -> store -> snapshot event.
- * Polls never overlap; a failed poll is reported and the next one tries again.
+ * Polls never overlap; a failed poll is reported and the next one tries again, so a host
+ * that is down at start-up is picked up when it comes back.
  */
 export class Collector {
-  private inventory: Inventory = { hosts: [], vms: [] }
+  private inventory: Inventory | undefined
+  private discoveredAt = 0
   private previous: RawStats | undefined
   private latest: Snapshot | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
   private running = false
-  private lastPrune = 0
+  private backfilled = false
+  /** Completed polls (successful reads), for diagnostics and the one-exec-per-poll check. */
+  polls = 0
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -37,51 +41,62 @@ export class Collector {
   }
 
   get hosts() {
-    return this.inventory.hosts
+    return this.inventory?.hosts ?? []
   }
 
+  /** Runs the first poll (never throws: failures go to onError) and schedules the next ones. */
   async start(): Promise<void> {
-    const { adapter, store, clock } = this.options
-    this.inventory = await adapter.discover()
-    const now = clock()
-    store.saveInventory(this.inventory, now)
-    if (adapter.canReadPast) await this.backfill(now)
     this.running = true
     await this.poll()
   }
 
-  /** Fills the gap since the newest stored sample (at most backfillMs), so charts are never empty. */
-  private async backfill(now: number): Promise<void> {
-    const { adapter, store, intervalMs, backfillMs } = this.options
-    const newest = store.latestSampleTime(this.inventory.hosts.map((h) => h.id)) ?? 0
-    // At least one read before now, so the first live poll already yields rates.
-    const start = Math.min(Math.max(newest, now - backfillMs), now - intervalMs)
-    let t = now - Math.floor((now - start) / intervalMs) * intervalMs
-    this.previous = undefined
-    for (; t < now; t += intervalMs) await this.record(await adapter.readStats(t))
+  private async discover(now: number): Promise<Inventory> {
+    const inventory = await this.options.adapter.discover()
+    this.options.store.saveInventory(inventory, now)
+    this.inventory = inventory
+    this.discoveredAt = now
+    return inventory
   }
 
-  private async record(raw: RawStats): Promise<void> {
-    const threads = new Map(this.inventory.hosts.map((h) => [h.id, h.cpu.threads]))
+  /** Fills the gap since the newest stored sample (at most backfillMs), so charts are never empty. */
+  private async backfill(now: number, inventory: Inventory): Promise<void> {
+    const { adapter, store, intervalMs, backfillMs } = this.options
+    const newest = store.latestSampleTime(inventory.hosts.map((h) => h.id)) ?? 0
+    // At least one read before now, so the first live poll already yields rates.
+    const start = Math.min(Math.max(newest, now - backfillMs), now - intervalMs)
+    this.previous = undefined
+    for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) {
+      this.record(await adapter.readStats(t), inventory)
+    }
+  }
+
+  private record(raw: RawStats, inventory: Inventory): void {
+    const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
     if (this.previous) {
       const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
       this.options.store.saveSamples(hostSamples, vmSamples)
-      this.latest = { t: Math.round(raw.t), hosts: this.inventory.hosts, vms: this.inventory.vms, hostSamples, vmSamples }
+      this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
     }
     this.previous = raw
   }
 
   private async poll(): Promise<void> {
     if (!this.running) return
-    const { adapter, clock, intervalMs, store, retentionMs } = this.options
+    const { adapter, clock, intervalMs } = this.options
     try {
       const now = clock()
-      await this.record(await adapter.readStats(now))
-      if (this.latest) this.options.onSnapshot(this.latest)
-      if (now - this.lastPrune > PRUNE_EVERY_MS) {
-        store.pruneSamples(now - retentionMs)
-        this.lastPrune = now
+      let inventory = this.inventory
+      if (!inventory || now - this.discoveredAt >= (this.options.rediscoverMs ?? DEFAULT_REDISCOVER_MS)) inventory = await this.discover(now)
+      if (adapter.canReadPast && !this.backfilled) {
+        await this.backfill(now, inventory)
+        this.backfilled = true
       }
+      const raw = await adapter.readStats(now)
+      const known = new Set(inventory.vms.map((v) => v.id))
+      if (raw.vms.some((v) => !known.has(v.vmId)) || adapter.inventoryStale?.()) inventory = await this.discover(now)
+      this.record(raw, inventory)
+      this.polls++
+      if (this.latest) this.options.onSnapshot(this.latest)
     } catch (error) {
       this.options.onError(error instanceof Error ? error : new Error(String(error)))
     }

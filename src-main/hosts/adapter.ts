@@ -67,5 +67,7 @@ export interface HostAdapter {
   discover(): Promise<Inventory>
   /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
   readStats(now: number): Promise<RawStats>
+  /** True when the last read saw VMs the inventory does not list: discover again. */
+  inventoryStale?(): boolean
   close(): Promise<void>
 }

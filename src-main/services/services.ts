@@ -1,46 +1,86 @@
+import { dirname } from 'node:path'
 import type { AppInfo, Handlers, Settings } from '../../shared/api'
 import type { Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
+import { LibvirtAdapter } from '../hosts/libvirt/adapter'
+import { noPrompts, type CredentialPrompter } from '../ssh/credentials'
 import { Store, type StoreOptions } from '../store/store'
 import { EventBus } from './events'
+import { HostManager, type HostManagerOptions } from './host-manager'
 
 export interface ServicesOptions {
   transport: AppInfo['transport']
   dataFile: string
   version: string
   clock?: () => number
+  /** Poll interval of the demo cluster (its trace plays one row per 2 s). */
   pollIntervalMs?: number
+  /** Poll interval of real hosts. */
+  hostPollIntervalMs?: number
   store?: StoreOptions
+  prompter?: CredentialPrompter
+  unknownHostKeys?: HostManagerOptions['unknownHostKeys']
+  /** The admin's ~/.ssh, overridable for tests. */
+  sshDir?: string
   log?: (message: string) => void
 }
 
-const DEFAULT_POLL_MS = 2000
+const DEFAULT_DEMO_POLL_MS = 2000
+const DEFAULT_HOST_POLL_MS = 10_000
 const RAW_RETENTION_MS = 48 * 3600_000
+const ROLLUP_RETENTION_MS = 90 * 24 * 3600_000
+const HOUSEKEEPING_MS = 60_000
 const DEMO_BACKFILL_MS = 15 * 60_000
 
 export interface Services {
   handlers: Handlers
   events: EventBus
   store: Store
-  /** Starts what the settings ask for (the demo cluster while no host is configured). */
+  hosts: HostManager
+  /** Starts what the settings ask for (the demo cluster while no host is configured) and the added hosts. */
   start(): Promise<void>
   stop(): Promise<void>
-  /** The current snapshot, for the CLI's one-shot commands. */
+  /** The current snapshot of every source, merged. */
   snapshot(): Snapshot
+  /** Rolls raw samples up and applies retention; runs every minute by itself. */
+  housekeeping(): void
 }
 
 /** The composition root: one store, one event bus, the collectors, and the api handlers over them. */
 export function createServices(options: ServicesOptions): Services {
   const clock = options.clock ?? Date.now
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_DEMO_POLL_MS
   const log = options.log ?? ((message: string) => console.error(message))
   const store = new Store(options.dataFile, options.store)
   const events = new EventBus()
   let demo: Collector | undefined
+  let housekeepingTimer: ReturnType<typeof setInterval> | undefined
+
+  const hosts = new HostManager({
+    store,
+    clock,
+    dataDir: options.dataFile === ':memory:' ? process.cwd() : dirname(options.dataFile),
+    // VIRTPILOT_SSH_DIR stands in for ~/.ssh (config, known_hosts, keys): tests and multi-lab setups.
+    ...((options.sshDir ?? process.env.VIRTPILOT_SSH_DIR) ? { sshDir: options.sshDir ?? process.env.VIRTPILOT_SSH_DIR } : {}),
+    prompter: options.prompter ?? noPrompts,
+    pollIntervalMs: options.hostPollIntervalMs ?? DEFAULT_HOST_POLL_MS,
+    unknownHostKeys: options.unknownHostKeys ?? 'ask',
+    adapterFor: (connection, hostId, displayName) => new LibvirtAdapter(connection, hostId, displayName),
+    onChange: (list) => events.emit('hosts.changed', list),
+    onSnapshot: () => events.emit('cluster.snapshot', snapshot()),
+    log,
+  })
 
   function snapshot(): Snapshot {
-    return demo?.snapshot ?? { t: clock(), hosts: [], vms: [], hostSamples: [], vmSamples: [] }
+    const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...hosts.snapshots()]
+    return {
+      t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
+      hosts: parts.flatMap((p) => p.hosts),
+      vms: parts.flatMap((p) => p.vms),
+      hostSamples: parts.flatMap((p) => p.hostSamples),
+      vmSamples: parts.flatMap((p) => p.vmSamples),
+    }
   }
 
   async function startDemo(): Promise<void> {
@@ -50,9 +90,8 @@ export function createServices(options: ServicesOptions): Services {
       store,
       clock,
       intervalMs: pollIntervalMs,
-      retentionMs: RAW_RETENTION_MS,
       backfillMs: DEMO_BACKFILL_MS,
-      onSnapshot: (s) => events.emit('cluster.snapshot', s),
+      onSnapshot: () => events.emit('cluster.snapshot', snapshot()),
       onError: (error) => log(`demo cluster poll failed: ${error.message}`),
     })
     demo = collector
@@ -71,6 +110,20 @@ export function createServices(options: ServicesOptions): Services {
     else await stopDemo()
   }
 
+  async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const settings = store.updateSettings(patch)
+    await applySettings(settings)
+    events.emit('settings.changed', settings)
+    return settings
+  }
+
+  function housekeeping(): void {
+    const now = clock()
+    store.rollUp(now)
+    store.pruneSamples(now - RAW_RETENTION_MS)
+    store.pruneRollups(now - ROLLUP_RETENTION_MS)
+  }
+
   const handlers: Handlers = {
     'app.info': async () => ({
       version: options.version,
@@ -81,32 +134,45 @@ export function createServices(options: ServicesOptions): Services {
     }),
     'cluster.snapshot': async () => snapshot(),
     'cluster.history': async (req) => {
-      const hosts = snapshot().hosts
+      const current = snapshot().hosts
       return store.clusterHistory({
         ...req,
-        hostIds: hosts.map((h) => h.id),
-        cpuCapacityCores: hosts.reduce((sum, h) => sum + h.cpu.threads, 0),
-        memCapacityMiB: hosts.reduce((sum, h) => sum + h.memoryMiB, 0),
+        hostIds: current.map((h) => h.id),
+        cpuCapacityCores: current.reduce((sum, h) => sum + h.cpu.threads, 0),
+        memCapacityMiB: current.reduce((sum, h) => sum + h.memoryMiB, 0),
       })
     },
     'settings.get': async () => store.getSettings(),
-    'settings.update': async (patch) => {
-      const settings = store.updateSettings(patch)
-      await applySettings(settings)
-      events.emit('settings.changed', settings)
-      return settings
+    'settings.update': (patch) => updateSettings(patch),
+    'hosts.list': async () => hosts.list(),
+    'hosts.add': async (req) => {
+      const added = await hosts.add(req)
+      // Real data and demo data do not mix: the first real host turns the demo off.
+      if (hosts.count === 1 && store.getSettings().demoEnabled) await updateSettings({ demoEnabled: false })
+      return added
     },
+    'hosts.remove': async ({ id }) => ({ removed: await hosts.remove(id) }),
+    'hosts.answerHostKey': async ({ promptId, accept }) => hosts.answerHostKey(promptId, accept),
   }
 
   return {
     handlers,
     events,
     store,
+    hosts,
     snapshot,
-    start: () => applySettings(store.getSettings()),
+    housekeeping,
+    async start() {
+      await Promise.all([applySettings(store.getSettings()), hosts.start()])
+      housekeeping()
+      housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS)
+      housekeepingTimer.unref?.()
+    },
     async stop() {
+      if (housekeepingTimer) clearInterval(housekeepingTimer)
       await demo?.stop()
       demo = undefined
+      await hosts.stop()
       store.close()
     },
   }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { utils, type AnyAuthMethod, type AuthHandlerMiddleware } from 'ssh2'
+import ssh2, { type AnyAuthMethod, type AuthHandlerMiddleware } from 'ssh2'
 import type { CredentialPrompter } from './credentials'
 import type { ResolvedTarget } from './resolve'
 
@@ -26,7 +26,7 @@ export function authSequence(target: ResolvedTarget, prompter: CredentialPrompte
       run: async () => {
         if (!existsSync(file)) return undefined
         const key = readFileSync(file)
-        const parsed = utils.parseKey(key)
+        const parsed = ssh2.utils.parseKey(key)
         if (!isEncryptedKeyError(parsed)) return parsed instanceof Error ? undefined : { type: 'publickey', username, key }
         const passphrase = await prompter.keyPassphrase(file, label)
         if (passphrase === undefined) return undefined

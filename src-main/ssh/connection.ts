@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process'
 import { connect as tcpConnect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
-import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+// ssh2 is CommonJS: Node's ESM loader only sees its default export.
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
 import { authSequence } from './auth'
 import type { CredentialPrompter } from './credentials'
 import { fingerprint, keyTypeOf } from './known-hosts'
@@ -29,6 +30,8 @@ export interface UnknownHostKey {
   port: number
   keyType: string
   fingerprint: string
+  /** The key itself, so the one the admin saw is the one remembered. */
+  keyBlob: Buffer
 }
 
 export interface ExecResult {
@@ -204,12 +207,14 @@ export class HostConnection {
 
   private handshake(target: ResolvedTarget, sock: Duplex | Socket): Promise<Client> {
     const { knownHosts, onUnknownHostKey, prompter } = this.options
-    const client = new Client()
+    const client = new ssh2.Client()
     let keyProblem: SshError | undefined
     const preferred = knownHosts.knownTypes(target.hostName, target.port)
     return new Promise((resolve, reject) => {
       client.once('ready', () => resolve(client))
-      client.once('error', (error: Error & { level?: string }) => {
+      // ssh2 may emit several errors (socket, then protocol); every one must be handled, and
+      // after the handshake an error is followed by 'close', which lost() handles.
+      client.on('error', (error: Error & { level?: string }) => {
         client.end()
         if (keyProblem) return reject(keyProblem)
         if (error.level === 'client-authentication') {
@@ -243,10 +248,10 @@ export class HostConnection {
             keyProblem = new SshError('host-key-rejected', `${target.alias} presents a REVOKED host key (${fp}); VirtPilot will not connect.`)
             return verify(false)
           }
-          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp })
+          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp, keyBlob: key })
             .then((accepted) => {
               if (accepted) knownHosts.accept(target.hostName, target.port, key)
-              else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} was not accepted.`)
+              else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
               verify(accepted)
             })
             .catch(() => verify(false))
@@ -331,9 +336,12 @@ export class HostConnection {
     }
   }
 
-  /** Runs a constant script with `sh -s` (the script travels on stdin, never on a command line). */
+  /**
+   * Runs a constant script as `sh -c SCRIPT`, quoted like any argument. (Not on stdin: a
+   * command inside the script that reads stdin would swallow the rest of it.)
+   */
   execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
-    return this.exec(['sh', '-s'], { stdin: script, ...(timeoutMs ? { timeoutMs } : {}) })
+    return this.exec(['sh', '-c', script], timeoutMs ? { timeoutMs } : {})
   }
 
   close(): void {

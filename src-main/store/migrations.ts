@@ -54,4 +54,51 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX vm_samples_by_time ON vm_samples (t);
   `,
+  `
+  -- Hosts the admin added (real hypervisors reached over SSH).
+  CREATE TABLE managed_hosts (
+    id TEXT PRIMARY KEY,
+    target TEXT NOT NULL UNIQUE,   -- as typed: user@host:port, ssh alias, qemu+ssh URI
+    display_name TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]',
+    added_at INTEGER NOT NULL,
+    last_seen_at INTEGER
+  );
+  -- Passwords and passphrases, encrypted by the OS keychain (Electron safeStorage) only.
+  CREATE TABLE secrets (
+    key TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+  );
+  -- 5-minute rollups of the raw samples, kept far longer than the raw ones.
+  CREATE TABLE host_rollups (
+    host_id TEXT NOT NULL,
+    t INTEGER NOT NULL,            -- bucket start, epoch ms
+    n INTEGER NOT NULL,
+    cpu_pct_mean REAL NOT NULL, cpu_pct_max REAL NOT NULL, cpu_pct_p95 REAL NOT NULL,
+    cpu_used_cores_mean REAL NOT NULL, cpu_used_cores_max REAL NOT NULL,
+    mem_used_mib_mean REAL NOT NULL, mem_used_mib_max REAL NOT NULL, mem_total_mib REAL NOT NULL,
+    disk_read_bps_mean REAL NOT NULL, disk_write_bps_mean REAL NOT NULL,
+    net_rx_bps_mean REAL NOT NULL, net_tx_bps_mean REAL NOT NULL,
+    PRIMARY KEY (host_id, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX host_rollups_by_time ON host_rollups (t);
+  CREATE TABLE vm_rollups (
+    vm_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    cpu_used_cores_mean REAL NOT NULL, cpu_used_cores_max REAL NOT NULL, cpu_used_cores_p95 REAL NOT NULL,
+    cpu_ready_pct_mean REAL NOT NULL, cpu_ready_pct_max REAL NOT NULL,
+    mem_used_mib_mean REAL NOT NULL, mem_used_mib_max REAL NOT NULL, mem_used_mib_p95 REAL NOT NULL,
+    disk_read_bps_mean REAL NOT NULL, disk_write_bps_mean REAL NOT NULL,
+    disk_read_iops_mean REAL NOT NULL, disk_write_iops_mean REAL NOT NULL,
+    net_rx_bps_mean REAL NOT NULL, net_tx_bps_mean REAL NOT NULL,
+    PRIMARY KEY (vm_id, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX vm_rollups_by_time ON vm_rollups (t);
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ]

@@ -4,11 +4,23 @@ import Database from 'better-sqlite3'
 import { SettingsSchema, defaultSettings, type Settings } from '../../shared/api'
 import type { ClusterSeries, HostSample, VmSample } from '../../shared/model'
 import type { Inventory } from '../hosts/adapter'
+import type { History } from '../../shared/engine/history'
 import { migrations } from './migrations'
+import { bucketStart, ROLLUP_MS, summarize } from './rollup'
 
 export interface StoreOptions {
   /** Path of a better_sqlite3.node built for another runtime (the Electron app in a checkout). */
   nativeBinding?: string
+}
+
+/** A host the admin added, as stored. */
+export interface ManagedHostRow {
+  id: string
+  target: string
+  displayName: string
+  tags: string[]
+  addedAt: number
+  lastSeenAt: number | null
 }
 
 export class StoreError extends Error {
@@ -16,6 +28,8 @@ export class StoreError extends Error {
 }
 
 /** VirtPilot's local history and settings: one SQLite file in WAL mode. */
+export { ROLLUP_MS }
+
 export class Store {
   readonly file: string
   private readonly db: Database.Database
@@ -172,6 +186,160 @@ export class Store {
     })()
   }
 
+  /**
+   * Folds complete 5-minute buckets of raw samples into rollups (mean, max, p95), once each.
+   * Returns the number of rollup rows written.
+   */
+  rollUp(now: number): number {
+    const until = bucketStart(now)
+    const since = Number(this.getMeta('rollup_until') ?? 0)
+    if (until <= since) return 0
+    return this.db.transaction(() => {
+      let written = 0
+      const hostRows = this.db
+        .prepare('SELECT * FROM host_samples WHERE t >= ? AND t < ? ORDER BY host_id, t')
+        .all(since, until) as Record<string, number | string>[]
+      const insertHost = this.db.prepare(
+        `INSERT OR REPLACE INTO host_rollups VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
+           @cpu_used_cores_mean, @cpu_used_cores_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_total_mib,
+           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+      )
+      for (const group of groupByBucket(hostRows, 'host_id')) {
+        const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const cpu = summarize(col('cpu_pct'))
+        const cores = summarize(col('cpu_used_cores'))
+        const mem = summarize(col('mem_used_mib'))
+        insertHost.run({
+          host_id: group.id, t: group.t, n: group.rows.length,
+          cpu_pct_mean: cpu.mean, cpu_pct_max: cpu.max, cpu_pct_p95: cpu.p95,
+          cpu_used_cores_mean: cores.mean, cpu_used_cores_max: cores.max,
+          mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_total_mib: Math.max(...col('mem_total_mib')),
+          disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
+          net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+        })
+        written++
+      }
+      const vmRows = this.db
+        .prepare('SELECT * FROM vm_samples WHERE t >= ? AND t < ? ORDER BY vm_id, t')
+        .all(since, until) as Record<string, number | string>[]
+      const insertVm = this.db.prepare(
+        `INSERT OR REPLACE INTO vm_rollups VALUES (@vm_id, @host_id, @t, @n, @cpu_used_cores_mean, @cpu_used_cores_max, @cpu_used_cores_p95,
+           @cpu_ready_pct_mean, @cpu_ready_pct_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_used_mib_p95,
+           @disk_read_bps_mean, @disk_write_bps_mean, @disk_read_iops_mean, @disk_write_iops_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+      )
+      for (const group of groupByBucket(vmRows, 'vm_id')) {
+        const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const cores = summarize(col('cpu_used_cores'))
+        const ready = summarize(col('cpu_ready_pct'))
+        const mem = summarize(col('mem_used_mib'))
+        insertVm.run({
+          vm_id: group.id, host_id: group.rows[group.rows.length - 1]!.host_id, t: group.t, n: group.rows.length,
+          cpu_used_cores_mean: cores.mean, cpu_used_cores_max: cores.max, cpu_used_cores_p95: cores.p95,
+          cpu_ready_pct_mean: ready.mean, cpu_ready_pct_max: ready.max,
+          mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_used_mib_p95: mem.p95,
+          disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
+          disk_read_iops_mean: summarize(col('disk_read_iops')).mean, disk_write_iops_mean: summarize(col('disk_write_iops')).mean,
+          net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+        })
+        written++
+      }
+      this.setMeta('rollup_until', String(until))
+      return written
+    })()
+  }
+
+  /** Drops rollups older than `before`; returns how many rows went. */
+  pruneRollups(before: number): number {
+    return this.db.transaction(() => {
+      const hosts = this.db.prepare('DELETE FROM host_rollups WHERE t < ?').run(before).changes
+      const vms = this.db.prepare('DELETE FROM vm_rollups WHERE t < ?').run(before).changes
+      return hosts + vms
+    })()
+  }
+
+  /**
+   * Per-VM usage over [from, to) at rollup resolution, for the engine: mean CPU of each
+   * 5-minute bucket (its p95 over a window is what sizing uses) and the bucket's peak memory.
+   */
+  usageHistory(vmIds: readonly string[], from: number, to: number): History {
+    const rows = this.db
+      .prepare(
+        `SELECT vm_id, t, cpu_used_cores_mean AS cpu, mem_used_mib_max AS mem FROM vm_rollups
+         WHERE t >= ? AND t < ? AND vm_id IN (SELECT value FROM json_each(?)) ORDER BY vm_id, t`,
+      )
+      .all(from, to, JSON.stringify(vmIds)) as { vm_id: string; t: number; cpu: number; mem: number }[]
+    const history: History = { vms: {} }
+    for (const row of rows) {
+      const series = (history.vms[row.vm_id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
+      series.t.push(row.t)
+      series.cpuUsedCores.push(row.cpu)
+      series.memUsedMiB.push(row.mem)
+    }
+    return history
+  }
+
+  /** Raw samples of one VM over [from, to), oldest first. */
+  usageHistoryRaw(vmId: string, from: number, to: number): VmSample[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT vm_id AS vmId, host_id AS hostId, t, cpu_pct AS cpuPct, cpu_used_cores AS cpuUsedCores, cpu_ready_pct AS cpuReadyPct,
+             mem_used_mib AS memUsedMiB, disk_read_bps AS diskReadBps, disk_write_bps AS diskWriteBps, disk_read_iops AS diskReadIops,
+             disk_write_iops AS diskWriteIops, net_rx_bps AS netRxBps, net_tx_bps AS netTxBps
+           FROM vm_samples WHERE vm_id = ? AND t >= ? AND t < ? ORDER BY t`,
+        )
+        .all(vmId, from, to) as VmSample[]
+    )
+  }
+
+  listManagedHosts(): ManagedHostRow[] {
+    const rows = this.db.prepare('SELECT * FROM managed_hosts ORDER BY added_at, id').all() as {
+      id: string; target: string; display_name: string; tags: string; added_at: number; last_seen_at: number | null
+    }[]
+    return rows.map((r) => ({ id: r.id, target: r.target, displayName: r.display_name, tags: JSON.parse(r.tags) as string[], addedAt: r.added_at, lastSeenAt: r.last_seen_at }))
+  }
+
+  addManagedHost(host: Omit<ManagedHostRow, 'lastSeenAt'>): void {
+    try {
+      this.db
+        .prepare('INSERT INTO managed_hosts (id, target, display_name, tags, added_at) VALUES (?, ?, ?, ?, ?)')
+        .run(host.id, host.target, host.displayName, JSON.stringify(host.tags), host.addedAt)
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new StoreError(`${host.target} is already added`)
+      }
+      throw error
+    }
+  }
+
+  removeManagedHost(id: string): boolean {
+    return this.db.prepare('DELETE FROM managed_hosts WHERE id = ?').run(id).changes > 0
+  }
+
+  touchManagedHost(id: string, seenAt: number): void {
+    this.db.prepare('UPDATE managed_hosts SET last_seen_at = ? WHERE id = ?').run(seenAt, id)
+  }
+
+  getSecret(key: string): Buffer | undefined {
+    return (this.db.prepare('SELECT value FROM secrets WHERE key = ?').get(key) as { value: Buffer } | undefined)?.value
+  }
+
+  setSecret(key: string, encrypted: Buffer): void {
+    this.db.prepare('INSERT INTO secrets (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, encrypted)
+  }
+
+  deleteSecret(key: string): void {
+    this.db.prepare('DELETE FROM secrets WHERE key = ?').run(key)
+  }
+
+  private getMeta(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
+  }
+
   countSamples(): { hostSamples: number; vmSamples: number } {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
     return { hostSamples: count('host_samples'), vmSamples: count('vm_samples') }
@@ -180,4 +348,19 @@ export class Store {
   close(): void {
     this.db.close()
   }
+}
+
+/** Consecutive rows (sorted by id, t) grouped per id and rollup bucket. */
+function* groupByBucket(rows: Record<string, number | string>[], idColumn: string): Generator<{ id: string; t: number; rows: Record<string, number | string>[] }> {
+  let current: { id: string; t: number; rows: Record<string, number | string>[] } | undefined
+  for (const row of rows) {
+    const id = row[idColumn] as string
+    const t = bucketStart(row.t as number)
+    if (!current || current.id !== id || current.t !== t) {
+      if (current) yield current
+      current = { id, t, rows: [] }
+    }
+    current.rows.push(row)
+  }
+  if (current) yield current
 }

@@ -1,28 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, expect, it } from 'vitest'
 import { HostConnection, type ConnectionState, type UnknownHostKey } from '../../src-main/ssh/connection'
 import { KnownHostsStore } from '../../src-main/ssh/known-hosts-store'
 import { noPrompts } from '../../src-main/ssh/credentials'
 import { resolveTarget } from '../../src-main/ssh/resolve'
 import { parseTarget } from '../../src-main/ssh/target'
+import { describeWithLab } from './lab'
 import { LoopbackSshd } from './support/sshd'
 
-// A real OpenSSH server on loopback, real keys, real known_hosts files.
+// A real OpenSSH server on loopback, real keys, real known_hosts files. Its own sshd (not a lab
+// host) because these tests stop, restart and re-key the server. Same prerequisites as the lab.
 let sshd: LoopbackSshd
 let dir: string
-
-beforeAll(async () => {
-  sshd = new LoopbackSshd()
-  await sshd.start()
-  dir = mkdtempSync(join(tmpdir(), 'virtpilot-ssh-'))
-})
-
-afterAll(async () => {
-  await sshd.dispose()
-  rmSync(dir, { recursive: true, force: true })
-})
 
 function connection(opts: { knownHosts?: KnownHostsStore; accept?: boolean; states?: ConnectionState[]; asked?: UnknownHostKey[]; key?: string }) {
   const target = resolveTarget(parseTarget(`${sshd.user}@127.0.0.1:${sshd.port}`), { home: dir, localUser: sshd.user })
@@ -39,7 +30,18 @@ function connection(opts: { knownHosts?: KnownHostsStore; accept?: boolean; stat
   })
 }
 
-describe('SSH connection to a real sshd', () => {
+describeWithLab('SSH connection to a real sshd', () => {
+  beforeAll(async () => {
+    sshd = new LoopbackSshd()
+    await sshd.start()
+    dir = mkdtempSync(join(tmpdir(), 'virtpilot-ssh-'))
+  })
+
+  afterAll(async () => {
+    await sshd.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
   it('asks about an unknown host key with its SHA256 fingerprint, remembers an accepted one, and runs commands', async () => {
     const known = new KnownHostsStore(undefined, join(dir, 'app_known_hosts'))
     const asked: UnknownHostKey[] = []

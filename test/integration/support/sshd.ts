@@ -15,6 +15,9 @@ export class LoopbackSshd {
   port = 0
   private child: ChildProcess | undefined
 
+  /** A command sshd runs instead of whatever the client asks (sshd_config ForceCommand). */
+  forceCommand: string | undefined
+
   constructor() {
     this.dir = mkdtempSync(join(tmpdir(), 'virtpilot-sshd-'))
     this.clientKey = join(this.dir, 'client_ed25519')
@@ -62,6 +65,7 @@ export class LoopbackSshd {
         'StrictModes no',
         'UsePAM no',
         'LogLevel ERROR',
+        ...(this.forceCommand ? [`ForceCommand ${this.forceCommand}`] : []),
         '',
       ].join('\n'),
     )

@@ -11,6 +11,14 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'cluster.history': async (req) => ({ from: req.from, to: req.to, stepMs: req.maxPoints, cpuUsedCores: { t: [], values: [] }, cpuCapacityCores: 0, memUsedMiB: { t: [], values: [] }, memCapacityMiB: 0 }),
     'settings.get': async () => settings,
     'settings.update': async (patch) => ({ ...settings, ...patch }),
+    'hosts.list': async () => [],
+    'hosts.add': async () => {
+      throw new ApiFailure('unavailable', 'not in this test')
+    },
+    'hosts.remove': async () => ({ removed: false }),
+    'hosts.answerHostKey': async () => {
+      throw new ApiFailure('not-found', 'no question')
+    },
     ...overrides,
   }
 }

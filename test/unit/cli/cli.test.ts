@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { SnapshotSchema } from '../../../shared/model'
 
@@ -7,7 +10,7 @@ function cli(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 })
 }
 
-describe('virtpilot CLI', () => {
+describe('virtpilot CLI', { timeout: 60_000 }, () => {
   it('prints one demo snapshot as JSON', () => {
     const run = cli('demo', '--json')
     expect(run.status).toBe(0)
@@ -32,5 +35,29 @@ describe('virtpilot CLI', () => {
     expect(badFlag.status).toBe(2)
     expect(badFlag.stderr).toMatch(/--port/)
     expect(cli('demo').status).toBe(2)
+  })
+
+  it('recommends moving load off the hot demo host, from a saved snapshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const file = join(dir, 'snapshot.json')
+    writeFileSync(file, cli('demo', '--json').stdout)
+    const run = cli('recommend', '--snapshot', file, '--strategy', 'hybrid', '--json')
+    expect(run.status, run.stderr).toBe(0)
+    const output = JSON.parse(run.stdout) as { strategy: string; recommendations: { kind: string; actions: { action: { kind: string; from?: string } }[] }[] }
+    expect(output.strategy).toBe('hybrid')
+    const moves = output.recommendations.filter((r) => r.kind === 'migrate').flatMap((r) => r.actions.map((a) => a.action))
+    // demo-c (16 CPUs) carries the saturated VMs: anything the balancer moves, it moves off demo-c first.
+    expect(moves.length).toBeGreaterThan(0)
+    expect(moves[0]!.from).toBe('demo-c')
+  }, 60_000)
+
+  it('names the bad field of a snapshot file and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const file = join(dir, 'bad.json')
+    writeFileSync(file, JSON.stringify({ t: 1, hosts: [{ id: 'h' }], vms: [], hostSamples: [], vmSamples: [] }))
+    const run = cli('recommend', '--snapshot', file, '--json')
+    expect(run.status).toBe(1)
+    expect(run.stderr).toMatch(/hosts\.0\.name/)
+    expect(cli('recommend', '--snapshot', join(dir, 'missing.json'), '--json').stderr).toMatch(/Cannot read/)
   })
 })

@@ -26,7 +26,7 @@ function raw(t: number, cpuNs: number, hostBusy: number, hostIdle: number, vmHos
     t,
     hosts: [{ hostId: 'h1', cpuTicks: ticks(hostBusy, hostIdle), memTotalKiB: 8 * 1024 * 1024, memAvailableKiB: 6 * 1024 * 1024, diskReadBytes: t, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 }],
     vms: [
-      { vmId: 'v1', hostId: vmHost, vcpus: 2, cpuTimeNs: cpuNs, runDelayNs: cpuNs / 4, memUsedKiB: 1024 * 1024, diskReadBytes: 0, diskWriteBytes: 4096 * t, diskReadReqs: 0, diskWriteReqs: t, netRxBytes: 0, netTxBytes: 0 },
+      { vmId: 'v1', hostId: vmHost, vcpus: 2, cpuTimeNs: cpuNs, runDelayNs: cpuNs / 4, memUsedKiB: 1024 * 1024, diskReadBytes: 0, diskWriteBytes: 4096 * (t / 1000), diskReadReqs: 0, diskWriteReqs: t / 1000, netRxBytes: 0, netTxBytes: 0 },
     ],
   }
 }

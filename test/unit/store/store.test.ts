@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { HostSample } from '../../../shared/model'
+import type { HostSample, VmSample } from '../../../shared/model'
 import { migrations } from '../../../src-main/store/migrations'
 import { Store, StoreError } from '../../../src-main/store/store'
 import { DemoCluster } from '../../../src-main/hosts/demo/demo-cluster'
@@ -16,6 +16,10 @@ beforeEach(() => {
   file = join(dir, 'nested', 'virtpilot.db')
 })
 afterEach(() => rmSync(dir, { recursive: true, force: true }))
+
+function vmSample(vmId: string, t: number, cores: number, mem: number): VmSample {
+  return { vmId, hostId: 'h1', t, cpuPct: 0, cpuUsedCores: cores, cpuReadyPct: 0, memUsedMiB: mem, diskReadBps: 0, diskWriteBps: 0, diskReadIops: 0, diskWriteIops: 0, netRxBps: 0, netTxBps: 0 }
+}
 
 function hostSample(hostId: string, t: number, cpu: number, mem: number): HostSample {
   return { hostId, t, cpuPct: 0, cpuUsedCores: cpu, memUsedMiB: mem, memTotalMiB: 1000, diskReadBps: 0, diskWriteBps: 0, netRxBps: 0, netTxBps: 0 }
@@ -100,5 +104,55 @@ describe('Store', () => {
     expect(store.pruneSamples(2000)).toBe(1)
     expect(store.countSamples().hostSamples).toBe(1)
     store.close()
+  })
+})
+
+describe('Store rollups', () => {
+  const FIVE_MIN = 5 * 60_000
+
+  it('folds complete 5-minute buckets into mean, max and p95, once', () => {
+    const store = new Store(file)
+    // 20 samples in bucket 0 (cores 1..20), 3 in bucket 1 (still open at "now").
+    const samples = Array.from({ length: 20 }, (_, i) => vmSample('v1', i * 15_000, i + 1, 100 * (i + 1)))
+    samples.push(vmSample('v1', FIVE_MIN + 1000, 50, 50), vmSample('v1', FIVE_MIN + 2000, 60, 60))
+    store.saveSamples([], samples)
+    const now = FIVE_MIN + 3000
+    expect(store.rollUp(now)).toBe(1)
+    expect(store.rollUp(now)).toBe(0) // nothing new
+    const history = store.usageHistory(['v1'], 0, now)
+    expect(history.vms.v1!.t).toEqual([0])
+    expect(history.vms.v1!.cpuUsedCores[0]).toBeCloseTo(10.5) // mean of 1..20
+    expect(history.vms.v1!.memUsedMiB[0]).toBe(2000) // peak memory of the bucket
+    // The open bucket is rolled up once it is complete.
+    expect(store.rollUp(2 * FIVE_MIN)).toBe(1)
+    expect(store.usageHistory(['v1'], 0, 2 * FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([10.5, 55])
+    store.close()
+  })
+
+  it('keeps rollups when raw samples are pruned, and prunes them on their own clock', () => {
+    const store = new Store(file)
+    store.saveSamples([], [vmSample('v1', 1000, 2, 2)])
+    store.rollUp(FIVE_MIN)
+    store.pruneSamples(FIVE_MIN)
+    expect(store.countSamples().vmSamples).toBe(0)
+    expect(store.usageHistory(['v1'], 0, FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([2])
+    expect(store.pruneRollups(FIVE_MIN)).toBe(1)
+    expect(store.usageHistory(['v1'], 0, FIVE_MIN).vms).toEqual({})
+    store.close()
+  })
+})
+
+describe('Store managed hosts', () => {
+  it('keeps added hosts across restarts and refuses a duplicate target', () => {
+    const store = new Store(file)
+    store.addManagedHost({ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5 })
+    expect(() => store.addManagedHost({ id: 'kvm1b', target: 'root@kvm1:22', displayName: 'x', tags: [], addedAt: 6 })).toThrow(StoreError)
+    store.touchManagedHost('kvm1', 99)
+    store.close()
+    const again = new Store(file)
+    expect(again.listManagedHosts()).toEqual([{ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5, lastSeenAt: 99 }])
+    expect(again.removeManagedHost('kvm1')).toBe(true)
+    expect(again.listManagedHosts()).toEqual([])
+    again.close()
   })
 })

@@ -1,0 +1,35 @@
+import { z } from 'zod'
+
+/** The SSH connection's state machine, as the Hosts view and the CLI show it. */
+export const ConnectionStateSchema = z.enum(['connecting', 'online', 'auth-failed', 'host-key-rejected', 'unreachable', 'backing-off', 'closed'])
+
+/** A host key nobody trusted yet: the admin compares the fingerprint and accepts or refuses. */
+export const HostKeyPromptSchema = z.object({
+  promptId: z.string(),
+  hostId: z.string(),
+  host: z.string(),
+  port: z.number().int(),
+  keyType: z.string(),
+  /** OpenSSH SHA256 fingerprint, as `ssh-keygen -lf` prints it. */
+  fingerprint: z.string(),
+})
+
+/** A hypervisor host the admin added, with its live connection state. */
+export const ManagedHostSchema = z.object({
+  id: z.string(),
+  target: z.string(),
+  displayName: z.string(),
+  tags: z.array(z.string()),
+  addedAt: z.number(),
+  lastSeenAt: z.number().nullable(),
+  state: ConnectionStateSchema,
+  /** The last error, worded to say what to do. */
+  error: z.string().optional(),
+  pendingHostKey: HostKeyPromptSchema.optional(),
+  /** When the last successful poll happened, epoch ms. */
+  lastPollAt: z.number().optional(),
+})
+
+export type ConnectionStateName = z.infer<typeof ConnectionStateSchema>
+export type HostKeyPrompt = z.infer<typeof HostKeyPromptSchema>
+export type ManagedHost = z.infer<typeof ManagedHostSchema>

@@ -1,0 +1,73 @@
+import type { HostAdapter, Inventory, RawStats } from '../adapter'
+import type { HostConnection } from '../../ssh/connection'
+import { DISCOVER_SCRIPT } from './discover-script'
+import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
+import { describeProblem } from './parse/result'
+import { parseStatsOutput, type StatsReading } from './parse/stats-output'
+import { STATS_SCRIPT } from './stats-script'
+
+const DISCOVER_TIMEOUT_MS = 60_000
+const STATS_TIMEOUT_MS = 20_000
+
+export class HostOutputError extends Error {
+  override name = 'HostOutputError'
+}
+
+/**
+ * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, one
+ * exec per poll. Both scripts are constants; names only ever travel in their output.
+ */
+export class LibvirtAdapter implements HostAdapter {
+  readonly id: string
+  readonly canReadPast = false
+  private vmIdsByName = new Map<string, string>()
+  private stale = false
+  /** Host and VM facts beyond the shared model (tuning rules, detail views). */
+  discovery: Discovery | undefined
+  /** The last poll's extras (pressure, swap, run delay sources, problems). */
+  lastReading: StatsReading | undefined
+
+  constructor(
+    private readonly connection: HostConnection,
+    private readonly hostId: string,
+    private readonly displayName?: string,
+  ) {
+    this.id = hostId
+  }
+
+  private async run(script: string, timeoutMs: number, what: string): Promise<string> {
+    await this.connection.connect()
+    const result = await this.connection.execScript(script, timeoutMs)
+    if (result.stdout.trim() === '') {
+      throw new HostOutputError(`${this.connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
+    }
+    return result.stdout
+  }
+
+  async discover(): Promise<Inventory> {
+    const output = await this.run(DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
+    const parsed = parseDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
+    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
+    this.discovery = parsed.value
+    this.vmIdsByName = new Map(parsed.value.inventory.vms.map((vm) => [vm.name, vm.id]))
+    this.stale = false
+    return parsed.value.inventory
+  }
+
+  async readStats(now: number): Promise<RawStats> {
+    const output = await this.run(STATS_SCRIPT, STATS_TIMEOUT_MS, 'statistics')
+    const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
+    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
+    this.lastReading = parsed.value
+    if (parsed.value.unknownDomains.length > 0) this.stale = true
+    return parsed.value.raw
+  }
+
+  inventoryStale(): boolean {
+    return this.stale
+  }
+
+  async close(): Promise<void> {
+    this.connection.close()
+  }
+}

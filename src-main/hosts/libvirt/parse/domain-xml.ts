@@ -1,0 +1,235 @@
+import { parseCpuList, toKiB } from './capabilities'
+import { failed, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { child, children, parseXml, textAt, type XmlElement } from './xml'
+
+const SECTION = 'dumpxml'
+
+export interface DomainDisk {
+  /** disk, cdrom, floppy, lun. */
+  device: string
+  /** file, block, network, volume, ... */
+  type: string
+  targetDev?: string
+  bus?: string
+  /** Image format from <driver type>: qcow2, raw, ... */
+  format?: string
+  cache?: string
+  io?: string
+  discard?: string
+  iothread?: number
+  source?: string
+  readonly: boolean
+}
+
+export interface DomainNic {
+  type: string
+  model?: string
+  mac?: string
+  source?: string
+  targetDev?: string
+  /** <driver name>: vhost or qemu (userspace virtio). */
+  driver?: string
+  queues?: number
+}
+
+export interface DomainConfig {
+  name: string
+  uuid: string
+  /** Present on running domains. */
+  runningId?: number
+  /** kvm, qemu (TCG), ... */
+  type: string
+  vcpusCurrent: number
+  vcpusMax: number
+  /** <currentMemory>: the balloon target, KiB. */
+  memoryCurrentKiB: number
+  /** <memory>: the boot-time maximum, KiB. */
+  memoryMaxKiB: number
+  /** <maxMemory>: the hot-plug ceiling, KiB, when configured. */
+  memoryHotplugMaxKiB?: number
+  cputune: {
+    shares?: number
+    periodUs?: number
+    quotaUs?: number
+    emulatorPeriodUs?: number
+    emulatorQuotaUs?: number
+    vcpupin: { vcpu: number; cpus: number[] }[]
+    emulatorpin?: number[]
+  }
+  /** KiB limits from <memtune>. */
+  memtune: { hardLimitKiB?: number; softLimitKiB?: number; swapHardLimitKiB?: number; minGuaranteeKiB?: number }
+  numatune?: { mode?: string; nodeset?: number[] }
+  memoryBacking: { hugepages: boolean; nosharepages: boolean; locked: boolean }
+  cpuMode?: string
+  disks: DomainDisk[]
+  nics: DomainNic[]
+  /** Absent when the domain has no <memballoon>; model `none` means ballooning is off. */
+  memballoon?: { model: string; statsPeriodS?: number; autodeflate?: boolean; freePageReporting?: boolean }
+  title?: string
+}
+
+function memoryKiB(el: XmlElement | undefined): number | undefined {
+  if (!el) return undefined
+  const n = toCounter(el.text.trim())
+  return n === undefined ? undefined : toKiB(n, el.attrs.unit)
+}
+
+function onOff(v: string | undefined): boolean | undefined {
+  return v === undefined ? undefined : v === 'on' || v === 'yes'
+}
+
+function diskSource(d: XmlElement): string | undefined {
+  const s = child(d, 'source')
+  if (!s) return undefined
+  const a = s.attrs
+  if (a.file) return a.file
+  if (a.dev) return a.dev
+  if (a.protocol) return `${a.protocol}:${a.name ?? ''}`
+  if (a.pool) return `${a.pool}/${a.volume ?? ''}`
+  return a.name
+}
+
+/** `virsh dumpxml` of one domain (running or not). */
+export function parseDomainXml(xml: string): Parsed<DomainConfig> {
+  const doc = parseXml(xml, SECTION)
+  if (!doc.ok) return doc
+  const d = doc.value
+  if (d.name !== 'domain') return failed(SECTION, `root element is <${d.name}>, expected <domain>`, { line: d.line })
+  const name = textAt(d, 'name')
+  const uuid = textAt(d, 'uuid')
+  if (!name) return failed(SECTION, 'no <name>', { field: 'name' })
+  if (!uuid) return failed(SECTION, `domain ${JSON.stringify(name)} has no <uuid>`, { field: 'uuid' })
+  const warnings: ParseProblem[] = []
+  const where = (field: string, el?: XmlElement) => ({ field: `${name}: ${field}`, line: el?.line })
+
+  const vcpuEl = child(d, 'vcpu')
+  const vcpusMax = toCounter(vcpuEl?.text.trim())
+  if (!vcpusMax) return failed(SECTION, 'no usable <vcpu> count', where('vcpu', vcpuEl))
+  const vcpusCurrent = vcpuEl?.attrs.current === undefined ? vcpusMax : toCounter(vcpuEl.attrs.current)
+  if (!vcpusCurrent) return failed(SECTION, `bad current=${JSON.stringify(vcpuEl?.attrs.current)}`, where('vcpu/@current', vcpuEl))
+
+  const memoryMaxKiB = memoryKiB(child(d, 'memory'))
+  if (!memoryMaxKiB) return failed(SECTION, 'no usable <memory>', where('memory', child(d, 'memory')))
+  const memoryCurrentKiB = memoryKiB(child(d, 'currentMemory')) ?? memoryMaxKiB
+
+  const ct = child(d, 'cputune')
+  const num = (path: string) => {
+    const t = textAt(ct, path)
+    if (t === undefined) return undefined
+    const n = t.startsWith('-') ? Number(t) : toCounter(t)
+    if (n === undefined || Number.isNaN(n)) warnings.push({ section: SECTION, ...where(`cputune/${path}`), message: `not a number: ${JSON.stringify(t)}` })
+    // quota -1 means "no limit".
+    return n === undefined || Number.isNaN(n) || n < 0 ? undefined : n
+  }
+  const vcpupin: DomainConfig['cputune']['vcpupin'] = []
+  for (const p of children(ct, 'vcpupin')) {
+    const vcpu = toCounter(p.attrs.vcpu)
+    const cpus = p.attrs.cpuset === undefined ? undefined : parseCpuListWithExclusions(p.attrs.cpuset)
+    if (vcpu === undefined || !cpus) return failed(SECTION, `bad vcpupin vcpu=${p.attrs.vcpu} cpuset=${p.attrs.cpuset}`, where('cputune/vcpupin', p))
+    vcpupin.push({ vcpu, cpus })
+  }
+  const emuPin = child(ct, 'emulatorpin')?.attrs.cpuset
+
+  const mt = child(d, 'memtune')
+  const limit = (n: string) => {
+    const v = memoryKiB(child(mt, n))
+    // libvirt prints 9007199254740991 (KiB) for "unlimited".
+    return v === undefined || v >= 9007199254740991 ? undefined : v
+  }
+
+  const nt = child(d, 'numatune', 'memory')
+  const mb = child(d, 'memoryBacking')
+
+  const disks: DomainDisk[] = children(child(d, 'devices'), 'disk').map((el) => {
+    const drv = child(el, 'driver')
+    const tgt = child(el, 'target')
+    return {
+      device: el.attrs.device ?? 'disk',
+      type: el.attrs.type ?? 'file',
+      targetDev: tgt?.attrs.dev,
+      bus: tgt?.attrs.bus,
+      format: drv?.attrs.type,
+      cache: drv?.attrs.cache,
+      io: drv?.attrs.io,
+      discard: drv?.attrs.discard,
+      iothread: toCounter(drv?.attrs.iothread),
+      source: diskSource(el),
+      readonly: child(el, 'readonly') !== undefined,
+    }
+  })
+  const nics: DomainNic[] = children(child(d, 'devices'), 'interface').map((el) => {
+    const src = child(el, 'source')
+    const drv = child(el, 'driver')
+    return {
+      type: el.attrs.type ?? 'unknown',
+      model: child(el, 'model')?.attrs.type,
+      mac: child(el, 'mac')?.attrs.address,
+      source: src?.attrs.bridge ?? src?.attrs.network ?? src?.attrs.dev ?? src?.attrs.path,
+      targetDev: child(el, 'target')?.attrs.dev,
+      driver: drv?.attrs.name,
+      queues: toCounter(drv?.attrs.queues),
+    }
+  })
+  const mbEl = child(d, 'devices', 'memballoon')
+  const hot = memoryKiB(child(d, 'maxMemory'))
+
+  return parsed(
+    {
+      name,
+      uuid,
+      runningId: d.attrs.id === undefined ? undefined : toCounter(d.attrs.id),
+      type: d.attrs.type ?? 'unknown',
+      vcpusCurrent,
+      vcpusMax,
+      memoryCurrentKiB,
+      memoryMaxKiB,
+      memoryHotplugMaxKiB: hot,
+      cputune: {
+        shares: num('shares'),
+        periodUs: num('period'),
+        quotaUs: num('quota'),
+        emulatorPeriodUs: num('emulator_period'),
+        emulatorQuotaUs: num('emulator_quota'),
+        vcpupin,
+        emulatorpin: emuPin === undefined ? undefined : parseCpuListWithExclusions(emuPin),
+      },
+      memtune: {
+        hardLimitKiB: limit('hard_limit'),
+        softLimitKiB: limit('soft_limit'),
+        swapHardLimitKiB: limit('swap_hard_limit'),
+        minGuaranteeKiB: limit('min_guarantee'),
+      },
+      numatune: nt ? { mode: nt.attrs.mode, nodeset: nt.attrs.nodeset === undefined ? undefined : parseCpuListWithExclusions(nt.attrs.nodeset) } : undefined,
+      memoryBacking: {
+        hugepages: child(mb, 'hugepages') !== undefined,
+        nosharepages: child(mb, 'nosharepages') !== undefined,
+        locked: child(mb, 'locked') !== undefined,
+      },
+      cpuMode: child(d, 'cpu')?.attrs.mode,
+      disks,
+      nics,
+      memballoon: mbEl
+        ? {
+            model: mbEl.attrs.model ?? 'none',
+            statsPeriodS: toCounter(child(mbEl, 'stats')?.attrs.period),
+            autodeflate: onOff(mbEl.attrs.autodeflate),
+            freePageReporting: onOff(mbEl.attrs.freePageReporting),
+          }
+        : undefined,
+      title: textAt(d, 'title'),
+    },
+    warnings,
+  )
+}
+
+/** libvirt cpusets allow exclusions: `0-7,^3`. */
+function parseCpuListWithExclusions(set: string): number[] | undefined {
+  const parts = set.split(',')
+  const include = parts.filter((p) => !p.trim().startsWith('^')).join(',')
+  const exclude = parts.filter((p) => p.trim().startsWith('^')).map((p) => p.trim().slice(1))
+  const inc = include === '' ? [] : parseCpuList(include)
+  const exc = exclude.length ? parseCpuList(exclude.join(',')) : []
+  if (!inc || !exc) return undefined
+  const ex = new Set(exc)
+  return inc.filter((c) => !ex.has(c))
+}

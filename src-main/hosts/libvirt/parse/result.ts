@@ -1,0 +1,52 @@
+/**
+ * Outcome of parsing one piece of host output. Bad output is a value that says where it went
+ * wrong (section, line, field), never an exception.
+ */
+export interface ParseProblem {
+  /** Which output it came from: `domstats`, `/proc/stat`, `capabilities`, ... */
+  section: string
+  /** 1-based line inside that section, when known. */
+  line?: number
+  /** The field or key that was wrong, when known. */
+  field?: string
+  message: string
+}
+
+export type Parsed<T> = { ok: true; value: T; warnings: ParseProblem[] } | { ok: false; error: ParseProblem }
+
+export function parsed<T>(value: T, warnings: ParseProblem[] = []): Parsed<T> {
+  return { ok: true, value, warnings }
+}
+
+export function failed<T = never>(section: string, message: string, at: { line?: number; field?: string } = {}): Parsed<T> {
+  return { ok: false, error: { section, message, ...at } }
+}
+
+/** One line of text for logs and error messages: `domstats line 12 (cpu.time): not a number`. */
+export function describeProblem(p: ParseProblem): string {
+  const where = [p.section, p.line !== undefined ? `line ${p.line}` : '', p.field ? `(${p.field})` : '']
+    .filter(Boolean)
+    .join(' ')
+  return `${where}: ${p.message}`
+}
+
+/** Non-negative integer counter as the kernel and libvirt print them; undefined when it is not one. */
+export function toCounter(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined
+  const n = Number(text)
+  return Number.isSafeInteger(n) ? n : Number.isFinite(n) ? n : undefined
+}
+
+/** Decimal number (may be negative or fractional); undefined when it is not one. */
+export function toNumber(text: string | undefined): number | undefined {
+  if (text === undefined || !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text.trim())) return undefined
+  const n = Number(text)
+  return Number.isFinite(n) ? n : undefined
+}
+
+/** Splits text into lines without the trailing empty line a final newline leaves. */
+export function linesOf(text: string): string[] {
+  const lines = text.split('\n')
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop()
+  return lines
+}

@@ -1,0 +1,147 @@
+import { failed, parsed, type Parsed } from './result'
+
+/** An element of the small XML subset libvirt prints: elements, attributes, text, comments, CDATA. */
+export interface XmlElement {
+  name: string
+  attrs: Readonly<Record<string, string>>
+  children: XmlElement[]
+  /** Concatenated text directly inside this element, entities decoded, not trimmed. */
+  text: string
+  /** 1-based line of the opening tag, for error messages. */
+  line: number
+}
+
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
+
+function decodeEntities(s: string): string | undefined {
+  if (!s.includes('&')) return s
+  let bad = false
+  const out = s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);|&/g, (m, ref: string | undefined) => {
+    if (ref === undefined) {
+      bad = true
+      return m
+    }
+    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16))
+    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10))
+    const e = ENTITIES[ref]
+    if (e === undefined) bad = true
+    return e ?? m
+  })
+  return bad ? undefined : out
+}
+
+// Sticky (`y`) so each match starts exactly at lastIndex without copying the rest of the text.
+const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y
+const ATTR = /\s+([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y
+const TAG_END = /\s*(\/?)>/y
+const CLOSE_TAG = /<\/([A-Za-z_:][-A-Za-z0-9_:.]*)\s*>/y
+
+/**
+ * Parses a well-formed XML document into a tree. Written here (instead of a dependency) because
+ * libvirt's XML uses no DTDs, namespaces that matter or external entities; a DOCTYPE is rejected.
+ */
+export function parseXml(text: string, section: string): Parsed<XmlElement> {
+  let pos = 0
+  let line = 1
+  const stack: XmlElement[] = []
+  let root: XmlElement | undefined
+  const advance = (to: number) => {
+    for (let i = pos; i < to; i++) if (text.charCodeAt(i) === 10) line++
+    pos = to
+  }
+  while (pos < text.length) {
+    const lt = text.indexOf('<', pos)
+    const chunkEnd = lt < 0 ? text.length : lt
+    if (chunkEnd > pos) {
+      const raw = text.slice(pos, chunkEnd)
+      const top = stack[stack.length - 1]
+      if (top) {
+        const decoded = decodeEntities(raw)
+        if (decoded === undefined) return failed(section, 'bad character reference in text', { line })
+        top.text += decoded
+      } else if (raw.trim() !== '') {
+        return failed(section, 'text outside the root element', { line })
+      }
+      advance(chunkEnd)
+    }
+    if (lt < 0) break
+    if (text.startsWith('<!--', pos)) {
+      const end = text.indexOf('-->', pos + 4)
+      if (end < 0) return failed(section, 'unterminated comment', { line })
+      advance(end + 3)
+    } else if (text.startsWith('<![CDATA[', pos)) {
+      const end = text.indexOf(']]>', pos + 9)
+      if (end < 0) return failed(section, 'unterminated CDATA', { line })
+      const top = stack[stack.length - 1]
+      if (!top) return failed(section, 'CDATA outside the root element', { line })
+      top.text += text.slice(pos + 9, end)
+      advance(end + 3)
+    } else if (text.startsWith('<?', pos)) {
+      const end = text.indexOf('?>', pos + 2)
+      if (end < 0) return failed(section, 'unterminated processing instruction', { line })
+      advance(end + 2)
+    } else if (text.startsWith('<!', pos)) {
+      return failed(section, 'DOCTYPE and declarations are not accepted', { line })
+    } else if (text.startsWith('</', pos)) {
+      CLOSE_TAG.lastIndex = pos
+      const m = CLOSE_TAG.exec(text)
+      if (!m) return failed(section, 'malformed closing tag', { line })
+      const top = stack.pop()
+      if (!top || top.name !== m[1]) {
+        return failed(section, `closing tag </${m[1]}> does not match <${top?.name ?? '(none)'}>`, { line })
+      }
+      advance(CLOSE_TAG.lastIndex)
+    } else {
+      const tagLine = line
+      NAME.lastIndex = pos + 1
+      const nm = NAME.exec(text)
+      if (!nm) return failed(section, 'malformed opening tag', { line })
+      // No prototype: an attribute called __proto__ must stay an ordinary key.
+      const attrs = Object.create(null) as Record<string, string>
+      let at = NAME.lastIndex
+      for (;;) {
+        ATTR.lastIndex = at
+        const a = ATTR.exec(text)
+        if (!a) break
+        const value = decodeEntities(a[2] ?? a[3] ?? '')
+        if (value === undefined) return failed(section, 'bad character reference in attribute', { line, field: a[1] })
+        if (Object.hasOwn(attrs, a[1]!)) return failed(section, 'duplicate attribute', { line, field: a[1] })
+        attrs[a[1]!] = value
+        at = ATTR.lastIndex
+      }
+      TAG_END.lastIndex = at
+      const close = TAG_END.exec(text)
+      if (!close) return failed(section, `malformed tag <${nm[0]}>`, { line })
+      const el: XmlElement = { name: nm[0], attrs, children: [], text: '', line: tagLine }
+      const parent = stack[stack.length - 1]
+      if (parent) parent.children.push(el)
+      else if (root) return failed(section, 'more than one root element', { line })
+      else root = el
+      if (close[1] !== '/') stack.push(el)
+      advance(TAG_END.lastIndex)
+    }
+  }
+  if (stack.length > 0) return failed(section, `document ends inside <${stack[stack.length - 1]!.name}>`, { line })
+  if (!root) return failed(section, 'no XML element found (empty output?)', { line })
+  return parsed(root)
+}
+
+/** First child with this name, following a path: child(el, 'cpu', 'topology'). */
+export function child(el: XmlElement | undefined, ...path: string[]): XmlElement | undefined {
+  let cur = el
+  for (const name of path) {
+    cur = cur?.children.find((c) => c.name === name)
+    if (!cur) return undefined
+  }
+  return cur
+}
+
+export function children(el: XmlElement | undefined, name: string): XmlElement[] {
+  return el ? el.children.filter((c) => c.name === name) : []
+}
+
+/** Text of the element at path, trimmed; undefined when absent. */
+export function textAt(el: XmlElement | undefined, ...path: string[]): string | undefined {
+  const c = child(el, ...path)
+  return c ? c.text.trim() : undefined
+}

@@ -1,0 +1,323 @@
+import { z } from 'zod'
+import { VmSchema, type Vm, type VmState } from '../../../shared/model'
+import { failed, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
+
+/**
+ * Proxmox VE: detection and the JSON that `pvesh get <path> --output-format json` prints (the
+ * API's `data` member; a whole API response `{"data": ...}` is accepted too) and that
+ * `pvesh get /nodes/<node>/qemu/<vmid>/config` prints for `qm config`.
+ */
+
+/** Read-only commands the adapter runs on a Proxmox node (all JSON). */
+export const PROXMOX_COMMANDS = {
+  detect: 'pveversion 2>/dev/null || echo not-proxmox',
+  clusterVms: 'pvesh get /cluster/resources --type vm --output-format json',
+  /** Append `<node>/qemu/<vmid>/config` only after validating node and vmid (see isSafeNodeName, vmid integer). */
+  nodesPrefix: 'pvesh get /nodes/',
+} as const
+
+export interface ProxmoxVersion {
+  manager: string
+  runningKernel?: string
+}
+
+/** `pveversion`: `pve-manager/8.1.4/ec5affc9e41f1d79 (running kernel: 6.5.11-8-pve)`; anything else means not Proxmox. */
+export function detectProxmox(pveversionOutput: string): ProxmoxVersion | undefined {
+  const m = /^pve-manager\/(\d+(?:\.\d+)*)(?:\/\S+)?(?:\s+\(running kernel: ([^)]+)\))?/m.exec(pveversionOutput)
+  return m ? { manager: m[1]!, runningKernel: m[2] } : undefined
+}
+
+/** Node names go into a pvesh path: letters, digits, dot, dash only (Proxmox's own rule for node names). */
+export function isSafeNodeName(node: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/.test(node)
+}
+
+const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)])
+
+const ClusterVmSchema = z.object({
+  type: z.enum(['qemu', 'lxc']),
+  vmid: num,
+  name: z.string().optional(),
+  node: z.string(),
+  status: z.string(),
+  template: num.optional(),
+  maxcpu: num.optional(),
+  maxmem: num.optional(),
+  mem: num.optional(),
+  cpu: num.optional(),
+  uptime: num.optional(),
+  diskread: num.optional(),
+  diskwrite: num.optional(),
+  netin: num.optional(),
+  netout: num.optional(),
+  tags: z.string().optional(),
+})
+
+const QemuStatusSchema = z.object({
+  vmid: num,
+  name: z.string().optional(),
+  status: z.string(),
+  qmpstatus: z.string().optional(),
+  cpus: num.optional(),
+  maxmem: num.optional(),
+  mem: num.optional(),
+  cpu: num.optional(),
+  uptime: num.optional(),
+  diskread: num.optional(),
+  diskwrite: num.optional(),
+  netin: num.optional(),
+  netout: num.optional(),
+  template: num.optional(),
+  tags: z.string().optional(),
+})
+
+export type ProxmoxClusterVm = z.infer<typeof ClusterVmSchema>
+export type ProxmoxQemuStatus = z.infer<typeof QemuStatusSchema>
+
+function parseJsonData(text: string, section: string): Parsed<unknown> {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (e) {
+    return failed(section, `not JSON: ${(e as Error).message}`)
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value) value = (value as { data: unknown }).data
+  return parsed(value)
+}
+
+function issues(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')
+}
+
+/** `pvesh get /cluster/resources --type vm`: every guest of the cluster (qemu and lxc). */
+export function parseClusterResources(text: string): Parsed<ProxmoxClusterVm[]> {
+  const section = 'pvesh /cluster/resources'
+  const data = parseJsonData(text, section)
+  if (!data.ok) return data
+  if (!Array.isArray(data.value)) return failed(section, 'expected a JSON array')
+  const out: ProxmoxClusterVm[] = []
+  const warnings: ParseProblem[] = []
+  data.value.forEach((item: unknown, i) => {
+    const type = (item as { type?: unknown } | null)?.type
+    if (type !== 'qemu' && type !== 'lxc') return // storage, node, sdn rows when --type is not given
+    const r = ClusterVmSchema.safeParse(item)
+    if (r.success) out.push(r.data)
+    else warnings.push({ section, field: `[${i}]`, message: issues(r.error) })
+  })
+  return parsed(out, warnings)
+}
+
+/** `pvesh get /nodes/<node>/qemu` (a list) or `.../qemu/<vmid>/status/current` (one object). */
+export function parseQemuStatus(text: string): Parsed<ProxmoxQemuStatus[]> {
+  const section = 'pvesh /nodes/<node>/qemu'
+  const data = parseJsonData(text, section)
+  if (!data.ok) return data
+  const list = Array.isArray(data.value) ? data.value : [data.value]
+  const out: ProxmoxQemuStatus[] = []
+  for (let i = 0; i < list.length; i++) {
+    const r = QemuStatusSchema.safeParse(list[i])
+    if (!r.success) return failed(section, issues(r.error), { field: `[${i}]` })
+    out.push(r.data)
+  }
+  return parsed(out)
+}
+
+export interface ProxmoxDisk {
+  /** scsi0, virtio1, ide2, sata0, efidisk0, tpmstate0. */
+  slot: string
+  bus: string
+  /** `local-lvm:vm-100-disk-0`, or `none`. */
+  volume: string
+  media?: string
+  cache?: string
+  aio?: string
+  iothread: boolean
+  discard?: string
+  sizeBytes?: number
+  format?: string
+}
+
+export interface ProxmoxNic {
+  slot: string
+  model: string
+  mac?: string
+  bridge?: string
+  firewall: boolean
+  queues?: number
+}
+
+/** `qm config <vmid>` as JSON, the fields VirtPilot uses. */
+export interface ProxmoxQemuConfig {
+  name?: string
+  /** smbios1 uuid: libvirt-like identity of the guest. */
+  uuid?: string
+  cores: number
+  sockets: number
+  /** Hot-plugged vCPUs online; defaults to cores x sockets. */
+  vcpus: number
+  /** MiB. */
+  memoryMiB: number
+  /** Balloon minimum in MiB; 0 disables the balloon device. undefined = balloon on, min = memory. */
+  balloonMiB?: number
+  /** CPU weight (cgroup): 1024 default on cgroup v1, 100 on v2 (PVE 7+). */
+  cpuUnits?: number
+  /** Cap in CPUs (0 or absent: none). */
+  cpuLimit?: number
+  cpuType?: string
+  numa: boolean
+  hugepages?: string
+  scsiController?: string
+  disks: ProxmoxDisk[]
+  nics: ProxmoxNic[]
+  tags: string[]
+  onboot: boolean
+}
+
+const SIZE_UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
+
+/** `local-lvm:vm-100-disk-0,iothread=1,size=32G` -> volume + options. */
+export function parsePropertyString(value: string, defaultKey: string): Map<string, string> {
+  const out = new Map<string, string>()
+  value.split(',').forEach((part, i) => {
+    const eq = part.indexOf('=')
+    // The first item may be the default key's value without `key=` (a volume, or `virtio=MAC` for nets).
+    if (eq < 0 || (i === 0 && defaultKey === 'file' && /^[^=]+:/.test(part))) out.set(i === 0 ? defaultKey : part, i === 0 ? part : '1')
+    else out.set(part.slice(0, eq), part.slice(eq + 1))
+  })
+  return out
+}
+
+function toBytes(size: string | undefined): number | undefined {
+  if (size === undefined) return undefined
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)$/.exec(size)
+  if (!m) return undefined
+  return Number(m[1]) * (m[2] ? SIZE_UNITS[m[2]]! : 1)
+}
+
+const NIC_MODELS = ['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3', 'i82551', 'i82557b', 'i82559er', 'ne2k_isa', 'ne2k_pci', 'pcnet']
+
+export function parseQemuConfig(text: string): Parsed<ProxmoxQemuConfig> {
+  const section = 'pvesh /nodes/<node>/qemu/<vmid>/config'
+  const data = parseJsonData(text, section)
+  if (!data.ok) return data
+  const c = data.value
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return failed(section, 'expected a JSON object')
+  const cfg = c as Record<string, unknown>
+  const str = (k: string): string | undefined => (typeof cfg[k] === 'string' ? (cfg[k] as string) : typeof cfg[k] === 'number' ? String(cfg[k]) : undefined)
+  const int = (k: string): number | undefined => {
+    const s = str(k)
+    return s !== undefined && /^\d+(\.\d+)?$/.test(s) ? Number(s) : undefined
+  }
+  const cores = int('cores') ?? 1
+  const sockets = int('sockets') ?? 1
+  const memoryMiB = int('memory') ?? 512 // Proxmox's default when unset
+  if (!(cores >= 1 && sockets >= 1)) return failed(section, 'cores and sockets must be at least 1', { field: 'cores' })
+
+  const disks: ProxmoxDisk[] = []
+  const nics: ProxmoxNic[] = []
+  for (const key of Object.keys(cfg).sort()) {
+    const value = str(key)
+    if (value === undefined) continue
+    const disk = /^(ide|sata|scsi|virtio|efidisk|tpmstate)(\d+)$/.exec(key)
+    if (disk) {
+      const p = parsePropertyString(value, 'file')
+      disks.push({
+        slot: key,
+        bus: disk[1]!,
+        volume: p.get('file') ?? value,
+        media: p.get('media'),
+        cache: p.get('cache'),
+        aio: p.get('aio'),
+        iothread: p.get('iothread') === '1' || p.get('iothread') === 'on',
+        discard: p.get('discard'),
+        sizeBytes: toBytes(p.get('size')),
+        format: p.get('format'),
+      })
+      continue
+    }
+    if (/^net\d+$/.test(key)) {
+      const p = parsePropertyString(value, 'model')
+      const model = NIC_MODELS.find((m) => p.has(m)) ?? p.get('model') ?? 'unknown'
+      nics.push({
+        slot: key,
+        model,
+        mac: p.get(model),
+        bridge: p.get('bridge'),
+        firewall: p.get('firewall') === '1',
+        queues: p.get('queues') === undefined ? undefined : Number(p.get('queues')),
+      })
+    }
+  }
+  const smbios = str('smbios1')
+  const uuid = smbios ? /(?:^|,)uuid=([0-9a-fA-F-]{36})/.exec(smbios)?.[1] : undefined
+  return parsed({
+    name: str('name'),
+    uuid,
+    cores,
+    sockets,
+    vcpus: int('vcpus') ?? cores * sockets,
+    memoryMiB,
+    balloonMiB: int('balloon'),
+    cpuUnits: int('cpuunits'),
+    cpuLimit: str('cpulimit') === undefined ? undefined : Number(str('cpulimit')),
+    cpuType: str('cpu'),
+    numa: str('numa') === '1',
+    hugepages: str('hugepages'),
+    scsiController: str('scsihw'),
+    disks,
+    nics,
+    tags: (str('tags') ?? '').split(/[;, ]/).filter(Boolean),
+    onboot: str('onboot') === '1',
+  })
+}
+
+export function proxmoxVmState(status: string, qmpstatus?: string): VmState {
+  if (qmpstatus === 'paused') return 'paused'
+  if (qmpstatus === 'suspended' || qmpstatus === 'prelaunch') return 'suspended'
+  if (status === 'running') return 'running'
+  if (status === 'stopped') return 'shutoff'
+  return 'other'
+}
+
+export interface ProxmoxInventoryOptions {
+  /** Host id for a Proxmox node name. */
+  hostIdOf: (node: string) => string
+  /** VM id for a vmid (unique within a cluster); default `pve-<vmid>`. */
+  vmIdOf?: (vmid: number) => string
+  /** `qm config` per vmid, when fetched: gives current vCPUs, shares and the memory floor. */
+  configs?: ReadonlyMap<number, ProxmoxQemuConfig>
+}
+
+/**
+ * QEMU guests of /cluster/resources as shared Vm values (validated). Templates and containers
+ * are left out: they cannot be right-sized or migrated as VMs. Rates are not derivable from one
+ * read of Proxmox's cpu fraction; cumulative counters (disk/net bytes) are in ProxmoxClusterVm.
+ */
+export function proxmoxVms(resources: readonly ProxmoxClusterVm[], opts: ProxmoxInventoryOptions): Parsed<Vm[]> {
+  const vms: Vm[] = []
+  const warnings: ParseProblem[] = []
+  for (const r of resources) {
+    if (r.type !== 'qemu' || r.template === 1) continue
+    const cfg = opts.configs?.get(r.vmid)
+    const maxVcpus = cfg ? cfg.cores * cfg.sockets : r.maxcpu ?? 1
+    const maxMemoryMiB = cfg ? cfg.memoryMiB : (r.maxmem ?? 0) / 1024 ** 2
+    const vm: Vm = {
+      id: opts.vmIdOf ? opts.vmIdOf(r.vmid) : `pve-${r.vmid}`,
+      name: r.name ?? `VM ${r.vmid}`,
+      hostId: opts.hostIdOf(r.node),
+      state: proxmoxVmState(r.status),
+      allocation: {
+        vcpus: cfg?.vcpus ?? maxVcpus,
+        maxVcpus,
+        memoryMiB: maxMemoryMiB,
+        maxMemoryMiB,
+        ...(cfg?.cpuUnits ? { cpuShares: cfg.cpuUnits } : {}),
+      },
+      tags: (r.tags ?? '').split(/[;, ]/).filter(Boolean),
+    }
+    const check = VmSchema.safeParse(vm)
+    if (check.success) vms.push(vm)
+    else warnings.push({ section: 'pvesh /cluster/resources', field: `vmid ${r.vmid}`, message: issues(check.error) })
+  }
+  return parsed(vms, warnings)
+}

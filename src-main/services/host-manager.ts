@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import { ApiFailure, type AddHostRequest } from '../../shared/api'
+import type { HostKeyPrompt, ManagedHost, Snapshot } from '../../shared/model'
+import { Collector } from '../collect/collector'
+import type { HostAdapter } from '../hosts/adapter'
+import { HostConnection, type UnknownHostKey } from '../ssh/connection'
+import type { CredentialPrompter } from '../ssh/credentials'
+import { KnownHostsStore } from '../ssh/known-hosts-store'
+import { resolveTarget } from '../ssh/resolve'
+import { parseTarget, TargetError } from '../ssh/target'
+import { StoreError, type ManagedHostRow, type Store } from '../store/store'
+
+export interface HostManagerOptions {
+  store: Store
+  clock: () => number
+  /** Where VirtPilot keeps its own known_hosts. */
+  dataDir: string
+  /** The admin's ~/.ssh (config and known_hosts); overridable for tests. */
+  sshDir?: string
+  prompter: CredentialPrompter
+  pollIntervalMs: number
+  /**
+   * What to do with a host key nobody trusted yet: 'ask' keeps it pending for the admin
+   * (the UI shows the fingerprint), 'accept-new' trusts it like StrictHostKeyChecking=accept-new,
+   * 'refuse' fails the connection naming the fingerprint.
+   */
+  unknownHostKeys: 'ask' | 'accept-new' | 'refuse'
+  /** Builds the adapter that reads a host over its connection (libvirt; Proxmox when detected). */
+  adapterFor: (connection: HostConnection, hostId: string, displayName: string) => HostAdapter
+  onChange: (hosts: ManagedHost[]) => void
+  onSnapshot: () => void
+  log: (message: string) => void
+}
+
+interface Entry {
+  row: ManagedHostRow
+  connection: HostConnection
+  collector: Collector
+  pending?: HostKeyPrompt & { key: UnknownHostKey }
+  lastPollAt?: number
+  pollError?: string
+}
+
+/** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/^.*@/, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 40) || 'host'
+  )
+}
+
+/** The hosts the admin added: one SSH connection and one collector each. */
+export class HostManager {
+  private readonly entries = new Map<string, Entry>()
+  private readonly knownHosts: KnownHostsStore
+  private readonly sshDir: string
+
+  constructor(private readonly options: HostManagerOptions) {
+    this.sshDir = options.sshDir ?? join(homedir(), '.ssh')
+    this.knownHosts = new KnownHostsStore(join(this.sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
+  }
+
+  get count(): number {
+    return this.entries.size
+  }
+
+  /** Starts every stored host; resolves once each has had its first poll (or failed it). */
+  async start(): Promise<void> {
+    await Promise.all(this.options.store.listManagedHosts().map((row) => this.startEntry(row)))
+  }
+
+  list(): ManagedHost[] {
+    return [...this.entries.values()].map((e) => this.status(e))
+  }
+
+  snapshots(): Snapshot[] {
+    return [...this.entries.values()].flatMap((e) => (e.collector.snapshot ? [this.withState(e, e.collector.snapshot)] : []))
+  }
+
+  /** Round trips and polls so far, per host: one exec per poll is the design. */
+  diagnostics(id: string): { execs: number; polls: number } | undefined {
+    const entry = this.entries.get(id)
+    return entry && { execs: entry.connection.execCount, polls: entry.collector.polls }
+  }
+
+  async add(request: AddHostRequest): Promise<ManagedHost> {
+    try {
+      const target = parseTarget(request.target)
+      resolveTarget(target, this.resolveContext())
+      let id = slug(request.displayName ?? target.host)
+      for (let n = 2; this.entries.has(id); n++) id = `${slug(request.displayName ?? target.host)}-${n}`
+      const row: ManagedHostRow = { id, target: target.raw, displayName: request.displayName ?? target.host, tags: request.tags ?? [], addedAt: this.options.clock(), lastSeenAt: null }
+      this.options.store.addManagedHost(row)
+      await this.startEntry(row)
+      return this.status(this.entries.get(id)!)
+    } catch (error) {
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
+      if (error instanceof StoreError) throw new ApiFailure('conflict', error.message)
+      throw error
+    }
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const entry = this.entries.get(id)
+    this.entries.delete(id)
+    if (entry) await entry.collector.stop()
+    const removed = this.options.store.removeManagedHost(id) || entry !== undefined
+    this.changed()
+    return removed
+  }
+
+  /** The admin's answer to a host key question; accepting remembers the key and reconnects. */
+  async answerHostKey(promptId: string, accept: boolean): Promise<ManagedHost> {
+    const entry = [...this.entries.values()].find((e) => e.pending?.promptId === promptId)
+    if (!entry?.pending) throw new ApiFailure('not-found', 'No such host key question: it was answered already or the host was removed')
+    const { key } = entry.pending
+    entry.pending = undefined
+    if (accept) {
+      this.knownHosts.accept(key.host, key.port, key.keyBlob)
+      this.options.log(`${entry.row.displayName}: accepted host key ${key.fingerprint}`)
+      await entry.connection.connect().catch(() => undefined)
+    }
+    this.changed()
+    return this.status(entry)
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => e.collector.stop()))
+    this.entries.clear()
+  }
+
+  private resolveContext() {
+    const configFile = join(this.sshDir, 'config')
+    return { sshConfig: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined, home: join(this.sshDir, '..') }
+  }
+
+  private async startEntry(row: ManagedHostRow): Promise<void> {
+    const { store, clock, pollIntervalMs, log } = this.options
+    const target = resolveTarget(parseTarget(row.target), this.resolveContext())
+    const entry = {} as Entry
+    entry.row = row
+    entry.connection = new HostConnection({
+      target,
+      knownHosts: this.knownHosts,
+      prompter: this.options.prompter,
+      agentSocket: process.env.SSH_AUTH_SOCK,
+      onUnknownHostKey: async (key) => this.unknownHostKey(entry, key),
+      onStateChange: (state) => {
+        if (state === 'online') {
+          entry.row.lastSeenAt = clock()
+          store.touchManagedHost(row.id, entry.row.lastSeenAt)
+        }
+        this.changed()
+      },
+    })
+    entry.collector = new Collector({
+      adapter: this.options.adapterFor(entry.connection, row.id, row.displayName),
+      store,
+      clock,
+      intervalMs: pollIntervalMs,
+      backfillMs: 0,
+      onSnapshot: () => {
+        entry.lastPollAt = clock()
+        if (entry.pollError) {
+          entry.pollError = undefined
+          this.changed()
+        }
+        this.options.onSnapshot()
+      },
+      onError: (error) => {
+        entry.pollError = error.message
+        log(`${row.displayName}: ${error.message}`)
+        this.changed()
+      },
+    })
+    this.entries.set(row.id, entry)
+    this.changed()
+    await entry.collector.start()
+  }
+
+  private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {
+    const mode = this.options.unknownHostKeys
+    if (mode === 'accept-new') return true
+    if (mode === 'ask') {
+      entry.pending = { promptId: randomUUID(), hostId: entry.row.id, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, key }
+      this.changed()
+    }
+    // Refused for now: the handshake cannot wait for a person. Accepting reconnects.
+    return false
+  }
+
+  private withState(entry: Entry, snapshot: Snapshot): Snapshot {
+    const state = entry.connection.state === 'closed' ? 'unreachable' : entry.connection.state
+    return { ...snapshot, hosts: snapshot.hosts.map((h) => ({ ...h, state })) }
+  }
+
+  private status(entry: Entry): ManagedHost {
+    const { pending } = entry
+    const error = entry.connection.error?.message ?? entry.pollError
+    return {
+      ...entry.row,
+      state: entry.connection.state,
+      ...(error ? { error } : {}),
+      ...(pending ? { pendingHostKey: { promptId: pending.promptId, hostId: pending.hostId, host: pending.host, port: pending.port, keyType: pending.keyType, fingerprint: pending.fingerprint } } : {}),
+      ...(entry.lastPollAt ? { lastPollAt: entry.lastPollAt } : {}),
+    }
+  }
+
+  private changed(): void {
+    this.options.onChange(this.list())
+  }
+}
