@@ -9,11 +9,11 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           typecheck: { enabled: true, include: ['test/unit/**/*.test-d.ts'], tsconfig: './tsconfig.node.json' },
+          benchmark: { include: ['test/bench/**/*.bench.ts'] },
         },
       },
       // Against the real lab (sshd, libvirtd, QEMU guests in network namespaces); needs root.
       'test/integration/vitest.config.ts',
     ],
-    benchmark: { include: ['test/bench/**/*.bench.ts'] },
   },
 })

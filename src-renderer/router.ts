@@ -1,10 +1,6 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
+// The Overview is bundled with the shell; other pages load when first opened.
 import OverviewView from './views/OverviewView.vue'
-import HostsView from './views/HostsView.vue'
-import RecommendationsView from './views/RecommendationsView.vue'
-import WhatIfView from './views/WhatIfView.vue'
-import AuditView from './views/AuditView.vue'
-import SettingsView from './views/SettingsView.vue'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -14,17 +10,21 @@ declare module 'vue-router' {
 }
 
 /** Route names double as menu keys. */
-export const navigation = ['overview', 'hosts', 'recommendations', 'what-if', 'audit', 'settings'] as const
+export const navigation = ['overview', 'hosts', 'recommendations', 'plans', 'what-if', 'audit', 'settings'] as const
 export type PageName = (typeof navigation)[number]
 
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: { name: 'overview' } },
   { path: '/overview', name: 'overview', component: OverviewView, meta: { titleKey: 'nav.overview' } },
-  { path: '/hosts', name: 'hosts', component: HostsView, meta: { titleKey: 'nav.hosts' } },
-  { path: '/recommendations', name: 'recommendations', component: RecommendationsView, meta: { titleKey: 'nav.recommendations' } },
-  { path: '/what-if', name: 'what-if', component: WhatIfView, meta: { titleKey: 'nav.whatIf' } },
-  { path: '/audit', name: 'audit', component: AuditView, meta: { titleKey: 'nav.audit' } },
-  { path: '/settings', name: 'settings', component: SettingsView, meta: { titleKey: 'nav.settings' } },
+  { path: '/hosts', name: 'hosts', component: () => import('./views/HostsView.vue'), meta: { titleKey: 'nav.hosts' } },
+  { path: '/hosts/:id', name: 'host-detail', component: () => import('./views/HostDetailView.vue'), meta: { titleKey: 'hostDetail.title' } },
+  { path: '/vms/:id', name: 'vm-detail', component: () => import('./views/VmDetailView.vue'), meta: { titleKey: 'vmDetail.title' } },
+  { path: '/recommendations', name: 'recommendations', component: () => import('./views/RecommendationsView.vue'), meta: { titleKey: 'nav.recommendations' } },
+  // Without an id: the newest plan; the list beside it picks another.
+  { path: '/plans/:id?', name: 'plans', component: () => import('./views/PlanReviewView.vue'), meta: { titleKey: 'nav.plans' } },
+  { path: '/what-if', name: 'what-if', component: () => import('./views/WhatIfView.vue'), meta: { titleKey: 'nav.whatIf' } },
+  { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { titleKey: 'nav.audit' } },
+  { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { titleKey: 'nav.settings' } },
   { path: '/:unknown(.*)*', redirect: { name: 'overview' } },
 ]
 

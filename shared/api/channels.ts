@@ -12,8 +12,33 @@ export const requestChannelNames = [
   'hosts.add',
   'hosts.remove',
   'hosts.answerHostKey',
+  'hosts.reconnect',
+  'vm.history',
+  'recommendations.list',
+  'recommendations.refresh',
+  'recommendations.decide',
+  'plans.create',
+  'plans.list',
+  'plans.get',
+  'plans.apply',
+  'plans.cancel',
+  'plans.export',
+  'audit.list',
+  'audit.export',
+  'whatif.list',
+  'whatif.build',
+  'whatif.import',
+  'whatif.get',
+  'whatif.save',
+  'whatif.delete',
+  'whatif.run',
+  // Dashboards: Overview summary with health scores, host and VM series, host tuning facts.
+  'dashboard.overview',
+  'series.query',
+  'host.history',
+  'host.facts',
 ] as const
-export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed'] as const
+export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed'] as const
 
 export type RequestChannelName = (typeof requestChannelNames)[number]
 export type EventChannelName = (typeof eventChannelNames)[number]

@@ -1,7 +1,24 @@
 import { z } from 'zod'
-import { ClusterSeriesSchema, ManagedHostSchema, SnapshotSchema } from '../model'
+import {
+  AuditEntrySchema,
+  ClusterSeriesSchema,
+  ManagedHostSchema,
+  PlanSchema,
+  RecommendationSchema,
+  SnapshotSchema,
+} from '../model'
 import { SettingsSchema } from './settings'
+import {
+  ScenarioOutlineSchema,
+  ScenarioSummarySchema,
+  WhatifBuildRequestSchema,
+  WhatifComparisonResultSchema,
+  WhatifImportRequestSchema,
+  WhatifRunRequestSchema,
+  WhatifSaveRequestSchema,
+} from '../model/scenario'
 import type { EventChannelName, RequestChannelName } from './channels'
+import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
 
 /** A request channel is a value that carries its request and response schemas. */
 function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) {
@@ -38,6 +55,54 @@ export const AddHostRequestSchema = z
   })
   .strict()
 
+export const RecommendationStatusSchema = z.enum(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed', 'superseded'])
+
+/** After apply: the same figures measured before and after, next to what was predicted. */
+export const MeasuredEffectSchema = z.object({
+  appliedAt: z.number(),
+  figures: z.array(z.object({ label: z.string(), unit: z.string(), before: z.number().nullable(), after: z.number().nullable(), samplesAfter: z.number().int() })),
+})
+
+export const RecommendationItemSchema = z.object({
+  recommendation: RecommendationSchema,
+  status: RecommendationStatusSchema,
+  createdAt: z.number(),
+  reason: z.string().optional(),
+  snoozedUntil: z.number().optional(),
+  decidedAt: z.number().optional(),
+  decidedBy: z.string().optional(),
+  appliedAt: z.number().optional(),
+  effect: MeasuredEffectSchema.optional(),
+})
+
+export const RecommendationListSchema = z.object({
+  items: z.array(RecommendationItemSchema),
+  /** When the engine last ran, epoch ms; null before its first run. */
+  generatedAt: z.number().nullable(),
+  /** The engine's notes: why no plan is feasible, low confidence, exact comparison. */
+  notes: z.array(z.string()),
+})
+
+const Strategy = z.enum(['static', 'dynamic', 'hybrid'])
+
+export const VmHistoryRequestSchema = z
+  .object({ vmId: z.string().min(1), from: z.number().int().nonnegative(), to: z.number().int().nonnegative(), maxPoints: z.number().int().min(2).max(5000).default(300) })
+  .strict()
+  .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
+
+export const VmHistorySchema = z.object({
+  vmId: z.string(),
+  stepMs: z.number(),
+  /** Parallel arrays, averaged per step (maxima for memory). */
+  t: z.array(z.number()),
+  cpuUsedCores: z.array(z.number()),
+  cpuReadyPct: z.array(z.number()),
+  memUsedMiB: z.array(z.number()),
+  source: z.enum(['raw', 'rollup']),
+})
+
+const ExportedFile = z.object({ filename: z.string(), text: z.string() })
+
 /** Every request the renderer (or a browser in serve mode) can make. */
 export const requestChannels = {
   'app.info': request(Empty, AppInfoSchema),
@@ -49,6 +114,57 @@ export const requestChannels = {
   'hosts.add': request(AddHostRequestSchema, ManagedHostSchema),
   'hosts.remove': request(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),
   'hosts.answerHostKey': request(z.object({ promptId: z.string().min(1), accept: z.boolean() }).strict(), ManagedHostSchema),
+  /** Try a host again now, after fixing authentication or a stopped sshd. */
+  'hosts.reconnect': request(z.object({ id: z.string().min(1) }).strict(), ManagedHostSchema),
+  'vm.history': request(VmHistoryRequestSchema, VmHistorySchema),
+  'recommendations.list': request(Empty, RecommendationListSchema),
+  'recommendations.refresh': request(z.object({ strategy: Strategy.optional() }).strict(), RecommendationListSchema),
+  'recommendations.decide': request(
+    z
+      .object({
+        id: z.string().min(1),
+        decision: z.enum(['approve', 'reject', 'snooze', 'reopen']),
+        reason: z.string().trim().max(500).optional(),
+        snoozeHours: z.number().min(1).max(24 * 90).optional(),
+      })
+      .strict()
+      .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason !== ''), { message: 'say why it is rejected', path: ['reason'] }),
+    RecommendationItemSchema,
+  ),
+  /** A plan is made only of approved recommendations, named by id: actions never come from the caller. */
+  'plans.create': request(
+    z
+      .object({
+        recommendationIds: z.array(z.string().min(1)).min(1).max(200),
+        parallelism: z.number().int().min(1).max(8).default(1),
+        allowUnsafeMigration: z.boolean().default(false),
+      })
+      .strict(),
+    PlanSchema,
+  ),
+  'plans.list': request(Empty, z.array(PlanSchema)),
+  'plans.get': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  'plans.apply': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  'plans.cancel': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  'plans.export': request(z.object({ id: z.string().min(1), format: z.enum(['shell', 'ansible']) }).strict(), ExportedFile),
+  'audit.list': request(
+    z.object({ from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    z.array(AuditEntrySchema),
+  ),
+  'audit.export': request(z.object({ format: z.enum(['json', 'csv']), from: z.number().optional(), to: z.number().optional() }).strict(), ExportedFile),
+  // What-if: saved scenarios (built from the demo or live cluster, or imported) and replays.
+  'whatif.list': request(Empty, z.array(ScenarioSummarySchema)),
+  'whatif.build': request(WhatifBuildRequestSchema, ScenarioOutlineSchema),
+  'whatif.import': request(WhatifImportRequestSchema, ScenarioOutlineSchema),
+  'whatif.get': request(z.object({ id: z.string().min(1) }).strict(), ScenarioOutlineSchema),
+  'whatif.save': request(WhatifSaveRequestSchema, ScenarioOutlineSchema),
+  'whatif.delete': request(z.object({ id: z.string().min(1) }).strict(), z.object({ deleted: z.boolean() })),
+  'whatif.run': request(WhatifRunRequestSchema, WhatifComparisonResultSchema),
+  // Dashboards (shared/api/dashboard.ts).
+  'dashboard.overview': request(Empty, OverviewSummarySchema),
+  'series.query': request(SeriesQuerySchema, SeriesResultSchema),
+  'host.history': request(HostHistoryRequestSchema, HostHistorySchema),
+  'host.facts': request(z.object({ hostId: z.string().min(1) }).strict(), HostFactsResultSchema),
 } as const satisfies Record<RequestChannelName, { req: z.ZodType; res: z.ZodType }>
 
 /** Everything main pushes: the payload schema per event. */
@@ -58,6 +174,9 @@ export const eventChannels = {
   'settings.changed': SettingsSchema,
   /** Any change of the managed hosts: added, removed, connection state, a host key to confirm. */
   'hosts.changed': z.array(ManagedHostSchema),
+  'recommendations.changed': RecommendationListSchema,
+  /** A plan changed: created, a step started, progressed, finished, rolled back. */
+  'plans.changed': PlanSchema,
 } as const satisfies Record<EventChannelName, z.ZodType>
 
 export type RequestChannel = keyof typeof requestChannels
@@ -71,6 +190,10 @@ export type EventOf<E extends EventChannel> = z.output<(typeof eventChannels)[E]
 export type AppInfo = z.infer<typeof AppInfoSchema>
 export type HistoryRequest = z.output<typeof HistoryRequestSchema>
 export type AddHostRequest = z.output<typeof AddHostRequestSchema>
+export type RecommendationItem = z.infer<typeof RecommendationItemSchema>
+export type RecommendationList = z.infer<typeof RecommendationListSchema>
+export type MeasuredEffect = z.infer<typeof MeasuredEffectSchema>
+export type VmHistory = z.infer<typeof VmHistorySchema>
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.hasOwn(requestChannels, name)

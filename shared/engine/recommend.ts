@@ -1,9 +1,10 @@
+import type { ClusterFacts } from '../model/facts'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import { balanceGreedy, type BalanceResult } from './balance'
 import { solveExact, type ExactResult } from './balanceExact'
 import { consolidate, type ConsolidationResult } from './consolidate'
-import { sustainedDemand } from './demand'
+import { sustainedDemand, type VmDemand } from './demand'
 import type { History } from './history'
 import { hostLoads, type HostLoad } from './hostLoad'
 import { withDefaults, type AllocationStrategy, type PartialEngineOptions } from './options'
@@ -11,6 +12,7 @@ import { buildPlacement } from './placement'
 import { migrationRecommendation, rightsizeRecommendations } from './recommendations'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
+import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
 
 export interface RecommendInput {
   snapshot: Snapshot
@@ -22,6 +24,10 @@ export interface RecommendInput {
   options?: PartialEngineOptions
   /** HiGHS (`await highsLoader()`); without it only the greedy balancer runs. */
   solver?: MipSolver
+  /** Host and VM configuration from discovery; without it no tuning advice is given. */
+  facts?: ClusterFacts
+  /** Thresholds of the tuning rules (overcommit limits come from `options.balance`). */
+  tuningOptions?: Partial<TuningOptions>
 }
 
 export interface ExactComparison {
@@ -39,6 +45,8 @@ export interface RecommendOutput {
   hostLoads: HostLoad[]
   balance: BalanceResult & { exact: ExactComparison }
   rightsizing: RightsizeResult[]
+  /** Tuning advice with the evidence each rule read; also in `recommendations` as kind 'tuning'. */
+  tuning: TuningAdvice[]
   /** A separate what-if plan (not merged into `recommendations`): fewest hosts with headroom. */
   consolidation: ConsolidationResult
   /** False when some rule or limit cannot be met; `reasons` says which. */
@@ -50,6 +58,8 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const options = withDefaults(input.options)
   const { snapshot, history, now } = input
   let counter = 0
+  const names = new Map(snapshot.vms.map((v) => [v.id, v.name]))
+  const nameOf = (vmId: string) => names.get(vmId) ?? vmId
   const nextId = () => `rec-${(input.seed >>> 0).toString(36)}-${++counter}`
 
   const demand = sustainedDemand(snapshot, history, now, options.balance.demandWindowMs, options.balance.demandPercentile)
@@ -63,9 +73,18 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const balance = balanceGreedy(problem, options.balance)
   const exact = compareWithExact(input.solver, problem, balance, options.balance)
 
+  const tuning = input.facts
+    ? tuningAdvice({
+        facts: input.facts,
+        usage: tuningUsage(snapshot, loads, demand),
+        options: { ...input.tuningOptions, cpuOvercommit: options.balance.cpuOvercommit, memOvercommit: options.balance.memOvercommit },
+      })
+    : []
+
   const recommendations = [
-    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId)),
-    ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId)),
+    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)),
+    ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
+    ...tuning.map((a) => tuningRecommendation(a, nextId())),
   ].sort((a, b) => a.priority - b.priority)
 
   return {
@@ -74,6 +93,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     hostLoads: loads,
     balance: { ...balance, exact },
     rightsizing,
+    tuning,
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
@@ -99,4 +119,26 @@ function compareWithExact(
     greedyPeakLoad: greedy.after.peakLoad,
     optimalityGap: exactPeak > 0 ? (greedy.after.peakLoad - exactPeak) / exactPeak : 0,
   }
+}
+
+/**
+ * Measured use the tuning rules weigh: host CPU demand load (sustained, from history) and memory
+ * in use, VM disk operations (latest poll). Hosts whose VMs' demand is only assumed get none.
+ */
+function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>): TuningUsage {
+  const hostSample = new Map(snapshot.hostSamples.map((s) => [s.hostId, s]))
+  const hosts: TuningUsage['hosts'] = {}
+  for (const l of loads) {
+    const s = hostSample.get(l.hostId)
+    const measured = l.vms.every((v) => demand.get(v.vmId)?.source !== 'allocation')
+    hosts[l.hostId] = {
+      cpuLoad: measured ? l.cpu.demandLoad : s ? s.cpuPct / 100 : undefined,
+      memUsedMiB: s?.memUsedMiB ?? (measured ? l.vms.reduce((a, v) => a + (demand.get(v.vmId)?.memMiB ?? 0), 0) : undefined),
+    }
+  }
+  const vms: TuningUsage['vms'] = {}
+  for (const s of snapshot.vmSamples) {
+    vms[s.vmId] = { cpuCores: demand.get(s.vmId)?.cpuCores ?? s.cpuUsedCores, diskIops: s.diskReadIops + s.diskWriteIops, diskBps: s.diskReadBps + s.diskWriteBps }
+  }
+  return { hosts, vms }
 }

@@ -7,7 +7,8 @@ import type { RightsizeResult } from './rightsize'
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
 
-export function rightsizeRecommendations(r: RightsizeResult, nextId: () => string): Recommendation[] {
+/** `nameOf` turns a VM id (a UUID on real hosts) into the name the admin knows. */
+export function rightsizeRecommendations(r: RightsizeResult, nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation[] {
   const out: Recommendation[] = []
   const cpuActions = r.actions.filter((a) => a.action.kind === 'setVcpus' || a.action.kind === 'setMaxVcpus')
   const memActions = r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')
@@ -20,7 +21,7 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       kind: 'rightsize-cpu',
       target: { type: 'vm', id: r.vmId },
       priority: grow && r.cpu.saturated ? 2 : 3,
-      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${r.vmId}: ${r.cpu.currentVcpus} -> ${r.cpu.recommendedVcpus}`,
+      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${nameOf(r.vmId)}: ${r.cpu.currentVcpus} -> ${r.cpu.recommendedVcpus}`,
       rationale:
         `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile` +
         (r.cpu.busiestHourCores !== null ? ` and ${r.cpu.busiestHourCores.toFixed(2)} cores in its busiest hour of the week` : '') +
@@ -43,7 +44,7 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       kind: 'rightsize-memory',
       target: { type: 'vm', id: r.vmId },
       priority: grow ? 2 : 4,
-      title: `${grow ? 'Add' : 'Reclaim'} memory on ${r.vmId}: ${r.mem.currentMiB} MiB -> ${r.mem.recommendedMiB} MiB`,
+      title: `${grow ? 'Add' : 'Reclaim'} memory on ${nameOf(r.vmId)}: ${r.mem.currentMiB} MiB -> ${r.mem.recommendedMiB} MiB`,
       rationale: `Peak working set ${Math.round(r.mem.peakWorkingSetMiB)} MiB over ${r.historyHours.toFixed(0)} h; sized at peak plus margin.` + lowNote,
       predicted: [{ label: 'Memory', unit: 'MiB', before: r.mem.currentMiB, after: r.mem.recommendedMiB }],
       risk: grow ? 'low' : 'medium',
@@ -58,13 +59,13 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
   return out
 }
 
-export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string): Recommendation {
+export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation {
   return {
     id: nextId(),
     kind: move.mandatory ? 'evacuate' : 'migrate',
     target: { type: 'vm', id: move.vmId },
     priority: move.priority,
-    title: `Move ${move.vmId} from ${move.from} to ${move.to}`,
+    title: `Move ${nameOf(move.vmId)} from ${move.from} to ${move.to}`,
     rationale: move.mandatory
       ? `Required: ${move.reason}.`
       : `Lowers the spread of host load by ${pct(move.gain)} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`,

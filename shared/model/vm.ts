@@ -15,6 +15,8 @@ export const VmAllocationSchema = z.object({
 export const VmSchema = z.object({
   id: z.string().min(1),
   name: z.string().min(1),
+  /** libvirt's UUID: how commands address the VM (never by name). */
+  uuid: z.string().optional(),
   hostId: z.string().min(1),
   state: VmStateSchema,
   allocation: VmAllocationSchema,

@@ -7,8 +7,10 @@ import { startServer } from '../server/server'
 import { createServices } from '../services/services'
 import { defaultDataDir, resolveDataFile } from '../store/paths'
 import { collect } from './collect'
-import { InputError, loadSolver, readSnapshotFile, recommendFor, storedHistory } from './recommend'
+import { applyCommand, planCommand, writePlan } from './plan-apply'
+import { factsFor, InputError, loadSolver, readSnapshotFile, recommendFor, storedHistory } from './recommend'
 import { terminalPrompter } from './terminal-prompter'
+import { WHATIF_HELP, whatifCommand } from './whatif'
 
 const HELP = `virtpilot ${pkg.version} — right-size, balance and tune small KVM/libvirt labs
 
@@ -27,6 +29,16 @@ Usage:
       Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
       against the exact HiGHS optimum on small clusters), consolidation. Without --snapshot it
       uses the stored hosts, else the embedded demo cluster, with the history in the data file.
+  virtpilot plan --from RECOMMENDATIONS.json --approve ID... [--parallelism N]
+                 [--allow-unsafe-migration] [--out PLAN.json] [--data FILE] --json
+      Make a plan of the recommendations you approve (ids from 'recommend --json'): steps in
+      order with the exact commands, their read-back and rollback (a dry run).
+  virtpilot apply PLAN.json [--dry-run] [--data FILE] --json
+      Check the plan file (every command must be what VirtPilot makes of its action), then run
+      it on the hosts added in the data file: progress on stderr, the finished plan as JSON.
+      A failed step stops the plan and the completed steps are rolled back. Exits 1 unless
+      every step was applied. Ctrl-C cancels between steps (and aborts a running migration).
+${WHATIF_HELP.trimEnd()}
   virtpilot --help | --version
 
 Options:
@@ -135,8 +147,8 @@ async function recommendCommand(args: string[]): Promise<number> {
   const solver = await loadSolver()
   if (values.snapshot) {
     const snapshot = readSnapshotFile(values.snapshot)
-    const output = await recommendFor({ snapshot, history: { vms: {} }, now: Math.max(now, snapshot.t), strategy, solver })
-    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    const output = await recommendFor({ snapshot, history: { vms: {} }, now: Math.max(now, snapshot.t), strategy, solver, facts: factsFor(snapshot) })
+    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
     return 0
   }
   const services = createServices({ transport: 'cli', dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
@@ -144,12 +156,53 @@ async function recommendCommand(args: string[]): Promise<number> {
     await services.start()
     const snapshot = services.snapshot()
     if (snapshot.hosts.length === 0) throw new InputError('No hosts: add one in the app, turn the demo cluster on, or pass --snapshot FILE.json')
-    const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver })
-    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver, facts: factsFor(snapshot, services.hosts.facts()) })
+    // The snapshot goes along so `virtpilot plan` can address the VMs exactly as they were seen.
+    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
     return 0
   } finally {
     await services.stop()
   }
+}
+
+async function planCli(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      approve: { type: 'string', multiple: true },
+      parallelism: { type: 'string', default: '1' },
+      'allow-unsafe-migration': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      data: { type: 'string' },
+    },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('plan needs --json')
+  if (!values.from) throw new UsageError('plan needs --from RECOMMENDATIONS.json')
+  const approve = (values.approve ?? []).flatMap((a) => a.split(',')).filter(Boolean)
+  if (approve.length === 0) throw new UsageError('plan needs at least one --approve ID')
+  const parallelism = Number(values.parallelism)
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new UsageError(`--parallelism must be 1-8, got ${values.parallelism}`)
+  const plan = planCommand({ from: values.from, approve, parallelism, allowUnsafeMigration: values['allow-unsafe-migration'], dataFile: values.data ?? resolveDataFile(undefined) })
+  writePlan(plan, values.out)
+  process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+  return 0
+}
+
+async function applyCli(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, data: { type: 'string' } },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('apply needs --json')
+  if (positionals.length !== 1) throw new UsageError('apply needs exactly one PLAN.json')
+  const { plan, ok } = await applyCommand({ file: positionals[0]!, dryRun: values['dry-run'], dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version })
+  process.stdout.write(`${JSON.stringify(values['dry-run'] ? { dryRun: true, plan } : plan, null, 2)}\n`)
+  return ok ? 0 : 1
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -175,10 +228,20 @@ export async function main(argv: string[]): Promise<number> {
         return await collectCommand(rest)
       case 'recommend':
         return await recommendCommand(rest)
+      case 'plan':
+        return await planCli(rest)
+      case 'apply':
+        return await applyCli(rest)
+      case 'whatif':
+        return await whatifCommand(rest)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
     }
   } catch (error) {
+    if (error instanceof InputError) {
+      console.error(`virtpilot: ${error.message}`)
+      return 1
+    }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     console.error(`virtpilot: ${(error as Error).message}`)
     if (usage) console.error('Run `virtpilot --help` for usage.')

@@ -5,8 +5,10 @@ import type { History } from '../../shared/engine/history'
 import type { AllocationStrategy } from '../../shared/engine/options'
 import { recommend, type RecommendOutput } from '../../shared/engine/recommend'
 import type { MipSolver } from '../../shared/engine/solver'
-import { SnapshotSchema, type Snapshot } from '../../shared/model'
+import { SnapshotSchema, type ClusterFacts, type Snapshot } from '../../shared/model'
 import type { Services } from '../services/services'
+import { demoFacts } from '../hosts/demo/facts'
+import { mergeFacts } from '../hosts/libvirt/facts'
 
 /** How far back the engine looks in stored history (rightsizing wants at least 7 days). */
 const HISTORY_WINDOW_MS = 30 * 24 * 3600_000
@@ -40,7 +42,7 @@ export async function loadSolver(): Promise<MipSolver> {
 }
 
 /** Runs the engine on a snapshot and the history the store holds for its VMs. */
-export async function recommendFor(input: { snapshot: Snapshot; history: History; now: number; strategy: AllocationStrategy; solver?: MipSolver }): Promise<RecommendOutput> {
+export async function recommendFor(input: { snapshot: Snapshot; history: History; now: number; strategy: AllocationStrategy; solver?: MipSolver; facts?: ClusterFacts }): Promise<RecommendOutput> {
   return recommend({
     snapshot: input.snapshot,
     history: input.history,
@@ -48,7 +50,13 @@ export async function recommendFor(input: { snapshot: Snapshot; history: History
     seed: input.now,
     options: { strategy: input.strategy },
     ...(input.solver ? { solver: input.solver } : {}),
+    ...(input.facts ? { facts: input.facts } : {}),
   })
+}
+
+/** Tuning facts of whatever the snapshot shows: the demo's (made up, documented) and discovered hosts'. */
+export function factsFor(snapshot: Snapshot, discovered: readonly ClusterFacts[] = []): ClusterFacts {
+  return mergeFacts([...(snapshot.hosts.some((h) => h.source === 'demo') ? [demoFacts()] : []), ...discovered])
 }
 
 export function storedHistory(services: Services, snapshot: Snapshot, now: number): History {

@@ -103,6 +103,19 @@ export class Collector {
     if (this.running) this.timer = setTimeout(() => void this.poll(), intervalMs)
   }
 
+  /** Discovers again at the next poll (after a change VirtPilot made). */
+  async refresh(): Promise<void> {
+    this.discoveredAt = 0
+  }
+
+  /** Polls right away (after the admin fixed something), then on the usual interval. */
+  async pollNow(): Promise<void> {
+    if (!this.running) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    await this.poll()
+  }
+
   async stop(): Promise<void> {
     this.running = false
     if (this.timer) clearTimeout(this.timer)

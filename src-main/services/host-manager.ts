@@ -5,7 +5,10 @@ import { join } from 'node:path'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { HostKeyPrompt, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
+import type { ClusterFacts } from '../../shared/model'
 import type { HostAdapter } from '../hosts/adapter'
+import { LibvirtAdapter } from '../hosts/libvirt/adapter'
+import { factsFromDiscovery } from '../hosts/libvirt/facts'
 import { HostConnection, type UnknownHostKey } from '../ssh/connection'
 import type { CredentialPrompter } from '../ssh/credentials'
 import { KnownHostsStore } from '../ssh/known-hosts-store'
@@ -38,10 +41,13 @@ export interface HostManagerOptions {
 interface Entry {
   row: ManagedHostRow
   connection: HostConnection
+  adapter: HostAdapter
   collector: Collector
   pending?: HostKeyPrompt & { key: UnknownHostKey }
   lastPollAt?: number
   pollError?: string
+  /** Set when the admin refused a host key: shown instead of the connection's own error. */
+  refused?: string
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -82,6 +88,27 @@ export class HostManager {
 
   snapshots(): Snapshot[] {
     return [...this.entries.values()].flatMap((e) => (e.collector.snapshot ? [this.withState(e, e.collector.snapshot)] : []))
+  }
+
+  /** Tuning facts of every host discovered so far (KSM, hugepages, disk and NIC models, ...). */
+  facts(): ClusterFacts[] {
+    return [...this.entries.values()].flatMap((e) => (e.adapter instanceof LibvirtAdapter && e.adapter.discovery ? [factsFromDiscovery(e.adapter.discovery)] : []))
+  }
+
+  /** The SSH connection of a managed host, for apply (exec) and migration tunnels. */
+  connectionOf(id: string): HostConnection | undefined {
+    return this.entries.get(id)?.connection
+  }
+
+  /** The address a host is reached at (after ~/.ssh/config): where its QEMU receives migrations. */
+  addressOf(id: string): string | undefined {
+    const entry = this.entries.get(id)
+    return entry && resolveTarget(parseTarget(entry.row.target), this.resolveContext()).hostName
+  }
+
+  /** Reads a host again now (after apply), instead of waiting for the next poll. */
+  async rediscover(id: string): Promise<void> {
+    await this.entries.get(id)?.collector.refresh()
   }
 
   /** Round trips and polls so far, per host: one exec per poll is the design. */
@@ -125,9 +152,25 @@ export class HostManager {
     if (accept) {
       this.knownHosts.accept(key.host, key.port, key.keyBlob)
       this.options.log(`${entry.row.displayName}: accepted host key ${key.fingerprint}`)
-      await entry.connection.connect().catch(() => undefined)
+      entry.refused = undefined
+      entry.pollError = undefined
+      await entry.connection.connect(true).catch(() => undefined)
+      await entry.collector.pollNow()
+    } else {
+      entry.refused = `You refused host key ${key.fingerprint} (${key.keyType}); VirtPilot will not connect. To be asked again, remove the host and add it again.`
     }
     this.changed()
+    return this.status(entry)
+  }
+
+  /** Tries again now after the admin fixed something (authentication, a stopped sshd). */
+  async reconnect(id: string): Promise<ManagedHost> {
+    const entry = this.entries.get(id)
+    if (!entry) throw new ApiFailure('not-found', `No host ${id}`)
+    if (entry.pending || entry.refused) throw new ApiFailure('conflict', `${entry.row.displayName}: answer the host key question first (or remove and add the host again)`)
+    entry.pollError = undefined
+    await entry.connection.connect(true).catch(() => undefined)
+    await entry.collector.pollNow()
     return this.status(entry)
   }
 
@@ -160,8 +203,9 @@ export class HostManager {
         this.changed()
       },
     })
+    entry.adapter = this.options.adapterFor(entry.connection, row.id, row.displayName)
     entry.collector = new Collector({
-      adapter: this.options.adapterFor(entry.connection, row.id, row.displayName),
+      adapter: entry.adapter,
       store,
       clock,
       intervalMs: pollIntervalMs,
@@ -188,7 +232,7 @@ export class HostManager {
   private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {
     const mode = this.options.unknownHostKeys
     if (mode === 'accept-new') return true
-    if (mode === 'ask') {
+    if (mode === 'ask' && !entry.refused) {
       entry.pending = { promptId: randomUUID(), hostId: entry.row.id, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, key }
       this.changed()
     }
@@ -203,7 +247,7 @@ export class HostManager {
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = entry.connection.error?.message ?? entry.pollError
+    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError
     return {
       ...entry.row,
       state: entry.connection.state,

@@ -1,13 +1,18 @@
 import { dirname } from 'node:path'
-import type { AppInfo, Handlers, Settings } from '../../shared/api'
+import type { AppInfo, Handlers, RecommendationList, Settings } from '../../shared/api'
+import type { ApplyStore } from '../store/apply-store'
 import type { Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
 import { LibvirtAdapter } from '../hosts/libvirt/adapter'
 import { noPrompts, type CredentialPrompter } from '../ssh/credentials'
 import { Store, type StoreOptions } from '../store/store'
+import { userInfo } from 'node:os'
+import { createApplyService } from './apply-service'
 import { EventBus } from './events'
 import { HostManager, type HostManagerOptions } from './host-manager'
+import { whatifHandlers } from './whatif-handlers'
+import { dashboardHandlers } from './dashboard-handlers'
 
 export interface ServicesOptions {
   transport: AppInfo['transport']
@@ -38,6 +43,10 @@ export interface Services {
   events: EventBus
   store: Store
   hosts: HostManager
+  /** Recommendations, plans and audit (the inbox the api serves). */
+  applyStore: ApplyStore
+  /** Runs the engine now on the current snapshot and stored history. */
+  refreshRecommendations(strategy?: 'static' | 'dynamic' | 'hybrid'): Promise<RecommendationList>
   /** Starts what the settings ask for (the demo cluster while no host is configured) and the added hosts. */
   start(): Promise<void>
   stop(): Promise<void>
@@ -124,7 +133,20 @@ export function createServices(options: ServicesOptions): Services {
     store.pruneRollups(now - ROLLUP_RETENTION_MS)
   }
 
+  const apply = createApplyService({
+    store,
+    hosts,
+    events,
+    clock,
+    snapshot,
+    actor: `${userInfo().username} (${options.transport})`,
+    log,
+  })
+
   const handlers: Handlers = {
+    ...apply.handlers,
+    ...whatifHandlers({ store, snapshot, clock, housekeeping }),
+    ...dashboardHandlers({ store, snapshot, clock, facts: () => hosts.facts() }),
     'app.info': async () => ({
       version: options.version,
       transport: options.transport,
@@ -153,6 +175,7 @@ export function createServices(options: ServicesOptions): Services {
     },
     'hosts.remove': async ({ id }) => ({ removed: await hosts.remove(id) }),
     'hosts.answerHostKey': async ({ promptId, accept }) => hosts.answerHostKey(promptId, accept),
+    'hosts.reconnect': async ({ id }) => hosts.reconnect(id),
   }
 
   return {
@@ -160,6 +183,8 @@ export function createServices(options: ServicesOptions): Services {
     events,
     store,
     hosts,
+    applyStore: apply.applyStore,
+    refreshRecommendations: (strategy) => apply.refresh(strategy),
     snapshot,
     housekeeping,
     async start() {

@@ -152,10 +152,15 @@ export class HostConnection {
     this.options.onStateChange?.(state, error)
   }
 
-  /** Connects (or waits for the connection in progress); rejects with an SshError saying why. */
-  connect(): Promise<void> {
+  /**
+   * Connects (or waits for the connection in progress); rejects with an SshError saying why.
+   * After a refused host key or failed authentication it does not try again by itself (that
+   * would hammer the host's sshd every poll) until `force` says the admin acted.
+   */
+  connect(force = false): Promise<void> {
     this.wanted = true
     if (this.current === 'online') return Promise.resolve()
+    if (!force && (this.current === 'host-key-rejected' || this.current === 'auth-failed') && this.lastError) return Promise.reject(this.lastError)
     this.connecting ??= this.open().finally(() => (this.connecting = undefined))
     return this.connecting
   }
@@ -342,6 +347,44 @@ export class HostConnection {
    */
   execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
     return this.exec(['sh', '-c', script], timeoutMs ? { timeoutMs } : {})
+  }
+
+  private online(): Client {
+    if (!this.client || this.current !== 'online') throw new SshError('closed', `${this.label} is ${this.current}${this.lastError ? `: ${this.lastError.message}` : ''}`)
+    return this.client
+  }
+
+  /**
+   * A TCP port on the host's loopback (like `ssh -R 127.0.0.1:0:...`); each connection to it is
+   * handed to `onStream`. Needs the host's sshd to allow TCP forwarding (the default).
+   */
+  async listenOnHost(onStream: (stream: Duplex) => void): Promise<{ port: number; close: () => Promise<void> }> {
+    const client = this.online()
+    const port = await new Promise<number>((resolve, reject) =>
+      client.forwardIn('127.0.0.1', 0, (error, bound) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded port (AllowTcpForwarding?): ${error.message}`)) : resolve(bound))),
+    )
+    const onConnection = (info: { destPort: number }, accept: () => ClientChannel) => {
+      if (info.destPort === port) onStream(accept() as unknown as Duplex)
+    }
+    client.on('tcp connection', onConnection)
+    return {
+      port,
+      close: () =>
+        new Promise<void>((resolve) => {
+          client.off('tcp connection', onConnection)
+          client.unforwardIn('127.0.0.1', port, () => resolve())
+        }),
+    }
+  }
+
+  /** A stream to a Unix socket on the host (like `ssh -L ...:/path`), e.g. libvirt's. */
+  openSocketOnHost(path: string): Promise<Duplex> {
+    const client = this.online()
+    return new Promise((resolve, reject) =>
+      client.openssh_forwardOutStreamLocal(path, (error, stream) =>
+        error ? reject(new SshError('exec-failed', `${this.label}: cannot open ${path} (AllowStreamLocalForwarding?): ${error.message}`)) : resolve(stream as unknown as Duplex),
+      ),
+    )
   }
 
   close(): void {

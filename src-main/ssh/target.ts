@@ -48,7 +48,10 @@ function parseUserHostPort(text: string, raw: string): HostTarget {
   } else if (rest.includes(':')) {
     throw new TargetError(`${JSON.stringify(raw)}: write IPv6 addresses in brackets, e.g. [fe80::1]:22`)
   }
-  if (!HOST_RE.test(host)) throw new TargetError(`${JSON.stringify(raw)}: ${JSON.stringify(host)} is not a valid host name or address`)
+  if (!HOST_RE.test(host)) {
+    const what = host === raw ? JSON.stringify(raw) : `${JSON.stringify(host)} (in ${JSON.stringify(raw)})`
+    throw new TargetError(`${what} is not a valid host name, address or ~/.ssh/config alias`)
+  }
   return { raw, host: host.replace(/^\[|\]$/g, ''), ...(user ? { user } : {}), ...(port ? { port } : {}) }
 }
 

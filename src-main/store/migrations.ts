@@ -101,4 +101,57 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  `
+  -- The engine's recommendations and the admin's decisions on them.
+  CREATE TABLE recommendations (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL,            -- the Recommendation as JSON (shared/model)
+    status TEXT NOT NULL,          -- open, approved, rejected, snoozed, planned, applied, failed, superseded
+    reason TEXT,                   -- why it was rejected
+    snoozed_until INTEGER,
+    decided_at INTEGER,
+    decided_by TEXT,
+    applied_at INTEGER,
+    effect TEXT                    -- measured effect after apply, JSON
+  );
+  CREATE INDEX recommendations_by_status ON recommendations (status);
+  -- Plans of approved recommendations; steps are rewritten at every state change.
+  CREATE TABLE plans (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    data TEXT NOT NULL             -- the Plan as JSON
+  );
+  -- Everything that was decided or run, never updated, never deleted by VirtPilot.
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    t INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    plan_id TEXT,
+    step_id TEXT,
+    recommendation_id TEXT,
+    host TEXT,
+    argv TEXT,                     -- JSON array
+    exit_code INTEGER,
+    output TEXT,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX audit_by_time ON audit (t);
+  `,
+  `
+  -- What-if scenarios the admin built, imported or saved (shared/model/scenario.ts as JSON).
+  CREATE TABLE whatif_scenarios (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    source TEXT NOT NULL,          -- demo | live | file | bitbrains | generic-csv
+    hosts INTEGER NOT NULL,
+    vms INTEGER NOT NULL,
+    steps INTEGER NOT NULL,
+    step_seconds INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL,     -- epoch ms
+    data TEXT NOT NULL
+  );
+  `,
 ]

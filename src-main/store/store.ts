@@ -57,6 +57,11 @@ export class Store {
     )
   }
 
+  /** For the store's sibling modules (plans, audit, scenarios) that keep their own tables here. */
+  get database(): Database.Database {
+    return this.db
+  }
+
   /** The schema version this file is at (number of migrations applied). */
   get schemaVersion(): number {
     return this.db.pragma('user_version', { simple: true }) as number
@@ -290,6 +295,43 @@ export class Store {
         )
         .all(vmId, from, to) as VmSample[]
     )
+  }
+
+  /**
+   * One VM's CPU, CPU ready and memory over [from, to) in at most maxPoints buckets: from raw
+   * samples while they are kept (48 h), from 5-minute rollups beyond.
+   */
+  vmSeries(vmId: string, from: number, to: number, maxPoints: number, rawKeptMs: number, now: number) {
+    const stepMs = Math.max(1, Math.ceil((to - from) / maxPoints))
+    const fromRaw = from >= now - rawKeptMs
+    const sql = fromRaw
+      ? `SELECT CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores) AS cpu, avg(cpu_ready_pct) AS ready, max(mem_used_mib) AS mem
+         FROM vm_samples WHERE vm_id = @vm AND t >= @from AND t < @to GROUP BY b ORDER BY b`
+      : `SELECT CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores_mean) AS cpu, avg(cpu_ready_pct_mean) AS ready, max(mem_used_mib_max) AS mem
+         FROM vm_rollups WHERE vm_id = @vm AND t >= @from AND t < @to GROUP BY b ORDER BY b`
+    const rows = this.db.prepare(sql).all({ vm: vmId, from, to, step: stepMs }) as { b: number; cpu: number; ready: number; mem: number }[]
+    return {
+      vmId,
+      stepMs,
+      t: rows.map((r) => from + r.b * stepMs),
+      cpuUsedCores: rows.map((r) => r.cpu),
+      cpuReadyPct: rows.map((r) => r.ready),
+      memUsedMiB: rows.map((r) => r.mem),
+      source: fromRaw ? ('raw' as const) : ('rollup' as const),
+    }
+  }
+
+  /** Means of a VM's raw samples over [from, to): for before/after comparisons. */
+  vmWindowMeans(vmId: string, from: number, to: number): { n: number; cpuUsedCores: number | null; cpuReadyPct: number | null; memUsedMiB: number | null } {
+    return this.db
+      .prepare('SELECT count(*) AS n, avg(cpu_used_cores) AS cpuUsedCores, avg(cpu_ready_pct) AS cpuReadyPct, avg(mem_used_mib) AS memUsedMiB FROM vm_samples WHERE vm_id = ? AND t >= ? AND t < ?')
+      .get(vmId, from, to) as { n: number; cpuUsedCores: number | null; cpuReadyPct: number | null; memUsedMiB: number | null }
+  }
+
+  hostWindowMeans(hostId: string, from: number, to: number): { n: number; cpuPct: number | null; memUsedMiB: number | null } {
+    return this.db
+      .prepare('SELECT count(*) AS n, avg(cpu_pct) AS cpuPct, avg(mem_used_mib) AS memUsedMiB FROM host_samples WHERE host_id = ? AND t >= ? AND t < ?')
+      .get(hostId, from, to) as { n: number; cpuPct: number | null; memUsedMiB: number | null }
   }
 
   listManagedHosts(): ManagedHostRow[] {

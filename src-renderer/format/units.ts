@@ -1,19 +1,27 @@
-import { computed } from 'vue'
+import { computed, type Ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 
 const MIB_PER_GIB = 1024
 const RATE_STEPS = ['B', 'KiB', 'MiB', 'GiB'] as const
+const RELATIVE_STEPS = [
+  { unit: 'day', ms: 86_400_000 },
+  { unit: 'hour', ms: 3_600_000 },
+  { unit: 'minute', ms: 60_000 },
+] as const
+
+/** The part of vue-i18n the formatters need: a message lookup with named values. */
+export type Translate = (key: string, named: Record<string, unknown>) => string
 
 /**
- * Number formatters bound to the current language. Every figure the UI shows goes
- * through one of these so it always carries its unit.
+ * Number formatters for one language. Every figure the UI shows goes through one of these so
+ * it always carries its unit. Pure (no component context), so it can be tested in Node.
  */
-export function useUnits() {
-  const { t, locale } = useI18n()
-
+export function createUnits(t: Translate, locale: Ref<string>) {
   const number = computed(() => (digits: number) => new Intl.NumberFormat(locale.value, { minimumFractionDigits: digits, maximumFractionDigits: digits }))
   const percentFormat = computed(() => new Intl.NumberFormat(locale.value, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }))
   const timeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit', second: '2-digit' }))
+  const dateTimeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' }))
+  const relativeFormat = computed(() => new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' }))
 
   function fixed(value: number, digits: number): string {
     return number.value(digits).format(value)
@@ -58,5 +66,26 @@ export function useUnits() {
     return timeFormat.value.format(new Date(epochMs))
   }
 
-  return { fixed, percent, cores, gib, memory, rate, seconds, clock }
+  /** Date and time, for when something happened longer ago than a clock time says. */
+  function dateTime(epochMs: number): string {
+    return dateTimeFormat.value.format(new Date(epochMs))
+  }
+
+  /** How long ago, in the largest whole unit: "12 seconds ago", "3 hours ago", "now". */
+  function ago(epochMs: number, now: number): string {
+    const elapsed = Math.max(0, now - epochMs)
+    const step = RELATIVE_STEPS.find((s) => elapsed >= s.ms)
+    if (!step) return relativeFormat.value.format(-Math.floor(elapsed / 1000), 'second')
+    return relativeFormat.value.format(-Math.floor(elapsed / step.ms), step.unit)
+  }
+
+  return { fixed, percent, cores, gib, memory, rate, seconds, clock, dateTime, ago }
+}
+
+export type Units = ReturnType<typeof createUnits>
+
+/** The formatters bound to the current language of the component's i18n. */
+export function useUnits(): Units {
+  const { t, locale } = useI18n()
+  return createUnits((key, named) => t(key, named), locale)
 }

@@ -22,12 +22,13 @@ export interface ServeInstance {
   call<C extends RequestChannel>(channel: C, req: RequestOf<C>): Promise<ResponseOf<C>>
 }
 
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; entryUrl: string }> {
+async function startServe(dataDir: string, env: Record<string, string>): Promise<{ child: ChildProcess; entryUrl: string }> {
   if (!existsSync(join(repoRoot, 'out/renderer/index.html'))) {
     throw new Error('The renderer is not built: run `npm run build` before `npx playwright test`.')
   }
   const child = spawn(process.execPath, ['bin/virtpilot.js', 'serve', '--port', '0', '--data', join(dataDir, 'virtpilot.db')], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -83,11 +84,14 @@ async function callApi(origin: string, token: string, channel: string, req: unkn
   }
 }
 
-export const test = base.extend<{ app: Page }, { serve: ServeInstance }>({
+export const test = base.extend<{ app: Page }, { serve: ServeInstance; serveEnv: Record<string, string> }>({
+  /** Extra environment for `virtpilot serve`; a spec that overrides it gets its own server. */
+  serveEnv: [{}, { scope: 'worker', option: true }],
+
   serve: [
-    async ({}, use) => {
+    async ({ serveEnv }, use) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'virtpilot-e2e-'))
-      const { child, entryUrl } = await startServe(dataDir)
+      const { child, entryUrl } = await startServe(dataDir, serveEnv)
       const url = new URL(entryUrl)
       const token = url.searchParams.get('token') ?? ''
       try {

@@ -45,13 +45,3 @@ test.describe('Hosts', () => {
     if (firstVm) await expect(app.locator(`[data-vm-id="${firstVm.id}"]`)).toContainText(firstVm.name)
   })
 })
-
-test.describe('Pages without data yet', () => {
-  for (const page of ['recommendations', 'what-if', 'audit'] as const) {
-    test(`${page} explains what it will hold`, async ({ app }) => {
-      await app.getByTestId(`nav-${page}`).click()
-      await expect(app.getByTestId('page-empty')).toContainText('No')
-      await expect(app.getByTestId('page-empty')).toContainText('This page will')
-    })
-  }
-})

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Vm } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import traces from './data/demo-traces.json'
@@ -41,6 +42,12 @@ interface VmRates {
   txBps: Float64Array
 }
 
+/** A stable UUID per demo VM, so plans show commands exactly as they would read on a real host. */
+function demoUuid(name: string): string {
+  const h = createHash('sha256').update(`virtpilot-demo:${name}`).digest('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
 /** Cumulative integral of a per-row rate: prefix[i] = sum of rows < i, in rate x row seconds. */
 function prefixSums(rates: Float64Array): Float64Array {
   const prefix = new Float64Array(rates.length + 1)
@@ -82,6 +89,7 @@ export class DemoCluster implements HostAdapter {
     const vm: Vm = {
       id: `demo:${t.name}`,
       name: t.name,
+      uuid: demoUuid(t.name),
       hostId: t.host,
       state: 'running',
       allocation: { vcpus: t.vcpus, maxVcpus: Math.max(t.vcpus, 2 * t.vcpus), memoryMiB: t.memoryMiB, maxMemoryMiB: t.memoryMiB, cpuShares: 1024 },

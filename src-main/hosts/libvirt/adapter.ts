@@ -47,7 +47,13 @@ export class LibvirtAdapter implements HostAdapter {
   async discover(): Promise<Inventory> {
     const output = await this.run(DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
     const parsed = parseDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
-    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
+    if (!parsed.ok) {
+      const problem = describeProblem(parsed.error)
+      const hint = /failed to connect|no connection driver|permission denied|authentication/i.test(problem)
+        ? ` Is libvirtd running on the host, and is ${this.connection.label.split('@')[0]} in the libvirt group?`
+        : ''
+      throw new HostOutputError(`${this.connection.label}: discovery failed: ${problem}.${hint}`)
+    }
     this.discovery = parsed.value
     this.vmIdsByName = new Map(parsed.value.inventory.vms.map((vm) => [vm.name, vm.id]))
     this.stale = false

@@ -1,24 +1,21 @@
 import { describe, expect, it } from 'vitest'
-import { ApiFailure, dispatch, type Handlers } from '../../../shared/api'
+import { ApiFailure, dispatch, requestChannelNames, type Handlers } from '../../../shared/api'
 
 const ctx = { transport: 'test' as const }
 const settings = { language: 'en' as const, theme: 'light' as const, demoEnabled: true }
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
+  // Channels a test does not use fail loudly if called.
+  const unused = Object.fromEntries(
+    requestChannelNames.map((channel) => [channel, async () => Promise.reject(new ApiFailure('unavailable', `${channel} is not part of this test`))]),
+  ) as unknown as Handlers
   return {
+    ...unused,
     'app.info': async () => ({ version: '1', transport: 'cli', dataFile: ':memory:', demoRunning: false, pollIntervalMs: 2000 }),
     'cluster.snapshot': async () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }),
     'cluster.history': async (req) => ({ from: req.from, to: req.to, stepMs: req.maxPoints, cpuUsedCores: { t: [], values: [] }, cpuCapacityCores: 0, memUsedMiB: { t: [], values: [] }, memCapacityMiB: 0 }),
     'settings.get': async () => settings,
     'settings.update': async (patch) => ({ ...settings, ...patch }),
-    'hosts.list': async () => [],
-    'hosts.add': async () => {
-      throw new ApiFailure('unavailable', 'not in this test')
-    },
-    'hosts.remove': async () => ({ removed: false }),
-    'hosts.answerHostKey': async () => {
-      throw new ApiFailure('not-found', 'no question')
-    },
     ...overrides,
   }
 }

@@ -164,6 +164,7 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
     const vm: Vm = {
       id: vmId,
       name: config.name,
+      uuid: config.uuid.toLowerCase(),
       hostId: opts.hostId,
       state,
       allocation: {

@@ -1,0 +1,63 @@
+import type { Recommendation } from '../../model/recommendation'
+import { balloonRule } from './balloon'
+import { diskCacheIoRule } from './diskCacheIo'
+import { governorRule } from './governor'
+import { haltPollRule } from './haltPoll'
+import { hugepagesRule } from './hugepages'
+import { iothreadsRule } from './iothreads'
+import { ksmRule } from './ksm'
+import { numaPinningRule } from './numaPinning'
+import { overcommitRule } from './overcommit'
+import { defaultTuningOptions, type TuningAdvice, type TuningInput, type TuningOptions, type TuningRule, type TuningUsage } from './rule'
+import { vhostNetRule } from './vhostNet'
+import { virtioDiskRule } from './virtioDisk'
+import { virtioNicRule } from './virtioNic'
+
+export * from './rule'
+
+/** Every tuning rule, host rules first. */
+export const tuningRules: readonly TuningRule[] = [
+  overcommitRule,
+  ksmRule,
+  hugepagesRule,
+  governorRule,
+  haltPollRule,
+  numaPinningRule,
+  virtioDiskRule,
+  virtioNicRule,
+  vhostNetRule,
+  diskCacheIoRule,
+  iothreadsRule,
+  balloonRule,
+]
+
+/** Runs every rule on the facts; advice comes out in rule order, then target order. */
+export function tuningAdvice(
+  input: { facts: TuningInput['facts']; usage?: TuningUsage; options?: Partial<TuningOptions> },
+  rules: readonly TuningRule[] = tuningRules,
+): TuningAdvice[] {
+  const full: TuningInput = {
+    facts: input.facts,
+    usage: input.usage ?? { hosts: {}, vms: {} },
+    options: { ...defaultTuningOptions, ...input.options },
+  }
+  return rules.flatMap((r) => r.evaluate(full))
+}
+
+/** The admin-facing record; the evidence is already in the rationale and kept in `tuning`. */
+export function tuningRecommendation(a: TuningAdvice, id: string): Recommendation {
+  return {
+    id,
+    kind: 'tuning',
+    target: a.target,
+    priority: a.priority,
+    title: a.title,
+    rationale: `${a.rationale} Expected: ${a.effect}`,
+    predicted: a.predicted,
+    risk: a.risk,
+    riskNote: a.riskNote,
+    needsRestart: a.needsRestart,
+    confidence: a.confidence,
+    actions: a.actions,
+  }
+}

@@ -1,0 +1,57 @@
+import type { TuningAdvice, TuningRule } from './rule'
+import { gib, guestsOf, hostsOf, pct } from './rule'
+
+/**
+ * KSM (kernel samepage merging) when memory is committed to guests at or near the host's RAM
+ * and at least two guests run the same OS: their identical pages (kernel, libraries, zero pages)
+ * can be merged. Quiet when KSM already runs, when memory is not tight, or when likeness is
+ * unknown (no guest OS facts).
+ */
+export const ksmRule: TuningRule = {
+  id: 'ksm',
+  evaluate({ facts, options }) {
+    const out: TuningAdvice[] = []
+    for (const host of hostsOf(facts)) {
+      if (!host.ksm || host.ksm.running) continue
+      const guests = guestsOf(facts, host.hostId)
+      const allocated = guests.reduce((a, v) => a + v.memoryMiB, 0)
+      const ratio = allocated / host.memoryMiB
+      if (ratio < options.ksmCommitRatio) continue
+      const byOs = new Map<string, typeof guests>()
+      for (const g of guests) if (g.guestOs && !g.noSharePages && !g.hugepagesBacking) byOs.set(g.guestOs, [...(byOs.get(g.guestOs) ?? []), g])
+      const alike = [...byOs.entries()].filter(([, vs]) => vs.length >= 2).sort((a, b) => b[1].length - a[1].length)
+      if (alike.length === 0) continue
+      const alikeMiB = alike.reduce((a, [, vs]) => a + vs.reduce((s, v) => s + v.memoryMiB, 0), 0)
+      // Conservative: published KSM savings for same-OS guests are 10-50 %; plan with the low end.
+      const expectedMiB = Math.round(alikeMiB * 0.1)
+      const groups = alike.map(([os, vs]) => `${vs.length} x ${os}`).join(', ')
+      out.push({
+        rule: 'ksm',
+        target: { type: 'host', id: host.hostId },
+        priority: ratio >= 1 ? 2 : 3,
+        title: `Turn on KSM on ${host.hostId}`,
+        rationale:
+          `Guests on ${host.hostId} are allocated ${gib(allocated)} of ${gib(host.memoryMiB)} RAM (${pct(ratio)}), ` +
+          `KSM is off (/sys/kernel/mm/ksm/run = 0), and guests run the same OS (${groups}): their identical pages can be merged.`,
+        evidence: [
+          { fact: '/sys/kernel/mm/ksm/run', value: 0 },
+          { fact: 'guest memory allocated', value: Math.round(allocated), unit: 'MiB' },
+          { fact: 'host RAM', value: Math.round(host.memoryMiB), unit: 'MiB' },
+          { fact: 'guests with the same OS', value: groups },
+        ],
+        effect: `Frees an estimated ${gib(expectedMiB)} or more (10 % of the ${gib(alikeMiB)} held by same-OS guests; often 20-40 %).`,
+        predicted: [{ label: 'Estimated memory merged', unit: 'MiB', before: 0, after: expectedMiB }],
+        risk: 'medium',
+        riskNote:
+          'ksmd uses CPU while scanning (a few % of one core at the default rate); merged pages allow cross-VM timing side channels, ' +
+          'so leave it off where guests of different tenants must be isolated. Undo: ksm.run = 2 unmerges, 0 stops.',
+        needsRestart: false,
+        confidence: 'normal',
+        actions: [
+          { action: { kind: 'setHostTuning', host: host.hostId, setting: 'ksm.run', value: '1' }, rollback: { kind: 'setHostTuning', host: host.hostId, setting: 'ksm.run', value: '2' } },
+        ],
+      })
+    }
+    return out
+  },
+}

@@ -1,0 +1,89 @@
+import { z } from 'zod'
+import { ActionSchema } from './action'
+
+/** Where a step is: every transition is written to the store before the next command runs. */
+export const StepStateSchema = z.enum([
+  'pending',
+  'running',
+  'done',
+  'failed',
+  'rolling-back',
+  'rolled-back',
+  'rollback-failed',
+  'skipped',
+  'cancelled',
+  /** The app stopped while this step ran: what the host did is unknown until read again. */
+  'interrupted',
+])
+
+/** One command line as it runs on a host (argv, quoted only when it is sent). */
+export const HostCommandSchema = z.object({
+  host: z.string(),
+  argv: z.array(z.string()),
+  /** What the command is for, in the admin's words. */
+  purpose: z.string(),
+})
+
+export const PlanStepSchema = z.object({
+  id: z.string(),
+  recommendationId: z.string(),
+  title: z.string(),
+  action: ActionSchema,
+  rollback: ActionSchema,
+  /** The host the step runs on (a migration runs on its source). */
+  host: z.string(),
+  /** Dry run: the exact commands, then how the result is read back. */
+  commands: z.array(HostCommandSchema),
+  verify: z.array(HostCommandSchema),
+  rollbackCommands: z.array(HostCommandSchema),
+  estimatedSeconds: z.number().nonnegative(),
+  dependsOn: z.array(z.string()),
+  state: StepStateSchema,
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  /** Progress 0-1 while running (migrations report it). */
+  progress: z.number().min(0).max(1).optional(),
+  message: z.string().optional(),
+})
+
+export const PlanStateSchema = z.enum(['ready', 'running', 'done', 'failed', 'rolled-back', 'cancelled', 'interrupted'])
+
+export const PlanSchema = z.object({
+  id: z.string(),
+  createdAt: z.number(),
+  /** Who approved the recommendations in it (the local user name or "cli"). */
+  approvedBy: z.string(),
+  recommendationIds: z.array(z.string()),
+  steps: z.array(PlanStepSchema),
+  state: PlanStateSchema,
+  /** How many steps may run at once (never two migrations between the same hosts). */
+  parallelism: z.number().int().min(1).max(8),
+  /** libvirt refuses to migrate guests on non-shared storage without cache=none unless told. */
+  allowUnsafeMigration: z.boolean(),
+  startedAt: z.number().optional(),
+  endedAt: z.number().optional(),
+  /** After a run: what state each host is in, in plain words. */
+  outcome: z.array(z.object({ host: z.string(), summary: z.string() })).optional(),
+})
+
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  t: z.number(),
+  actor: z.string(),
+  kind: z.enum(['decision', 'plan', 'command', 'verify', 'rollback', 'state']),
+  planId: z.string().optional(),
+  stepId: z.string().optional(),
+  recommendationId: z.string().optional(),
+  host: z.string().optional(),
+  argv: z.array(z.string()).optional(),
+  exitCode: z.number().int().nullable().optional(),
+  output: z.string().optional(),
+  message: z.string(),
+})
+
+export type StepState = z.infer<typeof StepStateSchema>
+export type HostCommand = z.infer<typeof HostCommandSchema>
+export type PlanStep = z.infer<typeof PlanStepSchema>
+export type PlanState = z.infer<typeof PlanStateSchema>
+export type Plan = z.infer<typeof PlanSchema>
+export type AuditEntry = z.infer<typeof AuditEntrySchema>

@@ -1,0 +1,392 @@
+import { z } from 'zod'
+
+/**
+ * A what-if scenario: hosts, VMs, their demand over time, a queue of placement requests and
+ * edits, replayed offline under policy sets. Times inside a scenario are minutes from `start`.
+ * The file format is this schema as JSON; `version` changes when a field changes meaning.
+ */
+export const SCENARIO_VERSION = 1
+
+const id = z.string().trim().min(1).max(200)
+const minute = z.number().nonnegative()
+const cores = z.number().nonnegative()
+const mib = z.number().nonnegative()
+
+export const ScenarioHostSchema = z
+  .object({
+    id,
+    name: z.string().max(200).optional(),
+    /** Logical CPUs the scheduler can use. */
+    cpuCores: z.number().positive(),
+    memoryMiB: z.number().positive(),
+  })
+  .strict()
+
+export const ScenarioVmSchema = z
+  .object({
+    id,
+    name: z.string().max(200).optional(),
+    hostId: id,
+    vcpus: z.number().int().positive(),
+    memoryMiB: z.number().positive(),
+    /** cgroup cpu.shares; 1024 by default. Used by the hybrid strategy. */
+    cpuShares: z.number().int().positive().optional(),
+    cpuReservationCores: cores.optional(),
+    cpuLimitCores: cores.optional(),
+    memReservationMiB: mib.optional(),
+    memLimitMiB: mib.optional(),
+    /** Higher restarts first after a host failure. */
+    priority: z.number().int().min(0).max(1000).optional(),
+    /** Hosts it may run on; absent = any. */
+    pinnedHosts: z.array(id).optional(),
+  })
+  .strict()
+
+/** One VM's demand, one value per step: CPU in cores' worth, memory in MiB. */
+export const WorkloadSeriesSchema = z
+  .object({
+    vm: id,
+    cpuCores: z.array(cores),
+    memMiB: z.array(mib),
+  })
+  .strict()
+
+/** A placement request: a VM that stays (no duration) or a batch job that ends. */
+export const ArrivalSchema = z
+  .object({
+    id,
+    atMinute: minute,
+    vcpus: z.number().int().positive(),
+    memoryMiB: z.number().positive(),
+    /** Absent: a VM that runs until the end of the scenario. */
+    durationMinutes: z.number().positive().optional(),
+    /** Higher is more important (priority scheduling). */
+    priority: z.number().int().min(0).max(1000).default(0),
+    /** CPU it uses while running (cores); defaults to its vCPUs. */
+    cpuCores: cores.optional(),
+    /** Memory it uses while running (MiB); defaults to its allocation. */
+    memMiB: mib.optional(),
+  })
+  .strict()
+
+const range = (schema: z.ZodNumber) =>
+  z.tuple([schema, schema]).refine(([lo, hi]) => lo <= hi, { message: 'the first value must not exceed the second' })
+
+/** Requests generated with the run's seed: Poisson arrivals, uniform sizes, durations and priorities. */
+export const ArrivalStreamSchema = z
+  .object({
+    name: id,
+    fromMinute: minute,
+    toMinute: minute,
+    perHour: z.number().positive().max(10_000),
+    vcpus: range(z.number().int().positive()),
+    memoryMiB: range(z.number().positive()),
+    durationMinutes: range(z.number().positive()),
+    priority: range(z.number().int().min(0).max(1000)).default([0, 0]),
+    /** Share of its vCPUs a generated job keeps busy, 0-1. */
+    cpuUse: z.number().min(0).max(1).default(1),
+  })
+  .strict()
+  .refine((s) => s.toMinute > s.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'] })
+
+export const ScenarioEditSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('addHost'), host: ScenarioHostSchema, atMinute: minute.default(0) }).strict(),
+  /** Planned decommission: its VMs are live-migrated away; those that fit nowhere go down. */
+  z.object({ kind: z.literal('removeHost'), hostId: id, atMinute: minute.default(0) }).strict(),
+  /** A new VM from the start, with constant demand or the demand of an existing VM. */
+  z
+    .object({
+      kind: z.literal('addVm'),
+      vm: ScenarioVmSchema,
+      cpuCores: cores.optional(),
+      memMiB: mib.optional(),
+      copyWorkloadOf: id.optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('removeVm'), vmId: id }).strict(),
+  z
+    .object({ kind: z.literal('resizeVm'), vmId: id, vcpus: z.number().int().positive().optional(), memoryMiB: z.number().positive().optional() })
+    .strict(),
+  /** Demand grows by this percent per 30 days, compounding (negative shrinks). */
+  z.object({ kind: z.literal('growth'), percentPerMonth: z.number().gt(-100).max(1000), vmIds: z.array(id).optional() }).strict(),
+  /** Unplanned: the host stops at `atMinute`; its VMs restart elsewhere (HA) where they fit. */
+  z.object({ kind: z.literal('hostFailure'), hostId: id, atMinute: minute, durationMinutes: z.number().positive().optional() }).strict(),
+  /** Planned: VMs are live-migrated off before the window; the host takes no load during it. */
+  z
+    .object({ kind: z.literal('maintenance'), hostId: id, fromMinute: minute, toMinute: minute })
+    .strict()
+    .refine((m) => m.toMinute > m.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'] }),
+])
+
+export const ScenarioSourceSchema = z
+  .object({
+    kind: z.enum(['file', 'demo', 'live', 'bitbrains', 'generic-csv']),
+    detail: z.string().max(500).optional(),
+  })
+  .strict()
+
+const ScenarioBaseSchema = z
+  .object({
+    version: z.literal(SCENARIO_VERSION),
+    name: z.string().trim().min(1).max(120),
+    description: z.string().max(2000).optional(),
+    source: ScenarioSourceSchema.optional(),
+    /** Epoch ms of step 0. */
+    start: z.number().int().nonnegative(),
+    stepSeconds: z.number().int().min(60).max(86_400),
+    /** Number of steps; every workload series has exactly this many values. */
+    steps: z.number().int().positive().max(1_000_000),
+    hosts: z.array(ScenarioHostSchema).min(1),
+    vms: z.array(ScenarioVmSchema),
+    workload: z.array(WorkloadSeriesSchema),
+    arrivals: z.array(ArrivalSchema).default([]),
+    arrivalStreams: z.array(ArrivalStreamSchema).default([]),
+    rules: z
+      .object({ affinity: z.array(z.array(id)).default([]), antiAffinity: z.array(z.array(id)).default([]) })
+      .strict()
+      .default({ affinity: [], antiAffinity: [] }),
+    edits: z.array(ScenarioEditSchema).default([]),
+  })
+  .strict()
+
+type ScenarioBase = z.output<typeof ScenarioBaseSchema>
+
+/** References between parts: ids exist, are unique, series have `steps` values. */
+function checkReferences(s: ScenarioBase, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  const hostIds = new Set<string>()
+  s.hosts.forEach((h, i) => {
+    if (hostIds.has(h.id)) issue(['hosts', i, 'id'], `duplicate host id "${h.id}"`)
+    hostIds.add(h.id)
+  })
+  const vmIds = new Set<string>()
+  s.vms.forEach((vm, i) => {
+    if (vmIds.has(vm.id)) issue(['vms', i, 'id'], `duplicate VM id "${vm.id}"`)
+    vmIds.add(vm.id)
+    if (!hostIds.has(vm.hostId)) issue(['vms', i, 'hostId'], `no host "${vm.hostId}" in hosts`)
+    vm.pinnedHosts?.forEach((p, j) => {
+      if (!hostIds.has(p) && !s.edits.some((e) => e.kind === 'addHost' && e.host.id === p)) issue(['vms', i, 'pinnedHosts', j], `no host "${p}"`)
+    })
+  })
+  const seriesFor = new Set<string>()
+  s.workload.forEach((w, i) => {
+    if (!vmIds.has(w.vm)) issue(['workload', i, 'vm'], `no VM "${w.vm}" in vms`)
+    if (seriesFor.has(w.vm)) issue(['workload', i, 'vm'], `second series for VM "${w.vm}"`)
+    seriesFor.add(w.vm)
+    if (w.cpuCores.length !== s.steps) issue(['workload', i, 'cpuCores'], `has ${w.cpuCores.length} values, expected steps = ${s.steps}`)
+    if (w.memMiB.length !== s.steps) issue(['workload', i, 'memMiB'], `has ${w.memMiB.length} values, expected steps = ${s.steps}`)
+  })
+  const arrivalIds = new Set<string>()
+  s.arrivals.forEach((a, i) => {
+    if (arrivalIds.has(a.id) || vmIds.has(a.id)) issue(['arrivals', i, 'id'], `id "${a.id}" is already used`)
+    arrivalIds.add(a.id)
+  })
+  const knownHosts = new Set(hostIds)
+  const knownVms = new Set(vmIds)
+  s.edits.forEach((e, i) => {
+    const needHost = (hostId: string) => knownHosts.has(hostId) || issue(['edits', i, 'hostId'], `no host "${hostId}"`)
+    const needVm = (vmId: string, field = 'vmId') => knownVms.has(vmId) || issue(['edits', i, field], `no VM "${vmId}"`)
+    switch (e.kind) {
+      case 'addHost':
+        if (knownHosts.has(e.host.id)) issue(['edits', i, 'host', 'id'], `host "${e.host.id}" already exists`)
+        knownHosts.add(e.host.id)
+        break
+      case 'addVm':
+        if (knownVms.has(e.vm.id)) issue(['edits', i, 'vm', 'id'], `VM "${e.vm.id}" already exists`)
+        if (!knownHosts.has(e.vm.hostId)) issue(['edits', i, 'vm', 'hostId'], `no host "${e.vm.hostId}"`)
+        if (e.copyWorkloadOf !== undefined) needVm(e.copyWorkloadOf, 'copyWorkloadOf')
+        knownVms.add(e.vm.id)
+        break
+      case 'removeVm':
+      case 'resizeVm':
+        needVm(e.vmId)
+        break
+      case 'growth':
+        e.vmIds?.forEach((v, j) => knownVms.has(v) || issue(['edits', i, 'vmIds', j], `no VM "${v}"`))
+        break
+      case 'removeHost':
+      case 'hostFailure':
+      case 'maintenance':
+        needHost(e.hostId)
+        break
+    }
+  })
+  const checkGroups = (groups: string[][], name: 'affinity' | 'antiAffinity') =>
+    groups.forEach((g, i) => g.forEach((v, j) => knownVms.has(v) || issue(['rules', name, i, j], `no VM "${v}"`)))
+  checkGroups(s.rules.affinity, 'affinity')
+  checkGroups(s.rules.antiAffinity, 'antiAffinity')
+}
+
+export const ScenarioSchema = ScenarioBaseSchema.superRefine(checkReferences)
+
+/** How one policy set allocates, schedules, balances and consolidates. */
+export const PolicySetSchema = z
+  .object({
+    name: z.string().trim().min(1).max(60).optional(),
+    allocation: z.enum(['static', 'dynamic', 'hybrid']).default('dynamic'),
+    scheduling: z.enum(['fcfs', 'sjf', 'priority', 'easy']).default('fcfs'),
+    /** Priority points a waiting request gains per hour (priority scheduling), so nothing starves. */
+    agingPerHour: z.number().nonnegative().max(1000).default(1),
+    /** A request still waiting after this long is rejected; absent = waits until the end. */
+    maxWaitMinutes: z.number().positive().optional(),
+    /** vCPUs a host may carry per logical CPU (admission and balancing). */
+    cpuOvercommit: z.number().positive().max(64).default(4),
+    /** Allocated memory a host may carry per MiB of RAM. */
+    memOvercommit: z.number().positive().max(4).default(1),
+    balance: z
+      .object({
+        enabled: z.boolean().default(false),
+        intervalMinutes: z.number().positive().default(60),
+        /** Balance only when some host's sustained load (CPU or memory, 0-1) is above this. */
+        thresholdLoad: z.number().min(0).max(1).default(0.7),
+        /** Imbalance (std dev of host load) a move must remove. */
+        minGain: z.number().nonnegative().default(0.005),
+        maxMigrations: z.number().int().nonnegative().default(8),
+        /** Percentile of the last interval's demand that balancing sizes for, 0-1. */
+        demandPercentile: z.number().min(0).max(1).default(0.8),
+      })
+      .strict()
+      .default({ enabled: false, intervalMinutes: 60, thresholdLoad: 0.7, minGain: 0.005, maxMigrations: 8, demandPercentile: 0.8 }),
+    consolidation: z
+      .object({
+        enabled: z.boolean().default(false),
+        intervalMinutes: z.number().positive().default(240),
+        /** Share of each kept host left free. */
+        headroom: z.number().min(0).max(0.9).default(0.2),
+      })
+      .strict()
+      .default({ enabled: false, intervalMinutes: 240, headroom: 0.2 }),
+  })
+  .strict()
+
+export type ScenarioHost = z.infer<typeof ScenarioHostSchema>
+export type ScenarioVm = z.infer<typeof ScenarioVmSchema>
+export type WorkloadSeries = z.infer<typeof WorkloadSeriesSchema>
+export type Arrival = z.output<typeof ArrivalSchema>
+export type ArrivalStream = z.output<typeof ArrivalStreamSchema>
+export type ScenarioEdit = z.output<typeof ScenarioEditSchema>
+export type ScenarioSource = z.infer<typeof ScenarioSourceSchema>
+export type Scenario = z.output<typeof ScenarioSchema>
+/** A scenario as written in a file (defaults may be left out). */
+export type ScenarioInput = z.input<typeof ScenarioSchema>
+export type PolicySet = z.output<typeof PolicySetSchema>
+export type PolicySetInput = z.input<typeof PolicySetSchema>
+
+// ---- What the What-if view exchanges with main (the api's whatif.* channels) ----
+
+export const ScenarioSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  source: z.string(),
+  hosts: z.number().int(),
+  vms: z.number().int(),
+  steps: z.number().int(),
+  stepSeconds: z.number().int(),
+  savedAt: z.number(),
+})
+
+/** A saved scenario without its workload: enough to show it and edit its edits. */
+export const ScenarioOutlineSchema = ScenarioSummarySchema.extend({
+  description: z.string().optional(),
+  start: z.number(),
+  hostList: z.array(ScenarioHostSchema),
+  requests: z.number().int(),
+  edits: z.array(ScenarioEditSchema),
+})
+
+export const WhatifRunRequestSchema = z
+  .object({
+    id: z.string().min(1),
+    /** Replaces the saved scenario's edits for this run (the view's unsaved edits). */
+    edits: z.array(ScenarioEditSchema).max(200).optional(),
+    policies: z.array(PolicySetSchema).min(1).max(4),
+    seed: z.number().int().nonnegative().default(1),
+    maxPoints: z.number().int().min(10).max(2000).default(300),
+  })
+  .strict()
+
+const DistributionSchema = z.object({ p50: z.number(), p95: z.number(), max: z.number() })
+
+export const WhatifMetricsSchema = z.object({
+  unmetVmMinutes: z.number(),
+  unmetShare: z.number(),
+  cpuUnmetVmMinutes: z.number(),
+  memUnmetVmMinutes: z.number(),
+  aboveAllocationVmMinutes: z.number(),
+  unmetCpuCoreHours: z.number(),
+  unmetCpuShare: z.number(),
+  downVmMinutes: z.number(),
+  hostCpuUtil: DistributionSchema,
+  hostMemUtil: DistributionSchema,
+  migrations: z.number(),
+  restarts: z.number(),
+  activeHostHours: z.number(),
+  queue: z.object({
+    requests: z.number(),
+    started: z.number(),
+    rejected: z.number(),
+    waitingAtEnd: z.number(),
+    waitMinutes: z.object({ mean: z.number(), p95: z.number(), max: z.number() }),
+  }),
+  peakMemOvercommit: z.number(),
+})
+
+export const WhatifRunResultSchema = z.object({
+  label: z.string(),
+  policy: PolicySetSchema,
+  metrics: WhatifMetricsSchema,
+  series: z.object({
+    t: z.array(z.number()),
+    cpuPct: z.array(z.number()),
+    memPct: z.array(z.number()),
+    cpuDemandPct: z.array(z.number()),
+    activeHosts: z.array(z.number()),
+    unmetVms: z.array(z.number()),
+  }),
+  waitMinutes: z.array(z.number()),
+  events: z.array(z.object({ minute: z.number(), kind: z.string(), host: z.string().optional(), vm: z.string().optional(), detail: z.string().optional() })),
+  eventsDropped: z.number(),
+})
+
+export const WhatifComparisonResultSchema = z.object({
+  scenario: z.object({ name: z.string(), hosts: z.number(), vms: z.number(), steps: z.number(), stepSeconds: z.number(), start: z.number(), requests: z.number() }),
+  seed: z.number(),
+  runs: z.array(WhatifRunResultSchema),
+  /** Wall time of the replay, for the view's footnote. */
+  elapsedMs: z.number(),
+})
+
+export const WhatifBuildRequestSchema = z
+  .object({
+    source: z.enum(['demo', 'live']),
+    /** Live only: days of stored history to replay. */
+    windowDays: z.number().int().min(1).max(90).default(7),
+    name: z.string().trim().min(1).max(120).optional(),
+  })
+  .strict()
+
+export const WhatifImportRequestSchema = z
+  .object({
+    fileName: z.string().trim().min(1).max(255),
+    /** The file's text: a scenario JSON, a Bitbrains GWA-T-12 per-VM CSV or a generic trace CSV. */
+    text: z.string().min(1).max(64 * 1024 * 1024),
+    name: z.string().trim().min(1).max(120).optional(),
+  })
+  .strict()
+
+export const WhatifSaveRequestSchema = z
+  .object({
+    /** The scenario the edits apply to. */
+    id: z.string().min(1),
+    name: z.string().trim().min(1).max(120),
+    edits: z.array(ScenarioEditSchema).max(200),
+    /** True: save as a new scenario; false: overwrite `id`. */
+    asNew: z.boolean().default(true),
+  })
+  .strict()
+
+export type ScenarioSummary = z.infer<typeof ScenarioSummarySchema>
+export type ScenarioOutline = z.infer<typeof ScenarioOutlineSchema>
+export type WhatifRunRequest = z.output<typeof WhatifRunRequestSchema>
+export type WhatifRunResult = z.infer<typeof WhatifRunResultSchema>
+export type WhatifComparisonResult = z.infer<typeof WhatifComparisonResultSchema>

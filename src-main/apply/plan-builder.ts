@@ -1,0 +1,113 @@
+import type { Action, Plan, PlanStep, Recommendation, ReversibleAction, Snapshot } from '../../shared/model'
+import { CommandError, estimateSeconds, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
+
+export class PlanError extends Error {
+  override name = 'PlanError'
+}
+
+/** Lowers what the VM holds on its host (freeing room before anything moves in). */
+function frees(ra: ReversibleAction): boolean {
+  const { action, rollback } = ra
+  if (action.kind === 'setVcpus' && rollback.kind === 'setVcpus') return action.count < rollback.count
+  if (action.kind === 'setMemory' && rollback.kind === 'setMemory') return action.memoryMiB < rollback.memoryMiB
+  return false
+}
+
+function hostsOf(action: Action): string[] {
+  return action.kind === 'migrate' ? [action.from, action.to] : [action.host]
+}
+
+function vmOf(action: Action): string | undefined {
+  return 'vm' in action ? action.vm : undefined
+}
+
+/** Commands resolve VMs by UUID and destinations by the address VirtPilot reaches them at. */
+export function commandContext(snapshot: Snapshot, migrationAddressOf: (hostId: string) => string | undefined, allowUnsafeMigration: boolean): CommandContext {
+  const uuids = new Map(snapshot.vms.map((v) => [v.id, v.uuid]))
+  // Demo hosts have no address; their name stands in so demo plans read like real ones.
+  const demo = new Set(snapshot.hosts.filter((h) => h.source === 'demo').map((h) => h.id))
+  return { uuidOf: (vmId) => uuids.get(vmId), migrationAddressOf: (h) => migrationAddressOf(h) ?? (demo.has(h) ? h : undefined), allowUnsafeMigration }
+}
+
+/**
+ * Orders approved recommendations into steps: shrinks first (they free room), then migrations
+ * (one per host pair at a time, enforced when running), then grows; steps of one recommendation
+ * keep their order. Every step carries its exact commands, read-back and rollback (a dry run).
+ */
+export function buildPlan(input: {
+  id: string
+  now: number
+  approvedBy: string
+  recommendations: readonly Recommendation[]
+  snapshot: Snapshot
+  ctx: CommandContext
+  parallelism: number
+}): Plan {
+  const { recommendations, ctx, snapshot } = input
+  const memoryOf = new Map(snapshot.vms.map((v) => [v.id, v.allocation.memoryMiB]))
+  const drafts: { rec: Recommendation; ra: ReversibleAction; index: number; phase: number }[] = []
+  const problems: string[] = []
+  for (const rec of recommendations) {
+    rec.actions.forEach((ra, index) => {
+      const phase = ra.action.kind === 'migrate' ? 1 : frees(ra) ? 0 : 2
+      drafts.push({ rec, ra, index, phase })
+    })
+  }
+  drafts.sort((a, b) => a.phase - b.phase)
+
+  const steps: PlanStep[] = []
+  const phaseOf = new Map<string, number>()
+  for (const [n, d] of drafts.entries()) {
+    const id = `step-${n + 1}`
+    let rendered
+    try {
+      rendered = {
+        commands: renderAction(d.ra.action, ctx),
+        verify: verifyCommands(d.ra.action, ctx),
+        rollbackCommands: renderAction(d.ra.rollback, ctx),
+      }
+    } catch (error) {
+      if (error instanceof CommandError) {
+        problems.push(`${d.rec.title}: ${error.message}`)
+        continue
+      }
+      throw error
+    }
+    const touches = hostsOf(d.ra.action)
+    const vm = vmOf(d.ra.action)
+    // Depends on: earlier steps of the same recommendation or VM, and earlier-phase steps on a host it touches.
+    const dependsOn = steps
+      .filter((s) => {
+        const sameRec = s.recommendationId === d.rec.id
+        const sameVm = vm !== undefined && vmOf(s.action) === vm
+        const earlierPhaseSameHost = phaseOf.get(s.id)! < d.phase && hostsOf(s.action).some((h) => touches.includes(h))
+        return sameRec || sameVm || earlierPhaseSameHost
+      })
+      .map((s) => s.id)
+    phaseOf.set(id, d.phase)
+    steps.push({
+      id,
+      recommendationId: d.rec.id,
+      title: d.rec.actions.length > 1 ? `${d.rec.title} (${d.index + 1}/${d.rec.actions.length})` : d.rec.title,
+      action: d.ra.action,
+      rollback: d.ra.rollback,
+      host: d.ra.action.kind === 'migrate' ? d.ra.action.from : d.ra.action.host,
+      ...rendered,
+      estimatedSeconds: estimateSeconds(d.ra.action, vm ? memoryOf.get(vm) : undefined),
+      dependsOn,
+      state: 'pending',
+    })
+  }
+  if (problems.length > 0) throw new PlanError(`These cannot be applied by VirtPilot:\n- ${problems.join('\n- ')}`)
+  if (steps.length === 0) throw new PlanError('Nothing to apply: approve at least one recommendation with actions')
+  return {
+    id: input.id,
+    createdAt: input.now,
+    approvedBy: input.approvedBy,
+    recommendationIds: recommendations.map((r) => r.id),
+    steps,
+    state: 'ready',
+    parallelism: input.parallelism,
+    allowUnsafeMigration: ctx.allowUnsafeMigration,
+  }
+}

@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { compareScenario } from '../../shared/engine/whatif'
+import { PolicySetSchema, type PolicySet, type Scenario } from '../../shared/model/scenario'
+import { scenarioFromDemo } from '../whatif/build'
+import { parsePolicy, policyLabel } from '../whatif/policy-syntax'
+import { readScenarioFile, ScenarioInputError } from '../whatif/scenario-file'
+import { importTraceDir } from '../whatif/traces'
+
+export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo) [--policy SPEC]... [--seed N]
+                  [--save-scenario FILE] --json
+      Replay a scenario offline under up to 4 policy sets and print the comparison as JSON
+      (unmet demand, host utilization, migrations, host-hours, queue waits, memory overcommit).
+      --import-trace DIR reads Bitbrains GWA-T-12 per-VM files and/or generic CSVs
+      (vm,timestamp,cpu,mem[,vcpus,memory,host]) into a scenario; --demo uses the demo cluster.
+      SPEC: key=value pairs, e.g. alloc=hybrid,sched=easy,balance=on,balance.every=120,
+      consolidate=on,headroom=0.2 (keys: alloc, sched, aging, max-wait, cpu-overcommit,
+      mem-overcommit, balance, balance.every, balance.threshold, balance.min-gain,
+      balance.max-moves, consolidate, consolidate.every, headroom, name). Without --policy:
+      static, dynamic and hybrid. Exit 1 on an invalid scenario or trace (the message names
+      the line or field), 2 on bad usage.
+`
+
+const MAX_POLICIES = 4
+
+class WhatifUsageError extends Error {}
+
+/** `virtpilot whatif ...`: returns the exit code; prints JSON on stdout, problems on stderr. */
+export async function whatifCommand(args: string[]): Promise<number> {
+  let values: { json?: boolean; policy?: string[]; seed?: string; 'import-trace'?: string; demo?: boolean; 'save-scenario'?: string }
+  let positionals: string[]
+  try {
+    ;({ values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        policy: { type: 'string', multiple: true },
+        seed: { type: 'string', default: '1' },
+        'import-trace': { type: 'string' },
+        demo: { type: 'boolean', default: false },
+        'save-scenario': { type: 'string' },
+      },
+      strict: true,
+    }))
+  } catch (error) {
+    return usage((error as Error).message)
+  }
+  try {
+    const sources = [positionals.length > 0, values['import-trace'] !== undefined, values.demo].filter(Boolean).length
+    if (!values.json) throw new WhatifUsageError('whatif needs --json (results are printed as JSON)')
+    if (sources !== 1 || positionals.length > 1) throw new WhatifUsageError('whatif needs exactly one of SCENARIO.json, --import-trace DIR or --demo')
+    const seed = Number(values.seed)
+    if (!Number.isInteger(seed) || seed < 0) throw new WhatifUsageError(`--seed must be a non-negative integer, got ${values.seed}`)
+    const specs = values.policy ?? []
+    if (specs.length > MAX_POLICIES) throw new WhatifUsageError(`at most ${MAX_POLICIES} --policy sets, got ${specs.length}`)
+
+    const policies: PolicySet[] =
+      specs.length > 0 ? specs.map(parsePolicy) : (['static', 'dynamic', 'hybrid'] as const).map((allocation) => PolicySetSchema.parse({ allocation }))
+    let scenario: Scenario
+    let importStats: unknown
+    if (values['import-trace'] !== undefined) {
+      const imported = importTraceDir(values['import-trace'])
+      scenario = imported.scenario
+      importStats = imported.stats
+    } else if (values.demo) {
+      scenario = scenarioFromDemo()
+    } else {
+      scenario = readScenarioFile(positionals[0]!)
+    }
+    if (values['save-scenario']) writeFileSync(values['save-scenario'], JSON.stringify(scenario) + '\n')
+    const result = compareScenario(scenario, policies, { seed })
+    const output = {
+      scenario: result.scenario,
+      ...(importStats ? { import: importStats } : {}),
+      seed,
+      runs: result.runs.map((r) => ({ label: policyLabel(r.policy), policy: r.policy, metrics: r.metrics, events: r.events, eventsDropped: r.eventsDropped })),
+    }
+    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    return 0
+  } catch (error) {
+    if (error instanceof WhatifUsageError) return usage(error.message)
+    if (error instanceof ScenarioInputError) {
+      console.error(`virtpilot: ${error.message}`)
+      return 1
+    }
+    throw error
+  }
+}
+
+function usage(message: string): number {
+  console.error(`virtpilot: ${message}`)
+  console.error('Run `virtpilot --help` for usage.')
+  return 2
+}

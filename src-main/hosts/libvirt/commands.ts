@@ -1,0 +1,177 @@
+import type { Action, HostCommand } from '../../../shared/model'
+
+/**
+ * The only place an Action becomes a command line. VMs are addressed by their libvirt UUID
+ * (names never reach a command), every number is checked, and the result is argv: the SSH
+ * layer quotes each word when it sends it. Nothing here is a shell string.
+ */
+
+export class CommandError extends Error {
+  override name = 'CommandError'
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+/** Host names and IPv4/IPv6 literals, nothing else (no spaces, slashes, quotes). */
+const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/
+const VIRSH = ['virsh', '-c', 'qemu:///system'] as const
+/** Placeholder for the local end of the migration tunnel, known only when the step runs. */
+export const TUNNEL_PORT = '{tunnel-port}'
+
+export interface CommandContext {
+  /** The libvirt UUID of a VM id (real hosts use the UUID as the VM id). */
+  uuidOf(vmId: string): string | undefined
+  /** The address the destination's QEMU listens on for migration traffic. */
+  migrationAddressOf(hostId: string): string | undefined
+  allowUnsafeMigration: boolean
+}
+
+function uuid(vmId: string, ctx: CommandContext): string {
+  const value = ctx.uuidOf(vmId)?.toLowerCase()
+  if (!value || !UUID.test(value)) throw new CommandError(`VM ${JSON.stringify(vmId)} has no libvirt UUID known to VirtPilot; rediscover the host`)
+  return value
+}
+
+function count(n: number, what: string, max: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommandError(`${what} must be a whole number from 1 to ${max}, got ${n}`)
+  return String(n)
+}
+
+/** MiB as libvirt's default unit for setmem/setmaxmem (KiB), whole. */
+function kib(mib: number): string {
+  if (!Number.isFinite(mib) || mib < 16 || mib > 16 * 1024 * 1024) throw new CommandError(`memory must be 16 MiB to 16 TiB, got ${mib} MiB`)
+  return String(Math.round(mib * 1024))
+}
+
+function address(hostId: string, ctx: CommandContext): string {
+  const value = ctx.migrationAddressOf(hostId)
+  if (!value || !ADDRESS.test(value)) throw new CommandError(`host ${JSON.stringify(hostId)} has no usable migration address`)
+  return value
+}
+
+/** The commands that carry out an action, in order. */
+export function renderAction(action: Action, ctx: CommandContext): HostCommand[] {
+  switch (action.kind) {
+    case 'setVcpus': {
+      const mode = action.live ? ['--live', '--config'] : ['--config']
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'vCPUs', 512), ...mode], purpose: `set vCPUs to ${action.count}${action.live ? ' (live)' : ' (next boot)'}` }]
+    }
+    case 'setMaxVcpus':
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'max vCPUs', 512), '--maximum', '--config'], purpose: `set max vCPUs to ${action.count} (next boot)` }]
+    case 'setMemory': {
+      const mode = action.live ? ['--live', '--config'] : ['--config']
+      return [{ host: action.host, argv: [...VIRSH, 'setmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), ...mode], purpose: `set memory to ${action.memoryMiB} MiB${action.live ? ' (balloon, live)' : ' (next boot)'}` }]
+    }
+    case 'setMaxMemory':
+      return [{ host: action.host, argv: [...VIRSH, 'setmaxmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), '--config'], purpose: `set max memory to ${action.memoryMiB} MiB (next boot)` }]
+    case 'setCpuShares':
+      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live', '--config', '--set', `cpu_shares=${count(action.shares, 'CPU shares', 262144)}`], purpose: `set CPU shares to ${action.shares}` }]
+    case 'migrate': {
+      if (!action.live) throw new CommandError('only live migration is supported')
+      if (action.from === action.to) throw new CommandError('a migration needs two different hosts')
+      return [
+        {
+          host: action.from,
+          argv: [
+            ...VIRSH,
+            'migrate',
+            '--live',
+            '--persistent',
+            '--undefinesource',
+            ...(ctx.allowUnsafeMigration ? ['--unsafe'] : []),
+            '--domain',
+            uuid(action.vm, ctx),
+            // The destination's libvirt, reached through VirtPilot's SSH tunnel to that host.
+            '--desturi',
+            `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`,
+            // Memory pages travel host to host, not through VirtPilot.
+            '--migrateuri',
+            `tcp://${address(action.to, ctx)}`,
+          ],
+          purpose: `live-migrate to ${action.to}`,
+        },
+      ]
+    }
+    case 'setHostTuning':
+    case 'setVmDevice':
+      throw new CommandError(`${action.kind} (${action.setting}) is advice to apply by hand: VirtPilot does not change it over SSH`)
+  }
+}
+
+/** How the result of an action is read back. */
+export function verifyCommands(action: Action, ctx: CommandContext): HostCommand[] {
+  switch (action.kind) {
+    case 'setVcpus':
+      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), action.live ? '--live' : '--config', '--active'], purpose: 'read vCPUs back' }]
+    case 'setMaxVcpus':
+      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), '--config', '--maximum'], purpose: 'read max vCPUs back' }]
+    case 'setMemory':
+      return [{ host: action.host, argv: action.live ? [...VIRSH, 'dommemstat', '--domain', uuid(action.vm, ctx)] : [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], purpose: 'read memory back' }]
+    case 'setMaxMemory':
+      return [{ host: action.host, argv: [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], purpose: 'read max memory back' }]
+    case 'setCpuShares':
+      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live'], purpose: 'read CPU shares back' }]
+    case 'migrate':
+      return [
+        { host: action.to, argv: [...VIRSH, 'domstate', '--domain', uuid(action.vm, ctx)], purpose: `check it runs on ${action.to}` },
+        { host: action.from, argv: [...VIRSH, 'list', '--all', '--uuid'], purpose: `check ${action.from} no longer has it` },
+      ]
+    case 'setHostTuning':
+    case 'setVmDevice':
+      return []
+  }
+}
+
+export interface Verification {
+  ok: boolean
+  /** What was read, in the admin's words. */
+  observed: string
+}
+
+/**
+ * Whether what was read back shows the action took effect. `outputs` are the stdout of
+ * verifyCommands, in order; undefined where a command failed.
+ */
+export function checkVerification(action: Action, outputs: (string | undefined)[], ctx: CommandContext): Verification {
+  const [first, second] = outputs
+  switch (action.kind) {
+    case 'setVcpus':
+    case 'setMaxVcpus': {
+      const seen = Number(first?.trim())
+      return { ok: seen === action.count, observed: Number.isFinite(seen) ? `${seen} vCPUs` : 'vCPU count unreadable' }
+    }
+    case 'setMemory':
+    case 'setMaxMemory': {
+      if (action.kind === 'setMemory' && action.live) {
+        const actual = Number(/^actual\s+(\d+)/m.exec(first ?? '')?.[1])
+        // The balloon settles on the guest's page boundaries: within 1 % is the target.
+        return { ok: Math.abs(actual / 1024 - action.memoryMiB) <= action.memoryMiB * 0.01, observed: Number.isFinite(actual) ? `balloon at ${Math.round(actual / 1024)} MiB` : 'balloon unreadable' }
+      }
+      const tag = action.kind === 'setMemory' ? 'currentMemory' : 'memory'
+      const match = new RegExp(`<${tag} unit='KiB'>(\\d+)</${tag}>`).exec(first ?? '')
+      const value = Number(match?.[1]) / 1024
+      return { ok: Math.abs(value - action.memoryMiB) < 1, observed: Number.isFinite(value) ? `${tag} ${Math.round(value)} MiB in the configuration` : `${tag} unreadable` }
+    }
+    case 'setCpuShares': {
+      const shares = Number(/cpu_shares\s*:\s*(\d+)/.exec(first ?? '')?.[1])
+      return { ok: shares === action.shares, observed: Number.isFinite(shares) ? `cpu_shares ${shares}` : 'cpu_shares unreadable' }
+    }
+    case 'migrate': {
+      const running = first?.trim() === 'running'
+      const stillOnSource = (second ?? '').split('\n').some((line) => line.trim() === uuid(action.vm, ctx))
+      return {
+        ok: running && second !== undefined && !stillOnSource,
+        observed: `${running ? 'running' : `not running (${first?.trim() || 'absent'})`} on ${action.to}; ${second === undefined ? `${action.from} unreadable` : stillOnSource ? `still defined on ${action.from}` : `gone from ${action.from}`}`,
+      }
+    }
+    case 'setHostTuning':
+    case 'setVmDevice':
+      return { ok: false, observed: 'not applied by VirtPilot' }
+  }
+}
+
+/** Seconds a step is expected to take: migrations by memory size (measured: ~2-4 s for small guests). */
+export function estimateSeconds(action: Action, memoryMiB: number | undefined): number {
+  if (action.kind === 'migrate') return Math.round(3 + (memoryMiB ?? 1024) / 400)
+  if (action.kind === 'setMemory' && action.live) return 5
+  return 1
+}

@@ -1,0 +1,86 @@
+import type Database from 'better-sqlite3'
+import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
+
+/** A saved scenario as lists show it (without its workload). */
+export interface ScenarioSummaryRow {
+  id: string
+  name: string
+  source: string
+  hosts: number
+  vms: number
+  steps: number
+  stepSeconds: number
+  savedAt: number
+}
+
+interface Row {
+  id: string
+  name: string
+  source: string
+  hosts: number
+  vms: number
+  steps: number
+  step_seconds: number
+  saved_at: number
+  data: string
+}
+
+const toSummary = (r: Omit<Row, 'data'>): ScenarioSummaryRow => ({
+  id: r.id,
+  name: r.name,
+  source: r.source,
+  hosts: r.hosts,
+  vms: r.vms,
+  steps: r.steps,
+  stepSeconds: r.step_seconds,
+  savedAt: r.saved_at,
+})
+
+/** What-if scenarios in the store's SQLite file; each is written in one statement, whole. */
+export class ScenarioStore {
+  constructor(private readonly db: Database.Database) {}
+
+  list(): ScenarioSummaryRow[] {
+    const rows = this.db
+      .prepare('SELECT id, name, source, hosts, vms, steps, step_seconds, saved_at FROM whatif_scenarios ORDER BY saved_at DESC, id')
+      .all() as Omit<Row, 'data'>[]
+    return rows.map(toSummary)
+  }
+
+  /** Inserts or replaces; `scenario` must already be valid (it is re-checked on load). */
+  save(id: string, scenario: Scenario, savedAt: number): ScenarioSummaryRow {
+    const row: Row = {
+      id,
+      name: scenario.name,
+      source: scenario.source?.kind ?? 'file',
+      hosts: scenario.hosts.length,
+      vms: scenario.vms.length,
+      steps: scenario.steps,
+      step_seconds: scenario.stepSeconds,
+      saved_at: savedAt,
+      data: JSON.stringify(scenario),
+    }
+    this.db
+      .prepare(
+        `INSERT INTO whatif_scenarios (id, name, source, hosts, vms, steps, step_seconds, saved_at, data)
+         VALUES (@id, @name, @source, @hosts, @vms, @steps, @step_seconds, @saved_at, @data)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, hosts = excluded.hosts, vms = excluded.vms,
+           steps = excluded.steps, step_seconds = excluded.step_seconds, saved_at = excluded.saved_at, data = excluded.data`,
+      )
+      .run(row)
+    return toSummary(row)
+  }
+
+  /** The scenario, or undefined when there is none with that id (or it no longer validates). */
+  get(id: string): { summary: ScenarioSummaryRow; scenario: Scenario } | undefined {
+    const row = this.db.prepare('SELECT * FROM whatif_scenarios WHERE id = ?').get(id) as Row | undefined
+    if (!row) return undefined
+    const parsed = ScenarioSchema.safeParse(JSON.parse(row.data))
+    if (!parsed.success) return undefined
+    return { summary: toSummary(row), scenario: parsed.data }
+  }
+
+  delete(id: string): boolean {
+    return this.db.prepare('DELETE FROM whatif_scenarios WHERE id = ?').run(id).changes > 0
+  }
+}

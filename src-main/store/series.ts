@@ -1,0 +1,176 @@
+import type Database from 'better-sqlite3'
+import type { HostMetric, VmMetric } from '../../shared/api/dashboard'
+import type { Series } from '../../shared/model'
+import { lttb } from './downsample'
+
+/**
+ * Dashboard queries over the store's samples: time series of one host or VM for a range, from
+ * raw samples while they are kept and from 5-minute rollups beyond, reduced with LTTB so no more
+ * than `maxPoints` per series reach the renderer. Functions take the Store's `database`.
+ */
+
+/** Column per metric: raw table, rollup table (means; the peak for memory). */
+const HOST_COLUMNS: Record<HostMetric, [raw: string, rollup: string]> = {
+  cpuPct: ['cpu_pct', 'cpu_pct_mean'],
+  cpuUsedCores: ['cpu_used_cores', 'cpu_used_cores_mean'],
+  memUsedMiB: ['mem_used_mib', 'mem_used_mib_max'],
+  memTotalMiB: ['mem_total_mib', 'mem_total_mib'],
+  diskReadBps: ['disk_read_bps', 'disk_read_bps_mean'],
+  diskWriteBps: ['disk_write_bps', 'disk_write_bps_mean'],
+  netRxBps: ['net_rx_bps', 'net_rx_bps_mean'],
+  netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
+}
+
+const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
+  cpuUsedCores: ['cpu_used_cores', 'cpu_used_cores_mean'],
+  cpuReadyPct: ['cpu_ready_pct', 'cpu_ready_pct_mean'],
+  memUsedMiB: ['mem_used_mib', 'mem_used_mib_max'],
+  diskReadBps: ['disk_read_bps', 'disk_read_bps_mean'],
+  diskWriteBps: ['disk_write_bps', 'disk_write_bps_mean'],
+  diskReadIops: ['disk_read_iops', 'disk_read_iops_mean'],
+  diskWriteIops: ['disk_write_iops', 'disk_write_iops_mean'],
+  netRxBps: ['net_rx_bps', 'net_rx_bps_mean'],
+  netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
+}
+
+export interface RangeQuery {
+  from: number
+  to: number
+  maxPoints: number
+  /** Raw samples are kept this long; older ranges read rollups. */
+  rawKeptMs: number
+  now: number
+}
+
+export interface MetricSeries<M extends string> {
+  source: 'raw' | 'rollup'
+  pointsRead: number
+  series: Record<M, Series>
+  p95: Record<M, number | null>
+}
+
+/** 95th percentile (nearest rank) of unsorted values; null when empty. */
+export function percentile95(values: readonly number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = Float64Array.from(values).sort()
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!
+}
+
+function metricSeries<M extends string>(
+  db: Database.Database,
+  tables: { raw: string; rollup: string; idColumn: string },
+  columns: Record<M, [string, string]>,
+  id: string,
+  metrics: readonly M[],
+  q: RangeQuery,
+): MetricSeries<M> {
+  const fromRaw = q.from >= q.now - q.rawKeptMs
+  const pick = fromRaw ? 0 : 1
+  const select = metrics.map((m, i) => `${columns[m][pick]} AS m${i}`).join(', ')
+  const table = fromRaw ? tables.raw : tables.rollup
+  const rows = db
+    .prepare(`SELECT t, ${select} FROM ${table} WHERE ${tables.idColumn} = ? AND t >= ? AND t < ? ORDER BY t`)
+    .raw()
+    .all(id, q.from, q.to) as number[][]
+  const t = rows.map((r) => r[0]!)
+  const series = {} as Record<M, Series>
+  const p95 = {} as Record<M, number | null>
+  metrics.forEach((metric, i) => {
+    const values = rows.map((r) => r[i + 1]!)
+    series[metric] = lttb(t, values, q.maxPoints)
+    p95[metric] = percentile95(values)
+  })
+  return { source: fromRaw ? 'raw' : 'rollup', pointsRead: rows.length, series, p95 }
+}
+
+export function hostSeries(db: Database.Database, hostId: string, metrics: readonly HostMetric[], q: RangeQuery): MetricSeries<HostMetric> {
+  return metricSeries(db, { raw: 'host_samples', rollup: 'host_rollups', idColumn: 'host_id' }, HOST_COLUMNS, hostId, metrics, q)
+}
+
+export function vmMetricSeries(db: Database.Database, vmId: string, metrics: readonly VmMetric[], q: RangeQuery): MetricSeries<VmMetric> {
+  return metricSeries(db, { raw: 'vm_samples', rollup: 'vm_rollups', idColumn: 'vm_id' }, VM_COLUMNS, vmId, metrics, q)
+}
+
+export interface VmStack {
+  t: number[]
+  stepMs: number
+  items: { vmId: string; name: string; cpuUsedCores: number[]; memUsedMiB: number[] }[]
+  others: { count: number; cpuUsedCores: number[]; memUsedMiB: number[] } | null
+}
+
+/**
+ * CPU and memory of a host's VMs averaged into `buckets` shared time buckets, so they stack:
+ * the `top` busiest VMs (by mean CPU) by name, the rest summed as one.
+ */
+export function vmStack(
+  db: Database.Database,
+  vms: readonly { id: string; name: string }[],
+  q: { from: number; to: number; buckets: number; rawKeptMs: number; now: number; top: number },
+): VmStack {
+  const stepMs = Math.max(1, Math.ceil((q.to - q.from) / q.buckets))
+  const fromRaw = q.from >= q.now - q.rawKeptMs
+  const sql = fromRaw
+    ? `SELECT vm_id, CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores) AS cpu, avg(mem_used_mib) AS mem
+       FROM vm_samples WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @from AND t < @to GROUP BY vm_id, b`
+    : `SELECT vm_id, CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores_mean) AS cpu, max(mem_used_mib_max) AS mem
+       FROM vm_rollups WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @from AND t < @to GROUP BY vm_id, b`
+  const rows = db.prepare(sql).all({ vms: JSON.stringify(vms.map((v) => v.id)), from: q.from, to: q.to, step: stepMs }) as { vm_id: string; b: number; cpu: number; mem: number }[]
+  const usedBuckets = [...new Set(rows.map((r) => r.b))].sort((a, b) => a - b)
+  const slot = new Map(usedBuckets.map((b, i) => [b, i]))
+  const perVm = new Map<string, { cpu: number[]; mem: number[]; total: number }>()
+  for (const row of rows) {
+    let entry = perVm.get(row.vm_id)
+    if (!entry) perVm.set(row.vm_id, (entry = { cpu: new Array<number>(usedBuckets.length).fill(0), mem: new Array<number>(usedBuckets.length).fill(0), total: 0 }))
+    const i = slot.get(row.b)!
+    entry.cpu[i] = row.cpu
+    entry.mem[i] = row.mem
+    entry.total += row.cpu
+  }
+  const names = new Map(vms.map((v) => [v.id, v.name]))
+  const ranked = [...perVm.entries()].sort((a, b) => b[1].total - a[1].total)
+  const items = ranked.slice(0, q.top).map(([vmId, e]) => ({ vmId, name: names.get(vmId) ?? vmId, cpuUsedCores: e.cpu, memUsedMiB: e.mem }))
+  const rest = ranked.slice(q.top)
+  const others =
+    rest.length === 0
+      ? null
+      : {
+          count: rest.length,
+          cpuUsedCores: usedBuckets.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.cpu[i] ?? 0), 0)),
+          memUsedMiB: usedBuckets.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.mem[i] ?? 0), 0)),
+        }
+  return { t: usedBuckets.map((b) => q.from + b * stepMs), stepMs, items, others }
+}
+
+export interface VmWindowStats {
+  vmId: string
+  readyPct: number
+  readyMaxPct: number
+  memUsedMaxMiB: number
+}
+
+/** Per VM over [from, to): mean and peak CPU ready, peak memory used (raw samples). */
+export function vmWindowStats(db: Database.Database, from: number, to: number): VmWindowStats[] {
+  return db
+    .prepare(
+      `SELECT vm_id AS vmId, avg(cpu_ready_pct) AS readyPct, max(cpu_ready_pct) AS readyMaxPct, max(mem_used_mib) AS memUsedMaxMiB
+       FROM vm_samples WHERE t >= ? AND t < ? GROUP BY vm_id`,
+    )
+    .all(from, to) as VmWindowStats[]
+}
+
+export interface HostWindowStats {
+  hostId: string
+  cpuPct: number
+  memUsedMiB: number
+  memTotalMiB: number
+}
+
+/** Per host over [from, to): mean CPU %, mean memory used and total (raw samples). */
+export function hostWindowStats(db: Database.Database, from: number, to: number): HostWindowStats[] {
+  return db
+    .prepare(
+      `SELECT host_id AS hostId, avg(cpu_pct) AS cpuPct, avg(mem_used_mib) AS memUsedMiB, max(mem_total_mib) AS memTotalMiB
+       FROM host_samples WHERE t >= ? AND t < ? GROUP BY host_id`,
+    )
+    .all(from, to) as HostWindowStats[]
+}

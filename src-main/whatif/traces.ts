@@ -1,0 +1,312 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import { SCENARIO_VERSION, ScenarioSchema, type Scenario, type ScenarioHost, type ScenarioSource } from '../../shared/model/scenario'
+import { describeIssues } from '../../shared/api/result'
+import { ScenarioInputError } from './scenario-file'
+
+/**
+ * Trace importers: per-VM usage rows from the Bitbrains GWA-T-12 per-VM CSV or the generic CSV,
+ * laid on a fixed step grid and turned into a scenario. A file loads whole or not at all: the
+ * first bad row stops the import with its file, line and column.
+ */
+export interface TraceVm {
+  vm: string
+  /** Epoch ms, one per row. */
+  t: number[]
+  cpuCores: number[]
+  memMiB: number[]
+  vcpus: number
+  memoryMiB: number
+  host?: string
+}
+
+export interface TraceImportOptions {
+  name?: string
+  /** Grid step; default: the median gap between rows, rounded to a minute. */
+  stepSeconds?: number
+  /** Keep only this many days from the first row. */
+  days?: number
+  /** Shape of generated hosts (default: 32 logical CPUs and 256 GiB, or the largest VM if bigger). */
+  hostCpuCores?: number
+  hostMemoryMiB?: number
+}
+
+export interface TraceImport {
+  scenario: Scenario
+  stats: {
+    files: number
+    vms: number
+    rows: number
+    /** Bitbrains rows with 0 cores (trace gaps), not used. */
+    skippedRows: number
+    /** Rows that fell in a step already holding one (the larger value is kept). */
+    collisions: number
+    stepSeconds: number
+  }
+}
+
+const MIB_PER_GIB = 1024
+const BITBRAINS_HEADER = /^Timestamp \[ms\];/
+
+export type TraceFormat = 'bitbrains' | 'generic-csv'
+
+export function detectTraceFormat(text: string): TraceFormat | null {
+  const first = firstContentLine(text)
+  if (BITBRAINS_HEADER.test(first)) return 'bitbrains'
+  const columns = first.split(',').map((c) => c.trim().toLowerCase())
+  if (['vm', 'timestamp', 'cpu', 'mem'].every((c) => columns.includes(c))) return 'generic-csv'
+  return null
+}
+
+function firstContentLine(text: string): string {
+  for (const line of text.split('\n', 50)) {
+    const trimmed = line.trim()
+    if (trimmed !== '' && !trimmed.startsWith('#')) return trimmed
+  }
+  return ''
+}
+
+/**
+ * One Bitbrains GWA-T-12 per-VM file (`;`+TAB separated, header line). The timestamp is epoch
+ * seconds despite its "[ms]" header; rows with 0 cores are trace gaps and are skipped. CPU
+ * use in cores = usage MHz / provisioned MHz x cores; memory KB -> MiB. Allocation: the largest
+ * cores and provisioned memory seen.
+ */
+export function parseBitbrainsCsv(text: string, vm: string, fileName: string): { vm: TraceVm; rows: number; skipped: number } {
+  const lines = text.split('\n')
+  if (!BITBRAINS_HEADER.test(lines[0] ?? '')) throw new ScenarioInputError(`${fileName} is not a Bitbrains GWA-T-12 file`, ['line 1: expected the header "Timestamp [ms]; CPU cores; ..."'])
+  const out: TraceVm = { vm, t: [], cpuCores: [], memMiB: [], vcpus: 0, memoryMiB: 0 }
+  let rows = 0
+  let skipped = 0
+  const names = ['Timestamp', 'CPU cores', 'CPU capacity provisioned', 'CPU usage [MHZ]', 'CPU usage [%]', 'Memory capacity provisioned', 'Memory usage']
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n]!.trim()
+    if (line === '') continue
+    const fields = line.split(';')
+    if (fields.length < 7) throw new ScenarioInputError(`${fileName} has a malformed row`, [`line ${n + 1}: ${fields.length} fields, expected 11`])
+    const values = fields.slice(0, 7).map((f) => Number(f.trim()))
+    values.forEach((v, k) => {
+      if (!Number.isFinite(v) || v < 0) throw new ScenarioInputError(`${fileName} has a bad value`, [`line ${n + 1}, column ${k + 1} (${names[k]}): ${JSON.stringify(fields[k]!.trim())} is not a non-negative number`])
+    })
+    rows++
+    const [ts, cores, capMhz, usedMhz, , memProvKb, memUsedKb] = values as [number, number, number, number, number, number, number]
+    if (!(cores > 0 && capMhz > 0)) {
+      skipped++
+      continue
+    }
+    out.t.push(ts * 1000)
+    out.cpuCores.push((usedMhz / capMhz) * cores)
+    out.memMiB.push(memUsedKb / 1024)
+    out.vcpus = Math.max(out.vcpus, cores)
+    out.memoryMiB = Math.max(out.memoryMiB, memProvKb / 1024)
+  }
+  if (out.t.length === 0) throw new ScenarioInputError(`${fileName} has no usable rows (all ${rows} rows are gaps)`)
+  out.vcpus = Math.max(1, Math.round(out.vcpus))
+  out.memoryMiB = Math.max(out.memoryMiB, 1)
+  return { vm: out, rows, skipped }
+}
+
+/**
+ * The generic CSV: a header line naming the columns (any order, case-insensitive), then one row
+ * per VM and time. Required: vm, timestamp (epoch seconds, epoch ms, or ISO 8601), cpu (cores
+ * used), mem (MiB used). Optional: vcpus, memory (allocated MiB), host. Lines starting with #
+ * are comments.
+ */
+export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[]; rows: number } {
+  const lines = text.split('\n')
+  const headerAt = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'))
+  if (headerAt < 0) throw new ScenarioInputError(`${fileName} is empty`)
+  const header = lines[headerAt]!.split(',').map((c) => c.trim().toLowerCase())
+  const col = (name: string) => header.indexOf(name)
+  const missing = ['vm', 'timestamp', 'cpu', 'mem'].filter((c) => col(c) < 0)
+  if (missing.length > 0) throw new ScenarioInputError(`${fileName} is not a generic trace CSV`, [`line ${headerAt + 1}: missing column(s) ${missing.join(', ')} (header must name vm,timestamp,cpu,mem)`])
+  const byVm = new Map<string, TraceVm & { maxVcpus: number; maxMemory: number }>()
+  let rows = 0
+  for (let n = headerAt + 1; n < lines.length; n++) {
+    const line = lines[n]!.trim()
+    if (line === '' || line.startsWith('#')) continue
+    const fields = line.split(',').map((f) => f.trim())
+    const where = (name: string) => `line ${n + 1}, column ${col(name) + 1} (${name})`
+    if (fields.length < header.length) throw new ScenarioInputError(`${fileName} has a short row`, [`line ${n + 1}: ${fields.length} fields, the header has ${header.length}`])
+    const vm = fields[col('vm')]!
+    if (vm === '') throw new ScenarioInputError(`${fileName} has a row without a VM`, [`${where('vm')}: empty`])
+    const t = parseTimestamp(fields[col('timestamp')]!)
+    if (t === null) throw new ScenarioInputError(`${fileName} has a bad timestamp`, [`${where('timestamp')}: ${JSON.stringify(fields[col('timestamp')])} is not epoch seconds, epoch ms or ISO 8601`])
+    const number = (name: string, required: boolean): number | undefined => {
+      const i = col(name)
+      if (i < 0 || (!required && fields[i] === '')) return undefined
+      const v = Number(fields[i])
+      if (fields[i] === '' || !Number.isFinite(v) || v < 0) throw new ScenarioInputError(`${fileName} has a bad value`, [`${where(name)}: ${JSON.stringify(fields[i])} is not a non-negative number`])
+      return v
+    }
+    const cpu = number('cpu', true)!
+    const mem = number('mem', true)!
+    const vcpus = number('vcpus', false)
+    const memory = number('memory', false)
+    const host = col('host') >= 0 && fields[col('host')] !== '' ? fields[col('host')] : undefined
+    let entry = byVm.get(vm)
+    if (!entry) byVm.set(vm, (entry = { vm, t: [], cpuCores: [], memMiB: [], vcpus: 0, memoryMiB: 0, maxVcpus: 0, maxMemory: 0, ...(host ? { host } : {}) }))
+    entry.t.push(t)
+    entry.cpuCores.push(cpu)
+    entry.memMiB.push(mem)
+    entry.maxVcpus = Math.max(entry.maxVcpus, vcpus ?? 0)
+    entry.maxMemory = Math.max(entry.maxMemory, memory ?? 0)
+    rows++
+  }
+  if (rows === 0) throw new ScenarioInputError(`${fileName} has a header but no rows`)
+  const vms = [...byVm.values()].map(({ maxVcpus, maxMemory, ...v }) => ({
+    ...v,
+    // Without an allocation column: enough for the peak seen.
+    vcpus: maxVcpus > 0 ? Math.ceil(maxVcpus) : Math.max(1, Math.ceil(Math.max(...v.cpuCores) - 1e-9)),
+    memoryMiB: maxMemory > 0 ? maxMemory : Math.max(256, Math.ceil(Math.max(...v.memMiB) / 256) * 256),
+  }))
+  return { vms, rows }
+}
+
+function parseTimestamp(text: string): number | null {
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const v = Number(text)
+    return v > 1e11 ? v : v * 1000
+  }
+  const parsed = Date.parse(text)
+  return Number.isFinite(parsed) ? parsed : null
+}
+
+/** Rows of many VMs on one step grid, with generated hosts unless the rows name them. */
+export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions & { source: ScenarioSource; files: number; rows: number; skipped: number }): TraceImport {
+  if (vms.length === 0) throw new ScenarioInputError('No VM rows to import')
+  const stepSeconds = options.stepSeconds ?? inferStepSeconds(vms)
+  const stepMs = stepSeconds * 1000
+  const start = Math.min(...vms.map((v) => v.t[0]!))
+  const end = Math.max(...vms.map((v) => v.t.at(-1)!))
+  let steps = Math.round((end - start) / stepMs) + 1
+  if (options.days !== undefined) steps = Math.min(steps, Math.max(1, Math.round((options.days * 86_400) / stepSeconds)))
+  let collisions = 0
+  const sorted = [...vms].sort((a, b) => (a.vm < b.vm ? -1 : a.vm > b.vm ? 1 : 0))
+  const workload = sorted.map((v) => {
+    const cpu = new Array<number>(steps).fill(0)
+    const mem = new Array<number>(steps).fill(0)
+    const seen = new Uint8Array(steps)
+    for (let i = 0; i < v.t.length; i++) {
+      const b = Math.round((v.t[i]! - start) / stepMs)
+      if (b < 0 || b >= steps) continue
+      if (seen[b]) {
+        collisions++
+        cpu[b] = Math.max(cpu[b]!, v.cpuCores[i]!)
+        mem[b] = Math.max(mem[b]!, v.memMiB[i]!)
+      } else {
+        cpu[b] = v.cpuCores[i]!
+        mem[b] = v.memMiB[i]!
+        seen[b] = 1
+      }
+    }
+    return { vm: v.vm, cpuCores: cpu, memMiB: mem }
+  })
+  const hostCores = options.hostCpuCores ?? Math.max(32, ...vms.map((v) => v.vcpus))
+  const hostMem = options.hostMemoryMiB ?? Math.max(256 * MIB_PER_GIB, ...vms.map((v) => Math.ceil(v.memoryMiB)))
+  const tooBig = sorted.find((v) => v.vcpus > hostCores || v.memoryMiB > hostMem)
+  if (tooBig) throw new ScenarioInputError(`VM ${tooBig.vm} (${tooBig.vcpus} vCPUs, ${Math.round(tooBig.memoryMiB)} MiB) is larger than the host shape (${hostCores} CPUs, ${hostMem} MiB); use larger hosts`)
+  const hosts: ScenarioHost[] = []
+  const placement = new Map<string, string>()
+  if (sorted.every((v) => v.host)) {
+    for (const id of new Set(sorted.map((v) => v.host!))) hosts.push({ id, cpuCores: hostCores, memoryMiB: hostMem })
+    for (const v of sorted) placement.set(v.vm, v.host!)
+  } else {
+    // First fit without overcommit: the imported cluster starts with every allocation backed.
+    const room: { cpu: number; mem: number }[] = []
+    for (const v of sorted) {
+      let h = room.findIndex((r) => r.cpu >= v.vcpus && r.mem >= v.memoryMiB)
+      if (h < 0) {
+        room.push({ cpu: hostCores, mem: hostMem })
+        hosts.push({ id: `host-${hosts.length + 1}`, cpuCores: hostCores, memoryMiB: hostMem })
+        h = room.length - 1
+      }
+      room[h]!.cpu -= v.vcpus
+      room[h]!.mem -= v.memoryMiB
+      placement.set(v.vm, hosts[h]!.id)
+    }
+  }
+  const candidate = {
+    version: SCENARIO_VERSION,
+    name: options.name ?? `${options.source.kind === 'bitbrains' ? 'Bitbrains' : 'Trace'} import (${sorted.length} VMs)`,
+    source: options.source,
+    start,
+    stepSeconds,
+    steps,
+    hosts,
+    vms: sorted.map((v) => ({ id: v.vm, hostId: placement.get(v.vm)!, vcpus: v.vcpus, memoryMiB: v.memoryMiB })),
+    workload,
+  }
+  const parsed = ScenarioSchema.safeParse(candidate)
+  if (!parsed.success) throw new ScenarioInputError('The trace does not make a valid scenario', describeIssues(parsed.error))
+  return { scenario: parsed.data, stats: { files: options.files, vms: sorted.length, rows: options.rows, skippedRows: options.skipped, collisions, stepSeconds } }
+}
+
+function inferStepSeconds(vms: readonly TraceVm[]): number {
+  const gaps: number[] = []
+  for (const v of vms) for (let i = 1; i < v.t.length && gaps.length < 100_000; i++) if (v.t[i]! > v.t[i - 1]!) gaps.push(v.t[i]! - v.t[i - 1]!)
+  if (gaps.length === 0) return 300
+  gaps.sort((a, b) => a - b)
+  const median = gaps[Math.floor(gaps.length / 2)]! / 1000
+  return Math.min(86_400, Math.max(60, Math.round(median / 60) * 60))
+}
+
+/** One file's text (scenario traces only; scenario JSON is parseScenarioText). */
+export function importTraceText(fileName: string, text: string, options: TraceImportOptions = {}): TraceImport {
+  const format = detectTraceFormat(text)
+  if (format === 'bitbrains') {
+    const parsed = parseBitbrainsCsv(text, vmNameFor(fileName), fileName)
+    return scenarioFromTraces([parsed.vm], { ...options, source: { kind: 'bitbrains', detail: fileName }, files: 1, rows: parsed.rows, skipped: parsed.skipped })
+  }
+  if (format === 'generic-csv') {
+    const parsed = parseGenericCsv(text, fileName)
+    return scenarioFromTraces(parsed.vms, { ...options, source: { kind: 'generic-csv', detail: fileName }, files: 1, rows: parsed.rows, skipped: 0 })
+  }
+  throw new ScenarioInputError(`${fileName} is neither a Bitbrains GWA-T-12 file nor a generic trace CSV`, [
+    'line 1: expected "Timestamp [ms]; CPU cores; ..." (Bitbrains) or a header naming vm,timestamp,cpu,mem (generic CSV)',
+  ])
+}
+
+function vmNameFor(fileName: string): string {
+  return `bb${basename(fileName).replace(/\.csv(\.gz)?$/i, '')}`
+}
+
+/** Every *.csv / *.csv.gz in a folder: Bitbrains per-VM files, generic CSVs, or both. */
+export function importTraceDir(dir: string, options: TraceImportOptions = {}): TraceImport {
+  let names: string[]
+  try {
+    if (!statSync(dir).isDirectory()) throw new ScenarioInputError(`${dir} is not a folder`)
+    names = readdirSync(dir).filter((n) => /\.csv(\.gz)?$/i.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+  } catch (error) {
+    if (error instanceof ScenarioInputError) throw error
+    throw new ScenarioInputError(`Cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  if (names.length === 0) throw new ScenarioInputError(`${dir} holds no .csv or .csv.gz files`)
+  const vms: TraceVm[] = []
+  let rows = 0
+  let skipped = 0
+  const kinds = new Set<TraceFormat>()
+  for (const name of names) {
+    const raw = readFileSync(join(dir, name))
+    const text = name.toLowerCase().endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+    const format = detectTraceFormat(text)
+    if (format === 'bitbrains') {
+      const parsed = parseBitbrainsCsv(text, vmNameFor(name), name)
+      vms.push(parsed.vm)
+      rows += parsed.rows
+      skipped += parsed.skipped
+    } else if (format === 'generic-csv') {
+      const parsed = parseGenericCsv(text, name)
+      vms.push(...parsed.vms)
+      rows += parsed.rows
+    } else {
+      throw new ScenarioInputError(`${name} is neither a Bitbrains GWA-T-12 file nor a generic trace CSV`)
+    }
+    kinds.add(format)
+  }
+  const duplicate = vms.find((v, i) => vms.findIndex((w) => w.vm === v.vm) !== i)
+  if (duplicate) throw new ScenarioInputError(`VM ${duplicate.vm} appears in more than one file`)
+  const kind = kinds.size === 1 && kinds.has('bitbrains') ? 'bitbrains' : 'generic-csv'
+  return scenarioFromTraces(vms, { ...options, source: { kind, detail: basename(dir) }, files: names.length, rows, skipped })
+}

@@ -1,0 +1,34 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { AuditEntry } from '../../shared/model'
+import { api } from '../api'
+
+/** How many entries the view asks for at once (newest first). */
+export const AUDIT_PAGE = 1000
+
+/** The audit log as stored by main: decisions, plans, every command with its output and exit code. */
+export const useAuditStore = defineStore('audit', () => {
+  const entries = shallowRef<AuditEntry[]>([])
+  const loading = ref(false)
+  const loaded = ref(false)
+  const error = ref<string | null>(null)
+
+  async function load(planId: string | null): Promise<void> {
+    loading.value = true
+    try {
+      entries.value = await api.invoke('audit.list', { limit: AUDIT_PAGE, ...(planId ? { planId } : {}) })
+      error.value = null
+      loaded.value = true
+    } catch (e) {
+      error.value = (e as Error).message
+    } finally {
+      loading.value = false
+    }
+  }
+
+  async function exportLog(format: 'json' | 'csv'): Promise<{ filename: string; text: string }> {
+    return api.invoke('audit.export', { format })
+  }
+
+  return { entries, loading, loaded, error, load, exportLog }
+})

@@ -1,0 +1,72 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import type { HostFactsResult, HostHistory } from '../../shared/api'
+import type { Series, Snapshot } from '../../shared/model'
+import { api } from '../api'
+import { LIVE_WINDOW_MS } from './time-range'
+
+/** Points per series asked of the server (it downsamples with LTTB to stay under). */
+export const MAX_POINTS = 1000
+
+function appendPoint(series: Series | undefined, t: number, value: number, from: number): Series {
+  const base = series ?? { t: [], values: [] }
+  if (base.t.length > 0 && t <= base.t.at(-1)!) return base
+  const start = base.t.findIndex((x) => x >= from)
+  const keep = start === -1 ? base.t.length : start
+  return { t: [...base.t.slice(keep), t], values: [...base.values.slice(keep), value] }
+}
+
+/** One host's history for the selected range, its tuning facts, and live points while live. */
+export const useHostDetailStore = defineStore('host-detail', () => {
+  const hostId = ref<string | null>(null)
+  const history = shallowRef<HostHistory | null>(null)
+  const facts = shallowRef<HostFactsResult | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const range = ref<{ from: number; to: number } | null>(null)
+  let request = 0
+
+  async function load(id: string, from: number, to: number): Promise<void> {
+    const mine = ++request
+    if (hostId.value !== id) {
+      history.value = null
+      facts.value = null
+    }
+    hostId.value = id
+    range.value = { from, to }
+    loading.value = true
+    try {
+      const [next, nextFacts] = await Promise.all([
+        api.invoke('host.history', { hostId: id, from, to, maxPoints: MAX_POINTS }),
+        facts.value ? Promise.resolve(facts.value) : api.invoke('host.facts', { hostId: id }),
+      ])
+      if (mine !== request) return
+      history.value = next
+      facts.value = nextFacts
+      error.value = null
+    } catch (e) {
+      if (mine === request) error.value = (e as Error).message
+    } finally {
+      if (mine === request) loading.value = false
+    }
+  }
+
+  /** Live: add the snapshot's sample of this host and drop what fell out of the window. */
+  function applySnapshot(snapshot: Snapshot): void {
+    const current = history.value
+    const sample = snapshot.hostSamples.find((s) => s.hostId === hostId.value)
+    if (!current || !sample) return
+    const from = sample.t - LIVE_WINDOW_MS
+    const series = { ...current.host.series }
+    for (const metric of Object.keys(series)) {
+      const value = (sample as unknown as Record<string, number>)[metric]
+      if (typeof value === 'number') series[metric] = appendPoint(series[metric], sample.t, value, from)
+    }
+    range.value = { from, to: sample.t + 1 }
+    history.value = { ...current, host: { ...current.host, series, from, to: sample.t + 1 } }
+  }
+
+  return { hostId, history, facts, loading, error, range, load, applySnapshot }
+})
+
+export { appendPoint }

@@ -1,0 +1,74 @@
+import { defineStore } from 'pinia'
+import { ref, shallowRef } from 'vue'
+import { vmMetrics, type RecommendationItem, type SeriesResult } from '../../shared/api'
+import type { AuditEntry, Snapshot } from '../../shared/model'
+import { api } from '../api'
+import { appendPoint, MAX_POINTS } from './host-detail'
+import { LIVE_WINDOW_MS } from './time-range'
+
+/** One VM's series for the selected range, its recommendations and their change history. */
+export const useVmDetailStore = defineStore('vm-detail', () => {
+  const vmId = ref<string | null>(null)
+  const series = shallowRef<SeriesResult | null>(null)
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  const recommendations = shallowRef<RecommendationItem[] | null>(null)
+  const audit = shallowRef<AuditEntry[] | null>(null)
+  const changesError = ref<string | null>(null)
+  const range = ref<{ from: number; to: number } | null>(null)
+  let request = 0
+
+  async function load(id: string, from: number, to: number): Promise<void> {
+    const mine = ++request
+    if (vmId.value !== id) {
+      series.value = null
+      recommendations.value = null
+      audit.value = null
+    }
+    vmId.value = id
+    range.value = { from, to }
+    loading.value = true
+    try {
+      const next = await api.invoke('series.query', { kind: 'vm', id, metrics: [...vmMetrics], from, to, maxPoints: MAX_POINTS })
+      if (mine !== request) return
+      series.value = next
+      error.value = null
+    } catch (e) {
+      if (mine === request) error.value = (e as Error).message
+    } finally {
+      if (mine === request) loading.value = false
+    }
+  }
+
+  /** Its recommendations (target = this VM) and the audit entries of them and of their plans. */
+  async function loadChanges(id: string): Promise<void> {
+    try {
+      const list = await api.invoke('recommendations.list', {})
+      const mine = list.items.filter((item) => item.recommendation.target.type === 'vm' && item.recommendation.target.id === id)
+      const entries = await api.invoke('audit.list', { limit: 5000 })
+      const recIds = new Set(mine.map((item) => item.recommendation.id))
+      const planIds = new Set(entries.filter((e) => e.recommendationId && recIds.has(e.recommendationId) && e.planId).map((e) => e.planId!))
+      recommendations.value = mine
+      audit.value = entries.filter((e) => (e.recommendationId && recIds.has(e.recommendationId)) || (e.planId && planIds.has(e.planId)))
+      changesError.value = null
+    } catch (e) {
+      changesError.value = (e as Error).message
+    }
+  }
+
+  function applySnapshot(snapshot: Snapshot): void {
+    const current = series.value
+    const sample = snapshot.vmSamples.find((s) => s.vmId === vmId.value)
+    if (!current || !sample) return
+    const from = sample.t - LIVE_WINDOW_MS
+    const next = { ...current.series }
+    for (const metric of Object.keys(next)) {
+      const value = (sample as unknown as Record<string, number>)[metric]
+      if (typeof value === 'number') next[metric] = appendPoint(next[metric], sample.t, value, from)
+    }
+    range.value = { from, to: sample.t + 1 }
+    series.value = { ...current, series: next, from, to: sample.t + 1 }
+  }
+
+  return { vmId, series, loading, error, recommendations, audit, changesError, range, load, loadChanges, applySnapshot }
+})

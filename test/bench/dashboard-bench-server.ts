@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Host, HostSample, Snapshot, Vm, VmSample } from '../../shared/model'
+import { createServices } from '../../src-main/services/services'
+import { startServer } from '../../src-main/server/server'
+import { Store } from '../../src-main/store/store'
+
+/**
+ * The benchmark's server (run with tsx by dashboard.perf.ts): seeds a data file with 8 hosts,
+ * 500 VMs and 24 h of 10 s samples through the Store, serves it with the same createServices +
+ * startServer as `virtpilot serve` (demo off), and feeds a live snapshot every second.
+ * Prints `VirtPilot is serving at URL` and one `BENCH {json}` line with seeding figures.
+ */
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
+const HOSTS = 8
+const VMS = 500
+const STEP_MS = 10_000
+const DAY_MS = 24 * 3600_000
+const HOUR_MS = 3600_000
+
+/** Deterministic noise in [0, 1). */
+function noise(a: number, b: number): number {
+  const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453
+  return x - Math.floor(x)
+}
+
+function inventory(): { hosts: Host[]; vms: Vm[] } {
+  const hosts: Host[] = Array.from({ length: HOSTS }, (_, i) => ({
+    id: `bench-${i + 1}`,
+    name: `kvm${String(i + 1).padStart(2, '0')}`,
+    source: 'libvirt',
+    state: 'online',
+    cpu: { model: 'Bench CPU', sockets: 2, coresPerSocket: 12, threadsPerCore: 2, threads: 48, mhz: 2400 },
+    memoryMiB: 256 * 1024,
+    numa: [0, 1].map((id) => ({ id, cpus: Array.from({ length: 24 }, (_, c) => id * 24 + c), memoryMiB: 128 * 1024 })),
+    tags: [],
+  }))
+  const vms: Vm[] = Array.from({ length: VMS }, (_, i) => {
+    const vcpus = 1 + (i % 4) * 2
+    const memoryMiB = 2048 * (1 + (i % 6))
+    return { id: `vm-${i}`, name: `vm-${String(i).padStart(3, '0')}`, hostId: hosts[i % HOSTS]!.id, state: 'running', allocation: { vcpus, maxVcpus: vcpus, memoryMiB, maxMemoryMiB: memoryMiB }, tags: [] }
+  })
+  return { hosts, vms }
+}
+
+function samplesAt(t: number, hosts: Host[], vms: Vm[]): { hostSamples: HostSample[]; vmSamples: VmSample[] } {
+  const daily = 0.5 + 0.4 * Math.sin((2 * Math.PI * (t % DAY_MS)) / DAY_MS)
+  const step = Math.floor(t / STEP_MS)
+  const perHost = new Map(hosts.map((h) => [h.id, { cores: 0.3, mem: 2048, rd: 0, wr: 0, rx: 0, tx: 0 }]))
+  const vmSamples = vms.map((vm, i) => {
+    const busy = Math.min(1, daily * (0.3 + 0.7 * noise(i, 0)) + 0.15 * noise(i, step))
+    const cores = busy * vm.allocation.vcpus
+    const mem = vm.allocation.memoryMiB * (0.5 + 0.45 * noise(i, 1) + 0.05 * noise(i, step + 1))
+    const rd = 2e5 * noise(i, step + 2)
+    const wr = 4e5 * noise(i, step + 3)
+    const host = perHost.get(vm.hostId)!
+    host.cores += cores
+    host.mem += mem
+    host.rd += rd
+    host.wr += wr
+    host.rx += 1e5 * busy
+    host.tx += 5e4 * busy
+    return {
+      vmId: vm.id, hostId: vm.hostId, t, cpuPct: 100 * busy, cpuUsedCores: cores, cpuReadyPct: busy > 0.8 ? 4 * noise(i, step + 4) : 0.2 * noise(i, step + 4), memUsedMiB: mem,
+      diskReadBps: rd, diskWriteBps: wr, diskReadIops: rd / 16384, diskWriteIops: wr / 16384, netRxBps: 1e5 * busy, netTxBps: 5e4 * busy,
+    }
+  })
+  const hostSamples = hosts.map((h) => {
+    const s = perHost.get(h.id)!
+    const cores = Math.min(s.cores, h.cpu.threads)
+    return { hostId: h.id, t, cpuPct: (100 * cores) / h.cpu.threads, cpuUsedCores: cores, memUsedMiB: Math.min(s.mem, h.memoryMiB), memTotalMiB: h.memoryMiB, diskReadBps: s.rd, diskWriteBps: s.wr, netRxBps: s.rx, netTxBps: s.tx }
+  })
+  return { hostSamples, vmSamples }
+}
+
+/** 24 h of 10 s samples in one transaction, then the 5-minute rollups an hour at a time. */
+function seed(file: string, now: number): { rows: number; ms: number } {
+  const started = performance.now()
+  const store = new Store(file)
+  const { hosts, vms } = inventory()
+  store.updateSettings({ demoEnabled: false })
+  store.saveInventory({ hosts, vms }, now)
+  const from = Math.floor((now - DAY_MS) / STEP_MS) * STEP_MS
+  let rows = 0
+  store.database.transaction(() => {
+    for (let t = from; t < now; t += STEP_MS) {
+      const { hostSamples, vmSamples } = samplesAt(t, hosts, vms)
+      store.saveSamples(hostSamples, vmSamples)
+      rows += hostSamples.length + vmSamples.length
+    }
+  })()
+  for (let t = from + HOUR_MS; t < now + HOUR_MS; t += HOUR_MS) store.rollUp(Math.min(t, now))
+  store.close()
+  return { rows, ms: performance.now() - started }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'virtpilot-bench-'))
+  const file = join(dir, 'bench.db')
+  const now = Date.now()
+  const seeded = seed(file, now)
+  const services = createServices({ transport: 'serve', dataFile: file, version: 'bench', log: () => undefined })
+  await services.start()
+  // No hypervisor here: the benchmark stands in for the host manager's live snapshot.
+  const { hosts, vms } = inventory()
+  let live: Snapshot = { t: now, hosts, vms, ...samplesAt(now, hosts, vms) }
+  ;(services.hosts as unknown as { snapshots: () => Snapshot[] }).snapshots = () => [live]
+  const feed = setInterval(() => {
+    const t = Date.now()
+    const samples = samplesAt(t, hosts, vms)
+    services.store.saveSamples(samples.hostSamples, samples.vmSamples)
+    live = { t, hosts, vms, ...samples }
+    services.events.emit('cluster.snapshot', services.snapshot())
+  }, 1000)
+  const queryStart = performance.now()
+  await services.handlers['series.query'](
+    { kind: 'vm', id: 'vm-8', metrics: ['cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps'], from: now - DAY_MS, to: now, maxPoints: 1000 },
+    { transport: 'serve' },
+  )
+  const serverQueryMs = performance.now() - queryStart
+  const overviewStart = performance.now()
+  await services.handlers['dashboard.overview']({}, { transport: 'serve' })
+  const overviewQueryMs = performance.now() - overviewStart
+  const server = await startServer({ services, rendererDir: join(repoRoot, 'out/renderer'), host: '127.0.0.1', port: 0 })
+  console.log(`BENCH ${JSON.stringify({ rows: seeded.rows, seedMs: seeded.ms, serverQueryMs, overviewQueryMs, hosts: HOSTS, vms: VMS })}`)
+  console.log(`VirtPilot is serving at ${server.url}`)
+  const shutdown = async () => {
+    clearInterval(feed)
+    await server.close()
+    await services.stop()
+    rmSync(dir, { recursive: true, force: true })
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void shutdown())
+  process.once('SIGINT', () => void shutdown())
+}
+
+void main()

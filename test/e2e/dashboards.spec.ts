@@ -1,0 +1,123 @@
+import { test, expect, paintedPixels, bodyBackground } from './fixtures'
+import type { Page } from '@playwright/test'
+
+/** In-app navigation (the hash router), without reloading the page. */
+async function go(page: Page, path: string): Promise<void> {
+  await page.evaluate((hash) => (location.hash = hash), `#${path}`)
+}
+
+async function rangeSpan(page: Page): Promise<number> {
+  const meta = page.getByTestId('range-meta')
+  return Number(await meta.getAttribute('data-to')) - Number(await meta.getAttribute('data-from'))
+}
+
+test.describe('Dashboards', () => {
+  test('Overview shows health scores, heatmap, capacity, contention and recommendation counts', async ({ app, serve }) => {
+    const summary = await serve.call('dashboard.overview', {})
+    expect(summary.hosts).toHaveLength(3)
+    expect(summary.cluster.score).not.toBeNull()
+
+    const score = app.getByTestId('cluster-health-score')
+    await expect(score).toHaveAttribute('data-score', /^\d+$/)
+    await expect(app.getByTestId('host-health')).toHaveCount(3)
+    await expect.poll(() => paintedPixels(app, 'hosts-heatmap'), { message: 'the heatmap is drawn' }).toBeGreaterThan(2000)
+    await expect.poll(() => paintedPixels(app, 'capacity'), { message: 'capacity bars are drawn' }).toBeGreaterThan(500)
+    await expect(app.getByTestId('cpu-overcommit')).toContainText('×')
+    await expect(app.getByTestId('recommendation-counts')).toContainText('P1')
+    await expect(app.getByTestId('contended-vms')).toBeVisible()
+    // The existing cluster charts stay.
+    await expect.poll(() => paintedPixels(app, 'cluster-cpu-chart')).toBeGreaterThan(500)
+    await app.mouse.move(0, 0)
+    await app.screenshot({ path: 'docs/screenshots/dashboard-overview.png' })
+  })
+
+  test('keyboard: a focused host row opens Host detail on Enter, with real series', async ({ app, serve }) => {
+    const snapshot = await serve.call('cluster.snapshot', {})
+    const host = snapshot.hosts[0]!
+    const row = app.locator(`[data-testid="host-row"][data-host-id="${host.id}"]`)
+    await expect(row).toHaveAttribute('tabindex', '0')
+    await row.focus()
+    await app.keyboard.press('Enter')
+    await expect(app).toHaveURL(new RegExp(`#/hosts/${host.id}$`))
+    await expect(app.getByTestId('detail-title')).toHaveText(host.name)
+    for (const chart of ['host-cpu-chart', 'host-memory-chart', 'host-disk-chart', 'host-network-chart', 'host-vm-cpu-chart', 'host-vm-memory-chart']) {
+      await expect.poll(() => paintedPixels(app, chart), { message: `${chart} has drawn pixels` }).toBeGreaterThan(1000)
+    }
+    await expect(app.getByTestId('numa-topology')).toContainText('NUMA')
+    await expect(app.getByTestId('pinning-unknown')).toBeVisible()
+    await expect(app.getByTestId('host-facts')).toContainText('demo')
+    // Live mode follows the polls.
+    const cpu = app.getByTestId('host-cpu-chart').locator('[data-last-t]')
+    const before = await cpu.getAttribute('data-last-t')
+    await expect.poll(() => cpu.getAttribute('data-last-t'), { timeout: 15_000 }).not.toBe(before)
+    await app.mouse.move(0, 0)
+    await app.getByTestId('detail-title').scrollIntoViewIfNeeded()
+    await app.screenshot({ path: 'docs/screenshots/host-detail.png' })
+  })
+
+  test('the range picker changes the range asked of the server, never more than 1000 points a series', async ({ app, serve }) => {
+    const host = (await serve.call('cluster.snapshot', {})).hosts[1]!
+    await go(app, `/hosts/${host.id}`)
+    await expect(app.getByTestId('detail-title')).toHaveText(host.name)
+    await expect.poll(() => rangeSpan(app)).toBeLessThanOrEqual(15 * 60_000 + 1)
+
+    await app.getByTestId('range-1h').click()
+    await expect.poll(() => rangeSpan(app)).toBe(3600_000 + 1)
+    await app.getByTestId('range-24h').click()
+    await expect.poll(() => rangeSpan(app)).toBe(24 * 3600_000 + 1)
+    await expect.poll(() => paintedPixels(app, 'host-cpu-chart')).toBeGreaterThan(1000)
+    const points = Number(await app.getByTestId('host-cpu-chart').locator('[data-points]').getAttribute('data-points'))
+    expect(points).toBeGreaterThan(10)
+    expect(points).toBeLessThanOrEqual(1000)
+
+    // The server reduces a long raw range to the points asked for.
+    const now = Date.now()
+    const series = await serve.call('series.query', { kind: 'host', id: host.id, metrics: ['cpuPct'], from: now - 3600_000, to: now, maxPoints: 50 })
+    expect(series.series.cpuPct!.t.length).toBeLessThanOrEqual(50)
+    expect(series.pointsRead).toBeGreaterThan(50)
+    await app.getByTestId('range-live').click()
+  })
+
+  test('VM detail shows demand vs allocation with p95, ready, disk and network', async ({ app, serve }) => {
+    const snapshot = await serve.call('cluster.snapshot', {})
+    const vm = snapshot.vms[0]!
+    await go(app, `/hosts/${vm.hostId}`)
+    const row = app.locator(`[data-testid="host-vm-row"][data-vm-id="${vm.id}"]`)
+    await row.focus()
+    await app.keyboard.press('Enter')
+    await expect(app).toHaveURL(new RegExp(`#/vms/${encodeURIComponent(vm.id).replace(/%3A/g, '(:|%3A)')}$`))
+    await expect(app.getByTestId('detail-title')).toHaveText(vm.name)
+    for (const chart of ['vm-cpu-chart', 'vm-memory-chart', 'vm-ready-chart', 'vm-iops-chart', 'vm-disk-chart', 'vm-network-chart']) {
+      await expect.poll(() => paintedPixels(app, chart), { message: `${chart} has drawn pixels` }).toBeGreaterThan(1000)
+    }
+    await expect(app.getByTestId('vm-cpu-chart')).toContainText('CPU')
+    await expect(app.getByTestId('vm-recommendations')).not.toContainText('Could not')
+    await expect(app.getByTestId('vm-history')).not.toContainText('Could not')
+    await app.mouse.move(0, 0)
+    await app.getByTestId('detail-title').scrollIntoViewIfNeeded()
+    await app.screenshot({ path: 'docs/screenshots/vm-detail.png' })
+  })
+
+  test('theme and language switch on the detail views', async ({ app, serve }) => {
+    const host = (await serve.call('cluster.snapshot', {})).hosts[0]!
+    await go(app, `/hosts/${host.id}`)
+    await expect(app.getByTestId('host-cpu-chart')).toContainText('CPU busy')
+    await serve.call('settings.update', { theme: 'dark', language: 'zh-CN' })
+    await expect(app.locator('html')).toHaveAttribute('data-theme', 'dark')
+    await expect(app.getByTestId('host-cpu-chart')).toContainText('CPU 繁忙')
+    await expect(app.getByTestId('range-picker')).toContainText('实时')
+    const [r = 255, g = 255, b = 255] = ((await bodyBackground(app)).match(/\d+/g) ?? []).map(Number)
+    expect(r + g + b).toBeLessThan(3 * 80)
+    await expect.poll(() => paintedPixels(app, 'host-cpu-chart')).toBeGreaterThan(1000)
+    await app.getByTestId('nav-overview').click()
+    await expect(app.getByTestId('cluster-health')).toContainText('集群健康度')
+    await expect.poll(() => paintedPixels(app, 'hosts-heatmap')).toBeGreaterThan(2000)
+    await app.mouse.move(0, 0)
+    await app.screenshot({ path: 'docs/screenshots/dashboard-overview-dark-zh.png' })
+  })
+
+  test('an unknown host says what to do', async ({ app }) => {
+    await go(app, `/hosts/no-such-host`)
+    await expect(app.getByTestId('host-not-found')).toContainText('Go back to Overview')
+  })
+})

@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import type { Recommendation, ReversibleAction, Snapshot } from '../../../shared/model'
+import { buildPlan, commandContext, PlanError } from '../../../src-main/apply/plan-builder'
+import { planToAnsible, planToShell } from '../../../src-main/apply/export'
+import { DemoCluster } from '../../../src-main/hosts/demo/demo-cluster'
+
+async function demoSnapshot(): Promise<Snapshot> {
+  const inv = await new DemoCluster().discover()
+  return { t: 1, ...inv, hostSamples: [], vmSamples: [] }
+}
+
+function rec(id: string, actions: ReversibleAction[]): Recommendation {
+  return { id, kind: 'migrate', target: { type: 'vm', id: 'x' }, priority: 3, title: id, rationale: '', predicted: [], risk: 'low', riskNote: '', needsRestart: false, confidence: 'normal', actions }
+}
+
+describe('buildPlan', () => {
+  it('frees room before moving in, moves before growing, and carries exact commands and rollbacks', async () => {
+    const snapshot = await demoSnapshot()
+    const ctx = commandContext(snapshot, () => undefined, false)
+    const [a, b] = ['demo:bb041-a', 'demo:bb010-a']
+    const plan = buildPlan({
+      id: 'p1',
+      now: 5,
+      approvedBy: 'ann',
+      parallelism: 1,
+      snapshot,
+      ctx,
+      recommendations: [
+        rec('grow', [{ action: { kind: 'setVcpus', vm: b, host: 'demo-a', count: 2, live: true }, rollback: { kind: 'setVcpus', vm: b, host: 'demo-a', count: 1, live: true } }]),
+        rec('move', [{ action: { kind: 'migrate', vm: a, from: 'demo-c', to: 'demo-a', live: true }, rollback: { kind: 'migrate', vm: a, from: 'demo-a', to: 'demo-c', live: true } }]),
+        rec('shrink', [{ action: { kind: 'setMemory', vm: b, host: 'demo-a', memoryMiB: 1024, live: true }, rollback: { kind: 'setMemory', vm: b, host: 'demo-a', memoryMiB: 2048, live: true } }]),
+      ],
+    })
+    expect(plan.steps.map((s) => s.recommendationId)).toEqual(['shrink', 'move', 'grow'])
+    expect(plan.steps[1]!.dependsOn).toEqual(['step-1'])
+    expect(plan.steps[2]!.dependsOn).toEqual(['step-1', 'step-2'])
+    expect(plan.steps[1]!.commands[0]!.argv.join(' ')).toMatch(/virsh -c qemu:\/\/\/system migrate --live .*--domain [0-9a-f-]{36} /)
+    expect(plan.steps[1]!.rollbackCommands[0]!.host).toBe('demo-a')
+    expect(plan.steps[1]!.estimatedSeconds).toBeGreaterThan(plan.steps[0]!.estimatedSeconds)
+    expect(plan.state).toBe('ready')
+
+    const shell = planToShell(plan, (h) => `admin@${h}.lab`)
+    expect(shell).toMatch(/^#!\/bin\/sh\n/)
+    expect(shell).toContain("ssh -o BatchMode=yes admin@demo-a.lab -- 'virsh -c qemu:///system setmem --domain")
+    expect(shell).toContain('-L "$dir/libvirt.sock:/run/libvirt/libvirt-sock"')
+    expect(shell).not.toContain('{tunnel-port}')
+    // The script parses as POSIX sh.
+    expect(execFileSync('/bin/sh', ['-n'], { input: shell }).toString()).toBe('')
+    const playbook = planToAnsible(plan, (h) => `${h}.lab`)
+    expect(playbook).toContain('ansible.builtin.command:')
+    expect(playbook).toContain('"--p2p"')
+    expect(playbook).toContain('qemu+ssh://demo-a.lab/system')
+  })
+
+  it('refuses advice that VirtPilot does not apply, naming it', async () => {
+    const snapshot = await demoSnapshot()
+    const ctx = commandContext(snapshot, () => undefined, false)
+    expect(() =>
+      buildPlan({ id: 'p', now: 1, approvedBy: 'a', parallelism: 1, snapshot, ctx, recommendations: [rec('ksm', [{ action: { kind: 'setHostTuning', host: 'demo-a', setting: 'ksm.run', value: '1' }, rollback: { kind: 'setHostTuning', host: 'demo-a', setting: 'ksm.run', value: '0' } }])] }),
+    ).toThrow(PlanError)
+  })
+})

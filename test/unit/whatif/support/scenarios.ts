@@ -1,0 +1,28 @@
+import { PolicySetSchema, ScenarioSchema, SCENARIO_VERSION, type PolicySet, type PolicySetInput, type Scenario, type ScenarioInput } from '../../../../shared/model/scenario'
+
+/** Small hand-made scenarios: one-minute steps unless said otherwise, validated by the schema. */
+export function scenario(parts: Partial<ScenarioInput> & Pick<ScenarioInput, 'hosts' | 'steps'>): Scenario {
+  return ScenarioSchema.parse({
+    version: SCENARIO_VERSION,
+    name: 'test',
+    start: Date.UTC(2024, 0, 1),
+    stepSeconds: 60,
+    vms: [],
+    workload: [],
+    ...parts,
+  })
+}
+
+export function policy(p: PolicySetInput = {}): PolicySet {
+  return PolicySetSchema.parse(p)
+}
+
+/** A constant demand series. */
+export function flat(steps: number, cpuCores: number, memMiB: number) {
+  return { cpuCores: new Array<number>(steps).fill(cpuCores), memMiB: new Array<number>(steps).fill(memMiB) }
+}
+
+/** Jobs that all arrive at minute 0 on one host that runs one at a time. */
+export function batch(durations: readonly number[], priorities: readonly number[] = []) {
+  return durations.map((d, i) => ({ id: `job${i}`, atMinute: 0, vcpus: 4, memoryMiB: 1024, durationMinutes: d, priority: priorities[i] ?? 0 }))
+}
