@@ -1,7 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { z } from 'zod'
-import { describeIssues } from '../../shared/api'
 import { PlanSchema, RecommendationSchema, SnapshotSchema, type Plan } from '../../shared/model'
 import { runPlan } from '../apply/executor'
 import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
@@ -11,27 +10,9 @@ import { createServices } from '../services/services'
 import { resolveTarget } from '../ssh/resolve'
 import { parseTarget } from '../ssh/target'
 import { Store } from '../store/store'
-import { InputError } from './recommend'
+import { InputError, readJsonFile } from './recommend'
 
 const RecommendFileSchema = z.object({ recommendations: z.array(RecommendationSchema), snapshot: SnapshotSchema })
-
-function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`)
-  }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success) throw new InputError(`${file} is not ${what}:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
-  return parsed.data
-}
 
 /** Migration addresses of the hosts the data file knows (as added in the app or with hosts.add). */
 function addressesFrom(dataFile: string): (hostId: string) => string | undefined {
@@ -47,7 +28,7 @@ function addressesFrom(dataFile: string): (hostId: string) => string | undefined
 
 /** `virtpilot plan`: a plan from recommendations the admin approves by id on the command line. */
 export function planCommand(input: { from: string; approve: string[]; parallelism: number; allowUnsafeMigration: boolean; dataFile: string }): Plan {
-  const file = readJson(input.from, RecommendFileSchema, 'the output of `virtpilot recommend --json`')
+  const file = readJsonFile(input.from, RecommendFileSchema, 'the output of `virtpilot recommend --json`')
   const byId = new Map(file.recommendations.map((r) => [r.id, r]))
   const missing = input.approve.filter((id) => !byId.has(id))
   if (missing.length > 0) throw new InputError(`Not in ${input.from}: ${missing.join(', ')}`)
@@ -98,7 +79,7 @@ export function checkPlanFile(plan: Plan): CommandContext {
 
 /** `virtpilot apply`: runs a plan file on the hosts of the data file, printing progress on stderr. */
 export async function applyCommand(input: { file: string; dryRun: boolean; dataFile: string; version: string }): Promise<{ plan: Plan; ok: boolean }> {
-  const plan = readJson(input.file, PlanSchema, 'a VirtPilot plan')
+  const plan = readJsonFile(input.file, PlanSchema, 'a VirtPilot plan')
   if (plan.state !== 'ready') throw new InputError(`${input.file} is ${plan.state}; only a ready plan can be applied`)
   const ctx = checkPlanFile(plan)
   if (input.dryRun) return { plan, ok: true }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import highsLoader from 'highs'
+import type { z } from 'zod'
 import { describeIssues } from '../../shared/api'
 import type { History } from '../../shared/engine/history'
 import type { AllocationStrategy } from '../../shared/engine/options'
@@ -17,8 +18,8 @@ export class InputError extends Error {
   override name = 'InputError'
 }
 
-/** A snapshot file an admin saved (`virtpilot demo --json > snap.json`, or from a real run). */
-export function readSnapshotFile(file: string): Snapshot {
+/** Reads a JSON file and checks it against a schema; any problem is an InputError naming the file. */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -31,9 +32,14 @@ export function readSnapshotFile(file: string): Snapshot {
   } catch (error) {
     throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`)
   }
-  const parsed = SnapshotSchema.safeParse(json)
-  if (!parsed.success) throw new InputError(`${file} is not a VirtPilot snapshot:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new InputError(`${file} is not ${what}:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
   return parsed.data
+}
+
+/** A snapshot file an admin saved (`virtpilot demo --json > snap.json`, or from a real run). */
+export function readSnapshotFile(file: string): Snapshot {
+  return readJsonFile(file, SnapshotSchema, 'a VirtPilot snapshot')
 }
 
 export async function loadSolver(): Promise<MipSolver> {

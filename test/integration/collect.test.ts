@@ -1,51 +1,20 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { dispatch } from '../../shared/api'
 import type { ManagedHost, VmSample } from '../../shared/model'
-import { createServices, type Services } from '../../src-main/services/services'
-import { addExtraGuest, describeWithLab, domstats, groundTruth, removeExtraGuest, type LabDescription, type LabHost } from './lab'
+import type { Services } from '../../src-main/services/services'
+import { call, servicesForLab, until } from './support/services'
+import { addExtraGuest, describeWithLab, domstats, groundTruth, removeExtraGuest, type LabHost } from './lab'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { LoopbackSshd } from './support/sshd'
 
 // VirtPilot's own collection path (ssh -> one script per poll -> parsers -> rates -> SQLite)
 // against real hosts: sshd + libvirtd + QEMU guests, as a non-root user in group libvirt.
 
-const ctx = { transport: 'test' as const }
-const POLL_MS = 1000
-
 let dir: string
 let services: Services
-
-function sshDirFor(lab: LabDescription): string {
-  const sshDir = join(dir, '.ssh')
-  mkdirSync(sshDir, { recursive: true })
-  const config = lab.hosts
-    .map((h) => [`Host ${h.name}`, `  HostName ${h.ip}`, `  User ${h.ssh.user}`, `  IdentityFile ${h.ssh.privateKeyPath}`, `  ProxyCommand ${h.ssh.proxyCommandLine}`].join('\n'))
-    .join('\n')
-  writeFileSync(join(sshDir, 'config'), `${config}\n`)
-  // The admin's known_hosts already trusts the lab hosts (as after a first `ssh` to each).
-  writeFileSync(join(sshDir, 'known_hosts'), readFileSync(lab.ssh.knownHostsPath))
-  return sshDir
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const result = await dispatch(services.handlers, channel, req, ctx)
-  if (!result.ok) throw new Error(`${channel}: ${result.error.message}`)
-  return result.value as T
-}
 
 function vmSample(name: string): VmSample | undefined {
   const snapshot = services.snapshot()
@@ -62,22 +31,7 @@ async function afterPolls(hostId: string, polls: number): Promise<void> {
 describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virtpilot-collect-'))
-    services = createServices({
-      transport: 'cli',
-      dataFile: join(dir, 'virtpilot.db'),
-      version: 'test',
-      sshDir: sshDirFor(lab),
-      hostPollIntervalMs: POLL_MS,
-      unknownHostKeys: 'refuse',
-      log: () => {},
-    })
-    services.store.updateSettings({ demoEnabled: false })
-    await services.start()
-    for (const host of lab.hosts) await call<ManagedHost>('hosts.add', { target: host.name })
-    await until('every host online with samples', () => {
-      const s = services.snapshot()
-      return lab.hosts.every((h) => s.hostSamples.some((x) => x.hostId === h.name)) ? true : undefined
-    })
+    services = await servicesForLab(lab, dir)
   })
 
   afterAll(async () => {
@@ -177,14 +131,14 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
       const sshDir = join(dir, '.ssh')
       writeFileSync(join(sshDir, 'config'), `${readFileSync(join(sshDir, 'config'), 'utf8')}Host liar\n  HostName 127.0.0.1\n  Port ${liar.port}\n  User ${liar.user}\n  IdentityFile ${liar.clientKey}\n`)
       writeFileSync(join(sshDir, 'known_hosts'), `${readFileSync(join(sshDir, 'known_hosts'), 'utf8')}[127.0.0.1]:${liar.port} ssh-ed25519 ${liar.hostPublicKeyBase64()}\n`)
-      const added = await call<ManagedHost>('hosts.add', { target: 'liar' })
+      const added = await call<ManagedHost>(services, 'hosts.add', { target: 'liar' })
       const status = await until('an error for the lying host', () => services.hosts.list().find((h) => h.id === added.id && h.error))
       expect(status.error).toMatch(/discovery failed|unexpected output|printed nothing/)
       // The others go on.
       const h1 = lab.hosts[0]!.name
       await afterPolls(h1, 1)
       expect(services.hosts.list().find((h) => h.id === h1)!.state).toBe('online')
-      await call('hosts.remove', { id: added.id })
+      await call(services, 'hosts.remove', { id: added.id })
     } finally {
       await liar.dispose()
     }

@@ -135,6 +135,11 @@ describe('serve mode api', () => {
     const ws = await openSocket({ Cookie: cookie(), Origin: base })
     expect(await call(ws, 2, 'no.such.channel', {})).toMatchObject({ ok: false, error: { code: 'unknown-channel' } })
     expect(await call(ws, 3, 'settings.update', { theme: 'neon' })).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    // A forged request cannot carry actions or steps of its own into a plan or an apply.
+    const forged = { recommendationIds: ['r1'], actions: [{ kind: 'migrate', vm: 'v', from: 'a', to: 'b', live: true }] }
+    expect(await call(ws, 4, 'plans.create', forged)).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    expect(await call(ws, 5, 'plans.apply', { id: 'p', steps: [{ commands: [['rm', '-rf', '/']] }] })).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+    expect(await call(ws, 6, 'plans.create', { recommendationIds: ['not-approved'] })).toMatchObject({ ok: false, error: { code: 'not-found' } })
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
     ws.send('{not json')
     expect(await closed).toBe(1008)
