@@ -11,6 +11,8 @@ export default defineConfig({
           // The desktop entry and the headless CLI share the same services.
           index: resolve(__dirname, 'src-main/index.ts'),
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
+          // What-if replays run in a worker thread (src-main/whatif/run.ts finds it next to the main build).
+          'whatif-worker': resolve(__dirname, 'src-main/whatif/worker.ts'),
         },
       },
     },

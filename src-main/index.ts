@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron'
 import { dispatch, IPC_EVENT, IPC_INVOKE } from '../shared/api'
 import pkg from '../package.json'
 import { CONTENT_SECURITY_POLICY } from './security/csp'
@@ -83,6 +83,10 @@ async function boot(): Promise<void> {
     dataFile: dataFlag() ?? process.env.VIRTPILOT_DATA ?? join(app.getPath('userData'), 'virtpilot.db'),
     version: pkg.version,
     store: binding ? { nativeBinding: binding } : {},
+    // Secrets are kept only when the OS keychain can encrypt them; never in plain text.
+    ...(safeStorage.isEncryptionAvailable()
+      ? { vault: { encrypt: (plain: string) => safeStorage.encryptString(plain), decrypt: (sealed: Buffer) => safeStorage.decryptString(sealed) } }
+      : {}),
   })
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, req: unknown) => {
     const frame = event.senderFrame

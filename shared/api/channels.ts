@@ -13,6 +13,8 @@ export const requestChannelNames = [
   'hosts.remove',
   'hosts.answerHostKey',
   'hosts.reconnect',
+  'credentials.pending',
+  'credentials.answer',
   'vm.history',
   'recommendations.list',
   'recommendations.refresh',
@@ -38,7 +40,7 @@ export const requestChannelNames = [
   'host.history',
   'host.facts',
 ] as const
-export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed'] as const
+export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed'] as const
 
 export type RequestChannelName = (typeof requestChannelNames)[number]
 export type EventChannelName = (typeof eventChannelNames)[number]

@@ -55,6 +55,18 @@ export const AddHostRequestSchema = z
   })
   .strict()
 
+/** A key passphrase or password the admin is asked for while VirtPilot connects. */
+export const CredentialRequestSchema = z.object({
+  requestId: z.string(),
+  kind: z.enum(['passphrase', 'password']),
+  /** user@host as VirtPilot connects to it. */
+  host: z.string(),
+  keyFile: z.string().optional(),
+  user: z.string().optional(),
+  /** The OS keychain is available (desktop app): the answer may be kept, encrypted. */
+  canRemember: z.boolean(),
+})
+
 export const RecommendationStatusSchema = z.enum(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed', 'superseded'])
 
 /** After apply: the same figures measured before and after, next to what was predicted. */
@@ -116,6 +128,12 @@ export const requestChannels = {
   'hosts.answerHostKey': request(z.object({ promptId: z.string().min(1), accept: z.boolean() }).strict(), ManagedHostSchema),
   /** Try a host again now, after fixing authentication or a stopped sshd. */
   'hosts.reconnect': request(z.object({ id: z.string().min(1) }).strict(), ManagedHostSchema),
+  'credentials.pending': request(Empty, z.array(CredentialRequestSchema)),
+  /** No secret means cancel: that way of logging in is skipped. */
+  'credentials.answer': request(
+    z.object({ requestId: z.string().min(1), secret: z.string().max(4096).optional(), remember: z.boolean().default(false) }).strict(),
+    z.object({ accepted: z.boolean() }),
+  ),
   'vm.history': request(VmHistoryRequestSchema, VmHistorySchema),
   'recommendations.list': request(Empty, RecommendationListSchema),
   'recommendations.refresh': request(z.object({ strategy: Strategy.optional() }).strict(), RecommendationListSchema),
@@ -151,7 +169,7 @@ export const requestChannels = {
     z.object({ from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
     z.array(AuditEntrySchema),
   ),
-  'audit.export': request(z.object({ format: z.enum(['json', 'csv']), from: z.number().optional(), to: z.number().optional() }).strict(), ExportedFile),
+  'audit.export': request(z.object({ format: z.enum(['json', 'csv']), from: z.number().optional(), to: z.number().optional(), planId: z.string().optional() }).strict(), ExportedFile),
   // What-if: saved scenarios (built from the demo or live cluster, or imported) and replays.
   'whatif.list': request(Empty, z.array(ScenarioSummarySchema)),
   'whatif.build': request(WhatifBuildRequestSchema, ScenarioOutlineSchema),
@@ -175,6 +193,9 @@ export const eventChannels = {
   /** Any change of the managed hosts: added, removed, connection state, a host key to confirm. */
   'hosts.changed': z.array(ManagedHostSchema),
   'recommendations.changed': RecommendationListSchema,
+  'credentials.requested': CredentialRequestSchema,
+  /** The questions still open (after one was answered or timed out). */
+  'credentials.changed': z.array(CredentialRequestSchema),
   /** A plan changed: created, a step started, progressed, finished, rolled back. */
   'plans.changed': PlanSchema,
 } as const satisfies Record<EventChannelName, z.ZodType>
@@ -191,6 +212,7 @@ export type AppInfo = z.infer<typeof AppInfoSchema>
 export type HistoryRequest = z.output<typeof HistoryRequestSchema>
 export type AddHostRequest = z.output<typeof AddHostRequestSchema>
 export type RecommendationItem = z.infer<typeof RecommendationItemSchema>
+export type CredentialRequest = z.infer<typeof CredentialRequestSchema>
 export type RecommendationList = z.infer<typeof RecommendationListSchema>
 export type MeasuredEffect = z.infer<typeof MeasuredEffectSchema>
 export type VmHistory = z.infer<typeof VmHistorySchema>

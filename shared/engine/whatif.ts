@@ -5,7 +5,7 @@ import type { PlacementProblem, PlacementVm } from './placement'
 import { canEverFit, chooseHost, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
 import { prepareScenario, type PreparedScenario, type PreparedVm } from './whatif/prepare'
 import { growShareBuffers, shareBuffers, shareResource } from './whatif/share'
-import { distribution, downsample, mean, sortedPercentile, thinSorted, type Distribution } from './whatif/stats'
+import { distribution, downsample, mean, selectPercentile, sortedPercentile, thinSorted, type Distribution } from './whatif/stats'
 
 /**
  * Replays a scenario step by step under one policy set and measures what an admin compares:
@@ -287,44 +287,82 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
   const recentPercentile = (ring: Float64Array, step: number, span: number): number => {
     const n = Math.min(span, step, window)
     for (let k = 0; k < n; k++) scratch[k] = ring[(step - 1 - k) % window]!
-    return sortedPercentile(scratch.subarray(0, n).sort(), policy.balance.demandPercentile)
+    return selectPercentile(scratch, n, policy.balance.demandPercentile)
   }
-  const placementProblem = (
-    step: number,
-    only: (h: HostRt) => boolean,
-    treatAsMaintenance: (h: HostRt) => boolean,
-    span: number = balanceEvery,
-  ): { problem: PlacementProblem; hostMap: number[]; vmMap: number[] } => {
+  // Claims of the VMs in the current model, reused across passes (room for every request too).
+  const claimCap = vms.length + prep.arrivals.length
+  const claimCpu = new Float64Array(claimCap)
+  const claimMem = new Float64Array(claimCap)
+  const claimUsedMem = new Float64Array(claimCap)
+  const localOf = new Int32Array(H)
+  const EMPTY_IDS: string[] = []
+  /** Host ids a VM may run on (pinning), computed once per VM. */
+  const allowedIds = new Map<number, string[] | null>()
+  const allowedIdsOf = (i: number): string[] | null => {
+    let ids = allowedIds.get(i)
+    if (ids === undefined) {
+      const a = vms[i]!.allowed
+      ids = a ? a.map((h) => hosts[h]!.id) : null
+      allowedIds.set(i, ids)
+    }
+    return ids
+  }
+  interface Claims {
+    hostMap: number[]
+    vmMap: number[]
+    step: number
+  }
+  /** The numbers of the model (which hosts and VMs take part, and each VM's claims), no objects yet. */
+  const computeClaims = (step: number, only: (h: HostRt) => boolean, span: number): Claims => {
     const hostMap: number[] = []
-    for (let h = 0; h < H; h++) if (only(hosts[h]!)) hostMap.push(h)
-    const local = new Map(hostMap.map((h, i) => [h, i]))
+    for (let h = 0; h < H; h++) {
+      if (only(hosts[h]!)) {
+        localOf[h] = hostMap.length
+        hostMap.push(h)
+      } else localOf[h] = -1
+    }
     const vmMap: number[] = []
-    const pvms: PlacementVm[] = []
     const filled = needHistory ? Math.min(window, step) : 0
-    vms.forEach((v, i) => {
-      if (!v.active || v.host < 0 || !local.has(v.host)) return
+    const isStatic = strategy === 'static'
+    for (let i = 0; i < vms.length; i++) {
+      const v = vms[i]!
+      if (!v.active || v.host < 0 || localOf[v.host]! < 0) continue
       // Static claims allocations: no need to look at demand.
-      const cpuDemand = strategy === 'static' ? v.vcpus : filled > 0 ? recentPercentile(recentCpu[i]!, step, span) : demandCpu[i]!
+      const cpuDemand = isStatic ? v.vcpus : filled > 0 ? recentPercentile(recentCpu[i]!, step, span) : demandCpu[i]!
       const memDemand = filled > 0 ? recentPercentile(recentMem[i]!, step, span) : demandMem[i]!
       vmMap.push(i)
-      pvms.push({
+      claimCpu[i] = isStatic ? v.vcpus : Math.min(cpuDemand, v.vcpus, v.cpuLim)
+      claimMem[i] = isStatic ? v.memoryMiB : Math.min(memDemand, v.memoryMiB, v.memLim)
+      claimUsedMem[i] = Math.min(memDemand, v.memoryMiB)
+    }
+    return { hostMap, vmMap, step }
+  }
+  /** The placement problem for the claims; `pinned(i)` marks VMs the optional phase leaves alone. */
+  const buildProblem = (c: Claims, treatAsMaintenance: (h: HostRt) => boolean, pinned: ((i: number) => boolean) | null): PlacementProblem => {
+    const { hostMap, vmMap, step } = c
+    const pvms: PlacementVm[] = new Array<PlacementVm>(vmMap.length)
+    const present = new Set<string>()
+    for (let k = 0; k < vmMap.length; k++) {
+      const i = vmMap[k]!
+      const v = vms[i]!
+      present.add(v.id)
+      pvms[k] = {
         id: v.id,
         hostId: hosts[v.host]!.id,
-        cpuClaim: strategy === 'static' ? v.vcpus : Math.min(cpuDemand, v.vcpus, v.cpuLim),
-        memClaim: strategy === 'static' ? v.memoryMiB : Math.min(memDemand, v.memoryMiB, v.memLim),
+        cpuClaim: claimCpu[i]!,
+        memClaim: claimMem[i]!,
         vcpus: v.vcpus,
         memoryMiB: v.memoryMiB,
-        memUsedMiB: Math.min(memDemand, v.memoryMiB),
+        memUsedMiB: claimUsedMem[i]!,
         memDirtyMiBps: 0,
-        movable: true,
-        allowedHosts: v.allowed ? v.allowed.map((h) => hosts[h]!.id) : null,
+        movable: pinned ? !pinned(i) : true,
+        allowedHosts: v.allowed ? allowedIdsOf(i) : null,
         cooldownHosts:
-          v.lastMoveFrom >= 0 && (step - v.lastMoveStep) * stepMinutes < COOLDOWN_MINUTES ? [hosts[v.lastMoveFrom]!.id] : [],
-      })
-    })
-    const present = new Set(pvms.map((p) => p.id))
-    const groups = (gs: string[][]) => gs.map((g) => g.filter((id) => present.has(id))).filter((g) => g.length > 1)
-    const problem: PlacementProblem = {
+          v.lastMoveFrom >= 0 && (step - v.lastMoveStep) * stepMinutes < COOLDOWN_MINUTES ? [hosts[v.lastMoveFrom]!.id] : EMPTY_IDS,
+      }
+    }
+    const groups = (gs: string[][]) => (gs.length === 0 ? [] : gs.map((g) => g.filter((id) => present.has(id))).filter((g) => g.length > 1))
+    return {
       hosts: hostMap.map((h) => {
         const host = hosts[h]!
         return { id: host.id, cpuCores: host.cpuCores, memMiB: host.memMiB, vcpuLimit: vcpuLimit(host), memAllocLimitMiB: memLimit(host), maintenance: treatAsMaintenance(host) }
@@ -335,8 +373,9 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
       cpuWeight: 0.5,
       memWeight: 0.5,
     }
-    return { problem, hostMap, vmMap }
   }
+  const placementProblem = (step: number, only: (h: HostRt) => boolean, treatAsMaintenance: (h: HostRt) => boolean, span: number): PlacementProblem =>
+    buildProblem(computeClaims(step, only, span), treatAsMaintenance, null)
 
   const applyMoves = (step: number, moves: readonly { vmId: string; to: string }[]) => {
     for (const m of moves) {
@@ -351,37 +390,54 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     }
   }
 
+  const hostCpuSum = new Float64Array(H)
+  const hostMemSum = new Float64Array(H)
+  const hostLoad = new Float64Array(H)
   /**
    * Balancer pass; with `maxMigrations` 0 only the mandatory moves (evacuations, rule fixes) run.
    * Optional passes run only when some host's sustained load is above the policy's threshold,
    * and only VMs on hosts above the average load are candidates (moving load off hot hosts).
    */
   const runBalancer = (step: number, maxMigrations: number) => {
-    const { problem } = placementProblem(step, (h) => h.present && !h.failed && !h.asleep, (h) => h.maintenance)
-    if (problem.vms.length === 0 || problem.hosts.length === 0) return
+    const claims = computeClaims(step, (h) => h.present && !h.failed && !h.asleep, balanceEvery)
+    const { hostMap, vmMap } = claims
+    if (vmMap.length === 0 || hostMap.length === 0) return
+    let pinned: ((i: number) => boolean) | null = null
     if (maxMigrations > 0) {
-      // Per-host load: the larger of its CPU and memory claims over capacity.
-      const index = new Map(problem.hosts.map((h, i) => [h.id, i]))
-      const cpu = problem.hosts.map(() => 0)
-      const mem = problem.hosts.map(() => 0)
+      // Per-host load: the larger of its CPU and memory claims over capacity (summed in VM order).
+      hostCpuSum.fill(0, 0, hostMap.length)
+      hostMemSum.fill(0, 0, hostMap.length)
       let mandatoryPending = false
-      for (const vm of problem.vms) {
-        const i = index.get(vm.hostId)!
-        cpu[i] = cpu[i]! + vm.cpuClaim
-        mem[i] = mem[i]! + vm.memClaim
-        if (problem.hosts[i]!.maintenance) mandatoryPending = true
+      for (const i of vmMap) {
+        const l = localOf[vms[i]!.host]!
+        hostCpuSum[l] = hostCpuSum[l]! + claimCpu[i]!
+        hostMemSum[l] = hostMemSum[l]! + claimMem[i]!
+        if (hosts[hostMap[l]!]!.maintenance) mandatoryPending = true
       }
-      const load = problem.hosts.map((h, i) => (h.maintenance ? -1 : Math.max(cpu[i]! / h.cpuCores, mem[i]! / h.memMiB)))
-      const active = load.filter((l) => l >= 0)
-      const hottest = Math.max(0, ...active)
+      let hottest = 0
+      let sum = 0
+      let count = 0
+      for (let l = 0; l < hostMap.length; l++) {
+        const host = hosts[hostMap[l]!]!
+        if (host.maintenance) {
+          hostLoad[l] = -1
+          continue
+        }
+        const load = Math.max(hostCpuSum[l]! / host.cpuCores, hostMemSum[l]! / host.memMiB)
+        hostLoad[l] = load
+        if (load > hottest) hottest = load
+        sum += load
+        count++
+      }
       if (hottest <= policy.balance.thresholdLoad && !mandatoryPending) return
-      const average = active.reduce((a, b) => a + b, 0) / Math.max(1, active.length)
+      const average = sum / Math.max(1, count)
       // Only load on hosts above the average moves: far fewer candidates, the same useful moves.
-      for (const vm of problem.vms) {
-        const i = index.get(vm.hostId)!
-        if (!problem.hosts[i]!.maintenance && load[i]! <= average) vm.movable = false
+      pinned = (i) => {
+        const l = localOf[vms[i]!.host]!
+        return !hosts[hostMap[l]!]!.maintenance && hostLoad[l]! <= average
       }
     }
+    const problem = buildProblem(claims, (h) => h.maintenance, pinned)
     const result = balanceGreedy(problem, {
       minGain: policy.balance.minGain,
       maxMigrations,
@@ -443,19 +499,19 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
   const fillBuffers = (
     target: { b: ReturnType<typeof shareBuffers> },
     list: readonly number[],
-    pick: (v: VmRt) => [allocation: number, reservation: number, limit: number, shares: number],
+    cpu: boolean,
     demand: Float64Array,
   ) => {
     target.b = growShareBuffers(target.b, list.length)
     const b = target.b
     b.n = list.length
     for (let k = 0; k < list.length; k++) {
-      const [allocation, reservation, limit, shares] = pick(vms[list[k]!]!)
+      const v = vms[list[k]!]!
       b.demand[k] = demand[list[k]!]!
-      b.allocation[k] = allocation
-      b.reservation[k] = reservation
-      b.limit[k] = limit
-      b.shares[k] = shares
+      b.allocation[k] = cpu ? v.vcpus : v.memoryMiB
+      b.reservation[k] = cpu ? v.cpuRes : v.memRes
+      b.limit[k] = cpu ? v.cpuLim : v.memLim
+      b.shares[k] = cpu ? v.shares : DEFAULT_SHARES
     }
   }
   /** The demand-percentile of a host's load over the last window of steps is above the threshold. */
@@ -464,8 +520,8 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     if (filled === 0) return false
     for (let h = 0; h < H; h++) {
       if (!powered(hosts[h]!)) continue
-      const loads = hostLoadRing.slice(h * window, h * window + filled).sort()
-      if (sortedPercentile(loads, policy.balance.demandPercentile) > policy.balance.thresholdLoad) return true
+      scratch.set(hostLoadRing.subarray(h * window, h * window + filled))
+      if (selectPercentile(scratch, filled, policy.balance.demandPercentile) > policy.balance.thresholdLoad) return true
     }
     return false
   }
@@ -570,10 +626,15 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     // 5. The queue.
     if (waiting.length > 0 && (queueDirty || policy.scheduling === 'priority')) {
       queueDirty = false
+      // Only EASY backfilling looks at running allocations, and only at those that end (jobs, kept
+      // in VM order): workload VMs and open-ended requests never free their room.
       const running: RunningAllocation[] = []
-      for (const v of vms) {
-        if (!v.active || v.host < 0) continue
-        running.push({ host: v.host, vcpus: v.vcpus, memoryMiB: v.memoryMiB, endMinute: Number.isFinite(v.endStep) ? v.endStep * stepMinutes : null })
+      if (policy.scheduling === 'easy') {
+        for (const i of jobs) {
+          const v = vms[i]!
+          if (!v.active || v.host < 0) continue
+          running.push({ host: v.host, vcpus: v.vcpus, memoryMiB: v.memoryMiB, endMinute: v.endStep * stepMinutes })
+        }
       }
       const out = scheduleQueue({ now: minute, policy: policy.scheduling, agingPerHour: policy.agingPerHour, waiting, hosts: queueHosts(), running })
       for (const start of out.starts) {
@@ -628,7 +689,7 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     }
     if (policy.consolidation.enabled && s > 0 && s % consolidateEvery === 0) {
       // Consolidation sizes hosts for demand sustained over its whole interval.
-      const { problem } = placementProblem(s, usable, () => false, consolidateEvery)
+      const problem = placementProblem(s, usable, () => false, consolidateEvery)
       if (problem.vms.length > 0) {
         const plan = consolidate(problem, policy.consolidation.headroom)
         if (plan.feasible) {
@@ -721,8 +782,8 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
       const memFast = strategy === 'static' || (strategy === 'dynamic' ? cappedMem <= host.memMiB : baseMem <= host.memMiB && ceilMem <= host.memMiB - baseMem)
       const cpuScale = strategy === 'static' && allocCpu > host.cpuCores ? host.cpuCores / allocCpu : 1
       const memScale = strategy === 'static' && allocMem > host.memMiB ? host.memMiB / allocMem : 1
-      if (!cpuFast) fillBuffers(cpuBuf, list, (v) => [v.vcpus, v.cpuRes, v.cpuLim, v.shares], demandCpu)
-      if (!memFast) fillBuffers(memBuf, list, (v) => [v.memoryMiB, v.memRes, v.memLim, DEFAULT_SHARES], demandMem)
+      if (!cpuFast) fillBuffers(cpuBuf, list, true, demandCpu)
+      if (!memFast) fillBuffers(memBuf, list, false, demandMem)
       // Under contention the engine's entitlement model shares the host (fills the buffers).
       if (!cpuFast) shareResource(strategy, host.cpuCores, cpuBuf.b)
       if (!memFast) shareResource(strategy, host.memMiB, memBuf.b)

@@ -87,7 +87,7 @@ async function demo(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, data: { type: 'string' } }, strict: true })
   if (!values.json) throw new UsageError('demo needs --json (the snapshot is printed as JSON)')
   // An in-memory store unless asked otherwise: a one-shot look should not write history.
-  const services = createServices({ transport: 'cli', dataFile: values.data ?? ':memory:', version: pkg.version })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version })
   try {
     await services.store.updateSettings({ demoEnabled: true })
     await services.start()
@@ -151,9 +151,10 @@ async function recommendCommand(args: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
     return 0
   }
-  const services = createServices({ transport: 'cli', dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
   try {
     await services.start()
+    await services.hosts.whenPolled()
     const snapshot = services.snapshot()
     if (snapshot.hosts.length === 0) throw new InputError('No hosts: add one in the app, turn the demo cluster on, or pass --snapshot FILE.json')
     const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver, facts: factsFor(snapshot, services.hosts.facts()) })

@@ -11,6 +11,7 @@ import { resolveTarget } from '../ssh/resolve'
 import { parseTarget } from '../ssh/target'
 import { Store } from '../store/store'
 import { InputError, readJsonFile } from './recommend'
+import { terminalPrompter } from './terminal-prompter'
 
 const RecommendFileSchema = z.object({ recommendations: z.array(RecommendationSchema), snapshot: SnapshotSchema })
 
@@ -84,10 +85,11 @@ export async function applyCommand(input: { file: string; dryRun: boolean; dataF
   const ctx = checkPlanFile(plan)
   if (input.dryRun) return { plan, ok: true }
 
-  const services = createServices({ transport: 'cli', dataFile: input.dataFile, version: input.version, unknownHostKeys: 'refuse', log: (m) => console.error(m) })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: input.dataFile, version: input.version, unknownHostKeys: 'refuse', log: (m) => console.error(m) })
   try {
     await services.store.updateSettings({ demoEnabled: false })
     await services.start()
+    await services.hosts.whenPolled()
     const hosts = [...new Set(plan.steps.flatMap((s) => [...s.commands, ...s.verify].map((c) => c.host)))]
     const missing = hosts.filter((h) => !services.hosts.connectionOf(h))
     if (missing.length > 0) throw new InputError(`${input.dataFile} has no host named ${missing.join(', ')} (add them in the app first)`)

@@ -161,6 +161,48 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
     changed()
   }
 
+  async function startApply(id: string): Promise<Plan> {
+    const plan = planOrFail(id)
+    if (plan.state !== 'ready') throw new ApiFailure('conflict', `Plan ${id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
+    const hostIds = [...new Set(plan.steps.flatMap((s) => s.commands.map((c) => c.host).concat(s.verify.map((c) => c.host))))]
+    const unmanaged = hostIds.filter((h) => !hosts.connectionOf(h))
+    if (unmanaged.length > 0) {
+      throw new ApiFailure('conflict', `Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a connected host'}`)
+    }
+    // Commands are rendered again from the stored actions now: nothing in a plan is trusted as a command line.
+    const ctx = ctxFor(plan.allowUnsafeMigration)
+    for (const step of plan.steps) {
+      const fresh = JSON.stringify([renderAction(step.action, ctx), renderAction(step.rollback, ctx)])
+      if (fresh !== JSON.stringify([step.commands, step.rollbackCommands])) {
+        throw new ApiFailure('conflict', `Plan ${id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
+      }
+    }
+    applyStore.audit({ t: clock(), actor, kind: 'plan', planId: id, message: 'apply started' })
+    const run = runPlan(plan, {
+      store: applyStore,
+      ctx,
+      exec: async (host, argv, timeoutMs) => {
+        const conn = hosts.connectionOf(host)
+        if (!conn) throw new Error(`${host} is not a connected host`)
+        await conn.connect()
+        return conn.exec(argv, { timeoutMs })
+      },
+      tunnel: (from, to) => libvirtTunnel(hosts.connectionOf(from)!, hosts.connectionOf(to)!),
+      clock,
+      actor,
+      onUpdate: (p) => events.emit('plans.changed', p),
+    })
+    runs.set(id, run)
+    void run.done
+      .then(async (finished) => {
+        finishRecommendations(finished)
+        await Promise.all(hostIds.map((h) => hosts.rediscover(h)))
+      })
+      .catch((error: unknown) => options.log(`plan ${id}: ${(error as Error).message}`))
+      .finally(() => runs.delete(id))
+    return planOrFail(id)
+  }
+
   const handlers: ApplyHandlers = {
     'vm.history': async (req) => store.vmSeries(req.vmId, req.from, req.to, req.maxPoints, RAW_KEPT_MS, clock()),
     'recommendations.list': async () => list(),
@@ -208,45 +250,13 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
     'plans.list': async () => applyStore.listPlans(),
     'plans.get': async ({ id }) => planOrFail(id),
     'plans.apply': async ({ id }) => {
-      const plan = planOrFail(id)
-      if (plan.state !== 'ready') throw new ApiFailure('conflict', `Plan ${id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
-      const hostIds = [...new Set(plan.steps.flatMap((s) => s.commands.map((c) => c.host).concat(s.verify.map((c) => c.host))))]
-      const unmanaged = hostIds.filter((h) => !hosts.connectionOf(h))
-      if (unmanaged.length > 0) {
-        throw new ApiFailure('conflict', `Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a connected host'}`)
+      try {
+        return await startApply(id)
+      } catch (error) {
+        // A refused apply is part of the record too.
+        if (error instanceof ApiFailure) applyStore.audit({ t: clock(), actor, kind: 'plan', planId: id, message: `apply refused: ${error.message}` })
+        throw error
       }
-      // Commands are rendered again from the stored actions now: nothing in a plan is trusted as a command line.
-      const ctx = ctxFor(plan.allowUnsafeMigration)
-      for (const step of plan.steps) {
-        const fresh = JSON.stringify([renderAction(step.action, ctx), renderAction(step.rollback, ctx)])
-        if (fresh !== JSON.stringify([step.commands, step.rollbackCommands])) {
-          throw new ApiFailure('conflict', `Plan ${id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
-        }
-      }
-      applyStore.audit({ t: clock(), actor, kind: 'plan', planId: id, message: 'apply started' })
-      const run = runPlan(plan, {
-        store: applyStore,
-        ctx,
-        exec: async (host, argv, timeoutMs) => {
-          const conn = hosts.connectionOf(host)
-          if (!conn) throw new Error(`${host} is not a connected host`)
-          await conn.connect()
-          return conn.exec(argv, { timeoutMs })
-        },
-        tunnel: (from, to) => libvirtTunnel(hosts.connectionOf(from)!, hosts.connectionOf(to)!),
-        clock,
-        actor,
-        onUpdate: (p) => events.emit('plans.changed', p),
-      })
-      runs.set(id, run)
-      void run.done
-        .then(async (finished) => {
-          finishRecommendations(finished)
-          await Promise.all(hostIds.map((h) => hosts.rediscover(h)))
-        })
-        .catch((error: unknown) => options.log(`plan ${id}: ${(error as Error).message}`))
-        .finally(() => runs.delete(id))
-      return planOrFail(id)
     },
     'plans.cancel': async ({ id }) => {
       const run = runs.get(id)
@@ -259,8 +269,8 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
       return format === 'shell' ? { filename: `${plan.id}.sh`, text: planToShell(plan, targetOf) } : { filename: `${plan.id}.yml`, text: planToAnsible(plan, targetOf) }
     },
     'audit.list': async (q) => applyStore.listAudit(q),
-    'audit.export': async ({ format, from, to }) => {
-      const entries = applyStore.listAudit({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), limit: 1_000_000 }).reverse()
+    'audit.export': async ({ format, from, to, planId }) => {
+      const entries = applyStore.listAudit({ ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(planId ? { planId } : {}), limit: 1_000_000 }).reverse()
       const stamp = new Date(clock()).toISOString().slice(0, 10)
       return format === 'json' ? { filename: `virtpilot-audit-${stamp}.json`, text: `${JSON.stringify(entries, null, 2)}\n` } : { filename: `virtpilot-audit-${stamp}.csv`, text: auditToCsv(entries) }
     },

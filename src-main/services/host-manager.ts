@@ -77,9 +77,19 @@ export class HostManager {
     return this.entries.size
   }
 
-  /** Starts every stored host; resolves once each has had its first poll (or failed it). */
+  private readonly firstPolls = new Set<Promise<void>>()
+
+  /**
+   * Starts every stored host without waiting for them: a first poll may wait for the admin
+   * (a passphrase, a host key), so nothing else should. `whenPolled` waits when that is wanted.
+   */
   async start(): Promise<void> {
-    await Promise.all(this.options.store.listManagedHosts().map((row) => this.startEntry(row)))
+    for (const row of this.options.store.listManagedHosts()) this.startEntry(row)
+  }
+
+  /** Resolves once every host started so far has had its first poll (or failed it). */
+  async whenPolled(): Promise<void> {
+    await Promise.all(this.firstPolls)
   }
 
   list(): ManagedHost[] {
@@ -125,7 +135,7 @@ export class HostManager {
       for (let n = 2; this.entries.has(id); n++) id = `${slug(request.displayName ?? target.host)}-${n}`
       const row: ManagedHostRow = { id, target: target.raw, displayName: request.displayName ?? target.host, tags: request.tags ?? [], addedAt: this.options.clock(), lastSeenAt: null }
       this.options.store.addManagedHost(row)
-      await this.startEntry(row)
+      this.startEntry(row)
       return this.status(this.entries.get(id)!)
     } catch (error) {
       if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
@@ -184,7 +194,7 @@ export class HostManager {
     return { sshConfig: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined, home: join(this.sshDir, '..') }
   }
 
-  private async startEntry(row: ManagedHostRow): Promise<void> {
+  private startEntry(row: ManagedHostRow): void {
     const { store, clock, pollIntervalMs, log } = this.options
     const target = resolveTarget(parseTarget(row.target), this.resolveContext())
     const entry = {} as Entry
@@ -226,7 +236,9 @@ export class HostManager {
     })
     this.entries.set(row.id, entry)
     this.changed()
-    await entry.collector.start()
+    const first = entry.collector.start()
+    this.firstPolls.add(first)
+    void first.finally(() => this.firstPolls.delete(first))
   }
 
   private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {

@@ -5,10 +5,11 @@ import type { Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
 import { LibvirtAdapter } from '../hosts/libvirt/adapter'
-import { noPrompts, type CredentialPrompter } from '../ssh/credentials'
+import type { CredentialPrompter } from '../ssh/credentials'
 import { Store, type StoreOptions } from '../store/store'
 import { userInfo } from 'node:os'
 import { createApplyService } from './apply-service'
+import { CredentialBroker, type SecretVault } from './credentials'
 import { EventBus } from './events'
 import { HostManager, type HostManagerOptions } from './host-manager'
 import { whatifHandlers } from './whatif-handlers'
@@ -24,7 +25,10 @@ export interface ServicesOptions {
   /** Poll interval of real hosts. */
   hostPollIntervalMs?: number
   store?: StoreOptions
+  /** Overrides how passphrases and passwords are asked (the CLI asks on its terminal). */
   prompter?: CredentialPrompter
+  /** The OS keychain (desktop app only); without it no secret is ever stored. */
+  vault?: SecretVault
   unknownHostKeys?: HostManagerOptions['unknownHostKeys']
   /** The admin's ~/.ssh, overridable for tests. */
   sshDir?: string
@@ -66,13 +70,14 @@ export function createServices(options: ServicesOptions): Services {
   let demo: Collector | undefined
   let housekeepingTimer: ReturnType<typeof setInterval> | undefined
 
+  const credentials = new CredentialBroker(store, events, options.vault)
   const hosts = new HostManager({
     store,
     clock,
     dataDir: options.dataFile === ':memory:' ? process.cwd() : dirname(options.dataFile),
     // VIRTPILOT_SSH_DIR stands in for ~/.ssh (config, known_hosts, keys): tests and multi-lab setups.
     ...((options.sshDir ?? process.env.VIRTPILOT_SSH_DIR) ? { sshDir: options.sshDir ?? process.env.VIRTPILOT_SSH_DIR } : {}),
-    prompter: options.prompter ?? noPrompts,
+    prompter: options.prompter ?? credentials,
     pollIntervalMs: options.hostPollIntervalMs ?? DEFAULT_HOST_POLL_MS,
     unknownHostKeys: options.unknownHostKeys ?? 'ask',
     adapterFor: (connection, hostId, displayName) => new LibvirtAdapter(connection, hostId, displayName),
@@ -176,6 +181,8 @@ export function createServices(options: ServicesOptions): Services {
     'hosts.remove': async ({ id }) => ({ removed: await hosts.remove(id) }),
     'hosts.answerHostKey': async ({ promptId, accept }) => hosts.answerHostKey(promptId, accept),
     'hosts.reconnect': async ({ id }) => hosts.reconnect(id),
+    'credentials.pending': async () => credentials.pending(),
+    'credentials.answer': async ({ requestId, secret, remember }) => ({ accepted: credentials.answer(requestId, secret, remember) }),
   }
 
   return {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { ApiFailure, type Handlers } from '../../shared/api'
-import { compareScenario } from '../../shared/engine/whatif'
 import { ScenarioSchema, type Scenario, type ScenarioOutline } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
 import { describeIssues } from '../../shared/api/result'
@@ -8,6 +7,7 @@ import type { Store } from '../store/store'
 import { ScenarioStore, type ScenarioSummaryRow } from '../store/scenarios'
 import { scenarioFromDemo, scenarioFromLive } from '../whatif/build'
 import { policyLabel } from '../whatif/policy-syntax'
+import { workerRunner, type WhatifRunner } from '../whatif/run'
 import { parseScenarioText, ScenarioInputError } from '../whatif/scenario-file'
 import { importTraceText } from '../whatif/traces'
 
@@ -19,6 +19,8 @@ export interface WhatifDeps {
   clock: () => number
   /** Rolls raw samples into the 5-minute history before a live scenario reads it. */
   housekeeping: () => void
+  /** Where replays run; default: a worker thread per run (in this thread when no worker entry is found). */
+  runner?: WhatifRunner
 }
 
 type WhatifChannels = 'whatif.list' | 'whatif.build' | 'whatif.import' | 'whatif.get' | 'whatif.save' | 'whatif.delete' | 'whatif.run'
@@ -40,9 +42,10 @@ function asApiFailure(error: unknown): never {
   throw error
 }
 
-/** The What-if view's channels: saved scenarios in SQLite, replays in this process. */
+/** The What-if view's channels: saved scenarios in SQLite, replays in a worker thread. */
 export function whatifHandlers(deps: WhatifDeps): Pick<Handlers, WhatifChannels> {
   const scenarios = new ScenarioStore(deps.store.database)
+  const runner = deps.runner ?? workerRunner()
   const load = (id: string) => {
     const found = scenarios.get(id)
     if (!found) throw new ApiFailure('not-found', `No saved scenario ${id}: it may have been deleted. Pick another one or build a new one.`)
@@ -98,7 +101,7 @@ export function whatifHandlers(deps: WhatifDeps): Pick<Handlers, WhatifChannels>
         target = parsed.data
       }
       const started = performance.now()
-      const result = compareScenario(target, req.policies, { seed: req.seed, maxPoints: req.maxPoints })
+      const result = await runner({ scenario: target, policies: req.policies, seed: req.seed, maxPoints: req.maxPoints })
       return {
         scenario: result.scenario,
         seed: result.seed,

@@ -3,7 +3,7 @@ import { connect as tcpConnect, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 // ssh2 is CommonJS: Node's ESM loader only sees its default export.
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
-import { authSequence } from './auth'
+import { authSequence, type KnownSecrets, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
 import { fingerprint, keyTypeOf } from './known-hosts'
 import type { KnownHostsStore } from './known-hosts-store'
@@ -129,6 +129,8 @@ export class HostConnection {
   private connecting: Promise<void> | undefined
   /** Executions started, for the one-exec-per-poll check. */
   execCount = 0
+  /** Passphrases and the password the admin gave, for reconnects; memory only. */
+  private readonly secrets: KnownSecrets = { passphrases: new Map() }
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -187,7 +189,10 @@ export class HostConnection {
       } else {
         sock = await tcpStream(target.hostName, target.port, timeout)
       }
-      const client = await this.handshake(target, sock as Duplex)
+      // A second stream to the target, should the first handshake need a secret from the admin.
+      const reopen = async (): Promise<Duplex | Socket> =>
+        this.hops.length > 0 ? this.forward(this.hops.at(-1)!, target.hostName, target.port) : target.proxyCommand ? proxyCommandStream(target.proxyCommand) : tcpStream(target.hostName, target.port, timeout)
+      const client = await this.handshakeAsking(target, sock as Duplex, reopen)
       this.client = client
       this.attempt = 0
       client.on('close', () => this.lost(client))
@@ -210,8 +215,44 @@ export class HostConnection {
     })
   }
 
-  private handshake(target: ResolvedTarget, sock: Duplex | Socket): Promise<Client> {
-    const { knownHosts, onUnknownHostKey, prompter } = this.options
+  /**
+   * Handshake; if authentication failed only for want of a passphrase or password, ask the
+   * admin (outside the handshake's deadline) and try once more on a fresh stream.
+   */
+  private async handshakeAsking(target: ResolvedTarget, sock: Duplex | Socket, reopen: () => Promise<Duplex | Socket>): Promise<Client> {
+    const missing: MissingSecrets = { passphrases: [], password: false }
+    try {
+      return await this.handshake(target, sock, missing)
+    } catch (error) {
+      if (!(error instanceof SshError) || error.kind !== 'auth-failed') throw error
+      if (!(await this.askFor(missing))) throw error
+    }
+    return this.handshake(target, await reopen(), { passphrases: [], password: false })
+  }
+
+  /** Asks for what the last handshake lacked; true when something new was given. */
+  private async askFor(missing: MissingSecrets): Promise<boolean> {
+    const label = this.label
+    let given = false
+    for (const file of missing.passphrases) {
+      const passphrase = await this.options.prompter.keyPassphrase(file, label)
+      if (passphrase !== undefined) {
+        this.secrets.passphrases.set(file, passphrase)
+        given = true
+      }
+    }
+    if (!given && missing.password) {
+      const password = await this.options.prompter.password(this.options.target.user, label)
+      if (password !== undefined) {
+        this.secrets.password = password
+        given = true
+      }
+    }
+    return given
+  }
+
+  private handshake(target: ResolvedTarget, sock: Duplex | Socket, missing: MissingSecrets = { passphrases: [], password: false }): Promise<Client> {
+    const { knownHosts, onUnknownHostKey } = this.options
     const client = new ssh2.Client()
     let keyProblem: SshError | undefined
     const preferred = knownHosts.knownTypes(target.hostName, target.port)
@@ -237,7 +278,7 @@ export class HostConnection {
         readyTimeout: this.options.readyTimeoutMs ?? 10_000,
         keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: 3,
-        authHandler: authSequence(target, prompter, this.options.agentSocket),
+        authHandler: authSequence(target, this.secrets, this.options.agentSocket, missing),
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
           const verdict = knownHosts.check(target.hostName, target.port, key)
           const fp = fingerprint(key)

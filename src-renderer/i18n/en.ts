@@ -478,6 +478,17 @@ export const en = {
       unavailable: 'Could not load the change history: {message}',
     },
   },
+  credentials: {
+    passphraseTitle: 'Passphrase for an SSH key',
+    passwordTitle: 'SSH password',
+    passphraseBody: 'VirtPilot is connecting to {host} and needs the passphrase of {keyFile}.',
+    passwordBody: 'VirtPilot is connecting to {host} and needs the password of {user}.',
+    label: 'Passphrase or password',
+    remember: 'Remember it in the system keychain (encrypted)',
+    cannotRemember: 'Not kept: this session has no system keychain (the desktop app uses it).',
+    connect: 'Connect',
+    skip: 'Skip this',
+  },
   errors: {
     loadFailed: 'Could not load data from VirtPilot: {message}',
     retryHint: 'Check that VirtPilot is still running, then retry.',

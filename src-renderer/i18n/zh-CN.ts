@@ -479,6 +479,17 @@ export const zhCN: MessageSchema = {
       unavailable: '无法加载变更历史：{message}',
     },
   },
+  credentials: {
+    passphraseTitle: 'SSH 密钥口令',
+    passwordTitle: 'SSH 密码',
+    passphraseBody: 'VirtPilot 正在连接 {host}，需要 {keyFile} 的口令。',
+    passwordBody: 'VirtPilot 正在连接 {host}，需要用户 {user} 的密码。',
+    label: '口令或密码',
+    remember: '保存在系统钥匙串中（加密）',
+    cannotRemember: '不会保存：当前会话没有系统钥匙串（桌面应用会使用它）。',
+    connect: '连接',
+    skip: '跳过',
+  },
   errors: {
     loadFailed: '无法从 VirtPilot 加载数据：{message}',
     retryHint: '请确认 VirtPilot 仍在运行，然后重试。',

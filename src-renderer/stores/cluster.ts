@@ -80,16 +80,22 @@ export const useClusterStore = defineStore('cluster', () => {
     }
   }
 
+  /** Per host once per snapshot: one pass over the VMs groups them by host. */
   const hostViews = computed<HostView[]>(() => {
     const current = snapshot.value
     if (!current) return []
     const hostSamples = new Map(current.hostSamples.map((s) => [s.hostId, s]))
     const vmSamples = new Map(current.vmSamples.map((s) => [s.vmId, s]))
+    const byHost = new Map<string, { vms: VmView[]; running: number }>(current.hosts.map((host) => [host.id, { vms: [], running: 0 }]))
+    for (const vm of current.vms) {
+      const group = byHost.get(vm.hostId)
+      if (!group) continue
+      group.vms.push({ vm, sample: vmSamples.get(vm.id) })
+      if (vm.state === 'running') group.running++
+    }
     return current.hosts.map((host) => {
-      const vms = current.vms
-        .filter((vm) => vm.hostId === host.id)
-        .map((vm) => ({ vm, sample: vmSamples.get(vm.id) }))
-      return { host, sample: hostSamples.get(host.id), vms, runningVms: vms.filter((v) => v.vm.state === 'running').length }
+      const group = byHost.get(host.id)!
+      return { host, sample: hostSamples.get(host.id), vms: group.vms, runningVms: group.running }
     })
   })
 

@@ -5,6 +5,8 @@ import type { Series, Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { LIVE_WINDOW_MS } from './time-range'
 
+type VmStack = HostHistory['vms']
+
 /** Points per series asked of the server (it downsamples with LTTB to stay under). */
 export const MAX_POINTS = 1000
 
@@ -14,6 +16,42 @@ function appendPoint(series: Series | undefined, t: number, value: number, from:
   const start = base.t.findIndex((x) => x >= from)
   const keep = start === -1 ? base.t.length : start
   return { t: [...base.t.slice(keep), t], values: [...base.values.slice(keep), value] }
+}
+
+/**
+ * Live: the snapshot's point for each stacked VM and the sum of the others (the VMs of the host
+ * not ranked at load), after the loaded buckets; points older than the window are dropped.
+ */
+function appendVmStack(stack: VmStack, snapshot: Snapshot, hostId: string | null, from: number): VmStack {
+  const last = stack.t.at(-1)
+  if (last !== undefined && snapshot.t <= last) return stack
+  const samples = snapshot.vmSamples.filter((s) => s.hostId === hostId)
+  if (samples.length === 0) return stack
+  const start = stack.t.findIndex((x) => x >= from)
+  const keep = start === -1 ? stack.t.length : start
+  const ranked = new Set(stack.items.map((item) => item.vmId))
+  const byVm = new Map(samples.map((s) => [s.vmId, s]))
+  let otherCpu = 0
+  let otherMem = 0
+  for (const s of samples) {
+    if (ranked.has(s.vmId)) continue
+    otherCpu += s.cpuUsedCores
+    otherMem += s.memUsedMiB
+  }
+  return {
+    ...stack,
+    t: [...stack.t.slice(keep), snapshot.t],
+    items: stack.items.map((item) => ({
+      ...item,
+      cpuUsedCores: [...item.cpuUsedCores.slice(keep), byVm.get(item.vmId)?.cpuUsedCores ?? 0],
+      memUsedMiB: [...item.memUsedMiB.slice(keep), byVm.get(item.vmId)?.memUsedMiB ?? 0],
+    })),
+    others: stack.others && {
+      ...stack.others,
+      cpuUsedCores: [...stack.others.cpuUsedCores.slice(keep), otherCpu],
+      memUsedMiB: [...stack.others.memUsedMiB.slice(keep), otherMem],
+    },
+  }
 }
 
 /** One host's history for the selected range, its tuning facts, and live points while live. */
@@ -63,7 +101,7 @@ export const useHostDetailStore = defineStore('host-detail', () => {
       if (typeof value === 'number') series[metric] = appendPoint(series[metric], sample.t, value, from)
     }
     range.value = { from, to: sample.t + 1 }
-    history.value = { ...current, host: { ...current.host, series, from, to: sample.t + 1 } }
+    history.value = { ...current, host: { ...current.host, series, from, to: sample.t + 1 }, vms: appendVmStack(current.vms, snapshot, hostId.value, from) }
   }
 
   return { hostId, history, facts, loading, error, range, load, applySnapshot }

@@ -15,6 +15,7 @@ const HOSTS = 8
 interface BenchInfo {
   rows: number
   seedMs: number
+  seedCached?: boolean
   serverQueryMs: number
   overviewQueryMs: number
   hosts: number
@@ -72,7 +73,7 @@ async function longTasksDuring(page: Page, ms: number): Promise<{ count: number;
 
 test('dashboard performance with 8 hosts, 500 VMs, 24 h of 10 s samples', async ({ page }) => {
   const { child, url, info } = await startBenchServer()
-  console.log(`seeded ${info.rows.toLocaleString('en')} sample rows in ${(info.seedMs / 1000).toFixed(1)} s`)
+  console.log(`seeded ${info.rows.toLocaleString('en')} sample rows in ${(info.seedMs / 1000).toFixed(1)} s${info.seedCached ? ' (reused from the cache under the temp dir)' : ''}`)
 
   try {
     await page.addInitScript(INIT_SCRIPT)

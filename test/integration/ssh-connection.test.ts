@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -109,6 +110,33 @@ describeWithLab('SSH connection to a real sshd', () => {
       expect(asked).toHaveLength(alias === 'behind' ? 2 : 1)
       conn.close()
     }
+  })
+
+  it('asks for the passphrase of an encrypted key outside the handshake, once, and logs in', async () => {
+    const key = join(dir, 'encrypted_ed25519')
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', key])
+    sshd.authorize(`${key}.pub`)
+    const asked: string[] = []
+    const target = resolveTarget(parseTarget(`${sshd.user}@127.0.0.1:${sshd.port}`), { home: dir, localUser: sshd.user })
+    target.identityFiles = [key]
+    const make = (answer: string) =>
+      new HostConnection({
+        target,
+        knownHosts: new KnownHostsStore(undefined, join(dir, `kh-pass-${answer.length}`)),
+        onUnknownHostKey: async () => true,
+        prompter: { keyPassphrase: async (file) => (asked.push(file), answer), password: async () => undefined },
+        agentSocket: undefined,
+        // Far shorter than a person takes to type: asking must not happen inside the handshake.
+        readyTimeoutMs: 3000,
+      })
+    const conn = make('correct horse')
+    await conn.connect()
+    expect(asked).toEqual([key])
+    expect((await conn.exec(['echo', 'ok'])).stdout).toBe('ok\n')
+    conn.close()
+    const wrong = make('wrong')
+    await expect(wrong.connect()).rejects.toMatchObject({ kind: 'auth-failed' })
+    wrong.close()
   })
 
   it('refuses an unknown key the admin does not accept', async () => {

@@ -46,3 +46,37 @@ export function thinSorted(sorted: readonly number[], maxPoints: number): number
   for (let k = 0; k < maxPoints; k++) out.push(sorted[Math.round((k * (sorted.length - 1)) / (maxPoints - 1))]!)
   return out
 }
+
+/**
+ * Nearest-rank percentile of the first `n` values of `buf`, reordering them in place (quickselect):
+ * the same value sortedPercentile gives on the sorted copy, in O(n) and without allocating.
+ */
+export function selectPercentile(buf: Float64Array, n: number, p: number): number {
+  if (n === 0) return 0
+  const k = Math.min(n, Math.max(1, Math.ceil(p * n))) - 1
+  let lo = 0
+  let hi = n - 1
+  while (hi > lo) {
+    // Median of three as the pivot value; Hoare-style partition around it.
+    const mid = (lo + hi) >>> 1
+    const a = buf[lo]!, b = buf[mid]!, c = buf[hi]!
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b
+    let i = lo
+    let j = hi
+    while (i <= j) {
+      while (buf[i]! < pivot) i++
+      while (buf[j]! > pivot) j--
+      if (i <= j) {
+        const t = buf[i]!
+        buf[i] = buf[j]!
+        buf[j] = t
+        i++
+        j--
+      }
+    }
+    if (k <= j) hi = j
+    else if (k >= i) lo = i
+    else return buf[k]!
+  }
+  return buf[k]!
+}

@@ -27,6 +27,11 @@ export class LoopbackSshd {
     this.rekey()
   }
 
+  /** Also accept logins with this public key (e.g. a passphrase-protected one). */
+  authorize(publicKeyFile: string): void {
+    writeFileSync(join(this.dir, 'authorized_keys'), readFileSync(publicKeyFile), { flag: 'a' })
+  }
+
   /** A new host key: what a reinstalled host, or an attacker in the middle, presents. */
   rekey(): void {
     rmSync(join(this.dir, 'host_ed25519'), { force: true })

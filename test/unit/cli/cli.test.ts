@@ -37,18 +37,29 @@ describe('virtpilot CLI', { timeout: 60_000 }, () => {
     expect(cli('demo').status).toBe(2)
   })
 
-  it('recommends moving load off the hot demo host, from a saved snapshot', () => {
+  it('recommends moving load from a hotter demo host to a cooler one, from a saved snapshot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
     const file = join(dir, 'snapshot.json')
-    writeFileSync(file, cli('demo', '--json').stdout)
+    const demo = cli('demo', '--json').stdout
+    writeFileSync(file, demo)
+    const snapshot = SnapshotSchema.parse(JSON.parse(demo))
     const run = cli('recommend', '--snapshot', file, '--strategy', 'hybrid', '--json')
     expect(run.status, run.stderr).toBe(0)
-    const output = JSON.parse(run.stdout) as { strategy: string; recommendations: { kind: string; actions: { action: { kind: string; from?: string } }[] }[] }
+    const output = JSON.parse(run.stdout) as {
+      strategy: string
+      recommendations: { kind: string; actions: { action: { kind: string; from?: string; to?: string } }[] }[]
+      hostLoads: { hostId: string; cpu: { demandLoad: number }; mem: { demandLoad: number } }[]
+    }
     expect(output.strategy).toBe('hybrid')
     const moves = output.recommendations.filter((r) => r.kind === 'migrate').flatMap((r) => r.actions.map((a) => a.action))
-    // demo-c (16 CPUs) carries the saturated VMs: anything the balancer moves, it moves off demo-c first.
     expect(moves.length).toBeGreaterThan(0)
-    expect(moves[0]!.from).toBe('demo-c')
+    // The demo replays real traces, so which host is hottest depends on the moment; the move must go downhill.
+    const load = (host: string) => {
+      const h = output.hostLoads.find((x) => x.hostId === host)!
+      return Math.max(h.cpu.demandLoad, h.mem.demandLoad)
+    }
+    expect(load(moves[0]!.from!)).toBeGreaterThan(load(moves[0]!.to!))
+    expect(snapshot.hosts.map((h) => h.id)).toContain(moves[0]!.from)
   }, 60_000)
 
   it('names the bad field of a snapshot file and exits 1', () => {

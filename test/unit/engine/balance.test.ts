@@ -3,7 +3,9 @@ import fc from 'fast-check'
 import type { Vm } from '../../../shared/model/vm'
 import type { VmSample } from '../../../shared/model/sample'
 import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { migrations, recommendChecked } from './support/plan'
+import { migrations, planOf, recommendChecked } from './support/plan'
+import { validatePlan } from '../../../shared/engine/validate'
+import { withDefaults } from '../../../shared/engine/options'
 
 const noHistory = { vms: {} }
 const base = { history: noHistory, now: T0, seed: 7 }
@@ -85,6 +87,32 @@ describe('balancing', () => {
     const out = recommendChecked({ ...base, snapshot: snapshot(c.hosts, c.vms, c.samples) })
     expect(out.feasible).toBe(false)
     expect(out.reasons.join(' ')).toMatch(/h2 is in maintenance.*big/)
+  })
+
+  it('swaps two VMs when no single move helps (each host full for the other\'s small VM), and the validator accepts it', () => {
+    // h1: big busy A + small b, h2: big quiet C + small idle d. vCPU limit 6 threads x 4 = 24: a small
+    // VM (10 vCPUs) fits on neither other host, a big one (6) fits while its partner is still there.
+    const hosts = [host('h1', { threads: 6 }), host('h2', { threads: 6 })]
+    const vms = [vm('A', 'h1', { vcpus: 6 }), vm('b', 'h1', { vcpus: 10 }), vm('C', 'h2', { vcpus: 6 }), vm('d', 'h2', { vcpus: 10 })]
+    const cpu: Record<string, number> = { A: 2.5, b: 1, C: 1.5, d: 0 }
+    const samples = vms.map((v) => usage(v, cpu[v.id]!, 2048))
+    const out = recommendChecked({ ...base, snapshot: snapshot(hosts, vms, samples) })
+    const moves = migrations(out)
+    expect(moves.map((m) => `${m.vm}:${m.from}->${m.to}`).sort()).toEqual(['A:h1->h2', 'C:h2->h1'])
+    expect(out.balance.moves.every((m) => m.swapWith !== undefined && !m.mandatory)).toBe(true)
+    expect(out.balance.after.imbalance).toBeLessThan(out.balance.before.imbalance / 10)
+    expect(out.feasible).toBe(true)
+    // Independently: the validator accepts the plan in the order the recommendations give it.
+    const check = validatePlan(snapshot(hosts, vms, samples), planOf(out), withDefaults(undefined), noHistory, T0)
+    expect(check.violations).toEqual([])
+  })
+
+  it('does not swap when the first half has no room on either host (live migration needs space)', () => {
+    const hosts = [host('h1', { threads: 4 }), host('h2', { threads: 4 })]
+    const vms = [vm('A', 'h1', { vcpus: 6 }), vm('b', 'h1', { vcpus: 10 }), vm('C', 'h2', { vcpus: 6 }), vm('d', 'h2', { vcpus: 10 })]
+    const cpu: Record<string, number> = { A: 2.5, b: 1, C: 1.5, d: 0 }
+    const out = recommendChecked({ ...base, snapshot: snapshot(hosts, vms, vms.map((v) => usage(v, cpu[v.id]!, 2048))) })
+    expect(migrations(out)).toEqual([])
   })
 
   it('property: on random clusters every plan passes the validator, memory is never overcommitted, spread never grows', () => {

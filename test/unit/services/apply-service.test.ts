@@ -43,7 +43,9 @@ describe('recommendations and plans on the demo cluster', () => {
       expect(exported.ok && exported.value.text).toContain('migrate --live')
 
       const audit = await call<{ kind: string; message: string }[]>(services, 'audit.list', {})
-      expect(audit.ok && audit.value.map((e) => e.kind)).toEqual(['plan', 'decision'])
+      // Newest first: the refused apply, the plan, the decision.
+      expect(audit.ok && audit.value.map((e) => e.kind)).toEqual(['plan', 'plan', 'decision'])
+      expect(audit.ok && audit.value[0]!.message).toMatch(/^apply refused: .*demo cluster/)
       const csv = await call<{ text: string }>(services, 'audit.export', { format: 'csv' })
       expect(csv.ok && csv.value.text.split('\r\n')[0]).toBe('id,time,actor,kind,plan,step,recommendation,host,command,exit_code,message,output')
       const after = await call<RecommendationList>(services, 'recommendations.list', {})
