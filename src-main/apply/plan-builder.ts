@@ -57,7 +57,15 @@ export function buildPlan(input: {
 
   const steps: PlanStep[] = []
   const phaseOf = new Map<string, number>()
-  for (const [n, d] of drafts.entries()) {
+  // Where each VM is by the time a step runs: a resize after a move in the same plan runs on the new host.
+  const location = new Map<string, string>()
+  for (const [n, draft] of drafts.entries()) {
+    const vmId = vmOf(draft.ra.action)
+    const movedTo = vmId !== undefined ? location.get(vmId) : undefined
+    const d = movedTo && draft.ra.action.kind !== 'migrate' && 'host' in draft.ra.action && 'host' in draft.ra.rollback
+      ? { ...draft, ra: { action: { ...draft.ra.action, host: movedTo }, rollback: { ...draft.ra.rollback, host: movedTo } } as ReversibleAction }
+      : draft
+    if (d.ra.action.kind === 'migrate') location.set(d.ra.action.vm, d.ra.action.to)
     const id = `step-${n + 1}`
     let rendered
     try {

@@ -53,6 +53,28 @@ describe('buildPlan', () => {
     expect(playbook).toContain('qemu+ssh://demo-a.lab/system')
   })
 
+  it('resizes a VM on the host it was moved to earlier in the same plan', async () => {
+    const snapshot = await demoSnapshot()
+    const ctx = commandContext(snapshot, () => undefined, false)
+    const vm = 'demo:bb041-a'
+    const plan = buildPlan({
+      id: 'p2',
+      now: 5,
+      approvedBy: 'ann',
+      parallelism: 1,
+      snapshot,
+      ctx,
+      recommendations: [
+        rec('grow', [{ action: { kind: 'setMemory', vm, host: 'demo-c', memoryMiB: 22000, live: true }, rollback: { kind: 'setMemory', vm, host: 'demo-c', memoryMiB: 20480, live: true } }]),
+        rec('move', [{ action: { kind: 'migrate', vm, from: 'demo-c', to: 'demo-a', live: true }, rollback: { kind: 'migrate', vm, from: 'demo-a', to: 'demo-c', live: true } }]),
+      ],
+    })
+    expect(plan.steps.map((s) => s.recommendationId)).toEqual(['move', 'grow'])
+    expect(plan.steps[1]!.host).toBe('demo-a')
+    expect(plan.steps[1]!.commands[0]!.host).toBe('demo-a')
+    expect(plan.steps[1]!.rollbackCommands[0]!.host).toBe('demo-a')
+  })
+
   it('refuses advice that VirtPilot does not apply, naming it', async () => {
     const snapshot = await demoSnapshot()
     const ctx = commandContext(snapshot, () => undefined, false)
