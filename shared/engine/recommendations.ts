@@ -1,5 +1,5 @@
 import type { Recommendation } from '../model/recommendation'
-import type { Move } from './balance'
+import { PEAK_REASON, type Move } from './balance'
 import type { LoadSummary } from './placement'
 import type { RightsizeResult } from './rightsize'
 
@@ -68,7 +68,10 @@ export function migrationRecommendation(move: Move, before: LoadSummary, after: 
     title: `Move ${nameOf(move.vmId)} from ${move.from} to ${move.to}`,
     rationale: move.mandatory
       ? `Required: ${move.reason}.`
-      : `Lowers the spread of host load by ${pct(move.gain)} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`,
+      : move.reason.startsWith(PEAK_REASON)
+        ? // Chosen for the busiest host: the spread may even grow a little, so say what it buys.
+          `Takes load off the busiest host: with the whole plan the peak host load goes from ${pct(before.peakLoad)} to ${pct(after.peakLoad)}${move.swapWith ? ` (swaps places with ${nameOf(move.swapWith)})` : ''}; this move changes the spread of host load by ${move.gain >= 0 ? '-' : '+'}${pct(Math.abs(move.gain))} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`
+        : `Lowers the spread of host load by ${pct(move.gain)} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`,
     predicted: [
       { label: 'Host load spread', unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
       { label: 'Peak host CPU load', unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },

@@ -1,10 +1,11 @@
 import type { PolicySet, Scenario } from '../model/scenario'
+import type { AllocationStrategy } from './options'
 import { balanceGreedy } from './balance'
 import { consolidate } from './consolidate'
 import type { PlacementProblem, PlacementVm } from './placement'
 import { canEverFit, chooseHost, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
-import { prepareScenario, type PreparedScenario, type PreparedVm } from './whatif/prepare'
-import { growShareBuffers, shareBuffers, shareResource } from './whatif/share'
+import { prepareScenario, type PreparedScenario } from './whatif/prepare'
+import { growShareBuffers, shareBuffers, shareResource, type ShareBuffers } from './whatif/share'
 import { distribution, downsample, mean, selectPercentile, sortedPercentile, thinSorted, type Distribution } from './whatif/stats'
 
 /**
@@ -133,24 +134,11 @@ interface HostRt {
   asleep: boolean
 }
 
+/** What the replay keeps per VM besides the numbers the hot loops read from typed arrays. */
 interface VmRt {
   id: string
-  vcpus: number
-  memoryMiB: number
-  shares: number
-  cpuRes: number
-  cpuLim: number
-  memRes: number
-  memLim: number
   priority: number
   allowed: number[] | null
-  host: number
-  cpu: Float64Array | null
-  mem: Float64Array | null
-  cpuConst: number
-  memConst: number
-  growth: number
-  active: boolean
   /** Requests: the step after their last; workload VMs: Infinity. */
   endStep: number
   downSince: number
@@ -159,7 +147,12 @@ interface VmRt {
 }
 
 export function compareScenario(scenario: Scenario, policies: readonly PolicySet[], options: ReplayOptions): WhatifComparison {
-  const prepared = prepareScenario(scenario, options.seed)
+  return comparePrepared(prepareScenario(scenario, options.seed), policies, options)
+}
+
+/** compareScenario on a scenario prepared with options.seed (a worker prepares once, replays several). */
+export function comparePrepared(prepared: PreparedScenario, policies: readonly PolicySet[], options: ReplayOptions): WhatifComparison {
+  const scenario = prepared.scenario
   return {
     scenario: {
       name: scenario.name,
@@ -201,10 +194,71 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     else eventsDropped++
   }
 
-  const vms: VmRt[] = prep.vms.map((p) => vmFrom(p, hostIndex))
-  // A VM whose host has not joined yet starts down and is placed like a restart.
-  for (const v of vms) if (v.host >= 0 && !hosts[v.host]!.present) v.host = -1
-  const vmIndexById = new Map(vms.map((v, i) => [v.id, i]))
+  // Per-VM numbers in flat arrays, with room for every request that may start so nothing grows
+  // mid-run: the step loop touches them hosts x VMs x steps times.
+  const cap = prep.vms.length + prep.arrivals.length
+  const vms: VmRt[] = []
+  const hostOf = new Int32Array(cap)
+  const vcpusOf = new Float64Array(cap)
+  const memOf = new Float64Array(cap)
+  const sharesOf = new Float64Array(cap)
+  const cpuResOf = new Float64Array(cap)
+  const cpuLimOf = new Float64Array(cap)
+  const memResOf = new Float64Array(cap)
+  const memLimOf = new Float64Array(cap)
+  // Demand that varies comes from the prepared step-major rows (column colOf[i], W per row);
+  // constant VMs and requests (colOf -1) have constCpu / constMem.
+  const W = prep.demand.columns
+  const rowsCpu = prep.demand.cpu
+  const rowsMem = prep.demand.mem
+  const colOf = new Int32Array(cap).fill(-1)
+  colOf.set(prep.demand.column)
+  const constCpu = new Float64Array(cap)
+  const constMem = new Float64Array(cap)
+  const activeOf = new Uint8Array(cap)
+  /** Indices of the running VMs in increasing order: every sum runs in this order. */
+  const alive = new Int32Array(cap)
+  let nAlive = 0
+  const vmIndexById = new Map<string, number>()
+  const addVm = (v: VmRt, host: number, vcpus: number, memoryMiB: number, c: { shares: number; cpuRes: number; cpuLim: number; memRes: number; memLim: number }): number => {
+    const i = vms.length
+    vms.push(v)
+    vmIndexById.set(v.id, i)
+    hostOf[i] = host
+    vcpusOf[i] = vcpus
+    memOf[i] = memoryMiB
+    sharesOf[i] = c.shares
+    cpuResOf[i] = c.cpuRes
+    cpuLimOf[i] = c.cpuLim
+    memResOf[i] = c.memRes
+    memLimOf[i] = c.memLim
+    activeOf[i] = 1
+    alive[nAlive++] = i
+    return i
+  }
+  for (const p of prep.vms) {
+    const vm = p.vm
+    const h = hostIndex.get(vm.hostId)!
+    const v: VmRt = {
+      id: vm.id,
+      priority: vm.priority ?? 0,
+      allowed: vm.pinnedHosts ? vm.pinnedHosts.flatMap((id) => hostIndex.get(id) ?? []) : null,
+      endStep: Infinity,
+      downSince: -1,
+      lastMoveFrom: -1,
+      lastMoveStep: 0,
+    }
+    // A VM whose host has not joined yet starts down and is placed like a restart.
+    const i = addVm(v, h >= 0 && !hosts[h]!.present ? -1 : h, vm.vcpus, vm.memoryMiB, {
+      shares: vm.cpuShares ?? DEFAULT_SHARES,
+      cpuRes: vm.cpuReservationCores ?? 0,
+      cpuLim: vm.cpuLimitCores ?? Infinity,
+      memRes: vm.memReservationMiB ?? 0,
+      memLim: vm.memLimitMiB ?? Infinity,
+    })
+    constCpu[i] = p.cpuConst
+    constMem[i] = p.memConst
+  }
 
   // Queue state.
   const waiting: QueuedRequest[] = []
@@ -215,56 +269,43 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
   let rejected = 0
   let completedJobs = 0
 
-  // Metrics accumulators.
-  let vmSteps = 0
-  let downSteps = 0
-  let unmetAnySteps = 0
-  let unmetCpuSteps = 0
-  let unmetMemSteps = 0
-  let aboveAllocSteps = 0
-  let cpuDemandSum = 0
-  let cpuUnmetSum = 0
+  // Metrics accumulators (the per-step ones are in the ledger below).
   let migrations = 0
   let restarts = 0
-  let activeHostSteps = 0
-  let peakMemOvercommit = 0
-  const cpuUtil = new Float64Array(H * steps)
-  const memUtil = new Float64Array(H * steps)
-  let utilN = 0
-  const clusterCpu = new Float64Array(steps)
-  const clusterMem = new Float64Array(steps)
-  const clusterCpuDemand = new Float64Array(steps)
-  const activeHostsAt = new Float64Array(steps)
-  const unmetVmsAt = new Float64Array(steps)
 
   const usable = (h: HostRt) => h.present && !h.failed && !h.maintenance && !h.asleep
   const powered = (h: HostRt) => h.present && !h.failed && !h.asleep
   const vcpuLimit = (h: HostRt) => h.cpuCores * policy.cpuOvercommit
   const memLimit = (h: HostRt) => h.memMiB * policy.memOvercommit
 
-  // Demand of VM v at step s (raw: may exceed its allocation).
-  // Room for every request that may start, so the buffers never grow mid-run.
-  const demandCpu = new Float64Array(vms.length + prep.arrivals.length)
-  const demandMem = new Float64Array(vms.length + prep.arrivals.length)
-  // Recent demand for balancing: a ring of the last `window` steps per VM.
+  // Demand of each VM at the current step (raw: may exceed its allocation); written in step 7.
+  const demandCpu = new Float64Array(cap)
+  const demandMem = new Float64Array(cap)
   const balanceEvery = Math.max(1, Math.round(policy.balance.intervalMinutes / stepMinutes))
   const consolidateEvery = Math.max(1, Math.round(policy.consolidation.intervalMinutes / stepMinutes))
+  // Balancing looks at demand over the last `window` steps: read back from the prepared rows
+  // (requests are constant), so nothing is recorded per step.
   const window = Math.max(balanceEvery, policy.consolidation.enabled ? consolidateEvery : 1)
   const needHistory = policy.balance.enabled || policy.consolidation.enabled
-  let recentCpu: Float64Array[] = needHistory ? vms.map(() => new Float64Array(window)) : []
-  let recentMem: Float64Array[] = needHistory ? vms.map(() => new Float64Array(window)) : []
   let balanceDue = false
 
   const queueHosts = (): QueueHost[] => {
     const q = hosts.map((h) => ({ vcpuLimit: vcpuLimit(h), memLimitMiB: memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: usable(h) }))
-    for (const v of vms) {
-      if (!v.active || v.host < 0) continue
-      q[v.host]!.usedVcpus += v.vcpus
-      q[v.host]!.usedMemMiB += v.memoryMiB
+    for (let a = 0; a < nAlive; a++) {
+      const i = alive[a]!
+      const h = hostOf[i]!
+      if (h < 0) continue
+      q[h]!.usedVcpus += vcpusOf[i]!
+      q[h]!.usedMemMiB += memOf[i]!
     }
     return q
   }
-  const asRequest = (v: VmRt): QueuedRequest => ({ id: v.id, arrivalMinute: 0, durationMinutes: null, priority: v.priority, vcpus: v.vcpus, memoryMiB: v.memoryMiB, seq: 0, allowedHosts: v.allowed })
+  const asRequest = (i: number): QueuedRequest => ({ id: vms[i]!.id, arrivalMinute: 0, durationMinutes: null, priority: vms[i]!.priority, vcpus: vcpusOf[i]!, memoryMiB: memOf[i]!, seq: 0, allowedHosts: vms[i]!.allowed })
+  const countOn = (h: number): number => {
+    let n = 0
+    for (let a = 0; a < nAlive; a++) if (hostOf[alive[a]!] === h) n++
+    return n
+  }
 
   /** Powers on the largest sleeping host that could take `req`; true when one woke. */
   const wakeFor = (step: number, req: QueuedRequest | null): boolean => {
@@ -283,17 +324,24 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
 
   /** Balancing's numeric model of the current state, claims from recent demand. */
   const scratch = new Float64Array(window)
-  /** Demand percentile of VM i over the last `span` steps (the ring holds the last `window`). */
-  const recentPercentile = (ring: Float64Array, step: number, span: number): number => {
-    const n = Math.min(span, step, window)
-    for (let k = 0; k < n; k++) scratch[k] = ring[(step - 1 - k) % window]!
-    return selectPercentile(scratch, n, policy.balance.demandPercentile)
+  const percentile = policy.balance.demandPercentile
+  // The last n steps of the varying demand, column-major (recentCpu[col * n + k]: step - 1 - k).
+  const recentCpu = new Float64Array(needHistory ? W * window : 0)
+  const recentMem = new Float64Array(needHistory ? W * window : 0)
+  const gatherRecent = (rows: Float64Array, out: Float64Array, step: number, n: number) => {
+    for (let k = 0; k < n; k++) {
+      const row = (step - 1 - k) * W
+      for (let col = 0; col < W; col++) out[col * n + k] = rows[row + col]!
+    }
+  }
+  const recentPercentile = (recent: Float64Array, col: number, n: number): number => {
+    for (let k = 0; k < n; k++) scratch[k] = recent[col * n + k]!
+    return selectPercentile(scratch, n, percentile)
   }
   // Claims of the VMs in the current model, reused across passes (room for every request too).
-  const claimCap = vms.length + prep.arrivals.length
-  const claimCpu = new Float64Array(claimCap)
-  const claimMem = new Float64Array(claimCap)
-  const claimUsedMem = new Float64Array(claimCap)
+  const claimCpu = new Float64Array(cap)
+  const claimMem = new Float64Array(cap)
+  const claimUsedMem = new Float64Array(cap)
   const localOf = new Int32Array(H)
   const EMPTY_IDS: string[] = []
   /** Host ids a VM may run on (pinning), computed once per VM. */
@@ -324,16 +372,26 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     const vmMap: number[] = []
     const filled = needHistory ? Math.min(window, step) : 0
     const isStatic = strategy === 'static'
-    for (let i = 0; i < vms.length; i++) {
-      const v = vms[i]!
-      if (!v.active || v.host < 0 || localOf[v.host]! < 0) continue
+    // Demand percentile over the last n steps (a constant demand is its own percentile).
+    const n = filled > 0 ? Math.min(span, step, window) : 0
+    if (n > 0) {
+      if (!isStatic) gatherRecent(rowsCpu, recentCpu, step, n)
+      gatherRecent(rowsMem, recentMem, step, n)
+    }
+    for (let a = 0; a < nAlive; a++) {
+      const i = alive[a]!
+      const h = hostOf[i]!
+      if (h < 0 || localOf[h]! < 0) continue
+      const vcpus = vcpusOf[i]!
+      const mem = memOf[i]!
       // Static claims allocations: no need to look at demand.
-      const cpuDemand = isStatic ? v.vcpus : filled > 0 ? recentPercentile(recentCpu[i]!, step, span) : demandCpu[i]!
-      const memDemand = filled > 0 ? recentPercentile(recentMem[i]!, step, span) : demandMem[i]!
+      const col = colOf[i]!
+      const cpuDemand = isStatic ? vcpus : n > 0 ? (col >= 0 ? recentPercentile(recentCpu, col, n) : constCpu[i]!) : demandCpu[i]!
+      const memDemand = n > 0 ? (col >= 0 ? recentPercentile(recentMem, col, n) : constMem[i]!) : demandMem[i]!
       vmMap.push(i)
-      claimCpu[i] = isStatic ? v.vcpus : Math.min(cpuDemand, v.vcpus, v.cpuLim)
-      claimMem[i] = isStatic ? v.memoryMiB : Math.min(memDemand, v.memoryMiB, v.memLim)
-      claimUsedMem[i] = Math.min(memDemand, v.memoryMiB)
+      claimCpu[i] = isStatic ? vcpus : Math.min(cpuDemand, vcpus, cpuLimOf[i]!)
+      claimMem[i] = isStatic ? mem : Math.min(memDemand, mem, memLimOf[i]!)
+      claimUsedMem[i] = Math.min(memDemand, mem)
     }
     return { hostMap, vmMap, step }
   }
@@ -341,35 +399,34 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
   const buildProblem = (c: Claims, treatAsMaintenance: (h: HostRt) => boolean, pinned: ((i: number) => boolean) | null): PlacementProblem => {
     const { hostMap, vmMap, step } = c
     const pvms: PlacementVm[] = new Array<PlacementVm>(vmMap.length)
-    const present = new Set<string>()
     for (let k = 0; k < vmMap.length; k++) {
       const i = vmMap[k]!
       const v = vms[i]!
-      present.add(v.id)
       pvms[k] = {
         id: v.id,
-        hostId: hosts[v.host]!.id,
+        hostId: hosts[hostOf[i]!]!.id,
         cpuClaim: claimCpu[i]!,
         memClaim: claimMem[i]!,
-        vcpus: v.vcpus,
-        memoryMiB: v.memoryMiB,
+        vcpus: vcpusOf[i]!,
+        memoryMiB: memOf[i]!,
         memUsedMiB: claimUsedMem[i]!,
         memDirtyMiBps: 0,
         movable: pinned ? !pinned(i) : true,
         allowedHosts: v.allowed ? allowedIdsOf(i) : null,
-        cooldownHosts:
-          v.lastMoveFrom >= 0 && (step - v.lastMoveStep) * stepMinutes < COOLDOWN_MINUTES ? [hosts[v.lastMoveFrom]!.id] : EMPTY_IDS,
+        cooldownHosts: v.lastMoveFrom >= 0 && (step - v.lastMoveStep) * stepMinutes < COOLDOWN_MINUTES ? [hosts[v.lastMoveFrom]!.id] : EMPTY_IDS,
       }
     }
-    const groups = (gs: string[][]) => (gs.length === 0 ? [] : gs.map((g) => g.filter((id) => present.has(id))).filter((g) => g.length > 1))
+    const { affinity, antiAffinity } = scenario.rules
+    const present = affinity.length + antiAffinity.length > 0 ? new Set(pvms.map((v) => v.id)) : null
+    const groups = (gs: string[][]) => (gs.length === 0 || !present ? [] : gs.map((g) => g.filter((id) => present.has(id))).filter((g) => g.length > 1))
     return {
       hosts: hostMap.map((h) => {
         const host = hosts[h]!
         return { id: host.id, cpuCores: host.cpuCores, memMiB: host.memMiB, vcpuLimit: vcpuLimit(host), memAllocLimitMiB: memLimit(host), maintenance: treatAsMaintenance(host) }
       }),
       vms: pvms,
-      affinity: groups(scenario.rules.affinity),
-      antiAffinity: groups(scenario.rules.antiAffinity),
+      affinity: groups(affinity),
+      antiAffinity: groups(antiAffinity),
       cpuWeight: 0.5,
       memWeight: 0.5,
     }
@@ -379,12 +436,13 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
 
   const applyMoves = (step: number, moves: readonly { vmId: string; to: string }[]) => {
     for (const m of moves) {
-      const v = vms[vmIndexById.get(m.vmId)!]!
+      const i = vmIndexById.get(m.vmId)!
+      const v = vms[i]!
       const to = hostIndex.get(m.to)!
-      if (v.host === to) continue
-      v.lastMoveFrom = v.host
+      if (hostOf[i] === to) continue
+      v.lastMoveFrom = hostOf[i]!
       v.lastMoveStep = step
-      v.host = to
+      hostOf[i] = to
       migrations++
       queueDirty = true
     }
@@ -409,7 +467,7 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
       hostMemSum.fill(0, 0, hostMap.length)
       let mandatoryPending = false
       for (const i of vmMap) {
-        const l = localOf[vms[i]!.host]!
+        const l = localOf[hostOf[i]!]!
         hostCpuSum[l] = hostCpuSum[l]! + claimCpu[i]!
         hostMemSum[l] = hostMemSum[l]! + claimMem[i]!
         if (hosts[hostMap[l]!]!.maintenance) mandatoryPending = true
@@ -433,7 +491,7 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
       const average = sum / Math.max(1, count)
       // Only load on hosts above the average moves: far fewer candidates, the same useful moves.
       pinned = (i) => {
-        const l = localOf[vms[i]!.host]!
+        const l = localOf[hostOf[i]!]!
         return !hosts[hostMap[l]!]!.maintenance && hostLoad[l]! <= average
       }
     }
@@ -449,70 +507,100 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
 
   const evacuate = (step: number, h: number): number => {
     runBalancer(step, 0)
-    let left = 0
-    for (const v of vms) if (v.active && v.host === h) left++
-    return left
+    return countOn(h)
   }
 
   const placeDown = (step: number) => {
     if (downCount === 0) return
-    const down = vms.filter((v) => v.active && v.host < 0 && v.downSince < step)
+    const down: number[] = []
+    for (let a = 0; a < nAlive; a++) {
+      const i = alive[a]!
+      if (hostOf[i]! < 0 && vms[i]!.downSince < step) down.push(i)
+    }
     if (down.length === 0) return
-    down.sort((a, b) => b.priority - a.priority || b.memoryMiB - a.memoryMiB || (a.id < b.id ? -1 : 1))
+    down.sort((a, b) => vms[b]!.priority - vms[a]!.priority || memOf[b]! - memOf[a]! || (vms[a]!.id < vms[b]!.id ? -1 : 1))
     let q = queueHosts()
-    for (const v of down) {
-      let h = chooseHost(q, asRequest(v))
-      if (h < 0 && wakeFor(step, asRequest(v))) {
+    for (const i of down) {
+      const v = vms[i]!
+      let h = chooseHost(q, asRequest(i))
+      if (h < 0 && wakeFor(step, asRequest(i))) {
         q = queueHosts()
-        h = chooseHost(q, asRequest(v))
+        h = chooseHost(q, asRequest(i))
       }
       if (h < 0) continue
-      v.host = h
+      hostOf[i] = h
       v.downSince = -1
       downCount--
       queueDirty = true
-      q[h]!.usedVcpus += v.vcpus
-      q[h]!.usedMemMiB += v.memoryMiB
+      q[h]!.usedVcpus += vcpusOf[i]!
+      q[h]!.usedMemMiB += memOf[i]!
       restarts++
       log(step, 'vm-restarted', { vm: v.id, host: hosts[h]!.id })
     }
   }
 
-  const goDown = (step: number, v: VmRt, why: string) => {
-    log(step, 'vm-down', { vm: v.id, host: v.host >= 0 ? hosts[v.host]!.id : undefined, detail: why })
-    v.host = -1
+  const goDown = (step: number, i: number, why: string) => {
+    const v = vms[i]!
+    log(step, 'vm-down', { vm: v.id, host: hostOf[i]! >= 0 ? hosts[hostOf[i]!]!.id : undefined, detail: why })
+    hostOf[i] = -1
     v.downSince = step
     downCount++
   }
+  const takeDownOn = (step: number, h: number, why: string) => {
+    for (let a = 0; a < nAlive; a++) if (hostOf[alive[a]!] === h) goDown(step, alive[a]!, why)
+  }
 
   let downCount = 0
-  for (const v of vms) if (v.host < 0) downCount++
+  for (let a = 0; a < nAlive; a++) if (hostOf[alive[a]!]! < 0) downCount++
   // The queue is re-examined only when something it depends on changed (priority ages every step).
   let queueDirty = true
   const jobs: number[] = []
   let nextEvent = 0
-  const cpuBuf = { b: shareBuffers(64) }
-  const memBuf = { b: shareBuffers(64) }
-  const members: number[][] = hosts.map(() => [])
-  const hybrid = strategy === 'hybrid'
   const hostLoadRing = new Float64Array(needHistory ? H * window : 0)
-  const fillBuffers = (
-    target: { b: ReturnType<typeof shareBuffers> },
-    list: readonly number[],
-    cpu: boolean,
-    demand: Float64Array,
-  ) => {
-    target.b = growShareBuffers(target.b, list.length)
-    const b = target.b
-    b.n = list.length
-    for (let k = 0; k < list.length; k++) {
-      const v = vms[list[k]!]!
-      b.demand[k] = demand[list[k]!]!
-      b.allocation[k] = cpu ? v.vcpus : v.memoryMiB
-      b.reservation[k] = cpu ? v.cpuRes : v.memRes
-      b.limit[k] = cpu ? v.cpuLim : v.memLim
-      b.shares[k] = cpu ? v.shares : DEFAULT_SHARES
-    }
+  const L: Ledger = {
+    strategy,
+    hosts,
+    rowsCpu,
+    rowsMem,
+    W,
+    colOf,
+    constCpu,
+    constMem,
+    alive,
+    hostOf,
+    vcpusOf,
+    memOf,
+    sharesOf,
+    cpuResOf,
+    cpuLimOf,
+    memResOf,
+    memLimOf,
+    demandCpu,
+    demandMem,
+    members: hosts.map(() => new Int32Array(64)),
+    memberN: new Int32Array(H),
+    cpuBuf: shareBuffers(64),
+    memBuf: shareBuffers(64),
+    hostLoadRing,
+    window: needHistory ? window : 0,
+    vmSteps: 0,
+    downSteps: 0,
+    unmetAnySteps: 0,
+    unmetCpuSteps: 0,
+    unmetMemSteps: 0,
+    aboveAllocSteps: 0,
+    cpuDemandSum: 0,
+    cpuUnmetSum: 0,
+    activeHostSteps: 0,
+    peakMemOvercommit: 0,
+    cpuUtil: new Float64Array(H * steps),
+    memUtil: new Float64Array(H * steps),
+    utilN: 0,
+    clusterCpu: new Float64Array(steps),
+    clusterMem: new Float64Array(steps),
+    clusterCpuDemand: new Float64Array(steps),
+    activeHostsAt: new Float64Array(steps),
+    unmetVmsAt: new Float64Array(steps),
   }
   /** The demand-percentile of a host's load over the last window of steps is above the threshold. */
   const sustainedHot = (step: number): boolean => {
@@ -559,7 +647,7 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
           host.maintenance = true
           const left = evacuate(s, h)
           if (left > 0) log(s, 'evacuation-incomplete', { host: host.id, detail: `${left} VMs fit on no other host and go down` })
-          for (const v of vms) if (v.active && v.host === h) goDown(s, v, `host ${host.id} removed`)
+          takeDownOn(s, h, `host ${host.id} removed`)
           host.present = false
           log(s, 'host-removed', { host: host.id })
           break
@@ -568,21 +656,28 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
           // Restarts happen from the next step: a failure always costs its VMs at least one step.
           log(s, 'host-failed', { host: host.id })
           host.failed = true
-          for (const v of vms) if (v.active && v.host === h) goDown(s, v, `host ${host.id} failed`)
+          takeDownOn(s, h, `host ${host.id} failed`)
           break
       }
     }
 
     // 2. Jobs that ended free their allocation.
+    let ended = false
     for (let k = jobs.length - 1; k >= 0; k--) {
-      const v = vms[jobs[k]!]!
-      if (v.active && v.endStep <= s) {
-        v.active = false
-        if (v.host < 0) downCount--
+      const i = jobs[k]!
+      if (activeOf[i] === 1 && vms[i]!.endStep <= s) {
+        activeOf[i] = 0
+        ended = true
+        if (hostOf[i]! < 0) downCount--
         completedJobs++
         queueDirty = true
         jobs.splice(k, 1)
       }
+    }
+    if (ended) {
+      let w = 0
+      for (let a = 0; a < nAlive; a++) if (activeOf[alive[a]!] === 1) alive[w++] = alive[a]!
+      nAlive = w
     }
 
     // 3. HA restarts of VMs that went down before this step.
@@ -631,9 +726,8 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
       const running: RunningAllocation[] = []
       if (policy.scheduling === 'easy') {
         for (const i of jobs) {
-          const v = vms[i]!
-          if (!v.active || v.host < 0) continue
-          running.push({ host: v.host, vcpus: v.vcpus, memoryMiB: v.memoryMiB, endMinute: v.endStep * stepMinutes })
+          if (activeOf[i] !== 1 || hostOf[i]! < 0) continue
+          running.push({ host: hostOf[i]!, vcpus: vcpusOf[i]!, memoryMiB: memOf[i]!, endMinute: vms[i]!.endStep * stepMinutes })
         }
       }
       const out = scheduleQueue({ now: minute, policy: policy.scheduling, agingPerHour: policy.agingPerHour, waiting, hosts: queueHosts(), running })
@@ -644,34 +738,17 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
         waiting.splice(waiting.indexOf(start.request), 1)
         const v: VmRt = {
           id: a.id,
-          vcpus: a.vcpus,
-          memoryMiB: a.memoryMiB,
-          shares: DEFAULT_SHARES,
-          cpuRes: 0,
-          cpuLim: Infinity,
-          memRes: 0,
-          memLim: Infinity,
           priority: a.priority,
           allowed: null,
-          host: start.host,
-          cpu: null,
-          mem: null,
-          cpuConst: a.cpuCores ?? a.vcpus,
-          memConst: a.memMiB ?? a.memoryMiB,
-          growth: 0,
-          active: true,
           endStep: a.durationMinutes === undefined ? Infinity : s + Math.max(1, Math.ceil(a.durationMinutes / stepMinutes - 1e-9)),
           downSince: -1,
           lastMoveFrom: -1,
           lastMoveStep: 0,
         }
-        vmIndexById.set(v.id, vms.length)
-        if (Number.isFinite(v.endStep)) jobs.push(vms.length)
-        vms.push(v)
-        if (needHistory) {
-          recentCpu.push(new Float64Array(window).fill(v.cpuConst))
-          recentMem.push(new Float64Array(window).fill(v.memConst))
-        }
+        const i = addVm(v, start.host, a.vcpus, a.memoryMiB, { shares: DEFAULT_SHARES, cpuRes: 0, cpuLim: Infinity, memRes: 0, memLim: Infinity })
+        constCpu[i] = a.cpuCores ?? a.vcpus
+        constMem[i] = a.memMiB ?? a.memoryMiB
+        if (Number.isFinite(v.endStep)) jobs.push(i)
       }
       if (out.starts.length === 0 && waiting.length > 0 && policy.consolidation.enabled) {
         const head = waiting.find((r) => r.id === out.reservation?.requestId) ?? waiting[0]!
@@ -696,7 +773,7 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
           applyMoves(s, plan.moves)
           for (const id of plan.freedHosts) {
             const h = hostIndex.get(id)!
-            if (!vms.some((v) => v.active && v.host === h)) {
+            if (countOn(h) === 0) {
               hosts[h]!.asleep = true
               log(s, 'host-asleep', { host: id })
             }
@@ -706,151 +783,19 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
     }
 
     // 7. Demand, entitlements and unmet demand on each host.
-    for (let h = 0; h < H; h++) members[h]!.length = 0
-    let unmetNow = 0
-    for (let i = 0; i < vms.length; i++) {
-      const v = vms[i]!
-      if (!v.active) continue
-      const g = v.growth !== 0 ? Math.exp((v.growth * minute) / prep.monthMinutes) : 1
-      const c = (v.cpu ? v.cpu[s]! : v.cpuConst) * g
-      const m = (v.mem ? v.mem[s]! : v.memConst) * g
-      demandCpu[i] = c
-      demandMem[i] = m
-      if (needHistory) {
-        recentCpu[i]![s % window] = c
-        recentMem[i]![s % window] = m
-      }
-      vmSteps++
-      cpuDemandSum += c
-      if (v.host < 0) {
-        downSteps++
-        cpuUnmetSum += c
-        if (c > tolerance(c) || m > tolerance(m)) {
-          unmetAnySteps++
-          unmetNow++
-          if (c > tolerance(c)) unmetCpuSteps++
-          if (m > tolerance(m)) unmetMemSteps++
-        }
-        continue
-      }
-      members[v.host]!.push(i)
-    }
-
-    let cpuGranted = 0
-    let memGranted = 0
-    let cpuCapacity = 0
-    let memCapacity = 0
-    let cpuDemandPowered = 0
-    let activeHosts = 0
-    let short = false
-    for (let h = 0; h < H; h++) {
-      const host = hosts[h]!
-      if (!powered(host)) continue
-      const list = members[h]!
-      activeHosts++
-      cpuCapacity += host.cpuCores
-      memCapacity += host.memMiB
-      const n = list.length
-      // Sums for the closed-form (no contention) case of each strategy.
-      let allocCpu = 0
-      let allocMem = 0
-      let cappedCpu = 0
-      let cappedMem = 0
-      let baseCpu = 0
-      let baseMem = 0
-      let ceilCpu = 0
-      let ceilMem = 0
-      for (let k = 0; k < n; k++) {
-        const i = list[k]!
-        const v = vms[i]!
-        const cc = Math.min(demandCpu[i]!, v.vcpus)
-        const cm = Math.min(demandMem[i]!, v.memoryMiB)
-        allocCpu += v.vcpus
-        allocMem += v.memoryMiB
-        cappedCpu += cc
-        cappedMem += cm
-        if (hybrid) {
-          const bc = Math.min(v.cpuRes, cc)
-          const bm = Math.min(v.memRes, cm)
-          baseCpu += bc
-          baseMem += bm
-          ceilCpu += Math.max(0, Math.min(cc, v.cpuLim) - bc)
-          ceilMem += Math.max(0, Math.min(cm, v.memLim) - bm)
-        }
-      }
-      const cpuFast = strategy === 'static' || (strategy === 'dynamic' ? cappedCpu <= host.cpuCores : baseCpu <= host.cpuCores && ceilCpu <= host.cpuCores - baseCpu)
-      const memFast = strategy === 'static' || (strategy === 'dynamic' ? cappedMem <= host.memMiB : baseMem <= host.memMiB && ceilMem <= host.memMiB - baseMem)
-      const cpuScale = strategy === 'static' && allocCpu > host.cpuCores ? host.cpuCores / allocCpu : 1
-      const memScale = strategy === 'static' && allocMem > host.memMiB ? host.memMiB / allocMem : 1
-      if (!cpuFast) fillBuffers(cpuBuf, list, true, demandCpu)
-      if (!memFast) fillBuffers(memBuf, list, false, demandMem)
-      // Under contention the engine's entitlement model shares the host (fills the buffers).
-      if (!cpuFast) shareResource(strategy, host.cpuCores, cpuBuf.b)
-      if (!memFast) shareResource(strategy, host.memMiB, memBuf.b)
-      if (cappedCpu > host.cpuCores * (1 + 1e-9) || cappedMem > host.memMiB * (1 + 1e-9)) short = true
-      cpuDemandPowered += cappedCpu
-      // What the host actually runs: each VM's entitlement, but no more than it wants.
-      let usedCpu = 0
-      let usedMem = 0
-      for (let k = 0; k < n; k++) {
-        const i = list[k]!
-        const v = vms[i]!
-        const c = demandCpu[i]!
-        const m = demandMem[i]!
-        const cc = Math.min(c, v.vcpus)
-        const cm = Math.min(m, v.memoryMiB)
-        const entCpu = !cpuFast
-          ? cpuBuf.b.entitlement[k]!
-          : strategy === 'static'
-            ? v.vcpus * cpuScale
-            : hybrid
-              ? Math.max(Math.min(v.cpuRes, cc), Math.min(cc, v.cpuLim))
-              : cc
-        const entMem = !memFast
-          ? memBuf.b.entitlement[k]!
-          : strategy === 'static'
-            ? v.memoryMiB * memScale
-            : hybrid
-              ? Math.max(Math.min(v.memRes, cm), Math.min(cm, v.memLim))
-              : cm
-        usedCpu += c < entCpu ? c : entCpu
-        usedMem += m < entMem ? m : entMem
-        const cpuShort = c - entCpu > 1e-6 * (c > 1 ? c : 1)
-        const memShort = m - entMem > 1e-6 * (m > 1 ? m : 1)
-        if (c > entCpu) cpuUnmetSum += c - entCpu
-        if (cpuShort || memShort) {
-          unmetAnySteps++
-          unmetNow++
-          if (cpuShort) unmetCpuSteps++
-          if (memShort) unmetMemSteps++
-          if (c > v.vcpus + tolerance(c) || m > v.memoryMiB + tolerance(m)) aboveAllocSteps++
-        }
-      }
-      cpuUtil[utilN] = usedCpu / host.cpuCores
-      memUtil[utilN] = usedMem / host.memMiB
-      utilN++
-      // Sustained-load trigger of the balancer: each host's recent demand load.
-      if (needHistory) hostLoadRing[h * window + (s % window)] = Math.max(cappedCpu / host.cpuCores, cappedMem / host.memMiB)
-      cpuGranted += usedCpu
-      memGranted += usedMem
-      const overcommit = allocMem / host.memMiB
-      if (overcommit > peakMemOvercommit) peakMemOvercommit = overcommit
-    }
-    activeHostSteps += activeHosts
-    clusterCpu[s] = cpuCapacity > 0 ? (100 * cpuGranted) / cpuCapacity : 0
-    clusterMem[s] = memCapacity > 0 ? (100 * memGranted) / memCapacity : 0
-    clusterCpuDemand[s] = cpuCapacity > 0 ? (100 * cpuDemandPowered) / cpuCapacity : 0
-    activeHostsAt[s] = activeHosts
-    unmetVmsAt[s] = unmetNow
+    const short = accountStep(L, s, nAlive)
     // A short host with a sleeping one available: wake it and spread the load next step.
     if (short && policy.consolidation.enabled && wakeFor(s, null)) balanceDue = true
   }
 
   const finalPlacement: Record<string, string | null> = {}
-  for (const v of vms) if (v.active) finalPlacement[v.id] = v.host >= 0 ? hosts[v.host]!.id : null
-  recentCpu = []
-  recentMem = []
+  for (let a = 0; a < nAlive; a++) {
+    const i = alive[a]!
+    finalPlacement[vms[i]!.id] = hostOf[i]! >= 0 ? hosts[hostOf[i]!]!.id : null
+  }
 
+  const { vmSteps, downSteps, unmetAnySteps, unmetCpuSteps, unmetMemSteps, aboveAllocSteps, cpuDemandSum, cpuUnmetSum, activeHostSteps, peakMemOvercommit } = L
+  const { cpuUtil, memUtil, utilN, clusterCpu, clusterMem, clusterCpuDemand, activeHostsAt, unmetVmsAt } = L
   const sortedWaits = [...waits].sort((a, b) => a - b)
   const vmMinutes = vmSteps * stepMinutes
   const maxPoints = options.maxPoints ?? 300
@@ -898,34 +843,241 @@ export function replayPrepared(prep: PreparedScenario, policy: PolicySet, option
   }
 }
 
+/**
+ * Step 7 of the replay, and what it reads and updates. A module-level function over one object,
+ * not a closure of replayPrepared: V8 optimizes it once for every replay and policy, where the
+ * closures made per replay would be re-specialized (and at times left unoptimized) per run.
+ */
+interface Ledger {
+  strategy: AllocationStrategy
+  hosts: HostRt[]
+  /** Varying demand: step-major rows of W columns (colOf[i], -1: constCpu / constMem). */
+  rowsCpu: Float64Array
+  rowsMem: Float64Array
+  W: number
+  colOf: Int32Array
+  constCpu: Float64Array
+  constMem: Float64Array
+  alive: Int32Array
+  hostOf: Int32Array
+  vcpusOf: Float64Array
+  memOf: Float64Array
+  sharesOf: Float64Array
+  cpuResOf: Float64Array
+  cpuLimOf: Float64Array
+  memResOf: Float64Array
+  memLimOf: Float64Array
+  /** This step's demand per VM, read by balancing in the next steps. */
+  demandCpu: Float64Array
+  demandMem: Float64Array
+  /** The VMs on each host this step, in index order (grown on demand: hosts x requests can be large). */
+  members: Int32Array[]
+  memberN: Int32Array
+  cpuBuf: ShareBuffers
+  memBuf: ShareBuffers
+  /** Each host's demand load over the last `window` steps (window 0: not kept). */
+  hostLoadRing: Float64Array
+  window: number
+  vmSteps: number
+  downSteps: number
+  unmetAnySteps: number
+  unmetCpuSteps: number
+  unmetMemSteps: number
+  aboveAllocSteps: number
+  cpuDemandSum: number
+  cpuUnmetSum: number
+  activeHostSteps: number
+  peakMemOvercommit: number
+  cpuUtil: Float64Array
+  memUtil: Float64Array
+  utilN: number
+  clusterCpu: Float64Array
+  clusterMem: Float64Array
+  clusterCpuDemand: Float64Array
+  activeHostsAt: Float64Array
+  unmetVmsAt: Float64Array
+}
+
+/** Demand, entitlements and unmet demand of step s on each powered host; true when a host is short. */
+function accountStep(L: Ledger, s: number, nAlive: number): boolean {
+  const { hosts, rowsCpu, rowsMem, W, colOf, constCpu, constMem, alive, hostOf, vcpusOf, memOf, cpuResOf, cpuLimOf, memResOf, memLimOf, demandCpu, demandMem, members, memberN, strategy } = L
+  const { hostLoadRing, window, cpuUtil, memUtil, clusterCpu, clusterMem, clusterCpuDemand, activeHostsAt, unmetVmsAt } = L
+  const H = hosts.length
+  const hybrid = strategy === 'hybrid'
+  // The running sums continue from the ledger, in the same order as ever.
+  let { vmSteps, downSteps, unmetAnySteps, unmetCpuSteps, unmetMemSteps, aboveAllocSteps, cpuDemandSum, cpuUnmetSum, peakMemOvercommit, utilN } = L
+  memberN.fill(0)
+  let unmetNow = 0
+  const row = s * W
+  for (let a = 0; a < nAlive; a++) {
+    const i = alive[a]!
+    const col = colOf[i]!
+    const c = col >= 0 ? rowsCpu[row + col]! : constCpu[i]!
+    const m = col >= 0 ? rowsMem[row + col]! : constMem[i]!
+    demandCpu[i] = c
+    demandMem[i] = m
+    vmSteps++
+    cpuDemandSum += c
+    const h = hostOf[i]!
+    if (h < 0) {
+      downSteps++
+      cpuUnmetSum += c
+      if (c > tolerance(c) || m > tolerance(m)) {
+        unmetAnySteps++
+        unmetNow++
+        if (c > tolerance(c)) unmetCpuSteps++
+        if (m > tolerance(m)) unmetMemSteps++
+      }
+      continue
+    }
+    const k = memberN[h]!
+    if (k === members[h]!.length) {
+      const grown = new Int32Array(2 * k)
+      grown.set(members[h]!)
+      members[h] = grown
+    }
+    members[h]![k] = i
+    memberN[h] = k + 1
+  }
+
+  let cpuGranted = 0
+  let memGranted = 0
+  let cpuCapacity = 0
+  let memCapacity = 0
+  let cpuDemandPowered = 0
+  let activeHosts = 0
+  let short = false
+  for (let h = 0; h < H; h++) {
+    const host = hosts[h]!
+    if (!host.present || host.failed || host.asleep) continue
+    const list = members[h]!
+    const n = memberN[h]!
+    activeHosts++
+    cpuCapacity += host.cpuCores
+    memCapacity += host.memMiB
+    // Sums for the closed-form (no contention) case of each strategy.
+    let allocCpu = 0
+    let allocMem = 0
+    let cappedCpu = 0
+    let cappedMem = 0
+    let baseCpu = 0
+    let baseMem = 0
+    let ceilCpu = 0
+    let ceilMem = 0
+    for (let k = 0; k < n; k++) {
+      const i = list[k]!
+      const vcpus = vcpusOf[i]!
+      const mem = memOf[i]!
+      const cc = Math.min(demandCpu[i]!, vcpus)
+      const cm = Math.min(demandMem[i]!, mem)
+      allocCpu += vcpus
+      allocMem += mem
+      cappedCpu += cc
+      cappedMem += cm
+      if (hybrid) {
+        const bc = Math.min(cpuResOf[i]!, cc)
+        const bm = Math.min(memResOf[i]!, cm)
+        baseCpu += bc
+        baseMem += bm
+        ceilCpu += Math.max(0, Math.min(cc, cpuLimOf[i]!) - bc)
+        ceilMem += Math.max(0, Math.min(cm, memLimOf[i]!) - bm)
+      }
+    }
+    const cpuFast = strategy === 'static' || (strategy === 'dynamic' ? cappedCpu <= host.cpuCores : baseCpu <= host.cpuCores && ceilCpu <= host.cpuCores - baseCpu)
+    const memFast = strategy === 'static' || (strategy === 'dynamic' ? cappedMem <= host.memMiB : baseMem <= host.memMiB && ceilMem <= host.memMiB - baseMem)
+    const cpuScale = strategy === 'static' && allocCpu > host.cpuCores ? host.cpuCores / allocCpu : 1
+    const memScale = strategy === 'static' && allocMem > host.memMiB ? host.memMiB / allocMem : 1
+    // Under contention the engine's entitlement model shares the host (fills the buffers).
+    if (!cpuFast) shareResource(strategy, host.cpuCores, (L.cpuBuf = fillBuffers(L, L.cpuBuf, list, n, true)))
+    if (!memFast) shareResource(strategy, host.memMiB, (L.memBuf = fillBuffers(L, L.memBuf, list, n, false)))
+    if (cappedCpu > host.cpuCores * (1 + 1e-9) || cappedMem > host.memMiB * (1 + 1e-9)) short = true
+    cpuDemandPowered += cappedCpu
+    // What the host actually runs: each VM's entitlement, but no more than it wants.
+    let usedCpu = 0
+    let usedMem = 0
+    const cpuEnt = L.cpuBuf.entitlement
+    const memEnt = L.memBuf.entitlement
+    for (let k = 0; k < n; k++) {
+      const i = list[k]!
+      const vcpus = vcpusOf[i]!
+      const mem = memOf[i]!
+      const c = demandCpu[i]!
+      const m = demandMem[i]!
+      const cc = Math.min(c, vcpus)
+      const cm = Math.min(m, mem)
+      const entCpu = !cpuFast
+        ? cpuEnt[k]!
+        : strategy === 'static'
+          ? vcpus * cpuScale
+          : hybrid
+            ? Math.max(Math.min(cpuResOf[i]!, cc), Math.min(cc, cpuLimOf[i]!))
+            : cc
+      const entMem = !memFast
+        ? memEnt[k]!
+        : strategy === 'static'
+          ? mem * memScale
+          : hybrid
+            ? Math.max(Math.min(memResOf[i]!, cm), Math.min(cm, memLimOf[i]!))
+            : cm
+      usedCpu += c < entCpu ? c : entCpu
+      usedMem += m < entMem ? m : entMem
+      const cpuShort = c - entCpu > 1e-6 * (c > 1 ? c : 1)
+      const memShort = m - entMem > 1e-6 * (m > 1 ? m : 1)
+      if (c > entCpu) cpuUnmetSum += c - entCpu
+      if (cpuShort || memShort) {
+        unmetAnySteps++
+        unmetNow++
+        if (cpuShort) unmetCpuSteps++
+        if (memShort) unmetMemSteps++
+        if (c > vcpus + tolerance(c) || m > mem + tolerance(m)) aboveAllocSteps++
+      }
+    }
+    cpuUtil[utilN] = usedCpu / host.cpuCores
+    memUtil[utilN] = usedMem / host.memMiB
+    utilN++
+    // Sustained-load trigger of the balancer: each host's recent demand load.
+    if (window > 0) hostLoadRing[h * window + (s % window)] = Math.max(cappedCpu / host.cpuCores, cappedMem / host.memMiB)
+    cpuGranted += usedCpu
+    memGranted += usedMem
+    const overcommit = allocMem / host.memMiB
+    if (overcommit > peakMemOvercommit) peakMemOvercommit = overcommit
+  }
+  L.activeHostSteps += activeHosts
+  clusterCpu[s] = cpuCapacity > 0 ? (100 * cpuGranted) / cpuCapacity : 0
+  clusterMem[s] = memCapacity > 0 ? (100 * memGranted) / memCapacity : 0
+  clusterCpuDemand[s] = cpuCapacity > 0 ? (100 * cpuDemandPowered) / cpuCapacity : 0
+  activeHostsAt[s] = activeHosts
+  unmetVmsAt[s] = unmetNow
+  L.vmSteps = vmSteps
+  L.downSteps = downSteps
+  L.unmetAnySteps = unmetAnySteps
+  L.unmetCpuSteps = unmetCpuSteps
+  L.unmetMemSteps = unmetMemSteps
+  L.aboveAllocSteps = aboveAllocSteps
+  L.cpuDemandSum = cpuDemandSum
+  L.cpuUnmetSum = cpuUnmetSum
+  L.peakMemOvercommit = peakMemOvercommit
+  L.utilN = utilN
+  return short
+}
+
+/** The share buffers (grown if needed) filled with the n VMs of `list`, CPU or memory. */
+function fillBuffers(L: Ledger, buffers: ShareBuffers, list: Int32Array, n: number, cpu: boolean): ShareBuffers {
+  const b = growShareBuffers(buffers, n)
+  const demand = cpu ? L.demandCpu : L.demandMem
+  b.n = n
+  for (let k = 0; k < n; k++) {
+    const i = list[k]!
+    b.demand[k] = demand[i]!
+    b.allocation[k] = cpu ? L.vcpusOf[i]! : L.memOf[i]!
+    b.reservation[k] = cpu ? L.cpuResOf[i]! : L.memResOf[i]!
+    b.limit[k] = cpu ? L.cpuLimOf[i]! : L.memLimOf[i]!
+    b.shares[k] = cpu ? L.sharesOf[i]! : DEFAULT_SHARES
+  }
+  return b
+}
+
 /** Below this a shortfall is rounding, not contention. */
 function tolerance(demand: number): number {
   return 1e-6 * Math.max(1, demand)
-}
-
-function vmFrom(p: PreparedVm, hostIndex: Map<string, number>): VmRt {
-  const vm = p.vm
-  return {
-    id: vm.id,
-    vcpus: vm.vcpus,
-    memoryMiB: vm.memoryMiB,
-    shares: vm.cpuShares ?? DEFAULT_SHARES,
-    cpuRes: vm.cpuReservationCores ?? 0,
-    cpuLim: vm.cpuLimitCores ?? Infinity,
-    memRes: vm.memReservationMiB ?? 0,
-    memLim: vm.memLimitMiB ?? Infinity,
-    priority: vm.priority ?? 0,
-    allowed: vm.pinnedHosts ? vm.pinnedHosts.flatMap((id) => hostIndex.get(id) ?? []) : null,
-    host: hostIndex.get(vm.hostId)!,
-    cpu: p.cpu,
-    mem: p.mem,
-    cpuConst: p.cpuConst,
-    memConst: p.memConst,
-    growth: p.growthLogPerMonth,
-    active: true,
-    endStep: Infinity,
-    downSince: -1,
-    lastMoveFrom: -1,
-    lastMoveStep: 0,
-  }
 }

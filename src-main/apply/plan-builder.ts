@@ -26,7 +26,14 @@ export function commandContext(snapshot: Snapshot, migrationAddressOf: (hostId: 
   const uuids = new Map(snapshot.vms.map((v) => [v.id, v.uuid]))
   // Demo hosts have no address; their name stands in so demo plans read like real ones.
   const demo = new Set(snapshot.hosts.filter((h) => h.source === 'demo').map((h) => h.id))
-  return { uuidOf: (vmId) => uuids.get(vmId), migrationAddressOf: (h) => migrationAddressOf(h) ?? (demo.has(h) ? h : undefined), allowUnsafeMigration }
+  // Proxmox VE keeps guests in its own cluster config: virsh changes would be overwritten or refused there.
+  const proxmox = new Map(snapshot.hosts.filter((h) => h.source === 'proxmox').map((h) => [h.id, h.name]))
+  return {
+    uuidOf: (vmId) => uuids.get(vmId),
+    migrationAddressOf: (h) => migrationAddressOf(h) ?? (demo.has(h) ? h : undefined),
+    allowUnsafeMigration,
+    refusalFor: (h) => (proxmox.has(h) ? `${proxmox.get(h)} is a Proxmox VE node: VirtPilot applies changes only on libvirt hosts; make this change with qm or the Proxmox web interface` : undefined),
+  }
 }
 
 /**

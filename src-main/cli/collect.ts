@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Host, HostSample, Vm, VmSample } from '../../shared/model'
 import { deriveSamples } from '../collect/rates'
 import type { RawStats } from '../hosts/adapter'
-import { LibvirtAdapter } from '../hosts/libvirt/adapter'
+import { adapterForHost } from '../hosts/detect'
 import { HostConnection } from '../ssh/connection'
 import type { CredentialPrompter } from '../ssh/credentials'
 import { KnownHostsStore } from '../ssh/known-hosts-store'
@@ -30,7 +30,7 @@ export interface CollectedHost {
   vms?: Vm[]
   hostSample?: HostSample
   vmSamples?: VmSample[]
-  /** Round trips to the host during the run (1 discovery + 1 per read). */
+  /** Round trips to the host during the run (1 host type probe + 1 discovery + 1 per read). */
   execs: number
 }
 
@@ -57,7 +57,7 @@ export async function collect(options: CollectOptions): Promise<CollectedHost[]>
           reconnect: false,
         })
         const hostId = target.alias
-        const adapter = new LibvirtAdapter(connection, hostId)
+        const adapter = adapterForHost(connection, hostId)
         const inventory = await adapter.discover()
         const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
         let previous: RawStats | undefined

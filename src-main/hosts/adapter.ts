@@ -1,4 +1,4 @@
-import type { Host, Vm } from '../../shared/model'
+import type { ClusterFacts, Host, Vm } from '../../shared/model'
 
 /** What an adapter found on its host(s): a demo adapter covers several hosts, a real one covers one. */
 export interface Inventory {
@@ -69,5 +69,7 @@ export interface HostAdapter {
   readStats(now: number): Promise<RawStats>
   /** True when the last read saw VMs the inventory does not list: discover again. */
   inventoryStale?(): boolean
+  /** Tuning facts from the last discovery (KSM, hugepages, disk and NIC models, ...), once read. */
+  facts?(): ClusterFacts | undefined
   close(): Promise<void>
 }

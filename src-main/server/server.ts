@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import { dispatch } from '../../shared/api'
+import { WhatifImportRequestSchema } from '../../shared/model/scenario'
 import { CONTENT_SECURITY_POLICY } from '../security/csp'
 import type { Services } from '../services/services'
 import { checkRequest, queryToken, SESSION_COOKIE } from './auth'
@@ -17,6 +18,8 @@ export interface ServeOptions {
   port: number
   /** Fixed token (tests); a random one otherwise. */
   token?: string
+  /** Largest message a socket takes (tests); MAX_MESSAGE_BYTES otherwise. */
+  maxMessageBytes?: number
 }
 
 export interface RunningServer {
@@ -27,7 +30,25 @@ export interface RunningServer {
 }
 
 const CallSchema = z.object({ type: z.literal('call'), id: z.number().int().nonnegative(), channel: z.string(), req: z.unknown() })
-const MAX_MESSAGE_BYTES = 1024 * 1024
+/** The largest file the What-if view imports: the contract's limit on whatif.import text (64 MiB). */
+export const MAX_IMPORT_BYTES = WhatifImportRequestSchema.shape.text.maxLength ?? 64 * 1024 * 1024
+/**
+ * The largest message: the largest import with room for its JSON escaping (each quote or newline
+ * doubles) and the envelope. Every socket is authenticated (the cookie is checked at the upgrade,
+ * before a socket exists), so this cap bounds memory, not who may send. Bigger messages are refused
+ * with close code 1009 and a reason naming the limit; the view checks the file size before sending.
+ */
+export const MAX_MESSAGE_BYTES = 2 * MAX_IMPORT_BYTES
+
+/** ws refuses an over-long message with close code 1009 (message too big) but no reason: name the limit. */
+function socketWithLimit(maxBytes: number): typeof WebSocket {
+  const reason = `Message too big: the limit is ${Math.floor(maxBytes / (1024 * 1024))} MiB`
+  return class LimitedWebSocket extends WebSocket {
+    override close(code?: number, data?: string | Buffer): void {
+      super.close(code, code === 1009 && data === undefined ? reason : data)
+    }
+  }
+}
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
@@ -84,7 +105,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   })
 
   const sockets = new Set<WebSocket>()
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, WebSocket: socketWithLimit(maxMessageBytes) })
   server.on('upgrade', (req, socket, head) => {
     const verdict = checkRequest(req, token, allowedHosts)
     const path = new URL(req.url ?? '/', 'http://x').pathname
@@ -99,6 +121,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   wss.on('connection', (ws: WebSocket) => {
     sockets.add(ws)
     ws.on('close', () => sockets.delete(ws))
+    // ws closes the socket itself on a protocol error (1009 for an over-long message); unheard,
+    // the 'error' event would be an uncaught exception that stops the server.
+    ws.on('error', () => {})
     ws.on('message', (data) => {
       let call: z.infer<typeof CallSchema>
       try {

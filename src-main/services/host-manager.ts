@@ -7,8 +7,6 @@ import type { HostKeyPrompt, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import type { ClusterFacts } from '../../shared/model'
 import type { HostAdapter } from '../hosts/adapter'
-import { LibvirtAdapter } from '../hosts/libvirt/adapter'
-import { factsFromDiscovery } from '../hosts/libvirt/facts'
 import { HostConnection, type UnknownHostKey } from '../ssh/connection'
 import type { CredentialPrompter } from '../ssh/credentials'
 import { KnownHostsStore } from '../ssh/known-hosts-store'
@@ -102,7 +100,7 @@ export class HostManager {
 
   /** Tuning facts of every host discovered so far (KSM, hugepages, disk and NIC models, ...). */
   facts(): ClusterFacts[] {
-    return [...this.entries.values()].flatMap((e) => (e.adapter instanceof LibvirtAdapter && e.adapter.discovery ? [factsFromDiscovery(e.adapter.discovery)] : []))
+    return [...this.entries.values()].flatMap((e) => e.adapter.facts?.() ?? [])
   }
 
   /** The SSH connection of a managed host, for apply (exec) and migration tunnels. */

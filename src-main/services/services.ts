@@ -4,7 +4,7 @@ import type { ApplyStore } from '../store/apply-store'
 import type { Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
-import { LibvirtAdapter } from '../hosts/libvirt/adapter'
+import { adapterForHost } from '../hosts/detect'
 import type { CredentialPrompter } from '../ssh/credentials'
 import { Store, type StoreOptions } from '../store/store'
 import { userInfo } from 'node:os'
@@ -80,7 +80,7 @@ export function createServices(options: ServicesOptions): Services {
     prompter: options.prompter ?? credentials,
     pollIntervalMs: options.hostPollIntervalMs ?? DEFAULT_HOST_POLL_MS,
     unknownHostKeys: options.unknownHostKeys ?? 'ask',
-    adapterFor: (connection, hostId, displayName) => new LibvirtAdapter(connection, hostId, displayName),
+    adapterFor: adapterForHost,
     onChange: (list) => events.emit('hosts.changed', list),
     onSnapshot: () => events.emit('cluster.snapshot', snapshot()),
     log,

@@ -2,11 +2,22 @@ import type Database from 'better-sqlite3'
 import type { HostMetric, VmMetric } from '../../shared/api/dashboard'
 import type { Series } from '../../shared/model'
 import { lttb } from './downsample'
+import { bucketStart, ROLLUP_MS } from './rollup'
 
 /**
- * Dashboard queries over the store's samples: time series of one host or VM for a range, from
- * raw samples while they are kept and from 5-minute rollups beyond, reduced with LTTB so no more
- * than `maxPoints` per series reach the renderer. Functions take the Store's `database`.
+ * Dashboard queries over the store's samples: time series of one host or VM for a range, and a
+ * host's VMs stacked in shared buckets. Functions take the Store's `database`.
+ *
+ * Which table a query reads is chosen by range and points:
+ * - Series (`hostSeries`, `vmMetricSeries`) read raw samples when the range is within raw
+ *   retention and its 5-minute rollups would give fewer than `maxPoints` points: LTTB over raw
+ *   then keeps detail (spikes) the chart can still show. Otherwise (older ranges, or ranges so
+ *   long that rollups alone fill `maxPoints`, e.g. 1000 points over more than ~83 h) they read
+ *   rollups, and the recent tail not rolled up yet from raw, grouped into 5-minute buckets the
+ *   same way (mean, or peak for memory) so the line has no gap and no bucket twice.
+ * - The VM stack reads rollups plus the raw tail once its buckets are 5 minutes or longer (24 h
+ *   in 180 buckets: 544k raw rows for a 63-VM host vs 18k rollups), raw below that.
+ * Either way no more than `maxPoints` per series reach the renderer (LTTB).
  */
 
 /** Column per metric: raw table, rollup table (means; the peak for memory). */
@@ -33,6 +44,11 @@ const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
   netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
 }
 
+/** How Store.rollUp made a rollup column from raw samples, to do the same to the raw tail. */
+function tailAggregate(rollupColumn: string): 'avg' | 'max' {
+  return rollupColumn.endsWith('_mean') ? 'avg' : 'max'
+}
+
 export interface RangeQuery {
   from: number
   to: number
@@ -56,6 +72,20 @@ export function percentile95(values: readonly number[]): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!
 }
 
+/**
+ * Raw samples before this time are in the rollups (Store.rollUp folds [previous, bucket start
+ * of now) and records the end); raw samples from it on are not yet. 0 before the first rollup.
+ */
+export function rolledUpUntil(db: Database.Database): number {
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'rollup_until'`).get() as { value: string } | undefined
+  return Number(row?.value ?? 0) || 0
+}
+
+/** Whether a series over `q` reads raw samples (see the module comment). */
+export function seriesFromRaw(q: RangeQuery): boolean {
+  return q.from >= q.now - q.rawKeptMs && (q.to - q.from) / ROLLUP_MS < q.maxPoints
+}
+
 function metricSeries<M extends string>(
   db: Database.Database,
   tables: { raw: string; rollup: string; idColumn: string },
@@ -64,14 +94,32 @@ function metricSeries<M extends string>(
   metrics: readonly M[],
   q: RangeQuery,
 ): MetricSeries<M> {
-  const fromRaw = q.from >= q.now - q.rawKeptMs
-  const pick = fromRaw ? 0 : 1
-  const select = metrics.map((m, i) => `${columns[m][pick]} AS m${i}`).join(', ')
-  const table = fromRaw ? tables.raw : tables.rollup
-  const rows = db
-    .prepare(`SELECT t, ${select} FROM ${table} WHERE ${tables.idColumn} = ? AND t >= ? AND t < ? ORDER BY t`)
-    .raw()
-    .all(id, q.from, q.to) as number[][]
+  const fromRaw = seriesFromRaw(q)
+  let rows: number[][]
+  if (fromRaw) {
+    const select = metrics.map((m, i) => `${columns[m][0]} AS m${i}`).join(', ')
+    rows = db
+      .prepare(`SELECT t, ${select} FROM ${tables.raw} WHERE ${tables.idColumn} = ? AND t >= ? AND t < ? ORDER BY t`)
+      .raw()
+      .all(id, q.from, q.to) as number[][]
+  } else {
+    // Buckets starting in [from, to): rollups up to `split`, then the raw tail in 5-minute
+    // buckets (integer division: a bound number would be a REAL and divide exactly).
+    const start = Math.ceil(q.from / ROLLUP_MS) * ROLLUP_MS
+    const split = Math.max(start, Math.min(q.to, rolledUpUntil(db)))
+    const rollupSelect = metrics.map((m, i) => `${columns[m][1]} AS m${i}`).join(', ')
+    const tailSelect = metrics.map((m, i) => `${tailAggregate(columns[m][1])}(${columns[m][0]}) AS m${i}`).join(', ')
+    rows = db
+      .prepare(
+        `SELECT t, ${rollupSelect} FROM ${tables.rollup} WHERE ${tables.idColumn} = @id AND t >= @start AND t < @split
+         UNION ALL
+         SELECT * FROM (SELECT (t / ${ROLLUP_MS}) * ${ROLLUP_MS} AS bt, ${tailSelect} FROM ${tables.raw}
+           WHERE ${tables.idColumn} = @id AND t >= @split AND t < @to GROUP BY bt)
+         ORDER BY 1`,
+      )
+      .raw()
+      .all({ id, start, split, to: q.to }) as number[][]
+  }
   const t = rows.map((r) => r[0]!)
   const series = {} as Record<M, Series>
   const p95 = {} as Record<M, number | null>
@@ -98,23 +146,57 @@ export interface VmStack {
   others: { count: number; cpuUsedCores: number[]; memUsedMiB: number[] } | null
 }
 
+export interface VmStackQuery {
+  from: number
+  to: number
+  buckets: number
+  rawKeptMs: number
+  now: number
+  top: number
+}
+
 /**
- * CPU and memory of a host's VMs averaged into `buckets` shared time buckets, so they stack:
- * the `top` busiest VMs (by mean CPU) by name, the rest summed as one.
+ * The stack's bucket grid. Raw: `buckets` steps from `from`. Rollups: steps of whole 5-minute
+ * rollups from the rollup bucket holding `from`, so each rollup falls in exactly one bucket (the
+ * first bucket may start up to 5 minutes before `from`); never more than `buckets` buckets.
  */
-export function vmStack(
-  db: Database.Database,
-  vms: readonly { id: string; name: string }[],
-  q: { from: number; to: number; buckets: number; rawKeptMs: number; now: number; top: number },
-): VmStack {
-  const stepMs = Math.max(1, Math.ceil((q.to - q.from) / q.buckets))
-  const fromRaw = q.from >= q.now - q.rawKeptMs
-  const sql = fromRaw
-    ? `SELECT vm_id, CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores) AS cpu, avg(mem_used_mib) AS mem
-       FROM vm_samples WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @from AND t < @to GROUP BY vm_id, b`
-    : `SELECT vm_id, CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores_mean) AS cpu, max(mem_used_mib_max) AS mem
-       FROM vm_rollups WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @from AND t < @to GROUP BY vm_id, b`
-  const rows = db.prepare(sql).all({ vms: JSON.stringify(vms.map((v) => v.id)), from: q.from, to: q.to, step: stepMs }) as { vm_id: string; b: number; cpu: number; mem: number }[]
+export function vmStackGrid(q: VmStackQuery): { fromRaw: boolean; origin: number; stepMs: number } {
+  const rawStep = Math.max(1, Math.ceil((q.to - q.from) / q.buckets))
+  if (q.from >= q.now - q.rawKeptMs && rawStep < ROLLUP_MS) return { fromRaw: true, origin: q.from, stepMs: rawStep }
+  const origin = bucketStart(q.from)
+  const stepMs = Math.max(1, Math.ceil((q.to - origin) / q.buckets / ROLLUP_MS)) * ROLLUP_MS
+  return { fromRaw: false, origin, stepMs }
+}
+
+/**
+ * CPU and memory of a host's VMs averaged into at most `buckets` shared time buckets, so they
+ * stack: the `top` busiest VMs (by mean CPU) by name, the rest summed as one. From rollups, a
+ * bucket's means weigh each rollup by its sample count and add the raw tail's samples, so a
+ * bucket's value is the mean of the raw samples in it either way.
+ */
+export function vmStack(db: Database.Database, vms: readonly { id: string; name: string }[], q: VmStackQuery): VmStack {
+  const { fromRaw, origin, stepMs } = vmStackGrid(q)
+  const params = { vms: JSON.stringify(vms.map((v) => v.id)), from: q.from, to: q.to, origin, step: stepMs }
+  const rows = (
+    fromRaw
+      ? db
+          .prepare(
+            `SELECT vm_id, CAST((t - @origin) / @step AS INTEGER) AS b, avg(cpu_used_cores) AS cpu, avg(mem_used_mib) AS mem
+             FROM vm_samples WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @from AND t < @to GROUP BY vm_id, b`,
+          )
+          .all(params)
+      : db
+          .prepare(
+            `SELECT vm_id, b, sum(cpu) / sum(n) AS cpu, sum(mem) / sum(n) AS mem FROM (
+               SELECT vm_id, CAST((t - @origin) / @step AS INTEGER) AS b, cpu_used_cores_mean * n AS cpu, mem_used_mib_mean * n AS mem, n
+               FROM vm_rollups WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @origin AND t < @split
+               UNION ALL
+               SELECT vm_id, CAST((t - @origin) / @step AS INTEGER) AS b, cpu_used_cores AS cpu, mem_used_mib AS mem, 1 AS n
+               FROM vm_samples WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @split AND t < @to)
+             GROUP BY vm_id, b`,
+          )
+          .all({ ...params, split: Math.max(origin, Math.min(q.to, rolledUpUntil(db))) })
+  ) as { vm_id: string; b: number; cpu: number; mem: number }[]
   const usedBuckets = [...new Set(rows.map((r) => r.b))].sort((a, b) => a - b)
   const slot = new Map(usedBuckets.map((b, i) => [b, i]))
   const perVm = new Map<string, { cpu: number[]; mem: number[]; total: number }>()
@@ -138,7 +220,7 @@ export function vmStack(
           cpuUsedCores: usedBuckets.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.cpu[i] ?? 0), 0)),
           memUsedMiB: usedBuckets.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.mem[i] ?? 0), 0)),
         }
-  return { t: usedBuckets.map((b) => q.from + b * stepMs), stepMs, items, others }
+  return { t: usedBuckets.map((b) => origin + b * stepMs), stepMs, items, others }
 }
 
 export interface VmWindowStats {

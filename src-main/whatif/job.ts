@@ -1,5 +1,6 @@
 /** A what-if job as it crosses to a worker thread, and its run (shared by the worker and the fallback). */
-import { compareScenario, type WhatifComparison } from '../../shared/engine/whatif'
+import { comparePrepared, compareScenario, type WhatifComparison } from '../../shared/engine/whatif'
+import { prepareScenario, type PreparedScenario } from '../../shared/engine/whatif/prepare'
 import type { PolicySet, Scenario } from '../../shared/model/scenario'
 
 /** What the main process sends: one comparison to run. */
@@ -12,6 +13,12 @@ export interface WhatifJob {
 
 /** What comes back: the result or the error, always as a value. */
 export type WhatifReply = { ok: true; result: WhatifComparison } | { ok: false; message: string; stack?: string }
+
+/**
+ * Messages to a worker: the first carries the scenario (prepared once, kept for the worker's
+ * life), each later one only the next policy sets to replay on it. One reply per message.
+ */
+export type WorkerMessage = { job: WhatifJob; workload: PackedWorkload | null } | { policies: PolicySet[] }
 
 /**
  * The workload series, packed into one shared buffer: cloning millions of numbers in plain arrays
@@ -51,9 +58,32 @@ export function unpackWorkload(packed: PackedWorkload): Scenario['workload'] {
 }
 
 export function runJob(job: WhatifJob): WhatifReply {
+  return asReply(() => compareScenario(job.scenario, job.policies, options(job)))
+}
+
+/** A worker's side of WorkerMessage: prepares on the first message, replays on each. */
+export function workerSession(): (message: WorkerMessage) => WhatifReply {
+  let current: { job: WhatifJob; prepared: PreparedScenario } | null = null
+  return (message) =>
+    asReply(() => {
+      if ('job' in message) {
+        const { job, workload } = message
+        const scenario = workload ? { ...job.scenario, workload: unpackWorkload(workload) } : job.scenario
+        current = { job, prepared: prepareScenario(scenario, job.seed) }
+        return comparePrepared(current.prepared, job.policies, options(job))
+      }
+      if (!current) throw new Error('policy sets arrived before their scenario')
+      return comparePrepared(current.prepared, message.policies, options(current.job))
+    })
+}
+
+function options(job: WhatifJob) {
+  return job.maxPoints === undefined ? { seed: job.seed } : { seed: job.seed, maxPoints: job.maxPoints }
+}
+
+function asReply(run: () => WhatifComparison): WhatifReply {
   try {
-    const options = job.maxPoints === undefined ? { seed: job.seed } : { seed: job.seed, maxPoints: job.maxPoints }
-    return { ok: true, result: compareScenario(job.scenario, job.policies, options) }
+    return { ok: true, result: run() }
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error))
     return { ok: false, message: e.message, ...(e.stack !== undefined ? { stack: e.stack } : {}) }

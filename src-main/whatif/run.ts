@@ -3,13 +3,14 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { ApiFailure } from '../../shared/api'
-import type { WhatifComparison } from '../../shared/engine/whatif'
-import { packWorkload, runJob, type PackedWorkload, type WhatifJob, type WhatifReply } from './job'
+import type { WhatifComparison, WhatifRun } from '../../shared/engine/whatif'
+import type { PolicySet } from '../../shared/model/scenario'
+import { packWorkload, runJob, type WhatifJob, type WhatifReply, type WorkerMessage } from './job'
 
 /** Where a what-if comparison runs: a worker thread (default) or this thread. */
 export type WhatifRunner = (job: WhatifJob) => Promise<WhatifComparison>
 
-interface WorkerEntry {
+export interface WorkerEntry {
   url: URL
   execArgv: string[]
 }
@@ -40,58 +41,74 @@ function unwrap(reply: WhatifReply): WhatifComparison {
 }
 
 /**
- * Runs comparisons in worker threads so the main process stays responsive during long replays:
- * the policy sets are split over up to `parallelism` workers (each replay is independent and
- * deterministic, so the merged result equals one in-process comparison). Results and replay errors
- * come back as values; a worker that dies or exits early becomes a clear `internal` API error.
- * Falls back to this thread when no worker entry exists.
+ * Runs comparisons in worker threads so the main process stays responsive during long replays.
+ * Up to `parallelism` workers each prepare the scenario once, then take policy sets one at a
+ * time, the costliest first, whichever worker is free: with 2 cores and the bench's 4 sets the
+ * two balancing sets run side by side instead of one after the other in one worker. Each replay
+ * is independent and deterministic, so the merged result equals one in-process comparison.
+ * Results and replay errors come back as values; a worker that dies or exits early becomes a
+ * clear `internal` API error. Falls back to this thread when no worker entry exists.
  */
 export function workerRunner(entry: WorkerEntry | null = findWorkerEntry(), parallelism: number = defaultParallelism()): WhatifRunner {
   if (!entry) return runInProcess
-  return async (job) => {
-    const n = Math.max(1, Math.min(parallelism, job.policies.length))
-    // The series go to every worker through one shared buffer; the rest of the scenario is small.
-    const workload = Array.isArray(job.scenario.workload) ? packWorkload(job.scenario.workload) : null
-    if (workload) job = { ...job, scenario: { ...job.scenario, workload: [] } }
-    if (n === 1) return runOne(entry, job, workload)
-    // Contiguous slices keep the runs in the order of the policies.
-    const per = Math.ceil(job.policies.length / n)
-    const slices: WhatifJob[] = []
-    for (let k = 0; k < job.policies.length; k += per) slices.push({ ...job, policies: job.policies.slice(k, k + per) })
-    const parts = await Promise.all(slices.map((slice) => runOne(entry, slice, workload)))
-    return { ...parts[0]!, runs: parts.flatMap((p) => p.runs) }
-  }
+  return (job) => runPool(entry, job, Math.max(1, Math.min(parallelism, job.policies.length)))
 }
 
 function defaultParallelism(): number {
   return Math.max(1, Math.min(4, availableParallelism()))
 }
 
-function runOne(entry: WorkerEntry, job: WhatifJob, workload: PackedWorkload | null): Promise<WhatifComparison> {
+/** Relative replay cost, from the bench: balancing passes are most of a run, consolidation adds some. */
+function estimatedCost(policy: PolicySet): number {
+  const p = policy as Partial<PolicySet>
+  return 1 + (p.balance?.enabled ? 8 : 0) + (p.consolidation?.enabled ? 2 : 0)
+}
+
+function runPool(entry: WorkerEntry, job: WhatifJob, n: number): Promise<WhatifComparison> {
+  // The series go to every worker through one shared buffer; the rest of the scenario is small.
+  const workload = Array.isArray(job.scenario.workload) ? packWorkload(job.scenario.workload) : null
+  const first: WhatifJob = workload ? { ...job, scenario: { ...job.scenario, workload: [] } } : job
+  const order = job.policies.map((_, i) => i).sort((a, b) => estimatedCost(job.policies[b]!) - estimatedCost(job.policies[a]!) || a - b)
+  const runs: WhatifRun[] = new Array<WhatifRun>(job.policies.length)
+  let next = 0
   return new Promise<WhatifComparison>((resolve, reject) => {
+    const workers: Worker[] = []
+    let header: WhatifComparison | null = null
+    let idle = 0
     let settled = false
-    const worker = new Worker(entry.url, { execArgv: entry.execArgv, workerData: { whatif: true } })
-    const finish = (fn: () => void) => {
+    const finish = (error: Error | null) => {
       if (settled) return
       settled = true
-      fn()
-      void worker.terminate()
+      for (const w of workers) void w.terminate()
+      if (error) reject(error)
+      else resolve({ ...header!, runs })
     }
-    worker.once('message', (reply: WhatifReply) => {
-      finish(() => {
-        try {
-          resolve(unwrap(reply))
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)))
-        }
+    // n >= 1 even without policy sets: the comparison's header comes from a worker.
+    for (let w = 0; w < n; w++) {
+      const worker = new Worker(entry.url, { execArgv: entry.execArgv, workerData: { whatif: true } })
+      workers.push(worker)
+      let taken: number[] = []
+      let done = false
+      const take = (): PolicySet[] => {
+        taken = next < order.length ? [order[next++]!] : []
+        return taken.map((i) => job.policies[i]!)
+      }
+      worker.on('message', (reply: WhatifReply) => {
+        if (settled) return
+        if (!reply.ok) return finish(new ApiFailure('internal', `The what-if replay failed: ${reply.message}`))
+        header ??= reply.result
+        reply.result.runs.forEach((run, k) => (runs[taken[k]!] = run))
+        const policies = take()
+        if (policies.length > 0) return worker.postMessage({ policies } satisfies WorkerMessage)
+        done = true
+        void worker.terminate()
+        if (++idle === n) finish(null)
       })
-    })
-    worker.once('error', (error) => {
-      finish(() => reject(new ApiFailure('internal', `The what-if worker crashed: ${error.message}`)))
-    })
-    worker.once('exit', (code) => {
-      finish(() => reject(new ApiFailure('internal', `The what-if worker exited (code ${code}) before it returned a result`)))
-    })
-    worker.postMessage({ job, workload })
+      worker.once('error', (error) => finish(new ApiFailure('internal', `The what-if worker crashed: ${error.message}`)))
+      worker.once('exit', (code) => {
+        if (!done) finish(new ApiFailure('internal', `The what-if worker exited (code ${code}) before it returned a result`))
+      })
+      worker.postMessage({ job: { ...first, policies: take() }, workload } satisfies WorkerMessage)
+    }
   })
 }

@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { runJob, unpackWorkload, type PackedWorkload, type WhatifJob } from './job'
+import { workerSession, type WorkerMessage } from './job'
 
-// Entry of the what-if worker thread (src-main/whatif/run.ts starts it with this marker): one job
-// per message, one reply per job, errors as values.
+// Entry of the what-if worker thread (src-main/whatif/run.ts starts it with this marker): the
+// scenario comes with the first message, policy sets one message at a time, one reply per
+// message, errors as values.
 if (parentPort && (workerData as { whatif?: boolean } | null)?.whatif === true) {
   const port = parentPort
-  port.on('message', (message: { job: WhatifJob; workload: PackedWorkload | null }) => {
-    const { job, workload } = message
-    port.postMessage(runJob(workload ? { ...job, scenario: { ...job.scenario, workload: unpackWorkload(workload) } } : job))
+  const session = workerSession()
+  port.on('message', (message: WorkerMessage) => {
+    port.postMessage(session(message))
   })
 }

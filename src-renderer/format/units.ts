@@ -13,23 +13,38 @@ const RELATIVE_STEPS = [
 export type Translate = (key: string, named: Record<string, unknown>) => string
 
 /**
+ * Intl.NumberFormat instances by locale and options, shared by every view: building one costs
+ * far more than formatting with it, and charts format axis labels and tooltips all the time.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>()
+
+/** The cached formatter for `locale` with `digits` fraction digits (a percentage with `percent`). */
+export function numberFormat(locale: string, digits: number, percent = false): Intl.NumberFormat {
+  const key = `${locale}|${digits}|${percent ? '%' : ''}`
+  let format = numberFormats.get(key)
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { ...(percent ? { style: 'percent' as const } : {}), minimumFractionDigits: digits, maximumFractionDigits: digits })
+    numberFormats.set(key, format)
+  }
+  return format
+}
+
+/**
  * Number formatters for one language. Every figure the UI shows goes through one of these so
  * it always carries its unit. Pure (no component context), so it can be tested in Node.
  */
 export function createUnits(t: Translate, locale: Ref<string>) {
-  const number = computed(() => (digits: number) => new Intl.NumberFormat(locale.value, { minimumFractionDigits: digits, maximumFractionDigits: digits }))
-  const percentFormat = computed(() => new Intl.NumberFormat(locale.value, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }))
   const timeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit', second: '2-digit' }))
   const dateTimeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' }))
   const relativeFormat = computed(() => new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' }))
 
   function fixed(value: number, digits: number): string {
-    return number.value(digits).format(value)
+    return numberFormat(locale.value, digits).format(value)
   }
 
   /** 0-100 -> "42.0%". */
   function percent(pct: number): string {
-    return percentFormat.value.format(pct / 100)
+    return numberFormat(locale.value, 1, true).format(pct / 100)
   }
 
   function cores(value: number, digits = 1): string {

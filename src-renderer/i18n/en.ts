@@ -132,7 +132,7 @@ export const en = {
       subtitle: 'Hosts VirtPilot reaches over SSH. It only reads: virsh and /proc, nothing is installed on them.',
       add: 'Add host',
       empty: 'No hosts added yet.',
-      emptyHint: 'Add a KVM/libvirt host by the SSH target you already use. VirtPilot connects with your SSH agent and keys, and shows each new host key for you to verify.',
+      emptyHint: 'Add a KVM/libvirt host or a Proxmox VE node by the SSH target you already use. VirtPilot connects with your SSH agent and keys, and shows each new host key for you to verify.',
       demoHint: 'The hosts below are the demo cluster. Adding your first host turns it off.',
       columns: {
         host: 'Host',
@@ -197,6 +197,7 @@ export const en = {
     buildLive: 'Build from live inventory (7 days)',
     importFile: 'Import file…',
     importHelp: 'Scenario JSON, Bitbrains GWA-T-12 per-VM CSV, or generic CSV (vm,timestamp,cpu,mem[,vcpus,memory,host]).',
+    importTooLarge: '{name} is {size}; files up to {limit} can be imported. Cut the trace to fewer VMs or days, or replay it with the CLI (virtpilot whatif --import-trace), which has no size limit.',
     saved: 'Saved scenarios',
     pickSaved: 'Open a saved scenario',
     delete: 'Delete',

@@ -133,7 +133,7 @@ export const zhCN: MessageSchema = {
       subtitle: 'VirtPilot 通过 SSH 访问这些主机，只读取 virsh 和 /proc 的信息，不会在主机上安装任何东西。',
       add: '添加主机',
       empty: '尚未添加主机。',
-      emptyHint: '用您平时使用的 SSH 目标添加一台 KVM/libvirt 主机。VirtPilot 使用您的 SSH agent 和密钥连接，遇到新的主机密钥会先请您核对。',
+      emptyHint: '用您平时使用的 SSH 目标添加一台 KVM/libvirt 主机或 Proxmox VE 节点。VirtPilot 使用您的 SSH agent 和密钥连接，遇到新的主机密钥会先请您核对。',
       demoHint: '下方是演示集群。添加第一台主机后，演示集群会自动关闭。',
       columns: {
         host: '主机',
@@ -198,6 +198,7 @@ export const zhCN: MessageSchema = {
     buildLive: '从当前清单构建（7 天）',
     importFile: '导入文件…',
     importHelp: '场景 JSON、Bitbrains GWA-T-12 单 VM CSV，或通用 CSV（vm,timestamp,cpu,mem[,vcpus,memory,host]）。',
+    importTooLarge: '{name} 大小为 {size}，只能导入不超过 {limit} 的文件。请将跟踪裁剪为更少的 VM 或天数，或用命令行（virtpilot whatif --import-trace）重放，命令行没有大小限制。',
     saved: '已保存的场景',
     pickSaved: '打开已保存的场景',
     delete: '删除',

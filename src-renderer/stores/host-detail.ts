@@ -7,8 +7,15 @@ import { LIVE_WINDOW_MS } from './time-range'
 
 type VmStack = HostHistory['vms']
 
-/** Points per series asked of the server (it downsamples with LTTB to stay under). */
-export const MAX_POINTS = 1000
+/**
+ * Points per series asked of the server (it downsamples with LTTB to stay under): about one per
+ * pixel of a detail chart (two columns from 1280 px wide, one below), 300 to 1000. More would be
+ * sent, parsed and drawn only for ECharts' own sampling to drop them again.
+ */
+export function detailMaxPoints(windowWidth = typeof window === 'undefined' ? 1440 : window.innerWidth): number {
+  const chartWidth = windowWidth >= 1280 ? windowWidth / 2 : windowWidth
+  return Math.round(Math.min(1000, Math.max(300, chartWidth)))
+}
 
 function appendPoint(series: Series | undefined, t: number, value: number, from: number): Series {
   const base = series ?? { t: [], values: [] }
@@ -75,7 +82,7 @@ export const useHostDetailStore = defineStore('host-detail', () => {
     loading.value = true
     try {
       const [next, nextFacts] = await Promise.all([
-        api.invoke('host.history', { hostId: id, from, to, maxPoints: MAX_POINTS }),
+        api.invoke('host.history', { hostId: id, from, to, maxPoints: detailMaxPoints() }),
         facts.value ? Promise.resolve(facts.value) : api.invoke('host.facts', { hostId: id }),
       ])
       if (mine !== request) return

@@ -3,7 +3,7 @@ import { ref, shallowRef } from 'vue'
 import { vmMetrics, type RecommendationItem, type SeriesResult } from '../../shared/api'
 import type { AuditEntry, Snapshot } from '../../shared/model'
 import { api } from '../api'
-import { appendPoint, MAX_POINTS } from './host-detail'
+import { appendPoint, detailMaxPoints } from './host-detail'
 import { LIVE_WINDOW_MS } from './time-range'
 
 /** One VM's series for the selected range, its recommendations and their change history. */
@@ -29,7 +29,7 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
     range.value = { from, to }
     loading.value = true
     try {
-      const next = await api.invoke('series.query', { kind: 'vm', id, metrics: [...vmMetrics], from, to, maxPoints: MAX_POINTS })
+      const next = await api.invoke('series.query', { kind: 'vm', id, metrics: [...vmMetrics], from, to, maxPoints: detailMaxPoints() })
       if (mine !== request) return
       series.value = next
       error.value = null

@@ -1,9 +1,16 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { PolicySetInput, ScenarioEdit, ScenarioOutline, ScenarioSummary, WhatifComparisonResult } from '../../shared/model/scenario'
+import { WhatifImportRequestSchema, type PolicySetInput, type ScenarioEdit, type ScenarioOutline, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/model/scenario'
 import { api } from '../api'
 
 export const MAX_POLICY_SETS = 4
+
+/**
+ * The largest file the view sends (64 MiB): the contract's limit on the import text, so a bigger
+ * file gets a clear message here instead of a refusal after uploading it (serve mode's socket
+ * takes messages up to twice this, for the JSON escaping).
+ */
+export const MAX_IMPORT_BYTES = WhatifImportRequestSchema.shape.text.maxLength ?? 64 * 1024 * 1024
 
 /** A policy set as the view edits it. */
 export interface PolicyDraft {
@@ -99,8 +106,15 @@ export const useWhatifStore = defineStore('whatif', () => {
     await loadList()
   }
 
-  /** Reads the file in the page and sends its text: main validates it whole or refuses it. */
-  async function importFile(file: File): Promise<void> {
+  /**
+   * Reads the file in the page and sends its text: main validates it whole or refuses it. A file
+   * over MAX_IMPORT_BYTES is not read or sent: `tooLarge` says why.
+   */
+  async function importFile(file: File, tooLarge: (sizeBytes: number, limitBytes: number) => string): Promise<void> {
+    if (file.size > MAX_IMPORT_BYTES) {
+      error.value = tooLarge(file.size, MAX_IMPORT_BYTES)
+      return
+    }
     const outline = await guarded('import', async () => api.invoke('whatif.import', { fileName: file.name, text: await file.text() }))
     if (outline) adopt(outline)
     await loadList()

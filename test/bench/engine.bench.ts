@@ -130,34 +130,63 @@ const row = (name: string, p: PlacementProblem, a: Assign, ms: number) => {
   table[name] = { peakLoad: +(s.peakLoad * 100).toFixed(2), maxCpu: +(s.maxCpuLoad * 100).toFixed(1), maxMem: +(s.maxMemLoad * 100).toFixed(1), stdDev: +(s.imbalance * 100).toFixed(2), migrations: p.vms.filter((v) => a.get(v.id) !== v.hostId).length, ms: +ms.toFixed(1) }
 }
 const timed = <T>(f: () => T): [T, number] => { const t = performance.now(); const r = f(); return [r, performance.now() - t] }
+/** Median wall time of `runs` calls after one warm-up: the machine may be shared, single runs are noisy. */
+const medianMs = (f: () => unknown, runs = 9) => {
+  f()
+  const ms = Array.from({ length: runs }, () => timed(f)[1]).sort((a, b) => a - b)
+  return ms[Math.floor(runs / 2)]!
+}
 
 const scenarios: [string, PlacementProblem][] = [
   ...[4, 8, 16].map((n) => [`Bitbrains 500 VMs / ${n} hosts`, problemFor(n)] as [string, PlacementProblem]),
   ...[4, 8].map((n) => [`Alibaba 16 machines / ${n} hosts`, alibabaProblem(n)] as [string, PlacementProblem]),
 ]
-const gaps: Record<string, string> = {}
+const summary: Record<string, Record<string, string | number>> = {}
 for (const [name, p] of scenarios) {
   row(`${name}: initial`, p, new Map(p.vms.map((v) => [v.id, v.hostId])), 0)
-  const [g, gms] = timed(() => balanceGreedy(p, greedyOptions))
+  const g = balanceGreedy(p, greedyOptions)
+  const gms = medianMs(() => balanceGreedy(p, greedyOptions))
   const ga: Assign = new Map(p.vms.map((v) => [v.id, v.hostId]))
   for (const m of g.moves) ga.set(m.vmId, m.to)
   row(`${name}: greedy`, p, ga, gms)
   // Same budget as the app's comparison: the optional budget plus the greedy's mandatory moves.
   const mandatory = g.moves.filter((m) => m.mandatory).length
   const [e, ems] = timed(() => solveExact(p, { kind: 'minPeak', maxMoves: budget + mandatory }, solver, 10))
-  if (e.summary) {
-    row(`${name}: exact HiGHS (${e.status})`, p, new Map(Object.entries(e.assignment)), ems)
-    gaps[name] = `${(((g.after.peakLoad - e.summary.peakLoad) / e.summary.peakLoad) * 100).toFixed(1)} % (greedy ${(g.after.peakLoad * 100).toFixed(2)} vs exact ${(e.summary.peakLoad * 100).toFixed(2)}, ${e.status})`
-  } else table[`${name}: exact HiGHS`] = { status: e.solverStatus, ms: +ems.toFixed(0) }
+  if (e.summary) row(`${name}: exact HiGHS (${e.status})`, p, new Map(Object.entries(e.assignment)), ems)
+  else table[`${name}: exact HiGHS`] = { status: e.solverStatus, ms: +ems.toFixed(0) }
+  const baselines: [string, Assign, number][] = []
   const [pa, pms] = timed(() => proxlb(p))
-  row(`${name}: ProxLB`, p, pa, pms)
+  baselines.push(['ProxLB', pa, pms])
   const [wa, wms] = timed(() => watcher(p, budget))
-  row(`${name}: Watcher (${budget} audits)`, p, wa, wms)
+  baselines.push(['Watcher', wa, wms])
   const [fa, fms] = timed(() => ffd(p))
-  row(`${name}: FFD re-pack`, p, fa, fms)
+  baselines.push(['FFD', fa, fms])
+  for (const [b, a, ms] of baselines) row(`${name}: ${b === 'Watcher' ? `Watcher (${budget} audits)` : b === 'FFD' ? 'FFD re-pack' : b}`, p, a, ms)
+
+  const greedyPeak = g.after.peakLoad
+  const greedyMoves = g.moves.length
+  const moves = (a: Assign) => p.vms.filter((v) => a.get(v.id) !== v.hostId).length
+  const fewest = baselines.reduce((best, b) => (moves(b[1]) < moves(best[1]) ? b : best))
+  // Baselines that end at the greedy's peak or lower: only those are a fair comparison of moves.
+  const asGood = baselines.filter(([, a]) => load(p, a).peakLoad <= greedyPeak + 1e-9).sort((x, y) => moves(x[1]) - moves(y[1]))
+  const gap = e.summary ? (greedyPeak - e.summary.peakLoad) / e.summary.peakLoad : NaN
+  const isTimed = name === 'Bitbrains 500 VMs / 16 hosts'
+  summary[name] = {
+    'greedy peak %': +(greedyPeak * 100).toFixed(2),
+    'exact peak %': e.summary ? `${(e.summary.peakLoad * 100).toFixed(2)} (${e.status})` : e.solverStatus,
+    'gap %': Number.isNaN(gap) ? 'n/a' : +(gap * 100).toFixed(2),
+    'greedy moves': `${greedyMoves} (${mandatory} mandatory)`,
+    'fewest baseline moves': `${moves(fewest[1])} (${fewest[0]}, peak ${(load(p, fewest[1]).peakLoad * 100).toFixed(2)})`,
+    'cheapest baseline as good': asGood.length > 0 ? `${moves(asGood[0]![1])} (${asGood[0]![0]})` : 'none reaches it',
+    'greedy ms (median of 9)': +gms.toFixed(1),
+    'gap <= 2 %': Number.isNaN(gap) ? 'n/a' : gap <= 0.02 ? 'PASS' : 'MISS',
+    'moves <= baseline as good': asGood.length === 0 || greedyMoves <= moves(asGood[0]![1]) ? 'PASS' : 'MISS',
+    'under 200 ms': isTimed ? (gms < 200 ? 'PASS' : 'MISS') : '',
+  }
 }
 console.table(table)
-console.log('greedy gap to the best exact solution found:', gaps)
+console.log('Goals (timings are medians on a possibly shared machine; printed, not asserted):')
+console.table(summary)
 
 // Vitest 5 bench API: benchmarks are registered inside a test and compared in one table.
 test('500 Bitbrains VMs x 16 hosts', async ({ bench }) => {

@@ -7,13 +7,17 @@ const MONTH_MINUTES = 30 * 24 * 60
 /** A VM as the replay starts it: the scenario's VMs after the start-time edits. */
 export interface PreparedVm {
   vm: ScenarioVm
-  cpu: Float64Array | null
-  mem: Float64Array | null
   /** Demand when there is no series (added VMs with constant demand, or none given: 0). */
   cpuConst: number
   memConst: number
   /** ln(growth per month), summed over the growth edits that apply to it. */
   growthLogPerMonth: number
+}
+
+/** A VM while the edits apply: its series (shared by copies) before growth. */
+interface DraftVm extends PreparedVm {
+  cpu: ArrayLike<number> | null
+  mem: ArrayLike<number> | null
 }
 
 export interface TimedHostEvent {
@@ -30,6 +34,12 @@ export interface PreparedScenario {
   /** Host ids that join later (addHost with atMinute > 0) start absent. */
   initiallyAbsent: Set<string>
   vms: PreparedVm[]
+  /**
+   * Demand per step, growth applied, of the VMs whose demand varies: vms[i] is column[i] (-1: its
+   * demand is cpuConst / memConst throughout), at step s cpu[s * columns + column[i]]. Step-major,
+   * so a replay step reads one contiguous row.
+   */
+  demand: { columns: number; column: Int32Array; cpu: Float64Array; mem: Float64Array }
   arrivals: Arrival[]
   hostEvents: TimedHostEvent[]
   monthMinutes: number
@@ -43,13 +53,10 @@ export function prepareScenario(scenario: Scenario, seed: number): PreparedScena
   const hosts = [...scenario.hosts]
   const initiallyAbsent = new Set<string>()
   const hostEvents: TimedHostEvent[] = []
-  const vms = new Map<string, PreparedVm>(
+  const vms = new Map<string, DraftVm>(
     scenario.vms.map((vm) => {
       const w = series.get(vm.id)
-      // Typed arrays keep the replay's inner loop monomorphic.
-      const cpu = w ? Float64Array.from(w.cpuCores) : null
-      const mem = w ? Float64Array.from(w.memMiB) : null
-      return [vm.id, { vm: { ...vm }, cpu, mem, cpuConst: 0, memConst: 0, growthLogPerMonth: 0 }]
+      return [vm.id, { vm: { ...vm }, cpu: w?.cpuCores ?? null, mem: w?.memMiB ?? null, cpuConst: 0, memConst: 0, growthLogPerMonth: 0 }]
     }),
   )
   for (const edit of scenario.edits) {
@@ -107,5 +114,40 @@ export function prepareScenario(scenario: Scenario, seed: number): PreparedScena
   hostEvents.sort((a, b) => a.step - b.step || rank[a.kind] - rank[b.kind])
   // Stable: requests arriving in the same minute keep the file's order.
   const arrivals = [...scenario.arrivals, ...expandStreams(scenario.arrivalStreams, seededRandom(seed))].sort((a, b) => a.atMinute - b.atMinute)
-  return { scenario, stepMinutes, hosts, initiallyAbsent, vms: [...vms.values()], arrivals, hostEvents, monthMinutes: MONTH_MINUTES }
+  const drafts = [...vms.values()]
+  // Constant VMs get no column: a scenario of many constant VMs over many steps stays small.
+  const column = new Int32Array(drafts.length).fill(-1)
+  const varying: DraftVm[] = []
+  drafts.forEach((v, i) => {
+    if (v.cpu === null && v.mem === null && v.growthLogPerMonth === 0) return
+    column[i] = varying.length
+    varying.push(v)
+  })
+  const demand = { columns: varying.length, column, cpu: demandMatrix(varying, 'cpu', scenario.steps, stepMinutes), mem: demandMatrix(varying, 'mem', scenario.steps, stepMinutes) }
+  const prepared = drafts.map(({ vm, cpuConst, memConst, growthLogPerMonth }) => ({ vm, cpuConst, memConst, growthLogPerMonth }))
+  return { scenario, stepMinutes, hosts, initiallyAbsent, vms: prepared, demand, arrivals, hostEvents, monthMinutes: MONTH_MINUTES }
+}
+
+/**
+ * Step-major demand of every VM, growth compounded monthly (the expression the replay once
+ * evaluated per step, so the numbers are the same). Copied in blocks of steps to stay in cache.
+ */
+function demandMatrix(vms: readonly DraftVm[], resource: 'cpu' | 'mem', steps: number, stepMinutes: number): Float64Array {
+  const n = vms.length
+  const out = new Float64Array(n * steps)
+  const BLOCK = 64
+  for (let s0 = 0; s0 < steps; s0 += BLOCK) {
+    const s1 = Math.min(steps, s0 + BLOCK)
+    for (let i = 0; i < n; i++) {
+      const v = vms[i]!
+      const series = v[resource]
+      const constant = resource === 'cpu' ? v.cpuConst : v.memConst
+      const rate = v.growthLogPerMonth
+      for (let s = s0; s < s1; s++) {
+        const base = series ? series[s]! : constant
+        out[s * n + i] = rate !== 0 ? base * Math.exp((rate * (s * stepMinutes)) / MONTH_MINUTES) : base
+      }
+    }
+  }
+  return out
 }

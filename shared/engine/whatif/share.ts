@@ -1,10 +1,11 @@
-import { entitle, type ResourceClaim } from '../entitlement'
 import type { AllocationStrategy } from '../options'
 
 /**
  * One resource of one host for one replay step, in flat arrays (the replay calls this
- * hosts x steps x 2 times). Without contention the answer is closed-form; with contention it
- * is the engine's own `entitle`, so the what-if and the recommender share one allocation model.
+ * hosts x steps x 2 times). Without contention the answer is closed-form; with contention it is
+ * the engine's `entitle` (shared/engine/entitlement.ts) computed on these arrays in the same order
+ * of operations, so the what-if and the recommender share one allocation model to the last bit
+ * (a property test holds them equal).
  */
 export interface ShareBuffers {
   n: number
@@ -16,6 +17,13 @@ export interface ShareBuffers {
   shares: Float64Array
   /** Output. */
   entitlement: Float64Array
+  /** Scratch of the contended case. */
+  capped: Float64Array
+  base: Float64Array
+  ceiling: Float64Array
+  extra: Float64Array
+  ones: Float64Array
+  open: Int32Array
 }
 
 export function shareBuffers(size: number): ShareBuffers {
@@ -27,6 +35,12 @@ export function shareBuffers(size: number): ShareBuffers {
     limit: new Float64Array(size),
     shares: new Float64Array(size),
     entitlement: new Float64Array(size),
+    capped: new Float64Array(size),
+    base: new Float64Array(size),
+    ceiling: new Float64Array(size),
+    extra: new Float64Array(size),
+    ones: new Float64Array(size).fill(1),
+    open: new Int32Array(size),
   }
 }
 
@@ -71,23 +85,61 @@ export function shareResource(strategy: AllocationStrategy, capacity: number, b:
   return slowPath(strategy, capacity, b)
 }
 
+/** entitle()'s dynamic and hybrid shares (demand capped by allocation, then water-filling). */
 function slowPath(strategy: AllocationStrategy, capacity: number, b: ShareBuffers): number {
-  const claims: ResourceClaim[] = []
-  for (let i = 0; i < b.n; i++) {
-    claims.push({
-      vmId: String(i),
-      demand: b.demand[i]!,
-      allocation: b.allocation[i]!,
-      reservation: b.reservation[i]!,
-      ...(Number.isFinite(b.limit[i]!) ? { limit: b.limit[i]! } : {}),
-      shares: b.shares[i]!,
-    })
+  const { n, demand, allocation, reservation, limit, shares, entitlement, capped, base, ceiling, extra } = b
+  for (let i = 0; i < n; i++) capped[i] = Math.max(0, Math.min(demand[i]!, allocation[i]!))
+  if (strategy === 'dynamic') {
+    waterFill(capacity, capped, b.ones, n, entitlement, b.open)
+  } else {
+    // Reservations first (up to demand, scaled down if they exceed capacity), then the rest by shares up to limits.
+    let reservedSum = 0
+    for (let i = 0; i < n; i++) {
+      base[i] = Math.min(reservation[i]!, capped[i]!)
+      reservedSum += base[i]!
+    }
+    const scale = reservedSum > capacity && reservedSum > 0 ? capacity / reservedSum : 1
+    let baseSum = 0
+    for (let i = 0; i < n; i++) {
+      base[i] = base[i]! * scale
+      baseSum += base[i]!
+    }
+    for (let i = 0; i < n; i++) ceiling[i] = Math.max(0, Math.min(capped[i]!, limit[i]!) - base[i]!)
+    waterFill(capacity - baseSum, ceiling, shares, n, extra, b.open)
+    for (let i = 0; i < n; i++) entitlement[i] = base[i]! + extra[i]!
   }
-  const share = entitle(strategy, capacity, claims)
   let total = 0
-  share.entitlements.forEach((e, i) => {
-    b.entitlement[i] = e.entitlement
-    total += e.entitlement
-  })
+  for (let i = 0; i < n; i++) total += entitlement[i]!
   return total
+}
+
+/**
+ * entitlement.ts waterFill on the first n values, into `granted`. A VM's own test only reads its
+ * own grant, so one pass both finds the satisfied VMs and grants them, in the same order.
+ */
+function waterFill(capacity: number, caps: Float64Array, weights: Float64Array, n: number, granted: Float64Array, open: Int32Array): void {
+  let m = 0
+  for (let i = 0; i < n; i++) {
+    granted[i] = 0
+    if (caps[i]! > 0 && weights[i]! > 0) open[m++] = i
+  }
+  let remaining = Math.max(0, capacity)
+  while (m > 0 && remaining > 1e-12) {
+    let weightSum = 0
+    for (let k = 0; k < m; k++) weightSum += weights[open[k]!]!
+    const perWeight = remaining / weightSum
+    let kept = 0
+    for (let k = 0; k < m; k++) {
+      const i = open[k]!
+      if (caps[i]! - granted[i]! <= perWeight * weights[i]! + 1e-12) {
+        remaining -= caps[i]! - granted[i]!
+        granted[i] = caps[i]!
+      } else open[kept++] = i
+    }
+    if (kept === m) {
+      for (let k = 0; k < m; k++) granted[open[k]!] = granted[open[k]!]! + perWeight * weights[open[k]!]!
+      break
+    }
+    m = kept
+  }
 }

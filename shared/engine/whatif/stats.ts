@@ -14,9 +14,23 @@ export interface Distribution {
   max: number
 }
 
+/** The nearest-rank p50, p95 and max: the numbers sorting gives, by selection (hosts x steps values). */
 export function distribution(values: Float64Array): Distribution {
-  const sorted = values.slice().sort()
-  return { p50: sortedPercentile(sorted, 0.5), p95: sortedPercentile(sorted, 0.95), max: sorted.length ? sorted[sorted.length - 1]! : 0 }
+  const n = values.length
+  if (n === 0) return { p50: 0, p95: 0, max: 0 }
+  const buf = values.slice()
+  let max = buf[0]!
+  for (let i = 1; i < n; i++) if (buf[i]! > max) max = buf[i]!
+  const k95 = rankIndex(n, 0.95)
+  const p95 = selectKth(buf, n, k95)
+  // Selection leaves the k95 + 1 smallest values in front: p50 is among them.
+  const p50 = selectKth(buf, k95 + 1, rankIndex(n, 0.5))
+  return { p50, p95, max }
+}
+
+/** 0-based index of the nearest-rank p-percentile of n values. */
+function rankIndex(n: number, p: number): number {
+  return Math.min(n, Math.max(1, Math.ceil(p * n))) - 1
 }
 
 export function mean(values: readonly number[]): number {
@@ -53,7 +67,11 @@ export function thinSorted(sorted: readonly number[], maxPoints: number): number
  */
 export function selectPercentile(buf: Float64Array, n: number, p: number): number {
   if (n === 0) return 0
-  const k = Math.min(n, Math.max(1, Math.ceil(p * n))) - 1
+  return selectKth(buf, n, rankIndex(n, p))
+}
+
+/** The k-th smallest (0-based) of the first n values, reordering them so that it sits at index k. */
+function selectKth(buf: Float64Array, n: number, k: number): number {
   let lo = 0
   let hi = n - 1
   while (hi > lo) {

@@ -1,6 +1,8 @@
+import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
 import { DISCOVER_SCRIPT } from './discover-script'
+import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
 import { describeProblem } from './parse/result'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
@@ -71,6 +73,10 @@ export class LibvirtAdapter implements HostAdapter {
 
   inventoryStale(): boolean {
     return this.stale
+  }
+
+  facts(): ClusterFacts | undefined {
+    return this.discovery && factsFromDiscovery(this.discovery)
   }
 
   async close(): Promise<void> {

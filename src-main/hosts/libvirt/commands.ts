@@ -23,6 +23,8 @@ export interface CommandContext {
   /** The address the destination's QEMU listens on for migration traffic. */
   migrationAddressOf(hostId: string): string | undefined
   allowUnsafeMigration: boolean
+  /** Why VirtPilot cannot change this host with virsh (a Proxmox VE node), if so. */
+  refusalFor?(hostId: string): string | undefined
 }
 
 function uuid(vmId: string, ctx: CommandContext): string {
@@ -50,6 +52,10 @@ function address(hostId: string, ctx: CommandContext): string {
 
 /** The commands that carry out an action, in order. */
 export function renderAction(action: Action, ctx: CommandContext): HostCommand[] {
+  for (const host of action.kind === 'migrate' ? [action.from, action.to] : [action.host]) {
+    const refusal = ctx.refusalFor?.(host)
+    if (refusal) throw new CommandError(refusal)
+  }
   switch (action.kind) {
     case 'setVcpus': {
       const mode = action.live ? ['--live', '--config'] : ['--config']

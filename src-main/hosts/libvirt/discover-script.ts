@@ -1,3 +1,4 @@
+import { HOST_FILES_FUNCTIONS } from '../host-reads'
 import { SCRIPT_PRELUDE, shellCommandFor } from './script-frame'
 
 export const DISCOVER_FORMAT = 'discover-1'
@@ -15,34 +16,7 @@ export const DUMPXML_BATCH = 100
 export const DISCOVER_SCRIPT = `${SCRIPT_PRELUDE}
 printf "@@VP %s START ${DISCOVER_FORMAT}%s" "$N" "$nl"
 V="virsh -q -c qemu:///system"
-kv() {
-  for f in "$@"; do
-    if [ ! -e "$f" ]; then printf "%s!missing%s" "$f" "$nl"
-    elif [ ! -r "$f" ]; then printf "%s!unreadable%s" "$f" "$nl"
-    else v=; { read -r v < "$f"; } 2>/dev/null; printf "%s=%s%s" "$f" "$v" "$nl"; fi
-  done
-}
-exists() {
-  for f in "$@"; do
-    if [ -e "$f" ]; then printf "%s=yes%s" "$f" "$nl"; else printf "%s=no%s" "$f" "$nl"; fi
-  done
-}
-files() {
-  kv /sys/kernel/mm/ksm/*
-  kv /sys/kernel/mm/transparent_hugepage/enabled /sys/kernel/mm/transparent_hugepage/defrag
-  kv /sys/kernel/mm/hugepages/hugepages-*/nr_hugepages /sys/kernel/mm/hugepages/hugepages-*/free_hugepages
-  kv /sys/kernel/mm/hugepages/hugepages-*/resv_hugepages /sys/kernel/mm/hugepages/hugepages-*/surplus_hugepages
-  kv /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor
-  kv /sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq
-  kv /sys/module/kvm/parameters/halt_poll_ns
-  for m in kvm_intel kvm_amd kvm_hv kvm_pr; do
-    [ -e /sys/module/$m/parameters/nested ] && kv /sys/module/$m/parameters/nested
-  done
-  exists /dev/kvm /dev/vhost-net /dev/vhost-vsock /sys/module/vhost_net /sys/module/kvm
-  exists /sys/module/kvm_intel /sys/module/kvm_amd /sys/module/kvm_hv /sys/module/kvm_pr
-  return 0
-}
-dumpxml_all() {
+${HOST_FILES_FUNCTIONS}dumpxml_all() {
   d_err=
   d_cmds=
   d_n=0

@@ -47,6 +47,7 @@ function vmFacts(d: VmDetails, hostId: string, running: boolean): VmFacts {
     vcpus: c.vcpusCurrent,
     memoryMiB: c.memoryCurrentKiB / 1024,
     maxMemoryMiB: c.memoryMaxKiB / 1024,
+    guestOs: c.guestOs,
     disks: c.disks.map((k, i) => ({
       target: k.targetDev ?? `disk${i}`,
       device: k.device,

@@ -1,3 +1,4 @@
+import { HOST_STATS_SECTIONS } from '../host-reads'
 import { SCRIPT_PRELUDE, shellCommandFor } from './script-frame'
 
 /** Format version printed after START; parseStatsOutput refuses output of another version. */
@@ -41,20 +42,7 @@ vcpu_delay() {
   done
 }
 sec domstats virsh -c qemu:///system domstats --raw
-sec stat grep -E "^(cpu|ctxt|btime|processes|procs_)" /proc/stat
-sec meminfo cat /proc/meminfo
-sec vmstat grep -E "^(pswpin|pswpout|pgmajfault|pgfault) " /proc/vmstat
-sec pressure-cpu cat /proc/pressure/cpu
-sec pressure-memory cat /proc/pressure/memory
-sec pressure-io cat /proc/pressure/io
-sec diskstats cat /proc/diskstats
-sec block-devices ls /sys/block
-sec virtual-block-devices ls /sys/devices/virtual/block
-sec net-dev cat /proc/net/dev
-sec virtual-net-devices ls /sys/devices/virtual/net
-sec loadavg cat /proc/loadavg
-sec uptime cat /proc/uptime
-sec vcpu-delay vcpu_delay
+${HOST_STATS_SECTIONS}sec vcpu-delay vcpu_delay
 printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
 `
 

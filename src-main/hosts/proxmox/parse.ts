@@ -1,20 +1,14 @@
 import { z } from 'zod'
 import { VmSchema, type Vm, type VmState } from '../../../shared/model'
-import { failed, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
+import { parseCpuList } from '../libvirt/parse/capabilities'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
 
 /**
- * Proxmox VE: detection and the JSON that `pvesh get <path> --output-format json` prints (the
- * API's `data` member; a whole API response `{"data": ...}` is accepted too) and that
- * `pvesh get /nodes/<node>/qemu/<vmid>/config` prints for `qm config`.
+ * Proxmox VE: detection, the JSON that `pvesh get <path> --output-format json` prints (the API's
+ * `data` member; a whole API response `{"data": ...}` is accepted too), and guest configs either
+ * as that JSON or as the /etc/pve/qemu-server/<vmid>.conf file it is read from. The commands
+ * that produce them are in discover-script.ts and stats-script.ts.
  */
-
-/** Read-only commands the adapter runs on a Proxmox node (all JSON). */
-export const PROXMOX_COMMANDS = {
-  detect: 'pveversion 2>/dev/null || echo not-proxmox',
-  clusterVms: 'pvesh get /cluster/resources --type vm --output-format json',
-  /** Append `<node>/qemu/<vmid>/config` only after validating node and vmid (see isSafeNodeName, vmid integer). */
-  nodesPrefix: 'pvesh get /nodes/',
-} as const
 
 export interface ProxmoxVersion {
   manager: string
@@ -34,9 +28,12 @@ export function isSafeNodeName(node: string): boolean {
 
 const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)])
 
+/** vmids are positive integers (Proxmox allows 100-999999999); anything else is not a guest id. */
+const vmidNum = num.pipe(z.number().int().positive())
+
 const ClusterVmSchema = z.object({
   type: z.enum(['qemu', 'lxc']),
-  vmid: num,
+  vmid: vmidNum,
   name: z.string().optional(),
   node: z.string(),
   status: z.string(),
@@ -54,7 +51,7 @@ const ClusterVmSchema = z.object({
 })
 
 const QemuStatusSchema = z.object({
-  vmid: num,
+  vmid: vmidNum,
   name: z.string().optional(),
   status: z.string(),
   qmpstatus: z.string().optional(),
@@ -135,6 +132,8 @@ export interface ProxmoxDisk {
   discard?: string
   sizeBytes?: number
   format?: string
+  /** `ro=1`; absent when not set. */
+  readonly?: true
 }
 
 export interface ProxmoxNic {
@@ -144,6 +143,18 @@ export interface ProxmoxNic {
   bridge?: string
   firewall: boolean
   queues?: number
+  /** `link_down=1`. */
+  linkDown?: true
+}
+
+/** `numa<N>: cpus=0-3,hostnodes=0,memory=4096,policy=bind`: one guest NUMA node. */
+export interface ProxmoxNumaNode {
+  id: number
+  cpus?: number[]
+  hostNodes?: number[]
+  memoryMiB?: number
+  /** preferred, bind, interleave. */
+  policy?: string
 }
 
 /** `qm config <vmid>` as JSON, the fields VirtPilot uses. */
@@ -155,8 +166,10 @@ export interface ProxmoxQemuConfig {
   sockets: number
   /** Hot-plugged vCPUs online; defaults to cores x sockets. */
   vcpus: number
-  /** MiB. */
+  /** MiB (`memory`, or its `current=` part). */
   memoryMiB: number
+  /** Hot-plug ceiling in MiB (`memory: ...,max=`), when set. */
+  memoryMaxMiB?: number
   /** Balloon minimum in MiB; 0 disables the balloon device. undefined = balloon on, min = memory. */
   balloonMiB?: number
   /** CPU weight (cgroup): 1024 default on cgroup v1, 100 on v2 (PVE 7+). */
@@ -165,12 +178,23 @@ export interface ProxmoxQemuConfig {
   cpuLimit?: number
   cpuType?: string
   numa: boolean
+  numaNodes: ProxmoxNumaNode[]
   hugepages?: string
   scsiController?: string
   disks: ProxmoxDisk[]
   nics: ProxmoxNic[]
   tags: string[]
   onboot: boolean
+  /** `kvm: 0` runs the guest emulated (TCG). */
+  kvm: boolean
+  /** `allow-ksm: 0` opts the guest out of KSM (PVE 8.1+). */
+  allowKsm: boolean
+  /** Host CPUs the QEMU process may run on (`affinity`, PVE 7.3+); undefined: any. */
+  affinity?: number[]
+  /** Guest OS type: l26, win11, other, ... */
+  ostype?: string
+  /** `machine`: pc, q35, pc-i440fx-8.1+pve0, ... */
+  machine?: string
 }
 
 const SIZE_UNITS: Record<string, number> = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
@@ -196,28 +220,70 @@ function toBytes(size: string | undefined): number | undefined {
 
 const NIC_MODELS = ['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3', 'i82551', 'i82557b', 'i82559er', 'ne2k_isa', 'ne2k_pci', 'pcnet']
 
+const CONFIG_JSON = 'pvesh /nodes/<node>/qemu/<vmid>/config'
+
 export function parseQemuConfig(text: string): Parsed<ProxmoxQemuConfig> {
-  const section = 'pvesh /nodes/<node>/qemu/<vmid>/config'
-  const data = parseJsonData(text, section)
+  const data = parseJsonData(text, CONFIG_JSON)
   if (!data.ok) return data
   const c = data.value
-  if (c === null || typeof c !== 'object' || Array.isArray(c)) return failed(section, 'expected a JSON object')
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return failed(CONFIG_JSON, 'expected a JSON object')
   const cfg = c as Record<string, unknown>
-  const str = (k: string): string | undefined => (typeof cfg[k] === 'string' ? (cfg[k] as string) : typeof cfg[k] === 'number' ? String(cfg[k]) : undefined)
+  const values = new Map<string, string>()
+  for (const [k, v] of Object.entries(cfg)) {
+    if (typeof v === 'string') values.set(k, v)
+    else if (typeof v === 'number') values.set(k, String(v))
+  }
+  return qemuConfigFrom(values, CONFIG_JSON)
+}
+
+/**
+ * `/etc/pve/qemu-server/<vmid>.conf` as pmxcfs stores it, the file `qm config` and the config API
+ * read: `key: value` lines of the current configuration, then `[snapshot]`, `[PENDING]` and
+ * `[special:cloudinit]` sections (ignored: they are not what runs). `#` lines are the description.
+ */
+export function parseQemuConfFile(text: string, section = 'qemu-server .conf', firstLine = 1): Parsed<ProxmoxQemuConfig> {
+  const values = new Map<string, string>()
+  const warnings: ParseProblem[] = []
+  const lines = linesOf(text)
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!
+    if (/^\s*$/.test(l) || l.startsWith('#')) continue
+    if (/^\[[^\]]+\]\s*$/.test(l)) break
+    const m = /^([a-z][a-z0-9_-]*):\s*(.*?)\s*$/.exec(l)
+    if (m) values.set(m[1]!, m[2]!)
+    else warnings.push({ section, line: firstLine + i, message: `not a "key: value" line: ${JSON.stringify(l.slice(0, 60))}` })
+  }
+  const r = qemuConfigFrom(values, section)
+  return r.ok ? parsed(r.value, [...warnings, ...r.warnings]) : r
+}
+
+function cpuSet(list: string | undefined): number[] | undefined {
+  if (list === undefined) return undefined
+  // Proxmox separates ranges with `;` inside property strings (`cpus=0-1;4`), with `,` in `affinity`.
+  const parts = list.split(/[;,]/).map((p) => parseCpuList(p))
+  return parts.some((p) => p === undefined) ? undefined : parts.flat() as number[]
+}
+
+function qemuConfigFrom(values: ReadonlyMap<string, string>, section: string): Parsed<ProxmoxQemuConfig> {
+  const str = (k: string): string | undefined => values.get(k)
   const int = (k: string): number | undefined => {
     const s = str(k)
     return s !== undefined && /^\d+(\.\d+)?$/.test(s) ? Number(s) : undefined
   }
   const cores = int('cores') ?? 1
   const sockets = int('sockets') ?? 1
-  const memoryMiB = int('memory') ?? 512 // Proxmox's default when unset
   if (!(cores >= 1 && sockets >= 1)) return failed(section, 'cores and sockets must be at least 1', { field: 'cores' })
+  // `memory: 2048` or, since PVE 8.1, `memory: current=2048[,max=...]`.
+  const memory = parsePropertyString(str('memory') ?? '', 'current')
+  const memoryMiB = /^\d+$/.test(memory.get('current') ?? '') ? Number(memory.get('current')) : 512 // Proxmox's default when unset
+  const memoryMax = memory.get('max')
 
   const disks: ProxmoxDisk[] = []
   const nics: ProxmoxNic[] = []
-  for (const key of Object.keys(cfg).sort()) {
-    const value = str(key)
-    if (value === undefined) continue
+  const numaNodes: ProxmoxNumaNode[] = []
+  const warnings: ParseProblem[] = []
+  for (const key of [...values.keys()].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))) {
+    const value = values.get(key)!
     const disk = /^(ide|sata|scsi|virtio|efidisk|tpmstate)(\d+)$/.exec(key)
     if (disk) {
       const p = parsePropertyString(value, 'file')
@@ -232,6 +298,7 @@ export function parseQemuConfig(text: string): Parsed<ProxmoxQemuConfig> {
         discard: p.get('discard'),
         sizeBytes: toBytes(p.get('size')),
         format: p.get('format'),
+        ...(p.get('ro') === '1' || p.get('ro') === 'on' ? { readonly: true as const } : {}),
       })
       continue
     }
@@ -245,30 +312,57 @@ export function parseQemuConfig(text: string): Parsed<ProxmoxQemuConfig> {
         bridge: p.get('bridge'),
         firewall: p.get('firewall') === '1',
         queues: p.get('queues') === undefined ? undefined : Number(p.get('queues')),
+        ...(p.get('link_down') === '1' ? { linkDown: true as const } : {}),
+      })
+      continue
+    }
+    const numa = /^numa(\d+)$/.exec(key)
+    if (numa) {
+      const p = parsePropertyString(value, 'cpus')
+      const mem = p.get('memory')
+      numaNodes.push({
+        id: Number(numa[1]),
+        cpus: cpuSet(p.get('cpus')),
+        hostNodes: cpuSet(p.get('hostnodes')),
+        memoryMiB: mem !== undefined && /^\d+$/.test(mem) ? Number(mem) : undefined,
+        policy: p.get('policy'),
       })
     }
   }
+  const affinityText = str('affinity')
+  const affinity = cpuSet(affinityText)
+  if (affinityText !== undefined && affinity === undefined) warnings.push({ section, field: 'affinity', message: `not a CPU list: ${JSON.stringify(affinityText)}` })
   const smbios = str('smbios1')
   const uuid = smbios ? /(?:^|,)uuid=([0-9a-fA-F-]{36})/.exec(smbios)?.[1] : undefined
-  return parsed({
-    name: str('name'),
-    uuid,
-    cores,
-    sockets,
-    vcpus: int('vcpus') ?? cores * sockets,
-    memoryMiB,
-    balloonMiB: int('balloon'),
-    cpuUnits: int('cpuunits'),
-    cpuLimit: str('cpulimit') === undefined ? undefined : Number(str('cpulimit')),
-    cpuType: str('cpu'),
-    numa: str('numa') === '1',
-    hugepages: str('hugepages'),
-    scsiController: str('scsihw'),
-    disks,
-    nics,
-    tags: (str('tags') ?? '').split(/[;, ]/).filter(Boolean),
-    onboot: str('onboot') === '1',
-  })
+  return parsed(
+    {
+      name: str('name'),
+      uuid,
+      cores,
+      sockets,
+      vcpus: int('vcpus') ?? cores * sockets,
+      memoryMiB,
+      ...(memoryMax !== undefined && /^\d+$/.test(memoryMax) ? { memoryMaxMiB: Number(memoryMax) } : {}),
+      balloonMiB: int('balloon'),
+      cpuUnits: int('cpuunits'),
+      cpuLimit: str('cpulimit') === undefined ? undefined : Number(str('cpulimit')),
+      cpuType: str('cpu'),
+      numa: str('numa') === '1',
+      numaNodes: numaNodes.sort((a, b) => a.id - b.id),
+      hugepages: str('hugepages'),
+      scsiController: str('scsihw'),
+      disks,
+      nics,
+      tags: (str('tags') ?? '').split(/[;, ]/).filter(Boolean),
+      onboot: str('onboot') === '1',
+      kvm: str('kvm') !== '0',
+      allowKsm: str('allow-ksm') !== '0',
+      affinity,
+      ostype: str('ostype'),
+      machine: str('machine'),
+    },
+    warnings,
+  )
 }
 
 export function proxmoxVmState(status: string, qmpstatus?: string): VmState {

@@ -82,4 +82,15 @@ describe('buildPlan', () => {
       buildPlan({ id: 'p', now: 1, approvedBy: 'a', parallelism: 1, snapshot, ctx, recommendations: [rec('ksm', [{ action: { kind: 'setHostTuning', host: 'demo-a', setting: 'ksm.run', value: '1' }, rollback: { kind: 'setHostTuning', host: 'demo-a', setting: 'ksm.run', value: '0' } }])] }),
     ).toThrow(PlanError)
   })
+
+  it('refuses changes on a Proxmox VE node, naming the node and what to use instead', async () => {
+    const demo = await demoSnapshot()
+    const snapshot: Snapshot = { ...demo, hosts: demo.hosts.map((h) => (h.id === 'demo-a' ? { ...h, source: 'proxmox' as const, name: 'pve1' } : h)) }
+    const ctx = commandContext(snapshot, () => undefined, false)
+    const vm = 'demo:bb041-a'
+    const build = (actions: ReversibleAction[]) => () => buildPlan({ id: 'p', now: 1, approvedBy: 'a', parallelism: 1, snapshot, ctx, recommendations: [rec('r', actions)] })
+    expect(build([{ action: { kind: 'migrate', vm, from: 'demo-c', to: 'demo-a', live: true }, rollback: { kind: 'migrate', vm, from: 'demo-a', to: 'demo-c', live: true } }])).toThrow(/pve1 is a Proxmox VE node.*qm/)
+    // The same change on a libvirt host of the same snapshot still plans.
+    expect(build([{ action: { kind: 'setMemory', vm, host: 'demo-c', memoryMiB: 22000, live: true }, rollback: { kind: 'setMemory', vm, host: 'demo-c', memoryMiB: 20480, live: true } }])().steps).toHaveLength(1)
+  })
 })

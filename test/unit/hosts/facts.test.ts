@@ -84,6 +84,44 @@ describe('factsFromDiscovery on the real CloudStack domain XML', () => {
   })
 })
 
+describe('factsFromDiscovery with the libosinfo OS id virt-install records', () => {
+  // Same format as `virsh dumpxml` of a virt-install / virt-manager guest (no such fixture yet).
+  const domain = (name: string, uuid: string, os: string) => ok(parseDomainXml(`<domain type='kvm'>
+  <name>${name}</name>
+  <uuid>${uuid}</uuid>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="${os}"/>
+    </libosinfo:libosinfo>
+  </metadata>
+  <memory unit='KiB'>8388608</memory>
+  <currentMemory unit='KiB'>8388608</currentMemory>
+  <vcpu placement='static'>2</vcpu>
+</domain>`))
+  const guests = [
+    ['web1', '00000000-0000-0000-0000-000000000001', 'http://debian.org/debian/12'],
+    ['web2', '00000000-0000-0000-0000-000000000002', 'http://debian.org/debian/12'],
+    ['db1', '00000000-0000-0000-0000-000000000003', 'http://fedoraproject.org/fedora/40'],
+  ] as const
+  const discovery: Discovery = {
+    ...lab,
+    inventory: { ...lab.inventory, vms: guests.map(([name, uuid]) => ({ ...lab.inventory.vms[0]!, id: uuid, name, state: 'running' as const })) },
+    vms: guests.map(([name, uuid, os]) => ({ vmId: uuid, config: domain(name, uuid, os) })),
+  }
+  const facts = factsFromDiscovery(discovery)
+
+  it('passes the OS id to VmFacts.guestOs', () => {
+    expect(ClusterFactsSchema.parse(facts)).toEqual(facts)
+    expect(Object.values(facts.vms).map((v) => [v.name, v.guestOs])).toEqual(guests.map(([name, , os]) => [name, os]))
+  })
+
+  it('lets the KSM rule group the two Debian 12 guests (24 GiB allocated on a 23.5 GiB host, KSM off)', () => {
+    const ksm = tuningAdvice({ facts }).filter((a) => a.rule === 'ksm')
+    expect(ksm.map((a) => a.target.id)).toEqual(['h1'])
+    expect(ksm[0]!.evidence).toContainEqual({ fact: 'guests with the same OS', value: '2 x http://debian.org/debian/12' })
+  })
+})
+
 describe('demo facts (made up, on the real demo inventory)', () => {
   const facts = demoFacts()
 

@@ -66,6 +66,23 @@ export interface DomainConfig {
   /** Absent when the domain has no <memballoon>; model `none` means ballooning is off. */
   memballoon?: { model: string; statsPeriodS?: number; autodeflate?: boolean; freePageReporting?: boolean }
   title?: string
+  /** libosinfo OS id virt-install / virt-manager record in <metadata>, e.g. http://debian.org/debian/12. */
+  guestOs?: string
+}
+
+const LIBOSINFO_NS = 'http://libosinfo.org/xmlns/libvirt/domain/1.0'
+
+/** The OS id in <metadata>, matched by namespace rather than by the (conventional) prefix. */
+function libosinfoOsId(d: XmlElement): string | undefined {
+  for (const el of child(d, 'metadata')?.children ?? []) {
+    const colon = el.name.indexOf(':')
+    const prefix = colon < 0 ? '' : el.name.slice(0, colon)
+    const ns = prefix ? el.attrs[`xmlns:${prefix}`] : el.attrs.xmlns
+    if (ns !== LIBOSINFO_NS || el.name.slice(colon + 1) !== 'libosinfo') continue
+    const id = child(el, prefix ? `${prefix}:os` : 'os')?.attrs.id?.trim()
+    if (id) return id
+  }
+  return undefined
 }
 
 function memoryKiB(el: XmlElement | undefined): number | undefined {
@@ -217,6 +234,7 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
           }
         : undefined,
       title: textAt(d, 'title'),
+      guestOs: libosinfoOsId(d),
     },
     warnings,
   )

@@ -119,18 +119,18 @@ export function memUsedOf(d: DomainStats): { kib: number; source: MemUsedSource 
   return { kib: 0, source: 'unavailable' }
 }
 
-/**
- * Parses the stats script's output for one host into RawStats (one host, its running VMs) plus
- * extras. Fails only when the host part cannot be built (no /proc/stat, no /proc/meminfo, bad
- * framing); a failed domstats, pressure or vcpu-delay section degrades into `problems`.
- */
-export function parseStatsOutput(output: string, opts: StatsParseOptions): Parsed<StatsReading> {
-  const split = splitSections(output, STATS_FORMAT)
-  if (!split.ok) return split
-  const out = split.value
-  const problems: ParseProblem[] = []
-  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
+/** The host part of a poll, as every SSH host script prints it (src-main/hosts/host-reads.ts). */
+export interface HostReading {
+  stats: RawHostStats
+  extras: HostExtras
+}
 
+/**
+ * Reads the shared host sections of a framed script output (/proc/stat, meminfo, pressure,
+ * diskstats, net/dev, ...). Fails only without a usable /proc/stat or /proc/meminfo; optional
+ * sections that failed are added to `problems`.
+ */
+export function parseHostStats(out: ScriptOutput, hostId: string, problems: ParseProblem[]): Parsed<HostReading> {
   const statSec = sectionBody(out, 'stat', problems, true)
   if (!statSec) return failed('stat', (successfulBody(out, 'stat') as { reason: string }).reason)
   const stat = parseProcStat(statSec.body, '/proc/stat', statSec.firstLine)
@@ -140,10 +140,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
   const mem = parseMeminfo(memSec.body, '/proc/meminfo', memSec.firstLine)
   if (!mem.ok) return mem
 
-  const opt = <T>(name: string, parse: (body: string, firstLine: number) => Parsed<T>): T | undefined => {
-    const s = sectionBody(out, name, problems, false)
-    return s ? take(parse(s.body, s.firstLine), problems) : undefined
-  }
+  const opt = <T>(name: string, parse: (body: string, firstLine: number) => Parsed<T>): T | undefined => optionalSection(out, name, problems, parse)
   const diskstats = opt('diskstats', (b, l) => parseDiskstats(b, '/proc/diskstats', l)) ?? []
   const sysBlock = lineSet(successfulBodyText(out, 'block-devices'))
   const virtualBlock = lineSet(successfulBodyText(out, 'virtual-block-devices'))
@@ -157,16 +154,11 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     memory: opt('pressure-memory', (b, l) => parsePressure(b, '/proc/pressure/memory', l)),
     io: opt('pressure-io', (b, l) => parsePressure(b, '/proc/pressure/io', l)),
   }
-  const domains = opt('domstats', (b, l) => parseDomstats(b, l)) ?? []
-  const delays = opt('vcpu-delay', (b, l) => parseVcpuDelay(b, 'vcpu-delay', l))
-  for (const note of delays?.notes ?? []) problems.push({ section: 'vcpu-delay', message: note })
 
   const disks = diskstats.filter((d) => isWholePhysicalDisk(d.name, sysBlock, virtualBlock))
   const nics = netdev.filter((n) => isPhysicalInterface(n.iface, virtualNet))
-  const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((a, x) => a + f(x), 0)
-
-  const hostStats: RawHostStats = {
-    hostId: opts.hostId,
+  const stats: RawHostStats = {
+    hostId,
     cpuTicks: {
       user: stat.value.total.user,
       nice: stat.value.total.nice,
@@ -184,8 +176,8 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     netRxBytes: sum(nics, (n) => n.rxBytes),
     netTxBytes: sum(nics, (n) => n.txBytes),
   }
-  const host: HostExtras = {
-    hostId: opts.hostId,
+  const extras: HostExtras = {
+    hostId,
     uptimeSeconds: uptime?.uptimeSeconds,
     perCpuTicks: stat.value.perCpu,
     load,
@@ -201,6 +193,36 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     countedDisks: disks.map((d) => d.name),
     countedInterfaces: nics.map((n) => n.iface),
   }
+  return parsed({ stats, extras })
+}
+
+function optionalSection<T>(out: ScriptOutput, name: string, problems: ParseProblem[], parse: (body: string, firstLine: number) => Parsed<T>): T | undefined {
+  const s = sectionBody(out, name, problems, false)
+  return s ? take(parse(s.body, s.firstLine), problems) : undefined
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  return xs.reduce((a, x) => a + f(x), 0)
+}
+
+/**
+ * Parses the stats script's output for one host into RawStats (one host, its running VMs) plus
+ * extras. Fails only when the host part cannot be built (no /proc/stat, no /proc/meminfo, bad
+ * framing); a failed domstats, pressure or vcpu-delay section degrades into `problems`.
+ */
+export function parseStatsOutput(output: string, opts: StatsParseOptions): Parsed<StatsReading> {
+  const split = splitSections(output, STATS_FORMAT)
+  if (!split.ok) return split
+  const out = split.value
+  const problems: ParseProblem[] = []
+  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
+
+  const hostPart = parseHostStats(out, opts.hostId, problems)
+  if (!hostPart.ok) return hostPart
+  const { stats: hostStats, extras: host } = hostPart.value
+  const domains = optionalSection(out, 'domstats', problems, (b, l) => parseDomstats(b, l)) ?? []
+  const delays = optionalSection(out, 'vcpu-delay', problems, (b, l) => parseVcpuDelay(b, 'vcpu-delay', l))
+  for (const note of delays?.notes ?? []) problems.push({ section: 'vcpu-delay', message: note })
 
   const delayByName = new Map((delays?.vms ?? []).filter((v) => v.vcpuThreads > 0).map((v) => [v.name, v]))
   const vms: RawVmStats[] = []

@@ -55,6 +55,39 @@ describe('parseDomainXml', () => {
     expect(d.memballoon).toEqual({ model: 'virtio', statsPeriodS: 10, autodeflate: true, freePageReporting: undefined })
   })
 
+  // No fixture here carries <metadata>; the block below follows what virt-install / virt-manager
+  // write and `virsh dumpxml` prints back (libosinfo namespace, <libosinfo:os id=.../>).
+  const virtInstall = (metadata: string) => `<domain type='kvm' id='4'>
+  <name>deb12</name>
+  <uuid>29cc9a23-f712-4649-a61f-eea1cb11599e</uuid>
+  <metadata>${metadata}
+  </metadata>
+  <memory unit='KiB'>2097152</memory>
+  <currentMemory unit='KiB'>2097152</currentMemory>
+  <vcpu placement='static'>2</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+    <boot dev='hd'/>
+  </os>
+</domain>`
+
+  it('reads the guest OS id virt-install and virt-manager keep in <metadata> (libosinfo)', () => {
+    const d = ok(parseDomainXml(virtInstall(`
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://debian.org/debian/12"/>
+    </libosinfo:libosinfo>`)))
+    expect(d.guestOs).toBe('http://debian.org/debian/12')
+  })
+
+  it('matches libosinfo metadata by namespace, not by prefix, and ignores other applications\' metadata', () => {
+    const other = `<app1:foo xmlns:app1="http://app1.org/app1/"><app1:os id="not-this"/></app1:foo>`
+    const renamed = `<osi:libosinfo xmlns:osi="http://libosinfo.org/xmlns/libvirt/domain/1.0"><osi:os id="http://fedoraproject.org/fedora/40"/></osi:libosinfo>`
+    expect(ok(parseDomainXml(virtInstall(other + renamed))).guestOs).toBe('http://fedoraproject.org/fedora/40')
+    expect(ok(parseDomainXml(virtInstall(other))).guestOs).toBeUndefined()
+    // The CloudStack domain has only a free-text <description>: no OS id is made up from it.
+    expect(ok(parseDomainXml(fixture('domain_xml/telegraf_libvirt_testdata_cloudstack_running_domain.xml'))).guestOs).toBeUndefined()
+  })
+
   it('says which domain and field is wrong', () => {
     expect(parseDomainXml(`<domain><name>x</name><uuid>u</uuid><memory>1</memory><vcpu>zero</vcpu></domain>`)).toMatchObject({ ok: false, error: { field: 'x: vcpu' } })
     expect(parseDomainXml(`<domain><name>x</name><vcpu>1</vcpu></domain>`)).toMatchObject({ ok: false, error: { field: 'uuid' } })

@@ -1,0 +1,89 @@
+import type { ClusterFacts } from '../../../shared/model'
+import type { HostAdapter, Inventory, RawStats } from '../adapter'
+import { HostOutputError } from '../libvirt/adapter'
+import { describeProblem } from '../libvirt/parse/result'
+import type { HostConnection } from '../../ssh/connection'
+import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
+import { PVE_DISCOVER_SCRIPT } from './discover-script'
+import { factsFromProxmoxDiscovery } from './facts'
+import { parseProxmoxStatsOutput, type ProxmoxStatsReading } from './stats-output'
+import { PVE_STATS_SCRIPT } from './stats-script'
+
+const DISCOVER_TIMEOUT_MS = 60_000
+const STATS_TIMEOUT_MS = 20_000
+
+/** What the adapter needs of the SSH connection (tests pass a fake of it). */
+export type ScriptConnection = Pick<HostConnection, 'connect' | 'execScript' | 'label' | 'close'>
+
+/**
+ * One Proxmox VE node read over SSH as root, with nothing installed on it: one exec for
+ * discovery, one per poll, both constant scripts. It covers this node's QEMU guests only (a
+ * cluster's other nodes are hosts of their own); containers and templates are left out.
+ */
+export class ProxmoxAdapter implements HostAdapter {
+  readonly id: string
+  readonly canReadPast = false
+  private stale = false
+  /** Host and guest details beyond the shared model (tuning facts, detail views). */
+  discovery: ProxmoxDiscovery | undefined
+  /** The last poll's extras (pressure, tap devices, problems). */
+  lastReading: ProxmoxStatsReading | undefined
+  private vmIdByVmid = new Map<number, string>()
+
+  constructor(
+    private readonly connection: ScriptConnection,
+    private readonly hostId: string,
+    private readonly displayName?: string,
+  ) {
+    this.id = hostId
+  }
+
+  private async run(script: string, timeoutMs: number, what: string): Promise<string> {
+    await this.connection.connect()
+    const result = await this.connection.execScript(script, timeoutMs)
+    if (result.stdout.trim() === '') {
+      throw new HostOutputError(`${this.connection.label}: the Proxmox ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
+    }
+    return result.stdout
+  }
+
+  async discover(): Promise<Inventory> {
+    const output = await this.run(PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
+    const parsed = parseProxmoxDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
+    if (!parsed.ok) {
+      const user = this.connection.label.split('@')[0]
+      const hint = parsed.error.section === 'cluster-resources' && user !== 'root' ? ` Connect to the Proxmox node as root, not ${user}.` : ''
+      throw new HostOutputError(`${this.connection.label}: Proxmox discovery failed: ${describeProblem(parsed.error)}.${hint}`)
+    }
+    this.discovery = parsed.value
+    this.vmIdByVmid = new Map(parsed.value.vms.map((v) => [v.vmid, v.vmId]))
+    this.stale = false
+    return parsed.value.inventory
+  }
+
+  async readStats(now: number): Promise<RawStats> {
+    const output = await this.run(PVE_STATS_SCRIPT, STATS_TIMEOUT_MS, 'statistics')
+    const parsed = parseProxmoxStatsOutput(output, {
+      hostId: this.hostId,
+      t: now,
+      vmIdOf: (vmid) => this.vmIdByVmid.get(vmid),
+      ...(this.discovery ? { node: this.discovery.host.node } : {}),
+    })
+    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected Proxmox statistics output: ${describeProblem(parsed.error)}`)
+    this.lastReading = parsed.value
+    if (parsed.value.unknownVmids.length > 0) this.stale = true
+    return parsed.value.raw
+  }
+
+  inventoryStale(): boolean {
+    return this.stale
+  }
+
+  facts(): ClusterFacts | undefined {
+    return this.discovery && factsFromProxmoxDiscovery(this.discovery)
+  }
+
+  async close(): Promise<void> {
+    this.connection.close()
+  }
+}

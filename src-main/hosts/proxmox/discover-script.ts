@@ -1,0 +1,53 @@
+import { SCRIPT_PRELUDE, shellCommandFor } from '../libvirt/script-frame'
+import { HOST_FILES_FUNCTIONS } from '../host-reads'
+
+export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
+
+/**
+ * Discovery of one Proxmox VE node in one exec, read-only, as root (pvesh and /etc/pve need it):
+ * versions, the node name, CPU topology (lscpu -p), NUMA memory, the libvirt script's tuning
+ * files, the storage definitions, every guest of the cluster (`pvesh get /cluster/resources`),
+ * and the configuration file of each guest on this node.
+ *
+ * Guest configs are read from /etc/pve/qemu-server/<vmid>.conf (pmxcfs links it to this node's
+ * own folder), the file `qm config` and the config API parse: one `cat` per guest instead of one
+ * `pvesh`/`qm` process per guest, each of which starts the Proxmox Perl stack (around half a
+ * second; not measured here, there is no Proxmox host). File names must be digits before they
+ * are used; nothing read from the host is put into a command.
+ *
+ * VIRTPILOT_PVE_ETC exists for the tests (a folder with qemu-server/ and storage.cfg).
+ */
+export const PVE_DISCOVER_SCRIPT = `${SCRIPT_PRELUDE}
+printf "@@VP %s START ${PVE_DISCOVER_FORMAT}%s" "$N" "$nl"
+E=\${VIRTPILOT_PVE_ETC:-/etc/pve}
+${HOST_FILES_FUNCTIONS}numa_meminfo() {
+  for f in /sys/devices/system/node/node[0-9]*/meminfo; do
+    [ -r "$f" ] && grep "MemTotal:" "$f"
+  done
+  return 0
+}
+qemu_configs() {
+  for f in "$E"/qemu-server/*.conf; do
+    [ -f "$f" ] || continue
+    vmid=\${f##*/}
+    vmid=\${vmid%.conf}
+    case $vmid in ''|*[!0-9]*) continue;; esac
+    sec "qemu-config $vmid" cat "$f"
+  done
+}
+sec pveversion pveversion
+sec nodename uname -n
+sec kernel uname -r
+sec qemu-version kvm --version
+sec meminfo cat /proc/meminfo
+sec cpuinfo sed "/^$/q" /proc/cpuinfo
+sec lscpu lscpu -p=CPU,CORE,SOCKET,NODE
+sec numa-meminfo numa_meminfo
+sec files files
+sec storage cat "$E"/storage.cfg
+sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
+qemu_configs
+printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
+`
+
+export const PVE_DISCOVER_COMMAND = shellCommandFor(PVE_DISCOVER_SCRIPT)

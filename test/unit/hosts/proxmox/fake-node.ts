@@ -1,0 +1,105 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+/**
+ * A stand-in for a Proxmox VE node on this machine, which has no Proxmox: FAKE `pvesh` and
+ * `pveversion` executables that print the real fixture JSON, an /etc/pve-like folder and a
+ * /var/run/qemu-server-like pid folder. Everything else the scripts read (/proc, /sys, lscpu,
+ * kvm --version, uname) is this machine's own. The scripts' PATH puts the system folders first,
+ * which is fine: no real pvesh exists here to shadow the fake.
+ */
+export interface FakeNode {
+  dir: string
+  env: NodeJS.ProcessEnv
+  /** Sets what the fake `pvesh get /cluster/resources --type vm --output-format json` prints. */
+  setClusterResources(json: string): void
+  /** Makes the fake pvesh fail with this message on stderr, as the real one does when it may not run. */
+  failPvesh(stderr: string): void
+  writeConfig(fileName: string, text: string): void
+  writeStorageCfg(text: string): void
+  writePidFile(fileName: string, content: string): void
+  cleanup(): void
+}
+
+export const FAKE_PVEVERSION = 'pve-manager/8.1.4/ec5affc9e41f1d79 (running kernel: 6.5.11-8-pve)'
+
+export function makeFakeNode(): FakeNode {
+  const dir = mkdtempSync(join(tmpdir(), 'virtpilot-fake-pve-'))
+  for (const d of ['bin', 'etc/qemu-server', 'run']) mkdirSync(join(dir, d), { recursive: true })
+  const resources = join(dir, 'cluster-resources.json')
+  writeFileSync(resources, '[]')
+  const exe = (name: string, body: string) => {
+    writeFileSync(join(dir, 'bin', name), `#!/bin/sh\n# FAKE ${name} for tests: there is no Proxmox VE on this machine.\n${body}`)
+    chmodSync(join(dir, 'bin', name), 0o755)
+  }
+  exe('pvesh', `if [ "$*" = "get /cluster/resources --type vm --output-format json" ]; then cat '${resources}'; exit 0; fi\necho "fake pvesh: no answer for: $*" >&2\nexit 2\n`)
+  exe('pveversion', `echo '${FAKE_PVEVERSION}'\n`)
+  return {
+    dir,
+    env: {
+      ...process.env,
+      PATH: `${process.env.PATH}:${join(dir, 'bin')}`,
+      VIRTPILOT_PVE_ETC: join(dir, 'etc'),
+      VIRTPILOT_PVE_RUN_DIR: join(dir, 'run'),
+    },
+    setClusterResources: (json) => writeFileSync(resources, json),
+    failPvesh: (stderr) => exe('pvesh', `echo '${stderr}' >&2\nexit 255\n`),
+    writeConfig: (name, text) => writeFileSync(join(dir, 'etc/qemu-server', name), text),
+    writeStorageCfg: (text) => writeFileSync(join(dir, 'etc/storage.cfg'), text),
+    writePidFile: (name, content) => writeFileSync(join(dir, 'run', name), content),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+/** Runs a host script the way the SSH layer does (`sh -c SCRIPT`), here. */
+export function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string; ms: number }> {
+  const started = performance.now()
+  return new Promise((resolve, reject) =>
+    execFile('/bin/sh', ['-c', script], { env, encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      error ? reject(error) : resolve({ stdout, stderr, ms: performance.now() - started }),
+    ),
+  )
+}
+
+/**
+ * A real process standing in for a guest's QEMU: a Node process whose worker threads name
+ * themselves `CPU 0/KVM`, `CPU 1/KVM`, ... (as QEMU names its vCPU threads with debug-threads=on);
+ * vCPU 0 burns CPU at about `duty` of one core, the others and the main thread idle. So
+ * /proc/PID/stat and each task's schedstat are read for real.
+ */
+export async function spawnBusyGuest(opts: { ms: number; duty: number; vcpus?: number }): Promise<{ pid: number; child: ChildProcess; stop: () => void }> {
+  const vcpus = opts.vcpus ?? 1
+  const worker = `
+    const { workerData } = require('node:worker_threads');
+    require('node:fs').writeFileSync('/proc/thread-self/comm', 'CPU ' + workerData + '/KVM');
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    const end = Date.now() + ${opts.ms};
+    while (Date.now() < end) {
+      if (workerData !== 0) { Atomics.wait(pause, 0, 0, 100); continue; }
+      const burst = Date.now() + ${Math.round(opts.duty * 20)};
+      while (Date.now() < burst) {}
+      Atomics.wait(pause, 0, 0, ${Math.round((1 - opts.duty) * 20)});
+    }`
+  const main = `const { Worker } = require('node:worker_threads');
+    let left = ${vcpus};
+    for (let i = 0; i < ${vcpus}; i++) new Worker(${JSON.stringify(worker)}, { eval: true, workerData: i }).on('exit', () => { if (--left === 0) process.exit(0) });`
+  const child = spawn(process.execPath, ['-e', main], { stdio: 'ignore' })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('could not start the stand-in guest process')
+  // Wait until every worker has renamed itself, so the first read already sees all vCPU threads.
+  for (let i = 0; i < 300; i++) {
+    const named = readdirSync(`/proc/${pid}/task`).filter((tid) => {
+      try {
+        return /^CPU \d+\/KVM$/.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim())
+      } catch {
+        return false
+      }
+    })
+    if (named.length === vcpus) return { pid, child, stop: () => child.kill() }
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  child.kill()
+  throw new Error('the stand-in guest never named its vCPU thread')
+}

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseProxmoxDiscoverOutput } from '../../../../src-main/hosts/proxmox/discover-output'
+import { PVE_DISCOVER_COMMAND, PVE_DISCOVER_SCRIPT } from '../../../../src-main/hosts/proxmox/discover-script'
+import { parseProxmoxStatsOutput } from '../../../../src-main/hosts/proxmox/stats-output'
+import { PVE_STATS_COMMAND, PVE_STATS_SCRIPT } from '../../../../src-main/hosts/proxmox/stats-script'
+import { fixture, ok } from '../libvirt/fixture'
+import { makeFakeNode, runScript, spawnBusyGuest, type FakeNode } from './fake-node'
+
+describe('the Proxmox host scripts', () => {
+  it('are constants without backslashes or leaked template values, so sh -c quoting is exact', () => {
+    for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
+      expect(script).not.toContain('\\')
+      // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields.
+      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|[a-z]+(##|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
+    }
+    expect(PVE_STATS_COMMAND.startsWith("sh -c '")).toBe(true)
+    expect(PVE_DISCOVER_COMMAND.startsWith("sh -c '")).toBe(true)
+  })
+
+  it('only read: no command that changes anything on the node', () => {
+    for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
+      expect(script).not.toMatch(/\b(qm (set|start|stop|migrate)|pvesh (set|create|delete)|rm |mv |tee |echo [0-9] *>|> *\/(sys|proc|etc))/)
+      for (const pvesh of script.match(/pvesh .*/g) ?? []) expect(pvesh).toBe('pvesh get /cluster/resources --type vm --output-format json')
+    }
+  })
+})
+
+// There is no Proxmox VE on this machine: pvesh and pveversion are FAKES printing real fixture
+// JSON (fake-node.ts). Everything else the scripts read is this machine's, for real.
+describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh (fake pvesh, real /proc)', () => {
+  let node: FakeNode
+  beforeEach(() => {
+    node = makeFakeNode()
+  })
+  afterEach(() => node.cleanup())
+
+  /** This machine's node name, as the scripts derive it. */
+  const me = async () => (await runScript('uname -n', node.env)).stdout.trim().split('.')[0]!
+
+  it('the stats script reads a real busy process as a running guest, and skips stale and foreign pid files', async () => {
+    const guest = await spawnBusyGuest({ ms: 2500, duty: 0.6, vcpus: 2 })
+    try {
+      const here = await me()
+      node.setClusterResources(JSON.stringify([
+        { type: 'qemu', vmid: 113, node: here, status: 'running', name: 'busy', maxcpu: 2, mem: 536870912, diskread: 10, diskwrite: 20 },
+        { type: 'qemu', vmid: 114, node: here, status: 'stopped', name: 'stale' },
+      ]))
+      node.writePidFile('113.pid', `${guest.pid}\n`)
+      node.writePidFile('113.swtpm.pid', `${guest.pid}\n`) // swtpm's pid file: not a guest
+      node.writePidFile('114.pid', '2147483646\n') // left behind by a crashed guest
+      node.writePidFile('115.pid', 'not a pid\n')
+      node.writePidFile('x;reboot.pid', `${guest.pid}\n`)
+      await new Promise((r) => setTimeout(r, 300))
+      const run = await runScript(PVE_STATS_SCRIPT, node.env)
+      const r = ok(parseProxmoxStatsOutput(run.stdout, { hostId: 'local', t: Date.now(), vmIdOf: (v) => ({ 113: 'pve-113', 114: 'pve-114' })[v] }))
+      expect(r.node).toBe(here)
+      expect(r.raw.vms).toHaveLength(1)
+      const vm = r.raw.vms[0]!
+      expect(vm).toMatchObject({ vmId: 'pve-113', vcpus: 2, memUsedKiB: 524288, diskReadBytes: 10, diskWriteBytes: 20 })
+      expect(vm.cpuTimeNs).toBeGreaterThan(0)
+      expect(r.vms[0]).toMatchObject({ pid: guest.pid, vcpuThreads: 2, unreadableThreads: 0, runDelaySource: 'schedstat' })
+      expect(r.problems).toEqual([{ section: 'qemu', message: 'bad-pidfile 115' }])
+      expect(r.raw.hosts[0]!.cpuTicks.idle).toBeGreaterThan(0)
+      expect(run.stdout).toContain('gone 2147483646 114')
+      expect(run.stdout).not.toContain('reboot')
+    } finally {
+      guest.stop()
+    }
+  })
+
+  it('the stats script says so when there is no pid folder (no guest ever ran)', async () => {
+    const r = ok(parseProxmoxStatsOutput((await runScript(PVE_STATS_SCRIPT, { ...node.env, VIRTPILOT_PVE_RUN_DIR: `${node.dir}/nonexistent` })).stdout, { hostId: 'h', t: 1, vmIdOf: () => undefined }))
+    expect(r.problems).toEqual([{ section: 'qemu', message: `missing ${node.dir}/nonexistent` }])
+    expect(r.raw.hosts).toHaveLength(1)
+  })
+
+  it('the discover script reads this machine and the real Proxmox configs; a non-digit config name is never read', async () => {
+    // The assembled rows were made on a machine named `vm`: move them to this one.
+    node.setClusterResources(fixture('proxmox/cluster-resources-assembled.json').replaceAll('"node":"vm"', `"node":"${await me()}"`))
+    node.writeConfig('100.conf', fixture('proxmox/packer-plugin-proxmox_qemu_100_config.conf'))
+    node.writeConfig('113.conf', fixture('proxmox/qemu-server_snapshot-rollback_101.conf'))
+    node.writeConfig('1x;id.conf', 'cores: 64\n')
+    node.writeStorageCfg(fixture('proxmox/storage-cfg2cmd-harness.cfg'))
+    const run = await runScript(PVE_DISCOVER_SCRIPT, node.env)
+    const d = ok(parseProxmoxDiscoverOutput(run.stdout, { hostId: 'local' }))
+    expect(d.inventory.hosts[0]).toMatchObject({ source: 'proxmox', state: 'online' })
+    expect(d.inventory.hosts[0]!.cpu.threads).toBeGreaterThan(0)
+    expect(d.inventory.vms.map((v) => [v.id, v.name])).toEqual([['pve-100', 'first-vm'], ['pve-101', 'second-vm'], ['pve-113', 'win']])
+    // 101 has a row but no config file here.
+    expect(d.problems).toEqual([{ section: 'qemu-config', field: 'vmid 101', message: 'no readable config file on this node' }])
+    expect(run.stdout).not.toContain('cores: 64')
+  })
+
+  it('discovery fails clearly when pvesh refuses, and when the Proxmox tools are not there at all', async () => {
+    node.failPvesh('fake pvesh: refused')
+    const refused = parseProxmoxDiscoverOutput((await runScript(PVE_DISCOVER_SCRIPT, node.env)).stdout, { hostId: 'h' })
+    expect(refused).toMatchObject({ ok: false, error: { section: 'cluster-resources', message: expect.stringMatching(/exit 255: fake pvesh: refused.*only as root/) } })
+    const plain = parseProxmoxDiscoverOutput((await runScript(PVE_DISCOVER_SCRIPT, { ...node.env, PATH: '/usr/bin:/bin' })).stdout, { hostId: 'h' })
+    expect(plain).toMatchObject({ ok: false, error: { section: 'pveversion', message: expect.stringContaining('is this a Proxmox VE node?') } })
+  })
+})
