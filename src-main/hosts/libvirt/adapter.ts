@@ -15,6 +15,16 @@ export class HostOutputError extends Error {
   override name = 'HostOutputError'
 }
 
+/** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
+export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
+  await connection.connect()
+  const result = await connection.execScript(script, timeoutMs)
+  if (result.stdout.trim() === '') {
+    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
+  }
+  return result.stdout
+}
+
 /**
  * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, one
  * exec per poll. Both scripts are constants; names only ever travel in their output.
@@ -37,13 +47,8 @@ export class LibvirtAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private async run(script: string, timeoutMs: number, what: string): Promise<string> {
-    await this.connection.connect()
-    const result = await this.connection.execScript(script, timeoutMs)
-    if (result.stdout.trim() === '') {
-      throw new HostOutputError(`${this.connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
-    }
-    return result.stdout
+  private run(script: string, timeoutMs: number, what: string): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, what)
   }
 
   async discover(): Promise<Inventory> {

@@ -1,5 +1,6 @@
 import type { ClusterFacts, HostFacts, VmFacts } from '../../../shared/model/facts'
 import type { Discovery, VmDetails } from './parse/discover-output'
+import type { HostTuning } from './parse/host-tuning'
 
 /**
  * The tuning facts of one discovered libvirt host and its domains, for the engine's tuning rules.
@@ -8,11 +9,7 @@ import type { Discovery, VmDetails } from './parse/discover-output'
 export function factsFromDiscovery(discovery: Discovery): ClusterFacts {
   const { host: details, inventory } = discovery
   const host = inventory.hosts[0]
-  const t = details.tuning
   const caps = details.capabilities
-  const governors: Record<string, number> = {}
-  for (const g of t?.governors.values() ?? []) governors[g] = (governors[g] ?? 0) + 1
-
   const hostFacts: HostFacts = {
     hostId: details.hostId,
     memoryMiB: host?.memoryMiB ?? caps.cells.reduce((a, c) => a + c.memoryKiB / 1024, 0),
@@ -21,6 +18,22 @@ export function factsFromDiscovery(discovery: Discovery): ClusterFacts {
     kernel: details.kernel,
     libvirtVersion: details.libvirtVersion,
     qemuVersion: details.hypervisor === 'QEMU' ? details.hypervisorVersion : undefined,
+    ...tuningFacts(details.tuning),
+  }
+
+  const stateOf = new Map(inventory.vms.map((v) => [v.id, v.state]))
+  const vms: Record<string, VmFacts> = {}
+  for (const d of discovery.vms) vms[d.vmId] = vmFacts(d, details.hostId, stateOf.get(d.vmId) === 'running')
+  return { hosts: { [details.hostId]: hostFacts }, vms }
+}
+
+type TuningFacts = Pick<HostFacts, 'kvmDevice' | 'ksm' | 'transparentHugepages' | 'hugepagePools' | 'cpuGovernors' | 'haltPollNs' | 'vhostNet'>
+
+/** The host's tuning files (KSM, THP, hugepages, governors, halt polling, vhost) as facts; libvirt and Proxmox hosts read the same files. */
+export function tuningFacts(t: HostTuning | undefined): TuningFacts {
+  const governors: Record<string, number> = {}
+  for (const g of t?.governors.values() ?? []) governors[g] = (governors[g] ?? 0) + 1
+  return {
     kvmDevice: t?.kvm.devicePresent,
     ksm: t?.ksm ? { running: t.ksm.run === 1, pagesShared: t.ksm.pagesShared, pagesSharing: t.ksm.pagesSharing, fullScans: t.ksm.fullScans } : undefined,
     transparentHugepages: t?.thp?.enabled,
@@ -29,11 +42,6 @@ export function factsFromDiscovery(discovery: Discovery): ClusterFacts {
     haltPollNs: t?.haltPollNs,
     vhostNet: t?.vhost.netDevice,
   }
-
-  const stateOf = new Map(inventory.vms.map((v) => [v.id, v.state]))
-  const vms: Record<string, VmFacts> = {}
-  for (const d of discovery.vms) vms[d.vmId] = vmFacts(d, details.hostId, stateOf.get(d.vmId) === 'running')
-  return { hosts: { [details.hostId]: hostFacts }, vms }
 }
 
 function vmFacts(d: VmDetails, hostId: string, running: boolean): VmFacts {

@@ -1,6 +1,6 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
-import { HostOutputError } from '../libvirt/adapter'
+import { HostOutputError, runHostScript } from '../libvirt/adapter'
 import { describeProblem } from '../libvirt/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
@@ -38,13 +38,8 @@ export class ProxmoxAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private async run(script: string, timeoutMs: number, what: string): Promise<string> {
-    await this.connection.connect()
-    const result = await this.connection.execScript(script, timeoutMs)
-    if (result.stdout.trim() === '') {
-      throw new HostOutputError(`${this.connection.label}: the Proxmox ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
-    }
-    return result.stdout
+  private run(script: string, timeoutMs: number, what: string): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`)
   }
 
   async discover(): Promise<Inventory> {

@@ -3,7 +3,7 @@ import type { Inventory } from '../adapter'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../libvirt/parse/host-tuning'
 import { parseMeminfo } from '../libvirt/parse/procfs'
 import { failed, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
-import { splitSections, successfulBody, type ScriptOutput } from '../libvirt/parse/sections'
+import { bodyOrProblem, splitSections } from '../libvirt/parse/sections'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
 import { parseLscpuParsable, parseNodeMemTotals, parseQemuVersion, topologyOf } from './host-topology'
 import {
@@ -67,14 +67,6 @@ export function nodeNameOf(hostname: string): string {
   return hostname.trim().split('.')[0] ?? ''
 }
 
-function body(out: ScriptOutput, name: string, problems: ParseProblem[]): { text: string; firstLine: number } | undefined {
-  const r = successfulBody(out, name)
-  if ('reason' in r) {
-    problems.push({ section: name, message: r.reason })
-    return undefined
-  }
-  return { text: r.body, firstLine: r.section.firstLine }
-}
 
 function take<T>(p: Parsed<T>, problems: ParseProblem[]): T | undefined {
   if (!p.ok) {
@@ -96,7 +88,7 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   const out = split.value
   const problems: ParseProblem[] = []
   if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
-  const required = (name: string) => body(out, name, problems) ?? { missing: problems[problems.length - 1]!.message }
+  const required = (name: string) => bodyOrProblem(out, name, problems) ?? { missing: problems[problems.length - 1]!.message }
 
   const versionBody = required('pveversion')
   if ('missing' in versionBody) return failed('pveversion', `${versionBody.missing}: is this a Proxmox VE node?`)
@@ -130,17 +122,17 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   if (!resources.ok) return resources
   problems.push(...resources.warnings)
 
-  const kernel = body(out, 'kernel', problems)?.text.trim() || undefined
-  const qemuBody = body(out, 'qemu-version', problems)
+  const kernel = bodyOrProblem(out, 'kernel', problems)?.text.trim() || undefined
+  const qemuBody = bodyOrProblem(out, 'qemu-version', problems)
   const qemuVersion = qemuBody ? parseQemuVersion(qemuBody.text) : undefined
   if (qemuBody && !qemuVersion) problems.push({ section: 'qemu-version', message: `no "QEMU emulator version" in ${JSON.stringify(qemuBody.text.slice(0, 60))}` })
-  const cpuinfo = parseCpuinfoSummary(body(out, 'cpuinfo', problems)?.text ?? '')
-  const nodeMemBody = body(out, 'numa-meminfo', problems)
+  const cpuinfo = parseCpuinfoSummary(bodyOrProblem(out, 'cpuinfo', problems)?.text ?? '')
+  const nodeMemBody = bodyOrProblem(out, 'numa-meminfo', problems)
   const nodeMem = nodeMemBody ? take(parseNodeMemTotals(nodeMemBody.text, 'numa-meminfo', nodeMemBody.firstLine), problems) : undefined
-  const filesBody = body(out, 'files', problems)
+  const filesBody = bodyOrProblem(out, 'files', problems)
   const files = filesBody ? take(parseFileValues(filesBody.text, 'files', filesBody.firstLine), problems) : undefined
   const tuning = files ? take(hostTuningFrom(files), problems) : undefined
-  const storageBody = body(out, 'storage', problems)
+  const storageBody = bodyOrProblem(out, 'storage', problems)
   const storage = storageBody ? parseStorageCfg(storageBody.text, 'storage.cfg', storageBody.firstLine) : undefined
   problems.push(...(storage?.problems ?? []))
 

@@ -1,6 +1,7 @@
 import type { ClusterFacts, HostFacts, VmDiskFacts, VmFacts } from '../../../shared/model/facts'
 import type { ProxmoxDiscovery, ProxmoxHostDetails, ProxmoxVmDetails } from './discover-output'
 import type { ProxmoxQemuConfig } from './parse'
+import { tuningFacts } from '../libvirt/facts'
 import { effectiveDisk } from './storage'
 
 /**
@@ -11,9 +12,6 @@ import { effectiveDisk } from './storage'
 export function factsFromProxmoxDiscovery(discovery: ProxmoxDiscovery): ClusterFacts {
   const { host: details, inventory } = discovery
   const host = inventory.hosts[0]!
-  const t = details.tuning
-  const governors: Record<string, number> = {}
-  for (const g of t?.governors.values() ?? []) governors[g] = (governors[g] ?? 0) + 1
 
   const hostFacts: HostFacts = {
     hostId: details.hostId,
@@ -22,13 +20,7 @@ export function factsFromProxmoxDiscovery(discovery: ProxmoxDiscovery): ClusterF
     numaNodes: host.numa.map((n) => ({ id: n.id, cpus: n.cpus, memoryMiB: n.memoryMiB })),
     kernel: details.kernel,
     qemuVersion: details.qemuVersion,
-    kvmDevice: t?.kvm.devicePresent,
-    ksm: t?.ksm ? { running: t.ksm.run === 1, pagesShared: t.ksm.pagesShared, pagesSharing: t.ksm.pagesSharing, fullScans: t.ksm.fullScans } : undefined,
-    transparentHugepages: t?.thp?.enabled,
-    hugepagePools: (t?.hugepagePools ?? []).map((p) => ({ sizeKiB: p.sizeKiB, total: p.total, free: p.free })),
-    cpuGovernors: governors,
-    haltPollNs: t?.haltPollNs,
-    vhostNet: t?.vhost.netDevice,
+    ...tuningFacts(details.tuning),
   }
 
   const stateOf = new Map(inventory.vms.map((v) => [v.id, v.state]))

@@ -1,7 +1,7 @@
 import type { RawStats, RawVmStats } from '../adapter'
 import { parseNetDev } from '../libvirt/parse/procfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
-import { splitSections, successfulBody, type ScriptOutput } from '../libvirt/parse/sections'
+import { bodyOrProblem, splitSections, successfulBody } from '../libvirt/parse/sections'
 import { parseHostStats, type HostExtras } from '../libvirt/parse/stats-output'
 import { nodeNameOf } from './discover-output'
 import { parseClusterResources, type ProxmoxClusterVm } from './parse'
@@ -81,14 +81,6 @@ export interface ProxmoxStatsOptions {
   node?: string
 }
 
-function optionalBody(out: ScriptOutput, name: string, problems: ParseProblem[]): { text: string; firstLine: number } | undefined {
-  const r = successfulBody(out, name)
-  if ('reason' in r) {
-    problems.push({ section: name, message: r.reason })
-    return undefined
-  }
-  return { text: r.body, firstLine: r.section.firstLine }
-}
 
 /**
  * Parses one poll of a Proxmox node into RawStats: the host as a libvirt host reads it, and each
@@ -106,11 +98,11 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
   const host = parseHostStats(out, opts.hostId, problems)
   if (!host.ok) return host
 
-  const nodeBody = optionalBody(out, 'nodename', problems)
+  const nodeBody = bodyOrProblem(out, 'nodename', problems)
   const node = nodeBody ? nodeNameOf(nodeBody.text) : opts.node
   if (opts.node && node !== opts.node) problems.push({ section: 'nodename', message: `node is now ${JSON.stringify(node)}, discovery saw ${JSON.stringify(opts.node)}` })
 
-  const tckBody = optionalBody(out, 'clk-tck', problems)
+  const tckBody = bodyOrProblem(out, 'clk-tck', problems)
   let hz = Number(tckBody?.text.trim())
   if (!(Number.isInteger(hz) && hz > 0)) {
     if (tckBody) problems.push({ section: 'clk-tck', message: `not a tick rate: ${JSON.stringify(tckBody.text.trim().slice(0, 20))}; assuming 100` })
@@ -118,7 +110,7 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
   }
 
   let rows: Map<number, ProxmoxClusterVm> | undefined
-  const resBody = optionalBody(out, 'cluster-resources', problems)
+  const resBody = bodyOrProblem(out, 'cluster-resources', problems)
   if (resBody) {
     const r = parseClusterResources(resBody.text)
     if (r.ok) {
@@ -128,7 +120,7 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
   }
 
   let procs: QemuProcessReport | undefined
-  const qemuBody = optionalBody(out, 'qemu', problems)
+  const qemuBody = bodyOrProblem(out, 'qemu', problems)
   if (qemuBody) {
     const q = parseQemuProcesses(qemuBody.text, 'qemu', qemuBody.firstLine)
     if (q.ok) procs = q.value

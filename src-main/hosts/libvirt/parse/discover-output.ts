@@ -7,7 +7,7 @@ import { parseDomstats, vmStateFromLibvirt } from './domstats'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, parseVirshVersion, type HostTuning } from './host-tuning'
 import { parseMeminfo } from './procfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { splitSections, successfulBody, type ScriptOutput } from './sections'
+import { bodyOrProblem, splitSections } from './sections'
 
 /** Per-VM configuration beyond the shared Vm type (for tuning rules and the VM detail view). */
 export interface VmDetails {
@@ -49,14 +49,6 @@ export interface DiscoverParseOptions {
   vmIdOf?: (config: DomainConfig) => string
 }
 
-function body(out: ScriptOutput, name: string, problems: ParseProblem[]): { text: string; firstLine: number } | undefined {
-  const r = successfulBody(out, name)
-  if ('reason' in r) {
-    problems.push({ section: name, message: r.reason })
-    return undefined
-  }
-  return { text: r.body, firstLine: r.section.firstLine }
-}
 
 /**
  * Parses the discover script's output into the shared Host/Vm types (validated with their zod
@@ -70,23 +62,23 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   const problems: ParseProblem[] = []
   if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
 
-  const capsBody = body(out, 'capabilities', problems)
+  const capsBody = bodyOrProblem(out, 'capabilities', problems)
   if (!capsBody) return failed('capabilities', problems[problems.length - 1]!.message)
   const caps = parseCapabilities(capsBody.text)
   if (!caps.ok) return caps
   problems.push(...caps.warnings)
-  const memBody = body(out, 'meminfo', problems)
+  const memBody = bodyOrProblem(out, 'meminfo', problems)
   if (!memBody) return failed('meminfo', problems[problems.length - 1]!.message)
   const mem = parseMeminfo(memBody.text, '/proc/meminfo', memBody.firstLine)
   if (!mem.ok) return mem
 
-  const hostname = body(out, 'hostname', problems)?.text.trim() || undefined
-  const kernel = body(out, 'kernel', problems)?.text.trim() || undefined
-  const versionBody = body(out, 'virsh-version', problems)
+  const hostname = bodyOrProblem(out, 'hostname', problems)?.text.trim() || undefined
+  const kernel = bodyOrProblem(out, 'kernel', problems)?.text.trim() || undefined
+  const versionBody = bodyOrProblem(out, 'virsh-version', problems)
   const version = versionBody ? parseVirshVersion(versionBody.text) : undefined
   if (version && !version.ok) problems.push(version.error)
-  const cpuinfo = parseCpuinfoSummary(body(out, 'cpuinfo', problems)?.text ?? '')
-  const filesBody = body(out, 'files', problems)
+  const cpuinfo = parseCpuinfoSummary(bodyOrProblem(out, 'cpuinfo', problems)?.text ?? '')
+  const filesBody = bodyOrProblem(out, 'files', problems)
   let tuning: HostTuning | undefined
   if (filesBody) {
     const files = parseFileValues(filesBody.text, 'files', filesBody.firstLine)
@@ -130,14 +122,14 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   if (!hostCheck.success) return failed('discover', `host facts do not fit the Host model: ${hostCheck.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
 
   // Domain states: dumpxml cannot tell running from paused.
-  const stateBody = body(out, 'domain-state', problems)
+  const stateBody = bodyOrProblem(out, 'domain-state', problems)
   const stateByName = new Map<string, number | undefined>()
   if (stateBody) {
     const ds = parseDomstats(stateBody.text, stateBody.firstLine)
     if (ds.ok) for (const d of ds.value) stateByName.set(d.name, d.stateCode)
     else problems.push(ds.error)
   }
-  const autostartBody = body(out, 'autostart', problems)
+  const autostartBody = bodyOrProblem(out, 'autostart', problems)
   const autostart = autostartBody ? new Set(linesOf(autostartBody.text).map((l) => l.trim().toLowerCase()).filter(Boolean)) : undefined
 
   const vms: Vm[] = []

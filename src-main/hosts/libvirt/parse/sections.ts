@@ -1,4 +1,4 @@
-import { failed, linesOf, parsed, type Parsed } from './result'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
 
 /** One command's output from a host script (see script-frame.ts). */
 export interface Section {
@@ -86,4 +86,14 @@ export function successfulBody(out: ScriptOutput, name: string): { body: string;
     return { reason: `${name}: exit ${s.exitCode}${err ? `: ${err.split('\n').slice(0, 3).join(' / ')}` : ''}` }
   }
   return { body: s.body, section: s }
+}
+
+/** The section's body when its command succeeded; otherwise undefined, with the reason added to `problems`. */
+export function bodyOrProblem(out: ScriptOutput, name: string, problems: ParseProblem[]): { text: string; firstLine: number } | undefined {
+  const r = successfulBody(out, name)
+  if ('reason' in r) {
+    problems.push({ section: name, message: r.reason })
+    return undefined
+  }
+  return { text: r.body, firstLine: r.section.firstLine }
 }
