@@ -35,12 +35,16 @@ export function createWebSocketBridge(url: string): ApiBridge {
           listeners.get(data.event)?.forEach((cb) => cb(data.payload))
         }
       }
-      ws.onclose = () => {
+      ws.onclose = (event) => {
         const wasOpen = socket === ws
         socket = undefined
         opened = undefined
+        // 1009: the server refused a message over its size limit and says which (the call is not retried).
+        const error = event.code === 1009
+          ? { code: 'bad-request' as const, message: event.reason || 'The message was too big for VirtPilot' }
+          : { code: 'unavailable' as const, message: 'Connection to VirtPilot was lost; retrying' }
         for (const [id, call] of pending) {
-          call.resolve({ ok: false, error: { code: 'unavailable', message: 'Connection to VirtPilot was lost; retrying' } })
+          call.resolve({ ok: false, error })
           pending.delete(id)
         }
         if (!wasOpen) reject(new Error(`Cannot reach ${url}`))

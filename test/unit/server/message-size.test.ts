@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
+import { createWebSocketBridge } from '../../../src-renderer/api/websocket-bridge'
 import { MAX_IMPORT_BYTES, MAX_MESSAGE_BYTES, startServer, type RunningServer } from '../../../src-main/server/server'
 import { createServices, type Services } from '../../../src-main/services/services'
 
@@ -117,5 +118,26 @@ describe('serve mode message size', () => {
     const again = await openSocket(small)
     expect(await call(again, 5, 'whatif.list', {})).toMatchObject({ ok: true })
     again.close()
+  }, 60_000)
+
+  it('the page\'s bridge reports an over-cap call as a bad request naming the limit, not as a lost connection', async () => {
+    // The page's WebSocket is the browser's; here ws's client plays it (same onopen/onmessage/onclose
+    // API), carrying the session cookie the browser would send.
+    const Browserish = class extends WebSocket {
+      constructor(url: string) {
+        super(url, { headers: { Cookie: `virtpilot_session=${small.token}`, Origin: `http://127.0.0.1:${small.port}` } })
+      }
+    }
+    const saved = globalThis.WebSocket
+    globalThis.WebSocket = Browserish as unknown as typeof globalThis.WebSocket
+    try {
+      const bridge = createWebSocketBridge(`ws://127.0.0.1:${small.port}/api`)
+      const reply = await bridge.invoke('whatif.import', { fileName: 'big.csv', text: traceCsv(SMALL_CAP + 1024) })
+      expect(reply).toEqual({ ok: false, error: { code: 'bad-request', message: 'Message too big: the limit is 2 MiB' } })
+      // The next call opens a new socket and is answered.
+      expect(await bridge.invoke('whatif.list', {})).toMatchObject({ ok: true })
+    } finally {
+      globalThis.WebSocket = saved
+    }
   }, 60_000)
 })
