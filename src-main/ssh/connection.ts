@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process'
 import { connect as tcpConnect, type Socket } from 'node:net'
-import { Duplex } from 'node:stream'
+import type { Duplex } from 'node:stream'
 // ssh2 is CommonJS: Node's ESM loader only sees its default export.
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+import { processStream } from './process-stream'
 import { authSequence, type KnownSecrets, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
 import { fingerprint, keyTypeOf } from './known-hosts'
@@ -70,32 +70,7 @@ const TERMINAL: ReadonlySet<ConnectionState> = new Set(['auth-failed', 'host-key
 
 /** A local ProxyCommand's stdin/stdout as one stream for ssh2, as ssh(1) uses it. */
 function proxyCommandStream(command: string): Duplex {
-  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'ignore'] })
-  const stream = new Duplex({
-    write(chunk, encoding, callback) {
-      child.stdin.write(chunk, encoding, callback)
-    },
-    read() {
-      child.stdout.resume()
-    },
-    final(callback) {
-      child.stdin.end()
-      callback()
-    },
-    destroy(error, callback) {
-      child.kill()
-      callback(error)
-    },
-  })
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (!stream.push(chunk)) child.stdout.pause()
-  })
-  child.stdout.on('end', () => stream.push(null))
-  child.on('error', (error) => stream.destroy(error))
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null) stream.destroy(new SshError('unreachable', `ProxyCommand exited with ${code}: ${command}`))
-  })
-  return stream
+  return processStream('/bin/sh', ['-c', command], (code) => new SshError('unreachable', `ProxyCommand exited with ${code}: ${command}`))
 }
 
 function tcpStream(host: string, port: number, timeoutMs: number): Promise<Socket> {

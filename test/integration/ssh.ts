@@ -1,10 +1,10 @@
 // ssh2 connections to lab hosts, the way VirtPilot itself connects: verified host key,
 // TCP_NODELAY (without it Nagle turns 100 sequential execs from ~0.2 s into 4-14 s).
-import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { connect as tcpConnect } from 'node:net'
-import { Duplex } from 'node:stream'
+import type { Duplex } from 'node:stream'
 import { Client, type ConnectConfig } from 'ssh2'
+import { processStream } from '../../src-main/ssh/process-stream'
 import type { LabHost } from '../lab/description'
 
 export interface ExecResult {
@@ -22,37 +22,7 @@ export interface ExecResult {
 export function proxySocket(argv: readonly string[]): Duplex {
   const [command, ...args] = argv
   if (command === undefined) throw new Error('empty proxy command')
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const socket = new Duplex({
-    read() {
-      child.stdout.resume()
-    },
-    write(chunk, _encoding, callback) {
-      child.stdin.write(chunk, callback)
-    },
-    final(callback) {
-      child.stdin.end()
-      callback()
-    },
-    destroy(error, callback) {
-      child.kill()
-      callback(error)
-    },
-  })
-  child.stdout.on('data', (chunk: Buffer) => {
-    if (!socket.push(chunk)) child.stdout.pause()
-  })
-  child.stdout.on('end', () => socket.push(null))
-  child.stdin.on('error', (error) => socket.destroy(error))
-  child.on('error', (error) => socket.destroy(new Error(`proxy ${argv.join(' ')} failed: ${error.message}`)))
-  child.on('exit', (code) => {
-    if (code !== 0 && code !== null && !socket.destroyed) {
-      socket.destroy(new Error(`proxy ${argv.join(' ')} exited ${code}: ${stderr.trim()}`))
-    }
-  })
-  return socket
+  return processStream(command, args, (code, stderr) => new Error(`proxy ${argv.join(' ')} exited ${code}: ${stderr}`))
 }
 
 /** The key blob of an OpenSSH public key line (`ssh-ed25519 AAAA... comment`). */

@@ -34,6 +34,8 @@ export class LibvirtAdapter implements HostAdapter {
   readonly canReadPast = false
   private vmIdsByName = new Map<string, string>()
   private stale = false
+  /** Tuning facts of the last discovery, mapped once (they change only when discovery runs). */
+  private discoveredFacts: ClusterFacts | undefined
   /** Host and VM facts beyond the shared model (tuning rules, detail views). */
   discovery: Discovery | undefined
   /** The last poll's extras (pressure, swap, run delay sources, problems). */
@@ -62,6 +64,7 @@ export class LibvirtAdapter implements HostAdapter {
       throw new HostOutputError(`${this.connection.label}: discovery failed: ${problem}.${hint}`)
     }
     this.discovery = parsed.value
+    this.discoveredFacts = factsFromDiscovery(parsed.value)
     this.vmIdsByName = new Map(parsed.value.inventory.vms.map((vm) => [vm.name, vm.id]))
     this.stale = false
     return parsed.value.inventory
@@ -81,7 +84,7 @@ export class LibvirtAdapter implements HostAdapter {
   }
 
   facts(): ClusterFacts | undefined {
-    return this.discovery && factsFromDiscovery(this.discovery)
+    return this.discoveredFacts
   }
 
   async close(): Promise<void> {

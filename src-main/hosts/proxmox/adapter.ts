@@ -24,6 +24,8 @@ export class ProxmoxAdapter implements HostAdapter {
   readonly id: string
   readonly canReadPast = false
   private stale = false
+  /** Tuning facts of the last discovery, mapped once (they change only when discovery runs). */
+  private discoveredFacts: ClusterFacts | undefined
   /** Host and guest details beyond the shared model (tuning facts, detail views). */
   discovery: ProxmoxDiscovery | undefined
   /** The last poll's extras (pressure, tap devices, problems). */
@@ -51,6 +53,7 @@ export class ProxmoxAdapter implements HostAdapter {
       throw new HostOutputError(`${this.connection.label}: Proxmox discovery failed: ${describeProblem(parsed.error)}.${hint}`)
     }
     this.discovery = parsed.value
+    this.discoveredFacts = factsFromProxmoxDiscovery(parsed.value)
     this.vmIdByVmid = new Map(parsed.value.vms.map((v) => [v.vmid, v.vmId]))
     this.stale = false
     return parsed.value.inventory
@@ -75,7 +78,7 @@ export class ProxmoxAdapter implements HostAdapter {
   }
 
   facts(): ClusterFacts | undefined {
-    return this.discovery && factsFromProxmoxDiscovery(this.discovery)
+    return this.discoveredFacts
   }
 
   async close(): Promise<void> {

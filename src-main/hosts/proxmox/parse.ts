@@ -31,14 +31,12 @@ const num = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(N
 /** vmids are positive integers (Proxmox allows 100-999999999); anything else is not a guest id. */
 const vmidNum = num.pipe(z.number().int().positive())
 
-const ClusterVmSchema = z.object({
-  type: z.enum(['qemu', 'lxc']),
+/** What /cluster/resources and /nodes/<node>/qemu both say of a guest. */
+const GuestSchema = z.object({
   vmid: vmidNum,
   name: z.string().optional(),
-  node: z.string(),
   status: z.string(),
   template: num.optional(),
-  maxcpu: num.optional(),
   maxmem: num.optional(),
   mem: num.optional(),
   cpu: num.optional(),
@@ -50,22 +48,15 @@ const ClusterVmSchema = z.object({
   tags: z.string().optional(),
 })
 
-const QemuStatusSchema = z.object({
-  vmid: vmidNum,
-  name: z.string().optional(),
-  status: z.string(),
+const ClusterVmSchema = GuestSchema.extend({
+  type: z.enum(['qemu', 'lxc']),
+  node: z.string(),
+  maxcpu: num.optional(),
+})
+
+const QemuStatusSchema = GuestSchema.extend({
   qmpstatus: z.string().optional(),
   cpus: num.optional(),
-  maxmem: num.optional(),
-  mem: num.optional(),
-  cpu: num.optional(),
-  uptime: num.optional(),
-  diskread: num.optional(),
-  diskwrite: num.optional(),
-  netin: num.optional(),
-  netout: num.optional(),
-  template: num.optional(),
-  tags: z.string().optional(),
 })
 
 export type ProxmoxClusterVm = z.infer<typeof ClusterVmSchema>

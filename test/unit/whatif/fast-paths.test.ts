@@ -2,10 +2,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { entitle } from '../../../shared/engine/entitlement'
 import { compareScenario } from '../../../shared/engine/whatif'
-import { shareBuffers, shareResource } from '../../../shared/engine/whatif/share'
 import { distribution, sortedPercentile } from '../../../shared/engine/whatif/stats'
 import { PolicySetSchema } from '../../../shared/model/scenario'
 import { bitbrains500 } from './support/synthetic'
+import { shareClaims } from './support/scenarios'
 
 // The replay's flat-array shortcuts must give the very numbers of the plain versions: equal to
 // the last bit, not close.
@@ -29,16 +29,7 @@ describe('replay fast paths', () => {
         const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0)
         const capacity = fraction * (strategy === 'dynamic' ? sum(capped) : sum(base) + sum(ceilings))
         fc.pre(capacity > 1e-9)
-        const b = shareBuffers(claims.length)
-        b.n = claims.length
-        claims.forEach((c, i) => {
-          b.demand[i] = c.demand
-          b.allocation[i] = c.allocation
-          b.reservation[i] = c.reservation ?? 0
-          b.limit[i] = c.limit ?? Infinity
-          b.shares[i] = c.shares
-        })
-        shareResource(strategy, capacity, b)
+        const b = shareClaims(strategy, capacity, claims)
         const expected = entitle(strategy, capacity, claims.map((c, i) => ({ vmId: String(i), ...c })))
         expect([...b.entitlement.subarray(0, claims.length)]).toEqual(expected.entitlements.map((e) => e.entitlement))
       }),

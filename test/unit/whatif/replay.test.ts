@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { entitle } from '../../../shared/engine/entitlement'
 import { compareScenario, replay } from '../../../shared/engine/whatif'
-import { shareBuffers, shareResource } from '../../../shared/engine/whatif/share'
-import { flat, policy, scenario } from './support/scenarios'
+import { flat, policy, scenario, shareClaims } from './support/scenarios'
 
 describe('allocation strategies in the replay', () => {
   // 8 cores shared by three 8-vCPU VMs wanting 4, 6 and 6 cores: 16 cores of demand.
@@ -75,16 +74,7 @@ describe('allocation strategies in the replay', () => {
     })
     fc.assert(
       fc.property(fc.constantFrom('static', 'dynamic', 'hybrid' as const), fc.double({ min: 1, max: 64, noNaN: true }), fc.array(claim, { minLength: 1, maxLength: 12 }), (strategy, capacity, claims) => {
-        const b = shareBuffers(claims.length)
-        b.n = claims.length
-        claims.forEach((c, i) => {
-          b.demand[i] = c.demand
-          b.allocation[i] = c.allocation
-          b.reservation[i] = c.reservation ?? 0
-          b.limit[i] = c.limit ?? Infinity
-          b.shares[i] = c.shares
-        })
-        shareResource(strategy, capacity, b)
+        const b = shareClaims(strategy, capacity, claims)
         const expected = entitle(strategy, capacity, claims.map((c, i) => ({ vmId: String(i), ...c })))
         expected.entitlements.forEach((e, i) => expect(b.entitlement[i]).toBeCloseTo(e.entitlement, 9))
         if (strategy === 'hybrid') {

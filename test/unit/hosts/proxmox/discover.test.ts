@@ -1,3 +1,4 @@
+import { replaceSection } from './fake-node'
 import { describe, expect, it } from 'vitest'
 import { HostSchema, VmSchema } from '../../../../shared/model'
 import { ClusterFactsSchema } from '../../../../shared/model/facts'
@@ -81,12 +82,7 @@ describe('parseProxmoxDiscoverOutput on the assembled discovery', () => {
 
 /** The assembled output with one section's body (and exit status) replaced. */
 function withSection(name: string, body: string, rc = 0, text = assembled): string {
-  const lines = text.split('\n')
-  const nonce = /^@@VP (\S+) START/.exec(lines[0]!)![1]
-  const begin = lines.indexOf(`@@VP ${nonce} BEGIN ${name}`)
-  const end = lines.findIndex((l, i) => i > begin && l.startsWith(`@@VP ${nonce} END ${name} `))
-  if (begin < 0 || end < 0) throw new Error(`no section ${name}`)
-  return [...lines.slice(0, begin + 1), body, '', `@@VP ${nonce} END ${name} ${rc}`, ...lines.slice(end + 1)].join('\n')
+  return replaceSection(text, name, body, rc)
 }
 
 describe('parseProxmoxDiscoverOutput failures', () => {

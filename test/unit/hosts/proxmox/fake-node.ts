@@ -103,3 +103,13 @@ export async function spawnBusyGuest(opts: { ms: number; duty: number; vcpus?: n
   child.kill()
   throw new Error('the stand-in guest never named its vCPU thread')
 }
+
+/** A framed script output with one section's body (and exit status) replaced. */
+export function replaceSection(text: string, name: string, body: string, rc = 0): string {
+  const lines = text.split('\n')
+  const nonce = /^@@VP (\S+) START/.exec(lines[0]!)![1]
+  const begin = lines.indexOf(`@@VP ${nonce} BEGIN ${name}`)
+  const end = lines.findIndex((l, i) => i > begin && l.startsWith(`@@VP ${nonce} END ${name} `))
+  if (begin < 0 || end < 0) throw new Error(`no section ${name}`)
+  return [...lines.slice(0, begin + 1), body, '', `@@VP ${nonce} END ${name} ${rc}`, ...lines.slice(end + 1)].join('\n')
+}

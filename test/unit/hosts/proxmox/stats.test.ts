@@ -1,3 +1,4 @@
+import { replaceSection } from './fake-node'
 import { describe, expect, it } from 'vitest'
 import { deriveSamples } from '../../../../src-main/collect/rates'
 import { parseProxmoxStatsOutput, parseQemuProcesses } from '../../../../src-main/hosts/proxmox/stats-output'
@@ -71,12 +72,7 @@ describe('parseProxmoxStatsOutput on two assembled polls', () => {
 
 /** Sample 1 with one section's body replaced (SYNTHETIC body), keeping the real host sections. */
 function withSection(name: string, body: string, rc = 0, text = sample1): string {
-  const lines = text.split('\n')
-  const nonce = /^@@VP (\S+) START/.exec(lines[0]!)![1]
-  const begin = lines.indexOf(`@@VP ${nonce} BEGIN ${name}`)
-  const end = lines.findIndex((l, i) => i > begin && l.startsWith(`@@VP ${nonce} END ${name} `))
-  if (begin < 0 || end < 0) throw new Error(`no section ${name}`)
-  return [...lines.slice(0, begin + 1), body, '', `@@VP ${nonce} END ${name} ${rc}`, ...lines.slice(end + 1)].join('\n')
+  return replaceSection(text, name, body, rc)
 }
 
 const row = (vmid: number, extra: Record<string, unknown> = {}) => ({ type: 'qemu', vmid, node: 'vm', status: 'running', name: `g${vmid}`, maxcpu: 2, mem: 1048576, diskread: 1000, diskwrite: 2000, netin: 0, netout: 0, ...extra })
