@@ -14,6 +14,8 @@ export interface CollectorOptions {
   rediscoverMs?: number
   onSnapshot: (snapshot: Snapshot) => void
   onError: (error: Error) => void
+  /** Round trips the adapter's connection has made so far, to count those each stats read costs. */
+  roundTrips?: () => number
 }
 
 const DEFAULT_REDISCOVER_MS = 5 * 60_000
@@ -33,6 +35,8 @@ export class Collector {
   private backfilled = false
   /** Completed polls (successful reads), for diagnostics and the one-exec-per-poll check. */
   polls = 0
+  /** Round trips spent reading stats in those polls; updated at the same moment as `polls`. */
+  statsRoundTrips = 0
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -91,11 +95,14 @@ export class Collector {
         await this.backfill(now, inventory)
         this.backfilled = true
       }
+      const tripsBefore = this.options.roundTrips?.() ?? 0
       const raw = await adapter.readStats(now)
+      const trips = (this.options.roundTrips?.() ?? 0) - tripsBefore
       const known = new Set(inventory.vms.map((v) => v.id))
       if (raw.vms.some((v) => !known.has(v.vmId)) || adapter.inventoryStale?.()) inventory = await this.discover(now)
       this.record(raw, inventory)
       this.polls++
+      this.statsRoundTrips += trips
       if (this.latest) this.options.onSnapshot(this.latest)
     } catch (error) {
       this.options.onError(error instanceof Error ? error : new Error(String(error)))

