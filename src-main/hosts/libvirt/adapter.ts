@@ -40,6 +40,8 @@ export class LibvirtAdapter implements HostAdapter {
   discovery: Discovery | undefined
   /** The last poll's extras (pressure, swap, run delay sources, problems). */
   lastReading: StatsReading | undefined
+  /** Bytes the host sent for statistics so far (the collection benchmark reports them per poll). */
+  statsBytes = 0
 
   constructor(
     private readonly connection: HostConnection,
@@ -72,6 +74,7 @@ export class LibvirtAdapter implements HostAdapter {
 
   async readStats(now: number): Promise<RawStats> {
     const output = await this.run(STATS_SCRIPT, STATS_TIMEOUT_MS, 'statistics')
+    this.statsBytes += Buffer.byteLength(output)
     const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
     if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
     this.lastReading = parsed.value
