@@ -96,7 +96,8 @@ export class Collector {
         this.backfilled = true
       }
       const tripsBefore = this.options.roundTrips?.() ?? 0
-      const raw = await adapter.readStats(now)
+      // A host that does not answer within one interval is reported, and its session replaced.
+      const raw = await adapter.readStats(now, { timeoutMs: intervalMs })
       const trips = (this.options.roundTrips?.() ?? 0) - tripsBefore
       const known = new Set(inventory.vms.map((v) => v.id))
       if (raw.vms.some((v) => !known.has(v.vmId)) || adapter.inventoryStale?.()) inventory = await this.discover(now)

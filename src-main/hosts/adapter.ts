@@ -56,6 +56,11 @@ export interface RawStats {
   vms: RawVmStats[]
 }
 
+export interface ReadOptions {
+  /** How long a read may take before the host counts as not answering (the poll interval). */
+  timeoutMs?: number
+}
+
 /**
  * One hypervisor source behind one interface: the demo cluster, libvirt over SSH, Proxmox VE.
  * Later issues add apply operations here.
@@ -66,7 +71,7 @@ export interface HostAdapter {
   readonly canReadPast: boolean
   discover(): Promise<Inventory>
   /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
-  readStats(now: number): Promise<RawStats>
+  readStats(now: number, options?: ReadOptions): Promise<RawStats>
   /** True when the last read saw VMs the inventory does not list: discover again. */
   inventoryStale?(): boolean
   /** Tuning facts from the last discovery (KSM, hugepages, disk and NIC models, ...), once read. */

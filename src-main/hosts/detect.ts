@@ -1,5 +1,5 @@
 import type { ClusterFacts } from '../../shared/model'
-import type { HostAdapter, Inventory, RawStats } from './adapter'
+import type { HostAdapter, Inventory, RawStats, ReadOptions } from './adapter'
 import { HostOutputError, LibvirtAdapter } from './libvirt/adapter'
 import { ProxmoxAdapter } from './proxmox/adapter'
 import { detectProxmox, type ProxmoxVersion } from './proxmox/parse'
@@ -83,8 +83,8 @@ export class DetectingAdapter implements HostAdapter {
     return (await this.resolve()).discover()
   }
 
-  async readStats(now: number): Promise<RawStats> {
-    return (await this.resolve()).readStats(now)
+  async readStats(now: number, options?: ReadOptions): Promise<RawStats> {
+    return (await this.resolve()).readStats(now, options)
   }
 
   inventoryStale(): boolean {

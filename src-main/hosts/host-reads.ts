@@ -1,6 +1,6 @@
 /**
- * Host reads every SSH host script shares (libvirt and Proxmox VE), as shell text: tuning files
- * read by parseFileValues/hostTuningFrom, /proc sections read by parseHostStats. One copy, so
+ * Host reads every SSH host script shares (libvirt and Proxmox VE): tuning files read by
+ * parseFileValues/hostTuningFrom (shell), /proc sections read by parseHostStats (awk). One copy, so
  * both kinds of host are counted the same way.
  */
 
@@ -34,18 +34,55 @@ files() {
 }
 `
 
-/** The host sections of the libvirt stats script, in its order. */
-export const HOST_STATS_SECTIONS = `sec stat grep -E "^(cpu|ctxt|btime|processes|procs_)" /proc/stat
-sec meminfo cat /proc/meminfo
-sec vmstat grep -E "^(pswpin|pswpout|pgmajfault|pgfault) " /proc/vmstat
-sec pressure-cpu cat /proc/pressure/cpu
-sec pressure-memory cat /proc/pressure/memory
-sec pressure-io cat /proc/pressure/io
-sec diskstats cat /proc/diskstats
-sec block-devices ls /sys/block
-sec virtual-block-devices ls /sys/devices/virtual/block
-sec net-dev cat /proc/net/dev
-sec virtual-net-devices ls /sys/devices/virtual/net
-sec loadavg cat /proc/loadavg
-sec uptime cat /proc/uptime
+/**
+ * The host sections of the resident stats sessions, as an awk function `host()` on top of
+ * AWK_FRAMING (linux/resident-frame.ts): /proc files read with getline, no process per file.
+ * Whole disks and virtual devices are told apart by the names /proc/diskstats and /proc/net/dev
+ * list (checked once per name per session under /sys/block, /sys/devices/virtual), so that
+ * parseHostStats counts the same devices as `ls /sys/block` would let it.
+ */
+export const HOST_STATS_AWK = `function host(   l, r, f, d, nb, nv, nn, i) {
+  file("stat", "/proc/stat", "^(cpu|ctxt|btime|processes|procs_)")
+  file("meminfo", "/proc/meminfo", "")
+  file("vmstat", "/proc/vmstat", "^(pswpin|pswpout|pgmajfault|pgfault) ")
+  file("pressure-cpu", "/proc/pressure/cpu", "")
+  file("pressure-memory", "/proc/pressure/memory", "")
+  file("pressure-io", "/proc/pressure/io", "")
+  begin("diskstats")
+  nb = 0; nv = 0
+  while ((r = (getline l < "/proc/diskstats")) > 0) {
+    line(l)
+    split(l, f, " ")
+    d = f[3]
+    if (!(d in BLK)) { BLK[d] = there("/sys/block/" d "/dev"); VBLK[d] = BLK[d] && there("/sys/devices/virtual/block/" d "/dev") }
+    if (BLK[d]) WHOLE[++nb] = d
+    if (VBLK[d]) VIRT[++nv] = d
+  }
+  close("/proc/diskstats")
+  if (r < 0) { end(1); text("diskstats.stderr", "cannot read /proc/diskstats") } else end(0)
+  begin("block-devices")
+  for (i = 1; i <= nb; i++) line(WHOLE[i])
+  end(0)
+  begin("virtual-block-devices")
+  for (i = 1; i <= nv; i++) line(VIRT[i])
+  end(0)
+  begin("net-dev")
+  nn = 0
+  while ((r = (getline l < "/proc/net/dev")) > 0) {
+    line(l)
+    if (index(l, ":") == 0) continue
+    d = l
+    sub(/^ +/, "", d)
+    sub(/:.*/, "", d)
+    if (!(d in VNET)) VNET[d] = there("/sys/devices/virtual/net/" d "/ifindex")
+    if (VNET[d]) VIF[++nn] = d
+  }
+  close("/proc/net/dev")
+  if (r < 0) { end(1); text("net-dev.stderr", "cannot read /proc/net/dev") } else end(0)
+  begin("virtual-net-devices")
+  for (i = 1; i <= nn; i++) line(VIF[i])
+  end(0)
+  file("loadavg", "/proc/loadavg", "")
+  file("uptime", "/proc/uptime", "")
+}
 `

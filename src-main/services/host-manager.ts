@@ -119,7 +119,7 @@ export class HostManager {
     await this.entries.get(id)?.collector.refresh()
   }
 
-  /** Polls so far and the round trips their stats reads took, per host: one exec per poll is the design. */
+  /** Polls so far and the round trips their stats reads took, per host: one per poll is the design. */
   diagnostics(id: string): { statsRoundTrips: number; polls: number } | undefined {
     const entry = this.entries.get(id)
     return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls }
@@ -218,7 +218,7 @@ export class HostManager {
       clock,
       intervalMs: pollIntervalMs,
       backfillMs: 0,
-      roundTrips: () => entry.connection.execCount,
+      roundTrips: () => entry.connection.roundTrips,
       onSnapshot: () => {
         entry.lastPollAt = clock()
         if (entry.pollError) {

@@ -104,6 +104,8 @@ export class HostConnection {
   private connecting: Promise<void> | undefined
   /** Executions started, for the one-exec-per-poll check. */
   execCount = 0
+  /** Round trips: executions and requests on resident sessions (src-main/ssh/session-channel.ts). */
+  roundTrips = 0
   /** Passphrases and the password the admin gave, for reconnects; memory only. */
   private readonly secrets: KnownSecrets = { passphrases: new Map() }
 
@@ -327,6 +329,7 @@ export class HostConnection {
       const client = this.client
       if (!client || this.current !== 'online') throw new SshError('closed', `${this.label} is ${this.current}${this.lastError ? `: ${this.lastError.message}` : ''}`)
       this.execCount++
+      this.roundTrips++
       return await new Promise<ExecResult>((resolve, reject) => {
         client.exec(command, (error, channel: ClientChannel) => {
           if (error) return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
@@ -363,6 +366,20 @@ export class HostConnection {
    */
   execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
     return this.exec(['sh', '-c', script], timeoutMs ? { timeoutMs } : {})
+  }
+
+  /**
+   * Starts a constant script as `sh -c SCRIPT` on a channel that stays open: a resident session
+   * (session-channel.ts) writes requests to its input and reads the answers. Not bound by
+   * maxConcurrentExecs: it lives as long as the connection.
+   */
+  openSession(script: string): Promise<ClientChannel> {
+    const client = this.online()
+    this.execCount++
+    this.roundTrips++
+    return new Promise((resolve, reject) =>
+      client.exec(commandLine(['sh', '-c', script]), (error, channel) => (error ? reject(new SshError('exec-failed', `${this.label}: could not start a session: ${error.message}`)) : resolve(channel))),
+    )
   }
 
   private online(): Client {

@@ -1,12 +1,13 @@
 import type { ClusterFacts } from '../../../shared/model'
-import type { HostAdapter, Inventory, RawStats } from '../adapter'
+import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
+import { StatsSession } from '../linux/stats-session'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
 import { describeProblem } from './parse/result'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
-import { STATS_SCRIPT } from './stats-script'
+import { STATS_SCRIPT, statsRequest } from './stats-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
 const STATS_TIMEOUT_MS = 20_000
@@ -26,8 +27,9 @@ export async function runHostScript(connection: Pick<HostConnection, 'connect' |
 }
 
 /**
- * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, one
- * exec per poll. Both scripts are constants; names only ever travel in their output.
+ * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, and a
+ * resident statistics session (stats-script.ts) asked once per poll. Both scripts are constants;
+ * names only ever travel in their output.
  */
 export class LibvirtAdapter implements HostAdapter {
   readonly id: string
@@ -40,8 +42,9 @@ export class LibvirtAdapter implements HostAdapter {
   discovery: Discovery | undefined
   /** The last poll's extras (pressure, swap, run delay sources, problems). */
   lastReading: StatsReading | undefined
-  /** Bytes the host sent for statistics so far (the collection benchmark reports them per poll). */
-  statsBytes = 0
+  private readonly stats: StatsSession
+  /** Whether libvirt reports vcpu.N.delay; until a poll showed it does, polls also read schedstat. */
+  private libvirtReportsDelay: boolean | undefined
 
   constructor(
     private readonly connection: HostConnection,
@@ -49,6 +52,12 @@ export class LibvirtAdapter implements HostAdapter {
     private readonly displayName?: string,
   ) {
     this.id = hostId
+    this.stats = new StatsSession(connection, STATS_SCRIPT)
+  }
+
+  /** Bytes the host sent for statistics so far (the collection benchmark reports them per poll). */
+  get statsBytes(): number {
+    return this.stats.bytes
   }
 
   private run(script: string, timeoutMs: number, what: string): Promise<string> {
@@ -72,11 +81,17 @@ export class LibvirtAdapter implements HostAdapter {
     return parsed.value.inventory
   }
 
-  async readStats(now: number): Promise<RawStats> {
-    const output = await this.run(STATS_SCRIPT, STATS_TIMEOUT_MS, 'statistics')
-    this.statsBytes += Buffer.byteLength(output)
+  async readStats(now: number, options: ReadOptions = {}): Promise<RawStats> {
+    const schedstat = this.libvirtReportsDelay !== true
+    const output = await this.stats.read((nonce) => statsRequest(nonce, { schedstat }), options.timeoutMs ?? STATS_TIMEOUT_MS)
     const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
-    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
+    if (!parsed.ok) {
+      const problem = describeProblem(parsed.error)
+      this.stats.reject(`sent output that does not parse: ${problem}`)
+      throw new HostOutputError(`${this.connection.label}: unexpected output: ${problem}`)
+    }
+    const running = parsed.value.domains.filter((d) => d.cpuTimeNs !== undefined && d.vcpus.length > 0)
+    if (running.length > 0) this.libvirtReportsDelay = running.every((d) => d.vcpus.every((v) => v.delayNs !== undefined))
     this.lastReading = parsed.value
     if (parsed.value.unknownDomains.length > 0) this.stale = true
     return parsed.value.raw
@@ -91,6 +106,7 @@ export class LibvirtAdapter implements HostAdapter {
   }
 
   async close(): Promise<void> {
+    this.stats.close()
     this.connection.close()
   }
 }

@@ -1,21 +1,24 @@
-import { HOST_STATS_SECTIONS } from '../host-reads'
-import { SCRIPT_PRELUDE, shellCommandFor } from './script-frame'
+import { HOST_STATS_AWK } from '../host-reads'
+import { AWK_FRAMING, SESSION_PRELUDE } from '../linux/resident-frame'
+import { SEC_FUNCTION } from './script-frame'
 
 /** Format version printed after START; parseStatsOutput refuses output of another version. */
 export const STATS_FORMAT = 'stats-1'
 
 /**
- * The one script run per poll per host. It is a constant: no VM name or other value is ever
- * interpolated into it. VM names only appear in its output (read from libvirt and from pid file
- * names), and are printed with printf %s, never evaluated.
- *
- * Works as a non-root user in group libvirt: /proc files, /run/libvirt/qemu/*.pid (0644) and
- * /proc/PID/task/TID/{comm,schedstat} (world-readable) are readable; when something is not,
- * the vcpu-delay section says so line by line instead of failing.
+ * The domain stats groups a poll reads: state, CPU time, balloon, per-vCPU (time, wait, run
+ * delay), interfaces and disks. Not perf, iothread, memory bandwidth or dirty rate: asking for
+ * every group costs libvirtd about twice as much per poll.
  */
-export const STATS_SCRIPT = `${SCRIPT_PRELUDE}
-printf "@@VP %s START ${STATS_FORMAT}%s" "$N" "$nl"
-vcpu_delay() {
+export const DOMSTATS_GROUPS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block'] as const
+
+/**
+ * Run delay of every guest's vCPU threads from schedstat, for a libvirt too old to report
+ * vcpu.N.delay itself: one line per guest, `vm PID THREADS RUN_NS DELAY_NS UNREADABLE NAME`.
+ * Works as a non-root user in group libvirt: /run/libvirt/qemu/*.pid (0644) and
+ * /proc/PID/task/TID/{comm,schedstat} are readable; when something is not, it says so line by line.
+ */
+const VCPU_DELAY = `vcpu_delay() {
   d=/run/libvirt/qemu
   if [ ! -d "$d" ]; then echo "missing $d"; return 0; fi
   if [ ! -r "$d" ] || [ ! -x "$d" ]; then echo "unreadable $d"; return 0; fi
@@ -26,7 +29,7 @@ vcpu_delay() {
     if [ ! -r "$pf" ]; then printf "unreadable-pidfile %s%s" "$name" "$nl"; continue; fi
     pid=
     { read -r pid < "$pf"; } 2>/dev/null
-    case $pid in ''|*[!0-9]*) printf "bad-pidfile %s%s" "$name" "$nl"; continue;; esac
+    case $pid in ""|*[!0-9]*) printf "bad-pidfile %s%s" "$name" "$nl"; continue;; esac
     if [ ! -d "/proc/$pid/task" ]; then printf "gone %s %s%s" "$pid" "$name" "$nl"; continue; fi
     n=0; run=0; delay=0; bad=0
     for t in /proc/$pid/task/*; do
@@ -35,16 +38,74 @@ vcpu_delay() {
       case $comm in "CPU "*/KVM|"CPU "*/TCG|"ALL CPUs/TCG"|"CPU "*/HVF) ;; *) continue;; esac
       a=; b=
       { read -r a b rest < "$t/schedstat"; } 2>/dev/null
-      case "$a$b" in ''|*[!0-9]*) bad=$((bad+1)); continue;; esac
+      case "$a$b" in ""|*[!0-9]*) bad=$((bad+1)); continue;; esac
       n=$((n+1)); run=$((run+a)); delay=$((delay+b))
     done
     printf "vm %s %s %s %s %s %s%s" "$pid" "$n" "$run" "$delay" "$bad" "$name" "$nl"
   done
 }
-sec domstats virsh -c qemu:///system domstats --raw
-${HOST_STATS_SECTIONS}sec vcpu-delay vcpu_delay
-printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
 `
 
-/** What the SSH layer execs: one round trip per poll. */
-export const STATS_COMMAND = shellCommandFor(STATS_SCRIPT)
+/**
+ * The resident statistics session of a libvirt host (see linux/resident-frame.ts). A constant:
+ * no VM name or other value is ever put into it or into a request; names only travel in its
+ * output. `virsh` stays connected to libvirtd in interactive mode, reading the requests from the
+ * session's input; everything it prints (stderr too) goes to the awk program, which answers
+ * `echo --err @@VP <nonce> POLL <flags>` with the host sections, then passes the domstats lines
+ * on until `echo --err @@VP <nonce> END`. Readline's echo and prompts are dropped: a domstats
+ * line starts with "Domain: ", two spaces, or is empty. The URI comes from the environment, not
+ * -c: then virsh connects on first use and again after libvirtd restarts, instead of exiting when
+ * libvirtd is down at start. It keeps no history file (XDG_CACHE_HOME=/dev/null): nothing is
+ * written on the host (its complaint about that at exit is dropped). Should awk die, the whole
+ * session goes with it (kill 0: its process group), not only at virsh's next write.
+ */
+export const STATS_SCRIPT = `${SESSION_PRELUDE}LIBVIRT_DEFAULT_URI=qemu:///system
+export LIBVIRT_DEFAULT_URI
+XDG_CACHE_HOME=/dev/null
+export XDG_CACHE_HOME
+TERM=dumb
+export TERM
+VP_SCHEDSTAT='${SEC_FUNCTION}${VCPU_DELAY}sec vcpu-delay vcpu_delay
+'
+export VP_SCHEDSTAT
+virsh -q -k 5 -K 3 2>&1 | { awk $W '${AWK_FRAMING}${HOST_STATS_AWK}function finish(rc, err) {
+  end(rc)
+  if (err != "") text("domstats.stderr", err)
+  emit("@@VP " N " DONE")
+  fflush(OUT)
+  N = ""
+}
+BEGIN { frame_init(); LOST = "" }
+{
+  l = $0
+  while (substr(l, 1, 8) == "virsh # " || substr(l, 1, 8) == "virsh > ") l = substr(l, 9)
+  if (substr(l, 1, 12) == "error: @@VP ") {
+    split(l, f, " ")
+    if (f[4] == "POLL" && N == "" && f[3] ~ /^[0-9a-f]+$/) {
+      N = f[3]
+      emit("@@VP " N " START ${STATS_FORMAT}")
+      host()
+      if (f[5] == "schedstat") shell("VP_SCHEDSTAT")
+      begin("domstats")
+      DE = ""
+    } else if (f[4] == "END" && f[3] == N) finish(DE == "" ? 0 : 1, DE)
+    next
+  }
+  if (N == "") {
+    if (l != "" && substr(l, 1, 5) != "echo " && substr(l, 1, 9) != "domstats " && index(l, "/dev/null/") == 0) LOST = substr(LOST l NL, 1, 2000)
+    next
+  }
+  if (substr(l, 1, 7) == "error: ") DE = DE substr(l, 8) NL
+  else if (l == "" || substr(l, 1, 8) == "Domain: " || substr(l, 1, 2) == "  ") line(l)
+}
+END {
+  if (N != "") finish(1, DE "virsh ended" NL)
+  if (LOST != "") printf "%s", LOST > "/dev/stderr"
+}' || kill -KILL 0; }
+`
+
+/** What the session expects per poll: virsh commands around one domstats, marked with the nonce. */
+export function statsRequest(nonce: string, options: { schedstat: boolean }): string {
+  if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error('a request nonce is 16 to 64 hex digits')
+  return `echo --err @@VP ${nonce} POLL ${options.schedstat ? 'schedstat' : '-'}\ndomstats --raw ${DOMSTATS_GROUPS.join(' ')}\necho --err @@VP ${nonce} END\n`
+}

@@ -1,23 +1,25 @@
 import type { ClusterFacts } from '../../../shared/model'
-import type { HostAdapter, Inventory, RawStats } from '../adapter'
+import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { HostOutputError, runHostScript } from '../libvirt/adapter'
 import { describeProblem } from '../libvirt/parse/result'
 import type { HostConnection } from '../../ssh/connection'
+import type { SessionConnection } from '../../ssh/session-channel'
+import { StatsSession } from '../linux/stats-session'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
 import { PVE_DISCOVER_SCRIPT } from './discover-script'
 import { factsFromProxmoxDiscovery } from './facts'
 import { parseProxmoxStatsOutput, type ProxmoxStatsReading } from './stats-output'
-import { PVE_STATS_SCRIPT } from './stats-script'
+import { PVE_STATS_SCRIPT, pveStatsRequest } from './stats-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
 const STATS_TIMEOUT_MS = 20_000
 
 /** What the adapter needs of the SSH connection (tests pass a fake of it). */
-export type ScriptConnection = Pick<HostConnection, 'connect' | 'execScript' | 'label' | 'close'>
+export type ScriptConnection = Pick<HostConnection, 'connect' | 'execScript' | 'label' | 'close'> & SessionConnection
 
 /**
  * One Proxmox VE node read over SSH as root, with nothing installed on it: one exec for
- * discovery, one per poll, both constant scripts. It covers this node's QEMU guests only (a
+ * discovery, a resident statistics session asked once per poll, both constant scripts. It covers this node's QEMU guests only (a
  * cluster's other nodes are hosts of their own); containers and templates are left out.
  */
 export class ProxmoxAdapter implements HostAdapter {
@@ -31,6 +33,7 @@ export class ProxmoxAdapter implements HostAdapter {
   /** The last poll's extras (pressure, tap devices, problems). */
   lastReading: ProxmoxStatsReading | undefined
   private vmIdByVmid = new Map<number, string>()
+  private readonly stats: StatsSession
 
   constructor(
     private readonly connection: ScriptConnection,
@@ -38,6 +41,7 @@ export class ProxmoxAdapter implements HostAdapter {
     private readonly displayName?: string,
   ) {
     this.id = hostId
+    this.stats = new StatsSession(connection, PVE_STATS_SCRIPT)
   }
 
   private run(script: string, timeoutMs: number, what: string): Promise<string> {
@@ -59,15 +63,19 @@ export class ProxmoxAdapter implements HostAdapter {
     return parsed.value.inventory
   }
 
-  async readStats(now: number): Promise<RawStats> {
-    const output = await this.run(PVE_STATS_SCRIPT, STATS_TIMEOUT_MS, 'statistics')
+  async readStats(now: number, options: ReadOptions = {}): Promise<RawStats> {
+    const output = await this.stats.read(pveStatsRequest, options.timeoutMs ?? STATS_TIMEOUT_MS)
     const parsed = parseProxmoxStatsOutput(output, {
       hostId: this.hostId,
       t: now,
       vmIdOf: (vmid) => this.vmIdByVmid.get(vmid),
       ...(this.discovery ? { node: this.discovery.host.node } : {}),
     })
-    if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected Proxmox statistics output: ${describeProblem(parsed.error)}`)
+    if (!parsed.ok) {
+      const problem = describeProblem(parsed.error)
+      this.stats.reject(`sent output that does not parse: ${problem}`)
+      throw new HostOutputError(`${this.connection.label}: unexpected Proxmox statistics output: ${problem}`)
+    }
     this.lastReading = parsed.value
     if (parsed.value.unknownVmids.length > 0) this.stale = true
     return parsed.value.raw
@@ -82,6 +90,7 @@ export class ProxmoxAdapter implements HostAdapter {
   }
 
   async close(): Promise<void> {
+    this.stats.close()
     this.connection.close()
   }
 }

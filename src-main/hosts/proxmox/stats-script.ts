@@ -1,10 +1,12 @@
-import { SCRIPT_PRELUDE, shellCommandFor } from '../libvirt/script-frame'
-import { HOST_STATS_SECTIONS } from '../host-reads'
+import { HOST_STATS_AWK } from '../host-reads'
+import { AWK_FRAMING, SESSION_PRELUDE } from '../linux/resident-frame'
+import { SEC_FUNCTION } from '../libvirt/script-frame'
 
 export const PVE_STATS_FORMAT = 'pve-stats-1'
 
 /**
- * The one script run per poll on a Proxmox VE node: a constant, read-only, run as root.
+ * The resident statistics session of a Proxmox VE node (see linux/resident-frame.ts): a constant,
+ * read-only, run as root; it answers each `@@VP <nonce> POLL -` line with:
  *
  * - `pvesh get /cluster/resources --type vm`: each guest's memory in use and cumulative disk
  *   bytes, as pvestatd last stored them (it refreshes them every 10 s, so these lag the other
@@ -14,25 +16,26 @@ export const PVE_STATS_FORMAT = 'pve-stats-1'
  *   summed schedstat of its vCPU threads (`CPU n/KVM`): time on CPU and run delay, read in the
  *   same pass so the two always come together. Its line is
  *   `vm VMID PID UTIME STIME VCPU_THREADS RUNTIME_NS DELAY_NS UNREADABLE_THREADS`.
- * - the libvirt stats script's host sections, byte for byte; /proc/net/dev among them also
+ * - `nodename` (/proc/sys/kernel/hostname, what `uname -n` prints) and `clk-tck`;
+ * - the libvirt session's host sections (HOST_STATS_AWK); /proc/net/dev among them also
  *   carries each guest's tap<vmid>i<n> counters, Proxmox's own source of netin/netout.
+ *
+ * pvesh and the loop over QEMU's threads run in one sub-shell per poll (awk cannot list a
+ * folder); the /proc files are read by awk itself.
  *
  * VIRTPILOT_PVE_RUN_DIR exists for the tests (a folder of pid files).
  */
-export const PVE_STATS_SCRIPT = `${SCRIPT_PRELUDE}
-printf "@@VP %s START ${PVE_STATS_FORMAT}%s" "$N" "$nl"
-R=\${VIRTPILOT_PVE_RUN_DIR:-/var/run/qemu-server}
-qemu_procs() {
+const QEMU_PROCS = `qemu_procs() {
   if [ ! -d "$R" ]; then echo "missing $R"; return 0; fi
   if [ ! -r "$R" ] || [ ! -x "$R" ]; then echo "unreadable $R"; return 0; fi
   for pf in "$R"/*.pid; do
     [ -e "$pf" ] || continue
     vmid=\${pf##*/}
     vmid=\${vmid%.pid}
-    case $vmid in ''|*[!0-9]*) continue;; esac
+    case $vmid in ""|*[!0-9]*) continue;; esac
     pid=
     { read -r pid < "$pf"; } 2>/dev/null
-    case $pid in ''|*[!0-9]*) printf "bad-pidfile %s%s" "$vmid" "$nl"; continue;; esac
+    case $pid in ""|*[!0-9]*) printf "bad-pidfile %s%s" "$vmid" "$nl"; continue;; esac
     st=
     { read -r st < "/proc/$pid/stat"; } 2>/dev/null
     if [ -z "$st" ]; then printf "gone %s %s%s" "$pid" "$vmid" "$nl"; continue; fi
@@ -46,18 +49,36 @@ qemu_procs() {
       case $comm in "CPU "*/KVM|"CPU "*/TCG) ;; *) continue;; esac
       a=; b=
       { read -r a b rest < "$t/schedstat"; } 2>/dev/null
-      case "$a$b" in ''|*[!0-9]*) bad=$((bad+1)); continue;; esac
+      case "$a$b" in ""|*[!0-9]*) bad=$((bad+1)); continue;; esac
       n=$((n+1)); run=$((run+a)); delay=$((delay+b))
     done
     printf "vm %s %s %s %s %s %s %s %s%s" "$vmid" "$pid" "$ut" "$stt" "$n" "$run" "$delay" "$bad" "$nl"
   done
 }
-sec nodename uname -n
-sec clk-tck getconf CLK_TCK
-sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
-sec qemu qemu_procs
-${HOST_STATS_SECTIONS}printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
 `
 
-/** What the SSH layer execs: one round trip per poll. */
-export const PVE_STATS_COMMAND = shellCommandFor(PVE_STATS_SCRIPT)
+export const PVE_STATS_SCRIPT = `${SESSION_PRELUDE}R=\${VIRTPILOT_PVE_RUN_DIR:-/var/run/qemu-server}
+export R
+VP_PVE='${SEC_FUNCTION}${QEMU_PROCS}sec clk-tck getconf CLK_TCK
+sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
+sec qemu qemu_procs
+'
+export VP_PVE
+exec awk $W '${AWK_FRAMING}${HOST_STATS_AWK}BEGIN { frame_init() }
+$1 == "@@VP" && $3 == "POLL" && $2 ~ /^[0-9a-f]+$/ && N == "" {
+  N = $2
+  emit("@@VP " N " START ${PVE_STATS_FORMAT}")
+  file("nodename", "/proc/sys/kernel/hostname", "")
+  shell("VP_PVE")
+  host()
+  emit("@@VP " N " DONE")
+  fflush(OUT)
+  N = ""
+}'
+`
+
+/** One poll's request line. */
+export function pveStatsRequest(nonce: string): string {
+  if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error('a request nonce is 16 to 64 hex digits')
+  return `@@VP ${nonce} POLL -\n`
+}

@@ -19,7 +19,7 @@ import {
   type ProcStat,
 } from './procfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { splitSections, successfulBody, type ScriptOutput } from './sections'
+import { sectionNamed, splitSections, successfulBody, type ScriptOutput } from './sections'
 
 /** Host facts a poll gives beyond RawHostStats (proposed for RawStats; see the report). */
 export interface HostExtras {
@@ -208,7 +208,8 @@ function sum<T>(xs: readonly T[], f: (x: T) => number): number {
 /**
  * Parses the stats script's output for one host into RawStats (one host, its running VMs) plus
  * extras. Fails only when the host part cannot be built (no /proc/stat, no /proc/meminfo, bad
- * framing); a failed domstats, pressure or vcpu-delay section degrades into `problems`.
+ * framing); a failed domstats, pressure or vcpu-delay section degrades into `problems`. The
+ * vcpu-delay section may be absent: libvirt's own vcpu.N.delay then gives the run delay.
  */
 export function parseStatsOutput(output: string, opts: StatsParseOptions): Parsed<StatsReading> {
   const split = splitSections(output, STATS_FORMAT)
@@ -221,7 +222,8 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
   if (!hostPart.ok) return hostPart
   const { stats: hostStats, extras: host } = hostPart.value
   const domains = optionalSection(out, 'domstats', problems, (b, l) => parseDomstats(b, l)) ?? []
-  const delays = optionalSection(out, 'vcpu-delay', problems, (b, l) => parseVcpuDelay(b, 'vcpu-delay', l))
+  // Only asked for while libvirt does not report vcpu.N.delay itself.
+  const delays = sectionNamed(out, 'vcpu-delay') ? optionalSection(out, 'vcpu-delay', problems, (b, l) => parseVcpuDelay(b, 'vcpu-delay', l)) : undefined
   for (const note of delays?.notes ?? []) problems.push({ section: 'vcpu-delay', message: note })
 
   const delayByName = new Map((delays?.vms ?? []).filter((v) => v.vcpuThreads > 0).map((v) => [v.name, v]))

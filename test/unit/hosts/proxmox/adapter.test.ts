@@ -6,18 +6,24 @@ import { HostOutputError, LibvirtAdapter } from '../../../../src-main/hosts/libv
 import { ProxmoxAdapter } from '../../../../src-main/hosts/proxmox/adapter'
 import { PVE_DISCOVER_SCRIPT } from '../../../../src-main/hosts/proxmox/discover-script'
 import { PVE_STATS_SCRIPT } from '../../../../src-main/hosts/proxmox/stats-script'
+import { PassThrough } from 'node:stream'
 import type { ExecResult, HostConnection } from '../../../../src-main/ssh/connection'
+import type { SessionStream } from '../../../../src-main/ssh/session-channel'
 import { fixture } from '../libvirt/fixture'
 import { FAKE_PVEVERSION } from './fake-node'
 
 /**
  * A FAKE of the SSH transport (HostConnection): it answers each constant script with canned
- * output. The real transport is covered by the ssh tests against a real sshd; here only what
- * the adapters do with the output matters.
+ * output, and each request on a resident session with the canned answer of its script (the
+ * nonce swapped for the request's). The real transport is covered by the ssh tests against a
+ * real sshd; here only what the adapters do with the output matters.
  */
 class FakeConnection {
   execs: string[] = []
+  /** Requests made on resident sessions, by script. */
+  requests: string[] = []
   closed = false
+  roundTrips = 0
   constructor(
     readonly label: string,
     private readonly answer: (script: string, call: number) => string | Error,
@@ -27,9 +33,28 @@ class FakeConnection {
 
   async execScript(script: string): Promise<ExecResult> {
     this.execs.push(script)
+    this.roundTrips++
     const a = this.answer(script, this.execs.length)
     if (a instanceof Error) throw a
     return { stdout: a, stderr: a === '' ? 'sh: 1: pvesh: Permission denied' : '', code: a === '' ? 1 : 0, signal: null, bytes: a.length }
+  }
+
+  async openSession(script: string): Promise<SessionStream> {
+    this.roundTrips++
+    const stream = new PassThrough() as unknown as SessionStream & PassThrough
+    const input = new PassThrough()
+    stream.stderr = new PassThrough()
+    stream.write = ((chunk: string) => input.write(chunk)) as typeof stream.write
+    input.setEncoding('utf8')
+    input.on('data', (line: string) => {
+      this.requests.push(script)
+      const nonce = /^@@VP ([0-9a-f]+) POLL/.exec(line)![1]!
+      const a = this.answer(script, this.execs.length + this.requests.length)
+      if (a instanceof Error) return stream.destroy(a)
+      const canned = /^@@VP (\S+) START/.exec(a)?.[1]
+      stream.push(canned ? a.replaceAll(`@@VP ${canned} `, `@@VP ${nonce} `) : a)
+    })
+    return stream
   }
 
   close(): void {
@@ -57,7 +82,7 @@ function proxmoxNode(label = 'root@pve-a', statsOut: (call: number) => string = 
 }
 
 describe('ProxmoxAdapter over a fake SSH connection', () => {
-  it('discovers, then reads one exec per poll; two polls give rates; facts follow discovery', async () => {
+  it('discovers, then reads one request per poll on one session; two polls give rates; facts follow discovery', async () => {
     const conn = proxmoxNode()
     const adapter = new ProxmoxAdapter(conn, 'pve-a', 'Rack 2 node')
     expect(adapter.facts()).toBeUndefined()
@@ -66,7 +91,10 @@ describe('ProxmoxAdapter over a fake SSH connection', () => {
     expect(conn.execs).toEqual([PVE_DISCOVER_SCRIPT])
     const a = await adapter.readStats(1_000_000)
     const b = await adapter.readStats(1_005_000)
-    expect(conn.execs).toEqual([PVE_DISCOVER_SCRIPT, PVE_STATS_SCRIPT, PVE_STATS_SCRIPT])
+    expect(conn.execs).toEqual([PVE_DISCOVER_SCRIPT])
+    expect(conn.requests).toEqual([PVE_STATS_SCRIPT, PVE_STATS_SCRIPT])
+    // discovery, opening the session, two requests
+    expect(conn.roundTrips).toBe(4)
     expect(a.vms.map((v) => v.vmId)).toEqual(['pve-113'])
     const { vmSamples } = deriveSamples(a, b, new Map([['pve-a', 2]]))
     expect(vmSamples[0]!.cpuPct).toBeGreaterThan(0)
@@ -92,7 +120,13 @@ describe('ProxmoxAdapter over a fake SSH connection', () => {
   it('every failure names the host and says what was wrong; nothing else escapes', async () => {
     const garbage = new ProxmoxAdapter(new FakeConnection('root@pve-b', () => 'Welcome to Proxmox VE\n'), 'pve-b')
     await expect(garbage.discover()).rejects.toThrow(new HostOutputError('root@pve-b: Proxmox discovery failed: script line 1: no VirtPilot START line: the host printed "Welcome to Proxmox VE\\n" instead.'))
-    await expect(garbage.readStats(1)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: script line 1/)
+    await expect(garbage.readStats(1)).rejects.toThrow('root@pve-b: the statistics session answered "Welcome to Proxmox VE\\n" instead of a START line')
+    // framed, but without the host's /proc/stat: the answer is refused and the session replaced
+    const noStat = new FakeConnection('root@pve-b', (script) => (script === PVE_STATS_SCRIPT ? stats[0]!.replace(/BEGIN stat\n[^@]*@@VP (\S+) END stat 0/, 'BEGIN stat\n\n@@VP $1 END stat 1') : discoverOut))
+    const broken = new ProxmoxAdapter(noStat, 'pve-b')
+    await expect(broken.readStats(1)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
+    await expect(broken.readStats(2)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
+    expect(noStat.roundTrips).toBe(4)
     const silent = new ProxmoxAdapter(new FakeConnection('admin@pve-c', () => ''), 'pve-c')
     await expect(silent.discover()).rejects.toThrow('admin@pve-c: the Proxmox discovery script printed nothing (exit 1): sh: 1: pvesh: Permission denied')
     const notRoot = discoverOut.replace(/(BEGIN cluster-resources\n)[^\n]*\n+(@@VP \S+ END cluster-resources) 0/, '$1\n$2 255')

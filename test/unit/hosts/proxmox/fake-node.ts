@@ -2,6 +2,8 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { StatsSession } from '../../../../src-main/hosts/linux/stats-session'
+import { LocalHost } from '../local-session'
 
 /**
  * A stand-in for a Proxmox VE node on this machine, which has no Proxmox: FAKE `pvesh` and
@@ -61,6 +63,21 @@ export function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ std
       error ? reject(error) : resolve({ stdout, stderr, ms: performance.now() - started }),
     ),
   )
+}
+
+/**
+ * Polls a resident stats session script `polls` times as a local process (a FAKE transport in
+ * place of the SSH channel; the script is real) and returns each decoded answer.
+ */
+export async function pollStatsSession(script: string, request: (nonce: string) => string, env: NodeJS.ProcessEnv, polls = 1): Promise<string[]> {
+  const session = new StatsSession(new LocalHost(env), script)
+  try {
+    const answers: string[] = []
+    for (let i = 0; i < polls; i++) answers.push(await session.read(request, 30_000))
+    return answers
+  } finally {
+    session.close()
+  }
 }
 
 /**

@@ -2,9 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseProxmoxDiscoverOutput } from '../../../../src-main/hosts/proxmox/discover-output'
 import { PVE_DISCOVER_COMMAND, PVE_DISCOVER_SCRIPT } from '../../../../src-main/hosts/proxmox/discover-script'
 import { parseProxmoxStatsOutput } from '../../../../src-main/hosts/proxmox/stats-output'
-import { PVE_STATS_COMMAND, PVE_STATS_SCRIPT } from '../../../../src-main/hosts/proxmox/stats-script'
+import { PVE_STATS_SCRIPT, pveStatsRequest } from '../../../../src-main/hosts/proxmox/stats-script'
 import { fixture, ok } from '../libvirt/fixture'
-import { makeFakeNode, runScript, spawnBusyGuest, type FakeNode } from './fake-node'
+import { StatsSession } from '../../../../src-main/hosts/linux/stats-session'
+import { LocalHost } from '../local-session'
+import { makeFakeNode, pollStatsSession, runScript, spawnBusyGuest, type FakeNode } from './fake-node'
 
 describe('the Proxmox host scripts', () => {
   it('are constants without backslashes or leaked template values, so sh -c quoting is exact', () => {
@@ -13,7 +15,8 @@ describe('the Proxmox host scripts', () => {
       // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields.
       expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|[a-z]+(##|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
     }
-    expect(PVE_STATS_COMMAND.startsWith("sh -c '")).toBe(true)
+    expect(pveStatsRequest('00112233445566778899aabb')).toBe('@@VP 00112233445566778899aabb POLL -\n')
+    expect(() => pveStatsRequest('1; reboot')).toThrow('hex')
     expect(PVE_DISCOVER_COMMAND.startsWith("sh -c '")).toBe(true)
   })
 
@@ -27,7 +30,7 @@ describe('the Proxmox host scripts', () => {
 
 // There is no Proxmox VE on this machine: pvesh and pveversion are FAKES printing real fixture
 // JSON (fake-node.ts). Everything else the scripts read is this machine's, for real.
-describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh (fake pvesh, real /proc)', () => {
+describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh (fake pvesh, real /proc and awk)', () => {
   let node: FakeNode
   beforeEach(() => {
     node = makeFakeNode()
@@ -51,8 +54,8 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
       node.writePidFile('115.pid', 'not a pid\n')
       node.writePidFile('x;reboot.pid', `${guest.pid}\n`)
       await new Promise((r) => setTimeout(r, 300))
-      const run = await runScript(PVE_STATS_SCRIPT, node.env)
-      const r = ok(parseProxmoxStatsOutput(run.stdout, { hostId: 'local', t: Date.now(), vmIdOf: (v) => ({ 113: 'pve-113', 114: 'pve-114' })[v] }))
+      const [stdout] = await pollStatsSession(PVE_STATS_SCRIPT, pveStatsRequest, node.env)
+      const r = ok(parseProxmoxStatsOutput(stdout!, { hostId: 'local', t: Date.now(), vmIdOf: (v) => ({ 113: 'pve-113', 114: 'pve-114' })[v] }))
       expect(r.node).toBe(here)
       expect(r.raw.vms).toHaveLength(1)
       const vm = r.raw.vms[0]!
@@ -61,18 +64,40 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
       expect(r.vms[0]).toMatchObject({ pid: guest.pid, vcpuThreads: 2, unreadableThreads: 0, runDelaySource: 'schedstat' })
       expect(r.problems).toEqual([{ section: 'qemu', message: 'bad-pidfile 115' }])
       expect(r.raw.hosts[0]!.cpuTicks.idle).toBeGreaterThan(0)
-      expect(run.stdout).toContain('gone 2147483646 114')
-      expect(run.stdout).not.toContain('reboot')
+      expect(stdout).toContain('gone 2147483646 114')
+      expect(stdout).not.toContain('reboot')
     } finally {
       guest.stop()
     }
-  })
+  }, 30_000)
+
+  it('the stats session answers poll after poll from one awk, sending only the lines that changed', async () => {
+    node.setClusterResources(JSON.stringify([{ type: 'qemu', vmid: 100, node: await me(), status: 'stopped', name: 'off' }]))
+    const host = new LocalHost(node.env)
+    const session = new StatsSession(host, PVE_STATS_SCRIPT)
+    try {
+      const sent: number[] = []
+      for (let i = 0; i < 3; i++) {
+        const before = session.bytes
+        const r = ok(parseProxmoxStatsOutput(await session.read(pveStatsRequest, 30_000), { hostId: 'h', t: i, vmIdOf: () => undefined }))
+        sent.push(session.bytes - before)
+        expect(r.clockTicksPerSecond).toBeGreaterThan(0)
+        expect(r.unknownVmids).toEqual([100])
+        expect(r.raw.hosts[0]!.memTotalKiB).toBeGreaterThan(0)
+      }
+      expect(host.children).toHaveLength(1)
+      expect(sent[2]!).toBeLessThan(sent[0]! / 2)
+    } finally {
+      session.close()
+    }
+  }, 30_000)
 
   it('the stats script says so when there is no pid folder (no guest ever ran)', async () => {
-    const r = ok(parseProxmoxStatsOutput((await runScript(PVE_STATS_SCRIPT, { ...node.env, VIRTPILOT_PVE_RUN_DIR: `${node.dir}/nonexistent` })).stdout, { hostId: 'h', t: 1, vmIdOf: () => undefined }))
+    const [stdout] = await pollStatsSession(PVE_STATS_SCRIPT, pveStatsRequest, { ...node.env, VIRTPILOT_PVE_RUN_DIR: `${node.dir}/nonexistent` })
+    const r = ok(parseProxmoxStatsOutput(stdout!, { hostId: 'h', t: 1, vmIdOf: () => undefined }))
     expect(r.problems).toEqual([{ section: 'qemu', message: `missing ${node.dir}/nonexistent` }])
     expect(r.raw.hosts).toHaveLength(1)
-  })
+  }, 30_000)
 
   it('the discover script reads this machine and the real Proxmox configs; a non-digit config name is never read', async () => {
     // The assembled rows were made on a machine named `vm`: move them to this one.

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto'
+import { ResidentSession, SessionError, type SessionConnection } from '../../ssh/session-channel'
+import { DeltaFrames } from './resident-frame'
+
+/** Shortest and longest wait for one poll's answer; callers ask for their poll interval. */
+const MIN_TIMEOUT_MS = 3000
+const MAX_TIMEOUT_MS = 60_000
+
+/**
+ * A host's resident statistics session (libvirt or Proxmox VE): one request per poll with a fresh
+ * random nonce, the answer checked against that nonce and decoded into the one-shot scripts'
+ * format. An answer that is not framed right, or that the caller cannot parse (`reject`), ends
+ * the session; the next poll starts a new one.
+ */
+export class StatsSession {
+  private readonly session: ResidentSession
+  private readonly frames = new DeltaFrames()
+  private framesOf = 0
+  /** Bytes the host sent for statistics so far. */
+  bytes = 0
+
+  constructor(
+    private readonly connection: SessionConnection,
+    script: string,
+  ) {
+    this.session = new ResidentSession(connection, { script, what: 'statistics' })
+  }
+
+  /** Sessions started so far (1 while the first one lives). */
+  get started(): number {
+    return this.session.started
+  }
+
+  /** One poll: `request(nonce)` is what the script reads; resolves with the decoded answer. */
+  async read(request: (nonce: string) => string, timeoutMs: number): Promise<string> {
+    const nonce = randomBytes(12).toString('hex')
+    const start = `@@VP ${nonce} START `
+    const done = `@@VP ${nonce} DONE\n`
+    const timeout = Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, timeoutMs))
+    const answer = await this.session.request(
+      request(nonce),
+      (received) => {
+        // Anything but this request's START line first is garbage: no need to wait for the deadline.
+        const head = received.slice(0, start.length)
+        if (!start.startsWith(head)) return `answered ${JSON.stringify(received.slice(0, 80))} instead of a START line`
+        return received.endsWith(done)
+      },
+      timeout,
+    )
+    this.bytes += answer.bytes
+    if (answer.session !== this.framesOf) {
+      this.frames.reset()
+      this.framesOf = answer.session
+    }
+    try {
+      return this.frames.decode(answer.text, nonce)
+    } catch (error) {
+      const reason = `sent an answer that is not framed right: ${(error as Error).message}`
+      this.session.fail(reason)
+      throw new SessionError(`${this.connection.label}: the statistics session ${reason}`)
+    }
+  }
+
+  /** The last answer made no sense to its parser: the next poll starts a new session. */
+  reject(reason: string): void {
+    this.session.fail(reason)
+  }
+
+  close(): void {
+    this.session.close()
+  }
+}
