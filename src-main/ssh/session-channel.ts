@@ -135,18 +135,13 @@ export class ResidentSession {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new SessionError(`${this.label} could not start within ${timeoutMs} ms`)), timeoutMs)
     })
+    const opening = (async () => {
+      await this.connection.connect()
+      return this.connection.openSession(this.options.script)
+    })()
     try {
-      const stream = await Promise.race([
-        (async () => {
-          await this.connection.connect()
-          return this.connection.openSession(this.options.script)
-        })(),
-        timeout,
-      ])
-      if (this.closed) {
-        stream.close?.()
-        throw new SessionError(`${this.label} was closed`)
-      }
+      const stream = await Promise.race([opening, timeout])
+      if (this.closed) throw new SessionError(`${this.label} was closed`)
       this.started++
       this.stream = stream
       this.stderrTail = ''
@@ -158,6 +153,8 @@ export class ResidentSession {
       stream.on('close', () => this.broken(stream, 'ended'))
       return stream
     } catch (error) {
+      // A session that opens after its deadline is not wanted: end it rather than leave it running.
+      opening.then((late) => this.kill(late), () => undefined)
       this.failed(error instanceof Error ? error.message : String(error))
       throw error instanceof SessionError ? error : new SessionError(`${this.label} could not start: ${(error as Error).message}`)
     } finally {

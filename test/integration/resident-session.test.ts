@@ -56,21 +56,23 @@ describeWithLab('resident statistics sessions on real hosts', (lab) => {
       for (let i = 0; i < 1000; i++) await adapter.readStats(Date.now())
       expect(connection.roundTrips - trips).toBe(1000)
       // the very processes that answered the first poll, and nothing else (no child per poll left over)
-      expect(descendants(host.pids.sshd).map(key)).toEqual(session.map(key))
+      const after = descendants(host.pids.sshd)
+      console.info(`after 1,000 polls: ${after.length} processes below sshd (${after.map((p) => p.comm).join(' ')}), ${after.length - session.length} more than after the first poll, ${zombies(host).length} zombies`)
+      expect(after.map(key)).toEqual(session.map(key))
       expect(zombies(host)).toEqual([])
 
       // What VirtPilot read lies between what libvirt says just before and just after.
       const truth = async () => new Map(await Promise.all(host.guests.map(async (g) => [g.name, await domstats(host, g.name)] as const)))
-      const before = await truth()
+      const earlier = await truth()
       await adapter.readStats(Date.now())
-      const after = await truth()
+      const later = await truth()
       for (const guest of host.guests) {
         const ours = adapter.lastReading!.domains.find((d) => d.name === guest.name)!
-        expect(ours.cpuTimeNs).toBeGreaterThanOrEqual(Number(before.get(guest.name)!.get('cpu.time')))
-        expect(ours.cpuTimeNs).toBeLessThanOrEqual(Number(after.get(guest.name)!.get('cpu.time')))
-        expect(ours.vcpuCurrent).toBe(Number(after.get(guest.name)!.get('vcpu.current')))
-        expect(ours.balloon.currentKiB).toBe(Number(after.get(guest.name)!.get('balloon.current')))
-        expect(ours.block[0]!.rdBytes).toBe(Number(after.get(guest.name)!.get('block.0.rd.bytes')))
+        expect(ours.cpuTimeNs).toBeGreaterThanOrEqual(Number(earlier.get(guest.name)!.get('cpu.time')))
+        expect(ours.cpuTimeNs).toBeLessThanOrEqual(Number(later.get(guest.name)!.get('cpu.time')))
+        expect(ours.vcpuCurrent).toBe(Number(later.get(guest.name)!.get('vcpu.current')))
+        expect(ours.balloon.currentKiB).toBe(Number(later.get(guest.name)!.get('balloon.current')))
+        expect(ours.block[0]!.rdBytes).toBe(Number(later.get(guest.name)!.get('block.0.rd.bytes')))
       }
       // libvirt 9 reports each vCPU's run delay itself: no schedstat loop, the same figure
       expect(adapter.lastReading!.vms.map((v) => v.runDelaySource)).toEqual(host.guests.map(() => 'libvirt-vcpu-delay'))
@@ -93,7 +95,9 @@ describeWithLab('resident statistics sessions on real hosts', (lab) => {
       await expect(adapter.readStats(Date.now(), { timeoutMs: 3000 })).rejects.toThrow(`vplab@${host.ip}: the statistics session did not answer within 3000 ms`)
       expect(Date.now() - started).toBeLessThan(10_000)
       // SIGKILL reached the whole session, stopped awk included
-      await gone('the hung session to be gone', first.filter((p) => !p.comm.startsWith('sshd')))
+      const old = first.filter((p) => !p.comm.startsWith('sshd'))
+      await gone('the hung session to be gone', old)
+      console.info(`hung session: ${old.filter((p) => exists(p.pid)).length} of its ${old.length} processes left (${old.map((p) => p.comm).join(' ')}), ${zombies(host).length} zombies`)
       await adapter.readStats(Date.now())
       const second = descendants(host.pids.sshd)
       expect(awkOf(second).pid).not.toBe(awkOf(first).pid)
@@ -121,7 +125,9 @@ describeWithLab('resident statistics sessions on real hosts', (lab) => {
       process.kill(awk.pid, 'SIGKILL')
       await expect(poll).rejects.toThrow(`vplab@${host.ip}: the statistics session ended`)
       expect(Date.now() - killedAt).toBeLessThan(10_000)
-      await gone('the killed session to be gone', first.filter((p) => !p.comm.startsWith('sshd')))
+      const old = first.filter((p) => !p.comm.startsWith('sshd'))
+      await gone('the killed session to be gone', old)
+      console.info(`killed session: ${old.filter((p) => exists(p.pid)).length} of its ${old.length} processes left (${old.map((p) => p.comm).join(' ')}), ${zombies(host).length} zombies`)
       await adapter.readStats(Date.now())
       expect(awkOf(descendants(host.pids.sshd)).pid).not.toBe(awk.pid)
       expect(zombies(host)).toEqual([])

@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '../../../shared/model'
+import type { ClusterFacts, VmState } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
 import { StatsSession } from '../linux/stats-session'
@@ -43,6 +43,8 @@ export class LibvirtAdapter implements HostAdapter {
   /** The last poll's extras (pressure, swap, run delay sources, problems). */
   lastReading: StatsReading | undefined
   private readonly stats: StatsSession
+  /** Each domain's state at the last poll. */
+  private polledStates = new Map<string, VmState>()
   /** Whether libvirt reports vcpu.N.delay; until a poll showed it does, polls also read schedstat. */
   private libvirtReportsDelay: boolean | undefined
 
@@ -89,6 +91,13 @@ export class LibvirtAdapter implements HostAdapter {
       const problem = describeProblem(parsed.error)
       this.stats.reject(`sent output that does not parse: ${problem}`)
       throw new HostOutputError(`${this.connection.label}: unexpected output: ${problem}`)
+    }
+    // A VM that was paused, resumed, started or stopped: discover again (once per change), so its state shows.
+    const discovered = new Map(this.discovery?.inventory.vms.map((vm) => [vm.name, vm.state]))
+    for (const d of parsed.value.domains) {
+      const before = this.polledStates.get(d.name) ?? discovered.get(d.name)
+      if (discovered.has(d.name) && d.state !== before && d.state !== discovered.get(d.name)) this.stale = true
+      this.polledStates.set(d.name, d.state)
     }
     const running = parsed.value.domains.filter((d) => d.cpuTimeNs !== undefined && d.vcpus.length > 0)
     if (running.length > 0) this.libvirtReportsDelay = running.every((d) => d.vcpus.every((v) => v.delayNs !== undefined))

@@ -59,7 +59,8 @@ const VCPU_DELAY = `vcpu_delay() {
  * written on the host (its complaint about that at exit is dropped). Should awk die, the whole
  * session goes with it (kill 0: its process group), not only at virsh's next write.
  */
-export const STATS_SCRIPT = `${SESSION_PRELUDE}LIBVIRT_DEFAULT_URI=qemu:///system
+export const STATS_SCRIPT = `${SESSION_PRELUDE}unset VIRSH_DEFAULT_CONNECT_URI
+LIBVIRT_DEFAULT_URI=qemu:///system
 export LIBVIRT_DEFAULT_URI
 XDG_CACHE_HOME=/dev/null
 export XDG_CACHE_HOME

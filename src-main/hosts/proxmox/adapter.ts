@@ -19,8 +19,9 @@ export type ScriptConnection = Pick<HostConnection, 'connect' | 'execScript' | '
 
 /**
  * One Proxmox VE node read over SSH as root, with nothing installed on it: one exec for
- * discovery, a resident statistics session asked once per poll, both constant scripts. It covers this node's QEMU guests only (a
- * cluster's other nodes are hosts of their own); containers and templates are left out.
+ * discovery, a resident statistics session asked once per poll, both constant scripts. It
+ * covers this node's QEMU guests only (a cluster's other nodes are hosts of their own);
+ * containers and templates are left out.
  */
 export class ProxmoxAdapter implements HostAdapter {
   readonly id: string

@@ -6,66 +6,9 @@ import { HostOutputError, LibvirtAdapter } from '../../../../src-main/hosts/libv
 import { ProxmoxAdapter } from '../../../../src-main/hosts/proxmox/adapter'
 import { PVE_DISCOVER_SCRIPT } from '../../../../src-main/hosts/proxmox/discover-script'
 import { PVE_STATS_SCRIPT } from '../../../../src-main/hosts/proxmox/stats-script'
-import { PassThrough } from 'node:stream'
-import type { ExecResult, HostConnection } from '../../../../src-main/ssh/connection'
-import type { SessionStream } from '../../../../src-main/ssh/session-channel'
+import { FakeConnection } from '../fake-connection'
 import { fixture } from '../libvirt/fixture'
 import { FAKE_PVEVERSION } from './fake-node'
-
-/**
- * A FAKE of the SSH transport (HostConnection): it answers each constant script with canned
- * output, and each request on a resident session with the canned answer of its script (the
- * nonce swapped for the request's). The real transport is covered by the ssh tests against a
- * real sshd; here only what the adapters do with the output matters.
- */
-class FakeConnection {
-  execs: string[] = []
-  /** Requests made on resident sessions, by script. */
-  requests: string[] = []
-  closed = false
-  roundTrips = 0
-  constructor(
-    readonly label: string,
-    private readonly answer: (script: string, call: number) => string | Error,
-  ) {}
-
-  async connect(): Promise<void> {}
-
-  async execScript(script: string): Promise<ExecResult> {
-    this.execs.push(script)
-    this.roundTrips++
-    const a = this.answer(script, this.execs.length)
-    if (a instanceof Error) throw a
-    return { stdout: a, stderr: a === '' ? 'sh: 1: pvesh: Permission denied' : '', code: a === '' ? 1 : 0, signal: null, bytes: a.length }
-  }
-
-  async openSession(script: string): Promise<SessionStream> {
-    this.roundTrips++
-    const stream = new PassThrough() as unknown as SessionStream & PassThrough
-    const input = new PassThrough()
-    stream.stderr = new PassThrough()
-    stream.write = ((chunk: string) => input.write(chunk)) as typeof stream.write
-    input.setEncoding('utf8')
-    input.on('data', (line: string) => {
-      this.requests.push(script)
-      const nonce = /^@@VP ([0-9a-f]+) POLL/.exec(line)![1]!
-      const a = this.answer(script, this.execs.length + this.requests.length)
-      if (a instanceof Error) return stream.destroy(a)
-      const canned = /^@@VP (\S+) START/.exec(a)?.[1]
-      stream.push(canned ? a.replaceAll(`@@VP ${canned} `, `@@VP ${nonce} `) : a)
-    })
-    return stream
-  }
-
-  close(): void {
-    this.closed = true
-  }
-
-  /** As the adapters' constructors type it. */
-  get asConnection(): HostConnection {
-    return this as unknown as HostConnection
-  }
-}
 
 // There is no Proxmox VE host here: the outputs are the assembled fixtures (real script runs on
 // this machine with a FAKE pvesh; see test/fixtures/outputs/README.md).
