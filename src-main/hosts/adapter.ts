@@ -72,7 +72,7 @@ export interface HostAdapter {
   discover(): Promise<Inventory>
   /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
   readStats(now: number, options?: ReadOptions): Promise<RawStats>
-  /** True when the last read saw VMs the inventory does not list: discover again. */
+  /** True when the last read saw VMs the inventory does not list, or VMs that changed: discover again. */
   inventoryStale?(): boolean
   /** Tuning facts from the last discovery (KSM, hugepages, disk and NIC models, ...), once read. */
   facts?(): ClusterFacts | undefined

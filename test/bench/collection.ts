@@ -149,8 +149,8 @@ async function run(): Promise<Record<string, string | number>[]> {
     scraper?.close()
     connection?.close()
     await exporter?.stop().catch((error: Error) => console.log(error.message))
-    for (const group of [sshd, libvirtd, exporterGroup]) group.remove()
     await stopLab({ base: BASE, log: () => {} })
+    for (const group of [sshd, libvirtd, exporterGroup]) await group.remove().catch((error: Error) => console.log(`could not remove cgroup ${group.name}: ${error.message}`))
   }
   return rows
 }
@@ -165,7 +165,7 @@ async function main() {
     console.log(`collection bench skipped: ${missing}`)
     return
   }
-  removeLeftoverGroups()
+  await removeLeftoverGroups()
   try {
     const rows = await run()
     console.log(`\nHost CPU per poll on one lab host (median of ${ROUNDS} rounds of ${POLLS} polls, ${GAP_MS} ms apart; cgroup CPU time)`)

@@ -37,18 +37,33 @@ export function cpuAccountingProblem(): string | undefined {
 }
 
 /** Empties and deletes groups an earlier bench run left behind. */
-export function removeLeftoverGroups(): void {
+export async function removeLeftoverGroups(): Promise<void> {
   const h = hierarchy()
   if (!h) return
-  for (const entry of readdirSync(h.root)) {
-    if (!entry.startsWith(PREFIX)) continue
-    const dir = join(h.root, entry)
-    for (const pid of readPids(dir)) writeFileSync(join(h.root, 'cgroup.procs'), `${pid}\n`)
-    rmdirSync(dir)
+  for (const entry of readdirSync(h.root)) if (entry.startsWith(PREFIX)) await emptyAndRemove(h.root, join(h.root, entry))
+}
+
+/** Moves a group's processes out and deletes it; exiting processes may hold it for a moment. */
+async function emptyAndRemove(root: string, dir: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    for (const pid of readPids(dir)) {
+      try {
+        writeFileSync(join(root, 'cgroup.procs'), `${pid}\n`)
+      } catch {
+        // it exited meanwhile
+      }
+    }
+    try {
+      rmdirSync(dir)
+      return
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY' || attempt >= 100) throw error
+      await new Promise((r) => setTimeout(r, 100))
+    }
   }
 }
 
-export function cpuGroup(name: string): CpuGroup & { remove(): void } {
+export function cpuGroup(name: string): CpuGroup & { remove(): Promise<void> } {
   const h = hierarchy()
   if (!h) throw new Error(cpuAccountingProblem())
   const dir = join(h.root, `${PREFIX}${process.pid}-${name}`)
@@ -59,10 +74,7 @@ export function cpuGroup(name: string): CpuGroup & { remove(): void } {
     release: (pid) => writeFileSync(join(h.root, 'cgroup.procs'), `${pid}\n`),
     usedMs: () => h.read(dir),
     pids: () => readPids(dir),
-    remove() {
-      for (const pid of readPids(dir)) writeFileSync(join(h.root, 'cgroup.procs'), `${pid}\n`)
-      rmdirSync(dir)
-    },
+    remove: () => emptyAndRemove(h.root, dir),
   }
 }
 

@@ -1,11 +1,13 @@
-import type { ClusterFacts, VmState } from '../../../shared/model'
+import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
+import { LayoutWatch } from '../layout-watch'
 import { StatsSession } from '../linux/stats-session'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
 import { describeProblem } from './parse/result'
+import type { DomainStats } from './parse/domstats'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT, statsRequest } from './stats-script'
 
@@ -26,6 +28,12 @@ export async function runHostScript(connection: Pick<HostConnection, 'connect' |
   return result.stdout
 }
 
+/** What discovery would read differently when it changes: state, vCPUs, maximum memory, disks, NICs. */
+function layoutOf(d: DomainStats): string {
+  const disks = d.block.map((b) => `${b.name}:${b.path}:${b.capacity}`).join(',')
+  return `${d.state} ${d.vcpuCurrent}/${d.vcpuMaximum} ${d.balloon.maximumKiB} ${disks} ${d.net.map((n) => n.name).join(',')}`
+}
+
 /**
  * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, and a
  * resident statistics session (stats-script.ts) asked once per poll. Both scripts are constants;
@@ -43,8 +51,7 @@ export class LibvirtAdapter implements HostAdapter {
   /** The last poll's extras (pressure, swap, run delay sources, problems). */
   lastReading: StatsReading | undefined
   private readonly stats: StatsSession
-  /** Each domain's state at the last poll. */
-  private polledStates = new Map<string, VmState>()
+  private readonly layouts = new LayoutWatch()
   /** Whether libvirt reports vcpu.N.delay; until a poll showed it does, polls also read schedstat. */
   private libvirtReportsDelay: boolean | undefined
 
@@ -92,13 +99,8 @@ export class LibvirtAdapter implements HostAdapter {
       this.stats.reject(`sent output that does not parse: ${problem}`)
       throw new HostOutputError(`${this.connection.label}: unexpected output: ${problem}`)
     }
-    // A VM that was paused, resumed, started or stopped: discover again (once per change), so its state shows.
-    const discovered = new Map(this.discovery?.inventory.vms.map((vm) => [vm.name, vm.state]))
-    for (const d of parsed.value.domains) {
-      const before = this.polledStates.get(d.name) ?? discovered.get(d.name)
-      if (discovered.has(d.name) && d.state !== before && d.state !== discovered.get(d.name)) this.stale = true
-      this.polledStates.set(d.name, d.state)
-    }
+    const layouts = parsed.value.domains.map((d) => [d.name, layoutOf(d)] as const)
+    if (this.layouts.changed(layouts)) this.stale = true
     const running = parsed.value.domains.filter((d) => d.cpuTimeNs !== undefined && d.vcpus.length > 0)
     if (running.length > 0) this.libvirtReportsDelay = running.every((d) => d.vcpus.every((v) => v.delayNs !== undefined))
     this.lastReading = parsed.value

@@ -4,6 +4,7 @@ import { HostOutputError, runHostScript } from '../libvirt/adapter'
 import { describeProblem } from '../libvirt/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import type { SessionConnection } from '../../ssh/session-channel'
+import { LayoutWatch } from '../layout-watch'
 import { StatsSession } from '../linux/stats-session'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
 import { PVE_DISCOVER_SCRIPT } from './discover-script'
@@ -35,6 +36,7 @@ export class ProxmoxAdapter implements HostAdapter {
   lastReading: ProxmoxStatsReading | undefined
   private vmIdByVmid = new Map<number, string>()
   private readonly stats: StatsSession
+  private readonly layouts = new LayoutWatch()
 
   constructor(
     private readonly connection: ScriptConnection,
@@ -79,6 +81,8 @@ export class ProxmoxAdapter implements HostAdapter {
     }
     this.lastReading = parsed.value
     if (parsed.value.unknownVmids.length > 0) this.stale = true
+    // started, stopped, resized or renamed since the last poll: discover again now
+    if (this.layouts.changed(parsed.value.guests.map((g) => [String(g.vmid), `${g.status} ${g.maxcpu} ${g.maxmem} ${g.name}`] as const))) this.stale = true
     return parsed.value.raw
   }
 

@@ -65,6 +65,8 @@ export interface ProxmoxStatsReading {
   vms: ProxmoxVmExtras[]
   node?: string
   clockTicksPerSecond: number
+  /** This node's guests as /cluster/resources lists them (stopped ones too; empty when pvesh failed). */
+  guests: ProxmoxClusterVm[]
   /** vmids on this node that `vmIdOf` did not know: new since discovery; rediscover. */
   unknownVmids: number[]
   /** Sections that failed or were degraded; the reading is still usable. */
@@ -194,6 +196,7 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
     vms: extras,
     node,
     clockTicksPerSecond: hz,
+    guests: [...(rows?.values() ?? [])],
     unknownVmids: [...unknown].sort((a, b) => a - b),
     problems,
   })

@@ -27,6 +27,17 @@ describe('LibvirtAdapter over a fake SSH connection', () => {
     expect(adapter.lastReading!.vms.map((v) => v.runDelaySource)).toEqual(['schedstat', 'schedstat'])
   })
 
+  it('asks for a new discovery when a poll shows a VM with more vCPUs', async () => {
+    // SYNTHETIC edit of a real output: h1-vm2 with a second vCPU online
+    const hotplugged = sample.replace(/(Domain: 'h1-vm2'[^]*?vcpu\.current=)1/, '$12')
+    expect(hotplugged).not.toBe(sample)
+    const adapter = new LibvirtAdapter(host((poll) => (poll === 1 ? sample : hotplugged)).asConnection, 'h1')
+    await adapter.discover()
+    await adapter.readStats(1)
+    await adapter.readStats(2)
+    expect(adapter.inventoryStale()).toBe(true)
+  })
+
   it('asks for a new discovery once when a VM changes state, not on every poll after', async () => {
     const adapter = new LibvirtAdapter(host((poll) => (poll === 1 ? sample : paused)).asConnection, 'h1')
     await adapter.discover()

@@ -60,6 +60,20 @@ describe('ProxmoxAdapter over a fake SSH connection', () => {
     expect(adapter.inventoryStale()).toBe(false)
   })
 
+  it('asks for a new discovery when a guest starts or stops, once', async () => {
+    const started = stats[0]!.replace('"status":"stopped"', '"status":"running"')
+    expect(started).not.toBe(stats[0])
+    const adapter = new ProxmoxAdapter(proxmoxNode('root@pve-a', (call) => (call <= 2 ? stats[0]! : started)), 'pve-a')
+    await adapter.discover()
+    await adapter.readStats(1)
+    expect(adapter.inventoryStale()).toBe(false)
+    await adapter.readStats(2)
+    expect(adapter.inventoryStale()).toBe(true)
+    await adapter.discover()
+    await adapter.readStats(3)
+    expect(adapter.inventoryStale()).toBe(false)
+  })
+
   it('every failure names the host and says what was wrong; nothing else escapes', async () => {
     const garbage = new ProxmoxAdapter(new FakeConnection('root@pve-b', () => 'Welcome to Proxmox VE\n'), 'pve-b')
     await expect(garbage.discover()).rejects.toThrow(new HostOutputError('root@pve-b: Proxmox discovery failed: script line 1: no VirtPilot START line: the host printed "Welcome to Proxmox VE\\n" instead.'))
