@@ -21,9 +21,14 @@
  * both ends keep that state for the life of the session. The client decodes an answer back into
  * the one-shot format, so the same parsers read both.
  *
+ * (Not SSH compression: it would shrink answers further, but ssh2 then throws an uncatchable
+ * "Invalid Zlib instance" when a connection drops under a channel that ended its input,
+ * mscdex/ssh2#1178.)
+ *
  * The awk text contains no backslash and no single quote (the session script is `sh -c '...'`
  * with the program in single quotes inside it): newlines come from sprintf("%c", 10).
  */
+
 /** Shell lines every resident script starts with: C locale, the usual PATH, and how to run awk. */
 export const SESSION_PRELUDE = `LC_ALL=C
 export LC_ALL
