@@ -57,7 +57,7 @@ describe('the resident framing (awk encoder, DeltaFrames decoder)', () => {
         expect(decoded).toBe(oneShot(nonce, sections))
         expect(splitSections(decoded, 'test-1').ok).toBe(true)
       }),
-      { numRuns: 150 },
+      { numRuns: 60 },
     )
   }, 120_000)
 
