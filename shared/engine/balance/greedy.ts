@@ -1,5 +1,5 @@
-import type { RecommendationPriority } from '../model/recommendation'
-import { affinityUnits, summarizeLoads, type LoadSummary, type PlacementProblem } from './placement'
+import type { RecommendationPriority } from '../../model/recommendation'
+import { affinityUnits, summarizeLoads, type LoadSummary, type PlacementProblem } from '../placement'
 
 export interface Move {
   vmId: string

@@ -1,12 +1,12 @@
-import type { PolicySet, Scenario } from '../model/scenario'
-import type { AllocationStrategy } from './options'
-import { balanceGreedy } from './balance'
-import { consolidate } from './consolidate'
-import type { PlacementProblem, PlacementVm } from './placement'
+import type { PolicySet, Scenario } from '../../model/scenario'
+import type { AllocationStrategy } from '../options'
+import { balanceGreedy } from '../balance'
+import { consolidate } from '../consolidate'
+import type { PlacementProblem, PlacementVm } from '../placement'
 import { canEverFit, chooseHost, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
-import { prepareScenario, type PreparedScenario } from './whatif/prepare'
-import { growShareBuffers, shareBuffers, shareResource, type ShareBuffers } from './whatif/share'
-import { distribution, downsample, mean, selectPercentile, sortedPercentile, thinSorted, type Distribution } from './whatif/stats'
+import { prepareScenario, type PreparedScenario } from './prepare'
+import { growShareBuffers, shareBuffers, shareResource, type ShareBuffers } from './share'
+import { distribution, downsample, mean, selectPercentile, sortedPercentile, thinSorted, type Distribution } from './stats'
 
 /**
  * Replays a scenario step by step under one policy set and measures what an admin compares:

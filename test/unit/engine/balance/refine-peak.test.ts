@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import type { Host } from '../../../shared/model/host'
-import type { Snapshot } from '../../../shared/model/snapshot'
-import { balanceGreedy, priorityForGain } from '../../../shared/engine/balance'
-import { buildPlacement, summarizeLoads, type PlacementProblem } from '../../../shared/engine/placement'
-import { sustainedDemand } from '../../../shared/engine/demand'
-import { withDefaults, type PartialEngineOptions } from '../../../shared/engine/options'
-import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { migrations, recommendChecked } from './support/plan'
+import type { Host } from '../../../../shared/model/host'
+import type { Snapshot } from '../../../../shared/model/snapshot'
+import { balanceGreedy, priorityForGain } from '../../../../shared/engine/balance'
+import { buildPlacement, summarizeLoads, type PlacementProblem } from '../../../../shared/engine/placement'
+import { sustainedDemand } from '../../../../shared/engine/demand'
+import { withDefaults, type PartialEngineOptions } from '../../../../shared/engine/options'
+import { host, snapshot, T0, usage, vm } from '../support/cluster'
+import { migrations, recommendChecked } from '../support/plan'
 
 const GiB = 1024
 const noHistory = { vms: {} }

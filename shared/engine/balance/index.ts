@@ -1,0 +1,2 @@
+export * from './greedy'
+export * from './exact'
