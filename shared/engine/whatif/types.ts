@@ -1,66 +1,13 @@
+import type { WhatifEvent, WhatifEventKind, WhatifMetrics } from '../../api/whatif'
 import type { PolicySet } from '../../model/scenario'
-import type { Distribution } from './stats'
 
 /**
- * Replays a scenario step by step under one policy set and measures what an admin compares:
- * demand the VMs did not get, host utilization, migrations, powered hosts, queue waits and
- * memory overcommit. Pure and deterministic: the same scenario, policy and seed give the same
- * result. Every VM is, at every step, either on a host or counted as down (its demand unmet).
+ * A replay of a scenario under one policy set, step by step, and what it measures (metrics and
+ * events are the api's types: shared/api/whatif.ts). Pure and deterministic: the same scenario,
+ * policy and seed give the same result. Every VM is, at every step, either on a host or counted
+ * as down (its demand unmet).
  */
-export interface WhatifMetrics {
-  /** VM-minutes in which a VM got less CPU or memory than it demanded. */
-  unmetVmMinutes: number
-  /** unmetVmMinutes / VM-minutes, 0-1. */
-  unmetShare: number
-  cpuUnmetVmMinutes: number
-  memUnmetVmMinutes: number
-  /** Of the unmet VM-minutes, those where demand was above the VM's own allocation (a sizing issue, not contention). */
-  aboveAllocationVmMinutes: number
-  /** CPU demand not granted, in core-hours, and as a share of all CPU demand (0-1). */
-  unmetCpuCoreHours: number
-  unmetCpuShare: number
-  /** VM-minutes spent down (host failed or removed and no room elsewhere). */
-  downVmMinutes: number
-  /** Per host and step, what its VMs ran (entitlement up to demand) / capacity (0-1), over powered hosts. */
-  hostCpuUtil: Distribution
-  hostMemUtil: Distribution
-  migrations: number
-  /** HA restarts after a host failure. */
-  restarts: number
-  activeHostHours: number
-  queue: {
-    requests: number
-    started: number
-    rejected: number
-    waitingAtEnd: number
-    /** Of started requests, minutes from arrival to start. */
-    waitMinutes: { mean: number; p95: number; max: number }
-  }
-  /** Highest allocated memory / physical memory of any powered host at any step. */
-  peakMemOvercommit: number
-}
-
-export type WhatifEventKind =
-  | 'host-added'
-  | 'host-removed'
-  | 'host-failed'
-  | 'host-recovered'
-  | 'maintenance-start'
-  | 'maintenance-end'
-  | 'host-asleep'
-  | 'host-woken'
-  | 'vm-down'
-  | 'vm-restarted'
-  | 'evacuation-incomplete'
-  | 'request-rejected'
-
-export interface WhatifEvent {
-  minute: number
-  kind: WhatifEventKind
-  host?: string
-  vm?: string
-  detail?: string
-}
+export type { WhatifEvent, WhatifEventKind, WhatifMetrics }
 
 export interface WhatifSeries {
   /** Epoch ms of each point (bucket start). */
