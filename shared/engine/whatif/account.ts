@@ -1,6 +1,6 @@
 import type { HostSums } from './ledger'
 import { growShareBuffers, shareResource, type ShareBuffers } from './share'
-import { DEFAULT_SHARES, powered, type ReplayState } from './state'
+import { DEFAULT_SHARES, type ReplayState } from './state'
 import type { VmTable } from './vm-table'
 
 /**
@@ -20,7 +20,8 @@ export function accountStep(st: ReplayState, s: number): boolean {
   let short = false
   for (let h = 0; h < hosts.length; h++) {
     const host = hosts[h]!
-    if (!powered(host)) continue
+    // powered(host), written out: this runs hosts x steps times.
+    if (!host.present || host.failed || host.asleep) continue
     activeHosts++
     cpuCapacity += host.cpuCores
     memCapacity += host.memMiB
