@@ -16,7 +16,7 @@ import {
   WhatifImportRequestSchema,
   WhatifRunRequestSchema,
   WhatifSaveRequestSchema,
-} from '../model/scenario'
+} from './whatif'
 import type { EventChannelName, RequestChannelName } from './channels'
 import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { ApiFailure, type Handlers } from '../../shared/api'
-import { ScenarioSchema, type Scenario, type ScenarioOutline } from '../../shared/model/scenario'
+import type { ScenarioOutline } from '../../shared/api/whatif'
+import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
 import { describeIssues } from '../../shared/api/result'
 import type { Store } from '../store/store'

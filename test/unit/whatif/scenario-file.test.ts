@@ -7,7 +7,7 @@ import { Store } from '../../../src-main/store/store'
 import { parseScenarioText, readScenarioFile, ScenarioInputError } from '../../../src-main/whatif/scenario-file'
 import { ApiFailure } from '../../../shared/api'
 import { scenarioFromDemo } from '../../../src-main/whatif/build'
-import { WhatifRunRequestSchema } from '../../../shared/model/scenario'
+import { WhatifRunRequestSchema } from '../../../shared/api/whatif'
 
 const valid = {
   version: 1,

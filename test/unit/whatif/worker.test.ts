@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiFailure } from '../../../shared/api'
-import { WhatifRunRequestSchema } from '../../../shared/model/scenario'
+import { WhatifRunRequestSchema } from '../../../shared/api/whatif'
 import { whatifHandlers } from '../../../src-main/services/whatif-handlers'
 import { Store } from '../../../src-main/store/store'
 import { findWorkerEntry, runInProcess, workerRunner, type WhatifRunner } from '../../../src-main/whatif/run'

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import type { Host } from '../../../shared/model/host'
-import type { Snapshot } from '../../../shared/model/snapshot'
-import { balanceGreedy, priorityForGain } from '../../../shared/engine/balance'
-import { buildPlacement, summarizeLoads, type PlacementProblem } from '../../../shared/engine/placement'
-import { sustainedDemand } from '../../../shared/engine/demand'
-import { withDefaults, type PartialEngineOptions } from '../../../shared/engine/options'
-import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { migrations, recommendChecked } from './support/plan'
+import type { Host } from '../../../../shared/model/host'
+import type { Snapshot } from '../../../../shared/model/snapshot'
+import { balanceGreedy, priorityForGain } from '../../../../shared/engine/balance'
+import { buildPlacement, summarizeLoads, type PlacementProblem } from '../../../../shared/engine/placement'
+import { sustainedDemand } from '../../../../shared/engine/demand'
+import { withDefaults, type PartialEngineOptions } from '../../../../shared/engine/options'
+import { refinePeak } from '../../../../shared/engine/balance/refine-peak'
+import { ClusterState } from '../../../../shared/engine/balance/state'
+import { host, snapshot, T0, usage, vm } from '../support/cluster'
+import { phost, problemOf, pvm } from '../support/placement'
+import { migrations, recommendChecked } from '../support/plan'
 
 const GiB = 1024
 const noHistory = { vms: {} }
@@ -174,5 +177,32 @@ describe('peak refinement (phase 3 of the greedy)', () => {
     )
     // The property must exercise phase 3, not only phases 1 and 2.
     expect(refined).toBeGreaterThan(10)
+  })
+})
+
+describe('refinePeak on its own', () => {
+  // h0 runs 9 of 10 cores; h1 and h2 one each.
+  const hot = () => new ClusterState(problemOf([phost('h0'), phost('h1'), phost('h2')], [pvm('a', 'h0', 4, 1), pvm('b', 'h0', 3, 1), pvm('c', 'h0', 2, 1), pvm('d', 'h1', 1, 1), pvm('e', 'h2', 1, 1)]))
+  const o = { minGain: 0.001, maxMigrations: 2, migrationBandwidthMiBps: 1000, maxMigrationSeconds: 300 }
+
+  it('lowers the peak within the migration budget, the spread kept under its cap', () => {
+    const state = hot()
+    const origin = state.vmHost.slice()
+    const peak = state.peak()
+    const cap = state.imbalance()
+    expect(refinePeak(state, origin, origin.map(() => false), o, cap, new Map())).toBe(true)
+    expect(state.peak()).toBeLessThan(peak - 0.1)
+    expect(state.vmHost.filter((h, v) => h !== origin[v]).length).toBeLessThanOrEqual(2)
+    expect(state.imbalance()).toBeLessThanOrEqual(cap + 1e-12)
+  })
+
+  it('leaves frozen VMs where they are, and does nothing without a budget or a second host', () => {
+    const state = hot()
+    const origin = state.vmHost.slice()
+    expect(refinePeak(state, origin, origin.map((h) => h === 0), o, 1, new Map())).toBe(false)
+    expect(state.vmHost).toEqual(origin)
+    expect(refinePeak(state, origin, origin.map(() => false), { ...o, maxMigrations: 0 }, 1, new Map())).toBe(false)
+    const single = new ClusterState(problemOf([phost('h0')], [pvm('a', 'h0', 4, 1)]))
+    expect(refinePeak(single, [0], [false], o, 1, new Map())).toBe(false)
   })
 })

@@ -2,7 +2,7 @@ import type { Snapshot } from '../model/snapshot'
 import type { VmDemand } from './demand'
 import { entitle, type Entitlement, type ResourceClaim } from './entitlement'
 import type { AllocationStrategy } from './options'
-import type { VmResourceControls } from './rules'
+import type { VmResourceControls } from './placement-rules'
 
 export interface HostLoad {
   hostId: string

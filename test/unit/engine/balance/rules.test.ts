@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { migrations, recommendChecked } from './support/plan'
+import { host, snapshot, T0, usage, vm } from '../support/cluster'
+import { migrations, recommendChecked } from '../support/plan'
 
 const base = { history: { vms: {} }, now: T0, seed: 5 }
 const busy = (vms: ReturnType<typeof vm>[]) => vms.map((v) => usage(v, 1, 1024))

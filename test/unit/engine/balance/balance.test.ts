@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import type { Vm } from '../../../shared/model/vm'
-import type { VmSample } from '../../../shared/model/sample'
-import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { migrations, planOf, recommendChecked } from './support/plan'
-import { validatePlan } from '../../../shared/engine/validate'
-import { withDefaults } from '../../../shared/engine/options'
+import type { Vm } from '../../../../shared/model/vm'
+import type { VmSample } from '../../../../shared/model/sample'
+import { host, snapshot, T0, usage, vm } from '../support/cluster'
+import { migrations, planOf, recommendChecked } from '../support/plan'
+import { validatePlan } from '../../../../shared/engine/validate'
+import { withDefaults } from '../../../../shared/engine/options'
 
 const noHistory = { vms: {} }
 const base = { history: noHistory, now: T0, seed: 7 }

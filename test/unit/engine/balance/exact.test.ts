@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import highsLoader from 'highs'
-import type { MipSolver } from '../../../shared/engine/solver'
-import { solveExact } from '../../../shared/engine/balanceExact'
-import { balanceGreedy } from '../../../shared/engine/balance'
-import { buildPlacement } from '../../../shared/engine/placement'
-import { sustainedDemand } from '../../../shared/engine/demand'
-import { withDefaults } from '../../../shared/engine/options'
-import { validatePlan } from '../../../shared/engine/validate'
-import { host, snapshot, T0, usage, vm } from './support/cluster'
-import { recommendChecked } from './support/plan'
+import type { MipSolver } from '../../../../shared/engine/solver'
+import { solveExact } from '../../../../shared/engine/balance'
+import { balanceGreedy } from '../../../../shared/engine/balance'
+import { buildPlacement } from '../../../../shared/engine/placement'
+import { sustainedDemand } from '../../../../shared/engine/demand'
+import { withDefaults } from '../../../../shared/engine/options'
+import { validatePlan } from '../../../../shared/engine/validate'
+import { host, snapshot, T0, usage, vm } from '../support/cluster'
+import { recommendChecked } from '../support/plan'
 
 let solver: MipSolver
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { affinityUnits, summarizeLoads, type LoadSummary, type PlacementProblem } from './placement'
-import type { MipSolver } from './solver'
+import { affinityUnits, summarizeLoads, type LoadSummary, type PlacementProblem } from '../placement'
+import type { MipSolver } from '../solver'
 
 export type ExactGoal =
   /** Lowest weighted peak load with at most `maxMoves` migrations. */
