@@ -4,7 +4,7 @@ import type { HostConnection } from '../../ssh/connection'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
-import { describeProblem } from './parse/result'
+import { describeProblem } from '../linux/parse/result'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT } from './stats-script'
 

@@ -1,6 +1,6 @@
 import type { ClusterFacts, HostFacts, VmFacts } from '../../../shared/model/facts'
 import type { Discovery, VmDetails } from './parse/discover-output'
-import type { HostTuning } from './parse/host-tuning'
+import type { HostTuning } from '../linux/parse/host-tuning'
 
 /**
  * The tuning facts of one discovered libvirt host and its domains, for the engine's tuning rules.

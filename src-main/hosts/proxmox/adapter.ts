@@ -1,7 +1,7 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import { HostOutputError, runHostScript } from '../libvirt/adapter'
-import { describeProblem } from '../libvirt/parse/result'
+import { describeProblem } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
 import { PVE_DISCOVER_SCRIPT } from './discover-script'

@@ -1,4 +1,4 @@
-import { failed, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 
 const SECTION = 'capabilities'

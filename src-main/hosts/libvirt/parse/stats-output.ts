@@ -17,9 +17,9 @@ import {
   type LoadAvg,
   type Pressure,
   type ProcStat,
-} from './procfs'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { splitSections, successfulBody, type ScriptOutput } from './sections'
+} from '../../linux/parse/procfs'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import { splitSections, successfulBody, type ScriptOutput } from '../../linux/parse/sections'
 
 /** Host facts a poll gives beyond RawHostStats (proposed for RawStats; see the report). */
 export interface HostExtras {

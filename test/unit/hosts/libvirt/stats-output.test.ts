@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { deriveSamples } from '../../../../src-main/collect/rates'
 import { DISCOVER_COMMAND, DISCOVER_SCRIPT } from '../../../../src-main/hosts/libvirt/discover-script'
 import { parseStatsOutput } from '../../../../src-main/hosts/libvirt/parse/stats-output'
-import { splitSections } from '../../../../src-main/hosts/libvirt/parse/sections'
+import { splitSections } from '../../../../src-main/hosts/linux/parse/sections'
 import { STATS_COMMAND, STATS_FORMAT, STATS_SCRIPT } from '../../../../src-main/hosts/libvirt/stats-script'
 import { fixture, ok } from './fixture'
 
