@@ -9,7 +9,7 @@ import type { MipSolver } from '../../shared/engine/solver'
 import { SnapshotSchema, type ClusterFacts, type Snapshot } from '../../shared/model'
 import type { Services } from '../services/services'
 import { demoFacts } from '../hosts/demo/facts'
-import { mergeFacts } from '../hosts/libvirt/facts'
+import { mergeFacts } from '../hosts/facts'
 
 /** How far back the engine looks in stored history (rightsizing wants at least 7 days). */
 const HISTORY_WINDOW_MS = 30 * 24 * 3600_000

@@ -1,6 +1,6 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
-import { HostOutputError, runHostScript } from '../libvirt/adapter'
+import { HostOutputError, runHostScript } from '../linux/run-script'
 import { describeProblem } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'

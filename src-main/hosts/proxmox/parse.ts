@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { VmSchema, type Vm, type VmState } from '../../../shared/model'
-import { parseCpuList } from '../libvirt/parse/capabilities'
+import { parseCpuList } from '../linux/parse/cpu-list'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 
 /**

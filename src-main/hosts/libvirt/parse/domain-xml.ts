@@ -1,4 +1,5 @@
-import { parseCpuList, toKiB } from './capabilities'
+import { toKiB } from './capabilities'
+import { parseCpuList } from '../../linux/parse/cpu-list'
 import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 
