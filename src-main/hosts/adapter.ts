@@ -1,10 +1,6 @@
-import type { ClusterFacts, Host, Vm } from '../../shared/model'
+import type { ClusterFacts, Inventory } from '../../shared/model'
 
-/** What an adapter found on its host(s): a demo adapter covers several hosts, a real one covers one. */
-export interface Inventory {
-  hosts: Host[]
-  vms: Vm[]
-}
+export type { Inventory }
 
 /** Cumulative /proc/stat CPU time of the whole host, in USER_HZ ticks (1/100 s). */
 export interface CpuTicks {
@@ -58,7 +54,6 @@ export interface RawStats {
 
 /**
  * One hypervisor source behind one interface: the demo cluster, libvirt over SSH, Proxmox VE.
- * Later issues add apply operations here.
  */
 export interface HostAdapter {
   readonly id: string
