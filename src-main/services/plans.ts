@@ -68,6 +68,11 @@ function signedPart(plan: Plan): string {
   })
 }
 
+/** The HMAC a plan carries: keyed by its data file, over everything but its run state. */
+export function planSignature(plan: Plan, key: Buffer): string {
+  return createHmac('sha256', key).update(signedPart(plan)).digest('base64url')
+}
+
 function hostsOf(action: Action): string[] {
   return action.kind === 'migrate' ? [action.from, action.to] : [action.host]
 }
@@ -89,7 +94,7 @@ export function createPlanService(options: PlanServiceOptions) {
     return Buffer.from(hex, 'hex')
   }
 
-  const sign = (plan: Plan) => createHmac('sha256', key()).update(signedPart(plan)).digest('base64url')
+  const sign = (plan: Plan) => planSignature(plan, key())
 
   /** The inventory plans address: what discovery stored, plus the embedded demo's (which never changes). */
   async function inventory(): Promise<Snapshot> {
