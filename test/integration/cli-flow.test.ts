@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import type { Plan } from '../../shared/model'
+import { virsh } from '../lab/guest'
+import { addExtraGuest, describeWithLab, groundTruth, hostNamed, removeExtraGuest, type LabGuest } from './lab'
+import { labSshDir } from './support/services'
+
+// The README's command-line flow as an admin runs it: a HOME whose ~/.ssh/config names the lab
+// hosts by alias (h1, h2, h3), a data file of their own, and nothing else.
+
+let home: string
+let file: string
+
+function cli(...args: string[]) {
+  const { VIRTPILOT_SSH_DIR: _ssh, VIRTPILOT_DATA: _data, ...env } = process.env
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env: { ...env, HOME: home }, timeout: 300_000 })
+}
+
+describeWithLab('the README command-line flow on hosts named by ~/.ssh/config aliases', (lab) => {
+  let wide: LabGuest | undefined
+
+  beforeAll(async () => {
+    home = mkdtempSync(join(tmpdir(), 'virtpilot-home-'))
+    labSshDir(lab, home)
+    file = join(home, 'lab.db')
+    // h1 carries one more guest, with 2 vCPUs: with the CPU overcommit limit below it holds one vCPU too many.
+    wide = await addExtraGuest(lab, hostNamed(lab, 'h1'), { name: 'h1-wide', vcpus: 2 })
+  })
+
+  afterAll(async () => {
+    if (wide) await removeExtraGuest(hostNamed(lab, 'h1'), wide)
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  it('hosts add -> collect -> recommend -> plan -> apply live-migrates a guest, and virsh agrees', async () => {
+    for (const host of lab.hosts) {
+      const added = cli('hosts', 'add', host.name, '--data', file)
+      expect(added.status, added.stderr).toBe(0)
+      expect(added.stdout).toMatch(new RegExp(`^${host.name}\\tonline\\t${host.name}`))
+    }
+
+    const collected = cli('collect', '--data', file, '--samples', '2', '--interval', '1', '--json')
+    expect(collected.status, collected.stderr).toBe(0)
+    const hosts = (JSON.parse(collected.stdout) as { hosts: { id: string; ok: boolean; host: { cpu: { threads: number } }; vms: { name: string; state: string; allocation: { vcpus: number } }[]; vmSamples: unknown[] }[] }).hosts
+    expect(hosts.map((h) => [h.id, h.ok])).toEqual(lab.hosts.map((h) => [h.name, true]))
+    const h1 = hosts.find((h) => h.id === 'h1')!
+    expect(h1.vms.map((v) => v.name)).toContain('h1-wide')
+    expect(h1.vmSamples.length).toBeGreaterThan(0)
+
+    // One vCPU less than h1 holds is the limit: one of its 1-vCPU guests has to move.
+    const vcpus = h1.vms.filter((v) => v.state === 'running').reduce((sum, v) => sum + v.allocation.vcpus, 0)
+    const ratio = (vcpus - 1) / h1.host.cpu.threads
+    const recommended = cli('recommend', '--data', file, '--cpu-ratio', String(ratio), '--json')
+    expect(recommended.status, recommended.stderr).toBe(0)
+    const recFile = join(home, 'recs.json')
+    writeFileSync(recFile, recommended.stdout)
+    const output = JSON.parse(recommended.stdout) as { recommendations: { id: string; kind: string; actions: { action: { kind: string; vm: string; from: string; to: string } }[] }[]; snapshot: { vms: { id: string; name: string }[] } }
+    // A move forced by the limit (kind 'evacuate') or one that balances (kind 'migrate'): a live migration from h1 either way.
+    const move = output.recommendations.find((r) => r.actions.length === 1 && r.actions[0]!.action.kind === 'migrate' && r.actions[0]!.action.from === 'h1')
+    expect(move, JSON.stringify(output.recommendations.map((r) => r.kind))).toBeDefined()
+    const { vm, to } = move!.actions[0]!.action
+    const name = output.snapshot.vms.find((v) => v.id === vm)!.name
+    const destination = hostNamed(lab, to)
+
+    const planFile = join(home, 'plan.json')
+    const planned = cli('plan', '--from', recFile, '--approve', move!.id, '--allow-unsafe-migration', '--out', planFile, '--data', file, '--json')
+    expect(planned.status, planned.stderr).toBe(0)
+    const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan
+    // The alias is how VirtPilot reaches the host; the guest's memory goes to the address ~/.ssh/config gives.
+    expect(plan.steps[0]!.commands[0]!.argv).toEqual(expect.arrayContaining(['--migrateuri', `tcp://${destination.ip}`]))
+
+    const applied = cli('apply', planFile, '--data', file, '--json')
+    expect(applied.status, applied.stderr).toBe(0)
+    expect((JSON.parse(applied.stdout) as Plan).state).toBe('done')
+    expect(applied.stderr).toMatch(/step-1 running/)
+    try {
+      expect((await groundTruth(destination, ['domstate', name])).trim()).toBe('running')
+      expect((await groundTruth(hostNamed(lab, 'h1'), ['list', '--all', '--name'])).split('\n')).not.toContain(name)
+      // The same file again: the guest is no longer where the plan says, so nothing runs.
+      const again = cli('apply', planFile, '--data', file, '--json')
+      expect(again.status).toBe(1)
+      expect(again.stderr).toMatch(/out of date/)
+    } finally {
+      // Back where the lab had it.
+      const h1Lab = hostNamed(lab, 'h1')
+      await virsh(destination.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1Lab.libvirt.uri, '--migrateuri', `tcp://${h1Lab.ip}`]).catch(() => undefined)
+    }
+  }, 600_000)
+})
