@@ -24,6 +24,13 @@ export interface RawHostStats {
   diskWriteBytes: number
   netRxBytes: number
   netTxBytes: number
+  /** Cumulative stall time (µs) of /proc/pressure's "some" lines: tasks waiting for CPU, memory, I/O. Absent without PSI. */
+  pressureUs?: { cpu?: number; memory?: number; io?: number }
+  /** Cumulative pages swapped in and out (/proc/vmstat pswpin, pswpout). */
+  swapInPages?: number
+  swapOutPages?: number
+  /** 1-minute load average: a gauge. */
+  load1?: number
 }
 
 /** VM counters as `virsh domstats` and schedstat give them. */

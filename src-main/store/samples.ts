@@ -11,6 +11,15 @@ const ROLLED_UP_UNTIL = 'rollup_until'
 /** A range query whose raw retention defaults to the store's own. */
 type Range<Q> = Omit<Q, 'rawKeptMs'> & { rawKeptMs?: number }
 
+/** A host sample's optional figures, stored as NULL when the host does not report them. */
+const NO_HOST_EXTRAS = { cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null }
+
+/** Mean of the values a host reported; null when it reported none. */
+function meanOrNull(values: readonly (number | null)[]): number | null {
+  const given = values.filter((v): v is number => v !== null)
+  return given.length > 0 ? summarize(given).mean : null
+}
+
 /**
  * Samples and their history: raw samples per poll, 5-minute rollups (mean, max, p95), retention,
  * and every series read from them (engine history, dashboards, evidence, exports).
@@ -25,8 +34,9 @@ export class SamplesRepo {
   ) {
     this.insertHostSample = db.prepare(
       `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
-         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps)
-       VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps)`,
+         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1)
+       VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
+         @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1)`,
     )
     this.insertVmSample = db.prepare(
       `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
@@ -39,7 +49,7 @@ export class SamplesRepo {
   /** One poll's samples in one transaction: all or nothing. */
   save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
     this.db.transaction(() => {
-      for (const s of hostSamples) this.insertHostSample.run(s)
+      for (const s of hostSamples) this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
       for (const s of vmSamples) this.insertVmSample.run(s)
     })()
   }
@@ -113,12 +123,17 @@ export class SamplesRepo {
         .prepare('SELECT * FROM host_samples WHERE t >= ? AND t < ? ORDER BY host_id, t')
         .all(since, until) as Record<string, number | string>[]
       const insertHost = this.db.prepare(
-        `INSERT OR REPLACE INTO host_rollups VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
+        `INSERT OR REPLACE INTO host_rollups (host_id, t, n, cpu_pct_mean, cpu_pct_max, cpu_pct_p95, cpu_used_cores_mean, cpu_used_cores_max,
+           mem_used_mib_mean, mem_used_mib_max, mem_total_mib, disk_read_bps_mean, disk_write_bps_mean, net_rx_bps_mean, net_tx_bps_mean,
+           cpu_pressure_pct_mean, mem_pressure_pct_mean, io_pressure_pct_mean, swap_in_bps_mean, swap_out_bps_mean, load1_mean)
+         VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
            @cpu_used_cores_mean, @cpu_used_cores_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_total_mib,
-           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean,
+           @cpu_pressure_pct_mean, @mem_pressure_pct_mean, @io_pressure_pct_mean, @swap_in_bps_mean, @swap_out_bps_mean, @load1_mean)`,
       )
       for (const group of groupByBucket(hostRows, 'host_id')) {
         const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const nullable = (name: string) => group.rows.map((r) => r[name] as number | null)
         const cpu = summarize(col('cpu_pct'))
         const cores = summarize(col('cpu_used_cores'))
         const mem = summarize(col('mem_used_mib'))
@@ -129,6 +144,9 @@ export class SamplesRepo {
           mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_total_mib: Math.max(...col('mem_total_mib')),
           disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
           net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+          cpu_pressure_pct_mean: meanOrNull(nullable('cpu_pressure_pct')), mem_pressure_pct_mean: meanOrNull(nullable('mem_pressure_pct')),
+          io_pressure_pct_mean: meanOrNull(nullable('io_pressure_pct')), swap_in_bps_mean: meanOrNull(nullable('swap_in_bps')),
+          swap_out_bps_mean: meanOrNull(nullable('swap_out_bps')), load1_mean: meanOrNull(nullable('load1')),
         })
         written++
       }

@@ -29,6 +29,12 @@ const HOST_COLUMNS: Record<HostMetric, [raw: string, rollup: string]> = {
   diskWriteBps: ['disk_write_bps', 'disk_write_bps_mean'],
   netRxBps: ['net_rx_bps', 'net_rx_bps_mean'],
   netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
+  cpuPressurePct: ['cpu_pressure_pct', 'cpu_pressure_pct_mean'],
+  memPressurePct: ['mem_pressure_pct', 'mem_pressure_pct_mean'],
+  ioPressurePct: ['io_pressure_pct', 'io_pressure_pct_mean'],
+  swapInBps: ['swap_in_bps', 'swap_in_bps_mean'],
+  swapOutBps: ['swap_out_bps', 'swap_out_bps_mean'],
+  load1: ['load1', 'load1_mean'],
 }
 
 const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
@@ -115,8 +121,10 @@ function metricSeries<M extends string>(
   const series = {} as Record<M, Series>
   const p95 = {} as Record<M, number | null>
   metrics.forEach((metric, i) => {
-    const values = rows.map((r) => r[i + 1]!)
-    series[metric] = lttb(t, values, q.maxPoints)
+    // A figure the host does not report (no PSI, the demo) is NULL: those rows have no point.
+    const kept = rows.filter((r) => r[i + 1] !== null)
+    const values = kept.map((r) => r[i + 1]!)
+    series[metric] = lttb(kept.length === rows.length ? t : kept.map((r) => r[0]!), values, q.maxPoints)
     p95[metric] = percentile95(values)
   })
   return { source: fromRaw ? 'raw' : 'rollup', pointsRead: rows.length, series, p95 }

@@ -67,6 +67,12 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
     expect(after.polls - before.polls).toBeGreaterThanOrEqual(3)
     // both counters move together when a poll completes, so a poll in flight cannot skew them
     expect(after.statsRoundTrips - before.statsRoundTrips).toBe(after.polls - before.polls)
+    // The same read brings the host's pressure (PSI), swap traffic and load average.
+    const sample = services.cluster.snapshot().hostSamples.find((s) => s.hostId === host)!
+    expect(sample.cpuPressurePct).toBeGreaterThanOrEqual(0)
+    expect(sample.ioPressurePct).toBeGreaterThanOrEqual(0)
+    expect(sample.swapInBps).toBeGreaterThanOrEqual(0)
+    expect(sample.load1).toBeGreaterThan(0)
   })
 
   it('measures a guest burning one CPU as libvirt does, and idle guests low', async () => {

@@ -121,6 +121,10 @@ export function parseHostStats(out: ScriptOutput, hostId: string, problems: Pars
     diskWriteBytes: sum(disks, (d) => d.sectorsWritten) * DISKSTATS_SECTOR_BYTES,
     netRxBytes: sum(nics, (n) => n.rxBytes),
     netTxBytes: sum(nics, (n) => n.txBytes),
+    pressureUs: { cpu: pressure.cpu?.some.totalUs, memory: pressure.memory?.some.totalUs, io: pressure.io?.some.totalUs },
+    swapInPages: vmstat?.get('pswpin'),
+    swapOutPages: vmstat?.get('pswpout'),
+    load1: load?.load1,
   }
   const extras: HostExtras = {
     hostId,

@@ -58,6 +58,20 @@ describe('parseStatsOutput on two real polls of a lab host (stats script output,
     expect(vm1.cpuPct).toBeCloseTo(Math.min(100, expectedPct), 6)
   })
 
+  it('keeps the host\'s pressure, swap and load as figures of its samples', () => {
+    const [ha, hb] = [a.raw.hosts[0]!, b.raw.hosts[0]!]
+    // /proc/pressure/cpu "some" total=381915557 then 386937291 (µs); loadavg and vmstat of the second poll.
+    expect(ha.pressureUs?.cpu).toBe(381_915_557)
+    expect(hb.pressureUs?.cpu).toBe(386_937_291)
+    expect(hb.load1).toBe(b.host.load!.load1)
+    const [sample] = deriveSamples(a.raw, b.raw, new Map([['h1', 2]])).hostSamples
+    expect(sample!.cpuPressurePct).toBeCloseTo(Math.min(100, (100 * (386_937_291 - 381_915_557)) / 5e6), 6)
+    expect(sample!.memPressurePct).toBeCloseTo((100 * (hb.pressureUs!.memory! - ha.pressureUs!.memory!)) / 5e6, 6)
+    expect(sample!.ioPressurePct).toBeCloseTo((100 * (hb.pressureUs!.io! - ha.pressureUs!.io!)) / 5e6, 6)
+    expect(sample!.swapInBps).toBe(((hb.swapInPages! - ha.swapInPages!) / 5) * 4096)
+    expect(sample!.load1).toBe(hb.load1)
+  })
+
   it('domains unknown to discovery are listed, not invented', () => {
     const r = ok(parseStatsOutput(fixture('virtpilot-lab/stats-h1-sample1.txt'), { hostId: 'h1', t: 0, vmIdOf: () => undefined }))
     expect(r.raw.vms).toEqual([])
