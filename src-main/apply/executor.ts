@@ -27,6 +27,8 @@ export interface PlanRun {
 
 const COMMAND_TIMEOUT_MS = 120_000
 const MIGRATION_TIMEOUT_MS = 15 * 60_000
+/** Reading a migration's progress, or aborting it, answers at once or not at all. */
+const JOB_TIMEOUT_MS = 10_000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class StepFailure extends Error {
@@ -81,7 +83,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
         if (stopped) break
         try {
           const info = migrationJobInfo(step.host, vmId, deps.ctx)
-          const progress = migrationProgress((await deps.exec(info.host, info.argv, 10_000)).stdout)
+          const progress = migrationProgress((await deps.exec(info.host, info.argv, JOB_TIMEOUT_MS)).stdout)
           if (progress !== undefined && !stopped) {
             step.progress = progress
             save()
@@ -135,7 +137,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
           const stop = migrationAbort(step.host, step.action.vm, deps.ctx)
           stopWatching = watchMigration(step, step.action.vm)
           abort = async () => {
-            await deps.exec(stop.host, stop.argv, 10_000).catch(() => undefined)
+            await deps.exec(stop.host, stop.argv, JOB_TIMEOUT_MS).catch(() => undefined)
           }
           aborters.add(abort)
         }

@@ -2,6 +2,7 @@ import { dirname } from 'node:path'
 import { userInfo } from 'node:os'
 import type { AppInfo, Handlers } from '../../shared/api'
 import { apiHandlers } from '../handlers'
+import { DEMO_ROW_MS } from '../hosts/demo/demo-cluster'
 import { adapterForHost } from '../hosts/detect'
 import { SshConnections } from '../ssh/connections'
 import type { CredentialPrompter } from '../ssh/credentials'
@@ -21,8 +22,7 @@ import { createOverview } from './overview'
 import { createPlanService } from './plans'
 import { createWhatif } from './whatif'
 
-/** Poll intervals: the demo's trace plays one row per 2 s; real hosts are read every 10 s. */
-export const DEMO_POLL_MS = 2000
+/** Real hosts are read every 10 s; the demo once per row of its trace. */
 export const HOST_POLL_MS = 10_000
 
 export interface ServicesOptions {
@@ -81,7 +81,7 @@ export function createServices(options: ServicesOptions): Services {
     onSnapshot: () => cluster.emitSnapshot(),
     onInventory: () => inbox.supersedeStale(cluster.snapshot()),
   })
-  const pollIntervalMs = options.pollIntervalMs ?? DEMO_POLL_MS
+  const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
   const cluster = createCluster({ store, hosts, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
   const facts = () => hosts.facts()
   const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts })
