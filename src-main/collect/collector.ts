@@ -15,7 +15,7 @@ export interface CollectorOptions {
   rediscoverMs?: number
   onSnapshot: (snapshot: Snapshot) => void
   onError: (error: Error) => void
-  /** After every discovery, with what it found (VirtPilot follows VMs that moved or went away). */
+  /** After a discovery, once a snapshot shows what it found (VirtPilot follows VMs that moved or went away). */
   onInventory?: (inventory: Inventory) => void
   /** After every poll, read or failed: for callers waiting for a number of samples. */
   onPolled?: () => void
@@ -37,6 +37,10 @@ export class Collector {
   discoveredAt = 0
   /** Running VMs whose absence from the stats last made us rediscover: not again for the same ones. */
   private missingSeen = ''
+  /** When the inventory in `snapshot` was read (it lags `discoveredAt` until the next record). */
+  snapshotDiscoveredAt = 0
+  /** A discovery whose result no snapshot shows yet: onInventory waits for it. */
+  private inventoryUnseen = false
   private previous: RawStats | undefined
   private latest: Snapshot | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -68,7 +72,7 @@ export class Collector {
     this.options.store.inventory.save(inventory, now)
     this.inventory = inventory
     this.discoveredAt = now
-    this.options.onInventory?.(inventory)
+    this.inventoryUnseen = true
     return inventory
   }
 
@@ -90,6 +94,11 @@ export class Collector {
       const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
       this.options.store.samples.save(hostSamples, vmSamples)
       this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
+      this.snapshotDiscoveredAt = this.discoveredAt
+      if (this.inventoryUnseen) {
+        this.inventoryUnseen = false
+        this.options.onInventory?.(inventory)
+      }
     }
     this.previous = raw
   }

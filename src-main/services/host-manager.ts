@@ -118,7 +118,7 @@ export class HostManager {
   /** The latest snapshot of each host, oldest discovery first (a later one knows better where a VM is). */
   snapshots(): { snapshot: Snapshot; discoveredAt: number }[] {
     return [...this.entries.values()]
-      .flatMap((e) => (e.collector.snapshot ? [{ snapshot: this.withState(e, e.collector.snapshot), discoveredAt: e.collector.discoveredAt }] : []))
+      .flatMap((e) => (e.collector.snapshot ? [{ snapshot: this.withState(e, e.collector.snapshot), discoveredAt: e.collector.snapshotDiscoveredAt }] : []))
       .sort((a, b) => a.discoveredAt - b.discoveredAt)
   }
 

@@ -132,11 +132,16 @@ export function createInbox(options: InboxOptions) {
     return list().items.find((i) => i.recommendation.id === id)!
   }
 
-  /** Recommendations not acted on yet whose VMs moved, went away or were resized: superseded. */
+  /**
+   * Recommendations not acted on yet whose VMs moved, went away or were resized: superseded. One
+   * about a host the snapshot does not show (not read yet, unreachable) is left as it is.
+   */
   function supersedeStale(snapshot: Snapshot): number {
     let n = 0
+    const seen = new Set(snapshot.hosts.map((h) => h.id))
     for (const item of store.recommendations.listRecommendations(['open', 'approved', 'snoozed'])) {
-      if (stillApplies(item.recommendation, snapshot)) continue
+      const hosts = item.recommendation.actions.flatMap(({ action }) => (action.kind === 'migrate' ? [action.from, action.to] : [action.host]))
+      if (!hosts.every((h) => seen.has(h)) || stillApplies(item.recommendation, snapshot)) continue
       store.recommendations.setStatus(item.recommendation.id, 'superseded')
       store.plans.audit({ t: clock(), actor: 'virtpilot', kind: 'decision', recommendationId: item.recommendation.id, message: `superseded: ${item.recommendation.title} (the VM changed since it was recommended)` })
       n++
