@@ -34,7 +34,13 @@ async function add(services: Services, target: string, name: string | undefined,
     if (!question) break
     process.stderr.write(`${target} (${question.host}:${question.port}) presents a ${question.keyType} host key nobody trusted yet:\n  ${question.fingerprint}\nCompare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host.\n`)
     const accept = acceptNew || (await confirm('Trust this key?'))
-    host = await services.hosts.answerHostKey(question.promptId, accept)
+    try {
+      host = await services.hosts.answerHostKey(question.promptId, accept)
+    } catch (error) {
+      // A retry of the connection asked again meanwhile: answer the newer question.
+      if (error instanceof ApiFailure && error.code === 'not-found') continue
+      throw error
+    }
     if (!accept) break
   }
   if (json) printJson(host)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -7,6 +7,7 @@ import type { Plan } from '../../shared/model'
 import { virsh } from '../lab/guest'
 import { addExtraGuest, describeWithLab, groundTruth, hostNamed, removeExtraGuest, type LabGuest } from './lab'
 import { labSshDir } from './support/services'
+import { LoopbackSshd } from './support/sshd'
 
 // The README's command-line flow as an admin runs it: a HOME whose ~/.ssh/config names the lab
 // hosts by alias (h1, h2, h3), a data file of their own, and nothing else.
@@ -89,4 +90,36 @@ describeWithLab('the README command-line flow on hosts named by ~/.ssh/config al
       await virsh(destination.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1Lab.libvirt.uri, '--migrateuri', `tcp://${h1Lab.ip}`]).catch(() => undefined)
     }
   }, 600_000)
+
+  it('trusts a new host key when asked, names VirtPilot\'s own known_hosts when the key changes, and forgets it on request', async () => {
+    const sshd = new LoopbackSshd()
+    // Not a hypervisor: only the SSH side matters here.
+    sshd.forceCommand = 'echo not a hypervisor'
+    await sshd.start()
+    try {
+      appendFileSync(join(home, '.ssh', 'config'), `Host rebuilt\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.clientKey}\n`)
+      const data = join(home, 'keys.db')
+      const appKnownHosts = join(home, 'known_hosts')
+      const added = cli('hosts', 'add', 'rebuilt', '--accept-new', '--data', data)
+      expect(added.stderr).toMatch(/presents a ssh-ed25519 host key nobody trusted yet/)
+      expect(readFileSync(appKnownHosts, 'utf8')).toContain(`[127.0.0.1]:${sshd.port} ssh-ed25519 ${sshd.hostPublicKeyBase64()}`)
+
+      await sshd.stop()
+      sshd.rekey()
+      await sshd.start()
+      const changed = cli('collect', '--data', data, '--json')
+      expect(changed.status).toBe(1)
+      expect(changed.stderr).toContain(`HOST KEY CHANGED for rebuilt (127.0.0.1:${sshd.port})`)
+      expect(changed.stderr).toContain(`remove it from VirtPilot's own ${appKnownHosts} (virtpilot hosts forget-key 127.0.0.1 --port ${sshd.port})`)
+
+      const forgot = cli('hosts', 'forget-key', 'rebuilt', '--data', data)
+      expect(forgot.status, forgot.stderr).toBe(0)
+      expect(readFileSync(appKnownHosts, 'utf8')).not.toContain(`[127.0.0.1]:${sshd.port}`)
+      // Now the new key is just unknown again: asked about, not refused as changed.
+      const again = cli('collect', '--data', data, '--json')
+      expect(again.stderr).toMatch(/is not trusted yet/)
+    } finally {
+      await sshd.dispose()
+    }
+  })
 })
