@@ -41,7 +41,8 @@ export const onlyFrom = {
 const sharedLayers = {
   'shared/model': [],
   'shared/api': ['model'],
-  'shared/engine': ['model'],
+  // The replay's result types are the what-if api schemas' (one definition, in shared/api/whatif.ts).
+  'shared/engine': ['model', 'api/whatif.ts'],
   'shared/dashboard': ['model', 'api'],
   'src-renderer': ['model', 'api', 'dashboard'],
 }
