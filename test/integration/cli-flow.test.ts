@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Plan } from '../../shared/model'
-import { virsh } from '../lab/guest'
+import { startGuest, virsh, waitForBoot } from '../lab/guest'
 import { addExtraGuest, describeWithLab, groundTruth, hostNamed, removeExtraGuest, type LabGuest } from './lab'
 import { labSshDir } from './support/services'
 import { LoopbackSshd } from './support/sshd'
@@ -78,16 +79,26 @@ describeWithLab('the README command-line flow on hosts named by ~/.ssh/config al
     expect((JSON.parse(applied.stdout) as Plan).state).toBe('done')
     expect(applied.stderr).toMatch(/step-1 running/)
     try {
-      expect((await groundTruth(destination, ['domstate', name])).trim()).toBe('running')
+      const state = (await groundTruth(destination, ['domstate', '--reason', name])).trim()
+      const qemuLog = await readFile(join(lab.base, 'hosts', destination.name, 'var-log-libvirt', 'qemu', `${name}.log`), 'utf8').catch(() => '(no log)')
+      expect(state, `${name} on ${destination.name}; its QEMU log ends:\n${qemuLog.slice(-1500)}`).toMatch(/^running/)
       expect((await groundTruth(hostNamed(lab, 'h1'), ['list', '--all', '--name'])).split('\n')).not.toContain(name)
       // The same file again: the guest is no longer where the plan says, so nothing runs.
       const again = cli('apply', planFile, '--data', file, '--json')
       expect(again.status).toBe(1)
       expect(again.stderr).toMatch(/out of date/)
     } finally {
-      // Back where the lab had it.
+      // Back where the lab had it, running, whatever happened above.
       const h1Lab = hostNamed(lab, 'h1')
-      await virsh(destination.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1Lab.libvirt.uri, '--migrateuri', `tcp://${h1Lab.ip}`]).catch(() => undefined)
+      const guest = h1Lab.guests.find((g) => g.name === name)
+      const running = (await groundTruth(destination, ['domstate', name]).catch(() => '')).trim() === 'running'
+      if (running) await virsh(destination.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1Lab.libvirt.uri, '--migrateuri', `tcp://${h1Lab.ip}`]).catch(() => undefined)
+      if ((await groundTruth(h1Lab, ['domstate', name]).catch(() => '')).trim() !== 'running' && guest) {
+        await virsh(destination.libvirt.uri, ['undefine', name]).catch(() => undefined)
+        await virsh(h1Lab.libvirt.uri, ['undefine', name]).catch(() => undefined)
+        await startGuest(h1Lab.libvirt.uri, guest, { kernel: lab.guestImage.kernel, initrd: lab.guestImage.initrd })
+        await waitForBoot(guest, 90_000)
+      }
     }
   }, 600_000)
 
