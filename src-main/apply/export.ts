@@ -1,5 +1,5 @@
 import type { Plan, PlanStep } from '../../shared/model'
-import { TUNNEL_PORT } from '../hosts/libvirt/commands'
+import { peerToPeerArgv, withTunnelPort } from '../hosts/libvirt/commands'
 import { commandLine, shellQuote } from '../ssh/quote'
 import { LIBVIRT_SOCKET } from './tunnel'
 
@@ -33,7 +33,7 @@ function shellStep(step: PlanStep, index: number, targetOf: TargetOf): string {
       `ssh -o BatchMode=yes -o ExitOnForwardFailure=yes -f -N -M -S "$dir/ctl" -L "$dir/libvirt.sock:${LIBVIRT_SOCKET}" ${shellQuote(dest)}`,
     )
     for (const cmd of step.commands) {
-      const argv = cmd.argv.map((a) => a.replace(TUNNEL_PORT, port))
+      const argv = withTunnelPort(cmd.argv, port)
       lines.push(ssh(targetOf(cmd.host), argv, ['-o', 'ExitOnForwardFailure=yes', '-R', `127.0.0.1:${port}:"$dir/libvirt.sock"`]))
     }
     lines.push(`ssh -S "$dir/ctl" -O exit ${shellQuote(dest)} 2>/dev/null || true`, 'rm -rf "$dir"')
@@ -43,7 +43,7 @@ function shellStep(step: PlanStep, index: number, targetOf: TargetOf): string {
   for (const cmd of step.verify) lines.push(`${ssh(targetOf(cmd.host), cmd.argv)}   # ${cmd.purpose}`)
   lines.push(`# rollback of ${step.id}${step.rollback.kind === 'migrate' ? ' (through a tunnel to the original host, set up as above)' : ''}:`)
   const port = String(BASE_TUNNEL_PORT + index)
-  for (const cmd of step.rollbackCommands) lines.push(`#   ${ssh(targetOf(cmd.host), cmd.argv.map((a) => a.replace(TUNNEL_PORT, port)))}`)
+  for (const cmd of step.rollbackCommands) lines.push(`#   ${ssh(targetOf(cmd.host), withTunnelPort(cmd.argv, port))}`)
   return lines.join('\n')
 }
 
@@ -81,10 +81,7 @@ export function planToAnsible(plan: Plan, targetOf: TargetOf): string {
   for (const step of plan.steps) {
     out.push(`- name: ${yaml(`${step.id}: ${step.title}`)}`, `  hosts: ${yaml(step.host)}`, '  gather_facts: false', '  any_errors_fatal: true', '  tasks:')
     for (const cmd of step.commands) {
-      const argv =
-        step.action.kind === 'migrate'
-          ? cmd.argv.map((a) => (a === `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system` ? `qemu+ssh://${targetOf(step.action.kind === 'migrate' ? step.action.to : '')}/system` : a)).flatMap((a) => (a === '--live' ? ['--live', '--p2p'] : [a]))
-          : cmd.argv
+      const argv = step.action.kind === 'migrate' ? peerToPeerArgv(cmd.argv, targetOf(step.action.to)) : cmd.argv
       out.push(`    - name: ${yaml(cmd.purpose)}`, '      ansible.builtin.command:', `        argv: ${yamlList(argv)}`)
     }
     for (const cmd of step.verify) {

@@ -12,7 +12,7 @@ import { checkRequest, queryToken, SESSION_COOKIE } from './auth'
 import { resolveStaticFile } from './static-files'
 
 export interface ServeOptions {
-  services: Services
+  services: Pick<Services, 'handlers' | 'events'>
   rendererDir: string
   host: string
   port: number
@@ -59,7 +59,8 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
-function isLoopback(host: string): boolean {
+/** Whether an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host)
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { CredentialRequest } from '../../shared/api'
 import type { CredentialPrompter } from '../ssh/credentials'
-import type { Store } from '../store/store'
+import type { SecretsRepo } from '../store/secrets'
 import type { EventBus } from './events'
 
 /**
@@ -32,7 +32,7 @@ export class CredentialBroker implements CredentialPrompter {
   private readonly usedStored = new Set<string>()
 
   constructor(
-    private readonly store: Store,
+    private readonly secrets: SecretsRepo,
     private readonly events: EventBus,
     private readonly vault: SecretVault | undefined,
     private readonly onChange: () => void = () => {},
@@ -55,12 +55,12 @@ export class CredentialBroker implements CredentialPrompter {
     const waiting = this.waiting.get(requestId)
     if (!waiting) return false
     this.finish(waiting, secret)
-    if (secret !== undefined && remember && this.vault) this.store.setSecret(waiting.storageKey, this.vault.encrypt(secret))
+    if (secret !== undefined && remember && this.vault) this.secrets.set(waiting.storageKey, this.vault.encrypt(secret))
     return true
   }
 
   private async ask(what: Omit<CredentialRequest, 'requestId' | 'canRemember'>, storageKey: string): Promise<string | undefined> {
-    const sealed = this.vault ? this.store.getSecret(storageKey) : undefined
+    const sealed = this.vault ? this.secrets.get(storageKey) : undefined
     if (sealed && this.vault) {
       if (!this.usedStored.has(storageKey)) {
         this.usedStored.add(storageKey)
@@ -70,7 +70,7 @@ export class CredentialBroker implements CredentialPrompter {
           // Unreadable (keychain changed): forget it and ask.
         }
       }
-      this.store.deleteSecret(storageKey)
+      this.secrets.delete(storageKey)
     }
     const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...what }
     return new Promise((resolve) => {

@@ -59,6 +59,17 @@ export interface ConnectionOptions {
   onStateChange?: (state: ConnectionState, error?: SshError) => void
 }
 
+/** What to run so a reinstalled host's new key can be trusted: per file that holds the old one. */
+function howToForget(files: readonly string[], appFile: string, target: ResolvedTarget): string {
+  const name = target.port === 22 ? target.hostName : `[${target.hostName}]:${target.port}`
+  const steps = files.map((file) =>
+    file === appFile
+      ? `remove it from VirtPilot's own ${file} (virtpilot hosts forget-key ${target.hostName}${target.port === 22 ? '' : ` --port ${target.port}`})`
+      : `remove it from ${file} (ssh-keygen -R '${name}' -f ${file})`,
+  )
+  return `${steps.length > 0 ? steps.join(' and ') : `remove the old key of ${name}`}, then connect again to be asked about the new key.`
+}
+
 /** Handshake algorithms that produce a known_hosts key type, so a trusted type is asked for first. */
 function hostKeyAlgorithms(keyType: string): ServerHostKeyAlgorithm[] {
   if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
@@ -261,7 +272,7 @@ export class HostConnection {
           if (verdict.status === 'mismatch') {
             keyProblem = new SshError(
               'host-key-rejected',
-              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, remove the old key (ssh-keygen -R ${target.hostName}) and add the host again.`,
+              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, ${howToForget(knownHosts.filesWith(target.hostName, target.port, keyTypeOf(key)), knownHosts.appFile, target)}`,
             )
             return verify(false)
           }

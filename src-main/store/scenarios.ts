@@ -37,7 +37,7 @@ const toSummary = (r: Omit<Row, 'data'>): ScenarioSummaryRow => ({
 })
 
 /** What-if scenarios in the store's SQLite file; each is written in one statement, whole. */
-export class ScenarioStore {
+export class ScenarioRepo {
   constructor(private readonly db: Database.Database) {}
 
   list(): ScenarioSummaryRow[] {

@@ -7,12 +7,15 @@ import type { Plan, Recommendation, ReversibleAction } from '../../shared/model'
 import type { Services } from '../../src-main/services/services'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { describeWithLab, groundTruth, hostNamed, type LabHost } from './lab'
-import { call, servicesForLab, until } from './support/services'
+import { call, dataFileOf, servicesForLab, until } from './support/services'
+import type { Store } from '../../src-main/store'
 
 // Approve -> plan -> apply over SSH on real hosts, read back with virsh on each host's own socket.
 
 let dir: string
 let services: Services
+/** The same data file, read and written beside the services (recommendations the engine would make). */
+let data: Store
 
 /** A recommendation as the engine would make it (the engine's choices are tested elsewhere). */
 function recommend(id: string, title: string, actions: ReversibleAction[]): Recommendation {
@@ -34,21 +37,21 @@ function recommend(id: string, title: string, actions: ReversibleAction[]): Reco
 }
 
 function vmId(name: string): string {
-  const vm = services.snapshot().vms.find((v) => v.name === name)
+  const vm = services.cluster.snapshot().vms.find((v) => v.name === name)
   if (!vm) throw new Error(`no VM ${name} in the snapshot`)
   return vm.id
 }
 
 /** Approves recommendations, makes a plan of them and applies it; resolves with the finished plan. */
 async function approveAndApply(recs: Recommendation[], options: { allowUnsafeMigration?: boolean } = {}): Promise<{ plan: Plan; updates: Plan[] }> {
-  services.applyStore.replaceOpen(recs, Date.now())
+  data.recommendations.replaceOpen(recs, Date.now())
   for (const r of recs) await call(services, 'recommendations.decide', { id: r.id, decision: 'approve' })
   const plan = await call<Plan>(services, 'plans.create', { recommendationIds: recs.map((r) => r.id), ...options })
   const updates: Plan[] = []
   const off = services.events.on('plans.changed', (p) => p.id === plan.id && updates.push(p))
   await call(services, 'plans.apply', { id: plan.id })
   const finished = await until('the plan to finish', () => {
-    const p = services.applyStore.getPlan(plan.id)!
+    const p = data.plans.getPlan(plan.id)!
     return p.state !== 'running' && p.state !== 'ready' ? p : undefined
   }, 180_000)
   off()
@@ -67,9 +70,11 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virtpilot-apply-'))
     services = await servicesForLab(lab, dir)
+    data = dataFileOf(dir)
   })
 
   afterAll(async () => {
+    data?.close()
     await services?.stop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -86,7 +91,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(plan.state).toBe('done')
     expect(await vcpus(host, name)).toBe(2)
     expect(Math.abs((await balloonMiB(host, name)) - 100)).toBeLessThanOrEqual(1)
-    const audit = services.applyStore.listAudit({ planId: plan.id })
+    const audit = data.plans.listAudit({ planId: plan.id })
     const commands = audit.filter((e) => e.kind === 'command')
     expect(commands.map((e) => e.argv?.slice(3, 4)[0])).toEqual(expect.arrayContaining(['setvcpus', 'setmem']))
     expect(commands.every((e) => e.exitCode === 0)).toBe(true)
@@ -150,7 +155,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(plan.steps.map((s) => s.state)).toEqual(['rolled-back', 'failed'])
     expect(Math.abs((await balloonMiB(h3, first)) - 128)).toBeLessThanOrEqual(1)
     expect((await groundTruth(h3, ['domstate', second])).trim()).toBe('running')
-    const audit = services.applyStore.listAudit({ planId: plan.id })
+    const audit = data.plans.listAudit({ planId: plan.id })
     expect(audit.some((e) => e.kind === 'rollback' && e.exitCode === 0)).toBe(true)
     expect(audit.some((e) => e.kind === 'state' && /plan rolled-back/.test(e.message))).toBe(true)
     expect(plan.outcome!.find((o) => o.host === 'h3')!.summary).toMatch(/rolled-back/)
@@ -169,7 +174,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     await virsh(host.libvirt.uri, ['define', `${safe.disk}.xml`])
     await virsh(host.libvirt.uri, ['start', name])
     try {
-      await until('the odd VM in the inventory', () => services.snapshot().vms.find((v) => v.name === name))
+      await until('the odd VM in the inventory', () => services.cluster.snapshot().vms.find((v) => v.name === name))
       const vm = vmId(name)
       const { plan } = await approveAndApply([
         recommend('it-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h1', shares: 512 }, rollback: { kind: 'setCpuShares', vm, host: 'h1', shares: 1024 } }]),
@@ -193,7 +198,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     const vm = vmId(name)
     const before = Number(/cpu_shares\s*:\s*(\d+)/.exec(await groundTruth(host, ['schedinfo', name, '--live']))![1])
     const recFile = join(dir, 'recommendations.json')
-    writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.snapshot() }))
+    writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.cluster.snapshot() }))
     const env = { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
     const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env, timeout: 120_000 })
     const planFile = join(dir, 'plan.json')

@@ -4,26 +4,13 @@ import type { HostConnection } from '../../ssh/connection'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
-import { describeProblem } from './parse/result'
+import { describeProblem } from '../linux/parse/result'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT } from './stats-script'
+import { runHostScript, HostOutputError } from '../linux/run-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
 const STATS_TIMEOUT_MS = 20_000
-
-export class HostOutputError extends Error {
-  override name = 'HostOutputError'
-}
-
-/** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
-  await connection.connect()
-  const result = await connection.execScript(script, timeoutMs)
-  if (result.stdout.trim() === '') {
-    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
-  }
-  return result.stdout
-}
 
 /**
  * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, one

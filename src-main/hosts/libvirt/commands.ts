@@ -103,6 +103,44 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
   }
 }
 
+/** The local end of the tunnel, known when a migration step runs, in place of its placeholder. */
+export function withTunnelPort(argv: readonly string[], port: number | string): string[] {
+  return argv.map((a) => a.replace(TUNNEL_PORT, String(port)))
+}
+
+/**
+ * A rendered migration as Ansible runs it: libvirt's peer-to-peer mode straight to the destination
+ * over SSH (`qemu+ssh://TARGET/system`) instead of VirtPilot's tunnel, so the source host's root
+ * needs a key for the destination. Other argv is returned as it is.
+ */
+export function peerToPeerArgv(argv: readonly string[], destinationTarget: string): string[] {
+  const tunnelled = `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`
+  if (!argv.includes(tunnelled)) return [...argv]
+  return argv.flatMap((a) => (a === tunnelled ? [`qemu+ssh://${destinationTarget}/system`] : a === '--live' ? ['--live', '--p2p'] : [a]))
+}
+
+/** Reads a running migration's progress on its source (see migrationProgress). */
+export function migrationJobInfo(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'domjobinfo', '--domain', uuid(vmId, ctx)], purpose: 'read migration progress' }
+}
+
+/** Aborts a running migration on its source (the guest keeps running there). */
+export function migrationAbort(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'domjobabort', '--domain', uuid(vmId, ctx)], purpose: 'abort the migration' }
+}
+
+/** Share of memory transferred, 0-1, from `virsh domjobinfo`; undefined while it says nothing usable. */
+export function migrationProgress(domjobinfo: string): number | undefined {
+  const bytes = (label: string) => {
+    const m = new RegExp(`^${label}:\\s+([\\d.]+) (\\w+)$`, 'm').exec(domjobinfo)
+    const unit = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 }[m?.[2] ?? ''] ?? NaN
+    return Number(m?.[1]) * unit
+  }
+  const processed = bytes('Memory processed')
+  const total = bytes('Memory total')
+  return processed > 0 && total > 0 ? Math.min(1, processed / total) : undefined
+}
+
 /** How the result of an action is read back. */
 export function verifyCommands(action: Action, ctx: CommandContext): HostCommand[] {
   switch (action.kind) {

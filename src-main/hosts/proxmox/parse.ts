@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { VmSchema, type Vm, type VmState } from '../../../shared/model'
-import { parseCpuList } from '../libvirt/parse/capabilities'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
+import { parseCpuList } from '../linux/parse/cpu-list'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 
 /**
  * Proxmox VE: detection, the JSON that `pvesh get <path> --output-format json` prints (the API's

@@ -1,5 +1,5 @@
 import { versionAtLeast } from '../../../shared/engine/tuning/rule'
-import { linesOf, type ParseProblem } from '../libvirt/parse/result'
+import { linesOf, type ParseProblem } from '../linux/parse/result'
 import type { ProxmoxDisk } from './parse'
 
 /**

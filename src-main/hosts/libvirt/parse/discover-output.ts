@@ -4,10 +4,11 @@ import { DISCOVER_FORMAT } from '../discover-script'
 import { parseCapabilities, type HostCapabilities } from './capabilities'
 import { parseDomainXml, type DomainConfig } from './domain-xml'
 import { parseDomstats, vmStateFromLibvirt } from './domstats'
-import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, parseVirshVersion, type HostTuning } from './host-tuning'
-import { parseMeminfo } from './procfs'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { bodyOrProblem, splitSections } from './sections'
+import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../../linux/parse/host-tuning'
+import { parseVirshVersion } from './virsh-version'
+import { parseMeminfo } from '../../linux/parse/procfs'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import { bodyOrProblem, splitSections } from '../../linux/parse/sections'
 
 /** Per-VM configuration beyond the shared Vm type (for tuning rules and the VM detail view). */
 export interface VmDetails {

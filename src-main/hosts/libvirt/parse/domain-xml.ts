@@ -1,5 +1,6 @@
-import { parseCpuList, toKiB } from './capabilities'
-import { failed, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { toKiB } from './capabilities'
+import { parseCpuList } from '../../linux/parse/cpu-list'
+import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 
 const SECTION = 'dumpxml'

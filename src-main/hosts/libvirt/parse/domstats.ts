@@ -1,5 +1,5 @@
 import type { VmState } from '../../../../shared/model'
-import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 
 const SECTION = 'domstats'
 

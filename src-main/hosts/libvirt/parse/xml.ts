@@ -1,4 +1,4 @@
-import { failed, parsed, type Parsed } from './result'
+import { failed, parsed, type Parsed } from '../../linux/parse/result'
 
 /** An element of the small XML subset libvirt prints: elements, attributes, text, comments, CDATA. */
 export interface XmlElement {
