@@ -55,7 +55,9 @@ function slug(text: string): string {
       .toLowerCase()
       .replace(/^.*@/, '')
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
+      .split('-')
+      .filter(Boolean)
+      .join('-')
       .slice(0, 40) || 'host'
   )
 }

@@ -22,7 +22,7 @@ export function knownHostsName(host: string, port: number): string {
 
 /** OpenSSH's SHA256 fingerprint of a raw public key blob, e.g. `SHA256:abc...` (no padding). */
 export function fingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/={1,2}$/, '')}`
 }
 
 /** The algorithm name at the start of an SSH public key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...). */
