@@ -371,24 +371,29 @@ export class HostConnection {
   }
 
   /**
-   * A TCP port on the host's loopback (like `ssh -R 127.0.0.1:0:...`); each connection to it is
-   * handed to `onStream`. Needs the host's sshd to allow TCP forwarding (the default).
+   * A Unix socket at `path` on the host (like `ssh -R path:...`), created by sshd for this SSH
+   * user with StreamLocalBindMask (0600 by default); each connection to it is handed to `onStream`
+   * until `close`. Needs the host's sshd to allow stream-local forwarding (the default).
    */
-  async listenOnHost(onStream: (stream: Duplex) => void): Promise<{ port: number; close: () => Promise<void> }> {
+  async listenOnHostSocket(path: string, onStream: (stream: Duplex) => void): Promise<{ close: () => Promise<void> }> {
     const client = this.online()
-    const port = await new Promise<number>((resolve, reject) =>
-      client.forwardIn('127.0.0.1', 0, (error, bound) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded port (AllowTcpForwarding?): ${error.message}`)) : resolve(bound))),
+    await new Promise<void>((resolve, reject) =>
+      client.openssh_forwardInStreamLocal(path, (error) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded socket at ${path} (AllowStreamLocalForwarding?): ${error.message}`)) : resolve())),
     )
-    const onConnection = (info: { destPort: number }, accept: () => ClientChannel) => {
-      if (info.destPort === port) onStream(accept() as unknown as Duplex)
+    // Other listeners on this connection handle their own paths.
+    const onConnection = (info: { socketPath: string }, accept: () => unknown) => {
+      if (info.socketPath === path) onStream(accept() as Duplex)
     }
-    client.on('tcp connection', onConnection)
+    client.on('unix connection', onConnection)
+    let open = true
     return {
-      port,
       close: () =>
         new Promise<void>((resolve) => {
-          client.off('tcp connection', onConnection)
-          client.unforwardIn('127.0.0.1', port, () => resolve())
+          if (!open) return resolve()
+          open = false
+          client.off('unix connection', onConnection)
+          if (this.client !== client) return resolve()
+          client.openssh_unforwardInStreamLocal(path, () => resolve())
         }),
     }
   }
