@@ -2,9 +2,10 @@ import { createHash, randomUUID } from 'node:crypto'
 import { ApiFailure, type Handlers, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import type { AllocationStrategy } from '../../shared/engine/options'
 import type { MipSolver } from '../../shared/engine/solver'
-import type { AuditEntry, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { Plan, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
+import { auditToCsv } from '../export/audit-csv'
 import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
 import { libvirtTunnel } from '../apply/tunnel'
 import { factsFor, loadSolver, recommendFor } from '../cli/recommend'
@@ -49,17 +50,6 @@ export interface ApplyServiceOptions {
 function stableId(r: Recommendation): string {
   const digest = createHash('sha256').update(JSON.stringify(r.actions)).digest('hex').slice(0, 10)
   return `${r.kind}:${r.target.id}:${digest}`
-}
-
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value)
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-
-export function auditToCsv(entries: readonly AuditEntry[]): string {
-  const header = ['id', 'time', 'actor', 'kind', 'plan', 'step', 'recommendation', 'host', 'command', 'exit_code', 'message', 'output']
-  const rows = entries.map((e) => [e.id, new Date(e.t).toISOString(), e.actor, e.kind, e.planId, e.stepId, e.recommendationId, e.host, e.argv?.join(' '), e.exitCode, e.message, e.output].map(csvField).join(','))
-  return `${[header.join(','), ...rows].join('\r\n')}\r\n`
 }
 
 /** Recommendations inbox, plans, their safe execution over SSH, and the audit log. */
