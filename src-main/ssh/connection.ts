@@ -7,13 +7,14 @@ import { authSequence, type KnownSecrets, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
 import { fingerprint, keyTypeOf } from './known-hosts'
 import type { KnownHostsStore } from './known-hosts-store'
+import { CappedOutput, describeBytes, OUTPUT_LIMITS } from './output-cap'
 import { commandLine } from './quote'
 import type { ResolvedTarget } from './resolve'
 
 /** What the admin sees for a host's connection. */
 export type ConnectionState = 'connecting' | 'online' | 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'backing-off' | 'closed'
 
-export type SshErrorKind = 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'timeout' | 'closed' | 'exec-failed'
+export type SshErrorKind = 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'timeout' | 'closed' | 'exec-failed' | 'output-too-large'
 
 export class SshError extends Error {
   override name = 'SshError'
@@ -319,8 +320,11 @@ export class HostConnection {
     }
   }
 
-  /** Runs argv on the host (quoted in one place), optionally feeding stdin. */
-  async exec(argv: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  /**
+   * Runs argv on the host (quoted in one place), optionally feeding stdin. Output beyond
+   * `maxOutputBytes` (OUTPUT_LIMITS.command by default) stops the command with an error naming the host.
+   */
+  async exec(argv: readonly string[], options: { stdin?: string; timeoutMs?: number; maxOutputBytes?: number } = {}): Promise<ExecResult> {
     const command = commandLine(argv)
     const release = await this.slot()
     try {
@@ -330,9 +334,7 @@ export class HostConnection {
       return await new Promise<ExecResult>((resolve, reject) => {
         client.exec(command, (error, channel: ClientChannel) => {
           if (error) return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
-          const out: Buffer[] = []
-          const err: Buffer[] = []
-          let bytes = 0
+          const output = new CappedOutput(options.maxOutputBytes ?? OUTPUT_LIMITS.command)
           let code: number | null = null
           let signal: string | null = null
           const timer = options.timeoutMs
@@ -341,12 +343,19 @@ export class HostConnection {
                 reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
               }, options.timeoutMs)
             : undefined
-          channel.on('data', (chunk: Buffer) => (out.push(chunk), (bytes += chunk.length)))
-          channel.stderr.on('data', (chunk: Buffer) => (err.push(chunk), (bytes += chunk.length)))
+          const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+            if (output.add(stream, chunk) || output.bytes - chunk.length > output.limit) return
+            // Just passed the limit: stop the command; this host's other commands go on.
+            if (timer) clearTimeout(timer)
+            channel.close()
+            reject(new SshError('output-too-large', `${this.label}: ${argv[0] === 'sh' ? 'the host script' : argv[0]} printed more than ${describeBytes(output.limit)}; VirtPilot stopped it and ignores what it printed. Check that host.`))
+          }
+          channel.on('data', take('stdout'))
+          channel.stderr.on('data', take('stderr'))
           channel.on('exit', (c: number | null, s?: string) => ((code = c), (signal = s ?? null)))
           channel.on('close', () => {
             if (timer) clearTimeout(timer)
-            resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal, bytes })
+            if (!output.exceeded) resolve({ stdout: output.text('stdout'), stderr: output.text('stderr'), code, signal, bytes: output.bytes })
           })
           if (options.stdin !== undefined) channel.end(options.stdin)
           else channel.end()
@@ -361,8 +370,8 @@ export class HostConnection {
    * Runs a constant script as `sh -c SCRIPT`, quoted like any argument. (Not on stdin: a
    * command inside the script that reads stdin would swallow the rest of it.)
    */
-  execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
-    return this.exec(['sh', '-c', script], timeoutMs ? { timeoutMs } : {})
+  execScript(script: string, timeoutMs?: number, maxOutputBytes?: number): Promise<ExecResult> {
+    return this.exec(['sh', '-c', script], { ...(timeoutMs ? { timeoutMs } : {}), ...(maxOutputBytes ? { maxOutputBytes } : {}) })
   }
 
   private online(): Client {

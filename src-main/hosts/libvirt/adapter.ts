@@ -1,6 +1,7 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
@@ -16,9 +17,9 @@ export class HostOutputError extends Error {
 }
 
 /** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
+export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string, maxOutputBytes: number): Promise<string> {
   await connection.connect()
-  const result = await connection.execScript(script, timeoutMs)
+  const result = await connection.execScript(script, timeoutMs, maxOutputBytes)
   if (result.stdout.trim() === '') {
     throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
   }
@@ -49,8 +50,8 @@ export class LibvirtAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, what)
+  private run(script: string, timeoutMs: number, what: 'discovery' | 'statistics'): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, what, what === 'discovery' ? OUTPUT_LIMITS.discovery : OUTPUT_LIMITS.poll)
   }
 
   async discover(): Promise<Inventory> {
