@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream'
 // ssh2 is CommonJS: Node's ESM loader only sees its default export.
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
 import { processStream } from './process-stream'
-import { authSequence, type KnownSecrets, type MissingSecrets } from './auth'
+import { authSequence, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
+import { HopSecrets } from './hop-secrets'
 import { fingerprint, keyTypeOf } from './known-hosts'
 import type { KnownHostsStore } from './known-hosts-store'
 import { CappedOutput, describeBytes, OUTPUT_LIMITS } from './output-cap'
@@ -105,8 +106,8 @@ export class HostConnection {
   private connecting: Promise<void> | undefined
   /** Executions started, for the one-exec-per-poll check. */
   execCount = 0
-  /** Passphrases and the password the admin gave, for reconnects; memory only. */
-  private readonly secrets: KnownSecrets = { passphrases: new Map() }
+  /** Passphrases and passwords the admin gave, for reconnects; memory only, each password for its own hop. */
+  private readonly secrets = new HopSecrets()
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -213,14 +214,14 @@ export class HostConnection {
     for (const file of missing.passphrases) {
       const passphrase = await this.options.prompter.keyPassphrase(file, label)
       if (passphrase !== undefined) {
-        this.secrets.passphrases.set(file, passphrase)
+        this.secrets.setPassphrase(file, passphrase)
         given = true
       }
     }
     if (!given && missing.password) {
       const password = await this.options.prompter.password(this.options.target.user, label)
       if (password !== undefined) {
-        this.secrets.password = password
+        this.secrets.setPassword(this.options.target, password)
         given = true
       }
     }
@@ -254,7 +255,7 @@ export class HostConnection {
         readyTimeout: this.options.readyTimeoutMs ?? 10_000,
         keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: 3,
-        authHandler: authSequence(target, this.secrets, this.options.agentSocket, missing),
+        authHandler: authSequence(target, this.secrets.for(target), this.options.agentSocket, missing),
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
           const verdict = knownHosts.check(target.hostName, target.port, key)
           const fp = fingerprint(key)
