@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
 import { startServer } from '../server/server'
+import { terminalJson, terminalText } from '../text/terminal'
 import { createServices } from '../services/services'
 import { defaultDataDir, resolveDataFile } from '../store/paths'
 import { collect } from './collect'
@@ -91,7 +92,7 @@ async function demo(args: string[]): Promise<void> {
   try {
     await services.store.updateSettings({ demoEnabled: true })
     await services.start()
-    process.stdout.write(JSON.stringify(services.snapshot(), null, 2) + '\n')
+    process.stdout.write(terminalJson(services.snapshot()) + '\n')
   } finally {
     await services.stop()
   }
@@ -124,8 +125,8 @@ async function collectCommand(args: string[]): Promise<number> {
     ...(process.env.VIRTPILOT_SSH_DIR ? { sshDir: process.env.VIRTPILOT_SSH_DIR } : {}),
     prompter: terminalPrompter(),
   })
-  process.stdout.write(JSON.stringify({ hosts: results }, null, 2) + '\n')
-  for (const r of results.filter((r) => !r.ok)) console.error(`virtpilot: ${r.target}: ${r.error}`)
+  process.stdout.write(terminalJson({ hosts: results }) + '\n')
+  for (const r of results.filter((r) => !r.ok)) console.error(terminalText(`virtpilot: ${r.target}: ${r.error}`))
   return results.every((r) => r.ok) ? 0 : 1
 }
 
@@ -148,7 +149,7 @@ async function recommendCommand(args: string[]): Promise<number> {
   if (values.snapshot) {
     const snapshot = readSnapshotFile(values.snapshot)
     const output = await recommendFor({ snapshot, history: { vms: {} }, now: Math.max(now, snapshot.t), strategy, solver, facts: factsFor(snapshot) })
-    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
+    process.stdout.write(terminalJson({ ...output, snapshot }) + '\n')
     return 0
   }
   const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
@@ -159,7 +160,7 @@ async function recommendCommand(args: string[]): Promise<number> {
     if (snapshot.hosts.length === 0) throw new InputError('No hosts: add one in the app, turn the demo cluster on, or pass --snapshot FILE.json')
     const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver, facts: factsFor(snapshot, services.hosts.facts()) })
     // The snapshot goes along so `virtpilot plan` can address the VMs exactly as they were seen.
-    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
+    process.stdout.write(terminalJson({ ...output, snapshot }) + '\n')
     return 0
   } finally {
     await services.stop()
@@ -188,7 +189,7 @@ async function planCli(args: string[]): Promise<number> {
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new UsageError(`--parallelism must be 1-8, got ${values.parallelism}`)
   const plan = planCommand({ from: values.from, approve, parallelism, allowUnsafeMigration: values['allow-unsafe-migration'], dataFile: values.data ?? resolveDataFile(undefined) })
   writePlan(plan, values.out)
-  process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
+  process.stdout.write(`${terminalJson(plan)}\n`)
   return 0
 }
 
@@ -202,7 +203,7 @@ async function applyCli(args: string[]): Promise<number> {
   if (!values.json) throw new UsageError('apply needs --json')
   if (positionals.length !== 1) throw new UsageError('apply needs exactly one PLAN.json')
   const { plan, ok } = await applyCommand({ file: positionals[0]!, dryRun: values['dry-run'], dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version })
-  process.stdout.write(`${JSON.stringify(values['dry-run'] ? { dryRun: true, plan } : plan, null, 2)}\n`)
+  process.stdout.write(`${terminalJson(values['dry-run'] ? { dryRun: true, plan } : plan)}\n`)
   return ok ? 0 : 1
 }
 
@@ -240,11 +241,11 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof InputError) {
-      console.error(`virtpilot: ${error.message}`)
+      console.error(terminalText(`virtpilot: ${error.message}`))
       return 1
     }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    console.error(`virtpilot: ${(error as Error).message}`)
+    console.error(terminalText(`virtpilot: ${(error as Error).message}`))
     if (usage) console.error('Run `virtpilot --help` for usage.')
     return usage ? 2 : 1
   }

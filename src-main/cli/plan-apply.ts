@@ -5,6 +5,7 @@ import { PlanSchema, RecommendationSchema, SnapshotSchema, type Plan } from '../
 import { runPlan } from '../apply/executor'
 import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
 import { libvirtTunnel } from '../apply/tunnel'
+import { terminalText } from '../text/terminal'
 import { renderAction, type CommandContext } from '../hosts/libvirt/commands'
 import { createServices } from '../services/services'
 import { resolveTarget } from '../ssh/resolve'
@@ -85,7 +86,7 @@ export async function applyCommand(input: { file: string; dryRun: boolean; dataF
   const ctx = checkPlanFile(plan)
   if (input.dryRun) return { plan, ok: true }
 
-  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: input.dataFile, version: input.version, unknownHostKeys: 'refuse', log: (m) => console.error(m) })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: input.dataFile, version: input.version, unknownHostKeys: 'refuse', log: (m) => console.error(terminalText(m)) })
   try {
     await services.store.updateSettings({ demoEnabled: false })
     await services.start()
@@ -114,7 +115,8 @@ export async function applyCommand(input: { file: string; dryRun: boolean; dataF
     })
     process.once('SIGINT', () => run.cancel())
     const done = await run.done
-    for (const o of done.outcome ?? []) console.error(`${o.host}: ${o.summary}`)
+    // Step messages carry host output: written so it cannot drive the terminal.
+    for (const o of done.outcome ?? []) console.error(terminalText(`${o.host}: ${o.summary}`))
     return { plan: done, ok: done.state === 'done' }
   } finally {
     await services.stop()

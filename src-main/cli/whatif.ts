@@ -6,6 +6,7 @@ import { scenarioFromDemo } from '../whatif/build'
 import { parsePolicy, policyLabel } from '../whatif/policy-syntax'
 import { readScenarioFile, ScenarioInputError } from '../whatif/scenario-file'
 import { importTraceDir } from '../whatif/traces'
+import { terminalJson, terminalText } from '../text/terminal'
 
 export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo) [--policy SPEC]... [--seed N]
                   [--save-scenario FILE] --json
@@ -76,12 +77,12 @@ export async function whatifCommand(args: string[]): Promise<number> {
       seed,
       runs: result.runs.map((r) => ({ label: policyLabel(r.policy), policy: r.policy, metrics: r.metrics, events: r.events, eventsDropped: r.eventsDropped })),
     }
-    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    process.stdout.write(terminalJson(output) + '\n')
     return 0
   } catch (error) {
     if (error instanceof WhatifUsageError) return usage(error.message)
     if (error instanceof ScenarioInputError) {
-      console.error(`virtpilot: ${error.message}`)
+      console.error(terminalText(`virtpilot: ${error.message}`))
       return 1
     }
     throw error
