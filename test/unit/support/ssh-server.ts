@@ -47,8 +47,9 @@ export async function startSshServer(options: TestSshServerOptions): Promise<Tes
         const session = accept()
         session.on('exec', (acceptExec, _reject, info) => {
           const channel = acceptExec()
-          if (options.exec) options.exec(info.command, channel)
-          else channel.exit(0), channel.end()
+          if (options.exec) return options.exec(info.command, channel)
+          channel.exit(0)
+          channel.end()
         })
       })
       client.on('tcpip', (accept, reject, info) => {
