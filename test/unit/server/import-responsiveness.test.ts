@@ -44,7 +44,7 @@ function hostileTrace(): string {
 }
 
 it('answers other api calls while a large hostile import is parsed, in a small fraction of the import\'s time', { timeout: 300_000 }, async () => {
-  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { Cookie: `virtpilot_session=${server.token}`, Origin: `http://127.0.0.1:${server.port}` } })
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api`, { headers: { Cookie: `${server.cookieName}=${server.token}`, Origin: `http://127.0.0.1:${server.port}` } })
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
   const sentAt = new Map<number, number>()
   const latencies: number[] = []
