@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { SettingsSchema, defaultSettings, type Settings } from '../../shared/api'
@@ -7,6 +6,7 @@ import type { Inventory } from '../hosts/adapter'
 import type { History } from '../../shared/engine/history'
 import { migrations } from './migrations'
 import { bucketStart, ROLLUP_MS, summarize } from './rollup'
+import { preparePrivateDatabase } from './private-files'
 
 export interface StoreOptions {
   /** Path of a better_sqlite3.node built for another runtime (the Electron app in a checkout). */
@@ -38,7 +38,7 @@ export class Store {
 
   constructor(file: string, options: StoreOptions = {}) {
     this.file = file
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+    if (file !== ':memory:') preparePrivateDatabase(file, dirname(file))
     this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')

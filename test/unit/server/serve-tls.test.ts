@@ -75,7 +75,8 @@ describe('serve beyond loopback', { timeout: 60_000 }, () => {
     expect((await get('/', `evil.example:${server.port}`, { Cookie: cookie })).status).toBe(403)
     // An http:// Origin is not this server's.
     expect((await get('/', host, { Cookie: cookie, Origin: `http://${host}` })).status).toBe(403)
-    const ws = new WebSocket(`wss://127.0.0.1:${server.port}/api`, { servername: 'virtpilot.lab', ca: cert, headers: { Host: host, Cookie: cookie, Origin: `https://${host}` } })
+    // servername is a tls.connect option that ws passes on (its typings leave it out).
+    const ws = new WebSocket(`wss://127.0.0.1:${server.port}/api`, { ...({ servername: 'virtpilot.lab' } as object), ca: cert, headers: { Host: host, Cookie: cookie, Origin: `https://${host}` } })
     const reply = await new Promise<{ result: { ok: boolean } }>((resolve, reject) => {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, channel: 'app.info', req: {} })))
       ws.once('message', (data) => resolve(JSON.parse(String(data))))
