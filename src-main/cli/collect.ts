@@ -41,7 +41,7 @@ export async function collect(options: CollectOptions): Promise<CollectedHost[]>
   const sshDir = options.sshDir ?? join(homedir(), '.ssh')
   const configFile = join(sshDir, 'config')
   const sshConfig = existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined
-  const knownHosts = new KnownHostsStore(join(sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
+  const knownHosts = new KnownHostsStore([join(sshDir, 'known_hosts'), join(sshDir, 'known_hosts2')], join(options.dataDir, 'known_hosts'))
 
   return Promise.all(
     options.targets.map(async (raw): Promise<CollectedHost> => {
@@ -53,7 +53,8 @@ export async function collect(options: CollectOptions): Promise<CollectedHost[]>
           knownHosts,
           prompter: options.prompter,
           agentSocket: process.env.SSH_AUTH_SOCK,
-          onUnknownHostKey: async () => options.acceptNew,
+          // Like StrictHostKeyChecking=accept-new, but a new key type for a host known by others is never taken silently.
+          onUnknownHostKey: async (key) => options.acceptNew && !key.otherKeysKnown,
           reconnect: false,
         })
         const hostId = target.alias

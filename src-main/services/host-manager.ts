@@ -70,7 +70,7 @@ export class HostManager {
 
   constructor(private readonly options: HostManagerOptions) {
     this.sshDir = options.sshDir ?? join(homedir(), '.ssh')
-    this.knownHosts = new KnownHostsStore(join(this.sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
+    this.knownHosts = new KnownHostsStore([join(this.sshDir, 'known_hosts'), join(this.sshDir, 'known_hosts2')], join(options.dataDir, 'known_hosts'))
   }
 
   get count(): number {
@@ -244,9 +244,19 @@ export class HostManager {
 
   private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {
     const mode = this.options.unknownHostKeys
-    if (mode === 'accept-new') return true
+    // A host known by keys of other types that now offers a new type is never trusted by rule.
+    if (mode === 'accept-new' && !key.otherKeysKnown) return true
     if (mode === 'ask' && !entry.refused) {
-      entry.pending = { promptId: randomUUID(), hostId: entry.row.id, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, key }
+      entry.pending = {
+        promptId: randomUUID(),
+        hostId: entry.row.id,
+        host: key.host,
+        port: key.port,
+        keyType: key.keyType,
+        fingerprint: key.fingerprint,
+        ...(key.otherKeysKnown ? { otherKeysKnown: key.otherKeysKnown } : {}),
+        key,
+      }
       this.changed()
     }
     // Refused for now: the handshake cannot wait for a person. Accepting reconnects.
@@ -265,7 +275,19 @@ export class HostManager {
       ...entry.row,
       state: entry.connection.state,
       ...(error ? { error } : {}),
-      ...(pending ? { pendingHostKey: { promptId: pending.promptId, hostId: pending.hostId, host: pending.host, port: pending.port, keyType: pending.keyType, fingerprint: pending.fingerprint } } : {}),
+      ...(pending
+        ? {
+            pendingHostKey: {
+              promptId: pending.promptId,
+              hostId: pending.hostId,
+              host: pending.host,
+              port: pending.port,
+              keyType: pending.keyType,
+              fingerprint: pending.fingerprint,
+              ...(pending.otherKeysKnown ? { otherKeysKnown: pending.otherKeysKnown } : {}),
+            },
+          }
+        : {}),
       ...(entry.lastPollAt ? { lastPollAt: entry.lastPollAt } : {}),
     }
   }

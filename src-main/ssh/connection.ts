@@ -34,6 +34,11 @@ export interface UnknownHostKey {
   fingerprint: string
   /** The key itself, so the one the admin saw is the one remembered. */
   keyBlob: Buffer
+  /**
+   * Keys of other types already trusted for this host (`ssh-ed25519 SHA256:...`): the host offers
+   * only a type nobody saw before, as a man-in-the-middle would. Ask; never accept by rule.
+   */
+  otherKeysKnown?: string[]
 }
 
 export interface ExecResult {
@@ -232,7 +237,7 @@ export class HostConnection {
     const { knownHosts, onUnknownHostKey } = this.options
     const client = new ssh2.Client()
     let keyProblem: SshError | undefined
-    const preferred = knownHosts.knownTypes(target.hostName, target.port)
+    const preferred = knownHosts.knownTypes(target.hostName, target.port, target.knownHosts)
     return new Promise((resolve, reject) => {
       client.once('ready', () => resolve(client))
       // ssh2 may emit several errors (socket, then protocol); every one must be handled, and
@@ -257,7 +262,7 @@ export class HostConnection {
         keepaliveCountMax: 3,
         authHandler: authSequence(target, this.secrets.for(target), this.options.agentSocket, missing),
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-          const verdict = knownHosts.check(target.hostName, target.port, key)
+          const verdict = knownHosts.check(target.hostName, target.port, key, target.knownHosts)
           const fp = fingerprint(key)
           if (verdict.status === 'match') return verify(true)
           if (verdict.status === 'mismatch') {
@@ -271,10 +276,20 @@ export class HostConnection {
             keyProblem = new SshError('host-key-rejected', `${target.alias} presents a REVOKED host key (${fp}); VirtPilot will not connect.`)
             return verify(false)
           }
-          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp, keyBlob: key })
+          if (verdict.status === 'revoked-list-error') {
+            keyProblem = new SshError('host-key-rejected', `${target.alias}: ${verdict.reason}; VirtPilot will not connect without checking it.`)
+            return verify(false)
+          }
+          const otherKeysKnown = verdict.status === 'unknown-other-types-known' ? verdict.knownKeys : undefined
+          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp, keyBlob: key, ...(otherKeysKnown ? { otherKeysKnown } : {}) })
             .then((accepted) => {
               if (accepted) knownHosts.accept(target.hostName, target.port, key)
-              else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
+              else if (otherKeysKnown) {
+                keyProblem = new SshError(
+                  'host-key-rejected',
+                  `${target.alias} now offers only a ${keyTypeOf(key)} key (${fp}), while known_hosts trusts keys of other types for it (${otherKeysKnown.join(', ')}). This can be a man-in-the-middle attack. Check the key on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before accepting it.`,
+                )
+              } else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
               verify(accepted)
             })
             .catch(() => verify(false))

@@ -182,6 +182,7 @@ export const en = {
       refuse: 'Refuse',
       later: 'Decide later',
       failed: 'Could not send your answer: {message}',
+      otherTypesKnown: 'Keys of other types are already known for this host, and it now offers only this one. A man-in-the-middle does exactly that: check this key on the host before you accept it. Known keys:',
       accepted: 'Host key of {name} accepted; connecting',
       refused: 'Host key of {name} refused',
     },

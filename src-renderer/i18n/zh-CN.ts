@@ -183,6 +183,7 @@ export const zhCN: MessageSchema = {
       refuse: '拒绝',
       later: '稍后决定',
       failed: '无法提交您的选择：{message}',
+      otherTypesKnown: '此主机已有其他类型的已知密钥，而它现在只出示这一个。中间人攻击正是如此：接受之前请在主机上核对此密钥。已知密钥：',
       accepted: '已接受 {name} 的主机密钥，正在连接',
       refused: '已拒绝 {name} 的主机密钥',
     },

@@ -24,10 +24,12 @@ export interface TestSshServerOptions {
   exec?: (command: string, channel: ServerChannel) => void
   /** Lets clients open direct-tcpip channels (ProxyJump) to 127.0.0.1 ports. */
   forwarding?: boolean
+  /** The host key's type (default ed25519). */
+  hostKeyType?: 'ed25519' | 'ecdsa'
 }
 
 export async function startSshServer(options: TestSshServerOptions): Promise<TestSshServer> {
-  const keys = ssh2.utils.generateKeyPairSync('ed25519')
+  const keys = options.hostKeyType === 'ecdsa' ? ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 }) : ssh2.utils.generateKeyPairSync('ed25519')
   const parsed = ssh2.utils.parseKey(keys.public)
   if (parsed instanceof Error) throw parsed
   const attempts: TestSshServer['attempts'] = []
