@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { CredentialRequest } from '../../shared/api'
+import type { VaultUnavailable } from '../security/secret-storage'
 import type { CredentialPrompter } from '../ssh/credentials'
 import type { Store } from '../store/store'
 import type { EventBus } from './events'
@@ -36,6 +37,8 @@ export class CredentialBroker implements CredentialPrompter {
     private readonly events: EventBus,
     private readonly vault: SecretVault | undefined,
     private readonly onChange: () => void = () => {},
+    /** Why there is no vault (said in every request), when there is none. */
+    private readonly unavailable: VaultUnavailable = 'not-desktop',
   ) {}
 
   keyPassphrase(keyFile: string, host: string): Promise<string | undefined> {
@@ -72,7 +75,7 @@ export class CredentialBroker implements CredentialPrompter {
       }
       this.store.deleteSecret(storageKey)
     }
-    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...what }
+    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...(this.vault ? {} : { rememberUnavailable: this.unavailable }), ...what }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(this.waiting.get(request.requestId)!, undefined), ANSWER_TIMEOUT_MS)
       this.waiting.set(request.requestId, { request, storageKey, resolve, timer })

@@ -14,6 +14,7 @@ import { EventBus } from './events'
 import { HostManager, type HostManagerOptions } from './host-manager'
 import { whatifHandlers } from './whatif-handlers'
 import { dashboardHandlers } from './dashboard-handlers'
+import type { VaultUnavailable } from '../security/secret-storage'
 
 export interface ServicesOptions {
   transport: AppInfo['transport']
@@ -29,6 +30,8 @@ export interface ServicesOptions {
   prompter?: CredentialPrompter
   /** The OS keychain (desktop app only); without it no secret is ever stored. */
   vault?: SecretVault
+  /** Why there is no vault (desktop app on a machine without a usable keychain). */
+  vaultUnavailable?: VaultUnavailable
   unknownHostKeys?: HostManagerOptions['unknownHostKeys']
   /** The admin's ~/.ssh, overridable for tests. */
   sshDir?: string
@@ -70,7 +73,9 @@ export function createServices(options: ServicesOptions): Services {
   let demo: Collector | undefined
   let housekeepingTimer: ReturnType<typeof setInterval> | undefined
 
-  const credentials = new CredentialBroker(store, events, options.vault)
+  // Without a keychain nothing is kept; a keychain that only obfuscates (basic_text) also forgets what it held.
+  if (!options.vault && options.vaultUnavailable === 'basic-text') store.deleteAllSecrets()
+  const credentials = new CredentialBroker(store, events, options.vault, undefined, options.vaultUnavailable ?? 'not-desktop')
   const hosts = new HostManager({
     store,
     clock,

@@ -43,6 +43,8 @@ export class Store {
     this.db.pragma('journal_mode = WAL')
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('busy_timeout = 5000')
+    // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
+    this.db.pragma('secure_delete = ON')
     this.migrate()
     this.insertHostSample = this.db.prepare(
       `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
@@ -372,6 +374,12 @@ export class Store {
 
   deleteSecret(key: string): void {
     this.db.prepare('DELETE FROM secrets WHERE key = ?').run(key)
+  }
+
+  /** Forgets every kept secret, also from the file's older pages (the WAL is checkpointed into it). */
+  deleteAllSecrets(): void {
+    this.db.prepare('DELETE FROM secrets').run()
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
   private getMeta(key: string): string | undefined {

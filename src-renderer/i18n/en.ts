@@ -488,6 +488,8 @@ export const en = {
     label: 'Passphrase or password',
     remember: 'Remember it in the system keychain (encrypted)',
     cannotRemember: 'Not kept: this session has no system keychain (the desktop app uses it).',
+    cannotRememberBasicText: 'Not kept: no system keychain (Secret Service or KWallet) is running, and without one Electron protects secrets only with a password built into it.',
+    cannotRememberNoEncryption: 'Not kept: the system keychain cannot encrypt on this machine.',
     connect: 'Connect',
     skip: 'Skip this',
   },

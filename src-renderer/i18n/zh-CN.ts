@@ -489,6 +489,8 @@ export const zhCN: MessageSchema = {
     label: '口令或密码',
     remember: '保存在系统钥匙串中（加密）',
     cannotRemember: '不会保存：当前会话没有系统钥匙串（桌面应用会使用它）。',
+    cannotRememberBasicText: '不会保存：系统没有运行钥匙串服务（Secret Service 或 KWallet），此时 Electron 只能用内置的固定密码保护机密。',
+    cannotRememberNoEncryption: '不会保存：此机器上的系统钥匙串无法加密。',
     connect: '连接',
     skip: '跳过',
   },
