@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { HostKeyPrompt, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
+import { VmOwners } from '../collect/vm-owners'
 import type { ClusterFacts } from '../../shared/model'
 import type { HostAdapter } from '../hosts/adapter'
 import { HostConnection, type UnknownHostKey } from '../ssh/connection'
@@ -46,6 +47,8 @@ interface Entry {
   pollError?: string
   /** Set when the admin refused a host key: shown instead of the connection's own error. */
   refused?: string
+  /** VMs this host reports that another managed host owns (same UUID), left out. */
+  duplicates?: string
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -67,6 +70,10 @@ export class HostManager {
   private readonly entries = new Map<string, Entry>()
   private readonly knownHosts: KnownHostsStore
   private readonly sshDir: string
+  /** One owner per VM UUID across hosts; a host that was refused a VM looks again once it is free. */
+  private readonly owners = new VmOwners(15 * 60_000, (hostIds) => {
+    for (const id of hostIds) void this.rediscover(id)
+  })
 
   constructor(private readonly options: HostManagerOptions) {
     this.sshDir = options.sshDir ?? join(homedir(), '.ssh')
@@ -148,6 +155,7 @@ export class HostManager {
     const entry = this.entries.get(id)
     this.entries.delete(id)
     if (entry) await entry.collector.stop()
+    this.owners.release(id)
     const removed = this.options.store.removeManagedHost(id) || entry !== undefined
     this.changed()
     return removed
@@ -221,6 +229,19 @@ export class HostManager {
       intervalMs: pollIntervalMs,
       backfillMs: 0,
       roundTrips: () => entry.connection.execCount,
+      admit: (inventory, now) => {
+        const { inventory: admitted, duplicates } = this.owners.admit(row.id, inventory, now)
+        const problem =
+          duplicates.length === 0
+            ? undefined
+            : `reports ${duplicates.length} VM(s) that another host already reports with the same UUID; left out here: ${duplicates.map((d) => `${d.vm.name} (${d.vm.id}, on ${d.owner})`).join(', ')}`
+        if (problem !== entry.duplicates) {
+          entry.duplicates = problem
+          if (problem) log(`${row.displayName}: ${problem}`)
+          this.changed()
+        }
+        return admitted
+      },
       onSnapshot: () => {
         entry.lastPollAt = clock()
         if (entry.pollError) {
@@ -270,7 +291,7 @@ export class HostManager {
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError
+    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
     return {
       ...entry.row,
       state: entry.connection.state,

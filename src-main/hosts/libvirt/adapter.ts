@@ -77,6 +77,9 @@ export class LibvirtAdapter implements HostAdapter {
     if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
     this.lastReading = parsed.value
     if (parsed.value.unknownDomains.length > 0) this.stale = true
+    // A domain that is gone (migrated away, undefined): discover again, so its UUID is free for the host it went to.
+    const listed = new Set(parsed.value.domains.map((d) => d.name))
+    if (listed.size > 0 && [...this.vmIdsByName.keys()].some((name) => !listed.has(name))) this.stale = true
     return parsed.value.raw
   }
 
