@@ -207,6 +207,11 @@ export class HostConnection {
       return await this.handshake(target, sock, missing)
     } catch (error) {
       if (!(error instanceof SshError) || error.kind !== 'auth-failed') throw error
+      // A kept password that was refused is forgotten and asked for again (the admin may have mistyped it).
+      if (missing.passwordTried) {
+        this.secrets.forgetPassword(target)
+        missing.password = true
+      }
       if (!(await this.askFor(missing))) throw error
     }
     return this.handshake(target, await reopen(), { passphrases: [], password: false })

@@ -28,4 +28,8 @@ export class HopSecrets {
   setPassword(hop: Pick<ResolvedTarget, 'user' | 'hostName' | 'port'>, password: string): void {
     this.passwords.set(HopSecrets.key(hop), password)
   }
+
+  forgetPassword(hop: Pick<ResolvedTarget, 'user' | 'hostName' | 'port'>): void {
+    this.passwords.delete(HopSecrets.key(hop))
+  }
 }

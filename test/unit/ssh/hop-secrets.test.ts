@@ -81,3 +81,25 @@ it('a password given for the target is never offered to a jump host, even when i
   expect(bastion.attempts.filter((a) => a.method === 'password')).toEqual([])
   expect(JSON.stringify(bastion.attempts)).not.toContain(TARGET_PASSWORD)
 })
+
+it('a kept password the host refuses is forgotten: the next connect asks again instead of repeating it', { timeout: 60_000 }, async () => {
+  const known = new KnownHostsStore(undefined, join(dir, 'known_hosts_retry'))
+  known.accept('127.0.0.1', target.port, target.hostKeyBlob)
+  const answers = ['mistyped', TARGET_PASSWORD]
+  const asked: string[] = []
+  const t = resolveTarget(parseTarget(`root@127.0.0.1:${target.port}`), { home: dir, localUser: 'admin' })
+  t.identityFiles = []
+  const connection = new HostConnection({
+    target: t,
+    knownHosts: known,
+    onUnknownHostKey: async () => false,
+    prompter: { keyPassphrase: async () => undefined, password: async () => (asked.push('password'), answers.shift()) },
+    readyTimeoutMs: 20_000,
+    reconnect: false,
+  })
+  await expect(connection.connect()).rejects.toMatchObject({ kind: 'auth-failed' })
+  await connection.connect(true)
+  expect(connection.state).toBe('online')
+  expect(asked).toEqual(['password', 'password'])
+  connection.close()
+})
