@@ -141,7 +141,7 @@ function lineOf(sample: string, spec: LineSpec, bytes: number): string {
   return start + spec.unit.repeat(Math.ceil(bytes / spec.unit.length)) + spec.suffix
 }
 
-describe('host output parsers on hostile output', () => {
+describe('host output parsers on hostile output', { timeout: 60_000 }, () => {
   it.each(parsers)('$name: returns a value or a problem on any output, never throws (fast-check)', ({ sample, parse }) => {
     fc.assert(
       fc.property(hostileText, fc.nat(), (text, where) => {

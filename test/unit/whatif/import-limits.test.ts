@@ -49,7 +49,7 @@ const base = {
   workload: [],
 }
 
-describe('trace and scenario import limits', () => {
+describe('trace and scenario import limits', { timeout: 60_000 }, () => {
   it('a 76-byte CSV whose last row is far in the future is refused before any grid is made, naming the step limit', () => {
     const csv = 'vm,timestamp,cpu,mem\na,0,1,1\na,60,1,1\na,120,1,1\na,180,1,1\na,10000000000,1,1\n'
     expect(csv.length).toBeLessThan(80)
