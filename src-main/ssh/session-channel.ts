@@ -1,5 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
 import type { Duplex, Readable } from 'node:stream'
+import { describeBytes, OUTPUT_LIMITS } from './output-cap'
 
 /** A channel running a script that stays up: ssh2's ClientChannel, or a local process in tests. */
 export interface SessionStream extends Duplex {
@@ -23,7 +24,7 @@ export interface ResidentSessionOptions {
   script: string
   /** What it reads, for messages: "statistics". */
   what: string
-  /** An answer larger than this ends the session (a host must not make VirtPilot buffer without end). */
+  /** An answer larger than this ends the session (a host must not make VirtPilot buffer without end); OUTPUT_LIMITS.command by default. */
   maxAnswerBytes?: number
   /** Waits between attempts after repeated failures: none after the first, then initialMs doubling up to maxMs. */
   backoff?: { initialMs: number; maxMs: number }
@@ -42,20 +43,27 @@ export interface SessionAnswer {
   session: number
 }
 
-/** Whether an answer is all there: true, false (wait for more), or why it can never be one. */
-export type Completeness = (received: string) => boolean | string
+/** How much of an answer's start and end a Completeness check sees. */
+export const EDGE_CHARS = 256
+
+/**
+ * Whether an answer is all there: true, false (wait for more), or why it can never be one. It
+ * sees the answer's first and last EDGE_CHARS characters so far, so that checking after every
+ * chunk stays linear in the answer's size.
+ */
+export type Completeness = (received: { head: string; tail: string }) => boolean | string
 
 interface Pending {
   complete: Completeness
   resolve: (answer: SessionAnswer) => void
   reject: (error: Error) => void
-  received: string
+  chunks: Buffer[]
+  head: string
+  tail: string
   bytes: number
   decoder: StringDecoder
   timer: ReturnType<typeof setTimeout>
 }
-
-export const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 /**
  * One long-lived script on a host, asked one request at a time: each request is one round trip,
@@ -100,7 +108,7 @@ export class ResidentSession {
     const stream = this.stream ?? (await this.start(timeoutMs))
     return new Promise<SessionAnswer>((resolve, reject) => {
       const timer = setTimeout(() => this.broken(stream, `did not answer within ${timeoutMs} ms`), Math.max(0, deadline - this.now()))
-      this.pending = { complete, resolve, reject, received: '', bytes: 0, decoder: new StringDecoder('utf8'), timer }
+      this.pending = { complete, resolve, reject, chunks: [], head: '', tail: '', bytes: 0, decoder: new StringDecoder('utf8'), timer }
       this.connection.roundTrips++
       stream.write(request)
     })
@@ -167,16 +175,19 @@ export class ResidentSession {
     const pending = this.pending
     if (!pending) return this.broken(stream, `printed output nobody asked for: ${JSON.stringify(chunk.toString('utf8', 0, 80))}`)
     pending.bytes += chunk.length
-    const limit = this.options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES
-    if (pending.bytes > limit) return this.broken(stream, `sent more than ${limit} bytes for one request`)
-    pending.received += pending.decoder.write(chunk)
-    const verdict = pending.complete(pending.received)
+    const limit = this.options.maxAnswerBytes ?? OUTPUT_LIMITS.command
+    if (pending.bytes > limit) return this.broken(stream, `printed more than ${describeBytes(limit)} for one request; VirtPilot stopped it and ignores what it printed. Check that host.`)
+    pending.chunks.push(chunk)
+    const text = pending.decoder.write(chunk)
+    if (pending.head.length < EDGE_CHARS) pending.head = (pending.head + text.slice(0, EDGE_CHARS)).slice(0, EDGE_CHARS)
+    pending.tail = (pending.tail + text.slice(-EDGE_CHARS)).slice(-EDGE_CHARS)
+    const verdict = pending.complete({ head: pending.head, tail: pending.tail })
     if (typeof verdict === 'string') return this.broken(stream, verdict)
     if (!verdict) return
     clearTimeout(pending.timer)
     this.pending = undefined
     this.failures = 0
-    pending.resolve({ text: pending.received, bytes: pending.bytes, session: this.started })
+    pending.resolve({ text: Buffer.concat(pending.chunks).toString('utf8'), bytes: pending.bytes, session: this.started })
   }
 
   /** Kills a session that cannot be trusted any more and fails the request in flight. */

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { WhatifImportRequestSchema, type PolicySetInput, type ScenarioEdit, type ScenarioOutline, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/model/scenario'
+import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/api/whatif'
+import type { PolicySetInput, ScenarioEdit } from '../../shared/model/scenario'
 import { api } from '../api'
 
 export const MAX_POLICY_SETS = 4

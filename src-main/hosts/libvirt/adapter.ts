@@ -1,32 +1,20 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
-import { LayoutWatch } from '../layout-watch'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
+import { LayoutWatch } from '../linux/layout-watch'
 import { StatsSession } from '../linux/stats-session'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
-import { describeProblem } from './parse/result'
+import { describeProblem } from '../linux/parse/result'
 import type { DomainStats } from './parse/domstats'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT, statsRequest } from './stats-script'
+import { runHostScript, HostOutputError } from '../linux/run-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
 const STATS_TIMEOUT_MS = 20_000
-
-export class HostOutputError extends Error {
-  override name = 'HostOutputError'
-}
-
-/** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
-  await connection.connect()
-  const result = await connection.execScript(script, timeoutMs)
-  if (result.stdout.trim() === '') {
-    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
-  }
-  return result.stdout
-}
 
 /** What discovery would read differently when it changes: state, vCPUs, maximum memory, disks, NICs. */
 function layoutOf(d: DomainStats): string {
@@ -69,12 +57,8 @@ export class LibvirtAdapter implements HostAdapter {
     return this.stats.bytes
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, what)
-  }
-
   async discover(): Promise<Inventory> {
-    const output = await this.run(DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
+    const output = await runHostScript(this.connection, DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery', OUTPUT_LIMITS.discovery)
     const parsed = parseDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
     if (!parsed.ok) {
       const problem = describeProblem(parsed.error)
@@ -105,6 +89,9 @@ export class LibvirtAdapter implements HostAdapter {
     if (running.length > 0) this.libvirtReportsDelay = running.every((d) => d.vcpus.every((v) => v.delayNs !== undefined))
     this.lastReading = parsed.value
     if (parsed.value.unknownDomains.length > 0) this.stale = true
+    // A domain that is gone (migrated away, undefined): discover again, so its UUID is free for the host it went to.
+    const listed = new Set(parsed.value.domains.map((d) => d.name))
+    if (listed.size > 0 && [...this.vmIdsByName.keys()].some((name) => !listed.has(name))) this.stale = true
     return parsed.value.raw
   }
 

@@ -1,6 +1,6 @@
-import { HOST_STATS_AWK } from '../host-reads'
+import { HOST_STATS_AWK } from '../linux/host-reads'
 import { AWK_FRAMING, SESSION_PRELUDE } from '../linux/resident-frame'
-import { SEC_FUNCTION } from './script-frame'
+import { SEC_FUNCTION } from '../linux/script-frame'
 
 /** Format version printed after START; parseStatsOutput refuses output of another version. */
 export const STATS_FORMAT = 'stats-1'

@@ -29,6 +29,8 @@
  * with the program in single quotes inside it): newlines come from sprintf("%c", 10).
  */
 
+import { describeBytes } from '../../ssh/output-cap'
+
 /** Shell lines every resident script starts with: C locale, the usual PATH, and how to run awk. */
 export const SESSION_PRELUDE = `LC_ALL=C
 export LC_ALL
@@ -120,6 +122,12 @@ export class FrameError extends Error {
 export class DeltaFrames {
   private previous = new Map<string, string[]>()
 
+  /**
+   * `maxChars`: the most text one decoded answer may hold. Runs of unchanged lines cost the host
+   * nothing to send, so without it a host could grow an answer poll after poll past any cap.
+   */
+  constructor(private readonly maxChars = Infinity) {}
+
   /** Forgets everything: a new session starts from full sections. */
   reset(): void {
     this.previous.clear()
@@ -134,6 +142,11 @@ export class DeltaFrames {
     if (lines.at(-1) !== `${prefix}DONE`) throw new FrameError('the answer does not end with its DONE line')
     const out: string[] = [lines[0]]
     let open: { name: string; lines: string[]; from: string[] } | undefined
+    let size = answer.length
+    const grow = (chars: number) => {
+      size += chars
+      if (size > this.maxChars) throw new FrameError(`the answer holds more than ${describeBytes(this.maxChars)} of text once decoded`)
+    }
     for (let i = 1; i < lines.length - 1; i++) {
       const l = lines[i]!
       if (l.startsWith(prefix)) {
@@ -166,7 +179,11 @@ export class DeltaFrames {
         const k = /^=([1-9]\d*)$/.exec(l)
         const at = open.lines.length
         if (!k || at + Number(k[1]) > open.from.length) throw new FrameError(`section ${open.name}: ${JSON.stringify(l)} refers to lines the previous answer did not have`)
-        for (let j = 0; j < Number(k[1]); j++) open.lines.push(open.from[at + j]!)
+        for (let j = 0; j < Number(k[1]); j++) {
+          const same = open.from[at + j]!
+          grow(same.length + 1)
+          open.lines.push(same)
+        }
       } else {
         open.lines.push(l.startsWith('+') ? l.slice(1) : l)
       }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { ResidentSession, SessionError, type SessionConnection } from '../../ssh/session-channel'
 import { DeltaFrames } from './resident-frame'
 
@@ -14,7 +15,8 @@ const MAX_TIMEOUT_MS = 60_000
  */
 export class StatsSession {
   private readonly session: ResidentSession
-  private readonly frames = new DeltaFrames()
+  /** An answer, as sent and once decoded, is held to a poll's output cap like a one-shot script's. */
+  private readonly frames = new DeltaFrames(OUTPUT_LIMITS.poll)
   private framesOf = 0
   /** Bytes the host sent for statistics so far. */
   bytes = 0
@@ -23,7 +25,7 @@ export class StatsSession {
     private readonly connection: SessionConnection,
     script: string,
   ) {
-    this.session = new ResidentSession(connection, { script, what: 'statistics' })
+    this.session = new ResidentSession(connection, { script, what: 'statistics', maxAnswerBytes: OUTPUT_LIMITS.poll })
   }
 
   /** Sessions started so far (1 while the first one lives). */
@@ -39,11 +41,10 @@ export class StatsSession {
     const timeout = Math.min(MAX_TIMEOUT_MS, Math.max(MIN_TIMEOUT_MS, timeoutMs))
     const answer = await this.session.request(
       request(nonce),
-      (received) => {
+      ({ head, tail }) => {
         // Anything but this request's START line first is garbage: no need to wait for the deadline.
-        const head = received.slice(0, start.length)
-        if (!start.startsWith(head)) return `answered ${JSON.stringify(received.slice(0, 80))} instead of a START line`
-        return received.endsWith(done)
+        if (!start.startsWith(head.slice(0, start.length))) return `answered ${JSON.stringify(head.slice(0, 80))} instead of a START line`
+        return tail.endsWith(done)
       },
       timeout,
     )

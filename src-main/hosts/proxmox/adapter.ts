@@ -1,10 +1,11 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
-import { HostOutputError, runHostScript } from '../libvirt/adapter'
-import { describeProblem } from '../libvirt/parse/result'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
+import { HostOutputError, runHostScript } from '../linux/run-script'
+import { describeProblem } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import type { SessionConnection } from '../../ssh/session-channel'
-import { LayoutWatch } from '../layout-watch'
+import { LayoutWatch } from '../linux/layout-watch'
 import { StatsSession } from '../linux/stats-session'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
 import { PVE_DISCOVER_SCRIPT } from './discover-script'
@@ -47,12 +48,8 @@ export class ProxmoxAdapter implements HostAdapter {
     this.stats = new StatsSession(connection, PVE_STATS_SCRIPT)
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`)
-  }
-
   async discover(): Promise<Inventory> {
-    const output = await this.run(PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
+    const output = await runHostScript(this.connection, PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'Proxmox discovery', OUTPUT_LIMITS.discovery)
     const parsed = parseProxmoxDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
     if (!parsed.ok) {
       const user = this.connection.label.split('@')[0]

@@ -1,6 +1,6 @@
-import { HOST_STATS_AWK } from '../host-reads'
+import { HOST_STATS_AWK } from '../linux/host-reads'
 import { AWK_FRAMING, SESSION_PRELUDE } from '../linux/resident-frame'
-import { SEC_FUNCTION } from '../libvirt/script-frame'
+import { SEC_FUNCTION } from '../linux/script-frame'
 
 export const PVE_STATS_FORMAT = 'pve-stats-1'
 

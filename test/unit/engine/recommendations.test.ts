@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PEAK_REASON, type Move } from '../../../shared/engine/balance'
 import type { LoadSummary } from '../../../shared/engine/placement'
-import { migrationRecommendation } from '../../../shared/engine/recommendations'
+import { migrationRecommendation } from '../../../shared/engine/recommendation-records'
 
 const summary = (imbalance: number, peakLoad: number): LoadSummary => ({ cpuLoads: [], memLoads: [], imbalance, maxCpuLoad: peakLoad, maxMemLoad: peakLoad, peakLoad })
 const move = (reason: string, gain: number): Move => ({ vmId: 'web', from: 'h1', to: 'h2', mandatory: false, reason, gain, costSeconds: 12.2, priority: 4 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
-import { splitSections } from '../../../src-main/hosts/libvirt/parse/sections'
+import { splitSections } from '../../../src-main/hosts/linux/parse/sections'
 import { AWK_FRAMING, DeltaFrames, FrameError, SESSION_PRELUDE } from '../../../src-main/hosts/linux/resident-frame'
 import { ResidentSession } from '../../../src-main/ssh/session-channel'
 import { LocalHost } from './local-session'
@@ -36,14 +36,15 @@ afterAll(() => session.close())
 
 async function poll(frames: DeltaFrames, nonce: string, sections: Section[]): Promise<{ decoded: string; sent: string }> {
   const request = [`POLL ${nonce}`, ...sections.flatMap((s) => [`BEGIN ${s.name}`, ...s.lines.map((l) => `LINE ${l}`), `END ${s.rc}`]), 'DONE'].join('\n')
-  const answer = await session.request(`${request}\n`, (r) => r.endsWith(`@@VP ${nonce} DONE\n`), 10_000)
+  const answer = await session.request(`${request}\n`, ({ tail }) => tail.endsWith(`@@VP ${nonce} DONE\n`), 10_000)
   return { decoded: frames.decode(answer.text, nonce), sent: answer.text }
 }
 
 describe('the resident framing (awk encoder, DeltaFrames decoder)', () => {
   it('gives back every section exactly, poll after poll, whatever the lines hold', async () => {
     const frames = new DeltaFrames()
-    const text = fc.string({ unit: fc.constantFrom('=', '+', '@', 'V', 'P', ' ', 'a', '1', '9', 'é', '中', ':'), maxLength: 12 })
+    // Control, line-separator and bidi characters too: names are data, and reach the parsers (which escape them) unchanged.
+    const text = fc.string({ unit: fc.constantFrom('=', '+', '@', 'V', 'P', ' ', 'a', '1', '9', 'é', '中', ':', '\t', '\r', '\u001b', '\u0085', '\u2028', '\u202e'), maxLength: 12 })
     const section = fc.record({
       name: fc.constantFrom('stat', 'meminfo', 'domstats', 'domstats.stderr'),
       lines: fc.array(text, { maxLength: 8 }),
@@ -86,6 +87,16 @@ describe('DeltaFrames refuses what the framing cannot produce', () => {
   ])('%s', (_, answer, message) => {
     expect(() => new DeltaFrames().decode(answer, nonce)).toThrow(FrameError)
     expect(() => new DeltaFrames().decode(answer, nonce)).toThrow(message)
+  })
+
+  it('refuses an answer that grows past its cap once decoded, though each answer sends little', () => {
+    const frames = new DeltaFrames(1000)
+    const lines = Array.from({ length: 10 }, (_, i) => `line ${i} `.padEnd(60, 'x'))
+    frames.decode(wrap(`@@VP ${nonce} BEGIN a`, ...lines, `@@VP ${nonce} END a 0 10`), nonce)
+    // Ten unchanged lines cost the host four bytes; ten more make the section twice as long.
+    const grown = wrap(`@@VP ${nonce} BEGIN a`, '=10', ...lines, `@@VP ${nonce} END a 0 20`)
+    expect(() => frames.decode(grown, nonce)).toThrow(/holds more than 1 KiB of text once decoded/)
+    expect(new DeltaFrames(100_000).decode(wrap(`@@VP ${nonce} BEGIN a`, ...lines, `@@VP ${nonce} END a 0 10`), nonce)).toContain(lines[9])
   })
 
   it('reads a one-shot script output as an answer (no counts, no runs), and forgets on reset', () => {

@@ -16,8 +16,8 @@ const SERVER = `while read -r l; do
   esac
 done`
 
-const line = (received: string) => received.endsWith('\n')
-const okLine = (received: string): boolean | string => (received.length >= 3 && !received.startsWith('ok ') ? `said ${JSON.stringify(received.slice(0, 20))}` : received.endsWith('\n'))
+const line = ({ tail }: { tail: string }) => tail.endsWith('\n')
+const okLine = ({ head, tail }: { head: string; tail: string }): boolean | string => (head.length >= 3 && !head.startsWith('ok ') ? `said ${JSON.stringify(head.slice(0, 20))}` : tail.endsWith('\n'))
 
 async function until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms
@@ -66,7 +66,7 @@ describe('a resident session', () => {
   it('drops a session that answers with garbage or speaks unasked, at once', async () => {
     const host = new LocalHost()
     const s = session(host)
-    await expect(s.request('garbage\n', (r) => (r.length >= 3 ? 'not a greeting' : false), 5000)).rejects.toThrow('the test session not a greeting')
+    await expect(s.request('garbage\n', ({ head }) => (head.length >= 3 ? 'not a greeting' : false), 5000)).rejects.toThrow('the test session not a greeting')
     expect((await s.request('chatty\n', okLine, 5000)).session).toBe(2)
     await until('the unasked line to end the session', () => host.children[1]!.exitCode !== null || host.children[1]!.signalCode !== null)
     expect((await s.request('y\n', okLine, 5000)).session).toBe(3)
@@ -74,7 +74,7 @@ describe('a resident session', () => {
 
   it('caps one answer, naming the host', async () => {
     const s = session(new LocalHost(process.env, 'root@pve-a'), { maxAnswerBytes: 4096 })
-    await expect(s.request('big\n', () => false, 5000)).rejects.toThrow(/^root@pve-a: the test session sent more than 4096 bytes for one request$/)
+    await expect(s.request('big\n', () => false, 5000)).rejects.toThrow(/^root@pve-a: the test session printed more than 4 KiB for one request; VirtPilot stopped it and ignores what it printed\. Check that host\.$/)
     expect((await s.request('z\n', line, 5000)).text).toBe('ok z\n')
   }, 30_000)
 
