@@ -20,8 +20,10 @@ Usage:
   virtpilot serve [--host ADDR] [--port N] [--data FILE]
       Serve the app to a browser. Prints a URL with a one-time access token.
       Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port.
-  virtpilot demo --json [--data FILE]
+  virtpilot demo --json [--at TIME] [--data FILE]
       Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
+      --at (ISO 8601 or epoch ms) picks the moment of its replayed traces: the same TIME gives
+      the same snapshot.
 ${HOSTS_HELP.trimEnd()}
 ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
@@ -71,10 +73,12 @@ async function serve(args: string[]): Promise<void> {
 }
 
 async function demo(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, data: { type: 'string' } }, strict: true })
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, at: { type: 'string' }, data: { type: 'string' } }, strict: true })
   if (!values.json) throw new UsageError('demo needs --json (the snapshot is printed as JSON)')
+  const at = values.at === undefined ? undefined : /^\d+$/.test(values.at) ? Number(values.at) : Date.parse(values.at)
+  if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at must be an ISO 8601 time or epoch milliseconds, got ${values.at}`)
   // An in-memory store unless asked otherwise: a one-shot look should not write history.
-  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version, ...(at !== undefined ? { clock: () => at } : {}) })
   try {
     await services.cluster.updateSettings({ demoEnabled: true })
     await services.start()
