@@ -34,6 +34,8 @@ export const AppInfoSchema = z.object({
   dataFile: z.string(),
   demoRunning: z.boolean(),
   pollIntervalMs: z.number().int().positive(),
+  /** Set when the data file was damaged and moved aside at start: what happened and where it is. */
+  dataFileNotice: z.string().optional(),
 })
 
 export const HistoryRequestSchema = z

@@ -228,7 +228,12 @@ export class HostManager {
       onStateChange: (state) => {
         if (state === 'online') {
           entry.row.lastSeenAt = clock()
-          store.managedHosts.touch(row.id, entry.row.lastSeenAt)
+          try {
+            store.managedHosts.touch(row.id, entry.row.lastSeenAt)
+          } catch (error) {
+            // A full or read-only data file must not make a reachable host look unreachable.
+            log(`${row.displayName}: ${(error as Error).message}`)
+          }
         }
         this.changed()
       },
