@@ -11,6 +11,7 @@ import { HOSTS_HELP, hostsCommand } from './hosts'
 import { InputError, UsageError } from './input'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
+import { RECOVER_HELP, recoverCommand } from './recover'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -28,6 +29,7 @@ ${HOSTS_HELP.trimEnd()}
 ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
+${RECOVER_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
@@ -98,6 +100,7 @@ const COMMAND_HELP: Record<string, string> = {
   'export-history': RECOMMEND_HELP.slice(RECOMMEND_HELP.indexOf('  virtpilot export-history')),
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
+  recover: RECOVER_HELP,
   whatif: WHATIF_HELP,
 }
 
@@ -136,6 +139,8 @@ export async function main(argv: string[]): Promise<number> {
         return await planCommand(rest)
       case 'apply':
         return await applyCommand(rest)
+      case 'recover':
+        return await recoverCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       default:

@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Plan, Recommendation, ReversibleAction } from '../../shared/model'
+import type { Plan, Recommendation } from '../../shared/model'
 import type { Services } from '../../src-main/services/services'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { describeWithLab, groundTruth, hostNamed, type LabHost } from './lab'
+import { cliArgv } from '../support/built-cli'
+import { recommendation } from './support/recommendations'
 import { call, dataFileOf, servicesForLab, until } from './support/services'
 import type { Store } from '../../src-main/store'
 
@@ -17,24 +19,7 @@ let services: Services
 /** The same data file, read and written beside the services (recommendations the engine would make). */
 let data: Store
 
-/** A recommendation as the engine would make it (the engine's choices are tested elsewhere). */
-function recommend(id: string, title: string, actions: ReversibleAction[]): Recommendation {
-  const first = actions[0]!.action
-  return {
-    id,
-    kind: first.kind === 'migrate' ? 'migrate' : 'rightsize-cpu',
-    target: { type: 'vm', id: 'vm' in first ? first.vm : 'x' },
-    priority: 3,
-    title,
-    rationale: 'integration test',
-    predicted: [],
-    risk: 'low',
-    riskNote: '',
-    needsRestart: false,
-    confidence: 'normal',
-    actions,
-  }
-}
+const recommend = recommendation
 
 function vmId(name: string): string {
   const vm = services.cluster.snapshot().vms.find((v) => v.name === name)
@@ -92,9 +77,13 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(await vcpus(host, name)).toBe(2)
     expect(Math.abs((await balloonMiB(host, name)) - 100)).toBeLessThanOrEqual(1)
     const audit = data.plans.listAudit({ planId: plan.id })
-    const commands = audit.filter((e) => e.kind === 'command')
-    expect(commands.map((e) => e.argv?.slice(3, 4)[0])).toEqual(expect.arrayContaining(['setvcpus', 'setmem']))
-    expect(commands.every((e) => e.exitCode === 0)).toBe(true)
+    // Each command is in the audit twice: before it was sent, then with its exit code.
+    const sent = audit.filter((e) => e.kind === 'command' && e.message.startsWith('sending: '))
+    const results = audit.filter((e) => e.kind === 'command' && !e.message.startsWith('sending: '))
+    expect(sent.map((e) => e.argv?.slice(3, 4)[0]).sort()).toEqual(['setmem', 'setvcpus'])
+    expect(results.map((e) => e.argv)).toEqual(sent.map((e) => e.argv))
+    expect(results.every((e) => e.exitCode === 0)).toBe(true)
+    expect(results.every((r) => sent.some((e) => e.id < r.id && JSON.stringify(e.argv) === JSON.stringify(r.argv)))).toBe(true)
     expect(audit.filter((e) => e.kind === 'verify' && e.message.startsWith('verified'))).toHaveLength(2)
     const items = (await call<{ items: { recommendation: { id: string }; status: string }[] }>(services, 'recommendations.list', {})).items
     expect(items.filter((i) => i.recommendation.id.startsWith('it-')).map((i) => i.status)).toEqual(['applied', 'applied'])
@@ -200,7 +189,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     const recFile = join(dir, 'recommendations.json')
     writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.cluster.snapshot() }))
     const env = { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env, timeout: 120_000 })
+    const cli = (...args: string[]) => spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', env, timeout: 600_000 })
     const planFile = join(dir, 'plan.json')
     const planned = cli('plan', '--from', recFile, '--approve', 'cli-shares', '--out', planFile, '--data', join(dir, 'virtpilot.db'), '--json')
     expect(planned.status, planned.stderr).toBe(0)

@@ -141,6 +141,11 @@ export function migrationProgress(domjobinfo: string): number | undefined {
   return processed > 0 && total > 0 ? Math.min(1, processed / total) : undefined
 }
 
+/** Reads what a host holds of a VM (state, vCPUs, memory); exits non-zero when the host does not have it. */
+export function vmInfoCommand(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'dominfo', '--domain', uuid(vmId, ctx)], purpose: `read where the VM is and what it has on ${host}` }
+}
+
 /** How the result of an action is read back. */
 export function verifyCommands(action: Action, ctx: CommandContext): HostCommand[] {
   switch (action.kind) {

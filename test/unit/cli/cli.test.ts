@@ -110,7 +110,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('explains every command with COMMAND --help', () => {
-    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'whatif']) {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'recover', 'whatif']) {
       const run = cli(command, '--help')
       expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
       expect(run.stdout).toContain(`virtpilot ${command}`)
