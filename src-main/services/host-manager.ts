@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
-import { Collector } from '../collect/collector'
+import { Collector, type PollTiming } from '../collect/collector'
 import type { HostAdapter } from '../hosts/adapter'
 import type { HostConnection, UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
+import type { ConnectionResources } from '../ssh/resources'
 import { TargetError } from '../ssh/target'
 import { StoreError, type ManagedHostRow, type Store } from '../store'
 
@@ -41,6 +42,14 @@ interface Entry {
   /** Polls so far, read or failed; and who waits for the next one. */
   attempts: number
   waiting: Set<() => void>
+}
+
+export interface HostDiagnostics extends ConnectionResources {
+  statsRoundTrips: number
+  polls: number
+  execs: number
+  state: ManagedHost['state']
+  recentPolls: PollTiming[]
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -137,10 +146,24 @@ export class HostManager {
     void this.entries.get(id)?.collector.refresh()
   }
 
-  /** Polls so far and the round trips their stats reads took, per host: one exec per poll is the design. */
-  diagnostics(id: string): { statsRoundTrips: number; polls: number; execs: number } | undefined {
+  /**
+   * Per host: polls so far and the round trips their stats reads took (one exec per poll is the
+   * design), what its connection and collector hold now (a leak shows as a count that stays up),
+   * and the timing of its latest polls.
+   */
+  diagnostics(id: string): HostDiagnostics | undefined {
     const entry = this.entries.get(id)
-    return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls, execs: entry.connection.execCount }
+    if (!entry) return undefined
+    const resources = entry.connection.resources
+    return {
+      statsRoundTrips: entry.collector.statsRoundTrips,
+      polls: entry.collector.polls,
+      execs: entry.connection.execCount,
+      state: entry.connection.state,
+      ...resources,
+      timers: resources.timers + entry.collector.timers,
+      recentPolls: [...entry.collector.recent],
+    }
   }
 
   async add(request: AddHostRequest): Promise<ManagedHost> {
