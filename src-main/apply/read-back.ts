@@ -1,6 +1,5 @@
 import type { Action, Plan, PlanReadBack, StepReadBack, VmWhereabouts } from '../../shared/model'
-import { checkVerification, verifyCommands, vmInfoCommand, type CommandContext } from '../hosts/libvirt/commands'
-import { parseDomInfo } from '../hosts/libvirt/parse/dominfo'
+import { checkVerification, verifyCommands, vmInfo, vmInfoCommand, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 
 export interface ReadBackDeps {
@@ -55,7 +54,7 @@ export async function readBackPlan(plan: Plan, deps: ReadBackDeps): Promise<Plan
       try {
         const result = await deps.exec(cmd.host, cmd.argv, READ_TIMEOUT_MS)
         if (result.code !== 0) continue
-        const info = parseDomInfo(result.stdout)
+        const info = vmInfo(result.stdout)
         if (info.ok) seen.push({ host, state: info.value.state, vcpus: info.value.vcpus, memoryMiB: info.value.memoryMiB, maxMemoryMiB: info.value.maxMemoryMiB })
         else problems.add(`${host}: dominfo: ${info.error.message}`)
       } catch (error) {

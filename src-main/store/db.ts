@@ -2,6 +2,7 @@ import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, read
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrations } from './migrations'
+import { preparePrivateDatabase } from './private-files'
 
 export interface DatabaseOptions {
   /** Path of a better_sqlite3.node built for another runtime (the Electron app in a checkout). */
@@ -169,9 +170,10 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
   let db: Database.Database
   let readonly = false
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
     readonly = !writable(file)
     if (readonly && !existsSync(file)) throw Object.assign(new Error('cannot create it'), { code: 'EROFS' })
+    if (!readonly && file !== ':memory:') preparePrivateDatabase(file, dirname(file))
     try {
       db = openChecked(file, options, readonly)
     } catch (error) {
@@ -182,6 +184,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
       const failure = storeFailure(error, file)
       if ((failure?.problem !== 'damaged' && failure?.problem !== 'not-a-data-file') || !looksLikeSqlite(file) || readonly) throw error
       const aside = moveAside(file, (options.now ?? Date.now)())
+      preparePrivateDatabase(file, dirname(file))
       notice = `${file} was damaged (${(error as Error).message}). It was moved to ${aside} and a new, empty data file was started: add your hosts again. The old file may still be partly readable: sqlite3 '${aside}' .recover > recovered.sql`
       db = openChecked(file, options, readonly)
     }
@@ -195,6 +198,8 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
   try {
     // The samples of a poll may be lost with power (never corrupted); the audit has its own FULL connection.
     guarded.pragma('busy_timeout = 5000')
+    // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
+    guarded.pragma('secure_delete = ON')
     const current = schemaVersion(guarded)
     if (readonly && current < migrations.length) throw new StoreError(`${file} is read-only and needs an update of its schema (version ${current} of ${migrations.length}): make it writable, then start VirtPilot again.`, 'read-only')
     if (!readonly) guarded.pragma('synchronous = NORMAL')
@@ -228,6 +233,7 @@ export function openDurableConnection(file: string, options: DatabaseOptions = {
   }
   const guarded = explained(db, file)
   guarded.pragma('busy_timeout = 5000')
+  guarded.pragma('secure_delete = ON')
   if (!readonly) guarded.pragma('synchronous = FULL')
   return guarded
 }

@@ -121,7 +121,7 @@ function sending(planId: string, stepId: string): true | undefined {
 }
 
 describeWithLab('a plan cut short by SIGKILL on real hosts', (lab) => {
-  const [h1, h2, h3] = [hostNamed(lab, 'h1'), hostNamed(lab, 'h2'), hostNamed(lab, 'h3')]
+  const [h1, h2] = [hostNamed(lab, 'h1'), hostNamed(lab, 'h2')]
   const mover = h1.guests[1]!.name
   const grower = h2.guests[0]!.name
 

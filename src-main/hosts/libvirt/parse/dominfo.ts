@@ -15,7 +15,7 @@ export interface DomInfo {
 export function parseDomInfo(text: string): Parsed<DomInfo> {
   const fields = new Map<string, string>()
   for (const line of text.split('\n')) {
-    const match = /^([A-Za-z() ]+):\s*(.*)$/.exec(line.trimEnd())
+    const match = /^([A-Za-z() ]+):(.*)$/.exec(line.trimEnd())
     if (match) fields.set(match[1]!.trim(), match[2]!.trim())
   }
   const uuid = fields.get('UUID')
