@@ -239,7 +239,8 @@ describeWithLab('hosts that flap and die while VirtPilot polls them', (lab: LabD
     })()
     let restarts = 0
     try {
-      while (performance.now() - from < 60_000) {
+      // A minute of it, and at least 16 restarts however slow the machine makes each one.
+      while (restarts < 16 || performance.now() - from < 60_000) {
         await sleep(1500 + (restarts % 4) * 500)
         await sshd.stop()
         await sleep(300 + (restarts % 3) * 700)
@@ -259,7 +260,6 @@ describeWithLab('hosts that flap and die while VirtPilot polls them', (lab: LabD
     states.stop()
 
     console.info(`flapping: ${restarts} sshd restarts in ${((to - from) / 1000).toFixed(0)} s; ${lateness.summary}; at most ${sampled.host} connection(s) on the host and ${sampled.app} SSH client(s) in VirtPilot over ${sampled.samples} samples`)
-    expect(restarts).toBeGreaterThanOrEqual(10)
     expect(sampled.host).toBe(1)
     expect(sampled.app).toBe(1)
     expect(after.polls).toBeGreaterThan(before[FLAPPY]!.polls)

@@ -4,6 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import type { Result } from '../../../shared/api'
+import { sessionCookieName } from '../../../src-main/server/auth'
 import { cliArgv, repoRoot } from '../../support/built-cli'
 import { until } from './services'
 
@@ -52,7 +53,7 @@ export async function startServe(dataFile: string, env: Record<string, string>):
   const parsed = new URL(url)
   const token = parsed.searchParams.get('token')!
   const call = async <T>(channel: string, req: unknown): Promise<T> => {
-    const ws = new WebSocket(`ws://${parsed.host}/api`, { headers: { Cookie: `virtpilot_session=${token}`, Origin: parsed.origin } })
+    const ws = new WebSocket(`ws://${parsed.host}/api`, { headers: { Cookie: `${sessionCookieName(Number(parsed.port), false)}=${token}`, Origin: parsed.origin } })
     try {
       const result = await new Promise<Result<T>>((resolve, reject) => {
         ws.once('error', reject)

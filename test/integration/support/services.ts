@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dispatch } from '../../../shared/api'
-import { createServices, type Services } from '../../../src-main/services/services'
+import { createServices, type Services, type ServicesOptions } from '../../../src-main/services/services'
 import type { LabDescription } from '../lab'
 import { openStore, type Store } from '../../../src-main/store'
 
@@ -30,8 +30,9 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
 }
 
 /** VirtPilot's services on a temp data file with every lab host added and polled every second. */
-export async function servicesForLab(lab: LabDescription, dir: string, pollIntervalMs = 1000): Promise<Services> {
+export async function servicesForLab(lab: LabDescription, dir: string, pollIntervalMs = 1000, extra: Pick<ServicesOptions, 'clock'> = {}): Promise<Services> {
   const services = createServices({
+    ...extra,
     transport: 'cli',
     dataFile: join(dir, 'virtpilot.db'),
     version: 'test',

@@ -139,7 +139,8 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     const dir = tempDir()
     const file = join(dir, 'lab.db')
     const snapshotFile = join(dir, 'snapshot.json')
-    writeFileSync(snapshotFile, cli('demo', '--json', '--at', DEMO_MOMENT).stdout)
+    // Now, not a pinned moment: export-history reads the days before now.
+    writeFileSync(snapshotFile, cli('demo', '--json').stdout)
     const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(snapshotFile, 'utf8')))
     // Eight days of one VM running at 0.2 cores: enough history for rightsizing to speak.
     const store = openStore(file)
