@@ -216,6 +216,11 @@ export class HostConnection {
       const reopen = async (): Promise<Duplex | Socket> =>
         this.hops.length > 0 ? this.forward(this.hops.at(-1)!, target.hostName, target.port) : target.proxyCommand ? proxyCommandStream(target.proxyCommand) : tcpStream(target.hostName, target.port, timeout)
       const client = await this.handshakeAsking(target, sock as Duplex, reopen)
+      if (!this.wanted) {
+        // Closed while it connected: nothing stays open behind the caller's back.
+        client.end()
+        throw new SshError('closed', `${this.label} was closed while connecting`)
+      }
       this.client = client
       this.attempt = 0
       client.on('close', () => this.lost(client))
@@ -225,6 +230,10 @@ export class HostConnection {
     } catch (error) {
       this.teardown()
       const sshError = error instanceof SshError ? error : new SshError('unreachable', (error as Error).message)
+      if (!this.wanted) {
+        this.setState('closed')
+        throw sshError
+      }
       this.setState(sshError.kind === 'auth-failed' || sshError.kind === 'host-key-rejected' ? sshError.kind : 'unreachable', sshError)
       this.scheduleRetry()
       throw sshError

@@ -43,6 +43,11 @@ async function approveAndApply(recs: Recommendation[], options: { allowUnsafeMig
   return { plan: finished, updates }
 }
 
+/** Waits until VirtPilot's own snapshot has a VM on a host (after it was moved behind its back). */
+async function seenOn(name: string, hostId: string): Promise<void> {
+  await until(`VirtPilot to see ${name} on ${hostId}`, () => (services.cluster.snapshot().vms.find((v) => v.name === name)?.hostId === hostId ? true : undefined), 120_000)
+}
+
 async function vcpus(host: LabHost, name: string): Promise<number> {
   return Number((await groundTruth(host, ['vcpucount', name, '--live', '--active'])).trim())
 }
@@ -107,6 +112,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(updates.at(-1)!.steps[0]!.state).toBe('done')
     // Back where the lab had it.
     await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+    await seenOn(name, 'h1')
   })
 
   it('a migration\'s tunnel on the source refuses every other local user: tried as nobody while the migration runs', async () => {
@@ -157,6 +163,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     // The private directory is gone with the migration.
     expect(readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.'))).toEqual([])
     await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+    await seenOn(name, 'h1')
   })
 
   it('rolls back the first step when the second one\'s destination stops mid-plan, and says so', async () => {

@@ -76,7 +76,15 @@ describeWithLab('the README command-line flow on hosts named by ~/.ssh/config al
     expect(plan.steps[0]!.commands[0]!.argv).toEqual(expect.arrayContaining(['--migrateuri', `tcp://${destination.ip}`]))
 
     const applied = cli('apply', planFile, '--data', file, '--json')
-    expect(applied.status, applied.stderr).toBe(0)
+    // What each step said (why a step failed) is in the plan printed on stdout.
+    const said = (() => {
+      try {
+        return (JSON.parse(applied.stdout) as Plan).steps.map((s) => `${s.id} ${s.state}: ${s.message ?? ''}`).join('\n')
+      } catch {
+        return applied.stdout
+      }
+    })()
+    expect(applied.status, `${applied.stderr}\n${said}`).toBe(0)
     expect((JSON.parse(applied.stdout) as Plan).state).toBe('done')
     expect(applied.stderr).toMatch(/step-1 running/)
     try {
