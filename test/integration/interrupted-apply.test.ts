@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
@@ -125,7 +125,10 @@ describeWithLab('a plan cut short by SIGKILL on real hosts', (lab) => {
   const mover = h1.guests[1]!.name
   const grower = h2.guests[0]!.name
 
+  let tunnelDirsBefore = new Set<string>()
+
   beforeAll(async () => {
+    tunnelDirsBefore = new Set(readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.')))
     ensureRendererBuilt()
     dir = mkdtempSync(join(tmpdir(), 'virtpilot-kill-'))
     dataFile = join(dir, 'virtpilot.db')
@@ -135,6 +138,8 @@ describeWithLab('a plan cut short by SIGKILL on real hosts', (lab) => {
   }, 300_000)
 
   afterAll(async () => {
+    // A VirtPilot killed mid-migration cannot remove its tunnel's empty private directory on the source.
+    for (const name of readdirSync('/tmp')) if (name.startsWith('virtpilot-migrate.') && !tunnelDirsBefore.has(name)) rmSync(join('/tmp', name), { recursive: true, force: true })
     await restore(lab, mover, h1)
     await groundTruth(h2, ['setvcpus', grower, '1', '--live']).catch(() => undefined)
     rmSync(dir, { recursive: true, force: true })

@@ -62,18 +62,20 @@ describeWithLab('lab guests', (lab) => {
       // time the vCPU wanted a core. Load changes how that splits, not the sum.
       const sample = async (guest: string) => {
         const stats = await domstats(host, guest, ['--vcpu'])
-        return { at: process.hrtime.bigint(), wantedNs: Number(stats.get('vcpu.0.time')) + Number(stats.get('vcpu.0.delay')) }
+        return { at: process.hrtime.bigint(), ranNs: Number(stats.get('vcpu.0.time')), wantedNs: Number(stats.get('vcpu.0.time')) + Number(stats.get('vcpu.0.delay')) }
       }
       const guests = [burner.name, ...host.guests.map((g) => g.name)]
       const first = await Promise.all(guests.map(sample))
       // Over a stretch of the guest's own making: until it printed two more alive markers (5 s apart).
       await waitForAliveMarkers(lab, burner, 2, 120_000)
       const second = await Promise.all(guests.map(sample))
-      const demand = guests.map((_, i) => (second[i]!.wantedNs - first[i]!.wantedNs) / Number(second[i]!.at - first[i]!.at))
+      const rate = (key: 'ranNs' | 'wantedNs', i: number) => (second[i]![key] - first[i]![key]) / Number(second[i]!.at - first[i]!.at)
+      const demand = guests.map((_, i) => rate('wantedNs', i))
       expect(demand.every(Number.isFinite)).toBe(true)
       expect(demand[0]).toBeGreaterThan(0.8)
       expect(demand[0]).toBeLessThan(1.2)
-      for (const idle of demand.slice(1)) expect(idle).toBeLessThan(0.5)
+      // The idle guests' own work is small whatever the load (their waits for a core are not).
+      for (let i = 1; i < guests.length; i++) expect(rate('ranNs', i)).toBeLessThan(0.15)
     } finally {
       await removeExtraGuest(host, burner)
     }
