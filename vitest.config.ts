@@ -8,6 +8,11 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // The CLI the tests run, built once (test/support/built-cli.ts).
+          globalSetup: ['test/support/global-build.ts'],
+          // Many tests start processes (the CLI, shells, sshd); on a busy machine that takes seconds.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
           typecheck: { enabled: true, include: ['test/unit/**/*.test-d.ts'], tsconfig: './tsconfig.node.json' },
           benchmark: { include: ['test/bench/**/*.bench.ts'] },
         },
@@ -19,6 +24,8 @@ export default defineConfig({
           include: ['test/renderer/**/*.test.ts'],
           environment: 'happy-dom',
           setupFiles: ['test/renderer/setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       // Against the real lab (sshd, libvirtd, QEMU guests in network namespaces); needs root.

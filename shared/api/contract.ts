@@ -34,6 +34,8 @@ export const AppInfoSchema = z.object({
   dataFile: z.string(),
   demoRunning: z.boolean(),
   pollIntervalMs: z.number().int().positive(),
+  /** Set when the data file was damaged and moved aside at start: what happened and where it is. */
+  dataFileNotice: z.string().optional(),
 })
 
 export const HistoryRequestSchema = z
@@ -149,6 +151,12 @@ export const requestChannels = {
   'plans.get': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
   'plans.apply': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
   'plans.cancel': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  /** An interrupted plan: read the hosts again (where each VM is, its vCPUs and memory, which steps took effect). */
+  'plans.readBack': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  /** An interrupted plan: run the steps whose change does not show on the hosts, then the rest. */
+  'plans.resume': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  /** An interrupted plan: undo the steps whose change shows on the hosts, newest first. */
+  'plans.rollBack': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
   'plans.export': request(z.object({ id: z.string().min(1), format: z.enum(['shell', 'ansible']) }).strict(), ExportedFile),
   'audit.list': request(
     z.object({ from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

@@ -46,6 +46,39 @@ export const PlanStepSchema = z.object({
   message: z.string().optional(),
 })
 
+/** After a plan was cut short: what the hosts showed for one step when VirtPilot read them again. */
+export const StepReadBackSchema = z.object({
+  stepId: z.string(),
+  /** applied: the hosts show the step's change; not-applied: they show the state before it; unclear: neither (check by hand). */
+  verdict: z.enum(['applied', 'not-applied', 'unclear']),
+  /** What was read, in the admin's words. */
+  observed: z.string(),
+})
+
+/** Where a VM of the plan was found, and what it had there (from `virsh dominfo` on each host). */
+export const VmWhereaboutsSchema = z.object({
+  vmId: z.string(),
+  seen: z.array(
+    z.object({
+      host: z.string(),
+      /** libvirt's state: running, paused, shut off, ... */
+      state: z.string(),
+      vcpus: z.number().int().optional(),
+      memoryMiB: z.number().optional(),
+      maxMemoryMiB: z.number().optional(),
+    }),
+  ),
+})
+
+/** The real state read back from the hosts of an interrupted plan: what resume and roll back start from. */
+export const PlanReadBackSchema = z.object({
+  at: z.number(),
+  steps: z.array(StepReadBackSchema),
+  vms: z.array(VmWhereaboutsSchema),
+  /** Hosts that could not be read (their steps are unclear until they can). */
+  problems: z.array(z.string()),
+})
+
 export const PlanStateSchema = z.enum(['ready', 'running', 'done', 'failed', 'rolled-back', 'cancelled', 'interrupted'])
 
 export const PlanSchema = z.object({
@@ -64,6 +97,8 @@ export const PlanSchema = z.object({
   endedAt: z.number().optional(),
   /** After a run: what state each host is in, in plain words. */
   outcome: z.array(z.object({ host: z.string(), summary: z.string() })).optional(),
+  /** Interrupted plans: the hosts' real state, read after VirtPilot restarted. */
+  readBack: PlanReadBackSchema.optional(),
   /** HMAC of everything that decides what runs, keyed by the data file that made the plan: an edited plan is refused. */
   signature: z.string().optional(),
 })
@@ -89,3 +124,6 @@ export type PlanStep = z.infer<typeof PlanStepSchema>
 export type PlanState = z.infer<typeof PlanStateSchema>
 export type Plan = z.infer<typeof PlanSchema>
 export type AuditEntry = z.infer<typeof AuditEntrySchema>
+export type StepReadBack = z.infer<typeof StepReadBackSchema>
+export type PlanReadBack = z.infer<typeof PlanReadBackSchema>
+export type VmWhereabouts = z.infer<typeof VmWhereaboutsSchema>

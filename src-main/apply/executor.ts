@@ -19,6 +19,9 @@ export interface ExecutorDeps {
   verifyWithinMs?: number
 }
 
+/** 'run': the pending steps, in order (a resumed plan has some done already); 'roll-back': undo the done steps. */
+export type RunMode = 'run' | 'roll-back'
+
 export interface PlanRun {
   /** Stops before the next step; a running migration is aborted (virsh domjobabort). */
   cancel(): void
@@ -46,31 +49,61 @@ function pairKey(action: Action): string | undefined {
 }
 
 /**
- * Runs a plan step by step: every command, its output and exit code, and every read-back go to
- * the audit log; the plan is saved at each change so a crash leaves it readable. A failed step
+ * Runs a plan step by step: every command goes to the audit log before it is sent (synced to
+ * disk; a command whose entry cannot be written is not sent), then its output and exit code, and
+ * every read-back; the plan is saved at each change so a crash leaves it readable. A failed step
  * stops the plan and the completed steps are rolled back, newest first.
  */
-export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
+export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): PlanRun {
   let cancelled = false
   const aborters = new Set<() => Promise<void>>()
+  /** Why the plan could not be saved, if it could not (the audit decides what is sent). */
+  let unsaved: string | undefined
   const save = () => {
-    deps.store.savePlan(plan)
+    try {
+      deps.store.savePlan(plan)
+      unsaved = undefined
+    } catch (error) {
+      unsaved = (error as Error).message
+    }
     deps.onUpdate(structuredClone(plan))
   }
   const audit = (entry: Omit<Parameters<PlansRepo['audit']>[0], 't' | 'actor' | 'planId'>) =>
     deps.store.audit({ t: deps.clock(), actor: deps.actor, planId: plan.id, ...entry })
+  /** An entry about the plan itself: a failure to write it is kept in the outcome, never thrown. */
+  const problems: string[] = []
+  const note = (message: string) => {
+    try {
+      audit({ kind: 'state', message })
+    } catch (error) {
+      problems.push(`audit entry not written (${(error as Error).message}): ${message}`)
+    }
+  }
 
   async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', socket?: string): Promise<ExecResult> {
     const argv = socket !== undefined ? withTunnelSocket(cmd.argv, socket) : cmd.argv
+    try {
+      audit({ kind, stepId: step.id, host: cmd.host, argv, message: `sending: ${cmd.purpose}` })
+    } catch (error) {
+      throw new StepFailure(`${cmd.purpose} was not sent: the audit log could not record it first. ${(error as Error).message}`, false)
+    }
     let result: ExecResult
     try {
       result = await deps.exec(cmd.host, argv, step.action.kind === 'migrate' && kind !== 'verify' ? MIGRATION_TIMEOUT_MS : COMMAND_TIMEOUT_MS)
     } catch (error) {
-      audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, message: `${cmd.purpose}: could not run: ${(error as Error).message}` })
+      try {
+        audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, message: `${cmd.purpose}: could not run: ${(error as Error).message}` })
+      } catch (auditError) {
+        problems.push(`audit entry not written (${(auditError as Error).message}): ${cmd.purpose} could not run`)
+      }
       throw new StepFailure(`${cmd.host}: ${(error as Error).message}`, false)
     }
     const output = (result.stdout + (result.stderr ? `\n${result.stderr}` : '')).trim().slice(0, 20_000)
-    audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: result.code, output, message: cmd.purpose })
+    try {
+      audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: result.code, output, message: cmd.purpose })
+    } catch (error) {
+      throw new StepFailure(`${cmd.purpose} ran on ${cmd.host} (exit ${result.code}) but its result could not be recorded: ${(error as Error).message}`, true)
+    }
     return result
   }
 
@@ -201,11 +234,10 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     return [...byHost].map(([host, lines]) => ({ host, summary: lines.join('; ') }))
   }
 
-  const done = (async (): Promise<Plan> => {
-    plan.state = 'running'
-    plan.startedAt = deps.clock()
-    save()
-    audit({ kind: 'state', message: `plan started: ${plan.steps.length} step(s), parallelism ${plan.parallelism}` })
+  /** Runs the pending steps in order; on a failure, rolls back the completed ones. */
+  async function runSteps(): Promise<void> {
+    const resumed = plan.steps.some((s) => s.state === 'done')
+    note(`plan ${resumed ? 'resumed' : 'started'}: ${plan.steps.filter((s) => s.state === 'pending').length} step(s) to run, parallelism ${plan.parallelism}`)
     const running = new Map<string, Promise<void>>()
     let failure: StepFailure | undefined
     const failedSteps: PlanStep[] = []
@@ -235,17 +267,41 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     for (const step of plan.steps) if (step.state === 'pending') step.state = cancelled && !failure ? 'cancelled' : 'skipped'
 
     if (failure) {
-      audit({ kind: 'state', message: `plan failed: ${failure.message}; rolling back the completed steps` })
-      const toUndo = [...plan.steps.filter((s) => s.state === 'done'), ...failedSteps].sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
-      for (const step of toUndo) await rollback(step)
-      plan.state = plan.steps.some((s) => s.state === 'rollback-failed') ? 'failed' : toUndo.length > 0 ? 'rolled-back' : 'failed'
+      note(`plan failed: ${failure.message}; rolling back the completed steps`)
+      const undone = await undo([...plan.steps.filter((s) => s.state === 'done'), ...failedSteps])
+      plan.state = plan.steps.some((s) => s.state === 'rollback-failed') ? 'failed' : undone > 0 ? 'rolled-back' : 'failed'
     } else {
       plan.state = cancelled ? 'cancelled' : 'done'
     }
-    plan.endedAt = deps.clock()
-    plan.outcome = outcome()
+  }
+
+  /** Rolls steps back, newest first; resolves with how many there were. */
+  async function undo(steps: PlanStep[]): Promise<number> {
+    const ordered = [...steps].sort((a, b) => (b.endedAt ?? 0) - (a.endedAt ?? 0))
+    for (const step of ordered) await rollback(step)
+    return ordered.length
+  }
+
+  const done = (async (): Promise<Plan> => {
+    plan.state = 'running'
+    plan.startedAt ??= deps.clock()
+    plan.endedAt = undefined
+    plan.outcome = undefined
     save()
-    audit({ kind: 'state', message: `plan ${plan.state}: ${plan.outcome!.map((o) => `${o.host}: ${o.summary}`).join(' | ')}` })
+    if (mode === 'roll-back') {
+      const toUndo = plan.steps.filter((s) => s.state === 'done')
+      note(`rolling back after an interruption: ${toUndo.length} step(s) took effect and are undone, newest first`)
+      for (const step of plan.steps) if (step.state === 'pending' || step.state === 'interrupted') step.state = 'cancelled'
+      await undo(toUndo)
+      plan.state = plan.steps.some((s) => s.state === 'rollback-failed') ? 'failed' : 'rolled-back'
+    } else {
+      await runSteps()
+    }
+    plan.endedAt = deps.clock()
+    plan.outcome = [...(outcome() ?? []), ...problems.map((problem) => ({ host: 'audit log', summary: problem }))]
+    save()
+    note(`plan ${plan.state}: ${plan.outcome.map((o) => `${o.host}: ${o.summary}`).join(' | ')}`)
+    if (unsaved) throw new Error(`plan ${plan.id} ended ${plan.state} but could not be saved: ${unsaved}`)
     return plan
   })()
 
@@ -253,7 +309,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     cancel() {
       if (cancelled) return
       cancelled = true
-      audit({ kind: 'state', message: 'cancel requested: no new step starts; a running migration is aborted' })
+      note('cancel requested: no new step starts; a running migration is aborted')
       for (const abort of aborters) void abort()
     },
     done,

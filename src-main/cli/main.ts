@@ -12,6 +12,7 @@ import { HOSTS_HELP, hostsCommand } from './hosts'
 import { InputError, UsageError } from './input'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
+import { RECOVER_HELP, recoverCommand } from './recover'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -26,12 +27,15 @@ Usage:
       and SSH passwords must not cross a network in clear. Requests must name this
       server in their Host header: the bind address, or a --public-name (needed for
       0.0.0.0 and ::).
-  virtpilot demo --json [--data FILE]
+  virtpilot demo --json [--at TIME] [--data FILE]
       Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
+      --at (ISO 8601 or epoch ms) picks the moment of its replayed traces: the same TIME gives
+      the same snapshot.
 ${HOSTS_HELP.trimEnd()}
 ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
+${RECOVER_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
@@ -95,10 +99,12 @@ async function serve(args: string[]): Promise<void> {
 }
 
 async function demo(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, data: { type: 'string' } }, strict: true })
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, at: { type: 'string' }, data: { type: 'string' } }, strict: true })
   if (!values.json) throw new UsageError('demo needs --json (the snapshot is printed as JSON)')
+  const at = values.at === undefined ? undefined : /^\d+$/.test(values.at) ? Number(values.at) : Date.parse(values.at)
+  if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at must be an ISO 8601 time or epoch milliseconds, got ${values.at}`)
   // An in-memory store unless asked otherwise: a one-shot look should not write history.
-  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version })
+  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version, ...(at !== undefined ? { clock: () => at } : {}) })
   try {
     await services.cluster.updateSettings({ demoEnabled: true })
     await services.start()
@@ -118,6 +124,7 @@ const COMMAND_HELP: Record<string, string> = {
   'export-history': RECOMMEND_HELP.slice(RECOMMEND_HELP.indexOf('  virtpilot export-history')),
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
+  recover: RECOVER_HELP,
   whatif: WHATIF_HELP,
 }
 
@@ -156,6 +163,8 @@ export async function main(argv: string[]): Promise<number> {
         return await planCommand(rest)
       case 'apply':
         return await applyCommand(rest)
+      case 'recover':
+        return await recoverCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       default:

@@ -29,11 +29,21 @@ export interface CollectorOptions {
 // the timer only catches what polls cannot see (host tuning files, VM tuning): discovery costs a
 // host as much CPU as 20 to 60 polls.
 export const REDISCOVER_MS = 30 * 60_000
+/** How many recent polls the collector remembers the timing of (diagnostics, the cadence tests). */
+const RECENT_POLLS = 64
+
+/** When a poll started and ended (monotonic ms, performance.now()), and whether it read the host. */
+export interface PollTiming {
+  startedAt: number
+  endedAt: number
+  ok: boolean
+}
 
 /**
- * Polls one adapter on a fixed interval: raw counters -> rates -> store -> snapshot event.
- * Polls never overlap; a failed poll is reported and the next one tries again, so a host
- * that is down at start-up is picked up when it comes back.
+ * Polls one adapter on a fixed cadence (a poll starts every interval after the previous one
+ * started; a poll that overran starts the next one at once): raw counters -> rates -> store ->
+ * snapshot event. Polls never overlap; a failed poll is reported and the next one tries again,
+ * so a host that is down at start-up is picked up when it comes back.
  */
 export class Collector {
   private inventory: Inventory | undefined
@@ -54,6 +64,8 @@ export class Collector {
   polls = 0
   /** Round trips spent reading stats in those polls; updated at the same moment as `polls`. */
   statsRoundTrips = 0
+  /** The latest polls' timing, oldest first. */
+  readonly recent: PollTiming[] = []
   /** VMs the host reports that `admit` left out: their counters are dropped too. */
   private excluded = new Set<string>()
 
@@ -112,9 +124,17 @@ export class Collector {
     this.previous = raw
   }
 
+  /** 1 while the next poll is scheduled: a stopped collector holds no timer. */
+  get timers(): number {
+    return this.timer ? 1 : 0
+  }
+
   private async poll(): Promise<void> {
     if (!this.running) return
+    this.timer = undefined
     const { adapter, clock, intervalMs } = this.options
+    const startedAt = performance.now()
+    let ok = false
     try {
       const now = clock()
       let inventory = this.inventory
@@ -132,12 +152,16 @@ export class Collector {
       this.record(raw, inventory)
       this.polls++
       this.statsRoundTrips += trips
+      ok = true
       if (this.latest) this.options.onSnapshot(this.latest)
     } catch (error) {
       this.options.onError(error instanceof Error ? error : new Error(String(error)))
     }
+    const endedAt = performance.now()
+    this.recent.push({ startedAt, endedAt, ok })
+    if (this.recent.length > RECENT_POLLS) this.recent.shift()
     this.options.onPolled?.()
-    if (this.running) this.timer = setTimeout(() => void this.poll(), intervalMs)
+    if (this.running && !this.timer) this.timer = setTimeout(() => void this.poll(), Math.max(0, startedAt + intervalMs - endedAt))
   }
 
   /**

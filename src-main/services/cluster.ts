@@ -82,7 +82,14 @@ export function createCluster(options: ClusterOptions) {
     return settings
   }
 
-  const housekeeping = () => store.samples.housekeeping(clock())
+  /** Rollups and retention; a failure (a full disk) is said and tried again at the next round. */
+  const housekeeping = () => {
+    try {
+      store.samples.housekeeping(clock())
+    } catch (error) {
+      options.log(`history housekeeping failed: ${(error as Error).message}`)
+    }
+  }
 
   /** Adds a host; real data and demo data do not mix, so the first real host turns the demo off. */
   async function addHost(request: AddHostRequest): Promise<ManagedHost> {

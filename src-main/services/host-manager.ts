@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
-import { Collector } from '../collect/collector'
+import { Collector, type PollTiming } from '../collect/collector'
 import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
 import type { HostConnection, UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
+import type { ConnectionResources } from '../ssh/resources'
 import { TargetError } from '../ssh/target'
 import { StoreError, type ManagedHostRow, type Store } from '../store'
 
@@ -44,6 +45,16 @@ interface Entry {
   waiting: Set<() => void>
   /** VMs this host reports that another managed host owns (same UUID), left out. */
   duplicates?: string
+}
+
+export interface HostDiagnostics extends ConnectionResources {
+  statsRoundTrips: number
+  polls: number
+  execs: number
+  /** Requests answered over this connection: execs plus requests to the resident stats session. */
+  roundTrips: number
+  state: ManagedHost['state']
+  recentPolls: PollTiming[]
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -146,10 +157,25 @@ export class HostManager {
     void this.entries.get(id)?.collector.refresh()
   }
 
-  /** Polls so far and the round trips their stats reads took, per host: one per poll is the design. */
-  diagnostics(id: string): { statsRoundTrips: number; polls: number; roundTrips: number } | undefined {
+  /**
+   * Per host: polls so far and the round trips their stats reads took (one exec per poll is the
+   * design), what its connection and collector hold now (a leak shows as a count that stays up),
+   * and the timing of its latest polls.
+   */
+  diagnostics(id: string): HostDiagnostics | undefined {
     const entry = this.entries.get(id)
-    return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls, roundTrips: entry.connection.roundTrips }
+    if (!entry) return undefined
+    const resources = entry.connection.resources
+    return {
+      statsRoundTrips: entry.collector.statsRoundTrips,
+      polls: entry.collector.polls,
+      execs: entry.connection.execCount,
+      roundTrips: entry.connection.roundTrips,
+      state: entry.connection.state,
+      ...resources,
+      timers: resources.timers + entry.collector.timers,
+      recentPolls: [...entry.collector.recent],
+    }
   }
 
   async add(request: AddHostRequest): Promise<ManagedHost> {
@@ -238,7 +264,12 @@ export class HostManager {
       onStateChange: (state) => {
         if (state === 'online') {
           entry.row.lastSeenAt = clock()
-          store.managedHosts.touch(row.id, entry.row.lastSeenAt)
+          try {
+            store.managedHosts.touch(row.id, entry.row.lastSeenAt)
+          } catch (error) {
+            // A full or read-only data file must not make a reachable host look unreachable.
+            log(`${row.displayName}: ${(error as Error).message}`)
+          }
         }
         this.changed()
       },

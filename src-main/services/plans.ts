@@ -1,9 +1,10 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { ApiFailure } from '../../shared/api'
 import type { Action, Inventory, Plan, Recommendation, Snapshot } from '../../shared/model'
-import { runPlan, type PlanRun } from '../apply/executor'
+import { runPlan, type PlanRun, type RunMode } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
 import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
+import { describeWhereabouts, readBackPlan } from '../apply/read-back'
 import { libvirtTunnel } from '../apply/tunnel'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
 import { CommandError, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
@@ -12,6 +13,7 @@ import type { SshConnections } from '../ssh/connections'
 import type { Store } from '../store'
 import { staleViolations } from './engine'
 import type { Inbox } from './inbox'
+import { thisRunner } from './runner'
 
 /** Key (meta table) of the secret plans are signed with: one per data file. */
 const PLAN_KEY = 'plan_key'
@@ -61,7 +63,7 @@ function canonical(value: unknown): string {
 
 /** Everything in a plan but its run state: what the signature covers. */
 function signedPart(plan: Plan): string {
-  const { state: _state, startedAt: _s, endedAt: _e, outcome: _o, signature: _sig, steps, ...rest } = plan
+  const { state: _state, startedAt: _s, endedAt: _e, outcome: _o, signature: _sig, readBack: _r, steps, ...rest } = plan
   return canonical({
     ...rest,
     steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, ...step }) => step),
@@ -125,6 +127,14 @@ export function createPlanService(options: PlanServiceOptions) {
     return { ...plan, signature: sign(plan) }
   }
 
+  function checkSignature(plan: Plan): void {
+    const expected = Buffer.from(sign(plan))
+    const given = Buffer.from(plan.signature ?? '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new PlanError(`Plan ${plan.id} was changed after it was made, or was made with another data file (its signature does not match). Make a new plan with this data file.`)
+    }
+  }
+
   /**
    * Everything that must hold before a plan runs; throws PlanError saying what does not. Returns
    * the context its commands are rendered with (the executor renders them again from it).
@@ -133,11 +143,7 @@ export function createPlanService(options: PlanServiceOptions) {
     if (plan.state !== 'ready') throw new PlanError(`Plan ${plan.id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
     const started = plan.steps.find((s) => s.state !== 'pending' || s.startedAt !== undefined)
     if (started) throw new PlanError(`Plan ${plan.id}: ${started.id} is ${started.state}, yet the plan is ready; the plan was changed. Make a new plan.`)
-    const expected = Buffer.from(sign(plan))
-    const given = Buffer.from(plan.signature ?? '')
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new PlanError(`Plan ${plan.id} was changed after it was made, or was made with another data file (its signature does not match). Make a new plan with this data file.`)
-    }
+    checkSignature(plan)
     const { ctx, cluster } = await context(plan.allowUnsafeMigration)
     for (const step of plan.steps) {
       const host = step.action.kind === 'migrate' ? step.action.from : step.action.host
@@ -157,41 +163,147 @@ export function createPlanService(options: PlanServiceOptions) {
     return ctx
   }
 
-  /** Checks the plan, then runs it on the managed hosts; the run's progress goes to onUpdate. */
-  async function execute(plan: Plan): Promise<PlanRun> {
-    if (runs.has(plan.id)) throw new ApiFailure('conflict', `Plan ${plan.id} is already running`)
-    const ctx = await check(plan)
+  /** The managed hosts a plan touches that VirtPilot cannot reach from here, as a PlanError. */
+  function requireHosts(plan: Plan): void {
     const hostIds = [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]
     const unmanaged = hostIds.filter((h) => !options.connectionOf(h))
     if (unmanaged.length > 0) {
       throw new PlanError(`Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a host added to this data file'}`)
     }
+  }
+
+  /** Runs argv on a managed host over its connection (connecting first). */
+  async function exec(host: string, argv: readonly string[], timeoutMs: number) {
+    const conn = options.connectionOf(host)
+    if (!conn) throw new Error(`${host} is not a connected host`)
+    await conn.connect()
+    return conn.exec(argv, { timeoutMs })
+  }
+
+  /** Runs a plan (or rolls it back) on the managed hosts as this process; the run's progress goes to onUpdate. */
+  function start(plan: Plan, ctx: CommandContext, mode: RunMode): PlanRun {
     const connection = (host: string) => {
       const conn = options.connectionOf(host)
       if (!conn) throw new Error(`${host} is not a connected host`)
       return conn
     }
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: 'apply started' })
-    const run = runPlan(plan, {
-      store: store.plans,
-      ctx,
-      exec: async (host, argv, timeoutMs) => {
-        const conn = connection(host)
-        await conn.connect()
-        return conn.exec(argv, { timeoutMs })
+    store.plans.claim(plan.id, thisRunner())
+    const run = runPlan(
+      plan,
+      {
+        store: store.plans,
+        ctx,
+        exec,
+        tunnel: (from, to) => libvirtTunnel(connection(from), connection(to)),
+        clock,
+        actor: options.actor,
+        onUpdate: options.onUpdate,
       },
-      tunnel: (from, to) => libvirtTunnel(connection(from), connection(to)),
-      clock,
-      actor: options.actor,
-      onUpdate: options.onUpdate,
-    })
+      mode,
+    )
     runs.set(plan.id, run)
     void run.done
       .then((finished) => options.onFinished(finished))
       .catch((error: unknown) => options.log(`plan ${plan.id}: ${(error as Error).message}`))
-      .finally(() => runs.delete(plan.id))
+      .finally(() => {
+        runs.delete(plan.id)
+        try {
+          store.plans.release(plan.id)
+        } catch (error) {
+          options.log(`plan ${plan.id}: ${(error as Error).message}`)
+        }
+      })
     return run
+  }
+
+  /** Checks the plan, then runs it on the managed hosts; the run's progress goes to onUpdate. */
+  async function execute(plan: Plan): Promise<PlanRun> {
+    if (runs.has(plan.id)) throw new ApiFailure('conflict', `Plan ${plan.id} is already running`)
+    const ctx = await check(plan)
+    requireHosts(plan)
+    store.plans.savePlan(plan)
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: 'apply started' })
+    return start(plan, ctx, 'run')
+  }
+
+  /**
+   * Reads the real state back from the hosts of an interrupted plan (where each VM is, its vCPUs
+   * and memory, whether each step's change shows) and keeps it with the plan. Changes nothing.
+   */
+  async function readBack(id: string): Promise<Plan> {
+    const plan = get(id)
+    if (plan.state !== 'interrupted') throw new PlanError(`Plan ${id} is ${plan.state}; only an interrupted plan is read back`)
+    requireHosts(plan)
+    const { ctx, cluster } = await context(plan.allowUnsafeMigration)
+    const result = await readBackPlan(plan, { ctx, exec, clock })
+    const names = new Map(cluster.vms.map((v) => [v.id, v.name]))
+    plan.readBack = result
+    store.plans.savePlan(plan)
+    store.plans.audit({
+      t: clock(),
+      actor: options.actor,
+      kind: 'verify',
+      planId: plan.id,
+      message: `read back after the interruption: ${result.steps.map((r) => `${r.stepId} ${r.verdict} (${r.observed})`).join('; ')}. ${describeWhereabouts(result, (vm) => names.get(vm) ?? vm)}${result.problems.length ? `. Could not read: ${result.problems.join('; ')}` : ''}`,
+    })
+    options.onUpdate(plan)
+    return plan
+  }
+
+  /**
+   * Resumes or rolls back an interrupted plan, from the hosts' state read again now: a step whose
+   * change shows counts as done, one whose change does not runs again (resume) or is left (roll
+   * back). Refused while any step is unclear.
+   */
+  async function recover(id: string, how: 'resume' | 'roll-back'): Promise<PlanRun> {
+    if (runs.has(id)) throw new ApiFailure('conflict', `Plan ${id} is already running`)
+    const stored = get(id)
+    if (stored.state !== 'interrupted') throw new PlanError(`Plan ${id} is ${stored.state}; only an interrupted plan can be resumed or rolled back`)
+    checkSignature(stored)
+    const rolledBackBefore = stored.steps.filter((s) => s.state === 'failed' || s.state === 'rolled-back' || s.state === 'rollback-failed')
+    if (how === 'resume' && rolledBackBefore.length > 0) {
+      throw new PlanError(`Plan ${id} was already rolling back a failed step (${rolledBackBefore.map((s) => s.id).join(', ')}) when VirtPilot stopped: it can only be rolled back`)
+    }
+    const plan = await readBack(id)
+    const readBackOf = new Map(plan.readBack!.steps.map((r) => [r.stepId, r]))
+    const unclear = plan.steps.filter((s) => readBackOf.get(s.id)?.verdict === 'unclear' && (how === 'resume' || s.state !== 'pending'))
+    if (unclear.length > 0) {
+      throw new PlanError(
+        `Cannot ${how === 'resume' ? 'resume' : 'roll back'} ${id}: the hosts show neither the change nor the state before it for ${unclear.map((s) => `${s.id} (${readBackOf.get(s.id)!.observed})`).join('; ')}${plan.readBack!.problems.length ? `; could not read ${plan.readBack!.problems.join('; ')}` : ''}. Check the VM on its hosts (virsh dominfo), then read the hosts again.`,
+      )
+    }
+    const { ctx } = await context(plan.allowUnsafeMigration)
+    for (const step of plan.steps) {
+      const seen = readBackOf.get(step.id)!
+      if (seen.verdict === 'applied' && (step.state !== 'pending' || how === 'resume')) {
+        step.state = 'done'
+        step.endedAt ??= plan.endedAt
+        step.message = `took effect (read back: ${seen.observed})`
+      } else if (step.state === 'interrupted' || step.state === 'done') {
+        // Sent but not in effect on the hosts (or undone by hand since): runs again on resume.
+        step.state = 'pending'
+        step.message = `did not take effect (read back: ${seen.observed})`
+        delete step.progress
+      }
+    }
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: how === 'resume' ? 'resume requested' : 'roll back requested' })
+    return start(plan, ctx, how === 'resume' ? 'run' : 'roll-back')
+  }
+
+  /**
+   * After a restart: reads back every interrupted plan whose hosts are managed here and that was
+   * not read since it stopped. Failures are logged (the admin can read again from the plan).
+   */
+  async function readBackInterrupted(): Promise<void> {
+    for (const plan of store.plans.listPlans()) {
+      if (plan.state !== 'interrupted' || (plan.readBack && plan.readBack.at >= (plan.endedAt ?? 0))) continue
+      try {
+        await readBack(plan.id)
+      } catch (error) {
+        options.log(`plan ${plan.id}: could not read its hosts back: ${(error as Error).message}`)
+      }
+    }
   }
 
   function cancel(id: string): boolean {
@@ -252,7 +364,33 @@ export function createPlanService(options: PlanServiceOptions) {
     return get(id)
   }
 
-  return { create, createFromInbox, check, execute, cancel, cancelRunning, exported, get, record, apply, list: () => store.plans.listPlans() }
+  /** The api's and the CLI's way to resume or roll back: a refusal is part of the record too. */
+  async function recoverById(id: string, how: 'resume' | 'roll-back'): Promise<Plan> {
+    try {
+      await recover(id, how)
+    } catch (error) {
+      const message = (error as Error).message
+      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: `${how} refused: ${message}` })
+      if (error instanceof PlanError) throw new ApiFailure('conflict', message)
+      throw error
+    }
+    return get(id)
+  }
+
+  async function readBackById(id: string): Promise<Plan> {
+    try {
+      return await readBack(id)
+    } catch (error) {
+      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
+      throw error
+    }
+  }
+
+  return {
+    create, createFromInbox, check, execute, cancel, cancelRunning, exported, get, record, apply,
+    readBack: readBackById, recover, resume: (id: string) => recoverById(id, 'resume'), rollBack: (id: string) => recoverById(id, 'roll-back'), readBackInterrupted,
+    list: () => store.plans.listPlans(),
+  }
 }
 
 export type PlanService = ReturnType<typeof createPlanService>

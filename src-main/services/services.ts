@@ -20,6 +20,7 @@ import { HostManager, type HostManagerOptions } from './host-manager'
 import { createInbox } from './inbox'
 import { createOverview } from './overview'
 import { createPlanService } from './plans'
+import { runnerAlive } from './runner'
 import { createWhatif } from './whatif'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
@@ -99,9 +100,10 @@ export function createServices(options: ServicesOptions): Services {
       for (const step of plan.steps) for (const id of step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.action.host]) hosts.rediscover(id)
     },
   })
-  for (const plan of store.plans.markInterrupted(clock())) log(`plan ${plan.id} was interrupted by a stop of VirtPilot`)
+  if (store.notice) log(store.notice)
+  for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
-    info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs }),
+    info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
     events, cluster, hosts, credentials, engine, inbox, plans, facts,
     audit: createAudit({ plans: store.plans, clock }),
     history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
@@ -112,7 +114,11 @@ export function createServices(options: ServicesOptions): Services {
     ...core,
     file: store.file,
     handlers: apiHandlers(core),
-    start: () => cluster.start(),
+    async start() {
+      await cluster.start()
+      // A plan cut short by a crash: once its hosts answered, read back what took effect (the CLI does it on request).
+      if (options.transport !== 'cli') void hosts.whenPolled().then(() => plans.readBackInterrupted())
+    },
     async stop() {
       await cluster.stop()
       store.close()

@@ -11,6 +11,7 @@ import type { KnownHostsStore } from './known-hosts-store'
 import { CappedOutput, describeBytes, OUTPUT_LIMITS } from './output-cap'
 import { commandLine } from './quote'
 import type { ResolvedTarget } from './resolve'
+import { CountedTimers, type ConnectionResources } from './resources'
 
 /** What the admin sees for a host's connection. */
 export type ConnectionState = 'connecting' | 'online' | 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'backing-off' | 'closed'
@@ -60,6 +61,7 @@ export interface ConnectionOptions {
   readyTimeoutMs?: number
   keepaliveIntervalMs?: number
   maxConcurrentExecs?: number
+  /** Wait before reconnecting: initialMs after a failure, doubling up to maxMs; reset once online. */
   backoff?: { initialMs: number; maxMs: number }
   /** Reconnect by itself after losing an online connection or failing to reach the host. */
   reconnect?: boolean
@@ -85,6 +87,10 @@ function hostKeyAlgorithms(keyType: string): ServerHostKeyAlgorithm[] {
 }
 
 const TERMINAL: ReadonlySet<ConnectionState> = new Set(['auth-failed', 'host-key-rejected', 'closed'])
+/** Reconnect delays unless the caller says otherwise: 1 s, 2 s, 4 s, ... at most 60 s. */
+export const DEFAULT_BACKOFF = { initialMs: 1000, maxMs: 60_000 }
+/** After a command missed its deadline: how long a trivial command may take before the host counts as gone. */
+const LIVENESS_TIMEOUT_MS = 10_000
 
 /** A local ProxyCommand's stdin/stdout as one stream for ssh2, as ssh(1) uses it. */
 function proxyCommandStream(command: string): Duplex {
@@ -116,8 +122,16 @@ export class HostConnection {
   private lastError: SshError | undefined
   private running = 0
   private readonly waiting: (() => void)[] = []
-  private retryTimer: ReturnType<typeof setTimeout> | undefined
+  private cancelRetry: (() => void) | undefined
+  private retryAt = 0
   private attempt = 0
+  /** Every SSH client made and not yet closed (handshakes included): one host connection at a time. */
+  private readonly live = new Set<Client>()
+  private readonly timers = new CountedTimers()
+  private channels = 0
+  private checkingLiveness = false
+  /** Why the connection is being dropped, for lost() to report. */
+  private lostReason: SshError | undefined
   private wanted = false
   private connecting: Promise<void> | undefined
   /** Executions started, for the one-exec-per-poll check. */
@@ -135,6 +149,13 @@ export class HostConnection {
 
   get error(): SshError | undefined {
     return this.lastError
+  }
+
+  /** What the connection holds now (see resources.ts). */
+  get resources(): ConnectionResources {
+    let listeners = 0
+    for (const client of this.live) for (const name of client.eventNames()) listeners += client.listenerCount(name)
+    return { clients: this.live.size, channels: this.channels, timers: this.timers.count, listeners }
   }
 
   get label(): string {
@@ -158,13 +179,22 @@ export class HostConnection {
     this.wanted = true
     if (this.current === 'online') return Promise.resolve()
     if (!force && (this.current === 'host-key-rejected' || this.current === 'auth-failed') && this.lastError) return Promise.reject(this.lastError)
+    // Backing off: callers (each poll) fail at once instead of hammering the host; the timer tries again.
+    if (!force && this.current === 'backing-off' && this.lastError && !this.connecting) {
+      const seconds = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000))
+      return Promise.reject(new SshError(this.lastError.kind, `${this.lastError.message} (next try in ${seconds} s)`))
+    }
+    return this.reopen()
+  }
+
+  private reopen(): Promise<void> {
     this.connecting ??= this.open().finally(() => (this.connecting = undefined))
     return this.connecting
   }
 
   private async open(): Promise<void> {
-    if (this.retryTimer) clearTimeout(this.retryTimer)
-    this.retryTimer = undefined
+    this.cancelRetry?.()
+    this.cancelRetry = undefined
     this.setState('connecting')
     const { target } = this.options
     try {
@@ -188,13 +218,24 @@ export class HostConnection {
       const reopen = async (): Promise<Duplex | Socket> =>
         this.hops.length > 0 ? this.forward(this.hops.at(-1)!, target.hostName, target.port) : target.proxyCommand ? proxyCommandStream(target.proxyCommand) : tcpStream(target.hostName, target.port, timeout)
       const client = await this.handshakeAsking(target, sock as Duplex, reopen)
+      if (!this.wanted) {
+        // Closed while it connected: nothing stays open behind the caller's back.
+        client.end()
+        throw new SshError('closed', `${this.label} was closed while connecting`)
+      }
       this.client = client
       this.attempt = 0
       client.on('close', () => this.lost(client))
+      // The stream can end before it closes (a proxy whose host went away): the connection is gone either way.
+      client.on('end', () => this.lost(client))
       this.setState('online')
     } catch (error) {
       this.teardown()
       const sshError = error instanceof SshError ? error : new SshError('unreachable', (error as Error).message)
+      if (!this.wanted) {
+        this.setState('closed')
+        throw sshError
+      }
       this.setState(sshError.kind === 'auth-failed' || sshError.kind === 'host-key-rejected' ? sshError.kind : 'unreachable', sshError)
       this.scheduleRetry()
       throw sshError
@@ -254,6 +295,8 @@ export class HostConnection {
   private handshake(target: ResolvedTarget, sock: Duplex | Socket, missing: MissingSecrets = { passphrases: [], password: false }): Promise<Client> {
     const { knownHosts, onUnknownHostKey } = this.options
     const client = new ssh2.Client()
+    this.live.add(client)
+    client.once('close', () => this.live.delete(client))
     let keyProblem: SshError | undefined
     const preferred = knownHosts.knownTypes(target.hostName, target.port, target.knownHosts)
     return new Promise((resolve, reject) => {
@@ -322,18 +365,25 @@ export class HostConnection {
 
   private lost(client: Client): void {
     if (client !== this.client) return
+    const reason = this.lostReason ?? new SshError('unreachable', `${this.label}: connection lost`)
+    this.lostReason = undefined
     this.teardown()
     if (!this.wanted) return
-    this.setState('unreachable', new SshError('unreachable', `${this.label}: connection lost`))
+    this.setState('unreachable', reason)
     this.scheduleRetry()
   }
 
   private scheduleRetry(): void {
     if (!this.wanted || this.options.reconnect === false || TERMINAL.has(this.current)) return
-    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 1000, maxMs: 60_000 }
+    const { initialMs, maxMs } = this.options.backoff ?? DEFAULT_BACKOFF
     const delay = Math.min(maxMs, initialMs * 2 ** this.attempt++)
     this.setState('backing-off', this.lastError)
-    this.retryTimer = setTimeout(() => void this.connect().catch(() => undefined), delay)
+    this.cancelRetry?.()
+    this.retryAt = Date.now() + delay
+    this.cancelRetry = this.timers.start(delay, () => {
+      this.cancelRetry = undefined
+      void this.reopen().catch(() => undefined)
+    })
   }
 
   private teardown(): void {
@@ -342,6 +392,40 @@ export class HostConnection {
     client?.end()
     for (const hop of this.hops.reverse()) hop.end()
     this.hops = []
+  }
+
+  /**
+   * A command missed its deadline: if a trivial one does not answer either, the host stopped
+   * answering and the connection is dropped (its channels close with it) and tried again later.
+   */
+  private checkLiveness(client: Client): void {
+    if (this.checkingLiveness || client !== this.client) return
+    this.checkingLiveness = true
+    let answered = false
+    const cancel = this.timers.start(LIVENESS_TIMEOUT_MS, () => {
+      this.checkingLiveness = false
+      if (answered || client !== this.client) return
+      this.lostReason = new SshError('timeout', `${this.label}: the host stopped answering (a command missed its deadline, then nothing answered within ${LIVENESS_TIMEOUT_MS} ms)`)
+      // 'close' follows, and lost() takes it from there.
+      client.destroy()
+    })
+    try {
+      client.exec('true', (error, channel) => {
+        if (error) return
+        this.channels++
+        channel.once('close', () => {
+          this.channels--
+          answered = true
+          this.checkingLiveness = false
+          cancel()
+        })
+        channel.resume()
+        channel.end()
+      })
+    } catch {
+      cancel()
+      this.checkingLiveness = false
+    }
   }
 
   private async slot(): Promise<() => void> {
@@ -367,21 +451,29 @@ export class HostConnection {
       this.execCount++
       this.roundTrips++
       return await new Promise<ExecResult>((resolve, reject) => {
-        client.exec(command, (error, channel: ClientChannel) => {
-          if (error) return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
+        let opened: ClientChannel | undefined
+        // The deadline covers opening the channel too: a host that stopped answering never opens it.
+        const cancel = options.timeoutMs
+          ? this.timers.start(options.timeoutMs, () => {
+              opened?.close()
+              reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
+              this.checkLiveness(client)
+            })
+          : () => {}
+        const started = (error: Error | undefined, channel: ClientChannel) => {
+          if (error) {
+            cancel()
+            return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
+          }
+          opened = channel
+          this.channels++
           const output = new CappedOutput(options.maxOutputBytes ?? OUTPUT_LIMITS.command)
           let code: number | null = null
           let signal: string | null = null
-          const timer = options.timeoutMs
-            ? setTimeout(() => {
-                channel.close()
-                reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
-              }, options.timeoutMs)
-            : undefined
           const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
             if (output.add(stream, chunk) || output.bytes - chunk.length > output.limit) return
             // Just passed the limit: stop the command; this host's other commands go on.
-            if (timer) clearTimeout(timer)
+            cancel()
             channel.close()
             reject(new SshError('output-too-large', `${this.label}: ${argv[0] === 'sh' ? 'the host script' : argv[0]} printed more than ${describeBytes(output.limit)}; VirtPilot stopped it and ignores what it printed. Check that host.`))
           }
@@ -389,12 +481,19 @@ export class HostConnection {
           channel.stderr.on('data', take('stderr'))
           channel.on('exit', (c: number | null, s?: string) => ((code = c), (signal = s ?? null)))
           channel.on('close', () => {
-            if (timer) clearTimeout(timer)
+            this.channels--
+            cancel()
             if (!output.exceeded) resolve({ stdout: output.text('stdout'), stderr: output.text('stderr'), code, signal, bytes: output.bytes })
           })
           if (options.stdin !== undefined) channel.end(options.stdin)
           else channel.end()
-        })
+        }
+        try {
+          client.exec(command, started)
+        } catch (error) {
+          cancel()
+          reject(new SshError('closed', `${this.label}: ${(error as Error).message}`))
+        }
       })
     } finally {
       release()
@@ -468,7 +567,8 @@ export class HostConnection {
 
   close(): void {
     this.wanted = false
-    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.cancelRetry?.()
+    this.cancelRetry = undefined
     this.teardown()
     this.setState('closed')
   }

@@ -11,6 +11,8 @@ export function processStream(command: string, args: readonly string[], failure:
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
   const stream = new Duplex({
+    // The proxy's output ending means the connection ended: close the stream (ssh2 waits for 'close').
+    allowHalfOpen: false,
     write(chunk, encoding, callback) {
       child.stdin.write(chunk, encoding, callback)
     },
@@ -18,7 +20,7 @@ export function processStream(command: string, args: readonly string[], failure:
       child.stdout.resume()
     },
     final(callback) {
-      child.stdin.end()
+      if (!child.stdin.destroyed) child.stdin.end()
       callback()
     },
     destroy(error, callback) {

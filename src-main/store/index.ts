@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { openDatabase, schemaVersion, type DatabaseOptions } from './db'
+import { openDatabase, openDurableConnection, schemaVersion, type DatabaseOptions } from './db'
 import { InventoryRepo } from './inventory'
 import { ManagedHostsRepo } from './managed-hosts'
 import { MetaRepo } from './meta'
@@ -10,13 +10,15 @@ import { ScenarioRepo } from './scenarios'
 import { SecretsRepo } from './secrets'
 import { SettingsRepo } from './settings'
 
-export { StoreError } from './db'
+export { StoreError, storeFailure, type StoreProblem } from './db'
 export type { ManagedHostRow } from './managed-hosts'
 
 /** VirtPilot's local data: one SQLite file, one repository per kind of thing kept in it. */
 export interface Store {
   readonly file: string
   readonly schemaVersion: number
+  /** Set when the file was damaged at open and moved aside: say it to the admin. */
+  readonly notice: string | undefined
   settings: SettingsRepo
   meta: MetaRepo
   inventory: InventoryRepo
@@ -32,10 +34,13 @@ export interface Store {
 }
 
 export function openStore(file: string, options: DatabaseOptions = {}): Store {
-  const db: Database.Database = openDatabase(file, options)
+  const { db, notice, readonly } = openDatabase(file, options)
+  // Plans and the audit go through a connection that syncs every commit (an in-memory file has one connection).
+  const durable: Database.Database = file === ':memory:' ? db : openDurableConnection(file, options, readonly)
   const meta = new MetaRepo(db)
   return {
     file,
+    notice,
     get schemaVersion() {
       return schemaVersion(db)
     },
@@ -44,11 +49,14 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     inventory: new InventoryRepo(db),
     samples: new SamplesRepo(db, meta),
     recommendations: new RecommendationsRepo(db),
-    plans: new PlansRepo(db),
+    plans: new PlansRepo(durable),
     scenarios: new ScenarioRepo(db),
     managedHosts: new ManagedHostsRepo(db),
     secrets: new SecretsRepo(db),
     transaction: (body) => db.transaction(body)(),
-    close: () => db.close(),
+    close: () => {
+      if (durable !== db) durable.close()
+      db.close()
+    },
   }
 }

@@ -169,4 +169,9 @@ export const migrations: readonly string[] = [
   ALTER TABLE host_rollups ADD COLUMN swap_out_bps_mean REAL;
   ALTER TABLE host_rollups ADD COLUMN load1_mean REAL;
   `,
+  `
+  -- The process running a plan (JSON: pid, machine, process start), so another process opening the
+  -- file can tell a plan still running elsewhere from one cut short by a crash.
+  ALTER TABLE plans ADD COLUMN runner TEXT;
+  `,
 ]

@@ -20,22 +20,41 @@ export class PlansRepo {
     return (this.db.prepare('SELECT data FROM plans ORDER BY created_at DESC LIMIT ?').all(limit) as { data: string }[]).map((r) => PlanSchema.parse(JSON.parse(r.data)))
   }
 
+  /** Marks a plan as run by this process (see markInterrupted); cleared when the run ends. */
+  claim(planId: string, runner: unknown): void {
+    this.db.prepare('UPDATE plans SET runner = ? WHERE id = ?').run(runner === undefined ? null : JSON.stringify(runner), planId)
+  }
+
+  release(planId: string): void {
+    this.db.prepare('UPDATE plans SET runner = NULL WHERE id = ?').run(planId)
+  }
+
   /**
-   * Plans that were running when the app stopped: marked interrupted, with the step that was
-   * running marked interrupted too (what the host did is unknown until it is read again).
+   * Plans that were running when the process running them stopped: marked interrupted, each step
+   * keeping its last known state (the one that was running says so; what the host did is unknown
+   * until it is read again). A plan whose runner is still alive (another VirtPilot on the same file)
+   * is left alone.
    */
-  markInterrupted(now: number): Plan[] {
-    const running = (this.db.prepare("SELECT data FROM plans WHERE state = 'running'").all() as { data: string }[]).map((r) => PlanSchema.parse(JSON.parse(r.data)))
-    for (const plan of running) {
-      for (const step of plan.steps) if (step.state === 'running' || step.state === 'rolling-back') step.state = 'interrupted'
+  markInterrupted(now: number, runnerAlive: (runner: unknown) => boolean): Plan[] {
+    const rows = this.db.prepare("SELECT data, runner FROM plans WHERE state = 'running'").all() as { data: string; runner: string | null }[]
+    const stopped = rows.filter((r) => r.runner === null || !runnerAlive(JSON.parse(r.runner))).map((r) => PlanSchema.parse(JSON.parse(r.data)))
+    for (const plan of stopped) {
+      for (const step of plan.steps) {
+        if (step.state !== 'running' && step.state !== 'rolling-back') continue
+        const was = step.state === 'running' ? `running${step.progress !== undefined && step.progress < 1 ? ` (${Math.round(step.progress * 100)} % done)` : ''}` : 'rolling back'
+        step.message = `was ${was} when VirtPilot stopped${step.message ? `; before that: ${step.message}` : ''}`
+        step.state = 'interrupted'
+      }
       plan.state = 'interrupted'
       plan.endedAt = now
       this.savePlan(plan)
-      this.audit({ t: now, actor: 'virtpilot', kind: 'state', planId: plan.id, message: 'VirtPilot stopped while this plan ran; it is marked interrupted. Check the hosts (the last step may or may not have taken effect).' })
+      this.release(plan.id)
+      this.audit({ t: now, actor: 'virtpilot', kind: 'state', planId: plan.id, message: 'VirtPilot stopped while this plan ran; it is marked interrupted with each step\'s last known state. VirtPilot reads the hosts again to show what took effect; then resume or roll back.' })
     }
-    return running
+    return stopped
   }
 
+  /** Writes one entry, synced to disk before it returns (the id is the acknowledgement). */
   audit(entry: Omit<AuditEntry, 'id'>): number {
     const result = this.db
       .prepare(

@@ -41,9 +41,14 @@ export const usePlansStore = defineStore('plans', () => {
     plans.value = upsertPlan(plans.value, await api.invoke('plans.cancel', { id }))
   }
 
+  /** An interrupted plan: read its hosts again, or resume it, or roll it back (main reads the hosts first). */
+  async function recover(id: string, how: 'readBack' | 'resume' | 'rollBack'): Promise<void> {
+    plans.value = upsertPlan(plans.value, await api.invoke(`plans.${how}`, { id }))
+  }
+
   async function exportPlan(id: string, format: ExportFormat): Promise<{ filename: string; text: string }> {
     return api.invoke('plans.export', { id, format })
   }
 
-  return { plans, loaded, loadError, load, create, apply, cancel, exportPlan }
+  return { plans, loaded, loadError, load, create, apply, cancel, recover, exportPlan }
 })

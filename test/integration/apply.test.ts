@@ -3,10 +3,12 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Plan, Recommendation, ReversibleAction } from '../../shared/model'
+import type { Plan, Recommendation } from '../../shared/model'
 import type { Services } from '../../src-main/services/services'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { describeWithLab, groundTruth, hostNamed, type LabHost } from './lab'
+import { cliArgv } from '../support/built-cli'
+import { recommendation } from './support/recommendations'
 import { call, dataFileOf, servicesForLab, until } from './support/services'
 import type { Store } from '../../src-main/store'
 
@@ -17,24 +19,7 @@ let services: Services
 /** The same data file, read and written beside the services (recommendations the engine would make). */
 let data: Store
 
-/** A recommendation as the engine would make it (the engine's choices are tested elsewhere). */
-function recommend(id: string, title: string, actions: ReversibleAction[]): Recommendation {
-  const first = actions[0]!.action
-  return {
-    id,
-    kind: first.kind === 'migrate' ? 'migrate' : 'rightsize-cpu',
-    target: { type: 'vm', id: 'vm' in first ? first.vm : 'x' },
-    priority: 3,
-    title,
-    rationale: 'integration test',
-    predicted: [],
-    risk: 'low',
-    riskNote: '',
-    needsRestart: false,
-    confidence: 'normal',
-    actions,
-  }
-}
+const recommend = recommendation
 
 function vmId(name: string): string {
   const vm = services.cluster.snapshot().vms.find((v) => v.name === name)
@@ -56,6 +41,11 @@ async function approveAndApply(recs: Recommendation[], options: { allowUnsafeMig
   }, 180_000)
   off()
   return { plan: finished, updates }
+}
+
+/** Waits until VirtPilot's own snapshot has a VM on a host (after it was moved behind its back). */
+async function seenOn(name: string, hostId: string): Promise<void> {
+  await until(`VirtPilot to see ${name} on ${hostId}`, () => (services.cluster.snapshot().vms.find((v) => v.name === name)?.hostId === hostId ? true : undefined), 120_000)
 }
 
 async function vcpus(host: LabHost, name: string): Promise<number> {
@@ -92,9 +82,13 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(await vcpus(host, name)).toBe(2)
     expect(Math.abs((await balloonMiB(host, name)) - 100)).toBeLessThanOrEqual(1)
     const audit = data.plans.listAudit({ planId: plan.id })
-    const commands = audit.filter((e) => e.kind === 'command')
-    expect(commands.map((e) => e.argv?.slice(3, 4)[0])).toEqual(expect.arrayContaining(['setvcpus', 'setmem']))
-    expect(commands.every((e) => e.exitCode === 0)).toBe(true)
+    // Each command is in the audit twice: before it was sent, then with its exit code.
+    const sent = audit.filter((e) => e.kind === 'command' && e.message.startsWith('sending: '))
+    const results = audit.filter((e) => e.kind === 'command' && !e.message.startsWith('sending: '))
+    expect(sent.map((e) => e.argv?.slice(3, 4)[0]).sort()).toEqual(['setmem', 'setvcpus'])
+    expect(results.map((e) => e.argv)).toEqual(sent.map((e) => e.argv))
+    expect(results.every((e) => e.exitCode === 0)).toBe(true)
+    expect(results.every((r) => sent.some((e) => e.id < r.id && JSON.stringify(e.argv) === JSON.stringify(r.argv)))).toBe(true)
     expect(audit.filter((e) => e.kind === 'verify' && e.message.startsWith('verified'))).toHaveLength(2)
     const items = (await call<{ items: { recommendation: { id: string }; status: string }[] }>(services, 'recommendations.list', {})).items
     expect(items.filter((i) => i.recommendation.id.startsWith('it-')).map((i) => i.status)).toEqual(['applied', 'applied'])
@@ -118,12 +112,16 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(updates.at(-1)!.steps[0]!.state).toBe('done')
     // Back where the lab had it.
     await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+    await seenOn(name, 'h1')
   })
 
   it('a migration\'s tunnel on the source refuses every other local user: tried as nobody while the migration runs', async () => {
     const [h1, h2] = [hostNamed(lab, 'h1'), hostNamed(lab, 'h2')]
     const name = h1.guests[1]!.name
     const vm = vmId(name)
+    // Tunnel directories left by a VirtPilot killed mid-migration (the kill tests) are not this migration's.
+    const tunnelDirs = () => readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.'))
+    const before = new Set(tunnelDirs())
     // Whatever VirtPilot's SSH session listens on on the source: TCP ports on its loopback, sockets in its directories.
     const endpoints = (): string[] => {
       const tcp = execFileSync('nsenter', [`--net=/run/netns/${h1.namespace}`, 'ss', '-Hltnp'])
@@ -133,8 +131,8 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
         .map((l) => /\s(\S+):(\d+)\s/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null && m[2] !== '22')
         .map((m) => `tcp:${m[1]!.replace(/^\[|\]$/g, '')}:${m[2]}`)
-      const unix = readdirSync('/tmp')
-        .filter((n) => n.startsWith('virtpilot-migrate.'))
+      const unix = tunnelDirs()
+        .filter((n) => !before.has(n))
         .map((n) => `unix:/tmp/${n}/libvirt.sock`)
       return [...tcp, ...unix]
     }
@@ -162,12 +160,19 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
       watching = false
       await watcher
     }
-    expect(plan.state, plan.steps[0]!.message).toBe('done')
-    expect(tried.size, 'no tunnel endpoint was seen on the source during the migration').toBeGreaterThan(0)
-    for (const [endpoint, outcome] of tried) expect(outcome, endpoint).toMatch(/Permission denied/)
-    // The private directory is gone with the migration.
-    expect(readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.'))).toEqual([])
-    await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+    try {
+      expect(plan.state, plan.steps[0]!.message).toBe('done')
+      expect(tried.size, 'no tunnel endpoint was seen on the source during the migration').toBeGreaterThan(0)
+      for (const [endpoint, outcome] of tried) expect(outcome, endpoint).toMatch(/Permission denied/)
+      // The private directory is gone with the migration.
+      expect(tunnelDirs().filter((n) => !before.has(n))).toEqual([])
+    } finally {
+      // Back where the lab had it, whatever happened above: the next tests stand on it.
+      if ((await groundTruth(h2, ['domstate', name]).catch(() => '')).trim() === 'running') {
+        await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+      }
+      await seenOn(name, 'h1')
+    }
   })
 
   it('rolls back the first step when the second one\'s destination stops mid-plan, and says so', async () => {
@@ -239,7 +244,8 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
       rmSync(`${safe.disk}.xml`, { force: true })
       rmSync(safe.consoleLog, { force: true })
     }
-    expect(execFileSync('find', [lab.base, '/root', '/tmp', '-maxdepth', '4', '-name', 'vp-pwned*']).toString().trim()).toBe('')
+    // find's exit status also counts folders other processes remove while it looks (a busy /tmp): what it found is what counts.
+    expect(spawnSync('find', [lab.base, '/root', '/tmp', '-maxdepth', '4', '-name', 'vp-pwned*']).stdout.toString().trim()).toBe('')
   })
 
   it('does the same from the command line: plan from a recommendations file, then apply it', async () => {
@@ -250,7 +256,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     const recFile = join(dir, 'recommendations.json')
     writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.cluster.snapshot() }))
     const env = { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
-    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env, timeout: 120_000 })
+    const cli = (...args: string[]) => spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', env, timeout: 600_000 })
     const planFile = join(dir, 'plan.json')
     const planned = cli('plan', '--from', recFile, '--approve', 'cli-shares', '--out', planFile, '--data', join(dir, 'virtpilot.db'), '--json')
     expect(planned.status, planned.stderr).toBe(0)

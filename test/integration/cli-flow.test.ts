@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Plan } from '../../shared/model'
 import { startGuest, virsh, waitForBoot } from '../lab/guest'
 import { addExtraGuest, describeWithLab, groundTruth, hostNamed, removeExtraGuest, type LabGuest } from './lab'
+import { cliArgv } from '../support/built-cli'
 import { labSshDir } from './support/services'
 import { LoopbackSshd } from './support/sshd'
 
@@ -18,7 +19,7 @@ let file: string
 
 function cli(...args: string[]) {
   const { VIRTPILOT_SSH_DIR: _ssh, VIRTPILOT_DATA: _data, ...env } = process.env
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env: { ...env, HOME: home }, timeout: 300_000 })
+  return spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', env: { ...env, HOME: home }, timeout: 600_000 })
 }
 
 describeWithLab('the README command-line flow on hosts named by ~/.ssh/config aliases', (lab) => {
@@ -75,7 +76,15 @@ describeWithLab('the README command-line flow on hosts named by ~/.ssh/config al
     expect(plan.steps[0]!.commands[0]!.argv).toEqual(expect.arrayContaining(['--migrateuri', `tcp://${destination.ip}`]))
 
     const applied = cli('apply', planFile, '--data', file, '--json')
-    expect(applied.status, applied.stderr).toBe(0)
+    // What each step said (why a step failed) is in the plan printed on stdout.
+    const said = (() => {
+      try {
+        return (JSON.parse(applied.stdout) as Plan).steps.map((s) => `${s.id} ${s.state}: ${s.message ?? ''}`).join('\n')
+      } catch {
+        return applied.stdout
+      }
+    })()
+    expect(applied.status, `${applied.stderr}\n${said}`).toBe(0)
     expect((JSON.parse(applied.stdout) as Plan).state).toBe('done')
     expect(applied.stderr).toMatch(/step-1 running/)
     try {

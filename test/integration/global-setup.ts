@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node'
 import { startLab } from '../lab/lab'
 import { DEFAULT_BASE } from '../lab/paths'
 import { stopLab } from '../lab/teardown'
+import { buildCli } from '../support/built-cli'
 import type { LabState } from './lab'
 
 /** Starts the lab once for the whole integration run and always tears it down afterwards. */
@@ -9,6 +10,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const base = process.env.VIRTPILOT_LAB_BASE ?? DEFAULT_BASE
   const log = (line: string) => console.error(`lab: ${line}`)
   let state: LabState
+  await buildCli()
   try {
     const started = Date.now()
     const lab = await startLab({ hosts: 3, guests: 2, base, log })

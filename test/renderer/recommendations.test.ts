@@ -7,7 +7,7 @@ import { services } from './setup'
 describe('the recommendations store against the real inbox', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  it('refreshes, decides, hears the change pushed, and reads a VM demand from the series path', { timeout: 60_000 }, async () => {
+  it('refreshes, decides, hears the change pushed, and reads a VM demand from the series path', async () => {
     const cluster = useClusterStore()
     await cluster.start()
     const store = useRecommendationsStore()

@@ -1,4 +1,6 @@
 import type { Action, HostCommand } from '../../../shared/model'
+import type { Parsed } from '../linux/parse/result'
+import { parseDomInfo, type DomInfo } from './parse/dominfo'
 
 /**
  * The only place an Action becomes a command line. VMs are addressed by their libvirt UUID
@@ -140,6 +142,16 @@ export function migrationProgress(domjobinfo: string): number | undefined {
   const processed = bytes('Memory processed')
   const total = bytes('Memory total')
   return processed > 0 && total > 0 ? Math.min(1, processed / total) : undefined
+}
+
+/** Reads what a host holds of a VM (state, vCPUs, memory); exits non-zero when the host does not have it. */
+export function vmInfoCommand(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'dominfo', '--domain', uuid(vmId, ctx)], purpose: `read where the VM is and what it has on ${host}` }
+}
+
+/** What vmInfoCommand printed, read. */
+export function vmInfo(dominfo: string): Parsed<DomInfo> {
+  return parseDomInfo(dominfo)
 }
 
 /** How the result of an action is read back. */

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { dispatch } from '../../../shared/api'
-import { createServices, type Services } from '../../../src-main/services/services'
+import { createServices, type Services, type ServicesOptions } from '../../../src-main/services/services'
 import type { LabDescription } from '../lab'
 import { openStore, type Store } from '../../../src-main/store'
 
@@ -18,24 +18,26 @@ export function labSshDir(lab: LabDescription, dir: string): string {
   return sshDir
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+/** Waits for a condition (probed every `everyMs`); the deadline is only a guard against a hang. */
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await probe()
     if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
   }
 }
 
 /** VirtPilot's services on a temp data file with every lab host added and polled every second. */
-export async function servicesForLab(lab: LabDescription, dir: string): Promise<Services> {
+export async function servicesForLab(lab: LabDescription, dir: string, pollIntervalMs = 1000, extra: Pick<ServicesOptions, 'clock'> = {}): Promise<Services> {
   const services = createServices({
+    ...extra,
     transport: 'cli',
     dataFile: join(dir, 'virtpilot.db'),
     version: 'test',
     sshDir: labSshDir(lab, dir),
-    hostPollIntervalMs: 1000,
+    hostPollIntervalMs: pollIntervalMs,
     unknownHostKeys: 'refuse',
     demo: 'off',
     log: () => {},

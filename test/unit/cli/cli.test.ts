@@ -1,20 +1,38 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { HistoryFileSchema, SnapshotSchema } from '../../../shared/model'
 import { openStore } from '../../../src-main/store'
+import { cliArgv } from '../../support/built-cli'
 
-// The real command, run as an admin would from a checkout (tsx compiles the TypeScript source).
+const made: string[] = []
+/** A folder of the test's own, removed when the file's tests are done. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+  made.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A moment of the demo's replayed traces at which demo-c runs hot. */
+const DEMO_MOMENT = '2026-01-01T00:00:00Z'
+
+/** Only against a hang: a run takes about a second of CPU. */
+const HANG_MS = 300_000
+
+// The real command, as `npm run build` makes it (built once per test run: test/support/built-cli.ts).
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 })
+  return spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', timeout: HANG_MS })
 }
 
 /** The CLI with its own data folder and ~/.ssh, as a fresh admin account would have them. */
 function cliIn(dir: string, ...args: string[]) {
   const env = { ...process.env, VIRTPILOT_DATA: join(dir, 'default.db'), VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000, env })
+  return spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', timeout: HANG_MS, env })
 }
 
 describe('virtpilot CLI', { timeout: 120_000 }, () => {
@@ -45,9 +63,10 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('recommends moving load from a hotter demo host to a cooler one, from a saved snapshot', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'snapshot.json')
-    const demo = cli('demo', '--json').stdout
+    // The demo replays real traces: the moment is pinned, so the snapshot (and the advice) is the same every run.
+    const demo = cli('demo', '--json', '--at', DEMO_MOMENT).stdout
     writeFileSync(file, demo)
     const snapshot = SnapshotSchema.parse(JSON.parse(demo))
     const run = cli('recommend', '--snapshot', file, '--strategy', 'hybrid', '--json')
@@ -60,17 +79,28 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     expect(output.strategy).toBe('hybrid')
     const moves = output.recommendations.filter((r) => r.kind === 'migrate').flatMap((r) => r.actions.map((a) => a.action))
     expect(moves.length).toBeGreaterThan(0)
-    // The demo replays real traces, so which host is hottest depends on the moment; the move must go downhill.
+    // At that moment demo-c is the hot host: the first move takes load from it, downhill.
     const load = (host: string) => {
       const h = output.hostLoads.find((x) => x.hostId === host)!
       return Math.max(h.cpu.demandLoad, h.mem.demandLoad)
     }
+    expect(moves[0]!.from).toBe('demo-c')
     expect(load(moves[0]!.from!)).toBeGreaterThan(load(moves[0]!.to!))
     expect(snapshot.hosts.map((h) => h.id)).toContain(moves[0]!.from)
-  }, 60_000)
+  })
+
+  it('prints the same demo snapshot for the same --at, and refuses a bad one', () => {
+    const [a, b] = [cli('demo', '--json', '--at', DEMO_MOMENT), cli('demo', '--json', '--at', String(Date.parse(DEMO_MOMENT)))]
+    expect(a.status, a.stderr).toBe(0)
+    expect(a.stdout).toBe(b.stdout)
+    expect(SnapshotSchema.parse(JSON.parse(a.stdout)).t).toBe(Date.parse(DEMO_MOMENT))
+    const bad = cli('demo', '--json', '--at', 'yesterday')
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toMatch(/--at must be an ISO 8601 time or epoch milliseconds, got yesterday/)
+  })
 
   it('names the bad field of a snapshot file and exits 1', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'bad.json')
     writeFileSync(file, JSON.stringify({ t: 1, hosts: [{ id: 'h' }], vms: [], hostSamples: [], vmSamples: [] }))
     const run = cli('recommend', '--snapshot', file, '--json')
@@ -80,7 +110,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('explains every command with COMMAND --help', () => {
-    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'whatif']) {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'recover', 'whatif']) {
       const run = cli(command, '--help')
       expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
       expect(run.stdout).toContain(`virtpilot ${command}`)
@@ -88,7 +118,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('refuses to recommend without hosts, and the demo never writes into the data file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'lab.db')
     const none = cliIn(dir, 'recommend', '--data', file, '--json')
     expect(none.status).toBe(1)
@@ -106,9 +136,10 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('exports the history of a data file and recommends from such a file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'lab.db')
     const snapshotFile = join(dir, 'snapshot.json')
+    // Now, not a pinned moment: export-history reads the days before now.
     writeFileSync(snapshotFile, cli('demo', '--json').stdout)
     const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(snapshotFile, 'utf8')))
     // Eight days of one VM running at 0.2 cores: enough history for rightsizing to speak.
@@ -133,7 +164,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('adds, lists and removes hosts of a data file, naming what went wrong', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'lab.db')
     const bad = cliIn(dir, 'hosts', 'add', 'root@bad host', '--data', file)
     expect(bad.status).toBe(1)

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { cancelChartJob, scheduleChartJob } from '../../../src-renderer/charts/chart-scheduler'
 
-/** Resolves once the scheduler has had time to run every queued job (one per task). */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
+/**
+ * Resolves once the scheduler has run every job queued so far: a last job, low priority and
+ * scheduled after the others, runs after all of them (a timer could fire first on a busy machine).
+ */
+const settle = () => new Promise<void>((resolve) => scheduleChartJob({}, resolve, 'low'))
 
 describe('chart scheduler', () => {
   it('runs jobs later, charts in view before those out of view, one job per task', async () => {

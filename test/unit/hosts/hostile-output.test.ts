@@ -8,6 +8,7 @@ import { parseCapabilities } from '../../../src-main/hosts/libvirt/parse/capabil
 import { parseCpuList } from '../../../src-main/hosts/linux/parse/cpu-list'
 import { parseDiscoverOutput } from '../../../src-main/hosts/libvirt/parse/discover-output'
 import { parseDomainXml } from '../../../src-main/hosts/libvirt/parse/domain-xml'
+import { parseDomInfo } from '../../../src-main/hosts/libvirt/parse/dominfo'
 import { parseDomstats } from '../../../src-main/hosts/libvirt/parse/domstats'
 import { parseCpuinfoSummary, parseFileValues } from '../../../src-main/hosts/linux/parse/host-tuning'
 import { parseVirshVersion } from '../../../src-main/hosts/libvirt/parse/virsh-version'
@@ -80,6 +81,7 @@ const parsers: HostParser[] = [
   { name: 'domain XML', sample: domainXml, parse: parseDomainXml },
   { name: 'virsh domstats', sample: fixture('virsh_domstats/kerub_domstats_2domains_two_samples.txt'), parse: (t) => parseDomstats(t) },
   { name: 'tuning files', sample: body(discover, DISCOVER_FORMAT, 'files'), parse: (t) => parseFileValues(t, 'files') },
+  { name: 'virsh dominfo', sample: fixture('virtpilot-lab/virsh-test-driver-dominfo.txt'), parse: parseDomInfo },
   { name: 'virsh version', sample: body(discover, DISCOVER_FORMAT, 'virsh-version'), parse: (t) => parseVirshVersion(t) },
   { name: '/proc/cpuinfo', sample: body(discover, DISCOVER_FORMAT, 'cpuinfo'), parse: parseCpuinfoSummary },
   { name: '/proc/stat', sample: fixture('proc/procfs_stat'), parse: (t) => parseProcStat(t) },

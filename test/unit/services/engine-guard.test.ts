@@ -11,7 +11,7 @@ import { openStore } from '../../../src-main/store'
 const ctx = { transport: 'test' as const }
 
 describe('the plan validator guards what the engine proposes', () => {
-  it('turns a proposal that breaks a rule into an engine error the UI shows, and keeps it out of the inbox', { timeout: 60_000 }, async () => {
+  it('turns a proposal that breaks a rule into an engine error the UI shows, and keeps it out of the inbox', async () => {
     // An engine with a bug: one more move, to a host that does not exist.
     const broken = createEngine((input) => {
       const out = recommend(input)

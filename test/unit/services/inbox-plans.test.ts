@@ -11,7 +11,7 @@ async function call<T>(services: ReturnType<typeof createServices>, channel: str
 }
 
 describe('recommendations and plans on the demo cluster', () => {
-  it('runs the engine, takes decisions, plans only what was approved, and audits it', { timeout: 60_000 }, async () => {
+  it('runs the engine, takes decisions, plans only what was approved, and audits it', async () => {
     const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
     await services.start()
     try {

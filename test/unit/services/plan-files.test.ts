@@ -90,7 +90,7 @@ describe('plan files are data, never code', () => {
     await expect(services.plans.check(PlanSchema.parse(JSON.parse(JSON.stringify(plan))))).resolves.toBeDefined()
   })
 
-  it('refuses every edit of every field of a plan file', { timeout: 60_000 }, async () => {
+  it('refuses every edit of every field of a plan file', async () => {
     const plan = await makePlan()
     const paths = leaves(plan)
     expect(paths.length).toBeGreaterThan(40)

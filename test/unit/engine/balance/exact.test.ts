@@ -25,6 +25,9 @@ function randomCluster(nVms: number, nHosts: number, seed: number) {
   return snapshot(hosts, vms, samples)
 }
 
+/** HiGHS's time limit here only guards against a hang: on a busy machine it must still reach its optimum. */
+const GUARD_S = 600
+
 describe('exact balancing (HiGHS)', () => {
   it('finds the minimum peak load for at most k moves; greedy is never better and its plan is valid', () => {
     for (const seed of [1, 2]) {
@@ -32,7 +35,7 @@ describe('exact balancing (HiGHS)', () => {
       const options = withDefaults()
       const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
       const greedy = balanceGreedy(problem, options.balance)
-      const exact = solveExact(problem, { kind: 'minPeak', maxMoves: options.balance.maxMigrations }, solver, 10)
+      const exact = solveExact(problem, { kind: 'minPeak', maxMoves: options.balance.maxMigrations }, solver, GUARD_S)
       expect(exact.status).toBe('optimal')
       expect(exact.moves.length).toBeLessThanOrEqual(options.balance.maxMigrations)
       expect(exact.summary!.peakLoad).toBeLessThanOrEqual(greedy.after.peakLoad + 1e-6)
@@ -40,15 +43,15 @@ describe('exact balancing (HiGHS)', () => {
       const plan = exact.moves.map((m) => ({ action: { kind: 'migrate' as const, vm: m.vmId, from: m.from, to: m.to, live: true }, rollback: { kind: 'migrate' as const, vm: m.vmId, from: m.to, to: m.from, live: true } }))
       expect(validatePlan(snap, plan, options).violations).toEqual([])
     }
-  }, 60_000)
+  }, GUARD_S * 1000)
 
   it('min moves to reach a target: zero when already below it, infeasible when the target is impossible', () => {
     const snap = randomCluster(10, 3, 5)
     const options = withDefaults()
     const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
-    expect(solveExact(problem, { kind: 'minMoves', targetLoad: 10 }, solver, 5).moves).toEqual([])
-    expect(solveExact(problem, { kind: 'minMoves', targetLoad: 0.01 }, solver, 5).status).toBe('infeasible')
-    const reachable = solveExact(problem, { kind: 'minMoves', targetLoad: 0.6 }, solver, 5)
+    expect(solveExact(problem, { kind: 'minMoves', targetLoad: 10 }, solver, GUARD_S).moves).toEqual([])
+    expect(solveExact(problem, { kind: 'minMoves', targetLoad: 0.01 }, solver, GUARD_S).status).toBe('infeasible')
+    const reachable = solveExact(problem, { kind: 'minMoves', targetLoad: 0.6 }, solver, GUARD_S)
     if (reachable.summary) {
       expect(Math.max(reachable.summary.maxCpuLoad, reachable.summary.maxMemLoad)).toBeLessThanOrEqual(0.6 + 1e-6)
     }
@@ -60,7 +63,7 @@ describe('exact balancing (HiGHS)', () => {
     const snap = snapshot(hosts, vms, vms.map((v) => usage(v, 3, 3000)))
     const options = withDefaults({ rules: { antiAffinity: [['a', 'b']], pinned: { c: ['h1'] } } })
     const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
-    const exact = solveExact(problem, { kind: 'minPeak', maxMoves: 3 }, solver, 5)
+    const exact = solveExact(problem, { kind: 'minPeak', maxMoves: 3 }, solver, GUARD_S)
     expect(exact.assignment.c).toBe('h1')
     expect(exact.assignment.a).not.toBe(exact.assignment.b)
   })

@@ -65,6 +65,13 @@ export function runScript(script: string, env: NodeJS.ProcessEnv): Promise<{ std
   )
 }
 
+/** CPU time a process has used so far (utime + stime, in clock ticks), from /proc/PID/stat. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return Number(fields[11]) + Number(fields[12])
+}
+
 /**
  * Polls a resident stats session script `polls` times as a local process (a FAKE transport in
  * place of the SSH channel; the script is real) and returns each decoded answer.
@@ -84,7 +91,9 @@ export async function pollStatsSession(script: string, request: (nonce: string) 
  * A real process standing in for a guest's QEMU: a Node process whose worker threads name
  * themselves `CPU 0/KVM`, `CPU 1/KVM`, ... (as QEMU names its vCPU threads with debug-threads=on);
  * vCPU 0 burns CPU at about `duty` of one core, the others and the main thread idle. So
- * /proc/PID/stat and each task's schedstat are read for real.
+ * /proc/PID/stat and each task's schedstat are read for real. It runs `ms` (or until stopped),
+ * and is returned once every vCPU thread is named and the busy one has used some CPU: on a busy
+ * machine that may take seconds, so it is a condition, not a sleep.
  */
 export async function spawnBusyGuest(opts: { ms: number; duty: number; vcpus?: number }): Promise<{ pid: number; child: ChildProcess; stop: () => void }> {
   const vcpus = opts.vcpus ?? 1
@@ -105,8 +114,10 @@ export async function spawnBusyGuest(opts: { ms: number; duty: number; vcpus?: n
   const child = spawn(process.execPath, ['-e', main], { stdio: 'ignore' })
   const pid = child.pid
   if (pid === undefined) throw new Error('could not start the stand-in guest process')
-  // Wait until every worker has renamed itself, so the first read already sees all vCPU threads.
-  for (let i = 0; i < 300; i++) {
+  const ticksAtStart = cpuTicks(pid)
+  // Until every worker has renamed itself and the burner ran, so the first read already sees them.
+  const hang = Date.now() + 120_000
+  while (Date.now() < hang && child.exitCode === null) {
     const named = readdirSync(`/proc/${pid}/task`).filter((tid) => {
       try {
         return /^CPU \d+\/KVM$/.test(readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim())
@@ -114,11 +125,11 @@ export async function spawnBusyGuest(opts: { ms: number; duty: number; vcpus?: n
         return false
       }
     })
-    if (named.length === vcpus) return { pid, child, stop: () => child.kill() }
+    if (named.length === vcpus && cpuTicks(pid) > ticksAtStart) return { pid, child, stop: () => child.kill() }
     await new Promise((r) => setTimeout(r, 10))
   }
   child.kill()
-  throw new Error('the stand-in guest never named its vCPU thread')
+  throw new Error(`the stand-in guest never named its vCPU threads or never ran (exit ${child.exitCode})`)
 }
 
 /** A framed script output with one section's body (and exit status) replaced. */
