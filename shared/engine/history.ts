@@ -10,6 +10,8 @@ export interface VmUsageSeries {
   memUsedMiB: number[]
   /** Memory dirtied per second while running (MiB/s); drives migration cost. Optional. */
   memDirtyMiBps?: number[]
+  /** Time its vCPUs waited for a host CPU, as % of its vCPUs (CPU ready). Optional. */
+  cpuReadyPct?: number[]
 }
 
 /** A migration already done, so balancing does not move the VM back within the cooldown. */
