@@ -11,6 +11,7 @@ import { userInfo } from 'node:os'
 import { createApplyService } from './apply-service'
 import { CredentialBroker, type SecretVault } from './credentials'
 import { EventBus } from './events'
+import { withAllocationRatios } from './allocation-ratios'
 import { HostManager, type HostManagerOptions } from './host-manager'
 import { whatifHandlers } from './whatif-handlers'
 import { dashboardHandlers } from './dashboard-handlers'
@@ -86,11 +87,14 @@ export function createServices(options: ServicesOptions): Services {
     log,
   })
 
+  // The allocation ratios every snapshot host carries; refreshed when the settings change.
+  let allocationRatios = store.getSettings().allocationRatios
+
   function snapshot(): Snapshot {
     const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...hosts.snapshots()]
     return {
       t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
-      hosts: parts.flatMap((p) => p.hosts),
+      hosts: withAllocationRatios(parts.flatMap((p) => p.hosts), allocationRatios),
       vms: parts.flatMap((p) => p.vms),
       hostSamples: parts.flatMap((p) => p.hostSamples),
       vmSamples: parts.flatMap((p) => p.vmSamples),
@@ -126,6 +130,7 @@ export function createServices(options: ServicesOptions): Services {
 
   async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const settings = store.updateSettings(patch)
+    allocationRatios = settings.allocationRatios
     await applySettings(settings)
     events.emit('settings.changed', settings)
     return settings
