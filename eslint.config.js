@@ -3,7 +3,7 @@ import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src-main/hosts/demo/data/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src-main/hosts/demo/data/**', '.bench-before/**'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {

@@ -1,6 +1,6 @@
 import type { Snapshot } from '../model/snapshot'
 import type { Vm } from '../model/vm'
-import { forecastVm, levelOf, peakOf, type ForecastOptions, type VmForecast } from './forecast'
+import { forecastVm, levelOf, peakOf, type ForecastBasis, type ForecastOptions, type VmForecast } from './forecast'
 import type { History, VmUsageSeries } from './history'
 import { percentile } from './usage-stats'
 
@@ -21,6 +21,38 @@ export interface VmDemand {
   /** 'forecast' when history had samples, else 'sample' (latest poll) or 'allocation' (nothing measured). */
   source: 'forecast' | 'sample' | 'allocation'
   forecast: VmForecast | null
+}
+
+/** A VM's planned demand as the engine's output carries it (plain numbers: it goes out as JSON). */
+export interface DemandSummary {
+  source: VmDemand['source']
+  /** Where the forecast came from (null without history) and how many weeks, days or hours it drew on. */
+  basis: ForecastBasis | null
+  periods: number
+  /** Cores expected on average over the horizon, its band, and the busiest hour. */
+  cpuCores: number
+  cpuBand: [number, number]
+  cpuPeakHour: number
+  memMiB: number
+  departed: 'up' | 'down' | null
+  recentCpuCores: number | null
+  cpuReadyPct: number | null
+}
+
+export function summarizeDemand(d: VmDemand): DemandSummary {
+  const f = d.forecast
+  return {
+    source: d.source,
+    basis: f?.basis ?? null,
+    periods: f?.periods ?? 0,
+    cpuCores: d.cpuCores,
+    cpuBand: f ? [levelOf(f.cpu.low), levelOf(f.cpu.high)] : [d.cpuCores, d.cpuCores],
+    cpuPeakHour: f ? peakOf(f.cpu.profile) : d.cpuCores,
+    memMiB: d.memMiB,
+    departed: f?.cpu.departed ?? null,
+    recentCpuCores: d.recent?.cpuCores ?? null,
+    cpuReadyPct: d.cpuReadyPct,
+  }
 }
 
 /**

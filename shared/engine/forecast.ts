@@ -141,33 +141,45 @@ export function forecastVm(series: VmUsageSeries, now: number, o: ForecastOption
   for (let i = 0; i < Math.min(ages, Math.ceil(o.windowMs / b)); i++) if (count[i]! > 0) windowIds.push(i)
   const recent = rn > 0 ? { cpu: rc / rn, mem: rm / rn } : null
   const span = chosen ? Math.min(ages, period * (basis === 'weekly' ? o.weeks : o.days)) : Math.min(ages, Math.ceil(o.windowMs / b))
+  /** Over the buckets `ids` of `means` (NaN: empty): mean, lowest and highest; n = 0 when none has data. */
+  const stats = (means: Float64Array, ids: readonly number[]) => {
+    let sum = 0, lo = Infinity, hi = -Infinity, n = 0
+    for (const i of ids) {
+      const x = means[i]!
+      if (Number.isNaN(x)) continue
+      sum += x; n++
+      if (x < lo) lo = x
+      if (x > hi) hi = x
+    }
+    return n > 0 ? { mean: sum / n, lo, hi, n } : { mean: 0, lo: 0, hi: 0, n: 0 }
+  }
+  const refIds = chosen ? nowIds : windowIds.filter((i) => i > 0)
   const make = (sum: Float64Array, cap: number, recentValue: number | null, floorMargin: number): ResourceForecast => {
-    const mean = (i: number) => Math.min(cap, sum[i]! / count[i]!)
-    const fade = persistence(mean, span, period, b / HOUR)
+    const means = new Float64Array(ages)
+    for (let i = 0; i < ages; i++) means[i] = count[i]! > 0 ? Math.min(cap, sum[i]! / count[i]!) : Number.NaN
+    const fade = persistence(means, span, period, b / HOUR)
     const profile = new Float64Array(K)
     const low = new Float64Array(K)
     const high = new Float64Array(K)
     // Without a profile: the window's mean (the recent buckets left out of what the recent level
     // is compared with, so a ramp in the last hour shows as one).
-    const windowValues = windowIds.map(mean)
+    const windowStats = stats(means, windowIds)
     for (let k = 0; k < K; k++) {
       const ids = chosen && chosen[k]!.length > 0 ? chosen[k]! : null
-      const values = ids ? ids.map(mean) : windowValues
-      profile[k] = meanOf(values)
-      low[k] = values.length > 0 ? Math.min(...values) : 0
-      high[k] = values.length > 0 ? Math.max(...values) : 0
+      const x = ids ? stats(means, ids) : windowStats
+      profile[k] = x.mean
+      low[k] = x.lo
+      high[k] = x.hi
     }
-    const ref = chosen ? nowIds.map(mean) : windowIds.filter((i) => i > 0).map(mean)
-    const expectedNow = ref.length > 0 ? meanOf(ref) : meanOf(windowValues)
+    const ref = stats(means, refIds)
+    const expectedNow = ref.n > 0 ? ref.mean : windowStats.mean
     let departed: ResourceForecast['departed'] = null
     if (recentValue !== null) {
       const r = Math.min(cap, recentValue)
-      if (ref.length > 0) {
-        const lo = Math.min(...ref)
-        const hi = Math.max(...ref)
-        const margin = Math.max(floorMargin, 0.1 * hi)
-        if (r > hi + margin) departed = 'up'
-        else if (r < lo - margin) departed = 'down'
+      if (ref.n > 0) {
+        const margin = Math.max(floorMargin, 0.1 * ref.hi)
+        if (r > ref.hi + margin) departed = 'up'
+        else if (r < ref.lo - margin) departed = 'down'
       }
       // The departure from the profile carries over and fades.
       let carry = r - expectedNow
@@ -196,14 +208,13 @@ const DEFAULT_PERSISTENCE = Math.pow(0.5, 1 / 12)
  * forecast), clamped to 0-0.99. A VM that runs for hours once it starts keeps a ramp, a noisy one
  * returns to its profile at once; one that never departed keeps it with a 12 h half-life (per hour).
  */
-function persistence(value: (i: number) => number, span: number, period: number, bucketHours: number): number {
-  const slotSum = new Float64Array(Math.max(1, period))
-  const slotN = new Float64Array(Math.max(1, period))
-  const v = new Float64Array(span).fill(Number.NaN)
+function persistence(means: Float64Array, span: number, period: number, bucketHours: number): number {
+  const slots = Math.max(1, period)
+  const slotSum = new Float64Array(slots)
+  const slotN = new Float64Array(slots)
   for (let i = 1; i < span; i++) {
-    const x = value(i)
+    const x = means[i]!
     if (Number.isNaN(x)) continue
-    v[i] = x
     const s = period > 0 ? i % period : 0
     slotSum[s]! += x
     slotN[s]! += 1
@@ -214,12 +225,13 @@ function persistence(value: (i: number) => number, span: number, period: number,
   let pairs = 0
   let sumSq = 0
   for (let i = span - 1; i >= 1; i--) {
+    const x = means[i]!
     const s = period > 0 ? i % period : 0
-    const r = Number.isNaN(v[i]!) ? Number.NaN : v[i]! - slotSum[s]! / slotN[s]!
+    const r = Number.isNaN(x) ? Number.NaN : x - slotSum[s]! / slotN[s]!
     if (!Number.isNaN(r)) {
       den += r * r
       if (!Number.isNaN(prev)) { num += r * prev; pairs++ }
-      sumSq += v[i]! * v[i]!
+      sumSq += x * x
     }
     prev = r
   }
@@ -228,11 +240,6 @@ function persistence(value: (i: number) => number, span: number, period: number,
   return Math.min(0.99, Math.max(0, num / den))
 }
 
-function meanOf(values: readonly number[]): number {
-  let s = 0
-  for (const v of values) s += v
-  return values.length > 0 ? s / values.length : 0
-}
 
 /** Mean of a profile: the level a forecast expects over the whole horizon. */
 export function levelOf(profile: ArrayLike<number>): number {

@@ -6,7 +6,7 @@ import { solveExact, type ExactResult } from './balance'
 import { checkUnderRecentDemand } from './balance/recent-check'
 import { consolidate, type ConsolidationResult } from './consolidate'
 import { contentionAdvice } from './contention'
-import { forecastDemand, type VmDemand } from './demand'
+import { forecastDemand, summarizeDemand, type DemandSummary, type VmDemand } from './demand'
 import { demandWords, recentWords } from './forecast-words'
 import type { History } from './history'
 import { hostLoads, type HostLoad } from './host-load'
@@ -52,8 +52,8 @@ export interface RecommendOutput {
   rightsizing: RightsizeResult[]
   /** Tuning and contention advice with the evidence each rule read; also in `recommendations` as kind 'tuning'. */
   tuning: TuningAdvice[]
-  /** Per VM: the demand balancing and consolidation planned for (the forecast and its band). */
-  demand: Map<string, VmDemand>
+  /** Per VM id: the demand balancing and consolidation planned for (the forecast and its band). */
+  demand: Record<string, DemandSummary>
   /** A separate what-if plan (not merged into `recommendations`): fewest hosts with headroom. */
   consolidation: ConsolidationResult
   /** False when some rule or limit cannot be met; `reasons` says which. */
@@ -135,7 +135,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     balance: { ...balance, exact },
     rightsizing,
     tuning,
-    demand,
+    demand: Object.fromEntries([...demand].map(([id, d]) => [id, summarizeDemand(d)])),
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,

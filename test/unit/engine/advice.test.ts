@@ -92,6 +92,6 @@ describe('each move names the demand it relied on', () => {
     const why = moves[0]!.rationale
     expect(why).toMatch(/Demand planned for x: forecast for the next 24 h: 2\.67 cores on average \(band [\d.]+-[\d.]+ cores\), up to 6\.00 in its busiest hour; the mean of the same hour of the week over the last 3 weeks\./)
     expect(why).toMatch(/Good only under the forecast: with the last 30 minutes' demand this move would make balance worse/)
-    expect(out.demand.get('y')!.forecast!.cpu.departed).toBe('up')
+    expect(out.demand.y).toMatchObject({ source: 'forecast', basis: 'weekly', periods: 3, departed: 'up', recentCpuCores: 4 })
   })
 })
