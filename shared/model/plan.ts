@@ -64,6 +64,8 @@ export const PlanSchema = z.object({
   endedAt: z.number().optional(),
   /** After a run: what state each host is in, in plain words. */
   outcome: z.array(z.object({ host: z.string(), summary: z.string() })).optional(),
+  /** HMAC of everything that decides what runs, keyed by the data file that made the plan: an edited plan is refused. */
+  signature: z.string().optional(),
 })
 
 export const AuditEntrySchema = z.object({

@@ -1,5 +1,4 @@
-import type { Settings } from '../../shared/api'
-import type { Host } from '../../shared/model'
+import type { Host, Settings } from '../../shared/model'
 
 /** Each host with the allocation ratios the admin set for it, else the cluster's (Settings). */
 export function withAllocationRatios(hosts: readonly Host[], ratios: Settings['allocationRatios']): Host[] {

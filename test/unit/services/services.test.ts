@@ -9,7 +9,7 @@ describe('services', () => {
     let now = 1_800_000_000_000
     const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, log: () => {} })
     await services.start()
-    const snapshot = services.snapshot()
+    const snapshot = services.cluster.snapshot()
     expect(snapshot.hosts).toHaveLength(3)
     expect(snapshot.vmSamples).toHaveLength(24)
     const history = await dispatch(services.handlers, 'cluster.history', { from: now - 15 * 60_000, to: now, maxPoints: 100 }, ctx)
@@ -29,10 +29,10 @@ describe('services', () => {
     const changes: boolean[] = []
     services.events.on('settings.changed', (s) => changes.push(s.demoEnabled))
     await dispatch(services.handlers, 'settings.update', { demoEnabled: false }, ctx)
-    expect(services.snapshot().hosts).toEqual([])
+    expect(services.cluster.snapshot().hosts).toEqual([])
     expect((await dispatch(services.handlers, 'app.info', {}, ctx)) as unknown).toMatchObject({ ok: true, value: { demoRunning: false } })
     await dispatch(services.handlers, 'settings.update', { demoEnabled: true }, ctx)
-    expect(services.snapshot().hosts).toHaveLength(3)
+    expect(services.cluster.snapshot().hosts).toHaveLength(3)
     expect(changes).toEqual([false, true])
     await services.stop()
   })
@@ -40,17 +40,17 @@ describe('services', () => {
   it('every snapshot host carries the allocation ratios from settings: its own where set, else the cluster\'s', async () => {
     const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
     await services.start()
-    const [first, ...rest] = services.snapshot().hosts
+    const [first, ...rest] = services.cluster.snapshot().hosts
     expect(first!.allocationRatio).toEqual({ cpu: 4, memory: 1 })
     const update = await dispatch(services.handlers, 'settings.update', { allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { [first!.id]: { cpu: 3, memory: 1.5 } } } }, ctx)
     expect(update.ok).toBe(true)
-    const hosts = services.snapshot().hosts
+    const hosts = services.cluster.snapshot().hosts
     expect(hosts.find((h) => h.id === first!.id)!.allocationRatio).toEqual({ cpu: 3, memory: 1.5 })
     for (const h of rest) expect(hosts.find((x) => x.id === h.id)!.allocationRatio).toEqual({ cpu: 2, memory: 1 })
     // A ratio outside what the contract allows is refused, the stored one kept.
     const bad = await dispatch(services.handlers, 'settings.update', { allocationRatios: { cluster: { cpu: 0, memory: 1 }, hosts: {} } }, ctx)
     expect(bad.ok).toBe(false)
-    expect(services.snapshot().hosts.find((h) => h.id === first!.id)!.allocationRatio).toEqual({ cpu: 3, memory: 1.5 })
+    expect(services.cluster.snapshot().hosts.find((h) => h.id === first!.id)!.allocationRatio).toEqual({ cpu: 3, memory: 1.5 })
     await services.stop()
   })
 })

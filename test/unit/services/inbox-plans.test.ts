@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { dispatch, type RecommendationList } from '../../../shared/api'
 import type { Plan } from '../../../shared/model'
 import { createServices } from '../../../src-main/services/services'
+import { openStore } from '../../../src-main/store'
 
 const ctx = { transport: 'test' as const }
 
@@ -60,16 +61,18 @@ describe('recommendations and plans on the demo cluster', () => {
     const { join } = await import('node:path')
     const { tmpdir } = await import('node:os')
     const file = join(mkdtempSync(join(tmpdir(), 'virtpilot-crash-')), 'v.db')
-    const first = createServices({ transport: 'cli', dataFile: file, version: 't', log: () => {} })
+    const first = openStore(file)
     const step = { id: 'step-1', recommendationId: 'r', title: 'Move', action: { kind: 'migrate' as const, vm: 'v', from: 'a', to: 'b', live: true }, rollback: { kind: 'migrate' as const, vm: 'v', from: 'b', to: 'a', live: true }, host: 'a', commands: [], verify: [], rollbackCommands: [], estimatedSeconds: 3, dependsOn: [] }
-    first.applyStore.savePlan({ id: 'p', createdAt: 1, approvedBy: 'ann', recommendationIds: ['r'], parallelism: 1, allowUnsafeMigration: false, state: 'running', steps: [{ ...step, state: 'done' }, { ...step, id: 'step-2', state: 'running' }] })
-    first.store.close()
+    first.plans.savePlan({ id: 'p', createdAt: 1, approvedBy: 'ann', recommendationIds: ['r'], parallelism: 1, allowUnsafeMigration: false, state: 'running', steps: [{ ...step, state: 'done' }, { ...step, id: 'step-2', state: 'running' }] })
+    first.close()
     // The app is killed here; the next start finds the plan.
     const second = createServices({ transport: 'cli', dataFile: file, version: 't', log: () => {} })
-    const plan = second.applyStore.getPlan('p')!
-    expect(plan.state).toBe('interrupted')
-    expect(plan.steps.map((s) => s.state)).toEqual(['done', 'interrupted'])
-    expect(second.applyStore.listAudit({ planId: 'p' })[0]!.message).toMatch(/interrupted/)
-    second.store.close()
+    const plan = (await call<Plan>(second, 'plans.get', { id: 'p' }))
+    if (!plan.ok) throw new Error(plan.error.message)
+    expect(plan.value.state).toBe('interrupted')
+    expect(plan.value.steps.map((s) => s.state)).toEqual(['done', 'interrupted'])
+    const audit = await call<{ message: string }[]>(second, 'audit.list', { planId: 'p' })
+    expect(audit.ok && audit.value[0]!.message).toMatch(/interrupted/)
+    await second.stop()
   })
 })

@@ -1,30 +1,33 @@
 import { randomUUID } from 'node:crypto'
-import { ApiFailure, type Handlers } from '../../shared/api'
+import { ApiFailure, type ParsedRequestOf, type RequestChannel, type ResponseOf } from '../../shared/api'
 import type { ScenarioOutline } from '../../shared/api/whatif'
 import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
 import { describeIssues } from '../../shared/api/result'
-import type { Store } from '../store/store'
-import { ScenarioStore, type ScenarioSummaryRow } from '../store/scenarios'
+import type { SamplesRepo } from '../store/samples'
+import type { ScenarioRepo, ScenarioSummaryRow } from '../store/scenarios'
+import { usageWindow } from './engine'
 import { scenarioFromDemo, scenarioFromLive } from '../whatif/build'
 import { policyLabel } from '../whatif/policy-syntax'
 import { workerRunner, type WhatifRunner } from '../whatif/run'
-import { parseScenarioText, ScenarioInputError } from '../whatif/scenario-file'
-import { importTraceText } from '../whatif/traces'
+import { importInWorker, type Imported, type ImportRequest } from '../whatif/import'
+import { ScenarioInputError } from '../whatif/scenario-file'
 
 const DAY_MS = 24 * 3600_000
 
 export interface WhatifDeps {
-  store: Store
+  scenarios: ScenarioRepo
+  samples: SamplesRepo
   snapshot: () => Snapshot
   clock: () => number
-  /** Rolls raw samples into the 5-minute history before a live scenario reads it. */
-  housekeeping: () => void
   /** Where replays run; default: a worker thread per run (in this thread when no worker entry is found). */
   runner?: WhatifRunner
+  /** Where imports run; default: a worker thread with memory and time limits. */
+  importer?: (req: ImportRequest) => Promise<Imported>
 }
 
-type WhatifChannels = 'whatif.list' | 'whatif.build' | 'whatif.import' | 'whatif.get' | 'whatif.save' | 'whatif.delete' | 'whatif.run'
+/** One what-if operation, as its api channel calls it. */
+type Op<C extends RequestChannel> = (req: ParsedRequestOf<C>) => Promise<ResponseOf<C>>
 
 function outline(summary: ScenarioSummaryRow, s: Scenario): ScenarioOutline {
   return {
@@ -43,57 +46,56 @@ function asApiFailure(error: unknown): never {
   throw error
 }
 
-/** The What-if view's channels: saved scenarios in SQLite, replays in a worker thread. */
-export function whatifHandlers(deps: WhatifDeps): Pick<Handlers, WhatifChannels> {
-  const scenarios = new ScenarioStore(deps.store.database)
+/** What-if planning: saved scenarios in SQLite, replays in a worker thread. */
+export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build: Op<'whatif.build'>; import: Op<'whatif.import'>; get: Op<'whatif.get'>; save: Op<'whatif.save'>; delete: Op<'whatif.delete'>; run: Op<'whatif.run'> } {
+  const { scenarios } = deps
   const runner = deps.runner ?? workerRunner()
   const load = (id: string) => {
     const found = scenarios.get(id)
     if (!found) throw new ApiFailure('not-found', `No saved scenario ${id}: it may have been deleted. Pick another one or build a new one.`)
     return found
   }
-  const save = (scenario: Scenario, id: string = randomUUID()) => {
-    const summary = scenarios.save(id, scenario, deps.clock())
+  const importer = deps.importer ?? ((req: ImportRequest) => importInWorker(req))
+  const save = (scenario: Scenario, id: string = randomUUID(), data?: string) => {
+    const summary = scenarios.save(id, scenario, deps.clock(), data)
     return outline(summary, scenario)
   }
 
   return {
-    'whatif.list': async () => scenarios.list(),
-    'whatif.build': async (req) => {
+    list: async () => scenarios.list(),
+    build: async (req) => {
       try {
         if (req.source === 'demo') return save(scenarioFromDemo(req.name))
-        deps.housekeeping()
         const snapshot = deps.snapshot()
         const to = deps.clock()
-        const from = to - req.windowDays * DAY_MS
-        const history = deps.store.usageHistory(snapshot.vms.map((v) => v.id), from, to)
-        return save(scenarioFromLive(snapshot, history, { from, to }, req.name))
+        const history = usageWindow(deps.samples, snapshot.vms.map((v) => v.id), to, req.windowDays * DAY_MS)
+        return save(scenarioFromLive(snapshot, history, { from: to - req.windowDays * DAY_MS, to }, req.name))
       } catch (error) {
         asApiFailure(error)
       }
     },
-    'whatif.import': async (req) => {
+    import: async (req) => {
       try {
-        const isJson = req.text.trimStart().startsWith('{')
-        const scenario = isJson ? parseScenarioText(req.text, req.fileName) : importTraceText(req.fileName, req.text).scenario
-        return save(req.name ? { ...scenario, name: req.name } : scenario)
+        // Off this thread, with limits: a hostile file must not stall the app or take its memory.
+        const imported = await importer({ fileName: req.fileName, text: req.text, ...(req.name ? { name: req.name } : {}) })
+        return save(imported.head, randomUUID(), imported.data)
       } catch (error) {
         asApiFailure(error)
       }
     },
-    'whatif.get': async ({ id }) => {
+    get: async ({ id }) => {
       const { summary, scenario } = load(id)
       return outline(summary, scenario)
     },
-    'whatif.save': async (req) => {
+    save: async (req) => {
       const { scenario } = load(req.id)
       // The edits must still fit the scenario (hosts and VMs they name): checked whole, before writing.
       const parsed = ScenarioSchema.safeParse({ ...scenario, name: req.name, edits: req.edits })
       if (!parsed.success) throw new ApiFailure('bad-request', 'The edits do not fit this scenario', describeIssues(parsed.error))
       return save(parsed.data, req.asNew ? randomUUID() : req.id)
     },
-    'whatif.delete': async ({ id }) => ({ deleted: scenarios.delete(id) }),
-    'whatif.run': async (req) => {
+    delete: async ({ id }) => ({ deleted: scenarios.delete(id) }),
+    run: async (req) => {
       const { scenario } = load(req.id)
       let target = scenario
       if (req.edits) {
@@ -120,3 +122,5 @@ export function whatifHandlers(deps: WhatifDeps): Pick<Handlers, WhatifChannels>
     },
   }
 }
+
+export type Whatif = ReturnType<typeof createWhatif>

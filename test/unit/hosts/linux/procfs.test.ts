@@ -13,8 +13,8 @@ import {
   parseTaskSchedstat,
   parseUptime,
   parseVcpuDelay,
-} from '../../../../src-main/hosts/libvirt/parse/procfs'
-import { fixture, ok } from './fixture'
+} from '../../../../src-main/hosts/linux/parse/procfs'
+import { fixture, ok } from '../libvirt/fixture'
 
 describe('/proc/stat', () => {
   it('reads total and per-CPU ticks (prometheus procfs fixture, 8 CPUs)', () => {

@@ -1,41 +1,25 @@
-import { ApiFailure, type Handlers } from '../../shared/api'
 import type { OverviewSummary } from '../../shared/api/dashboard'
 import { clusterHealth, hostHealth, PRESSURE_THRESHOLD_PCT } from '../../shared/dashboard/health'
-import type { ClusterFacts, Snapshot } from '../../shared/model'
-import { hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats } from '../store/series'
-import type { Store } from '../store/store'
+import type { Snapshot } from '../../shared/model'
+import type { SamplesRepo } from '../store/samples'
 
-export interface DashboardDeps {
-  store: Store
-  snapshot: () => Snapshot
-  clock: () => number
-  /** Tuning facts of the hosts discovery has read (real hosts only). */
-  facts: () => ClusterFacts[]
-}
-
-type DashboardChannels = 'dashboard.overview' | 'series.query' | 'host.history' | 'host.facts'
-
-/** Raw samples are kept 48 h (services.ts retention); older ranges come from rollups. */
-const RAW_KEPT_MS = 48 * 3600_000
 /** The Overview's means cover the last five minutes: long enough to smooth a poll, short enough to be "now". */
 const SUMMARY_WINDOW_MS = 5 * 60_000
-const STACK_TOP_VMS = 12
 /** A VM is listed as contended from this mean CPU ready, %. */
 const CONTENDED_READY_PCT = 0.5
 const CONTENDED_LIMIT = 10
 
-/** The dashboards' api: Overview summary with health scores, host and VM series, host facts. */
-export function dashboardHandlers(deps: DashboardDeps): Pick<Handlers, DashboardChannels> {
-  const db = () => deps.store.database
+/** The Overview: health scores with their reasons, capacity, the most contended VMs; one per snapshot. */
+export function createOverview(deps: { samples: SamplesRepo; snapshot: () => Snapshot }): () => OverviewSummary {
   let cached: { t: number; summary: OverviewSummary } | undefined
 
-  function overview(): OverviewSummary {
+  return function overview(): OverviewSummary {
     const snap = deps.snapshot()
     if (cached && cached.t === snap.t && snap.hosts.length > 0) return cached.summary
     const to = snap.t + 1
     const from = to - SUMMARY_WINDOW_MS
-    const hostStats = new Map(hostWindowStats(db(), from, to).map((s) => [s.hostId, s]))
-    const vmStats = new Map(vmWindowStats(db(), from, to).map((s) => [s.vmId, s]))
+    const hostStats = new Map(deps.samples.hostWindowStats(from, to).map((s) => [s.hostId, s]))
+    const vmStats = new Map(deps.samples.vmWindowStats(from, to).map((s) => [s.vmId, s]))
     const hostSamples = new Map(snap.hostSamples.map((s) => [s.hostId, s]))
     const running = snap.vms.filter((v) => v.state === 'running')
 
@@ -122,34 +106,5 @@ export function dashboardHandlers(deps: DashboardDeps): Pick<Handlers, Dashboard
     }
     cached = { t: snap.t, summary }
     return summary
-  }
-
-  return {
-    'dashboard.overview': async () => overview(),
-    'series.query': async (q) => {
-      const range = { from: q.from, to: q.to, maxPoints: q.maxPoints, rawKeptMs: RAW_KEPT_MS, now: deps.clock() }
-      const result = q.kind === 'host' ? hostSeries(db(), q.id, q.metrics, range) : vmMetricSeries(db(), q.id, q.metrics, range)
-      return { kind: q.kind, id: q.id, from: q.from, to: q.to, ...result }
-    },
-    'host.history': async (q) => {
-      const snap = deps.snapshot()
-      if (!snap.hosts.some((h) => h.id === q.hostId)) throw new ApiFailure('not-found', `No host ${q.hostId} in the current inventory; open Overview and pick a host from the list.`)
-      const now = deps.clock()
-      const range = { from: q.from, to: q.to, maxPoints: q.maxPoints, rawKeptMs: RAW_KEPT_MS, now }
-      const metrics = ['cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const
-      const host = hostSeries(db(), q.hostId, metrics, range)
-      const vms = snap.vms.filter((v) => v.hostId === q.hostId).map((v) => ({ id: v.id, name: v.name }))
-      return {
-        host: { kind: 'host' as const, id: q.hostId, from: q.from, to: q.to, ...host },
-        vms: vmStack(db(), vms, { from: q.from, to: q.to, buckets: q.vmBuckets, rawKeptMs: RAW_KEPT_MS, now, top: STACK_TOP_VMS }),
-      }
-    },
-    'host.facts': async ({ hostId }) => {
-      for (const facts of deps.facts()) {
-        const host = facts.hosts[hostId]
-        if (host) return { host, vms: Object.values(facts.vms).filter((v) => v.hostId === hostId) }
-      }
-      return { host: null, vms: [] }
-    },
   }
 }

@@ -1,55 +1,44 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
-import Database from 'better-sqlite3'
-import { SettingsSchema, defaultSettings, type Settings } from '../../shared/api'
-import type { ClusterSeries, HostSample, VmSample } from '../../shared/model'
-import type { Inventory } from '../hosts/adapter'
-import type { History } from '../../shared/engine/history'
-import { migrations } from './migrations'
-import { bucketStart, ROLLUP_MS, summarize } from './rollup'
+import type Database from 'better-sqlite3'
+import type { ClusterSeries, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
+import type { MetaRepo } from './meta'
+import { RAW_RETENTION_MS, ROLLUP_RETENTION_MS } from './retention'
+import { bucketStart, summarize } from './rollup'
+import { hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
 
-export interface StoreOptions {
-  /** Path of a better_sqlite3.node built for another runtime (the Electron app in a checkout). */
-  nativeBinding?: string
+/** Where Store.rollUp has folded raw samples up to (meta key); read in one place, here. */
+const ROLLED_UP_UNTIL = 'rollup_until'
+
+/** A range query whose raw retention defaults to the store's own. */
+type Range<Q> = Omit<Q, 'rawKeptMs'> & { rawKeptMs?: number }
+
+/** A host sample's optional figures, stored as NULL when the host does not report them. */
+const NO_HOST_EXTRAS = { cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null }
+
+/** Mean of the values a host reported; null when it reported none. */
+function meanOrNull(values: readonly (number | null)[]): number | null {
+  const given = values.filter((v): v is number => v !== null)
+  return given.length > 0 ? summarize(given).mean : null
 }
 
-/** A host the admin added, as stored. */
-export interface ManagedHostRow {
-  id: string
-  target: string
-  displayName: string
-  tags: string[]
-  addedAt: number
-  lastSeenAt: number | null
-}
-
-export class StoreError extends Error {
-  override name = 'StoreError'
-}
-
-/** VirtPilot's local history and settings: one SQLite file in WAL mode. */
-export { ROLLUP_MS }
-
-export class Store {
-  readonly file: string
-  private readonly db: Database.Database
+/**
+ * Samples and their history: raw samples per poll, 5-minute rollups (mean, max, p95), retention,
+ * and every series read from them (engine history, dashboards, evidence, exports).
+ */
+export class SamplesRepo {
   private readonly insertHostSample: Database.Statement
   private readonly insertVmSample: Database.Statement
 
-  constructor(file: string, options: StoreOptions = {}) {
-    this.file = file
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
-    this.db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
-    this.db.pragma('journal_mode = WAL')
-    this.db.pragma('synchronous = NORMAL')
-    this.db.pragma('busy_timeout = 5000')
-    this.migrate()
-    this.insertHostSample = this.db.prepare(
+  constructor(
+    private readonly db: Database.Database,
+    private readonly meta: MetaRepo,
+  ) {
+    this.insertHostSample = db.prepare(
       `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
-         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps)
-       VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps)`,
+         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1)
+       VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
+         @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1)`,
     )
-    this.insertVmSample = this.db.prepare(
+    this.insertVmSample = db.prepare(
       `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
          disk_read_bps, disk_write_bps, disk_read_iops, disk_write_iops, net_rx_bps, net_tx_bps)
        VALUES (@vmId, @hostId, @t, @cpuPct, @cpuUsedCores, @cpuReadyPct, @memUsedMiB,
@@ -57,86 +46,16 @@ export class Store {
     )
   }
 
-  /** For the store's sibling modules (plans, audit, scenarios) that keep their own tables here. */
-  get database(): Database.Database {
-    return this.db
-  }
-
-  /** The schema version this file is at (number of migrations applied). */
-  get schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number
-  }
-
-  private migrate(): void {
-    const current = this.schemaVersion
-    if (current > migrations.length) {
-      throw new StoreError(
-        `${this.file} was written by a newer VirtPilot (schema ${current}, this one knows ${migrations.length}). Upgrade VirtPilot or use another --data file.`,
-      )
-    }
-    for (let version = current; version < migrations.length; version++) {
-      this.db.transaction(() => {
-        this.db.exec(migrations[version]!)
-        this.db.pragma(`user_version = ${version + 1}`)
-      })()
-    }
-  }
-
-  getSettings(): Settings {
-    const rows = this.db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]
-    const stored: Record<string, unknown> = {}
-    for (const row of rows) {
-      try {
-        stored[row.key] = JSON.parse(row.value)
-      } catch {
-        // A value this version cannot read falls back to its default below.
-      }
-    }
-    const merged = { ...defaultSettings, ...stored }
-    const parsed = SettingsSchema.safeParse(merged)
-    // Keep every stored value that is still valid, default the rest.
-    if (parsed.success) return parsed.data
-    const result: Record<string, unknown> = { ...defaultSettings }
-    for (const key of Object.keys(defaultSettings) as (keyof Settings)[]) {
-      const one = SettingsSchema.shape[key].safeParse(stored[key])
-      if (one.success) result[key] = one.data
-    }
-    return result as Settings
-  }
-
-  updateSettings(patch: Partial<Settings>): Settings {
-    const upsert = this.db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    this.db.transaction(() => {
-      for (const [key, value] of Object.entries(patch)) if (value !== undefined) upsert.run(key, JSON.stringify(value))
-    })()
-    return this.getSettings()
-  }
-
-  saveInventory(inventory: Inventory, seenAt: number): void {
-    const upsertHost = this.db.prepare(
-      `INSERT INTO hosts (id, source, data, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET source = excluded.source, data = excluded.data, last_seen = excluded.last_seen`,
-    )
-    const upsertVm = this.db.prepare(
-      `INSERT INTO vms (id, host_id, data, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET host_id = excluded.host_id, data = excluded.data, last_seen = excluded.last_seen`,
-    )
-    this.db.transaction(() => {
-      for (const h of inventory.hosts) upsertHost.run(h.id, h.source, JSON.stringify(h), seenAt, seenAt)
-      for (const v of inventory.vms) upsertVm.run(v.id, v.hostId, JSON.stringify(v), seenAt, seenAt)
-    })()
-  }
-
   /** One poll's samples in one transaction: all or nothing. */
-  saveSamples(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
+  save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
     this.db.transaction(() => {
-      for (const s of hostSamples) this.insertHostSample.run(s)
+      for (const s of hostSamples) this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
       for (const s of vmSamples) this.insertVmSample.run(s)
     })()
   }
 
   /** Newest sample time of the given hosts, or undefined when none is stored. */
-  latestSampleTime(hostIds: readonly string[]): number | undefined {
+  latestTime(hostIds: readonly string[]): number | undefined {
     if (hostIds.length === 0) return undefined
     const row = this.db
       .prepare(`SELECT max(t) AS t FROM host_samples WHERE host_id IN (${hostIds.map(() => '?').join(',')})`)
@@ -182,13 +101,12 @@ export class Store {
     return series
   }
 
-  /** Drops raw samples older than `before` (epoch ms); returns how many rows went. */
-  pruneSamples(before: number): number {
-    return this.db.transaction(() => {
-      const hosts = this.db.prepare('DELETE FROM host_samples WHERE t < ?').run(before).changes
-      const vms = this.db.prepare('DELETE FROM vm_samples WHERE t < ?').run(before).changes
-      return hosts + vms
-    })()
+  /**
+   * Raw samples before this time are in the rollups (rollUp folds [previous, bucket start of
+   * now) and records the end); raw samples from it on are not yet. 0 before the first rollup.
+   */
+  rolledUpUntil(): number {
+    return Number(this.meta.get(ROLLED_UP_UNTIL) ?? 0) || 0
   }
 
   /**
@@ -197,7 +115,7 @@ export class Store {
    */
   rollUp(now: number): number {
     const until = bucketStart(now)
-    const since = Number(this.getMeta('rollup_until') ?? 0)
+    const since = this.rolledUpUntil()
     if (until <= since) return 0
     return this.db.transaction(() => {
       let written = 0
@@ -205,12 +123,17 @@ export class Store {
         .prepare('SELECT * FROM host_samples WHERE t >= ? AND t < ? ORDER BY host_id, t')
         .all(since, until) as Record<string, number | string>[]
       const insertHost = this.db.prepare(
-        `INSERT OR REPLACE INTO host_rollups VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
+        `INSERT OR REPLACE INTO host_rollups (host_id, t, n, cpu_pct_mean, cpu_pct_max, cpu_pct_p95, cpu_used_cores_mean, cpu_used_cores_max,
+           mem_used_mib_mean, mem_used_mib_max, mem_total_mib, disk_read_bps_mean, disk_write_bps_mean, net_rx_bps_mean, net_tx_bps_mean,
+           cpu_pressure_pct_mean, mem_pressure_pct_mean, io_pressure_pct_mean, swap_in_bps_mean, swap_out_bps_mean, load1_mean)
+         VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
            @cpu_used_cores_mean, @cpu_used_cores_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_total_mib,
-           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean,
+           @cpu_pressure_pct_mean, @mem_pressure_pct_mean, @io_pressure_pct_mean, @swap_in_bps_mean, @swap_out_bps_mean, @load1_mean)`,
       )
       for (const group of groupByBucket(hostRows, 'host_id')) {
         const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const nullable = (name: string) => group.rows.map((r) => r[name] as number | null)
         const cpu = summarize(col('cpu_pct'))
         const cores = summarize(col('cpu_used_cores'))
         const mem = summarize(col('mem_used_mib'))
@@ -221,6 +144,9 @@ export class Store {
           mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_total_mib: Math.max(...col('mem_total_mib')),
           disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
           net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+          cpu_pressure_pct_mean: meanOrNull(nullable('cpu_pressure_pct')), mem_pressure_pct_mean: meanOrNull(nullable('mem_pressure_pct')),
+          io_pressure_pct_mean: meanOrNull(nullable('io_pressure_pct')), swap_in_bps_mean: meanOrNull(nullable('swap_in_bps')),
+          swap_out_bps_mean: meanOrNull(nullable('swap_out_bps')), load1_mean: meanOrNull(nullable('load1')),
         })
         written++
       }
@@ -248,8 +174,17 @@ export class Store {
         })
         written++
       }
-      this.setMeta('rollup_until', String(until))
+      this.meta.set(ROLLED_UP_UNTIL, String(until))
       return written
+    })()
+  }
+
+  /** Drops raw samples older than `before` (epoch ms); returns how many rows went. */
+  pruneSamples(before: number): number {
+    return this.db.transaction(() => {
+      const hosts = this.db.prepare('DELETE FROM host_samples WHERE t < ?').run(before).changes
+      const vms = this.db.prepare('DELETE FROM vm_samples WHERE t < ?').run(before).changes
+      return hosts + vms
     })()
   }
 
@@ -260,6 +195,13 @@ export class Store {
       const vms = this.db.prepare('DELETE FROM vm_rollups WHERE t < ?').run(before).changes
       return hosts + vms
     })()
+  }
+
+  /** Rolls raw samples up, then drops what retention no longer keeps (runs every minute). */
+  housekeeping(now: number): void {
+    this.rollUp(now)
+    this.pruneSamples(now - RAW_RETENTION_MS)
+    this.pruneRollups(now - ROLLUP_RETENTION_MS)
   }
 
   /**
@@ -285,7 +227,7 @@ export class Store {
   }
 
   /** Raw samples of one VM over [from, to), oldest first. */
-  usageHistoryRaw(vmId: string, from: number, to: number): VmSample[] {
+  raw(vmId: string, from: number, to: number): VmSample[] {
     return (
       this.db
         .prepare(
@@ -296,30 +238,6 @@ export class Store {
         )
         .all(vmId, from, to) as VmSample[]
     )
-  }
-
-  /**
-   * One VM's CPU, CPU ready and memory over [from, to) in at most maxPoints buckets: from raw
-   * samples while they are kept (48 h), from 5-minute rollups beyond.
-   */
-  vmSeries(vmId: string, from: number, to: number, maxPoints: number, rawKeptMs: number, now: number) {
-    const stepMs = Math.max(1, Math.ceil((to - from) / maxPoints))
-    const fromRaw = from >= now - rawKeptMs
-    const sql = fromRaw
-      ? `SELECT CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores) AS cpu, avg(cpu_ready_pct) AS ready, max(mem_used_mib) AS mem
-         FROM vm_samples WHERE vm_id = @vm AND t >= @from AND t < @to GROUP BY b ORDER BY b`
-      : `SELECT CAST((t - @from) / @step AS INTEGER) AS b, avg(cpu_used_cores_mean) AS cpu, avg(cpu_ready_pct_mean) AS ready, max(mem_used_mib_max) AS mem
-         FROM vm_rollups WHERE vm_id = @vm AND t >= @from AND t < @to GROUP BY b ORDER BY b`
-    const rows = this.db.prepare(sql).all({ vm: vmId, from, to, step: stepMs }) as { b: number; cpu: number; ready: number; mem: number }[]
-    return {
-      vmId,
-      stepMs,
-      t: rows.map((r) => from + r.b * stepMs),
-      cpuUsedCores: rows.map((r) => r.cpu),
-      cpuReadyPct: rows.map((r) => r.ready),
-      memUsedMiB: rows.map((r) => r.mem),
-      source: fromRaw ? ('raw' as const) : ('rollup' as const),
-    }
   }
 
   /** Means of a VM's raw samples over [from, to): for before/after comparisons. */
@@ -335,62 +253,34 @@ export class Store {
       .get(hostId, from, to) as { n: number; cpuPct: number | null; memUsedMiB: number | null }
   }
 
-  listManagedHosts(): ManagedHostRow[] {
-    const rows = this.db.prepare('SELECT * FROM managed_hosts ORDER BY added_at, id').all() as {
-      id: string; target: string; display_name: string; tags: string; added_at: number; last_seen_at: number | null
-    }[]
-    return rows.map((r) => ({ id: r.id, target: r.target, displayName: r.display_name, tags: JSON.parse(r.tags) as string[], addedAt: r.added_at, lastSeenAt: r.last_seen_at }))
+  /** Time series of one host (see series.ts for which table a range reads). */
+  hostSeries(hostId: string, metrics: readonly HostMetric[], q: Range<RangeQuery>): MetricSeries<HostMetric> {
+    return hostSeries(this.db, hostId, metrics, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
   }
 
-  addManagedHost(host: Omit<ManagedHostRow, 'lastSeenAt'>): void {
-    try {
-      this.db
-        .prepare('INSERT INTO managed_hosts (id, target, display_name, tags, added_at) VALUES (?, ?, ?, ?, ?)')
-        .run(host.id, host.target, host.displayName, JSON.stringify(host.tags), host.addedAt)
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' || (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new StoreError(`${host.target} is already added`)
-      }
-      throw error
-    }
+  /** Time series of one VM: the one path for VM detail and a recommendation's evidence. */
+  vmSeries(vmId: string, metrics: readonly VmMetric[], q: Range<RangeQuery>): MetricSeries<VmMetric> {
+    return vmMetricSeries(this.db, vmId, metrics, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
   }
 
-  removeManagedHost(id: string): boolean {
-    return this.db.prepare('DELETE FROM managed_hosts WHERE id = ?').run(id).changes > 0
+  /** A host's VMs in shared buckets, for stacking. */
+  vmStack(vms: readonly { id: string; name: string }[], q: Range<VmStackQuery>): VmStack {
+    return vmStack(this.db, vms, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
   }
 
-  touchManagedHost(id: string, seenAt: number): void {
-    this.db.prepare('UPDATE managed_hosts SET last_seen_at = ? WHERE id = ?').run(seenAt, id)
+  vmWindowStats(from: number, to: number) {
+    return vmWindowStats(this.db, from, to)
   }
 
-  getSecret(key: string): Buffer | undefined {
-    return (this.db.prepare('SELECT value FROM secrets WHERE key = ?').get(key) as { value: Buffer } | undefined)?.value
+  hostWindowStats(from: number, to: number) {
+    return hostWindowStats(this.db, from, to)
   }
 
-  setSecret(key: string, encrypted: Buffer): void {
-    this.db.prepare('INSERT INTO secrets (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, encrypted)
-  }
-
-  deleteSecret(key: string): void {
-    this.db.prepare('DELETE FROM secrets WHERE key = ?').run(key)
-  }
-
-  private getMeta(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value
-  }
-
-  private setMeta(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value)
-  }
-
-  countSamples(): { hostSamples: number; vmSamples: number } {
+  count(): { hostSamples: number; vmSamples: number } {
     const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
     return { hostSamples: count('host_samples'), vmSamples: count('vm_samples') }
   }
 
-  close(): void {
-    this.db.close()
-  }
 }
 
 /** Consecutive rows (sorted by id, t) grouped per id and rollup bucket. */

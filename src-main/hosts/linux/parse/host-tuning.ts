@@ -187,28 +187,6 @@ export function hostTuningFrom(files: FileValues, section = 'files'): Parsed<Hos
   )
 }
 
-/** `virsh version`: library, API and running hypervisor versions. */
-export interface VirshVersion {
-  libvirt?: string
-  hypervisor?: string
-  hypervisorVersion?: string
-}
-
-export function parseVirshVersion(text: string, section = 'virsh version'): Parsed<VirshVersion> {
-  const out: VirshVersion = {}
-  for (const l of linesOf(text)) {
-    const lib = /^Using library: libvirt (\S+)/.exec(l)
-    if (lib) out.libvirt = lib[1]
-    const hv = /^Running hypervisor: (\S+) (\S+)/.exec(l)
-    if (hv) {
-      out.hypervisor = hv[1]
-      out.hypervisorVersion = hv[2]
-    }
-  }
-  if (!out.libvirt) return failed(section, 'no "Using library: libvirt X" line')
-  return parsed(out)
-}
-
 /** The first processor block of /proc/cpuinfo: a readable CPU model and its clock. */
 export interface CpuinfoSummary {
   modelName?: string
@@ -218,10 +196,11 @@ export interface CpuinfoSummary {
 export function parseCpuinfoSummary(text: string): CpuinfoSummary {
   const out: CpuinfoSummary = {}
   for (const l of linesOf(text)) {
-    const m = /^([^:]+?)\s*:\s*(.*)$/.exec(l)
-    if (!m) continue
-    const key = m[1]!.toLowerCase()
-    const value = m[2]!.trim()
+    // Split at the first colon: a lazy key before `\s*:` backtracks quadratically over long runs of spaces.
+    const colon = l.indexOf(':')
+    if (colon <= 0) continue
+    const key = l.slice(0, colon).trim().toLowerCase()
+    const value = l.slice(colon + 1).trim()
     // x86 says "model name"; POWER says "cpu : POWER8E (raw), altivec supported" and "clock : 3690.000000MHz".
     if (key === 'model name' || (key === 'cpu' && !out.modelName && value !== '')) out.modelName = value.replace(/\s+/g, ' ')
     else if (key === 'cpu mhz') out.mhz = Number(value) || undefined
