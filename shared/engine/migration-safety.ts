@@ -35,6 +35,6 @@ export function migrationNeedsWords(n: MigrationNeeds, from: string): string {
   if (n.unsafe.length > 0)
     parts.push(`Needs --unsafe: libvirt refuses to live-migrate host-cached disks (${n.unsafe.join(', ')}); allow unsafe migration when you create the plan, or set cache=none first (disk cache advice).`)
   if (n.localDisks.length > 0)
-    parts.push(`Disk ${n.localDisks.join(', ')} is on ${from}'s own storage path: the destination must see the same path (shared storage); copying storage during the migration is not supported yet.`)
+    parts.push(`Disk ${n.localDisks.join(', ')} is on ${from}'s own storage path: the destination must see the same path (shared storage); VirtPilot does not copy storage during a migration.`)
   return parts.join(' ')
 }

@@ -96,7 +96,7 @@ function alibaba(nHosts: number): PlacementProblem {
   }
 }
 
-describe('results pinned across refactors', () => {
+describe('results pinned across refactors', { timeout: 60_000 }, () => {
   it('the balancer: all three phases and the mandatory moves on rule-laden clusters, and the bench\'s Alibaba problems', () => {
     const bench = { ...greedyOptions(defaultOptions.balance), maxMigrations: 16 }
     const greedy = ruleLadenProblems(80).map(({ problem, options }) => balanceGreedy(problem, options))
