@@ -95,3 +95,31 @@ describe('each move names the demand it relied on', () => {
     expect(out.demand.y).toMatchObject({ source: 'forecast', basis: 'weekly', periods: 3, departed: 'up', recentCpuCores: 4 })
   })
 })
+
+describe('consolidation plans for VMs that just ramped up', () => {
+  it('does not pack two VMs that ramped to their full vCPUs onto one host, which the last 24 h would have allowed', () => {
+    // Monday 18:00. r1 and r2 (6 vCPUs) idled at 0.1 core for three weeks and have run 4.5 cores
+    // for the last 30 minutes; f runs 3 cores. The p80 of the last 24 h says 0.1 each: all three
+    // fit on one 8-CPU host, which would then run 12 cores. Planned for the forecast, no host is
+    // planned above its CPUs at the ramped level.
+    const now = Date.UTC(2024, 0, 8, 18)
+    const weeks = (cpu: (t: number) => number): VmUsageSeries => {
+      const s: VmUsageSeries = { t: [], cpuUsedCores: [], memUsedMiB: [] }
+      for (let t = now - 21 * day; t < now; t += 5 * 60_000) { s.t.push(t); s.cpuUsedCores.push(cpu(t)); s.memUsedMiB.push(1000) }
+      return s
+    }
+    const ramped = (t: number) => (t >= now - 30 * 60_000 ? 4.5 : 0.1)
+    const vms = [vm('r1', 'h1', { vcpus: 6, memoryMiB: 4 * GiB }), vm('r2', 'h2', { vcpus: 6, memoryMiB: 4 * GiB }), vm('f', 'h3', { vcpus: 4, memoryMiB: 4 * GiB })]
+    const hosts = ['h1', 'h2', 'h3'].map((id) => host(id, { threads: 8, memoryMiB: 32 * GiB }))
+    const snap = snapshot(hosts, vms, [usage(vms[0]!, 4.5, 1000, now), usage(vms[1]!, 4.5, 1000, now), usage(vms[2]!, 3, 1000, now)], now)
+    const out = recommendChecked({ snapshot: snap, history: { vms: { r1: weeks(ramped), r2: weeks(ramped), f: weeks(() => 3) } }, now, seed: 1 })
+    const where = new Map(vms.map((v) => [v.id, v.hostId]))
+    for (const m of out.consolidation.moves) where.set(m.vmId, m.to)
+    // Each host's CPU at what the VMs run now: none above its 8 CPUs.
+    const running: Record<string, number> = { r1: 4.5, r2: 4.5, f: 3 }
+    for (const h of hosts) expect([...where].filter(([, to]) => to === h.id).reduce((a, [id]) => a + running[id]!, 0)).toBeLessThanOrEqual(8)
+    expect(out.consolidation.moves.length).toBeGreaterThan(0)
+    expect(where.get('r1')).not.toBe(where.get('r2'))
+    expect(out.demand.r1).toMatchObject({ departed: 'up', recentCpuCores: 4.5 })
+  })
+})
