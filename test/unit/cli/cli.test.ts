@@ -60,11 +60,9 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     expect(output.strategy).toBe('hybrid')
     const moves = output.recommendations.filter((r) => r.kind === 'migrate').flatMap((r) => r.actions.map((a) => a.action))
     expect(moves.length).toBeGreaterThan(0)
-    // The demo replays real traces, so which host is hottest depends on the moment; the move must go downhill.
-    const load = (host: string) => {
-      const h = output.hostLoads.find((x) => x.hostId === host)!
-      return Math.max(h.cpu.demandLoad, h.mem.demandLoad)
-    }
+    // The demo replays real traces, so which host is hottest depends on the moment; the move must go
+    // downhill in CPU (memory weighs only where a host may overcommit it, and the demo's allow 1:1).
+    const load = (host: string) => output.hostLoads.find((x) => x.hostId === host)!.cpu.demandLoad
     expect(load(moves[0]!.from!)).toBeGreaterThan(load(moves[0]!.to!))
     expect(snapshot.hosts.map((h) => h.id)).toContain(moves[0]!.from)
   }, 60_000)
