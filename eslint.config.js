@@ -75,7 +75,7 @@ function zones() {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src-main/hosts/demo/data/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src-main/hosts/demo/data/**', '.bench-before/**'] },
   ...tseslint.configs.recommended,
   ...vue.configs['flat/recommended'],
   {

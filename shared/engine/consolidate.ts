@@ -20,6 +20,8 @@ export interface ConsolidationResult {
 /**
  * Fewest hosts that hold the demand with headroom. Keeps the fullest hosts (fewest migrations),
  * empties the others with first-fit-decreasing, and tries one host fewer until it no longer fits.
+ * Within the allocation ratios of each host; with forecasts (cpuHigh), no kept host is planned
+ * above its CPUs in any hour of the horizon.
  */
 export function consolidate(problem: PlacementProblem, headroom: number, solver?: MipSolver, timeLimitS = 2): ConsolidationResult {
   const usable = problem.hosts.filter((h) => !h.maintenance)
@@ -71,15 +73,22 @@ export function consolidate(problem: PlacementProblem, headroom: number, solver?
 /** Place every VM not on a kept host into the kept hosts, largest first; null when one does not fit. */
 function firstFitDecreasing(problem: PlacementProblem, kept: Set<string>, headroom: number) {
   const hosts = problem.hosts.filter((h) => kept.has(h.id))
-  const room = new Map(hosts.map((h) => [h.id, { cpu: h.cpuCores * (1 - headroom), mem: h.memMiB * (1 - headroom), vcpus: h.vcpuLimit, alloc: h.memAllocLimitMiB }]))
+  const K = problem.vms.find((vm) => vm.cpuHigh)?.cpuHigh?.length ?? 0
+  const room = new Map(hosts.map((h) => [h.id, { cpu: h.cpuCores * (1 - headroom), mem: h.memMiB * (1 - headroom), vcpus: h.vcpuLimit, alloc: h.memAllocLimitMiB, band: new Float64Array(K).fill(h.cpuCores) }]))
   const where = new Map<string, string>()
-  const take = (vm: PlacementVm, hostId: string) => {
+  const highOf = (vm: PlacementVm, k: number) => vm.cpuHigh?.[k] ?? vm.cpuClaim
+  const take = (vm: PlacementVm, hostId: string, sign = 1) => {
     const r = room.get(hostId)!
-    r.cpu -= vm.cpuClaim
-    r.mem -= vm.memClaim
-    r.vcpus -= vm.vcpus
-    r.alloc -= vm.memoryMiB
-    where.set(vm.id, hostId)
+    r.cpu -= sign * vm.cpuClaim
+    r.mem -= sign * vm.memClaim
+    r.vcpus -= sign * vm.vcpus
+    r.alloc -= sign * vm.memoryMiB
+    for (let k = 0; k < K; k++) r.band[k]! -= sign * highOf(vm, k)
+    if (sign > 0) where.set(vm.id, hostId)
+  }
+  const bandFits = (vm: PlacementVm, r: { band: Float64Array }) => {
+    for (let k = 0; k < K; k++) if (r.band[k]! < highOf(vm, k) - 1e-9) return false
+    return true
   }
   const staying = problem.vms.filter((v) => kept.has(v.hostId))
   for (const vm of staying) take(vm, vm.hostId)
@@ -88,18 +97,41 @@ function firstFitDecreasing(problem: PlacementProblem, kept: Set<string>, headro
   const leaving = problem.vms.filter((v) => !kept.has(v.hostId)).sort((a, b) => size(b) - size(a))
   const antiPeers = (id: string) => problem.antiAffinity.filter((g) => g.includes(id)).flat().filter((x) => x !== id)
   const moves: ConsolidationResult['moves'] = []
-  for (const vm of leaving) {
-    if (!vm.movable) return null
-    const fit = hosts.find((h) => {
+  const fitFor = (vm: PlacementVm, except?: string) =>
+    hosts.find((h) => {
       const r = room.get(h.id)!
+      if (h.id === except) return false
       if (vm.allowedHosts && !vm.allowedHosts.includes(h.id)) return false
       if (vm.cooldownHosts.includes(h.id)) return false
       if (antiPeers(vm.id).some((p) => where.get(p) === h.id)) return false
-      return r.cpu >= vm.cpuClaim - 1e-9 && r.mem >= vm.memClaim - 1e-9 && r.vcpus >= vm.vcpus && r.alloc >= vm.memoryMiB - 1e-9
+      return r.cpu >= vm.cpuClaim - 1e-9 && r.mem >= vm.memClaim - 1e-9 && r.vcpus >= vm.vcpus && r.alloc >= vm.memoryMiB - 1e-9 && bandFits(vm, r)
     })
+  for (const vm of leaving) {
+    if (!vm.movable) return null
+    const fit = fitFor(vm)
     if (!fit) return null
     take(vm, fit.id)
     moves.push({ vmId: vm.id, from: vm.hostId, to: fit.id })
+  }
+  // A kept host the forecast puts above its CPUs in some hour gives VMs (largest hour first) to
+  // kept hosts with room, where there are such: the packing leaves no host planned overloaded.
+  const inGroup = new Set(problem.affinity.flat())
+  for (const h of hosts) {
+    const r = room.get(h.id)!
+    const over = () => r.band.some((x) => x < -1e-9)
+    if (!over()) continue
+    const peak = (vm: PlacementVm) => { let m = 0; for (let k = 0; k < K; k++) m = Math.max(m, highOf(vm, k)); return m }
+    const here = problem.vms.filter((vm) => where.get(vm.id) === h.id && vm.movable && !inGroup.has(vm.id)).sort((a, b) => peak(b) - peak(a))
+    for (const vm of here) {
+      if (!over()) break
+      take(vm, h.id, -1)
+      const fit = fitFor(vm, h.id)
+      if (!fit) { take(vm, h.id); continue }
+      take(vm, fit.id)
+      const done = moves.findIndex((m) => m.vmId === vm.id)
+      if (done >= 0) moves.splice(done, 1)
+      if (fit.id !== vm.hostId) moves.push({ vmId: vm.id, from: vm.hostId, to: fit.id })
+    }
   }
   // Affinity: a group split by the packing is not a valid consolidation.
   for (const g of problem.affinity) if (new Set(g.flatMap((id) => where.get(id) ?? [])).size > 1) return null

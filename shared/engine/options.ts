@@ -1,3 +1,5 @@
+import { DEFAULT_ALLOCATION_RATIO } from '../model/host'
+import { defaultForecastOptions, type ForecastOptions } from './forecast'
 import type { PlacementRules, VmResourceControls } from './placement-rules'
 
 export type AllocationStrategy = 'static' | 'dynamic' | 'hybrid'
@@ -17,19 +19,26 @@ export interface RightsizeOptions {
 }
 
 export interface BalanceOptions {
+  /**
+   * Allocation ratios of hosts that carry none of their own (Host.allocationRatio): vCPUs per
+   * logical CPU and guest memory per MiB of RAM; DEFAULT_ALLOCATION_RATIO says why 4:1 and 1:1.
+   */
   cpuOvercommit: number
   memOvercommit: number
+  /** Weights of CPU and memory load in the objective; memory counts only where a host may overcommit it (ratio above 1). */
   cpuWeight: number
   memWeight: number
-  /** Imbalance reduction below which a move is not worth it. */
-  minGain: number
-  /** Optional migrations per run (mandatory ones are not capped). */
+  /**
+   * The stopping rule, relative to the current imbalance (the spread of host load plus how far
+   * the busiest host is above the mean): a move must remove at least `minRelativeGain` of it,
+   * plus `relativeGainPerMigrationMinute` for each minute its live migration takes (memory in use
+   * / (link speed - dirty rate)). Scale-free: the same rule on 4 hosts or 64.
+   */
+  minRelativeGain: number
+  relativeGainPerMigrationMinute: number
+  /** Optional migrations per run: the admin's move limit (mandatory ones are not capped). */
   maxMigrations: number
   cooldownMs: number
-  /** Window over which demand must be sustained. */
-  demandWindowMs: number
-  /** Percentile of the window used as sustained demand, 0-1. */
-  demandPercentile: number
   migrationBandwidthMiBps: number
   /** A move whose transfer time exceeds this is too expensive unless mandatory. */
   maxMigrationSeconds: number
@@ -43,10 +52,22 @@ export interface ConsolidateOptions {
   headroom: number
 }
 
+/** Contention: CPU ready at or above this share of a VM's vCPUs (sustained) is advice-worthy. */
+export interface ContentionOptions {
+  cpuReadyPct: number
+  /** Window the CPU ready is averaged over. */
+  windowMs: number
+  /** Host CPU load (forecast) from which a host counts as saturated. */
+  saturatedHostLoad: number
+}
+
 export interface EngineOptions {
   strategy: AllocationStrategy
   rightsize: RightsizeOptions
   balance: BalanceOptions
+  /** How demand of the next horizon is forecast from history (balancing, consolidation). */
+  forecast: ForecastOptions
+  contention: ContentionOptions
   consolidate: ConsolidateOptions
   rules: PlacementRules
   controls: Record<string, VmResourceControls>
@@ -68,20 +89,21 @@ export const defaultOptions: EngineOptions = {
     minChangeRatio: 0.1,
   },
   balance: {
-    cpuOvercommit: 4,
-    memOvercommit: 1,
+    cpuOvercommit: DEFAULT_ALLOCATION_RATIO.cpu,
+    memOvercommit: DEFAULT_ALLOCATION_RATIO.memory,
     cpuWeight: 0.5,
     memWeight: 0.5,
-    minGain: 0.005,
+    minRelativeGain: 0.01,
+    relativeGainPerMigrationMinute: 0.01,
     maxMigrations: 8,
     cooldownMs: 6 * hour,
-    demandWindowMs: day,
-    demandPercentile: 0.8,
     migrationBandwidthMiBps: 1000,
     maxMigrationSeconds: 300,
     exactMaxVms: 60,
     exactTimeLimitS: 2,
   },
+  forecast: defaultForecastOptions,
+  contention: { cpuReadyPct: 10, windowMs: hour, saturatedHostLoad: 0.9 },
   consolidate: { headroom: 0.2 },
   rules: { affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [] },
   controls: {},
@@ -91,6 +113,8 @@ export type PartialEngineOptions = Partial<{
   strategy: AllocationStrategy
   rightsize: Partial<RightsizeOptions>
   balance: Partial<BalanceOptions>
+  forecast: Partial<ForecastOptions>
+  contention: Partial<ContentionOptions>
   consolidate: Partial<ConsolidateOptions>
   rules: Partial<PlacementRules>
   controls: Record<string, VmResourceControls>
@@ -101,6 +125,8 @@ export function withDefaults(partial: PartialEngineOptions = {}): EngineOptions 
     strategy: partial.strategy ?? defaultOptions.strategy,
     rightsize: { ...defaultOptions.rightsize, ...partial.rightsize },
     balance: { ...defaultOptions.balance, ...partial.balance },
+    forecast: { ...defaultOptions.forecast, ...partial.forecast },
+    contention: { ...defaultOptions.contention, ...partial.contention },
     consolidate: { ...defaultOptions.consolidate, ...partial.consolidate },
     rules: { ...defaultOptions.rules, ...partial.rules },
     controls: { ...partial.controls },

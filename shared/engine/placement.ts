@@ -1,3 +1,4 @@
+import type { Host } from '../model/host'
 import type { Snapshot } from '../model/snapshot'
 import type { VmDemand } from './demand'
 import type { History } from './history'
@@ -28,6 +29,11 @@ export interface PlacementVm {
   memoryMiB: number
   memUsedMiB: number
   memDirtyMiBps: number
+  /**
+   * Per bucket of the forecast horizon, the top of its CPU band in cores: no move may plan a host
+   * above its capacity in any bucket. Absent: no such check (the what-if's claims).
+   */
+  cpuHigh?: ArrayLike<number>
   /** False when another balancer manages it. */
   movable: boolean
   /** Hosts it is pinned to; null = any. */
@@ -54,14 +60,17 @@ export function buildPlacement(
 ): PlacementProblem {
   const { balance, rules, strategy, controls } = options
   const managedElsewhere = new Set(rules.externallyManaged)
-  const hosts = snapshot.hosts.map((h) => ({
-    id: h.id,
-    cpuCores: h.cpu.threads,
-    memMiB: h.memoryMiB,
-    vcpuLimit: h.cpu.threads * balance.cpuOvercommit,
-    memAllocLimitMiB: h.memoryMiB * balance.memOvercommit,
-    maintenance: h.state === 'maintenance',
-  }))
+  const hosts = snapshot.hosts.map((h) => {
+    const ratio = allocationRatioOf(h, balance)
+    return {
+      id: h.id,
+      cpuCores: h.cpu.threads,
+      memMiB: h.memoryMiB,
+      vcpuLimit: h.cpu.threads * ratio.cpu,
+      memAllocLimitMiB: h.memoryMiB * ratio.memory,
+      maintenance: h.state === 'maintenance',
+    }
+  })
   const recent = (history.recentMigrations ?? []).filter((m) => now - m.t < balance.cooldownMs && m.t <= now)
   const vms = snapshot.vms
     .filter((v) => v.state === 'running' || v.state === 'paused')
@@ -82,19 +91,27 @@ export function buildPlacement(
         memoryMiB: v.allocation.memoryMiB,
         memUsedMiB: d?.memMiB ?? v.allocation.memoryMiB,
         memDirtyMiBps: d?.memDirtyMiBps ?? 0,
+        ...(d ? { cpuHigh: limitCpu < Infinity ? d.cpuHigh.map((c) => Math.min(c, limitCpu)) : d.cpuHigh } : {}),
         movable: !managedElsewhere.has(v.id),
         allowedHosts: rules.pinned[v.id] ?? null,
         cooldownHosts: recent.filter((m) => m.vmId === v.id).map((m) => m.from),
       }
     })
+  // Memory use only matters where a host may overcommit memory: at 1:1 every VM's memory is backed.
+  const memMayContend = snapshot.hosts.some((h) => h.state !== 'maintenance' && allocationRatioOf(h, balance).memory > 1)
   return {
     hosts,
     vms,
     affinity: rules.affinity,
     antiAffinity: rules.antiAffinity,
     cpuWeight: balance.cpuWeight,
-    memWeight: balance.memWeight,
+    memWeight: memMayContend || balance.cpuWeight <= 0 ? balance.memWeight : 0,
   }
+}
+
+/** The allocation ratios that apply to a host: its own (Settings), else the cluster-wide defaults. */
+export function allocationRatioOf(host: Host, balance: Pick<EngineOptions['balance'], 'cpuOvercommit' | 'memOvercommit'>): { cpu: number; memory: number } {
+  return { cpu: host.allocationRatio?.cpu ?? balance.cpuOvercommit, memory: host.allocationRatio?.memory ?? balance.memOvercommit }
 }
 
 /** Per-host CPU and memory load (claims / capacity) for an assignment vmId -> hostId. */

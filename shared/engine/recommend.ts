@@ -1,14 +1,19 @@
 import type { ClusterFacts } from '../model/facts'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
-import { balanceGreedy, type BalanceResult } from './balance'
+import { balanceGreedy, type BalanceResult, type GreedyOptions } from './balance'
 import { solveExact, type ExactResult } from './balance'
+import { checkUnderRecentDemand } from './balance/recent-check'
 import { consolidate, type ConsolidationResult } from './consolidate'
-import { sustainedDemand, type VmDemand } from './demand'
+import { contentionAdvice } from './contention'
+import { forecastDemand, summarizeDemand, type DemandSummary, type VmDemand } from './demand'
+import { demandWords, recentWords } from './forecast-words'
 import type { History } from './history'
 import { hostLoads, type HostLoad } from './host-load'
-import { withDefaults, type AllocationStrategy, type PartialEngineOptions } from './options'
-import { buildPlacement } from './placement'
+import { HostRoom } from './host-room'
+import { migrationNeeds, migrationNeedsWords } from './migration-safety'
+import { withDefaults, type AllocationStrategy, type BalanceOptions, type PartialEngineOptions } from './options'
+import { allocationRatioOf, buildPlacement } from './placement'
 import { migrationRecommendation, rightsizeRecommendations } from './recommendation-records'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
@@ -45,8 +50,10 @@ export interface RecommendOutput {
   hostLoads: HostLoad[]
   balance: BalanceResult & { exact: ExactComparison }
   rightsizing: RightsizeResult[]
-  /** Tuning advice with the evidence each rule read; also in `recommendations` as kind 'tuning'. */
+  /** Tuning and contention advice with the evidence each rule read; also in `recommendations` as kind 'tuning'. */
   tuning: TuningAdvice[]
+  /** Per VM id: the demand balancing and consolidation planned for (the forecast and its band). */
+  demand: Record<string, DemandSummary>
   /** A separate what-if plan (not merged into `recommendations`): fewest hosts with headroom. */
   consolidation: ConsolidationResult
   /** False when some rule or limit cannot be met; `reasons` says which. */
@@ -62,27 +69,61 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const nameOf = (vmId: string) => names.get(vmId) ?? vmId
   const nextId = () => `rec-${(input.seed >>> 0).toString(36)}-${++counter}`
 
-  const demand = sustainedDemand(snapshot, history, now, options.balance.demandWindowMs, options.balance.demandPercentile)
+  const demand = forecastDemand(snapshot, history, now, options.forecast, options.contention.windowMs)
   const loads = hostLoads(snapshot, demand, options.strategy, options.controls)
 
-  const rightsizing = snapshot.vms
-    .filter((vm) => vm.state === 'running')
-    .flatMap((vm) => rightsizeVm(vm, history.vms[vm.id], now, options.rightsize) ?? [])
-
   const problem = buildPlacement(snapshot, demand, history, now, options)
-  const balance = balanceGreedy(problem, options.balance)
+  const balance = balanceGreedy(problem, greedyOptions(options.balance))
   const exact = compareWithExact(input.solver, problem, balance, options.balance)
 
-  const tuning = input.facts
-    ? tuningAdvice({
-        facts: input.facts,
-        usage: tuningUsage(snapshot, loads, demand),
-        options: { ...input.tuningOptions, cpuOvercommit: options.balance.cpuOvercommit, memOvercommit: options.balance.memOvercommit },
-      })
-    : []
+  // Growth fits the hosts' ratios on top of the balancing plan, in any order of applying.
+  const room = new HostRoom(problem, balance.moves)
+  const rightsizing = snapshot.vms
+    .filter((vm) => vm.state === 'running')
+    .flatMap((vm) => {
+      const r = rightsizeVm(vm, history.vms[vm.id], now, options.rightsize, room.ceilingFor(vm.id, vm.allocation.vcpus, vm.allocation.memoryMiB))
+      if (r) room.take(vm.id, r.cpu.recommendedVcpus - r.cpu.currentVcpus, r.mem.recommendedMiB - r.mem.currentMiB)
+      return r ?? []
+    })
+  const contention = contentionAdvice({
+    snapshot, demand, problem, moves: balance.moves, room, options: options.contention, nameOf,
+    resized: new Set(rightsizing.filter((r) => r.cpu.recommendedVcpus !== r.cpu.currentVcpus).map((r) => r.vmId)),
+  })
 
+  const tuning = [
+    ...contention,
+    ...(input.facts
+      ? tuningAdvice({
+          facts: input.facts,
+          usage: tuningUsage(snapshot, loads, demand),
+          options: {
+            ...input.tuningOptions,
+            cpuOvercommit: options.balance.cpuOvercommit,
+            memOvercommit: options.balance.memOvercommit,
+            hostRatios: Object.fromEntries(snapshot.hosts.map((h) => [h.id, allocationRatioOf(h, options.balance)])),
+          },
+        })
+      : []),
+  ]
+
+  const horizonHours = Math.round(options.forecast.horizonMs / 3_600_000)
+  const recentDemand = new Map([...demand].flatMap(([id, d]) => (d.recent ? [[id, d.recent] as const] : [])))
+  const recentCheck = checkUnderRecentDemand(problem, recentDemand, balance.moves)
+  const migrations = balance.moves.map((m) => {
+    const rec = migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)
+    const d = demand.get(m.vmId)
+    const forecastNote = d ? ` Demand planned for ${nameOf(m.vmId)}: ${demandWords(d, horizonHours)}.${m.mandatory ? '' : recentWords(recentCheck.get(m.vmId))}` : ''
+    const needs = migrationNeeds(input.facts, m.vmId)
+    const needsNote = needs ? migrationNeedsWords(needs, m.from) : ''
+    return {
+      ...rec,
+      rationale: rec.rationale + forecastNote,
+      ...(needsNote ? { risk: needs!.unsafe.length > 0 ? ('high' as const) : rec.risk, riskNote: `${rec.riskNote} ${needsNote}` } : {}),
+      ...(needs && needs.unsafe.length > 0 ? { actions: rec.actions.map((a) => (a.action.kind === 'migrate' ? { ...a, action: { ...a.action, unsafe: true } } : a)) } : {}),
+    }
+  })
   const recommendations = [
-    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)),
+    ...migrations,
     ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
     ...tuning.map((a) => tuningRecommendation(a, nextId())),
   ].sort((a, b) => a.priority - b.priority)
@@ -94,9 +135,22 @@ export function recommend(input: RecommendInput): RecommendOutput {
     balance: { ...balance, exact },
     rightsizing,
     tuning,
+    demand: Object.fromEntries([...demand].map(([id, d]) => [id, summarizeDemand(d)])),
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
+  }
+}
+
+/** The product's balancer: the relative stopping rule only (no absolute floor). */
+export function greedyOptions(b: BalanceOptions): GreedyOptions {
+  return {
+    minGain: 0,
+    minRelativeGain: b.minRelativeGain,
+    relativeGainPerMigrationMinute: b.relativeGainPerMigrationMinute,
+    maxMigrations: b.maxMigrations,
+    migrationBandwidthMiBps: b.migrationBandwidthMiBps,
+    maxMigrationSeconds: b.maxMigrationSeconds,
   }
 }
 

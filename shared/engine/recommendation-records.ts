@@ -13,6 +13,9 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
   const cpuActions = r.actions.filter((a) => a.action.kind === 'setVcpus' || a.action.kind === 'setMaxVcpus')
   const memActions = r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')
   const lowNote = r.confidence === 'low' ? ` Only ${r.historyHours.toFixed(0)} h of history: growing only, no shrink yet.` : ''
+  const held = r.heldByHost
+  const heldNote = (what: 'vcpus' | 'memoryMiB', unit: string) =>
+    held?.[what] !== undefined ? ` It would need ${held[what]} ${unit}: its host's allocation ratio leaves no room for more until other VMs there shrink or move (see their recommendations), or the ratio is raised in Settings.` : ''
   if (cpuActions.length > 0) {
     const grow = r.cpu.recommendedVcpus > r.cpu.currentVcpus
     const restart = cpuActions.some((a) => a.action.kind === 'setMaxVcpus')
@@ -25,7 +28,7 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       rationale:
         `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile` +
         (r.cpu.busiestHourCores !== null ? ` and ${r.cpu.busiestHourCores.toFixed(2)} cores in its busiest hour of the week` : '') +
-        ` with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + lowNote,
+        ` with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs') + lowNote,
       predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: r.cpu.recommendedVcpus }],
       risk: grow ? 'low' : 'medium',
       riskNote: restart
@@ -34,6 +37,22 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       needsRestart: restart,
       confidence: r.confidence,
       actions: cpuActions,
+    })
+  }
+  if (cpuActions.length === 0 && held?.vcpus !== undefined) {
+    out.push({
+      id: nextId(),
+      kind: 'rightsize-cpu',
+      target: { type: 'vm', id: r.vmId },
+      priority: r.cpu.saturated ? 2 : 3,
+      title: `${nameOf(r.vmId)} needs ${held.vcpus} vCPUs: its host has no room at its allocation ratio`,
+      rationale: `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs'),
+      predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: held.vcpus }],
+      risk: 'low',
+      riskNote: 'Advice only: no change fits the host as it is.',
+      needsRestart: false,
+      confidence: r.confidence,
+      actions: [],
     })
   }
   if (memActions.length > 0) {
@@ -45,7 +64,7 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       target: { type: 'vm', id: r.vmId },
       priority: grow ? 2 : 4,
       title: `${grow ? 'Add' : 'Reclaim'} memory on ${nameOf(r.vmId)}: ${r.mem.currentMiB} MiB -> ${r.mem.recommendedMiB} MiB`,
-      rationale: `Peak working set ${Math.round(r.mem.peakWorkingSetMiB)} MiB over ${r.historyHours.toFixed(0)} h; sized at peak plus margin.` + lowNote,
+      rationale: `Peak working set ${Math.round(r.mem.peakWorkingSetMiB)} MiB over ${r.historyHours.toFixed(0)} h; sized at peak plus margin.` + heldNote('memoryMiB', 'MiB') + lowNote,
       predicted: [{ label: 'Memory', unit: 'MiB', before: r.mem.currentMiB, after: r.mem.recommendedMiB }],
       risk: grow ? 'low' : 'medium',
       riskNote: restart
@@ -70,8 +89,8 @@ export function migrationRecommendation(move: Move, before: LoadSummary, after: 
       ? `Required: ${move.reason}.`
       : move.reason.startsWith(PEAK_REASON)
         ? // Chosen for the busiest host: the spread may even grow a little, so say what it buys.
-          `Takes load off the busiest host: with the whole plan the peak host load goes from ${pct(before.peakLoad)} to ${pct(after.peakLoad)}${move.swapWith ? ` (swaps places with ${nameOf(move.swapWith)})` : ''}; this move changes the spread of host load by ${move.gain >= 0 ? '-' : '+'}${pct(Math.abs(move.gain))} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`
-        : `Lowers the spread of host load by ${pct(move.gain)} (sustained demand over the history window); live migration about ${Math.ceil(move.costSeconds)} s.`,
+          `Takes load off the busiest host: with the whole plan the peak host load goes from ${pct(before.peakLoad)} to ${pct(after.peakLoad)}${move.swapWith ? ` (swaps places with ${nameOf(move.swapWith)})` : ''}; this move changes the spread of host load by ${move.gain >= 0 ? '-' : '+'}${pct(Math.abs(move.gain))} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`
+        : `Lowers the spread of host load by ${pct(move.gain)} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`,
     predicted: [
       { label: 'Host load spread', unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
       { label: 'Peak host CPU load', unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },

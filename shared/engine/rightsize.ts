@@ -21,12 +21,17 @@ export interface RightsizeResult {
     saturated: boolean
   }
   mem: { currentMiB: number; recommendedMiB: number; peakWorkingSetMiB: number }
+  /** Growth the host's allocation ratio held back (what it would have grown to), when it did. */
+  heldByHost?: { vcpus?: number; memoryMiB?: number }
   needsRestart: boolean
   actions: ReversibleAction[]
 }
 
-/** Size one VM from its history; null when there is nothing to learn from. */
-export function rightsizeVm(vm: Vm, series: VmUsageSeries | undefined, now: number, opts: RightsizeOptions): RightsizeResult | null {
+/**
+ * Size one VM from its history; null when there is nothing to learn from. `ceiling`: the most its
+ * host's allocation ratio lets it grow to (vCPUs, MiB); growth beyond it is held back and said so.
+ */
+export function rightsizeVm(vm: Vm, series: VmUsageSeries | undefined, now: number, opts: RightsizeOptions, ceiling?: { vcpus: number; memoryMiB: number }): RightsizeResult | null {
   if (!series) return null
   const idx: number[] = []
   for (let i = 0; i < series.t.length; i++) if (series.t[i]! <= now) idx.push(i)
@@ -45,13 +50,27 @@ export function rightsizeVm(vm: Vm, series: VmUsageSeries | undefined, now: numb
   let vcpus = Math.max(1, Math.ceil(cpuNeed - 1e-9))
   if (confidence === 'low') vcpus = Math.max(vcpus, current.vcpus)
 
-  // Never below the peak working set seen, plus margin.
+  // Never below the peak working set seen, plus margin. The minimum size and the step bound a
+  // shrink; they never grow a VM whose peak fits what it has (a 128 MiB guest stays 128 MiB).
   const peakWorkingSetMiB = maxOf(mem)
-  const memFloor = Math.max(peakWorkingSetMiB * (1 + opts.memHeadroom), opts.minMemoryMiB)
-  let memoryMiB = Math.ceil(memFloor / opts.memStepMiB) * opts.memStepMiB
-  if (confidence === 'low') memoryMiB = Math.max(memoryMiB, current.memoryMiB)
+  const memNeed = peakWorkingSetMiB * (1 + opts.memHeadroom)
+  let memoryMiB: number
+  if (memNeed > current.memoryMiB) memoryMiB = Math.ceil(memNeed / opts.memStepMiB) * opts.memStepMiB
+  else {
+    memoryMiB = Math.max(Math.ceil(memNeed / opts.memStepMiB) * opts.memStepMiB, opts.minMemoryMiB)
+    if (memoryMiB >= current.memoryMiB || confidence === 'low') memoryMiB = current.memoryMiB
+  }
   const smallChange = Math.abs(memoryMiB - current.memoryMiB) < opts.minChangeRatio * current.memoryMiB
   if (smallChange && memoryMiB <= current.memoryMiB) memoryMiB = current.memoryMiB
+  const held: NonNullable<RightsizeResult['heldByHost']> = {}
+  if (ceiling && vcpus > Math.max(current.vcpus, ceiling.vcpus)) {
+    held.vcpus = vcpus
+    vcpus = Math.max(current.vcpus, ceiling.vcpus)
+  }
+  if (ceiling && memoryMiB > Math.max(current.memoryMiB, ceiling.memoryMiB)) {
+    held.memoryMiB = memoryMiB
+    memoryMiB = Math.max(current.memoryMiB, Math.floor(ceiling.memoryMiB / opts.memStepMiB) * opts.memStepMiB)
+  }
 
   const actions: ReversibleAction[] = []
   let needsRestart = false
@@ -86,6 +105,7 @@ export function rightsizeVm(vm: Vm, series: VmUsageSeries | undefined, now: numb
       saturated: percentileCores >= 0.9 * current.vcpus,
     },
     mem: { currentMiB: current.memoryMiB, recommendedMiB: memoryMiB, peakWorkingSetMiB },
+    ...(held.vcpus !== undefined || held.memoryMiB !== undefined ? { heldByHost: held } : {}),
     needsRestart,
     actions,
   }

@@ -1,4 +1,5 @@
 import type { Action, ReversibleAction } from '../model/action'
+import type { Host } from '../model/host'
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
 import type { EngineOptions } from './options'
@@ -83,10 +84,11 @@ export function validatePlan(
     const host = hosts.get(hostId)
     if (!host) return
     const { vcpus, mem } = hostTotals(hostId)
-    if (vcpus > host.cpu.threads * balance.cpuOvercommit + 1e-9)
-      violations.push({ code: 'vcpu-overcommit', actionIndex: i, message: `${hostId} would carry ${vcpus} vCPUs, limit ${host.cpu.threads * balance.cpuOvercommit}` })
-    if (mem > host.memoryMiB * balance.memOvercommit + 1e-6)
-      violations.push({ code: 'memory-overcommit', actionIndex: i, message: `${hostId} would carry ${Math.round(mem)} MiB, limit ${Math.round(host.memoryMiB * balance.memOvercommit)} MiB` })
+    const limit = limitsOf(host, options)
+    if (vcpus > limit.vcpus + 1e-9)
+      violations.push({ code: 'vcpu-overcommit', actionIndex: i, message: `${hostId} would carry ${vcpus} vCPUs, limit ${limit.vcpus} (${limit.cpuRatio}:1)` })
+    if (mem > limit.memMiB + 1e-6)
+      violations.push({ code: 'memory-overcommit', actionIndex: i, message: `${hostId} would carry ${Math.round(mem)} MiB, limit ${Math.round(limit.memMiB)} MiB (${limit.memRatio}:1)` })
   }
   const requiredMoves = countRequiredMoves(snapshot, options)
   let migrations = 0
@@ -191,10 +193,11 @@ function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, optio
       vcpus += vm.vcpus
       mem += vm.memoryMiB
     }
-    if (vcpus > host.cpu.threads * options.balance.cpuOvercommit + 1e-9)
-      out.push({ code: 'vcpu-overcommit', message: `${host.id} ends with ${vcpus} vCPUs` })
-    if (mem > host.memoryMiB * options.balance.memOvercommit + 1e-6)
-      out.push({ code: 'memory-overcommit', message: `${host.id} ends with ${Math.round(mem)} MiB allocated` })
+    const limit = limitsOf(host, options)
+    if (vcpus > limit.vcpus + 1e-9)
+      out.push({ code: 'vcpu-overcommit', message: `${host.id} ends with ${vcpus} vCPUs, limit ${limit.vcpus} (${limit.cpuRatio}:1)` })
+    if (mem > limit.memMiB + 1e-6)
+      out.push({ code: 'memory-overcommit', message: `${host.id} ends with ${Math.round(mem)} MiB allocated, limit ${Math.round(limit.memMiB)} MiB (${limit.memRatio}:1)` })
   }
   return out
 }
@@ -213,9 +216,17 @@ function countRequiredMoves(snapshot: Snapshot, options: EngineOptions): number 
     const here = running.filter((v) => v.hostId === host.id)
     const vcpus = here.reduce((a, v) => a + v.allocation.vcpus, 0)
     const mem = here.reduce((a, v) => a + v.allocation.memoryMiB, 0)
-    if (vcpus > host.cpu.threads * options.balance.cpuOvercommit || mem > host.memoryMiB * options.balance.memOvercommit) n += here.length
+    const limit = limitsOf(host, options)
+    if (vcpus > limit.vcpus || mem > limit.memMiB) n += here.length
   }
   return n
+}
+
+/** A host's allocation limits: its own ratios (Settings) where it has them, else the cluster-wide ones. */
+function limitsOf(host: Host, options: EngineOptions): { vcpus: number; memMiB: number; cpuRatio: number; memRatio: number } {
+  const cpuRatio = host.allocationRatio?.cpu ?? options.balance.cpuOvercommit
+  const memRatio = host.allocationRatio?.memory ?? options.balance.memOvercommit
+  return { vcpus: host.cpu.threads * cpuRatio, memMiB: host.memoryMiB * memRatio, cpuRatio, memRatio }
 }
 
 /** The rollback must put back exactly what the action changed. */

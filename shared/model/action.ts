@@ -49,6 +49,8 @@ export const MigrateActionSchema = z.object({
   from: z.string().min(1),
   to: z.string().min(1),
   live: z.boolean(),
+  /** Known at recommendation time: libvirt calls this live migration unsafe (host-cached disks); it runs only where the plan allows that. */
+  unsafe: z.boolean().optional(),
 })
 
 /** A host-level knob (sysfs/sysctl/tuned/module parameter) set to a value. */

@@ -12,6 +12,8 @@ export interface VmUsageSeries {
   memUsedMiB: number[]
   /** Memory dirtied per second while running (MiB/s); drives migration cost. Optional. */
   memDirtyMiBps?: number[]
+  /** Time its vCPUs waited for a host CPU, as % of its vCPUs (CPU ready). Optional. */
+  cpuReadyPct?: number[]
 }
 
 /** A migration already done, so balancing does not move the VM back within the cooldown. */
@@ -35,9 +37,10 @@ export const VmUsageSeriesSchema = z
     t: z.array(finite),
     cpuUsedCores: z.array(finite.nonnegative()),
     memUsedMiB: z.array(finite.nonnegative()),
+    cpuReadyPct: z.array(finite.nonnegative()).optional(),
   })
   .strict()
-  .refine((s) => s.cpuUsedCores.length === s.t.length && s.memUsedMiB.length === s.t.length, { message: 't, cpuUsedCores and memUsedMiB must have the same length' })
+  .refine((s) => s.cpuUsedCores.length === s.t.length && s.memUsedMiB.length === s.t.length && (s.cpuReadyPct ?? s.t).length === s.t.length, { message: 't, cpuUsedCores, memUsedMiB and cpuReadyPct must have the same length' })
   .refine((s) => s.t.every((t, i) => i === 0 || t > s.t[i - 1]!), { message: 't must increase', path: ['t'] })
 
 /**

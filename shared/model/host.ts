@@ -31,6 +31,21 @@ export const HostCpuSchema = z.object({
   mhz: z.number().positive(),
 })
 
+/**
+ * How far the admin lets a host be allocated: vCPUs per logical CPU and guest memory per MiB of
+ * RAM (Settings, per host or for the cluster). No recommendation may take a host above either.
+ */
+export const AllocationRatioSchema = z.object({
+  cpu: z.number().positive().max(64),
+  memory: z.number().positive().max(4),
+})
+
+/**
+ * Ratios of a host that sets none: CPU 4:1 is OpenStack's initial_cpu_allocation_ratio (a common
+ * ceiling for mixed workloads); memory 1:1 never overcommits RAM.
+ */
+export const DEFAULT_ALLOCATION_RATIO = { cpu: 4, memory: 1 } as const
+
 export const HostSchema = z.object({
   id: z.string().min(1),
   name: NameSchema,
@@ -40,10 +55,13 @@ export const HostSchema = z.object({
   memoryMiB: z.number().positive(),
   numa: z.array(NumaCellSchema),
   tags: z.array(z.string()),
+  /** The ratios that apply to this host; absent: the engine's cluster-wide defaults. */
+  allocationRatio: AllocationRatioSchema.optional(),
 })
 
 export type HostSource = z.infer<typeof HostSourceSchema>
 export type HostState = z.infer<typeof HostStateSchema>
 export type NumaCell = z.infer<typeof NumaCellSchema>
 export type HostCpu = z.infer<typeof HostCpuSchema>
+export type AllocationRatio = z.infer<typeof AllocationRatioSchema>
 export type Host = z.infer<typeof HostSchema>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { AllocationRatioSchema, DEFAULT_ALLOCATION_RATIO } from '../model/host'
 
 export const LanguageSchema = z.enum(['en', 'zh-CN'])
 export const ThemeSchema = z.enum(['light', 'dark', 'system'])
@@ -9,9 +10,18 @@ export const SettingsSchema = z.object({
   theme: ThemeSchema,
   /** Run the embedded demo cluster (the default while no real host is configured). */
   demoEnabled: z.boolean(),
+  /**
+   * How far hosts may be allocated (vCPUs per logical CPU, guest memory per MiB of RAM): the
+   * cluster's ratios, and a host's own where it differs. Every snapshot carries each host's
+   * (Host.allocationRatio); no recommendation takes a host above them.
+   */
+  allocationRatios: z.object({
+    cluster: AllocationRatioSchema,
+    hosts: z.record(z.string().min(1), AllocationRatioSchema),
+  }),
 })
 
-export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true }
+export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} } }
 
 export type Language = z.infer<typeof LanguageSchema>
 export type Theme = z.infer<typeof ThemeSchema>

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util'
-import type { PartialEngineOptions } from '../../shared/engine/options'
+import { defaultOptions, type PartialEngineOptions } from '../../shared/engine/options'
 import { HistoryFileSchema, SnapshotSchema, type History, type Snapshot } from '../../shared/model'
 import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
 import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
 
 export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --snapshot FILE.json] [--history FILE.json]
-                      [--strategy static|dynamic|hybrid] [--max-moves N] [--min-gain X]
+                      [--strategy static|dynamic|hybrid] [--max-moves N] [--min-relative-gain X]
                       [--cpu-ratio X] [--mem-ratio X] --json
       Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
       against the exact HiGHS optimum on small clusters), consolidation, tuning advice; every
@@ -14,8 +14,10 @@ export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --s
       it has a complete sample, with the usage history the file holds (or --history, as
       export-history writes it). --demo uses the embedded demo cluster (nothing is written to
       the data file); --snapshot a saved snapshot. --max-moves: optional migrations (8);
-      --min-gain: smallest imbalance reduction worth a move (0.005); --cpu-ratio and
-      --mem-ratio: overcommit allowed, vCPUs per logical CPU (4) and memory (1).
+      --min-relative-gain: share of the current imbalance a move must remove, plus as much
+      again per minute of live migration (0.01); --cpu-ratio and --mem-ratio: allocation
+      ratios every host keeps in this run, vCPUs per logical CPU and memory (else each
+      host's from the data file's settings: 4 and 1 unless set).
       Prints the recommendations with the snapshot they were made on (for 'plan').
   virtpilot export-history [--data FILE] [--days N] --out FILE.json
       Write the usage history the data file holds (5-minute rollups of each VM, the last N
@@ -25,15 +27,30 @@ export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --s
 /** Seconds between the two reads a host's first complete sample needs. */
 const SAMPLE_INTERVAL_MS = 5000
 
-function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined }): PartialEngineOptions {
+function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-relative-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined }): PartialEngineOptions {
   const strategy = values.strategy
   if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
   const balance: NonNullable<PartialEngineOptions['balance']> = {}
   if (values['max-moves'] !== undefined) balance.maxMigrations = numberOption('max-moves', values['max-moves'], 0, 1000, true)
-  if (values['min-gain'] !== undefined) balance.minGain = numberOption('min-gain', values['min-gain'], 0, 1)
+  if (values['min-relative-gain'] !== undefined) {
+    const share = numberOption('min-relative-gain', values['min-relative-gain'], 0, 1)
+    balance.minRelativeGain = share
+    balance.relativeGainPerMigrationMinute = share
+  }
   if (values['cpu-ratio'] !== undefined) balance.cpuOvercommit = numberOption('cpu-ratio', values['cpu-ratio'], 0.1, 64)
   if (values['mem-ratio'] !== undefined) balance.memOvercommit = numberOption('mem-ratio', values['mem-ratio'], 0.1, 4)
   return { strategy, balance }
+}
+
+/** --cpu-ratio and --mem-ratio hold for every host of this run, over what the settings or the snapshot file say. */
+function withRatios(snapshot: Snapshot, options: PartialEngineOptions): Snapshot {
+  const cpu = options.balance?.cpuOvercommit
+  const memory = options.balance?.memOvercommit
+  if (cpu === undefined && memory === undefined) return snapshot
+  return {
+    ...snapshot,
+    hosts: snapshot.hosts.map((h) => ({ ...h, allocationRatio: { cpu: cpu ?? h.allocationRatio?.cpu ?? defaultOptions.balance.cpuOvercommit, memory: memory ?? h.allocationRatio?.memory ?? defaultOptions.balance.memOvercommit } })),
+  }
 }
 
 /** The snapshot to work on: a file, the demo, or the data file's hosts each read to a complete sample. */
@@ -64,7 +81,7 @@ export async function recommendCommand(args: string[]): Promise<number> {
       history: { type: 'string' },
       strategy: { type: 'string', default: 'dynamic' },
       'max-moves': { type: 'string' },
-      'min-gain': { type: 'string' },
+      'min-relative-gain': { type: 'string' },
       'cpu-ratio': { type: 'string' },
       'mem-ratio': { type: 'string' },
       data: { type: 'string' },
@@ -81,7 +98,7 @@ export async function recommendCommand(args: string[]): Promise<number> {
   return withServices(
     services,
     async (s) => {
-      const snapshot = fromFile ?? (await clusterOf(s, values.demo ? 'demo' : 'data'))
+      const snapshot = withRatios(fromFile ?? (await clusterOf(s, values.demo ? 'demo' : 'data')), options)
       const now = Math.max(Date.now(), snapshot.t)
       const history = historyFile ?? (fromFile ? { vms: {} } : s.history.usage(snapshot.vms.map((v) => v.id), now))
       try {

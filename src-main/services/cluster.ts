@@ -4,6 +4,7 @@ import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
 import type { Store } from '../store'
 import type { EventBus } from './events'
+import { withAllocationRatios } from './allocation-ratios'
 import type { HostManager } from './host-manager'
 
 /** How often retention and rollups run. */
@@ -32,6 +33,8 @@ export function createCluster(options: ClusterOptions) {
   const { store, hosts, events, clock } = options
   let demo: Collector | undefined
   let timer: ReturnType<typeof setInterval> | undefined
+  // The allocation ratios every snapshot host carries; refreshed when the settings change.
+  let allocationRatios = store.settings.get().allocationRatios
 
   /** Every source's latest poll; a VM seen on two hosts (just migrated) is where it was seen last. */
   function snapshot(): Snapshot {
@@ -39,7 +42,7 @@ export function createCluster(options: ClusterOptions) {
     const vms = new Map(parts.flatMap((p) => p.vms).map((v) => [v.id, v]))
     return {
       t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
-      hosts: parts.flatMap((p) => p.hosts),
+      hosts: withAllocationRatios(parts.flatMap((p) => p.hosts), allocationRatios),
       vms: [...vms.values()],
       hostSamples: parts.flatMap((p) => p.hostSamples),
       vmSamples: parts.flatMap((p) => p.vmSamples).filter((s) => vms.get(s.vmId)?.hostId === s.hostId),
@@ -77,8 +80,10 @@ export function createCluster(options: ClusterOptions) {
 
   async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const settings = store.settings.update(patch)
+    allocationRatios = settings.allocationRatios
     await applySettings(settings)
     events.emit('settings.changed', settings)
+    if (patch.allocationRatios) emitSnapshot()
     return settings
   }
 

@@ -211,16 +211,17 @@ export class SamplesRepo {
   usageHistory(vmIds: readonly string[], from: number, to: number): History {
     const rows = this.db
       .prepare(
-        `SELECT vm_id, t, cpu_used_cores_mean AS cpu, mem_used_mib_max AS mem FROM vm_rollups
+        `SELECT vm_id, t, cpu_used_cores_mean AS cpu, mem_used_mib_max AS mem, cpu_ready_pct_mean AS ready FROM vm_rollups
          WHERE t >= ? AND t < ? AND vm_id IN (SELECT value FROM json_each(?)) ORDER BY vm_id, t`,
       )
-      .all(from, to, JSON.stringify(vmIds)) as { vm_id: string; t: number; cpu: number; mem: number }[]
+      .all(from, to, JSON.stringify(vmIds)) as { vm_id: string; t: number; cpu: number; mem: number; ready: number }[]
     const history: History = { vms: {} }
     for (const row of rows) {
-      const series = (history.vms[row.vm_id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
+      const series = (history.vms[row.vm_id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [], cpuReadyPct: [] })
       series.t.push(row.t)
       series.cpuUsedCores.push(row.cpu)
       series.memUsedMiB.push(row.mem)
+      series.cpuReadyPct!.push(row.ready)
     }
     return history
   }

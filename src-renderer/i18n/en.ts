@@ -295,6 +295,16 @@ export const en = {
     demoRunning: 'Demo cluster running',
     yes: 'Yes',
     no: 'No',
+    ratios: {
+      title: 'Allocation ratios',
+      help: 'How far a host may be allocated: vCPUs per host CPU and guest memory per unit of RAM. Balancing, consolidation and rightsizing never take a host above its ratios.',
+      scope: 'Applies to',
+      cluster: 'Every host (cluster)',
+      cpu: 'vCPUs per CPU',
+      memory: 'Memory per RAM',
+      useCluster: 'Use cluster ratios',
+      fromCluster: 'Cluster ratios',
+    },
   },
   dashboard: {
     backToOverview: 'Overview',

@@ -296,6 +296,16 @@ export const zhCN: MessageSchema = {
     demoRunning: '演示集群运行中',
     yes: '是',
     no: '否',
+    ratios: {
+      title: '分配比例',
+      help: '主机可分配的上限：每个主机 CPU 的 vCPU 数，以及每单位内存可分配的客户机内存。均衡、整合与规格调整都不会让主机超过其比例。',
+      scope: '适用于',
+      cluster: '所有主机（集群）',
+      cpu: '每 CPU 的 vCPU',
+      memory: '每单位内存',
+      useCluster: '使用集群比例',
+      fromCluster: '集群比例',
+    },
   },
   dashboard: {
     backToOverview: '概览',

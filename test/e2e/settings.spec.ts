@@ -36,6 +36,30 @@ test.describe('Settings', () => {
   })
 })
 
+test.describe('Allocation ratios', () => {
+  test('sets the cluster\'s ratios and one host\'s own; every snapshot host carries them', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    const card = app.getByTestId('allocation-ratios')
+    const clusterCpu = card.getByTestId('ratio-cluster-cpu').locator('input')
+    await clusterCpu.fill('2')
+    await clusterCpu.blur()
+    await expect.poll(async () => (await serve.call('settings.get', {})).allocationRatios.cluster.cpu).toBe(2)
+    const hosts = (await serve.call('cluster.snapshot', {})).hosts
+    expect(hosts.length).toBeGreaterThan(1)
+    for (const h of hosts) expect(h.allocationRatio).toEqual({ cpu: 2, memory: 1 })
+
+    const first = hosts[0]!.id
+    const memory = card.getByTestId(`ratio-host-${first}`).getByTestId('ratio-host-memory').locator('input')
+    await memory.fill('1.5')
+    await memory.blur()
+    await expect.poll(async () => (await serve.call('settings.get', {})).allocationRatios.hosts[first]).toEqual({ cpu: 2, memory: 1.5 })
+    await expect.poll(async () => (await serve.call('cluster.snapshot', {})).hosts.find((h) => h.id === first)!.allocationRatio).toEqual({ cpu: 2, memory: 1.5 })
+
+    await card.getByTestId(`ratio-host-${first}`).getByTestId('ratio-host-reset').click()
+    await expect.poll(async () => (await serve.call('settings.get', {})).allocationRatios.hosts).toEqual({})
+  })
+})
+
 test.describe('Demo cluster switch', () => {
   test('turning the demo off empties the cluster, turning it on brings it back', async ({ app, serve }) => {
     await app.getByTestId('nav-settings').click()

@@ -1,8 +1,11 @@
 /** The rules and limits a move must keep: where a unit may go, and whether two VMs may swap. */
 import type { ClusterState } from './state'
 
-/** Rules and limits for putting the whole unit on host h. */
-export function canHost(state: ClusterState, u: number, h: number): boolean {
+/**
+ * Rules and limits for putting the whole unit on host h; with `band`, also the forecast: h stays
+ * within its cores in every bucket of the horizon.
+ */
+export function canHost(state: ClusterState, u: number, h: number, band = true): boolean {
   const host = state.problem.hosts[h]!
   if (host.maintenance || !state.movable(u)) return false
   let addVcpus = 0
@@ -19,15 +22,17 @@ export function canHost(state: ClusterState, u: number, h: number): boolean {
       if (state.antiCount[g]![h]! - inUnitHere > 0) return false
     }
   }
-  return state.vcpus[h]! + addVcpus <= host.vcpuLimit + 1e-9 && state.memAlloc[h]! + addMem <= host.memAllocLimitMiB + 1e-9
+  if (state.vcpus[h]! + addVcpus > host.vcpuLimit + 1e-9 || state.memAlloc[h]! + addMem > host.memAllocLimitMiB + 1e-9) return false
+  return !band || state.buckets === 0 || state.withinBand(h, state.units[u]!.filter((v) => state.vmHost[v] !== h), [])
 }
 
 /**
  * Whether single-VM units x (on a) and y (on b) may exchange hosts: rules for each at its new
- * host with the other gone, limits at the end, and room for one of them to go first.
- * Returns true when x goes first, false when y does, null when the swap is not allowed.
+ * host with the other gone, limits (and with `band` the forecast band) at the end, and room for
+ * one of them to go first. Returns true when x goes first, false when y does, null when the swap
+ * is not allowed.
  */
-export function swapOrder(state: ClusterState, x: number, y: number): boolean | null {
+export function swapOrder(state: ClusterState, x: number, y: number, band = true): boolean | null {
   const vx = state.units[x]![0]!, vy = state.units[y]![0]!
   const a = state.vmHost[vx]!, b = state.vmHost[vy]!
   const ha = state.problem.hosts[a]!, hb = state.problem.hosts[b]!
@@ -49,20 +54,29 @@ export function swapOrder(state: ClusterState, x: number, y: number): boolean | 
   const endA = state.vcpus[a]! - X.vcpus + Y.vcpus <= ha.vcpuLimit + eps && state.memAlloc[a]! - X.memoryMiB + Y.memoryMiB <= ha.memAllocLimitMiB + eps
   const endB = state.vcpus[b]! - Y.vcpus + X.vcpus <= hb.vcpuLimit + eps && state.memAlloc[b]! - Y.memoryMiB + X.memoryMiB <= hb.memAllocLimitMiB + eps
   if (!endA || !endB) return null
+  if (band && (!state.withinBand(a, [vy], [vx]) || !state.withinBand(b, [vx], [vy]))) return null
   if (state.vcpus[b]! + X.vcpus <= hb.vcpuLimit + eps && state.memAlloc[b]! + X.memoryMiB <= hb.memAllocLimitMiB + eps) return true
   if (state.vcpus[a]! + Y.vcpus <= ha.vcpuLimit + eps && state.memAlloc[a]! + Y.memoryMiB <= ha.memAllocLimitMiB + eps) return false
   return null
 }
 
-/** The host (not its own unless the unit is split) that may take the unit and leaves the spread lowest; null when none may. */
+/**
+ * The host (not its own unless the unit is split) that may take the unit and leaves the spread
+ * lowest; null when none may. A mandatory move keeps to the forecast band where it can, and
+ * breaks it rather than not happen.
+ */
 export function bestDestination(state: ClusterState, u: number, allowCurrent: boolean): number | null {
+  return destination(state, u, allowCurrent, true) ?? destination(state, u, allowCurrent, false)
+}
+
+function destination(state: ClusterState, u: number, allowCurrent: boolean, band: boolean): number | null {
   let best: number | null = null
   let bestImb = Infinity
   const here = state.vmHost[state.units[u]![0]!]!
   for (let h = 0; h < state.problem.hosts.length; h++) {
     if (!allowCurrent && h === here) continue
     if (h === here && !state.unitSplit(u)) continue
-    if (!canHost(state, u, h)) continue
+    if (!canHost(state, u, h, band)) continue
     const imb = state.imbalanceAfter(u, h)
     if (imb < bestImb - 1e-12) {
       bestImb = imb

@@ -1,7 +1,7 @@
 import { summarizeLoads, type PlacementProblem } from '../placement'
 import { canHost } from './constraints'
 import { fixViolations, unfixableViolations } from './mandatory'
-import { MoveLog, type BalanceResult, type GreedyOptions } from './moves'
+import { MoveLog, stepScore, type BalanceResult, type GreedyOptions } from './moves'
 import { refinePeak } from './refine-peak'
 import { keepOrderUnderPriority, scheduleMoves } from './schedule'
 import { ClusterState } from './state'
@@ -55,7 +55,7 @@ function evenOut(state: ClusterState, log: MoveLog, stuck: Set<number>, options:
   const bw = options.migrationBandwidthMiBps
   const unitCost = state.units.map((_, u) => state.costSeconds(u, bw))
   while (optional < options.maxMigrations) {
-    const round: Round = { moved, stuck, unitCost, current: state.objective(), spread: state.imbalance() }
+    const round: Round = { moved, stuck, unitCost, current: state.objective(), spread: state.imbalance(), scale: state.imbalanceScale() }
     const best = bestMove(state, round, optional, options)
     const swap = optional + 2 <= options.maxMigrations ? bestSwap(state, round, options, best ? best.score * 2 : 0) : null
     if (swap) {
@@ -74,10 +74,11 @@ function evenOut(state: ClusterState, log: MoveLog, stuck: Set<number>, options:
 
 /**
  * The unit move with the best gain net of its cost that fits the budget (`optional` migrations
- * made so far) and does not raise the spread; null when none gains minGain and pays for itself.
+ * made so far) and does not raise the spread; null when none passes the stopping rule.
  */
 function bestMove(state: ClusterState, round: Round, optional: number, options: GreedyOptions): { u: number; to: number; gain: number; score: number } | null {
-  const { current, spread } = round
+  const { current, spread, scale } = round
+  const relative = scale * (options.minRelativeGain ?? 0)
   let best: { u: number; to: number; gain: number; score: number } | null = null
   for (let u = 0; u < state.units.length; u++) {
     if (round.moved.has(u) || round.stuck.has(u) || !state.movable(u)) continue
@@ -89,10 +90,9 @@ function bestMove(state: ClusterState, round: Round, optional: number, options: 
     for (let h = 0; h < state.problem.hosts.length; h++) {
       if (h === state.vmHost[state.units[u]![0]!]) continue
       const gain = current - state.objectiveAfter(u, h)
-      if (state.lastSpread > spread + 1e-12) continue
-      // A one-minute migration must buy back one extra minGain of balance.
-      const score = gain - (options.minGain * cost) / 60
-      if (gain >= options.minGain && score > 0 && (!best || score > best.score) && canHost(state, u, h)) best = { u, to: h, gain, score }
+      if (gain < options.minGain || gain < relative * members || state.lastSpread > spread + 1e-12) continue
+      const score = stepScore(gain, options.minGain, members, cost, scale, options)
+      if (score !== null && (!best || score > best.score) && canHost(state, u, h)) best = { u, to: h, gain, score }
     }
   }
   return best

@@ -27,10 +27,28 @@ export interface BalanceResult {
 }
 
 export interface GreedyOptions {
+  /** Absolute floor on a step's gain, and its charge per migration minute (the what-if's policy knob; 0 in the product). */
   minGain: number
+  /**
+   * The relative stopping rule (BalanceOptions): a step must remove this share of the current
+   * imbalance per migration, and this share more per minute of migration time. Absent: 0.
+   */
+  minRelativeGain?: number
+  relativeGainPerMigrationMinute?: number
   maxMigrations: number
   migrationBandwidthMiBps: number
   maxMigrationSeconds: number
+}
+
+/**
+ * A step's score under the stopping rule, in objective units, or null when the step is not worth
+ * its migrations: its gain must reach the absolute floor `abs` and `migrations` x minRelativeGain
+ * of the current imbalance (`scale`), and stay positive after the charge for its migration time.
+ */
+export function stepScore(gain: number, abs: number, migrations: number, seconds: number, scale: number, o: GreedyOptions): number | null {
+  if (gain < abs || gain < scale * (o.minRelativeGain ?? 0) * migrations) return null
+  const score = gain - (seconds / 60) * (o.minGain + scale * (o.relativeGainPerMigrationMinute ?? 0))
+  return score > 0 ? score : null
 }
 
 /** Priority from the imbalance a move removes, DRS-style (2 = large gain ... 5 = slight). */

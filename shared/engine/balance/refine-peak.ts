@@ -1,5 +1,5 @@
 import { canHost, swapOrder } from './constraints'
-import type { GreedyOptions } from './moves'
+import { stepScore, type GreedyOptions } from './moves'
 import type { ClusterState } from './state'
 
 /**
@@ -10,6 +10,12 @@ import type { ClusterState } from './state'
 const PEAK_BETA = 1000
 /** Hosts with more than this share of the smooth maximum's weight are where phase 3 moves VMs from. */
 const HOT_SHARE = 0.01
+/**
+ * Hosts within this much load of the peak are tied with it. A step off one of n tied hosts is
+ * credited 1/n of what it takes off (the drop in the mean of the n highest loads): each tied
+ * host's move counts, so all of them come down rather than none passing the stopping rule alone.
+ */
+const TIE_TOLERANCE = 0.01
 /** Improvement below which phase 3 stops (free re-targets could otherwise shuffle forever). */
 const REFINE_EPS = 1e-7
 /** Best steps kept per round: the first one that passes the rules is taken. */
@@ -28,9 +34,9 @@ type StepKind = 'move' | 'swap' | 'undo'
  * moving single-VM units off the hosts that set it, swapping them with a VM elsewhere, or, once
  * the budget is spent, undoing one of phase 2's moves to pay for a new one. A VM phase 2 already
  * moved goes elsewhere for free; sending it back home gives its migration back. Every step must
- * not raise the peak, and a step that adds migrations must pass phase 2's cost-benefit test with
- * the drop in (smooth) peak as its gain. The spread may grow, never above its value before
- * balancing. Returns whether anything changed.
+ * not raise the peak, and a step that adds migrations must pass phase 2's stopping rule with the
+ * drop in (smooth) peak, or its share of a tie at the peak, as its gain. The spread may grow,
+ * never above its value before balancing. Returns whether anything changed.
  */
 export function refinePeak(state: ClusterState, origin: readonly number[], frozen: readonly boolean[], o: GreedyOptions, spreadCap: number, partner: Map<number, number>): boolean {
   const p = state.problem
@@ -68,8 +74,6 @@ class PeakRefiner {
   /** Migration seconds of each VM, and whether phase 3 may move it. */
   private readonly cost: Float64Array
   private readonly ok: Uint8Array
-  /** Score charged per migration second (phase 2's one minGain per minute). */
-  private readonly charge: number
   /** Migrations in the plan so far (VMs away from where phase 2 started). */
   private used = 0
 
@@ -81,10 +85,13 @@ class PeakRefiner {
   private Mm = 0
   private Sc = 0
   private Sm = 0
-  /** Smooth and hard weighted peak, and migrations left in the budget. */
+  /** Smooth and hard weighted peak, migrations left in the budget, and the stopping rule's scale. */
   private F = 0
   private peak = 0
   private left = 0
+  private scale = 0
+  /** Scratch for the loads after a step (tie credit). */
+  private readonly after: Float64Array
 
   // Up to four hosts change in one step: their new loads.
   private readonly hs = new Int32Array(4)
@@ -146,7 +153,7 @@ class PeakRefiner {
     this.unitOf = unitOf
     this.cost = cost
     this.ok = ok
-    this.charge = o.minGain / 60
+    this.after = new Float64Array(H)
     for (let v = 0; v < V; v++) if (this.host[v] !== origin[v]) this.used++
     this.ec = new Float64Array(H)
     this.em = new Float64Array(H)
@@ -178,6 +185,7 @@ class PeakRefiner {
     this.F = wc * (Mc + Math.log(Sc) / B) + wm * (Mm + Math.log(Sm) / B)
     this.peak = wc * Mc + wm * Mm
     this.left = this.o.maxMigrations - this.used
+    this.scale = this.state.imbalanceScale()
     return true
   }
 
@@ -344,8 +352,41 @@ class PeakRefiner {
     if (added > this.left) return
     const g = this.gainOf()
     if (!(g > REFINE_EPS)) return
-    if (added > 0 && (g < this.o.minGain * added || g - this.charge * seconds <= 0)) return
-    this.offer(kind, x, y, b, added > 0 ? g - this.charge * seconds : g)
+    if (added <= 0) return this.offer(kind, x, y, b, g)
+    const score = stepScore(g, this.o.minGain * added, added, seconds, this.scale, this.o) ?? stepScore(Math.max(g, this.tieCredit()), this.o.minGain * added, added, seconds, this.scale, this.o)
+    if (score !== null) this.offer(kind, x, y, b, score)
+  }
+
+  /** The step's share of bringing tied peak hosts down: per resource, the drop in the mean of the n highest loads (n hosts tied). */
+  private tieCredit(): number {
+    const { H, active, hs, nh, wc, wm } = this
+    let credit = 0
+    for (const [load, next, M, w] of [[this.cpu, this.nc, this.Mc, wc], [this.mem, this.nm, this.Mm, wm]] as const) {
+      if (w <= 0) continue
+      let n = 0
+      let before = 0
+      let touchesTie = false
+      for (let h = 0; h < H; h++) {
+        if (!active[h] || load[h]! < M - TIE_TOLERANCE) continue
+        n++
+        before += load[h]!
+        for (let k = 0; k < nh; k++) if (hs[k] === h) touchesTie = true
+      }
+      if (n < 2 || !touchesTie) continue
+      const after = this.after
+      let m = 0
+      for (let h = 0; h < H; h++) {
+        if (!active[h]) continue
+        let x = load[h]!
+        for (let k = 0; k < nh; k++) if (hs[k] === h) x = next[k]!
+        after[m++] = x
+      }
+      const top = after.subarray(0, m).sort().subarray(Math.max(0, m - n))
+      let sum = 0
+      for (const x of top) sum += x
+      credit += (w * (before - sum)) / n
+    }
+    return credit
   }
 
   private offer(kind: StepKind, x: number, y: number, b: number, score: number): void {

@@ -83,12 +83,13 @@ function nextJob(sim: ClusterState, jobs: readonly Job[]): { index: number; gain
     let gain: number
     let first = true
     if (job.other >= 0) {
-      const order = swapOrder(sim, job.u, job.other)
+      // Allocation limits only: the forecast band judges where the plan ends, not its minutes in between.
+      const order = swapOrder(sim, job.u, job.other, false)
       if (order === null) continue
       first = order
       gain = sim.imbalance() - sim.imbalanceAfterSwap(sim.units[job.u]![0]!, sim.units[job.other]![0]!)
     } else {
-      if (!canHost(sim, job.u, job.to)) continue
+      if (!canHost(sim, job.u, job.to, false)) continue
       gain = sim.imbalance() - sim.imbalanceAfter(job.u, job.to)
     }
     if (gain > bestGain) { best = j; bestGain = gain; bestFirst = first }

@@ -24,6 +24,13 @@ export class ClusterState {
   /** Per host: vCPUs and memory allocated, what the overcommit limits check. */
   readonly vcpus: number[]
   readonly memAlloc: number[]
+  /**
+   * Forecast buckets (0: no hourly check): per VM and bucket the top of its CPU band (cores), per
+   * host and bucket their sum; a move may not plan a host above its cores in any bucket.
+   */
+  readonly buckets: number
+  readonly vmHigh: Float64Array
+  readonly hostHigh: Float64Array
   /** Per VM: its anti-affinity groups; per group and host: its VMs there. */
   readonly antiGroupsOf: number[][]
   readonly antiCount: number[][]
@@ -52,6 +59,11 @@ export class ClusterState {
     this.invMem = Float64Array.from(p.hosts, (h) => 1 / h.memMiB)
     this.vcpus = new Array<number>(H).fill(0)
     this.memAlloc = new Array<number>(H).fill(0)
+    const K = p.vms.find((vm) => vm.cpuHigh)?.cpuHigh?.length ?? 0
+    this.buckets = K
+    this.vmHigh = new Float64Array(p.vms.length * K)
+    this.hostHigh = new Float64Array(H * K)
+    if (K > 0) p.vms.forEach((vm, v) => { for (let k = 0; k < K; k++) this.vmHigh[v * K + k] = vm.cpuHigh?.[k] ?? vm.cpuClaim })
     p.vms.forEach((vm, i) => this.add(i, this.vmHost[i]!, 1))
     this.antiGroupsOf = p.vms.map(() => [])
     this.antiCount = p.antiAffinity.map((group, g) => {
@@ -76,6 +88,35 @@ export class ClusterState {
     this.memLoad[h]! += sign * this.vmMem[v]! * this.invMem[h]!
     this.vcpus[h]! += sign * vm.vcpus
     this.memAlloc[h]! += sign * vm.memoryMiB
+    const K = this.buckets
+    for (let k = 0; k < K; k++) this.hostHigh[h * K + k]! += sign * this.vmHigh[v * K + k]!
+  }
+
+  /**
+   * Whether host h may take the VMs `adding` (and lose `leaving`) under the forecast band: in no
+   * bucket may it end above its cores, unless no higher than the worst of itself and the hosts
+   * the VMs come from were before (a move may shift an hourly overload, never worsen the worst
+   * one). Always true without buckets.
+   */
+  withinBand(h: number, adding: readonly number[], leaving: readonly number[]): boolean {
+    const K = this.buckets
+    if (K === 0) return true
+    const hosts = this.problem.hosts
+    const cap = hosts[h]!.cpuCores
+    for (let k = 0; k < K; k++) {
+      const before = this.hostHigh[h * K + k]!
+      let x = before
+      for (const v of adding) x += this.vmHigh[v * K + k]!
+      for (const v of leaving) x -= this.vmHigh[v * K + k]!
+      if (x <= cap + 1e-9) continue
+      let worst = before / cap
+      for (const v of adding) {
+        const s = this.vmHost[v]!
+        if (s !== h) worst = Math.max(worst, this.hostHigh[s * K + k]! / hosts[s]!.cpuCores)
+      }
+      if (x > cap * worst + 1e-9) return false
+    }
+    return true
   }
 
   move(u: number, to: number) {
@@ -163,6 +204,16 @@ export class ClusterState {
   /** Balancing objective: spread plus PEAK_WEIGHT x peak; lower is better. */
   objective(): number {
     return this.imbalance() + PEAK_WEIGHT * this.peak()
+  }
+
+  /**
+   * The current imbalance the stopping rule measures gains against: the objective minus its value
+   * were every active host at the mean load (spread 0, peak = mean). Scale-free: load shares.
+   */
+  imbalanceScale(): number {
+    if (this.nActive === 0) return 0
+    const mean = (this.problem.cpuWeight * this.c1 + this.problem.memWeight * this.m1) / (this.nActive * this.w)
+    return Math.max(0, this.imbalance() + PEAK_WEIGHT * (this.peak() - mean))
   }
 
   /** Spread after the last objectiveAfter / objectiveAfterSwap. */

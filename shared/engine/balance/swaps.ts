@@ -1,37 +1,41 @@
 import { swapOrder } from './constraints'
-import type { GreedyOptions, Swap } from './moves'
+import { stepScore, type GreedyOptions, type Swap } from './moves'
 import type { ClusterState } from './state'
 
-/** What phase 2 knows in one round: units it may not pick, each unit's migration cost, the objective and spread now. */
+/**
+ * What phase 2 knows in one round: units it may not pick, each unit's migration cost, the
+ * objective, spread and imbalance (the stopping rule's scale) now.
+ */
 export interface Round {
   moved: Set<number>
   stuck: Set<number>
   unitCost: number[]
   current: number
   spread: number
+  scale: number
 }
 
 /**
  * Best exchange of two single-VM units on different hosts, by gain net of both migrations' cost
- * (the same test as a single move: gain >= minGain and the one-minute-per-minGain charge), that
- * beats `mustBeat`. Scoring is O(1) per pair on running sums, so every pair is scored and only a
- * would-be best is checked against the rules.
+ * (the stopping rule of a single move, for two migrations), that beats `mustBeat`. Scoring is
+ * O(1) per pair on running sums, so every pair is scored and only a would-be best is checked
+ * against the rules.
  */
 export function bestSwap(state: ClusterState, round: Round, options: GreedyOptions, mustBeat: number): Swap | null {
-  const { unitCost, current, spread } = round
+  const { unitCost, current, spread, scale } = round
   const byHost = swappableByHost(state, round, options)
   let best: Swap | null = null
-  const charge = options.minGain / 60
-  for (const { a, b, bound } of hostPairs(state, byHost, current, options.minGain, mustBeat)) {
+  const floor = Math.max(options.minGain, 2 * scale * (options.minRelativeGain ?? 0))
+  for (const { a, b, bound } of hostPairs(state, byHost, current, floor, mustBeat)) {
     if (best && bound <= best.score) break
     for (const x of byHost[a]!) {
       const vx = state.units[x]![0]!
       for (const y of byHost[b]!) {
         const vy = state.units[y]![0]!
         const gain = current - state.objectiveAfterSwap(vx, vy)
-        if (gain < options.minGain || state.lastSpread > spread + 1e-12) continue
-        const score = gain - charge * (unitCost[x]! + unitCost[y]!)
-        if (score <= mustBeat || (best && score <= best.score)) continue
+        if (gain < floor || state.lastSpread > spread + 1e-12) continue
+        const score = stepScore(gain, options.minGain, 2, unitCost[x]! + unitCost[y]!, scale, options)
+        if (score === null || score <= mustBeat || (best && score <= best.score)) continue
         const order = swapOrder(state, x, y)
         if (order === null) continue
         best = { x, y, gain, score, xFirst: order }
@@ -55,7 +59,7 @@ function swappableByHost(state: ClusterState, round: Round, options: GreedyOptio
 
 /**
  * Host pairs worth searching, best bound first: one side holds the highest or lowest load, and the
- * most any exchange between the two could gain reaches minGain and beats `mustBeat`.
+ * most any exchange between the two could gain reaches the floor and beats `mustBeat`.
  */
 function hostPairs(state: ClusterState, byHost: number[][], current: number, minGain: number, mustBeat: number): { a: number; b: number; bound: number }[] {
   const extreme = state.extremeHosts()

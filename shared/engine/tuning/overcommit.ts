@@ -18,8 +18,10 @@ export const overcommitRule: TuningRule = {
       const cpuRatio = vcpus / host.logicalCpus
       const memRatio = memAlloc / host.memoryMiB
       const u = usage.hosts[host.hostId]
-      const cpuOver = cpuRatio > options.cpuOvercommit
-      const memOver = memRatio > options.memOvercommit
+      const cpuLimit = options.hostRatios?.[host.hostId]?.cpu ?? options.cpuOvercommit
+      const memLimit = options.hostRatios?.[host.hostId]?.memory ?? options.memOvercommit
+      const cpuOver = cpuRatio > cpuLimit
+      const memOver = memRatio > memLimit
       if (!cpuOver && !memOver) continue
       const memUsedShare = u?.memUsedMiB !== undefined ? u.memUsedMiB / host.memoryMiB : undefined
       const memPressure = memOver && memUsedShare !== undefined && memUsedShare >= 0.9
@@ -27,11 +29,11 @@ export const overcommitRule: TuningRule = {
       const parts: string[] = []
       const evidence: Evidence[] = []
       if (cpuOver) {
-        parts.push(`${vcpus} vCPUs on ${host.logicalCpus} CPUs is ${cpuRatio.toFixed(1)}:1, above the ${options.cpuOvercommit}:1 limit`)
+        parts.push(`${vcpus} vCPUs on ${host.logicalCpus} CPUs is ${cpuRatio.toFixed(1)}:1, above the ${cpuLimit}:1 limit`)
         evidence.push({ fact: 'vCPUs per host CPU', value: +cpuRatio.toFixed(2) })
       }
       if (memOver) {
-        parts.push(`guests are allocated ${gib(memAlloc)} of ${gib(host.memoryMiB)} RAM (${pct(memRatio)}), above the ${pct(options.memOvercommit)} limit`)
+        parts.push(`guests are allocated ${gib(memAlloc)} of ${gib(host.memoryMiB)} RAM (${pct(memRatio)}), above the ${pct(memLimit)} limit`)
         evidence.push({ fact: 'guest memory per host RAM', value: +memRatio.toFixed(2) })
       }
       if (u?.cpuLoad !== undefined) evidence.push({ fact: 'sustained host CPU load', value: +(u.cpuLoad * 100).toFixed(1), unit: '%' })
@@ -46,8 +48,8 @@ export const overcommitRule: TuningRule = {
         evidence,
         effect: 'Back within the limits, guests get the CPU and memory they were promised; see the migration and rightsizing recommendations for the moves.',
         predicted: [
-          ...(cpuOver ? [{ label: 'vCPUs per host CPU', unit: 'ratio', before: +cpuRatio.toFixed(2), after: options.cpuOvercommit }] : []),
-          ...(memOver ? [{ label: 'Guest memory per host RAM', unit: 'ratio', before: +memRatio.toFixed(2), after: options.memOvercommit }] : []),
+          ...(cpuOver ? [{ label: 'vCPUs per host CPU', unit: 'ratio', before: +cpuRatio.toFixed(2), after: cpuLimit }] : []),
+          ...(memOver ? [{ label: 'Guest memory per host RAM', unit: 'ratio', before: +memRatio.toFixed(2), after: memLimit }] : []),
         ],
         risk: memPressure ? 'high' : 'medium',
         riskNote: 'No change is applied by this advice itself; raising the limit instead is a policy choice (Settings), safe only while measured use stays low.',

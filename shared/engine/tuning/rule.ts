@@ -35,6 +35,8 @@ export interface TuningOptions {
   /** vCPUs per host thread and guest memory per MiB of RAM above which a host is overcommitted. */
   cpuOvercommit: number
   memOvercommit: number
+  /** Hosts with ratios of their own (Settings), by host id: these replace the two above. */
+  hostRatios?: Record<string, { cpu: number; memory: number }>
   /** Host CPU load (0-1) above which polling halted vCPUs steals time other vCPUs want. */
   busyHostCpuLoad: number
 }

@@ -76,6 +76,7 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
     case 'migrate': {
       if (!action.live) throw new CommandError('only live migration is supported')
       if (action.from === action.to) throw new CommandError('a migration needs two different hosts')
+      if (action.unsafe && !ctx.allowUnsafeMigration) throw new CommandError(`live-migrating ${action.vm} needs --unsafe (its disks are cached by the host): allow unsafe migration for this plan, or set cache=none first`)
       return [
         {
           host: action.from,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiFailure, dispatch, requestChannelNames, type Handlers } from '../../../shared/api'
 
 const ctx = { transport: 'test' as const }
-const settings = { language: 'en' as const, theme: 'light' as const, demoEnabled: true }
+const settings = { language: 'en' as const, theme: 'light' as const, demoEnabled: true, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} } }
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   // Channels a test does not use fail loudly if called.
@@ -15,7 +15,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'cluster.snapshot': async () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }),
     'cluster.history': async (req) => ({ from: req.from, to: req.to, stepMs: req.maxPoints, cpuUsedCores: { t: [], values: [] }, cpuCapacityCores: 0, memUsedMiB: { t: [], values: [] }, memCapacityMiB: 0 }),
     'settings.get': async () => settings,
-    'settings.update': async (patch) => ({ ...settings, ...patch }),
+    'settings.update': async (patch) => ({ ...settings, ...patch, allocationRatios: patch.allocationRatios ?? settings.allocationRatios }),
     ...overrides,
   }
 }

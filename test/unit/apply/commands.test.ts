@@ -21,6 +21,12 @@ describe('renderAction', () => {
     expect(renderAction({ kind: 'migrate', vm: 'web', from: 'h1', to: 'h2', live: true }, { ...ctx, allowUnsafeMigration: true })[0]!.argv).toContain('--unsafe')
   })
 
+  it('refuses, when the plan is made, a migration the engine knew needs --unsafe unless the plan allows it', () => {
+    const unsafe: Action = { kind: 'migrate', vm: 'web', from: 'h1', to: 'h2', live: true, unsafe: true }
+    expect(() => renderAction(unsafe, ctx)).toThrow(/needs --unsafe.*allow unsafe migration/)
+    expect(renderAction(unsafe, { ...ctx, allowUnsafeMigration: true })[0]!.argv).toContain('--unsafe')
+  })
+
   it('refuses anything it cannot vouch for', () => {
     const bad: Action[] = [
       { kind: 'setVcpus', vm: 'unknown', host: 'h1', count: 2, live: true },

@@ -3,7 +3,8 @@ import highsLoader from 'highs'
 import type { MipSolver } from '../../../shared/engine/solver'
 import { consolidate } from '../../../shared/engine/consolidate'
 import { buildPlacement } from '../../../shared/engine/placement'
-import { sustainedDemand } from '../../../shared/engine/demand'
+import { forecastDemand } from '../../../shared/engine/demand'
+import { defaultForecastOptions } from '../../../shared/engine/forecast'
 import { withDefaults, type PartialEngineOptions } from '../../../shared/engine/options'
 import { validatePlan } from '../../../shared/engine/validate'
 import { host, snapshot, T0, usage, vm } from './support/cluster'
@@ -20,7 +21,7 @@ const snap = snapshot(hosts, vms, vms.map((v) => usage(v, 0.8, 3000)))
 
 function run(partial: PartialEngineOptions = {}, withSolver = true) {
   const options = withDefaults(partial)
-  const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
+  const problem = buildPlacement(snap, forecastDemand(snap, { vms: {} }, T0, defaultForecastOptions, 3_600_000), { vms: {} }, T0, options)
   const result = consolidate(problem, options.consolidate.headroom, withSolver ? solver : undefined, 30)
   const plan = result.moves.map((m) => ({ action: { kind: 'migrate' as const, vm: m.vmId, from: m.from, to: m.to, live: true }, rollback: { kind: 'migrate' as const, vm: m.vmId, from: m.to, to: m.from, live: true } }))
   const check = validatePlan(snap, plan, { ...options, balance: { ...options.balance, maxMigrations: 100 } })

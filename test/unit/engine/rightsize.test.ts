@@ -42,6 +42,20 @@ describe('rightsizing from history', () => {
     checkPlan(v, s, r)
   })
 
+  it('the minimum memory bounds a shrink, never grows a small VM whose peak fits what it has', () => {
+    const small = vm('small', 'h1', { vcpus: 1, memoryMiB: 128, maxMemoryMiB: 128 })
+    const s = series(14, () => 0.05, () => 25)
+    const r = rightsizeVm(small, s, endOf(s), opts)!
+    expect(r.mem.recommendedMiB).toBe(128)
+    expect(r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')).toEqual([])
+    // A large VM with the same use shrinks to the minimum, not below it.
+    const large = rightsizeVm(vm('large', 'h1', { vcpus: 1, memoryMiB: 4096 }), s, endOf(s), opts)!
+    expect(large.mem.recommendedMiB).toBe(opts.minMemoryMiB)
+    // A small VM whose peak outgrew it grows to its peak plus margin, in steps.
+    const tight = rightsizeVm(small, series(14, () => 0.05, () => 200), endOf(s), opts)!
+    expect(tight.mem.recommendedMiB).toBe(256)
+  })
+
   it('with less than 7 days of history it does not shrink, and says confidence is low', () => {
     const v = vm('new', 'h1', { vcpus: 8, memoryMiB: 16384 })
     const s = series(2, () => 0.2, () => 1000)

@@ -36,4 +36,21 @@ describe('services', () => {
     expect(changes).toEqual([false, true])
     await services.stop()
   })
+
+  it('every snapshot host carries the allocation ratios from settings: its own where set, else the cluster\'s', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    const [first, ...rest] = services.cluster.snapshot().hosts
+    expect(first!.allocationRatio).toEqual({ cpu: 4, memory: 1 })
+    const update = await dispatch(services.handlers, 'settings.update', { allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { [first!.id]: { cpu: 3, memory: 1.5 } } } }, ctx)
+    expect(update.ok).toBe(true)
+    const hosts = services.cluster.snapshot().hosts
+    expect(hosts.find((h) => h.id === first!.id)!.allocationRatio).toEqual({ cpu: 3, memory: 1.5 })
+    for (const h of rest) expect(hosts.find((x) => x.id === h.id)!.allocationRatio).toEqual({ cpu: 2, memory: 1 })
+    // A ratio outside what the contract allows is refused, the stored one kept.
+    const bad = await dispatch(services.handlers, 'settings.update', { allocationRatios: { cluster: { cpu: 0, memory: 1 }, hosts: {} } }, ctx)
+    expect(bad.ok).toBe(false)
+    expect(services.cluster.snapshot().hosts.find((h) => h.id === first!.id)!.allocationRatio).toEqual({ cpu: 3, memory: 1.5 })
+    await services.stop()
+  })
 })

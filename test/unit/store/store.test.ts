@@ -37,11 +37,12 @@ describe('Store', () => {
 
   it('keeps settings across restarts and defaults what was never set', () => {
     const store = openStore(file)
-    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true })
-    store.settings.update({ language: 'zh-CN' })
+    const ratios = { cluster: { cpu: 4, memory: 1 }, hosts: {} }
+    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, allocationRatios: ratios })
+    store.settings.update({ language: 'zh-CN', allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { h1: { cpu: 1.5, memory: 1.2 } } } })
     store.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true })
+    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { h1: { cpu: 1.5, memory: 1.2 } } } })
     again.close()
   })
 
@@ -53,7 +54,7 @@ describe('Store', () => {
     raw.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"klingon\"')").run()
     raw.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true })
+    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} } })
     again.close()
   })
 
@@ -113,7 +114,7 @@ describe('Store rollups', () => {
   it('folds complete 5-minute buckets into mean, max and p95, once', () => {
     const store = openStore(file)
     // 20 samples in bucket 0 (cores 1..20), 3 in bucket 1 (still open at "now").
-    const samples = Array.from({ length: 20 }, (_, i) => vmSample('v1', i * 15_000, i + 1, 100 * (i + 1)))
+    const samples = Array.from({ length: 20 }, (_, i) => ({ ...vmSample('v1', i * 15_000, i + 1, 100 * (i + 1)), cpuReadyPct: i < 10 ? 0 : 20 }))
     samples.push(vmSample('v1', FIVE_MIN + 1000, 50, 50), vmSample('v1', FIVE_MIN + 2000, 60, 60))
     store.samples.save([], samples)
     const now = FIVE_MIN + 3000
@@ -123,6 +124,7 @@ describe('Store rollups', () => {
     expect(history.vms.v1!.t).toEqual([0])
     expect(history.vms.v1!.cpuUsedCores[0]).toBeCloseTo(10.5) // mean of 1..20
     expect(history.vms.v1!.memUsedMiB[0]).toBe(2000) // peak memory of the bucket
+    expect(history.vms.v1!.cpuReadyPct![0]).toBeCloseTo(10) // mean CPU ready: the engine counts it as demand
     // The open bucket is rolled up once it is complete.
     expect(store.samples.rollUp(2 * FIVE_MIN)).toBe(1)
     expect(store.samples.usageHistory(['v1'], 0, 2 * FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([10.5, 55])

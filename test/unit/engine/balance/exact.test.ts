@@ -4,7 +4,9 @@ import type { MipSolver } from '../../../../shared/engine/solver'
 import { solveExact } from '../../../../shared/engine/balance'
 import { balanceGreedy } from '../../../../shared/engine/balance'
 import { buildPlacement } from '../../../../shared/engine/placement'
-import { sustainedDemand } from '../../../../shared/engine/demand'
+import { forecastDemand } from '../../../../shared/engine/demand'
+import { defaultForecastOptions } from '../../../../shared/engine/forecast'
+import { greedyOptions } from '../../../../shared/engine/recommend'
 import { withDefaults } from '../../../../shared/engine/options'
 import { validatePlan } from '../../../../shared/engine/validate'
 import { host, snapshot, T0, usage, vm } from '../support/cluster'
@@ -33,8 +35,8 @@ describe('exact balancing (HiGHS)', () => {
     for (const seed of [1, 2]) {
       const snap = randomCluster(12, 4, seed)
       const options = withDefaults()
-      const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
-      const greedy = balanceGreedy(problem, options.balance)
+      const problem = buildPlacement(snap, forecastDemand(snap, { vms: {} }, T0, defaultForecastOptions, 3_600_000), { vms: {} }, T0, options)
+      const greedy = balanceGreedy(problem, greedyOptions(options.balance))
       const exact = solveExact(problem, { kind: 'minPeak', maxMoves: options.balance.maxMigrations }, solver, GUARD_S)
       expect(exact.status).toBe('optimal')
       expect(exact.moves.length).toBeLessThanOrEqual(options.balance.maxMigrations)
@@ -48,7 +50,7 @@ describe('exact balancing (HiGHS)', () => {
   it('min moves to reach a target: zero when already below it, infeasible when the target is impossible', () => {
     const snap = randomCluster(10, 3, 5)
     const options = withDefaults()
-    const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
+    const problem = buildPlacement(snap, forecastDemand(snap, { vms: {} }, T0, defaultForecastOptions, 3_600_000), { vms: {} }, T0, options)
     expect(solveExact(problem, { kind: 'minMoves', targetLoad: 10 }, solver, GUARD_S).moves).toEqual([])
     expect(solveExact(problem, { kind: 'minMoves', targetLoad: 0.01 }, solver, GUARD_S).status).toBe('infeasible')
     const reachable = solveExact(problem, { kind: 'minMoves', targetLoad: 0.6 }, solver, GUARD_S)
@@ -62,7 +64,7 @@ describe('exact balancing (HiGHS)', () => {
     const vms = [vm('a', 'h1', { vcpus: 4 }), vm('b', 'h1', { vcpus: 4 }), vm('c', 'h1', { vcpus: 4 })]
     const snap = snapshot(hosts, vms, vms.map((v) => usage(v, 3, 3000)))
     const options = withDefaults({ rules: { antiAffinity: [['a', 'b']], pinned: { c: ['h1'] } } })
-    const problem = buildPlacement(snap, sustainedDemand(snap, { vms: {} }, T0, 1, 0.8), { vms: {} }, T0, options)
+    const problem = buildPlacement(snap, forecastDemand(snap, { vms: {} }, T0, defaultForecastOptions, 3_600_000), { vms: {} }, T0, options)
     const exact = solveExact(problem, { kind: 'minPeak', maxMoves: 3 }, solver, GUARD_S)
     expect(exact.assignment.c).toBe('h1')
     expect(exact.assignment.a).not.toBe(exact.assignment.b)

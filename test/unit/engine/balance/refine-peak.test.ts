@@ -4,7 +4,8 @@ import type { Host } from '../../../../shared/model/host'
 import type { Snapshot } from '../../../../shared/model/snapshot'
 import { balanceGreedy, priorityForGain } from '../../../../shared/engine/balance'
 import { buildPlacement, summarizeLoads, type PlacementProblem } from '../../../../shared/engine/placement'
-import { sustainedDemand } from '../../../../shared/engine/demand'
+import { forecastDemand } from '../../../../shared/engine/demand'
+import { defaultForecastOptions } from '../../../../shared/engine/forecast'
 import { withDefaults, type PartialEngineOptions } from '../../../../shared/engine/options'
 import { refinePeak } from '../../../../shared/engine/balance/refine-peak'
 import { ClusterState } from '../../../../shared/engine/balance/state'
@@ -45,6 +46,8 @@ function bruteForcePeak(p: PlacementProblem, k: number): number {
 
 const run = (snap: Snapshot, options: PartialEngineOptions = {}, history = noHistory) =>
   recommendChecked({ snapshot: snap, history, now: T0, seed: 3, options })
+/** Memory use weighs in the peak only where hosts may overcommit memory: these cases weigh CPU and memory alike. */
+const weighMemory = { memOvercommit: 1.5 }
 
 // h0: v0 (4 cores, 2 GiB) + v4 (6, 6); h1: v3 (2, 1); h2: v1 (2, 5) + v2 (3, 3).
 // The spread greedy moves v0 to h1 and stops at a weighted peak of 0.70; with two migrations
@@ -54,12 +57,12 @@ const threeHosts: [string, string, number, number, number?][] = [['v0', 'h0', 4,
 describe('peak refinement (phase 3 of the greedy)', () => {
   it('re-targets a VM phase 2 moved at no extra migration and reaches the best peak for the budget', () => {
     const snap = cluster(['h0', 'h1', 'h2'], threeHosts)
-    const out = run(snap, { balance: { maxMigrations: 2 } })
+    const out = run(snap, { balance: { maxMigrations: 2, ...weighMemory } })
     const moves = migrations(out)
     expect(moves.map((m) => `${m.vm}:${m.from}->${m.to}`).sort()).toEqual(['v0:h0->h2', 'v2:h2->h1'])
     // One migration per VM: the re-targeted VM goes straight to its final host.
     expect(new Set(moves.map((m) => m.vm)).size).toBe(moves.length)
-    const problem = buildPlacement(snap, sustainedDemand(snap, noHistory, T0, 1, 0.8), noHistory, T0, withDefaults({ balance: { maxMigrations: 2 } }))
+    const problem = buildPlacement(snap, forecastDemand(snap, noHistory, T0, defaultForecastOptions, 3_600_000), noHistory, T0, withDefaults({ balance: { maxMigrations: 2, ...weighMemory } }))
     expect(out.balance.after.peakLoad).toBeCloseTo(bruteForcePeak(problem, 2), 9)
     expect(out.balance.after.peakLoad).toBeCloseTo(0.65, 9)
   })
@@ -68,9 +71,9 @@ describe('peak refinement (phase 3 of the greedy)', () => {
     // h1: v0 (6, 1) + v1 (4, 2) + v5 (6, 0); h0: v2 (3, 4) + v3 (3, 1) + v4 (0, 4). Phase 2 moves
     // v5 and v4 (peak 0.95); moving v0 instead of v5 gives 0.90 with the same two migrations.
     const snap = cluster(['h0', 'h1'], [['v0', 'h1', 6, 1], ['v1', 'h1', 4, 2], ['v2', 'h0', 3, 4], ['v3', 'h0', 3, 1], ['v4', 'h0', 0, 4], ['v5', 'h1', 6, 0]])
-    const out = run(snap, { balance: { maxMigrations: 2 } })
+    const out = run(snap, { balance: { maxMigrations: 2, ...weighMemory } })
     expect(migrations(out).map((m) => `${m.vm}:${m.from}->${m.to}`).sort()).toEqual(['v0:h1->h0', 'v4:h0->h1'])
-    const problem = buildPlacement(snap, sustainedDemand(snap, noHistory, T0, 1, 0.8), noHistory, T0, withDefaults())
+    const problem = buildPlacement(snap, forecastDemand(snap, noHistory, T0, defaultForecastOptions, 3_600_000), noHistory, T0, withDefaults({ balance: weighMemory }))
     expect(out.balance.after.peakLoad).toBeCloseTo(bruteForcePeak(problem, 2), 9)
     expect(out.balance.moves.find((m) => m.vmId === 'v0')!.reason).toMatch(/peak/)
   })
@@ -112,7 +115,7 @@ describe('peak refinement (phase 3 of the greedy)', () => {
     const hosts = ['h0', 'h1', 'h2'].map((id) => host(id, { threads: 4, memoryMiB: 8 * GiB }))
     const spec: [string, string, number, number, number, number][] = [['v0', 'h0', 8, 3, 1, 3], ['v1', 'h2', 4, 3, 2, 3], ['v2', 'h1', 6, 1, 1, 3], ['v3', 'h2', 8, 3, 3, 4], ['v4', 'h1', 8, 4, 3, 4]]
     const vms = spec.map(([id, h, vcpus, , , alloc]) => vm(id, h, { vcpus, memoryMiB: alloc * GiB }))
-    const out = run(snapshot(hosts, vms, vms.map((v, i) => usage(v, spec[i]![3], spec[i]![4] * GiB))), { balance: { maxMigrations: 2 } })
+    const out = run(snapshot(hosts, vms, vms.map((v, i) => usage(v, spec[i]![3], spec[i]![4] * GiB))), { balance: { maxMigrations: 2, ...weighMemory } })
     const moves = out.balance.moves
     expect(moves.map((m) => m.vmId)).toEqual(['v1', 'v2'])
     expect(priorityForGain(moves[1]!.gain)).toBeLessThan(moves[0]!.priority)

@@ -4,7 +4,7 @@ import { bestSwap, type Round } from '../../../../shared/engine/balance/swaps'
 import { phost, problemOf, pvm } from '../support/placement'
 
 const options = { minGain: 0.01, maxMigrations: 8, migrationBandwidthMiBps: 1000, maxMigrationSeconds: 300 }
-const roundOf = (state: ClusterState, unitCost = state.units.map(() => 0)): Round => ({ moved: new Set(), stuck: new Set(), unitCost, current: state.objective(), spread: state.imbalance() })
+const roundOf = (state: ClusterState, unitCost = state.units.map(() => 0)): Round => ({ moved: new Set(), stuck: new Set(), unitCost, current: state.objective(), spread: state.imbalance(), scale: state.imbalanceScale() })
 
 // h0 runs 8 of 10 cores (x and a, 4 each), h1 4 (y and b, 2 each). Moving any one VM only mirrors
 // the imbalance; exchanging a 4-core VM with a 2-core one evens the hosts at 6 cores each.
