@@ -96,7 +96,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('--cpu-ratio holds for every host of the run, over the allocation ratios the snapshot carries', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const dir = tempDir()
     const file = join(dir, 'snapshot.json')
     const snapshot = SnapshotSchema.parse(JSON.parse(cli('demo', '--json').stdout))
     snapshot.hosts = snapshot.hosts.map((h) => ({ ...h, allocationRatio: { cpu: 8, memory: 1 } }))
