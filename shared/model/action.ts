@@ -43,12 +43,17 @@ export const SetCpuSharesActionSchema = z.object({
   shares: z.number().int().positive(),
 })
 
+/** A guest device name as libvirt names disks: vda, sdb, hdc, xvda, nvme0n1. */
+const diskTarget = z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'not a disk target name')
+
 export const MigrateActionSchema = z.object({
   kind: z.literal('migrate'),
   vm: z.string().min(1),
   from: z.string().min(1),
   to: z.string().min(1),
   live: z.boolean(),
+  /** Disks on storage the destination does not reach: copied while the guest runs (`--copy-storage-all --migrate-disks`). */
+  copyDisks: z.array(diskTarget).min(1).optional(),
 })
 
 /** A host-level knob (sysfs/sysctl/tuned/module parameter) set to a value. */

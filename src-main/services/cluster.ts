@@ -10,9 +10,11 @@ import type { HostManager } from './host-manager'
 const HOUSEKEEPING_MS = 60_000
 /** How much history the demo fills in when its data file has none. */
 const DEMO_BACKFILL_MS = 15 * 60_000
+/** Pool figures are cheap to fill in: a week, so the demo's days-to-full forecast has history from the start. */
+const DEMO_STORAGE_BACKFILL_MS = 7 * 24 * 3600_000
 
 export interface ClusterOptions {
-  store: Pick<Store, 'settings' | 'samples' | 'inventory'>
+  store: Pick<Store, 'settings' | 'samples' | 'inventory' | 'storage'>
   hosts: HostManager
   events: EventBus
   clock: () => number
@@ -56,6 +58,7 @@ export function createCluster(options: ClusterOptions) {
       clock,
       intervalMs: options.demoPollIntervalMs,
       backfillMs: DEMO_BACKFILL_MS,
+      storageBackfillMs: DEMO_STORAGE_BACKFILL_MS,
       onSnapshot: emitSnapshot,
       onError: (error) => options.log(`demo cluster poll failed: ${error.message}`),
     })
@@ -82,7 +85,11 @@ export function createCluster(options: ClusterOptions) {
     return settings
   }
 
-  const housekeeping = () => store.samples.housekeeping(clock())
+  const housekeeping = () => {
+    const now = clock()
+    store.samples.housekeeping(now)
+    store.storage.prune(now)
+  }
 
   /** Adds a host; real data and demo data do not mix, so the first real host turns the demo off. */
   async function addHost(request: AddHostRequest): Promise<ManagedHost> {

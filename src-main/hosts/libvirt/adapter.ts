@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '../../../shared/model'
+import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
 import { DISCOVER_SCRIPT } from './discover-script'
@@ -40,9 +40,14 @@ export class LibvirtAdapter implements HostAdapter {
     return runHostScript(this.connection, script, timeoutMs, what)
   }
 
-  async discover(): Promise<Inventory> {
+  async discover(now = Date.now()): Promise<Inventory> {
     const output = await this.run(DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery')
-    const parsed = parseDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
+    const parsed = parseDiscoverOutput(output, {
+      hostId: this.hostId,
+      t: now,
+      ...(this.displayName ? { hostName: this.displayName } : {}),
+      ...(this.discovery?.diskstats ? { previousDiskstats: this.discovery.diskstats } : {}),
+    })
     if (!parsed.ok) {
       const problem = describeProblem(parsed.error)
       const hint = /failed to connect|no connection driver|permission denied|authentication/i.test(problem)
@@ -72,6 +77,10 @@ export class LibvirtAdapter implements HostAdapter {
 
   facts(): ClusterFacts | undefined {
     return this.discoveredFacts
+  }
+
+  storage(_now?: number): HostStorage[] {
+    return this.discovery ? [this.discovery.storage] : []
   }
 
   async close(): Promise<void> {
