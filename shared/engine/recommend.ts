@@ -1,4 +1,5 @@
 import type { ClusterFacts } from '../model/facts'
+import type { LinkSpeed, PoolSample } from '../model/storage'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import { balanceGreedy, type BalanceResult } from './balance'
@@ -12,6 +13,7 @@ import { buildPlacement } from './placement'
 import { migrationRecommendation, rightsizeRecommendations } from './recommendation-records'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
+import { poolForecast, withStorage, type StorageContext } from './storage'
 import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
 
 export interface RecommendInput {
@@ -28,6 +30,16 @@ export interface RecommendInput {
   facts?: ClusterFacts
   /** Thresholds of the tuning rules (overcommit limits come from `options.balance`). */
   tuningOptions?: Partial<TuningOptions>
+  /** Pool figures over time (days-to-full forecasts) and measured migration throughput (storage copies). */
+  poolHistory?: readonly PoolSample[]
+  linkSpeeds?: readonly LinkSpeed[]
+}
+
+/** What the engine knows of storage: discovered pools and disks, measured links, the assumed link speed. */
+export function storageContext(input: Pick<RecommendInput, 'facts' | 'linkSpeeds'>, migrationBandwidthMiBps: number): StorageContext | undefined {
+  const storage = input.facts?.storage
+  if (!storage || Object.keys(storage).length === 0) return undefined
+  return { storage, links: input.linkSpeeds ?? [], assumedMiBps: migrationBandwidthMiBps }
 }
 
 export interface ExactComparison {
@@ -69,20 +81,21 @@ export function recommend(input: RecommendInput): RecommendOutput {
     .filter((vm) => vm.state === 'running')
     .flatMap((vm) => rightsizeVm(vm, history.vms[vm.id], now, options.rightsize) ?? [])
 
-  const problem = buildPlacement(snapshot, demand, history, now, options)
+  const storage = withStorage(buildPlacement(snapshot, demand, history, now, options), storageContext(input, options.balance.migrationBandwidthMiBps))
+  const problem = storage.problem
   const balance = balanceGreedy(problem, options.balance)
   const exact = compareWithExact(input.solver, problem, balance, options.balance)
 
   const tuning = input.facts
     ? tuningAdvice({
         facts: input.facts,
-        usage: tuningUsage(snapshot, loads, demand),
+        usage: tuningUsage(snapshot, loads, demand, input.facts, input.poolHistory ?? [], now),
         options: { ...input.tuningOptions, cpuOvercommit: options.balance.cpuOvercommit, memOvercommit: options.balance.memOvercommit },
       })
     : []
 
   const recommendations = [
-    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)),
+    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId, nameOf, storage.plan(m.vmId, m.to))),
     ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
     ...tuning.map((a) => tuningRecommendation(a, nextId())),
   ].sort((a, b) => a.priority - b.priority)
@@ -125,7 +138,7 @@ function compareWithExact(
  * Measured use the tuning rules weigh: host CPU demand load (sustained, from history) and memory
  * in use, VM disk operations (latest poll). Hosts whose VMs' demand is only assumed get none.
  */
-function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>): TuningUsage {
+function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>, facts: ClusterFacts, poolHistory: readonly PoolSample[], now: number): TuningUsage {
   const hostSample = new Map(snapshot.hostSamples.map((s) => [s.hostId, s]))
   const hosts: TuningUsage['hosts'] = {}
   for (const l of loads) {
@@ -140,5 +153,15 @@ function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, 
   for (const s of snapshot.vmSamples) {
     vms[s.vmId] = { cpuCores: demand.get(s.vmId)?.cpuCores ?? s.cpuUsedCores, diskIops: s.diskReadIops + s.diskWriteIops, diskBps: s.diskReadBps + s.diskWriteBps }
   }
-  return { hosts, vms }
+  const bySeries = new Map<string, PoolSample[]>()
+  for (const s of poolHistory) {
+    const key = `${s.hostId}/${s.poolId}`
+    const list = bySeries.get(key)
+    if (list) list.push(s)
+    else bySeries.set(key, [s])
+  }
+  const pools: TuningUsage['pools'] = {}
+  for (const host of Object.values(facts.storage ?? {}))
+    for (const p of host.pools) pools[`${host.hostId}/${p.id}`] = { forecast: poolForecast(bySeries.get(`${host.hostId}/${p.id}`) ?? [], now) }
+  return { hosts, vms, pools }
 }

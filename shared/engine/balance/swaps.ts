@@ -30,7 +30,11 @@ export function bestSwap(state: ClusterState, round: Round, options: GreedyOptio
         const vy = state.units[y]![0]!
         const gain = current - state.objectiveAfterSwap(vx, vy)
         if (gain < options.minGain || state.lastSpread > spread + 1e-12) continue
-        const score = gain - charge * (unitCost[x]! + unitCost[y]!)
+        const copyX = state.copySeconds(x, b)
+        const copyY = state.copySeconds(y, a)
+        // A disk copy may make one half too long to be worth a move (as for a single move).
+        if (unitCost[x]! + copyX > options.maxMigrationSeconds || unitCost[y]! + copyY > options.maxMigrationSeconds) continue
+        const score = gain - charge * (unitCost[x]! + unitCost[y]! + copyX + copyY)
         if (score <= mustBeat || (best && score <= best.score)) continue
         const order = swapOrder(state, x, y)
         if (order === null) continue
