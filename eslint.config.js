@@ -1,6 +1,7 @@
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
+import regexp from 'eslint-plugin-regexp'
 import { createNodeResolver, importX } from 'eslint-plugin-import-x'
 
 /**
@@ -12,19 +13,22 @@ export const layers = {
   ssh: [],
   security: [],
   store: [],
+  // Escaping of names and host text, one function per format (shell, YAML, CSV, terminal).
+  export: ['ssh/quote.ts'],
+  text: [],
   'hosts/linux': ['hosts/adapter.ts', 'ssh'],
   'hosts/libvirt': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
   'hosts/proxmox': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
   'hosts/demo': ['hosts/adapter.ts'],
   hosts: ['ssh'],
   collect: ['hosts/adapter.ts', 'store'],
-  apply: ['hosts/libvirt/commands.ts', 'ssh', 'store'],
+  apply: ['hosts/libvirt/commands.ts', 'ssh', 'store', 'export'],
   whatif: ['hosts/demo'],
   // services.ts, the composition root, also wires the api handlers (onlyFrom keeps the rest out).
-  services: ['store', 'hosts', 'collect', 'apply', 'ssh', 'whatif', 'handlers'],
+  services: ['store', 'hosts', 'collect', 'apply', 'ssh', 'whatif', 'handlers', 'export', 'security'],
   handlers: ['services'],
   server: ['services', 'security'],
-  cli: ['services', 'server', 'whatif', 'store/paths.ts', 'ssh/credentials.ts'],
+  cli: ['services', 'server', 'whatif', 'text', 'store/paths.ts', 'ssh/credentials.ts'],
   preload: [],
 }
 
@@ -39,12 +43,14 @@ export const onlyFrom = {
 
 /** What each part of shared/ and the renderer may import of shared/ (their own folder always). */
 const sharedLayers = {
-  'shared/model': [],
-  'shared/api': ['model'],
+  // Names are data: what a name may hold and how it is shown escaped, one helper for all.
+  'shared/text': [],
+  'shared/model': ['text'],
+  'shared/api': ['model', 'text'],
   // The replay's result types are the what-if api schemas' (one definition, in shared/api/whatif.ts).
-  'shared/engine': ['model', 'api/whatif.ts'],
-  'shared/dashboard': ['model', 'api'],
-  'src-renderer': ['model', 'api', 'dashboard'],
+  'shared/engine': ['model', 'text', 'api/whatif.ts'],
+  'shared/dashboard': ['model', 'api', 'text'],
+  'src-renderer': ['model', 'api', 'dashboard', 'text'],
 }
 
 function zones() {
@@ -53,7 +59,7 @@ function zones() {
     out.push({ target: `./src-main/${folder}`, from: './src-main', except: [`./${folder}`, ...allowed.map((a) => `./${a}`)], message: `src-main/${folder} may import only ${[folder, ...allowed].join(', ')} of src-main (docs/architecture.md)` })
   }
   for (const [folder, importers] of Object.entries(onlyFrom)) {
-    const others = ['apply', 'cli', 'collect', 'handlers', 'hosts', 'preload', 'security', 'server', 'services', 'ssh', 'store', 'whatif', 'index.ts']
+    const others = ['apply', 'cli', 'collect', 'export', 'handlers', 'hosts', 'preload', 'security', 'server', 'services', 'ssh', 'store', 'text', 'whatif', 'index.ts']
     const targets = others.filter((o) => o !== folder && !importers.some((i) => i === o || i.startsWith(`${o}/`)))
     // The composition root lives in services/: services/* other than services.ts still may not import handlers.
     if (folder === 'handlers') targets.push('services/!(services).ts')
@@ -103,6 +109,16 @@ export default tseslint.config(
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-restricted-paths': ['error', { zones: zones() }],
+    },
+  },
+  {
+    // Host output and imported files are hostile input: no regex may backtrack or move super-linearly on them.
+    files: ['**/*.ts', '**/*.vue'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      // A sticky regex is tried at one position only: it cannot move.
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignoreSticky: true, ignorePartial: false }],
     },
   },
   {

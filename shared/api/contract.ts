@@ -66,6 +66,8 @@ export const CredentialRequestSchema = z.object({
   user: z.string().optional(),
   /** The OS keychain is available (desktop app): the answer may be kept, encrypted. */
   canRemember: z.boolean(),
+  /** Why not, when it cannot: not the desktop app, Linux without a keychain (basic_text), no encryption. */
+  rememberUnavailable: z.enum(['not-desktop', 'basic-text', 'no-encryption']).optional(),
 })
 
 export const RecommendationStatusSchema = z.enum(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed', 'superseded'])

@@ -72,10 +72,18 @@ const Range = {
   maxPoints: z.number().int().min(3).max(2000).default(1000),
 }
 
+/** Each metric once (repeats are dropped), at most 16: one column each in the query. */
+const metricList = <T extends readonly [string, ...string[]]>(names: T) =>
+  z
+    .array(z.enum(names))
+    .min(1)
+    .max(16)
+    .transform((m) => [...new Set(m)])
+
 export const SeriesQuerySchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('host'), id: z.string().min(1), metrics: z.array(z.enum(hostMetrics)).min(1), ...Range }).strict(),
-    z.object({ kind: z.literal('vm'), id: z.string().min(1), metrics: z.array(z.enum(vmMetrics)).min(1), ...Range }).strict(),
+    z.object({ kind: z.literal('host'), id: z.string().min(1), metrics: metricList(hostMetrics), ...Range }).strict(),
+    z.object({ kind: z.literal('vm'), id: z.string().min(1), metrics: metricList(vmMetrics), ...Range }).strict(),
   ])
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
 

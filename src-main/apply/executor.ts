@@ -1,5 +1,5 @@
 import type { Action, HostCommand, Plan, PlanStep } from '../../shared/model'
-import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelPort, type CommandContext } from '../hosts/libvirt/commands'
+import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 import type { PlansRepo } from '../store/plans'
 
@@ -9,8 +9,8 @@ export interface ExecutorDeps {
   ctx: CommandContext
   /** Runs argv on a host over its SSH connection. */
   exec(host: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult>
-  /** The destination's libvirt, reachable on a loopback port of the source (see tunnel.ts). */
-  tunnel(from: string, to: string): Promise<{ port: number; close: () => Promise<void> }>
+  /** The destination's libvirt, reachable through a private socket on the source (see tunnel.ts). */
+  tunnel(from: string, to: string): Promise<{ socket: string; close: () => Promise<void> }>
   clock: () => number
   actor: string
   /** Every change of the plan (step state, progress), for the UI and the CLI. */
@@ -62,8 +62,8 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
   const audit = (entry: Omit<Parameters<PlansRepo['audit']>[0], 't' | 'actor' | 'planId'>) =>
     deps.store.audit({ t: deps.clock(), actor: deps.actor, planId: plan.id, ...entry })
 
-  async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', port?: number): Promise<ExecResult> {
-    const argv = port !== undefined ? withTunnelPort(cmd.argv, port) : cmd.argv
+  async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', socket?: string): Promise<ExecResult> {
+    const argv = socket !== undefined ? withTunnelSocket(cmd.argv, socket) : cmd.argv
     let result: ExecResult
     try {
       result = await deps.exec(cmd.host, argv, step.action.kind === 'migrate' && kind !== 'verify' ? MIGRATION_TIMEOUT_MS : COMMAND_TIMEOUT_MS)
@@ -129,7 +129,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     step.state = 'running'
     step.startedAt = deps.clock()
     save()
-    let tunnel: { port: number; close: () => Promise<void> } | undefined
+    let tunnel: { socket: string; close: () => Promise<void> } | undefined
     try {
       if (step.action.kind === 'migrate') {
         try {
@@ -150,13 +150,15 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
           aborters.add(abort)
         }
         try {
-          const result = await run(cmd, step, 'command', tunnel?.port)
+          const result = await run(cmd, step, 'command', tunnel?.socket)
           if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 500)}`, false)
         } finally {
           stopWatching()
           if (abort) aborters.delete(abort)
         }
       }
+      // virsh migrate has returned: nothing may reach the destination's libvirt any more.
+      await tunnel?.close()
       step.message = await verify(step, step.action, verifyCommands(step.action, deps.ctx))
       step.progress = 1
       step.state = 'done'
@@ -176,13 +178,14 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
   async function rollback(step: PlanStep): Promise<void> {
     step.state = 'rolling-back'
     save()
-    let tunnel: { port: number; close: () => Promise<void> } | undefined
+    let tunnel: { socket: string; close: () => Promise<void> } | undefined
     try {
       if (step.rollback.kind === 'migrate') tunnel = await deps.tunnel(step.rollback.from, step.rollback.to)
       for (const cmd of renderAction(step.rollback, deps.ctx)) {
-        const result = await run(cmd, step, 'rollback', tunnel?.port)
+        const result = await run(cmd, step, 'rollback', tunnel?.socket)
         if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 300)}`, false)
       }
+      await tunnel?.close()
       const observed = await verify(step, step.rollback, verifyCommands(step.rollback, deps.ctx))
       step.state = 'rolled-back'
       step.message = `rolled back: ${observed}`

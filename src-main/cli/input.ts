@@ -5,6 +5,7 @@ import pkg from '../../package.json'
 import { describeIssues } from '../../shared/api'
 import { createServices, type Services, type ServicesOptions } from '../services/services'
 import { resolveDataFile } from '../store/paths'
+import { terminalJson, terminalText } from '../text/terminal'
 import { terminalPrompter } from './terminal-prompter'
 
 /** Bad input (a file, a host, a refused plan): exit 1 with the message. */
@@ -53,12 +54,11 @@ export function numberOption(name: string, text: string, min: number, max: numbe
   return n
 }
 
-export const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+/** JSON on stdout; host text in it cannot drive the terminal (see terminalJson). */
+export const printJson = (value: unknown) => process.stdout.write(`${terminalJson(value)}\n`)
 
 /** Host text (output, names) on the terminal without control characters that could drive it. */
-export function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?')
-}
+export const terminalSafe = terminalText
 
 /** Asks a yes/no question on the terminal; no terminal means no. */
 export function confirm(question: string): Promise<boolean> {

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
-import { isLoopback, startServer } from '../server/server'
+import { checkServeOptions, isLoopback, ServeRefusal, startServer } from '../server/server'
+import { terminalJson } from '../text/terminal'
 import { createServices } from '../services/services'
 import { resolveDataFile } from '../store/paths'
 import { COLLECT_HELP, collectCommand } from './collect'
@@ -18,8 +19,13 @@ const HELP = `virtpilot ${pkg.version} — right-size, balance and tune small KV
 
 Usage:
   virtpilot serve [--host ADDR] [--port N] [--data FILE]
+                  [--tls-cert FILE --tls-key FILE] [--public-name NAME]...
       Serve the app to a browser. Prints a URL with a one-time access token.
       Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port.
+      Any other address needs --tls-cert and --tls-key (PEM; HTTPS and WSS): the token
+      and SSH passwords must not cross a network in clear. Requests must name this
+      server in their Host header: the bind address, or a --public-name (needed for
+      0.0.0.0 and ::).
   virtpilot demo --json [--data FILE]
       Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
 ${HOSTS_HELP.trimEnd()}
@@ -46,18 +52,36 @@ function rendererDir(): string {
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '7420' }, data: { type: 'string' } },
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7420' },
+      data: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'public-name': { type: 'string', multiple: true },
+    },
     strict: true,
   })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`)
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together')
+  const tls = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined
+  const publicNames = values['public-name'] ?? []
+  const bad = publicNames.find((n) => !/^[A-Za-z0-9.-]{1,253}$/.test(n))
+  if (bad !== undefined) throw new UsageError(`--public-name must be a host name, got ${JSON.stringify(bad)}`)
+  try {
+    checkServeOptions({ host: values.host, ...(tls ? { tls } : {}), publicNames })
+  } catch (error) {
+    if (error instanceof ServeRefusal) throw new UsageError(error.message)
+    throw error
+  }
   const dir = rendererDir()
   if (!existsSync(join(dir, 'index.html'))) throw new Error(`The renderer is not built (no ${join(dir, 'index.html')}). Run: npm run build`)
   const services = createServices({ transport: 'serve', dataFile: resolveDataFile(values.data), version: pkg.version })
   await services.start()
-  const server = await startServer({ services, rendererDir: dir, host: values.host, port })
+  const server = await startServer({ services, rendererDir: dir, host: values.host, port, ...(tls ? { tls } : {}), publicNames })
   if (!isLoopback(values.host)) {
-    console.error(`Warning: serving on ${values.host}: anyone who can reach it and learns the token controls VirtPilot.`)
+    console.error(`Warning: serving on ${values.host} over HTTPS: anyone who can reach it and learns the token controls VirtPilot, including applying plans on your hosts.`)
   }
   console.log(`VirtPilot is serving at ${server.url}`)
   console.log(`Data file: ${services.file}`)
@@ -78,7 +102,7 @@ async function demo(args: string[]): Promise<void> {
   try {
     await services.cluster.updateSettings({ demoEnabled: true })
     await services.start()
-    process.stdout.write(JSON.stringify(services.cluster.snapshot(), null, 2) + '\n')
+    process.stdout.write(terminalJson(services.cluster.snapshot()) + '\n')
   } finally {
     await services.stop()
   }

@@ -24,6 +24,8 @@ export interface CollectorOptions {
   onPolled?: () => void
   /** Round trips the adapter's connection has made so far, to count those each stats read costs. */
   roundTrips?: () => number
+  /** Decides which VMs of a fresh inventory this host may report (see VmOwners); all by default. */
+  admit?: (inventory: Inventory, now: number) => Inventory
 }
 
 /** Inventory is read again this often even when nothing seems to have changed. */
@@ -53,6 +55,8 @@ export class Collector {
   polls = 0
   /** Round trips spent reading stats in those polls; updated at the same moment as `polls`. */
   statsRoundTrips = 0
+  /** VMs the host reports that `admit` left out: their counters are dropped too. */
+  private excluded = new Set<string>()
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -71,7 +75,10 @@ export class Collector {
   }
 
   private async discover(now: number): Promise<Inventory> {
-    const inventory = await this.options.adapter.discover(now)
+    const reported = await this.options.adapter.discover(now)
+    const inventory = this.options.admit ? this.options.admit(reported, now) : reported
+    const kept = new Set(inventory.vms.map((v) => v.id))
+    this.excluded = new Set(reported.vms.filter((v) => !kept.has(v.id)).map((v) => v.id))
     this.options.store.inventory.save(inventory, now)
     this.saveStorage(now)
     this.inventory = inventory
@@ -134,7 +141,8 @@ export class Collector {
         this.backfilled = true
       }
       const tripsBefore = this.options.roundTrips?.() ?? 0
-      const raw = await adapter.readStats(now)
+      const read = await adapter.readStats(now)
+      const raw = this.excluded.size > 0 ? { ...read, vms: read.vms.filter((v) => !this.excluded.has(v.vmId)) } : read
       const trips = (this.options.roundTrips?.() ?? 0) - tripsBefore
       if (this.inventoryChanged(inventory, raw) || adapter.inventoryStale?.()) inventory = await this.discover(now)
       this.record(raw, inventory)

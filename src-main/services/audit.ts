@@ -1,16 +1,5 @@
-import type { AuditEntry } from '../../shared/model'
+import { auditToCsv } from '../export/audit-csv'
 import type { PlansRepo } from '../store/plans'
-
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value)
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
-}
-
-export function auditToCsv(entries: readonly AuditEntry[]): string {
-  const header = ['id', 'time', 'actor', 'kind', 'plan', 'step', 'recommendation', 'host', 'command', 'exit_code', 'message', 'output']
-  const rows = entries.map((e) => [e.id, new Date(e.t).toISOString(), e.actor, e.kind, e.planId, e.stepId, e.recommendationId, e.host, e.argv?.join(' '), e.exitCode, e.message, e.output].map(csvField).join(','))
-  return `${[header.join(','), ...rows].join('\r\n')}\r\n`
-}
 
 /** The audit log: what was decided and run, listed and exported (JSON or CSV). */
 export function createAudit(options: { plans: PlansRepo; clock: () => number }) {

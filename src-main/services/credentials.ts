@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { CredentialRequest } from '../../shared/api'
+import type { SecretVault, VaultUnavailable } from '../security/secret-storage'
 import type { CredentialPrompter } from '../ssh/credentials'
 import type { SecretsRepo } from '../store/secrets'
 import type { EventBus } from './events'
 
-/**
- * The OS keychain (Electron safeStorage). Absent where encryption is unavailable (and in serve
- * mode and the CLI): then secrets are never stored, not even as a fallback.
- */
-export interface SecretVault {
-  encrypt(plain: string): Buffer
-  decrypt(sealed: Buffer): string
-}
+export type { SecretVault } from '../security/secret-storage'
 
 const ANSWER_TIMEOUT_MS = 5 * 60_000
 
@@ -36,6 +30,8 @@ export class CredentialBroker implements CredentialPrompter {
     private readonly events: EventBus,
     private readonly vault: SecretVault | undefined,
     private readonly onChange: () => void = () => {},
+    /** Why there is no vault (said in every request), when there is none. */
+    private readonly unavailable: VaultUnavailable = 'not-desktop',
   ) {}
 
   keyPassphrase(keyFile: string, host: string): Promise<string | undefined> {
@@ -72,7 +68,7 @@ export class CredentialBroker implements CredentialPrompter {
       }
       this.secrets.delete(storageKey)
     }
-    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...what }
+    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...(this.vault ? {} : { rememberUnavailable: this.unavailable }), ...what }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(this.waiting.get(request.requestId)!, undefined), ANSWER_TIMEOUT_MS)
       this.waiting.set(request.requestId, { request, storageKey, resolve, timer })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
+import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
 import type { HostConnection, UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
@@ -41,6 +42,8 @@ interface Entry {
   /** Polls so far, read or failed; and who waits for the next one. */
   attempts: number
   waiting: Set<() => void>
+  /** VMs this host reports that another managed host owns (same UUID), left out. */
+  duplicates?: string
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -50,7 +53,9 @@ function slug(text: string): string {
       .toLowerCase()
       .replace(/^.*@/, '')
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
+      .split('-')
+      .filter(Boolean)
+      .join('-')
       .slice(0, 40) || 'host'
   )
 }
@@ -59,6 +64,10 @@ function slug(text: string): string {
 export class HostManager {
   private readonly entries = new Map<string, Entry>()
   private readonly firstPolls = new Set<Promise<void>>()
+  /** One owner per VM UUID across hosts; a host that was refused a VM looks again once it is free. */
+  private readonly owners = new VmOwners(15 * 60_000, (hostIds) => {
+    for (const id of hostIds) void this.rediscover(id)
+  })
 
   constructor(private readonly options: HostManagerOptions) {}
 
@@ -167,6 +176,7 @@ export class HostManager {
     const entry = this.entries.get(id)
     this.entries.delete(id)
     if (entry) await entry.collector.stop()
+    this.owners.release(id)
     const removed = this.options.store.managedHosts.remove(id) || entry !== undefined
     if (removed) this.options.store.inventory.removeHost(id)
     this.changed()
@@ -241,6 +251,21 @@ export class HostManager {
       intervalMs: pollIntervalMs,
       backfillMs: 0,
       roundTrips: () => connection.execCount,
+      admit: (inventory, now) => {
+        const { inventory: admitted, duplicates } = this.owners.admit(row.id, inventory, now)
+        // The owner may have lost the VM (a migration): it looks again, and releases it if so.
+        for (const owner of new Set(duplicates.map((d) => d.owner))) void this.rediscover(owner)
+        const problem =
+          duplicates.length === 0
+            ? undefined
+            : `reports ${duplicates.length} VM(s) that another host already reports with the same UUID; left out here: ${duplicates.map((d) => `${d.vm.name} (${d.vm.id}, on ${d.owner})`).join(', ')}`
+        if (problem !== entry.duplicates) {
+          entry.duplicates = problem
+          if (problem) log(`${row.displayName}: ${problem}`)
+          this.changed()
+        }
+        return admitted
+      },
       onSnapshot: () => {
         entry.lastPollAt = clock()
         if (entry.pollError) {
@@ -282,9 +307,19 @@ export class HostManager {
 
   private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {
     const mode = this.options.unknownHostKeys
-    if (mode === 'accept-new') return true
+    // A host known by keys of other types that now offers a new type is never trusted by rule.
+    if (mode === 'accept-new' && !key.otherKeysKnown) return true
     if (mode === 'ask' && !entry.refused) {
-      entry.pending = { promptId: randomUUID(), hostId: entry.row.id, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, key }
+      entry.pending = {
+        promptId: randomUUID(),
+        hostId: entry.row.id,
+        host: key.host,
+        port: key.port,
+        keyType: key.keyType,
+        fingerprint: key.fingerprint,
+        ...(key.otherKeysKnown ? { otherKeysKnown: key.otherKeysKnown } : {}),
+        key,
+      }
       this.changed()
     }
     // Refused for now: the handshake cannot wait for a person. Accepting reconnects.
@@ -298,12 +333,24 @@ export class HostManager {
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError
+    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
     return {
       ...entry.row,
       state: entry.connection.state,
       ...(error ? { error } : {}),
-      ...(pending ? { pendingHostKey: { promptId: pending.promptId, hostId: pending.hostId, host: pending.host, port: pending.port, keyType: pending.keyType, fingerprint: pending.fingerprint } } : {}),
+      ...(pending
+        ? {
+            pendingHostKey: {
+              promptId: pending.promptId,
+              hostId: pending.hostId,
+              host: pending.host,
+              port: pending.port,
+              keyType: pending.keyType,
+              fingerprint: pending.fingerprint,
+              ...(pending.otherKeysKnown ? { otherKeysKnown: pending.otherKeysKnown } : {}),
+            },
+          }
+        : {}),
       ...(entry.lastPollAt ? { lastPollAt: entry.lastPollAt } : {}),
     }
   }

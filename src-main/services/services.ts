@@ -25,6 +25,7 @@ import { createWhatif } from './whatif'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
 export const HOST_POLL_MS = 10_000
+import type { VaultUnavailable } from '../security/secret-storage'
 
 export interface ServicesOptions {
   transport: AppInfo['transport']
@@ -38,6 +39,8 @@ export interface ServicesOptions {
   prompter?: CredentialPrompter
   /** The OS keychain (desktop app only); without it no secret is ever stored. */
   vault?: SecretVault
+  /** Why there is no vault (desktop app on a machine without a usable keychain). */
+  vaultUnavailable?: VaultUnavailable
   unknownHostKeys?: HostManagerOptions['unknownHostKeys']
   /** The admin's ~/.ssh; VIRTPILOT_SSH_DIR stands in (tests, several labs). */
   sshDir?: string
@@ -64,7 +67,9 @@ export function createServices(options: ServicesOptions): Services {
   const actor = `${userInfo().username} (${options.transport})`
   const store = openStore(options.dataFile, options.store)
   const events = new EventBus()
-  const credentials = new CredentialBroker(store.secrets, events, options.vault)
+  // Without a keychain nothing is kept; a keychain that only obfuscates (basic_text) also forgets what it held.
+  if (!options.vault && options.vaultUnavailable === 'basic-text') store.secrets.deleteAll()
+  const credentials = new CredentialBroker(store.secrets, events, options.vault, undefined, options.vaultUnavailable ?? 'not-desktop')
   const ssh = new SshConnections({
     // An in-memory store (a one-shot CLI read) still uses the known_hosts of the default data file.
     dataDir: dirname(options.dataFile === ':memory:' ? resolveDataFile(undefined) : options.dataFile),

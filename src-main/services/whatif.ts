@@ -10,8 +10,8 @@ import { usageWindow } from './engine'
 import { scenarioFromDemo, scenarioFromLive } from '../whatif/build'
 import { policyLabel } from '../whatif/policy-syntax'
 import { workerRunner, type WhatifRunner } from '../whatif/run'
-import { parseScenarioText, ScenarioInputError } from '../whatif/scenario-file'
-import { importTraceText } from '../whatif/traces'
+import { importInWorker, type Imported, type ImportRequest } from '../whatif/import'
+import { ScenarioInputError } from '../whatif/scenario-file'
 
 const DAY_MS = 24 * 3600_000
 
@@ -22,6 +22,8 @@ export interface WhatifDeps {
   clock: () => number
   /** Where replays run; default: a worker thread per run (in this thread when no worker entry is found). */
   runner?: WhatifRunner
+  /** Where imports run; default: a worker thread with memory and time limits. */
+  importer?: (req: ImportRequest) => Promise<Imported>
 }
 
 /** One what-if operation, as its api channel calls it. */
@@ -53,8 +55,9 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
     if (!found) throw new ApiFailure('not-found', `No saved scenario ${id}: it may have been deleted. Pick another one or build a new one.`)
     return found
   }
-  const save = (scenario: Scenario, id: string = randomUUID()) => {
-    const summary = scenarios.save(id, scenario, deps.clock())
+  const importer = deps.importer ?? ((req: ImportRequest) => importInWorker(req))
+  const save = (scenario: Scenario, id: string = randomUUID(), data?: string) => {
+    const summary = scenarios.save(id, scenario, deps.clock(), data)
     return outline(summary, scenario)
   }
 
@@ -73,9 +76,9 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
     },
     import: async (req) => {
       try {
-        const isJson = req.text.trimStart().startsWith('{')
-        const scenario = isJson ? parseScenarioText(req.text, req.fileName) : importTraceText(req.fileName, req.text).scenario
-        return save(req.name ? { ...scenario, name: req.name } : scenario)
+        // Off this thread, with limits: a hostile file must not stall the app or take its memory.
+        const imported = await importer({ fileName: req.fileName, text: req.text, ...(req.name ? { name: req.name } : {}) })
+        return save(imported.head, randomUUID(), imported.data)
       } catch (error) {
         asApiFailure(error)
       }

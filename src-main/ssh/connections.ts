@@ -31,7 +31,7 @@ export class SshConnections {
 
   constructor(private readonly options: SshConnectionsOptions) {
     this.sshDir = options.sshDir ?? join(homedir(), '.ssh')
-    this.knownHosts = new KnownHostsStore(join(this.sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
+    this.knownHosts = new KnownHostsStore([join(this.sshDir, 'known_hosts'), join(this.sshDir, 'known_hosts2')], join(options.dataDir, 'known_hosts'))
   }
 
   private sshConfig(): string | undefined {

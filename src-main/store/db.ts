@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import { migrations } from './migrations'
+import { preparePrivateDatabase } from './private-files'
 
 export interface DatabaseOptions {
   /** Path of a better_sqlite3.node built for another runtime (the Electron app in a checkout). */
@@ -22,11 +22,13 @@ export function schemaVersion(db: Database.Database): number {
  * the store works on the one connection this returns.
  */
 export function openDatabase(file: string, options: DatabaseOptions = {}): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  if (file !== ':memory:') preparePrivateDatabase(file, dirname(file))
   const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {})
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = NORMAL')
   db.pragma('busy_timeout = 5000')
+  // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON')
   const current = schemaVersion(db)
   if (current > migrations.length) {
     db.close()

@@ -15,4 +15,10 @@ export class SecretsRepo {
   delete(key: string): void {
     this.db.prepare('DELETE FROM secrets WHERE key = ?').run(key)
   }
+
+  /** Forgets every kept secret, also from the file's older pages (the WAL is checkpointed into it). */
+  deleteAll(): void {
+    this.db.prepare('DELETE FROM secrets').run()
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
+  }
 }

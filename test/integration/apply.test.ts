@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -117,6 +117,56 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(updates.some((p) => p.steps[0]!.state === 'running')).toBe(true)
     expect(updates.at(-1)!.steps[0]!.state).toBe('done')
     // Back where the lab had it.
+    await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+  })
+
+  it('a migration\'s tunnel on the source refuses every other local user: tried as nobody while the migration runs', async () => {
+    const [h1, h2] = [hostNamed(lab, 'h1'), hostNamed(lab, 'h2')]
+    const name = h1.guests[1]!.name
+    const vm = vmId(name)
+    // Whatever VirtPilot's SSH session listens on on the source: TCP ports on its loopback, sockets in its directories.
+    const endpoints = (): string[] => {
+      const tcp = execFileSync('nsenter', [`--net=/run/netns/${h1.namespace}`, 'ss', '-Hltnp'])
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes('"sshd"'))
+        .map((l) => /\s(\S+):(\d+)\s/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null && m[2] !== '22')
+        .map((m) => `tcp:${m[1]!.replace(/^\[|\]$/g, '')}:${m[2]}`)
+      const unix = readdirSync('/tmp')
+        .filter((n) => n.startsWith('virtpilot-migrate.'))
+        .map((n) => `unix:/tmp/${n}/libvirt.sock`)
+      return [...tcp, ...unix]
+    }
+    // The other user: uid/gid 65534 (nobody), no supplementary groups, inside the source's network namespace.
+    const connectAsNobody = (endpoint: string): string => {
+      const address = endpoint.startsWith('tcp:') ? `TCP:${endpoint.slice(4)}` : `UNIX-CONNECT:${endpoint.slice(5)}`
+      const r = spawnSync('nsenter', [`--net=/run/netns/${h1.namespace}`, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'socat', '-u', 'OPEN:/dev/null', address], { encoding: 'utf8', timeout: 10_000 })
+      return r.status === 0 ? 'connected' : r.stderr.trim()
+    }
+    const tried = new Map<string, string>()
+    let watching = true
+    const watcher = (async () => {
+      while (watching) {
+        for (const endpoint of endpoints()) if (!tried.has(endpoint)) tried.set(endpoint, connectAsNobody(endpoint))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    })()
+    let plan: Plan
+    try {
+      ;({ plan } = await approveAndApply(
+        [recommend('it-move-watched', `Move ${name} to h2`, [{ action: { kind: 'migrate', vm, from: 'h1', to: 'h2', live: true }, rollback: { kind: 'migrate', vm, from: 'h2', to: 'h1', live: true } }])],
+        { allowUnsafeMigration: true },
+      ))
+    } finally {
+      watching = false
+      await watcher
+    }
+    expect(plan.state, plan.steps[0]!.message).toBe('done')
+    expect(tried.size, 'no tunnel endpoint was seen on the source during the migration').toBeGreaterThan(0)
+    for (const [endpoint, outcome] of tried) expect(outcome, endpoint).toMatch(/Permission denied/)
+    // The private directory is gone with the migration.
+    expect(readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.'))).toEqual([])
     await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
   })
 

@@ -1,6 +1,7 @@
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
@@ -36,8 +37,8 @@ export class LibvirtAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, what)
+  private run(script: string, timeoutMs: number, what: 'discovery' | 'statistics'): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, what, what === 'discovery' ? OUTPUT_LIMITS.discovery : OUTPUT_LIMITS.poll)
   }
 
   async discover(now = Date.now()): Promise<Inventory> {
@@ -68,6 +69,9 @@ export class LibvirtAdapter implements HostAdapter {
     if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
     this.lastReading = parsed.value
     if (parsed.value.unknownDomains.length > 0) this.stale = true
+    // A domain that is gone (migrated away, undefined): discover again, so its UUID is free for the host it went to.
+    const listed = new Set(parsed.value.domains.map((d) => d.name))
+    if (listed.size > 0 && [...this.vmIdsByName.keys()].some((name) => !listed.has(name))) this.stale = true
     return parsed.value.raw
   }
 

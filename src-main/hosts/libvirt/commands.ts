@@ -14,8 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** Host names and IPv4/IPv6 literals, nothing else (no spaces, slashes, quotes). */
 const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/
 const VIRSH = ['virsh', '-c', 'qemu:///system'] as const
-/** Placeholder for the local end of the migration tunnel, known only when the step runs. */
-export const TUNNEL_PORT = '{tunnel-port}'
+/** Placeholder for the source's end of the migration tunnel (a Unix socket), known only when the step runs. */
+export const TUNNEL_SOCKET = '{tunnel-socket}'
 
 export interface CommandContext {
   /** The libvirt UUID of a VM id (real hosts use the UUID as the VM id). */
@@ -97,9 +97,10 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
             ...(ctx.allowUnsafeMigration ? ['--unsafe'] : []),
             '--domain',
             uuid(action.vm, ctx),
-            // The destination's libvirt, reached through VirtPilot's SSH tunnel to that host.
+            // The destination's libvirt, reached through VirtPilot's SSH tunnel to that host: a
+            // socket in a directory only VirtPilot's SSH user on the source can enter.
             '--desturi',
-            `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`,
+            `qemu+unix:///system?socket=${TUNNEL_SOCKET}`,
             // Memory pages travel host to host, not through VirtPilot.
             '--migrateuri',
             `tcp://${address(action.to, ctx)}`,
@@ -114,9 +115,9 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
   }
 }
 
-/** The local end of the tunnel, known when a migration step runs, in place of its placeholder. */
-export function withTunnelPort(argv: readonly string[], port: number | string): string[] {
-  return argv.map((a) => a.replace(TUNNEL_PORT, String(port)))
+/** The source's end of the tunnel (a socket path), known when a migration step runs, in place of its placeholder. */
+export function withTunnelSocket(argv: readonly string[], socket: string): string[] {
+  return argv.map((a) => a.replace(TUNNEL_SOCKET, socket))
 }
 
 /**
@@ -125,7 +126,7 @@ export function withTunnelPort(argv: readonly string[], port: number | string): 
  * needs a key for the destination. Other argv is returned as it is.
  */
 export function peerToPeerArgv(argv: readonly string[], destinationTarget: string): string[] {
-  const tunnelled = `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`
+  const tunnelled = `qemu+unix:///system?socket=${TUNNEL_SOCKET}`
   if (!argv.includes(tunnelled)) return [...argv]
   return argv.flatMap((a) => (a === tunnelled ? [`qemu+ssh://${destinationTarget}/system`] : a === '--live' ? ['--live', '--p2p'] : [a]))
 }

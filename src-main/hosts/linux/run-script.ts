@@ -5,9 +5,9 @@ export class HostOutputError extends Error {
 }
 
 /** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
+export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string, maxOutputBytes: number): Promise<string> {
   await connection.connect()
-  const result = await connection.execScript(script, timeoutMs)
+  const result = await connection.execScript(script, timeoutMs, maxOutputBytes)
   if (result.stdout.trim() === '') {
     throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
   }

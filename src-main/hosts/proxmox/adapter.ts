@@ -1,5 +1,6 @@
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { HostOutputError, runHostScript } from '../linux/run-script'
 import { describeProblem } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
@@ -40,8 +41,8 @@ export class ProxmoxAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`)
+  private run(script: string, timeoutMs: number, what: 'discovery' | 'statistics'): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`, what === 'discovery' ? OUTPUT_LIMITS.discovery : OUTPUT_LIMITS.poll)
   }
 
   async discover(now = Date.now()): Promise<Inventory> {

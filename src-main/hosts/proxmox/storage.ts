@@ -40,9 +40,12 @@ export function parseStorageCfg(text: string, section = 'storage.cfg', firstLine
       storages.set(current.id, current)
       continue
     }
-    const opt = /^\s+(\S+)(?:\s+(.*?))?\s*$/.exec(l)
+    // Indented `key [value]`: the value is the trimmed rest (no lazy group before `\s*$`, which backtracks).
+    const opt = /^\s+(\S+)/.exec(l)
     if (opt && current) {
-      const [key, value] = [opt[1]!, opt[2]]
+      const key = opt[1]!
+      const rest = l.slice(opt[0].length).trim()
+      const value = rest === '' ? undefined : rest
       const on = value === undefined || value === '1'
       if (key === 'krbd') current.krbd = on
       if (key === 'nocow') current.nocow = on

@@ -143,7 +143,7 @@ describe('plan files are data, never code', () => {
         ran.push([...argv])
         return { stdout: argv.includes('vcpucount') ? '3\n' : '', stderr: '', code: 0, signal: null, bytes: 0 }
       },
-      tunnel: async () => ({ port: 1, close: async () => {} }),
+      tunnel: async () => ({ socket: '/tmp/virtpilot-migrate.test/libvirt.sock', close: async () => {} }),
       clock: Date.now,
       actor: 'test',
       onUpdate: () => {},

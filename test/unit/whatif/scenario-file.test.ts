@@ -91,7 +91,7 @@ describe('scenario files', () => {
   })
 })
 
-describe('saved scenarios (api handlers over SQLite)', () => {
+describe('saved scenarios (api handlers over SQLite)', { timeout: 60_000 }, () => {
   let store: Store | undefined
   afterEach(() => store?.close())
 

@@ -1,4 +1,5 @@
 import { HostSchema, VmSchema, type Host, type HostStorage, type Vm } from '../../../../shared/model'
+import { nameFromHost } from '../../../../shared/text/control'
 import type { DiskstatsRead } from '../../linux/disk-latency'
 import { libvirtStorage } from '../storage'
 import type { Inventory } from '../../adapter'
@@ -83,7 +84,8 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   const mem = parseMeminfo(memBody.text, '/proc/meminfo', memBody.firstLine)
   if (!mem.ok) return mem
 
-  const hostname = bodyOrProblem(out, 'hostname', problems)?.text.trim() || undefined
+  const rawHostname = bodyOrProblem(out, 'hostname', problems)?.text.trim()
+  const hostname = rawHostname ? nameFromHost(rawHostname).name : undefined
   const kernel = bodyOrProblem(out, 'kernel', problems)?.text.trim() || undefined
   const versionBody = bodyOrProblem(out, 'virsh-version', problems)
   const version = versionBody ? parseVirshVersion(versionBody.text) : undefined

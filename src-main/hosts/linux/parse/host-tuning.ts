@@ -196,10 +196,11 @@ export interface CpuinfoSummary {
 export function parseCpuinfoSummary(text: string): CpuinfoSummary {
   const out: CpuinfoSummary = {}
   for (const l of linesOf(text)) {
-    const m = /^([^:]+?)\s*:\s*(.*)$/.exec(l)
-    if (!m) continue
-    const key = m[1]!.toLowerCase()
-    const value = m[2]!.trim()
+    // Split at the first colon: a lazy key before `\s*:` backtracks quadratically over long runs of spaces.
+    const colon = l.indexOf(':')
+    if (colon <= 0) continue
+    const key = l.slice(0, colon).trim().toLowerCase()
+    const value = l.slice(colon + 1).trim()
     // x86 says "model name"; POWER says "cpu : POWER8E (raw), altivec supported" and "clock : 3690.000000MHz".
     if (key === 'model name' || (key === 'cpu' && !out.modelName && value !== '')) out.modelName = value.replace(/\s+/g, ' ')
     else if (key === 'cpu mhz') out.mhz = Number(value) || undefined

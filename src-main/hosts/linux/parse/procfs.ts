@@ -1,3 +1,4 @@
+import { escapeUnsafe, nameFromHost } from '../../../../shared/text/control'
 import type { CpuTicks } from '../../adapter'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
 
@@ -387,10 +388,11 @@ export function parseVcpuDelay(text: string, section = 'vcpu-delay', firstLine =
     if (m) {
       vms.push({
         pid: Number(m[1]), vcpuThreads: Number(m[2]), runtimeNs: Number(m[3]),
-        runDelayNs: Number(m[4]), unreadableThreads: Number(m[5]), name: m[6]!,
+        // Escaped as domstats escapes it: the two are matched by name.
+        runDelayNs: Number(m[4]), unreadableThreads: Number(m[5]), name: nameFromHost(m[6]!).name,
       })
     } else if (/^(missing|unreadable|unreadable-pidfile|bad-pidfile|gone) /.test(l)) {
-      notes.push(l)
+      notes.push(escapeUnsafe(l))
     } else {
       return failed(section, `unexpected line ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
     }
