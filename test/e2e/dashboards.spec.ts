@@ -55,6 +55,20 @@ test.describe('Dashboards', () => {
     await app.screenshot({ path: 'docs/screenshots/host-detail.png' })
   })
 
+  test('Host detail lists the host\'s pools (local and shared, use, promise, days to full) and its VMs\' disks', async ({ app }) => {
+    await app.goto(app.url().replace(/#.*$/, '#/hosts/demo-c'))
+    const pools = app.getByTestId('host-storage-pools')
+    // The demo's made-up storage: demo-c's small local pool, its thin volumes promised beyond it, and the shared NFS pool.
+    await expect(pools.locator('tbody tr')).toHaveCount(2)
+    const local = pools.locator('tr', { hasText: 'default' })
+    await expect(local).toContainText('dir')
+    await expect(local).toContainText('Local')
+    await expect(local).toContainText('thin at risk')
+    await expect(pools.locator('tr', { hasText: 'nfs-vms' })).toContainText('Shared')
+    await expect(local.locator('td').nth(6)).toHaveText(/^\d+(\.\d)? days$|^Not growing$/)
+    await expect(app.getByTestId('host-storage-disks')).toContainText('bb232-a')
+  })
+
   test('the range picker changes the range asked of the server, never more than 1000 points a series', async ({ app, serve }) => {
     const host = (await serve.call('cluster.snapshot', {})).hosts[1]!
     await go(app, `/hosts/${host.id}`)
