@@ -22,7 +22,7 @@ export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace D
       English and Chinese.
       SPEC: key=value pairs, e.g. alloc=hybrid,sched=easy,balance=on,balance.every=120,
       consolidate=on,headroom=0.2 (keys: alloc, sched, aging, max-wait, cpu-overcommit,
-      mem-overcommit, balance, balance.every, balance.threshold, balance.min-gain,
+      mem-overcommit, disk-overcommit, balance, balance.every, balance.threshold, balance.min-gain,
       balance.max-moves, consolidate, consolidate.every, headroom, name). Without --policy:
       static, dynamic and hybrid. Exit 1 on an invalid scenario or trace (the message names
       the line or field), 2 on bad usage.
