@@ -40,6 +40,8 @@ test.describe('What-if', () => {
   })
 
   test("loads the article's example and explains why static, dynamic and hybrid, FCFS, SJF and priority differ", async ({ app }) => {
+    // Five replays and a six-column table: more than one policy set's worth of work on a busy machine.
+    test.setTimeout(120_000)
     await app.getByTestId('nav-what-if').click()
     await app.getByTestId('whatif-build-example').click()
     await expect(app.getByTestId('whatif-current')).toContainText('1 hosts · 2 VMs')
