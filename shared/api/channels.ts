@@ -41,6 +41,9 @@ export const requestChannelNames = [
   'series.query',
   'host.history',
   'host.facts',
+  // Storage: a host's pools (use, promise, days to full) and a VM's disks.
+  'storage.host',
+  'storage.vm',
 ] as const
 export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed'] as const
 

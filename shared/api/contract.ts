@@ -19,6 +19,7 @@ import {
 } from './whatif'
 import type { EventChannelName, RequestChannelName } from './channels'
 import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
+import { HostStorageViewSchema, VmStorageViewSchema } from './storage'
 
 /** A request channel is a value that carries its request and response schemas. */
 function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) {
@@ -176,6 +177,9 @@ export const requestChannels = {
   'series.query': request(SeriesQuerySchema, SeriesResultSchema),
   'host.history': request(HostHistoryRequestSchema, HostHistorySchema),
   'host.facts': request(z.object({ hostId: z.string().min(1) }).strict(), HostFactsResultSchema),
+  // Storage (shared/api/storage.ts).
+  'storage.host': request(z.object({ hostId: z.string().min(1) }).strict(), HostStorageViewSchema),
+  'storage.vm': request(z.object({ vmId: z.string().min(1) }).strict(), VmStorageViewSchema),
 } as const satisfies Record<RequestChannelName, { req: z.ZodType; res: z.ZodType }>
 
 /** Everything main pushes: the payload schema per event. */

@@ -28,7 +28,7 @@ export const WhatifRunRequestSchema = z
     id: z.string().min(1),
     /** Replaces the saved scenario's edits for this run (the view's unsaved edits). */
     edits: z.array(ScenarioEditSchema).max(200).optional(),
-    policies: z.array(PolicySetSchema).min(1).max(4),
+    policies: z.array(PolicySetSchema).min(1).max(6),
     seed: z.number().int().nonnegative().default(1),
     maxPoints: z.number().int().min(10).max(2000).default(300),
   })
@@ -72,6 +72,16 @@ export const WhatifMetricsSchema = z.object({
   }),
   /** Highest allocated memory / physical memory of any powered host at any step. */
   peakMemOvercommit: z.number(),
+  /** Where hosts have storage in the scenario: disk held / capacity per host and step, peaks of use and promise (thin), requests rejected for disk. */
+  disk: z
+    .object({
+      hostUtil: DistributionSchema,
+      peakUse: z.number(),
+      /** Virtual size of the disks on a host / its capacity, at most (above 1: thin disks promise more than it holds). */
+      peakPromise: z.number(),
+      rejected: z.number(),
+    })
+    .optional(),
 })
 
 export const WhatifEventKindSchema = z.enum([
@@ -125,7 +135,8 @@ export const WhatifComparisonResultSchema = z.object({
 
 export const WhatifBuildRequestSchema = z
   .object({
-    source: z.enum(['demo', 'live']),
+    /** seed-article: the article's VM A / VM B example (src-main/whatif/examples.ts). */
+    source: z.enum(['demo', 'live', 'seed-article']),
     /** Live only: days of stored history to replay. */
     windowDays: z.number().int().min(1).max(90).default(7),
     name: z.string().trim().min(1).max(120).optional(),

@@ -40,6 +40,14 @@ export interface PlacementVm {
   allowedHosts: string[] | null
   /** Hosts it left within the cooldown: not moved back there. */
   cooldownHosts: string[]
+  /** Seconds to copy its local disks to each host that does not reach them (storage/placement.ts); absent: nothing to copy. */
+  copySeconds?: Record<string, number>
+  /** Per host: the destination pools (host/pool keys of PlacementProblem.poolFree) a copy fills, and by how much. */
+  copyNeeds?: Record<string, { pool: string; bytes: number }[]>
+  /** Hosts storage rules it out of, with the reason (no pool to receive a disk, no room). */
+  storageRefusals?: Record<string, string>
+  /** The host its disks are on (where it is at the start): a move elsewhere copies them. */
+  storageHome?: string
 }
 
 export interface PlacementProblem {
@@ -49,6 +57,8 @@ export interface PlacementProblem {
   antiAffinity: string[][]
   cpuWeight: number
   memWeight: number
+  /** Free bytes of each pool copies may land in (host/pool keys); copies into one pool add up. */
+  poolFree?: Record<string, number>
 }
 
 export function buildPlacement(

@@ -1,4 +1,5 @@
 import type { ClusterFacts } from '../model/facts'
+import type { LinkSpeed, PoolSample } from '../model/storage'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import { balanceGreedy, type BalanceResult, type GreedyOptions } from './balance'
@@ -17,6 +18,7 @@ import { allocationRatioOf, buildPlacement } from './placement'
 import { migrationRecommendation, rightsizeRecommendations } from './recommendation-records'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
+import { poolForecast, withStorage, type StorageContext } from './storage'
 import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
 
 export interface RecommendInput {
@@ -33,6 +35,16 @@ export interface RecommendInput {
   facts?: ClusterFacts
   /** Thresholds of the tuning rules (overcommit limits come from `options.balance`). */
   tuningOptions?: Partial<TuningOptions>
+  /** Pool figures over time (days-to-full forecasts) and measured migration throughput (storage copies). */
+  poolHistory?: readonly PoolSample[]
+  linkSpeeds?: readonly LinkSpeed[]
+}
+
+/** What the engine knows of storage: discovered pools and disks, measured links, the assumed link speed. */
+export function storageContext(input: Pick<RecommendInput, 'facts' | 'linkSpeeds'>, migrationBandwidthMiBps: number): StorageContext | undefined {
+  const storage = input.facts?.storage
+  if (!storage || Object.keys(storage).length === 0) return undefined
+  return { storage, links: input.linkSpeeds ?? [], assumedMiBps: migrationBandwidthMiBps }
 }
 
 export interface ExactComparison {
@@ -72,7 +84,8 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const demand = forecastDemand(snapshot, history, now, options.forecast, options.contention.windowMs)
   const loads = hostLoads(snapshot, demand, options.strategy, options.controls)
 
-  const problem = buildPlacement(snapshot, demand, history, now, options)
+  const storage = withStorage(buildPlacement(snapshot, demand, history, now, options), storageContext(input, options.balance.migrationBandwidthMiBps))
+  const problem = storage.problem
   const balance = balanceGreedy(problem, greedyOptions(options.balance))
   const exact = compareWithExact(input.solver, problem, balance, options.balance)
 
@@ -95,7 +108,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     ...(input.facts
       ? tuningAdvice({
           facts: input.facts,
-          usage: tuningUsage(snapshot, loads, demand),
+          usage: tuningUsage(snapshot, loads, demand, input.facts, input.poolHistory ?? [], now),
           options: {
             ...input.tuningOptions,
             cpuOvercommit: options.balance.cpuOvercommit,
@@ -110,7 +123,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const recentDemand = new Map([...demand].flatMap(([id, d]) => (d.recent ? [[id, d.recent] as const] : [])))
   const recentCheck = checkUnderRecentDemand(problem, recentDemand, balance.moves)
   const migrations = balance.moves.map((m) => {
-    const rec = migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)
+    const rec = migrationRecommendation(m, balance.before, balance.after, nextId, nameOf, storage.plan(m.vmId, m.to))
     const d = demand.get(m.vmId)
     const forecastNote = d ? ` Demand planned for ${nameOf(m.vmId)}: ${demandWords(d, horizonHours)}.${m.mandatory ? '' : recentWords(recentCheck.get(m.vmId))}` : ''
     const needs = migrationNeeds(input.facts, m.vmId)
@@ -179,7 +192,7 @@ function compareWithExact(
  * Measured use the tuning rules weigh: host CPU demand load (sustained, from history) and memory
  * in use, VM disk operations (latest poll). Hosts whose VMs' demand is only assumed get none.
  */
-function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>): TuningUsage {
+function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>, facts: ClusterFacts, poolHistory: readonly PoolSample[], now: number): TuningUsage {
   const hostSample = new Map(snapshot.hostSamples.map((s) => [s.hostId, s]))
   const hosts: TuningUsage['hosts'] = {}
   for (const l of loads) {
@@ -194,5 +207,15 @@ function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, 
   for (const s of snapshot.vmSamples) {
     vms[s.vmId] = { cpuCores: demand.get(s.vmId)?.cpuCores ?? s.cpuUsedCores, diskIops: s.diskReadIops + s.diskWriteIops, diskBps: s.diskReadBps + s.diskWriteBps }
   }
-  return { hosts, vms }
+  const bySeries = new Map<string, PoolSample[]>()
+  for (const s of poolHistory) {
+    const key = `${s.hostId}/${s.poolId}`
+    const list = bySeries.get(key)
+    if (list) list.push(s)
+    else bySeries.set(key, [s])
+  }
+  const pools: TuningUsage['pools'] = {}
+  for (const host of Object.values(facts.storage ?? {}))
+    for (const p of host.pools) pools[`${host.hostId}/${p.id}`] = { forecast: poolForecast(bySeries.get(`${host.hostId}/${p.id}`) ?? [], now) }
+  return { hosts, vms, pools }
 }

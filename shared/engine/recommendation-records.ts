@@ -2,6 +2,7 @@ import type { Recommendation } from '../model/recommendation'
 import { PEAK_REASON, type Move } from './balance'
 import type { LoadSummary } from './placement'
 import type { RightsizeResult } from './rightsize'
+import { gibText, type StoragePlan } from './storage'
 
 /** Turns engine results into the admin-facing Recommendation records (words and numbers). */
 
@@ -78,30 +79,48 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
   return out
 }
 
-export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation {
+/** What a move does with the VM's disks, in one sentence for the rationale. */
+function storageSentence(plan: StoragePlan | undefined, to: string): string {
+  if (!plan?.ok) return ''
+  const s = plan.storage
+  if (s.mode === 'shared') return ' Its disks are on storage both hosts reach: only memory moves.'
+  const copied = s.disks.filter((d) => d.mode === 'copy')
+  const pools = [...new Set(copied.map((d) => d.pool))].join(', ')
+  return ` Copies ${copied.map((d) => `${d.target} (${gibText(d.bytes ?? 0)})`).join(', ')} to ${to}'s pool ${pools} while the guest runs: about ${Math.ceil(s.copySeconds)} s at ${Math.round(s.linkMiBps)} MiB/s (${s.linkMeasured ? 'measured' : 'assumed, not yet measured'}).`
+}
+
+export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string, nameOf: (vmId: string) => string = (id) => id, storage?: StoragePlan): Recommendation {
+  const copy = storage?.ok && storage.copyDisks.length > 0 ? storage : undefined
+  const mayOutgrow = copy && copy.storage.destinationFreeBytes !== undefined && copy.storage.copyCapacityBytes > copy.storage.destinationFreeBytes
   return {
     id: nextId(),
     kind: move.mandatory ? 'evacuate' : 'migrate',
     target: { type: 'vm', id: move.vmId },
     priority: move.priority,
     title: `Move ${nameOf(move.vmId)} from ${move.from} to ${move.to}`,
-    rationale: move.mandatory
+    rationale: (move.mandatory
       ? `Required: ${move.reason}.`
       : move.reason.startsWith(PEAK_REASON)
         ? // Chosen for the busiest host: the spread may even grow a little, so say what it buys.
           `Takes load off the busiest host: with the whole plan the peak host load goes from ${pct(before.peakLoad)} to ${pct(after.peakLoad)}${move.swapWith ? ` (swaps places with ${nameOf(move.swapWith)})` : ''}; this move changes the spread of host load by ${move.gain >= 0 ? '-' : '+'}${pct(Math.abs(move.gain))} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`
-        : `Lowers the spread of host load by ${pct(move.gain)} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`,
+        : `Lowers the spread of host load by ${pct(move.gain)} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`) + storageSentence(storage, move.to),
     predicted: [
       { label: 'Host load spread', unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
       { label: 'Peak host CPU load', unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
       { label: 'Peak host memory load', unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 },
     ],
-    risk: move.costSeconds > 120 ? 'medium' : 'low',
-    riskNote: `Live migration of about ${Math.ceil(move.costSeconds)} s; brief pause at switch-over.`,
+    risk: move.costSeconds > 120 || mayOutgrow ? 'medium' : 'low',
+    riskNote: copy
+      ? `Live migration with storage copy (--copy-storage-all) of about ${Math.ceil(move.costSeconds)} s; the guest keeps running while its disks copy, brief pause at switch-over; the old disk files stay on ${move.from} until you delete them.${mayOutgrow ? ` The copies may grow to ${gibText(copy.storage.copyCapacityBytes)}, more than the ${gibText(copy.storage.destinationFreeBytes!)} free in the destination pool.` : ''}`
+      : `Live migration of about ${Math.ceil(move.costSeconds)} s; brief pause at switch-over.`,
     needsRestart: false,
     confidence: 'normal',
     actions: [
-      { action: { kind: 'migrate', vm: move.vmId, from: move.from, to: move.to, live: true }, rollback: { kind: 'migrate', vm: move.vmId, from: move.to, to: move.from, live: true } },
+      {
+        action: { kind: 'migrate', vm: move.vmId, from: move.from, to: move.to, live: true, ...(copy ? { copyDisks: copy.copyDisks } : {}) },
+        rollback: { kind: 'migrate', vm: move.vmId, from: move.to, to: move.from, live: true, ...(copy ? { copyDisks: copy.copyDisks } : {}) },
+      },
     ],
+    ...(storage?.ok ? { storage: storage.storage } : {}),
   }
 }

@@ -3,6 +3,7 @@ import type { Host } from '../model/host'
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
 import type { EngineOptions } from './options'
+import { planMigrationStorage, type StorageContext } from './storage'
 
 /**
  * Independent checker of a plan against capacity and rules. Written apart from the solvers on
@@ -29,6 +30,10 @@ export interface PlanViolation {
     | 'bad-shares'
     | 'bad-rollback'
     | 'over-migration-budget'
+    /** The destination cannot take the VM's disks (no pool to receive a copy, no room). */
+    | 'storage-refused'
+    /** The disks the action copies are not the ones on storage the destination does not reach. */
+    | 'storage-copy'
   message: string
   actionIndex?: number
 }
@@ -53,6 +58,7 @@ export function validatePlan(
   options: EngineOptions,
   history: History = { vms: {} },
   now: number = snapshot.t,
+  storage?: StorageContext,
 ): PlanCheck {
   const violations: PlanViolation[] = []
   const hosts = new Map(snapshot.hosts.map((h) => [h.id, h]))
@@ -92,6 +98,8 @@ export function validatePlan(
   }
   const requiredMoves = countRequiredMoves(snapshot, options)
   let migrations = 0
+  /** Bytes the plan's copies put into each destination pool so far. */
+  const copied = new Map<string, number>()
 
   plan.forEach(({ action, rollback }, i) => {
     if (!rollbackUndoes(action, rollback, vms))
@@ -122,6 +130,18 @@ export function validatePlan(
           (m) => m.vmId === action.vm && m.from === action.to && m.t <= now && now - m.t < balance.cooldownMs,
         )
         if (cameFrom) violations.push({ code: 'cooldown', actionIndex: i, message: `${action.vm} left ${action.to} less than the cooldown ago` })
+        const disks = storage && vm.host === action.from ? planMigrationStorage(action.vm, action.from, action.to, storage) : undefined
+        if (disks && !disks.ok) violations.push({ code: 'storage-refused', actionIndex: i, message: `${action.vm} to ${action.to}: ${disks.reason}` })
+        if (disks?.ok) {
+          const want = [...disks.copyDisks].sort().join(',')
+          const got = [...(action.copyDisks ?? [])].sort().join(',')
+          if (want !== got) violations.push({ code: 'storage-copy', actionIndex: i, message: `${action.vm} to ${action.to} must copy [${want}], the action copies [${got}]` })
+          for (const n of disks.needs) {
+            const total = (copied.get(n.pool) ?? 0) + n.bytes
+            copied.set(n.pool, total)
+            if (total > n.free + 1e-6) violations.push({ code: 'storage-refused', actionIndex: i, message: `copies into ${n.pool} add up to ${Math.round(total / 2 ** 30)} GiB, ${Math.round(n.free / 2 ** 30)} GiB free` })
+          }
+        }
         vm.host = action.to
         checkHostLimits(action.to, i)
         return

@@ -43,6 +43,9 @@ export const SetCpuSharesActionSchema = z.object({
   shares: z.number().int().positive(),
 })
 
+/** A guest device name as libvirt names disks: vda, sdb, hdc, xvda, nvme0n1. */
+const diskTarget = z.string().regex(/^[a-z][a-z0-9]{1,15}$/, 'not a disk target name')
+
 export const MigrateActionSchema = z.object({
   kind: z.literal('migrate'),
   vm: z.string().min(1),
@@ -51,6 +54,8 @@ export const MigrateActionSchema = z.object({
   live: z.boolean(),
   /** Known at recommendation time: libvirt calls this live migration unsafe (host-cached disks); it runs only where the plan allows that. */
   unsafe: z.boolean().optional(),
+  /** Disks on storage the destination does not reach: copied while the guest runs (`--copy-storage-all --migrate-disks`). */
+  copyDisks: z.array(diskTarget).min(1).optional(),
 })
 
 /** A host-level knob (sysfs/sysctl/tuned/module parameter) set to a value. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { HostStorageSchema } from './storage'
 
 /**
  * Configuration facts the tuning rules read, in admin words: what a host's kernel is set to and
@@ -106,6 +107,8 @@ export const VmFactsSchema = z.object({
 export const ClusterFactsSchema = z.object({
   hosts: z.record(z.string(), HostFactsSchema),
   vms: z.record(z.string(), VmFactsSchema),
+  /** Pools, volumes and disks per host, where discovery read them. */
+  storage: z.record(z.string(), HostStorageSchema).optional(),
 })
 
 export type NumaNodeFacts = z.infer<typeof NumaNodeFactsSchema>

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ActionSchema } from './action'
+import { MigrationStorageSchema } from './storage'
 
 /** Where a step is: every transition is written to the store before the next command runs. */
 export const StepStateSchema = z.enum([
@@ -37,6 +38,8 @@ export const PlanStepSchema = z.object({
   verify: z.array(HostCommandSchema),
   rollbackCommands: z.array(HostCommandSchema),
   estimatedSeconds: z.number().nonnegative(),
+  /** A migration's storage side as the plan was built (shared, or what it copies and how long that takes). */
+  storage: MigrationStorageSchema.optional(),
   dependsOn: z.array(z.string()),
   state: StepStateSchema,
   startedAt: z.number().optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ReversibleActionSchema } from './action'
+import { MigrationStorageSchema } from './storage'
 
 export const RecommendationKindSchema = z.enum([
   'rightsize-cpu',
@@ -45,6 +46,8 @@ export const RecommendationSchema = z.object({
   needsRestart: z.boolean(),
   confidence: z.enum(['low', 'normal']),
   actions: z.array(ReversibleActionSchema),
+  /** A migration's storage side: shared, or the disks it copies, with bytes and predicted time. */
+  storage: MigrationStorageSchema.optional(),
 })
 
 export type RecommendationKind = z.infer<typeof RecommendationKindSchema>

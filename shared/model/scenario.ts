@@ -17,6 +17,8 @@ export const SCENARIO_LIMITS = {
   cores: 1_000_000,
   /** MiB of one host or VM (about 1 EiB). */
   mib: 1_000_000_000,
+  /** GiB of disk of one host or VM (about 1 ZiB). */
+  gib: 1_000_000_000,
   /** Minutes from the scenario's start (about 190 years). */
   minutes: 100_000_000,
   /** Steps of a scenario (a year of minutes is 525,600). */
@@ -36,6 +38,7 @@ const positiveCores = z.number().positive().max(SCENARIO_LIMITS.cores)
 const positiveMib = z.number().positive().max(SCENARIO_LIMITS.mib)
 const vcpus = z.number().int().positive().max(SCENARIO_LIMITS.cores)
 const duration = z.number().positive().max(SCENARIO_LIMITS.minutes)
+const gib = z.number().nonnegative().max(SCENARIO_LIMITS.gib)
 
 export const ScenarioHostSchema = z
   .object({
@@ -44,6 +47,8 @@ export const ScenarioHostSchema = z
     /** Logical CPUs the scheduler can use. */
     cpuCores: positiveCores,
     memoryMiB: positiveMib,
+    /** GiB its storage holds for VM disks (its local pool); absent: disk is not part of the scenario for this host. */
+    diskGiB: gib.optional(),
   })
   .strict()
 
@@ -64,8 +69,12 @@ export const ScenarioVmSchema = z
     priority: z.number().int().min(0).max(1000).optional(),
     /** Hosts it may run on; absent = any. */
     pinnedHosts: z.array(id).optional(),
+    /** Size of its disks (what the guest sees), GiB, and what it has written of that (thin provisioning holds only this). */
+    diskGiB: gib.optional(),
+    diskUsedGiB: gib.optional(),
   })
   .strict()
+  .refine((vm) => vm.diskUsedGiB === undefined || (vm.diskGiB !== undefined && vm.diskUsedGiB <= vm.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'] })
 
 /** One VM's demand, one value per step: CPU in cores' worth, memory in MiB. */
 export const WorkloadSeriesSchema = z
@@ -91,8 +100,12 @@ export const ArrivalSchema = z
     cpuCores: cores.optional(),
     /** Memory it uses while running (MiB); defaults to its allocation. */
     memMiB: mib.optional(),
+    /** Disk it needs where it runs (GiB) and what it writes of that (thin provisioning). */
+    diskGiB: gib.optional(),
+    diskUsedGiB: gib.optional(),
   })
   .strict()
+  .refine((a) => a.diskUsedGiB === undefined || (a.diskGiB !== undefined && a.diskUsedGiB <= a.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'] })
 
 const range = (schema: z.ZodNumber) =>
   z.tuple([schema, schema]).refine(([lo, hi]) => lo <= hi, { message: 'the first value must not exceed the second' })
@@ -145,7 +158,7 @@ export const ScenarioEditSchema = z.discriminatedUnion('kind', [
 
 export const ScenarioSourceSchema = z
   .object({
-    kind: z.enum(['file', 'demo', 'live', 'bitbrains', 'generic-csv']),
+    kind: z.enum(['file', 'demo', 'live', 'bitbrains', 'generic-csv', 'example']),
     detail: z.string().max(500).optional(),
   })
   .strict()
@@ -264,6 +277,8 @@ export const PolicySetSchema = z
     cpuOvercommit: z.number().positive().max(64).default(4),
     /** Allocated memory a host may carry per MiB of RAM. */
     memOvercommit: z.number().positive().max(4).default(1),
+    /** Hybrid allocation's cap on thin disks: their sizes together may reach this times a host's storage (absent: 1.5). */
+    diskOvercommit: z.number().positive().max(100).optional(),
     balance: z
       .object({
         enabled: z.boolean().default(false),

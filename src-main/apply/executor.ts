@@ -1,5 +1,5 @@
 import type { Action, HostCommand, Plan, PlanStep } from '../../shared/model'
-import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
+import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 import type { PlansRepo } from '../store/plans'
 
@@ -17,6 +17,8 @@ export interface ExecutorDeps {
   onUpdate(plan: Plan): void
   /** How long a read-back may take to show the change (the balloon settles over seconds). */
   verifyWithinMs?: number
+  /** A migration finished: what it moved and in how long, read from its progress (the link speed storage copies are timed with). */
+  onLinkMeasured?: (measure: { from: string; to: string; t: number; bytes: number; seconds: number }) => void
 }
 
 /** 'run': the pending steps, in order (a resumed plan has some done already); 'roll-back': undo the done steps. */
@@ -107,6 +109,9 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     return result
   }
 
+  /** The last throughput a migration's progress showed, per step (the link speed once it finishes). */
+  const throughput = new Map<string, { bytes: number; seconds: number }>()
+
   /** Polls virsh domjobinfo on the source while a migration runs, for progress. */
   function watchMigration(step: PlanStep, vmId: string): () => void {
     let stopped = false
@@ -116,7 +121,10 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
         if (stopped) break
         try {
           const info = migrationJobInfo(step.host, vmId, deps.ctx)
-          const progress = migrationProgress((await deps.exec(info.host, info.argv, JOB_TIMEOUT_MS)).stdout)
+          const text = (await deps.exec(info.host, info.argv, JOB_TIMEOUT_MS)).stdout
+          const moved = migrationThroughput(text)
+          if (moved && !stopped) throughput.set(step.id, moved)
+          const progress = migrationProgress(text)
           if (progress !== undefined && !stopped) {
             step.progress = progress
             save()
@@ -187,6 +195,8 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       step.message = await verify(step, step.action, verifyCommands(step.action, deps.ctx))
       step.progress = 1
       step.state = 'done'
+      const moved = throughput.get(step.id)
+      if (step.action.kind === 'migrate' && moved) deps.onLinkMeasured?.({ from: step.action.from, to: step.action.to, t: deps.clock(), ...moved })
     } catch (error) {
       step.state = 'failed'
       step.message = (error as Error).message

@@ -1,4 +1,5 @@
-import type { Action, Plan, PlanStep, Recommendation, ReversibleAction, Snapshot } from '../../shared/model'
+import { planMigrationStorage, type StorageContext } from '../../shared/engine/storage'
+import type { Action, MigrateAction, MigrationStorage, Plan, PlanStep, Recommendation, ReversibleAction, Snapshot } from '../../shared/model'
 import { CommandError, estimateSeconds, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
 
 export class PlanError extends Error {
@@ -19,6 +20,22 @@ function hostsOf(action: Action): string[] {
 
 function vmOf(action: Action): string | undefined {
   return 'vm' in action ? action.vm : undefined
+}
+
+/**
+ * The storage side of a migration as the hosts are now: what it copies and how long that takes;
+ * a reason when the destination cannot take the VM's disks (no pool, no room) or when what the
+ * action copies is no longer what must be copied. Undefined when storage was not read.
+ */
+export function migrationStorageNow(action: MigrateAction, storage: StorageContext | undefined): { storage?: MigrationStorage; refusal?: string } {
+  if (!storage) return {}
+  const plan = planMigrationStorage(action.vm, action.from, action.to, storage)
+  if (!plan) return {}
+  if (!plan.ok) return { refusal: `cannot move to ${action.to}: ${plan.reason}` }
+  const want = [...plan.copyDisks].sort().join(', ')
+  const got = [...(action.copyDisks ?? [])].sort().join(', ')
+  if (want !== got) return { refusal: `its disks changed since it was recommended (now it must copy [${want}], the recommendation copies [${got}]); run the engine again` }
+  return { storage: plan.storage }
 }
 
 /** Commands resolve VMs by UUID and destinations by the address VirtPilot reaches them at. */
@@ -49,6 +66,8 @@ export function buildPlan(input: {
   snapshot: Snapshot
   ctx: CommandContext
   parallelism: number
+  /** Storage as discovered: migrations are checked against the destination's pools and timed with their copy. */
+  storage?: StorageContext
 }): Plan {
   const { recommendations, ctx, snapshot } = input
   const memoryOf = new Map(snapshot.vms.map((v) => [v.id, v.allocation.memoryMiB]))
@@ -88,6 +107,11 @@ export function buildPlan(input: {
       }
       throw error
     }
+    const disks = d.ra.action.kind === 'migrate' ? migrationStorageNow(d.ra.action, input.storage) : {}
+    if (disks.refusal) {
+      problems.push(`${d.rec.title}: ${disks.refusal}`)
+      continue
+    }
     const touches = hostsOf(d.ra.action)
     const vm = vmOf(d.ra.action)
     // Depends on: earlier steps of the same recommendation or VM, and earlier-phase steps on a host it touches.
@@ -108,7 +132,8 @@ export function buildPlan(input: {
       rollback: d.ra.rollback,
       host: d.ra.action.kind === 'migrate' ? d.ra.action.from : d.ra.action.host,
       ...rendered,
-      estimatedSeconds: estimateSeconds(d.ra.action, vm ? memoryOf.get(vm) : undefined),
+      estimatedSeconds: estimateSeconds(d.ra.action, vm ? memoryOf.get(vm) : undefined, disks.storage?.copySeconds),
+      ...(disks.storage ? { storage: disks.storage } : {}),
       dependsOn,
       state: 'pending',
     })

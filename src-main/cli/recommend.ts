@@ -102,7 +102,7 @@ export async function recommendCommand(args: string[]): Promise<number> {
       const now = Math.max(Date.now(), snapshot.t)
       const history = historyFile ?? (fromFile ? { vms: {} } : s.history.usage(snapshot.vms.map((v) => v.id), now))
       try {
-        const output = await s.engine.run({ snapshot, history, now, options, discovered: s.hosts.facts() })
+        const output = await s.engine.run({ snapshot, history, now, options, discovered: s.hosts.facts(), storage: s.storage.window(now) })
         // The snapshot goes along so `virtpilot plan` can check the VMs are still as they were seen.
         printJson({ ...output, snapshot })
       } catch (error) {

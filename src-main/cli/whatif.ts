@@ -3,21 +3,26 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import { PolicySetSchema, type PolicySet, type Scenario } from '../../shared/model/scenario'
 import { scenarioFromDemo } from '../whatif/build'
+import { EXAMPLES, exampleScenario, type ExampleId } from '../whatif/examples'
 import { parsePolicy, policyLabel } from '../whatif/policy-syntax'
 import { importInWorker } from '../whatif/import'
 import { workerRunner } from '../whatif/run'
 import { ScenarioInputError } from '../whatif/scenario-file'
 import { terminalJson, terminalText } from '../text/terminal'
 
-export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo) [--policy SPEC]... [--seed N]
-                  [--save-scenario FILE] --json
+export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo | --example NAME) [--policy SPEC]...
+                  [--seed N] [--save-scenario FILE] --json
       Replay a scenario offline under up to 4 policy sets and print the comparison as JSON
-      (unmet demand, host utilization, migrations, host-hours, queue waits, memory overcommit).
+      (unmet demand, host utilization, migrations, host-hours, queue waits, memory overcommit,
+      disk use and requests rejected for disk where hosts have disk capacity).
       --import-trace DIR reads Bitbrains GWA-T-12 per-VM files and/or generic CSVs
-      (vm,timestamp,cpu,mem[,vcpus,memory,host]) into a scenario; --demo uses the demo cluster.
+      (vm,timestamp,cpu,mem[,vcpus,memory,host]) into a scenario; --demo uses the demo cluster;
+      --example seed-article is the article's VM A / VM B host, compared under static, dynamic
+      and hybrid allocation and FCFS, SJF and priority scheduling, with an explanation in
+      English and Chinese.
       SPEC: key=value pairs, e.g. alloc=hybrid,sched=easy,balance=on,balance.every=120,
       consolidate=on,headroom=0.2 (keys: alloc, sched, aging, max-wait, cpu-overcommit,
-      mem-overcommit, balance, balance.every, balance.threshold, balance.min-gain,
+      mem-overcommit, disk-overcommit, balance, balance.every, balance.threshold, balance.min-gain,
       balance.max-moves, consolidate, consolidate.every, headroom, name). Without --policy:
       static, dynamic and hybrid. Exit 1 on an invalid scenario or trace (the message names
       the line or field), 2 on bad usage.
@@ -29,7 +34,7 @@ class WhatifUsageError extends Error {}
 
 /** `virtpilot whatif ...`: returns the exit code; prints JSON on stdout, problems on stderr. */
 export async function whatifCommand(args: string[]): Promise<number> {
-  let values: { json?: boolean; policy?: string[]; seed?: string; 'import-trace'?: string; demo?: boolean; 'save-scenario'?: string }
+  let values: { json?: boolean; policy?: string[]; seed?: string; 'import-trace'?: string; demo?: boolean; example?: string; 'save-scenario'?: string }
   let positionals: string[]
   try {
     ;({ values, positionals } = parseArgs({
@@ -41,6 +46,7 @@ export async function whatifCommand(args: string[]): Promise<number> {
         seed: { type: 'string', default: '1' },
         'import-trace': { type: 'string' },
         demo: { type: 'boolean', default: false },
+        example: { type: 'string' },
         'save-scenario': { type: 'string' },
       },
       strict: true,
@@ -49,19 +55,25 @@ export async function whatifCommand(args: string[]): Promise<number> {
     return usage((error as Error).message)
   }
   try {
-    const sources = [positionals.length > 0, values['import-trace'] !== undefined, values.demo].filter(Boolean).length
+    const sources = [positionals.length > 0, values['import-trace'] !== undefined, values.demo, values.example !== undefined].filter(Boolean).length
     if (!values.json) throw new WhatifUsageError('whatif needs --json (results are printed as JSON)')
-    if (sources !== 1 || positionals.length > 1) throw new WhatifUsageError('whatif needs exactly one of SCENARIO.json, --import-trace DIR or --demo')
+    if (sources !== 1 || positionals.length > 1) throw new WhatifUsageError('whatif needs exactly one of SCENARIO.json, --import-trace DIR, --demo or --example NAME')
+    if (values.example !== undefined && !(EXAMPLES as readonly string[]).includes(values.example)) throw new WhatifUsageError(`no example ${JSON.stringify(values.example)} (examples: ${EXAMPLES.join(', ')})`)
+    const example = values.example !== undefined ? exampleScenario(values.example as ExampleId) : undefined
     const seed = Number(values.seed)
     if (!Number.isInteger(seed) || seed < 0) throw new WhatifUsageError(`--seed must be a non-negative integer, got ${values.seed}`)
     const specs = values.policy ?? []
     if (specs.length > MAX_POLICIES) throw new WhatifUsageError(`at most ${MAX_POLICIES} --policy sets, got ${specs.length}`)
 
     const policies: PolicySet[] =
-      specs.length > 0 ? specs.map(parsePolicy) : (['static', 'dynamic', 'hybrid'] as const).map((allocation) => PolicySetSchema.parse({ allocation }))
+      specs.length > 0
+        ? specs.map(parsePolicy)
+        : (example?.policies ?? (['static', 'dynamic', 'hybrid'] as const).map((allocation) => PolicySetSchema.parse({ allocation })))
     let scenario: Scenario
     let importStats: unknown
-    if (values.demo) {
+    if (example) {
+      scenario = example.scenario
+    } else if (values.demo) {
       scenario = scenarioFromDemo()
     } else {
       // Files are read in a worker thread with memory and time limits (src-main/whatif/limits.ts).
@@ -74,6 +86,7 @@ export async function whatifCommand(args: string[]): Promise<number> {
     const output = {
       scenario: result.scenario,
       ...(importStats ? { import: importStats } : {}),
+      ...(example ? { example: { id: values.example, explanation: example.explanation } } : {}),
       seed,
       runs: result.runs.map((r) => ({ label: policyLabel(r.policy), policy: r.policy, metrics: r.metrics, events: r.events, eventsDropped: r.eventsDropped })),
     }

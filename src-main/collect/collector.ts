@@ -2,15 +2,18 @@ import type { Inventory, Snapshot } from '../../shared/model'
 import type { HostAdapter, RawStats } from '../hosts/adapter'
 import type { InventoryRepo } from '../store/inventory'
 import type { SamplesRepo } from '../store/samples'
+import type { StorageRepo } from '../store/storage'
 import { deriveSamples } from './rates'
 
 export interface CollectorOptions {
   adapter: HostAdapter
-  store: { inventory: InventoryRepo; samples: SamplesRepo }
+  store: { inventory: InventoryRepo; samples: SamplesRepo; storage?: StorageRepo }
   clock: () => number
   intervalMs: number
   /** For adapters that can read the past: how much history to fill in when the store has none. */
   backfillMs: number
+  /** For adapters that can read the past: how much pool history to fill in (pool figures are cheap). */
+  storageBackfillMs?: number
   /** Inventory is read again this often, and whenever a poll shows a VM new or changed. */
   rediscoverMs?: number
   onSnapshot: (snapshot: Snapshot) => void
@@ -86,15 +89,22 @@ export class Collector {
   }
 
   private async discover(now: number): Promise<Inventory> {
-    const reported = await this.options.adapter.discover()
+    const reported = await this.options.adapter.discover(now)
     const inventory = this.options.admit ? this.options.admit(reported, now) : reported
     const kept = new Set(inventory.vms.map((v) => v.id))
     this.excluded = new Set(reported.vms.filter((v) => !kept.has(v.id)).map((v) => v.id))
     this.options.store.inventory.save(inventory, now)
+    this.saveStorage(now)
     this.inventory = inventory
     this.discoveredAt = now
     this.inventoryUnseen = true
     return inventory
+  }
+
+  /** Pool figures at each discovery: the history a days-to-full forecast reads. */
+  private saveStorage(t: number): void {
+    const storage = this.options.adapter.storage?.(t)
+    if (storage && storage.length > 0) this.options.store.storage?.savePools(storage, t)
   }
 
   /** Fills the gap since the newest stored sample (at most backfillMs), so charts are never empty. */
@@ -104,8 +114,17 @@ export class Collector {
     // At least one read before now, so the first live poll already yields rates.
     const start = Math.min(Math.max(newest, now - backfillMs), now - intervalMs)
     this.previous = undefined
+    const step = this.options.rediscoverMs ?? REDISCOVER_MS
+    const storageSince = Math.max(store.storage?.latestPoolSample(inventory.hosts.map((h) => h.id), now) ?? 0, now - (this.options.storageBackfillMs ?? 0))
+    if (adapter.storage && store.storage) for (let t = storageSince + step; t < start; t += step) this.saveStorage(t)
+    let storageAt = -Infinity
     for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) {
       this.record(await adapter.readStats(t), inventory)
+      // Pool figures as often as discovery would have read them.
+      if (t - storageAt >= step) {
+        this.saveStorage(t)
+        storageAt = t
+      }
     }
   }
 

@@ -51,5 +51,7 @@ export function apiHandlers(core: Core): Handlers {
       }
       return { host: null, vms: [] }
     },
+    'storage.host': async ({ hostId }) => core.storage.host(hostId),
+    'storage.vm': async ({ vmId }) => core.storage.vm(vmId),
   }
 }

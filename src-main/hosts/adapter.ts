@@ -1,4 +1,4 @@
-import type { ClusterFacts, Inventory } from '../../shared/model'
+import type { ClusterFacts, HostStorage, Inventory } from '../../shared/model'
 
 export type { Inventory }
 
@@ -71,12 +71,15 @@ export interface HostAdapter {
   readonly id: string
   /** True when stats can be read for past moments too (the demo replays a trace; real hosts cannot). */
   readonly canReadPast: boolean
-  discover(): Promise<Inventory>
+  /** Reads the inventory (and storage); `now` is the collector's clock, the time storage figures carry. */
+  discover(now?: number): Promise<Inventory>
   /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
   readStats(now: number, options?: ReadOptions): Promise<RawStats>
   /** True when the last read saw VMs the inventory does not list, or VMs that changed: discover again. */
   inventoryStale?(): boolean
   /** Tuning facts from the last discovery (KSM, hugepages, disk and NIC models, ...), once read. */
   facts?(): ClusterFacts | undefined
+  /** Storage of each host as of the last discovery (the demo computes it for `now`); absent when not read. */
+  storage?(now: number): HostStorage[]
   close(): Promise<void>
 }

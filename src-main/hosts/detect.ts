@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '../../shared/model'
+import type { ClusterFacts, HostStorage } from '../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from './adapter'
 import { LibvirtAdapter } from './libvirt/adapter'
 import { HostOutputError } from './linux/run-script'
@@ -80,8 +80,12 @@ export class DetectingAdapter implements HostAdapter {
     return this.delegate
   }
 
-  async discover(): Promise<Inventory> {
-    return (await this.resolve()).discover()
+  async discover(now?: number): Promise<Inventory> {
+    return (await this.resolve()).discover(now)
+  }
+
+  storage(now: number): HostStorage[] {
+    return this.delegate?.storage(now) ?? []
   }
 
   async readStats(now: number, options?: ReadOptions): Promise<RawStats> {

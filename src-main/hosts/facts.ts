@@ -6,6 +6,7 @@ export function mergeFacts(parts: readonly ClusterFacts[]): ClusterFacts {
   for (const p of parts) {
     Object.assign(out.hosts, p.hosts)
     Object.assign(out.vms, p.vms)
+    if (p.storage) out.storage = { ...out.storage, ...p.storage }
   }
   return out
 }

@@ -11,9 +11,11 @@ import type { HostManager } from './host-manager'
 const HOUSEKEEPING_MS = 60_000
 /** How much history the demo fills in when its data file has none. */
 const DEMO_BACKFILL_MS = 15 * 60_000
+/** Pool figures are cheap to fill in: a week, so the demo's days-to-full forecast has history from the start. */
+const DEMO_STORAGE_BACKFILL_MS = 7 * 24 * 3600_000
 
 export interface ClusterOptions {
-  store: Pick<Store, 'settings' | 'samples' | 'inventory'>
+  store: Pick<Store, 'settings' | 'samples' | 'inventory' | 'storage'>
   hosts: HostManager
   events: EventBus
   clock: () => number
@@ -59,6 +61,7 @@ export function createCluster(options: ClusterOptions) {
       clock,
       intervalMs: options.demoPollIntervalMs,
       backfillMs: DEMO_BACKFILL_MS,
+      storageBackfillMs: DEMO_STORAGE_BACKFILL_MS,
       onSnapshot: emitSnapshot,
       onError: (error) => options.log(`demo cluster poll failed: ${error.message}`),
     })
@@ -89,8 +92,10 @@ export function createCluster(options: ClusterOptions) {
 
   /** Rollups and retention; a failure (a full disk) is said and tried again at the next round. */
   const housekeeping = () => {
+    const now = clock()
     try {
-      store.samples.housekeeping(clock())
+      store.samples.housekeeping(now)
+      store.storage.prune(now)
     } catch (error) {
       options.log(`history housekeeping failed: ${(error as Error).message}`)
     }

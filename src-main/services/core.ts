@@ -9,6 +9,7 @@ import type { HistoryService } from './history'
 import type { HostManager } from './host-manager'
 import type { Inbox } from './inbox'
 import type { PlanService } from './plans'
+import type { StorageService } from './storage'
 import type { Whatif } from './whatif'
 
 /** The application core: one of each service, wired by services.ts, called by the api handlers and the CLI. */
@@ -26,4 +27,5 @@ export interface Core {
   overview(): OverviewSummary
   facts(): ClusterFacts[]
   whatif: Whatif
+  storage: StorageService
 }

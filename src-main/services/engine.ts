@@ -1,12 +1,13 @@
 import highsLoader from 'highs'
 import { withDefaults, type PartialEngineOptions } from '../../shared/engine/options'
-import { recommend, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
+import { recommend, storageContext, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
 import type { MipSolver } from '../../shared/engine/solver'
 import { validatePlan, type PlanViolation } from '../../shared/engine/validate'
-import type { ClusterFacts, History, Snapshot } from '../../shared/model'
+import type { ClusterFacts, History, LinkSpeed, PoolSample, Snapshot } from '../../shared/model'
 import { demoFacts } from '../hosts/demo/facts'
 import { mergeFacts } from '../hosts/facts'
 import type { SamplesRepo } from '../store/samples'
+import type { StorageRepo } from '../store/storage'
 
 /** How far back the engine looks in stored history (rightsizing wants at least 7 days). */
 export const HISTORY_WINDOW_MS = 30 * 24 * 3600_000
@@ -31,6 +32,16 @@ export interface EngineRun {
   options?: PartialEngineOptions
   /** Discovered tuning facts of real hosts (the demo's are added when the snapshot shows the demo). */
   discovered?: readonly ClusterFacts[]
+  /** Pool history and measured links (storageWindow). */
+  storage?: { poolHistory: readonly PoolSample[]; linkSpeeds: readonly LinkSpeed[] }
+}
+
+/** How far back days-to-full forecasts look. */
+export const POOL_HISTORY_WINDOW_MS = 14 * 24 * 3600_000
+
+/** Pool figures of the last two weeks and the measured migration links: the engine's storage history. */
+export function storageWindow(storage: Pick<StorageRepo, 'poolHistory' | 'linkSpeeds'>, now: number): { poolHistory: PoolSample[]; linkSpeeds: LinkSpeed[] } {
+  return { poolHistory: storage.poolHistory(now - POOL_HISTORY_WINDOW_MS, now + 1), linkSpeeds: storage.linkSpeeds() }
 }
 
 export interface EngineService {
@@ -45,7 +56,7 @@ export async function loadSolver(): Promise<MipSolver> {
 
 /** Tuning facts of whatever the snapshot shows: the demo's (made up, documented) and discovered hosts'. */
 export function factsFor(snapshot: Snapshot, discovered: readonly ClusterFacts[] = []): ClusterFacts {
-  return mergeFacts([...(snapshot.hosts.some((h) => h.source === 'demo') ? [demoFacts()] : []), ...discovered])
+  return mergeFacts([...(snapshot.hosts.some((h) => h.source === 'demo') ? [demoFacts(snapshot.t)] : []), ...discovered])
 }
 
 /** Usage history of these VMs up to now (5-minute rollups, the newest rolled up first): what the engine and what-if read. */
@@ -58,9 +69,10 @@ export function usageWindow(samples: Pick<SamplesRepo, 'rollUp' | 'usageHistory'
  * The violations that make an output unfit to show: any that a recommended action causes, and,
  * when the engine says every rule could be met, any at all.
  */
-export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' | 'feasible'>, input: Pick<RecommendInput, 'snapshot' | 'history' | 'now' | 'options'>): PlanViolation[] {
+export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' | 'feasible'>, input: Pick<RecommendInput, 'snapshot' | 'history' | 'now' | 'options' | 'facts' | 'linkSpeeds'>): PlanViolation[] {
   const actions = output.recommendations.flatMap((r) => r.actions)
-  const check = validatePlan(input.snapshot, actions, withDefaults(input.options), input.history, input.now)
+  const options = withDefaults(input.options)
+  const check = validatePlan(input.snapshot, actions, options, input.history, input.now, storageContext(input, options.balance.migrationBandwidthMiBps))
   return check.violations.filter((v) => output.feasible || v.actionIndex !== undefined)
 }
 
@@ -71,8 +83,17 @@ export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' 
 export function createEngine(engine: (input: RecommendInput) => RecommendOutput = recommend): EngineService {
   let solver: Promise<MipSolver> | undefined
   return {
-    async run({ snapshot, history, now, options, discovered }) {
-      const input: RecommendInput = { snapshot, history, now, seed: now, solver: await (solver ??= loadSolver()), facts: factsFor(snapshot, discovered), ...(options ? { options } : {}) }
+    async run({ snapshot, history, now, options, discovered, storage }) {
+      const input: RecommendInput = {
+        snapshot,
+        history,
+        now,
+        seed: now,
+        solver: await (solver ??= loadSolver()),
+        facts: factsFor(snapshot, discovered),
+        ...(options ? { options } : {}),
+        ...(storage ? { poolHistory: storage.poolHistory, linkSpeeds: storage.linkSpeeds } : {}),
+      }
       const output = engine(input)
       const unfit = unfitViolations(output, input)
       if (unfit.length > 0) throw new EngineError(unfit)

@@ -11,7 +11,7 @@ import { TargetError } from '../ssh/target'
 import { StoreError, type ManagedHostRow, type Store } from '../store'
 
 export interface HostManagerOptions {
-  store: Pick<Store, 'managedHosts' | 'inventory' | 'samples'>
+  store: Pick<Store, 'managedHosts' | 'inventory' | 'samples' | 'storage'>
   ssh: SshConnections
   clock: () => number
   pollIntervalMs: number

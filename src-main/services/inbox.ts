@@ -4,14 +4,14 @@ import type { AllocationStrategy } from '../../shared/engine/options'
 import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
-import { EngineError, staleViolations, usageWindow, type EngineService } from './engine'
+import { EngineError, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
 
 /** Before/after comparisons of an applied change use this much time before it. */
 const EFFECT_BEFORE_MS = 30 * 60_000
 
 export interface InboxOptions {
-  store: Pick<Store, 'recommendations' | 'plans' | 'samples'>
+  store: Pick<Store, 'recommendations' | 'plans' | 'samples' | 'storage'>
   engine: EngineService
   events: EventBus
   clock: () => number
@@ -87,7 +87,7 @@ export function createInbox(options: InboxOptions) {
     const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
     let output
     try {
-      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts() })
+      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
       if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
       throw error

@@ -3,8 +3,9 @@ import { ApiFailure } from '../../shared/api'
 import type { Action, Inventory, Plan, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun, type RunMode } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
-import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
+import { buildPlan, commandContext, migrationStorageNow, PlanError } from '../apply/plan-builder'
 import { describeWhereabouts, readBackPlan } from '../apply/read-back'
+import type { StorageContext } from '../../shared/engine/storage'
 import { libvirtTunnel } from '../apply/tunnel'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
 import { CommandError, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
@@ -31,6 +32,10 @@ export interface PlanServiceOptions {
   /** After a run: the recommendations' outcome, and the hosts read again. */
   onFinished: (plan: Plan) => Promise<void> | void
   log: (message: string) => void
+  /** Storage as discovered now: migrations are checked against the destination's pools when planned and again when applied. */
+  storage?: () => StorageContext | undefined
+  /** A finished migration's throughput (the measured link speed storage copies are timed with). */
+  onLinkMeasured?: (measure: { from: string; to: string; t: number; bytes: number; seconds: number }) => void
 }
 
 export interface NewPlan {
@@ -123,7 +128,8 @@ export function createPlanService(options: PlanServiceOptions) {
     const { ctx, cluster } = await context(input.allowUnsafeMigration)
     const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
     if (stale.length > 0) throw new PlanError(`These no longer match the hosts (the VM moved, went away or was resized since): ${stale.map((r) => r.title).join('; ')}. Run the engine again.`)
-    const plan = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism })
+    const storage = options.storage?.()
+    const plan = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
     return { ...plan, signature: sign(plan) }
   }
 
@@ -160,6 +166,13 @@ export function createPlanService(options: PlanServiceOptions) {
     }
     const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
     if (stale.length > 0) throw new PlanError(`Plan ${plan.id} is out of date (${stale.map((v) => v.message).join('; ')}); make a new plan`)
+    // The destination's pools may have filled since the plan was made.
+    const storage = options.storage?.()
+    for (const step of plan.steps) {
+      if (step.action.kind !== 'migrate') continue
+      const refusal = migrationStorageNow(step.action, storage).refusal
+      if (refusal) throw new PlanError(`Plan ${plan.id}: ${step.title} ${refusal}`)
+    }
     return ctx
   }
 
@@ -199,6 +212,7 @@ export function createPlanService(options: PlanServiceOptions) {
         clock,
         actor: options.actor,
         onUpdate: options.onUpdate,
+        ...(options.onLinkMeasured ? { onLinkMeasured: options.onLinkMeasured } : {}),
       },
       mode,
     )

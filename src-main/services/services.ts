@@ -13,7 +13,7 @@ import { createAudit } from './audit'
 import { createCluster } from './cluster'
 import type { Core } from './core'
 import { CredentialBroker, type SecretVault } from './credentials'
-import { createEngine, type EngineService } from './engine'
+import { createEngine, factsFor, type EngineService } from './engine'
 import { EventBus } from './events'
 import { createHistory } from './history'
 import { HostManager, type HostManagerOptions } from './host-manager'
@@ -21,6 +21,7 @@ import { createInbox } from './inbox'
 import { createOverview } from './overview'
 import { createPlanService } from './plans'
 import { runnerAlive } from './runner'
+import { createStorage } from './storage'
 import { createWhatif } from './whatif'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
@@ -52,7 +53,7 @@ export interface ServicesOptions {
 }
 
 /** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
-export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history'> {
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage'> {
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
@@ -90,11 +91,14 @@ export function createServices(options: ServicesOptions): Services {
   const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
   const cluster = createCluster({ store, hosts, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
   const facts = () => hosts.facts()
+  const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
   const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts })
   const plans = createPlanService({
     store, ssh, clock, actor, log, inbox,
     connectionOf: (id) => hosts.connectionOf(id),
     onUpdate: (plan) => events.emit('plans.changed', plan),
+    storage: () => storage.context(),
+    onLinkMeasured: (measure) => storage.recordLink(measure),
     onFinished: (plan) => {
       inbox.finished(plan)
       for (const step of plan.steps) for (const id of step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.action.host]) hosts.rediscover(id)
@@ -104,7 +108,7 @@ export function createServices(options: ServicesOptions): Services {
   for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
     info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
-    events, cluster, hosts, credentials, engine, inbox, plans, facts,
+    events, cluster, hosts, credentials, engine, inbox, plans, facts, storage,
     audit: createAudit({ plans: store.plans, clock }),
     history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),

@@ -8,6 +8,7 @@ import type { SamplesRepo } from '../store/samples'
 import type { ScenarioRepo, ScenarioSummaryRow } from '../store/scenarios'
 import { usageWindow } from './engine'
 import { scenarioFromDemo, scenarioFromLive } from '../whatif/build'
+import { seedArticleScenario } from '../whatif/examples'
 import { policyLabel } from '../whatif/policy-syntax'
 import { workerRunner, type WhatifRunner } from '../whatif/run'
 import { importInWorker, type Imported, type ImportRequest } from '../whatif/import'
@@ -66,6 +67,7 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
     build: async (req) => {
       try {
         if (req.source === 'demo') return save(scenarioFromDemo(req.name))
+        if (req.source === 'seed-article') return save(seedArticleScenario(req.name))
         const snapshot = deps.snapshot()
         const to = deps.clock()
         const history = usageWindow(deps.samples, snapshot.vms.map((v) => v.id), to, req.windowDays * DAY_MS)

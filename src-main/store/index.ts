@@ -9,6 +9,7 @@ import { SamplesRepo } from './samples'
 import { ScenarioRepo } from './scenarios'
 import { SecretsRepo } from './secrets'
 import { SettingsRepo } from './settings'
+import { StorageRepo } from './storage'
 
 export { StoreError, storeFailure, type StoreProblem } from './db'
 export type { ManagedHostRow } from './managed-hosts'
@@ -28,6 +29,7 @@ export interface Store {
   scenarios: ScenarioRepo
   managedHosts: ManagedHostsRepo
   secrets: SecretsRepo
+  storage: StorageRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
   transaction<T>(body: () => T): T
   close(): void
@@ -53,6 +55,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     scenarios: new ScenarioRepo(db),
     managedHosts: new ManagedHostsRepo(db),
     secrets: new SecretsRepo(db),
+    storage: new StorageRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {
       if (durable !== db) durable.close()

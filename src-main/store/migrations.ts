@@ -174,4 +174,31 @@ export const migrations: readonly string[] = [
   -- file can tell a plan still running elsewhere from one cut short by a crash.
   ALTER TABLE plans ADD COLUMN runner TEXT;
   `,
+  `
+  -- Storage pools at each discovery: capacity and use over time, what the
+  -- days-to-full forecast reads; the latency of the pool's devices since the previous one.
+  CREATE TABLE pool_samples (
+    host_id TEXT NOT NULL,
+    pool_id TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    capacity_bytes REAL NOT NULL,
+    allocation_bytes REAL NOT NULL,
+    available_bytes REAL NOT NULL,
+    volume_capacity_bytes REAL,    -- sum of its volumes' sizes (what thin volumes may grow to)
+    read_ms_per_op REAL,
+    write_ms_per_op REAL,
+    busy_pct REAL,
+    PRIMARY KEY (host_id, pool_id, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX pool_samples_by_time ON pool_samples (t);
+  -- Throughput of finished migrations between two hosts: the measured link speed a storage copy is timed with.
+  CREATE TABLE link_speeds (
+    from_host TEXT NOT NULL,
+    to_host TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    bytes REAL NOT NULL,
+    seconds REAL NOT NULL,
+    PRIMARY KEY (from_host, to_host, t)
+  ) WITHOUT ROWID;
+  `,
 ]

@@ -2,3 +2,5 @@
 export const RAW_RETENTION_MS = 48 * 3600_000
 /** 5-minute rollups are kept this long: the long-term history. */
 export const ROLLUP_RETENTION_MS = 90 * 24 * 3600_000
+/** Pool figures (one per pool per discovery) are kept this long: a year shows seasonal growth. */
+export const POOL_RETENTION_MS = 400 * 24 * 3600_000

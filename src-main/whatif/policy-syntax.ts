@@ -14,6 +14,7 @@ export const POLICY_KEYS: Record<string, string> = {
   'max-wait': 'minutes a request may wait before it is rejected',
   'cpu-overcommit': 'vCPUs per logical CPU a host may carry (default 4)',
   'mem-overcommit': 'allocated memory per MiB of RAM (default 1)',
+  'disk-overcommit': "hybrid: thin disks' sizes per GiB of a host's storage (default 1.5)",
   balance: 'on | off',
   'balance.every': 'minutes between balancing passes (default 60)',
   'balance.threshold': 'host load 0-1 above which balancing runs (default 0.7)',
@@ -54,6 +55,7 @@ export function parsePolicy(text: string): PolicySet {
       case 'max-wait': raw.maxWaitMinutes = num(); break
       case 'cpu-overcommit': raw.cpuOvercommit = num(); break
       case 'mem-overcommit': raw.memOvercommit = num(); break
+      case 'disk-overcommit': raw.diskOvercommit = num(); break
       case 'balance': balance.enabled = onOff(); break
       case 'balance.every': balance.intervalMinutes = num(); break
       case 'balance.threshold': balance.thresholdLoad = num(); break

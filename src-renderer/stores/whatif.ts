@@ -4,7 +4,7 @@ import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioSummary, 
 import type { PolicySetInput, ScenarioEdit } from '../../shared/model/scenario'
 import { api } from '../api'
 
-export const MAX_POLICY_SETS = 4
+export const MAX_POLICY_SETS = 6
 
 /**
  * The largest file the view sends (64 MiB): the contract's limit on the import text, so a bigger
@@ -101,9 +101,18 @@ export const useWhatifStore = defineStore('whatif', () => {
     }
   }
 
-  async function build(source: 'demo' | 'live'): Promise<void> {
+  async function build(source: 'demo' | 'live' | 'seed-article'): Promise<void> {
     const outline = await guarded('build', () => api.invoke('whatif.build', { source }))
-    if (outline) adopt(outline)
+    if (outline) {
+      adopt(outline)
+      // The article's example compares the three allocation strategies, then the three queue policies.
+      if (source === 'seed-article') {
+        policies.value = [
+          ...(['static', 'dynamic', 'hybrid'] as const).map((allocation) => draft({ allocation, scheduling: 'fcfs', balance: false, consolidation: false })),
+          ...(['sjf', 'priority'] as const).map((scheduling) => draft({ allocation: 'hybrid', scheduling, balance: false, consolidation: false })),
+        ]
+      }
+    }
     await loadList()
   }
 

@@ -55,6 +55,21 @@ test.describe('Dashboards', () => {
     await app.screenshot({ path: 'docs/screenshots/host-detail.png' })
   })
 
+  test('Host detail lists the host\'s pools (local and shared, use, promise, days to full) and its VMs\' disks', async ({ app }) => {
+    await go(app, '/hosts/demo-c')
+    const pools = app.getByTestId('host-storage-pools')
+    // The demo's made-up storage: demo-c's small local pool, its thin volumes promised beyond it (600 GiB on 560), and the shared NFS pool.
+    await expect(pools.locator('tbody tr')).toHaveCount(2)
+    const local = pools.locator('tr', { hasText: 'default' })
+    await expect(local).toContainText('dir')
+    await expect(local).toContainText('Local')
+    await expect(local).toContainText('/ 560 GiB')
+    await expect(local.locator('td').nth(5)).toHaveText('1.07:1')
+    await expect(pools.locator('tr', { hasText: 'nfs-vms' })).toContainText('Shared')
+    await expect(local.locator('td').nth(6)).toHaveText(/^\d+(\.\d)? days$|^Not growing$/)
+    await expect(app.getByTestId('host-storage-disks')).toContainText('bb232-a')
+  })
+
   test('the range picker changes the range asked of the server, never more than 1000 points a series', async ({ app, serve }) => {
     const host = (await serve.call('cluster.snapshot', {})).hosts[1]!
     await go(app, `/hosts/${host.id}`)

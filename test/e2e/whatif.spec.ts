@@ -39,6 +39,23 @@ test.describe('What-if', () => {
     await app.screenshot({ path: 'docs/screenshots/whatif.png', fullPage: true })
   })
 
+  test("loads the article's example and explains why static, dynamic and hybrid, FCFS, SJF and priority differ", async ({ app }) => {
+    // Five replays and a six-column table: more than one policy set's worth of work on a busy machine.
+    test.setTimeout(120_000)
+    await app.getByTestId('nav-what-if').click()
+    await app.getByTestId('whatif-build-example').click()
+    await expect(app.getByTestId('whatif-current')).toContainText('1 hosts · 2 VMs')
+    await expect(app.getByTestId('whatif-example')).toContainText('VM A (1 core, 1 GiB, 10 GiB disk)')
+    await expect(app.getByTestId('whatif-policy')).toHaveCount(5)
+    await app.getByTestId('whatif-run').click()
+    const table = app.getByTestId('whatif-metrics')
+    await expect(table.locator('th')).toHaveText(['Metric', '1. static · FCFS', '2. dynamic · FCFS', '3. hybrid · FCFS', '4. hybrid · SJF', '5. hybrid · PRIORITY'])
+    // Thick disks leave no room for the archive job: static is the only run with a rejection for disk.
+    const disk = table.locator('tr', { hasText: 'Requests rejected for disk' })
+    await expect(disk.locator('td').nth(1)).toHaveText('1')
+    await expect(disk.locator('td').nth(2)).toHaveText('0')
+  })
+
   test('imports a scenario file with a queue and draws the wait-time CDF per policy', async ({ app }) => {
     await app.getByTestId('nav-what-if').click()
     await app.getByTestId('whatif-file').setInputFiles({ name: 'queue.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(queued)) })

@@ -40,7 +40,7 @@ export function guestOf(base: string, spec: GuestSpec): LabGuest {
  * `no_timer_check`: under TCG on a busy host the kernel's IO-APIC timer test can time out and
  * panic ("IO-APIC + timer doesn't work"), seen here with the machine's 2 cores saturated.
  */
-export function domainXml(guest: LabGuest, image: GuestImage): string {
+export function domainXml(guest: LabGuest, image: GuestImage, diskFormat: 'qcow2' | 'raw' = 'qcow2'): string {
   return `<domain type='qemu'>
   <name>${guest.name}</name>
   <memory unit='MiB'>${guest.memoryMiB}</memory>
@@ -61,7 +61,7 @@ export function domainXml(guest: LabGuest, image: GuestImage): string {
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
+      <driver name='qemu' type='${diskFormat}'/>
       <source file='${guest.disk}'/>
       <target dev='vda' bus='virtio'/>
     </disk>

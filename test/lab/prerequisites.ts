@@ -15,6 +15,7 @@ export const DEBIAN_PACKAGES: ReadonlyArray<{ name: string; provides: string }> 
   { name: 'socat', provides: '/usr/bin/socat' },
   { name: 'iproute2', provides: '/usr/sbin/ip' },
   { name: 'openssl', provides: '/usr/bin/openssl' },
+  { name: 'lvm2', provides: '/usr/sbin/vgcreate' },
   { name: 'util-linux', provides: '/usr/bin/unshare' },
   { name: 'util-linux', provides: '/usr/bin/nsenter' },
 ]

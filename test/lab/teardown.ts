@@ -5,6 +5,7 @@ import { virsh } from './guest'
 import { deleteNamespace, labNamespaces, pidsInNamespace } from './network'
 import { DEFAULT_NAME, hostPaths, labPaths, libvirtUriOf } from './paths'
 import { sleep, tryRun } from './run'
+import { removeLabVolumeGroups } from './storage'
 
 export interface StopOptions {
   base: string
@@ -95,7 +96,10 @@ export async function stopLab(options: StopOptions): Promise<StopReport> {
     .map((file) => file.slice(0, -'.qcow2'.length))
   report.removedCgroups = await removeGuestCgroups(new Set(guestNames))
 
-  // 6. The base folder, only when it is really a lab's.
+  // 6. Volume groups and loop devices of logical pools (storage.ts), which outlive the namespaces.
+  await removeLabVolumeGroups(options.base)
+
+  // 7. The base folder, only when it is really a lab's.
   if (!options.keep && (await exists(paths.marker))) await rm(options.base, { recursive: true, force: true })
   return report
 }

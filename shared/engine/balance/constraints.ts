@@ -23,7 +23,26 @@ export function canHost(state: ClusterState, u: number, h: number, band = true):
     }
   }
   if (state.vcpus[h]! + addVcpus > host.vcpuLimit + 1e-9 || state.memAlloc[h]! + addMem > host.memAllocLimitMiB + 1e-9) return false
+  if (!copiesFit(state, state.units[u]!, h)) return false
   return !band || state.buckets === 0 || state.withinBand(h, state.units[u]!.filter((v) => state.vmHost[v] !== h), [])
+}
+
+/** Whether the disk copies of these VMs (those not on h yet) fit in h's pools with the copies already planned there. */
+function copiesFit(state: ClusterState, members: readonly number[], h: number): boolean {
+  const free = state.problem.poolFree
+  if (!free) return true
+  const id = state.problem.hosts[h]!.id
+  let added: Map<string, number> | undefined
+  for (const v of members) {
+    if (state.vmHost[v] === h) continue
+    for (const n of state.problem.vms[v]!.copyNeeds?.[id] ?? []) {
+      added ??= new Map()
+      added.set(n.pool, (added.get(n.pool) ?? 0) + n.bytes)
+    }
+  }
+  if (!added) return true
+  for (const [pool, bytes] of added) if ((state.poolUsed.get(pool) ?? 0) + bytes > (free[pool] ?? 0) + 1e-6) return false
+  return true
 }
 
 /**
@@ -53,7 +72,7 @@ export function swapOrder(state: ClusterState, x: number, y: number, band = true
   const eps = 1e-9
   const endA = state.vcpus[a]! - X.vcpus + Y.vcpus <= ha.vcpuLimit + eps && state.memAlloc[a]! - X.memoryMiB + Y.memoryMiB <= ha.memAllocLimitMiB + eps
   const endB = state.vcpus[b]! - Y.vcpus + X.vcpus <= hb.vcpuLimit + eps && state.memAlloc[b]! - Y.memoryMiB + X.memoryMiB <= hb.memAllocLimitMiB + eps
-  if (!endA || !endB) return null
+  if (!endA || !endB || !copiesFit(state, [vx], b) || !copiesFit(state, [vy], a)) return null
   if (band && (!state.withinBand(a, [vy], [vx]) || !state.withinBand(b, [vx], [vy]))) return null
   if (state.vcpus[b]! + X.vcpus <= hb.vcpuLimit + eps && state.memAlloc[b]! + X.memoryMiB <= hb.memAllocLimitMiB + eps) return true
   if (state.vcpus[a]! + Y.vcpus <= ha.vcpuLimit + eps && state.memAlloc[a]! + Y.memoryMiB <= ha.memAllocLimitMiB + eps) return false

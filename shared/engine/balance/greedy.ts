@@ -84,11 +84,13 @@ function bestMove(state: ClusterState, round: Round, optional: number, options: 
     if (round.moved.has(u) || round.stuck.has(u) || !state.movable(u)) continue
     const members = state.units[u]!.length
     if (optional + members > options.maxMigrations) continue
-    const cost = round.unitCost[u]!
-    if (cost > options.maxMigrationSeconds) continue
+    if (round.unitCost[u]! > options.maxMigrationSeconds) continue
     // Cheapest first: the score needs no rule check, so only a would-be best is checked.
     for (let h = 0; h < state.problem.hosts.length; h++) {
       if (h === state.vmHost[state.units[u]![0]!]) continue
+      // Copying local disks to h makes the move dearer (storage/migration.ts).
+      const cost = round.unitCost[u]! + state.copySeconds(u, h)
+      if (cost > options.maxMigrationSeconds) continue
       const gain = current - state.objectiveAfter(u, h)
       if (gain < options.minGain || gain < relative * members || state.lastSpread > spread + 1e-12) continue
       const score = stepScore(gain, options.minGain, members, cost, scale, options)

@@ -22,7 +22,7 @@ export function fixViolations(state: ClusterState, log: MoveLog, stuck: Set<numb
     const to = bestDestination(state, unit, true)
     if (to === null) {
       stuck.add(unit)
-      unresolved.push(`${reason}: no host can take ${state.unitNames(unit)} within capacity and rules`)
+      unresolved.push(`${reason}: no host can take ${state.unitNames(unit)} within capacity and rules${storageNote(state, unit)}`)
       continue
     }
     log.record(unit, to, true, reason)
@@ -142,4 +142,10 @@ export function unfixableViolations(state: ClusterState): string[] {
     if (!state.movable(u) && state.unitSplit(u)) out.push(`${state.unitNames(u)} must run together (affinity): another balancer manages some of them`)
   })
   return out
+}
+
+/** Why storage rules hosts out for the unit's VMs, to add to an unresolved violation. */
+function storageNote(state: ClusterState, u: number): string {
+  const notes = state.units[u]!.flatMap((v) => Object.entries(state.problem.vms[v]!.storageRefusals ?? {}).map(([host, why]) => `${host}: ${why}`))
+  return notes.length > 0 ? `; storage: ${notes.join('; ')}` : ''
 }

@@ -89,7 +89,7 @@ export class MoveLog {
     const { state } = this
     const { problem } = state
     const gain = state.imbalance() - state.imbalanceAfter(u, to)
-    const costSeconds = state.costSeconds(u, this.bandwidthMiBps)
+    const costSeconds = state.costSeconds(u, this.bandwidthMiBps, to)
     for (const v of state.units[u]!) {
       const from = state.vmHost[v]!
       if (from === to) continue
@@ -126,7 +126,7 @@ export class MoveLog {
         mandatory: false,
         reason: `evens out host load (swaps places with ${vmOf(other)})`,
         gain: gain / 2,
-        costSeconds: state.costSeconds(u, this.bandwidthMiBps),
+        costSeconds: state.costSeconds(u, this.bandwidthMiBps, to),
         priority,
         swapWith: vmOf(other),
       })

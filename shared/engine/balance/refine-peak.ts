@@ -235,7 +235,8 @@ class PeakRefiner {
       this.nh = 0
       this.shift(x, from, to)
       const added = this.extra(x, to)
-      if (added <= this.left) this.consider('move', x, -1, to, added, added > 0 ? this.cost[x]! : 0)
+      if (added > 0 && this.cost[x]! + this.copy(x, to) > this.o.maxMigrationSeconds) continue
+      if (added <= this.left) this.consider('move', x, -1, to, added, added > 0 ? this.cost[x]! + this.copy(x, to) : 0)
       else if (added === 1 && this.used > 0) {
         const g = this.gainOf()
         if (g > REFINE_EPS) this.offerWant(x, to, g)
@@ -257,11 +258,13 @@ class PeakRefiner {
         const ax = this.extra(x, b)
         const ay = this.extra(y, a)
         if (ax + ay > this.left) continue
+        // A disk copy may make one half too long to be worth a move.
+        if ((ax > 0 && cost[x]! + this.copy(x, b) > this.o.maxMigrationSeconds) || (ay > 0 && cost[y]! + this.copy(y, a) > this.o.maxMigrationSeconds)) continue
         if (!((cHot && this.dC(y, a) < xca) || (mHot && this.dM(y, a) < xma) || (bHotC && xcb < this.dC(y, b)) || (bHotM && xmb < this.dM(y, b)))) continue
         this.nh = 0
         this.shift(x, a, b)
         this.shift(y, b, a)
-        this.consider('swap', x, y, b, ax + ay, (ax > 0 ? cost[x]! : 0) + (ay > 0 ? cost[y]! : 0))
+        this.consider('swap', x, y, b, ax + ay, (ax > 0 ? cost[x]! + this.copy(x, b) : 0) + (ay > 0 ? cost[y]! + this.copy(y, a) : 0))
       }
     }
   }
@@ -274,12 +277,18 @@ class PeakRefiner {
       for (let k = 0; k < this.nWant; k++) {
         const x = wX[k]!
         if (x === y) continue
+        if (this.cost[x]! + this.copy(x, wB[k]!) > this.o.maxMigrationSeconds) continue
         this.nh = 0
         this.shift(y, host[y]!, origin[y]!)
         this.shift(x, host[x]!, wB[k]!)
-        this.consider('undo', x, y, wB[k]!, 0, this.cost[x]!)
+        this.consider('undo', x, y, wB[k]!, 0, this.cost[x]! + this.copy(x, wB[k]!))
       }
     }
+  }
+
+  /** Seconds to copy VM v's local disks to host h (0 on shared storage, or when nothing was read). */
+  private copy(v: number, h: number): number {
+    return this.state.problem.vms[v]!.copySeconds?.[this.state.problem.hosts[h]!.id] ?? 0
   }
 
   private dC(v: number, h: number): number {

@@ -35,12 +35,12 @@ export function scheduleMoves(p: PlacementProblem, origin: readonly number[], fi
       const hy = sim.vmHost[y]!
       const halves = [[x, job.u, hy, y], [y, job.other, hx, x]] as const
       for (const [v, u, to, other] of next.first ? halves : [halves[1], halves[0]]) {
-        out.push({ vmId: id(v), from: hostId(sim.vmHost[v]!), to: hostId(to), mandatory: false, reason: reason(v, to, other), gain: next.gain / 2, costSeconds: sim.costSeconds(u, o.migrationBandwidthMiBps), priority, swapWith: id(other) })
+        out.push({ vmId: id(v), from: hostId(sim.vmHost[v]!), to: hostId(to), mandatory: false, reason: reason(v, to, other), gain: next.gain / 2, costSeconds: sim.costSeconds(u, o.migrationBandwidthMiBps, to), priority, swapWith: id(other) })
       }
       sim.move(job.u, hy)
       sim.move(job.other, hx)
     } else {
-      const costSeconds = sim.costSeconds(job.u, o.migrationBandwidthMiBps)
+      const costSeconds = sim.costSeconds(job.u, o.migrationBandwidthMiBps, job.to)
       for (const v of sim.units[job.u]!) {
         if (sim.vmHost[v] === job.to) continue
         out.push({ vmId: id(v), from: hostId(sim.vmHost[v]!), to: hostId(job.to), mandatory: false, reason: reason(v, job.to), gain: next.gain, costSeconds, priority })

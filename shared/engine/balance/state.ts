@@ -40,6 +40,8 @@ export class ClusterState {
   /** Affinity unit of each VM. */
   readonly unitOf: Int32Array
   private readonly w: number
+  /** Bytes the copies of VMs placed away from their disks put into each destination pool (poolFree keys). */
+  readonly poolUsed = new Map<string, number>()
 
   constructor(readonly problem: PlacementProblem) {
     const p = problem
@@ -90,6 +92,8 @@ export class ClusterState {
     this.memAlloc[h]! += sign * vm.memoryMiB
     const K = this.buckets
     for (let k = 0; k < K; k++) this.hostHigh[h * K + k]! += sign * this.vmHigh[v * K + k]!
+    const needs = vm.copyNeeds?.[this.problem.hosts[h]!.id]
+    if (needs) for (const n of needs) this.poolUsed.set(n.pool, (this.poolUsed.get(n.pool) ?? 0) + sign * n.bytes)
   }
 
   /**
@@ -367,7 +371,8 @@ export class ClusterState {
     return hosts.size > 1
   }
 
-  costSeconds(u: number, bandwidthMiBps: number): number {
+  /** Live-migration time of unit u: memory pre-copy, plus copying its local disks when `to` does not reach them. */
+  costSeconds(u: number, bandwidthMiBps: number, to?: number): number {
     let total = 0
     for (const v of this.units[u]!) {
       const vm = this.problem.vms[v]!
@@ -376,7 +381,15 @@ export class ClusterState {
       if (net <= 0) return Infinity
       total += vm.memUsedMiB / net
     }
-    return total
+    return to === undefined ? total : total + this.copySeconds(u, to)
+  }
+
+  /** Seconds to copy the unit's local disks to host h: 0 where h reaches them (shared storage) or holds them. */
+  copySeconds(u: number, h: number): number {
+    const id = this.problem.hosts[h]!.id
+    let seconds = 0
+    for (const v of this.units[u]!) seconds += this.problem.vms[v]!.copySeconds?.[id] ?? 0
+    return seconds
   }
 
   unitNames(u: number): string {

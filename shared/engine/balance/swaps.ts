@@ -34,7 +34,11 @@ export function bestSwap(state: ClusterState, round: Round, options: GreedyOptio
         const vy = state.units[y]![0]!
         const gain = current - state.objectiveAfterSwap(vx, vy)
         if (gain < floor || state.lastSpread > spread + 1e-12) continue
-        const score = stepScore(gain, options.minGain, 2, unitCost[x]! + unitCost[y]!, scale, options)
+        const copyX = state.copySeconds(x, b)
+        const copyY = state.copySeconds(y, a)
+        // A disk copy may make one half too long to be worth a move (as for a single move).
+        if (unitCost[x]! + copyX > options.maxMigrationSeconds || unitCost[y]! + copyY > options.maxMigrationSeconds) continue
+        const score = stepScore(gain, options.minGain, 2, unitCost[x]! + unitCost[y]! + copyX + copyY, scale, options)
         if (score === null || score <= mustBeat || (best && score <= best.score)) continue
         const order = swapOrder(state, x, y)
         if (order === null) continue

@@ -8,6 +8,11 @@ import { iothreadsRule } from './iothreads'
 import { ksmRule } from './ksm'
 import { numaPinningRule } from './numa-pinning'
 import { overcommitRule } from './overcommit'
+import { diskNearlyFullRule } from './disk-nearly-full'
+import { poolCapacityRule } from './pool-capacity'
+import { poolLatencyRule } from './pool-latency'
+import { poolOvercommitRule } from './pool-overcommit'
+import { thinVolumesRule } from './thin-volumes'
 import { defaultTuningOptions, type TuningAdvice, type TuningInput, type TuningOptions, type TuningRule, type TuningUsage } from './rule'
 import { vhostNetRule } from './vhost-net'
 import { virtioDiskRule } from './virtio-disk'
@@ -29,6 +34,11 @@ export const tuningRules: readonly TuningRule[] = [
   diskCacheIoRule,
   iothreadsRule,
   balloonRule,
+  poolCapacityRule,
+  poolOvercommitRule,
+  thinVolumesRule,
+  poolLatencyRule,
+  diskNearlyFullRule,
 ]
 
 /** Runs every rule on the facts; advice comes out in rule order, then target order. */

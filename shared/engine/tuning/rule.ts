@@ -1,5 +1,7 @@
 import type { ClusterFacts, HostFacts, VmFacts } from '../../model/facts'
 import type { Recommendation } from '../../model/recommendation'
+import type { HostStorage, StoragePool } from '../../model/storage'
+import type { PoolForecast } from '../storage/forecast'
 
 /** One fact a rule read, with its value and unit, shown to the admin as the reason. */
 export interface Evidence {
@@ -21,6 +23,8 @@ export type TuningAdvice = Omit<Recommendation, 'id' | 'kind'> & {
 export interface TuningUsage {
   hosts: Record<string, { cpuLoad?: number; memUsedMiB?: number }>
   vms: Record<string, { cpuCores?: number; diskIops?: number; diskBps?: number }>
+  /** Per pool (`hostId/poolId`): its days-to-full forecast from stored history (null: not enough yet). */
+  pools?: Record<string, { forecast: PoolForecast | null }>
 }
 
 export interface TuningOptions {
@@ -39,6 +43,14 @@ export interface TuningOptions {
   hostRatios?: Record<string, { cpu: number; memory: number }>
   /** Host CPU load (0-1) above which polling halted vCPUs steals time other vCPUs want. */
   busyHostCpuLoad: number
+  /** A pool this full (0-1), or full within this many days, gets capacity advice. */
+  poolFullShare: number
+  poolFullDays: number
+  /** Volumes promised above this share of a pool's capacity (thin provisioning) get advice. */
+  poolOvercommit: number
+  /** Milliseconds per request, with the device busy this share of the time (0-100), that count as I/O contention. */
+  poolLatencyMs: number
+  poolBusyPct: number
 }
 
 export const defaultTuningOptions: TuningOptions = {
@@ -49,6 +61,11 @@ export const defaultTuningOptions: TuningOptions = {
   cpuOvercommit: 4,
   memOvercommit: 1,
   busyHostCpuLoad: 0.8,
+  poolFullShare: 0.85,
+  poolFullDays: 30,
+  poolOvercommit: 1,
+  poolLatencyMs: 20,
+  poolBusyPct: 60,
 }
 
 export interface TuningInput {
@@ -94,3 +111,35 @@ export function versionAtLeast(version: string | undefined, min: string): boolea
   }
   return true
 }
+
+/**
+ * Active pools of every host whose storage discovery read, in a stable order. A shared pool
+ * (same type and source) seen by several hosts is listed once, on the first, with the others.
+ */
+export function storagePools(facts: ClusterFacts): { host: HostStorage; pool: StoragePool; alsoOn: string[] }[] {
+  const out: { host: HostStorage; pool: StoragePool; alsoOn: string[] }[] = []
+  const seen = new Map<string, { alsoOn: string[] }>()
+  for (const host of Object.values(facts.storage ?? {}).sort((a, b) => a.hostId.localeCompare(b.hostId))) {
+    for (const pool of host.pools) {
+      if (!pool.active) continue
+      const key = pool.sharing === 'shared' && pool.source ? `${pool.type}|${pool.source}` : undefined
+      const first = key ? seen.get(key) : undefined
+      if (first) {
+        first.alsoOn.push(host.hostId)
+        continue
+      }
+      const entry = { host, pool, alsoOn: [] as string[] }
+      if (key) seen.set(key, entry)
+      out.push(entry)
+    }
+  }
+  return out
+}
+
+/** Bytes in GiB (TiB from 1 TiB), one decimal. */
+export function sizeText(bytes: number): string {
+  return bytes >= 2 ** 40 ? `${(bytes / 2 ** 40).toFixed(1)} TiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`
+}
+
+/** A pool as the admin knows it: `default on kvm1`. */
+export const poolLabel = (host: HostStorage, pool: StoragePool): string => `${pool.name} on ${host.hostId}`

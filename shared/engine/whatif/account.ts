@@ -170,7 +170,25 @@ function accountHost(st: ReplayState, h: number, s: number): boolean {
   if (L.window > 0) L.hostLoadRing[h * L.window + (s % L.window)] = Math.max(t.cappedCpu / host.cpuCores, t.cappedMem / host.memMiB)
   const overcommit = t.allocMem / host.memMiB
   if (overcommit > L.peakMemOvercommit) L.peakMemOvercommit = overcommit
+  if (host.diskGiB !== undefined) accountDisk(st, list, n, host.diskGiB)
   return short
+}
+
+/** Disk of a host that has storage in the scenario: what its VMs hold and promise, over its capacity. */
+function accountDisk(st: ReplayState, list: Int32Array, n: number, capacityGiB: number): void {
+  const L = st.ledger
+  const { diskOf, diskSizeOf } = st.vms
+  let held = 0
+  let promised = 0
+  for (let k = 0; k < n; k++) {
+    held += diskOf[list[k]!]!
+    promised += diskSizeOf[list[k]!]!
+  }
+  const use = capacityGiB > 0 ? held / capacityGiB : 0
+  L.diskUtil[L.diskUtilN++] = use
+  if (use > L.peakDiskUse) L.peakDiskUse = use
+  const promise = capacityGiB > 0 ? promised / capacityGiB : 0
+  if (promise > L.peakDiskPromise) L.peakDiskPromise = promise
 }
 
 /** Sums for the closed-form (no contention) case of each strategy, over the n VMs of `list`, into `t`. */

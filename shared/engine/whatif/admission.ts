@@ -34,14 +34,16 @@ export function admitArrivals(st: ReplayState, s: number): void {
       vcpus: a.vcpus,
       memoryMiB: a.memoryMiB,
       seq: queue.nextArrival,
+      ...requestDisk(st, a),
     }
     queue.nextArrival++
-    const everHosts = st.hosts.map((h) => ({ vcpuLimit: st.vcpuLimit(h), memLimitMiB: st.memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: h.present }))
     queue.outcomes.set(a.id, { id: a.id, arrivalMinute: a.atMinute, startMinute: null, host: null, outcome: 'waiting' })
-    if (!canEverFit(everHosts, req)) {
+    const why = neverFits(st, req)
+    if (why) {
       queue.outcomes.get(a.id)!.outcome = 'rejected'
       queue.rejected++
-      st.log(s, 'request-rejected', { vm: a.id, detail: `${a.vcpus} vCPUs / ${Math.round(a.memoryMiB)} MiB fits no host` })
+      if (why === 'disk') queue.rejectedForDisk++
+      st.log(s, 'request-rejected', { vm: a.id, detail: why === 'disk' ? `${round1(a.diskGiB ?? 0)} GiB of disk fits no host's storage (with the disks of the VMs that stay)` : `${a.vcpus} vCPUs / ${Math.round(a.memoryMiB)} MiB fits no host` })
       continue
     }
     queue.waiting.push(req)
@@ -58,6 +60,27 @@ export function admitArrivals(st: ReplayState, s: number): void {
       queue.rejected++
     }
   }
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10
+
+/** A request's disk under the policy's allocation strategy. */
+function requestDisk(st: ReplayState, a: { diskGiB?: number | undefined; diskUsedGiB?: number | undefined }): Pick<QueuedRequest, 'diskGiB' | 'diskSizeGiB'> {
+  if (a.diskGiB === undefined) return {}
+  const d = st.disk(a.diskGiB, a.diskUsedGiB)
+  return { diskGiB: d.held, diskSizeGiB: d.size }
+}
+
+/**
+ * Why a request can never start: it fits no present host even once every job has ended (CPU or
+ * memory), or its disk does not fit beside the disks of the VMs that never leave (disk).
+ */
+function neverFits(st: ReplayState, req: QueuedRequest): 'size' | 'disk' | null {
+  const empty = st.hosts.map((h) => ({ vcpuLimit: st.vcpuLimit(h), memLimitMiB: st.memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: h.present }))
+  if (!canEverFit(empty, { ...req, diskGiB: 0, diskSizeGiB: 0 })) return 'size'
+  if (req.diskGiB === undefined) return null
+  const staying = queueHosts(st, true).map((h, i) => ({ ...h, open: st.hosts[i]!.present }))
+  return canEverFit(staying, req) ? null : 'disk'
 }
 
 /**
@@ -87,7 +110,7 @@ function endingAllocations(st: ReplayState): RunningAllocation[] {
   const { vms } = st
   for (const i of st.queue.jobs) {
     if (vms.activeOf[i] !== 1 || vms.hostOf[i]! < 0) continue
-    running.push({ host: vms.hostOf[i]!, vcpus: vms.vcpusOf[i]!, memoryMiB: vms.memOf[i]!, endMinute: vms.rt[i]!.endStep * st.stepMinutes })
+    running.push({ host: vms.hostOf[i]!, vcpus: vms.vcpusOf[i]!, memoryMiB: vms.memOf[i]!, diskGiB: vms.diskOf[i]!, endMinute: vms.rt[i]!.endStep * st.stepMinutes })
   }
   return running
 }
@@ -109,20 +132,38 @@ function startRequest(st: ReplayState, s: number, request: QueuedRequest, h: num
     lastMoveFrom: -1,
     lastMoveStep: 0,
   }
-  const i = st.vms.add(v, h, a.vcpus, a.memoryMiB, { shares: DEFAULT_SHARES, cpuRes: 0, cpuLim: Infinity, memRes: 0, memLim: Infinity }, a.cpuCores ?? a.vcpus, a.memMiB ?? a.memoryMiB)
+  const i = st.vms.add(v, h, a.vcpus, a.memoryMiB, { shares: DEFAULT_SHARES, cpuRes: 0, cpuLim: Infinity, memRes: 0, memLim: Infinity }, a.cpuCores ?? a.vcpus, a.memMiB ?? a.memoryMiB, st.disk(a.diskGiB, a.diskUsedGiB))
   if (Number.isFinite(v.endStep)) queue.jobs.push(i)
 }
 
-/** Allocation room of each host now, for the queue and HA restarts. */
-export function queueHosts(st: ReplayState): QueueHost[] {
+/**
+ * Allocation room of each host now, for the queue and HA restarts; with `stayingOnly`, the disk
+ * room left beside the VMs that never end (what a request could ever have).
+ */
+export function queueHosts(st: ReplayState, stayingOnly = false): QueueHost[] {
   const { vms } = st
-  const q = st.hosts.map((h) => ({ vcpuLimit: st.vcpuLimit(h), memLimitMiB: st.memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: usable(h) }))
+  const q: QueueHost[] = st.hosts.map((h) => {
+    const promise = st.diskPromiseLimit(h)
+    return {
+      vcpuLimit: st.vcpuLimit(h),
+      memLimitMiB: st.memLimit(h),
+      usedVcpus: 0,
+      usedMemMiB: 0,
+      open: usable(h),
+      ...(h.diskGiB !== undefined ? { diskLimitGiB: h.diskGiB, usedDiskGiB: 0 } : {}),
+      ...(promise !== undefined ? { promiseLimitGiB: promise, usedPromiseGiB: 0 } : {}),
+    }
+  })
   for (let a = 0; a < vms.nAlive; a++) {
     const i = vms.alive[a]!
     const h = vms.hostOf[i]!
     if (h < 0) continue
-    q[h]!.usedVcpus += vms.vcpusOf[i]!
-    q[h]!.usedMemMiB += vms.memOf[i]!
+    if (stayingOnly && Number.isFinite(vms.rt[i]!.endStep)) continue
+    const host = q[h]!
+    host.usedVcpus += vms.vcpusOf[i]!
+    host.usedMemMiB += vms.memOf[i]!
+    if (host.usedDiskGiB !== undefined) host.usedDiskGiB += vms.diskOf[i]!
+    if (host.usedPromiseGiB !== undefined) host.usedPromiseGiB += vms.diskSizeOf[i]!
   }
   return q
 }
@@ -130,5 +171,5 @@ export function queueHosts(st: ReplayState): QueueHost[] {
 /** A down VM as a request to place (HA restart). */
 export function asRequest(st: ReplayState, i: number): QueuedRequest {
   const v = st.vms.rt[i]!
-  return { id: v.id, arrivalMinute: 0, durationMinutes: null, priority: v.priority, vcpus: st.vms.vcpusOf[i]!, memoryMiB: st.vms.memOf[i]!, seq: 0, allowedHosts: v.allowed }
+  return { id: v.id, arrivalMinute: 0, durationMinutes: null, priority: v.priority, vcpus: st.vms.vcpusOf[i]!, memoryMiB: st.vms.memOf[i]!, seq: 0, allowedHosts: v.allowed, diskGiB: st.vms.diskOf[i]!, diskSizeGiB: st.vms.diskSizeOf[i]! }
 }

@@ -79,6 +79,7 @@ export function buildProblem(st: ReplayState, c: Claims, treatAsMaintenance: (h:
       cooldownHosts: v.lastMoveFrom >= 0 && (step - v.lastMoveStep) * stepMinutes < COOLDOWN_MINUTES ? [hosts[v.lastMoveFrom]!.id] : EMPTY_IDS,
     }
   }
+  const poolFree = withDiskRoom(st, hostMap, vmMap, pvms)
   const { affinity, antiAffinity } = st.scenario.rules
   const present = affinity.length + antiAffinity.length > 0 ? new Set(pvms.map((v) => v.id)) : null
   const groups = (gs: string[][]) => (gs.length === 0 || !present ? [] : gs.map((g) => g.filter((id) => present.has(id))).filter((g) => g.length > 1))
@@ -92,8 +93,38 @@ export function buildProblem(st: ReplayState, c: Claims, treatAsMaintenance: (h:
     antiAffinity: groups(antiAffinity),
     cpuWeight: 0.5,
     memWeight: 0.5,
+    ...(poolFree ? { poolFree } : {}),
   }
 }
+
+/**
+ * Disk in the balancing model, where hosts have storage: a VM moving to such a host needs room
+ * for the disk it holds there (the engine's storage constraint: copies into one host add up).
+ * Returns the free room per host, or undefined when no host of the model has storage.
+ */
+function withDiskRoom(st: ReplayState, hostMap: readonly number[], vmMap: readonly number[], pvms: PlacementVm[]): Record<string, number> | undefined {
+  const { hosts, vms } = st
+  const withDisk = hostMap.filter((h) => hosts[h]!.diskGiB !== undefined)
+  if (withDisk.length === 0) return undefined
+  const poolFree: Record<string, number> = {}
+  const held = new Map<number, number>()
+  for (let a = 0; a < vms.nAlive; a++) {
+    const i = vms.alive[a]!
+    if (vms.hostOf[i]! >= 0) held.set(vms.hostOf[i]!, (held.get(vms.hostOf[i]!) ?? 0) + vms.diskOf[i]!)
+  }
+  for (const h of withDisk) poolFree[diskPool(hosts[h]!.id)] = hosts[h]!.diskGiB! - (held.get(h) ?? 0)
+  for (let k = 0; k < vmMap.length; k++) {
+    const disk = vms.diskOf[vmMap[k]!]!
+    if (disk <= 0) continue
+    const home = vms.hostOf[vmMap[k]!]!
+    const needs: Record<string, { pool: string; bytes: number }[]> = {}
+    for (const h of withDisk) if (h !== home) needs[hosts[h]!.id] = [{ pool: diskPool(hosts[h]!.id), bytes: disk }]
+    pvms[k] = { ...pvms[k]!, copyNeeds: needs }
+  }
+  return poolFree
+}
+
+const diskPool = (hostId: string) => `${hostId}/disk`
 
 /** Host ids VM i may run on (pinning), computed once per VM. */
 function allowedIdsOf(st: ReplayState, i: number): string[] | null {

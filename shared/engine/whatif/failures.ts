@@ -1,7 +1,7 @@
 import { asRequest, queueHosts } from './admission'
 import { evacuate } from './balance-pass'
 import { wakeFor } from './power'
-import { chooseHost } from './queue'
+import { chooseHost, occupy } from './queue'
 import type { ReplayState } from './state'
 
 /** Step 1: the host events due by step s (joins, removals, failures, recoveries, maintenance windows). */
@@ -78,8 +78,7 @@ export function restartDownVms(st: ReplayState, step: number): void {
     v.downSince = -1
     st.downCount--
     st.queue.dirty = true
-    q[h]!.usedVcpus += vms.vcpusOf[i]!
-    q[h]!.usedMemMiB += vms.memOf[i]!
+    occupy(q[h]!, asRequest(st, i))
     st.restarts++
     st.log(step, 'vm-restarted', { vm: v.id, host: st.hosts[h]!.id })
   }

@@ -23,6 +23,11 @@ export interface Ledger {
   cpuUnmetSum: number
   activeHostSteps: number
   peakMemOvercommit: number
+  /** Per powered host with storage and step: disk its VMs hold / capacity (diskUtilN values); the peaks of that and of what they promise. */
+  diskUtil: Float64Array
+  diskUtilN: number
+  peakDiskUse: number
+  peakDiskPromise: number
   /** Per powered host and step: what its VMs ran / capacity, utilN values so far. */
   cpuUtil: Float64Array
   memUtil: Float64Array
@@ -53,7 +58,7 @@ export interface HostSums {
   usedMem: number
 }
 
-export function createLedger(hosts: number, steps: number, window: number): Ledger {
+export function createLedger(hosts: number, steps: number, window: number, withDisk = false): Ledger {
   return {
     members: Array.from({ length: hosts }, () => new Int32Array(64)),
     memberN: new Int32Array(hosts),
@@ -71,6 +76,10 @@ export function createLedger(hosts: number, steps: number, window: number): Ledg
     cpuUnmetSum: 0,
     activeHostSteps: 0,
     peakMemOvercommit: 0,
+    diskUtil: new Float64Array(withDisk ? hosts * steps : 0),
+    diskUtilN: 0,
+    peakDiskUse: 0,
+    peakDiskPromise: 0,
     cpuUtil: new Float64Array(hosts * steps),
     memUtil: new Float64Array(hosts * steps),
     utilN: 0,

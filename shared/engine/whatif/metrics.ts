@@ -42,6 +42,16 @@ export function runResult(st: ReplayState, options: ReplayOptions): WhatifRun {
         waitMinutes: { mean: mean(sortedWaits), p95: sortedPercentile(sortedWaits, 0.95), max: sortedWaits.at(-1) ?? 0 },
       },
       peakMemOvercommit,
+      ...(st.hosts.some((h) => h.diskGiB !== undefined)
+        ? {
+            disk: {
+              hostUtil: distribution(st.ledger.diskUtil.subarray(0, st.ledger.diskUtilN)),
+              peakUse: st.ledger.peakDiskUse,
+              peakPromise: st.ledger.peakDiskPromise,
+              rejected: queue.rejectedForDisk,
+            },
+          }
+        : {}),
     },
     series: {
       t: cpuSeries.index.map((i) => scenario.start + i * scenario.stepSeconds * 1000),

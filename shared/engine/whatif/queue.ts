@@ -25,6 +25,9 @@ export interface QueuedRequest {
   seq: number
   /** Hosts it may go to (indices); null = any. */
   allowedHosts?: readonly number[] | null
+  /** Disk it holds where it runs (GiB, under the policy: thick its size, thin what it writes) and its size (what it promises). */
+  diskGiB?: number
+  diskSizeGiB?: number
 }
 
 /** Allocation room of one host right now. */
@@ -35,6 +38,11 @@ export interface QueueHost {
   usedMemMiB: number
   /** False while failed, in maintenance, powered off or removed. */
   open: boolean
+  /** Disk room (GiB) where the scenario gives the host storage: held and promised (thin provisioning caps the promise). */
+  diskLimitGiB?: number
+  usedDiskGiB?: number
+  promiseLimitGiB?: number
+  usedPromiseGiB?: number
 }
 
 /** Something holding allocation on a host until `endMinute` (null = never ends). */
@@ -42,6 +50,7 @@ export interface RunningAllocation {
   host: number
   vcpus: number
   memoryMiB: number
+  diskGiB?: number
   endMinute: number | null
 }
 
@@ -95,7 +104,23 @@ export function effectivePriority(r: QueuedRequest, now: number, agingPerHour: n
 function fits(host: QueueHost, vcpus: number, mem: number, hostIndex: number, req: QueuedRequest): boolean {
   if (!host.open) return false
   if (req.allowedHosts && !req.allowedHosts.includes(hostIndex)) return false
-  return host.usedVcpus + vcpus <= host.vcpuLimit + EPS && host.usedMemMiB + mem <= host.memLimitMiB + EPS
+  return host.usedVcpus + vcpus <= host.vcpuLimit + EPS && host.usedMemMiB + mem <= host.memLimitMiB + EPS && diskFits(host, req)
+}
+
+/** The request's disk fits the host's storage now: what it holds, and what it promises where thin provisioning is capped. */
+export function diskFits(host: QueueHost, req: QueuedRequest): boolean {
+  const held = req.diskGiB ?? 0
+  const size = req.diskSizeGiB ?? held
+  if (held > 0 && host.diskLimitGiB !== undefined && (host.usedDiskGiB ?? 0) + held > host.diskLimitGiB + EPS) return false
+  return !(size > 0 && host.promiseLimitGiB !== undefined && (host.usedPromiseGiB ?? 0) + size > host.promiseLimitGiB + EPS)
+}
+
+/** Takes a placed request's allocation out of the host's room. */
+export function occupy(host: QueueHost, req: QueuedRequest): void {
+  host.usedVcpus += req.vcpus
+  host.usedMemMiB += req.memoryMiB
+  if (host.diskLimitGiB !== undefined) host.usedDiskGiB = (host.usedDiskGiB ?? 0) + (req.diskGiB ?? 0)
+  if (host.promiseLimitGiB !== undefined) host.usedPromiseGiB = (host.usedPromiseGiB ?? 0) + (req.diskSizeGiB ?? req.diskGiB ?? 0)
 }
 
 /** Where a request goes: the open host with the most free memory share after placing it. */
@@ -114,9 +139,9 @@ export function chooseHost(hosts: readonly QueueHost[], req: QueuedRequest, allo
   return best
 }
 
-/** True when the request fits some open host once everything that ends has ended. */
+/** True when the request fits some open host once everything that ends has ended (`hosts` as they are then). */
 export function canEverFit(hosts: readonly QueueHost[], req: QueuedRequest): boolean {
-  return hosts.some((h, i) => (!req.allowedHosts || req.allowedHosts.includes(i)) && h.open && req.vcpus <= h.vcpuLimit + EPS && req.memoryMiB <= h.memLimitMiB + EPS)
+  return hosts.some((h, i) => (!req.allowedHosts || req.allowedHosts.includes(i)) && h.open && req.vcpus <= h.vcpuLimit + EPS && req.memoryMiB <= h.memLimitMiB + EPS && diskFits(h, req))
 }
 
 /** Decides which waiting requests start now. Does not mutate its input. */
@@ -126,9 +151,8 @@ export function scheduleQueue(input: ScheduleInput): ScheduleOutput {
   const starts: QueueStart[] = []
   const order = queueOrder(input.waiting, input.policy, input.now, input.agingPerHour)
   const take = (req: QueuedRequest, h: number) => {
-    hosts[h]!.usedVcpus += req.vcpus
-    hosts[h]!.usedMemMiB += req.memoryMiB
-    running.push({ host: h, vcpus: req.vcpus, memoryMiB: req.memoryMiB, endMinute: req.durationMinutes === null ? null : input.now + req.durationMinutes })
+    occupy(hosts[h]!, req)
+    running.push({ host: h, vcpus: req.vcpus, memoryMiB: req.memoryMiB, diskGiB: req.diskGiB ?? 0, endMinute: req.durationMinutes === null ? null : input.now + req.durationMinutes })
     starts.push({ request: req, host: h })
   }
   let i = 0
@@ -148,12 +172,13 @@ export function scheduleQueue(input: ScheduleInput): ScheduleOutput {
     const h = chooseHost(hosts, req, (k) => {
       if (!shadow) return true // the head cannot start before some host changes: nothing to protect
       if (k !== shadow.host || endsBy <= shadow.minute + EPS) return true
-      return req.vcpus <= shadow.extraVcpus + EPS && req.memoryMiB <= shadow.extraMemMiB + EPS
+      return req.vcpus <= shadow.extraVcpus + EPS && req.memoryMiB <= shadow.extraMemMiB + EPS && (req.diskGiB ?? 0) <= shadow.extraDiskGiB + EPS
     })
     if (h < 0) continue
     if (shadow && h === shadow.host && endsBy > shadow.minute + EPS) {
       shadow.extraVcpus -= req.vcpus
       shadow.extraMemMiB -= req.memoryMiB
+      shadow.extraDiskGiB -= req.diskGiB ?? 0
     }
     take(req, h)
   }
@@ -169,10 +194,14 @@ function reservationFor(
   hosts: readonly QueueHost[],
   running: readonly RunningAllocation[],
   now: number,
-): { host: number; minute: number; extraVcpus: number; extraMemMiB: number } | null {
-  const free = hosts.map((h) => ({ vcpus: h.vcpuLimit - h.usedVcpus, mem: h.memLimitMiB - h.usedMemMiB }))
+): { host: number; minute: number; extraVcpus: number; extraMemMiB: number; extraDiskGiB: number } | null {
+  const free = hosts.map((h) => ({ vcpus: h.vcpuLimit - h.usedVcpus, mem: h.memLimitMiB - h.usedMemMiB, disk: h.diskLimitGiB === undefined ? Infinity : h.diskLimitGiB - (h.usedDiskGiB ?? 0) }))
   const ok = (h: number) =>
-    hosts[h]!.open && (!head.allowedHosts || head.allowedHosts.includes(h)) && free[h]!.vcpus + EPS >= head.vcpus && free[h]!.mem + EPS >= head.memoryMiB
+    hosts[h]!.open &&
+    (!head.allowedHosts || head.allowedHosts.includes(h)) &&
+    free[h]!.vcpus + EPS >= head.vcpus &&
+    free[h]!.mem + EPS >= head.memoryMiB &&
+    free[h]!.disk + EPS >= (head.diskGiB ?? 0)
   const ending = running
     .filter((r): r is RunningAllocation & { endMinute: number } => r.endMinute !== null)
     .sort((a, b) => a.endMinute - b.endMinute || a.host - b.host)
@@ -184,10 +213,11 @@ function reservationFor(
       const r = ending[k]!
       free[r.host]!.vcpus += r.vcpus
       free[r.host]!.mem += r.memoryMiB
+      free[r.host]!.disk += r.diskGiB ?? 0
       k++
     }
     for (let h = 0; h < hosts.length; h++) {
-      if (ok(h)) return { host: h, minute: t, extraVcpus: free[h]!.vcpus - head.vcpus, extraMemMiB: free[h]!.mem - head.memoryMiB }
+      if (ok(h)) return { host: h, minute: t, extraVcpus: free[h]!.vcpus - head.vcpus, extraMemMiB: free[h]!.mem - head.memoryMiB, extraDiskGiB: free[h]!.disk - (head.diskGiB ?? 0) }
     }
   }
   return null

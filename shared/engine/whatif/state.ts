@@ -4,9 +4,11 @@ import { createLedger, type Ledger } from './ledger'
 import type { PreparedScenario } from './prepare'
 import type { QueuedRequest } from './queue'
 import type { RequestOutcome, WhatifEvent, WhatifEventKind } from './types'
-import { VmTable, type VmRt } from './vm-table'
+import { VmTable, type VmDisk, type VmRt } from './vm-table'
 
 const EVENT_LIMIT = 300
+/** Hybrid's cap on what thin disks promise, times a host's storage (oVirt and OpenStack ship similar ratios). */
+export const DEFAULT_DISK_OVERCOMMIT = 1.5
 /** cpu.shares of a VM that sets none. */
 export const DEFAULT_SHARES = 1024
 
@@ -18,6 +20,8 @@ export interface HostRt {
   failed: boolean
   maintenance: boolean
   asleep: boolean
+  /** GiB of storage for its VMs' disks; undefined where the scenario does not model disk. */
+  diskGiB: number | undefined
 }
 
 /** Takes new VMs: present, up, not in maintenance, powered on. */
@@ -35,6 +39,8 @@ export interface QueueState {
   waits: number[]
   outcomes: Map<string, RequestOutcome>
   rejected: number
+  /** Of those, rejected because their disk fits no host's storage. */
+  rejectedForDisk: number
   completedJobs: number
   /** VM indices of started requests that end, in VM order. */
   jobs: number[]
@@ -114,12 +120,13 @@ export class ReplayState {
       failed: false,
       maintenance: false,
       asleep: false,
+      diskGiB: h.diskGiB,
     }))
     const H = this.hosts.length
     const cap = prep.vms.length + prep.arrivals.length
     this.vms = new VmTable(cap, prep.demand)
     this.addScenarioVms()
-    this.queue = { waiting: [], arrivalById: new Map(prep.arrivals.map((a) => [a.id, a])), nextArrival: 0, waits: [], outcomes: new Map(), rejected: 0, completedJobs: 0, jobs: [], dirty: true }
+    this.queue = { waiting: [], arrivalById: new Map(prep.arrivals.map((a) => [a.id, a])), nextArrival: 0, waits: [], outcomes: new Map(), rejected: 0, rejectedForDisk: 0, completedJobs: 0, jobs: [], dirty: true }
     this.balanceEvery = Math.max(1, Math.round(policy.balance.intervalMinutes / this.stepMinutes))
     this.consolidateEvery = Math.max(1, Math.round(policy.consolidation.intervalMinutes / this.stepMinutes))
     this.window = Math.max(this.balanceEvery, policy.consolidation.enabled ? this.consolidateEvery : 1)
@@ -139,7 +146,7 @@ export class ReplayState {
       hostLoad: new Float64Array(H),
     }
     for (let a = 0; a < this.vms.nAlive; a++) if (this.vms.hostOf[this.vms.alive[a]!]! < 0) this.downCount++
-    this.ledger = createLedger(H, this.steps, this.needHistory ? this.window : 0)
+    this.ledger = createLedger(H, this.steps, this.needHistory ? this.window : 0, this.hosts.some((h) => h.diskGiB !== undefined))
   }
 
   /** The scenario's VMs; one whose host has not joined yet starts down and is placed like a restart. */
@@ -163,7 +170,7 @@ export class ReplayState {
         memRes: vm.memReservationMiB ?? 0,
         memLim: vm.memLimitMiB ?? Infinity,
       }
-      this.vms.add(v, h >= 0 && !this.hosts[h]!.present ? -1 : h, vm.vcpus, vm.memoryMiB, controls, p.cpuConst, p.memConst)
+      this.vms.add(v, h >= 0 && !this.hosts[h]!.present ? -1 : h, vm.vcpus, vm.memoryMiB, controls, p.cpuConst, p.memConst, this.disk(vm.diskGiB, vm.diskUsedGiB))
     }
   }
 
@@ -171,6 +178,21 @@ export class ReplayState {
   log(step: number, kind: WhatifEventKind, extra: Omit<WhatifEvent, 'minute' | 'kind'> = {}): void {
     if (this.events.length < EVENT_LIMIT) this.events.push({ minute: step * this.stepMinutes, kind, ...extra })
     else this.eventsDropped++
+  }
+
+  /**
+   * The disk a VM holds under the allocation strategy: static allocates its whole size (thick),
+   * dynamic and hybrid what it has written (thin); hybrid also caps what a host's thin disks may
+   * grow to together (diskPromiseLimit).
+   */
+  disk(sizeGiB: number | undefined, writtenGiB: number | undefined): VmDisk {
+    const size = sizeGiB ?? 0
+    return { held: this.strategy === 'static' ? size : Math.min(size, writtenGiB ?? size), size }
+  }
+
+  /** What host h's thin disks may promise together (hybrid), GiB; undefined: no cap. */
+  diskPromiseLimit(h: HostRt): number | undefined {
+    return this.strategy === 'hybrid' && h.diskGiB !== undefined ? h.diskGiB * (this.policy.diskOvercommit ?? DEFAULT_DISK_OVERCOMMIT) : undefined
   }
 
   /** vCPUs host h may carry under the policy's CPU overcommit. */

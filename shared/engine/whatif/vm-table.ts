@@ -21,6 +21,13 @@ export interface VmControls {
   memLim: number
 }
 
+/** Disk a VM holds (GiB) and its virtual size. */
+export interface VmDisk {
+  held: number
+  size: number
+}
+export const NO_DISK: VmDisk = { held: 0, size: 0 }
+
 /**
  * Every VM and started request of a replay, its numbers in flat arrays with room for every request
  * that may start, so nothing grows mid-run: the step loop touches them hosts x VMs x steps times.
@@ -38,6 +45,9 @@ export class VmTable {
   readonly cpuLimOf: Float64Array
   readonly memResOf: Float64Array
   readonly memLimOf: Float64Array
+  /** Disk it holds on its host's storage under the policy (thick: its size; thin: what it wrote), and its size, GiB. */
+  readonly diskOf: Float64Array
+  readonly diskSizeOf: Float64Array
   /**
    * Demand that varies comes from the prepared step-major rows (column colOf[i], W per row);
    * constant VMs and requests (colOf -1) have constCpu / constMem.
@@ -66,6 +76,8 @@ export class VmTable {
     this.cpuLimOf = new Float64Array(cap)
     this.memResOf = new Float64Array(cap)
     this.memLimOf = new Float64Array(cap)
+    this.diskOf = new Float64Array(cap)
+    this.diskSizeOf = new Float64Array(cap)
     this.W = demand.columns
     this.rowsCpu = demand.cpu
     this.rowsMem = demand.mem
@@ -80,7 +92,7 @@ export class VmTable {
   }
 
   /** Adds a running VM on `host` (-1: down) with constant demand cpuConst / memConst unless its column varies; returns its index. */
-  add(v: VmRt, host: number, vcpus: number, memoryMiB: number, c: VmControls, cpuConst: number, memConst: number): number {
+  add(v: VmRt, host: number, vcpus: number, memoryMiB: number, c: VmControls, cpuConst: number, memConst: number, disk: VmDisk = NO_DISK): number {
     const i = this.rt.length
     this.rt.push(v)
     this.indexById.set(v.id, i)
@@ -92,6 +104,8 @@ export class VmTable {
     this.cpuLimOf[i] = c.cpuLim
     this.memResOf[i] = c.memRes
     this.memLimOf[i] = c.memLim
+    this.diskOf[i] = disk.held
+    this.diskSizeOf[i] = disk.size
     this.constCpu[i] = cpuConst
     this.constMem[i] = memConst
     this.activeOf[i] = 1

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import type { Vm } from '../../../shared/model'
+import type { HostStorage, Vm } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
+import { demoStorage } from './storage'
 
 interface TraceVm {
   name: string
@@ -195,6 +196,11 @@ export class DemoCluster implements HostAdapter {
       }
     })
     return { t: now, hosts, vms }
+  }
+
+  /** The demo's made-up storage (storage.ts) at `now`. */
+  storage(now: number): HostStorage[] {
+    return demoStorage(now)
   }
 
   async close(): Promise<void> {}

@@ -1,6 +1,7 @@
 import type { ClusterFacts, HostFacts, VmDiskFacts, VmFacts, VmNicFacts } from '../../../shared/model/facts'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
+import { demoStorage } from './storage'
 
 /**
  * Configuration facts of the demo cluster, for the tuning rules.
@@ -77,7 +78,7 @@ function vmFacts(t: TraceVm, index: number): VmFacts {
 }
 
 /** The demo cluster's (made-up) configuration facts, consistent with its hosts and VMs. */
-export function demoFacts(): ClusterFacts {
+export function demoFacts(now = 0): ClusterFacts {
   const hosts: ClusterFacts['hosts'] = {}
   for (const h of demoHosts) {
     hosts[h.id] = {
@@ -93,5 +94,5 @@ export function demoFacts(): ClusterFacts {
     const v = vmFacts(t, i)
     vms[v.vmId] = v
   })
-  return { hosts, vms }
+  return { hosts, vms, storage: Object.fromEntries(demoStorage(now).map((s) => [s.hostId, s])) }
 }

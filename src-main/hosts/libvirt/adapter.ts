@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '../../../shared/model'
+import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
 import { OUTPUT_LIMITS } from '../../ssh/output-cap'
@@ -57,9 +57,14 @@ export class LibvirtAdapter implements HostAdapter {
     return this.stats.bytes
   }
 
-  async discover(): Promise<Inventory> {
+  async discover(now = Date.now()): Promise<Inventory> {
     const output = await runHostScript(this.connection, DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'discovery', OUTPUT_LIMITS.discovery)
-    const parsed = parseDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
+    const parsed = parseDiscoverOutput(output, {
+      hostId: this.hostId,
+      t: now,
+      ...(this.displayName ? { hostName: this.displayName } : {}),
+      ...(this.discovery?.diskstats ? { previousDiskstats: this.discovery.diskstats } : {}),
+    })
     if (!parsed.ok) {
       const problem = describeProblem(parsed.error)
       const hint = /failed to connect|no connection driver|permission denied|authentication/i.test(problem)
@@ -101,6 +106,10 @@ export class LibvirtAdapter implements HostAdapter {
 
   facts(): ClusterFacts | undefined {
     return this.discoveredFacts
+  }
+
+  storage(_now?: number): HostStorage[] {
+    return this.discovery ? [this.discovery.storage] : []
   }
 
   async close(): Promise<void> {

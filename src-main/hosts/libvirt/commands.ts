@@ -46,6 +46,15 @@ function kib(mib: number): string {
   return String(Math.round(mib * 1024))
 }
 
+/** Guest disk names as libvirt gives them (vda, sdb, hdc, nvme0n1): nothing else reaches --migrate-disks. */
+const DISK_TARGET = /^[a-z][a-z0-9]{1,15}$/
+
+function diskTargets(targets: readonly string[]): string {
+  for (const t of targets) if (!DISK_TARGET.test(t)) throw new CommandError(`${JSON.stringify(t)} is not a disk name`)
+  if (new Set(targets).size !== targets.length) throw new CommandError('a disk is listed twice')
+  return targets.join(',')
+}
+
 function address(hostId: string, ctx: CommandContext): string {
   const value = ctx.migrationAddressOf(hostId)
   if (!value || !ADDRESS.test(value)) throw new CommandError(`host ${JSON.stringify(hostId)} has no usable migration address`)
@@ -86,6 +95,8 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
             '--live',
             '--persistent',
             '--undefinesource',
+            // Local disks travel with the guest (NBD to the destination, which creates them in its pool).
+            ...(action.copyDisks ? ['--copy-storage-all', '--migrate-disks', diskTargets(action.copyDisks)] : []),
             ...(ctx.allowUnsafeMigration ? ['--unsafe'] : []),
             '--domain',
             uuid(action.vm, ctx),
@@ -97,7 +108,7 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
             '--migrateuri',
             `tcp://${address(action.to, ctx)}`,
           ],
-          purpose: `live-migrate to ${action.to}`,
+          purpose: action.copyDisks ? `live-migrate to ${action.to}, copying its local disks ${action.copyDisks.join(', ')}` : `live-migrate to ${action.to}`,
         },
       ]
     }
@@ -227,9 +238,32 @@ export function checkVerification(action: Action, outputs: (string | undefined)[
   }
 }
 
-/** Seconds a step is expected to take: migrations by memory size (measured: ~2-4 s for small guests). */
-export function estimateSeconds(action: Action, memoryMiB: number | undefined): number {
-  if (action.kind === 'migrate') return Math.round(3 + (memoryMiB ?? 1024) / 400)
+/**
+ * What a finished or running migration moved so far, from `virsh domjobinfo`: bytes (memory and
+ * disks) and seconds elapsed; undefined while it says nothing usable. Their ratio is the measured
+ * link speed later storage copies are predicted with.
+ */
+export function migrationThroughput(domjobinfo: string): { bytes: number; seconds: number } | undefined {
+  let bytes: number | undefined
+  let ms: number | undefined
+  for (const line of domjobinfo.split('\n')) {
+    const colon = line.indexOf(':')
+    if (colon < 0) continue
+    const key = line.slice(0, colon).trim()
+    const words = line.slice(colon + 1).trim().split(' ').filter(Boolean)
+    if (key === 'Data processed' && words.length === 2) {
+      const unit = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 }[words[1]!]
+      const n = Number(words[0])
+      if (unit !== undefined && Number.isFinite(n)) bytes = n * unit
+    }
+    if (key === 'Time elapsed' && words[1] === 'ms' && Number.isFinite(Number(words[0]))) ms = Number(words[0])
+  }
+  return bytes !== undefined && bytes > 0 && ms !== undefined && ms > 0 ? { bytes, seconds: ms / 1000 } : undefined
+}
+
+/** Seconds a step is expected to take: migrations by memory size (measured: ~2-4 s for small guests) plus the disk copy predicted at plan time. */
+export function estimateSeconds(action: Action, memoryMiB: number | undefined, copySeconds = 0): number {
+  if (action.kind === 'migrate') return Math.round(3 + (memoryMiB ?? 1024) / 400 + copySeconds)
   if (action.kind === 'setMemory' && action.live) return 5
   return 1
 }

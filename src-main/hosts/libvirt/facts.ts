@@ -24,7 +24,7 @@ export function factsFromDiscovery(discovery: Discovery): ClusterFacts {
   const stateOf = new Map(inventory.vms.map((v) => [v.id, v.state]))
   const vms: Record<string, VmFacts> = {}
   for (const d of discovery.vms) vms[d.vmId] = vmFacts(d, details.hostId, stateOf.get(d.vmId) === 'running')
-  return { hosts: { [details.hostId]: hostFacts }, vms }
+  return { hosts: { [details.hostId]: hostFacts }, vms, storage: { [details.hostId]: discovery.storage } }
 }
 
 

@@ -86,3 +86,27 @@ export const HOST_STATS_AWK = `function host(   l, r, f, d, nb, nv, nn, i) {
   file("uptime", "/proc/uptime", "")
 }
 `
+
+/**
+ * What storage discovery reads besides the hypervisor's own view: the filesystems (with their
+ * devices and bind-mount roots), their use (df, bounded: a hung NFS server must not stall
+ * discovery), block device counters for pool latency, device-mapper names, and the boot id.
+ */
+export const STORAGE_FUNCTIONS = `df_all() {
+  if command -v timeout >/dev/null 2>&1; then timeout 10 df -P -T -B1; else df -P -T -B1; fi
+}
+dm_names() {
+  for f in /sys/block/dm-*/dm/name; do
+    [ -r "$f" ] && kv "$f"
+  done
+  return 0
+}
+`
+
+/** The storage sections, in their order (after the hypervisor's own). */
+export const STORAGE_SECTIONS = `sec boot-id cat /proc/sys/kernel/random/boot_id
+sec mountinfo cat /proc/self/mountinfo
+sec df df_all
+sec diskstats cat /proc/diskstats
+sec dm-names dm_names
+`

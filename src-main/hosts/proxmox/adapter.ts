@@ -1,4 +1,4 @@
-import type { ClusterFacts } from '../../../shared/model'
+import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { HostOutputError, runHostScript } from '../linux/run-script'
@@ -48,9 +48,9 @@ export class ProxmoxAdapter implements HostAdapter {
     this.stats = new StatsSession(connection, PVE_STATS_SCRIPT)
   }
 
-  async discover(): Promise<Inventory> {
+  async discover(now = Date.now()): Promise<Inventory> {
     const output = await runHostScript(this.connection, PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'Proxmox discovery', OUTPUT_LIMITS.discovery)
-    const parsed = parseProxmoxDiscoverOutput(output, { hostId: this.hostId, ...(this.displayName ? { hostName: this.displayName } : {}) })
+    const parsed = parseProxmoxDiscoverOutput(output, { hostId: this.hostId, t: now, ...(this.displayName ? { hostName: this.displayName } : {}) })
     if (!parsed.ok) {
       const user = this.connection.label.split('@')[0]
       const hint = parsed.error.section === 'cluster-resources' && user !== 'root' ? ` Connect to the Proxmox node as root, not ${user}.` : ''
@@ -89,6 +89,10 @@ export class ProxmoxAdapter implements HostAdapter {
 
   facts(): ClusterFacts | undefined {
     return this.discoveredFacts
+  }
+
+  storage(_now?: number): HostStorage[] {
+    return this.discovery ? [this.discovery.storage] : []
   }
 
   async close(): Promise<void> {

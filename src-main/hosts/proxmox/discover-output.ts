@@ -1,9 +1,10 @@
-import { HostSchema, type Host, type Vm } from '../../../shared/model'
+import { HostSchema, type Host, type HostStorage, type Vm } from '../../../shared/model'
+import { parseDf, parseMountinfo, withDfFigures } from '../linux/parse/mounts'
 import type { Inventory } from '../adapter'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../linux/parse/host-tuning'
 import { parseMeminfo } from '../linux/parse/procfs'
 import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
-import { bodyOrProblem, splitSections } from '../linux/parse/sections'
+import { bodyOrProblem, sectionNamed, splitSections, type ScriptOutput } from '../linux/parse/sections'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
 import { parseLscpuParsable, parseNodeMemTotals, parseQemuVersion, topologyOf } from './host-topology'
 import {
@@ -17,6 +18,7 @@ import {
   type ProxmoxVersion,
 } from './parse'
 import { parseStorageCfg, type ProxmoxStorage } from './storage'
+import { parseNodeStorage, parseStorageContent, proxmoxStorage, type ProxmoxContent } from './storage-status'
 
 /** A guest of this node beyond the shared Vm type. */
 export interface ProxmoxVmDetails {
@@ -46,6 +48,8 @@ export interface ProxmoxDiscovery {
   inventory: Inventory
   host: ProxmoxHostDetails
   vms: ProxmoxVmDetails[]
+  /** Storages, their guest volumes and the guests' disks. */
+  storage: HostStorage
   /** vmids of this node that /cluster/resources lists but that have no config file, and the reverse. */
   problems: ParseProblem[]
 }
@@ -55,6 +59,8 @@ export interface ProxmoxDiscoverOptions {
   /** Display name; defaults to the node name. */
   hostName?: string
   tags?: string[]
+  /** When the output was read, epoch ms (storage samples carry it). */
+  t?: number
 }
 
 /** The VM id of a guest: vmids are unique in a cluster and survive migration between its nodes. */
@@ -133,8 +139,9 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   const files = filesBody ? take(parseFileValues(filesBody.text, 'files', filesBody.firstLine), problems) : undefined
   const tuning = files ? take(hostTuningFrom(files), problems) : undefined
   const storageBody = bodyOrProblem(out, 'storage', problems)
-  const storage = storageBody ? parseStorageCfg(storageBody.text, 'storage.cfg', storageBody.firstLine) : undefined
-  problems.push(...(storage?.problems ?? []))
+  const storageParsed = storageBody ? parseStorageCfg(storageBody.text, 'storage.cfg', storageBody.firstLine) : undefined
+  problems.push(...(storageParsed?.problems ?? []))
+  const storageCfg = storageParsed?.storages ?? new Map<string, ProxmoxStorage>()
 
   const mhzChoices: [number | undefined, ProxmoxHostDetails['cpuMhzSource']][] = [
     [cpuinfo.mhz, 'cpuinfo'],
@@ -209,8 +216,11 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
       return { vmId: proxmoxVmId(r.vmid), vmid: r.vmid, resource: r, ...(config ? { config } : {}) }
     })
 
+  const storage = readStorage(out, opts, details, storageCfg, qemuVersion, problems)
+
   return parsed({
     inventory: { hosts: [host], vms },
+    storage,
     host: {
       hostId: opts.hostId,
       node,
@@ -219,10 +229,44 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
       pve,
       qemuVersion,
       tuning,
-      storages: storage?.storages ?? new Map(),
+      storages: storageCfg,
       cpuMhzSource: mhzFound?.[1] ?? 'unknown',
     },
     vms: details,
     problems,
+  })
+}
+
+/** The node's storage sections (sizes, guest volumes, filesystems) as a HostStorage; what is missing is a problem. */
+function readStorage(
+  out: ScriptOutput,
+  opts: ProxmoxDiscoverOptions,
+  guests: readonly ProxmoxVmDetails[],
+  cfg: ReadonlyMap<string, ProxmoxStorage>,
+  qemuVersion: string | undefined,
+  problems: ParseProblem[],
+): HostStorage {
+  const nodeBody = bodyOrProblem(out, 'node-storage', problems)
+  const node = nodeBody ? (take(parseNodeStorage(nodeBody.text), problems) ?? []) : []
+  const contents = new Map<string, ProxmoxContent[]>()
+  for (const s of out.sections) {
+    if (!s.name.startsWith('storage-content ') || s.name.endsWith('.stderr') || s.exitCode !== 0) continue
+    const rows = take(parseStorageContent(s.body, s.name), problems)
+    if (rows) contents.set(s.name.slice('storage-content '.length), rows)
+  }
+  const mi = bodyOrProblem(out, 'mountinfo', problems)
+  const df = sectionNamed(out, 'df')
+  const mounts = mi ? (take(parseMountinfo(mi.text, 'mountinfo', mi.firstLine), problems) ?? []) : []
+  const dfRows = df && df.body.trim() !== '' ? (take(parseDf(df.body, 'df', df.firstLine), problems) ?? []) : []
+  return proxmoxStorage({
+    hostId: opts.hostId,
+    t: opts.t ?? 0,
+    ...(sectionNamed(out, 'boot-id')?.body.trim() ? { bootId: sectionNamed(out, 'boot-id')!.body.trim() } : {}),
+    node,
+    contents,
+    cfg,
+    mounts: withDfFigures(mounts, dfRows),
+    guests: guests.flatMap((g) => (g.config ? [{ vmId: g.vmId, config: g.config }] : [])),
+    ...(qemuVersion ? { qemuVersion } : {}),
   })
 }

@@ -1,5 +1,5 @@
 import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
-import { HOST_FILES_FUNCTIONS } from '../linux/host-reads'
+import { HOST_FILES_FUNCTIONS, STORAGE_FUNCTIONS, STORAGE_SECTIONS } from '../linux/host-reads'
 
 export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
 
@@ -7,7 +7,10 @@ export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
  * Discovery of one Proxmox VE node in one exec, read-only, as root (pvesh and /etc/pve need it):
  * versions, the node name, CPU topology (lscpu -p), NUMA memory, the libvirt script's tuning
  * files, the storage definitions, every guest of the cluster (`pvesh get /cluster/resources`),
- * and the configuration file of each guest on this node.
+ * the configuration file of each guest on this node, and its storage: each storage's size and
+ * use (`/nodes/localhost/storage`: pvesh resolves `localhost` to this node, so no name enters a
+ * command), the guest volumes of each storage id storage.cfg defines (ids checked to be letters,
+ * digits, dot, dash, underscore), and the filesystems and boot id (host-reads.ts).
  *
  * Guest configs are read from /etc/pve/qemu-server/<vmid>.conf (pmxcfs links it to this node's
  * own folder), the file `qm config` and the config API parse: one `cat` per guest instead of one
@@ -26,7 +29,17 @@ ${HOST_FILES_FUNCTIONS}numa_meminfo() {
   done
   return 0
 }
-qemu_configs() {
+pve_contents() {
+  [ -r "$E"/storage.cfg ] || return 0
+  while IFS= read -r l; do
+    case $l in [a-z]*:*) ;; *) continue;; esac
+    s=\${l#*:}
+    s=$(echo $s)
+    case $s in ''|*[!A-Za-z0-9._-]*) continue;; esac
+    sec "storage-content $s" pvesh get /nodes/localhost/storage/$s/content --content images --output-format json </dev/null
+  done < "$E"/storage.cfg
+}
+${STORAGE_FUNCTIONS}qemu_configs() {
   for f in "$E"/qemu-server/*.conf; do
     [ -f "$f" ] || continue
     vmid=\${f##*/}
@@ -47,7 +60,9 @@ sec files files
 sec storage cat "$E"/storage.cfg
 sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
 qemu_configs
-printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
+sec node-storage pvesh get /nodes/localhost/storage --output-format json
+pve_contents
+${STORAGE_SECTIONS}printf "%s@@VP %s DONE%s" "$nl" "$N" "$nl"
 `
 
 export const PVE_DISCOVER_COMMAND = shellCommandFor(PVE_DISCOVER_SCRIPT)

@@ -30,7 +30,7 @@ export function factsFromProxmoxDiscovery(discovery: ProxmoxDiscovery): ClusterF
     if (!d.config) continue
     vms[d.vmId] = vmFacts(d, d.config, details, nameOf.get(d.vmId) ?? `VM ${d.vmid}`, stateOf.get(d.vmId) === 'running')
   }
-  return { hosts: { [details.hostId]: hostFacts }, vms }
+  return { hosts: { [details.hostId]: hostFacts }, vms, storage: { [details.hostId]: discovery.storage } }
 }
 
 /** Guest block devices: EFI vars and TPM state are firmware storage, not disks the guest does I/O on. */

@@ -15,6 +15,12 @@ export interface ProxmoxStorage {
   krbd: boolean
   /** btrfs `nocow`: O_DIRECT is safe, so Proxmox defaults to cache=none there too. */
   nocow: boolean
+  /** `shared 1`: the admin says every node sees the same data (a dir storage on a shared mount). */
+  shared?: boolean
+  /** Where a file storage's folder is on the node (`path`; NFS/CIFS are mounted at /mnt/pve/<id>). */
+  path?: string
+  /** Where the data comes from: `server:export`, volume group, ZFS or Ceph pool. */
+  source?: string
 }
 
 /** `type: id` lines, each followed by indented `key value` options. */
@@ -29,15 +35,25 @@ export function parseStorageCfg(text: string, section = 'storage.cfg', firstLine
     const head = /^([a-z][a-z0-9]*):\s*(\S+)\s*$/.exec(l)
     if (head) {
       current = { id: head[2]!, type: head[1]!, krbd: false, nocow: false }
+      // Proxmox mounts network filesystems itself, always at /mnt/pve/<id>.
+      if (['nfs', 'cifs', 'glusterfs', 'cephfs'].includes(current.type)) current.path = `/mnt/pve/${current.id}`
       storages.set(current.id, current)
       continue
     }
     // Indented `key [value]`: the value is the trimmed rest (no lazy group before `\s*$`, which backtracks).
     const opt = /^\s+(\S+)/.exec(l)
     if (opt && current) {
-      const value = l.slice(opt[0].length).trim()
-      if (opt[1] === 'krbd') current.krbd = value === '' || value === '1'
-      if (opt[1] === 'nocow') current.nocow = value === '' || value === '1'
+      const key = opt[1]!
+      const rest = l.slice(opt[0].length).trim()
+      const value = rest === '' ? undefined : rest
+      const on = value === undefined || value === '1'
+      if (key === 'krbd') current.krbd = on
+      if (key === 'nocow') current.nocow = on
+      if (key === 'shared') current.shared = on
+      if (key === 'path' && value) current.path = value
+      if ((key === 'vgname' || key === 'thinpool' || key === 'pool' || key === 'datastore') && value) current.source = current.source ? `${current.source}/${value}` : value
+      if (key === 'export' && value) current.source = `${current.source ?? ''}:${value}`
+      if (key === 'server' && value) current.source = `${value}${current.source ?? ''}`
       continue
     }
     problems.push({ section, line: firstLine + i, message: `unexpected line ${JSON.stringify(l.slice(0, 60))}` })

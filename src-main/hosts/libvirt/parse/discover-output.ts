@@ -1,5 +1,7 @@
-import { HostSchema, VmSchema, type Host, type Vm } from '../../../../shared/model'
+import { HostSchema, VmSchema, type Host, type HostStorage, type Vm } from '../../../../shared/model'
 import { nameFromHost } from '../../../../shared/text/control'
+import type { DiskstatsRead } from '../../linux/disk-latency'
+import { libvirtStorage } from '../storage'
 import type { Inventory } from '../../adapter'
 import { DISCOVER_FORMAT } from '../discover-script'
 import { parseCapabilities, type HostCapabilities } from './capabilities'
@@ -39,6 +41,10 @@ export interface Discovery {
   inventory: Inventory
   host: HostDetails
   vms: VmDetails[]
+  /** Pools, volumes, disks and the filesystems under them. */
+  storage: HostStorage
+  /** This discovery's block device counters (the next discovery measures pool latency against them). */
+  diskstats?: DiskstatsRead
   problems: ParseProblem[]
 }
 
@@ -49,6 +55,10 @@ export interface DiscoverParseOptions {
   tags?: string[]
   /** VM id for a domain; defaults to its UUID (stable across migration, unique per libvirt). */
   vmIdOf?: (config: DomainConfig) => string
+  /** When the output was read, epoch ms (storage samples carry it). */
+  t?: number
+  /** The previous discovery's diskstats, for pool latency. */
+  previousDiskstats?: DiskstatsRead
 }
 
 
@@ -181,8 +191,18 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
     details.push({ vmId, config, autostart: autostart ? autostart.has(config.uuid.toLowerCase()) : undefined, stateCode })
   }
 
+  const storageRead = libvirtStorage(out, {
+    hostId: opts.hostId,
+    t: opts.t ?? 0,
+    domains: details.map((d) => ({ vmId: d.vmId, uuid: d.config.uuid, config: d.config })),
+    ...(opts.previousDiskstats ? { previous: opts.previousDiskstats } : {}),
+  })
+  problems.push(...storageRead.problems)
+
   return parsed({
     inventory: { hosts: [host], vms },
+    storage: storageRead.storage,
+    ...(storageRead.diskstats ? { diskstats: storageRead.diskstats } : {}),
     host: {
       hostId: opts.hostId,
       hostname,

@@ -21,6 +21,10 @@ export interface DomainDisk {
   iothread?: number
   source?: string
   readonly: boolean
+  /** <shareable/>: several guests use it at once (never copied by a migration). */
+  shareable: boolean
+  /** The image this one is an overlay of (<backingStore>), when the domain shows it. */
+  backingFile?: string
 }
 
 export interface DomainNic {
@@ -108,6 +112,13 @@ function diskSource(d: XmlElement): string | undefined {
   return a.name
 }
 
+/** The first image of a disk's backing chain (running domains list it; qcow2 overlays have one). */
+function backingOf(d: XmlElement): string | undefined {
+  const b = child(d, 'backingStore')
+  if (!b || b.attrs.type === undefined) return undefined
+  return diskSource(b)
+}
+
 /** `virsh dumpxml` of one domain (running or not). */
 export function parseDomainXml(xml: string): Parsed<DomainConfig> {
   const doc = parseXml(xml, SECTION)
@@ -176,6 +187,8 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
       iothread: toCounter(drv?.attrs.iothread),
       source: diskSource(el),
       readonly: child(el, 'readonly') !== undefined,
+      shareable: child(el, 'shareable') !== undefined,
+      backingFile: backingOf(el),
     }
   })
   const nics: DomainNic[] = children(child(d, 'devices'), 'interface').map((el) => {

@@ -1,6 +1,6 @@
 import type { ReversibleAction } from '../../../../shared/model/action'
 import type { RecommendInput, RecommendOutput } from '../../../../shared/engine/recommend'
-import { recommend } from '../../../../shared/engine/recommend'
+import { recommend, storageContext } from '../../../../shared/engine/recommend'
 import { withDefaults } from '../../../../shared/engine/options'
 import { validatePlan } from '../../../../shared/engine/validate'
 import { expect } from 'vitest'
@@ -13,7 +13,8 @@ export function planOf(out: RecommendOutput): ReversibleAction[] {
 /** Run the engine and check its whole plan with the independent validator. */
 export function recommendChecked(input: RecommendInput): RecommendOutput {
   const out = recommend(input)
-  const check = validatePlan(input.snapshot, planOf(out), withDefaults(input.options), input.history, input.now)
+  const options = withDefaults(input.options)
+  const check = validatePlan(input.snapshot, planOf(out), options, input.history, input.now, storageContext(input, options.balance.migrationBandwidthMiBps))
   if (out.feasible) expect(check.violations).toEqual([])
   return out
 }

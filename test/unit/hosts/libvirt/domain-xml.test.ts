@@ -11,8 +11,8 @@ describe('parseDomainXml', () => {
     })
     expect(d.cputune).toEqual({ shares: 166, vcpupin: [], periodUs: undefined, quotaUs: undefined, emulatorPeriodUs: undefined, emulatorQuotaUs: undefined, emulatorpin: undefined })
     expect(d.disks).toEqual([
-      { device: 'disk', type: 'network', targetDev: 'vda', bus: 'virtio', format: 'raw', cache: 'none', io: undefined, discard: undefined, iothread: undefined, source: 'rbd:rbdnjcloudhost/bacfe2c6-8be7-4261-9558-1994fc9e83e9', readonly: false },
-      { device: 'cdrom', type: 'file', targetDev: 'hdc', bus: 'ide', format: 'raw', cache: 'none', io: undefined, discard: undefined, iothread: undefined, source: '/usr/share/cloudstack-common/vms/systemvm.iso', readonly: true },
+      { device: 'disk', type: 'network', targetDev: 'vda', bus: 'virtio', format: 'raw', cache: 'none', io: undefined, discard: undefined, iothread: undefined, source: 'rbd:rbdnjcloudhost/bacfe2c6-8be7-4261-9558-1994fc9e83e9', readonly: false, shareable: false, backingFile: undefined },
+      { device: 'cdrom', type: 'file', targetDev: 'hdc', bus: 'ide', format: 'raw', cache: 'none', io: undefined, discard: undefined, iothread: undefined, source: '/usr/share/cloudstack-common/vms/systemvm.iso', readonly: true, shareable: false, backingFile: undefined },
     ])
     expect(d.nics.map((n) => [n.model, n.source, n.targetDev])).toEqual([
       ['virtio', 'cloud0', 'vnet22'],

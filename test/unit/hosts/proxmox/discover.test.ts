@@ -64,9 +64,30 @@ describe('parseProxmoxDiscoverOutput on the assembled discovery', () => {
     expect(facts.vms['pve-113']).toMatchObject({ name: 'win', running: true, guestOs: 'win7', nics: [{ type: 'bridge', model: 'e1000' }] })
   })
 
-  it('gives the advice a running Windows guest on IDE and e1000 calls for, and nothing for stopped guests', () => {
+  it('gives the advice a running Windows guest on IDE and e1000 calls for, and nothing for stopped guests; storage advice for the full thin pool', () => {
     const advice = tuningAdvice({ facts: factsFromProxmoxDiscovery(discovery) }).map((a) => `${a.rule}:${a.target.id}`)
-    expect(advice.sort()).toEqual(['virtio-disk:pve-113', 'virtio-nic:pve-113'])
+    expect(advice.sort()).toEqual(['pool-capacity:pve-a', 'pool-overcommit:pve-a', 'thin-volumes:pve-a', 'virtio-disk:pve-113', 'virtio-nic:pve-113'])
+  })
+
+  it('reads the node storage list (SYNTHETIC sizes) with Proxmox\'s shared flag, the guest volumes and the disks they back', () => {
+    const s = discovery.storage
+    expect(s.pools.map((p) => [p.name, p.type, p.sharing, p.active])).toEqual([
+      ['local', 'dir', 'local', true],
+      ['btrfs-store', 'btrfs', 'local', true],
+      ['cifs-store', 'cifs', 'shared', true],
+      ['rbd-store', 'rbd', 'shared', true],
+      ['krbd-store', 'rbd', 'shared', true],
+      ['local-lvm', 'lvmthin', 'local', true],
+      ['lvm-store', 'lvm', 'local', false],
+    ])
+    const lvm = s.pools.find((p) => p.name === 'local-lvm')!
+    expect(lvm).toMatchObject({ capacityBytes: 141465485312, allocationBytes: 126025891840, availableBytes: 15439593472, source: 'pve/data', figuresFrom: 'pool' })
+    expect(lvm.volumes!.map((v) => [v.name, v.capacityBytes / 2 ** 30])).toEqual([['vm-100-disk-0', 32], ['vm-104-disk-0', 64], ['vm-105-disk-0', 80]])
+    expect(s.pools.find((p) => p.name === 'cifs-store')).toMatchObject({ targetPath: '/mnt/pve/cifs-store', source: '127.0.0.42' })
+    // Guest 100's disk is a thin LVM volume: its size from the config, its use from the content list.
+    expect(s.disks.find((d) => d.vmId === 'pve-100' && d.target === 'scsi0')).toMatchObject({ poolId: 'local-lvm', volume: 'vm-100-disk-0', capacityBytes: 32 * 2 ** 30, allocationBytes: 9771487232, sourceType: 'block', cache: 'none' })
+    expect(s.bootId).toMatch(/^[0-9a-f-]{36}$/)
+    expect(s.mounts.length).toBeGreaterThan(0)
   })
 
   it('reads a 2-socket, 8-node EPYC topology from real lscpu -p output (default columns)', () => {

@@ -17,6 +17,8 @@ export interface FakeNode {
   env: NodeJS.ProcessEnv
   /** Sets what the fake `pvesh get /cluster/resources --type vm --output-format json` prints. */
   setClusterResources(json: string): void
+  /** Sets what the fake pvesh prints for one exact command line (`get /nodes/localhost/storage --output-format json`). */
+  setAnswer(args: string, text: string): void
   /** Makes the fake pvesh fail with this message on stderr, as the real one does when it may not run. */
   failPvesh(stderr: string): void
   writeConfig(fileName: string, text: string): void
@@ -30,13 +32,16 @@ export const FAKE_PVEVERSION = 'pve-manager/8.1.4/ec5affc9e41f1d79 (running kern
 export function makeFakeNode(): FakeNode {
   const dir = mkdtempSync(join(tmpdir(), 'virtpilot-fake-pve-'))
   for (const d of ['bin', 'etc/qemu-server', 'run']) mkdirSync(join(dir, d), { recursive: true })
-  const resources = join(dir, 'cluster-resources.json')
+  mkdirSync(join(dir, 'answers'))
+  // One file per command line the fake answers, named by its arguments with / and spaces as _.
+  const answer = (args: string) => join(dir, 'answers', args.replaceAll('/', '_').replaceAll(' ', '_'))
+  const resources = answer('get /cluster/resources --type vm --output-format json')
   writeFileSync(resources, '[]')
   const exe = (name: string, body: string) => {
     writeFileSync(join(dir, 'bin', name), `#!/bin/sh\n# FAKE ${name} for tests: there is no Proxmox VE on this machine.\n${body}`)
     chmodSync(join(dir, 'bin', name), 0o755)
   }
-  exe('pvesh', `if [ "$*" = "get /cluster/resources --type vm --output-format json" ]; then cat '${resources}'; exit 0; fi\necho "fake pvesh: no answer for: $*" >&2\nexit 2\n`)
+  exe('pvesh', `f='${join(dir, 'answers')}'/$(echo "$*" | tr '/ ' '__')\nif [ -f "$f" ]; then cat "$f"; exit 0; fi\necho "fake pvesh: no answer for: $*" >&2\nexit 2\n`)
   exe('pveversion', `echo '${FAKE_PVEVERSION}'\n`)
   return {
     dir,
@@ -47,6 +52,7 @@ export function makeFakeNode(): FakeNode {
       VIRTPILOT_PVE_RUN_DIR: join(dir, 'run'),
     },
     setClusterResources: (json) => writeFileSync(resources, json),
+    setAnswer: (args, text) => writeFileSync(answer(args), text),
     failPvesh: (stderr) => exe('pvesh', `echo '${stderr}' >&2\nexit 255\n`),
     writeConfig: (name, text) => writeFileSync(join(dir, 'etc/qemu-server', name), text),
     writeStorageCfg: (text) => writeFileSync(join(dir, 'etc/storage.cfg'), text),

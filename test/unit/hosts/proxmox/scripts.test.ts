@@ -7,6 +7,7 @@ import { fixture, ok } from '../libvirt/fixture'
 import { StatsSession } from '../../../../src-main/hosts/linux/stats-session'
 import { LocalHost } from '../local-session'
 import { unchangedChars } from '../unchanged-lines'
+import { answerStorage } from '../../../fixtures/outputs/proxmox/assemble-outputs'
 import { makeFakeNode, pollStatsSession, runScript, spawnBusyGuest, type FakeNode } from './fake-node'
 
 describe('the Proxmox host scripts', () => {
@@ -14,7 +15,7 @@ describe('the Proxmox host scripts', () => {
     for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
       expect(script).not.toContain('\\')
       // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields.
-      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|[a-z]+(##|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
+      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|[a-z]+(##?|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
     }
     expect(pveStatsRequest('00112233445566778899aabb')).toBe('@@VP 00112233445566778899aabb POLL -\n')
     expect(() => pveStatsRequest('1; reboot')).toThrow('hex')
@@ -24,7 +25,14 @@ describe('the Proxmox host scripts', () => {
   it('only read: no command that changes anything on the node', () => {
     for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
       expect(script).not.toMatch(/\b(qm (set|start|stop|migrate)|pvesh (set|create|delete)|rm |mv |tee |echo [0-9] *>|> *\/(sys|proc|etc))/)
-      for (const pvesh of script.match(/pvesh .*/g) ?? []) expect(pvesh).toBe('pvesh get /cluster/resources --type vm --output-format json')
+      // pvesh only reads: the guests, and this node's storages and their guest volumes.
+      for (const pvesh of script.match(/pvesh .*/g) ?? []) {
+        expect([
+          'pvesh get /cluster/resources --type vm --output-format json',
+          'pvesh get /nodes/localhost/storage --output-format json',
+          'pvesh get /nodes/localhost/storage/$s/content --content images --output-format json </dev/null',
+        ]).toContain(pvesh)
+      }
     }
   })
 })
@@ -108,9 +116,14 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
     node.writeConfig('100.conf', fixture('proxmox/packer-plugin-proxmox_qemu_100_config.conf'))
     node.writeConfig('113.conf', fixture('proxmox/qemu-server_snapshot-rollback_101.conf'))
     node.writeConfig('1x;id.conf', 'cores: 64\n')
-    node.writeStorageCfg(fixture('proxmox/storage-cfg2cmd-harness.cfg'))
+    node.writeStorageCfg(fixture('proxmox/storage-cfg2cmd-harness.cfg') + 'dir: x;reboot\n\tpath /tmp\n')
+    answerStorage(node)
     const run = await runScript(PVE_DISCOVER_SCRIPT, node.env)
     const d = ok(parseProxmoxDiscoverOutput(run.stdout, { hostId: 'local' }))
+    // Storage ids are checked before they reach pvesh: `x;reboot` is never listed.
+    expect(run.stdout).toContain('BEGIN storage-content local-lvm')
+    expect(run.stdout).not.toContain('storage-content x;reboot')
+    expect(d.storage.pools.map((p) => p.name)).toContain('local-lvm')
     expect(d.inventory.hosts[0]).toMatchObject({ source: 'proxmox', state: 'online' })
     expect(d.inventory.hosts[0]!.cpu.threads).toBeGreaterThan(0)
     expect(d.inventory.vms.map((v) => [v.id, v.name])).toEqual([['pve-100', 'first-vm'], ['pve-101', 'second-vm'], ['pve-113', 'win']])
