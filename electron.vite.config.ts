@@ -34,7 +34,9 @@ export default defineConfig({
     define: { __VUE_I18N_FULL_INSTALL__: true, __VUE_I18N_LEGACY_API__: false, __INTLIFY_PROD_DEVTOOLS__: false },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
-      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+      // electron-vite leaves the renderer unminified; serve mode sends it to browsers, so minify.
+      minify: true,
+      rolldownOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
       chunkSizeWarningLimit: 2000,
     },
   },

@@ -9,7 +9,7 @@ import { WhatifImportRequestSchema } from '../../shared/model/scenario'
 import { CONTENT_SECURITY_POLICY } from '../security/csp'
 import type { Services } from '../services/services'
 import { checkRequest, queryToken, SESSION_COOKIE } from './auth'
-import { resolveStaticFile } from './static-files'
+import { resolveStaticFile, sendStaticFile, warmStaticFiles } from './static-files'
 
 export interface ServeOptions {
   services: Services
@@ -99,8 +99,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       const file = await resolveStaticFile(rendererDir, url.pathname)
       if (!file) return refuse(res, 404, `Not found. Is the renderer built (npm run build)? Looked in ${rendererDir}`)
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Cache-Control': 'no-store' })
-      res.end(req.method === 'HEAD' ? undefined : file.body)
+      await sendStaticFile(req, res, rendererDir, file, SECURITY_HEADERS)
     })().catch((error: unknown) => refuse(res, 500, (error as Error).message))
   })
 
@@ -148,6 +147,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port, options.host, () => resolveListen())
   })
   const port = (server.address() as AddressInfo).port
+  void warmStaticFiles(rendererDir)
   if (isLoopback(options.host)) {
     allowedHosts = new Set([`${hostForUrl(options.host)}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
   }
