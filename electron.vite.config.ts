@@ -13,6 +13,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           // What-if replays run in a worker thread (src-main/whatif/run.ts finds it next to the main build).
           'whatif-worker': resolve(__dirname, 'src-main/whatif/worker.ts'),
+          // The recommendation engine runs in a worker thread too (src-main/services/engine-schedule.ts).
+          'engine-worker': resolve(__dirname, 'src-main/services/engine-worker.ts'),
         },
       },
     },

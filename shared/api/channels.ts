@@ -24,6 +24,7 @@ export const requestChannelNames = [
   'plans.get',
   'plans.apply',
   'plans.cancel',
+  'plans.dryRun',
   'plans.export',
   'audit.list',
   'audit.export',

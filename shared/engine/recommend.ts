@@ -9,7 +9,9 @@ import type { History } from './history'
 import { hostLoads, type HostLoad } from './hostLoad'
 import { withDefaults, type AllocationStrategy, type PartialEngineOptions } from './options'
 import { buildPlacement } from './placement'
-import { migrationRecommendation, rightsizeRecommendations } from './recommendations'
+import { withPriority } from './priority'
+import { rebalanceRecommendation } from './rebalance'
+import { migrationRecommendation, oversizedVcpuRecommendations, rightsizeRecommendations } from './recommendations'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
@@ -81,11 +83,36 @@ export function recommend(input: RecommendInput): RecommendOutput {
       })
     : []
 
+  // Mandatory moves stand alone (each fixes a violation); the optional ones are one interdependent set.
+  const mandatory = balance.moves.filter((m) => m.mandatory)
+  const optional = balance.moves.filter((m) => !m.mandatory)
+  const windowMs = options.balance.demandWindowMs
+  const historyMs = (vmId: string) => {
+    const t = history.vms[vmId]?.t.filter((x) => x <= now) ?? []
+    return t.length > 1 ? t[t.length - 1]! - t[0]! : 0
+  }
   const recommendations = [
-    ...balance.moves.map((m) => migrationRecommendation(m, balance.before, balance.after, nextId, nameOf)),
+    ...mandatory.map((m, i) => migrationRecommendation(m, problem, mandatory.slice(0, i), nextId, nameOf)),
+    ...(optional.length > 0
+      ? [
+          rebalanceRecommendation({
+            problem,
+            applied: mandatory,
+            moves: optional,
+            id: nextId(),
+            nameOf,
+            confidence: optional.every((m) => historyMs(m.vmId) >= windowMs) ? 'normal' : 'low',
+            windowHours: Math.round(windowMs / 3_600_000),
+          }),
+        ]
+      : []),
     ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
+    ...oversizedVcpuRecommendations(snapshot, rightsizing, nextId, nameOf),
     ...tuning.map((a) => tuningRecommendation(a, nextId())),
-  ].sort((a, b) => a.priority - b.priority)
+  ]
+    // Producers state a gain class; the one priority rule adds risk and confidence.
+    .map(withPriority)
+    .sort((a, b) => a.priority - b.priority)
 
   return {
     strategy: options.strategy,

@@ -20,6 +20,13 @@ export interface CollectorOptions {
 
 const DEFAULT_REDISCOVER_MS = 5 * 60_000
 
+/** Read moments every `intervalMs` from `start` up to (not including) `now`, aligned on `now`. */
+function everyInterval(start: number, now: number, intervalMs: number): number[] {
+  const times: number[] = []
+  for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) times.push(t)
+  return times
+}
+
 /**
  * Polls one adapter on a fixed interval: raw counters -> rates -> store -> snapshot event.
  * Polls never overlap; a failed poll is reported and the next one tries again, so a host
@@ -69,9 +76,8 @@ export class Collector {
     // At least one read before now, so the first live poll already yields rates.
     const start = Math.min(Math.max(newest, now - backfillMs), now - intervalMs)
     this.previous = undefined
-    for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) {
-      this.record(await adapter.readStats(t), inventory)
-    }
+    const times = adapter.backfillTimes?.(start, now, intervalMs) ?? everyInterval(start, now, intervalMs)
+    for (const t of times) this.record(await adapter.readStats(t), inventory)
   }
 
   private record(raw: RawStats, inventory: Inventory): void {

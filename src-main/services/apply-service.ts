@@ -1,16 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { ApiFailure, type Handlers, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import type { AllocationStrategy } from '../../shared/engine/options'
-import type { MipSolver } from '../../shared/engine/solver'
-import type { AuditEntry, Plan, Recommendation, Snapshot } from '../../shared/model'
+import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
+import type { AuditEntry, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
 import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
 import { libvirtTunnel } from '../apply/tunnel'
-import { factsFor, loadSolver, recommendFor } from '../cli/recommend'
+import { factsFor } from '../cli/recommend'
 import { renderAction } from '../hosts/libvirt/commands'
 import { ApplyStore, type StoredRecommendation } from '../store/apply-store'
 import type { Store } from '../store/store'
+import { engineRunner, type EngineRunner } from './engine-schedule'
 import type { EventBus } from './events'
 import type { HostManager } from './host-manager'
 
@@ -29,6 +30,7 @@ export type ApplyHandlers = Pick<
   | 'plans.get'
   | 'plans.apply'
   | 'plans.cancel'
+  | 'plans.dryRun'
   | 'plans.export'
   | 'audit.list'
   | 'audit.export'
@@ -43,6 +45,8 @@ export interface ApplyServiceOptions {
   /** Who is deciding: the local user and how they reach VirtPilot. */
   actor: string
   log: (message: string) => void
+  /** Where the engine runs (a worker thread by default). */
+  engine?: EngineRunner
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -69,7 +73,10 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
   const runs = new Map<string, PlanRun>()
   let generatedAt: number | null = null
   let notes: string[] = []
-  let solver: MipSolver | undefined
+  const engine = options.engine ?? engineRunner()
+  /** The strategy of the last analysis: scheduled runs keep the admin's choice. */
+  let lastStrategy: AllocationStrategy = 'dynamic'
+  let analysing: Promise<void> | undefined
 
   for (const plan of applyStore.markInterrupted(clock())) options.log(`plan ${plan.id} was interrupted by a stop of VirtPilot`)
 
@@ -109,23 +116,37 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
         const { effect: _stored, ...rest } = item
         return { ...rest, ...(effect ? { effect } : {}) }
       })
-    return { items, generatedAt, notes }
+    return { items, generatedAt, notes, analysing: analysing !== undefined }
   }
 
   const changed = () => events.emit('recommendations.changed', list())
 
-  async function refresh(strategy: AllocationStrategy = 'dynamic'): Promise<RecommendationList> {
+  /** One analysis at a time: a request while one runs waits for it, then runs with its own strategy. */
+  async function refresh(strategy: AllocationStrategy = lastStrategy): Promise<RecommendationList> {
+    while (analysing) await analysing.catch(() => undefined)
+    const mine = (analysing = analyse(strategy))
+    changed()
+    try {
+      await mine
+    } finally {
+      if (analysing === mine) analysing = undefined
+      changed()
+    }
+    return list()
+  }
+
+  async function analyse(strategy: AllocationStrategy): Promise<void> {
     const snapshot = options.snapshot()
     const now = clock()
     if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
+    lastStrategy = strategy
     store.rollUp(now)
-    solver ??= await loadSolver()
     const history = store.usageHistory(
       snapshot.vms.map((v) => v.id),
       now - HISTORY_WINDOW_MS,
       now,
     )
-    const output = await recommendFor({ snapshot, history, now, strategy, solver, facts: factsFor(snapshot, hosts.facts()) })
+    const output = await engine({ snapshot, history, now, strategy, facts: factsFor(snapshot, hosts.facts()) })
     const recommendations = output.recommendations.map((r) => ({ ...r, id: stableId(r) }))
     applyStore.replaceOpen(recommendations, now)
     generatedAt = now
@@ -138,8 +159,6 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
           ? [`Exact balancing skipped: ${exact.reason}.`]
           : []),
     ]
-    changed()
-    return list()
   }
 
   function planOrFail(id: string): Plan {
@@ -161,11 +180,30 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
     changed()
   }
 
-  async function startApply(id: string): Promise<Plan> {
-    const plan = planOrFail(id)
-    if (plan.state !== 'ready') throw new ApiFailure('conflict', `Plan ${id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
-    const hostIds = [...new Set(plan.steps.flatMap((s) => s.commands.map((c) => c.host).concat(s.verify.map((c) => c.host))))]
-    const unmanaged = hostIds.filter((h) => !hosts.connectionOf(h))
+  /** A recommendation as approved: for part of a rebalance, only the approved moves, in their order. */
+  function asApproved(r: Recommendation): Recommendation {
+    const approved = r.rebalance?.approved
+    if (!approved) return r
+    return { ...r, title: `${r.title} (moves ${approved.moves.map((i) => i + 1).join(', ')} of ${r.rebalance!.moves.length})`, actions: approved.moves.map((i) => r.actions[i]!) }
+  }
+
+  function effectAsApproved(r: Recommendation): NonNullable<Plan['effects']>[number] {
+    const approved = r.rebalance?.approved
+    return {
+      recommendationId: r.id,
+      title: r.title,
+      ...(r.titleRef ? { titleRef: r.titleRef } : {}),
+      predicted: approved ? approved.predicted : r.predicted,
+      ...(approved ? { moves: { approved: approved.moves, of: r.rebalance!.moves.length } } : {}),
+    }
+  }
+
+  const hostsOfPlan = (plan: Plan) => [...new Set(plan.steps.flatMap((s) => s.commands.map((c) => c.host).concat(s.verify.map((c) => c.host))))]
+
+  /** The checks an apply makes before anything runs; throws why it would be refused. Shared with the dry run. */
+  function checkApplicable(plan: Plan) {
+    if (plan.state !== 'ready') throw new ApiFailure('conflict', `Plan ${plan.id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
+    const unmanaged = hostsOfPlan(plan).filter((h) => !hosts.connectionOf(h))
     if (unmanaged.length > 0) {
       throw new ApiFailure('conflict', `Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a connected host'}`)
     }
@@ -174,9 +212,38 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
     for (const step of plan.steps) {
       const fresh = JSON.stringify([renderAction(step.action, ctx), renderAction(step.rollback, ctx)])
       if (fresh !== JSON.stringify([step.commands, step.rollbackCommands])) {
-        throw new ApiFailure('conflict', `Plan ${id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
+        throw new ApiFailure('conflict', `Plan ${plan.id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
       }
     }
+    return ctx
+  }
+
+  /** The dry run: what an apply would run, in order, checked the same way; nothing is sent to a host. */
+  function dryRun(id: string): PlanDryRun {
+    const plan = planOrFail(id)
+    let refusal: string | undefined
+    try {
+      checkApplicable(plan)
+    } catch (error) {
+      if (!(error instanceof ApiFailure)) throw error
+      refusal = error.message
+    }
+    const result: PlanDryRun = {
+      planId: plan.id,
+      checkedAt: clock(),
+      steps: plan.steps.map((s, i) => ({ order: i + 1, stepId: s.id, title: s.title, host: s.host, commands: s.commands, verify: s.verify, rollbackCommands: s.rollbackCommands, dependsOn: s.dependsOn })),
+      hosts: hostsOfPlan(plan),
+      ...(refusal ? { refusal } : {}),
+    }
+    const count = plan.steps.length
+    applyStore.audit({ t: result.checkedAt, actor, kind: 'plan', planId: id, message: `dry run: ${count} ${count === 1 ? 'step' : 'steps'} on ${result.hosts.join(', ')}, nothing ran${refusal ? `; applying now would be refused: ${refusal}` : ''}` })
+    return result
+  }
+
+  async function startApply(id: string): Promise<Plan> {
+    const plan = planOrFail(id)
+    const ctx = checkApplicable(plan)
+    const hostIds = hostsOfPlan(plan)
     applyStore.audit({ t: clock(), actor, kind: 'plan', planId: id, message: 'apply started' })
     const run = runPlan(plan, {
       store: applyStore,
@@ -207,13 +274,32 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
     'vm.history': async (req) => store.vmSeries(req.vmId, req.from, req.to, req.maxPoints, RAW_KEPT_MS, clock()),
     'recommendations.list': async () => list(),
     'recommendations.refresh': async ({ strategy }) => refresh(strategy),
-    'recommendations.decide': async ({ id, decision, reason, snoozeHours }) => {
+    'recommendations.decide': async ({ id, decision, reason, snoozeHours, moves }) => {
       const item = applyStore.getRecommendation(id)
       if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
       if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
         throw new ApiFailure('conflict', `${item.recommendation.title} is ${item.status}; it can no longer be changed`)
       }
       const now = clock()
+      // Part of a rebalance: judged on its own (refused when it cannot run alone), and what it achieves kept with it.
+      const rec = item.recommendation
+      const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
+      const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
+      let partNote = ''
+      if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
+      if (rec.rebalance) {
+        const partial = decision === 'approve' && chosen && chosen.length < rec.rebalance.moves.length ? chosen : undefined
+        if (partial) {
+          const problem = subsetProblem(rec.rebalance, partial, nameOf)
+          if (problem) {
+            applyStore.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `approve refused: ${rec.title}, moves ${partial.map((i) => i + 1).join(', ')} — ${problem}` })
+            throw new ApiFailure('conflict', problem)
+          }
+          partNote = ` — moves ${partial.map((i) => i + 1).join(', ')} of ${rec.rebalance.moves.length}`
+        }
+        const { approved: _previous, ...rest } = rec.rebalance
+        applyStore.updateRecommendation(id, { ...rec, rebalance: partial ? { ...rest, approved: { moves: partial, predicted: subsetEffect(rec.rebalance, partial) } } : rest })
+      }
       const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'snooze' ? 'snoozed' : 'open'
       applyStore.setStatus(id, status, {
         decidedAt: now,
@@ -221,7 +307,7 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
         ...(reason ? { reason } : {}),
         ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
       })
-      applyStore.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${reason ? ` — ${reason}` : ''}` })
+      applyStore.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${partNote}${reason ? ` — ${reason}` : ''}` })
       changed()
       return list().items.find((i) => i.recommendation.id === id)!
     },
@@ -235,11 +321,12 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
       const now = clock()
       let plan: Plan
       try {
-        plan = buildPlan({ id: `plan-${new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 6)}`, now, approvedBy: actor, recommendations: recs, snapshot: options.snapshot(), ctx: ctxFor(allowUnsafeMigration), parallelism })
+        plan = buildPlan({ id: `plan-${new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 6)}`, now, approvedBy: actor, recommendations: recs.map(asApproved), snapshot: options.snapshot(), ctx: ctxFor(allowUnsafeMigration), parallelism })
       } catch (error) {
         if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
         throw error
       }
+      plan = { ...plan, effects: recs.map(effectAsApproved) }
       applyStore.savePlan(plan)
       for (const r of recs) applyStore.setStatus(r.id, 'planned')
       applyStore.audit({ t: now, actor, kind: 'plan', planId: plan.id, message: `plan created from ${recs.length} approved recommendation(s): ${plan.steps.map((s) => s.title).join('; ')}` })
@@ -258,6 +345,7 @@ export function createApplyService(options: ApplyServiceOptions): { handlers: Ap
         throw error
       }
     },
+    'plans.dryRun': async ({ id }) => dryRun(id),
     'plans.cancel': async ({ id }) => {
       const run = runs.get(id)
       if (!run) throw new ApiFailure('conflict', `Plan ${id} is not running`)

@@ -10,6 +10,8 @@ import { Store, type StoreOptions } from '../store/store'
 import { userInfo } from 'node:os'
 import { createApplyService } from './apply-service'
 import { CredentialBroker, type SecretVault } from './credentials'
+import { engineSchedule, type EngineRunner } from './engine-schedule'
+import { demoFacts } from '../hosts/demo/facts'
 import { EventBus } from './events'
 import { HostManager, type HostManagerOptions } from './host-manager'
 import { whatifHandlers } from './whatif-handlers'
@@ -33,6 +35,10 @@ export interface ServicesOptions {
   /** The admin's ~/.ssh, overridable for tests. */
   sshDir?: string
   log?: (message: string) => void
+  /** Where the engine runs (a worker thread by default). */
+  engine?: EngineRunner
+  /** Run the engine at start-up and on the schedule in the settings; by default the desktop app and serve do, the CLI does not. */
+  scheduleAnalysis?: boolean
 }
 
 const DEFAULT_DEMO_POLL_MS = 2000
@@ -40,7 +46,8 @@ const DEFAULT_HOST_POLL_MS = 10_000
 const RAW_RETENTION_MS = 48 * 3600_000
 const ROLLUP_RETENTION_MS = 90 * 24 * 3600_000
 const HOUSEKEEPING_MS = 60_000
-const DEMO_BACKFILL_MS = 15 * 60_000
+/** The demo's recorded history: its two days of trace, stored as a real host's samples would be. */
+const DEMO_BACKFILL_MS = 48 * 3600_000
 
 export interface Services {
   handlers: Handlers
@@ -100,7 +107,8 @@ export function createServices(options: ServicesOptions): Services {
   async function startDemo(): Promise<void> {
     if (demo) return
     const collector = new Collector({
-      adapter: new DemoCluster(),
+      // The demo starts now: the two recorded days end here and the live replay begins.
+      adapter: new DemoCluster(clock()),
       store,
       clock,
       intervalMs: pollIntervalMs,
@@ -127,6 +135,7 @@ export function createServices(options: ServicesOptions): Services {
   async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
     const settings = store.updateSettings(patch)
     await applySettings(settings)
+    if (patch.analysisIntervalMinutes !== undefined) schedule.reschedule()
     events.emit('settings.changed', settings)
     return settings
   }
@@ -146,12 +155,21 @@ export function createServices(options: ServicesOptions): Services {
     snapshot,
     actor: `${userInfo().username} (${options.transport})`,
     log,
+    ...(options.engine ? { engine: options.engine } : {}),
   })
+  const schedule = engineSchedule({
+    analyse: () => apply.refresh(),
+    intervalMinutes: () => store.getSettings().analysisIntervalMinutes,
+    hasHosts: () => snapshot().hosts.length > 0,
+    log,
+  })
+  const stopScheduleTrigger = events.on('cluster.snapshot', () => schedule.onSnapshot())
 
   const handlers: Handlers = {
     ...apply.handlers,
     ...whatifHandlers({ store, snapshot, clock, housekeeping }),
-    ...dashboardHandlers({ store, snapshot, clock, facts: () => hosts.facts() }),
+    // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
+    ...dashboardHandlers({ store, snapshot, clock, facts: () => [...(demo ? [demoFacts()] : []), ...hosts.facts()] }),
     'app.info': async () => ({
       version: options.version,
       transport: options.transport,
@@ -199,8 +217,12 @@ export function createServices(options: ServicesOptions): Services {
       housekeeping()
       housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS)
       housekeepingTimer.unref?.()
+      if (options.scheduleAnalysis ?? options.transport !== 'cli') void schedule.start()
     },
     async stop() {
+      schedule.stop()
+      stopScheduleTrigger()
+      await schedule.idle()
       if (housekeepingTimer) clearInterval(housekeepingTimer)
       await demo?.stop()
       demo = undefined

@@ -1,4 +1,4 @@
-import { auditEn, plansEn, recommendationsEn } from './review.en'
+import { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
 
 /** English messages: the reference shape every other language must match. */
 export const en = {
@@ -268,6 +268,7 @@ export const en = {
     },
   },
   audit: auditEn,
+  engine: engineEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',

@@ -8,7 +8,7 @@ import type { Decision } from './recommendation-list'
 
 export type Strategy = 'static' | 'dynamic' | 'hybrid'
 
-const EMPTY: RecommendationList = { items: [], generatedAt: null, notes: [] }
+const EMPTY: RecommendationList = { items: [], generatedAt: null, notes: [], analysing: false }
 
 /** Evidence window: the last day, or what exists of it. */
 export const EVIDENCE_WINDOW_MS = 24 * 3600_000

@@ -37,11 +37,11 @@ describe('Store', () => {
 
   it('keeps settings across restarts and defaults what was never set', () => {
     const store = new Store(file)
-    expect(store.getSettings()).toEqual({ language: 'en', theme: 'system', demoEnabled: true })
+    expect(store.getSettings()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
     store.updateSettings({ language: 'zh-CN' })
     store.close()
     const again = new Store(file)
-    expect(again.getSettings()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true })
+    expect(again.getSettings()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
     again.close()
   })
 
@@ -53,7 +53,7 @@ describe('Store', () => {
     raw.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"klingon\"')").run()
     raw.close()
     const again = new Store(file)
-    expect(again.getSettings()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true })
+    expect(again.getSettings()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, analysisIntervalMinutes: 15 })
     again.close()
   })
 
