@@ -86,7 +86,7 @@ describe('analysis at start-up (serve and desktop)', () => {
       // Sized from the two recorded days, not from the minutes since start-up.
       const rightsizing = value.items.filter((i) => i.recommendation.kind.startsWith('rightsize') && i.recommendation.titleRef?.key !== 'engine.oversized.title')
       expect(rightsizing.length).toBeGreaterThan(0)
-      for (const item of rightsizing) expect(item.recommendation.rationale).toMatch(/2\.0 days/)
+      for (const item of rightsizing) expect(item.recommendation.rationale).toMatch(/(4[78] h|2\.0 days) of history/)
     }
     await services.stop()
   }, 90_000)
