@@ -54,7 +54,7 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
   }
 
   /** Sends one decision; throws with main's message so the view can say why it was refused. */
-  async function decide(id: string, decision: Decision, extra: { reason?: string; snoozeHours?: number } = {}): Promise<RecommendationItem> {
+  async function decide(id: string, decision: Decision, extra: { reason?: string; snoozeHours?: number; moves?: number[] } = {}): Promise<RecommendationItem> {
     deciding.value = new Set([...deciding.value, id])
     try {
       const item = await api.invoke('recommendations.decide', { id, decision, ...extra })

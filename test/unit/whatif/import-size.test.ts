@@ -37,7 +37,7 @@ describe('What-if import size in the view', () => {
   })
 
   it('sends a file up to the limit as before', async () => {
-    invoke.mockImplementation(async (channel: string) => (channel === 'whatif.list' ? [] : { id: 's1', edits: [] }))
+    invoke.mockImplementation(async (channel: string) => (channel === 'whatif.list' ? [] : { id: 's1', edits: [], arrivals: [], arrivalStreams: [], hostList: [], vmList: [], steps: 1, stepSeconds: 60 }))
     const store = useWhatifStore()
     await store.importFile(file('trace.csv', 12, 'vm,timestamp'), () => 'unused')
     expect(store.error).toBeNull()
