@@ -1,6 +1,9 @@
 import type { Page } from '@playwright/test'
 import { expect, type ServeInstance } from '../fixtures'
 
+/** The element the page content scrolls in (naive-ui's layout content with its own scrollbar). */
+export const CONTENT_SCROLLER = '.content > .n-scrollbar > .n-scrollbar-container'
+
 /** One page of the app as the admin opens it by URL, and what shows it is ready. */
 export interface View {
   name: string
@@ -46,7 +49,7 @@ export async function openCold(page: Page, serve: ServeInstance, view: View): Pr
  * shortened with an ellipsis scroll or clip on purpose.
  */
 export async function layoutProblems(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
+  return page.evaluate((contentScroller) => {
     const problems: string[] = []
     const describe = (el: Element) => {
       const id = el.getAttribute('data-testid')
@@ -56,7 +59,7 @@ export async function layoutProblems(page: Page): Promise<string[]> {
     }
     const root = document.scrollingElement ?? document.documentElement
     if (root.scrollWidth > root.clientWidth + 1) problems.push(`the page scrolls sideways (${root.scrollWidth} > ${root.clientWidth})`)
-    for (const scroller of document.querySelectorAll('.n-layout-scroll-container')) {
+    for (const scroller of document.querySelectorAll(contentScroller)) {
       if (scroller.scrollWidth > scroller.clientWidth + 1) problems.push(`${describe(scroller)} scrolls sideways (${scroller.scrollWidth} > ${scroller.clientWidth})`)
     }
     const intended = (el: Element) => el.closest('pre, code, textarea, input, .n-ellipsis, canvas, .lazy-chart, .n-base-selection, .n-tag') !== null
@@ -79,5 +82,5 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       }
     }
     return [...new Set(problems)].slice(0, 20)
-  })
+  }, CONTENT_SCROLLER)
 }
