@@ -8,7 +8,8 @@ describe('shellQuote', () => {
     expect(commandLine(['virsh', 'setvcpus', 'web-01', '4', '--live'])).toBe('virsh setvcpus web-01 4 --live')
   })
 
-  it('makes every string arrive as itself in a real POSIX shell', () => {
+  // 60 real shells: seconds on a busy machine, so no default 5 s limit.
+  it('makes every string arrive as itself in a real POSIX shell', { timeout: 120_000 }, () => {
     // The remote side runs the command through the login shell; /bin/sh here is the same kind.
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 4 }), (args) => {
