@@ -143,14 +143,18 @@ test.describe('Recommendations, plan review and audit (demo cluster)', () => {
     expect(script).toContain(`--domain ${uuid}`)
     await app.getByTestId('plan-export-close').click()
 
-    // The audit: decisions name their target, the refused part and the dry run are recorded; CSV export works.
+    // The audit (shared with the other tests of this server): these decisions name their target,
+    // the refused part and the dry run are recorded; CSV export works.
+    const memoryTitle = (await serve.call('recommendations.list', {})).items.find((i) => i.recommendation.id === memoryId)!.recommendation.title
     await app.getByTestId('nav-audit').click()
     const audit = app.getByTestId('audit-row')
-    await expect(audit.filter({ hasText: 'approve:' })).toHaveCount(2)
-    await expect(audit.filter({ hasText: 'approve refused:' })).toHaveCount(1)
+    await expect(audit.filter({ hasText: `approve: ${set.title} — moves 1 of ${moves.length}` })).toHaveCount(1)
+    await expect(audit.filter({ hasText: `approve refused: ${set.title}` })).toHaveCount(1)
     await expect(audit.filter({ hasText: 'KSM costs CPU on this host' })).toHaveCount(1)
-    await expect(audit.filter({ hasText: 'dry run:' })).toHaveCount(1)
-    await expect(audit.filter({ hasText: 'approve:' }).filter({ hasText: 'Add memory' }).getByTestId('audit-target')).not.toHaveText('')
+    await expect(app.locator(`[data-testid="audit-row"][data-plan-id="${planId}"]`).filter({ hasText: 'dry run:' })).toHaveCount(1)
+    const memoryDecision = audit.filter({ hasText: `approve: ${memoryTitle}` })
+    await expect(memoryDecision).toHaveCount(1)
+    await expect(memoryDecision.getByTestId('audit-target')).not.toHaveText('')
     await expect(app.locator(`[data-testid="audit-row"][data-kind="plan"][data-plan-id="${planId}"]`).filter({ hasText: 'plan created' })).toHaveCount(1)
     const csvDownload = app.waitForEvent('download')
     await app.getByTestId('audit-export-csv').click()

@@ -137,15 +137,15 @@ export class DemoCluster implements HostAdapter {
     return this.origin - HISTORY_LOOPS * this.rows * DEMO_HISTORY_ROW_MS
   }
 
-  /** Trace rows played from the history's start to `t` (fractional), and how long one row lasts there. */
-  private rowsAt(t: number): { rows: number; rowMs: number } {
-    if (t >= this.origin) return { rows: HISTORY_LOOPS * this.rows + (t - this.origin) / DEMO_ROW_MS, rowMs: DEMO_ROW_MS }
-    return { rows: Math.max(0, t - this.historyStart) / DEMO_HISTORY_ROW_MS, rowMs: DEMO_HISTORY_ROW_MS }
+  /** Trace rows played from the history's start to `t` (fractional). */
+  private rowsAt(t: number): number {
+    if (t >= this.origin) return HISTORY_LOOPS * this.rows + (t - this.origin) / DEMO_ROW_MS
+    return Math.max(0, t - this.historyStart) / DEMO_HISTORY_ROW_MS
   }
 
   /** The trace row playing at `t`. */
   private rowAt(t: number): number {
-    return Math.floor(this.rowsAt(t).rows) % this.rows
+    return Math.floor(this.rowsAt(t)) % this.rows
   }
 
   /** Sum of a per-row rate over the first `rowsPlayed` rows (fractional), in rate x rows. */
@@ -158,7 +158,7 @@ export class DemoCluster implements HostAdapter {
   /** Integral of a per-row rate from the history's start to `t`, in rate x seconds. */
   private integral(prefix: Float64Array, rates: Float64Array, t: number): number {
     const history = HISTORY_LOOPS * prefix[this.rows]! * (DEMO_HISTORY_ROW_MS / 1000)
-    const { rows } = this.rowsAt(t)
+    const rows = this.rowsAt(t)
     if (t < this.origin) return this.rowSum(prefix, rates, rows) * (DEMO_HISTORY_ROW_MS / 1000)
     return history + this.rowSum(prefix, rates, rows - HISTORY_LOOPS * this.rows) * (DEMO_ROW_MS / 1000)
   }
