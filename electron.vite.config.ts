@@ -1,6 +1,16 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import vue from '@vitejs/plugin-vue'
+import type { Plugin } from 'vite'
+import { META_CONTENT_SECURITY_POLICY } from './src-main/security/csp'
+
+/** Writes the CSP meta tag into index.html from the one policy constant (src-main/security/csp.ts). */
+export function cspMeta(): Plugin {
+  return {
+    name: 'virtpilot-csp-meta',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: META_CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  }
+}
 
 export default defineConfig({
   main: {
@@ -31,7 +41,7 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'src-renderer'),
-    plugins: [vue()],
+    plugins: [vue(), cspMeta()],
     // vue-i18n: Composition API only, no legacy API or devtools hooks in the bundle.
     define: { __VUE_I18N_FULL_INSTALL__: true, __VUE_I18N_LEGACY_API__: false, __INTLIFY_PROD_DEVTOOLS__: false },
     build: {

@@ -1,6 +1,78 @@
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
 import vueParser from 'vue-eslint-parser'
+import regexp from 'eslint-plugin-regexp'
+import { createNodeResolver, importX } from 'eslint-plugin-import-x'
+
+/**
+ * The layering of docs/architecture.md: for each folder, what in src-main it may import (paths
+ * relative to src-main; its own folder always). A folder not listed may import anything below
+ * it; what nobody may import is in `onlyFrom`.
+ */
+export const layers = {
+  ssh: [],
+  security: [],
+  store: [],
+  // Escaping of names and host text, one function per format (shell, YAML, CSV, terminal).
+  export: ['ssh/quote.ts'],
+  text: [],
+  'hosts/linux': ['hosts/adapter.ts', 'ssh'],
+  'hosts/libvirt': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
+  'hosts/proxmox': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
+  'hosts/demo': ['hosts/adapter.ts'],
+  hosts: ['ssh'],
+  collect: ['hosts/adapter.ts', 'store'],
+  apply: ['hosts/libvirt/commands.ts', 'ssh', 'store', 'export'],
+  whatif: ['hosts/demo'],
+  // services.ts, the composition root, also wires the api handlers (onlyFrom keeps the rest out).
+  services: ['store', 'hosts', 'collect', 'apply', 'ssh', 'whatif', 'handlers', 'export', 'security'],
+  handlers: ['services'],
+  server: ['services', 'security'],
+  cli: ['services', 'server', 'whatif', 'text', 'store/paths.ts', 'ssh/credentials.ts'],
+  preload: [],
+}
+
+/** Front doors: imported only by the files named (the composition root wires the api handlers). */
+export const onlyFrom = {
+  cli: ['cli'],
+  server: ['cli', 'index.ts'],
+  handlers: ['services/services.ts'],
+  'index.ts': [],
+  preload: [],
+}
+
+/** What each part of shared/ and the renderer may import of shared/ (their own folder always). */
+const sharedLayers = {
+  // Names are data: what a name may hold and how it is shown escaped, one helper for all.
+  'shared/text': [],
+  'shared/model': ['text'],
+  'shared/api': ['model', 'text'],
+  // The replay's result types are the what-if api schemas' (one definition, in shared/api/whatif.ts).
+  'shared/engine': ['model', 'text', 'api/whatif.ts'],
+  'shared/dashboard': ['model', 'api', 'text'],
+  'src-renderer': ['model', 'api', 'dashboard', 'text'],
+}
+
+function zones() {
+  const out = []
+  for (const [folder, allowed] of Object.entries(layers)) {
+    out.push({ target: `./src-main/${folder}`, from: './src-main', except: [`./${folder}`, ...allowed.map((a) => `./${a}`)], message: `src-main/${folder} may import only ${[folder, ...allowed].join(', ')} of src-main (docs/architecture.md)` })
+  }
+  for (const [folder, importers] of Object.entries(onlyFrom)) {
+    const others = ['apply', 'cli', 'collect', 'export', 'handlers', 'hosts', 'preload', 'security', 'server', 'services', 'ssh', 'store', 'text', 'whatif', 'index.ts']
+    const targets = others.filter((o) => o !== folder && !importers.some((i) => i === o || i.startsWith(`${o}/`)))
+    // The composition root lives in services/: services/* other than services.ts still may not import handlers.
+    if (folder === 'handlers') targets.push('services/!(services).ts')
+    out.push({ target: targets.map((t) => `./src-main/${t}`), from: `./src-main/${folder}`, message: `only ${importers.join(', ') || 'nothing'} may import src-main/${folder} (docs/architecture.md)` })
+  }
+  for (const [folder, allowed] of Object.entries(sharedLayers)) {
+    const own = folder.startsWith('shared/') ? [`./${folder.slice('shared/'.length)}`] : []
+    out.push({ target: `./${folder}`, from: './shared', except: [...own, ...allowed.map((a) => `./${a}`)], message: `${folder} may import only ${allowed.join(', ') || 'itself'} of shared/ (docs/architecture.md)` })
+  }
+  out.push({ target: ['./shared', './src-renderer'], from: './src-main', message: 'shared/ and the renderer never import src-main' })
+  out.push({ target: './shared', from: './src-renderer', message: 'shared/ never imports the renderer' })
+  return out
+}
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'src-main/hosts/demo/data/**'] },
@@ -22,6 +94,31 @@ export default tseslint.config(
       'vue/html-indent': 'off',
       'vue/html-closing-bracket-newline': 'off',
       'vue/multiline-html-element-content-newline': 'off',
+    },
+  },
+  {
+    // The layering (docs/architecture.md) and no import circles anywhere, type imports included.
+    files: ['src-main/**/*.ts', 'shared/**/*.ts', 'src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.vue', '.js', '.json'] })],
+      // Components are followed for paths, not read for circles: stores never import them.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', { zones: zones() }],
+    },
+  },
+  {
+    // Host output and imported files are hostile input: no regex may backtrack or move super-linearly on them.
+    files: ['**/*.ts', '**/*.vue'],
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      // A sticky regex is tried at one position only: it cannot move.
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignoreSticky: true, ignorePartial: false }],
     },
   },
   {

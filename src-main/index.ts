@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { app, BrowserWindow, ipcMain, safeStorage, session, shell } from 'electron'
+import { app, BrowserWindow, ipcMain, Menu, safeStorage, session, shell } from 'electron'
 import { dispatch, IPC_EVENT, IPC_INVOKE } from '../shared/api'
 import pkg from '../package.json'
 import { CONTENT_SECURITY_POLICY } from './security/csp'
+import { vaultFrom } from './security/secret-storage'
 import { isSafeExternalUrl, isTrustedRendererUrl } from './security/trust'
 import { createServices, type Services } from './services/services'
 
@@ -23,8 +24,21 @@ function electronSqliteBinding(): string | undefined {
 }
 
 function rendererUrl(): string {
-  const dev = process.env.ELECTRON_RENDERER_URL
+  // electron-vite's dev server, in a checkout only: in a packaged app whoever sets this variable
+  // would make their own page the trusted renderer.
+  const dev = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
   return dev ?? `file://${join(__dirname, '../renderer/index.html')}`
+}
+
+/** The packaged app's menu: editing, zoom and windows, no developer tools or reload. */
+function productionMenu(): Menu {
+  return Menu.buildFromTemplate([
+    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
+    { role: 'fileMenu' },
+    { role: 'editMenu' },
+    { label: 'View', submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }] },
+    { role: 'windowMenu' },
+  ])
 }
 
 function openExternal(url: string): void {
@@ -47,6 +61,7 @@ function createWindow(services: Services): BrowserWindow {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: !app.isPackaged,
     },
   })
   const trusted = rendererUrl()
@@ -76,17 +91,17 @@ async function boot(): Promise<void> {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } })
   })
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+  if (app.isPackaged) Menu.setApplicationMenu(productionMenu())
 
   const binding = electronSqliteBinding()
+  // Secrets are kept only in a real OS keychain; never in plain text, nor behind basic_text's fixed password.
+  const keychain = vaultFrom(safeStorage)
   const services = createServices({
     transport: 'electron',
     dataFile: dataFlag() ?? process.env.VIRTPILOT_DATA ?? join(app.getPath('userData'), 'virtpilot.db'),
     version: pkg.version,
     store: binding ? { nativeBinding: binding } : {},
-    // Secrets are kept only when the OS keychain can encrypt them; never in plain text.
-    ...(safeStorage.isEncryptionAvailable()
-      ? { vault: { encrypt: (plain: string) => safeStorage.encryptString(plain), decrypt: (sealed: Buffer) => safeStorage.decryptString(sealed) } }
-      : {}),
+    ...('vault' in keychain ? { vault: keychain.vault } : { vaultUnavailable: keychain.unavailable }),
   })
   ipcMain.handle(IPC_INVOKE, (event, channel: unknown, req: unknown) => {
     const frame = event.senderFrame

@@ -15,7 +15,6 @@ export const requestChannelNames = [
   'hosts.reconnect',
   'credentials.pending',
   'credentials.answer',
-  'vm.history',
   'recommendations.list',
   'recommendations.refresh',
   'recommendations.decide',

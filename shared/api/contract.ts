@@ -6,9 +6,9 @@ import {
   PlanDryRunSchema,
   PlanSchema,
   RecommendationSchema,
+  SettingsSchema,
   SnapshotSchema,
 } from '../model'
-import { SettingsSchema } from './settings'
 import {
   ScenarioOutlineSchema,
   ScenarioSummarySchema,
@@ -17,7 +17,7 @@ import {
   WhatifImportRequestSchema,
   WhatifRunRequestSchema,
   WhatifSaveRequestSchema,
-} from '../model/scenario'
+} from './whatif'
 import type { EventChannelName, RequestChannelName } from './channels'
 import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
 
@@ -66,6 +66,8 @@ export const CredentialRequestSchema = z.object({
   user: z.string().optional(),
   /** The OS keychain is available (desktop app): the answer may be kept, encrypted. */
   canRemember: z.boolean(),
+  /** Why not, when it cannot: not the desktop app, Linux without a keychain (basic_text), no encryption. */
+  rememberUnavailable: z.enum(['not-desktop', 'basic-text', 'no-encryption']).optional(),
 })
 
 export const RecommendationStatusSchema = z.enum(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed', 'superseded'])
@@ -100,22 +102,6 @@ export const RecommendationListSchema = z.object({
 
 const Strategy = z.enum(['static', 'dynamic', 'hybrid'])
 
-export const VmHistoryRequestSchema = z
-  .object({ vmId: z.string().min(1), from: z.number().int().nonnegative(), to: z.number().int().nonnegative(), maxPoints: z.number().int().min(2).max(5000).default(300) })
-  .strict()
-  .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
-
-export const VmHistorySchema = z.object({
-  vmId: z.string(),
-  stepMs: z.number(),
-  /** Parallel arrays, averaged per step (maxima for memory). */
-  t: z.array(z.number()),
-  cpuUsedCores: z.array(z.number()),
-  cpuReadyPct: z.array(z.number()),
-  memUsedMiB: z.array(z.number()),
-  source: z.enum(['raw', 'rollup']),
-})
-
 const ExportedFile = z.object({ filename: z.string(), text: z.string() })
 
 /** Every request the renderer (or a browser in serve mode) can make. */
@@ -137,7 +123,6 @@ export const requestChannels = {
     z.object({ requestId: z.string().min(1), secret: z.string().max(4096).optional(), remember: z.boolean().default(false) }).strict(),
     z.object({ accepted: z.boolean() }),
   ),
-  'vm.history': request(VmHistoryRequestSchema, VmHistorySchema),
   'recommendations.list': request(Empty, RecommendationListSchema),
   'recommendations.refresh': request(z.object({ strategy: Strategy.optional() }).strict(), RecommendationListSchema),
   'recommendations.decide': request(
@@ -223,7 +208,6 @@ export type RecommendationItem = z.infer<typeof RecommendationItemSchema>
 export type CredentialRequest = z.infer<typeof CredentialRequestSchema>
 export type RecommendationList = z.infer<typeof RecommendationListSchema>
 export type MeasuredEffect = z.infer<typeof MeasuredEffectSchema>
-export type VmHistory = z.infer<typeof VmHistorySchema>
 
 export function isRequestChannel(name: unknown): name is RequestChannel {
   return typeof name === 'string' && Object.hasOwn(requestChannels, name)

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { HostFactsSchema, HostStateSchema, SeriesSchema, VmFactsSchema } from '../model'
+import { hostMetrics, vmMetrics } from '../model/series'
 
 /** Schemas of the dashboard channels (Overview summary, host and VM time series). */
 
@@ -62,10 +63,7 @@ export const OverviewSummarySchema = z.object({
   contended: z.array(ContendedVmSchema),
 })
 
-export const hostMetrics = ['cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps'] as const
-export const vmMetrics = ['cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps'] as const
-export type HostMetric = (typeof hostMetrics)[number]
-export type VmMetric = (typeof vmMetrics)[number]
+export { hostMetrics, vmMetrics, type HostMetric, type VmMetric } from '../model/series'
 
 const Range = {
   from: z.number().int().nonnegative(),
@@ -74,26 +72,41 @@ const Range = {
   maxPoints: z.number().int().min(3).max(2000).default(1000),
 }
 
+/** Each metric once (repeats are dropped), at most 16: one column each in the query. */
+const metricList = <T extends readonly [string, ...string[]]>(names: T) =>
+  z
+    .array(z.enum(names))
+    .min(1)
+    .max(16)
+    .transform((m) => [...new Set(m)])
+
 export const SeriesQuerySchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('host'), id: z.string().min(1), metrics: z.array(z.enum(hostMetrics)).min(1), ...Range }).strict(),
-    z.object({ kind: z.literal('vm'), id: z.string().min(1), metrics: z.array(z.enum(vmMetrics)).min(1), ...Range }).strict(),
+    z.object({ kind: z.literal('host'), id: z.string().min(1), metrics: metricList(hostMetrics), ...Range }).strict(),
+    z.object({ kind: z.literal('vm'), id: z.string().min(1), metrics: metricList(vmMetrics), ...Range }).strict(),
   ])
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
 
-export const SeriesResultSchema = z.object({
-  kind: z.enum(['host', 'vm']),
-  id: z.string(),
-  from: z.number(),
-  to: z.number(),
-  /** raw: 10 s samples (kept 48 h); rollup: 5-minute means (peaks for memory). */
-  source: z.enum(['raw', 'rollup']),
-  /** Points read from the store, before downsampling. */
-  pointsRead: z.number().int(),
-  series: z.record(z.string(), SeriesSchema),
-  /** 95th percentile of each metric over the range (of the stored points). */
-  p95: z.record(z.string(), z.number().nullable()),
-})
+const seriesResult = <K extends 'host' | 'vm', M extends readonly [string, ...string[]]>(kind: K, metrics: M) =>
+  z.object({
+    kind: z.literal(kind),
+    id: z.string(),
+    from: z.number(),
+    to: z.number(),
+    /** raw: 10 s samples (kept 48 h); rollup: 5-minute means (peaks for memory). */
+    source: z.enum(['raw', 'rollup']),
+    /** Points read from the store, before downsampling. */
+    pointsRead: z.number().int(),
+    /** The metrics asked for, by name. */
+    series: z.partialRecord(z.enum(metrics), SeriesSchema),
+    /** 95th percentile of each metric over the range (of the stored points). */
+    p95: z.partialRecord(z.enum(metrics), z.number().nullable()),
+  })
+
+export const HostSeriesResultSchema = seriesResult('host', hostMetrics)
+export const VmSeriesResultSchema = seriesResult('vm', vmMetrics)
+/** One host's or one VM's series: the one path for host detail, VM detail and a recommendation's evidence. */
+export const SeriesResultSchema = z.discriminatedUnion('kind', [HostSeriesResultSchema, VmSeriesResultSchema])
 
 export const HostHistoryRequestSchema = z
   .object({ hostId: z.string().min(1), ...Range, vmBuckets: z.number().int().min(2).max(500).default(180) })
@@ -101,7 +114,7 @@ export const HostHistoryRequestSchema = z
   .refine((r) => r.to > r.from, { message: '`to` must be after `from`', path: ['to'] })
 
 export const HostHistorySchema = z.object({
-  host: SeriesResultSchema,
+  host: HostSeriesResultSchema,
   /** The host's VMs in shared time buckets (for stacking): the busiest ones by name, the rest as one. */
   vms: z.object({
     t: z.array(z.number()),
@@ -123,5 +136,7 @@ export type ContendedVm = z.infer<typeof ContendedVmSchema>
 export type OverviewSummary = z.infer<typeof OverviewSummarySchema>
 export type SeriesQuery = z.output<typeof SeriesQuerySchema>
 export type SeriesResult = z.infer<typeof SeriesResultSchema>
+export type HostSeriesResult = z.infer<typeof HostSeriesResultSchema>
+export type VmSeriesResult = z.infer<typeof VmSeriesResultSchema>
 export type HostHistory = z.infer<typeof HostHistorySchema>
 export type HostFactsResult = z.infer<typeof HostFactsResultSchema>

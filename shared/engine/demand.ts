@@ -1,6 +1,6 @@
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
-import { percentile } from './usageStats'
+import { percentile } from './usage-stats'
 
 /** What a VM needs right now, sustained over the window rather than one sample. */
 export interface VmDemand {

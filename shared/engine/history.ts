@@ -1,28 +1,5 @@
-/**
- * Usage history the engine reads: per-VM series in parallel arrays (what the store's rollups
- * produce), oldest first. `t` is epoch milliseconds.
- */
-export interface VmUsageSeries {
-  t: number[]
-  /** Host CPU cores' worth used. */
-  cpuUsedCores: number[]
-  /** Guest working set (used, not cached) in MiB. */
-  memUsedMiB: number[]
-  /** Memory dirtied per second while running (MiB/s); drives migration cost. Optional. */
-  memDirtyMiBps?: number[]
-}
+import type { History } from '../model/history'
 
-/** A migration already done, so balancing does not move the VM back within the cooldown. */
-export interface PastMigration {
-  vmId: string
-  from: string
-  to: string
-  t: number
-}
-
-export interface History {
-  vms: Record<string, VmUsageSeries>
-  recentMigrations?: PastMigration[]
-}
+export type { History, PastMigration, VmUsageSeries } from '../model/history'
 
 export const emptyHistory: History = { vms: {} }

@@ -1,4 +1,4 @@
-import type { PlacementRules, VmResourceControls } from './rules'
+import type { PlacementRules, VmResourceControls } from './placement-rules'
 
 export type AllocationStrategy = 'static' | 'dynamic' | 'hybrid'
 

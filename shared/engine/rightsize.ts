@@ -2,7 +2,7 @@ import type { ReversibleAction } from '../model/action'
 import type { Vm } from '../model/vm'
 import type { VmUsageSeries } from './history'
 import type { RightsizeOptions } from './options'
-import { busiestWeeklyHour, decayWeights, maxOf, weightedPercentile } from './usageStats'
+import { busiestWeeklyHour, decayWeights, maxOf, weightedPercentile } from './usage-stats'
 
 export interface RightsizeResult {
   vmId: string

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { NameSchema } from './vm'
 
 /** Where a host's facts come from: the embedded demo cluster or a real hypervisor. */
 export const HostSourceSchema = z.enum(['demo', 'libvirt', 'proxmox'])
@@ -32,7 +33,7 @@ export const HostCpuSchema = z.object({
 
 export const HostSchema = z.object({
   id: z.string().min(1),
-  name: z.string().min(1),
+  name: NameSchema,
   source: HostSourceSchema,
   state: HostStateSchema,
   cpu: HostCpuSchema,

@@ -12,6 +12,8 @@ export const HostKeyPromptSchema = z.object({
   keyType: z.string(),
   /** OpenSSH SHA256 fingerprint, as `ssh-keygen -lf` prints it. */
   fingerprint: z.string(),
+  /** Keys of other types already trusted for this host: a warning sign (man-in-the-middle). */
+  otherKeysKnown: z.array(z.string()).optional(),
 })
 
 /** A hypervisor host the admin added, with its live connection state. */

@@ -81,6 +81,8 @@ export const PlanSchema = z.object({
       }),
     )
     .optional(),
+  /** HMAC of everything that decides what runs, keyed by the data file that made the plan: an edited plan is refused. */
+  signature: z.string().optional(),
 })
 
 /** A dry run: the plan's steps in the order they would run, with the exact commands; nothing runs. */

@@ -17,6 +17,15 @@ export const HostSampleSchema = z.object({
   diskWriteBps: rate,
   netRxBps: rate,
   netTxBps: rate,
+  /** Share of the poll interval some task stalled on CPU, memory or I/O (/proc/pressure), %; absent without PSI. */
+  cpuPressurePct: percent.optional(),
+  memPressurePct: percent.optional(),
+  ioPressurePct: percent.optional(),
+  /** Swap traffic, bytes/s; absent when /proc/vmstat was not read. */
+  swapInBps: rate.optional(),
+  swapOutBps: rate.optional(),
+  /** 1-minute load average (runnable and uninterruptible tasks). */
+  load1: rate.optional(),
 })
 
 /** One VM's derived figures for one poll. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasUnsafeCharacters } from '../text/control'
 
 /**
  * A what-if scenario: hosts, VMs, their demand over time, a queue of placement requests and
@@ -7,18 +8,42 @@ import { z } from 'zod'
  */
 export const SCENARIO_VERSION = 1
 
-const id = z.string().trim().min(1).max(200)
-const minute = z.number().nonnegative()
-const cores = z.number().nonnegative()
-const mib = z.number().nonnegative()
+/**
+ * Realistic bounds: a scenario is a lab's plan, not a proof that floating point overflows. Values
+ * past these make replays produce Infinity and NaN (and are refused, naming the field).
+ */
+export const SCENARIO_LIMITS = {
+  /** CPU cores of one host or VM. */
+  cores: 1_000_000,
+  /** MiB of one host or VM (about 1 EiB). */
+  mib: 1_000_000_000,
+  /** Minutes from the scenario's start (about 190 years). */
+  minutes: 100_000_000,
+  /** Steps of a scenario (a year of minutes is 525,600). */
+  steps: 1_000_000,
+  /** Placement requests: listed ones plus what the arrival streams generate over the scenario. */
+  arrivals: 1_000_000,
+  /** Epoch ms of step 0: before the year 3000. */
+  start: Date.UTC(3000, 0, 1),
+} as const
+
+// A text field a host or a file filled in: no control, line-break or bidi characters.
+const id = z.string().trim().min(1).max(200).refine((s) => !hasUnsafeCharacters(s), { message: 'contains a control, line-break or bidirectional character' })
+const minute = z.number().nonnegative().max(SCENARIO_LIMITS.minutes)
+const cores = z.number().nonnegative().max(SCENARIO_LIMITS.cores)
+const mib = z.number().nonnegative().max(SCENARIO_LIMITS.mib)
+const positiveCores = z.number().positive().max(SCENARIO_LIMITS.cores)
+const positiveMib = z.number().positive().max(SCENARIO_LIMITS.mib)
+const vcpus = z.number().int().positive().max(SCENARIO_LIMITS.cores)
+const duration = z.number().positive().max(SCENARIO_LIMITS.minutes)
 
 export const ScenarioHostSchema = z
   .object({
     id,
     name: z.string().max(200).optional(),
     /** Logical CPUs the scheduler can use. */
-    cpuCores: z.number().positive(),
-    memoryMiB: z.number().positive(),
+    cpuCores: positiveCores,
+    memoryMiB: positiveMib,
   })
   .strict()
 
@@ -27,8 +52,8 @@ export const ScenarioVmSchema = z
     id,
     name: z.string().max(200).optional(),
     hostId: id,
-    vcpus: z.number().int().positive(),
-    memoryMiB: z.number().positive(),
+    vcpus,
+    memoryMiB: positiveMib,
     /** cgroup cpu.shares; 1024 by default. Used by the hybrid strategy. */
     cpuShares: z.number().int().positive().optional(),
     cpuReservationCores: cores.optional(),
@@ -56,10 +81,10 @@ export const ArrivalSchema = z
   .object({
     id,
     atMinute: minute,
-    vcpus: z.number().int().positive(),
-    memoryMiB: z.number().positive(),
+    vcpus,
+    memoryMiB: positiveMib,
     /** Absent: a VM that runs until the end of the scenario. */
-    durationMinutes: z.number().positive().optional(),
+    durationMinutes: duration.optional(),
     /** Higher is more important (priority scheduling). */
     priority: z.number().int().min(0).max(1000).default(0),
     /** CPU it uses while running (cores); defaults to its vCPUs. */
@@ -79,9 +104,9 @@ export const ArrivalStreamSchema = z
     fromMinute: minute,
     toMinute: minute,
     perHour: z.number().positive().max(10_000),
-    vcpus: range(z.number().int().positive()),
-    memoryMiB: range(z.number().positive()),
-    durationMinutes: range(z.number().positive()),
+    vcpus: range(vcpus),
+    memoryMiB: range(positiveMib),
+    durationMinutes: range(duration),
     priority: range(z.number().int().min(0).max(1000)).default([0, 0]),
     /** Share of its vCPUs a generated job keeps busy, 0-1. */
     cpuUse: z.number().min(0).max(1).default(1),
@@ -105,12 +130,12 @@ export const ScenarioEditSchema = z.discriminatedUnion('kind', [
     .strict(),
   z.object({ kind: z.literal('removeVm'), vmId: id }).strict(),
   z
-    .object({ kind: z.literal('resizeVm'), vmId: id, vcpus: z.number().int().positive().optional(), memoryMiB: z.number().positive().optional() })
+    .object({ kind: z.literal('resizeVm'), vmId: id, vcpus: vcpus.optional(), memoryMiB: positiveMib.optional() })
     .strict(),
   /** Demand grows by this percent per 30 days, compounding (negative shrinks). */
   z.object({ kind: z.literal('growth'), percentPerMonth: z.number().gt(-100).max(1000), vmIds: z.array(id).optional() }).strict(),
   /** Unplanned: the host stops at `atMinute`; its VMs restart elsewhere (HA) where they fit. */
-  z.object({ kind: z.literal('hostFailure'), hostId: id, atMinute: minute, durationMinutes: z.number().positive().optional() }).strict(),
+  z.object({ kind: z.literal('hostFailure'), hostId: id, atMinute: minute, durationMinutes: duration.optional() }).strict(),
   /** Planned: VMs are live-migrated off before the window; the host takes no load during it. */
   z
     .object({ kind: z.literal('maintenance'), hostId: id, fromMinute: minute, toMinute: minute })
@@ -132,10 +157,10 @@ const ScenarioBaseSchema = z
     description: z.string().max(2000).optional(),
     source: ScenarioSourceSchema.optional(),
     /** Epoch ms of step 0. */
-    start: z.number().int().nonnegative(),
+    start: z.number().int().nonnegative().max(SCENARIO_LIMITS.start),
     stepSeconds: z.number().int().min(60).max(86_400),
     /** Number of steps; every workload series has exactly this many values. */
-    steps: z.number().int().positive().max(1_000_000),
+    steps: z.number().int().positive().max(SCENARIO_LIMITS.steps),
     hosts: z.array(ScenarioHostSchema).min(1),
     vms: z.array(ScenarioVmSchema),
     workload: z.array(WorkloadSeriesSchema),
@@ -176,6 +201,12 @@ function checkReferences(s: ScenarioBase, ctx: z.RefinementCtx): void {
     if (w.cpuCores.length !== s.steps) issue(['workload', i, 'cpuCores'], `has ${w.cpuCores.length} values, expected steps = ${s.steps}`)
     if (w.memMiB.length !== s.steps) issue(['workload', i, 'memMiB'], `has ${w.memMiB.length} values, expected steps = ${s.steps}`)
   })
+  // Streams generate requests only while the scenario runs; all of them together are bounded.
+  const endMinute = (s.steps * s.stepSeconds) / 60
+  const expected = s.arrivals.length + s.arrivalStreams.reduce((sum, a) => sum + (a.perHour * Math.max(0, Math.min(a.toMinute, endMinute) - a.fromMinute)) / 60, 0)
+  if (expected > SCENARIO_LIMITS.arrivals) {
+    issue(['arrivalStreams'], `would make about ${Math.round(expected).toLocaleString('en')} placement requests; the limit is ${SCENARIO_LIMITS.arrivals.toLocaleString('en')} (fewer per hour, or a shorter window)`)
+  }
   const arrivalIds = new Set<string>()
   s.arrivals.forEach((a, i) => {
     if (arrivalIds.has(a.id) || vmIds.has(a.id)) issue(['arrivals', i, 'id'], `id "${a.id}" is already used`)
@@ -271,138 +302,3 @@ export type Scenario = z.output<typeof ScenarioSchema>
 export type ScenarioInput = z.input<typeof ScenarioSchema>
 export type PolicySet = z.output<typeof PolicySetSchema>
 export type PolicySetInput = z.input<typeof PolicySetSchema>
-
-// ---- What the What-if view exchanges with main (the api's whatif.* channels) ----
-
-export const ScenarioSummarySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  source: z.string(),
-  hosts: z.number().int(),
-  vms: z.number().int(),
-  steps: z.number().int(),
-  stepSeconds: z.number().int(),
-  savedAt: z.number(),
-})
-
-/** A saved scenario without its workload: enough to show it and edit its VMs, queue and edits. */
-export const ScenarioOutlineSchema = ScenarioSummarySchema.extend({
-  description: z.string().optional(),
-  start: z.number(),
-  hostList: z.array(ScenarioHostSchema),
-  vmList: z.array(z.object({ id: z.string(), name: z.string().optional(), hostId: z.string(), vcpus: z.number(), memoryMiB: z.number() })),
-  /** Listed requests plus the expected number from its Poisson streams. */
-  requests: z.number().int(),
-  arrivals: z.array(ArrivalSchema),
-  arrivalStreams: z.array(ArrivalStreamSchema),
-  edits: z.array(ScenarioEditSchema),
-})
-
-/** A queue for a run or a save: it replaces the scenario's listed requests and streams. */
-export const ScenarioQueueSchema = z
-  .object({
-    arrivals: z.array(ArrivalSchema).max(5000),
-    arrivalStreams: z.array(ArrivalStreamSchema).max(50),
-  })
-  .strict()
-
-export const WhatifRunRequestSchema = z
-  .object({
-    id: z.string().min(1),
-    /** Replaces the saved scenario's edits for this run (the view's unsaved edits). */
-    edits: z.array(ScenarioEditSchema).max(200).optional(),
-    /** Replaces the saved scenario's queue for this run. */
-    queue: ScenarioQueueSchema.optional(),
-    policies: z.array(PolicySetSchema).min(1).max(4),
-    seed: z.number().int().nonnegative().default(1),
-    maxPoints: z.number().int().min(10).max(2000).default(300),
-  })
-  .strict()
-
-const DistributionSchema = z.object({ p50: z.number(), p95: z.number(), max: z.number() })
-
-export const WhatifMetricsSchema = z.object({
-  unmetVmMinutes: z.number(),
-  unmetShare: z.number(),
-  cpuUnmetVmMinutes: z.number(),
-  memUnmetVmMinutes: z.number(),
-  aboveAllocationVmMinutes: z.number(),
-  unmetCpuCoreHours: z.number(),
-  unmetCpuShare: z.number(),
-  downVmMinutes: z.number(),
-  hostCpuUtil: DistributionSchema,
-  hostMemUtil: DistributionSchema,
-  migrations: z.number(),
-  restarts: z.number(),
-  activeHostHours: z.number(),
-  queue: z.object({
-    requests: z.number(),
-    started: z.number(),
-    rejected: z.number(),
-    waitingAtEnd: z.number(),
-    waitMinutes: z.object({ mean: z.number(), p95: z.number(), max: z.number() }),
-  }),
-  peakMemOvercommit: z.number(),
-})
-
-export const WhatifRunResultSchema = z.object({
-  label: z.string(),
-  policy: PolicySetSchema,
-  metrics: WhatifMetricsSchema,
-  series: z.object({
-    t: z.array(z.number()),
-    cpuPct: z.array(z.number()),
-    memPct: z.array(z.number()),
-    cpuDemandPct: z.array(z.number()),
-    activeHosts: z.array(z.number()),
-    unmetVms: z.array(z.number()),
-  }),
-  waitMinutes: z.array(z.number()),
-  events: z.array(z.object({ minute: z.number(), kind: z.string(), host: z.string().optional(), vm: z.string().optional(), detail: z.string().optional() })),
-  eventsDropped: z.number(),
-})
-
-export const WhatifComparisonResultSchema = z.object({
-  scenario: z.object({ name: z.string(), hosts: z.number(), vms: z.number(), steps: z.number(), stepSeconds: z.number(), start: z.number(), requests: z.number() }),
-  seed: z.number(),
-  runs: z.array(WhatifRunResultSchema),
-  /** Wall time of the replay, for the view's footnote. */
-  elapsedMs: z.number(),
-})
-
-export const WhatifBuildRequestSchema = z
-  .object({
-    source: z.enum(['demo', 'live']),
-    /** Live only: days of stored history to replay. */
-    windowDays: z.number().int().min(1).max(90).default(7),
-    name: z.string().trim().min(1).max(120).optional(),
-  })
-  .strict()
-
-export const WhatifImportRequestSchema = z
-  .object({
-    fileName: z.string().trim().min(1).max(255),
-    /** The file's text: a scenario JSON, a Bitbrains GWA-T-12 per-VM CSV or a generic trace CSV. */
-    text: z.string().min(1).max(64 * 1024 * 1024),
-    name: z.string().trim().min(1).max(120).optional(),
-  })
-  .strict()
-
-export const WhatifSaveRequestSchema = z
-  .object({
-    /** The scenario the edits apply to. */
-    id: z.string().min(1),
-    name: z.string().trim().min(1).max(120),
-    edits: z.array(ScenarioEditSchema).max(200),
-    queue: ScenarioQueueSchema.optional(),
-    /** True: save as a new scenario; false: overwrite `id`. */
-    asNew: z.boolean().default(true),
-  })
-  .strict()
-
-export type ScenarioQueue = z.input<typeof ScenarioQueueSchema>
-export type ScenarioSummary = z.infer<typeof ScenarioSummarySchema>
-export type ScenarioOutline = z.infer<typeof ScenarioOutlineSchema>
-export type WhatifRunRequest = z.output<typeof WhatifRunRequestSchema>
-export type WhatifRunResult = z.infer<typeof WhatifRunResultSchema>
-export type WhatifComparisonResult = z.infer<typeof WhatifComparisonResultSchema>

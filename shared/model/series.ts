@@ -17,5 +17,12 @@ export const ClusterSeriesSchema = z.object({
   memCapacityMiB: z.number().nonnegative(),
 })
 
+/** What the store keeps per host sample, by metric name (the columns of a host series). */
+export const hostMetrics = ['cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps', 'cpuPressurePct', 'memPressurePct', 'ioPressurePct', 'swapInBps', 'swapOutBps', 'load1'] as const
+/** What the store keeps per VM sample, by metric name. */
+export const vmMetrics = ['cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps'] as const
+export type HostMetric = (typeof hostMetrics)[number]
+export type VmMetric = (typeof vmMetrics)[number]
+
 export type Series = z.infer<typeof SeriesSchema>
 export type ClusterSeries = z.infer<typeof ClusterSeriesSchema>

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasUnsafeCharacters } from '../text/control'
 
 /** libvirt's domain states collapsed to what an admin acts on. */
 export const VmStateSchema = z.enum(['running', 'paused', 'shutoff', 'crashed', 'suspended', 'other'])
@@ -12,9 +13,12 @@ export const VmAllocationSchema = z.object({
   cpuShares: z.number().int().positive().optional(),
 })
 
+/** A name from a host or a file: never a line break, control or bidi character (see nameFromHost). */
+export const NameSchema = z.string().min(1).refine((s) => !hasUnsafeCharacters(s), { message: 'contains a control, line-break or bidirectional character' })
+
 export const VmSchema = z.object({
   id: z.string().min(1),
-  name: z.string().min(1),
+  name: NameSchema,
   /** libvirt's UUID: how commands address the VM (never by name). */
   uuid: z.string().optional(),
   hostId: z.string().min(1),

@@ -1,15 +1,16 @@
 import type { Action, HostCommand, Plan, PlanStep } from '../../shared/model'
-import { checkVerification, TUNNEL_PORT, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
+import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
-import type { ApplyStore } from '../store/apply-store'
+import type { PlansRepo } from '../store/plans'
 
 export interface ExecutorDeps {
-  store: ApplyStore
+  store: PlansRepo
+  /** Every command, read-back and rollback is rendered from the step's action with this, never taken from the plan. */
   ctx: CommandContext
   /** Runs argv on a host over its SSH connection. */
   exec(host: string, argv: readonly string[], timeoutMs: number): Promise<ExecResult>
-  /** The destination's libvirt, reachable on a loopback port of the source (see tunnel.ts). */
-  tunnel(from: string, to: string): Promise<{ port: number; close: () => Promise<void> }>
+  /** The destination's libvirt, reachable through a private socket on the source (see tunnel.ts). */
+  tunnel(from: string, to: string): Promise<{ socket: string; close: () => Promise<void> }>
   clock: () => number
   actor: string
   /** Every change of the plan (step state, progress), for the UI and the CLI. */
@@ -26,6 +27,8 @@ export interface PlanRun {
 
 const COMMAND_TIMEOUT_MS = 120_000
 const MIGRATION_TIMEOUT_MS = 15 * 60_000
+/** Reading a migration's progress, or aborting it, answers at once or not at all. */
+const JOB_TIMEOUT_MS = 10_000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class StepFailure extends Error {
@@ -54,11 +57,11 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     deps.store.savePlan(plan)
     deps.onUpdate(structuredClone(plan))
   }
-  const audit = (entry: Omit<Parameters<ApplyStore['audit']>[0], 't' | 'actor' | 'planId'>) =>
+  const audit = (entry: Omit<Parameters<PlansRepo['audit']>[0], 't' | 'actor' | 'planId'>) =>
     deps.store.audit({ t: deps.clock(), actor: deps.actor, planId: plan.id, ...entry })
 
-  async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', port?: number): Promise<ExecResult> {
-    const argv = cmd.argv.map((a) => (port !== undefined ? a.replace(TUNNEL_PORT, String(port)) : a))
+  async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', socket?: string): Promise<ExecResult> {
+    const argv = socket !== undefined ? withTunnelSocket(cmd.argv, socket) : cmd.argv
     let result: ExecResult
     try {
       result = await deps.exec(cmd.host, argv, step.action.kind === 'migrate' && kind !== 'verify' ? MIGRATION_TIMEOUT_MS : COMMAND_TIMEOUT_MS)
@@ -72,18 +75,17 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
   }
 
   /** Polls virsh domjobinfo on the source while a migration runs, for progress. */
-  function watchMigration(step: PlanStep, uuid: string): () => void {
+  function watchMigration(step: PlanStep, vmId: string): () => void {
     let stopped = false
     void (async () => {
       while (!stopped) {
         await sleep(1000)
         if (stopped) break
         try {
-          const info = await deps.exec(step.host, ['virsh', '-c', 'qemu:///system', 'domjobinfo', '--domain', uuid], 10_000)
-          const processed = Number(/Memory processed:\s+([\d.]+) (\w+)/.exec(info.stdout)?.[1])
-          const total = Number(/Memory total:\s+([\d.]+) (\w+)/.exec(info.stdout)?.[1])
-          if (processed > 0 && total > 0 && !stopped) {
-            step.progress = Math.min(1, processed / total)
+          const info = migrationJobInfo(step.host, vmId, deps.ctx)
+          const progress = migrationProgress((await deps.exec(info.host, info.argv, JOB_TIMEOUT_MS)).stdout)
+          if (progress !== undefined && !stopped) {
+            step.progress = progress
             save()
           }
         } catch {
@@ -119,7 +121,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
     step.state = 'running'
     step.startedAt = deps.clock()
     save()
-    let tunnel: { port: number; close: () => Promise<void> } | undefined
+    let tunnel: { socket: string; close: () => Promise<void> } | undefined
     try {
       if (step.action.kind === 'migrate') {
         try {
@@ -128,26 +130,28 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
           throw new StepFailure(`cannot reach ${step.action.to}'s libvirt through SSH: ${(error as Error).message}`, false)
         }
       }
-      for (const cmd of step.commands) {
+      for (const cmd of renderAction(step.action, deps.ctx)) {
         let stopWatching = () => {}
         let abort: (() => Promise<void>) | undefined
         if (step.action.kind === 'migrate') {
-          const uuid = deps.ctx.uuidOf(step.action.vm)!
-          stopWatching = watchMigration(step, uuid)
+          const stop = migrationAbort(step.host, step.action.vm, deps.ctx)
+          stopWatching = watchMigration(step, step.action.vm)
           abort = async () => {
-            await deps.exec(step.host, ['virsh', '-c', 'qemu:///system', 'domjobabort', '--domain', uuid], 10_000).catch(() => undefined)
+            await deps.exec(stop.host, stop.argv, JOB_TIMEOUT_MS).catch(() => undefined)
           }
           aborters.add(abort)
         }
         try {
-          const result = await run(cmd, step, 'command', tunnel?.port)
+          const result = await run(cmd, step, 'command', tunnel?.socket)
           if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 500)}`, false)
         } finally {
           stopWatching()
           if (abort) aborters.delete(abort)
         }
       }
-      step.message = await verify(step, step.action, step.verify)
+      // virsh migrate has returned: nothing may reach the destination's libvirt any more.
+      await tunnel?.close()
+      step.message = await verify(step, step.action, verifyCommands(step.action, deps.ctx))
       step.progress = 1
       step.state = 'done'
     } catch (error) {
@@ -164,13 +168,14 @@ export function runPlan(plan: Plan, deps: ExecutorDeps): PlanRun {
   async function rollback(step: PlanStep): Promise<void> {
     step.state = 'rolling-back'
     save()
-    let tunnel: { port: number; close: () => Promise<void> } | undefined
+    let tunnel: { socket: string; close: () => Promise<void> } | undefined
     try {
       if (step.rollback.kind === 'migrate') tunnel = await deps.tunnel(step.rollback.from, step.rollback.to)
-      for (const cmd of step.rollbackCommands) {
-        const result = await run(cmd, step, 'rollback', tunnel?.port)
+      for (const cmd of renderAction(step.rollback, deps.ctx)) {
+        const result = await run(cmd, step, 'rollback', tunnel?.socket)
         if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 300)}`, false)
       }
+      await tunnel?.close()
       const observed = await verify(step, step.rollback, verifyCommands(step.rollback, deps.ctx))
       step.state = 'rolled-back'
       step.message = `rolled back: ${observed}`

@@ -1,28 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
-import type { Host, HostSample, Vm, VmSample } from '../../shared/model'
-import { deriveSamples } from '../collect/rates'
-import type { RawStats } from '../hosts/adapter'
-import { adapterForHost } from '../hosts/detect'
-import { HostConnection } from '../ssh/connection'
-import type { CredentialPrompter } from '../ssh/credentials'
-import { KnownHostsStore } from '../ssh/known-hosts-store'
-import { resolveTarget } from '../ssh/resolve'
-import { parseTarget } from '../ssh/target'
+import { parseArgs } from 'node:util'
+import { ApiFailure } from '../../shared/api'
+import type { Host, HostSample, ManagedHost, Vm, VmSample } from '../../shared/model'
+import type { Services } from '../services/services'
+import { cliServices, InputError, numberOption, printJson, terminalSafe, UsageError, withServices } from './input'
 
-export interface CollectOptions {
-  targets: string[]
-  samples: number
-  intervalMs: number
-  acceptNew: boolean
-  dataDir: string
-  sshDir?: string
-  prompter: CredentialPrompter
-}
+export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samples N] [--interval S] --json
+  virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
+      With --data (or no TARGET): read the data file's hosts (all, or those named by id or
+      target) over SSH as the app does, inventory and N samples (default 1) taken S seconds
+      apart (default 2), and store them in the file. With TARGETs and no --data: read those
+      targets without adding them and store nothing (unknown host keys are refused unless
+      --accept-new). Prints the last sample of each host. Exits 1 when a host could not be
+      read, naming it.
+`
 
-export interface CollectedHost {
+interface CollectedHost {
   target: string
+  id: string
   ok: boolean
   state: string
   error?: string
@@ -34,58 +28,87 @@ export interface CollectedHost {
   execs: number
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/** Waits for N samples of each host and reports each one: what it holds, or why it could not be read. */
+async function readHosts(services: Services, hosts: readonly ManagedHost[], samples: number): Promise<CollectedHost[]> {
+  const errors = await services.hosts.whenSampled(samples, hosts.map((h) => h.id))
+  const snapshot = services.cluster.snapshot()
+  return hosts.map((managed) => {
+    const status = services.hosts.list().find((h) => h.id === managed.id) ?? managed
+    const execs = services.hosts.diagnostics(managed.id)?.execs ?? 0
+    const error = errors.get(managed.id)
+    if (error !== undefined) {
+      const hint = /not trusted yet/.test(error) ? ' Run `virtpilot hosts add` to check and trust its key (or, reading TARGETs without --data, pass --accept-new).' : ''
+      return { target: managed.target, id: managed.id, ok: false, state: status.state, error: error + hint, execs }
+    }
+    const hostSample = snapshot.hostSamples.find((s) => s.hostId === managed.id)
+    return {
+      target: managed.target,
+      id: managed.id,
+      ok: true,
+      state: status.state,
+      host: snapshot.hosts.find((h) => h.id === managed.id)!,
+      vms: snapshot.vms.filter((v) => v.hostId === managed.id),
+      ...(hostSample ? { hostSample } : {}),
+      vmSamples: snapshot.vmSamples.filter((s) => s.hostId === managed.id),
+      execs,
+    }
+  })
+}
 
-/** `virtpilot collect`: inventory and the last sample of each host, read live over SSH. */
-export async function collect(options: CollectOptions): Promise<CollectedHost[]> {
-  const sshDir = options.sshDir ?? join(homedir(), '.ssh')
-  const configFile = join(sshDir, 'config')
-  const sshConfig = existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined
-  const knownHosts = new KnownHostsStore(join(sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
+/** `virtpilot collect`: reads hosts over SSH the way the app does, and stores what it reads. */
+export async function collectCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'accept-new': { type: 'boolean', default: false },
+      samples: { type: 'string', default: '1' },
+      interval: { type: 'string', default: '2' },
+    },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('collect needs --json (results are printed as JSON)')
+  const samples = numberOption('samples', values.samples, 1, 1000, true)
+  const intervalMs = numberOption('interval', values.interval, 0.1, 3600) * 1000
+  // TARGETs without a data file are read as they are, added to nothing.
+  const adHoc = positionals.length > 0 && values.data === undefined
+  if (!adHoc && values['accept-new']) throw new UsageError('--accept-new is for TARGETs read without --data; a data file\'s hosts had their keys checked by `virtpilot hosts add`')
 
-  return Promise.all(
-    options.targets.map(async (raw): Promise<CollectedHost> => {
-      let connection: HostConnection | undefined
-      try {
-        const target = resolveTarget(parseTarget(raw), { sshConfig, home: join(sshDir, '..') })
-        connection = new HostConnection({
-          target,
-          knownHosts,
-          prompter: options.prompter,
-          agentSocket: process.env.SSH_AUTH_SOCK,
-          onUnknownHostKey: async () => options.acceptNew,
-          reconnect: false,
-        })
-        const hostId = target.alias
-        const adapter = adapterForHost(connection, hostId)
-        const inventory = await adapter.discover()
-        const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
-        let previous: RawStats | undefined
-        let last: { hostSamples: HostSample[]; vmSamples: VmSample[] } | undefined
-        // Rates need two reads: N samples take N + 1 reads.
-        for (let i = 0; i <= options.samples; i++) {
-          if (i > 0) await sleep(options.intervalMs)
-          const raw = await adapter.readStats(Date.now())
-          if (previous) last = deriveSamples(previous, raw, threads)
-          previous = raw
+  const services = cliServices(adHoc ? ':memory:' : values.data, {
+    hostPollIntervalMs: intervalMs,
+    unknownHostKeys: values['accept-new'] ? 'accept-new' : 'refuse',
+  })
+  const results = await withServices(
+    services,
+    async (s) => {
+      let hosts: ManagedHost[]
+      if (adHoc) {
+        hosts = []
+        for (const target of positionals) {
+          try {
+            hosts.push(await s.hosts.add({ target }))
+          } catch (error) {
+            if (error instanceof ApiFailure) throw new InputError(error.message)
+            throw error
+          }
         }
-        return {
-          target: raw,
-          ok: true,
-          state: connection.state,
-          host: inventory.hosts[0]!,
-          vms: inventory.vms,
-          ...(last?.hostSamples[0] ? { hostSample: last.hostSamples[0] } : {}),
-          vmSamples: last?.vmSamples ?? [],
-          execs: connection.execCount,
-        }
-      } catch (error) {
-        const message = (error as Error).message
-        const hint = /not trusted yet/.test(message) && !options.acceptNew ? ' Run again with --accept-new to trust it (like StrictHostKeyChecking=accept-new).' : ''
-        return { target: raw, ok: false, state: connection?.state ?? 'invalid', error: message + hint, execs: connection?.execCount ?? 0 }
-      } finally {
-        connection?.close()
+      } else {
+        await s.cluster.start()
+        const all = s.hosts.list()
+        if (all.length === 0) throw new InputError(`${s.file} has no hosts: add one with \`virtpilot hosts add TARGET --data ${s.file}\``)
+        const unknown = positionals.filter((p) => !all.some((h) => h.id === p || h.target === p))
+        if (unknown.length > 0) throw new InputError(`${s.file} has no host ${unknown.join(', ')}: add it with \`virtpilot hosts add ${unknown[0]} --data ${s.file}\``)
+        hosts = positionals.length > 0 ? all.filter((h) => positionals.includes(h.id) || positionals.includes(h.target)) : all
       }
-    }),
+      const read = await readHosts(s, hosts, samples)
+      s.cluster.housekeeping()
+      return read
+    },
+    false,
   )
+  printJson({ hosts: results })
+  for (const r of results.filter((r) => !r.ok)) console.error(`virtpilot: ${r.target}: ${terminalSafe(r.error ?? '')}`)
+  return results.every((r) => r.ok) ? 0 : 1
 }

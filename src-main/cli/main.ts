@@ -1,14 +1,17 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
-import { startServer } from '../server/server'
+import { checkServeOptions, isLoopback, ServeRefusal, startServer } from '../server/server'
+import { terminalJson } from '../text/terminal'
 import { createServices } from '../services/services'
-import { defaultDataDir, resolveDataFile } from '../store/paths'
-import { collect } from './collect'
-import { applyCommand, planCommand, writePlan } from './plan-apply'
-import { factsFor, InputError, loadSolver, readSnapshotFile, recommendFor, storedHistory } from './recommend'
+import { resolveDataFile } from '../store/paths'
+import { COLLECT_HELP, collectCommand } from './collect'
+import { HOSTS_HELP, hostsCommand } from './hosts'
+import { InputError, UsageError } from './input'
+import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
+import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -16,30 +19,21 @@ const HELP = `virtpilot ${pkg.version} — right-size, balance and tune small KV
 
 Usage:
   virtpilot serve [--host ADDR] [--port N] [--data FILE]
+                  [--tls-cert FILE --tls-key FILE] [--public-name NAME]...
       Serve the app to a browser. Prints a URL with a one-time access token.
       Binds to 127.0.0.1 unless --host says otherwise; --port 0 picks a free port.
+      Any other address needs --tls-cert and --tls-key (PEM; HTTPS and WSS): the token
+      and SSH passwords must not cross a network in clear. Requests must name this
+      server in their Host header: the bind address, or a --public-name (needed for
+      0.0.0.0 and ::).
   virtpilot demo --json [--data FILE]
       Print one snapshot of the embedded demo cluster (hosts, VMs, latest samples) as JSON.
-  virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
-      Connect over SSH, discover each host's inventory and print the last of N samples
-      (default 1, taken S seconds apart, default 2). TARGET: user@host[:port], a
-      ~/.ssh/config alias, or qemu+ssh://user@host[:port]/system. Unknown host keys are
-      refused unless --accept-new. Exits 1 when a host could not be read.
-  virtpilot recommend [--snapshot FILE.json] [--strategy static|dynamic|hybrid] [--data FILE] --json
-      Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
-      against the exact HiGHS optimum on small clusters), consolidation. Without --snapshot it
-      uses the stored hosts, else the embedded demo cluster, with the history in the data file.
-  virtpilot plan --from RECOMMENDATIONS.json --approve ID... [--parallelism N]
-                 [--allow-unsafe-migration] [--out PLAN.json] [--data FILE] --json
-      Make a plan of the recommendations you approve (ids from 'recommend --json'): steps in
-      order with the exact commands, their read-back and rollback (a dry run).
-  virtpilot apply PLAN.json [--dry-run] [--data FILE] --json
-      Check the plan file (every command must be what VirtPilot makes of its action), then run
-      it on the hosts added in the data file: progress on stderr, the finished plan as JSON.
-      A failed step stops the plan and the completed steps are rolled back. Exits 1 unless
-      every step was applied. Ctrl-C cancels between steps (and aborts a running migration).
+${HOSTS_HELP.trimEnd()}
+${COLLECT_HELP.trimEnd()}
+${RECOMMEND_HELP.trimEnd()}
+${PLAN_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
-  virtpilot --help | --version
+  virtpilot COMMAND --help | virtpilot --help | --version
 
 Options:
   --data FILE   SQLite data file (default: $VIRTPILOT_DATA, else the app's user-data folder)
@@ -47,7 +41,6 @@ Options:
 Exit codes: 0 ok, 1 failed, 2 bad usage.
 `
 
-class UsageError extends Error {}
 
 function rendererDir(): string {
   // Built CLI: out/main/cli.js -> out/renderer; from source: src-main/cli -> out/renderer.
@@ -59,21 +52,39 @@ function rendererDir(): string {
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '7420' }, data: { type: 'string' } },
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7420' },
+      data: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'public-name': { type: 'string', multiple: true },
+    },
     strict: true,
   })
   const port = Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`)
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together')
+  const tls = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined
+  const publicNames = values['public-name'] ?? []
+  const bad = publicNames.find((n) => !/^[A-Za-z0-9.-]{1,253}$/.test(n))
+  if (bad !== undefined) throw new UsageError(`--public-name must be a host name, got ${JSON.stringify(bad)}`)
+  try {
+    checkServeOptions({ host: values.host, ...(tls ? { tls } : {}), publicNames })
+  } catch (error) {
+    if (error instanceof ServeRefusal) throw new UsageError(error.message)
+    throw error
+  }
   const dir = rendererDir()
   if (!existsSync(join(dir, 'index.html'))) throw new Error(`The renderer is not built (no ${join(dir, 'index.html')}). Run: npm run build`)
   const services = createServices({ transport: 'serve', dataFile: resolveDataFile(values.data), version: pkg.version })
   await services.start()
-  const server = await startServer({ services, rendererDir: dir, host: values.host, port })
-  if (!/^(127\.|localhost$|::1$)/.test(values.host)) {
-    console.error(`Warning: serving on ${values.host}: anyone who can reach it and learns the token controls VirtPilot.`)
+  const server = await startServer({ services, rendererDir: dir, host: values.host, port, ...(tls ? { tls } : {}), publicNames })
+  if (!isLoopback(values.host)) {
+    console.error(`Warning: serving on ${values.host} over HTTPS: anyone who can reach it and learns the token controls VirtPilot, including applying plans on your hosts.`)
   }
   console.log(`VirtPilot is serving at ${server.url}`)
-  console.log(`Data file: ${services.store.file}`)
+  console.log(`Data file: ${services.file}`)
   const shutdown = async () => {
     await server.close()
     await services.stop()
@@ -89,125 +100,33 @@ async function demo(args: string[]): Promise<void> {
   // An in-memory store unless asked otherwise: a one-shot look should not write history.
   const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version })
   try {
-    await services.store.updateSettings({ demoEnabled: true })
+    await services.cluster.updateSettings({ demoEnabled: true })
     await services.start()
-    process.stdout.write(JSON.stringify(services.snapshot(), null, 2) + '\n')
+    process.stdout.write(terminalJson(services.cluster.snapshot()) + '\n')
   } finally {
     await services.stop()
   }
 }
 
-async function collectCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      'accept-new': { type: 'boolean', default: false },
-      samples: { type: 'string', default: '1' },
-      interval: { type: 'string', default: '2' },
-    },
-    strict: true,
-  })
-  if (!values.json) throw new UsageError('collect needs --json (results are printed as JSON)')
-  if (positionals.length === 0) throw new UsageError('collect needs at least one TARGET')
-  const samples = Number(values.samples)
-  const interval = Number(values.interval)
-  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new UsageError(`--samples must be 1-1000, got ${values.samples}`)
-  if (!(interval >= 0.1 && interval <= 3600)) throw new UsageError(`--interval must be 0.1-3600 seconds, got ${values.interval}`)
-  const results = await collect({
-    targets: positionals,
-    samples,
-    intervalMs: interval * 1000,
-    acceptNew: values['accept-new'],
-    dataDir: process.env.VIRTPILOT_DATA ? dirname(process.env.VIRTPILOT_DATA) : defaultDataDir(),
-    ...(process.env.VIRTPILOT_SSH_DIR ? { sshDir: process.env.VIRTPILOT_SSH_DIR } : {}),
-    prompter: terminalPrompter(),
-  })
-  process.stdout.write(JSON.stringify({ hosts: results }, null, 2) + '\n')
-  for (const r of results.filter((r) => !r.ok)) console.error(`virtpilot: ${r.target}: ${r.error}`)
-  return results.every((r) => r.ok) ? 0 : 1
-}
-
-async function recommendCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      snapshot: { type: 'string' },
-      strategy: { type: 'string', default: 'dynamic' },
-      data: { type: 'string' },
-    },
-    strict: true,
-  })
-  if (!values.json) throw new UsageError('recommend needs --json (results are printed as JSON)')
-  const strategy = values.strategy
-  if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
-  const now = Date.now()
-  const solver = await loadSolver()
-  if (values.snapshot) {
-    const snapshot = readSnapshotFile(values.snapshot)
-    const output = await recommendFor({ snapshot, history: { vms: {} }, now: Math.max(now, snapshot.t), strategy, solver, facts: factsFor(snapshot) })
-    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
-    return 0
-  }
-  const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version, unknownHostKeys: 'refuse', log: () => {} })
-  try {
-    await services.start()
-    await services.hosts.whenPolled()
-    const snapshot = services.snapshot()
-    if (snapshot.hosts.length === 0) throw new InputError('No hosts: add one in the app, turn the demo cluster on, or pass --snapshot FILE.json')
-    const output = await recommendFor({ snapshot, history: storedHistory(services, snapshot, now), now, strategy, solver, facts: factsFor(snapshot, services.hosts.facts()) })
-    // The snapshot goes along so `virtpilot plan` can address the VMs exactly as they were seen.
-    process.stdout.write(JSON.stringify({ ...output, snapshot }, null, 2) + '\n')
-    return 0
-  } finally {
-    await services.stop()
-  }
-}
-
-async function planCli(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: 'boolean', default: false },
-      from: { type: 'string' },
-      approve: { type: 'string', multiple: true },
-      parallelism: { type: 'string', default: '1' },
-      'allow-unsafe-migration': { type: 'boolean', default: false },
-      out: { type: 'string' },
-      data: { type: 'string' },
-    },
-    strict: true,
-  })
-  if (!values.json) throw new UsageError('plan needs --json')
-  if (!values.from) throw new UsageError('plan needs --from RECOMMENDATIONS.json')
-  const approve = (values.approve ?? []).flatMap((a) => a.split(',')).filter(Boolean)
-  if (approve.length === 0) throw new UsageError('plan needs at least one --approve ID')
-  const parallelism = Number(values.parallelism)
-  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 8) throw new UsageError(`--parallelism must be 1-8, got ${values.parallelism}`)
-  const plan = planCommand({ from: values.from, approve, parallelism, allowUnsafeMigration: values['allow-unsafe-migration'], dataFile: values.data ?? resolveDataFile(undefined) })
-  writePlan(plan, values.out)
-  process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`)
-  return 0
-}
-
-async function applyCli(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, data: { type: 'string' } },
-    strict: true,
-  })
-  if (!values.json) throw new UsageError('apply needs --json')
-  if (positionals.length !== 1) throw new UsageError('apply needs exactly one PLAN.json')
-  const { plan, ok } = await applyCommand({ file: positionals[0]!, dryRun: values['dry-run'], dataFile: values.data ?? resolveDataFile(undefined), version: pkg.version })
-  process.stdout.write(`${JSON.stringify(values['dry-run'] ? { dryRun: true, plan } : plan, null, 2)}\n`)
-  return ok ? 0 : 1
+/** Each subcommand's own usage, for `virtpilot COMMAND --help`. */
+const COMMAND_HELP: Record<string, string> = {
+  serve: HELP.slice(HELP.indexOf('  virtpilot serve'), HELP.indexOf('  virtpilot demo')),
+  demo: HELP.slice(HELP.indexOf('  virtpilot demo'), HELP.indexOf(HOSTS_HELP.trimEnd())),
+  hosts: HOSTS_HELP,
+  collect: COLLECT_HELP,
+  recommend: RECOMMEND_HELP,
+  'export-history': RECOMMEND_HELP.slice(RECOMMEND_HELP.indexOf('  virtpilot export-history')),
+  plan: PLAN_HELP,
+  apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
+  whatif: WHATIF_HELP,
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
+  if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`Usage:\n${COMMAND_HELP[command]}`)
+    return 0
+  }
   try {
     switch (command) {
       case undefined:
@@ -225,14 +144,18 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         await demo(rest)
         return 0
+      case 'hosts':
+        return await hostsCommand(rest)
       case 'collect':
         return await collectCommand(rest)
       case 'recommend':
         return await recommendCommand(rest)
+      case 'export-history':
+        return await exportHistoryCommand(rest)
       case 'plan':
-        return await planCli(rest)
+        return await planCommand(rest)
       case 'apply':
-        return await applyCli(rest)
+        return await applyCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       default:

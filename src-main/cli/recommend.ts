@@ -1,75 +1,118 @@
-import { readFileSync } from 'node:fs'
-import highsLoader from 'highs'
-import type { z } from 'zod'
-import { describeIssues } from '../../shared/api'
-import type { History } from '../../shared/engine/history'
-import type { AllocationStrategy } from '../../shared/engine/options'
-import { recommend, type RecommendOutput } from '../../shared/engine/recommend'
-import type { MipSolver } from '../../shared/engine/solver'
-import { SnapshotSchema, type ClusterFacts, type Snapshot } from '../../shared/model'
+import { parseArgs } from 'node:util'
+import type { PartialEngineOptions } from '../../shared/engine/options'
+import { HistoryFileSchema, SnapshotSchema, type History, type Snapshot } from '../../shared/model'
+import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
-import { demoFacts } from '../hosts/demo/facts'
-import { mergeFacts } from '../hosts/libvirt/facts'
+import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
 
-/** How far back the engine looks in stored history (rightsizing wants at least 7 days). */
-const HISTORY_WINDOW_MS = 30 * 24 * 3600_000
+export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --snapshot FILE.json] [--history FILE.json]
+                      [--strategy static|dynamic|hybrid] [--max-moves N] [--min-gain X]
+                      [--cpu-ratio X] [--mem-ratio X] --json
+      Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
+      against the exact HiGHS optimum on small clusters), consolidation, tuning advice; every
+      proposal is checked by the plan validator. On the data file's hosts: each is read until
+      it has a complete sample, with the usage history the file holds (or --history, as
+      export-history writes it). --demo uses the embedded demo cluster (nothing is written to
+      the data file); --snapshot a saved snapshot. --max-moves: optional migrations (8);
+      --min-gain: smallest imbalance reduction worth a move (0.005); --cpu-ratio and
+      --mem-ratio: overcommit allowed, vCPUs per logical CPU (4) and memory (1).
+      Prints the recommendations with the snapshot they were made on (for 'plan').
+  virtpilot export-history [--data FILE] [--days N] --out FILE.json
+      Write the usage history the data file holds (5-minute rollups of each VM, the last N
+      days, default 30) as JSON, the shape 'recommend --history' reads.
+`
 
-export class InputError extends Error {
-  override name = 'InputError'
+/** Seconds between the two reads a host's first complete sample needs. */
+const SAMPLE_INTERVAL_MS = 5000
+
+function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined }): PartialEngineOptions {
+  const strategy = values.strategy
+  if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
+  const balance: NonNullable<PartialEngineOptions['balance']> = {}
+  if (values['max-moves'] !== undefined) balance.maxMigrations = numberOption('max-moves', values['max-moves'], 0, 1000, true)
+  if (values['min-gain'] !== undefined) balance.minGain = numberOption('min-gain', values['min-gain'], 0, 1)
+  if (values['cpu-ratio'] !== undefined) balance.cpuOvercommit = numberOption('cpu-ratio', values['cpu-ratio'], 0.1, 64)
+  if (values['mem-ratio'] !== undefined) balance.memOvercommit = numberOption('mem-ratio', values['mem-ratio'], 0.1, 4)
+  return { strategy, balance }
 }
 
-/** Reads a JSON file and checks it against a schema; any problem is an InputError naming the file. */
-export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+/** The snapshot to work on: a file, the demo, or the data file's hosts each read to a complete sample. */
+async function clusterOf(services: Services, source: 'data' | 'demo'): Promise<Snapshot> {
+  if (source === 'demo') {
+    await services.cluster.updateSettings({ demoEnabled: true })
+    return services.cluster.snapshot()
   }
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`)
+  if (services.hosts.stored().length === 0) {
+    throw new InputError(`${services.file} has no hosts. Add one with \`virtpilot hosts add TARGET --data ${services.file}\`, or use --demo or --snapshot FILE.json.`)
   }
-  const parsed = schema.safeParse(json)
-  if (!parsed.success) throw new InputError(`${file} is not ${what}:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
-  return parsed.data
+  await services.start()
+  const errors = await services.hosts.whenSampled(1)
+  for (const [id, error] of errors) console.error(`virtpilot: ${id} left out: ${terminalSafe(error)}`)
+  const snapshot = services.cluster.snapshot()
+  if (snapshot.hosts.length === 0) throw new InputError(`None of the hosts of ${services.file} could be read.`)
+  return snapshot
 }
 
-/** A snapshot file an admin saved (`virtpilot demo --json > snap.json`, or from a real run). */
-export function readSnapshotFile(file: string): Snapshot {
-  return readJsonFile(file, SnapshotSchema, 'a VirtPilot snapshot')
-}
-
-export async function loadSolver(): Promise<MipSolver> {
-  // The highs typings describe its own API; the engine needs only `solve`.
-  return (await highsLoader()) as unknown as MipSolver
-}
-
-/** Runs the engine on a snapshot and the history the store holds for its VMs. */
-export async function recommendFor(input: { snapshot: Snapshot; history: History; now: number; strategy: AllocationStrategy; solver?: MipSolver; facts?: ClusterFacts }): Promise<RecommendOutput> {
-  return recommend({
-    snapshot: input.snapshot,
-    history: input.history,
-    now: input.now,
-    seed: input.now,
-    options: { strategy: input.strategy },
-    ...(input.solver ? { solver: input.solver } : {}),
-    ...(input.facts ? { facts: input.facts } : {}),
+/** `virtpilot recommend`: the engine on real hosts, the demo or a snapshot file, with history from the store or a file. */
+export async function recommendCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      json: { type: 'boolean', default: false },
+      snapshot: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      history: { type: 'string' },
+      strategy: { type: 'string', default: 'dynamic' },
+      'max-moves': { type: 'string' },
+      'min-gain': { type: 'string' },
+      'cpu-ratio': { type: 'string' },
+      'mem-ratio': { type: 'string' },
+      data: { type: 'string' },
+    },
+    strict: true,
   })
+  if (!values.json) throw new UsageError('recommend needs --json (results are printed as JSON)')
+  const options = engineOptions(values)
+  if ([values.snapshot !== undefined, values.demo, values.data !== undefined].filter(Boolean).length > 1) throw new UsageError('give one of --data, --demo and --snapshot')
+  const historyFile: History | undefined = values.history ? { vms: readJsonFile(values.history, HistoryFileSchema, 'a VirtPilot history file (see `virtpilot export-history`)').vms } : undefined
+  const fromFile = values.snapshot ? readJsonFile(values.snapshot, SnapshotSchema, 'a VirtPilot snapshot') : undefined
+  // The demo and snapshot files are looked at in memory: nothing of theirs goes into the admin's data file.
+  const services = cliServices(fromFile || values.demo ? ':memory:' : values.data, { hostPollIntervalMs: SAMPLE_INTERVAL_MS, demo: values.demo ? 'settings' : 'off' })
+  return withServices(
+    services,
+    async (s) => {
+      const snapshot = fromFile ?? (await clusterOf(s, values.demo ? 'demo' : 'data'))
+      const now = Math.max(Date.now(), snapshot.t)
+      const history = historyFile ?? (fromFile ? { vms: {} } : s.history.usage(snapshot.vms.map((v) => v.id), now))
+      try {
+        const output = await s.engine.run({ snapshot, history, now, options, discovered: s.hosts.facts() })
+        // The snapshot goes along so `virtpilot plan` can check the VMs are still as they were seen.
+        printJson({ ...output, snapshot })
+      } catch (error) {
+        if (error instanceof EngineError) throw new InputError(error.message)
+        throw error
+      }
+      return 0
+    },
+    false,
+  )
 }
 
-/** Tuning facts of whatever the snapshot shows: the demo's (made up, documented) and discovered hosts'. */
-export function factsFor(snapshot: Snapshot, discovered: readonly ClusterFacts[] = []): ClusterFacts {
-  return mergeFacts([...(snapshot.hosts.some((h) => h.source === 'demo') ? [demoFacts()] : []), ...discovered])
-}
-
-export function storedHistory(services: Services, snapshot: Snapshot, now: number): History {
-  services.housekeeping()
-  return services.store.usageHistory(
-    snapshot.vms.map((v) => v.id),
-    now - HISTORY_WINDOW_MS,
-    now,
+/** `virtpilot export-history`: the data file's usage history as JSON. */
+export async function exportHistoryCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, out: { type: 'string' }, days: { type: 'string', default: '30' } }, strict: true })
+  if (positionals.length > 0) throw new UsageError('export-history takes no argument (the file goes to --out)')
+  if (!values.out) throw new UsageError('export-history needs --out FILE.json')
+  const days = numberOption('days', values.days, 1, 90, true)
+  const out = values.out
+  return withServices(
+    cliServices(values.data),
+    async (s) => {
+      const file = s.history.exportFile(days * 24 * 3600_000)
+      writeJsonFile(out, file)
+      console.error(`Wrote the history of ${Object.keys(file.vms).length} VM(s) to ${out}.`)
+      return 0
+    },
+    false,
   )
 }

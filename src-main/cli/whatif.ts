@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { compareScenario } from '../../shared/engine/whatif'
+import { ApiFailure } from '../../shared/api'
 import { PolicySetSchema, type PolicySet, type Scenario } from '../../shared/model/scenario'
 import { scenarioFromDemo } from '../whatif/build'
 import { parsePolicy, policyLabel } from '../whatif/policy-syntax'
-import { readScenarioFile, ScenarioInputError } from '../whatif/scenario-file'
-import { importTraceDir } from '../whatif/traces'
+import { importInWorker } from '../whatif/import'
+import { workerRunner } from '../whatif/run'
+import { ScenarioInputError } from '../whatif/scenario-file'
+import { terminalJson, terminalText } from '../text/terminal'
 
 export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo) [--policy SPEC]... [--seed N]
                   [--save-scenario FILE] --json
@@ -59,29 +61,28 @@ export async function whatifCommand(args: string[]): Promise<number> {
       specs.length > 0 ? specs.map(parsePolicy) : (['static', 'dynamic', 'hybrid'] as const).map((allocation) => PolicySetSchema.parse({ allocation }))
     let scenario: Scenario
     let importStats: unknown
-    if (values['import-trace'] !== undefined) {
-      const imported = importTraceDir(values['import-trace'])
-      scenario = imported.scenario
-      importStats = imported.stats
-    } else if (values.demo) {
+    if (values.demo) {
       scenario = scenarioFromDemo()
     } else {
-      scenario = readScenarioFile(positionals[0]!)
+      // Files are read in a worker thread with memory and time limits (src-main/whatif/limits.ts).
+      const imported = await importInWorker(values['import-trace'] !== undefined ? { dir: values['import-trace'] } : { file: positionals[0]! })
+      scenario = JSON.parse(imported.data) as Scenario
+      importStats = imported.stats
     }
     if (values['save-scenario']) writeFileSync(values['save-scenario'], JSON.stringify(scenario) + '\n')
-    const result = compareScenario(scenario, policies, { seed })
+    const result = await workerRunner()({ scenario, policies, seed })
     const output = {
       scenario: result.scenario,
       ...(importStats ? { import: importStats } : {}),
       seed,
       runs: result.runs.map((r) => ({ label: policyLabel(r.policy), policy: r.policy, metrics: r.metrics, events: r.events, eventsDropped: r.eventsDropped })),
     }
-    process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+    process.stdout.write(terminalJson(output) + '\n')
     return 0
   } catch (error) {
     if (error instanceof WhatifUsageError) return usage(error.message)
-    if (error instanceof ScenarioInputError) {
-      console.error(`virtpilot: ${error.message}`)
+    if (error instanceof ScenarioInputError || (error instanceof ApiFailure && error.code === 'bad-request')) {
+      console.error(terminalText(`virtpilot: ${error.message}`))
       return 1
     }
     throw error

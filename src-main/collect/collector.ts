@@ -1,11 +1,12 @@
-import type { Snapshot } from '../../shared/model'
-import type { HostAdapter, Inventory, RawStats } from '../hosts/adapter'
-import type { Store } from '../store/store'
+import type { Inventory, Snapshot } from '../../shared/model'
+import type { HostAdapter, RawStats } from '../hosts/adapter'
+import type { InventoryRepo } from '../store/inventory'
+import type { SamplesRepo } from '../store/samples'
 import { deriveSamples } from './rates'
 
 export interface CollectorOptions {
   adapter: HostAdapter
-  store: Store
+  store: { inventory: InventoryRepo; samples: SamplesRepo }
   clock: () => number
   intervalMs: number
   /** For adapters that can read the past: how much history to fill in when the store has none. */
@@ -14,11 +15,18 @@ export interface CollectorOptions {
   rediscoverMs?: number
   onSnapshot: (snapshot: Snapshot) => void
   onError: (error: Error) => void
+  /** After a discovery, once a snapshot shows what it found (VirtPilot follows VMs that moved or went away). */
+  onInventory?: (inventory: Inventory) => void
+  /** After every poll, read or failed: for callers waiting for a number of samples. */
+  onPolled?: () => void
   /** Round trips the adapter's connection has made so far, to count those each stats read costs. */
   roundTrips?: () => number
+  /** Decides which VMs of a fresh inventory this host may report (see VmOwners); all by default. */
+  admit?: (inventory: Inventory, now: number) => Inventory
 }
 
-const DEFAULT_REDISCOVER_MS = 5 * 60_000
+/** Inventory is read again this often even when nothing seems to have changed. */
+export const REDISCOVER_MS = 5 * 60_000
 
 /** Read moments every `intervalMs` from `start` up to (not including) `now`, aligned on `now`. */
 function everyInterval(start: number, now: number, intervalMs: number): number[] {
@@ -34,7 +42,14 @@ function everyInterval(start: number, now: number, intervalMs: number): number[]
  */
 export class Collector {
   private inventory: Inventory | undefined
-  private discoveredAt = 0
+  /** When the inventory was last read (0: read it at the next poll). */
+  discoveredAt = 0
+  /** Running VMs whose absence from the stats last made us rediscover: not again for the same ones. */
+  private missingSeen = ''
+  /** When the inventory in `snapshot` was read (it lags `discoveredAt` until the next record). */
+  snapshotDiscoveredAt = 0
+  /** A discovery whose result no snapshot shows yet: onInventory waits for it. */
+  private inventoryUnseen = false
   private previous: RawStats | undefined
   private latest: Snapshot | undefined
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -44,6 +59,8 @@ export class Collector {
   polls = 0
   /** Round trips spent reading stats in those polls; updated at the same moment as `polls`. */
   statsRoundTrips = 0
+  /** VMs the host reports that `admit` left out: their counters are dropped too. */
+  private excluded = new Set<string>()
 
   constructor(private readonly options: CollectorOptions) {}
 
@@ -62,17 +79,21 @@ export class Collector {
   }
 
   private async discover(now: number): Promise<Inventory> {
-    const inventory = await this.options.adapter.discover()
-    this.options.store.saveInventory(inventory, now)
+    const reported = await this.options.adapter.discover()
+    const inventory = this.options.admit ? this.options.admit(reported, now) : reported
+    const kept = new Set(inventory.vms.map((v) => v.id))
+    this.excluded = new Set(reported.vms.filter((v) => !kept.has(v.id)).map((v) => v.id))
+    this.options.store.inventory.save(inventory, now)
     this.inventory = inventory
     this.discoveredAt = now
+    this.inventoryUnseen = true
     return inventory
   }
 
   /** Fills the gap since the newest stored sample (at most backfillMs), so charts are never empty. */
   private async backfill(now: number, inventory: Inventory): Promise<void> {
     const { adapter, store, intervalMs, backfillMs } = this.options
-    const newest = store.latestSampleTime(inventory.hosts.map((h) => h.id)) ?? 0
+    const newest = store.samples.latestTime(inventory.hosts.map((h) => h.id)) ?? 0
     // At least one read before now, so the first live poll already yields rates.
     const start = Math.min(Math.max(newest, now - backfillMs), now - intervalMs)
     this.previous = undefined
@@ -84,8 +105,13 @@ export class Collector {
     const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
     if (this.previous) {
       const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
-      this.options.store.saveSamples(hostSamples, vmSamples)
+      this.options.store.samples.save(hostSamples, vmSamples)
       this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
+      this.snapshotDiscoveredAt = this.discoveredAt
+      if (this.inventoryUnseen) {
+        this.inventoryUnseen = false
+        this.options.onInventory?.(inventory)
+      }
     }
     this.previous = raw
   }
@@ -96,16 +122,16 @@ export class Collector {
     try {
       const now = clock()
       let inventory = this.inventory
-      if (!inventory || now - this.discoveredAt >= (this.options.rediscoverMs ?? DEFAULT_REDISCOVER_MS)) inventory = await this.discover(now)
+      if (!inventory || now - this.discoveredAt >= (this.options.rediscoverMs ?? REDISCOVER_MS)) inventory = await this.discover(now)
       if (adapter.canReadPast && !this.backfilled) {
         await this.backfill(now, inventory)
         this.backfilled = true
       }
       const tripsBefore = this.options.roundTrips?.() ?? 0
-      const raw = await adapter.readStats(now)
+      const read = await adapter.readStats(now)
+      const raw = this.excluded.size > 0 ? { ...read, vms: read.vms.filter((v) => !this.excluded.has(v.vmId)) } : read
       const trips = (this.options.roundTrips?.() ?? 0) - tripsBefore
-      const known = new Set(inventory.vms.map((v) => v.id))
-      if (raw.vms.some((v) => !known.has(v.vmId)) || adapter.inventoryStale?.()) inventory = await this.discover(now)
+      if (this.inventoryChanged(inventory, raw) || adapter.inventoryStale?.()) inventory = await this.discover(now)
       this.record(raw, inventory)
       this.polls++
       this.statsRoundTrips += trips
@@ -113,10 +139,26 @@ export class Collector {
     } catch (error) {
       this.options.onError(error instanceof Error ? error : new Error(String(error)))
     }
+    this.options.onPolled?.()
     if (this.running) this.timer = setTimeout(() => void this.poll(), intervalMs)
   }
 
-  /** Discovers again at the next poll (after a change VirtPilot made). */
+  /**
+   * Whether the stats show an inventory that no longer holds: a VM that is not listed (new, or
+   * moved here), or a VM listed as running that has no stats (stopped, or moved away). The same
+   * missing VMs trigger one rediscovery, not one per poll.
+   */
+  private inventoryChanged(inventory: Inventory, raw: RawStats): boolean {
+    const known = new Set(inventory.vms.map((v) => v.id))
+    if (raw.vms.some((v) => !known.has(v.vmId))) return true
+    const read = new Set(raw.vms.map((v) => v.vmId))
+    const missing = inventory.vms.filter((v) => v.state === 'running' && !read.has(v.id)).map((v) => v.id).sort().join(',')
+    const changed = missing !== '' && missing !== this.missingSeen
+    this.missingSeen = missing
+    return changed
+  }
+
+  /** Discovers again at the next poll (after a change VirtPilot made, or one seen on another host). */
   async refresh(): Promise<void> {
     this.discoveredAt = 0
   }

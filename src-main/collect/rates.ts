@@ -24,6 +24,8 @@ function totalTicks(t: CpuTicks): number {
 }
 
 const clampPct = (x: number) => Math.min(100, Math.max(0, x))
+/** /proc/vmstat counts swap in pages; 4 KiB on every architecture VirtPilot reads (x86-64, arm64 with 4K pages). */
+const PAGE_BYTES = 4096
 const nonNegative = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0)
 
 /**
@@ -39,6 +41,22 @@ export function deriveSamples(
   if (!(seconds > 0)) return { hostSamples: [], vmSamples: [] }
   const t = Math.round(current.t)
   const rate = (a: number, b: number) => nonNegative(counterDelta(a, b) / seconds)
+
+  /** The contention figures a host's kernel offers (PSI, swap, load): only those read both times. */
+  const extras = (p: RawStats['hosts'][number], h: RawStats['hosts'][number]): Partial<HostSample> => {
+    const out: Partial<HostSample> = {}
+    const stalled = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? clampPct(counterDelta(a, b) / (seconds * 1e4)) : undefined)
+    const cpu = stalled(p.pressureUs?.cpu, h.pressureUs?.cpu)
+    const memory = stalled(p.pressureUs?.memory, h.pressureUs?.memory)
+    const io = stalled(p.pressureUs?.io, h.pressureUs?.io)
+    if (cpu !== undefined) out.cpuPressurePct = cpu
+    if (memory !== undefined) out.memPressurePct = memory
+    if (io !== undefined) out.ioPressurePct = io
+    if (p.swapInPages !== undefined && h.swapInPages !== undefined) out.swapInBps = rate(p.swapInPages, h.swapInPages) * PAGE_BYTES
+    if (p.swapOutPages !== undefined && h.swapOutPages !== undefined) out.swapOutBps = rate(p.swapOutPages, h.swapOutPages) * PAGE_BYTES
+    if (h.load1 !== undefined) out.load1 = h.load1
+    return out
+  }
 
   const prevHosts = new Map(previous.hosts.map((h) => [h.hostId, h]))
   const hostSamples: HostSample[] = []
@@ -60,6 +78,7 @@ export function deriveSamples(
       diskWriteBps: rate(p.diskWriteBytes, h.diskWriteBytes),
       netRxBps: rate(p.netRxBytes, h.netRxBytes),
       netTxBps: rate(p.netTxBytes, h.netTxBytes),
+      ...extras(p, h),
     })
   }
 

@@ -1,10 +1,6 @@
-import type { ClusterFacts, Host, Vm } from '../../shared/model'
+import type { ClusterFacts, Inventory } from '../../shared/model'
 
-/** What an adapter found on its host(s): a demo adapter covers several hosts, a real one covers one. */
-export interface Inventory {
-  hosts: Host[]
-  vms: Vm[]
-}
+export type { Inventory }
 
 /** Cumulative /proc/stat CPU time of the whole host, in USER_HZ ticks (1/100 s). */
 export interface CpuTicks {
@@ -28,6 +24,13 @@ export interface RawHostStats {
   diskWriteBytes: number
   netRxBytes: number
   netTxBytes: number
+  /** Cumulative stall time (µs) of /proc/pressure's "some" lines: tasks waiting for CPU, memory, I/O. Absent without PSI. */
+  pressureUs?: { cpu?: number; memory?: number; io?: number }
+  /** Cumulative pages swapped in and out (/proc/vmstat pswpin, pswpout). */
+  swapInPages?: number
+  swapOutPages?: number
+  /** 1-minute load average: a gauge. */
+  load1?: number
 }
 
 /** VM counters as `virsh domstats` and schedstat give them. */
@@ -58,7 +61,6 @@ export interface RawStats {
 
 /**
  * One hypervisor source behind one interface: the demo cluster, libvirt over SSH, Proxmox VE.
- * Later issues add apply operations here.
  */
 export interface HostAdapter {
   readonly id: string

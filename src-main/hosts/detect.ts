@@ -1,6 +1,7 @@
 import type { ClusterFacts } from '../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from './adapter'
-import { HostOutputError, LibvirtAdapter } from './libvirt/adapter'
+import { LibvirtAdapter } from './libvirt/adapter'
+import { HostOutputError } from './linux/run-script'
 import { ProxmoxAdapter } from './proxmox/adapter'
 import { detectProxmox, type ProxmoxVersion } from './proxmox/parse'
 import type { HostConnection } from '../ssh/connection'

@@ -13,3 +13,12 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ')
+
+/**
+ * The same policy for the page's own <meta> tag (it is what a file:// load certainly applies),
+ * written into the built index.html from this constant so the two cannot drift. frame-ancestors
+ * is left out: browsers ignore it in a meta tag (the header carries it).
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ')

@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import { dispatch } from '../../shared/api'
-import { WhatifImportRequestSchema } from '../../shared/model/scenario'
+import { WhatifImportRequestSchema } from '../../shared/api/whatif'
 import { CONTENT_SECURITY_POLICY } from '../security/csp'
 import type { Services } from '../services/services'
-import { checkRequest, queryToken, SESSION_COOKIE } from './auth'
+import { checkRequest, queryToken, sessionCookieName, type RequestPolicy } from './auth'
 import { resolveStaticFile, sendStaticFile, warmStaticFiles } from './static-files'
 
 export interface ServeOptions {
-  services: Services
+  services: Pick<Services, 'handlers' | 'events'>
   rendererDir: string
   host: string
   port: number
@@ -20,12 +21,23 @@ export interface ServeOptions {
   token?: string
   /** Largest message a socket takes (tests); MAX_MESSAGE_BYTES otherwise. */
   maxMessageBytes?: number
+  /** Certificate and key (PEM): serve HTTPS and WSS. Required beyond loopback. */
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Names browsers use to reach this server (its Host header), besides the bind address. */
+  publicNames?: readonly string[]
+}
+
+/** Why serve mode will not start as asked: said to the admin as it is. */
+export class ServeRefusal extends Error {
+  override name = 'ServeRefusal'
 }
 
 export interface RunningServer {
   url: string
   token: string
   port: number
+  /** The session cookie's name (per server: see sessionCookieName). */
+  cookieName: string
   close(): Promise<void>
 }
 
@@ -59,8 +71,13 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 }
 
-function isLoopback(host: string): boolean {
+/** Whether an address only this machine can reach. */
+export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]'
 }
 
 function hostForUrl(host: string): string {
@@ -68,22 +85,50 @@ function hostForUrl(host: string): string {
 }
 
 /**
+ * The Host headers a server answers to: loopback binds the loopback names; beyond loopback the
+ * bind address (unless it is a wildcard) and the names given with --public-name, all with the port.
+ */
+export function allowedHostsFor(bind: string, port: number, publicNames: readonly string[] = []): Set<string> {
+  const hosts = isLoopback(bind) ? [bind, 'localhost', '127.0.0.1', '::1'] : isWildcard(bind) ? [] : [bind]
+  return new Set([...hosts, ...publicNames].map((h) => `${hostForUrl(h.toLowerCase())}:${port}`))
+}
+
+/**
+ * Serving beyond loopback carries the token and every password typed into the app over the
+ * network: only over TLS, and only for the names the admin gave.
+ */
+export function checkServeOptions(options: Pick<ServeOptions, 'host' | 'tls' | 'publicNames'>): void {
+  if (isLoopback(options.host)) return
+  if (!options.tls) {
+    throw new ServeRefusal(
+      `Refusing to serve on ${options.host} over plain HTTP: the access token and every SSH password typed into the app would travel unencrypted. Give --tls-cert FILE and --tls-key FILE (HTTPS and WSS), or keep the default 127.0.0.1 and use an SSH tunnel.`,
+    )
+  }
+  if (isWildcard(options.host) && (options.publicNames ?? []).length === 0) {
+    throw new ServeRefusal(`Serving on every address (${options.host}) needs --public-name NAME: the host name browsers will use, which the server checks in each request's Host header.`)
+  }
+}
+
+/**
  * `virtpilot serve`: the renderer and the same api as the desktop app, for a browser.
  * HTTP serves the built renderer; one WebSocket at /api carries calls and events.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  checkServeOptions(options)
   const token = options.token ?? randomBytes(24).toString('base64url')
   const rendererDir = resolve(options.rendererDir)
-  let allowedHosts: Set<string> | undefined
+  const scheme = options.tls ? 'https' : 'http'
+  // Filled in once the port is known; until then nothing is accepted.
+  const policy: RequestPolicy = { token, allowedHosts: new Set(), scheme, cookieName: '' }
 
   const refuse = (res: ServerResponse, status: number, reason: string) => {
     res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
     res.end(`VirtPilot: ${reason}\n`)
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const verdict = checkRequest(req, token, allowedHosts)
+      const verdict = checkRequest(req, policy)
       if (!verdict.ok) return refuse(res, verdict.status, verdict.reason)
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Only GET is served here; the api is on the WebSocket')
       const url = new URL(req.url ?? '/', 'http://x')
@@ -92,8 +137,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         url.searchParams.delete('token')
         res.writeHead(303, {
           ...SECURITY_HEADERS,
-          'Set-Cookie': `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-          Location: url.pathname + url.search,
+          'Set-Cookie': `${policy.cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/${options.tls ? '; Secure' : ''}`,
+          // One leading slash: `//evil.example/` would be another site.
+          Location: url.pathname.replace(/^\/+/, '/') + url.search,
         })
         return res.end()
       }
@@ -101,13 +147,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!file) return refuse(res, 404, `Not found. Is the renderer built (npm run build)? Looked in ${rendererDir}`)
       await sendStaticFile(req, res, rendererDir, file, SECURITY_HEADERS)
     })().catch((error: unknown) => refuse(res, 500, (error as Error).message))
-  })
+  }
+  const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createServer(handle)
 
   const sockets = new Set<WebSocket>()
   const maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, WebSocket: socketWithLimit(maxMessageBytes) })
   server.on('upgrade', (req, socket, head) => {
-    const verdict = checkRequest(req, token, allowedHosts)
+    const verdict = checkRequest(req, policy)
     const path = new URL(req.url ?? '/', 'http://x').pathname
     if (!verdict.ok || path !== '/api') {
       const status = verdict.ok ? 404 : verdict.status
@@ -148,15 +195,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   })
   const port = (server.address() as AddressInfo).port
   void warmStaticFiles(rendererDir)
-  if (isLoopback(options.host)) {
-    allowedHosts = new Set([`${hostForUrl(options.host)}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
-  }
-  const url = `http://${hostForUrl(options.host)}:${port}/?token=${token}`
+  policy.allowedHosts = allowedHostsFor(options.host, port, options.publicNames)
+  policy.cookieName = sessionCookieName(port, options.tls !== undefined)
+  const urlHost = isWildcard(options.host) ? options.publicNames![0]! : options.host
+  const url = `${scheme}://${hostForUrl(urlHost)}:${port}/?token=${token}`
 
   return {
     url,
     token,
     port,
+    cookieName: policy.cookieName,
     async close() {
       stopForwarding()
       for (const ws of sockets) ws.terminate()

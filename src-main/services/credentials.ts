@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { CredentialRequest } from '../../shared/api'
+import type { SecretVault, VaultUnavailable } from '../security/secret-storage'
 import type { CredentialPrompter } from '../ssh/credentials'
-import type { Store } from '../store/store'
+import type { SecretsRepo } from '../store/secrets'
 import type { EventBus } from './events'
 
-/**
- * The OS keychain (Electron safeStorage). Absent where encryption is unavailable (and in serve
- * mode and the CLI): then secrets are never stored, not even as a fallback.
- */
-export interface SecretVault {
-  encrypt(plain: string): Buffer
-  decrypt(sealed: Buffer): string
-}
+export type { SecretVault } from '../security/secret-storage'
 
 const ANSWER_TIMEOUT_MS = 5 * 60_000
 
@@ -32,10 +26,12 @@ export class CredentialBroker implements CredentialPrompter {
   private readonly usedStored = new Set<string>()
 
   constructor(
-    private readonly store: Store,
+    private readonly secrets: SecretsRepo,
     private readonly events: EventBus,
     private readonly vault: SecretVault | undefined,
     private readonly onChange: () => void = () => {},
+    /** Why there is no vault (said in every request), when there is none. */
+    private readonly unavailable: VaultUnavailable = 'not-desktop',
   ) {}
 
   keyPassphrase(keyFile: string, host: string): Promise<string | undefined> {
@@ -55,12 +51,12 @@ export class CredentialBroker implements CredentialPrompter {
     const waiting = this.waiting.get(requestId)
     if (!waiting) return false
     this.finish(waiting, secret)
-    if (secret !== undefined && remember && this.vault) this.store.setSecret(waiting.storageKey, this.vault.encrypt(secret))
+    if (secret !== undefined && remember && this.vault) this.secrets.set(waiting.storageKey, this.vault.encrypt(secret))
     return true
   }
 
   private async ask(what: Omit<CredentialRequest, 'requestId' | 'canRemember'>, storageKey: string): Promise<string | undefined> {
-    const sealed = this.vault ? this.store.getSecret(storageKey) : undefined
+    const sealed = this.vault ? this.secrets.get(storageKey) : undefined
     if (sealed && this.vault) {
       if (!this.usedStored.has(storageKey)) {
         this.usedStored.add(storageKey)
@@ -70,9 +66,9 @@ export class CredentialBroker implements CredentialPrompter {
           // Unreadable (keychain changed): forget it and ask.
         }
       }
-      this.store.deleteSecret(storageKey)
+      this.secrets.delete(storageKey)
     }
-    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...what }
+    const request: CredentialRequest = { requestId: randomUUID(), canRemember: this.vault !== undefined, ...(this.vault ? {} : { rememberUnavailable: this.unavailable }), ...what }
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.finish(this.waiting.get(request.requestId)!, undefined), ANSWER_TIMEOUT_MS)
       this.waiting.set(request.requestId, { request, storageKey, resolve, timer })

@@ -1,53 +1,32 @@
 import { Worker } from 'node:worker_threads'
-import type { History } from '../../shared/engine/history'
-import type { AllocationStrategy } from '../../shared/engine/options'
 import type { RecommendOutput } from '../../shared/engine/recommend'
-import type { MipSolver } from '../../shared/engine/solver'
-import type { ClusterFacts, Snapshot } from '../../shared/model'
-import { loadSolver, recommendFor } from '../cli/recommend'
+import type { PlanViolation } from '../../shared/engine/validate'
 import { findWorkerEntry, type WorkerEntry } from '../whatif/run'
+import { createEngine, EngineError, type EngineRun, type EngineService } from './engine'
 
-/** What one engine run needs: all plain data, so it can cross into a worker thread. */
-export interface EngineJob {
-  snapshot: Snapshot
-  history: History
-  now: number
-  strategy: AllocationStrategy
-  facts?: ClusterFacts
-}
+export type EngineReply = { ok: true; output: RecommendOutput } | { ok: false; message: string; violations?: PlanViolation[] }
 
-/** The parts of the engine's output the inbox keeps. */
-export type EngineOutput = Pick<RecommendOutput, 'recommendations' | 'reasons'> & { balance: Pick<RecommendOutput['balance'], 'exact'> }
-export type EngineReply = { ok: true; output: EngineOutput } | { ok: false; message: string }
-export type EngineRunner = (job: EngineJob) => Promise<EngineOutput>
+let local: EngineService | undefined
 
-let solver: Promise<MipSolver> | undefined
-
-/** One run in this thread (the worker's body, and the fallback without a worker). */
-export async function runEngineJob(job: EngineJob): Promise<EngineReply> {
+/** One run in this thread (the worker's body): errors as values, a validator refusal with its violations. */
+export async function runEngineJob(job: EngineRun): Promise<EngineReply> {
   try {
-    solver ??= loadSolver()
-    const output = await recommendFor({ ...job, solver: await solver })
-    return { ok: true, output: { recommendations: output.recommendations, reasons: output.reasons, balance: { exact: output.balance.exact } } }
+    local ??= createEngine()
+    return { ok: true, output: await local.run(job) }
   } catch (error) {
+    if (error instanceof EngineError) return { ok: false, message: error.message, violations: [...error.violations] }
     return { ok: false, message: (error as Error).message }
   }
 }
 
-async function inProcess(job: EngineJob): Promise<EngineOutput> {
-  const reply = await runEngineJob(job)
-  if (!reply.ok) throw new Error(reply.message)
-  return reply.output
-}
-
 /**
- * Runs the engine in a worker thread, one job at a time: HiGHS's exact comparison takes seconds,
- * and the api, the collectors and the live charts must not wait for it. Falls back to this
- * thread when no worker entry exists. The worker is kept between runs (HiGHS loads once) and
- * does not keep the process alive.
+ * The engine in a worker thread, one job at a time: HiGHS's exact comparison takes seconds, and
+ * the api, the collectors and the live charts must not wait for it. The same runner as
+ * createEngine (validator included) runs inside; without a worker entry it runs in this thread.
+ * The worker is kept between runs (HiGHS loads once) and does not keep the process alive.
  */
-export function engineRunner(entry: WorkerEntry | null = findWorkerEntry(import.meta.url, 'engine-worker.js', 'engine-worker.ts')): EngineRunner {
-  if (!entry) return inProcess
+export function workerEngine(entry: WorkerEntry | null = findWorkerEntry(import.meta.url, 'engine-worker.js', 'engine-worker.ts')): EngineService {
+  if (!entry) return createEngine()
   let worker: Worker | undefined
   let queue: Promise<unknown> = Promise.resolve()
   const start = (): Worker => {
@@ -58,8 +37,8 @@ export function engineRunner(entry: WorkerEntry | null = findWorkerEntry(import.
     })
     return w
   }
-  const run = (job: EngineJob) =>
-    new Promise<EngineOutput>((resolve, reject) => {
+  const run = (job: EngineRun) =>
+    new Promise<RecommendOutput>((resolve, reject) => {
       const w = (worker ??= start())
       const cleanup = () => {
         w.off('message', onMessage)
@@ -69,7 +48,7 @@ export function engineRunner(entry: WorkerEntry | null = findWorkerEntry(import.
       const onMessage = (reply: EngineReply) => {
         cleanup()
         if (reply.ok) resolve(reply.output)
-        else reject(new Error(reply.message))
+        else reject(reply.violations ? new EngineError(reply.violations) : new Error(reply.message))
       }
       const onError = (error: Error) => {
         cleanup()
@@ -84,10 +63,12 @@ export function engineRunner(entry: WorkerEntry | null = findWorkerEntry(import.
       w.once('exit', onExit)
       w.postMessage(job)
     })
-  return (job) => {
-    const result = queue.then(() => run(job))
-    queue = result.catch(() => undefined)
-    return result
+  return {
+    run(job) {
+      const result = queue.then(() => run(job))
+      queue = result.catch(() => undefined)
+      return result
+    },
   }
 }
 

@@ -1,27 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import { homedir } from 'node:os'
-import { join } from 'node:path'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
-import type { HostKeyPrompt, ManagedHost, Snapshot } from '../../shared/model'
+import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
-import type { ClusterFacts } from '../../shared/model'
+import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
-import { HostConnection, type UnknownHostKey } from '../ssh/connection'
-import type { CredentialPrompter } from '../ssh/credentials'
-import { KnownHostsStore } from '../ssh/known-hosts-store'
-import { resolveTarget } from '../ssh/resolve'
-import { parseTarget, TargetError } from '../ssh/target'
-import { StoreError, type ManagedHostRow, type Store } from '../store/store'
+import type { HostConnection, UnknownHostKey } from '../ssh/connection'
+import type { SshConnections } from '../ssh/connections'
+import { TargetError } from '../ssh/target'
+import { StoreError, type ManagedHostRow, type Store } from '../store'
 
 export interface HostManagerOptions {
-  store: Store
+  store: Pick<Store, 'managedHosts' | 'inventory' | 'samples'>
+  ssh: SshConnections
   clock: () => number
-  /** Where VirtPilot keeps its own known_hosts. */
-  dataDir: string
-  /** The admin's ~/.ssh (config and known_hosts); overridable for tests. */
-  sshDir?: string
-  prompter: CredentialPrompter
   pollIntervalMs: number
   /**
    * What to do with a host key nobody trusted yet: 'ask' keeps it pending for the admin
@@ -33,6 +24,8 @@ export interface HostManagerOptions {
   adapterFor: (connection: HostConnection, hostId: string, displayName: string) => HostAdapter
   onChange: (hosts: ManagedHost[]) => void
   onSnapshot: () => void
+  /** A host's discovery found its VMs (new, changed, moved here or gone). */
+  onInventory: (hostId: string, inventory: Inventory) => void
   log: (message: string) => void
 }
 
@@ -46,6 +39,11 @@ interface Entry {
   pollError?: string
   /** Set when the admin refused a host key: shown instead of the connection's own error. */
   refused?: string
+  /** Polls so far, read or failed; and who waits for the next one. */
+  attempts: number
+  waiting: Set<() => void>
+  /** VMs this host reports that another managed host owns (same UUID), left out. */
+  duplicates?: string
 }
 
 /** A readable id from what the admin typed: `root@kvm1.lab:22` -> `kvm1-lab`. */
@@ -55,7 +53,9 @@ function slug(text: string): string {
       .toLowerCase()
       .replace(/^.*@/, '')
       .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
+      .split('-')
+      .filter(Boolean)
+      .join('-')
       .slice(0, 40) || 'host'
   )
 }
@@ -63,26 +63,24 @@ function slug(text: string): string {
 /** The hosts the admin added: one SSH connection and one collector each. */
 export class HostManager {
   private readonly entries = new Map<string, Entry>()
-  private readonly knownHosts: KnownHostsStore
-  private readonly sshDir: string
+  private readonly firstPolls = new Set<Promise<void>>()
+  /** One owner per VM UUID across hosts; a host that was refused a VM looks again once it is free. */
+  private readonly owners = new VmOwners(15 * 60_000, (hostIds) => {
+    for (const id of hostIds) void this.rediscover(id)
+  })
 
-  constructor(private readonly options: HostManagerOptions) {
-    this.sshDir = options.sshDir ?? join(homedir(), '.ssh')
-    this.knownHosts = new KnownHostsStore(join(this.sshDir, 'known_hosts'), join(options.dataDir, 'known_hosts'))
-  }
+  constructor(private readonly options: HostManagerOptions) {}
 
   get count(): number {
     return this.entries.size
   }
-
-  private readonly firstPolls = new Set<Promise<void>>()
 
   /**
    * Starts every stored host without waiting for them: a first poll may wait for the admin
    * (a passphrase, a host key), so nothing else should. `whenPolled` waits when that is wanted.
    */
   async start(): Promise<void> {
-    for (const row of this.options.store.listManagedHosts()) this.startEntry(row)
+    for (const row of this.options.store.managedHosts.list()) this.startEntry(row)
   }
 
   /** Resolves once every host started so far has had its first poll (or failed it). */
@@ -90,12 +88,47 @@ export class HostManager {
     await Promise.all(this.firstPolls)
   }
 
+  /**
+   * Waits until each host (all, or those named) has `samples` complete samples from this run (a
+   * rate needs two reads, so N samples take N + 1 reads), or until one of its polls failed.
+   * Resolves with the error of each host that failed.
+   */
+  async whenSampled(samples = 1, ids?: readonly string[]): Promise<Map<string, string>> {
+    const errors = new Map<string, string>()
+    const entries = [...this.entries.values()].filter((e) => !ids || ids.includes(e.row.id))
+    await Promise.all(
+      entries.map(
+        (entry) =>
+          new Promise<void>((resolve) => {
+            const check = () => {
+              const error = entry.pollError ?? entry.refused ?? (entry.pending ? `host key ${entry.pending.fingerprint} is not trusted yet` : undefined)
+              if (entry.collector.polls < samples + 1 && !(error && entry.attempts > 0)) return
+              if (error && entry.collector.polls < samples + 1) errors.set(entry.row.id, error)
+              entry.waiting.delete(check)
+              resolve()
+            }
+            entry.waiting.add(check)
+            check()
+          }),
+      ),
+    )
+    return errors
+  }
+
+  /** The hosts as stored in the data file, whether started or not. */
+  stored(): ManagedHostRow[] {
+    return this.options.store.managedHosts.list()
+  }
+
   list(): ManagedHost[] {
     return [...this.entries.values()].map((e) => this.status(e))
   }
 
-  snapshots(): Snapshot[] {
-    return [...this.entries.values()].flatMap((e) => (e.collector.snapshot ? [this.withState(e, e.collector.snapshot)] : []))
+  /** The latest snapshot of each host, oldest discovery first (a later one knows better where a VM is). */
+  snapshots(): { snapshot: Snapshot; discoveredAt: number }[] {
+    return [...this.entries.values()]
+      .flatMap((e) => (e.collector.snapshot ? [{ snapshot: this.withState(e, e.collector.snapshot), discoveredAt: e.collector.snapshotDiscoveredAt }] : []))
+      .sort((a, b) => a.discoveredAt - b.discoveredAt)
   }
 
   /** Tuning facts of every host discovered so far (KSM, hugepages, disk and NIC models, ...). */
@@ -108,31 +141,25 @@ export class HostManager {
     return this.entries.get(id)?.connection
   }
 
-  /** The address a host is reached at (after ~/.ssh/config): where its QEMU receives migrations. */
-  addressOf(id: string): string | undefined {
-    const entry = this.entries.get(id)
-    return entry && resolveTarget(parseTarget(entry.row.target), this.resolveContext()).hostName
-  }
-
-  /** Reads a host again now (after apply), instead of waiting for the next poll. */
-  async rediscover(id: string): Promise<void> {
-    await this.entries.get(id)?.collector.refresh()
+  /** Reads a host again at its next poll (after apply, or after its VMs were seen elsewhere). */
+  rediscover(id: string): void {
+    void this.entries.get(id)?.collector.refresh()
   }
 
   /** Polls so far and the round trips their stats reads took, per host: one exec per poll is the design. */
-  diagnostics(id: string): { statsRoundTrips: number; polls: number } | undefined {
+  diagnostics(id: string): { statsRoundTrips: number; polls: number; execs: number } | undefined {
     const entry = this.entries.get(id)
-    return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls }
+    return entry && { statsRoundTrips: entry.collector.statsRoundTrips, polls: entry.collector.polls, execs: entry.connection.execCount }
   }
 
   async add(request: AddHostRequest): Promise<ManagedHost> {
     try {
-      const target = parseTarget(request.target)
-      resolveTarget(target, this.resolveContext())
-      let id = slug(request.displayName ?? target.host)
-      for (let n = 2; this.entries.has(id); n++) id = `${slug(request.displayName ?? target.host)}-${n}`
-      const row: ManagedHostRow = { id, target: target.raw, displayName: request.displayName ?? target.host, tags: request.tags ?? [], addedAt: this.options.clock(), lastSeenAt: null }
-      this.options.store.addManagedHost(row)
+      const target = this.options.ssh.resolve(request.target)
+      const name = request.displayName ?? target.alias
+      let id = slug(name)
+      for (let n = 2; this.entries.has(id) || this.options.store.managedHosts.list().some((r) => r.id === id); n++) id = `${slug(name)}-${n}`
+      const row: ManagedHostRow = { id, target: request.target.trim(), displayName: name, tags: request.tags ?? [], addedAt: this.options.clock(), lastSeenAt: null }
+      this.options.store.managedHosts.add(row)
       this.startEntry(row)
       return this.status(this.entries.get(id)!)
     } catch (error) {
@@ -142,11 +169,16 @@ export class HostManager {
     }
   }
 
-  async remove(id: string): Promise<boolean> {
+  /** Removes a host by id or by the target it was added as. */
+  async remove(idOrTarget: string): Promise<boolean> {
+    const row = this.options.store.managedHosts.list().find((r) => r.id === idOrTarget || r.target === idOrTarget)
+    const id = row?.id ?? idOrTarget
     const entry = this.entries.get(id)
     this.entries.delete(id)
     if (entry) await entry.collector.stop()
-    const removed = this.options.store.removeManagedHost(id) || entry !== undefined
+    this.owners.release(id)
+    const removed = this.options.store.managedHosts.remove(id) || entry !== undefined
+    if (removed) this.options.store.inventory.removeHost(id)
     this.changed()
     return removed
   }
@@ -158,7 +190,7 @@ export class HostManager {
     const { key } = entry.pending
     entry.pending = undefined
     if (accept) {
-      this.knownHosts.accept(key.host, key.port, key.keyBlob)
+      this.options.ssh.knownHosts.accept(key.host, key.port, key.keyBlob)
       this.options.log(`${entry.row.displayName}: accepted host key ${key.fingerprint}`)
       entry.refused = undefined
       entry.pollError = undefined
@@ -166,9 +198,20 @@ export class HostManager {
       await entry.collector.pollNow()
     } else {
       entry.refused = `You refused host key ${key.fingerprint} (${key.keyType}); VirtPilot will not connect. To be asked again, remove the host and add it again.`
+      this.notify(entry)
     }
     this.changed()
     return this.status(entry)
+  }
+
+  /** Forgets a reinstalled host's old key in VirtPilot's own known_hosts (the changed-key message says when). */
+  forgetKey(target: string): ReturnType<SshConnections['forgetKey']> {
+    try {
+      return this.options.ssh.forgetKey(target)
+    } catch (error) {
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
+      throw error
+    }
   }
 
   /** Tries again now after the admin fixed something (authentication, a stopped sshd). */
@@ -187,38 +230,42 @@ export class HostManager {
     this.entries.clear()
   }
 
-  private resolveContext() {
-    const configFile = join(this.sshDir, 'config')
-    return { sshConfig: existsSync(configFile) ? readFileSync(configFile, 'utf8') : undefined, home: join(this.sshDir, '..') }
-  }
-
   private startEntry(row: ManagedHostRow): void {
     const { store, clock, pollIntervalMs, log } = this.options
-    const target = resolveTarget(parseTarget(row.target), this.resolveContext())
-    const entry = {} as Entry
-    entry.row = row
-    entry.connection = new HostConnection({
-      target,
-      knownHosts: this.knownHosts,
-      prompter: this.options.prompter,
-      agentSocket: process.env.SSH_AUTH_SOCK,
-      onUnknownHostKey: async (key) => this.unknownHostKey(entry, key),
+    const entry: Partial<Entry> & { row: ManagedHostRow; attempts: number; waiting: Set<() => void> } = { row, attempts: 0, waiting: new Set() }
+    const connection = this.options.ssh.open(row.target, {
+      onUnknownHostKey: async (key) => this.unknownHostKey(entry as Entry, key),
       onStateChange: (state) => {
         if (state === 'online') {
           entry.row.lastSeenAt = clock()
-          store.touchManagedHost(row.id, entry.row.lastSeenAt)
+          store.managedHosts.touch(row.id, entry.row.lastSeenAt)
         }
         this.changed()
       },
     })
-    entry.adapter = this.options.adapterFor(entry.connection, row.id, row.displayName)
-    entry.collector = new Collector({
-      adapter: entry.adapter,
+    const adapter = this.options.adapterFor(connection, row.id, row.displayName)
+    const collector = new Collector({
+      adapter,
       store,
       clock,
       intervalMs: pollIntervalMs,
       backfillMs: 0,
-      roundTrips: () => entry.connection.execCount,
+      roundTrips: () => connection.execCount,
+      admit: (inventory, now) => {
+        const { inventory: admitted, duplicates } = this.owners.admit(row.id, inventory, now)
+        // The owner may have lost the VM (a migration): it looks again, and releases it if so.
+        for (const owner of new Set(duplicates.map((d) => d.owner))) void this.rediscover(owner)
+        const problem =
+          duplicates.length === 0
+            ? undefined
+            : `reports ${duplicates.length} VM(s) that another host already reports with the same UUID; left out here: ${duplicates.map((d) => `${d.vm.name} (${d.vm.id}, on ${d.owner})`).join(', ')}`
+        if (problem !== entry.duplicates) {
+          entry.duplicates = problem
+          if (problem) log(`${row.displayName}: ${problem}`)
+          this.changed()
+        }
+        return admitted
+      },
       onSnapshot: () => {
         entry.lastPollAt = clock()
         if (entry.pollError) {
@@ -232,19 +279,47 @@ export class HostManager {
         log(`${row.displayName}: ${error.message}`)
         this.changed()
       },
+      onInventory: (inventory) => this.inventoryOf(row.id, inventory),
+      onPolled: () => this.notify(entry as Entry),
     })
-    this.entries.set(row.id, entry)
+    const full: Entry = Object.assign(entry, { connection, adapter, collector })
+    this.entries.set(row.id, full)
     this.changed()
-    const first = entry.collector.start()
+    const first = collector.start()
     this.firstPolls.add(first)
     void first.finally(() => this.firstPolls.delete(first))
   }
 
+  private notify(entry: Entry): void {
+    entry.attempts++
+    for (const check of [...entry.waiting]) check()
+  }
+
+  /** A VM that another host listed has moved here: that host reads its inventory again too. */
+  private inventoryOf(hostId: string, inventory: Inventory): void {
+    const here = new Set(inventory.vms.map((v) => v.id))
+    for (const [id, other] of this.entries) {
+      if (id === hostId) continue
+      if (other.collector.snapshot?.vms.some((v) => here.has(v.id))) this.rediscover(id)
+    }
+    this.options.onInventory(hostId, inventory)
+  }
+
   private async unknownHostKey(entry: Entry, key: UnknownHostKey): Promise<boolean> {
     const mode = this.options.unknownHostKeys
-    if (mode === 'accept-new') return true
+    // A host known by keys of other types that now offers a new type is never trusted by rule.
+    if (mode === 'accept-new' && !key.otherKeysKnown) return true
     if (mode === 'ask' && !entry.refused) {
-      entry.pending = { promptId: randomUUID(), hostId: entry.row.id, host: key.host, port: key.port, keyType: key.keyType, fingerprint: key.fingerprint, key }
+      entry.pending = {
+        promptId: randomUUID(),
+        hostId: entry.row.id,
+        host: key.host,
+        port: key.port,
+        keyType: key.keyType,
+        fingerprint: key.fingerprint,
+        ...(key.otherKeysKnown ? { otherKeysKnown: key.otherKeysKnown } : {}),
+        key,
+      }
       this.changed()
     }
     // Refused for now: the handshake cannot wait for a person. Accepting reconnects.
@@ -258,12 +333,24 @@ export class HostManager {
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError
+    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
     return {
       ...entry.row,
       state: entry.connection.state,
       ...(error ? { error } : {}),
-      ...(pending ? { pendingHostKey: { promptId: pending.promptId, hostId: pending.hostId, host: pending.host, port: pending.port, keyType: pending.keyType, fingerprint: pending.fingerprint } } : {}),
+      ...(pending
+        ? {
+            pendingHostKey: {
+              promptId: pending.promptId,
+              hostId: pending.hostId,
+              host: pending.host,
+              port: pending.port,
+              keyType: pending.keyType,
+              fingerprint: pending.fingerprint,
+              ...(pending.otherKeysKnown ? { otherKeysKnown: pending.otherKeysKnown } : {}),
+            },
+          }
+        : {}),
       ...(entry.lastPollAt ? { lastPollAt: entry.lastPollAt } : {}),
     }
   }

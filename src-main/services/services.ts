@@ -1,232 +1,138 @@
 import { dirname } from 'node:path'
-import type { AppInfo, Handlers, RecommendationList, Settings } from '../../shared/api'
-import type { ApplyStore } from '../store/apply-store'
-import type { Snapshot } from '../../shared/model'
-import { Collector } from '../collect/collector'
-import { DemoCluster } from '../hosts/demo/demo-cluster'
-import { adapterForHost } from '../hosts/detect'
-import type { CredentialPrompter } from '../ssh/credentials'
-import { Store, type StoreOptions } from '../store/store'
 import { userInfo } from 'node:os'
-import { createApplyService } from './apply-service'
+import type { AppInfo, Handlers } from '../../shared/api'
+import { apiHandlers } from '../handlers'
+import { DEMO_ROW_MS } from '../hosts/demo/demo-cluster'
+import { adapterForHost } from '../hosts/detect'
+import { SshConnections } from '../ssh/connections'
+import type { CredentialPrompter } from '../ssh/credentials'
+import { openStore } from '../store'
+import type { DatabaseOptions } from '../store/db'
+import { resolveDataFile } from '../store/paths'
+import { createAudit } from './audit'
+import { createCluster } from './cluster'
+import type { Core } from './core'
 import { CredentialBroker, type SecretVault } from './credentials'
-import { engineSchedule, type EngineRunner } from './engine-schedule'
+import { createEngine, type EngineService } from './engine'
+import { engineSchedule, workerEngine } from './engine-schedule'
 import { demoFacts } from '../hosts/demo/facts'
 import { EventBus } from './events'
+import { createHistory } from './history'
 import { HostManager, type HostManagerOptions } from './host-manager'
-import { whatifHandlers } from './whatif-handlers'
-import { dashboardHandlers } from './dashboard-handlers'
+import { createInbox } from './inbox'
+import { createOverview } from './overview'
+import { createPlanService } from './plans'
+import { createWhatif } from './whatif'
+
+/** Real hosts are read every 10 s; the demo once per row of its trace. */
+export const HOST_POLL_MS = 10_000
+import type { VaultUnavailable } from '../security/secret-storage'
 
 export interface ServicesOptions {
   transport: AppInfo['transport']
   dataFile: string
   version: string
   clock?: () => number
-  /** Poll interval of the demo cluster (its trace plays one row per 2 s). */
   pollIntervalMs?: number
-  /** Poll interval of real hosts. */
   hostPollIntervalMs?: number
-  store?: StoreOptions
+  store?: DatabaseOptions
   /** Overrides how passphrases and passwords are asked (the CLI asks on its terminal). */
   prompter?: CredentialPrompter
   /** The OS keychain (desktop app only); without it no secret is ever stored. */
   vault?: SecretVault
+  /** Why there is no vault (desktop app on a machine without a usable keychain). */
+  vaultUnavailable?: VaultUnavailable
   unknownHostKeys?: HostManagerOptions['unknownHostKeys']
-  /** The admin's ~/.ssh, overridable for tests. */
+  /** The admin's ~/.ssh; VIRTPILOT_SSH_DIR stands in (tests, several labs). */
   sshDir?: string
-  log?: (message: string) => void
-  /** Where the engine runs (a worker thread by default). */
-  engine?: EngineRunner
+  /** 'off': never run the embedded demo, whatever the settings say (the CLI on real hosts). */
+  demo?: 'settings' | 'off'
+  /** Stands in for the engine (tests of what happens to a bad proposal); by default a worker thread (in this thread for the CLI). */
+  engine?: EngineService
   /** Run the engine at start-up and on the schedule in the settings; by default the desktop app and serve do, the CLI does not. */
   scheduleAnalysis?: boolean
+  log?: (message: string) => void
 }
 
-const DEFAULT_DEMO_POLL_MS = 2000
-const DEFAULT_HOST_POLL_MS = 10_000
-const RAW_RETENTION_MS = 48 * 3600_000
-const ROLLUP_RETENTION_MS = 90 * 24 * 3600_000
-const HOUSEKEEPING_MS = 60_000
-/** The demo's recorded history: its two days of trace, stored as a real host's samples would be. */
-const DEMO_BACKFILL_MS = 48 * 3600_000
-
-export interface Services {
+/** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history'> {
+  file: string
   handlers: Handlers
-  events: EventBus
-  store: Store
-  hosts: HostManager
-  /** Recommendations, plans and audit (the inbox the api serves). */
-  applyStore: ApplyStore
-  /** Runs the engine now on the current snapshot and stored history. */
-  refreshRecommendations(strategy?: 'static' | 'dynamic' | 'hybrid'): Promise<RecommendationList>
-  /** Starts what the settings ask for (the demo cluster while no host is configured) and the added hosts. */
+  hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
   start(): Promise<void>
   stop(): Promise<void>
-  /** The current snapshot of every source, merged. */
-  snapshot(): Snapshot
-  /** Rolls raw samples up and applies retention; runs every minute by itself. */
-  housekeeping(): void
 }
 
-/** The composition root: one store, one event bus, the collectors, and the api handlers over them. */
+/** The composition root: one store, one event bus, one of each service, and the api over them. */
 export function createServices(options: ServicesOptions): Services {
   const clock = options.clock ?? Date.now
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_DEMO_POLL_MS
   const log = options.log ?? ((message: string) => console.error(message))
-  const store = new Store(options.dataFile, options.store)
+  const actor = `${userInfo().username} (${options.transport})`
+  const store = openStore(options.dataFile, options.store)
   const events = new EventBus()
-  let demo: Collector | undefined
-  let housekeepingTimer: ReturnType<typeof setInterval> | undefined
-
-  const credentials = new CredentialBroker(store, events, options.vault)
-  const hosts = new HostManager({
-    store,
-    clock,
-    dataDir: options.dataFile === ':memory:' ? process.cwd() : dirname(options.dataFile),
-    // VIRTPILOT_SSH_DIR stands in for ~/.ssh (config, known_hosts, keys): tests and multi-lab setups.
-    ...((options.sshDir ?? process.env.VIRTPILOT_SSH_DIR) ? { sshDir: options.sshDir ?? process.env.VIRTPILOT_SSH_DIR } : {}),
+  // Without a keychain nothing is kept; a keychain that only obfuscates (basic_text) also forgets what it held.
+  if (!options.vault && options.vaultUnavailable === 'basic-text') store.secrets.deleteAll()
+  const credentials = new CredentialBroker(store.secrets, events, options.vault, undefined, options.vaultUnavailable ?? 'not-desktop')
+  const ssh = new SshConnections({
+    // An in-memory store (a one-shot CLI read) still uses the known_hosts of the default data file.
+    dataDir: dirname(options.dataFile === ':memory:' ? resolveDataFile(undefined) : options.dataFile),
+    sshDir: options.sshDir ?? process.env.VIRTPILOT_SSH_DIR,
     prompter: options.prompter ?? credentials,
-    pollIntervalMs: options.hostPollIntervalMs ?? DEFAULT_HOST_POLL_MS,
+    agentSocket: process.env.SSH_AUTH_SOCK,
+  })
+  const engine = options.engine ?? (options.transport === 'cli' ? createEngine() : workerEngine())
+  const hosts: HostManager = new HostManager({
+    store, ssh, clock, log,
+    pollIntervalMs: options.hostPollIntervalMs ?? HOST_POLL_MS,
     unknownHostKeys: options.unknownHostKeys ?? 'ask',
     adapterFor: adapterForHost,
     onChange: (list) => events.emit('hosts.changed', list),
-    onSnapshot: () => events.emit('cluster.snapshot', snapshot()),
-    log,
+    onSnapshot: () => cluster.emitSnapshot(),
+    onInventory: () => inbox.supersedeStale(cluster.snapshot()),
   })
-
-  function snapshot(): Snapshot {
-    const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...hosts.snapshots()]
-    return {
-      t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
-      hosts: parts.flatMap((p) => p.hosts),
-      vms: parts.flatMap((p) => p.vms),
-      hostSamples: parts.flatMap((p) => p.hostSamples),
-      vmSamples: parts.flatMap((p) => p.vmSamples),
-    }
-  }
-
-  async function startDemo(): Promise<void> {
-    if (demo) return
-    const collector = new Collector({
-      // The demo starts now: the two recorded days end here and the live replay begins.
-      adapter: new DemoCluster(clock()),
-      store,
-      clock,
-      intervalMs: pollIntervalMs,
-      backfillMs: DEMO_BACKFILL_MS,
-      onSnapshot: () => events.emit('cluster.snapshot', snapshot()),
-      onError: (error) => log(`demo cluster poll failed: ${error.message}`),
-    })
-    demo = collector
-    await collector.start()
-  }
-
-  async function stopDemo(): Promise<void> {
-    const collector = demo
-    demo = undefined
-    await collector?.stop()
-    events.emit('cluster.snapshot', snapshot())
-  }
-
-  async function applySettings(settings: Settings): Promise<void> {
-    if (settings.demoEnabled) await startDemo()
-    else await stopDemo()
-  }
-
-  async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
-    const settings = store.updateSettings(patch)
-    await applySettings(settings)
-    if (patch.analysisIntervalMinutes !== undefined) schedule.reschedule()
-    events.emit('settings.changed', settings)
-    return settings
-  }
-
-  function housekeeping(): void {
-    const now = clock()
-    store.rollUp(now)
-    store.pruneSamples(now - RAW_RETENTION_MS)
-    store.pruneRollups(now - ROLLUP_RETENTION_MS)
-  }
-
-  const apply = createApplyService({
-    store,
-    hosts,
-    events,
-    clock,
-    snapshot,
-    actor: `${userInfo().username} (${options.transport})`,
-    log,
-    ...(options.engine ? { engine: options.engine } : {}),
+  const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
+  const cluster = createCluster({ store, hosts, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts() })
+  // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
+  const facts = () => [...(cluster.demoRunning ? [demoFacts()] : []), ...hosts.facts()]
+  const plans = createPlanService({
+    store, ssh, clock, actor, log, inbox,
+    connectionOf: (id) => hosts.connectionOf(id),
+    onUpdate: (plan) => events.emit('plans.changed', plan),
+    onFinished: (plan) => {
+      inbox.finished(plan)
+      for (const step of plan.steps) for (const id of step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.action.host]) hosts.rediscover(id)
+    },
   })
+  for (const plan of store.plans.markInterrupted(clock())) log(`plan ${plan.id} was interrupted by a stop of VirtPilot`)
+  const core: Core = {
+    info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs }),
+    events, cluster, hosts, credentials, engine, inbox, plans, facts,
+    audit: createAudit({ plans: store.plans, clock }),
+    history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
+    overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),
+    whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock }),
+  }
   const schedule = engineSchedule({
-    analyse: () => apply.refresh(),
-    intervalMinutes: () => store.getSettings().analysisIntervalMinutes,
-    hasHosts: () => snapshot().hosts.length > 0,
+    analyse: () => inbox.refresh(),
+    intervalMinutes: () => store.settings.get().analysisIntervalMinutes,
+    hasHosts: () => cluster.snapshot().hosts.length > 0,
     log,
   })
-  const stopScheduleTrigger = events.on('cluster.snapshot', () => schedule.onSnapshot())
-
-  const handlers: Handlers = {
-    ...apply.handlers,
-    ...whatifHandlers({ store, snapshot, clock, housekeeping }),
-    // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
-    ...dashboardHandlers({ store, snapshot, clock, facts: () => [...(demo ? [demoFacts()] : []), ...hosts.facts()] }),
-    'app.info': async () => ({
-      version: options.version,
-      transport: options.transport,
-      dataFile: store.file,
-      demoRunning: demo !== undefined,
-      pollIntervalMs,
-    }),
-    'cluster.snapshot': async () => snapshot(),
-    'cluster.history': async (req) => {
-      const current = snapshot().hosts
-      return store.clusterHistory({
-        ...req,
-        hostIds: current.map((h) => h.id),
-        cpuCapacityCores: current.reduce((sum, h) => sum + h.cpu.threads, 0),
-        memCapacityMiB: current.reduce((sum, h) => sum + h.memoryMiB, 0),
-      })
-    },
-    'settings.get': async () => store.getSettings(),
-    'settings.update': (patch) => updateSettings(patch),
-    'hosts.list': async () => hosts.list(),
-    'hosts.add': async (req) => {
-      const added = await hosts.add(req)
-      // Real data and demo data do not mix: the first real host turns the demo off.
-      if (hosts.count === 1 && store.getSettings().demoEnabled) await updateSettings({ demoEnabled: false })
-      return added
-    },
-    'hosts.remove': async ({ id }) => ({ removed: await hosts.remove(id) }),
-    'hosts.answerHostKey': async ({ promptId, accept }) => hosts.answerHostKey(promptId, accept),
-    'hosts.reconnect': async ({ id }) => hosts.reconnect(id),
-    'credentials.pending': async () => credentials.pending(),
-    'credentials.answer': async ({ requestId, secret, remember }) => ({ accepted: credentials.answer(requestId, secret, remember) }),
-  }
-
+  const unsubscribe = [events.on('cluster.snapshot', () => schedule.onSnapshot()), events.on('settings.changed', () => schedule.reschedule())]
   return {
-    handlers,
-    events,
-    store,
-    hosts,
-    applyStore: apply.applyStore,
-    refreshRecommendations: (strategy) => apply.refresh(strategy),
-    snapshot,
-    housekeeping,
+    ...core,
+    file: store.file,
+    handlers: apiHandlers(core),
     async start() {
-      await Promise.all([applySettings(store.getSettings()), hosts.start()])
-      housekeeping()
-      housekeepingTimer = setInterval(housekeeping, HOUSEKEEPING_MS)
-      housekeepingTimer.unref?.()
+      await cluster.start()
       if (options.scheduleAnalysis ?? options.transport !== 'cli') void schedule.start()
     },
     async stop() {
       schedule.stop()
-      stopScheduleTrigger()
+      for (const off of unsubscribe) off()
       await schedule.idle()
-      if (housekeepingTimer) clearInterval(housekeepingTimer)
-      await demo?.stop()
-      demo = undefined
-      await hosts.stop()
+      await cluster.stop()
       store.close()
     },
   }

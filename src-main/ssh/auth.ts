@@ -14,6 +14,8 @@ export interface MissingSecrets {
   passphrases: string[]
   /** The server offered password authentication and no password is known. */
   password: boolean
+  /** A password kept from an earlier answer was sent: if the handshake fails, it was wrong. */
+  passwordTried?: boolean
 }
 
 function isEncryptedKeyError(parsed: unknown): boolean {
@@ -54,6 +56,7 @@ export function authSequence(target: ResolvedTarget, secrets: KnownSecrets, agen
         missing.password = true
         return undefined
       }
+      missing.passwordTried = true
       return { type: 'password', username, password: secrets.password }
     },
   })

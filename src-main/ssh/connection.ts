@@ -3,17 +3,19 @@ import type { Duplex } from 'node:stream'
 // ssh2 is CommonJS: Node's ESM loader only sees its default export.
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
 import { processStream } from './process-stream'
-import { authSequence, type KnownSecrets, type MissingSecrets } from './auth'
+import { authSequence, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
+import { HopSecrets } from './hop-secrets'
 import { fingerprint, keyTypeOf } from './known-hosts'
 import type { KnownHostsStore } from './known-hosts-store'
+import { CappedOutput, describeBytes, OUTPUT_LIMITS } from './output-cap'
 import { commandLine } from './quote'
 import type { ResolvedTarget } from './resolve'
 
 /** What the admin sees for a host's connection. */
 export type ConnectionState = 'connecting' | 'online' | 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'backing-off' | 'closed'
 
-export type SshErrorKind = 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'timeout' | 'closed' | 'exec-failed'
+export type SshErrorKind = 'auth-failed' | 'host-key-rejected' | 'unreachable' | 'timeout' | 'closed' | 'exec-failed' | 'output-too-large'
 
 export class SshError extends Error {
   override name = 'SshError'
@@ -32,6 +34,11 @@ export interface UnknownHostKey {
   fingerprint: string
   /** The key itself, so the one the admin saw is the one remembered. */
   keyBlob: Buffer
+  /**
+   * Keys of other types already trusted for this host (`ssh-ed25519 SHA256:...`): the host offers
+   * only a type nobody saw before, as a man-in-the-middle would. Ask; never accept by rule.
+   */
+  otherKeysKnown?: string[]
 }
 
 export interface ExecResult {
@@ -57,6 +64,17 @@ export interface ConnectionOptions {
   /** Reconnect by itself after losing an online connection or failing to reach the host. */
   reconnect?: boolean
   onStateChange?: (state: ConnectionState, error?: SshError) => void
+}
+
+/** What to run so a reinstalled host's new key can be trusted: per file that holds the old one. */
+function howToForget(files: readonly string[], appFile: string, target: ResolvedTarget): string {
+  const name = target.port === 22 ? target.hostName : `[${target.hostName}]:${target.port}`
+  const steps = files.map((file) =>
+    file === appFile
+      ? `remove it from VirtPilot's own ${file} (virtpilot hosts forget-key ${target.hostName}${target.port === 22 ? '' : ` --port ${target.port}`})`
+      : `remove it from ${file} (ssh-keygen -R '${name}' -f ${file})`,
+  )
+  return `${steps.length > 0 ? steps.join(' and ') : `remove the old key of ${name}`}, then connect again to be asked about the new key.`
 }
 
 /** Handshake algorithms that produce a known_hosts key type, so a trusted type is asked for first. */
@@ -104,8 +122,8 @@ export class HostConnection {
   private connecting: Promise<void> | undefined
   /** Executions started, for the one-exec-per-poll check. */
   execCount = 0
-  /** Passphrases and the password the admin gave, for reconnects; memory only. */
-  private readonly secrets: KnownSecrets = { passphrases: new Map() }
+  /** Passphrases and passwords the admin gave, for reconnects; memory only, each password for its own hop. */
+  private readonly secrets = new HopSecrets()
 
   constructor(private readonly options: ConnectionOptions) {}
 
@@ -200,6 +218,11 @@ export class HostConnection {
       return await this.handshake(target, sock, missing)
     } catch (error) {
       if (!(error instanceof SshError) || error.kind !== 'auth-failed') throw error
+      // A kept password that was refused is forgotten and asked for again (the admin may have mistyped it).
+      if (missing.passwordTried) {
+        this.secrets.forgetPassword(target)
+        missing.password = true
+      }
       if (!(await this.askFor(missing))) throw error
     }
     return this.handshake(target, await reopen(), { passphrases: [], password: false })
@@ -212,14 +235,14 @@ export class HostConnection {
     for (const file of missing.passphrases) {
       const passphrase = await this.options.prompter.keyPassphrase(file, label)
       if (passphrase !== undefined) {
-        this.secrets.passphrases.set(file, passphrase)
+        this.secrets.setPassphrase(file, passphrase)
         given = true
       }
     }
     if (!given && missing.password) {
       const password = await this.options.prompter.password(this.options.target.user, label)
       if (password !== undefined) {
-        this.secrets.password = password
+        this.secrets.setPassword(this.options.target, password)
         given = true
       }
     }
@@ -230,7 +253,7 @@ export class HostConnection {
     const { knownHosts, onUnknownHostKey } = this.options
     const client = new ssh2.Client()
     let keyProblem: SshError | undefined
-    const preferred = knownHosts.knownTypes(target.hostName, target.port)
+    const preferred = knownHosts.knownTypes(target.hostName, target.port, target.knownHosts)
     return new Promise((resolve, reject) => {
       client.once('ready', () => resolve(client))
       // ssh2 may emit several errors (socket, then protocol); every one must be handled, and
@@ -253,15 +276,15 @@ export class HostConnection {
         readyTimeout: this.options.readyTimeoutMs ?? 10_000,
         keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
         keepaliveCountMax: 3,
-        authHandler: authSequence(target, this.secrets, this.options.agentSocket, missing),
+        authHandler: authSequence(target, this.secrets.for(target), this.options.agentSocket, missing),
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
-          const verdict = knownHosts.check(target.hostName, target.port, key)
+          const verdict = knownHosts.check(target.hostName, target.port, key, target.knownHosts)
           const fp = fingerprint(key)
           if (verdict.status === 'match') return verify(true)
           if (verdict.status === 'mismatch') {
             keyProblem = new SshError(
               'host-key-rejected',
-              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, remove the old key (ssh-keygen -R ${target.hostName}) and add the host again.`,
+              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, ${howToForget(knownHosts.filesWith(target.hostName, target.port, keyTypeOf(key), target.knownHosts), knownHosts.appFile, target)}`,
             )
             return verify(false)
           }
@@ -269,10 +292,20 @@ export class HostConnection {
             keyProblem = new SshError('host-key-rejected', `${target.alias} presents a REVOKED host key (${fp}); VirtPilot will not connect.`)
             return verify(false)
           }
-          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp, keyBlob: key })
+          if (verdict.status === 'revoked-list-error') {
+            keyProblem = new SshError('host-key-rejected', `${target.alias}: ${verdict.reason}; VirtPilot will not connect without checking it.`)
+            return verify(false)
+          }
+          const otherKeysKnown = verdict.status === 'unknown-other-types-known' ? verdict.knownKeys : undefined
+          void onUnknownHostKey({ host: target.hostName, port: target.port, keyType: keyTypeOf(key), fingerprint: fp, keyBlob: key, ...(otherKeysKnown ? { otherKeysKnown } : {}) })
             .then((accepted) => {
               if (accepted) knownHosts.accept(target.hostName, target.port, key)
-              else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
+              else if (otherKeysKnown) {
+                keyProblem = new SshError(
+                  'host-key-rejected',
+                  `${target.alias} now offers only a ${keyTypeOf(key)} key (${fp}), while known_hosts trusts keys of other types for it (${otherKeysKnown.join(', ')}). This can be a man-in-the-middle attack. Check the key on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before accepting it.`,
+                )
+              } else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
               verify(accepted)
             })
             .catch(() => verify(false))
@@ -319,8 +352,11 @@ export class HostConnection {
     }
   }
 
-  /** Runs argv on the host (quoted in one place), optionally feeding stdin. */
-  async exec(argv: readonly string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  /**
+   * Runs argv on the host (quoted in one place), optionally feeding stdin. Output beyond
+   * `maxOutputBytes` (OUTPUT_LIMITS.command by default) stops the command with an error naming the host.
+   */
+  async exec(argv: readonly string[], options: { stdin?: string; timeoutMs?: number; maxOutputBytes?: number } = {}): Promise<ExecResult> {
     const command = commandLine(argv)
     const release = await this.slot()
     try {
@@ -330,9 +366,7 @@ export class HostConnection {
       return await new Promise<ExecResult>((resolve, reject) => {
         client.exec(command, (error, channel: ClientChannel) => {
           if (error) return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
-          const out: Buffer[] = []
-          const err: Buffer[] = []
-          let bytes = 0
+          const output = new CappedOutput(options.maxOutputBytes ?? OUTPUT_LIMITS.command)
           let code: number | null = null
           let signal: string | null = null
           const timer = options.timeoutMs
@@ -341,12 +375,19 @@ export class HostConnection {
                 reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
               }, options.timeoutMs)
             : undefined
-          channel.on('data', (chunk: Buffer) => (out.push(chunk), (bytes += chunk.length)))
-          channel.stderr.on('data', (chunk: Buffer) => (err.push(chunk), (bytes += chunk.length)))
+          const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+            if (output.add(stream, chunk) || output.bytes - chunk.length > output.limit) return
+            // Just passed the limit: stop the command; this host's other commands go on.
+            if (timer) clearTimeout(timer)
+            channel.close()
+            reject(new SshError('output-too-large', `${this.label}: ${argv[0] === 'sh' ? 'the host script' : argv[0]} printed more than ${describeBytes(output.limit)}; VirtPilot stopped it and ignores what it printed. Check that host.`))
+          }
+          channel.on('data', take('stdout'))
+          channel.stderr.on('data', take('stderr'))
           channel.on('exit', (c: number | null, s?: string) => ((code = c), (signal = s ?? null)))
           channel.on('close', () => {
             if (timer) clearTimeout(timer)
-            resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal, bytes })
+            if (!output.exceeded) resolve({ stdout: output.text('stdout'), stderr: output.text('stderr'), code, signal, bytes: output.bytes })
           })
           if (options.stdin !== undefined) channel.end(options.stdin)
           else channel.end()
@@ -361,8 +402,8 @@ export class HostConnection {
    * Runs a constant script as `sh -c SCRIPT`, quoted like any argument. (Not on stdin: a
    * command inside the script that reads stdin would swallow the rest of it.)
    */
-  execScript(script: string, timeoutMs?: number): Promise<ExecResult> {
-    return this.exec(['sh', '-c', script], timeoutMs ? { timeoutMs } : {})
+  execScript(script: string, timeoutMs?: number, maxOutputBytes?: number): Promise<ExecResult> {
+    return this.exec(['sh', '-c', script], { ...(timeoutMs ? { timeoutMs } : {}), ...(maxOutputBytes ? { maxOutputBytes } : {}) })
   }
 
   private online(): Client {
@@ -371,24 +412,29 @@ export class HostConnection {
   }
 
   /**
-   * A TCP port on the host's loopback (like `ssh -R 127.0.0.1:0:...`); each connection to it is
-   * handed to `onStream`. Needs the host's sshd to allow TCP forwarding (the default).
+   * A Unix socket at `path` on the host (like `ssh -R path:...`), created by sshd for this SSH
+   * user with StreamLocalBindMask (0600 by default); each connection to it is handed to `onStream`
+   * until `close`. Needs the host's sshd to allow stream-local forwarding (the default).
    */
-  async listenOnHost(onStream: (stream: Duplex) => void): Promise<{ port: number; close: () => Promise<void> }> {
+  async listenOnHostSocket(path: string, onStream: (stream: Duplex) => void): Promise<{ close: () => Promise<void> }> {
     const client = this.online()
-    const port = await new Promise<number>((resolve, reject) =>
-      client.forwardIn('127.0.0.1', 0, (error, bound) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded port (AllowTcpForwarding?): ${error.message}`)) : resolve(bound))),
+    await new Promise<void>((resolve, reject) =>
+      client.openssh_forwardInStreamLocal(path, (error) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded socket at ${path} (AllowStreamLocalForwarding?): ${error.message}`)) : resolve())),
     )
-    const onConnection = (info: { destPort: number }, accept: () => ClientChannel) => {
-      if (info.destPort === port) onStream(accept() as unknown as Duplex)
+    // Other listeners on this connection handle their own paths.
+    const onConnection = (info: { socketPath: string }, accept: () => unknown) => {
+      if (info.socketPath === path) onStream(accept() as Duplex)
     }
-    client.on('tcp connection', onConnection)
+    client.on('unix connection', onConnection)
+    let open = true
     return {
-      port,
       close: () =>
         new Promise<void>((resolve) => {
-          client.off('tcp connection', onConnection)
-          client.unforwardIn('127.0.0.1', port, () => resolve())
+          if (!open) return resolve()
+          open = false
+          client.off('unix connection', onConnection)
+          if (this.client !== client) return resolve()
+          client.openssh_unforwardInStreamLocal(path, () => resolve())
         }),
     }
   }

@@ -4,6 +4,11 @@ import { createHash, createHmac } from 'node:crypto'
 export type HostKeyVerdict =
   | { status: 'match' }
   | { status: 'unknown' }
+  /**
+   * Known only with keys of other types (`ssh-ed25519 SHA256:...`): ssh(1) warns about this, since
+   * a man-in-the-middle may offer just a type the admin never saw. Never accepted without asking.
+   */
+  | { status: 'unknown-other-types-known'; knownKeys: string[] }
   /** Known with a different key of the same type: possible man-in-the-middle. Never connect. */
   | { status: 'mismatch'; knownFingerprints: string[] }
   | { status: 'revoked' }
@@ -22,7 +27,7 @@ export function knownHostsName(host: string, port: number): string {
 
 /** OpenSSH's SHA256 fingerprint of a raw public key blob, e.g. `SHA256:abc...` (no padding). */
 export function fingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`
+  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/={1,2}$/, '')}`
 }
 
 /** The algorithm name at the start of an SSH public key blob (`ssh-ed25519`, `ecdsa-sha2-nistp256`, ...). */
@@ -88,6 +93,7 @@ export function checkHostKey(lines: readonly KnownHostLine[], host: string, port
   if (trusted.some((l) => l.keyBase64 === presented)) return { status: 'match' }
   const sameType = trusted.filter((l) => l.keyType === type)
   if (sameType.length > 0) return { status: 'mismatch', knownFingerprints: sameType.map((l) => fingerprint(Buffer.from(l.keyBase64, 'base64'))) }
+  if (trusted.length > 0) return { status: 'unknown-other-types-known', knownKeys: [...new Set(trusted.map((l) => `${l.keyType} ${fingerprint(Buffer.from(l.keyBase64, 'base64'))}`))] }
   return { status: 'unknown' }
 }
 

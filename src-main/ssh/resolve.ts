@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import SSHConfig from 'ssh-config'
+import type { KnownHostsConfig } from './known-hosts-store'
 import { parseTarget, TargetError, type HostTarget } from './target'
 
 /** Everything needed to open one SSH connection, after ~/.ssh/config is applied. */
@@ -17,6 +18,8 @@ export interface ResolvedTarget {
   jumps: ResolvedTarget[]
   /** A local command whose stdio is the connection (ProxyCommand), already expanded. */
   proxyCommand?: string
+  /** known_hosts files and revoked keys that ssh_config names for this host (otherwise the defaults). */
+  knownHosts?: KnownHostsConfig
 }
 
 export interface ResolveContext {
@@ -85,6 +88,21 @@ export function resolveTarget(target: HostTarget, context: ResolveContext = {}, 
   const identityFiles = configured.length > 0 ? configured : DEFAULT_IDENTITIES.map((f) => join(ctx.home, '.ssh', f))
   const identitiesOnly = first(computed.identitiesonly)?.toLowerCase() === 'yes'
 
+  // UserKnownHostsFile / GlobalKnownHostsFile: whitespace-separated lists; "none" reads none.
+  const fileList = (value: string | string[] | undefined): string[] | undefined => {
+    const words = all(value).flatMap((v) => v.trim().split(/\s+/)).filter(Boolean)
+    if (words.length === 0) return undefined
+    return words.some((w) => w.toLowerCase() === 'none') ? [] : words.map((w) => expandTokens(w, names, ctx))
+  }
+  const userFiles = fileList(computed.userknownhostsfile)
+  const globalFiles = fileList(computed.globalknownhostsfile)
+  const revoked = first(computed.revokedhostkeys)
+  const knownHosts: KnownHostsConfig = {
+    ...(userFiles ? { userFiles } : {}),
+    ...(globalFiles ? { globalFiles } : {}),
+    ...(revoked && revoked.toLowerCase() !== 'none' ? { revokedHostKeys: expandTokens(revoked, names, ctx) } : {}),
+  }
+
   const proxyJump = first(computed.proxyjump)
   const proxyCommand = first(computed.proxycommand)
   const jumps: ResolvedTarget[] = []
@@ -103,6 +121,7 @@ export function resolveTarget(target: HostTarget, context: ResolveContext = {}, 
     identityFiles,
     identitiesOnly,
     jumps,
+    ...(Object.keys(knownHosts).length > 0 ? { knownHosts } : {}),
     ...(jumps.length === 0 && proxyCommand && proxyCommand.toLowerCase() !== 'none' ? { proxyCommand: expandTokens(proxyCommand, names, ctx) } : {}),
   }
 }

@@ -154,4 +154,19 @@ export const migrations: readonly string[] = [
     data TEXT NOT NULL
   );
   `,
+  `
+  -- Contention a host's kernel reports (PSI, swap, load); NULL where the host does not say.
+  ALTER TABLE host_samples ADD COLUMN cpu_pressure_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN mem_pressure_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN io_pressure_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN swap_in_bps REAL;
+  ALTER TABLE host_samples ADD COLUMN swap_out_bps REAL;
+  ALTER TABLE host_samples ADD COLUMN load1 REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_pressure_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN mem_pressure_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN io_pressure_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN swap_in_bps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN swap_out_bps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN load1_mean REAL;
+  `,
 ]

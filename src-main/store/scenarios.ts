@@ -37,7 +37,7 @@ const toSummary = (r: Omit<Row, 'data'>): ScenarioSummaryRow => ({
 })
 
 /** What-if scenarios in the store's SQLite file; each is written in one statement, whole. */
-export class ScenarioStore {
+export class ScenarioRepo {
   constructor(private readonly db: Database.Database) {}
 
   list(): ScenarioSummaryRow[] {
@@ -47,8 +47,12 @@ export class ScenarioStore {
     return rows.map(toSummary)
   }
 
-  /** Inserts or replaces; `scenario` must already be valid (it is re-checked on load). */
-  save(id: string, scenario: Scenario, savedAt: number): ScenarioSummaryRow {
+  /**
+   * Inserts or replaces; `scenario` must already be valid (it is re-checked on load). `data` is its
+   * JSON when that was made elsewhere (an import serialises in its worker; `scenario` may then lack
+   * its workload).
+   */
+  save(id: string, scenario: Scenario, savedAt: number, data: string = JSON.stringify(scenario)): ScenarioSummaryRow {
     const row: Row = {
       id,
       name: scenario.name,
@@ -58,7 +62,7 @@ export class ScenarioStore {
       steps: scenario.steps,
       step_seconds: scenario.stepSeconds,
       saved_at: savedAt,
-      data: JSON.stringify(scenario),
+      data,
     }
     this.db
       .prepare(

@@ -1,12 +1,11 @@
 import type Database from 'better-sqlite3'
-import type { HostMetric, VmMetric } from '../../shared/api/dashboard'
-import type { Series } from '../../shared/model'
+import type { HostMetric, Series, VmMetric } from '../../shared/model'
 import { lttb } from './downsample'
 import { bucketStart, ROLLUP_MS } from './rollup'
 
 /**
  * Dashboard queries over the store's samples: time series of one host or VM for a range, and a
- * host's VMs stacked in shared buckets. Functions take the Store's `database`.
+ * host's VMs stacked in shared buckets. SamplesRepo (samples.ts) is their one caller.
  *
  * Which table a query reads is chosen by range and points:
  * - Series (`hostSeries`, `vmMetricSeries`) read raw samples when the range is within raw
@@ -30,6 +29,12 @@ const HOST_COLUMNS: Record<HostMetric, [raw: string, rollup: string]> = {
   diskWriteBps: ['disk_write_bps', 'disk_write_bps_mean'],
   netRxBps: ['net_rx_bps', 'net_rx_bps_mean'],
   netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
+  cpuPressurePct: ['cpu_pressure_pct', 'cpu_pressure_pct_mean'],
+  memPressurePct: ['mem_pressure_pct', 'mem_pressure_pct_mean'],
+  ioPressurePct: ['io_pressure_pct', 'io_pressure_pct_mean'],
+  swapInBps: ['swap_in_bps', 'swap_in_bps_mean'],
+  swapOutBps: ['swap_out_bps', 'swap_out_bps_mean'],
+  load1: ['load1', 'load1_mean'],
 }
 
 const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
@@ -72,15 +77,6 @@ export function percentile95(values: readonly number[]): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!
 }
 
-/**
- * Raw samples before this time are in the rollups (Store.rollUp folds [previous, bucket start
- * of now) and records the end); raw samples from it on are not yet. 0 before the first rollup.
- */
-export function rolledUpUntil(db: Database.Database): number {
-  const row = db.prepare(`SELECT value FROM meta WHERE key = 'rollup_until'`).get() as { value: string } | undefined
-  return Number(row?.value ?? 0) || 0
-}
-
 /** Whether a series over `q` reads raw samples (see the module comment). */
 export function seriesFromRaw(q: RangeQuery): boolean {
   return q.from >= q.now - q.rawKeptMs && (q.to - q.from) / ROLLUP_MS < q.maxPoints
@@ -93,6 +89,7 @@ function metricSeries<M extends string>(
   id: string,
   metrics: readonly M[],
   q: RangeQuery,
+  rolledUpUntil: number,
 ): MetricSeries<M> {
   const fromRaw = seriesFromRaw(q)
   let rows: number[][]
@@ -106,7 +103,7 @@ function metricSeries<M extends string>(
     // Buckets starting in [from, to): rollups up to `split`, then the raw tail in 5-minute
     // buckets (integer division: a bound number would be a REAL and divide exactly).
     const start = Math.ceil(q.from / ROLLUP_MS) * ROLLUP_MS
-    const split = Math.max(start, Math.min(q.to, rolledUpUntil(db)))
+    const split = Math.max(start, Math.min(q.to, rolledUpUntil))
     const rollupSelect = metrics.map((m, i) => `${columns[m][1]} AS m${i}`).join(', ')
     const tailSelect = metrics.map((m, i) => `${tailAggregate(columns[m][1])}(${columns[m][0]}) AS m${i}`).join(', ')
     rows = db
@@ -124,19 +121,22 @@ function metricSeries<M extends string>(
   const series = {} as Record<M, Series>
   const p95 = {} as Record<M, number | null>
   metrics.forEach((metric, i) => {
-    const values = rows.map((r) => r[i + 1]!)
-    series[metric] = lttb(t, values, q.maxPoints)
+    // A figure the host does not report (no PSI, the demo) is NULL: those rows have no point.
+    const kept = rows.filter((r) => r[i + 1] !== null)
+    const values = kept.map((r) => r[i + 1]!)
+    series[metric] = lttb(kept.length === rows.length ? t : kept.map((r) => r[0]!), values, q.maxPoints)
     p95[metric] = percentile95(values)
   })
   return { source: fromRaw ? 'raw' : 'rollup', pointsRead: rows.length, series, p95 }
 }
 
-export function hostSeries(db: Database.Database, hostId: string, metrics: readonly HostMetric[], q: RangeQuery): MetricSeries<HostMetric> {
-  return metricSeries(db, { raw: 'host_samples', rollup: 'host_rollups', idColumn: 'host_id' }, HOST_COLUMNS, hostId, metrics, q)
+/** `rolledUpUntil`: where the rollups end (SamplesRepo.rolledUpUntil); the raw tail starts there. */
+export function hostSeries(db: Database.Database, hostId: string, metrics: readonly HostMetric[], q: RangeQuery, rolledUpUntil: number): MetricSeries<HostMetric> {
+  return metricSeries(db, { raw: 'host_samples', rollup: 'host_rollups', idColumn: 'host_id' }, HOST_COLUMNS, hostId, metrics, q, rolledUpUntil)
 }
 
-export function vmMetricSeries(db: Database.Database, vmId: string, metrics: readonly VmMetric[], q: RangeQuery): MetricSeries<VmMetric> {
-  return metricSeries(db, { raw: 'vm_samples', rollup: 'vm_rollups', idColumn: 'vm_id' }, VM_COLUMNS, vmId, metrics, q)
+export function vmMetricSeries(db: Database.Database, vmId: string, metrics: readonly VmMetric[], q: RangeQuery, rolledUpUntil: number): MetricSeries<VmMetric> {
+  return metricSeries(db, { raw: 'vm_samples', rollup: 'vm_rollups', idColumn: 'vm_id' }, VM_COLUMNS, vmId, metrics, q, rolledUpUntil)
 }
 
 export interface VmStack {
@@ -174,7 +174,7 @@ export function vmStackGrid(q: VmStackQuery): { fromRaw: boolean; origin: number
  * bucket's means weigh each rollup by its sample count and add the raw tail's samples, so a
  * bucket's value is the mean of the raw samples in it either way.
  */
-export function vmStack(db: Database.Database, vms: readonly { id: string; name: string }[], q: VmStackQuery): VmStack {
+export function vmStack(db: Database.Database, vms: readonly { id: string; name: string }[], q: VmStackQuery, rolledUpUntil: number): VmStack {
   const { fromRaw, origin, stepMs } = vmStackGrid(q)
   const params = { vms: JSON.stringify(vms.map((v) => v.id)), from: q.from, to: q.to, origin, step: stepMs }
   const rows = (
@@ -195,7 +195,7 @@ export function vmStack(db: Database.Database, vms: readonly { id: string; name:
                FROM vm_samples WHERE vm_id IN (SELECT value FROM json_each(@vms)) AND t >= @split AND t < @to)
              GROUP BY vm_id, b`,
           )
-          .all({ ...params, split: Math.max(origin, Math.min(q.to, rolledUpUntil(db))) })
+          .all({ ...params, split: Math.max(origin, Math.min(q.to, rolledUpUntil)) })
   ) as { vm_id: string; b: number; cpu: number; mem: number }[]
   const usedBuckets = [...new Set(rows.map((r) => r.b))].sort((a, b) => a - b)
   const slot = new Map(usedBuckets.map((b, i) => [b, i]))

@@ -7,8 +7,12 @@ export interface JsonSyntaxProblem {
   reason: string
 }
 
+/** Deeper nesting is reported as the problem: this scanner recurses, and no scenario nests so deep. */
+export const MAX_JSON_DEPTH = 512
+
 export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   let i = 0
+  let depth = 0
   const fail = (reason: string): never => {
     throw { offset: i, reason } satisfies JsonSyntaxProblem
   }
@@ -45,10 +49,11 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   const value = (): void => {
     ws()
     const c = text[i]
+    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`)
     if (c === '{') {
       i++
       ws()
-      if (text[i] === '}') return void i++
+      if (text[i] === '}') return void (i++, depth--)
       for (;;) {
         ws()
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${i >= text.length ? 'the end' : JSON.stringify(text[i])}`)
@@ -62,14 +67,14 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
           i++
           continue
         }
-        if (text[i] === '}') return void i++
+        if (text[i] === '}') return void (i++, depth--)
         fail(`expected ',' or '}' after a property value`)
       }
     }
     if (c === '[') {
       i++
       ws()
-      if (text[i] === ']') return void i++
+      if (text[i] === ']') return void (i++, depth--)
       for (;;) {
         value()
         ws()
@@ -77,7 +82,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
           i++
           continue
         }
-        if (text[i] === ']') return void i++
+        if (text[i] === ']') return void (i++, depth--)
         fail(`expected ',' or ']' after an array element`)
       }
     }

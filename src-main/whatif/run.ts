@@ -6,6 +6,7 @@ import { ApiFailure } from '../../shared/api'
 import type { WhatifComparison, WhatifRun } from '../../shared/engine/whatif'
 import type { PolicySet } from '../../shared/model/scenario'
 import { packWorkload, runJob, type WhatifJob, type WhatifReply, type WorkerMessage } from './job'
+import { IMPORT_LIMITS } from './limits'
 
 /** Where a what-if comparison runs: a worker thread (default) or this thread. */
 export type WhatifRunner = (job: WhatifJob) => Promise<WhatifComparison>
@@ -48,9 +49,15 @@ function unwrap(reply: WhatifReply): WhatifComparison {
  * Results and replay errors come back as values; a worker that dies or exits early becomes a
  * clear `internal` API error. Falls back to this thread when no worker entry exists.
  */
-export function workerRunner(entry: WorkerEntry | null = findWorkerEntry(), parallelism: number = defaultParallelism()): WhatifRunner {
+export function workerRunner(entry: WorkerEntry | null = findWorkerEntry(), parallelism: number = defaultParallelism(), limits: ReplayLimits = IMPORT_LIMITS): WhatifRunner {
   if (!entry) return runInProcess
-  return (job) => runPool(entry, job, Math.max(1, Math.min(parallelism, job.policies.length)))
+  return (job) => runPool(entry, job, Math.max(1, Math.min(parallelism, job.policies.length)), limits)
+}
+
+/** Each replay worker's memory, and the wall-clock time of one comparison. */
+export interface ReplayLimits {
+  workerMemoryMiB: number
+  replaySeconds: number
 }
 
 function defaultParallelism(): number {
@@ -63,7 +70,7 @@ function estimatedCost(policy: PolicySet): number {
   return 1 + (p.balance?.enabled ? 8 : 0) + (p.consolidation?.enabled ? 2 : 0)
 }
 
-function runPool(entry: WorkerEntry, job: WhatifJob, n: number): Promise<WhatifComparison> {
+function runPool(entry: WorkerEntry, job: WhatifJob, n: number, limits: ReplayLimits): Promise<WhatifComparison> {
   // The series go to every worker through one shared buffer; the rest of the scenario is small.
   const workload = Array.isArray(job.scenario.workload) ? packWorkload(job.scenario.workload) : null
   const first: WhatifJob = workload ? { ...job, scenario: { ...job.scenario, workload: [] } } : job
@@ -78,13 +85,18 @@ function runPool(entry: WorkerEntry, job: WhatifJob, n: number): Promise<WhatifC
     const finish = (error: Error | null) => {
       if (settled) return
       settled = true
+      clearTimeout(timer)
       for (const w of workers) void w.terminate()
       if (error) reject(error)
       else resolve({ ...header!, runs })
     }
+    const timer = setTimeout(
+      () => finish(new ApiFailure('bad-request', `The what-if replay took longer than ${limits.replaySeconds} s (the limit): replay fewer policy sets, or a shorter or smaller scenario`)),
+      limits.replaySeconds * 1000,
+    )
     // n >= 1 even without policy sets: the comparison's header comes from a worker.
     for (let w = 0; w < n; w++) {
-      const worker = new Worker(entry.url, { execArgv: entry.execArgv, workerData: { whatif: true } })
+      const worker = new Worker(entry.url, { execArgv: entry.execArgv, workerData: { whatif: true }, resourceLimits: { maxOldGenerationSizeMb: limits.workerMemoryMiB } })
       workers.push(worker)
       let taken: number[] = []
       let done = false
@@ -103,7 +115,13 @@ function runPool(entry: WorkerEntry, job: WhatifJob, n: number): Promise<WhatifC
         void worker.terminate()
         if (++idle === n) finish(null)
       })
-      worker.once('error', (error) => finish(new ApiFailure('internal', `The what-if worker crashed: ${error.message}`)))
+      worker.once('error', (error: Error & { code?: string }) =>
+        finish(
+          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new ApiFailure('bad-request', `The what-if replay needed more than ${limits.workerMemoryMiB} MiB of memory (the limit): replay a shorter or smaller scenario`)
+            : new ApiFailure('internal', `The what-if worker crashed: ${error.message}`),
+        ),
+      )
       worker.once('exit', (code) => {
         if (!done) finish(new ApiFailure('internal', `The what-if worker exited (code ${code}) before it returned a result`))
       })

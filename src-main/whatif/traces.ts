@@ -3,6 +3,7 @@ import { basename, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { SCENARIO_VERSION, ScenarioSchema, type Scenario, type ScenarioHost, type ScenarioSource } from '../../shared/model/scenario'
 import { describeIssues } from '../../shared/api/result'
+import { count, IMPORT_LIMITS, mib } from './limits'
 import { ScenarioInputError } from './scenario-file'
 
 /**
@@ -89,7 +90,7 @@ export function parseBitbrainsCsv(text: string, vm: string, fileName: string): {
     values.forEach((v, k) => {
       if (!Number.isFinite(v) || v < 0) throw new ScenarioInputError(`${fileName} has a bad value`, [`line ${n + 1}, column ${k + 1} (${names[k]}): ${JSON.stringify(fields[k]!.trim())} is not a non-negative number`])
     })
-    rows++
+    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`${fileName} has more than ${count(IMPORT_LIMITS.rows)} rows (the import limit)`)
     const [ts, cores, capMhz, usedMhz, , memProvKb, memUsedKb] = values as [number, number, number, number, number, number, number]
     if (!(cores > 0 && capMhz > 0)) {
       skipped++
@@ -117,7 +118,8 @@ export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[
   const lines = text.split('\n')
   const headerAt = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'))
   if (headerAt < 0) throw new ScenarioInputError(`${fileName} is empty`)
-  const header = lines[headerAt]!.split(',').map((c) => c.trim().toLowerCase())
+  const header = lines[headerAt]!.split(',', IMPORT_LIMITS.columns + 1).map((c) => c.trim().toLowerCase())
+  if (header.length > IMPORT_LIMITS.columns) throw new ScenarioInputError(`${fileName} has more than ${IMPORT_LIMITS.columns} columns (the import limit)`, [`line ${headerAt + 1}: the header names vm,timestamp,cpu,mem and at most a few more`])
   const col = (name: string) => header.indexOf(name)
   const missing = ['vm', 'timestamp', 'cpu', 'mem'].filter((c) => col(c) < 0)
   if (missing.length > 0) throw new ScenarioInputError(`${fileName} is not a generic trace CSV`, [`line ${headerAt + 1}: missing column(s) ${missing.join(', ')} (header must name vm,timestamp,cpu,mem)`])
@@ -126,7 +128,7 @@ export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[
   for (let n = headerAt + 1; n < lines.length; n++) {
     const line = lines[n]!.trim()
     if (line === '' || line.startsWith('#')) continue
-    const fields = line.split(',').map((f) => f.trim())
+    const fields = line.split(',', IMPORT_LIMITS.columns + 1).map((f) => f.trim())
     const where = (name: string) => `line ${n + 1}, column ${col(name) + 1} (${name})`
     if (fields.length < header.length) throw new ScenarioInputError(`${fileName} has a short row`, [`line ${n + 1}: ${fields.length} fields, the header has ${header.length}`])
     const vm = fields[col('vm')]!
@@ -152,16 +154,29 @@ export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[
     entry.memMiB.push(mem)
     entry.maxVcpus = Math.max(entry.maxVcpus, vcpus ?? 0)
     entry.maxMemory = Math.max(entry.maxMemory, memory ?? 0)
-    rows++
+    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`${fileName} has more than ${count(IMPORT_LIMITS.rows)} rows (the import limit)`)
   }
   if (rows === 0) throw new ScenarioInputError(`${fileName} has a header but no rows`)
   const vms = [...byVm.values()].map(({ maxVcpus, maxMemory, ...v }) => ({
     ...v,
     // Without an allocation column: enough for the peak seen.
-    vcpus: maxVcpus > 0 ? Math.ceil(maxVcpus) : Math.max(1, Math.ceil(Math.max(...v.cpuCores) - 1e-9)),
-    memoryMiB: maxMemory > 0 ? maxMemory : Math.max(256, Math.ceil(Math.max(...v.memMiB) / 256) * 256),
+    vcpus: maxVcpus > 0 ? Math.ceil(maxVcpus) : Math.max(1, Math.ceil(largest(v.cpuCores) - 1e-9)),
+    memoryMiB: maxMemory > 0 ? maxMemory : Math.max(256, Math.ceil(largest(v.memMiB) / 256) * 256),
   }))
   return { vms, rows }
+}
+
+/** The largest value (a loop: spreading 300,000 rows into Math.max overflows the stack). */
+function largest(values: readonly number[], start = -Infinity): number {
+  let max = start
+  for (const v of values) if (v > max) max = v
+  return max
+}
+
+function smallest(values: readonly number[]): number {
+  let min = Infinity
+  for (const v of values) if (v < min) min = v
+  return min
 }
 
 function parseTimestamp(text: string): number | null {
@@ -178,10 +193,19 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
   if (vms.length === 0) throw new ScenarioInputError('No VM rows to import')
   const stepSeconds = options.stepSeconds ?? inferStepSeconds(vms)
   const stepMs = stepSeconds * 1000
-  const start = Math.min(...vms.map((v) => v.t[0]!))
-  const end = Math.max(...vms.map((v) => v.t.at(-1)!))
+  const start = smallest(vms.map((v) => smallest(v.t)))
+  const end = largest(vms.map((v) => largest(v.t)))
   let steps = Math.round((end - start) / stepMs) + 1
   if (options.days !== undefined) steps = Math.min(steps, Math.max(1, Math.round((options.days * 86_400) / stepSeconds)))
+  // Checked before anything is allocated for the grid.
+  if (!(steps <= IMPORT_LIMITS.steps)) {
+    throw new ScenarioInputError(`The rows span ${count(steps)} steps of ${stepSeconds} s (${new Date(start).toISOString()} .. ${new Date(end).toISOString()}); the import limit is ${count(IMPORT_LIMITS.steps)} steps`, [
+      'keep fewer days (--days), or remove rows far from the others (a wrong timestamp?)',
+    ])
+  }
+  if (steps * vms.length > IMPORT_LIMITS.vmSteps) {
+    throw new ScenarioInputError(`${count(vms.length)} VMs x ${count(steps)} steps is more than the import limit of ${count(IMPORT_LIMITS.vmSteps)} VM-steps`, ['import fewer VMs or fewer days'])
+  }
   let collisions = 0
   const sorted = [...vms].sort((a, b) => (a.vm < b.vm ? -1 : a.vm > b.vm ? 1 : 0))
   const workload = sorted.map((v) => {
@@ -203,8 +227,8 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
     }
     return { vm: v.vm, cpuCores: cpu, memMiB: mem }
   })
-  const hostCores = options.hostCpuCores ?? Math.max(32, ...vms.map((v) => v.vcpus))
-  const hostMem = options.hostMemoryMiB ?? Math.max(256 * MIB_PER_GIB, ...vms.map((v) => Math.ceil(v.memoryMiB)))
+  const hostCores = options.hostCpuCores ?? largest(vms.map((v) => v.vcpus), 32)
+  const hostMem = options.hostMemoryMiB ?? largest(vms.map((v) => Math.ceil(v.memoryMiB)), 256 * MIB_PER_GIB)
   const tooBig = sorted.find((v) => v.vcpus > hostCores || v.memoryMiB > hostMem)
   if (tooBig) throw new ScenarioInputError(`VM ${tooBig.vm} (${tooBig.vcpus} vCPUs, ${Math.round(tooBig.memoryMiB)} MiB) is larger than the host shape (${hostCores} CPUs, ${hostMem} MiB); use larger hosts`)
   const hosts: ScenarioHost[] = []
@@ -268,6 +292,20 @@ export function importTraceText(fileName: string, text: string, options: TraceIm
   ])
 }
 
+/** One file's text: gunzipped when it ends in .gz, never more than the decompressed-size limit. */
+function readTraceFile(path: string, name: string): string {
+  const limit = IMPORT_LIMITS.decompressedBytes
+  if (statSync(path).size > limit) throw new ScenarioInputError(`${name} is larger than ${mib(limit)} (the import limit)`)
+  const raw = readFileSync(path)
+  if (!name.toLowerCase().endsWith('.gz')) return raw.toString('utf8')
+  try {
+    return gunzipSync(raw, { maxOutputLength: limit }).toString('utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ScenarioInputError(`${name} unpacks to more than ${mib(limit)} (the import limit)`)
+    throw new ScenarioInputError(`${name} is not a valid gzip file: ${(error as Error).message}`)
+  }
+}
+
 function vmNameFor(fileName: string): string {
   return `bb${basename(fileName).replace(/\.csv(\.gz)?$/i, '')}`
 }
@@ -288,8 +326,7 @@ export function importTraceDir(dir: string, options: TraceImportOptions = {}): T
   let skipped = 0
   const kinds = new Set<TraceFormat>()
   for (const name of names) {
-    const raw = readFileSync(join(dir, name))
-    const text = name.toLowerCase().endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8')
+    const text = readTraceFile(join(dir, name), name)
     const format = detectTraceFormat(text)
     if (format === 'bitbrains') {
       const parsed = parseBitbrainsCsv(text, vmNameFor(name), name)
@@ -304,6 +341,7 @@ export function importTraceDir(dir: string, options: TraceImportOptions = {}): T
       throw new ScenarioInputError(`${name} is neither a Bitbrains GWA-T-12 file nor a generic trace CSV`)
     }
     kinds.add(format)
+    if (rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`The files hold more than ${count(IMPORT_LIMITS.rows)} rows together (the import limit)`)
   }
   const duplicate = vms.find((v, i) => vms.findIndex((w) => w.vm === v.vm) !== i)
   if (duplicate) throw new ScenarioInputError(`VM ${duplicate.vm} appears in more than one file`)

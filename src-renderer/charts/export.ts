@@ -1,4 +1,5 @@
 /** Saving a chart: its picture as PNG and its data as CSV, through a download link. */
+import { csvRow } from '../../shared/text/csv'
 
 function download(href: string, filename: string): void {
   const link = document.createElement('a')
@@ -20,16 +21,13 @@ export function downloadDataUrl(filename: string, dataUrl: string): void {
   download(dataUrl, filename)
 }
 
-function csvCell(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
-}
-
 /** One row per time (ISO 8601, UTC) present in any series, one column per series; blanks where a series has no point. */
 export function seriesToCsv(lines: readonly { name: string; t: readonly number[]; values: readonly number[] }[]): string {
   const times = [...new Set(lines.flatMap((l) => l.t))].sort((a, b) => a - b)
   const lookups = lines.map((l) => new Map(l.t.map((t, i) => [t, l.values[i]])))
-  const header = ['time', ...lines.map((l) => l.name)].map(csvCell).join(',')
-  const rows = times.map((t) => [new Date(t).toISOString(), ...lookups.map((m) => (m.has(t) ? String(m.get(t)) : ''))].join(','))
+  // Series are named after VMs and hosts: written through the one CSV writer, which neutralises formulas.
+  const header = csvRow(['time', ...lines.map((l) => l.name)])
+  const rows = times.map((t) => csvRow([new Date(t).toISOString(), ...lookups.map((m) => m.get(t))]))
   return [header, ...rows].join('\n') + '\n'
 }
 

@@ -1,29 +1,11 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { HostFactsResult, HostHistory } from '../../shared/api'
-import type { Series, Snapshot } from '../../shared/model'
+import type { HostFactsResult, HostHistory, HostMetric } from '../../shared/api'
+import type { Snapshot } from '../../shared/model'
 import { api } from '../api'
-import { LIVE_WINDOW_MS } from './time-range'
+import { detailMaxPoints, useLiveSeries } from './live-series'
 
 type VmStack = HostHistory['vms']
-
-/**
- * Points per series asked of the server (it downsamples with LTTB to stay under): about one per
- * pixel of a detail chart (two columns from 1280 px wide, one below), 300 to 1000. More would be
- * sent, parsed and drawn only for ECharts' own sampling to drop them again.
- */
-export function detailMaxPoints(windowWidth = typeof window === 'undefined' ? 1440 : window.innerWidth): number {
-  const chartWidth = windowWidth >= 1280 ? windowWidth / 2 : windowWidth
-  return Math.round(Math.min(1000, Math.max(300, chartWidth)))
-}
-
-function appendPoint(series: Series | undefined, t: number, value: number, from: number): Series {
-  const base = series ?? { t: [], values: [] }
-  if (base.t.length > 0 && t <= base.t.at(-1)!) return base
-  const start = base.t.findIndex((x) => x >= from)
-  const keep = start === -1 ? base.t.length : start
-  return { t: [...base.t.slice(keep), t], values: [...base.values.slice(keep), value] }
-}
 
 /**
  * Live: the snapshot's point for each stacked VM and the sum of the others (the VMs of the host
@@ -68,7 +50,8 @@ export const useHostDetailStore = defineStore('host-detail', () => {
   const facts = shallowRef<HostFactsResult | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
-  const range = ref<{ from: number; to: number } | null>(null)
+  const live = useLiveSeries<HostMetric>()
+  const range = live.range
   let request = 0
 
   async function load(id: string, from: number, to: number): Promise<void> {
@@ -101,17 +84,10 @@ export const useHostDetailStore = defineStore('host-detail', () => {
     const current = history.value
     const sample = snapshot.hostSamples.find((s) => s.hostId === hostId.value)
     if (!current || !sample) return
-    const from = sample.t - LIVE_WINDOW_MS
-    const series = { ...current.host.series }
-    for (const metric of Object.keys(series)) {
-      const value = (sample as unknown as Record<string, number>)[metric]
-      if (typeof value === 'number') series[metric] = appendPoint(series[metric], sample.t, value, from)
-    }
-    range.value = { from, to: sample.t + 1 }
-    history.value = { ...current, host: { ...current.host, series, from, to: sample.t + 1 }, vms: appendVmStack(current.vms, snapshot, hostId.value, from) }
+    const host = live.extend(current.host, sample)
+    history.value = { ...current, host, vms: appendVmStack(current.vms, snapshot, hostId.value, host.from) }
   }
 
   return { hostId, history, facts, loading, error, range, load, applySnapshot }
 })
 
-export { appendPoint }

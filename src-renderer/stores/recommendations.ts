@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import type { RecommendationItem, RecommendationList, VmHistory } from '../../shared/api'
-import type { Recommendation } from '../../shared/model'
+import type { RecommendationItem, RecommendationList } from '../../shared/api'
+import type { Recommendation, Series } from '../../shared/model'
 import { api } from '../api'
 import { useClusterStore } from './cluster'
 import type { Decision } from './recommendation-list'
@@ -9,6 +9,9 @@ import type { Decision } from './recommendation-list'
 export type Strategy = 'static' | 'dynamic' | 'hybrid'
 
 const EMPTY: RecommendationList = { items: [], generatedAt: null, notes: [], analysing: false }
+
+/** A demand series for the evidence chart, with the typical step between its points. */
+export type EvidenceSeries = Series & { stepMs: number }
 
 /** Evidence window: the last day, or what exists of it. */
 export const EVIDENCE_WINDOW_MS = 24 * 3600_000
@@ -67,14 +70,24 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
     }
   }
 
-  /** A VM's demand history for the evidence chart, at the finest step the recorded span allows. */
-  async function vmHistory(vmId: string, now = Date.now()): Promise<VmHistory> {
-    const day = await api.invoke('vm.history', { vmId, from: now - EVIDENCE_WINDOW_MS, to: now, maxPoints: EVIDENCE_POINTS })
+  /**
+   * A VM's demand for the evidence chart (CPU cores or memory MiB), read from the same series as
+   * VM detail, at the finest step the recorded span allows.
+   */
+  async function vmDemand(vmId: string, resource: 'cpu' | 'memory', now = Date.now()): Promise<EvidenceSeries> {
+    const metric = resource === 'memory' ? 'memUsedMiB' : 'cpuUsedCores'
+    const read = async (from: number): Promise<EvidenceSeries> => {
+      const result = await api.invoke('series.query', { kind: 'vm', id: vmId, metrics: [metric], from, to: now, maxPoints: EVIDENCE_POINTS })
+      const series = (result.kind === 'vm' ? result.series[metric] : undefined) ?? { t: [], values: [] }
+      const n = series.t.length
+      return { ...series, stepMs: n > 1 ? Math.round((series.t[n - 1]! - series.t[0]!) / (n - 1)) : 0 }
+    }
+    const day = await read(now - EVIDENCE_WINDOW_MS)
     const first = day.t[0]
     if (first === undefined || day.t.length >= SPARSE_POINTS) return day
     const from = Math.max(now - EVIDENCE_WINDOW_MS, first - day.stepMs)
     if (now - from < 60_000) return day
-    return api.invoke('vm.history', { vmId, from, to: now, maxPoints: EVIDENCE_POINTS })
+    return read(from)
   }
 
   const byId = computed(() => new Map(list.value.items.map((i) => [i.recommendation.id, i])))
@@ -92,5 +105,5 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
     return r.target.id
   }
 
-  return { list, loaded, loadError, refreshing, refreshError, deciding, byId, load, refresh, decide, vmHistory, vmName, hostName, targetName }
+  return { list, loaded, loadError, refreshing, refreshError, deciding, byId, load, refresh, decide, vmDemand, vmName, hostName, targetName }
 })

@@ -1,21 +1,21 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { vmMetrics, type RecommendationItem, type SeriesResult } from '../../shared/api'
+import { vmMetrics, type RecommendationItem, type VmMetric, type VmSeriesResult } from '../../shared/api'
 import type { AuditEntry, Snapshot } from '../../shared/model'
 import { api } from '../api'
-import { appendPoint, detailMaxPoints } from './host-detail'
-import { LIVE_WINDOW_MS } from './time-range'
+import { detailMaxPoints, useLiveSeries } from './live-series'
 
 /** One VM's series for the selected range, its recommendations and their change history. */
 export const useVmDetailStore = defineStore('vm-detail', () => {
   const vmId = ref<string | null>(null)
-  const series = shallowRef<SeriesResult | null>(null)
+  const series = shallowRef<VmSeriesResult | null>(null)
   const loading = ref(false)
   const error = ref<string | null>(null)
   const recommendations = shallowRef<RecommendationItem[] | null>(null)
   const audit = shallowRef<AuditEntry[] | null>(null)
   const changesError = ref<string | null>(null)
-  const range = ref<{ from: number; to: number } | null>(null)
+  const live = useLiveSeries<VmMetric>()
+  const range = live.range
   let request = 0
 
   async function load(id: string, from: number, to: number): Promise<void> {
@@ -31,6 +31,7 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
     try {
       const next = await api.invoke('series.query', { kind: 'vm', id, metrics: [...vmMetrics], from, to, maxPoints: detailMaxPoints() })
       if (mine !== request) return
+      if (next.kind !== 'vm') throw new Error(`series.query answered for a ${next.kind}`)
       series.value = next
       error.value = null
     } catch (e) {
@@ -62,14 +63,7 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
     const current = series.value
     const sample = snapshot.vmSamples.find((s) => s.vmId === vmId.value)
     if (!current || !sample) return
-    const from = sample.t - LIVE_WINDOW_MS
-    const next = { ...current.series }
-    for (const metric of Object.keys(next)) {
-      const value = (sample as unknown as Record<string, number>)[metric]
-      if (typeof value === 'number') next[metric] = appendPoint(next[metric], sample.t, value, from)
-    }
-    range.value = { from, to: sample.t + 1 }
-    series.value = { ...current, series: next, from, to: sample.t + 1 }
+    series.value = live.extend(current, sample)
   }
 
   return { vmId, series, loading, error, recommendations, audit, changesError, range, load, loadChanges, applySnapshot }

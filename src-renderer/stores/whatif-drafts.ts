@@ -1,4 +1,5 @@
-import type { Arrival, ArrivalStream, ScenarioEdit, ScenarioOutline, ScenarioQueue } from '../../shared/model/scenario'
+import type { ScenarioOutline, ScenarioQueue } from '../../shared/api/whatif'
+import type { Arrival, ArrivalStream, ScenarioEdit } from '../../shared/model/scenario'
 
 /**
  * What-if edits and queue as the view edits them: in the admin's units (hours, GiB), one row

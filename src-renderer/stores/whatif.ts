@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { WhatifImportRequestSchema, type PolicySetInput, type ScenarioEdit, type ScenarioOutline, type ScenarioQueue, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/model/scenario'
+import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioQueue, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/api/whatif'
+import type { PolicySetInput, ScenarioEdit } from '../../shared/model/scenario'
 import { api } from '../api'
 import { blankEdit, blankRequest, blankStream, editRows, requestRows, streamRows, toQueue, toScenarioEdit, type EditKind, type EditRow, type RequestRow, type StreamRow } from './whatif-drafts'
 

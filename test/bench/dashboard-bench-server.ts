@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { Host, HostSample, Snapshot, Vm, VmSample } from '../../shared/model'
 import { createServices } from '../../src-main/services/services'
 import { startServer } from '../../src-main/server/server'
-import { vmStack } from '../../src-main/store/series'
-import { Store } from '../../src-main/store/store'
+import { openStore } from '../../src-main/store'
 
 /**
  * The benchmark's server (run with tsx by dashboard.perf.ts): seeds a data file with 8 hosts,
@@ -82,20 +81,20 @@ function samplesAt(t: number, hosts: Host[], vms: Vm[]): { hostSamples: HostSamp
 /** 24 h of 10 s samples in one transaction, then the 5-minute rollups an hour at a time. */
 function seed(file: string, now: number): { rows: number; ms: number } {
   const started = performance.now()
-  const store = new Store(file)
+  const store = openStore(file)
   const { hosts, vms } = inventory()
-  store.updateSettings({ demoEnabled: false })
-  store.saveInventory({ hosts, vms }, now)
+  store.settings.update({ demoEnabled: false })
+  store.inventory.save({ hosts, vms }, now)
   const from = Math.floor((now - DAY_MS) / STEP_MS) * STEP_MS
   let rows = 0
-  store.database.transaction(() => {
+  store.transaction(() => {
     for (let t = from; t < now; t += STEP_MS) {
       const { hostSamples, vmSamples } = samplesAt(t, hosts, vms)
-      store.saveSamples(hostSamples, vmSamples)
+      store.samples.save(hostSamples, vmSamples)
       rows += hostSamples.length + vmSamples.length
     }
-  })()
-  for (let t = from + HOUR_MS; t < now + HOUR_MS; t += HOUR_MS) store.rollUp(Math.min(t, now))
+  })
+  for (let t = from + HOUR_MS; t < now + HOUR_MS; t += HOUR_MS) store.samples.rollUp(Math.min(t, now))
   store.close()
   return { rows, ms: performance.now() - started }
 }
@@ -152,13 +151,15 @@ async function main(): Promise<void> {
   // No hypervisor here: the benchmark stands in for the host manager's live snapshot.
   const { hosts, vms } = inventory()
   let live: Snapshot = { t: now, hosts, vms, ...samplesAt(now, hosts, vms) }
-  ;(services.hosts as unknown as { snapshots: () => Snapshot[] }).snapshots = () => [live]
+  ;(services.hosts as unknown as { snapshots: () => { snapshot: Snapshot; discoveredAt: number }[] }).snapshots = () => [{ snapshot: live, discoveredAt: 0 }]
+  // The feed writes beside the services, as a collector would.
+  const feedStore = openStore(file)
   const feed = setInterval(() => {
     const t = Date.now()
     const samples = samplesAt(t, hosts, vms)
-    services.store.saveSamples(samples.hostSamples, samples.vmSamples)
+    feedStore.samples.save(samples.hostSamples, samples.vmSamples)
     live = { t, hosts, vms, ...samples }
-    services.events.emit('cluster.snapshot', services.snapshot())
+    services.events.emit('cluster.snapshot', services.cluster.snapshot())
   }, 1000)
   // Server-side query times, 24 h: the first (cold) run and the median of five.
   const ctx = { transport: 'serve' as const }
@@ -170,13 +171,14 @@ async function main(): Promise<void> {
   )
   const hostHistoryMs = await timed(() => services.handlers['host.history']({ hostId: 'bench-1', from: now - DAY_MS, to: now, maxPoints: 1000, vmBuckets: 180 }, ctx))
   const hostVms = vms.filter((vm) => vm.hostId === 'bench-1')
-  const vmStackMs = await timed(() => vmStack(services.store.database, hostVms, { from: now - DAY_MS, to: now, buckets: 180, rawKeptMs: 48 * HOUR_MS, now, top: 12 }))
+  const vmStackMs = await timed(() => feedStore.samples.vmStack(hostVms, { from: now - DAY_MS, to: now, buckets: 180, now, top: 12 }))
   const overviewQueryMs = (await timed(() => services.handlers['dashboard.overview']({}, ctx))).first
   const server = await startServer({ services, rendererDir: process.env.VIRTPILOT_BENCH_RENDERER_DIR ?? join(repoRoot, 'out/renderer'), host: '127.0.0.1', port: 0 })
   console.log(`BENCH ${JSON.stringify({ rows: seeded.rows, seedMs: seeded.ms, seedCached: seeded.cached, vmSeriesMs, hostHistoryMs, vmStackMs, overviewQueryMs, hosts: HOSTS, vms: VMS })}`)
   console.log(`VirtPilot is serving at ${server.url}`)
   const shutdown = async () => {
     clearInterval(feed)
+    feedStore.close()
     await server.close()
     await services.stop()
     rmSync(dir, { recursive: true, force: true })

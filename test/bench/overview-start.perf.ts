@@ -19,6 +19,9 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const RUNS = 5
 const TARGET_MS = 1000
 
+/** The session cookie is named for the server's port (src-main/server/auth.ts). */
+const cookieName = (origin: string) => `virtpilot-${new URL(origin).port}`
+
 async function startServe(dataDir: string): Promise<{ child: ChildProcess; origin: string; token: string }> {
   const child = spawn(process.execPath, ['bin/virtpilot.js', 'serve', '--port', '0', '--data', join(dataDir, 'virtpilot.db')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
@@ -39,7 +42,7 @@ async function startServe(dataDir: string): Promise<{ child: ChildProcess; origi
 async function analysed(origin: string, token: string): Promise<void> {
   for (let i = 0; i < 240; i++) {
     const generatedAt = await new Promise<number | null>((resolve, reject) => {
-      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api`, { headers: { Cookie: `virtpilot_session=${token}` } })
+      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api`, { headers: { Cookie: `${cookieName(origin)}=${token}` } })
       ws.once('error', reject)
       ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, channel: 'recommendations.list', req: {} })))
       ws.on('message', (data) => {
@@ -123,7 +126,7 @@ test('Overview cold and warm start: navigation to the first drawn data', async (
   try {
     await analysed(origin, token)
     const url = `${origin}/#/overview`
-    const cookie = { name: 'virtpilot_session', value: token, url: origin }
+    const cookie = { name: cookieName(origin), value: token, url: origin }
     const cold: Start[] = []
     const warm: Start[] = []
     let coldBytes = { wire: 0, decoded: 0, files: 0 }

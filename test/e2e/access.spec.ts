@@ -19,6 +19,13 @@ function handshake(ws: WebSocket): Promise<{ opened: true } | { opened: false; s
 }
 
 test.describe('Access control of serve mode', () => {
+  test('the built page carries the same CSP as the header (less frame-ancestors, which a meta tag cannot hold)', async ({ page, serve }) => {
+    const response = await page.goto(serve.entryUrl)
+    const header = (await response!.allHeaders())['content-security-policy']!
+    const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
+    expect(`${meta}; frame-ancestors 'none'`).toBe(header)
+  })
+
   test('refuses HTTP requests without the token', async ({ serve }) => {
     const anonymous = await playwrightRequest.newContext()
     try {

@@ -22,6 +22,7 @@ test.describe('Charts draw on first load', () => {
   }
 
   test('Overview: cluster CPU and memory, capacity bars and the hosts heatmap', async ({ app }) => {
+    test.setTimeout(120_000)
     const page = await cold(app, '/overview')
     await expect(page.getByTestId('hosts-heatmap')).toBeVisible()
     // Two capacity charts, the heatmap, two cluster charts.

@@ -63,7 +63,9 @@ async function stopServe(child: ChildProcess): Promise<void> {
 
 /** One api call over a fresh WebSocket, authenticated with the session cookie. */
 export function openApiSocket(origin: string, token: string, headers: Record<string, string> = {}): WebSocket {
-  return new WebSocket(`${origin.replace(/^http/, 'ws')}/api`, { headers: { Cookie: `virtpilot_session=${token}`, ...headers } })
+  // The session cookie is named for the server's port (src-main/server/auth.ts).
+  const port = new URL(origin).port
+  return new WebSocket(`${origin.replace(/^http/, 'ws')}/api`, { headers: { Cookie: `virtpilot-${port}=${token}`, ...headers } })
 }
 
 async function callApi(origin: string, token: string, channel: string, req: unknown): Promise<unknown> {

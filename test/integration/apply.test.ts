@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -7,12 +7,15 @@ import type { Plan, Recommendation, ReversibleAction } from '../../shared/model'
 import type { Services } from '../../src-main/services/services'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { describeWithLab, groundTruth, hostNamed, type LabHost } from './lab'
-import { call, servicesForLab, until } from './support/services'
+import { call, dataFileOf, servicesForLab, until } from './support/services'
+import type { Store } from '../../src-main/store'
 
 // Approve -> plan -> apply over SSH on real hosts, read back with virsh on each host's own socket.
 
 let dir: string
 let services: Services
+/** The same data file, read and written beside the services (recommendations the engine would make). */
+let data: Store
 
 /** A recommendation as the engine would make it (the engine's choices are tested elsewhere). */
 function recommend(id: string, title: string, actions: ReversibleAction[]): Recommendation {
@@ -34,21 +37,21 @@ function recommend(id: string, title: string, actions: ReversibleAction[]): Reco
 }
 
 function vmId(name: string): string {
-  const vm = services.snapshot().vms.find((v) => v.name === name)
+  const vm = services.cluster.snapshot().vms.find((v) => v.name === name)
   if (!vm) throw new Error(`no VM ${name} in the snapshot`)
   return vm.id
 }
 
 /** Approves recommendations, makes a plan of them and applies it; resolves with the finished plan. */
 async function approveAndApply(recs: Recommendation[], options: { allowUnsafeMigration?: boolean } = {}): Promise<{ plan: Plan; updates: Plan[] }> {
-  services.applyStore.replaceOpen(recs, Date.now())
+  data.recommendations.replaceOpen(recs, Date.now())
   for (const r of recs) await call(services, 'recommendations.decide', { id: r.id, decision: 'approve' })
   const plan = await call<Plan>(services, 'plans.create', { recommendationIds: recs.map((r) => r.id), ...options })
   const updates: Plan[] = []
   const off = services.events.on('plans.changed', (p) => p.id === plan.id && updates.push(p))
   await call(services, 'plans.apply', { id: plan.id })
   const finished = await until('the plan to finish', () => {
-    const p = services.applyStore.getPlan(plan.id)!
+    const p = data.plans.getPlan(plan.id)!
     return p.state !== 'running' && p.state !== 'ready' ? p : undefined
   }, 180_000)
   off()
@@ -67,9 +70,11 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'virtpilot-apply-'))
     services = await servicesForLab(lab, dir)
+    data = dataFileOf(dir)
   })
 
   afterAll(async () => {
+    data?.close()
     await services?.stop()
     rmSync(dir, { recursive: true, force: true })
   })
@@ -86,7 +91,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(plan.state).toBe('done')
     expect(await vcpus(host, name)).toBe(2)
     expect(Math.abs((await balloonMiB(host, name)) - 100)).toBeLessThanOrEqual(1)
-    const audit = services.applyStore.listAudit({ planId: plan.id })
+    const audit = data.plans.listAudit({ planId: plan.id })
     const commands = audit.filter((e) => e.kind === 'command')
     expect(commands.map((e) => e.argv?.slice(3, 4)[0])).toEqual(expect.arrayContaining(['setvcpus', 'setmem']))
     expect(commands.every((e) => e.exitCode === 0)).toBe(true)
@@ -112,6 +117,56 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(updates.some((p) => p.steps[0]!.state === 'running')).toBe(true)
     expect(updates.at(-1)!.steps[0]!.state).toBe('done')
     // Back where the lab had it.
+    await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
+  })
+
+  it('a migration\'s tunnel on the source refuses every other local user: tried as nobody while the migration runs', async () => {
+    const [h1, h2] = [hostNamed(lab, 'h1'), hostNamed(lab, 'h2')]
+    const name = h1.guests[1]!.name
+    const vm = vmId(name)
+    // Whatever VirtPilot's SSH session listens on on the source: TCP ports on its loopback, sockets in its directories.
+    const endpoints = (): string[] => {
+      const tcp = execFileSync('nsenter', [`--net=/run/netns/${h1.namespace}`, 'ss', '-Hltnp'])
+        .toString()
+        .split('\n')
+        .filter((l) => l.includes('"sshd"'))
+        .map((l) => /\s(\S+):(\d+)\s/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null && m[2] !== '22')
+        .map((m) => `tcp:${m[1]!.replace(/^\[|\]$/g, '')}:${m[2]}`)
+      const unix = readdirSync('/tmp')
+        .filter((n) => n.startsWith('virtpilot-migrate.'))
+        .map((n) => `unix:/tmp/${n}/libvirt.sock`)
+      return [...tcp, ...unix]
+    }
+    // The other user: uid/gid 65534 (nobody), no supplementary groups, inside the source's network namespace.
+    const connectAsNobody = (endpoint: string): string => {
+      const address = endpoint.startsWith('tcp:') ? `TCP:${endpoint.slice(4)}` : `UNIX-CONNECT:${endpoint.slice(5)}`
+      const r = spawnSync('nsenter', [`--net=/run/netns/${h1.namespace}`, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'socat', '-u', 'OPEN:/dev/null', address], { encoding: 'utf8', timeout: 10_000 })
+      return r.status === 0 ? 'connected' : r.stderr.trim()
+    }
+    const tried = new Map<string, string>()
+    let watching = true
+    const watcher = (async () => {
+      while (watching) {
+        for (const endpoint of endpoints()) if (!tried.has(endpoint)) tried.set(endpoint, connectAsNobody(endpoint))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+    })()
+    let plan: Plan
+    try {
+      ;({ plan } = await approveAndApply(
+        [recommend('it-move-watched', `Move ${name} to h2`, [{ action: { kind: 'migrate', vm, from: 'h1', to: 'h2', live: true }, rollback: { kind: 'migrate', vm, from: 'h2', to: 'h1', live: true } }])],
+        { allowUnsafeMigration: true },
+      ))
+    } finally {
+      watching = false
+      await watcher
+    }
+    expect(plan.state, plan.steps[0]!.message).toBe('done')
+    expect(tried.size, 'no tunnel endpoint was seen on the source during the migration').toBeGreaterThan(0)
+    for (const [endpoint, outcome] of tried) expect(outcome, endpoint).toMatch(/Permission denied/)
+    // The private directory is gone with the migration.
+    expect(readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.'))).toEqual([])
     await virsh(h2.libvirt.uri, ['migrate', '--live', '--persistent', '--undefinesource', '--unsafe', name, h1.libvirt.uri, '--migrateuri', `tcp://${h1.ip}`])
   })
 
@@ -150,7 +205,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect(plan.steps.map((s) => s.state)).toEqual(['rolled-back', 'failed'])
     expect(Math.abs((await balloonMiB(h3, first)) - 128)).toBeLessThanOrEqual(1)
     expect((await groundTruth(h3, ['domstate', second])).trim()).toBe('running')
-    const audit = services.applyStore.listAudit({ planId: plan.id })
+    const audit = data.plans.listAudit({ planId: plan.id })
     expect(audit.some((e) => e.kind === 'rollback' && e.exitCode === 0)).toBe(true)
     expect(audit.some((e) => e.kind === 'state' && /plan rolled-back/.test(e.message))).toBe(true)
     expect(plan.outcome!.find((o) => o.host === 'h3')!.summary).toMatch(/rolled-back/)
@@ -169,7 +224,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     await virsh(host.libvirt.uri, ['define', `${safe.disk}.xml`])
     await virsh(host.libvirt.uri, ['start', name])
     try {
-      await until('the odd VM in the inventory', () => services.snapshot().vms.find((v) => v.name === name))
+      await until('the odd VM in the inventory', () => services.cluster.snapshot().vms.find((v) => v.name === name))
       const vm = vmId(name)
       const { plan } = await approveAndApply([
         recommend('it-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h1', shares: 512 }, rollback: { kind: 'setCpuShares', vm, host: 'h1', shares: 1024 } }]),
@@ -193,7 +248,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     const vm = vmId(name)
     const before = Number(/cpu_shares\s*:\s*(\d+)/.exec(await groundTruth(host, ['schedinfo', name, '--live']))![1])
     const recFile = join(dir, 'recommendations.json')
-    writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.snapshot() }))
+    writeFileSync(recFile, JSON.stringify({ recommendations: [recommend('cli-shares', `Shares for ${name}`, [{ action: { kind: 'setCpuShares', vm, host: 'h2', shares: 2048 }, rollback: { kind: 'setCpuShares', vm, host: 'h2', shares: before } }])], snapshot: services.cluster.snapshot() }))
     const env = { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
     const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', env, timeout: 120_000 })
     const planFile = join(dir, 'plan.json')

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { ManagedHost, VmSample } from '../../shared/model'
 import type { Services } from '../../src-main/services/services'
-import { call, servicesForLab, until } from './support/services'
+import { call, dataFileOf, servicesForLab, until } from './support/services'
 import { addExtraGuest, describeWithLab, domstats, groundTruth, removeExtraGuest, type LabHost } from './lab'
 import { domainXml, guestOf, virsh } from '../lab/guest'
 import { LoopbackSshd } from './support/sshd'
@@ -17,7 +17,7 @@ let dir: string
 let services: Services
 
 function vmSample(name: string): VmSample | undefined {
-  const snapshot = services.snapshot()
+  const snapshot = services.cluster.snapshot()
   const vm = snapshot.vms.find((v) => v.name === name)
   return vm && snapshot.vmSamples.find((s) => s.vmId === vm.id)
 }
@@ -40,7 +40,7 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
   })
 
   it('discovers the inventory that virsh reports on each host', async () => {
-    const snapshot = services.snapshot()
+    const snapshot = services.cluster.snapshot()
     for (const host of lab.hosts) {
       const names = (await groundTruth(host, ['list', '--all', '--name'])).split('\n').filter(Boolean).sort()
       const vms = snapshot.vms.filter((v) => v.hostId === host.name)
@@ -67,6 +67,12 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
     expect(after.polls - before.polls).toBeGreaterThanOrEqual(3)
     // both counters move together when a poll completes, so a poll in flight cannot skew them
     expect(after.statsRoundTrips - before.statsRoundTrips).toBe(after.polls - before.polls)
+    // The same read brings the host's pressure (PSI), swap traffic and load average.
+    const sample = services.cluster.snapshot().hostSamples.find((s) => s.hostId === host)!
+    expect(sample.cpuPressurePct).toBeGreaterThanOrEqual(0)
+    expect(sample.ioPressurePct).toBeGreaterThanOrEqual(0)
+    expect(sample.swapInBps).toBeGreaterThanOrEqual(0)
+    expect(sample.load1).toBeGreaterThan(0)
   })
 
   it('measures a guest burning one CPU as libvirt does, and idle guests low', async () => {
@@ -80,8 +86,10 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
       const truthEnd = await cpuTime()
       // libvirt's own figure over the same stretch: cpu.time advanced / wall time.
       const truthPct = (100 * (truthEnd.ns - truthStart.ns)) / 1e6 / (truthEnd.t - truthStart.t)
-      const vmId = services.snapshot().vms.find((v) => v.name === burner.name)!.id
-      const ours = services.store.usageHistoryRaw(vmId, truthStart.t, truthEnd.t + 1)
+      const vmId = services.cluster.snapshot().vms.find((v) => v.name === burner.name)!.id
+      const data = dataFileOf(dir)
+      const ours = data.samples.raw(vmId, truthStart.t, truthEnd.t + 1)
+      data.close()
       const oursPct = ours.reduce((s, x) => s + x.cpuPct, 0) / ours.length
       expect(ours.length).toBeGreaterThanOrEqual(3)
       expect(Math.abs(oursPct - truthPct)).toBeLessThan(15)
@@ -112,7 +120,7 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
     await virsh(host.libvirt.uri, ['start', name])
     try {
       await until('the odd VM with a sample', () => vmSample(name), 60_000)
-      const vm = services.snapshot().vms.find((v) => v.name === name)!
+      const vm = services.cluster.snapshot().vms.find((v) => v.name === name)!
       expect(vm.state).toBe('running')
       expect(vm.hostId).toBe(host.name)
       expect(pwned()).toBe('')

@@ -56,7 +56,7 @@ export async function domstats(host: LabHost, guest: string, groups: readonly st
   const text = await groundTruth(host, ['domstats', '--raw', ...groups, guest])
   const stats = new Map<string, string>()
   for (const line of text.split('\n')) {
-    const match = /^\s+([^=]+)=(.*)$/.exec(line)
+    const match = /^\s+([^\s=][^=]*)=(.*)$/.exec(line)
     if (match?.[1] !== undefined && match[2] !== undefined) stats.set(match[1], match[2])
   }
   return stats

@@ -126,8 +126,9 @@ describeWithLab('SSH connection to a real sshd', () => {
         onUnknownHostKey: async () => true,
         prompter: { keyPassphrase: async (file) => (asked.push(file), answer), password: async () => undefined },
         agentSocket: undefined,
-        // Far shorter than a person takes to type: asking must not happen inside the handshake.
-        readyTimeoutMs: 3000,
+        // Far shorter than a person takes to type: asking must not happen inside the handshake
+        // (10 s, not less: decrypting the key and the handshake take seconds on a busy machine).
+        readyTimeoutMs: 10_000,
       })
     const conn = make('correct horse')
     await conn.connect()

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { appendFile, cp, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cachePaths, hostPaths, labPaths, TEST_UID, TEST_USER } from './paths'
+import { cachePaths, hostPaths, labPaths, TEST_PASSWORD, TEST_UID, TEST_USER } from './paths'
 import { run, waitFor } from './run'
 
 const HOST_SCRIPT = fileURLToPath(new URL('./host-namespace.sh', import.meta.url))
@@ -67,8 +67,9 @@ export async function prepareHost(spec: HostSpec): Promise<void> {
 
   await writeFile(paths.passwd, withTestUser(await readFile('/etc/passwd', 'utf8'), `${TEST_USER}:x:${TEST_UID}:${TEST_UID}:virtpilot lab:${lab.home}:/bin/sh`))
   await writeFile(paths.group, withTestGroup(await readFile('/etc/group', 'utf8')))
-  // `*` (not `!`): sshd without PAM refuses even key logins to accounts whose password is locked with `!`.
-  await writeFile(paths.shadow, withTestUser(await readFile('/etc/shadow', 'utf8'), `${TEST_USER}:*:19000:0:99999:7:::`), {
+  // A real password (SHA-512 crypt), so tests can log in with it as admins do; sshd without PAM checks it against this file.
+  const hash = (await run(['openssl', 'passwd', '-6', TEST_PASSWORD])).stdout.trim()
+  await writeFile(paths.shadow, withTestUser(await readFile('/etc/shadow', 'utf8'), `${TEST_USER}:${hash}:19000:0:99999:7:::`), {
     mode: 0o640,
   })
 
@@ -85,7 +86,8 @@ export async function prepareHost(spec: HostSpec): Promise<void> {
       `AllowUsers ${TEST_USER}`,
       'PermitRootLogin no',
       'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
+      'PasswordAuthentication yes',
+      'PermitEmptyPasswords no',
       'KbdInteractiveAuthentication no',
       'UsePAM no',
       // the base folder is not owned the way StrictModes wants (world-readable /tmp paths)

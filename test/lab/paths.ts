@@ -7,6 +7,8 @@ export const DEFAULT_NAME = 'vplab'
 /** The login of the lab hosts: a non-root member of group libvirt whose shell is /bin/sh (fast execs). */
 export const TEST_USER = 'vplab'
 export const TEST_UID = 64_123
+/** The test user's password on the lab hosts (they are reachable only from this machine): for password logins. */
+export const TEST_PASSWORD = 'vplab-Pw-7d1c2f'
 
 /** Files of one lab under its base folder. A lab owns its base folder: `down` deletes it. */
 export function labPaths(base: string) {

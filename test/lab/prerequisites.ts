@@ -14,6 +14,7 @@ export const DEBIAN_PACKAGES: ReadonlyArray<{ name: string; provides: string }> 
   { name: 'cpio', provides: '/usr/bin/cpio' },
   { name: 'socat', provides: '/usr/bin/socat' },
   { name: 'iproute2', provides: '/usr/sbin/ip' },
+  { name: 'openssl', provides: '/usr/bin/openssl' },
   { name: 'util-linux', provides: '/usr/bin/unshare' },
   { name: 'util-linux', provides: '/usr/bin/nsenter' },
 ]

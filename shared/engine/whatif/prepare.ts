@@ -113,7 +113,7 @@ export function prepareScenario(scenario: Scenario, seed: number): PreparedScena
   const rank: Record<TimedHostEvent['kind'], number> = { add: 0, recover: 1, maintenanceEnd: 2, maintenanceStart: 3, remove: 4, fail: 5 }
   hostEvents.sort((a, b) => a.step - b.step || rank[a.kind] - rank[b.kind])
   // Stable: requests arriving in the same minute keep the file's order.
-  const arrivals = [...scenario.arrivals, ...expandStreams(scenario.arrivalStreams, seededRandom(seed))].sort((a, b) => a.atMinute - b.atMinute)
+  const arrivals = [...scenario.arrivals, ...expandStreams(scenario.arrivalStreams, seededRandom(seed), (scenario.steps * scenario.stepSeconds) / 60)].sort((a, b) => a.atMinute - b.atMinute)
   const drafts = [...vms.values()]
   // Constant VMs get no column: a scenario of many constant VMs over many steps stays small.
   const column = new Int32Array(drafts.length).fill(-1)

@@ -1,29 +1,17 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
-import { describeProblem } from './parse/result'
+import { describeProblem } from '../linux/parse/result'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT } from './stats-script'
+import { runHostScript, HostOutputError } from '../linux/run-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
 const STATS_TIMEOUT_MS = 20_000
-
-export class HostOutputError extends Error {
-  override name = 'HostOutputError'
-}
-
-/** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string): Promise<string> {
-  await connection.connect()
-  const result = await connection.execScript(script, timeoutMs)
-  if (result.stdout.trim() === '') {
-    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
-  }
-  return result.stdout
-}
 
 /**
  * A KVM/libvirt host read over SSH with nothing installed on it: one exec for discovery, one
@@ -49,8 +37,8 @@ export class LibvirtAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, what)
+  private run(script: string, timeoutMs: number, what: 'discovery' | 'statistics'): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, what, what === 'discovery' ? OUTPUT_LIMITS.discovery : OUTPUT_LIMITS.poll)
   }
 
   async discover(): Promise<Inventory> {
@@ -76,6 +64,9 @@ export class LibvirtAdapter implements HostAdapter {
     if (!parsed.ok) throw new HostOutputError(`${this.connection.label}: unexpected output: ${describeProblem(parsed.error)}`)
     this.lastReading = parsed.value
     if (parsed.value.unknownDomains.length > 0) this.stale = true
+    // A domain that is gone (migrated away, undefined): discover again, so its UUID is free for the host it went to.
+    const listed = new Set(parsed.value.domains.map((d) => d.name))
+    if (listed.size > 0 && [...this.vmIdsByName.keys()].some((name) => !listed.has(name))) this.stale = true
     return parsed.value.raw
   }
 

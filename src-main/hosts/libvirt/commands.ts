@@ -14,8 +14,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** Host names and IPv4/IPv6 literals, nothing else (no spaces, slashes, quotes). */
 const ADDRESS = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/
 const VIRSH = ['virsh', '-c', 'qemu:///system'] as const
-/** Placeholder for the local end of the migration tunnel, known only when the step runs. */
-export const TUNNEL_PORT = '{tunnel-port}'
+/** Placeholder for the source's end of the migration tunnel (a Unix socket), known only when the step runs. */
+export const TUNNEL_SOCKET = '{tunnel-socket}'
 
 export interface CommandContext {
   /** The libvirt UUID of a VM id (real hosts use the UUID as the VM id). */
@@ -86,9 +86,10 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
             ...(ctx.allowUnsafeMigration ? ['--unsafe'] : []),
             '--domain',
             uuid(action.vm, ctx),
-            // The destination's libvirt, reached through VirtPilot's SSH tunnel to that host.
+            // The destination's libvirt, reached through VirtPilot's SSH tunnel to that host: a
+            // socket in a directory only VirtPilot's SSH user on the source can enter.
             '--desturi',
-            `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`,
+            `qemu+unix:///system?socket=${TUNNEL_SOCKET}`,
             // Memory pages travel host to host, not through VirtPilot.
             '--migrateuri',
             `tcp://${address(action.to, ctx)}`,
@@ -101,6 +102,44 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
     case 'setVmDevice':
       throw new CommandError(`${action.kind} (${action.setting}) is advice to apply by hand: VirtPilot does not change it over SSH`)
   }
+}
+
+/** The source's end of the tunnel (a socket path), known when a migration step runs, in place of its placeholder. */
+export function withTunnelSocket(argv: readonly string[], socket: string): string[] {
+  return argv.map((a) => a.replace(TUNNEL_SOCKET, socket))
+}
+
+/**
+ * A rendered migration as Ansible runs it: libvirt's peer-to-peer mode straight to the destination
+ * over SSH (`qemu+ssh://TARGET/system`) instead of VirtPilot's tunnel, so the source host's root
+ * needs a key for the destination. Other argv is returned as it is.
+ */
+export function peerToPeerArgv(argv: readonly string[], destinationTarget: string): string[] {
+  const tunnelled = `qemu+unix:///system?socket=${TUNNEL_SOCKET}`
+  if (!argv.includes(tunnelled)) return [...argv]
+  return argv.flatMap((a) => (a === tunnelled ? [`qemu+ssh://${destinationTarget}/system`] : a === '--live' ? ['--live', '--p2p'] : [a]))
+}
+
+/** Reads a running migration's progress on its source (see migrationProgress). */
+export function migrationJobInfo(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'domjobinfo', '--domain', uuid(vmId, ctx)], purpose: 'read migration progress' }
+}
+
+/** Aborts a running migration on its source (the guest keeps running there). */
+export function migrationAbort(host: string, vmId: string, ctx: CommandContext): HostCommand {
+  return { host, argv: [...VIRSH, 'domjobabort', '--domain', uuid(vmId, ctx)], purpose: 'abort the migration' }
+}
+
+/** Share of memory transferred, 0-1, from `virsh domjobinfo`; undefined while it says nothing usable. */
+export function migrationProgress(domjobinfo: string): number | undefined {
+  const bytes = (label: string) => {
+    const m = new RegExp(`^${label}:\\s+([\\d.]+) (\\w+)$`, 'm').exec(domjobinfo)
+    const unit = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 }[m?.[2] ?? ''] ?? NaN
+    return Number(m?.[1]) * unit
+  }
+  const processed = bytes('Memory processed')
+  const total = bytes('Memory total')
+  return processed > 0 && total > 0 ? Math.min(1, processed / total) : undefined
 }
 
 /** How the result of an action is read back. */

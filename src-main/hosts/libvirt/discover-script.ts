@@ -1,5 +1,5 @@
-import { HOST_FILES_FUNCTIONS } from '../host-reads'
-import { SCRIPT_PRELUDE, shellCommandFor } from './script-frame'
+import { HOST_FILES_FUNCTIONS } from '../linux/host-reads'
+import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
 
 export const DISCOVER_FORMAT = 'discover-1'
 

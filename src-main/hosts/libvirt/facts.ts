@@ -1,6 +1,6 @@
 import type { ClusterFacts, HostFacts, VmFacts } from '../../../shared/model/facts'
 import type { Discovery, VmDetails } from './parse/discover-output'
-import type { HostTuning } from './parse/host-tuning'
+import { tuningFacts } from '../linux/tuning-facts'
 
 /**
  * The tuning facts of one discovered libvirt host and its domains, for the engine's tuning rules.
@@ -27,22 +27,6 @@ export function factsFromDiscovery(discovery: Discovery): ClusterFacts {
   return { hosts: { [details.hostId]: hostFacts }, vms }
 }
 
-type TuningFacts = Pick<HostFacts, 'kvmDevice' | 'ksm' | 'transparentHugepages' | 'hugepagePools' | 'cpuGovernors' | 'haltPollNs' | 'vhostNet'>
-
-/** The host's tuning files (KSM, THP, hugepages, governors, halt polling, vhost) as facts; libvirt and Proxmox hosts read the same files. */
-export function tuningFacts(t: HostTuning | undefined): TuningFacts {
-  const governors: Record<string, number> = {}
-  for (const g of t?.governors.values() ?? []) governors[g] = (governors[g] ?? 0) + 1
-  return {
-    kvmDevice: t?.kvm.devicePresent,
-    ksm: t?.ksm ? { running: t.ksm.run === 1, pagesShared: t.ksm.pagesShared, pagesSharing: t.ksm.pagesSharing, fullScans: t.ksm.fullScans } : undefined,
-    transparentHugepages: t?.thp?.enabled,
-    hugepagePools: (t?.hugepagePools ?? []).map((p) => ({ sizeKiB: p.sizeKiB, total: p.total, free: p.free })),
-    cpuGovernors: governors,
-    haltPollNs: t?.haltPollNs,
-    vhostNet: t?.vhost.netDevice,
-  }
-}
 
 function vmFacts(d: VmDetails, hostId: string, running: boolean): VmFacts {
   const c = d.config
@@ -74,14 +58,4 @@ function vmFacts(d: VmDetails, hostId: string, running: boolean): VmFacts {
     vcpuPins: c.cputune.vcpupin.map((p) => ({ vcpu: p.vcpu, cpus: p.cpus })),
     numaMemory: c.numatune ? { mode: c.numatune.mode, nodes: c.numatune.nodeset } : undefined,
   }
-}
-
-/** Facts of several hosts (one discovery each) as one cluster. */
-export function mergeFacts(parts: readonly ClusterFacts[]): ClusterFacts {
-  const out: ClusterFacts = { hosts: {}, vms: {} }
-  for (const p of parts) {
-    Object.assign(out.hosts, p.hosts)
-    Object.assign(out.vms, p.vms)
-  }
-  return out
 }

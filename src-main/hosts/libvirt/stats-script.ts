@@ -1,5 +1,5 @@
-import { HOST_STATS_SECTIONS } from '../host-reads'
-import { SCRIPT_PRELUDE, shellCommandFor } from './script-frame'
+import { HOST_STATS_SECTIONS } from '../linux/host-reads'
+import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
 
 /** Format version printed after START; parseStatsOutput refuses output of another version. */
 export const STATS_FORMAT = 'stats-1'

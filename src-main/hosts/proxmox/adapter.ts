@@ -1,7 +1,8 @@
 import type { ClusterFacts } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats } from '../adapter'
-import { HostOutputError, runHostScript } from '../libvirt/adapter'
-import { describeProblem } from '../libvirt/parse/result'
+import { OUTPUT_LIMITS } from '../../ssh/output-cap'
+import { HostOutputError, runHostScript } from '../linux/run-script'
+import { describeProblem } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import { parseProxmoxDiscoverOutput, type ProxmoxDiscovery } from './discover-output'
 import { PVE_DISCOVER_SCRIPT } from './discover-script'
@@ -40,8 +41,8 @@ export class ProxmoxAdapter implements HostAdapter {
     this.id = hostId
   }
 
-  private run(script: string, timeoutMs: number, what: string): Promise<string> {
-    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`)
+  private run(script: string, timeoutMs: number, what: 'discovery' | 'statistics'): Promise<string> {
+    return runHostScript(this.connection, script, timeoutMs, `Proxmox ${what}`, what === 'discovery' ? OUTPUT_LIMITS.discovery : OUTPUT_LIMITS.poll)
   }
 
   async discover(): Promise<Inventory> {

@@ -1,9 +1,9 @@
 import { HostSchema, type Host, type Vm } from '../../../shared/model'
 import type { Inventory } from '../adapter'
-import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../libvirt/parse/host-tuning'
-import { parseMeminfo } from '../libvirt/parse/procfs'
-import { failed, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
-import { bodyOrProblem, splitSections } from '../libvirt/parse/sections'
+import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../linux/parse/host-tuning'
+import { parseMeminfo } from '../linux/parse/procfs'
+import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
+import { bodyOrProblem, splitSections } from '../linux/parse/sections'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
 import { parseLscpuParsable, parseNodeMemTotals, parseQemuVersion, topologyOf } from './host-topology'
 import {

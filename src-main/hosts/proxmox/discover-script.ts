@@ -1,5 +1,5 @@
-import { SCRIPT_PRELUDE, shellCommandFor } from '../libvirt/script-frame'
-import { HOST_FILES_FUNCTIONS } from '../host-reads'
+import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
+import { HOST_FILES_FUNCTIONS } from '../linux/host-reads'
 
 export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
 

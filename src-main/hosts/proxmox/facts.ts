@@ -1,7 +1,7 @@
 import type { ClusterFacts, HostFacts, VmDiskFacts, VmFacts } from '../../../shared/model/facts'
 import type { ProxmoxDiscovery, ProxmoxHostDetails, ProxmoxVmDetails } from './discover-output'
 import type { ProxmoxQemuConfig } from './parse'
-import { tuningFacts } from '../libvirt/facts'
+import { tuningFacts } from '../linux/tuning-facts'
 import { effectiveDisk } from './storage'
 
 /**

@@ -1,4 +1,4 @@
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 
 /**
  * CPU topology and NUMA cells of a host without libvirt: `lscpu -p=CPU,CORE,SOCKET,NODE` (or

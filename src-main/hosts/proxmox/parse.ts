@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { VmSchema, type Vm, type VmState } from '../../../shared/model'
-import { parseCpuList } from '../libvirt/parse/capabilities'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../libvirt/parse/result'
+import { nameFromHost } from '../../../shared/text/control'
+import { parseCpuList } from '../linux/parse/cpu-list'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 
 /**
  * Proxmox VE: detection, the JSON that `pvesh get <path> --output-format json` prints (the API's
@@ -34,7 +35,10 @@ const vmidNum = num.pipe(z.number().int().positive())
 /** What /cluster/resources and /nodes/<node>/qemu both say of a guest. */
 const GuestSchema = z.object({
   vmid: vmidNum,
-  name: z.string().optional(),
+  name: z
+    .string()
+    .transform((s) => nameFromHost(s).name)
+    .optional(),
   status: z.string(),
   template: num.optional(),
   maxmem: num.optional(),
@@ -62,7 +66,28 @@ const QemuStatusSchema = GuestSchema.extend({
 export type ProxmoxClusterVm = z.infer<typeof ClusterVmSchema>
 export type ProxmoxQemuStatus = z.infer<typeof QemuStatusSchema>
 
+/** pvesh answers nest a few levels; deeper JSON is hostile and costs JSON.parse far more per byte. */
+const MAX_JSON_DEPTH = 32
+
+/** Whether brackets outside strings nest deeper than `max` (one pass, no parse). */
+function nestsDeeper(text: string, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
 function parseJsonData(text: string, section: string): Parsed<unknown> {
+  if (nestsDeeper(text, MAX_JSON_DEPTH)) return failed(section, `not pvesh output: JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -240,8 +265,9 @@ export function parseQemuConfFile(text: string, section = 'qemu-server .conf', f
     const l = lines[i]!
     if (/^\s*$/.test(l) || l.startsWith('#')) continue
     if (/^\[[^\]]+\]\s*$/.test(l)) break
-    const m = /^([a-z][a-z0-9_-]*):\s*(.*?)\s*$/.exec(l)
-    if (m) values.set(m[1]!, m[2]!)
+    // Key up to the first colon, value trimmed: no pattern that backtracks over a long run of spaces.
+    const m = /^([a-z][a-z0-9_-]*):(.*)$/.exec(l)
+    if (m) values.set(m[1]!, m[2]!.trim())
     else warnings.push({ section, line: firstLine + i, message: `not a "key: value" line: ${JSON.stringify(l.slice(0, 60))}` })
   }
   const r = qemuConfigFrom(values, section)
@@ -327,7 +353,7 @@ function qemuConfigFrom(values: ReadonlyMap<string, string>, section: string): P
   const uuid = smbios ? /(?:^|,)uuid=([0-9a-fA-F-]{36})/.exec(smbios)?.[1] : undefined
   return parsed(
     {
-      name: str('name'),
+      name: str('name') === undefined ? undefined : nameFromHost(str('name')!).name,
       uuid,
       cores,
       sockets,
@@ -398,7 +424,7 @@ export function proxmoxVms(resources: readonly ProxmoxClusterVm[], opts: Proxmox
         maxMemoryMiB,
         ...(cfg?.cpuUnits ? { cpuShares: cfg.cpuUnits } : {}),
       },
-      tags: (r.tags ?? '').split(/[;, ]/).filter(Boolean),
+      tags: (r.tags ?? '').split(/[;, ]/).filter(Boolean).map((t) => nameFromHost(t).name),
     }
     const check = VmSchema.safeParse(vm)
     if (check.success) vms.push(vm)

@@ -1,5 +1,5 @@
-import { SCRIPT_PRELUDE, shellCommandFor } from '../libvirt/script-frame'
-import { HOST_STATS_SECTIONS } from '../host-reads'
+import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
+import { HOST_STATS_SECTIONS } from '../linux/host-reads'
 
 export const PVE_STATS_FORMAT = 'pve-stats-1'
 

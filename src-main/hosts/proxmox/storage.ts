@@ -1,5 +1,5 @@
 import { versionAtLeast } from '../../../shared/engine/tuning/rule'
-import { linesOf, type ParseProblem } from '../libvirt/parse/result'
+import { linesOf, type ParseProblem } from '../linux/parse/result'
 import type { ProxmoxDisk } from './parse'
 
 /**
@@ -32,10 +32,12 @@ export function parseStorageCfg(text: string, section = 'storage.cfg', firstLine
       storages.set(current.id, current)
       continue
     }
-    const opt = /^\s+(\S+)(?:\s+(.*?))?\s*$/.exec(l)
+    // Indented `key [value]`: the value is the trimmed rest (no lazy group before `\s*$`, which backtracks).
+    const opt = /^\s+(\S+)/.exec(l)
     if (opt && current) {
-      if (opt[1] === 'krbd') current.krbd = opt[2] === undefined || opt[2] === '1'
-      if (opt[1] === 'nocow') current.nocow = opt[2] === undefined || opt[2] === '1'
+      const value = l.slice(opt[0].length).trim()
+      if (opt[1] === 'krbd') current.krbd = value === '' || value === '1'
+      if (opt[1] === 'nocow') current.nocow = value === '' || value === '1'
       continue
     }
     problems.push({ section, line: firstLine + i, message: `unexpected line ${JSON.stringify(l.slice(0, 60))}` })

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { dispatch } from '../../../shared/api'
 import { createServices, type Services } from '../../../src-main/services/services'
 import type { LabDescription } from '../lab'
+import { openStore, type Store } from '../../../src-main/store'
 
 /** ~/.ssh for the lab hosts, as an admin would write it: aliases h1..hN with ProxyCommand. */
 export function labSshDir(lab: LabDescription, dir: string): string {
@@ -36,16 +37,21 @@ export async function servicesForLab(lab: LabDescription, dir: string): Promise<
     sshDir: labSshDir(lab, dir),
     hostPollIntervalMs: 1000,
     unknownHostKeys: 'refuse',
+    demo: 'off',
     log: () => {},
   })
-  services.store.updateSettings({ demoEnabled: false })
   await services.start()
   for (const host of lab.hosts) await call(services, 'hosts.add', { target: host.name })
   await until('every host online with samples', () => {
-    const s = services.snapshot()
+    const s = services.cluster.snapshot()
     return lab.hosts.every((h) => s.vmSamples.some((x) => x.hostId === h.name)) ? true : undefined
   })
   return services
+}
+
+/** The data file as a second reader/writer sees it (SQLite in WAL mode allows both). */
+export function dataFileOf(dir: string): Store {
+  return openStore(join(dir, 'virtpilot.db'))
 }
 
 export async function call<T>(services: Services, channel: string, req: unknown): Promise<T> {

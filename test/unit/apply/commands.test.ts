@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Action } from '../../../shared/model'
-import { checkVerification, CommandError, renderAction, TUNNEL_PORT, verifyCommands, type CommandContext } from '../../../src-main/hosts/libvirt/commands'
+import { checkVerification, CommandError, renderAction, TUNNEL_SOCKET, verifyCommands, type CommandContext } from '../../../src-main/hosts/libvirt/commands'
 
 const UUID = '1a5796fe-2ac9-4c3d-bff6-4ff5fecbd1a9'
 const ctx: CommandContext = {
@@ -17,7 +17,7 @@ describe('renderAction', () => {
     expect(renderAction({ kind: 'setCpuShares', vm: 'web', host: 'h1', shares: 512 }, ctx)[0]!.argv).toEqual(['virsh', '-c', 'qemu:///system', 'schedinfo', '--domain', UUID, '--live', '--config', '--set', 'cpu_shares=512'])
     const migrate = renderAction({ kind: 'migrate', vm: 'web', from: 'h1', to: 'h2', live: true }, ctx)[0]!
     expect(migrate.host).toBe('h1')
-    expect(migrate.argv).toEqual(['virsh', '-c', 'qemu:///system', 'migrate', '--live', '--persistent', '--undefinesource', '--domain', UUID, '--desturi', `qemu+tcp://127.0.0.1:${TUNNEL_PORT}/system`, '--migrateuri', 'tcp://10.200.0.3'])
+    expect(migrate.argv).toEqual(['virsh', '-c', 'qemu:///system', 'migrate', '--live', '--persistent', '--undefinesource', '--domain', UUID, '--desturi', `qemu+unix:///system?socket=${TUNNEL_SOCKET}`, '--migrateuri', 'tcp://10.200.0.3'])
     expect(renderAction({ kind: 'migrate', vm: 'web', from: 'h1', to: 'h2', live: true }, { ...ctx, allowUnsafeMigration: true })[0]!.argv).toContain('--unsafe')
   })
 

@@ -44,7 +44,9 @@ describe('buildPlan', () => {
     expect(shell).toMatch(/^#!\/bin\/sh\n/)
     expect(shell).toContain("ssh -o BatchMode=yes admin@demo-a.lab -- 'virsh -c qemu:///system setmem --domain")
     expect(shell).toContain('-L "$dir/libvirt.sock:/run/libvirt/libvirt-sock"')
-    expect(shell).not.toContain('{tunnel-port}')
+    // The migration reaches the destination through a socket in a private directory on the source.
+    expect(shell).toContain('-R "$rdir/libvirt.sock:$dir/libvirt.sock"')
+    expect(shell).toContain(`socket='"$rdir"'/libvirt.sock`)
     // The script parses as POSIX sh.
     expect(execFileSync('/bin/sh', ['-n'], { input: shell }).toString()).toBe('')
     const playbook = planToAnsible(plan, (h) => `${h}.lab`)

@@ -1,16 +1,23 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SnapshotSchema } from '../../../shared/model'
+import { HistoryFileSchema, SnapshotSchema } from '../../../shared/model'
+import { openStore } from '../../../src-main/store'
 
 // The real command, run as an admin would from a checkout (tsx compiles the TypeScript source).
 function cli(...args: string[]) {
   return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 })
 }
 
-describe('virtpilot CLI', { timeout: 60_000 }, () => {
+/** The CLI with its own data folder and ~/.ssh, as a fresh admin account would have them. */
+function cliIn(dir: string, ...args: string[]) {
+  const env = { ...process.env, VIRTPILOT_DATA: join(dir, 'default.db'), VIRTPILOT_SSH_DIR: join(dir, '.ssh') }
+  return spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000, env })
+}
+
+describe('virtpilot CLI', { timeout: 120_000 }, () => {
   it('prints one demo snapshot as JSON', () => {
     const run = cli('demo', '--json')
     expect(run.status).toBe(0)
@@ -70,5 +77,78 @@ describe('virtpilot CLI', { timeout: 60_000 }, () => {
     expect(run.status).toBe(1)
     expect(run.stderr).toMatch(/hosts\.0\.name/)
     expect(cli('recommend', '--snapshot', join(dir, 'missing.json'), '--json').stderr).toMatch(/Cannot read/)
+  })
+
+  it('explains every command with COMMAND --help', () => {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'whatif']) {
+      const run = cli(command, '--help')
+      expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
+      expect(run.stdout).toContain(`virtpilot ${command}`)
+    }
+  })
+
+  it('refuses to recommend without hosts, and the demo never writes into the data file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const file = join(dir, 'lab.db')
+    const none = cliIn(dir, 'recommend', '--data', file, '--json')
+    expect(none.status).toBe(1)
+    expect(none.stderr).toMatch(/lab\.db has no hosts\. Add one with `virtpilot hosts add TARGET --data .*lab\.db`/)
+    const demo = cliIn(dir, 'recommend', '--demo', '--max-moves', '0', '--json')
+    expect(demo.status, demo.stderr).toBe(0)
+    const output = JSON.parse(demo.stdout) as { recommendations: { kind: string }[]; snapshot: { hosts: unknown[] } }
+    expect(output.snapshot.hosts).toHaveLength(3)
+    expect(output.recommendations.length).toBeGreaterThan(0)
+    expect(output.recommendations.filter((r) => r.kind === 'migrate')).toEqual([])
+    const store = openStore(file)
+    expect(store.samples.count()).toEqual({ hostSamples: 0, vmSamples: 0 })
+    store.close()
+    expect(existsSync(join(dir, 'default.db'))).toBe(false)
+  })
+
+  it('exports the history of a data file and recommends from such a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const file = join(dir, 'lab.db')
+    const snapshotFile = join(dir, 'snapshot.json')
+    writeFileSync(snapshotFile, cli('demo', '--json').stdout)
+    const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(snapshotFile, 'utf8')))
+    // Eight days of one VM running at 0.2 cores: enough history for rightsizing to speak.
+    const store = openStore(file)
+    const vm = snapshot.vms.find((v) => v.allocation.vcpus >= 4)!
+    store.inventory.save({ hosts: snapshot.hosts, vms: snapshot.vms }, snapshot.t)
+    const samples = []
+    for (let t = snapshot.t - 8 * 86_400_000; t < snapshot.t; t += 60_000) samples.push({ ...snapshot.vmSamples.find((s) => s.vmId === vm.id)!, t, cpuUsedCores: 0.2 })
+    store.samples.save([], samples)
+    store.close()
+    const historyFile = join(dir, 'history.json')
+    const exported = cliIn(dir, 'export-history', '--data', file, '--days', '30', '--out', historyFile)
+    expect(exported.status, exported.stderr).toBe(0)
+    const history = HistoryFileSchema.parse(JSON.parse(readFileSync(historyFile, 'utf8')))
+    expect(Object.keys(history.vms)).toEqual([vm.id])
+    expect(history.vms[vm.id]!.cpuUsedCores.every((c) => Math.abs(c - 0.2) < 1e-9)).toBe(true)
+    const run = cliIn(dir, 'recommend', '--snapshot', snapshotFile, '--history', historyFile, '--json')
+    expect(run.status, run.stderr).toBe(0)
+    const recs = (JSON.parse(run.stdout) as { recommendations: { kind: string; target: { id: string } }[] }).recommendations
+    expect(recs.some((r) => r.kind === 'rightsize-cpu' && r.target.id === vm.id)).toBe(true)
+    expect(cliIn(dir, 'recommend', '--snapshot', snapshotFile, '--history', snapshotFile, '--json').stderr).toMatch(/is not a VirtPilot history file/)
+  })
+
+  it('adds, lists and removes hosts of a data file, naming what went wrong', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-'))
+    const file = join(dir, 'lab.db')
+    const bad = cliIn(dir, 'hosts', 'add', 'root@bad host', '--data', file)
+    expect(bad.status).toBe(1)
+    expect(bad.stderr).toMatch(/is not a valid host name/)
+    // Nothing listens on port 1 of loopback: added, but it says it could not be read.
+    const down = cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--name', 'down', '--data', file)
+    expect(down.status).toBe(1)
+    expect(down.stderr).toMatch(/down was added but could not be read: .*127\.0\.0\.1:1/)
+    expect(cliIn(dir, 'hosts', 'list', '--data', file, '--json').stdout).toContain('"target": "root@127.0.0.1:1"')
+    expect(cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--data', file).stderr).toMatch(/already added/)
+    expect(cliIn(dir, 'collect', '--data', file, 'elsewhere', '--json').stderr).toMatch(/has no host elsewhere: add it with `virtpilot hosts add elsewhere/)
+    expect(cliIn(dir, 'hosts', 'remove', 'down', '--data', file).status).toBe(0)
+    expect(JSON.parse(cliIn(dir, 'hosts', 'list', '--data', file, '--json').stdout)).toEqual([])
+    const forget = cliIn(dir, 'hosts', 'forget-key', 'kvm9', '--data', file)
+    expect(forget.status).toBe(1)
+    expect(forget.stderr).toMatch(/known_hosts has no key for kvm9/)
   })
 })

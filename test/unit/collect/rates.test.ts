@@ -62,3 +62,24 @@ describe('deriveSamples', () => {
     expect(vmSamples[0]!.cpuPct).toBe(100)
   })
 })
+
+describe('host contention figures', () => {
+  const host = (t: number, cpuUs: number, swapIn: number, load1?: number): RawStats => ({
+    t,
+    hosts: [{ hostId: 'h', cpuTicks: { user: t / 10, nice: 0, system: 0, idle: t / 10, iowait: 0, irq: 0, softirq: 0, steal: 0 }, memTotalKiB: 1024, memAvailableKiB: 512, diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0, pressureUs: { cpu: cpuUs }, swapInPages: swapIn, swapOutPages: 0, ...(load1 !== undefined ? { load1 } : {}) }],
+    vms: [],
+  })
+
+  it('turns stall time into the share of the interval, swapped pages into bytes per second', () => {
+    // 10 s apart: 2.5 s of CPU stall is 25 %, 250 pages in is 100 KiB/s.
+    const [s] = deriveSamples(host(0, 1_000_000, 100), host(10_000, 3_500_000, 350, 1.5), new Map([['h', 2]])).hostSamples
+    expect(s).toMatchObject({ cpuPressurePct: 25, swapInBps: 102_400, swapOutBps: 0, load1: 1.5 })
+    expect(s!.memPressurePct).toBeUndefined()
+  })
+
+  it('leaves them out where a host does not report them', () => {
+    const plain = (t: number): RawStats => ({ ...host(t, 0, 0), hosts: [{ ...host(t, 0, 0).hosts[0]!, pressureUs: undefined, swapInPages: undefined, swapOutPages: undefined }] })
+    const [s] = deriveSamples(plain(0), plain(10_000), new Map([['h', 2]])).hostSamples
+    expect(Object.keys(s!).filter((k) => /Pressure|swap|load/.test(k))).toEqual([])
+  })
+})

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HostSample, VmSample } from '../../../shared/model'
-import { Store } from '../../../src-main/store/store'
-import { hostSeries, hostWindowStats, percentile95, vmMetricSeries, vmStack, vmWindowStats } from '../../../src-main/store/series'
+import { openStore, type Store } from '../../../src-main/store'
+import { percentile95 } from '../../../src-main/store/series'
 
 let dir: string
 let store: Store
@@ -21,7 +21,7 @@ function vmSample(vmId: string, t: number, cores: number, ready: number, mem: nu
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'virtpilot-series-'))
-  store = new Store(join(dir, 'virtpilot.db'))
+  store = openStore(join(dir, 'virtpilot.db'))
   // 24 h of 10 s samples for one host and two VMs, with one CPU spike.
   const hostRows: HostSample[] = []
   const vmRows: VmSample[] = []
@@ -30,7 +30,7 @@ beforeEach(() => {
     hostRows.push(hostSample(t, spike ? 99 : 20))
     vmRows.push(vmSample('busy', t, 2, 3, 900), vmSample('idle', t, 0.1, 0, 100))
   }
-  store.saveSamples(hostRows, vmRows)
+  store.samples.save(hostRows, vmRows)
 })
 afterEach(() => {
   store.close()
@@ -39,7 +39,7 @@ afterEach(() => {
 
 describe('dashboard series queries on a real SQLite file', () => {
   it('reads raw samples for 24 h and sends at most maxPoints, spike included', () => {
-    const out = hostSeries(store.database, 'h1', ['cpuPct', 'memUsedMiB'], { from: NOW - 24 * HOUR, to: NOW, maxPoints: 1000, rawKeptMs: RAW_KEPT, now: NOW })
+    const out = store.samples.hostSeries('h1', ['cpuPct', 'memUsedMiB'], { from: NOW - 24 * HOUR, to: NOW, maxPoints: 1000, rawKeptMs: RAW_KEPT, now: NOW })
     expect(out.source).toBe('raw')
     expect(out.pointsRead).toBe(8640)
     expect(out.series.cpuPct.t.length).toBe(1000)
@@ -49,8 +49,8 @@ describe('dashboard series queries on a real SQLite file', () => {
   })
 
   it('reads 5-minute rollups for a range older than the raw retention', () => {
-    store.rollUp(NOW)
-    const out = vmMetricSeries(store.database, 'busy', ['cpuUsedCores', 'diskWriteIops'], { from: NOW - 24 * HOUR, to: NOW, maxPoints: 1000, rawKeptMs: HOUR, now: NOW })
+    store.samples.rollUp(NOW)
+    const out = store.samples.vmSeries('busy', ['cpuUsedCores', 'diskWriteIops'], { from: NOW - 24 * HOUR, to: NOW, maxPoints: 1000, rawKeptMs: HOUR, now: NOW })
     expect(out.source).toBe('rollup')
     // 24 h of 5-minute buckets; NOW is not on a bucket boundary, so the last one is still raw.
     expect(out.pointsRead).toBeGreaterThanOrEqual(287)
@@ -60,7 +60,7 @@ describe('dashboard series queries on a real SQLite file', () => {
   })
 
   it('stacks VMs in shared buckets, the rest summed', () => {
-    const stack = vmStack(store.database, [{ id: 'busy', name: 'Busy' }, { id: 'idle', name: 'Idle' }], { from: NOW - HOUR, to: NOW, buckets: 60, rawKeptMs: RAW_KEPT, now: NOW, top: 1 })
+    const stack = store.samples.vmStack([{ id: 'busy', name: 'Busy' }, { id: 'idle', name: 'Idle' }], { from: NOW - HOUR, to: NOW, buckets: 60, rawKeptMs: RAW_KEPT, now: NOW, top: 1 })
     expect(stack.t).toHaveLength(60)
     expect(stack.items.map((i) => i.name)).toEqual(['Busy'])
     expect(stack.items[0]!.cpuUsedCores.every((v) => v === 2)).toBe(true)
@@ -69,9 +69,9 @@ describe('dashboard series queries on a real SQLite file', () => {
   })
 
   it('summarizes a window per VM and per host', () => {
-    const vms = vmWindowStats(store.database, NOW - 5 * 60_000, NOW)
+    const vms = store.samples.vmWindowStats(NOW - 5 * 60_000, NOW)
     expect(vms.find((v) => v.vmId === 'busy')).toMatchObject({ readyPct: 3, readyMaxPct: 3, memUsedMaxMiB: 900 })
-    expect(hostWindowStats(store.database, NOW - 5 * 60_000, NOW)).toEqual([{ hostId: 'h1', cpuPct: 20, memUsedMiB: 1000, memTotalMiB: 4000 }])
+    expect(store.samples.hostWindowStats(NOW - 5 * 60_000, NOW)).toEqual([{ hostId: 'h1', cpuPct: 20, memUsedMiB: 1000, memTotalMiB: 4000 }])
   })
 
   it('p95 by nearest rank', () => {

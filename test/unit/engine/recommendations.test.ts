@@ -3,7 +3,7 @@ import { priorityOf, historySpan } from '../../../shared/engine/priority'
 import { PEAK_REASON, type Move } from '../../../shared/engine/balance'
 import type { PlacementProblem, PlacementVm } from '../../../shared/engine/placement'
 import { loadsAfter, rebalanceRecommendation, subsetEffect, subsetProblem } from '../../../shared/engine/rebalance'
-import { rightsizeRecommendations } from '../../../shared/engine/recommendations'
+import { rightsizeRecommendations } from '../../../shared/engine/recommendation-records'
 import type { RightsizeResult } from '../../../shared/engine/rightsize'
 import { RecommendationSchema, type Recommendation } from '../../../shared/model/recommendation'
 import { host, snapshot, T0, usage, vm } from './support/cluster'
@@ -160,6 +160,24 @@ describe('balancing the demo cluster (two recorded days)', () => {
     // No two moves share an effect: each carries its own.
     const spreads = group.rebalance!.moves.map((m) => JSON.stringify(m.predicted[0]))
     expect(new Set(spreads).size).toBe(spreads.length)
+  })
+})
+
+describe('the demo cluster with only its last 20 minutes of history', () => {
+  it('has no low-confidence advice at P1 or P2, and says "min", never "0 h"', async () => {
+    const input = await demoEngineInput()
+    const from = input.now - 20 * 60_000
+    const vms = Object.fromEntries(
+      Object.entries(input.history.vms).map(([id, s]) => {
+        const keep = s.t.findIndex((t) => t >= from)
+        return [id, { t: s.t.slice(keep), cpuUsedCores: s.cpuUsedCores.slice(keep), memUsedMiB: s.memUsedMiB.slice(keep) }]
+      }),
+    )
+    const out = recommendChecked({ ...input, history: { vms } })
+    const low = out.recommendations.filter((r) => r.confidence === 'low')
+    expect(low.length, 'little history makes some advice low-confidence').toBeGreaterThan(0)
+    for (const r of low) expect(r.priority, r.title).toBeGreaterThanOrEqual(3)
+    for (const r of out.recommendations) expect(r.rationale).not.toMatch(/\b0 h\b/)
   })
 })
 

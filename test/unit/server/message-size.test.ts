@@ -15,6 +15,7 @@ let server: RunningServer
 let small: RunningServer
 const SMALL_CAP = 2 * 1024 * 1024
 
+// Starting the services (the demo cluster's first polls) takes seconds on a busy machine.
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'virtpilot-size-'))
   mkdirSync(join(dir, 'renderer'))
@@ -23,7 +24,7 @@ beforeAll(async () => {
   await services.start()
   server = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0 })
   small = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0, maxMessageBytes: SMALL_CAP })
-})
+}, 60_000)
 
 afterAll(async () => {
   await server.close()
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 function openSocket(s: RunningServer): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api`, { headers: { Cookie: `virtpilot_session=${s.token}`, Origin: `http://127.0.0.1:${s.port}` } })
+    const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api`, { headers: { Cookie: `${s.cookieName}=${s.token}`, Origin: `http://127.0.0.1:${s.port}` } })
     ws.once('open', () => resolve(ws))
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)))
     ws.once('error', reject)
@@ -125,7 +126,7 @@ describe('serve mode message size', () => {
     // API), carrying the session cookie the browser would send.
     const Browserish = class extends WebSocket {
       constructor(url: string) {
-        super(url, { headers: { Cookie: `virtpilot_session=${small.token}`, Origin: `http://127.0.0.1:${small.port}` } })
+        super(url, { headers: { Cookie: `${small.cookieName}=${small.token}`, Origin: `http://127.0.0.1:${small.port}` } })
       }
     }
     const saved = globalThis.WebSocket

@@ -13,6 +13,7 @@ let services: Services
 let server: RunningServer
 let base: string
 
+// Starting the services (the demo cluster's first polls) takes seconds on a busy machine.
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'virtpilot-serve-'))
   mkdirSync(join(dir, 'renderer'))
@@ -22,7 +23,7 @@ beforeAll(async () => {
   await services.start()
   server = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0 })
   base = `http://127.0.0.1:${server.port}`
-})
+}, 60_000)
 
 afterAll(async () => {
   await server.close()
@@ -43,7 +44,7 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
   })
 }
 
-const cookie = () => `virtpilot_session=${server.token}`
+const cookie = () => `${server.cookieName}=${server.token}`
 
 function openSocket(headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -86,7 +87,9 @@ describe('serve mode access', () => {
   it('trades the token for an HttpOnly cookie and then serves the app with a CSP', async () => {
     const first = await get(`/?token=${server.token}`)
     expect(first.status).toBe(303)
-    expect(String(first.headers['set-cookie'])).toMatch(/virtpilot_session=.*HttpOnly.*SameSite=Strict/)
+    // Named for this server's port: browsers send cookies to every port of a host.
+    expect(server.cookieName).toBe(`virtpilot-${server.port}`)
+    expect(String(first.headers['set-cookie'])).toMatch(new RegExp(`^virtpilot-${server.port}=${server.token}; HttpOnly; SameSite=Strict; Path=/$`))
     expect(first.headers.location).toBe('/')
     const page = await get('/', { Cookie: cookie() })
     expect(page.status).toBe(200)

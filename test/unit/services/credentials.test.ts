@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { CredentialRequest } from '../../../shared/api'
 import { CredentialBroker, type SecretVault } from '../../../src-main/services/credentials'
 import { EventBus } from '../../../src-main/services/events'
-import { Store } from '../../../src-main/store/store'
+import { openStore } from '../../../src-main/store'
 
 // Electron's safeStorage cannot run here (no Electron binary): this vault stands in for it.
 const reversingVault: SecretVault = {
@@ -11,11 +11,11 @@ const reversingVault: SecretVault = {
 }
 
 function setup(vault?: SecretVault) {
-  const store = new Store(':memory:')
+  const store = openStore(':memory:')
   const events = new EventBus()
   const asked: CredentialRequest[] = []
   events.on('credentials.requested', (r) => asked.push(r))
-  return { store, broker: new CredentialBroker(store, events, vault), asked }
+  return { store, broker: new CredentialBroker(store.secrets, events, vault), asked }
 }
 
 describe('CredentialBroker', () => {
@@ -34,7 +34,7 @@ describe('CredentialBroker', () => {
     const answer = broker.password('ann', 'ann@kvm1')
     broker.answer(asked[0]!.requestId, 'pw', true)
     await answer
-    expect(store.getSecret('password:ann@kvm1')).toBeUndefined()
+    expect(store.secrets.get('password:ann@kvm1')).toBeUndefined()
   })
 
   it('keeps a remembered secret only encrypted, uses it once, and asks again when it was wrong', async () => {
@@ -43,14 +43,14 @@ describe('CredentialBroker', () => {
     expect(asked[0]!.canRemember).toBe(true)
     broker.answer(asked[0]!.requestId, 'hunter2', true)
     await first
-    expect(store.getSecret('password:ann@kvm1')!.toString()).toBe('2retnuh')
+    expect(store.secrets.get('password:ann@kvm1')!.toString()).toBe('2retnuh')
     // Next connection: from the keychain, nobody asked.
     expect(await broker.password('ann', 'ann@kvm1')).toBe('hunter2')
     expect(asked).toHaveLength(1)
     // Asked again in the same run means the stored one failed: it is dropped and the admin asked.
     const third = broker.password('ann', 'ann@kvm1')
     expect(asked).toHaveLength(2)
-    expect(store.getSecret('password:ann@kvm1')).toBeUndefined()
+    expect(store.secrets.get('password:ann@kvm1')).toBeUndefined()
     broker.answer(asked[1]!.requestId, undefined, false)
     expect(await third).toBeUndefined()
   })

@@ -9,7 +9,7 @@ describe('services', () => {
     let now = 1_800_000_000_000
     const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, log: () => {} })
     await services.start()
-    const snapshot = services.snapshot()
+    const snapshot = services.cluster.snapshot()
     expect(snapshot.hosts).toHaveLength(3)
     expect(snapshot.vmSamples).toHaveLength(24)
     const history = await dispatch(services.handlers, 'cluster.history', { from: now - 48 * 3600_000, to: now, maxPoints: 1000 }, ctx)
@@ -23,7 +23,7 @@ describe('services', () => {
     }
     // Stored like a real host's samples: raw, and rolled up into 5-minute buckets.
     const vmId = snapshot.vms[0]!.id
-    const rolled = services.store.usageHistory([vmId], now - 48 * 3600_000, now)
+    const rolled = services.history.usage([vmId], now)
     expect(rolled.vms[vmId]!.t.length).toBeGreaterThanOrEqual(570)
     now += 1
     await services.stop()
@@ -35,10 +35,10 @@ describe('services', () => {
     const changes: boolean[] = []
     services.events.on('settings.changed', (s) => changes.push(s.demoEnabled))
     await dispatch(services.handlers, 'settings.update', { demoEnabled: false }, ctx)
-    expect(services.snapshot().hosts).toEqual([])
+    expect(services.cluster.snapshot().hosts).toEqual([])
     expect((await dispatch(services.handlers, 'app.info', {}, ctx)) as unknown).toMatchObject({ ok: true, value: { demoRunning: false } })
     await dispatch(services.handlers, 'settings.update', { demoEnabled: true }, ctx)
-    expect(services.snapshot().hosts).toHaveLength(3)
+    expect(services.cluster.snapshot().hosts).toHaveLength(3)
     expect(changes).toEqual([false, true])
     await services.stop()
   })

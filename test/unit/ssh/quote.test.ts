@@ -8,7 +8,7 @@ describe('shellQuote', () => {
     expect(commandLine(['virsh', 'setvcpus', 'web-01', '4', '--live'])).toBe('virsh setvcpus web-01 4 --live')
   })
 
-  // 60 real shells: seconds on a busy machine, so no default 5 s limit.
+  // 60 shells: seconds on a busy machine.
   it('makes every string arrive as itself in a real POSIX shell', { timeout: 120_000 }, () => {
     // The remote side runs the command through the login shell; /bin/sh here is the same kind.
     fc.assert(

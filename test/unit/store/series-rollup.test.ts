@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HostSample, VmSample } from '../../../shared/model'
 import { bucketStart, ROLLUP_MS } from '../../../src-main/store/rollup'
-import { hostSeries, percentile95, rolledUpUntil, seriesFromRaw, vmMetricSeries, vmStack, vmStackGrid } from '../../../src-main/store/series'
-import { Store } from '../../../src-main/store/store'
+import { percentile95, seriesFromRaw, vmStackGrid } from '../../../src-main/store/series'
+import { openStore, type Store } from '../../../src-main/store'
 
 /**
  * The rollup + raw-tail reads against a real SQLite file: a range read from rollups up to the
@@ -44,9 +44,9 @@ for (let t = FROM - 7 * 60_000; t < NOW; t += STEP) {
 
 let dir: string
 const stores: Store[] = []
-function openStore(name: string): Store {
-  const store = new Store(join(dir, `${name}.db`))
-  store.saveSamples(rawHost, rawVm)
+function storeWithSamples(name: string): Store {
+  const store = openStore(join(dir, `${name}.db`))
+  store.samples.save(rawHost, rawVm)
   stores.push(store)
   return store
 }
@@ -72,16 +72,16 @@ describe('series from rollups and the raw tail', () => {
   })
 
   it('gives the same buckets as complete rollups: no gap and no bucket twice at the boundary', () => {
-    const partial = openStore('partial')
-    partial.rollUp(ROLLED_AT)
-    const boundary = rolledUpUntil(partial.database)
+    const partial = storeWithSamples('partial')
+    partial.samples.rollUp(ROLLED_AT)
+    const boundary = partial.samples.rolledUpUntil()
     expect(boundary).toBe(bucketStart(ROLLED_AT))
-    const complete = openStore('complete')
+    const complete = storeWithSamples('complete')
     // Folds every sample, the last partial bucket included.
-    complete.rollUp(NOW + ROLLUP_MS)
+    complete.samples.rollUp(NOW + ROLLUP_MS)
 
-    const composed = vmMetricSeries(partial.database, 'b', VM_METRICS, ROLLUP_RANGE)
-    const reference = vmMetricSeries(complete.database, 'b', VM_METRICS, ROLLUP_RANGE)
+    const composed = partial.samples.vmSeries('b', VM_METRICS, ROLLUP_RANGE)
+    const reference = complete.samples.vmSeries('b', VM_METRICS, ROLLUP_RANGE)
     expect(composed.source).toBe('rollup')
     // Buckets starting in [from, to): the one holding `from` starts before it and is left out.
     const expectedT = Array.from({ length: (bucketStart(NOW) - bucketStart(FROM)) / ROLLUP_MS }, (_, i) => bucketStart(FROM) + (i + 1) * ROLLUP_MS)
@@ -89,8 +89,8 @@ describe('series from rollups and the raw tail', () => {
     expect(reference.pointsRead).toBe(expectedT.length)
     // maxPoints above the bucket count here would keep all; LTTB keeps the first and last.
     const all = { ...ROLLUP_RANGE, maxPoints: 1000, rawKeptMs: 0 }
-    const composedAll = vmMetricSeries(partial.database, 'b', VM_METRICS, all)
-    const referenceAll = vmMetricSeries(complete.database, 'b', VM_METRICS, all)
+    const composedAll = partial.samples.vmSeries('b', VM_METRICS, all)
+    const referenceAll = complete.samples.vmSeries('b', VM_METRICS, all)
     expect(composedAll.series.cpuUsedCores.t).toEqual(expectedT)
     expect(referenceAll.series.cpuUsedCores.t).toEqual(expectedT)
     expect(expectedT).toContain(boundary)
@@ -113,14 +113,14 @@ describe('series from rollups and the raw tail', () => {
   })
 
   it('reads only raw samples (in 5-minute buckets) before the first rollup, for hosts too', () => {
-    const none = openStore('none')
-    const complete = openStore('complete')
-    complete.rollUp(NOW + ROLLUP_MS)
-    expect(rolledUpUntil(none.database)).toBe(0)
+    const none = storeWithSamples('none')
+    const complete = storeWithSamples('complete')
+    complete.samples.rollUp(NOW + ROLLUP_MS)
+    expect(none.samples.rolledUpUntil()).toBe(0)
     const range = { ...ROLLUP_RANGE, maxPoints: 1000, rawKeptMs: 0 }
     const metrics = ['cpuPct', 'memUsedMiB', 'memTotalMiB'] as const
-    const got = hostSeries(none.database, 'h1', metrics, range)
-    const want = hostSeries(complete.database, 'h1', metrics, range)
+    const got = none.samples.hostSeries('h1', metrics, range)
+    const want = complete.samples.hostSeries('h1', metrics, range)
     expect(got.source).toBe('rollup')
     expect(got.series.cpuPct.t).toEqual(want.series.cpuPct.t)
     for (const metric of metrics) got.series[metric].values.forEach((v, i) => expect(v).toBeCloseTo(want.series[metric].values[i]!, 9))
@@ -129,9 +129,9 @@ describe('series from rollups and the raw tail', () => {
   })
 
   it('keeps reading raw samples, unchanged, for a range raw detail fits in', () => {
-    const store = openStore('raw')
-    store.rollUp(ROLLED_AT)
-    const out = vmMetricSeries(store.database, 'a', ['cpuUsedCores'], { from: NOW - HOUR, to: NOW + 1, maxPoints: 1000, rawKeptMs: 48 * HOUR, now: NOW })
+    const store = storeWithSamples('raw')
+    store.samples.rollUp(ROLLED_AT)
+    const out = store.samples.vmSeries('a', ['cpuUsedCores'], { from: NOW - HOUR, to: NOW + 1, maxPoints: 1000, rawKeptMs: 48 * HOUR, now: NOW })
     expect(out.source).toBe('raw')
     expect(out.pointsRead).toBe(360)
     expect(out.series.cpuUsedCores.values).toEqual(rawVm.filter((s) => s.vmId === 'a' && s.t >= NOW - HOUR).map((s) => s.cpuUsedCores))
@@ -174,9 +174,9 @@ describe('the VM stack from rollups and the raw tail', () => {
     ['rolled up entirely', NOW + ROLLUP_MS],
   ] as const) {
     it(`averages exactly the raw samples of each bucket (${label})`, () => {
-      const store = openStore('stack')
-      if (rolledAt !== undefined) store.rollUp(rolledAt)
-      const stack = vmStack(store.database, vms, query)
+      const store = storeWithSamples('stack')
+      if (rolledAt !== undefined) store.samples.rollUp(rolledAt)
+      const stack = store.samples.vmStack(vms, query)
       const { origin, stepMs } = vmStackGrid(query)
       expect(stack.stepMs).toBe(stepMs)
       const want = rawStack(origin, stepMs, query.to)
@@ -199,10 +199,10 @@ describe('the VM stack from rollups and the raw tail', () => {
   }
 
   it('still covers the old part from rollups once its raw samples are pruned', () => {
-    const store = openStore('pruned')
-    store.rollUp(ROLLED_AT)
-    store.pruneSamples(ROLLED_AT - HOUR)
-    const stack = vmStack(store.database, vms, query)
+    const store = storeWithSamples('pruned')
+    store.samples.rollUp(ROLLED_AT)
+    store.samples.pruneSamples(ROLLED_AT - HOUR)
+    const stack = store.samples.vmStack(vms, query)
     const { origin, stepMs } = vmStackGrid(query)
     const want = rawStack(origin, stepMs, query.to)
     expect(stack.t).toHaveLength(want.get('a')!.size)

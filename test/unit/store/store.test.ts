@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { HostSample, VmSample } from '../../../shared/model'
 import { migrations } from '../../../src-main/store/migrations'
-import { Store, StoreError } from '../../../src-main/store/store'
+import { openStore, StoreError } from '../../../src-main/store'
 import { DemoCluster } from '../../../src-main/hosts/demo/demo-cluster'
 
 let dir: string
@@ -27,7 +27,7 @@ function hostSample(hostId: string, t: number, cpu: number, mem: number): HostSa
 
 describe('Store', () => {
   it('creates the file and its folder, in WAL mode, at the latest schema', () => {
-    const store = new Store(file)
+    const store = openStore(file)
     expect(store.schemaVersion).toBe(migrations.length)
     store.close()
     const raw = new Database(file)
@@ -36,38 +36,38 @@ describe('Store', () => {
   })
 
   it('keeps settings across restarts and defaults what was never set', () => {
-    const store = new Store(file)
-    expect(store.getSettings()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
-    store.updateSettings({ language: 'zh-CN' })
+    const store = openStore(file)
+    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
+    store.settings.update({ language: 'zh-CN' })
     store.close()
-    const again = new Store(file)
-    expect(again.getSettings()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
+    const again = openStore(file)
+    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 15 })
     again.close()
   })
 
   it('falls back to the default for one stored setting it cannot read, keeping the others', () => {
-    const store = new Store(file)
-    store.updateSettings({ theme: 'dark' })
+    const store = openStore(file)
+    store.settings.update({ theme: 'dark' })
     store.close()
     const raw = new Database(file)
     raw.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"klingon\"')").run()
     raw.close()
-    const again = new Store(file)
-    expect(again.getSettings()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, analysisIntervalMinutes: 15 })
+    const again = openStore(file)
+    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, analysisIntervalMinutes: 15 })
     again.close()
   })
 
   it('refuses a data file written by a newer version instead of damaging it', () => {
-    new Store(file).close()
+    openStore(file).close()
     const raw = new Database(file)
     raw.pragma(`user_version = ${migrations.length + 1}`)
     raw.close()
-    expect(() => new Store(file)).toThrow(StoreError)
-    expect(() => new Store(file)).toThrow(/newer VirtPilot/)
+    expect(() => openStore(file)).toThrow(StoreError)
+    expect(() => openStore(file)).toThrow(/newer VirtPilot/)
   })
 
   it('sums hosts and averages within buckets for the cluster history', () => {
-    const store = new Store(file)
+    const store = openStore(file)
     // Two hosts, samples every 10 s from t=0 to t=50 s; buckets of 20 s.
     const samples: HostSample[] = []
     for (let i = 0; i < 6; i++) {
@@ -75,8 +75,8 @@ describe('Store', () => {
       samples.push(hostSample('b', i * 10_000, 10, 1000))
     }
     samples.push(hostSample('other', 0, 999, 999)) // not asked for
-    store.saveSamples(samples, [])
-    const series = store.clusterHistory({ from: 0, to: 60_000, maxPoints: 3, hostIds: ['a', 'b'], cpuCapacityCores: 48, memCapacityMiB: 2048 })
+    store.samples.save(samples, [])
+    const series = store.samples.clusterHistory({ from: 0, to: 60_000, maxPoints: 3, hostIds: ['a', 'b'], cpuCapacityCores: 48, memCapacityMiB: 2048 })
     expect(series.stepMs).toBe(20_000)
     expect(series.cpuUsedCores.t).toEqual([0, 20_000, 40_000])
     // Bucket 0: a avg (0+1)/2 = 0.5, b 10 -> 10.5; bucket 1: 2.5+10; bucket 2: 4.5+10.
@@ -87,22 +87,22 @@ describe('Store', () => {
   })
 
   it('saves a poll all or nothing', () => {
-    const store = new Store(file)
+    const store = openStore(file)
     const good = hostSample('a', 1, 1, 1)
     const bad = { ...hostSample('a', 2, 1, 1), cpuPct: null } as unknown as HostSample
-    expect(() => store.saveSamples([good, bad], [])).toThrow()
-    expect(store.countSamples().hostSamples).toBe(0)
+    expect(() => store.samples.save([good, bad], [])).toThrow()
+    expect(store.samples.count().hostSamples).toBe(0)
     store.close()
   })
 
   it('stores inventory and prunes old samples', async () => {
-    const store = new Store(file)
+    const store = openStore(file)
     const inventory = await new DemoCluster().discover()
-    store.saveInventory(inventory, 1000)
-    store.saveSamples([hostSample('demo-a', 1000, 1, 1), hostSample('demo-a', 5000, 1, 1)], [])
-    expect(store.latestSampleTime(['demo-a'])).toBe(5000)
-    expect(store.pruneSamples(2000)).toBe(1)
-    expect(store.countSamples().hostSamples).toBe(1)
+    store.inventory.save(inventory, 1000)
+    store.samples.save([hostSample('demo-a', 1000, 1, 1), hostSample('demo-a', 5000, 1, 1)], [])
+    expect(store.samples.latestTime(['demo-a'])).toBe(5000)
+    expect(store.samples.pruneSamples(2000)).toBe(1)
+    expect(store.samples.count().hostSamples).toBe(1)
     store.close()
   })
 })
@@ -111,48 +111,48 @@ describe('Store rollups', () => {
   const FIVE_MIN = 5 * 60_000
 
   it('folds complete 5-minute buckets into mean, max and p95, once', () => {
-    const store = new Store(file)
+    const store = openStore(file)
     // 20 samples in bucket 0 (cores 1..20), 3 in bucket 1 (still open at "now").
     const samples = Array.from({ length: 20 }, (_, i) => vmSample('v1', i * 15_000, i + 1, 100 * (i + 1)))
     samples.push(vmSample('v1', FIVE_MIN + 1000, 50, 50), vmSample('v1', FIVE_MIN + 2000, 60, 60))
-    store.saveSamples([], samples)
+    store.samples.save([], samples)
     const now = FIVE_MIN + 3000
-    expect(store.rollUp(now)).toBe(1)
-    expect(store.rollUp(now)).toBe(0) // nothing new
-    const history = store.usageHistory(['v1'], 0, now)
+    expect(store.samples.rollUp(now)).toBe(1)
+    expect(store.samples.rollUp(now)).toBe(0) // nothing new
+    const history = store.samples.usageHistory(['v1'], 0, now)
     expect(history.vms.v1!.t).toEqual([0])
     expect(history.vms.v1!.cpuUsedCores[0]).toBeCloseTo(10.5) // mean of 1..20
     expect(history.vms.v1!.memUsedMiB[0]).toBe(2000) // peak memory of the bucket
     // The open bucket is rolled up once it is complete.
-    expect(store.rollUp(2 * FIVE_MIN)).toBe(1)
-    expect(store.usageHistory(['v1'], 0, 2 * FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([10.5, 55])
+    expect(store.samples.rollUp(2 * FIVE_MIN)).toBe(1)
+    expect(store.samples.usageHistory(['v1'], 0, 2 * FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([10.5, 55])
     store.close()
   })
 
   it('keeps rollups when raw samples are pruned, and prunes them on their own clock', () => {
-    const store = new Store(file)
-    store.saveSamples([], [vmSample('v1', 1000, 2, 2)])
-    store.rollUp(FIVE_MIN)
-    store.pruneSamples(FIVE_MIN)
-    expect(store.countSamples().vmSamples).toBe(0)
-    expect(store.usageHistory(['v1'], 0, FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([2])
-    expect(store.pruneRollups(FIVE_MIN)).toBe(1)
-    expect(store.usageHistory(['v1'], 0, FIVE_MIN).vms).toEqual({})
+    const store = openStore(file)
+    store.samples.save([], [vmSample('v1', 1000, 2, 2)])
+    store.samples.rollUp(FIVE_MIN)
+    store.samples.pruneSamples(FIVE_MIN)
+    expect(store.samples.count().vmSamples).toBe(0)
+    expect(store.samples.usageHistory(['v1'], 0, FIVE_MIN).vms.v1!.cpuUsedCores).toEqual([2])
+    expect(store.samples.pruneRollups(FIVE_MIN)).toBe(1)
+    expect(store.samples.usageHistory(['v1'], 0, FIVE_MIN).vms).toEqual({})
     store.close()
   })
 })
 
 describe('Store managed hosts', () => {
   it('keeps added hosts across restarts and refuses a duplicate target', () => {
-    const store = new Store(file)
-    store.addManagedHost({ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5 })
-    expect(() => store.addManagedHost({ id: 'kvm1b', target: 'root@kvm1:22', displayName: 'x', tags: [], addedAt: 6 })).toThrow(StoreError)
-    store.touchManagedHost('kvm1', 99)
+    const store = openStore(file)
+    store.managedHosts.add({ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5 })
+    expect(() => store.managedHosts.add({ id: 'kvm1b', target: 'root@kvm1:22', displayName: 'x', tags: [], addedAt: 6 })).toThrow(StoreError)
+    store.managedHosts.touch('kvm1', 99)
     store.close()
-    const again = new Store(file)
-    expect(again.listManagedHosts()).toEqual([{ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5, lastSeenAt: 99 }])
-    expect(again.removeManagedHost('kvm1')).toBe(true)
-    expect(again.listManagedHosts()).toEqual([])
+    const again = openStore(file)
+    expect(again.managedHosts.list()).toEqual([{ id: 'kvm1', target: 'root@kvm1:22', displayName: 'kvm1', tags: ['rack-a'], addedAt: 5, lastSeenAt: 99 }])
+    expect(again.managedHosts.remove('kvm1')).toBe(true)
+    expect(again.managedHosts.list()).toEqual([])
     again.close()
   })
 })

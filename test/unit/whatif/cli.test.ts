@@ -54,7 +54,7 @@ describe('virtpilot whatif', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('compares policy sets on the demo cluster and can save the scenario it used', async () => {
+  it('compares policy sets on the demo cluster and can save the scenario it used', { timeout: 60_000 }, async () => {
     const file = join(dir, 'demo.json')
     expect(await whatifCommand(['--demo', '--json', '--policy', 'alloc=static', '--policy', 'alloc=dynamic', '--save-scenario', file])).toBe(0)
     const result = JSON.parse(out) as { scenario: { vms: number }; runs: { label: string; metrics: { unmetVmMinutes: number } }[] }
@@ -69,7 +69,7 @@ describe('virtpilot whatif', () => {
     expect(readFileSync(file, 'utf8').startsWith('{"version":1')).toBe(true)
   })
 
-  it('exits 2 on bad usage and 1 on an invalid scenario, with a message saying why', async () => {
+  it('exits 2 on bad usage and 1 on an invalid scenario, with a message saying why', { timeout: 60_000 }, async () => {
     expect(await whatifCommand(['--demo'])).toBe(2)
     expect(err).toMatch(/whatif needs --json/)
     expect(await whatifCommand(['--demo', '--json', ...Array.from({ length: 5 }, () => ['--policy', 'alloc=static']).flat()])).toBe(2)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation, type SchedulingPolicy } from '../../../shared/engine/queue'
+import { scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation, type SchedulingPolicy } from '../../../shared/engine/whatif/queue'
 import { replay } from '../../../shared/engine/whatif'
 import { batch, policy, scenario } from './support/scenarios'
 

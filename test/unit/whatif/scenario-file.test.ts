@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { whatifHandlers } from '../../../src-main/services/whatif-handlers'
-import { Store } from '../../../src-main/store/store'
+import { createWhatif } from '../../../src-main/services/whatif'
+import { openStore, type Store } from '../../../src-main/store'
 import { parseScenarioText, readScenarioFile, ScenarioInputError } from '../../../src-main/whatif/scenario-file'
 import { ApiFailure } from '../../../shared/api'
 import { scenarioFromDemo } from '../../../src-main/whatif/build'
-import { WhatifRunRequestSchema } from '../../../shared/model/scenario'
+import { WhatifRunRequestSchema } from '../../../shared/api/whatif'
 
 const valid = {
   version: 1,
@@ -91,53 +91,52 @@ describe('scenario files', () => {
   })
 })
 
-describe('saved scenarios (api handlers over SQLite)', () => {
+describe('saved scenarios (api handlers over SQLite)', { timeout: 60_000 }, () => {
   let store: Store | undefined
   afterEach(() => store?.close())
 
   function handlers() {
-    store = new Store(':memory:')
+    store = openStore(':memory:')
     let now = 1_700_000_000_000
-    return whatifHandlers({ store, snapshot: () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }), clock: () => now++, housekeeping: () => {} })
+    return createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }), clock: () => now++ })
   }
-  const ctx = { transport: 'test' as const }
 
   it('imports, lists, runs, saves with edits, and deletes', async () => {
     const h = handlers()
-    const imported = await h['whatif.import']({ fileName: 'plan.json', text: JSON.stringify(valid) }, ctx)
+    const imported = await h.import({ fileName: 'plan.json', text: JSON.stringify(valid) })
     expect(imported).toMatchObject({ name: 'two hosts', hosts: 2, vms: 1, steps: 3, requests: 0 })
     // What the dispatcher hands the handler: the request after its schema filled the defaults.
-    const result = await h['whatif.run'](WhatifRunRequestSchema.parse({ id: imported.id, policies: [{ allocation: 'static' }, { allocation: 'dynamic' }] }), ctx)
+    const result = await h.run(WhatifRunRequestSchema.parse({ id: imported.id, policies: [{ allocation: 'static' }, { allocation: 'dynamic' }] }))
     expect(result.runs.map((r) => r.label)).toEqual(['static · FCFS', 'dynamic · FCFS'])
     // The failure at minute 5 takes v1 down for one 5-minute step, then it restarts on h2.
     expect(result.runs[0]!.metrics.downVmMinutes).toBe(5)
-    const saved = await h['whatif.save']({ id: imported.id, name: 'no failure', edits: [], asNew: true }, ctx)
-    expect((await h['whatif.list']({}, ctx)).map((s) => s.name).sort()).toEqual(['no failure', 'two hosts'])
+    const saved = await h.save({ id: imported.id, name: 'no failure', edits: [], asNew: true })
+    expect((await h.list({})).map((s) => s.name).sort()).toEqual(['no failure', 'two hosts'])
     expect(saved.edits).toEqual([])
-    expect(await h['whatif.delete']({ id: imported.id }, ctx)).toEqual({ deleted: true })
-    await expect(h['whatif.get']({ id: imported.id }, ctx)).rejects.toMatchObject({ code: 'not-found' })
+    expect(await h.delete({ id: imported.id })).toEqual({ deleted: true })
+    await expect(h.get({ id: imported.id })).rejects.toMatchObject({ code: 'not-found' })
   })
 
   it('a file that fails to load leaves nothing behind, and says which field is wrong', async () => {
     const h = handlers()
-    await h['whatif.build']({ source: 'demo', windowDays: 7 }, ctx)
-    const before = await h['whatif.list']({}, ctx)
+    await h.build({ source: 'demo', windowDays: 7 })
+    const before = await h.list({})
     const bad = { ...valid, hosts: [{ id: 'h1', cpuCores: -8, memoryMiB: 32768 }, valid.hosts[1]] }
-    const failure = await h['whatif.import']({ fileName: 'plan.json', text: JSON.stringify(bad) }, ctx).catch((e: unknown) => e)
+    const failure = await h.import({ fileName: 'plan.json', text: JSON.stringify(bad) }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(ApiFailure)
     expect(failure).toMatchObject({ code: 'bad-request', message: 'plan.json is not a valid VirtPilot scenario' })
     expect((failure as ApiFailure).details).toEqual([expect.stringMatching(/^hosts\.0\.cpuCores: /)])
     const truncated = JSON.stringify(scenarioFromDemo()).slice(0, 5000)
-    await expect(h['whatif.import']({ fileName: 'demo.json', text: truncated }, ctx)).rejects.toMatchObject({ code: 'bad-request', details: [expect.stringMatching(/^line 1, column \d+: /)] })
-    expect(await h['whatif.list']({}, ctx)).toEqual(before)
+    await expect(h.import({ fileName: 'demo.json', text: truncated })).rejects.toMatchObject({ code: 'bad-request', details: [expect.stringMatching(/^line 1, column \d+: /)] })
+    expect(await h.list({})).toEqual(before)
   })
 
   it('refuses edits that name hosts the scenario does not have, and keeps the saved one', async () => {
     const h = handlers()
-    const imported = await h['whatif.import']({ fileName: 'plan.json', text: JSON.stringify(valid) }, ctx)
+    const imported = await h.import({ fileName: 'plan.json', text: JSON.stringify(valid) })
     await expect(
-      h['whatif.save']({ id: imported.id, name: 'x', edits: [{ kind: 'maintenance', hostId: 'nope', fromMinute: 0, toMinute: 10 }], asNew: false }, ctx),
+      h.save({ id: imported.id, name: 'x', edits: [{ kind: 'maintenance', hostId: 'nope', fromMinute: 0, toMinute: 10 }], asNew: false }),
     ).rejects.toMatchObject({ code: 'bad-request', details: ['edits.0.hostId: no host "nope"'] })
-    expect((await h['whatif.get']({ id: imported.id }, ctx)).edits).toEqual(valid.edits)
+    expect((await h.get({ id: imported.id })).edits).toEqual(valid.edits)
   })
 })

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ApiFailure } from '../../../shared/api'
-import { WhatifRunRequestSchema } from '../../../shared/model/scenario'
-import { whatifHandlers } from '../../../src-main/services/whatif-handlers'
-import { Store } from '../../../src-main/store/store'
+import { WhatifRunRequestSchema } from '../../../shared/api/whatif'
+import { createWhatif } from '../../../src-main/services/whatif'
+import { openStore, type Store } from '../../../src-main/store'
 import { findWorkerEntry, runInProcess, workerRunner, type WhatifRunner } from '../../../src-main/whatif/run'
 import { scenarioFromDemo } from '../../../src-main/whatif/build'
 
@@ -11,11 +11,10 @@ describe('what-if runs in a worker thread', () => {
   afterEach(() => store?.close())
 
   function handlers(runner: WhatifRunner) {
-    store = new Store(':memory:')
+    store = openStore(':memory:')
     let now = 1_700_000_000_000
-    return whatifHandlers({ store, snapshot: () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }), clock: () => now++, housekeeping: () => {}, runner })
+    return createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }), clock: () => now++, runner })
   }
-  const ctx = { transport: 'test' as const }
 
   it('finds the worker entry from source (tsx) and none for a non-file module', () => {
     expect(findWorkerEntry(new URL('../../../src-main/whatif/run.ts', import.meta.url).href)).toMatchObject({ execArgv: ['--import', 'tsx'] })
@@ -27,13 +26,13 @@ describe('what-if runs in a worker thread', () => {
     expect(entry).not.toBeNull()
     // Two workers, one policy set each: the merged result equals one comparison in this thread.
     const viaWorker = handlers(workerRunner(entry, 2))
-    const built = await viaWorker['whatif.build']({ source: 'demo', windowDays: 2 }, ctx)
+    const built = await viaWorker.build({ source: 'demo', windowDays: 2 })
     const req = WhatifRunRequestSchema.parse({
       id: built.id,
       seed: 7,
       policies: [{ allocation: 'static' }, { allocation: 'hybrid', scheduling: 'easy', balance: { enabled: true } }, { allocation: 'dynamic', scheduling: 'sjf' }],
     })
-    const worker = await viaWorker['whatif.run'](req, ctx)
+    const worker = await viaWorker.run(req)
     const scenario = scenarioFromDemo()
     const local = await runInProcess({ scenario, policies: req.policies, seed: 7, maxPoints: req.maxPoints })
     expect(worker.runs.map((r) => r.metrics)).toEqual(local.runs.map((r) => r.metrics))

@@ -1,5 +1,6 @@
-import { failed, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
+import { parseCpuList } from '../../linux/parse/cpu-list'
 
 const SECTION = 'capabilities'
 
@@ -44,20 +45,6 @@ export interface HostCapabilities {
   guests: { arch: string; osType: string; domainTypes: string[] }[]
   /** True when a guest of the host's own arch can run with type='kvm'. */
   kvmAvailable: boolean
-}
-
-/** Parses a libvirt CPU list such as `0-3,8,10-11` (siblings='...'). */
-export function parseCpuList(list: string): number[] | undefined {
-  const out: number[] = []
-  for (const part of list.split(',')) {
-    const m = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part)
-    if (!m) return undefined
-    const from = Number(m[1])
-    const to = m[2] === undefined ? from : Number(m[2])
-    if (to < from || to - from > 65536) return undefined
-    for (let c = from; c <= to; c++) out.push(c)
-  }
-  return out
 }
 
 function intAttr(el: XmlElement | undefined, name: string): number | undefined {

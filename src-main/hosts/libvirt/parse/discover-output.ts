@@ -1,13 +1,15 @@
 import { HostSchema, VmSchema, type Host, type Vm } from '../../../../shared/model'
+import { nameFromHost } from '../../../../shared/text/control'
 import type { Inventory } from '../../adapter'
 import { DISCOVER_FORMAT } from '../discover-script'
 import { parseCapabilities, type HostCapabilities } from './capabilities'
 import { parseDomainXml, type DomainConfig } from './domain-xml'
 import { parseDomstats, vmStateFromLibvirt } from './domstats'
-import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, parseVirshVersion, type HostTuning } from './host-tuning'
-import { parseMeminfo } from './procfs'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { bodyOrProblem, splitSections } from './sections'
+import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../../linux/parse/host-tuning'
+import { parseVirshVersion } from './virsh-version'
+import { parseMeminfo } from '../../linux/parse/procfs'
+import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import { bodyOrProblem, splitSections } from '../../linux/parse/sections'
 
 /** Per-VM configuration beyond the shared Vm type (for tuning rules and the VM detail view). */
 export interface VmDetails {
@@ -72,7 +74,8 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   const mem = parseMeminfo(memBody.text, '/proc/meminfo', memBody.firstLine)
   if (!mem.ok) return mem
 
-  const hostname = bodyOrProblem(out, 'hostname', problems)?.text.trim() || undefined
+  const rawHostname = bodyOrProblem(out, 'hostname', problems)?.text.trim()
+  const hostname = rawHostname ? nameFromHost(rawHostname).name : undefined
   const kernel = bodyOrProblem(out, 'kernel', problems)?.text.trim() || undefined
   const versionBody = bodyOrProblem(out, 'virsh-version', problems)
   const version = versionBody ? parseVirshVersion(versionBody.text) : undefined

@@ -1,5 +1,7 @@
-import { parseCpuList, toKiB } from './capabilities'
-import { failed, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { nameFromHost } from '../../../../shared/text/control'
+import { toKiB } from './capabilities'
+import { parseCpuList } from '../../linux/parse/cpu-list'
+import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 
 const SECTION = 'dumpxml'
@@ -112,11 +114,13 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
   if (!doc.ok) return doc
   const d = doc.value
   if (d.name !== 'domain') return failed(SECTION, `root element is <${d.name}>, expected <domain>`, { line: d.line })
-  const name = textAt(d, 'name')
+  const rawName = textAt(d, 'name')
   const uuid = textAt(d, 'uuid')
-  if (!name) return failed(SECTION, 'no <name>', { field: 'name' })
+  if (!rawName) return failed(SECTION, 'no <name>', { field: 'name' })
+  const { name, escaped } = nameFromHost(rawName)
   if (!uuid) return failed(SECTION, `domain ${JSON.stringify(name)} has no <uuid>`, { field: 'uuid' })
   const warnings: ParseProblem[] = []
+  if (escaped) warnings.push({ section: SECTION, field: 'name', message: `${name}: the name holds control or line-break characters; they are shown escaped` })
   const where = (field: string, el?: XmlElement) => ({ field: `${name}: ${field}`, line: el?.line })
 
   const vcpuEl = child(d, 'vcpu')

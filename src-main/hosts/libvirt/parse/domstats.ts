@@ -1,5 +1,6 @@
 import type { VmState } from '../../../../shared/model'
-import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { nameFromHost } from '../../../../shared/text/control'
+import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 
 const SECTION = 'domstats'
 
@@ -259,7 +260,8 @@ export function parseDomstats(text: string, firstLine = 1): Parsed<DomainStats[]
         return failed(SECTION, `domain header without a closing quote: ${JSON.stringify(lineText.slice(0, 80))}`, { line })
       }
       flush()
-      name = lineText.slice(HEADER_PREFIX.length, -1)
+      // Escaped as discovery escapes it, so both name the domain the same way.
+      name = nameFromHost(lineText.slice(HEADER_PREFIX.length, -1)).name
       if (seen.has(name)) return failed(SECTION, `domain ${JSON.stringify(name)} printed twice`, { line })
       seen.add(name)
       fields = new Map()

@@ -1,4 +1,4 @@
-import { failed, parsed, type Parsed } from './result'
+import { failed, parsed, type Parsed } from '../../linux/parse/result'
 
 /** An element of the small XML subset libvirt prints: elements, attributes, text, comments, CDATA. */
 export interface XmlElement {
@@ -12,22 +12,37 @@ export interface XmlElement {
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
+/** What may follow `&`, up to its `;`: the longest is `#x10FFFF` (looked at in a bounded window). */
+const REFERENCE = /^(#x[0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/
 
+/** XML 1.0's Char production: a reference to anything else (NUL, other C0 controls, surrogates, > U+10FFFF) is malformed. */
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+}
+
+/** Entities and character references decoded; undefined at the first malformed one. One pass. */
 function decodeEntities(s: string): string | undefined {
-  if (!s.includes('&')) return s
-  let bad = false
-  const out = s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);|&/g, (m, ref: string | undefined) => {
-    if (ref === undefined) {
-      bad = true
-      return m
+  let amp = s.indexOf('&')
+  if (amp < 0) return s
+  let out = ''
+  let from = 0
+  while (amp >= 0) {
+    const m = REFERENCE.exec(s.slice(amp + 1, amp + 11))
+    if (!m) return undefined
+    const ref = m[1]!
+    let decoded: string | undefined
+    if (ref.startsWith('#')) {
+      const code = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10)
+      decoded = isXmlChar(code) ? String.fromCodePoint(code) : undefined
+    } else {
+      decoded = Object.hasOwn(ENTITIES, ref) ? ENTITIES[ref] : undefined
     }
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16))
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10))
-    const e = ENTITIES[ref]
-    if (e === undefined) bad = true
-    return e ?? m
-  })
-  return bad ? undefined : out
+    if (decoded === undefined) return undefined
+    out += s.slice(from, amp) + decoded
+    from = amp + ref.length + 2
+    amp = s.indexOf('&', from)
+  }
+  return out + s.slice(from)
 }
 
 // Sticky (`y`) so each match starts exactly at lastIndex without copying the rest of the text.

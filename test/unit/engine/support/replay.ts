@@ -1,5 +1,5 @@
 import type { VmUsageSeries } from '../../../../shared/engine/history'
-import { percentile } from '../../../../shared/engine/usageStats'
+import { percentile } from '../../../../shared/engine/usage-stats'
 
 /** A sizing policy: from training history to (vCPUs, memory MiB). */
 export type SizingPolicy = (train: VmUsageSeries) => { vcpus: number; memoryMiB: number }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseCapabilities, parseCpuList } from '../../../../src-main/hosts/libvirt/parse/capabilities'
+import { parseCapabilities } from '../../../../src-main/hosts/libvirt/parse/capabilities'
+import { parseCpuList } from '../../../../src-main/hosts/linux/parse/cpu-list'
 import { parseXml } from '../../../../src-main/hosts/libvirt/parse/xml'
 import { fixture, ok } from './fixture'
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { HostSchema, VmSchema } from '../../../../shared/model'
 import { DISCOVER_FORMAT } from '../../../../src-main/hosts/libvirt/discover-script'
 import { parseDiscoverOutput } from '../../../../src-main/hosts/libvirt/parse/discover-output'
-import { bracketedChoice, parseVirshVersion } from '../../../../src-main/hosts/libvirt/parse/host-tuning'
+import { bracketedChoice } from '../../../../src-main/hosts/linux/parse/host-tuning'
+import { parseVirshVersion } from '../../../../src-main/hosts/libvirt/parse/virsh-version'
 import { fixture, ok } from './fixture'
 
 describe('parseDiscoverOutput on a real lab host (discover script output)', () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { deriveSamples } from '../../../../src-main/collect/rates'
 import { DISCOVER_COMMAND, DISCOVER_SCRIPT } from '../../../../src-main/hosts/libvirt/discover-script'
 import { parseStatsOutput } from '../../../../src-main/hosts/libvirt/parse/stats-output'
-import { splitSections } from '../../../../src-main/hosts/libvirt/parse/sections'
+import { splitSections } from '../../../../src-main/hosts/linux/parse/sections'
 import { STATS_COMMAND, STATS_FORMAT, STATS_SCRIPT } from '../../../../src-main/hosts/libvirt/stats-script'
 import { fixture, ok } from './fixture'
 
@@ -56,6 +56,20 @@ describe('parseStatsOutput on two real polls of a lab host (stats script output,
     const vm1 = vmSamples.find((s) => s.vmId === ids.get('h1-vm1'))!
     const expectedPct = (100 * (b.raw.vms[0]!.cpuTimeNs - a.raw.vms[0]!.cpuTimeNs)) / 1e9 / 5
     expect(vm1.cpuPct).toBeCloseTo(Math.min(100, expectedPct), 6)
+  })
+
+  it('keeps the host\'s pressure, swap and load as figures of its samples', () => {
+    const [ha, hb] = [a.raw.hosts[0]!, b.raw.hosts[0]!]
+    // /proc/pressure/cpu "some" total=381915557 then 386937291 (µs); loadavg and vmstat of the second poll.
+    expect(ha.pressureUs?.cpu).toBe(381_915_557)
+    expect(hb.pressureUs?.cpu).toBe(386_937_291)
+    expect(hb.load1).toBe(b.host.load!.load1)
+    const [sample] = deriveSamples(a.raw, b.raw, new Map([['h1', 2]])).hostSamples
+    expect(sample!.cpuPressurePct).toBeCloseTo(Math.min(100, (100 * (386_937_291 - 381_915_557)) / 5e6), 6)
+    expect(sample!.memPressurePct).toBeCloseTo((100 * (hb.pressureUs!.memory! - ha.pressureUs!.memory!)) / 5e6, 6)
+    expect(sample!.ioPressurePct).toBeCloseTo((100 * (hb.pressureUs!.io! - ha.pressureUs!.io!)) / 5e6, 6)
+    expect(sample!.swapInBps).toBe(((hb.swapInPages! - ha.swapInPages!) / 5) * 4096)
+    expect(sample!.load1).toBe(hb.load1)
   })
 
   it('domains unknown to discovery are listed, not invented', () => {

@@ -1,5 +1,7 @@
 import type { AllocationStrategy } from '../../../../shared/engine/options'
+import { prepareScenario } from '../../../../shared/engine/whatif/prepare'
 import { shareBuffers, shareResource, type ShareBuffers } from '../../../../shared/engine/whatif/share'
+import { ReplayState } from '../../../../shared/engine/whatif/state'
 import { PolicySetSchema, ScenarioSchema, SCENARIO_VERSION, type PolicySet, type PolicySetInput, type Scenario, type ScenarioInput } from '../../../../shared/model/scenario'
 
 /** Small hand-made scenarios: one-minute steps unless said otherwise, validated by the schema. */
@@ -17,6 +19,11 @@ export function scenario(parts: Partial<ScenarioInput> & Pick<ScenarioInput, 'ho
 
 export function policy(p: PolicySetInput = {}): PolicySet {
   return PolicySetSchema.parse(p)
+}
+
+/** A replay of `s` under `p` before its first step, for tests of one step phase. */
+export function replayState(s: Scenario, p: PolicySetInput = {}, seed = 1): ReplayState {
+  return new ReplayState(prepareScenario(s, seed), policy(p))
 }
 
 /** A constant demand series. */

@@ -1,0 +1,99 @@
+import { summarizeLoads, type PlacementProblem } from '../placement'
+import { canHost } from './constraints'
+import { fixViolations, unfixableViolations } from './mandatory'
+import { MoveLog, type BalanceResult, type GreedyOptions } from './moves'
+import { refinePeak } from './refine-peak'
+import { keepOrderUnderPriority, scheduleMoves } from './schedule'
+import { ClusterState } from './state'
+import { bestSwap, type Round } from './swaps'
+
+/**
+ * Greedy balancing in three phases. 1: the mandatory moves (maintenance, pinning, affinity,
+ * anti-affinity, overcommit limits), each to the host that leaves the cluster most even. 2: within
+ * the migration budget, the single move or swap with the best gain net of its cost, until none is
+ * worth it. 3: peak refinement, moves and swaps off the hosts that set the peak load; re-targeting
+ * or undoing a VM phase 2 moved costs no new migration. VMs tied by affinity move together as one
+ * unit (phase 3 leaves them where phase 2 put them).
+ */
+export function balanceGreedy(problem: PlacementProblem, options: GreedyOptions): BalanceResult {
+  const state = new ClusterState(problem)
+  const before = summarizeLoads(problem, (vm) => vm.hostId)
+  const log = new MoveLog(state, options.migrationBandwidthMiBps)
+  const stuck = new Set<number>()
+  const unresolved = fixViolations(state, log, stuck)
+  unresolved.push(...unfixableViolations(state))
+  const mandatoryCount = log.moves.length
+  // Where the optional phases start from: their budget counts VMs that end elsewhere.
+  const origin = state.vmHost.slice()
+  evenOut(state, log, stuck, options)
+
+  const moves = log.moves
+  let finalHost = state.vmHost
+  let plan = moves
+  const phase2Host = state.vmHost.slice()
+  const frozen = problem.vms.map(() => false)
+  const vmIndex = new Map(problem.vms.map((vm, i) => [vm.id, i]))
+  for (const m of moves.slice(0, mandatoryCount)) frozen[vmIndex.get(m.vmId)!] = true
+  for (const u of stuck) for (const v of state.units[u]!) frozen[v] = true
+  if (refinePeak(state, origin, frozen, options, before.imbalance, log.partner)) {
+    const refined = scheduleMoves(problem, origin, state.vmHost, moves.slice(mandatoryCount), log.partner, options)
+    if (refined) plan = [...moves.slice(0, mandatoryCount), ...refined]
+    else finalHost = phase2Host
+  }
+  const hostOf = new Map(problem.vms.map((vm, i) => [vm.id, problem.hosts[finalHost[i]!]!.id]))
+  return { moves: keepOrderUnderPriority(problem, plan), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved }
+}
+
+/**
+ * Phase 2: within the migration budget, the single move or swap with the best gain net of its
+ * cost, until none is worth it. A swap (two migrations) wins when no single move is worth it, or
+ * when it buys more per migration. Each unit moves at most once.
+ */
+function evenOut(state: ClusterState, log: MoveLog, stuck: Set<number>, options: GreedyOptions): void {
+  const moved = new Set<number>()
+  let optional = 0
+  const bw = options.migrationBandwidthMiBps
+  const unitCost = state.units.map((_, u) => state.costSeconds(u, bw))
+  while (optional < options.maxMigrations) {
+    const round: Round = { moved, stuck, unitCost, current: state.objective(), spread: state.imbalance() }
+    const best = bestMove(state, round, optional, options)
+    const swap = optional + 2 <= options.maxMigrations ? bestSwap(state, round, options, best ? best.score * 2 : 0) : null
+    if (swap) {
+      optional += 2
+      moved.add(swap.x)
+      moved.add(swap.y)
+      log.recordSwap(swap)
+      continue
+    }
+    if (!best) break
+    optional += state.units[best.u]!.length
+    moved.add(best.u)
+    log.record(best.u, best.to, false, 'evens out host load')
+  }
+}
+
+/**
+ * The unit move with the best gain net of its cost that fits the budget (`optional` migrations
+ * made so far) and does not raise the spread; null when none gains minGain and pays for itself.
+ */
+function bestMove(state: ClusterState, round: Round, optional: number, options: GreedyOptions): { u: number; to: number; gain: number; score: number } | null {
+  const { current, spread } = round
+  let best: { u: number; to: number; gain: number; score: number } | null = null
+  for (let u = 0; u < state.units.length; u++) {
+    if (round.moved.has(u) || round.stuck.has(u) || !state.movable(u)) continue
+    const members = state.units[u]!.length
+    if (optional + members > options.maxMigrations) continue
+    const cost = round.unitCost[u]!
+    if (cost > options.maxMigrationSeconds) continue
+    // Cheapest first: the score needs no rule check, so only a would-be best is checked.
+    for (let h = 0; h < state.problem.hosts.length; h++) {
+      if (h === state.vmHost[state.units[u]![0]!]) continue
+      const gain = current - state.objectiveAfter(u, h)
+      if (state.lastSpread > spread + 1e-12) continue
+      // A one-minute migration must buy back one extra minGain of balance.
+      const score = gain - (options.minGain * cost) / 60
+      if (gain >= options.minGain && score > 0 && (!best || score > best.score) && canHost(state, u, h)) best = { u, to: h, gain, score }
+    }
+  }
+  return best
+}

@@ -1,0 +1,145 @@
+import { bestDestination } from './constraints'
+import type { MoveLog } from './moves'
+import type { ClusterState } from './state'
+
+/** A rule or limit a unit breaks, in words. */
+export interface Violation {
+  unit: number
+  reason: string
+}
+
+/**
+ * Phase 1: the mandatory moves (maintenance, pinning, affinity, anti-affinity, overcommit limits),
+ * each to the host that leaves the cluster most even. Bounded: each unit is fixed or marked stuck
+ * at most once per violation. Returns what no host could take, in words.
+ */
+export function fixViolations(state: ClusterState, log: MoveLog, stuck: Set<number>): string[] {
+  const unresolved: string[] = []
+  for (let guard = 0; guard < state.problem.vms.length * 2 + 10; guard++) {
+    const violation = nextViolation(state, stuck)
+    if (!violation) break
+    const { unit, reason } = violation
+    const to = bestDestination(state, unit, true)
+    if (to === null) {
+      stuck.add(unit)
+      unresolved.push(`${reason}: no host can take ${state.unitNames(unit)} within capacity and rules`)
+      continue
+    }
+    log.record(unit, to, true, reason)
+  }
+  return unresolved
+}
+
+/** The next unit that breaks a rule or limit, with the reason; null when none do. */
+export function nextViolation(state: ClusterState, skip: Set<number>): Violation | null {
+  return ruleViolation(state, skip) ?? overLimitViolation(state, skip)
+}
+
+/** The first unit on a host in maintenance, off its pinned hosts, next to an anti-affine VM or split from its affine ones. */
+function ruleViolation(state: ClusterState, skip: Set<number>): Violation | null {
+  for (let u = 0; u < state.units.length; u++) {
+    if (skip.has(u) || !state.movable(u)) continue
+    for (const v of state.units[u]!) {
+      const vm = state.problem.vms[v]!
+      const host = state.problem.hosts[state.vmHost[v]!]!
+      if (host.maintenance) return { unit: u, reason: `host ${host.id} is in maintenance` }
+      if (vm.allowedHosts && !vm.allowedHosts.includes(host.id))
+        return { unit: u, reason: `${vm.id} is pinned to ${vm.allowedHosts.join(', ')}` }
+      for (const g of state.antiGroupsOf[v]!)
+        if (state.antiCount[g]![state.vmHost[v]!]! > 1 && firstOfGroupHere(state, g, state.vmHost[v]!) !== v && clashes(state, g, v))
+          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM` }
+    }
+    if (state.unitSplit(u)) return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)` }
+  }
+  return null
+}
+
+/** A unit to move off the first host over its vCPU or memory overcommit limit. */
+function overLimitViolation(state: ClusterState, skip: Set<number>): Violation | null {
+  for (let h = 0; h < state.problem.hosts.length; h++) {
+    const host = state.problem.hosts[h]!
+    const overV = state.vcpus[h]! - host.vcpuLimit
+    const overM = state.memAlloc[h]! - host.memAllocLimitMiB
+    if (overV <= 1e-9 && overM <= 1e-9) continue
+    // Fewest moves: a unit that removes most of the excess (up to all of it); among those, the
+    // one whose move leaves the cluster most even, then the cheapest to move.
+    const candidates = state.units.flatMap((members, u) => {
+      if (skip.has(u) || !state.movable(u)) return []
+      let vcpus = 0, alloc = 0, used = 0, here = false
+      for (const v of members) {
+        if (state.vmHost[v] !== h) continue
+        here = true
+        const vm = state.problem.vms[v]!
+        vcpus += vm.vcpus
+        alloc += vm.memoryMiB
+        used += vm.memUsedMiB
+      }
+      if (!here) return []
+      const cover = (overV > 1e-9 ? Math.min(vcpus, overV) / overV : 0) + (overM > 1e-9 ? Math.min(alloc, overM) / overM : 0)
+      return [{ u, cover, used }]
+    })
+    candidates.sort((x, y) => y.cover - x.cover)
+    let pick: { u: number; cover: number; used: number } | undefined
+    let pickObjective = Infinity
+    for (const c of candidates) {
+      if (pick && c.cover < pick.cover - 1e-9) continue
+      const to = bestDestination(state, c.u, false)
+      if (to === null) continue
+      const objective = state.objectiveAfter(c.u, to)
+      const better = !pick || c.cover > pick.cover + 1e-9 || objective < pickObjective - 1e-12 || (objective <= pickObjective + 1e-12 && c.used < pick.used)
+      if (better) { pick = c; pickObjective = objective }
+    }
+    pick ??= candidates[0]
+    if (pick) return { unit: pick.u, reason: `host ${host.id} is over its overcommit limit` }
+  }
+  return null
+}
+
+/** The group member that stays on h: one another balancer manages if there is one (it cannot move), else the first. */
+function firstOfGroupHere(state: ClusterState, g: number, h: number): number {
+  let first = -1
+  for (const id of state.problem.antiAffinity[g]!) {
+    const v = state.vmIndex.get(id) ?? -1
+    if (v < 0 || state.vmHost[v] !== h) continue
+    if (!state.problem.vms[v]!.movable) return v
+    if (first < 0) first = v
+  }
+  return first
+}
+
+/** Whether another member of anti-affinity group g shares v's host outside v's affinity unit (inside it, moving cannot help). */
+function clashes(state: ClusterState, g: number, v: number): boolean {
+  const h = state.vmHost[v]!
+  for (const id of state.problem.antiAffinity[g]!) {
+    const w = state.vmIndex.get(id)
+    if (w !== undefined && w !== v && state.vmHost[w] === h && state.unitOf[w] !== state.unitOf[v]) return true
+  }
+  return false
+}
+
+/**
+ * Rules no move here can fix, reported rather than chased: VMs another balancer manages, and
+ * VMs that are both affine and anti-affine.
+ */
+export function unfixableViolations(state: ClusterState): string[] {
+  const out: string[] = []
+  state.problem.antiAffinity.forEach((group) => {
+    const ids = [...new Set(group)].filter((id) => state.vmIndex.has(id))
+    for (let i = 0; i < ids.length; i++)
+      for (let j = i + 1; j < ids.length; j++)
+        if (state.unitOf[state.vmIndex.get(ids[i]!)!] === state.unitOf[state.vmIndex.get(ids[j]!)!]) out.push(`${ids[i]} and ${ids[j]} must run together (affinity) and apart (anti-affinity)`)
+  })
+  state.problem.vms.forEach((vm, v) => {
+    if (vm.movable) return
+    const h = state.vmHost[v]!
+    const host = state.problem.hosts[h]!
+    if (host.maintenance) out.push(`host ${host.id} is in maintenance: ${vm.id} is managed by another balancer`)
+    else if (vm.allowedHosts && !vm.allowedHosts.includes(host.id)) out.push(`${vm.id} is pinned to ${vm.allowedHosts.join(', ')}: it is managed by another balancer`)
+    else if (state.antiGroupsOf[v]!.some((g) => state.antiCount[g]![h]! > 1 && firstOfGroupHere(state, g, h) !== v && clashes(state, g, v)))
+      out.push(`${vm.id} shares host ${host.id} with an anti-affine VM another balancer also manages`)
+  })
+  state.units.forEach((members, u) => {
+    if (!state.movable(u) && state.unitSplit(u)) out.push(`${state.unitNames(u)} must run together (affinity): another balancer manages some of them`)
+  })
+  return out
+}

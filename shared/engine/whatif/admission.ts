@@ -1,0 +1,134 @@
+import { wakeFor } from './power'
+import { canEverFit, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
+import { DEFAULT_SHARES, usable, type ReplayState } from './state'
+import type { VmRt } from './vm-table'
+
+/** Step 2: jobs that ended free their allocation. */
+export function endJobs(st: ReplayState, s: number): void {
+  const { vms, queue } = st
+  let ended = false
+  for (let k = queue.jobs.length - 1; k >= 0; k--) {
+    const i = queue.jobs[k]!
+    if (vms.activeOf[i] === 1 && vms.rt[i]!.endStep <= s) {
+      vms.activeOf[i] = 0
+      ended = true
+      if (vms.hostOf[i]! < 0) st.downCount--
+      queue.completedJobs++
+      queue.dirty = true
+      queue.jobs.splice(k, 1)
+    }
+  }
+  if (ended) vms.compactAlive()
+}
+
+/** Step 4: arrivals join the queue; requests that fit no host even when empty, or wait too long, are rejected. */
+export function admitArrivals(st: ReplayState, s: number): void {
+  const { prep, queue, stepMinutes } = st
+  while (queue.nextArrival < prep.arrivals.length && Math.ceil(prep.arrivals[queue.nextArrival]!.atMinute / stepMinutes - 1e-9) <= s) {
+    const a = prep.arrivals[queue.nextArrival]!
+    const req: QueuedRequest = {
+      id: a.id,
+      arrivalMinute: a.atMinute,
+      durationMinutes: a.durationMinutes ?? null,
+      priority: a.priority,
+      vcpus: a.vcpus,
+      memoryMiB: a.memoryMiB,
+      seq: queue.nextArrival,
+    }
+    queue.nextArrival++
+    const everHosts = st.hosts.map((h) => ({ vcpuLimit: st.vcpuLimit(h), memLimitMiB: st.memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: h.present }))
+    queue.outcomes.set(a.id, { id: a.id, arrivalMinute: a.atMinute, startMinute: null, host: null, outcome: 'waiting' })
+    if (!canEverFit(everHosts, req)) {
+      queue.outcomes.get(a.id)!.outcome = 'rejected'
+      queue.rejected++
+      st.log(s, 'request-rejected', { vm: a.id, detail: `${a.vcpus} vCPUs / ${Math.round(a.memoryMiB)} MiB fits no host` })
+      continue
+    }
+    queue.waiting.push(req)
+    queue.dirty = true
+  }
+  const maxWait = st.policy.maxWaitMinutes
+  if (maxWait === undefined) return
+  const minute = s * stepMinutes
+  for (let i = queue.waiting.length - 1; i >= 0; i--) {
+    if (minute - queue.waiting[i]!.arrivalMinute > maxWait) {
+      st.log(s, 'request-rejected', { vm: queue.waiting[i]!.id, detail: `waited more than ${maxWait} min` })
+      queue.outcomes.get(queue.waiting[i]!.id)!.outcome = 'rejected'
+      queue.waiting.splice(i, 1)
+      queue.rejected++
+    }
+  }
+}
+
+/**
+ * Step 5: the queue, when something it depends on changed (every step under priority: it ages).
+ * Started requests become VMs; with consolidation on, a blocked queue wakes a sleeping host.
+ */
+export function runQueue(st: ReplayState, s: number): void {
+  const { queue, policy } = st
+  if (queue.waiting.length === 0 || !(queue.dirty || policy.scheduling === 'priority')) return
+  queue.dirty = false
+  const minute = s * st.stepMinutes
+  const out = scheduleQueue({ now: minute, policy: policy.scheduling, agingPerHour: policy.agingPerHour, waiting: queue.waiting, hosts: queueHosts(st), running: endingAllocations(st) })
+  for (const start of out.starts) startRequest(st, s, start.request, start.host)
+  if (out.starts.length === 0 && queue.waiting.length > 0 && policy.consolidation.enabled) {
+    const head = queue.waiting.find((r) => r.id === out.reservation?.requestId) ?? queue.waiting[0]!
+    wakeFor(st, s, head)
+  }
+}
+
+/**
+ * Only EASY backfilling looks at running allocations, and only at those that end (jobs, kept in
+ * VM order): workload VMs and open-ended requests never free their room.
+ */
+function endingAllocations(st: ReplayState): RunningAllocation[] {
+  const running: RunningAllocation[] = []
+  if (st.policy.scheduling !== 'easy') return running
+  const { vms } = st
+  for (const i of st.queue.jobs) {
+    if (vms.activeOf[i] !== 1 || vms.hostOf[i]! < 0) continue
+    running.push({ host: vms.hostOf[i]!, vcpus: vms.vcpusOf[i]!, memoryMiB: vms.memOf[i]!, endMinute: vms.rt[i]!.endStep * st.stepMinutes })
+  }
+  return running
+}
+
+/** A request the queue started at step s on host h: it leaves the queue and runs as a VM (a job until it ends). */
+function startRequest(st: ReplayState, s: number, request: QueuedRequest, h: number): void {
+  const { queue } = st
+  const minute = s * st.stepMinutes
+  const a = queue.arrivalById.get(request.id)!
+  queue.waits.push(minute - a.atMinute)
+  Object.assign(queue.outcomes.get(a.id)!, { startMinute: minute, host: st.hosts[h]!.id, outcome: 'started' })
+  queue.waiting.splice(queue.waiting.indexOf(request), 1)
+  const v: VmRt = {
+    id: a.id,
+    priority: a.priority,
+    allowed: null,
+    endStep: a.durationMinutes === undefined ? Infinity : s + Math.max(1, Math.ceil(a.durationMinutes / st.stepMinutes - 1e-9)),
+    downSince: -1,
+    lastMoveFrom: -1,
+    lastMoveStep: 0,
+  }
+  const i = st.vms.add(v, h, a.vcpus, a.memoryMiB, { shares: DEFAULT_SHARES, cpuRes: 0, cpuLim: Infinity, memRes: 0, memLim: Infinity }, a.cpuCores ?? a.vcpus, a.memMiB ?? a.memoryMiB)
+  if (Number.isFinite(v.endStep)) queue.jobs.push(i)
+}
+
+/** Allocation room of each host now, for the queue and HA restarts. */
+export function queueHosts(st: ReplayState): QueueHost[] {
+  const { vms } = st
+  const q = st.hosts.map((h) => ({ vcpuLimit: st.vcpuLimit(h), memLimitMiB: st.memLimit(h), usedVcpus: 0, usedMemMiB: 0, open: usable(h) }))
+  for (let a = 0; a < vms.nAlive; a++) {
+    const i = vms.alive[a]!
+    const h = vms.hostOf[i]!
+    if (h < 0) continue
+    q[h]!.usedVcpus += vms.vcpusOf[i]!
+    q[h]!.usedMemMiB += vms.memOf[i]!
+  }
+  return q
+}
+
+/** A down VM as a request to place (HA restart). */
+export function asRequest(st: ReplayState, i: number): QueuedRequest {
+  const v = st.vms.rt[i]!
+  return { id: v.id, arrivalMinute: 0, durationMinutes: null, priority: v.priority, vcpus: st.vms.vcpusOf[i]!, memoryMiB: st.vms.memOf[i]!, seq: 0, allowedHosts: v.allowed }
+}

@@ -1,0 +1,114 @@
+import { parseArgs } from 'node:util'
+import { ApiFailure } from '../../shared/api'
+import type { ManagedHost } from '../../shared/model'
+import type { Services } from '../services/services'
+import { cliServices, confirm, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+
+export const HOSTS_HELP = `  virtpilot hosts add TARGET [--name NAME] [--accept-new] [--data FILE] [--json]
+  virtpilot hosts list [--data FILE] [--json]
+  virtpilot hosts remove ID|TARGET [--data FILE]
+  virtpilot hosts forget-key HOST [--data FILE]
+      The hosts of a data file, as the app's Hosts page keeps them. add checks TARGET
+      (user@host[:port], a ~/.ssh/config alias, or qemu+ssh://user@host[:port]/system),
+      connects, shows an unknown host key's fingerprint and asks (or trusts it with
+      --accept-new), reads the host once and stores it; exit 1 if it could not be read (it
+      stays added: fix the cause, or remove it). forget-key removes a reinstalled host's old
+      key from VirtPilot's own known_hosts (next to the data file).
+`
+
+const line = (h: ManagedHost) => `${h.id}\t${h.state}\t${h.target}${h.displayName !== h.target ? `\t(${h.displayName})` : ''}${h.error ? `\t${terminalSafe(h.error)}` : ''}`
+
+/** Adds a host the way the app does, asking about an unknown host key on the terminal. */
+async function add(services: Services, target: string, name: string | undefined, acceptNew: boolean, json: boolean): Promise<number> {
+  let host: ManagedHost
+  try {
+    host = await services.hosts.add({ target, ...(name ? { displayName: name } : {}) })
+  } catch (error) {
+    if (error instanceof ApiFailure) throw new InputError(error.message)
+    throw error
+  }
+  for (;;) {
+    await services.hosts.whenSampled(0, [host.id])
+    host = services.hosts.list().find((h) => h.id === host.id)!
+    const question = host.pendingHostKey
+    if (!question) break
+    process.stderr.write(`${target} (${question.host}:${question.port}) presents a ${question.keyType} host key nobody trusted yet:\n  ${question.fingerprint}\nCompare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host.\n`)
+    const accept = acceptNew || (await confirm('Trust this key?'))
+    try {
+      host = await services.hosts.answerHostKey(question.promptId, accept)
+    } catch (error) {
+      // A retry of the connection asked again meanwhile: answer the newer question.
+      if (error instanceof ApiFailure && error.code === 'not-found') continue
+      throw error
+    }
+    if (!accept) break
+  }
+  if (json) printJson(host)
+  else console.log(line(host))
+  if (host.state === 'online' && !host.error) return 0
+  console.error(`virtpilot: ${host.id} was added but could not be read${host.error ? `: ${terminalSafe(host.error)}` : ''}. Fix that and run collect, or: virtpilot hosts remove ${host.id}`)
+  return 1
+}
+
+/** `virtpilot hosts add|list|remove|forget-key`. */
+export async function hostsCommand(args: string[]): Promise<number> {
+  const [verb, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      'accept-new': { type: 'boolean', default: false },
+    },
+    strict: true,
+  })
+  const one = (what: string) => {
+    if (positionals.length !== 1) throw new UsageError(`hosts ${verb} needs exactly one ${what}`)
+    return positionals[0]!
+  }
+  switch (verb) {
+    case 'add': {
+      const target = one('TARGET')
+      const services = cliServices(values.data, { unknownHostKeys: 'ask', log: (m) => console.error(terminalSafe(m)) })
+      return withServices(services, (s) => add(s, target, values.name, values['accept-new'], values.json), false)
+    }
+    case 'list': {
+      if (positionals.length > 0) throw new UsageError('hosts list takes no argument')
+      return withServices(cliServices(values.data), async (s) => {
+        // As stored, without connecting to them.
+        const hosts = s.hosts.stored()
+        if (values.json) printJson(hosts)
+        else for (const h of hosts) console.log(`${h.id}\t${h.target}${h.displayName !== h.target ? `\t(${h.displayName})` : ''}${h.lastSeenAt ? `\tlast seen ${new Date(h.lastSeenAt).toISOString()}` : ''}`)
+        return 0
+      }, false)
+    }
+    case 'remove': {
+      const id = one('ID or TARGET')
+      return withServices(cliServices(values.data), async (s) => {
+        if (!(await s.hosts.remove(id))) throw new InputError(`${s.file} has no host ${id} (see: virtpilot hosts list)`)
+        console.error(`Removed ${id}.`)
+        return 0
+      }, false)
+    }
+    case 'forget-key': {
+      const host = one('HOST')
+      return withServices(cliServices(values.data), async (s) => {
+        let forgotten
+        try {
+          forgotten = s.hosts.forgetKey(host)
+        } catch (error) {
+          if (error instanceof ApiFailure) throw new InputError(error.message)
+          throw error
+        }
+        const name = forgotten.port === 22 ? forgotten.host : `[${forgotten.host}]:${forgotten.port}`
+        if (forgotten.removed === 0) throw new InputError(`${forgotten.file} has no key for ${name}. A key in ~/.ssh/known_hosts is removed with: ssh-keygen -R '${name}'`)
+        console.error(`Removed ${forgotten.removed} key(s) of ${name} from ${forgotten.file}; the next connection asks about the new key.`)
+        return 0
+      }, false)
+    }
+    default:
+      throw new UsageError(verb === undefined ? 'hosts needs add, list, remove or forget-key' : `Unknown hosts command ${JSON.stringify(verb)}`)
+  }
+}

@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import type { z } from 'zod'
+import pkg from '../../package.json'
+import { describeIssues } from '../../shared/api'
+import { createServices, type Services, type ServicesOptions } from '../services/services'
+import { resolveDataFile } from '../store/paths'
+import { terminalJson, terminalText } from '../text/terminal'
+import { terminalPrompter } from './terminal-prompter'
+
+/** Bad input (a file, a host, a refused plan): exit 1 with the message. */
+export class InputError extends Error {
+  override name = 'InputError'
+}
+
+/** Bad usage (an unknown option, a missing argument): exit 2 with the message and a pointer to --help. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+/** Reads a JSON file and checks it against a schema; any problem is an InputError naming the file. */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`)
+  }
+  const parsed = schema.safeParse(json)
+  if (!parsed.success) throw new InputError(`${file} is not ${what}:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
+  return parsed.data
+}
+
+export function writeJsonFile(file: string, value: unknown): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`)
+  } catch (error) {
+    throw new InputError(`Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+  }
+}
+
+/** A number option within bounds (integers when asked), or a UsageError naming it. */
+export function numberOption(name: string, text: string, min: number, max: number, integer = false): number {
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${text}`)
+  }
+  return n
+}
+
+/** JSON on stdout; host text in it cannot drive the terminal (see terminalJson). */
+export const printJson = (value: unknown) => process.stdout.write(`${terminalJson(value)}\n`)
+
+/** Host text (output, names) on the terminal without control characters that could drive it. */
+export const terminalSafe = terminalText
+
+/** Asks a yes/no question on the terminal; no terminal means no. */
+export function confirm(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true })
+    rl.question(`${question} [y/N] `, (answer) => {
+      rl.close()
+      resolve(/^y(es)?$/i.test(answer.trim()))
+    })
+    rl.on('SIGINT', () => {
+      rl.close()
+      resolve(false)
+    })
+  })
+}
+
+/** The services on a data file as the CLI uses them: terminal prompts, messages on stderr. */
+export function cliServices(dataFile: string | undefined, options: Partial<ServicesOptions> = {}): Services {
+  return createServices({
+    transport: 'cli',
+    prompter: terminalPrompter(),
+    dataFile: resolveDataFile(dataFile),
+    version: pkg.version,
+    unknownHostKeys: 'refuse',
+    demo: 'off',
+    log: () => {},
+    ...options,
+  })
+}
+
+/**
+ * Runs with the services, and always stops them (closing SSH connections and the file). Started
+ * (every stored host connected and polled) unless `start` is false.
+ */
+export async function withServices<T>(services: Services, body: (services: Services) => Promise<T>, start = true): Promise<T> {
+  try {
+    if (start) await services.start()
+    return await body(services)
+  } finally {
+    await services.stop()
+  }
+}

@@ -1,0 +1,15 @@
+import type { HostConnection } from '../../ssh/connection'
+
+export class HostOutputError extends Error {
+  override name = 'HostOutputError'
+}
+
+/** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
+export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string, maxOutputBytes: number): Promise<string> {
+  await connection.connect()
+  const result = await connection.execScript(script, timeoutMs, maxOutputBytes)
+  if (result.stdout.trim() === '') {
+    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
+  }
+  return result.stdout
+}

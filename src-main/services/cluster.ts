@@ -1,0 +1,120 @@
+import type { AddHostRequest } from '../../shared/api'
+import type { ManagedHost, Settings, Snapshot } from '../../shared/model'
+import { Collector } from '../collect/collector'
+import { DemoCluster } from '../hosts/demo/demo-cluster'
+import type { Store } from '../store'
+import type { EventBus } from './events'
+import type { HostManager } from './host-manager'
+
+/** How often retention and rollups run. */
+const HOUSEKEEPING_MS = 60_000
+/** The demo's recorded history: its two days of trace, stored as a real host's samples would be. */
+const DEMO_BACKFILL_MS = 48 * 3600_000
+
+export interface ClusterOptions {
+  store: Pick<Store, 'settings' | 'samples' | 'inventory'>
+  hosts: HostManager
+  events: EventBus
+  clock: () => number
+  /** Poll interval of the demo cluster (its trace plays one row per 2 s). */
+  demoPollIntervalMs: number
+  /** 'settings': run the demo while the settings ask for it; 'off': never (the CLI on real hosts). */
+  demo: 'settings' | 'off'
+  log: (message: string) => void
+}
+
+/**
+ * The cluster as VirtPilot sees it: the managed hosts and, while the settings ask for it, the
+ * embedded demo, merged into one snapshot; plus the settings that switch the demo, and the
+ * housekeeping of the history.
+ */
+export function createCluster(options: ClusterOptions) {
+  const { store, hosts, events, clock } = options
+  let demo: Collector | undefined
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  /** Every source's latest poll; a VM seen on two hosts (just migrated) is where it was seen last. */
+  function snapshot(): Snapshot {
+    const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...hosts.snapshots().map((p) => p.snapshot)]
+    const vms = new Map(parts.flatMap((p) => p.vms).map((v) => [v.id, v]))
+    return {
+      t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
+      hosts: parts.flatMap((p) => p.hosts),
+      vms: [...vms.values()],
+      hostSamples: parts.flatMap((p) => p.hostSamples),
+      vmSamples: parts.flatMap((p) => p.vmSamples).filter((s) => vms.get(s.vmId)?.hostId === s.hostId),
+    }
+  }
+
+  const emitSnapshot = () => events.emit('cluster.snapshot', snapshot())
+
+  async function startDemo(): Promise<void> {
+    if (demo) return
+    const collector = new Collector({
+      // The demo starts now: the two recorded days end here and the live replay begins.
+      adapter: new DemoCluster(clock()),
+      store,
+      clock,
+      intervalMs: options.demoPollIntervalMs,
+      backfillMs: DEMO_BACKFILL_MS,
+      onSnapshot: emitSnapshot,
+      onError: (error) => options.log(`demo cluster poll failed: ${error.message}`),
+    })
+    demo = collector
+    await collector.start()
+  }
+
+  async function stopDemo(): Promise<void> {
+    const collector = demo
+    demo = undefined
+    await collector?.stop()
+    emitSnapshot()
+  }
+
+  async function applySettings(settings: Settings): Promise<void> {
+    if (settings.demoEnabled && options.demo === 'settings') await startDemo()
+    else await stopDemo()
+  }
+
+  async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const settings = store.settings.update(patch)
+    await applySettings(settings)
+    events.emit('settings.changed', settings)
+    return settings
+  }
+
+  const housekeeping = () => store.samples.housekeeping(clock())
+
+  /** Adds a host; real data and demo data do not mix, so the first real host turns the demo off. */
+  async function addHost(request: AddHostRequest): Promise<ManagedHost> {
+    const added = await hosts.add(request)
+    if (hosts.count === 1 && store.settings.get().demoEnabled) await updateSettings({ demoEnabled: false })
+    return added
+  }
+
+  return {
+    snapshot,
+    emitSnapshot,
+    settings: () => store.settings.get(),
+    updateSettings,
+    addHost,
+    housekeeping,
+    get demoRunning() {
+      return demo !== undefined
+    },
+    async start(): Promise<void> {
+      await Promise.all([applySettings(store.settings.get()), hosts.start()])
+      housekeeping()
+      timer = setInterval(housekeeping, HOUSEKEEPING_MS)
+      timer.unref?.()
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer)
+      await demo?.stop()
+      demo = undefined
+      await hosts.stop()
+    },
+  }
+}
+
+export type Cluster = ReturnType<typeof createCluster>

@@ -1,0 +1,90 @@
+import highsLoader from 'highs'
+import { withDefaults, type PartialEngineOptions } from '../../shared/engine/options'
+import { recommend, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
+import type { MipSolver } from '../../shared/engine/solver'
+import { validatePlan, type PlanViolation } from '../../shared/engine/validate'
+import type { ClusterFacts, History, Snapshot } from '../../shared/model'
+import { demoFacts } from '../hosts/demo/facts'
+import { mergeFacts } from '../hosts/facts'
+import type { SamplesRepo } from '../store/samples'
+
+/** How far back the engine looks in stored history (rightsizing wants at least 7 days). */
+export const HISTORY_WINDOW_MS = 30 * 24 * 3600_000
+
+/** The engine proposed something the independent validator refuses: shown as an error, never as advice. */
+export class EngineError extends Error {
+  override name = 'EngineError'
+  constructor(readonly violations: readonly PlanViolation[]) {
+    super(
+      `The engine's proposal failed the plan validator, so nothing was recommended (please report this): ${violations
+        .slice(0, 5)
+        .map((v) => `${v.code}: ${v.message}`)
+        .join('; ')}${violations.length > 5 ? `; and ${violations.length - 5} more` : ''}`,
+    )
+  }
+}
+
+export interface EngineRun {
+  snapshot: Snapshot
+  history: History
+  now: number
+  options?: PartialEngineOptions
+  /** Discovered tuning facts of real hosts (the demo's are added when the snapshot shows the demo). */
+  discovered?: readonly ClusterFacts[]
+}
+
+export interface EngineService {
+  /** Runs the engine; every output passed validatePlan, or this throws an EngineError. */
+  run(input: EngineRun): Promise<RecommendOutput>
+}
+
+export async function loadSolver(): Promise<MipSolver> {
+  // The highs typings describe its own API; the engine needs only `solve`.
+  return (await highsLoader()) as unknown as MipSolver
+}
+
+/** Tuning facts of whatever the snapshot shows: the demo's (made up, documented) and discovered hosts'. */
+export function factsFor(snapshot: Snapshot, discovered: readonly ClusterFacts[] = []): ClusterFacts {
+  return mergeFacts([...(snapshot.hosts.some((h) => h.source === 'demo') ? [demoFacts()] : []), ...discovered])
+}
+
+/** Usage history of these VMs up to now (5-minute rollups, the newest rolled up first): what the engine and what-if read. */
+export function usageWindow(samples: Pick<SamplesRepo, 'rollUp' | 'usageHistory'>, vmIds: readonly string[], now: number, windowMs = HISTORY_WINDOW_MS): History {
+  samples.rollUp(now)
+  return samples.usageHistory(vmIds, now - windowMs, now)
+}
+
+/**
+ * The violations that make an output unfit to show: any that a recommended action causes, and,
+ * when the engine says every rule could be met, any at all.
+ */
+export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' | 'feasible'>, input: Pick<RecommendInput, 'snapshot' | 'history' | 'now' | 'options'>): PlanViolation[] {
+  const actions = output.recommendations.flatMap((r) => r.actions)
+  const check = validatePlan(input.snapshot, actions, withDefaults(input.options), input.history, input.now)
+  return check.violations.filter((v) => output.feasible || v.actionIndex !== undefined)
+}
+
+/**
+ * The one engine runner (desktop app, serve mode, CLI): HiGHS loaded once, tuning facts merged,
+ * and the output checked by the independent validator before anyone sees it.
+ */
+export function createEngine(engine: (input: RecommendInput) => RecommendOutput = recommend): EngineService {
+  let solver: Promise<MipSolver> | undefined
+  return {
+    async run({ snapshot, history, now, options, discovered }) {
+      const input: RecommendInput = { snapshot, history, now, seed: now, solver: await (solver ??= loadSolver()), facts: factsFor(snapshot, discovered), ...(options ? { options } : {}) }
+      const output = engine(input)
+      const unfit = unfitViolations(output, input)
+      if (unfit.length > 0) throw new EngineError(unfit)
+      return output
+    },
+  }
+}
+
+/** Violations that mean an action no longer fits the cluster: its VM gone or elsewhere, or resized since. */
+const STALE: ReadonlySet<PlanViolation['code']> = new Set(['unknown-vm', 'unknown-host', 'wrong-source-host', 'bad-rollback'])
+
+/** Why these actions (in order) no longer describe the cluster as the snapshot shows it; empty when they do. */
+export function staleViolations(snapshot: Snapshot, actions: Parameters<typeof validatePlan>[1]): PlanViolation[] {
+  return validatePlan(snapshot, actions, withDefaults(), { vms: {} }).violations.filter((v) => STALE.has(v.code))
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto'
+import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
+import type { AllocationStrategy } from '../../shared/engine/options'
+import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
+import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { StoredRecommendation } from '../store/recommendations'
+import type { Store } from '../store'
+import { EngineError, staleViolations, usageWindow, type EngineService } from './engine'
+import type { EventBus } from './events'
+
+/** Before/after comparisons of an applied change use this much time before it. */
+const EFFECT_BEFORE_MS = 30 * 60_000
+
+export interface InboxOptions {
+  store: Pick<Store, 'recommendations' | 'plans' | 'samples'>
+  engine: EngineService
+  events: EventBus
+  clock: () => number
+  snapshot: () => Snapshot
+  facts: () => ClusterFacts[]
+  actor: string
+}
+
+/** A recommendation keeps its id across engine runs as long as it proposes the same change. */
+function stableId(r: Recommendation): string {
+  const digest = createHash('sha256').update(JSON.stringify(r.actions)).digest('hex').slice(0, 10)
+  return `${r.kind}:${r.target.id}:${digest}`
+}
+
+/** Whether a recommendation still describes the cluster: its VMs where it says, as big as it says. */
+export function stillApplies(r: Recommendation, snapshot: Snapshot): boolean {
+  return staleViolations(snapshot, r.actions).length === 0
+}
+
+export type Decision = 'approve' | 'reject' | 'snooze' | 'reopen'
+
+/** The recommendations inbox: engine runs, the admin's decisions, and what applying them did. */
+export function createInbox(options: InboxOptions) {
+  const { store, engine, events, clock, actor } = options
+  let generatedAt: number | null = null
+  let notes: string[] = []
+  /** The strategy of the last analysis: scheduled runs keep the admin's choice. */
+  let lastStrategy: AllocationStrategy = 'dynamic'
+  let analysing: Promise<void> | undefined
+
+  function effectOf(item: StoredRecommendation, now: number): MeasuredEffect | undefined {
+    if (!item.appliedAt) return undefined
+    const at = item.appliedAt
+    const r = item.recommendation
+    const figures: MeasuredEffect['figures'] = []
+    const vmIds = [...new Set(r.actions.flatMap((a) => ('vm' in a.action ? [a.action.vm] : [])))]
+    for (const vmId of vmIds) {
+      const before = store.samples.vmWindowMeans(vmId, at - EFFECT_BEFORE_MS, at)
+      const after = store.samples.vmWindowMeans(vmId, at, now)
+      const name = options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
+      figures.push(
+        { label: `${name} CPU used`, unit: 'cores', before: before.cpuUsedCores, after: after.cpuUsedCores, samplesAfter: after.n },
+        { label: `${name} CPU ready`, unit: '%', before: before.cpuReadyPct, after: after.cpuReadyPct, samplesAfter: after.n },
+        { label: `${name} memory used`, unit: 'MiB', before: before.memUsedMiB, after: after.memUsedMiB, samplesAfter: after.n },
+      )
+    }
+    for (const a of r.actions) {
+      if (a.action.kind !== 'migrate') continue
+      for (const host of [a.action.from, a.action.to]) {
+        const before = store.samples.hostWindowMeans(host, at - EFFECT_BEFORE_MS, at)
+        const after = store.samples.hostWindowMeans(host, at, now)
+        figures.push({ label: `${host} CPU`, unit: '%', before: before.cpuPct, after: after.cpuPct, samplesAfter: after.n })
+      }
+    }
+    return { appliedAt: at, figures }
+  }
+
+  function list(): RecommendationList {
+    const now = clock()
+    const items: RecommendationItem[] = store.recommendations
+      .listRecommendations(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed'])
+      .map((item) => {
+        const effect = effectOf(item, now)
+        const { effect: _stored, ...rest } = item
+        return { ...rest, ...(effect ? { effect } : {}) }
+      })
+    return { items, generatedAt, notes, analysing: analysing !== undefined }
+  }
+
+  const changed = () => events.emit('recommendations.changed', list())
+
+  /** One analysis at a time: a request while one runs waits for it, then runs with its own strategy. */
+  async function refresh(strategy: AllocationStrategy = lastStrategy): Promise<RecommendationList> {
+    while (analysing) await analysing.catch(() => undefined)
+    const mine = (analysing = analyse(strategy))
+    changed()
+    try {
+      await mine
+    } finally {
+      if (analysing === mine) analysing = undefined
+      changed()
+    }
+    return list()
+  }
+
+  async function analyse(strategy: AllocationStrategy): Promise<void> {
+    const snapshot = options.snapshot()
+    const now = clock()
+    if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
+    lastStrategy = strategy
+    const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
+    let output
+    try {
+      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts() })
+    } catch (error) {
+      if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
+      throw error
+    }
+    const recommendations = output.recommendations.map((r) => ({ ...r, id: stableId(r) }))
+    store.recommendations.replaceOpen(recommendations, now)
+    generatedAt = now
+    const exact = output.balance.exact
+    notes = [
+      ...output.reasons,
+      ...(exact.status === 'optimal' || exact.status === 'timedout'
+        ? [`Balancing: greedy peak load ${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} % vs exact ${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} % (HiGHS, ${exact.status}).`]
+        : exact.reason
+          ? [`Exact balancing skipped: ${exact.reason}.`]
+          : []),
+    ]
+  }
+
+  /**
+   * The admin's decision. `moves` approves only part of a rebalance: judged on its own (refused
+   * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
+   */
+  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[]): RecommendationItem {
+    const item = store.recommendations.getRecommendation(id)
+    if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
+    if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
+      throw new ApiFailure('conflict', `${item.recommendation.title} is ${item.status}; it can no longer be changed`)
+    }
+    if (decision === 'approve' && !stillApplies(item.recommendation, options.snapshot())) {
+      store.recommendations.setStatus(id, 'superseded')
+      changed()
+      throw new ApiFailure('conflict', `${item.recommendation.title}: the VM changed since it was recommended; run the engine again`)
+    }
+    const now = clock()
+    const rec = item.recommendation
+    const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
+    const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
+    let partNote = ''
+    if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
+    if (rec.rebalance) {
+      const count = rec.rebalance.moves.length
+      const outside = chosen?.find((i) => i >= count)
+      if (outside !== undefined) throw new ApiFailure('bad-request', `${rec.title} has ${count} moves; there is no move ${outside + 1}`)
+      const partial = decision === 'approve' && chosen && chosen.length < count ? chosen : undefined
+      if (partial) {
+        const problem = subsetProblem(rec.rebalance, partial, nameOf)
+        if (problem) {
+          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `approve refused: ${rec.title}, moves ${partial.map((i) => i + 1).join(', ')} — ${problem}` })
+          throw new ApiFailure('conflict', problem)
+        }
+        partNote = ` — moves ${partial.map((i) => i + 1).join(', ')} of ${count}`
+      }
+      const { approved: _previous, ...rest } = rec.rebalance
+      store.recommendations.updateRecommendation(id, { ...rec, rebalance: partial ? { ...rest, approved: { moves: partial, predicted: subsetEffect(rec.rebalance, partial) } } : rest })
+    }
+    const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'snooze' ? 'snoozed' : 'open'
+    store.recommendations.setStatus(id, status, {
+      decidedAt: now,
+      decidedBy: actor,
+      ...(reason ? { reason } : {}),
+      ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
+    })
+    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${partNote}${reason ? ` — ${reason}` : ''}` })
+    changed()
+    return list().items.find((i) => i.recommendation.id === id)!
+  }
+
+  /**
+   * Recommendations not acted on yet whose VMs moved, went away or were resized: superseded. One
+   * about a host the snapshot does not show (not read yet, unreachable) is left as it is.
+   */
+  function supersedeStale(snapshot: Snapshot): number {
+    let n = 0
+    const seen = new Set(snapshot.hosts.map((h) => h.id))
+    for (const item of store.recommendations.listRecommendations(['open', 'approved', 'snoozed'])) {
+      const hosts = item.recommendation.actions.flatMap(({ action }) => (action.kind === 'migrate' ? [action.from, action.to] : [action.host]))
+      if (!hosts.every((h) => seen.has(h)) || stillApplies(item.recommendation, snapshot)) continue
+      store.recommendations.setStatus(item.recommendation.id, 'superseded')
+      store.plans.audit({ t: clock(), actor: 'virtpilot', kind: 'decision', recommendationId: item.recommendation.id, message: `superseded: ${item.recommendation.title} (the VM changed since it was recommended)` })
+      n++
+    }
+    if (n > 0) changed()
+    return n
+  }
+
+  /** Approved recommendations, for a plan; each must still apply to the cluster as it is. */
+  function approved(ids: readonly string[]): Recommendation[] {
+    return ids.map((id) => {
+      const item = store.recommendations.getRecommendation(id)
+      if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
+      if (item.status !== 'approved') throw new ApiFailure('forbidden', `Only approved recommendations go into a plan: "${item.recommendation.title}" is ${item.status}`)
+      return item.recommendation
+    })
+  }
+
+  function planned(plan: Plan): void {
+    for (const id of plan.recommendationIds) store.recommendations.setStatus(id, 'planned')
+    changed()
+  }
+
+  /** After a plan ran: each of its recommendations applied (all its steps done) or failed. */
+  function finished(plan: Plan): void {
+    const now = clock()
+    for (const recId of plan.recommendationIds) {
+      const steps = plan.steps.filter((s) => s.recommendationId === recId)
+      const applied = steps.length > 0 && steps.every((s) => s.state === 'done')
+      store.recommendations.setStatus(recId, applied ? 'applied' : 'failed', applied ? { appliedAt: plan.steps.find((s) => s.recommendationId === recId)?.endedAt ?? now } : {})
+    }
+    changed()
+  }
+
+  return { list, refresh, decide, supersedeStale, approved, planned, finished }
+}
+
+export type Inbox = ReturnType<typeof createInbox>

@@ -1,0 +1,310 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
+import { ApiFailure } from '../../shared/api'
+import type { Action, Inventory, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
+import { runPlan, type PlanRun } from '../apply/executor'
+import { planToAnsible, planToShell } from '../apply/export'
+import { buildPlan, commandContext, PlanError } from '../apply/plan-builder'
+import { libvirtTunnel } from '../apply/tunnel'
+import { DemoCluster } from '../hosts/demo/demo-cluster'
+import { CommandError, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
+import type { HostConnection } from '../ssh/connection'
+import type { SshConnections } from '../ssh/connections'
+import type { Store } from '../store'
+import { staleViolations } from './engine'
+import type { Inbox } from './inbox'
+
+/** Key (meta table) of the secret plans are signed with: one per data file. */
+const PLAN_KEY = 'plan_key'
+
+export interface PlanServiceOptions {
+  store: Pick<Store, 'plans' | 'inventory' | 'managedHosts' | 'meta'>
+  ssh: Pick<SshConnections, 'addressOf'>
+  /** The managed hosts' live connections (exec and migration tunnels). */
+  connectionOf: (hostId: string) => HostConnection | undefined
+  clock: () => number
+  actor: string
+  onUpdate: (plan: Plan) => void
+  /** Approved recommendations come from here, and learn that they were planned. */
+  inbox: Pick<Inbox, 'approved' | 'planned'>
+  /** After a run: the recommendations' outcome, and the hosts read again. */
+  onFinished: (plan: Plan) => Promise<void> | void
+  log: (message: string) => void
+}
+
+export interface NewPlan {
+  recommendations: readonly Recommendation[]
+  parallelism: number
+  allowUnsafeMigration: boolean
+  /** Who approved: the local user and how they reach VirtPilot. */
+  approvedBy?: string
+  /** The end of the plan id: random in the app, `cli` from the command line. */
+  idSuffix: string
+  /** What each recommendation is predicted to achieve as approved (the plan review shows it). */
+  effects?: Plan['effects']
+}
+
+/** A recommendation as approved: for part of a rebalance, only the approved moves, in their order. */
+export function asApproved(r: Recommendation): Recommendation {
+  const approved = r.rebalance?.approved
+  if (!approved) return r
+  return { ...r, title: `${r.title} (moves ${approved.moves.map((i) => i + 1).join(', ')} of ${r.rebalance!.moves.length})`, actions: approved.moves.map((i) => r.actions[i]!) }
+}
+
+/** What a recommendation is predicted to achieve as approved: part of a rebalance gets that part's own effect. */
+export function effectAsApproved(r: Recommendation): NonNullable<Plan['effects']>[number] {
+  const approved = r.rebalance?.approved
+  return {
+    recommendationId: r.id,
+    title: r.title,
+    ...(r.titleRef ? { titleRef: r.titleRef } : {}),
+    predicted: approved ? approved.predicted : r.predicted,
+    ...(approved ? { moves: { approved: approved.moves, of: r.rebalance!.moves.length } } : {}),
+  }
+}
+
+/** `plan-20261205T101500-abc123`: when it was made, then whatever tells two apart. */
+export function planId(now: number, suffix: string): string {
+  return `plan-${new Date(now).toISOString().replace(/[-:]/g, '').slice(0, 15)}-${suffix}`
+}
+
+/** JSON with object keys sorted, so a signature does not depend on how a file orders them. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/** Everything in a plan but its run state: what the signature covers. */
+function signedPart(plan: Plan): string {
+  const { state: _state, startedAt: _s, endedAt: _e, outcome: _o, signature: _sig, steps, ...rest } = plan
+  return canonical({
+    ...rest,
+    steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, ...step }) => step),
+  })
+}
+
+/** The HMAC a plan carries: keyed by its data file, over everything but its run state. */
+export function planSignature(plan: Plan, key: Buffer): string {
+  return createHmac('sha256', key).update(signedPart(plan)).digest('base64url')
+}
+
+function hostsOf(action: Action): string[] {
+  return action.kind === 'migrate' ? [action.from, action.to] : [action.host]
+}
+
+/**
+ * Plans: made of approved recommendations, checked before they run, run over SSH. A plan is data:
+ * every command, read-back and rollback is rendered again from its actions with the data file's
+ * own inventory (VM UUIDs) and the managed hosts' addresses (~/.ssh/config), and a plan whose
+ * signature does not match what it says (an edited file) is refused.
+ */
+export function createPlanService(options: PlanServiceOptions) {
+  const { store, clock } = options
+  const runs = new Map<string, PlanRun>()
+  let demoInventory: Promise<Inventory> | undefined
+
+  function key(): Buffer {
+    let hex = store.meta.get(PLAN_KEY)
+    if (!hex) store.meta.set(PLAN_KEY, (hex = randomBytes(32).toString('hex')))
+    return Buffer.from(hex, 'hex')
+  }
+
+  const sign = (plan: Plan) => planSignature(plan, key())
+
+  /** The inventory plans address: what discovery stored, plus the embedded demo's (which never changes). */
+  async function inventory(): Promise<Snapshot> {
+    const stored = store.inventory.current()
+    const demo = await (demoInventory ??= new DemoCluster().discover())
+    const known = new Set(stored.hosts.map((h) => h.id))
+    const hosts = [...stored.hosts, ...demo.hosts.filter((h) => !known.has(h.id))]
+    const vms = [...stored.vms, ...demo.vms.filter((v) => !known.has(v.hostId))]
+    return { t: clock(), hosts, vms, hostSamples: [], vmSamples: [] }
+  }
+
+  function addressOf(hostId: string): string | undefined {
+    const row = store.managedHosts.list().find((r) => r.id === hostId)
+    return row && options.ssh.addressOf(row.target)
+  }
+
+  async function context(allowUnsafeMigration: boolean): Promise<{ ctx: CommandContext; cluster: Snapshot }> {
+    const cluster = await inventory()
+    return { ctx: commandContext(cluster, addressOf, allowUnsafeMigration), cluster }
+  }
+
+  async function create(input: NewPlan): Promise<Plan> {
+    const now = clock()
+    const { ctx, cluster } = await context(input.allowUnsafeMigration)
+    const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
+    if (stale.length > 0) throw new PlanError(`These no longer match the hosts (the VM moved, went away or was resized since): ${stale.map((r) => r.title).join('; ')}. Run the engine again.`)
+    const built = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism })
+    const plan = input.effects ? { ...built, effects: input.effects } : built
+    return { ...plan, signature: sign(plan) }
+  }
+
+  /**
+   * Everything that must hold before a plan runs; throws PlanError saying what does not. Returns
+   * the context its commands are rendered with (the executor renders them again from it).
+   */
+  async function check(plan: Plan): Promise<CommandContext> {
+    if (plan.state !== 'ready') throw new PlanError(`Plan ${plan.id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
+    const started = plan.steps.find((s) => s.state !== 'pending' || s.startedAt !== undefined)
+    if (started) throw new PlanError(`Plan ${plan.id}: ${started.id} is ${started.state}, yet the plan is ready; the plan was changed. Make a new plan.`)
+    const expected = Buffer.from(sign(plan))
+    const given = Buffer.from(plan.signature ?? '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      throw new PlanError(`Plan ${plan.id} was changed after it was made, or was made with another data file (its signature does not match). Make a new plan with this data file.`)
+    }
+    const { ctx, cluster } = await context(plan.allowUnsafeMigration)
+    for (const step of plan.steps) {
+      const host = step.action.kind === 'migrate' ? step.action.from : step.action.host
+      let rendered
+      try {
+        rendered = { commands: renderAction(step.action, ctx), verify: verifyCommands(step.action, ctx), rollbackCommands: renderAction(step.rollback, ctx) }
+      } catch (error) {
+        if (error instanceof CommandError) throw new PlanError(`Plan ${plan.id} is out of date (${step.title}: ${error.message}); make a new plan`)
+        throw error
+      }
+      if (step.host !== host || canonical(rendered) !== canonical({ commands: step.commands, verify: step.verify, rollbackCommands: step.rollbackCommands })) {
+        throw new PlanError(`Plan ${plan.id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
+      }
+    }
+    const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
+    if (stale.length > 0) throw new PlanError(`Plan ${plan.id} is out of date (${stale.map((v) => v.message).join('; ')}); make a new plan`)
+    return ctx
+  }
+
+  const hostsOfPlan = (plan: Plan) => [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]
+
+  /** Every host the plan changes must be a connected managed host (the demo's never are). */
+  function checkConnected(plan: Plan): void {
+    const unmanaged = hostsOfPlan(plan).filter((h) => !options.connectionOf(h))
+    if (unmanaged.length > 0) {
+      throw new PlanError(`Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a host added to this data file'}`)
+    }
+  }
+
+  /** The dry run: what an apply would run, in order, checked as an apply checks it; nothing is sent to a host. */
+  async function dryRun(id: string): Promise<PlanDryRun> {
+    const plan = get(id)
+    let refusal: string | undefined
+    try {
+      await check(plan)
+      checkConnected(plan)
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error
+      refusal = error.message
+    }
+    const result: PlanDryRun = {
+      planId: plan.id,
+      checkedAt: clock(),
+      steps: plan.steps.map((s, i) => ({ order: i + 1, stepId: s.id, title: s.title, host: s.host, commands: s.commands, verify: s.verify, rollbackCommands: s.rollbackCommands, dependsOn: s.dependsOn })),
+      hosts: hostsOfPlan(plan),
+      ...(refusal ? { refusal } : {}),
+    }
+    const count = plan.steps.length
+    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, message: `dry run: ${count} ${count === 1 ? 'step' : 'steps'} on ${result.hosts.join(', ')}, nothing ran${refusal ? `; applying now would be refused: ${refusal}` : ''}` })
+    return result
+  }
+
+  /** Checks the plan, then runs it on the managed hosts; the run's progress goes to onUpdate. */
+  async function execute(plan: Plan): Promise<PlanRun> {
+    if (runs.has(plan.id)) throw new ApiFailure('conflict', `Plan ${plan.id} is already running`)
+    const ctx = await check(plan)
+    checkConnected(plan)
+    const connection = (host: string) => {
+      const conn = options.connectionOf(host)
+      if (!conn) throw new Error(`${host} is not a connected host`)
+      return conn
+    }
+    store.plans.savePlan(plan)
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: 'apply started' })
+    const run = runPlan(plan, {
+      store: store.plans,
+      ctx,
+      exec: async (host, argv, timeoutMs) => {
+        const conn = connection(host)
+        await conn.connect()
+        return conn.exec(argv, { timeoutMs })
+      },
+      tunnel: (from, to) => libvirtTunnel(connection(from), connection(to)),
+      clock,
+      actor: options.actor,
+      onUpdate: options.onUpdate,
+    })
+    runs.set(plan.id, run)
+    void run.done
+      .then((finished) => options.onFinished(finished))
+      .catch((error: unknown) => options.log(`plan ${plan.id}: ${(error as Error).message}`))
+      .finally(() => runs.delete(plan.id))
+    return run
+  }
+
+  function cancel(id: string): boolean {
+    const run = runs.get(id)
+    run?.cancel()
+    return run !== undefined
+  }
+
+  function exported(plan: Plan, format: 'shell' | 'ansible'): { filename: string; text: string } {
+    const targets = new Map(store.managedHosts.list().map((h) => [h.id, h.target]))
+    const targetOf = (hostId: string) => targets.get(hostId) ?? hostId
+    return format === 'shell' ? { filename: `${plan.id}.sh`, text: planToShell(plan, targetOf) } : { filename: `${plan.id}.yml`, text: planToAnsible(plan, targetOf) }
+  }
+
+  function get(id: string): Plan {
+    const plan = store.plans.getPlan(id)
+    if (!plan) throw new ApiFailure('not-found', `No plan ${id}`)
+    return plan
+  }
+
+  /** A plan made in the app is kept with the audit entry that says from what. */
+  function record(plan: Plan): void {
+    store.plans.savePlan(plan)
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: `plan created from ${plan.recommendationIds.length} approved recommendation(s): ${plan.steps.map((s) => s.title).join('; ')}` })
+    options.onUpdate(plan)
+  }
+
+  /** Runs a stored plan; a refusal is part of the record too. */
+  async function apply(id: string): Promise<Plan> {
+    try {
+      await execute(get(id))
+    } catch (error) {
+      const message = (error as Error).message
+      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: `apply refused: ${message}` })
+      if (error instanceof PlanError) throw new ApiFailure('conflict', message)
+      throw error
+    }
+    return get(id)
+  }
+
+  /** The app's way: a plan of approved recommendations from the inbox, kept in the data file. */
+  async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean }): Promise<Plan> {
+    const approved = options.inbox.approved(ids)
+    let plan: Plan
+    try {
+      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...opts, idSuffix: randomUUID().slice(0, 6) })
+    } catch (error) {
+      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
+      throw error
+    }
+    record(plan)
+    options.inbox.planned(plan)
+    return plan
+  }
+
+  function cancelRunning(id: string): Plan {
+    if (!cancel(id)) throw new ApiFailure('conflict', `Plan ${id} is not running`)
+    return get(id)
+  }
+
+  return { create, createFromInbox, check, dryRun, execute, cancel, cancelRunning, exported, get, record, apply, list: () => store.plans.listPlans() }
+}
+
+export type PlanService = ReturnType<typeof createPlanService>
+export { PlanError }

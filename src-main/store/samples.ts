@@ -1,0 +1,298 @@
+import type Database from 'better-sqlite3'
+import type { ClusterSeries, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
+import type { MetaRepo } from './meta'
+import { RAW_RETENTION_MS, ROLLUP_RETENTION_MS } from './retention'
+import { bucketStart, summarize } from './rollup'
+import { hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
+
+/** Where Store.rollUp has folded raw samples up to (meta key); read in one place, here. */
+const ROLLED_UP_UNTIL = 'rollup_until'
+
+/** A range query whose raw retention defaults to the store's own. */
+type Range<Q> = Omit<Q, 'rawKeptMs'> & { rawKeptMs?: number }
+
+/** A host sample's optional figures, stored as NULL when the host does not report them. */
+const NO_HOST_EXTRAS = { cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null }
+
+/** Mean of the values a host reported; null when it reported none. */
+function meanOrNull(values: readonly (number | null)[]): number | null {
+  const given = values.filter((v): v is number => v !== null)
+  return given.length > 0 ? summarize(given).mean : null
+}
+
+/**
+ * Samples and their history: raw samples per poll, 5-minute rollups (mean, max, p95), retention,
+ * and every series read from them (engine history, dashboards, evidence, exports).
+ */
+export class SamplesRepo {
+  private readonly insertHostSample: Database.Statement
+  private readonly insertVmSample: Database.Statement
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly meta: MetaRepo,
+  ) {
+    this.insertHostSample = db.prepare(
+      `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
+         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1)
+       VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
+         @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1)`,
+    )
+    this.insertVmSample = db.prepare(
+      `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
+         disk_read_bps, disk_write_bps, disk_read_iops, disk_write_iops, net_rx_bps, net_tx_bps)
+       VALUES (@vmId, @hostId, @t, @cpuPct, @cpuUsedCores, @cpuReadyPct, @memUsedMiB,
+         @diskReadBps, @diskWriteBps, @diskReadIops, @diskWriteIops, @netRxBps, @netTxBps)`,
+    )
+  }
+
+  /** One poll's samples in one transaction: all or nothing. */
+  save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
+    this.db.transaction(() => {
+      for (const s of hostSamples) this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
+      for (const s of vmSamples) this.insertVmSample.run(s)
+    })()
+  }
+
+  /** Newest sample time of the given hosts, or undefined when none is stored. */
+  latestTime(hostIds: readonly string[]): number | undefined {
+    if (hostIds.length === 0) return undefined
+    const row = this.db
+      .prepare(`SELECT max(t) AS t FROM host_samples WHERE host_id IN (${hostIds.map(() => '?').join(',')})`)
+      .get(...hostIds) as { t: number | null }
+    return row.t ?? undefined
+  }
+
+  /**
+   * Cluster CPU and memory used over [from, to), summed over `hostIds`, averaged into at most
+   * `maxPoints` buckets so a chart never receives more points than it can draw.
+   */
+  clusterHistory(q: { from: number; to: number; maxPoints: number; hostIds: readonly string[]; cpuCapacityCores: number; memCapacityMiB: number }): ClusterSeries {
+    const stepMs = Math.max(1, Math.ceil((q.to - q.from) / q.maxPoints))
+    const empty = { t: [] as number[], values: [] as number[] }
+    const series: ClusterSeries = {
+      from: q.from,
+      to: q.to,
+      stepMs,
+      cpuUsedCores: structuredClone(empty),
+      cpuCapacityCores: q.cpuCapacityCores,
+      memUsedMiB: structuredClone(empty),
+      memCapacityMiB: q.memCapacityMiB,
+    }
+    if (q.hostIds.length === 0) return series
+    // Average each host within a bucket, then add hosts up.
+    const rows = this.db
+      .prepare(
+        `SELECT bucket, sum(cpu) AS cpu, sum(mem) AS mem FROM (
+           SELECT CAST((t - @from) / @step AS INTEGER) AS bucket, host_id, avg(cpu_used_cores) AS cpu, avg(mem_used_mib) AS mem
+           FROM host_samples
+           WHERE t >= @from AND t < @to AND host_id IN (SELECT value FROM json_each(@hosts))
+           GROUP BY bucket, host_id)
+         GROUP BY bucket ORDER BY bucket`,
+      )
+      .all({ from: q.from, to: q.to, step: stepMs, hosts: JSON.stringify(q.hostIds) }) as { bucket: number; cpu: number; mem: number }[]
+    for (const row of rows) {
+      const t = q.from + row.bucket * stepMs
+      series.cpuUsedCores.t.push(t)
+      series.cpuUsedCores.values.push(row.cpu)
+      series.memUsedMiB.t.push(t)
+      series.memUsedMiB.values.push(row.mem)
+    }
+    return series
+  }
+
+  /**
+   * Raw samples before this time are in the rollups (rollUp folds [previous, bucket start of
+   * now) and records the end); raw samples from it on are not yet. 0 before the first rollup.
+   */
+  rolledUpUntil(): number {
+    return Number(this.meta.get(ROLLED_UP_UNTIL) ?? 0) || 0
+  }
+
+  /**
+   * Folds complete 5-minute buckets of raw samples into rollups (mean, max, p95), once each.
+   * Returns the number of rollup rows written.
+   */
+  rollUp(now: number): number {
+    const until = bucketStart(now)
+    const since = this.rolledUpUntil()
+    if (until <= since) return 0
+    return this.db.transaction(() => {
+      let written = 0
+      const hostRows = this.db
+        .prepare('SELECT * FROM host_samples WHERE t >= ? AND t < ? ORDER BY host_id, t')
+        .all(since, until) as Record<string, number | string>[]
+      const insertHost = this.db.prepare(
+        `INSERT OR REPLACE INTO host_rollups (host_id, t, n, cpu_pct_mean, cpu_pct_max, cpu_pct_p95, cpu_used_cores_mean, cpu_used_cores_max,
+           mem_used_mib_mean, mem_used_mib_max, mem_total_mib, disk_read_bps_mean, disk_write_bps_mean, net_rx_bps_mean, net_tx_bps_mean,
+           cpu_pressure_pct_mean, mem_pressure_pct_mean, io_pressure_pct_mean, swap_in_bps_mean, swap_out_bps_mean, load1_mean)
+         VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
+           @cpu_used_cores_mean, @cpu_used_cores_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_total_mib,
+           @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean,
+           @cpu_pressure_pct_mean, @mem_pressure_pct_mean, @io_pressure_pct_mean, @swap_in_bps_mean, @swap_out_bps_mean, @load1_mean)`,
+      )
+      for (const group of groupByBucket(hostRows, 'host_id')) {
+        const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const nullable = (name: string) => group.rows.map((r) => r[name] as number | null)
+        const cpu = summarize(col('cpu_pct'))
+        const cores = summarize(col('cpu_used_cores'))
+        const mem = summarize(col('mem_used_mib'))
+        insertHost.run({
+          host_id: group.id, t: group.t, n: group.rows.length,
+          cpu_pct_mean: cpu.mean, cpu_pct_max: cpu.max, cpu_pct_p95: cpu.p95,
+          cpu_used_cores_mean: cores.mean, cpu_used_cores_max: cores.max,
+          mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_total_mib: Math.max(...col('mem_total_mib')),
+          disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
+          net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+          cpu_pressure_pct_mean: meanOrNull(nullable('cpu_pressure_pct')), mem_pressure_pct_mean: meanOrNull(nullable('mem_pressure_pct')),
+          io_pressure_pct_mean: meanOrNull(nullable('io_pressure_pct')), swap_in_bps_mean: meanOrNull(nullable('swap_in_bps')),
+          swap_out_bps_mean: meanOrNull(nullable('swap_out_bps')), load1_mean: meanOrNull(nullable('load1')),
+        })
+        written++
+      }
+      const vmRows = this.db
+        .prepare('SELECT * FROM vm_samples WHERE t >= ? AND t < ? ORDER BY vm_id, t')
+        .all(since, until) as Record<string, number | string>[]
+      const insertVm = this.db.prepare(
+        `INSERT OR REPLACE INTO vm_rollups VALUES (@vm_id, @host_id, @t, @n, @cpu_used_cores_mean, @cpu_used_cores_max, @cpu_used_cores_p95,
+           @cpu_ready_pct_mean, @cpu_ready_pct_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_used_mib_p95,
+           @disk_read_bps_mean, @disk_write_bps_mean, @disk_read_iops_mean, @disk_write_iops_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+      )
+      for (const group of groupByBucket(vmRows, 'vm_id')) {
+        const col = (name: string) => group.rows.map((r) => r[name] as number)
+        const cores = summarize(col('cpu_used_cores'))
+        const ready = summarize(col('cpu_ready_pct'))
+        const mem = summarize(col('mem_used_mib'))
+        insertVm.run({
+          vm_id: group.id, host_id: group.rows[group.rows.length - 1]!.host_id, t: group.t, n: group.rows.length,
+          cpu_used_cores_mean: cores.mean, cpu_used_cores_max: cores.max, cpu_used_cores_p95: cores.p95,
+          cpu_ready_pct_mean: ready.mean, cpu_ready_pct_max: ready.max,
+          mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_used_mib_p95: mem.p95,
+          disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
+          disk_read_iops_mean: summarize(col('disk_read_iops')).mean, disk_write_iops_mean: summarize(col('disk_write_iops')).mean,
+          net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+        })
+        written++
+      }
+      this.meta.set(ROLLED_UP_UNTIL, String(until))
+      return written
+    })()
+  }
+
+  /** Drops raw samples older than `before` (epoch ms); returns how many rows went. */
+  pruneSamples(before: number): number {
+    return this.db.transaction(() => {
+      const hosts = this.db.prepare('DELETE FROM host_samples WHERE t < ?').run(before).changes
+      const vms = this.db.prepare('DELETE FROM vm_samples WHERE t < ?').run(before).changes
+      return hosts + vms
+    })()
+  }
+
+  /** Drops rollups older than `before`; returns how many rows went. */
+  pruneRollups(before: number): number {
+    return this.db.transaction(() => {
+      const hosts = this.db.prepare('DELETE FROM host_rollups WHERE t < ?').run(before).changes
+      const vms = this.db.prepare('DELETE FROM vm_rollups WHERE t < ?').run(before).changes
+      return hosts + vms
+    })()
+  }
+
+  /** Rolls raw samples up, then drops what retention no longer keeps (runs every minute). */
+  housekeeping(now: number): void {
+    this.rollUp(now)
+    this.pruneSamples(now - RAW_RETENTION_MS)
+    this.pruneRollups(now - ROLLUP_RETENTION_MS)
+  }
+
+  /**
+   * Per-VM usage over [from, to) at rollup resolution, for the engine: mean CPU of each
+   * 5-minute bucket (its p95 over a window is what sizing uses) and the bucket's peak memory.
+   */
+  usageHistory(vmIds: readonly string[], from: number, to: number): History {
+    const rows = this.db
+      .prepare(
+        `SELECT vm_id, t, cpu_used_cores_mean AS cpu, mem_used_mib_max AS mem FROM vm_rollups
+         WHERE t >= ? AND t < ? AND vm_id IN (SELECT value FROM json_each(?)) ORDER BY vm_id, t`,
+      )
+      .all(from, to, JSON.stringify(vmIds)) as { vm_id: string; t: number; cpu: number; mem: number }[]
+    const history: History = { vms: {} }
+    for (const row of rows) {
+      const series = (history.vms[row.vm_id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
+      series.t.push(row.t)
+      series.cpuUsedCores.push(row.cpu)
+      series.memUsedMiB.push(row.mem)
+    }
+    return history
+  }
+
+  /** Raw samples of one VM over [from, to), oldest first. */
+  raw(vmId: string, from: number, to: number): VmSample[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT vm_id AS vmId, host_id AS hostId, t, cpu_pct AS cpuPct, cpu_used_cores AS cpuUsedCores, cpu_ready_pct AS cpuReadyPct,
+             mem_used_mib AS memUsedMiB, disk_read_bps AS diskReadBps, disk_write_bps AS diskWriteBps, disk_read_iops AS diskReadIops,
+             disk_write_iops AS diskWriteIops, net_rx_bps AS netRxBps, net_tx_bps AS netTxBps
+           FROM vm_samples WHERE vm_id = ? AND t >= ? AND t < ? ORDER BY t`,
+        )
+        .all(vmId, from, to) as VmSample[]
+    )
+  }
+
+  /** Means of a VM's raw samples over [from, to): for before/after comparisons. */
+  vmWindowMeans(vmId: string, from: number, to: number): { n: number; cpuUsedCores: number | null; cpuReadyPct: number | null; memUsedMiB: number | null } {
+    return this.db
+      .prepare('SELECT count(*) AS n, avg(cpu_used_cores) AS cpuUsedCores, avg(cpu_ready_pct) AS cpuReadyPct, avg(mem_used_mib) AS memUsedMiB FROM vm_samples WHERE vm_id = ? AND t >= ? AND t < ?')
+      .get(vmId, from, to) as { n: number; cpuUsedCores: number | null; cpuReadyPct: number | null; memUsedMiB: number | null }
+  }
+
+  hostWindowMeans(hostId: string, from: number, to: number): { n: number; cpuPct: number | null; memUsedMiB: number | null } {
+    return this.db
+      .prepare('SELECT count(*) AS n, avg(cpu_pct) AS cpuPct, avg(mem_used_mib) AS memUsedMiB FROM host_samples WHERE host_id = ? AND t >= ? AND t < ?')
+      .get(hostId, from, to) as { n: number; cpuPct: number | null; memUsedMiB: number | null }
+  }
+
+  /** Time series of one host (see series.ts for which table a range reads). */
+  hostSeries(hostId: string, metrics: readonly HostMetric[], q: Range<RangeQuery>): MetricSeries<HostMetric> {
+    return hostSeries(this.db, hostId, metrics, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
+  }
+
+  /** Time series of one VM: the one path for VM detail and a recommendation's evidence. */
+  vmSeries(vmId: string, metrics: readonly VmMetric[], q: Range<RangeQuery>): MetricSeries<VmMetric> {
+    return vmMetricSeries(this.db, vmId, metrics, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
+  }
+
+  /** A host's VMs in shared buckets, for stacking. */
+  vmStack(vms: readonly { id: string; name: string }[], q: Range<VmStackQuery>): VmStack {
+    return vmStack(this.db, vms, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
+  }
+
+  vmWindowStats(from: number, to: number) {
+    return vmWindowStats(this.db, from, to)
+  }
+
+  hostWindowStats(from: number, to: number) {
+    return hostWindowStats(this.db, from, to)
+  }
+
+  count(): { hostSamples: number; vmSamples: number } {
+    const count = (table: string) => (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n
+    return { hostSamples: count('host_samples'), vmSamples: count('vm_samples') }
+  }
+
+}
+
+/** Consecutive rows (sorted by id, t) grouped per id and rollup bucket. */
+function* groupByBucket(rows: Record<string, number | string>[], idColumn: string): Generator<{ id: string; t: number; rows: Record<string, number | string>[] }> {
+  let current: { id: string; t: number; rows: Record<string, number | string>[] } | undefined
+  for (const row of rows) {
+    const id = row[idColumn] as string
+    const t = bucketStart(row.t as number)
+    if (!current || current.id !== id || current.t !== t) {
+      if (current) yield current
+      current = { id, t, rows: [] }
+    }
+    current.rows.push(row)
+  }
+  if (current) yield current
+}

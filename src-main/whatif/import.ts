@@ -1,0 +1,90 @@
+import { Worker } from 'node:worker_threads'
+import type { Scenario } from '../../shared/model/scenario'
+import { IMPORT_LIMITS } from './limits'
+import { findWorkerEntry, type WorkerEntry } from './run'
+import { parseScenarioText, readScenarioFile, ScenarioInputError } from './scenario-file'
+import { importTraceDir, importTraceText, type TraceImport } from './traces'
+
+/** One import: a file's text (the app), a scenario file or a folder of traces (the CLI). */
+export type ImportRequest = ({ fileName: string; text: string } | { file: string } | { dir: string }) & { name?: string }
+
+export interface Imported {
+  /** The scenario without its workload series: what lists and outlines show. */
+  head: Scenario
+  /** The whole scenario as JSON, serialised where it was made (off the main thread). */
+  data: string
+  stats?: TraceImport['stats']
+}
+
+type ImportReply = { ok: true; imported: Imported } | { ok: false; input: true; summary: string; details: string[] } | { ok: false; input: false; message: string }
+
+/** Does the import in this thread; bad input comes back as a value. The worker's side. */
+export function importNow(req: ImportRequest): ImportReply {
+  try {
+    let scenario: Scenario
+    let stats: TraceImport['stats'] | undefined
+    if ('dir' in req) ({ scenario, stats } = importTraceDir(req.dir))
+    else if ('file' in req) scenario = readScenarioFile(req.file)
+    else if (req.text.trimStart().startsWith('{')) scenario = parseScenarioText(req.text, req.fileName)
+    else ({ scenario, stats } = importTraceText(req.fileName, req.text))
+    if (req.name) scenario = { ...scenario, name: req.name }
+    return { ok: true, imported: { head: { ...scenario, workload: [] }, data: JSON.stringify(scenario), ...(stats ? { stats } : {}) } }
+  } catch (error) {
+    if (error instanceof ScenarioInputError) return { ok: false, input: true, summary: error.summary, details: error.details }
+    return { ok: false, input: false, message: error instanceof Error ? error.message : String(error) }
+  }
+}
+
+function unwrap(reply: ImportReply): Imported {
+  if (reply.ok) return reply.imported
+  if (reply.input) throw new ScenarioInputError(reply.summary, reply.details)
+  throw new Error(`The import failed: ${reply.message}`)
+}
+
+export interface ImportLimits {
+  workerMemoryMiB: number
+  importSeconds: number
+}
+
+/**
+ * Runs an import in a worker thread with a memory limit and a time limit, so a hostile file can
+ * neither stall the process that serves the app nor take its memory. Either limit ends the
+ * worker and comes back as bad input naming the limit. In this thread only when no worker
+ * entry exists (a bundle without the worker).
+ */
+export function importInWorker(req: ImportRequest, entry: WorkerEntry | null = findWorkerEntry(), limits: ImportLimits = IMPORT_LIMITS): Promise<Imported> {
+  if (!entry) return Promise.resolve().then(() => unwrap(importNow(req)))
+  return new Promise<Imported>((resolve, reject) => {
+    const worker = new Worker(entry.url, {
+      execArgv: entry.execArgv,
+      workerData: { whatifImport: true },
+      resourceLimits: { maxOldGenerationSizeMb: limits.workerMemoryMiB },
+    })
+    let settled = false
+    const finish = (error: Error | null, imported?: Imported) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      void worker.terminate()
+      if (error) reject(error)
+      else resolve(imported!)
+    }
+    const timer = setTimeout(() => finish(new ScenarioInputError(`The import took longer than ${limits.importSeconds} s (the import limit)`)), limits.importSeconds * 1000)
+    worker.once('message', (reply: ImportReply) => {
+      try {
+        finish(null, unwrap(reply))
+      } catch (error) {
+        finish(error as Error)
+      }
+    })
+    worker.once('error', (error: Error & { code?: string }) =>
+      finish(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? new ScenarioInputError(`The import needed more than ${limits.workerMemoryMiB} MiB of memory (the import limit)`)
+          : new Error(`The import worker crashed: ${error.message}`),
+      ),
+    )
+    worker.once('exit', (code) => finish(new Error(`The import worker exited (code ${code}) before it returned a result`)))
+    worker.postMessage(req)
+  })
+}
