@@ -88,6 +88,7 @@ test.describe('Dashboards', () => {
   })
 
   test('VM detail shows demand vs allocation with p95, ready, disk and network', async ({ app, serve }) => {
+    test.setTimeout(120_000)
     const snapshot = await serve.call('cluster.snapshot', {})
     const vm = snapshot.vms[0]!
     await go(app, `/hosts/${vm.hostId}`)

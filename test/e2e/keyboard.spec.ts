@@ -24,7 +24,8 @@ async function tabTo(page: Page, selector: string, options: { back?: boolean; ma
 
 test.describe('Keyboard only', () => {
   test('select a recommendation, approve it, make a plan, review it and dry-run it without the mouse', async ({ app, serve }) => {
-    test.setTimeout(120_000)
+    // Hundreds of key presses, each answered by the page: minutes on a busy machine.
+    test.setTimeout(300_000)
     const list = await analysed(serve)
     const target = list.items.find((i) => i.status === 'open' && i.recommendation.kind === 'rightsize-memory') ?? list.items.find((i) => i.status === 'open' && i.recommendation.kind.startsWith('rightsize'))!
     const id = target.recommendation.id
