@@ -19,9 +19,13 @@ test.describe('Charts draw on first load', () => {
   async function expectDrawn(page: Page, count: number): Promise<void> {
     await expect.poll(async () => (await readCharts(page)).length, { message: 'every chart of the view is on the page' }).toBeGreaterThanOrEqual(count)
     // As the admin sees them: a chart below the fold catches up when it is scrolled into view.
-    const charts = page.locator('.lazy-chart')
     const seen = async () => {
-      for (let i = 0; i < (await charts.count()); i++) await charts.nth(i).scrollIntoViewIfNeeded()
+      await page.evaluate(async () => {
+        for (const chart of document.querySelectorAll('.lazy-chart')) {
+          chart.scrollIntoView({ block: 'center' })
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+        }
+      })
       return blankCharts(page)
     }
     await expect.poll(seen, { timeout: 30_000, message: 'every chart holds data and drew it' }).toEqual([])

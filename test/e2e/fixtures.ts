@@ -140,7 +140,7 @@ interface CanvasLike {
 export async function paintedPixels(page: Page, chartTestId: string): Promise<number> {
   // As the admin sees it: a chart below the fold draws once it is scrolled into view.
   const chart = page.getByTestId(chartTestId)
-  await chart.scrollIntoViewIfNeeded()
+  await chart.evaluate((element) => element.scrollIntoView({ block: 'center' }))
   return chart
     .locator('canvas')
     .first()
