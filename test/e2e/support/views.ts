@@ -33,7 +33,7 @@ export async function allViews(serve: ServeInstance): Promise<View[]> {
 
 /** The engine's list once its start-up analysis is done. */
 export async function analysed(serve: ServeInstance) {
-  await expect.poll(async () => (await serve.call('recommendations.list', {})).generatedAt, { timeout: 60_000, message: 'the start-up analysis finished' }).not.toBeNull()
+  await expect.poll(async () => (await serve.call('recommendations.list', {})).generatedAt, { timeout: 180_000, message: 'the start-up analysis finished' }).not.toBeNull()
   return serve.call('recommendations.list', {})
 }
 
