@@ -206,6 +206,8 @@ test.describe('Recommendations in Chinese, dark', () => {
 
 test.describe('Recommendations: snooze, reopen, filter', () => {
   test('a snoozed recommendation leaves the inbox until reopened; filters narrow the list', async ({ app, serve }) => {
+    // A fresh engine run first: most of a minute on a busy machine.
+    test.setTimeout(180_000)
     const list = await serve.call('recommendations.refresh', {})
     const tuning = list.items.find((i) => i.status === 'open' && i.recommendation.kind === 'tuning')
     expect(tuning, 'the demo has open tuning advice').toBeTruthy()
