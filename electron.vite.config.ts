@@ -23,6 +23,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src-main/cli/main.ts'),
           // What-if replays run in a worker thread (src-main/whatif/run.ts finds it next to the main build).
           'whatif-worker': resolve(__dirname, 'src-main/whatif/worker.ts'),
+          // The recommendation engine runs in a worker thread too (src-main/services/engine-schedule.ts).
+          'engine-worker': resolve(__dirname, 'src-main/services/engine-worker.ts'),
         },
       },
     },
@@ -44,7 +46,9 @@ export default defineConfig({
     define: { __VUE_I18N_FULL_INSTALL__: true, __VUE_I18N_LEGACY_API__: false, __INTLIFY_PROD_DEVTOOLS__: false },
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
-      rollupOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
+      // electron-vite leaves the renderer unminified; serve mode sends it to browsers, so minify.
+      minify: true,
+      rolldownOptions: { input: resolve(__dirname, 'src-renderer/index.html') },
       chunkSizeWarningLimit: 2000,
     },
   },

@@ -26,6 +26,7 @@ export const requestChannelNames = [
   'plans.readBack',
   'plans.resume',
   'plans.rollBack',
+  'plans.dryRun',
   'plans.export',
   'audit.list',
   'audit.export',

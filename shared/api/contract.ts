@@ -3,6 +3,7 @@ import {
   AuditEntrySchema,
   ClusterSeriesSchema,
   ManagedHostSchema,
+  PlanDryRunSchema,
   PlanSchema,
   RecommendationSchema,
   SettingsSchema,
@@ -98,6 +99,8 @@ export const RecommendationListSchema = z.object({
   generatedAt: z.number().nullable(),
   /** The engine's notes: why no plan is feasible, low confidence, exact comparison. */
   notes: z.array(z.string()),
+  /** True while the engine runs (at start-up, on its schedule, or asked to). */
+  analysing: z.boolean(),
 })
 
 const Strategy = z.enum(['static', 'dynamic', 'hybrid'])
@@ -132,9 +135,12 @@ export const requestChannels = {
         decision: z.enum(['approve', 'reject', 'snooze', 'reopen']),
         reason: z.string().trim().max(500).optional(),
         snoozeHours: z.number().min(1).max(24 * 90).optional(),
+        /** Approve only these moves of a rebalance (indices into its moves); all of them when absent. */
+        moves: z.array(z.number().int().nonnegative()).min(1).max(100).optional(),
       })
       .strict()
-      .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason !== ''), { message: 'say why it is rejected', path: ['reason'] }),
+      .refine((d) => d.decision !== 'reject' || (d.reason !== undefined && d.reason !== ''), { message: 'say why it is rejected', path: ['reason'] })
+      .refine((d) => d.moves === undefined || d.decision === 'approve', { message: 'moves are chosen when approving', path: ['moves'] }),
     RecommendationItemSchema,
   ),
   /** A plan is made only of approved recommendations, named by id: actions never come from the caller. */
@@ -158,6 +164,8 @@ export const requestChannels = {
   'plans.resume': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
   /** An interrupted plan: undo the steps whose change shows on the hosts, newest first. */
   'plans.rollBack': request(z.object({ id: z.string().min(1) }).strict(), PlanSchema),
+  /** The exact commands in the order they would run, checked as an apply checks them; nothing runs. */
+  'plans.dryRun': request(z.object({ id: z.string().min(1) }).strict(), PlanDryRunSchema),
   'plans.export': request(z.object({ id: z.string().min(1), format: z.enum(['shell', 'ansible']) }).strict(), ExportedFile),
   'audit.list': request(
     z.object({ from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

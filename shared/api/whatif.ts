@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { PolicySetSchema, ScenarioEditSchema, ScenarioHostSchema } from '../model/scenario'
+import { ArrivalSchema, ArrivalStreamSchema, PolicySetSchema, ScenarioEditSchema, ScenarioHostSchema } from '../model/scenario'
 
 /** Schemas of the whatif.* channels: what the What-if view exchanges with main. */
 
@@ -14,20 +14,34 @@ export const ScenarioSummarySchema = z.object({
   savedAt: z.number(),
 })
 
-/** A saved scenario without its workload: enough to show it and edit its edits. */
+/** A saved scenario without its workload: enough to show it and edit its VMs, queue and edits. */
 export const ScenarioOutlineSchema = ScenarioSummarySchema.extend({
   description: z.string().optional(),
   start: z.number(),
   hostList: z.array(ScenarioHostSchema),
+  vmList: z.array(z.object({ id: z.string(), name: z.string().optional(), hostId: z.string(), vcpus: z.number(), memoryMiB: z.number() })),
+  /** Listed requests plus the expected number from its Poisson streams. */
   requests: z.number().int(),
+  arrivals: z.array(ArrivalSchema),
+  arrivalStreams: z.array(ArrivalStreamSchema),
   edits: z.array(ScenarioEditSchema),
 })
+
+/** A queue for a run or a save: it replaces the scenario's listed requests and streams. */
+export const ScenarioQueueSchema = z
+  .object({
+    arrivals: z.array(ArrivalSchema).max(5000),
+    arrivalStreams: z.array(ArrivalStreamSchema).max(50),
+  })
+  .strict()
 
 export const WhatifRunRequestSchema = z
   .object({
     id: z.string().min(1),
     /** Replaces the saved scenario's edits for this run (the view's unsaved edits). */
     edits: z.array(ScenarioEditSchema).max(200).optional(),
+    /** Replaces the saved scenario's queue for this run. */
+    queue: ScenarioQueueSchema.optional(),
     policies: z.array(PolicySetSchema).min(1).max(6),
     seed: z.number().int().nonnegative().default(1),
     maxPoints: z.number().int().min(10).max(2000).default(300),
@@ -158,11 +172,13 @@ export const WhatifSaveRequestSchema = z
     id: z.string().min(1),
     name: z.string().trim().min(1).max(120),
     edits: z.array(ScenarioEditSchema).max(200),
+    queue: ScenarioQueueSchema.optional(),
     /** True: save as a new scenario; false: overwrite `id`. */
     asNew: z.boolean().default(true),
   })
   .strict()
 
+export type ScenarioQueue = z.input<typeof ScenarioQueueSchema>
 export type ScenarioSummary = z.infer<typeof ScenarioSummarySchema>
 export type ScenarioOutline = z.infer<typeof ScenarioOutlineSchema>
 export type WhatifRunRequest = z.output<typeof WhatifRunRequestSchema>

@@ -7,6 +7,9 @@
  *   CPU ready of its VMs (vCPU-weighted mean) -> 4 points per %  (at most 30)
  *   memory pressure: each running VM using >= 95 % of its allocated memory -> 5 points (at most 20)
  * A host that is not connected scores 0; a host without samples has no score (null).
+ * CPU and memory count the higher of the window's mean and the latest sample, so a host the
+ * views show hot now is never "healthy"; from 70 % CPU (75 % memory) they are listed as a
+ * warning even before points come off.
  * Cluster: the mean of the host scores weighted by logical CPUs (a big host counts more), where
  * a disconnected host counts as 0; its reasons are the hosts' reasons, worst first.
  */
@@ -41,8 +44,8 @@ export interface Health {
 }
 
 export const HEALTH_RULES = {
-  cpu: { from: 75, perPct: 1.2, max: 30 },
-  memory: { from: 80, perPct: 1.5, max: 30 },
+  cpu: { warnFrom: 70, from: 75, perPct: 1.2, max: 30 },
+  memory: { warnFrom: 75, from: 80, perPct: 1.5, max: 30 },
   ready: { perPct: 4, max: 30 },
   pressure: { perVm: 5, max: 20 },
 } as const
@@ -62,10 +65,11 @@ export function hostHealth(input: HostHealthInput): Health {
     { code: 'cpu-ready', value: input.readyPct, penalty: clamp(input.readyPct * HEALTH_RULES.ready.perPct, HEALTH_RULES.ready.max) },
     { code: 'memory-pressure', value: input.pressuredVms, penalty: clamp(input.pressuredVms * HEALTH_RULES.pressure.perVm, HEALTH_RULES.pressure.max) },
   ]
+  const warns = (r: HealthReason) => (r.code === 'cpu' && r.value >= HEALTH_RULES.cpu.warnFrom) || (r.code === 'memory' && r.value >= HEALTH_RULES.memory.warnFrom)
   const reasons = candidates
-    .filter((r) => r.penalty >= 0.5)
+    .filter((r) => r.penalty >= 0.5 || warns(r))
     .map((r) => ({ ...r, value: round1(r.value), penalty: round1(r.penalty), hostId: input.hostId }))
-    .sort((a, b) => b.penalty - a.penalty)
+    .sort((a, b) => b.penalty - a.penalty || b.value - a.value)
   const score = Math.round(100 - reasons.reduce((sum, r) => sum + r.penalty, 0))
   return { score: Math.max(0, score), reasons }
 }
@@ -82,7 +86,7 @@ export function clusterHealth(hosts: readonly { health: Health; threads: number 
   const reasons = hosts
     .flatMap((h) => h.health.reasons)
     .filter((r) => r.code !== 'no-data')
-    .sort((a, b) => b.penalty - a.penalty)
+    .sort((a, b) => b.penalty - a.penalty || b.value - a.value)
   return { score: weight > 0 ? Math.round(weighted / weight) : null, reasons }
 }
 

@@ -2,7 +2,7 @@ import type { ClusterFacts } from '../model/facts'
 import type { LinkSpeed, PoolSample } from '../model/storage'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
-import { balanceGreedy, type BalanceResult, type GreedyOptions } from './balance'
+import { balanceGreedy, type BalanceResult, type GreedyOptions, type Move } from './balance'
 import { solveExact, type ExactResult } from './balance'
 import { checkUnderRecentDemand } from './balance/recent-check'
 import { consolidate, type ConsolidationResult } from './consolidate'
@@ -15,7 +15,9 @@ import { HostRoom } from './host-room'
 import { migrationNeeds, migrationNeedsWords } from './migration-safety'
 import { withDefaults, type AllocationStrategy, type BalanceOptions, type PartialEngineOptions } from './options'
 import { allocationRatioOf, buildPlacement } from './placement'
-import { migrationRecommendation, rightsizeRecommendations } from './recommendation-records'
+import { withPriority } from './priority'
+import { rebalanceRecommendation } from './rebalance'
+import { copyingPlan, mayOutgrowNote, migrationRecommendation, oversizedVcpuRecommendations, rightsizeRecommendations, storageSentence } from './recommendation-records'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { poolForecast, withStorage, type StorageContext } from './storage'
@@ -122,24 +124,79 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const horizonHours = Math.round(options.forecast.horizonMs / 3_600_000)
   const recentDemand = new Map([...demand].flatMap(([id, d]) => (d.recent ? [[id, d.recent] as const] : [])))
   const recentCheck = checkUnderRecentDemand(problem, recentDemand, balance.moves)
-  const migrations = balance.moves.map((m) => {
-    const rec = migrationRecommendation(m, balance.before, balance.after, nextId, nameOf, storage.plan(m.vmId, m.to))
+  // What a move adds to the words: the demand it is planned for, and what its disks and cache modes need.
+  const noteOf = (m: Move) => {
     const d = demand.get(m.vmId)
-    const forecastNote = d ? ` Demand planned for ${nameOf(m.vmId)}: ${demandWords(d, horizonHours)}.${m.mandatory ? '' : recentWords(recentCheck.get(m.vmId))}` : ''
+    const forecast = d ? ` Demand planned for ${nameOf(m.vmId)}: ${demandWords(d, horizonHours)}.${m.mandatory ? '' : recentWords(recentCheck.get(m.vmId))}` : ''
     const needs = migrationNeeds(input.facts, m.vmId)
-    const needsNote = needs ? migrationNeedsWords(needs, m.from) : ''
+    return { forecast, needs, needsNote: needs ? migrationNeedsWords(needs, m.from) : '', plan: storage.plan(m.vmId, m.to) }
+  }
+  /** The migrate action of move m as the plan must run it: unsafe where libvirt says so, copying the disks that must move. */
+  const runnable = (a: Recommendation['actions'][number], note: ReturnType<typeof noteOf>): Recommendation['actions'][number] => {
+    if (a.action.kind !== 'migrate' || a.rollback?.kind !== 'migrate') return a
+    const copy = copyingPlan(note.plan)
+    const unsafe = note.needs && note.needs.unsafe.length > 0 ? { unsafe: true } : {}
+    const disks = copy ? { copyDisks: copy.copyDisks } : {}
+    return { action: { ...a.action, ...unsafe, ...disks }, rollback: { ...a.rollback, ...unsafe, ...disks } }
+  }
+  const risky = (rec: Recommendation, notes: ReturnType<typeof noteOf>[]): Pick<Recommendation, 'risk' | 'riskNote'> => {
+    const words = notes.map((n) => n.needsNote).filter(Boolean)
+    const unsafe = notes.some((n) => n.needs && n.needs.unsafe.length > 0)
+    const outgrow = notes.map((n) => mayOutgrowNote(copyingPlan(n.plan))).filter(Boolean)
+    return {
+      risk: unsafe ? 'high' : outgrow.length > 0 && rec.risk === 'low' ? 'medium' : rec.risk,
+      riskNote: [rec.riskNote, ...words, ...(rec.kind === 'migrate' && rec.rebalance ? outgrow.map((o) => o.trim()) : [])].join(' '),
+    }
+  }
+
+  // Mandatory moves stand alone (each fixes a violation); the optional ones are one interdependent set.
+  const mandatory = balance.moves.filter((m) => m.mandatory)
+  const optional = balance.moves.filter((m) => !m.mandatory)
+  const historyMs = (vmId: string) => {
+    const t = history.vms[vmId]?.t.filter((x) => x <= now) ?? []
+    return t.length > 1 ? t[t.length - 1]! - t[0]! : 0
+  }
+  const mandatoryRecs = mandatory.map((m, i) => {
+    const note = noteOf(m)
+    const rec = migrationRecommendation(m, problem, mandatory.slice(0, i), nextId, nameOf, note.plan)
+    return { ...rec, rationale: rec.rationale + note.forecast, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }
+  })
+  const rebalanceRecs = optional.length > 0 ? [rebalanceSet()] : []
+  function rebalanceSet(): Recommendation {
+    const rec = rebalanceRecommendation({
+      problem,
+      applied: mandatory,
+      moves: optional,
+      id: nextId(),
+      nameOf,
+      confidence: optional.every((m) => historyMs(m.vmId) >= options.forecast.windowMs) ? 'normal' : 'low',
+      horizonHours,
+    })
+    const notes = optional.map(noteOf)
     return {
       ...rec,
-      rationale: rec.rationale + forecastNote,
-      ...(needsNote ? { risk: needs!.unsafe.length > 0 ? ('high' as const) : rec.risk, riskNote: `${rec.riskNote} ${needsNote}` } : {}),
-      ...(needs && needs.unsafe.length > 0 ? { actions: rec.actions.map((a) => (a.action.kind === 'migrate' ? { ...a, action: { ...a.action, unsafe: true } } : a)) } : {}),
+      ...risky(rec, notes),
+      actions: rec.actions.map((a, j) => runnable(a, notes[j]!)),
+      rebalance: {
+        ...rec.rebalance!,
+        // Each move's own words carry its forecast and its disk copy.
+        moves: rec.rebalance!.moves.map((mv, j) => {
+          const more = (storageSentence(notes[j]!.plan, mv.to) + notes[j]!.forecast).trim()
+          return more ? { ...mv, notes: more } : mv
+        }),
+      },
     }
-  })
+  }
   const recommendations = [
-    ...migrations,
+    ...mandatoryRecs,
+    ...rebalanceRecs,
     ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
+    ...oversizedVcpuRecommendations(snapshot, rightsizing, nextId, nameOf),
     ...tuning.map((a) => tuningRecommendation(a, nextId())),
-  ].sort((a, b) => a.priority - b.priority)
+  ]
+    // Producers state a gain class; the one priority rule adds risk and confidence.
+    .map(withPriority)
+    .sort((a, b) => a.priority - b.priority)
 
   return {
     strategy: options.strategy,

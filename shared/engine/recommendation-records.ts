@@ -1,19 +1,35 @@
-import type { Recommendation } from '../model/recommendation'
-import { PEAK_REASON, type Move } from './balance'
-import type { LoadSummary } from './placement'
+import type { MessageRef, Recommendation } from '../model/recommendation'
+import type { Snapshot } from '../model/snapshot'
+import type { Move } from './balance'
+import type { PlacementProblem } from './placement'
+import { historySpan } from './priority'
+import { loadsAfter, rebalanceModel, subsetEffect } from './rebalance'
 import type { RightsizeResult } from './rightsize'
 import { gibText, type StoragePlan } from './storage'
 
-/** Turns engine results into the admin-facing Recommendation records (words and numbers). */
+/**
+ * Turns engine results into the admin-facing Recommendation records (words and numbers). The
+ * `priority` set here is the gain class; recommend() applies the priority rule (priority.ts).
+ */
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`
+const ref = (key: string, params: MessageRef['params'] = {}): MessageRef => ({ key, params })
+
+/** Memory as an admin reads it: MiB below 1 GiB, GiB (one decimal unless whole) above. */
+export function memoryText(mib: number): string {
+  if (mib < 1024) return `${Math.round(mib)} MiB`
+  const gib = mib / 1024
+  return `${Number.isInteger(gib) ? gib.toFixed(0) : gib.toFixed(1)} GiB`
+}
+
+const vcpuText = (n: number) => `${n} ${n === 1 ? 'vCPU' : 'vCPUs'}`
 
 /** `nameOf` turns a VM id (a UUID on real hosts) into the name the admin knows. */
 export function rightsizeRecommendations(r: RightsizeResult, nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation[] {
   const out: Recommendation[] = []
   const cpuActions = r.actions.filter((a) => a.action.kind === 'setVcpus' || a.action.kind === 'setMaxVcpus')
   const memActions = r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')
-  const lowNote = r.confidence === 'low' ? ` Only ${r.historyHours.toFixed(0)} h of history: growing only, no shrink yet.` : ''
+  const span = historySpan(r.historyHours * 3_600_000)
+  const lowNote = r.confidence === 'low' ? ` Only ${span} of history: growing only, no shrink yet.` : ''
   const held = r.heldByHost
   const heldNote = (what: 'vcpus' | 'memoryMiB', unit: string) =>
     held?.[what] !== undefined ? ` It would need ${held[what]} ${unit}: its host's allocation ratio leaves no room for more until other VMs there shrink or move (see their recommendations), or the ratio is raised in Settings.` : ''
@@ -25,11 +41,11 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       kind: 'rightsize-cpu',
       target: { type: 'vm', id: r.vmId },
       priority: grow && r.cpu.saturated ? 2 : 3,
-      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${nameOf(r.vmId)}: ${r.cpu.currentVcpus} -> ${r.cpu.recommendedVcpus}`,
+      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${nameOf(r.vmId)}: ${r.cpu.currentVcpus} → ${r.cpu.recommendedVcpus}`,
       rationale:
         `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile` +
         (r.cpu.busiestHourCores !== null ? ` and ${r.cpu.busiestHourCores.toFixed(2)} cores in its busiest hour of the week` : '') +
-        ` with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs') + lowNote,
+        ` with ${vcpuText(r.cpu.currentVcpus)}${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs') + lowNote,
       predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: r.cpu.recommendedVcpus }],
       risk: grow ? 'low' : 'medium',
       riskNote: restart
@@ -64,8 +80,8 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       kind: 'rightsize-memory',
       target: { type: 'vm', id: r.vmId },
       priority: grow ? 2 : 4,
-      title: `${grow ? 'Add' : 'Reclaim'} memory on ${nameOf(r.vmId)}: ${r.mem.currentMiB} MiB -> ${r.mem.recommendedMiB} MiB`,
-      rationale: `Peak working set ${Math.round(r.mem.peakWorkingSetMiB)} MiB over ${r.historyHours.toFixed(0)} h; sized at peak plus margin.` + heldNote('memoryMiB', 'MiB') + lowNote,
+      title: `${grow ? 'Add' : 'Reclaim'} memory on ${nameOf(r.vmId)}: ${memoryText(r.mem.currentMiB)} → ${memoryText(r.mem.recommendedMiB)}`,
+      rationale: `Peak working set ${memoryText(r.mem.peakWorkingSetMiB)} over ${span}; sized at peak plus margin.` + heldNote('memoryMiB', 'MiB') + lowNote,
       predicted: [{ label: 'Memory', unit: 'MiB', before: r.mem.currentMiB, after: r.mem.recommendedMiB }],
       risk: grow ? 'low' : 'medium',
       riskNote: restart
@@ -80,7 +96,7 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
 }
 
 /** What a move does with the VM's disks, in one sentence for the rationale. */
-function storageSentence(plan: StoragePlan | undefined, to: string): string {
+export function storageSentence(plan: StoragePlan | undefined, to: string): string {
   if (!plan?.ok) return ''
   const s = plan.storage
   if (s.mode === 'shared') return ' Its disks are on storage both hosts reach: only memory moves.'
@@ -89,31 +105,45 @@ function storageSentence(plan: StoragePlan | undefined, to: string): string {
   return ` Copies ${copied.map((d) => `${d.target} (${gibText(d.bytes ?? 0)})`).join(', ')} to ${to}'s pool ${pools} while the guest runs: about ${Math.ceil(s.copySeconds)} s at ${Math.round(s.linkMiBps)} MiB/s (${s.linkMeasured ? 'measured' : 'assumed, not yet measured'}).`
 }
 
-export function migrationRecommendation(move: Move, before: LoadSummary, after: LoadSummary, nextId: () => string, nameOf: (vmId: string) => string = (id) => id, storage?: StoragePlan): Recommendation {
-  const copy = storage?.ok && storage.copyDisks.length > 0 ? storage : undefined
-  const mayOutgrow = copy && copy.storage.destinationFreeBytes !== undefined && copy.storage.copyCapacityBytes > copy.storage.destinationFreeBytes
+/** A storage plan that copies disks, or undefined (shared storage, or no storage facts). */
+export function copyingPlan(storage: StoragePlan | undefined): Extract<StoragePlan, { ok: true }> | undefined {
+  return storage?.ok && storage.copyDisks.length > 0 ? storage : undefined
+}
+
+/** When the copies of a move may outgrow the free space of the destination pool. */
+export function mayOutgrowNote(copy: Extract<StoragePlan, { ok: true }> | undefined): string {
+  if (!copy || copy.storage.destinationFreeBytes === undefined || copy.storage.copyCapacityBytes <= copy.storage.destinationFreeBytes) return ''
+  return ` The copies may grow to ${gibText(copy.storage.copyCapacityBytes)}, more than the ${gibText(copy.storage.destinationFreeBytes)} free in the destination pool.`
+}
+
+/**
+ * A mandatory move (a rule violation, a host in maintenance) on its own, with its own effect:
+ * the cluster after the mandatory moves before it (`applied`), then after it too.
+ */
+export function migrationRecommendation(move: Move, problem: PlacementProblem, applied: readonly Move[], nextId: () => string, nameOf: (vmId: string) => string = (id) => id, storage?: StoragePlan): Recommendation {
+  const model = rebalanceModel(problem, applied, [move])
+  const after = loadsAfter(model, [0])
+  const vm = nameOf(move.vmId)
+  const copy = copyingPlan(storage)
+  const outgrow = mayOutgrowNote(copy)
   return {
     id: nextId(),
     kind: move.mandatory ? 'evacuate' : 'migrate',
     target: { type: 'vm', id: move.vmId },
-    priority: move.priority,
-    title: `Move ${nameOf(move.vmId)} from ${move.from} to ${move.to}`,
-    rationale: (move.mandatory
-      ? `Required: ${move.reason}.`
-      : move.reason.startsWith(PEAK_REASON)
-        ? // Chosen for the busiest host: the spread may even grow a little, so say what it buys.
-          `Takes load off the busiest host: with the whole plan the peak host load goes from ${pct(before.peakLoad)} to ${pct(after.peakLoad)}${move.swapWith ? ` (swaps places with ${nameOf(move.swapWith)})` : ''}; this move changes the spread of host load by ${move.gain >= 0 ? '-' : '+'}${pct(Math.abs(move.gain))} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`
-        : `Lowers the spread of host load by ${pct(move.gain)} (forecast demand); live migration about ${Math.ceil(move.costSeconds)} s.`) + storageSentence(storage, move.to),
-    predicted: [
-      { label: 'Host load spread', unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
-      { label: 'Peak host CPU load', unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
-      { label: 'Peak host memory load', unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 },
-    ],
-    risk: move.costSeconds > 120 || mayOutgrow ? 'medium' : 'low',
+    priority: move.mandatory ? 1 : move.priority,
+    title: `Move ${vm} from ${move.from} to ${move.to}`,
+    titleRef: ref('engine.move.title', { vm, from: move.from, to: move.to }),
+    rationale:
+      (move.mandatory
+        ? `Required: ${move.reason}. Live migration about ${Math.ceil(move.costSeconds)} s; the peak host CPU load is ${(after.maxCpuLoad * 100).toFixed(1)} % after it.`
+        : `${move.reason}; live migration about ${Math.ceil(move.costSeconds)} s.`) + storageSentence(storage, move.to),
+    predicted: subsetEffect(model, [0]),
+    risk: move.costSeconds > 120 || outgrow ? 'medium' : 'low',
     riskNote: copy
-      ? `Live migration with storage copy (--copy-storage-all) of about ${Math.ceil(move.costSeconds)} s; the guest keeps running while its disks copy, brief pause at switch-over; the old disk files stay on ${move.from} until you delete them.${mayOutgrow ? ` The copies may grow to ${gibText(copy.storage.copyCapacityBytes)}, more than the ${gibText(copy.storage.destinationFreeBytes!)} free in the destination pool.` : ''}`
+      ? `Live migration with storage copy (--copy-storage-all) of about ${Math.ceil(move.costSeconds)} s; the guest keeps running while its disks copy, brief pause at switch-over; the old disk files stay on ${move.from} until you delete them.${outgrow}`
       : `Live migration of about ${Math.ceil(move.costSeconds)} s; brief pause at switch-over.`,
     needsRestart: false,
+    // A mandatory move does not wait for history: it has to happen either way.
     confidence: 'normal',
     actions: [
       {
@@ -123,4 +153,40 @@ export function migrationRecommendation(move: Move, before: LoadSummary, after: 
     ],
     ...(storage?.ok ? { storage: storage.storage } : {}),
   }
+}
+
+/**
+ * A VM with more vCPUs than its host has logical CPUs: its vCPUs can never all run at once, and a
+ * guest spinning on a lock held by a descheduled vCPU wastes the time it gets. Needs no history.
+ * When rightsizing already changes the VM's vCPUs to fit, that recommendation says it instead.
+ */
+export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: readonly RightsizeResult[], nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation[] {
+  const threads = new Map(snapshot.hosts.map((h) => [h.id, h.cpu.threads]))
+  return snapshot.vms.flatMap((vm) => {
+    const cpus = threads.get(vm.hostId)
+    if (cpus === undefined || vm.allocation.vcpus <= cpus) return []
+    const sized = rightsizing.find((r) => r.vmId === vm.id)
+    if (sized && sized.cpu.recommendedVcpus <= cpus && sized.cpu.recommendedVcpus !== sized.cpu.currentVcpus) return []
+    const name = nameOf(vm.id)
+    const target = { vm: vm.id, host: vm.hostId }
+    const live = vm.state === 'running'
+    return [
+      {
+        id: nextId(),
+        kind: 'rightsize-cpu' as const,
+        target: { type: 'vm' as const, id: vm.id },
+        priority: 2 as const,
+        title: `${name} has more vCPUs than ${vm.hostId} has logical CPUs: ${vm.allocation.vcpus} → ${cpus}`,
+        titleRef: ref('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        rationale: `${name} has ${vcpuText(vm.allocation.vcpus)} on ${vm.hostId}, which has ${cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most ${cpus}.`,
+        rationaleRef: ref('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        predicted: [{ label: 'vCPUs', labelRef: ref('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
+        risk: 'medium' as const,
+        riskNote: 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
+        needsRestart: false,
+        confidence: 'normal' as const,
+        actions: [{ action: { kind: 'setVcpus' as const, ...target, count: cpus, live }, rollback: { kind: 'setVcpus' as const, ...target, count: vm.allocation.vcpus, live } }],
+      },
+    ]
+  })
 }

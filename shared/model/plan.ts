@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ActionSchema } from './action'
 import { MigrationStorageSchema } from './storage'
+import { MessageRefSchema, PredictedFigureSchema } from './recommendation'
 
 /** Where a step is: every transition is written to the store before the next command runs. */
 export const StepStateSchema = z.enum([
@@ -102,8 +103,46 @@ export const PlanSchema = z.object({
   outcome: z.array(z.object({ host: z.string(), summary: z.string() })).optional(),
   /** Interrupted plans: the hosts' real state, read after VirtPilot restarted. */
   readBack: PlanReadBackSchema.optional(),
+  /**
+   * What each recommendation in the plan is predicted to achieve, as approved: for part of a
+   * rebalance, what those moves achieve on their own (not the whole set's effect).
+   */
+  effects: z
+    .array(
+      z.object({
+        recommendationId: z.string(),
+        title: z.string(),
+        titleRef: MessageRefSchema.optional(),
+        predicted: z.array(PredictedFigureSchema),
+        /** Set when only some moves of a rebalance were approved (indices into its moves). */
+        moves: z.object({ approved: z.array(z.number().int().nonnegative()), of: z.number().int().positive() }).optional(),
+      }),
+    )
+    .optional(),
   /** HMAC of everything that decides what runs, keyed by the data file that made the plan: an edited plan is refused. */
   signature: z.string().optional(),
+})
+
+/** A dry run: the plan's steps in the order they would run, with the exact commands; nothing runs. */
+export const PlanDryRunSchema = z.object({
+  planId: z.string(),
+  checkedAt: z.number(),
+  steps: z.array(
+    z.object({
+      order: z.number().int().positive(),
+      stepId: z.string(),
+      title: z.string(),
+      host: z.string(),
+      commands: z.array(HostCommandSchema),
+      verify: z.array(HostCommandSchema),
+      rollbackCommands: z.array(HostCommandSchema),
+      dependsOn: z.array(z.string()),
+    }),
+  ),
+  /** The hosts the plan would change. */
+  hosts: z.array(z.string()),
+  /** Why applying it now would be refused, if it would (a demo host, a disconnected host, an outdated plan). */
+  refusal: z.string().optional(),
 })
 
 export const AuditEntrySchema = z.object({
@@ -130,3 +169,4 @@ export type AuditEntry = z.infer<typeof AuditEntrySchema>
 export type StepReadBack = z.infer<typeof StepReadBackSchema>
 export type PlanReadBack = z.infer<typeof PlanReadBackSchema>
 export type VmWhereabouts = z.infer<typeof VmWhereaboutsSchema>
+export type PlanDryRun = z.infer<typeof PlanDryRunSchema>

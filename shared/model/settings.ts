@@ -19,9 +19,11 @@ export const SettingsSchema = z.object({
     cluster: AllocationRatioSchema,
     hosts: z.record(z.string().min(1), AllocationRatioSchema),
   }),
+  /** The engine analyses the hosts at start-up and then every this many minutes; 0 = only at start-up and on demand. */
+  analysisIntervalMinutes: z.number().int().min(0).max(24 * 60),
 })
 
-export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} } }
+export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} }, analysisIntervalMinutes: 15 }
 
 export type Language = z.infer<typeof LanguageSchema>
 export type Theme = z.infer<typeof ThemeSchema>

@@ -71,6 +71,7 @@ export function buildPlan(input: {
 }): Plan {
   const { recommendations, ctx, snapshot } = input
   const memoryOf = new Map(snapshot.vms.map((v) => [v.id, v.allocation.memoryMiB]))
+  const nameOf = new Map(snapshot.vms.map((v) => [v.id, v.name]))
   const drafts: { rec: Recommendation; ra: ReversibleAction; index: number; phase: number }[] = []
   const problems: string[] = []
   for (const rec of recommendations) {
@@ -127,7 +128,13 @@ export function buildPlan(input: {
     steps.push({
       id,
       recommendationId: d.rec.id,
-      title: d.rec.actions.length > 1 ? `${d.rec.title} (${d.index + 1}/${d.rec.actions.length})` : d.rec.title,
+      title:
+        // A rebalance's steps are its moves: each says which VM goes where.
+        d.rec.rebalance && d.ra.action.kind === 'migrate'
+          ? `Move ${nameOf.get(d.ra.action.vm) ?? d.ra.action.vm} from ${d.ra.action.from} to ${d.ra.action.to} (${d.rec.title}, ${d.index + 1}/${d.rec.actions.length})`
+          : d.rec.actions.length > 1
+            ? `${d.rec.title} (${d.index + 1}/${d.rec.actions.length})`
+            : d.rec.title,
       action: d.ra.action,
       rollback: d.ra.rollback,
       host: d.ra.action.kind === 'migrate' ? d.ra.action.from : d.ra.action.host,

@@ -42,6 +42,13 @@ export interface PollTiming {
   ok: boolean
 }
 
+/** Read moments every `intervalMs` from `start` up to (not including) `now`, aligned on `now`. */
+function everyInterval(start: number, now: number, intervalMs: number): number[] {
+  const times: number[] = []
+  for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) times.push(t)
+  return times
+}
+
 /**
  * Polls one adapter on a fixed cadence (a poll starts every interval after the previous one
  * started; a poll that overran starts the next one at once): raw counters -> rates -> store ->
@@ -118,7 +125,8 @@ export class Collector {
     const storageSince = Math.max(store.storage?.latestPoolSample(inventory.hosts.map((h) => h.id), now) ?? 0, now - (this.options.storageBackfillMs ?? 0))
     if (adapter.storage && store.storage) for (let t = storageSince + step; t < start; t += step) this.saveStorage(t)
     let storageAt = -Infinity
-    for (let t = now - Math.floor((now - start) / intervalMs) * intervalMs; t < now; t += intervalMs) {
+    const times = adapter.backfillTimes?.(start, now, intervalMs) ?? everyInterval(start, now, intervalMs)
+    for (const t of times) {
       this.record(await adapter.readStats(t), inventory)
       // Pool figures as often as discovery would have read them.
       if (t - storageAt >= step) {

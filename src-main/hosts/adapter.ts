@@ -75,6 +75,8 @@ export interface HostAdapter {
   discover(now?: number): Promise<Inventory>
   /** Reads all counters at once; `now` is the collector's clock (the demo replays against it). */
   readStats(now: number, options?: ReadOptions): Promise<RawStats>
+  /** Past moments worth reading to fill history from `from` to `now` (adapters that can read the past); every `intervalMs` otherwise. */
+  backfillTimes?(from: number, now: number, intervalMs: number): number[]
   /** True when the last read saw VMs the inventory does not list, or VMs that changed: discover again. */
   inventoryStale?(): boolean
   /** Tuning facts from the last discovery (KSM, hugepages, disk and NIC models, ...), once read. */

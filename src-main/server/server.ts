@@ -10,7 +10,7 @@ import { WhatifImportRequestSchema } from '../../shared/api/whatif'
 import { CONTENT_SECURITY_POLICY } from '../security/csp'
 import type { Services } from '../services/services'
 import { checkRequest, queryToken, sessionCookieName, type RequestPolicy } from './auth'
-import { resolveStaticFile } from './static-files'
+import { resolveStaticFile, sendStaticFile, warmStaticFiles } from './static-files'
 
 export interface ServeOptions {
   services: Pick<Services, 'handlers' | 'events'>
@@ -145,8 +145,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
       const file = await resolveStaticFile(rendererDir, url.pathname)
       if (!file) return refuse(res, 404, `Not found. Is the renderer built (npm run build)? Looked in ${rendererDir}`)
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.type, 'Cache-Control': 'no-store' })
-      res.end(req.method === 'HEAD' ? undefined : file.body)
+      await sendStaticFile(req, res, rendererDir, file, SECURITY_HEADERS)
     })().catch((error: unknown) => refuse(res, 500, (error as Error).message))
   }
   const server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handle) : createServer(handle)
@@ -195,6 +194,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port, options.host, () => resolveListen())
   })
   const port = (server.address() as AddressInfo).port
+  void warmStaticFiles(rendererDir)
   policy.allowedHosts = allowedHostsFor(options.host, port, options.publicNames)
   policy.cookieName = sessionCookieName(port, options.tls !== undefined)
   const urlHost = isWildcard(options.host) ? options.publicNames![0]! : options.host

@@ -9,8 +9,8 @@ import type { HostManager } from './host-manager'
 
 /** How often retention and rollups run. */
 const HOUSEKEEPING_MS = 60_000
-/** How much history the demo fills in when its data file has none. */
-const DEMO_BACKFILL_MS = 15 * 60_000
+/** The demo's recorded history: its two days of trace, stored as a real host's samples would be. */
+const DEMO_BACKFILL_MS = 48 * 3600_000
 /** Pool figures are cheap to fill in: a week, so the demo's days-to-full forecast has history from the start. */
 const DEMO_STORAGE_BACKFILL_MS = 7 * 24 * 3600_000
 
@@ -56,7 +56,8 @@ export function createCluster(options: ClusterOptions) {
   async function startDemo(): Promise<void> {
     if (demo) return
     const collector = new Collector({
-      adapter: new DemoCluster(),
+      // The demo starts now: the two recorded days end here and the live replay begins.
+      adapter: new DemoCluster(clock()),
       store,
       clock,
       intervalMs: options.demoPollIntervalMs,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import type { AllocationStrategy } from '../../shared/engine/options'
+import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
@@ -38,6 +39,9 @@ export function createInbox(options: InboxOptions) {
   const { store, engine, events, clock, actor } = options
   let generatedAt: number | null = null
   let notes: string[] = []
+  /** The strategy of the last analysis: scheduled runs keep the admin's choice. */
+  let lastStrategy: AllocationStrategy = 'dynamic'
+  let analysing: Promise<void> | undefined
 
   function effectOf(item: StoredRecommendation, now: number): MeasuredEffect | undefined {
     if (!item.appliedAt) return undefined
@@ -75,15 +79,30 @@ export function createInbox(options: InboxOptions) {
         const { effect: _stored, ...rest } = item
         return { ...rest, ...(effect ? { effect } : {}) }
       })
-    return { items, generatedAt, notes }
+    return { items, generatedAt, notes, analysing: analysing !== undefined }
   }
 
   const changed = () => events.emit('recommendations.changed', list())
 
-  async function refresh(strategy: AllocationStrategy = 'dynamic'): Promise<RecommendationList> {
+  /** One analysis at a time: a request while one runs waits for it, then runs with its own strategy. */
+  async function refresh(strategy: AllocationStrategy = lastStrategy): Promise<RecommendationList> {
+    while (analysing) await analysing.catch(() => undefined)
+    const mine = (analysing = analyse(strategy))
+    changed()
+    try {
+      await mine
+    } finally {
+      if (analysing === mine) analysing = undefined
+      changed()
+    }
+    return list()
+  }
+
+  async function analyse(strategy: AllocationStrategy): Promise<void> {
     const snapshot = options.snapshot()
     const now = clock()
     if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
+    lastStrategy = strategy
     const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
     let output
     try {
@@ -104,11 +123,13 @@ export function createInbox(options: InboxOptions) {
           ? [`Exact balancing skipped: ${exact.reason}.`]
           : []),
     ]
-    changed()
-    return list()
   }
 
-  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number): RecommendationItem {
+  /**
+   * The admin's decision. `moves` approves only part of a rebalance: judged on its own (refused
+   * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
+   */
+  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[]): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
     if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
@@ -120,6 +141,27 @@ export function createInbox(options: InboxOptions) {
       throw new ApiFailure('conflict', `${item.recommendation.title}: the VM changed since it was recommended; run the engine again`)
     }
     const now = clock()
+    const rec = item.recommendation
+    const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
+    const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
+    let partNote = ''
+    if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
+    if (rec.rebalance) {
+      const count = rec.rebalance.moves.length
+      const outside = chosen?.find((i) => i >= count)
+      if (outside !== undefined) throw new ApiFailure('bad-request', `${rec.title} has ${count} moves; there is no move ${outside + 1}`)
+      const partial = decision === 'approve' && chosen && chosen.length < count ? chosen : undefined
+      if (partial) {
+        const problem = subsetProblem(rec.rebalance, partial, nameOf)
+        if (problem) {
+          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `approve refused: ${rec.title}, moves ${partial.map((i) => i + 1).join(', ')} — ${problem}` })
+          throw new ApiFailure('conflict', problem)
+        }
+        partNote = ` — moves ${partial.map((i) => i + 1).join(', ')} of ${count}`
+      }
+      const { approved: _previous, ...rest } = rec.rebalance
+      store.recommendations.updateRecommendation(id, { ...rec, rebalance: partial ? { ...rest, approved: { moves: partial, predicted: subsetEffect(rec.rebalance, partial) } } : rest })
+    }
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'snooze' ? 'snoozed' : 'open'
     store.recommendations.setStatus(id, status, {
       decidedAt: now,
@@ -127,7 +169,7 @@ export function createInbox(options: InboxOptions) {
       ...(reason ? { reason } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
-    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${reason ? ` — ${reason}` : ''}` })
+    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${partNote}${reason ? ` — ${reason}` : ''}` })
     changed()
     return list().items.find((i) => i.recommendation.id === id)!
   }

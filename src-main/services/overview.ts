@@ -30,6 +30,8 @@ export function createOverview(deps: { samples: SamplesRepo; snapshot: () => Sna
       const memTotal = stats?.memTotalMiB ?? sample?.memTotalMiB ?? host.memoryMiB
       const memUsed = stats?.memUsedMiB ?? sample?.memUsedMiB
       const memPct = memUsed !== undefined && memTotal > 0 ? (100 * memUsed) / memTotal : null
+      // Health counts what the host table shows now too: a host hot this minute is never "healthy".
+      const memNowPct = sample && sample.memTotalMiB > 0 ? (100 * sample.memUsedMiB) / sample.memTotalMiB : 0
       const vms = running.filter((v) => v.hostId === host.id)
       let readyWeighted = 0
       let vcpusSampled = 0
@@ -46,8 +48,8 @@ export function createOverview(deps: { samples: SamplesRepo; snapshot: () => Sna
         hostId: host.id,
         online: host.state === 'online',
         sampled: cpuPct !== null,
-        cpuPct: cpuPct ?? 0,
-        memPct: memPct ?? 0,
+        cpuPct: Math.max(cpuPct ?? 0, sample?.cpuPct ?? 0),
+        memPct: Math.max(memPct ?? 0, memNowPct),
         readyPct: readyPct ?? 0,
         pressuredVms,
       })

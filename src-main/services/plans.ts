@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { ApiFailure } from '../../shared/api'
-import type { Action, Inventory, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { Action, Inventory, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun, type RunMode } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
 import { buildPlan, commandContext, migrationStorageNow, PlanError } from '../apply/plan-builder'
@@ -46,6 +46,27 @@ export interface NewPlan {
   approvedBy?: string
   /** The end of the plan id: random in the app, `cli` from the command line. */
   idSuffix: string
+  /** What each recommendation is predicted to achieve as approved (the plan review shows it). */
+  effects?: Plan['effects']
+}
+
+/** A recommendation as approved: for part of a rebalance, only the approved moves, in their order. */
+export function asApproved(r: Recommendation): Recommendation {
+  const approved = r.rebalance?.approved
+  if (!approved) return r
+  return { ...r, title: `${r.title} (moves ${approved.moves.map((i) => i + 1).join(', ')} of ${r.rebalance!.moves.length})`, actions: approved.moves.map((i) => r.actions[i]!) }
+}
+
+/** What a recommendation is predicted to achieve as approved: part of a rebalance gets that part's own effect. */
+export function effectAsApproved(r: Recommendation): NonNullable<Plan['effects']>[number] {
+  const approved = r.rebalance?.approved
+  return {
+    recommendationId: r.id,
+    title: r.title,
+    ...(r.titleRef ? { titleRef: r.titleRef } : {}),
+    predicted: approved ? approved.predicted : r.predicted,
+    ...(approved ? { moves: { approved: approved.moves, of: r.rebalance!.moves.length } } : {}),
+  }
 }
 
 /** `plan-20261205T101500-abc123`: when it was made, then whatever tells two apart. */
@@ -129,7 +150,8 @@ export function createPlanService(options: PlanServiceOptions) {
     const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
     if (stale.length > 0) throw new PlanError(`These no longer match the hosts (the VM moved, went away or was resized since): ${stale.map((r) => r.title).join('; ')}. Run the engine again.`)
     const storage = options.storage?.()
-    const plan = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
+    const built = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
+    const plan = input.effects ? { ...built, effects: input.effects } : built
     return { ...plan, signature: sign(plan) }
   }
 
@@ -183,6 +205,30 @@ export function createPlanService(options: PlanServiceOptions) {
     if (unmanaged.length > 0) {
       throw new PlanError(`Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a host added to this data file'}`)
     }
+  }
+
+  /** The dry run: what an apply would run, in order, checked as an apply checks it; nothing is sent to a host. */
+  async function dryRun(id: string): Promise<PlanDryRun> {
+    const plan = get(id)
+    let refusal: string | undefined
+    try {
+      await check(plan)
+      requireHosts(plan)
+    } catch (error) {
+      if (!(error instanceof PlanError)) throw error
+      refusal = error.message
+    }
+    const hosts = [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]
+    const result: PlanDryRun = {
+      planId: plan.id,
+      checkedAt: clock(),
+      steps: plan.steps.map((s, i) => ({ order: i + 1, stepId: s.id, title: s.title, host: s.host, commands: s.commands, verify: s.verify, rollbackCommands: s.rollbackCommands, dependsOn: s.dependsOn })),
+      hosts,
+      ...(refusal ? { refusal } : {}),
+    }
+    const count = plan.steps.length
+    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, message: `dry run: ${count} ${count === 1 ? 'step' : 'steps'} on ${hosts.join(', ')}, nothing ran${refusal ? `; applying now would be refused: ${refusal}` : ''}` })
+    return result
   }
 
   /** Runs argv on a managed host over its connection (connecting first). */
@@ -360,10 +406,10 @@ export function createPlanService(options: PlanServiceOptions) {
 
   /** The app's way: a plan of approved recommendations from the inbox, kept in the data file. */
   async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean }): Promise<Plan> {
-    const recommendations = options.inbox.approved(ids)
+    const approved = options.inbox.approved(ids)
     let plan: Plan
     try {
-      plan = await create({ recommendations, ...opts, idSuffix: randomUUID().slice(0, 6) })
+      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...opts, idSuffix: randomUUID().slice(0, 6) })
     } catch (error) {
       if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
       throw error
@@ -401,7 +447,7 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   return {
-    create, createFromInbox, check, execute, cancel, cancelRunning, exported, get, record, apply,
+    create, createFromInbox, check, dryRun, execute, cancel, cancelRunning, exported, get, record, apply,
     readBack: readBackById, recover, resume: (id: string) => recoverById(id, 'resume'), rollBack: (id: string) => recoverById(id, 'roll-back'), readBackInterrupted,
     list: () => store.plans.listPlans(),
   }

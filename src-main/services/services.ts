@@ -14,6 +14,8 @@ import { createCluster } from './cluster'
 import type { Core } from './core'
 import { CredentialBroker, type SecretVault } from './credentials'
 import { createEngine, factsFor, type EngineService } from './engine'
+import { engineSchedule, workerEngine } from './engine-schedule'
+import { demoFacts } from '../hosts/demo/facts'
 import { EventBus } from './events'
 import { createHistory } from './history'
 import { HostManager, type HostManagerOptions } from './host-manager'
@@ -47,8 +49,10 @@ export interface ServicesOptions {
   sshDir?: string
   /** 'off': never run the embedded demo, whatever the settings say (the CLI on real hosts). */
   demo?: 'settings' | 'off'
-  /** Stands in for the engine (tests of what happens to a bad proposal). */
+  /** Stands in for the engine (tests of what happens to a bad proposal); by default a worker thread (in this thread for the CLI). */
   engine?: EngineService
+  /** Run the engine at start-up and on the schedule in the settings; by default the desktop app and serve do, the CLI does not. */
+  scheduleAnalysis?: boolean
   log?: (message: string) => void
 }
 
@@ -78,7 +82,7 @@ export function createServices(options: ServicesOptions): Services {
     prompter: options.prompter ?? credentials,
     agentSocket: process.env.SSH_AUTH_SOCK,
   })
-  const engine = options.engine ?? createEngine()
+  const engine = options.engine ?? (options.transport === 'cli' ? createEngine() : workerEngine())
   const hosts: HostManager = new HostManager({
     store, ssh, clock, log,
     pollIntervalMs: options.hostPollIntervalMs ?? HOST_POLL_MS,
@@ -90,9 +94,10 @@ export function createServices(options: ServicesOptions): Services {
   })
   const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
   const cluster = createCluster({ store, hosts, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
-  const facts = () => hosts.facts()
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
-  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts() })
+  // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
+  const facts = () => [...(cluster.demoRunning ? [demoFacts(clock())] : []), ...hosts.facts()]
   const plans = createPlanService({
     store, ssh, clock, actor, log, inbox,
     connectionOf: (id) => hosts.connectionOf(id),
@@ -114,6 +119,13 @@ export function createServices(options: ServicesOptions): Services {
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),
     whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock }),
   }
+  const schedule = engineSchedule({
+    analyse: () => inbox.refresh(),
+    intervalMinutes: () => store.settings.get().analysisIntervalMinutes,
+    hasHosts: () => cluster.snapshot().hosts.length > 0,
+    log,
+  })
+  const unsubscribe = [events.on('cluster.snapshot', () => schedule.onSnapshot()), events.on('settings.changed', () => schedule.reschedule())]
   return {
     ...core,
     file: store.file,
@@ -122,8 +134,12 @@ export function createServices(options: ServicesOptions): Services {
       await cluster.start()
       // A plan cut short by a crash: once its hosts answered, read back what took effect (the CLI does it on request).
       if (options.transport !== 'cli') void hosts.whenPolled().then(() => plans.readBackInterrupted())
+      if (options.scheduleAnalysis ?? options.transport !== 'cli') void schedule.start()
     },
     async stop() {
+      schedule.stop()
+      for (const off of unsubscribe) off()
+      await schedule.idle()
       await cluster.stop()
       store.close()
     },

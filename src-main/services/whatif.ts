@@ -36,7 +36,10 @@ function outline(summary: ScenarioSummaryRow, s: Scenario): ScenarioOutline {
     ...(s.description !== undefined ? { description: s.description } : {}),
     start: s.start,
     hostList: s.hosts,
-    requests: s.arrivals.length,
+    vmList: s.vms.map((v) => ({ id: v.id, ...(v.name !== undefined ? { name: v.name } : {}), hostId: v.hostId, vcpus: v.vcpus, memoryMiB: v.memoryMiB })),
+    requests: s.arrivals.length + Math.round(s.arrivalStreams.reduce((n, a) => n + (a.perHour * (a.toMinute - a.fromMinute)) / 60, 0)),
+    arrivals: s.arrivals,
+    arrivalStreams: s.arrivalStreams,
     edits: s.edits,
   }
 }
@@ -92,17 +95,17 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
     save: async (req) => {
       const { scenario } = load(req.id)
       // The edits must still fit the scenario (hosts and VMs they name): checked whole, before writing.
-      const parsed = ScenarioSchema.safeParse({ ...scenario, name: req.name, edits: req.edits })
-      if (!parsed.success) throw new ApiFailure('bad-request', 'The edits do not fit this scenario', describeIssues(parsed.error))
+      const parsed = ScenarioSchema.safeParse({ ...scenario, name: req.name, edits: req.edits, ...(req.queue ?? {}) })
+      if (!parsed.success) throw new ApiFailure('bad-request', 'The edits or the queue do not fit this scenario', describeIssues(parsed.error))
       return save(parsed.data, req.asNew ? randomUUID() : req.id)
     },
     delete: async ({ id }) => ({ deleted: scenarios.delete(id) }),
     run: async (req) => {
       const { scenario } = load(req.id)
       let target = scenario
-      if (req.edits) {
-        const parsed = ScenarioSchema.safeParse({ ...scenario, edits: req.edits })
-        if (!parsed.success) throw new ApiFailure('bad-request', 'The edits do not fit this scenario', describeIssues(parsed.error))
+      if (req.edits || req.queue) {
+        const parsed = ScenarioSchema.safeParse({ ...scenario, ...(req.edits ? { edits: req.edits } : {}), ...(req.queue ?? {}) })
+        if (!parsed.success) throw new ApiFailure('bad-request', 'The edits or the queue do not fit this scenario', describeIssues(parsed.error))
         target = parsed.data
       }
       const started = performance.now()

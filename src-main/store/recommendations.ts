@@ -86,6 +86,11 @@ export class RecommendationsRepo {
       .run(status, fields.reason ?? null, fields.snoozedUntil ?? null, fields.decidedAt ?? null, fields.decidedBy ?? null, fields.appliedAt ?? null, id)
   }
 
+  /** A recommendation's record changed by a decision (the moves approved of a rebalance). */
+  updateRecommendation(id: string, recommendation: Recommendation): void {
+    this.db.prepare('UPDATE recommendations SET data = ? WHERE id = ?').run(JSON.stringify(recommendation), id)
+  }
+
   setEffect(id: string, effect: unknown): void {
     this.db.prepare('UPDATE recommendations SET effect = ? WHERE id = ?').run(JSON.stringify(effect), id)
   }

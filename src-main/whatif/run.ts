@@ -21,14 +21,13 @@ export interface WorkerEntry {
  * may sit in out/main/chunks/), or, running from source (tsx, vitest), worker.ts through tsx.
  * Names are built at run time so the bundler leaves these URLs alone.
  */
-export function findWorkerEntry(base: string = import.meta.url): WorkerEntry | null {
+export function findWorkerEntry(base: string = import.meta.url, built = 'whatif-worker.js', sourceName = 'worker.ts'): WorkerEntry | null {
   if (!base.startsWith('file:')) return null
-  const built = 'whatif-worker.js'
   for (const candidate of [`./${built}`, `../${built}`]) {
     const url = new URL(candidate, base)
     if (existsSync(fileURLToPath(url))) return { url, execArgv: [] }
   }
-  const source = new URL(['.', 'worker.ts'].join('/'), base)
+  const source = new URL(['.', sourceName].join('/'), base)
   if (base.endsWith('.ts') && existsSync(fileURLToPath(source))) return { url: source, execArgv: ['--import', 'tsx'] }
   return null
 }

@@ -7,6 +7,32 @@ export interface Names {
   host(id: string): string
 }
 
+/** How a rollback undoes its action, in words that say so ("Restore the memory of web1 on kvm1 to 20 GiB"). */
+export function describeRollback(rollback: Action, t: Translate, names: Names, units: Units): string {
+  const p = 'recommendations.undo.'
+  const mode = (live: boolean) => t(live ? 'recommendations.action.live' : 'recommendations.action.nextRestart', {})
+  switch (rollback.kind) {
+    case 'setVcpus':
+      return t(`${p}setVcpus`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), count: rollback.count, mode: mode(rollback.live) })
+    case 'setMaxVcpus':
+      return t(`${p}setMaxVcpus`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), count: rollback.count })
+    case 'setMemory':
+      return t(`${p}setMemory`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), memory: units.memory(rollback.memoryMiB), mode: mode(rollback.live) })
+    case 'setMaxMemory':
+      return t(`${p}setMaxMemory`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), memory: units.memory(rollback.memoryMiB) })
+    case 'setCpuShares':
+      return t(`${p}setCpuShares`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), shares: rollback.shares })
+    case 'migrate':
+      return t(`${p}migrate`, { vm: names.vm(rollback.vm), from: names.host(rollback.from), to: names.host(rollback.to) })
+    case 'setHostTuning':
+      return t(`${p}setHostTuning`, { host: names.host(rollback.host), setting: rollback.setting, value: rollback.value })
+    case 'setVmDevice':
+      return rollback.device
+        ? t(`${p}setVmDeviceOn`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), setting: rollback.setting, device: rollback.device, value: rollback.value })
+        : t(`${p}setVmDevice`, { vm: names.vm(rollback.vm), host: names.host(rollback.host), setting: rollback.setting, value: rollback.value })
+  }
+}
+
 /** An action in plain words ("Live-migrate web1 from kvm1 to kvm2"), translated. */
 export function describeAction(action: Action, t: Translate, names: Names, units: Units): string {
   const p = 'recommendations.action.'

@@ -15,6 +15,8 @@ export function formatFigure(units: Units, value: number, unit: string): string 
       return units.gib(value * 1024)
     case 'cores':
       return units.cores(value)
+    case 'vCPU':
+      return units.vcpus(value)
     default:
       return `${units.fixed(value, digits)} ${unit}`
   }

@@ -13,6 +13,14 @@ const RELATIVE_STEPS = [
 export type Translate = (key: string, named: Record<string, unknown>) => string
 
 /**
+ * A Translate over vue-i18n's `t` that picks plural forms ("1 vCPU | {count} vCPUs") by a
+ * numeric `count`, so callers never build plurals themselves.
+ */
+export function pluralAware(t: (key: string, named: Record<string, unknown>, plural?: number) => string): Translate {
+  return (key, named) => (typeof named.count === 'number' ? t(key, named, named.count) : t(key, named))
+}
+
+/**
  * Intl.NumberFormat instances by locale and options, shared by every view: building one costs
  * far more than formatting with it, and charts format axis labels and tooltips all the time.
  */
@@ -45,6 +53,10 @@ export function createUnits(t: Translate, locale: Ref<string>) {
   /** 0-100 -> "42.0%". */
   function percent(pct: number): string {
     return numberFormat(locale.value, 1, true).format(pct / 100)
+  }
+
+  function vcpus(count: number): string {
+    return t('units.vcpus', { count })
   }
 
   function cores(value: number, digits = 1): string {
@@ -94,7 +106,7 @@ export function createUnits(t: Translate, locale: Ref<string>) {
     return relativeFormat.value.format(-Math.floor(elapsed / step.ms), step.unit)
   }
 
-  return { fixed, percent, cores, gib, memory, rate, seconds, clock, dateTime, ago }
+  return { fixed, percent, vcpus, cores, gib, memory, rate, seconds, clock, dateTime, ago }
 }
 
 export type Units = ReturnType<typeof createUnits>
@@ -102,5 +114,5 @@ export type Units = ReturnType<typeof createUnits>
 /** The formatters bound to the current language of the component's i18n. */
 export function useUnits(): Units {
   const { t, locale } = useI18n()
-  return createUnits((key, named) => t(key, named), locale)
+  return createUnits(pluralAware((key, named, plural) => (plural === undefined ? t(key, named) : t(key, named, plural))), locale)
 }

@@ -81,7 +81,14 @@ export const recommendationsEn = {
   figure: '{label}: {before} → {after}',
   byHand: 'Apply by hand',
   byHandHelp: 'VirtPilot does not change this over SSH: it is advice for you to apply on the host (the actions below say what to set). It cannot go into a plan.',
-  selectHint: 'Select a recommendation to see its evidence and decide.',
+  selectHint: 'Select a recommendation (click, or Tab to it and press Enter) to see its evidence and decide.',
+  selectForPlan: 'Select “{title}” for a plan',
+  openRow: '{title}: open its evidence and decisions',
+  moveCount: '{count} move | {count} moves',
+  priorityRule: {
+    title: 'How priorities are set',
+    body: 'One rule for every recommendation. P1: mandatory (it fixes a rule violation or empties a host in maintenance). Otherwise its gain: P2 significant, P3 good, P4 moderate, P5 slight. A change of medium risk goes one step lower, of high risk two (at most P5). Advice with low confidence (too little history) is at most P3: never P1 or P2.',
+  },
   selectedForPlan: '{count} approved selected',
   makePlan: 'Make a plan',
   makePlanHint: 'Tick approved recommendations in the list to put them into a plan.',
@@ -113,7 +120,7 @@ export const recommendationsEn = {
     close: 'Close',
   },
   action: {
-    setVcpus: 'Set {vm} on {host} to {count} vCPUs ({mode})',
+    setVcpus: 'Set {vm} on {host} to {count} vCPU ({mode}) | Set {vm} on {host} to {count} vCPUs ({mode})',
     setMaxVcpus: 'Raise the vCPU ceiling of {vm} on {host} to {count} (next restart)',
     setMemory: 'Set the memory of {vm} on {host} to {memory} ({mode})',
     setMaxMemory: 'Raise the memory ceiling of {vm} on {host} to {memory} (next restart)',
@@ -126,8 +133,28 @@ export const recommendationsEn = {
     live: 'live',
     nextRestart: 'next restart',
   },
+  undo: {
+    setVcpus: 'Restore {vm} on {host} to {count} vCPU ({mode}) | Restore {vm} on {host} to {count} vCPUs ({mode})',
+    setMaxVcpus: 'Restore the vCPU ceiling of {vm} on {host} to {count} (next restart)',
+    setMemory: 'Restore the memory of {vm} on {host} to {memory} ({mode})',
+    setMaxMemory: 'Restore the memory ceiling of {vm} on {host} to {memory} (next restart)',
+    setCpuShares: 'Restore the CPU shares of {vm} on {host} to {shares}',
+    migrate: 'Live-migrate {vm} back from {from} to {to}',
+    setHostTuning: 'On {host}, restore {setting} to {value}',
+    setVmDevice: 'On {vm} ({host}), restore {setting} to {value}',
+    setVmDeviceOn: 'On {vm} ({host}), restore {setting} of {device} to {value}',
+  },
+  moves: {
+    title: 'The move, with its own effect | The {count} moves, in order, each with its own effect',
+    choose: 'Untick moves to approve only some: VirtPilot then works out what those achieve on their own, or says which move they cannot do without.',
+    include: 'Include move {index} ({vm}) when approving',
+    move: '{index}. {vm}: {from} → {to}',
+    after: 'after move {moves}',
+    approvedTitle: 'Approved: moves {moves} of {count}. What they achieve on their own',
+  },
   decide: {
     approve: 'Approve',
+    approveMoves: 'Approve this move | Approve these {count} moves',
     reject: 'Reject…',
     snooze: 'Snooze…',
     reopen: 'Reopen',
@@ -175,7 +202,7 @@ export const plansEn = {
   openRecommendations: 'Open Recommendations',
   loadFailed: 'Could not load the plans: {message}',
   list: 'All plans',
-  stepCount: '{count} step(s)',
+  stepCount: '{count} step | {count} steps',
   notFound: 'Plan {id} does not exist (any more). Pick one from the list.',
   create: {
     title: 'Make a plan',
@@ -188,6 +215,7 @@ export const plansEn = {
     cancel: 'Cancel',
     failed: 'Could not make the plan: {message}',
     made: 'Plan {id} made: review it before applying.',
+    part: 'Only moves {moves} of {count}, judged on their own:',
   },
   state: {
     ready: 'Ready to apply',
@@ -212,11 +240,11 @@ export const plansEn = {
   },
   meta: {
     created: 'Created {time} by {who}',
-    parallelism: '{count} step(s) at once',
+    parallelism: '{count} step at a time | {count} steps at once',
     unsafe: 'Unsafe migration allowed',
     duration: 'Estimated {duration} if run one step after another',
     progress: '{done} of {total} steps finished',
-    recommendations: 'From {count} recommendation(s)',
+    recommendations: 'From {count} recommendation | From {count} recommendations',
   },
   interrupted: 'VirtPilot stopped while this plan ran. Each step shows the last state it recorded; VirtPilot reads the hosts again to see which steps took effect, then you can resume the plan or roll it back.',
   readBack: {
@@ -257,7 +285,18 @@ export const plansEn = {
   outcome: 'Outcome per host',
   apply: 'Apply…',
   applyTitle: 'Apply this plan?',
-  applyBody: 'VirtPilot will now run {steps} step(s) on {hosts} over SSH, reading each result back and rolling back completed steps if one fails.',
+  applyBody: 'VirtPilot will now run {count} step on {hosts} over SSH, reading its result back and rolling it back if it fails. | VirtPilot will now run {count} steps on {hosts} over SSH, reading each result back and rolling back completed steps if one fails.',
+  applyDemo: 'The demo cluster replays recorded traces: its hosts cannot be changed. Use the dry run to see exactly what would run, export the plan, or add real hosts.',
+  dryRun: 'Dry run',
+  dryRunHelp: 'Shows every command in the order it would run, checked as an apply checks it. Nothing is sent to a host.',
+  dryRunTitle: 'Dry run of {id}',
+  dryRunNothingRan: 'Nothing ran. Checked {time}: {count} step on {hosts}, in this order. | Nothing ran. Checked {time}: {count} steps on {hosts}, in this order.',
+  dryRunRefused: 'Applying it now would be refused: {reason}',
+  dryRunReady: 'Applying it now would start with step 1.',
+  dryRunFailed: 'The dry run failed: {message}',
+  dryRunStep: '{order}. {title} (on {host})',
+  effectsTitle: 'Predicted effect, as approved',
+  effectsPart: 'Only moves {moves} of {count} were approved: this is what they achieve on their own.',
   applyConfirm: 'Apply now',
   applyCancel: 'Not now',
   applyFailed: 'The plan was not applied: {message}',
@@ -290,12 +329,13 @@ export const auditEn = {
   exportCsv: 'Export CSV',
   exported: 'Saved {filename}',
   exportFailed: 'Could not export the audit log: {message}',
-  shown: '{count} entries (newest {limit} at most)',
+  shown: '{count} entry (newest {limit} at most) | {count} entries (newest {limit} at most)',
   columns: {
     time: 'Time',
     actor: 'Who',
     kind: 'Kind',
     host: 'Host',
+    target: 'Target',
     command: 'Command',
     exitCode: 'Exit code',
     message: 'Message',
@@ -312,4 +352,36 @@ export const auditEn = {
   output: 'Output',
   planLink: 'plan {id}',
   none: '—',
+}
+
+/**
+ * What the engine says, by the message keys it sends with its English text (MessageRef): moves,
+ * figures and checks the engine added after the rest of its text, which is still English only.
+ */
+export const engineEn = {
+  rebalance: {
+    title: 'Rebalance: {count} move | Rebalance: {count} moves',
+    rationale:
+      '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
+  },
+  move: {
+    title: 'Move {vm} from {from} to {to}',
+    ontoHottestSwap: 'Moves {vm} onto {host}, the busiest host, only as the other half of a swap with {partner} (move {move}), which takes more load off it: together they take {host} from {before} to {after} CPU load.',
+    ontoHottest: 'Moves {vm} onto {host}, which was the busiest host; the moves before it have taken it down to {load} CPU load, so it has room now.',
+    offHottest: 'Takes {cores} cores of demand off {host}, the busiest host.',
+    offHottestSwap: 'Takes {cores} cores of demand off {host}, the busiest host. Swaps places with {partner} (move {move}).',
+    spread: 'Evens out host load: {cores} cores of demand from {from} to {to}.',
+    spreadSwap: 'Evens out host load: {cores} cores of demand from {from} to {to}. Swaps places with {partner} (move {move}).',
+  },
+  figure: {
+    spread: 'Host load spread',
+    peakCpu: 'Peak host CPU load',
+    peakMemory: 'Peak host memory load',
+    hostCpu: '{host} CPU load',
+    vcpus: 'vCPUs',
+  },
+  oversized: {
+    title: '{vm} has more vCPUs than {host} has logical CPUs: {vcpus} → {cpus}',
+    rationale: '{vm} has {vcpus} vCPUs on {host}, which has {cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most {cpus}.',
+  },
 }

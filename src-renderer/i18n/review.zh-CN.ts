@@ -1,4 +1,4 @@
-import type { auditEn, plansEn, recommendationsEn } from './review.en'
+import type { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
 
 /** 优化建议、计划审核与审计日志的简体中文消息：结构必须与英文一致。 */
 export const recommendationsZhCN: typeof recommendationsEn = {
@@ -80,7 +80,14 @@ export const recommendationsZhCN: typeof recommendationsEn = {
   figure: '{label}：{before} → {after}',
   byHand: '需手动执行',
   byHandHelp: 'VirtPilot 不会通过 SSH 更改此项：这是一条建议，需要您在主机上手动执行（下方的操作说明了要设置什么）。它不能加入计划。',
-  selectHint: '选择一条建议以查看依据并作出决定。',
+  selectHint: '选择一条建议（点击，或用 Tab 移到该行后按回车）以查看依据并作出决定。',
+  selectForPlan: '将“{title}”选入计划',
+  openRow: '{title}：查看依据并决定',
+  moveCount: '{count} 次迁移',
+  priorityRule: {
+    title: '优先级如何确定',
+    body: '所有建议使用同一条规则。P1：必须执行（修复规则冲突或清空处于维护状态的主机）。否则按收益：P2 显著，P3 良好，P4 一般，P5 轻微。中等风险的变更降低一级，高风险降低两级（最低为 P5）。置信度低（历史数据太少）的建议最高为 P3，绝不会是 P1 或 P2。',
+  },
   selectedForPlan: '已选择 {count} 条已批准的建议',
   makePlan: '生成计划',
   makePlanHint: '在列表中勾选已批准的建议，将其加入计划。',
@@ -125,8 +132,28 @@ export const recommendationsZhCN: typeof recommendationsEn = {
     live: '在线',
     nextRestart: '下次重启',
   },
+  undo: {
+    setVcpus: '将 {host} 上的 {vm} 恢复为 {count} 个 vCPU（{mode}）',
+    setMaxVcpus: '将 {host} 上 {vm} 的 vCPU 上限恢复为 {count}（下次重启生效）',
+    setMemory: '将 {host} 上 {vm} 的内存恢复为 {memory}（{mode}）',
+    setMaxMemory: '将 {host} 上 {vm} 的内存上限恢复为 {memory}（下次重启生效）',
+    setCpuShares: '将 {host} 上 {vm} 的 CPU 份额恢复为 {shares}',
+    migrate: '将 {vm} 从 {from} 在线迁回 {to}',
+    setHostTuning: '在 {host} 上将 {setting} 恢复为 {value}',
+    setVmDevice: '在 {vm}（{host}）上将 {setting} 恢复为 {value}',
+    setVmDeviceOn: '在 {vm}（{host}）上将 {device} 的 {setting} 恢复为 {value}',
+  },
+  moves: {
+    title: '按顺序列出的 {count} 次迁移，各自的效果',
+    choose: '取消勾选可只批准部分迁移：VirtPilot 会计算这部分单独能达到的效果，或说明它们离不开哪一次迁移。',
+    include: '批准时包含第 {index} 次迁移（{vm}）',
+    move: '{index}. {vm}：{from} → {to}',
+    after: '在第 {moves} 次迁移之后',
+    approvedTitle: '已批准：{count} 次中的第 {moves} 次迁移。它们单独能达到的效果',
+  },
   decide: {
     approve: '批准',
+    approveMoves: '批准这 {count} 次迁移',
     reject: '拒绝…',
     snooze: '暂缓…',
     reopen: '重新打开',
@@ -187,6 +214,7 @@ export const plansZhCN: typeof plansEn = {
     cancel: '取消',
     failed: '无法生成计划：{message}',
     made: '已生成计划 {id}：请在执行前审核。',
+    part: '只包含 {count} 次中的第 {moves} 次迁移，按它们单独的效果计算：',
   },
   state: {
     ready: '可执行',
@@ -256,7 +284,18 @@ export const plansZhCN: typeof plansEn = {
   outcome: '各主机的结果',
   apply: '执行…',
   applyTitle: '执行此计划？',
-  applyBody: 'VirtPilot 将通过 SSH 在 {hosts} 上执行 {steps} 个步骤，逐一回读结果，如有步骤失败则回滚已完成的步骤。',
+  applyBody: 'VirtPilot 将通过 SSH 在 {hosts} 上执行 {count} 个步骤，逐一回读结果，如有步骤失败则回滚已完成的步骤。',
+  applyDemo: '演示集群回放的是记录下来的负载轨迹，无法修改其主机。可以用“试运行”查看将要执行的确切命令、导出计划，或添加真实主机。',
+  dryRun: '试运行',
+  dryRunHelp: '按执行顺序列出每一条命令，并像正式执行前一样检查一遍。不会向任何主机发送命令。',
+  dryRunTitle: '{id} 的试运行',
+  dryRunNothingRan: '没有执行任何命令。检查于 {time}：在 {hosts} 上共 {count} 个步骤，按以下顺序执行。',
+  dryRunRefused: '现在执行会被拒绝：{reason}',
+  dryRunReady: '现在执行将从第 1 步开始。',
+  dryRunFailed: '试运行失败：{message}',
+  dryRunStep: '{order}. {title}（在 {host} 上）',
+  effectsTitle: '按批准内容预测的效果',
+  effectsPart: '只批准了 {count} 次中的第 {moves} 次迁移：以下是它们单独能达到的效果。',
   applyConfirm: '立即执行',
   applyCancel: '暂不执行',
   applyFailed: '计划未执行：{message}',
@@ -295,6 +334,7 @@ export const auditZhCN: typeof auditEn = {
     actor: '操作者',
     kind: '类型',
     host: '主机',
+    target: '对象',
     command: '命令',
     exitCode: '退出码',
     message: '消息',
@@ -311,4 +351,33 @@ export const auditZhCN: typeof auditEn = {
   output: '输出',
   planLink: '计划 {id}',
   none: '—',
+}
+
+/** 引擎随英文一起发送消息键（MessageRef）的文字：迁移、数值和检查。 */
+export const engineZhCN: typeof engineEn = {
+  rebalance: {
+    title: '重新均衡：{count} 次迁移',
+    rationale:
+      '{count} 次在线迁移，合计将主机 CPU 负载峰值从 {peakBefore} 降至 {peakAfter}，主机负载离散度从 {spreadBefore} 降至 {spreadAfter}（按未来 {hours} 小时的预测需求计算）。下面每次迁移都列出它自身的效果（在它之前的迁移完成后计算）以及它需要等待的迁移；只批准其中一部分时，VirtPilot 会重新计算这部分单独能达到的效果。',
+  },
+  move: {
+    title: '将 {vm} 从 {from} 迁移到 {to}',
+    ontoHottestSwap: '把 {vm} 迁到最繁忙的主机 {host}，只是作为与 {partner}（第 {move} 次迁移）互换位置的另一半，后者从 {host} 移走的负载更多：两者合计使 {host} 的 CPU 负载从 {before} 降至 {after}。',
+    ontoHottest: '把 {vm} 迁到原先最繁忙的主机 {host}；之前的迁移已使它的 CPU 负载降至 {load}，现在有余量。',
+    offHottest: '从最繁忙的主机 {host} 移走 {cores} 核的需求。',
+    offHottestSwap: '从最繁忙的主机 {host} 移走 {cores} 核的需求。与 {partner}（第 {move} 次迁移）互换位置。',
+    spread: '平衡主机负载：把 {cores} 核的需求从 {from} 移到 {to}。',
+    spreadSwap: '平衡主机负载：把 {cores} 核的需求从 {from} 移到 {to}。与 {partner}（第 {move} 次迁移）互换位置。',
+  },
+  figure: {
+    spread: '主机负载离散度',
+    peakCpu: '主机 CPU 负载峰值',
+    peakMemory: '主机内存负载峰值',
+    hostCpu: '{host} CPU 负载',
+    vcpus: 'vCPU 数',
+  },
+  oversized: {
+    title: '{vm} 的 vCPU 数多于 {host} 的逻辑 CPU 数：{vcpus} → {cpus}',
+    rationale: '{vm} 在 {host} 上有 {vcpus} 个 vCPU，而该主机只有 {cpus} 个逻辑 CPU：它的 vCPU 永远无法同时运行；当某个 vCPU 被宿主机调度出去而它持有的锁被其他 vCPU 自旋等待时，分到的 CPU 时间就被浪费了。请把它减到最多 {cpus} 个。',
+  },
 }

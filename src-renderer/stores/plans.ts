@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { Plan } from '../../shared/model'
+import type { Plan, PlanDryRun } from '../../shared/model'
 import { api } from '../api'
 import { upsertPlan } from './plan-steps'
 
@@ -46,9 +46,14 @@ export const usePlansStore = defineStore('plans', () => {
     plans.value = upsertPlan(plans.value, await api.invoke(`plans.${how}`, { id }))
   }
 
+  /** The exact commands in the order they would run; nothing runs. */
+  async function dryRun(id: string): Promise<PlanDryRun> {
+    return api.invoke('plans.dryRun', { id })
+  }
+
   async function exportPlan(id: string, format: ExportFormat): Promise<{ filename: string; text: string }> {
     return api.invoke('plans.export', { id, format })
   }
 
-  return { plans, loaded, loadError, load, create, apply, cancel, recover, exportPlan }
+  return { plans, loaded, loadError, load, create, apply, cancel, recover, dryRun, exportPlan }
 })

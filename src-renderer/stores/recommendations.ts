@@ -8,7 +8,7 @@ import type { Decision } from './recommendation-list'
 
 export type Strategy = 'static' | 'dynamic' | 'hybrid'
 
-const EMPTY: RecommendationList = { items: [], generatedAt: null, notes: [] }
+const EMPTY: RecommendationList = { items: [], generatedAt: null, notes: [], analysing: false }
 
 /** A demand series for the evidence chart, with the typical step between its points. */
 export type EvidenceSeries = Series & { stepMs: number }
@@ -57,7 +57,7 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
   }
 
   /** Sends one decision; throws with main's message so the view can say why it was refused. */
-  async function decide(id: string, decision: Decision, extra: { reason?: string; snoozeHours?: number } = {}): Promise<RecommendationItem> {
+  async function decide(id: string, decision: Decision, extra: { reason?: string; snoozeHours?: number; moves?: number[] } = {}): Promise<RecommendationItem> {
     deciding.value = new Set([...deciding.value, id])
     try {
       const item = await api.invoke('recommendations.decide', { id, decision, ...extra })

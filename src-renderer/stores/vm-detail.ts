@@ -41,11 +41,13 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
     }
   }
 
-  /** Its recommendations (target = this VM) and the audit entries of them and of their plans. */
+  /** Its recommendations (about this VM, or a rebalance that moves it) and the audit entries of them and of their plans. */
   async function loadChanges(id: string): Promise<void> {
     try {
       const list = await api.invoke('recommendations.list', {})
-      const mine = list.items.filter((item) => item.recommendation.target.type === 'vm' && item.recommendation.target.id === id)
+      const mine = list.items.filter(
+        (item) => (item.recommendation.target.type === 'vm' && item.recommendation.target.id === id) || item.recommendation.actions.some((a) => 'vm' in a.action && a.action.vm === id),
+      )
       const entries = await api.invoke('audit.list', { limit: 5000 })
       const recIds = new Set(mine.map((item) => item.recommendation.id))
       const planIds = new Set(entries.filter((e) => e.recommendationId && recIds.has(e.recommendationId) && e.planId).map((e) => e.planId!))

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/api/whatif'
+import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioQueue, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/api/whatif'
 import type { PolicySetInput, ScenarioEdit } from '../../shared/model/scenario'
 import { api } from '../api'
+import { blankEdit, blankRequest, blankStream, editRows, requestRows, streamRows, toQueue, toScenarioEdit, type EditKind, type EditRow, type RequestRow, type StreamRow } from './whatif-drafts'
 
 export const MAX_POLICY_SETS = 6
 
@@ -20,14 +21,6 @@ export interface PolicyDraft {
   scheduling: 'fcfs' | 'sjf' | 'priority' | 'easy'
   balance: boolean
   consolidation: boolean
-}
-
-/** The view's own edits on top of the loaded scenario. */
-export interface EditDraft {
-  growthPercentPerMonth: number
-  failureHostId: string | null
-  failureAtHour: number
-  failureForHours: number
 }
 
 let nextKey = 1
@@ -49,35 +42,42 @@ export const useWhatifStore = defineStore('whatif', () => {
     draft({ allocation: 'static', scheduling: 'fcfs', balance: false, consolidation: false }),
     draft({ allocation: 'hybrid', scheduling: 'easy', balance: true, consolidation: false }),
   ])
-  const edits = ref<EditDraft>({ growthPercentPerMonth: 0, failureHostId: null, failureAtHour: 12, failureForHours: 2 })
+  /** Changes to hosts and VMs, one row each; the queue's listed requests and Poisson streams. */
+  const edits = ref<EditRow[]>([])
+  const requests = ref<RequestRow[]>([])
+  const streams = ref<StreamRow[]>([])
 
-  /** The saved scenario's edits that the view does not manage, plus the view's own. */
-  const effectiveEdits = computed<ScenarioEdit[]>(() => {
-    const kept = (current.value?.edits ?? []).filter((e) => e.kind !== 'growth' && e.kind !== 'hostFailure')
-    const out: ScenarioEdit[] = [...kept]
-    if (edits.value.growthPercentPerMonth !== 0) out.push({ kind: 'growth', percentPerMonth: edits.value.growthPercentPerMonth })
-    if (edits.value.failureHostId) {
-      out.push({
-        kind: 'hostFailure',
-        hostId: edits.value.failureHostId,
-        atMinute: Math.max(0, edits.value.failureAtHour) * 60,
-        ...(edits.value.failureForHours > 0 ? { durationMinutes: edits.value.failureForHours * 60 } : {}),
-      })
-    }
-    return out
-  })
+  /** The scenario edits the rows stand for (incomplete rows are left out). */
+  const effectiveEdits = computed<ScenarioEdit[]>(() => edits.value.flatMap((row) => toScenarioEdit(row) ?? []))
+  const queue = computed<ScenarioQueue>(() => toQueue(requests.value, streams.value))
 
   function adopt(outline: ScenarioOutline): void {
     current.value = outline
     result.value = null
-    const growth = outline.edits.find((e) => e.kind === 'growth')
-    const failure = outline.edits.find((e) => e.kind === 'hostFailure')
-    edits.value = {
-      growthPercentPerMonth: growth?.kind === 'growth' ? growth.percentPerMonth : 0,
-      failureHostId: failure?.kind === 'hostFailure' ? failure.hostId : null,
-      failureAtHour: failure?.kind === 'hostFailure' ? failure.atMinute / 60 : 12,
-      failureForHours: failure?.kind === 'hostFailure' && failure.durationMinutes ? failure.durationMinutes / 60 : 0,
-    }
+    edits.value = editRows(outline.edits, outline)
+    requests.value = requestRows(outline.arrivals)
+    streams.value = streamRows(outline.arrivalStreams)
+  }
+
+  function addEdit(kind: EditKind): void {
+    if (current.value) edits.value.push(blankEdit(kind, current.value))
+  }
+  function removeEdit(key: number): void {
+    edits.value = edits.value.filter((e) => e.key !== key)
+  }
+  function addRequest(): void {
+    requests.value.push(blankRequest(requests.value.length + 1))
+  }
+  function removeRequest(key: number): void {
+    requests.value = requests.value.filter((r) => r.key !== key)
+  }
+  /** A Poisson stream over the whole scenario, sized so the schedulers' orders make a difference. */
+  function addStream(): void {
+    const c = current.value
+    if (c) streams.value.push(blankStream(streams.value.length + 1, (c.steps * c.stepSeconds) / 3600))
+  }
+  function removeStream(key: number): void {
+    streams.value = streams.value.filter((s) => s.key !== key)
   }
 
   async function guarded<T>(kind: NonNullable<typeof busy.value>, work: () => Promise<T>): Promise<T | undefined> {
@@ -138,7 +138,7 @@ export const useWhatifStore = defineStore('whatif', () => {
   async function save(name: string, asNew: boolean): Promise<void> {
     const id = current.value?.id
     if (!id) return
-    const outline = await guarded('save', () => api.invoke('whatif.save', { id, name, edits: effectiveEdits.value, asNew }))
+    const outline = await guarded('save', () => api.invoke('whatif.save', { id, name, edits: effectiveEdits.value, queue: queue.value, asNew }))
     if (outline) {
       const keep = result.value
       adopt(outline)
@@ -165,7 +165,7 @@ export const useWhatifStore = defineStore('whatif', () => {
       balance: { enabled: p.balance },
       consolidation: { enabled: p.consolidation },
     }))
-    const out = await guarded('run', () => api.invoke('whatif.run', { id, policies: sets, edits: effectiveEdits.value }))
+    const out = await guarded('run', () => api.invoke('whatif.run', { id, policies: sets, edits: effectiveEdits.value, queue: queue.value }))
     if (out) result.value = out
   }
 
@@ -174,9 +174,18 @@ export const useWhatifStore = defineStore('whatif', () => {
     policies.value.push(draft({ allocation: 'dynamic', scheduling: 'sjf', balance: true, consolidation: false }))
   }
 
+  /** The four queue policies side by side, all else equal: what the schedulers change. */
+  function compareSchedulers(): void {
+    policies.value = (['fcfs', 'sjf', 'priority', 'easy'] as const).map((scheduling) => draft({ allocation: 'dynamic', scheduling, balance: false, consolidation: false }))
+  }
+
   function removePolicy(key: number): void {
     if (policies.value.length > 1) policies.value = policies.value.filter((p) => p.key !== key)
   }
 
-  return { scenarios, current, result, busy, error, policies, edits, effectiveEdits, loadList, build, importFile, select, save, remove, run, addPolicy, removePolicy }
+  return {
+    scenarios, current, result, busy, error, policies, edits, requests, streams, effectiveEdits, queue,
+    loadList, build, importFile, select, save, remove, run, addPolicy, removePolicy, compareSchedulers,
+    addEdit, removeEdit, addRequest, removeRequest, addStream, removeStream,
+  }
 })

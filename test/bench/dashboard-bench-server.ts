@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const file = join(dir, 'bench.db')
   const now = Date.now()
   const seeded = seedCached(file, now)
-  const services = createServices({ transport: 'serve', dataFile: file, version: 'bench', log: () => undefined })
+  const services = createServices({ transport: 'serve', dataFile: file, version: 'bench', scheduleAnalysis: false, log: () => undefined })
   await services.start()
   // No hypervisor here: the benchmark stands in for the host manager's live snapshot.
   const { hosts, vms } = inventory()

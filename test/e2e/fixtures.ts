@@ -138,8 +138,10 @@ interface CanvasLike {
 
 /** Count of drawn (non-transparent) pixels in a chart's canvas. */
 export async function paintedPixels(page: Page, chartTestId: string): Promise<number> {
-  return page
-    .getByTestId(chartTestId)
+  // As the admin sees it: a chart below the fold draws once it is scrolled into view.
+  const chart = page.getByTestId(chartTestId)
+  await chart.evaluate((element) => element.scrollIntoView({ block: 'center' }))
+  return chart
     .locator('canvas')
     .first()
     .evaluate((element) => {

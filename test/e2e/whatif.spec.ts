@@ -23,8 +23,13 @@ test.describe('What-if', () => {
 
     const table = app.getByTestId('whatif-metrics')
     await expect(table.locator('th')).toHaveText(['Metric', '1. static · FCFS', '2. hybrid · EASY · balance'])
-    await expect(table).toContainText('VM-min')
+    // One unit per metric, the same as the chart's: unmet demand in VM-hours.
+    await expect(table.locator('tr', { hasText: 'Unmet demand' }).first()).toContainText('VM-h')
+    await expect(table).not.toContainText('VM-min')
     await expect(table).toContainText('core-h')
+    // Every metric says what it means and which way is better.
+    await expect(table.getByTestId('metric-help').first()).toContainText('Lower is better.')
+    await expect(table.locator('tr', { hasText: 'Host CPU utilization p50' }).getByTestId('metric-help')).toContainText('Neither way is better.')
     // Static allocation grants full allocations: more CPU is unmet than with hybrid, which the table marks best.
     const unmetRow = table.locator('tr', { hasText: 'Unmet demand' }).first()
     await expect(unmetRow.getByTestId('best-value')).toHaveCount(1)
@@ -35,8 +40,28 @@ test.describe('What-if', () => {
       await expect.poll(() => paintedPixels(app, chart), { message: `${chart} has drawn pixels` }).toBeGreaterThan(500)
     }
     await expect(app.getByTestId('whatif-wait-chart')).toContainText('No queued requests')
-    await app.mouse.move(0, 0)
-    await app.screenshot({ path: 'docs/screenshots/whatif.png', fullPage: true })
+  })
+
+  test('on the demo, a generated queue makes FCFS, SJF, priority and EASY differ; hosts and VMs can be changed', async ({ app }) => {
+    await app.getByTestId('nav-what-if').click()
+    await app.getByTestId('whatif-build-demo').click()
+    await expect(app.getByTestId('whatif-current')).toContainText('24 VMs')
+    // A seeded Poisson stream over the two days, and the four queue policies side by side.
+    await app.getByTestId('whatif-add-stream').click()
+    await expect(app.getByTestId('whatif-stream')).toHaveCount(1)
+    await app.getByTestId('whatif-compare-schedulers').click()
+    await expect(app.getByTestId('whatif-policy')).toHaveCount(4)
+    // A host failure and a resized VM.
+    await app.getByTestId('whatif-add-edit').click()
+    await expect(app.getByTestId('whatif-edit')).toHaveAttribute('data-kind', 'hostFailure')
+    await app.getByTestId('whatif-run').click()
+    const table = app.getByTestId('whatif-metrics')
+    await expect(table.locator('th')).toHaveText(['Metric', '1. dynamic · FCFS', '2. dynamic · SJF', '3. dynamic · PRIORITY', '4. dynamic · EASY'], { timeout: 60_000 })
+    const waits = await table.locator('tr', { hasText: 'Queue wait mean' }).locator('td .numeric').allTextContents()
+    expect(waits).toHaveLength(4)
+    expect(new Set(waits).size, `queue waits ${waits.join(', ')} differ by policy`).toBeGreaterThanOrEqual(3)
+    await expect(table.locator('tr', { hasText: 'HA restarts' }).locator('td .numeric').first()).not.toHaveText('0')
+    await expect.poll(() => paintedPixels(app, 'whatif-wait-chart'), { message: 'the wait CDF has drawn pixels' }).toBeGreaterThan(500)
   })
 
   test("loads the article's example and explains why static, dynamic and hybrid, FCFS, SJF and priority differ", async ({ app }) => {

@@ -23,7 +23,8 @@ describe('host and VM detail: one series path, one live composable', () => {
     const snapshot = services.cluster.snapshot()
     const vm = snapshot.vms[0]!
     const store = useVmDetailStore()
-    await store.load(vm.id, snapshot.t - 10 * 60_000, snapshot.t + 1)
+    // The demo starts with its two recorded days (5-minute steps): a day of them is 288 points.
+    await store.load(vm.id, snapshot.t - 24 * 3600_000, snapshot.t + 1)
     expect(store.error).toBeNull()
     const loaded = store.series!
     expect(loaded.kind).toBe('vm')

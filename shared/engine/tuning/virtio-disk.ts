@@ -25,7 +25,7 @@ export const virtioDiskRule: TuningRule = {
         effect: 'Higher disk throughput and IOPS at lower host CPU per request (virtio-blk is typically several times faster than emulated IDE/SATA).',
         predicted: [{ label: 'Disks on an emulated bus', unit: 'disks', before: slow.length, after: 0 }],
         risk: 'medium',
-        riskNote: 'Needs virtio drivers in the guest (Windows: install virtio-win first) and a restart; device names change (sda -> vda), so mount by UUID or label.',
+        riskNote: 'Needs virtio drivers in the guest (Windows: install virtio-win first) and a restart; device names change (sda → vda), so mount by UUID or label.',
         needsRestart: true,
         confidence: 'normal',
         actions: slow.map((d) => ({

@@ -20,8 +20,12 @@ interface TraceVm {
   netTxKBs: number[]
 }
 
-/** Wall-clock time one 5-minute trace row lasts: the demo plays two days in about 19 minutes. */
+/** Wall-clock time one 5-minute trace row lasts live: the demo plays two days in about 19 minutes. */
 export const DEMO_ROW_MS = 2000
+/** The trace's own step: before `origin` the demo is its recorded history, one row per 5 minutes. */
+export const DEMO_HISTORY_ROW_MS = 300_000
+/** Recorded history readable before `origin`: two passes of the trace (96 h), more than raw retention keeps. */
+const HISTORY_LOOPS = 2
 /** The trace has throughput only; requests are derived with this assumed average request size. */
 const ASSUMED_IO_BYTES = 16 * 1024
 /** CPU the host itself burns: a base plus each VM's emulator threads, in cores. */
@@ -58,9 +62,11 @@ function prefixSums(rates: Float64Array): Float64Array {
 
 /**
  * The embedded demo cluster: three hosts and 24 VMs whose CPU, memory, disk and network demand
- * is replayed from real Bitbrains VM traces, time-compressed. It produces cumulative counters
- * like a real host does, in closed form from `now`, so the collector derives rates exactly as
- * it will for libvirt hosts, and any moment (live or backfilled history) is reproducible.
+ * is replayed from real Bitbrains VM traces. Before `origin` (when the demo started) it is the
+ * trace at its own pace, so the two recorded days end at `origin` and fill the history; from
+ * `origin` on the trace plays again, time-compressed, as the live cluster. It produces cumulative
+ * counters like a real host does, in closed form from `now`, so the collector derives rates
+ * exactly as it will for libvirt hosts, and any moment (live or history) is reproducible.
  */
 export class DemoCluster implements HostAdapter {
   readonly id = 'demo'
@@ -127,18 +133,48 @@ export class DemoCluster implements HostAdapter {
     }
   }
 
-  /** Row playing at `now`, the fraction of it elapsed, and completed loops over the trace. */
-  private position(now: number): { loops: number; row: number; frac: number } {
-    const rowsElapsed = Math.max(0, now - this.origin) / DEMO_ROW_MS
-    const whole = Math.floor(rowsElapsed)
-    return { loops: Math.floor(whole / this.rows), row: whole % this.rows, frac: rowsElapsed - whole }
+  /** Where the history this demo can replay begins: HISTORY_LOOPS passes of the trace before `origin`. */
+  private get historyStart(): number {
+    return this.origin - HISTORY_LOOPS * this.rows * DEMO_HISTORY_ROW_MS
   }
 
-  /** Integral of a per-row rate from the origin to `now`, in rate x seconds. */
-  private integral(prefix: Float64Array, rates: Float64Array, now: number): number {
-    const { loops, row, frac } = this.position(now)
-    const rowSeconds = DEMO_ROW_MS / 1000
-    return (loops * prefix[this.rows]! + prefix[row]! + frac * rates[row]!) * rowSeconds
+  /** Trace rows played from the history's start to `t` (fractional). */
+  private rowsAt(t: number): number {
+    if (t >= this.origin) return HISTORY_LOOPS * this.rows + (t - this.origin) / DEMO_ROW_MS
+    return Math.max(0, t - this.historyStart) / DEMO_HISTORY_ROW_MS
+  }
+
+  /** The trace row playing at `t`. */
+  private rowAt(t: number): number {
+    return Math.floor(this.rowsAt(t)) % this.rows
+  }
+
+  /** Sum of a per-row rate over the first `rowsPlayed` rows (fractional), in rate x rows. */
+  private rowSum(prefix: Float64Array, rates: Float64Array, rowsPlayed: number): number {
+    const whole = Math.floor(rowsPlayed)
+    const row = whole % this.rows
+    return Math.floor(whole / this.rows) * prefix[this.rows]! + prefix[row]! + (rowsPlayed - whole) * rates[row]!
+  }
+
+  /** Integral of a per-row rate from the history's start to `t`, in rate x seconds. */
+  private integral(prefix: Float64Array, rates: Float64Array, t: number): number {
+    const history = HISTORY_LOOPS * prefix[this.rows]! * (DEMO_HISTORY_ROW_MS / 1000)
+    const rows = this.rowsAt(t)
+    if (t < this.origin) return this.rowSum(prefix, rates, rows) * (DEMO_HISTORY_ROW_MS / 1000)
+    return history + this.rowSum(prefix, rates, rows - HISTORY_LOOPS * this.rows) * (DEMO_ROW_MS / 1000)
+  }
+
+  /**
+   * The moments to read to fill history from `from` to `now`: every trace row before `origin`
+   * (the recorded history, at its own step), then every `intervalMs` like live polls.
+   */
+  backfillTimes(from: number, now: number, intervalMs: number): number[] {
+    const times: number[] = []
+    const firstRow = Math.ceil((Math.max(from, this.historyStart) - this.historyStart) / DEMO_HISTORY_ROW_MS)
+    for (let t = this.historyStart + firstRow * DEMO_HISTORY_ROW_MS; t < Math.min(this.origin, now); t += DEMO_HISTORY_ROW_MS) times.push(t)
+    for (let t = now - Math.floor((now - Math.max(from, this.origin)) / intervalMs) * intervalMs; t < now; t += intervalMs) if (t >= this.origin) times.push(t)
+    // At least one read before now, so the first live poll already yields rates.
+    return times.length > 0 ? times : [from]
   }
 
   async discover(): Promise<Inventory> {
@@ -146,7 +182,7 @@ export class DemoCluster implements HostAdapter {
   }
 
   async readStats(now: number): Promise<RawStats> {
-    const { row } = this.position(now)
+    const row = this.rowAt(now)
     const vms: RawVmStats[] = this.vmRates.map((r) => {
       const acc = this.integrals.get(r)!
       const rd = this.integral(acc.rd, r.rdBps, now)
@@ -168,7 +204,7 @@ export class DemoCluster implements HostAdapter {
     })
     const hosts: RawHostStats[] = demoHosts.map((host) => {
       const mine = vms.filter((v) => v.hostId === host.id)
-      const elapsedSeconds = Math.max(0, now - this.origin) / 1000
+      const elapsedSeconds = Math.max(0, now - this.historyStart) / 1000
       const overheadCores = HOST_BASE_CORES + EMULATOR_CORES_PER_VM * mine.length
       const busySeconds = mine.reduce((sum, v) => sum + v.cpuTimeNs / 1e9, 0) + overheadCores * elapsedSeconds
       const totalSeconds = host.cpu.threads * elapsedSeconds

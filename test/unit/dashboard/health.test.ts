@@ -25,6 +25,18 @@ describe('host health score', () => {
     expect(healthLevel(h.score)).toBe('poor')
   })
 
+  it('lists a host at 80 % CPU as a reason, and one from 70 % as a warning before points come off', () => {
+    const hot = hostHealth({ ...calm, cpuPct: 80 })
+    expect(hot.reasons).toEqual([{ code: 'cpu', value: 80, penalty: 6, hostId: 'h1' }])
+    expect(hot.score).toBe(94)
+    const warm = hostHealth({ ...calm, cpuPct: 72, memPct: 76 })
+    expect(warm.score).toBe(100)
+    expect(warm.reasons).toEqual([
+      { code: 'memory', value: 76, penalty: 0, hostId: 'h1' },
+      { code: 'cpu', value: 72, penalty: 0, hostId: 'h1' },
+    ])
+  })
+
   it('counts CPU ready at 4 points per % and memory pressure at 5 per VM', () => {
     const h = hostHealth({ ...calm, readyPct: 2.5, pressuredVms: 1 })
     expect(h.reasons).toEqual([

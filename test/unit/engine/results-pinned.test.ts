@@ -111,7 +111,8 @@ describe('results pinned across refactors', { timeout: 60_000 }, () => {
     }).toEqual({ ruleLaden: '4b712c923ca54b43', alibaba: '5ec1ca97568b976e', consolidation: 'ce00752878801217' })
   })
 
-  it('the what-if replay: balancer, consolidation, queue policies, maintenance, removal, a failure and a late host', () => {
+  // Several replays: seconds on a busy machine.
+  it('the what-if replay: balancer, consolidation, queue policies, maintenance, removal, a failure and a late host', { timeout: 60_000 }, () => {
     const base = bitbrains500(1, 8)
     const s = ScenarioSchema.parse({
       ...base,

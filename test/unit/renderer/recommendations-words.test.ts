@@ -3,13 +3,13 @@ import { ref } from 'vue'
 import { createI18n } from 'vue-i18n'
 import { describeAction } from '../../../src-renderer/format/action-words'
 import { formatFigure } from '../../../src-renderer/format/figures'
-import { createUnits, type Translate } from '../../../src-renderer/format/units'
+import { createUnits, pluralAware, type Translate } from '../../../src-renderer/format/units'
 import { en } from '../../../src-renderer/i18n/en'
 import { zhCN } from '../../../src-renderer/i18n/zh-CN'
 
 function wordsIn(language: 'en' | 'zh-CN') {
   const i18n = createI18n({ legacy: false, locale: language, fallbackLocale: 'en', messages: { en, 'zh-CN': zhCN } })
-  const t: Translate = (key, named) => i18n.global.t(key, named)
+  const t: Translate = pluralAware((key, named, plural) => (plural === undefined ? i18n.global.t(key, named) : i18n.global.t(key, named, plural)))
   return { t, units: createUnits(t, ref<string>(language)) }
 }
 

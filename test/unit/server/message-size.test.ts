@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'virtpilot-size-'))
   mkdirSync(join(dir, 'renderer'))
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>VirtPilot</title>')
-  services = createServices({ transport: 'serve', dataFile: ':memory:', version: 'test', pollIntervalMs: 100, log: () => {} })
+  services = createServices({ transport: 'serve', dataFile: ':memory:', version: 'test', pollIntervalMs: 100, scheduleAnalysis: false, log: () => {} })
   await services.start()
   server = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0 })
   small = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0, maxMessageBytes: SMALL_CAP })

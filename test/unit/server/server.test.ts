@@ -19,7 +19,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'renderer'))
   writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>VirtPilot</title>')
   writeFileSync(join(dir, 'secret.txt'), 'outside the renderer')
-  services = createServices({ transport: 'serve', dataFile: ':memory:', version: 'test', pollIntervalMs: 100, log: () => {} })
+  services = createServices({ transport: 'serve', dataFile: ':memory:', version: 'test', pollIntervalMs: 100, scheduleAnalysis: false, log: () => {} })
   await services.start()
   server = await startServer({ services, rendererDir: join(dir, 'renderer'), host: '127.0.0.1', port: 0 })
   base = `http://127.0.0.1:${server.port}`

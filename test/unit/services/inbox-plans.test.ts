@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch, type RecommendationList } from '../../../shared/api'
+import { subsetEffect, subsetProblem } from '../../../shared/engine/rebalance'
 import type { Plan } from '../../../shared/model'
 import { createServices } from '../../../src-main/services/services'
 import { openStore } from '../../../src-main/store'
@@ -51,6 +52,55 @@ describe('recommendations and plans on the demo cluster', () => {
       expect(csv.ok && csv.value.text.split('\r\n')[0]).toBe('id,time,actor,kind,plan,step,recommendation,host,command,exit_code,message,output')
       const after = await call<RecommendationList>(services, 'recommendations.list', {})
       expect(after.ok && after.value.items.find((i) => i.recommendation.id === move!.recommendation.id)!.status).toBe('planned')
+    } finally {
+      await services.stop()
+    }
+  })
+
+  it('a rebalance is approved whole or in part: a part is judged on its own, a part that cannot run alone is refused with the reason', { timeout: 60_000 }, async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    try {
+      const list = await call<RecommendationList>(services, 'recommendations.refresh', {})
+      if (!list.ok) throw new Error(list.error.message)
+      const sets = list.value.items.filter((i) => i.recommendation.kind === 'migrate')
+      expect(sets).toHaveLength(1)
+      const set = sets[0]!.recommendation
+      const r = set.rebalance!
+      expect(set.actions).toHaveLength(r.moves.length)
+
+      // A part that needs a move left out: refused, saying which move makes room; the refusal is audited.
+      const j = r.moves.findIndex((m) => m.dependsOn.length > 0)
+      expect(j, 'the demo set has a move that waits for another').toBeGreaterThan(0)
+      const without = r.moves.map((_, i) => i).filter((i) => i !== r.moves[j]!.dependsOn[0])
+      const refused = await call(services, 'recommendations.decide', { id: set.id, decision: 'approve', moves: without })
+      expect(refused).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringMatching(/^Move \d+ \(.*\) cannot run without the rest of the set: .*make room first/) } })
+      expect(subsetProblem(r, without, (id) => id.replace(/^demo:/, ''))).toBe((refused as { error: { message: string } }).error.message)
+      const audit = await call<{ message: string }[]>(services, 'audit.list', {})
+      expect(audit.ok && audit.value[0]!.message).toMatch(/^approve refused: Rebalance: \d+ moves, moves /)
+
+      // The first move alone can run: approved, with what it achieves on its own, and only it goes into the plan.
+      const part = await call<{ status: string; recommendation: typeof set }>(services, 'recommendations.decide', { id: set.id, decision: 'approve', moves: [0] })
+      if (!part.ok) throw new Error(part.error.message)
+      expect(part.value.status).toBe('approved')
+      expect(part.value.recommendation.rebalance!.approved).toEqual({ moves: [0], predicted: subsetEffect(r, [0]) })
+      const plan = await call<Plan>(services, 'plans.create', { recommendationIds: [set.id] })
+      if (!plan.ok) throw new Error(plan.error.message)
+      expect(plan.value.steps).toHaveLength(1)
+      expect(plan.value.steps[0]!.action).toMatchObject({ kind: 'migrate', vm: r.moves[0]!.vmId, to: r.moves[0]!.to })
+      expect(plan.value.steps[0]!.title).toMatch(/^Move .* from .* to .* \(Rebalance: \d+ moves \(moves 1 of \d+\), 1\/1\)$/)
+      expect(plan.value.effects).toEqual([{ recommendationId: set.id, title: set.title, titleRef: set.titleRef, predicted: subsetEffect(r, [0]), moves: { approved: [0], of: r.moves.length } }])
+      // Its own effect, not the whole set's.
+      expect(plan.value.effects![0]!.predicted).not.toEqual(set.predicted)
+
+      // The dry run: the exact commands in order, checked like an apply, nothing run; the demo says why it cannot apply.
+      const dry = await call<{ steps: { order: number; commands: { argv: string[] }[] }[]; refusal?: string; hosts: string[] }>(services, 'plans.dryRun', { id: plan.value.id })
+      if (!dry.ok) throw new Error(dry.error.message)
+      expect(dry.value.steps.map((s) => s.order)).toEqual([1])
+      expect(dry.value.steps[0]!.commands[0]!.argv.slice(0, 4)).toEqual(['virsh', '-c', 'qemu:///system', 'migrate'])
+      expect(dry.value.refusal).toMatch(/demo cluster replays traces and cannot be changed/)
+      const afterDry = await call<{ message: string }[]>(services, 'audit.list', { planId: plan.value.id })
+      expect(afterDry.ok && afterDry.value[0]!.message).toMatch(/^dry run: 1 step on demo-., demo-., nothing ran; applying now would be refused/)
     } finally {
       await services.stop()
     }

@@ -5,20 +5,26 @@ import { createServices } from '../../../src-main/services/services'
 const ctx = { transport: 'test' as const }
 
 describe('services', () => {
-  it('starts the demo cluster by default with history already filled in', async () => {
+  it('starts the demo cluster by default with its two recorded days already stored', async () => {
     let now = 1_800_000_000_000
     const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, log: () => {} })
     await services.start()
     const snapshot = services.cluster.snapshot()
     expect(snapshot.hosts).toHaveLength(3)
     expect(snapshot.vmSamples).toHaveLength(24)
-    const history = await dispatch(services.handlers, 'cluster.history', { from: now - 15 * 60_000, to: now, maxPoints: 100 }, ctx)
+    const history = await dispatch(services.handlers, 'cluster.history', { from: now - 48 * 3600_000, to: now, maxPoints: 1000 }, ctx)
     expect(history.ok).toBe(true)
     if (history.ok) {
-      const series = history.value as { cpuUsedCores: { values: number[] }; cpuCapacityCores: number }
-      expect(series.cpuUsedCores.values.length).toBeGreaterThan(90)
+      const series = history.value as { cpuUsedCores: { t: number[] }; cpuCapacityCores: number }
+      // One point per 5-minute trace row of the two days (the first read only starts the counters).
+      expect(series.cpuUsedCores.t.length).toBeGreaterThanOrEqual(570)
+      expect(series.cpuUsedCores.t[0]).toBeLessThan(now - 47 * 3600_000)
       expect(series.cpuCapacityCores).toBe(32 + 24 + 16)
     }
+    // Stored like a real host's samples: raw, and rolled up into 5-minute buckets.
+    const vmId = snapshot.vms[0]!.id
+    const rolled = services.history.usage([vmId], now)
+    expect(rolled.vms[vmId]!.t.length).toBeGreaterThanOrEqual(570)
     now += 1
     await services.stop()
   })

@@ -8,7 +8,8 @@ describe('shellQuote', () => {
     expect(commandLine(['virsh', 'setvcpus', 'web-01', '4', '--live'])).toBe('virsh setvcpus web-01 4 --live')
   })
 
-  it('makes every string arrive as itself in a real POSIX shell', () => {
+  // A few shells: seconds on a busy machine.
+  it('makes every string arrive as itself in a real POSIX shell', { timeout: 120_000 }, () => {
     // The remote side runs the command through the login shell; /bin/sh here is the same kind.
     // 60 argument lists in a few shells (a shell per list would be 60 processes on a busy machine).
     const argLists = fc.array(fc.array(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 4 }), { minLength: 20, maxLength: 20 })

@@ -51,7 +51,8 @@ describe('replay fast paths', () => {
     )
   })
 
-  it('500 Bitbrains VMs for 2 days give the numbers the object-per-VM replay gave', () => {
+  // Three replays of 500 VMs: seconds on a busy machine.
+  it('500 Bitbrains VMs for 2 days give the numbers the object-per-VM replay gave', { timeout: 60_000 }, () => {
     // Pinned from the replay before it moved to flat arrays (commit eea1096): reservations, limits
     // and shares, a host failure, monthly growth and a batch queue, under the three strategies.
     const s = bitbrains500(2, 12)
