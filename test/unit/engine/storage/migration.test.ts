@@ -1,3 +1,4 @@
+import type { RecommendOutput } from '../../../../shared/engine/recommend'
 import { describe, expect, it } from 'vitest'
 import { withDefaults } from '../../../../shared/engine/options'
 import { fileIdentity, linkSpeed, planMigrationStorage, type StorageContext } from '../../../../shared/engine/storage'
@@ -9,6 +10,14 @@ import { dirPool, disk, GiB, hostStorage, rootMount } from './support'
 
 const MiB = 2 ** 20
 const ctx = (storage: HostStorage[], links: StorageContext['links'] = []): StorageContext => ({ storage: Object.fromEntries(storage.map((s) => [s.hostId, s])), links, assumedMiBps: 100 })
+
+/** A VM's move as the admin reads it: in a "Rebalance" set (its own words and storage) or a move of its own. */
+function moveOf(out: RecommendOutput, vmId: string) {
+  const rec = out.recommendations.find((r) => (r.kind === 'migrate' || r.kind === 'evacuate') && r.actions.some((a) => a.action.kind === 'migrate' && a.action.vm === vmId))!
+  const i = rec.actions.findIndex((a) => a.action.kind === 'migrate' && a.action.vm === vmId)
+  const move = rec.rebalance?.moves[i]
+  return { rec, action: rec.actions[i]!, storage: move ? move.storage : rec.storage, words: move ? (move.notes ?? '') : rec.rationale }
+}
 
 describe('which disks a migration must copy', () => {
   it('a disk on the same NFS export, mounted at the same place on both hosts, is shared: nothing to copy', () => {
@@ -92,9 +101,9 @@ describe('storage in balancing: disk-aware migration', () => {
   it('prefers the VM on shared storage (no copy in its cost), and says so in the recommendation', () => {
     const out = recommendChecked(input(400 * GiB))
     expect(migrations(out).map((m) => [m.vm, m.to, m.copyDisks])).toEqual([['api', 'b', undefined]])
-    const rec = out.recommendations.find((r) => r.kind === 'migrate')!
-    expect(rec.storage).toMatchObject({ mode: 'shared', copyBytes: 0 })
-    expect(rec.rationale).toContain('Its disks are on storage both hosts reach: only memory moves.')
+    const api = moveOf(out, 'api')
+    expect(api.storage).toMatchObject({ mode: 'shared', copyBytes: 0 })
+    expect(api.words).toContain('Its disks are on storage both hosts reach: only memory moves.')
   })
 
   it('moves a VM on local disks with --copy-storage-all when that is the move: bytes, time at the measured link, a higher cost', () => {
@@ -102,12 +111,12 @@ describe('storage in balancing: disk-aware migration', () => {
     const out = recommendChecked(onlyWeb)
     // (idle, whose storage b did not report, may move back as before.)
     expect(migrations(out).filter((m) => m.vm !== 'idle').map((m) => [m.vm, m.to, m.copyDisks])).toEqual([['web', 'b', ['vda']]])
-    const rec = out.recommendations.find((r) => r.kind === 'migrate')!
-    expect(rec.storage).toMatchObject({ mode: 'copy', copyBytes: 200 * GiB, linkMiBps: 1000, linkMeasured: true })
-    expect(rec.storage!.copySeconds).toBeCloseTo(204.8, 3)
-    expect(rec.actions[0]!.rollback).toMatchObject({ kind: 'migrate', from: 'b', to: 'a', copyDisks: ['vda'] })
-    expect(rec.rationale).toContain("Copies vda (200.0 GiB) to b's pool default while the guest runs: about 205 s at 1000 MiB/s (measured).")
-    expect(rec.riskNote).toContain('--copy-storage-all')
+    const web = moveOf(out, 'web')
+    expect(web.storage).toMatchObject({ mode: 'copy', copyBytes: 200 * GiB, linkMiBps: 1000, linkMeasured: true })
+    expect(web.storage!.copySeconds).toBeCloseTo(204.8, 3)
+    expect(web.action.rollback).toMatchObject({ kind: 'migrate', from: 'b', to: 'a', copyDisks: ['vda'] })
+    expect(web.words).toContain("Copies vda (200.0 GiB) to b's pool default while the guest runs: about 205 s at 1000 MiB/s (measured).")
+    expect(web.rec.riskNote).toContain('--copy-storage-all')
     // Its cost includes the copy: at 100 MiB/s it takes over half an hour, too dear for an optional move (5 min at most).
     const slow = { ...onlyWeb, linkSpeeds: [{ from: 'a', to: 'b', t: T0 - 1, bytes: 100 * MiB, seconds: 1 }] }
     expect(migrations(recommendChecked(slow)).filter((m) => m.vm === 'web')).toEqual([])
