@@ -37,11 +37,11 @@ describe('Store', () => {
 
   it('keeps settings across restarts and defaults what was never set', () => {
     const store = openStore(file)
-    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true })
+    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, metricsSource: { kind: 'ssh' } })
     store.settings.update({ language: 'zh-CN' })
     store.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true })
+    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, metricsSource: { kind: 'ssh' } })
     again.close()
   })
 
@@ -53,7 +53,7 @@ describe('Store', () => {
     raw.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"klingon\"')").run()
     raw.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true })
+    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, metricsSource: { kind: 'ssh' } })
     again.close()
   })
 
