@@ -57,8 +57,11 @@ export function createMetricsSource(options: MetricsSourceOptions) {
     const client = new PrometheusClient(storeBaseUrl(source.url), resolveAuth(source))
     const fleet = new FleetReader(client, { pollIntervalMs: options.pollIntervalMs, ...(source.hostMap ? { hostMap: source.hostMap } : {}) })
     const next: Partial<Active> & { source: typeof source; fleet: FleetReader; hosts: FleetHost[] } = { source, fleet, hosts: [] }
-    const adapter = new StoreFleetAdapter(fleet, () => new Set(served().values()), Math.min(options.pollIntervalMs / 2, 5_000), (hosts) => {
-      next.hosts = hosts
+    const adapter = new StoreFleetAdapter(fleet, {
+      exclude: () => new Set(served().values()),
+      shareMs: Math.min(options.pollIntervalMs / 2, 5_000),
+      onDiscovered: (hosts) => (next.hosts = hosts),
+      clock: options.clock,
     })
     const collector = new Collector({
       adapter,

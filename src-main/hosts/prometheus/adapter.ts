@@ -70,19 +70,28 @@ export class StoreFleetAdapter implements HostAdapter {
 
   constructor(
     private readonly fleet: FleetReader,
-    private readonly exclude: () => ReadonlySet<string> = () => new Set(),
-    private readonly shareMs = 2_000,
-    /** Told every host the store knows after each discovery (SSH hosts are matched against them). */
-    private readonly onDiscovered?: (hosts: FleetHost[]) => void,
+    private readonly options: {
+      /** The store's host keys that SSH hosts serve: left to them. */
+      exclude?: () => ReadonlySet<string>
+      /** Hosts polled within this many ms share one reading. */
+      shareMs?: number
+      /** Told every host the store knows after each discovery (SSH hosts are matched against them). */
+      onDiscovered?: (hosts: FleetHost[]) => void
+      clock?: () => number
+    } = {},
   ) {
     this.id = `prometheus:${fleet.client.label}`
   }
 
+  private exclude(): ReadonlySet<string> {
+    return this.options.exclude?.() ?? new Set()
+  }
+
   async discover(): Promise<Inventory> {
-    const discovery = await this.fleet.discover(Date.now())
+    const discovery = await this.fleet.discover((this.options.clock ?? Date.now)())
     this.discovery = discovery
     this.problems = discovery.problems
-    this.onDiscovered?.(discovery.hosts)
+    this.options.onDiscovered?.(discovery.hosts)
     const excluded = this.exclude()
     const hosts = discovery.hosts.filter((h) => !excluded.has(h.key))
     const keys = new Set(hosts.map((h) => h.key))
@@ -106,7 +115,7 @@ export class StoreFleetAdapter implements HostAdapter {
   }
 
   async readStats(now: number): Promise<RawStats> {
-    const reading = await this.fleet.readShared(now, this.shareMs)
+    const reading = await this.fleet.readShared(now, this.options.shareMs ?? 2_000)
     this.problems = [...(this.discovery?.problems ?? []), ...reading.problems]
     const excluded = this.exclude()
     const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), v.uuid ?? storeVmId(v.hostKey, v.domain)]))
@@ -139,6 +148,8 @@ export class StoreStatsAdapter implements HostAdapter {
   readonly canReadPast = false
   private counters = new CounterIntegrator()
   private countersOf: FleetReader | undefined
+  /** The last read over SSH: the store's counters continue from it when the store takes over. */
+  private lastSsh: RawStats | undefined
   private vmIdsByName = new Map<string, string>()
   private running = new Set<string>()
   private stale = false
@@ -169,10 +180,15 @@ export class StoreStatsAdapter implements HostAdapter {
 
   async readStats(now: number): Promise<RawStats> {
     const route = this.route()
-    if (!route) return this.ssh.readStats(now)
+    if (!route) {
+      this.countersOf = undefined
+      this.lastSsh = await this.ssh.readStats(now)
+      return this.lastSsh
+    }
     const { fleet, hostKey } = route
     if (this.countersOf !== fleet) {
       this.counters = new CounterIntegrator()
+      if (this.lastSsh) this.counters.seed(this.lastSsh)
       this.countersOf = fleet
     }
     const reading = await fleet.readShared(now, this.shareMs)

@@ -1,4 +1,4 @@
-import type { CpuTicks, RawHostStats, RawVmStats } from '../adapter'
+import type { CpuTicks, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import type { HostRates, VmRates } from './fleet'
 
 const USER_HZ = 100
@@ -65,6 +65,12 @@ export class CounterIntegrator {
     }
     this.vms.set(vmId, { t, stats })
     return stats
+  }
+
+  /** Continues from counters read another way (the host's last read over SSH), so no sample is lost at the switch. */
+  seed(raw: RawStats): void {
+    for (const h of raw.hosts) this.hosts.set(h.hostId, { t: raw.t, stats: h })
+    for (const v of raw.vms) this.vms.set(v.vmId, { t: raw.t, stats: v })
   }
 
   /** Forgets what is no longer read (removed VMs), so the maps do not grow forever. */
