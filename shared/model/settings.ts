@@ -35,8 +35,9 @@ export const MetricsSourceStatusSchema = z.object({
   hosts: z.number().int().nonnegative().optional(),
   viaSsh: z.number().int().nonnegative().optional(),
   readOnly: z.number().int().nonnegative().optional(),
-  /** The last read's failure, worded with the fix. */
+  /** The last read's failure, worded with the fix, and its kind (the UI's headline in the admin's language). */
   error: z.string().optional(),
+  errorKind: z.enum(['unreachable', 'auth', 'bad-response', 'query', 'missing-metrics', 'label-mismatch', 'stale', 'other']).optional(),
   /** What the admin should fix though reading goes on (an exporter missing, a label mismatch). */
   problems: z.array(z.string()).optional(),
   /** Requests and bytes the store has answered so far. */

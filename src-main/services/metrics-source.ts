@@ -2,7 +2,7 @@ import type { MetricsSource, MetricsSourceStatus, Snapshot } from '../../shared/
 import { Collector } from '../collect/collector'
 import type { HostAdapter } from '../hosts/adapter'
 import { StoreFleetAdapter, StoreStatsAdapter } from '../hosts/prometheus/adapter'
-import { PrometheusClient } from '../hosts/prometheus/client'
+import { MetricStoreError, PrometheusClient, type StoreErrorKind } from '../hosts/prometheus/client'
 import { FleetReader, type FleetHost } from '../hosts/prometheus/fleet'
 import { matchHosts, type SshHostNames } from '../hosts/prometheus/match'
 import { resolveAuth, storeBaseUrl } from '../hosts/prometheus/source'
@@ -29,6 +29,7 @@ interface Active {
   /** The store's hosts as last discovered. */
   hosts: FleetHost[]
   error?: string
+  errorKind?: StoreErrorKind | 'other'
   lastPollAt?: number
 }
 
@@ -71,12 +72,14 @@ export function createMetricsSource(options: MetricsSourceOptions) {
       backfillMs: BACKFILL_MS,
       onSnapshot: () => {
         next.error = undefined
+        next.errorKind = undefined
         next.lastPollAt = options.clock()
         options.onSnapshot()
       },
       onError: (error) => {
         if (next.error !== error.message) options.log(`metrics store ${client.label}: ${error.message}`)
         next.error = error.message
+        next.errorKind = error instanceof MetricStoreError ? error.kind : 'other'
       },
     })
     active = Object.assign(next, { adapter, collector })
@@ -117,7 +120,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
         hosts: active.hosts.length,
         viaSsh: servedKeys.size,
         readOnly: active.hosts.length - servedKeys.size,
-        ...(active.error ? { error: active.error } : {}),
+        ...(active.error ? { error: active.error, errorKind: active.errorKind ?? 'other' } : {}),
         problems: active.adapter.problems,
         requests: active.fleet.client.traffic.requests,
         bytes: active.fleet.client.traffic.bytes,
