@@ -162,7 +162,8 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     `--storage.tsdb.path=${data}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--storage.tsdb.retention.time=100y',
-    '--log.level=warn',
+    // info: the log's "Server is ready" line tells when a TLS/auth-protected server can answer.
+    '--log.level=info',
   ]
   if (options.webConfig !== undefined) {
     await writeFile(join(dir, 'web.yml'), options.webConfig)
