@@ -8,8 +8,10 @@ import { matchHosts, type SshHostNames } from '../hosts/prometheus/match'
 import { resolveAuth, storeBaseUrl } from '../hosts/prometheus/source'
 import type { Store } from '../store'
 
-/** How much history the store's read-only hosts fill in at start, so their charts are not empty. */
-const BACKFILL_MS = 15 * 60_000
+/** How much history the store's read-only hosts fill in at start (one read per poll interval), so their charts are not empty. */
+const BACKFILL_MS = 5 * 60_000
+/** SSH hosts are matched to the store's hosts at most this often (every host's poll asks). */
+const MATCH_CACHE_MS = 2_000
 
 export interface MetricsSourceOptions {
   store: Pick<Store, 'inventory' | 'samples'>
@@ -40,10 +42,14 @@ interface Active {
  */
 export function createMetricsSource(options: MetricsSourceOptions) {
   let active: Active | undefined
+  let matched: { at: number; of: FleetHost[]; map: Map<string, string> } | undefined
 
   /** SSH host id -> the store's name for it, from the last discovery. */
   function served(): Map<string, string> {
-    return active ? matchHosts(active.hosts, options.sshHosts()) : new Map()
+    if (!active) return new Map()
+    const now = Date.now()
+    if (!matched || matched.of !== active.hosts || now - matched.at > MATCH_CACHE_MS) matched = { at: now, of: active.hosts, map: matchHosts(active.hosts, options.sshHosts()) }
+    return matched.map
   }
 
   async function configure(source: MetricsSource): Promise<void> {

@@ -127,11 +127,6 @@ export class StoreFleetAdapter implements HostAdapter {
     return { t: now, hosts, vms }
   }
 
-  /** A domain the store reads that the last discovery did not list: discover again. */
-  inventoryStale(): boolean {
-    return false
-  }
-
   async close(): Promise<void> {}
 }
 

@@ -49,10 +49,10 @@ suite('a Prometheus store as the cluster\'s metrics source', () => {
     expect(kvm1.cpuPressurePct).toBeCloseTo(5, 6)
     expect(snapshot.vmSamples).toMatchObject([{ vmId: UUID, hostId: 'prom-10-9-0-1' }])
     expect(snapshot.vmSamples[0]!.cpuUsedCores).toBeCloseTo(0.5, 6)
-    // The 15 minutes before were filled in from the store: the charts' history is there at once.
+    // The 5 minutes before were filled in from the store (one read per 10 s poll): the charts' history is there at once.
     const history = await dispatch(services.handlers, 'host.history', { hostId: 'prom-10-9-0-1', from: now - 15 * 60_000, to: now, maxPoints: 200 }, ctx)
     expect(history.ok).toBe(true)
-    if (history.ok) expect((history.value as { vms: { t: number[] } }).vms.t.length).toBeGreaterThan(50)
+    if (history.ok) expect((history.value as { vms: { t: number[] } }).vms.t.length).toBeGreaterThanOrEqual(25)
     const status = await dispatch(services.handlers, 'metrics.status', {}, ctx)
     expect(status).toMatchObject({ ok: true, value: { kind: 'prometheus', libvirtExporter: 'debian', hosts: 2, readOnly: 2, viaSsh: 0 } })
     now += 10_000
