@@ -83,7 +83,11 @@ export function createCluster(options: ClusterOptions) {
     const source = JSON.stringify(settings.metricsSource)
     if (source !== sourceApplied) {
       sourceApplied = source
-      await metrics?.configure(settings.metricsSource)
+      // A source that failed to start is tried again at the next save, even unchanged (a file fixed in place).
+      await metrics?.configure(settings.metricsSource).catch((error: unknown) => {
+        sourceApplied = ''
+        throw error
+      })
     }
   }
 
