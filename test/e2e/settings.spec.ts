@@ -55,6 +55,8 @@ test.describe('Demo cluster switch', () => {
 })
 
 test.describe('Metrics source', () => {
+  // Saving starts the store's collector (its first read fails fast here); a busy CI machine needs the room.
+  test.describe.configure({ timeout: 150_000 })
   test('refuses a store whose token file cannot be read, says why, and keeps SSH polling', async ({ app, serve }) => {
     await app.getByTestId('nav-settings').click()
     await app.getByTestId('metrics-kind-prometheus').click()

@@ -157,12 +157,17 @@ export class FleetReader {
     const [threads, info, up, flat] = await Promise.all([
       q(`count by (instance) (${nodeSel})`),
       q(`{__name__=~"${NODE.uname}|${NODE.memTotal}"} or count by (instance, model_name) (${NODE.cpuInfo}) or max by (instance) (node_cpu_scaling_frequency_max_hertz)`),
-      q('count_over_time(up[10m])'),
+      // Samples of `up` in the last minute (10 minutes for slow scrapes): the scrape interval, also in a store younger than 10 minutes.
+      q('label_replace(count_over_time(up[1m]), "vp_window", "60", "", "") or label_replace(count_over_time(up[10m]), "vp_window", "600", "", "") or label_replace(up == 0, "vp_window", "down", "", "")'),
       this.names ? q(this.domainInfoExpr(this.names)) : Promise.resolve([] as InstantSample[]),
     ])
-    const upCounts = up.map((s) => s.value).filter((v) => v > 1)
-    // n samples in 10 minutes are n - 1 scrape intervals apart.
-    if (upCounts.length > 0) this.scrapeIntervalS = Math.max(1, Math.round(600 / Math.max(1, median(upCounts) - 1)))
+    // n samples in a window are n - 1 scrape intervals apart; the minute is exact enough from 3 samples on.
+    const perWindow = (w: string) => up.filter((s) => s.labels.vp_window === w).map((s) => s.value).filter((v) => v > 1)
+    const minute = perWindow('60')
+    const tenMinutes = perWindow('600')
+    if (minute.length > 0 && median(minute) >= 3) this.scrapeIntervalS = Math.max(1, Math.round(60 / (median(minute) - 1)))
+    else if (tenMinutes.length > 0) this.scrapeIntervalS = Math.max(1, Math.round(600 / (median(tenMinutes) - 1)))
+    const down = up.filter((s) => s.labels.vp_window === 'down')
 
     const nodenames = new Map<string, string>()
     const memTotal = new Map<string, number>()
@@ -233,7 +238,7 @@ export class FleetReader {
     if (hosts.size === 0) {
       throw new MetricStoreError('missing-metrics', `${this.client.label} has no fresh ${NODE.cpuSeconds} series: node_exporter is not being scraped right now (check Prometheus' targets page).`)
     }
-    for (const s of up) if (s.labels.instance && s.value === 0) problems.push(`${s.labels.instance} was never scraped in the last 10 minutes`)
+    for (const s of down) if (s.labels.instance) problems.push(`${s.labels.instance}${s.labels.job ? ` (job ${s.labels.job})` : ''} is down: Prometheus cannot scrape it. Is the exporter running and reachable from Prometheus?`)
     return {
       hosts: [...hosts.values()],
       vms: [...vms.values()].filter((v) => v.vcpus > 0),
