@@ -20,6 +20,8 @@ export const layers = {
   'hosts/libvirt': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
   'hosts/proxmox': ['hosts/linux', 'hosts/adapter.ts', 'ssh'],
   'hosts/demo': ['hosts/adapter.ts'],
+  // A Prometheus-compatible store: plain HTTP, no SSH; wraps any adapter for discovery.
+  'hosts/prometheus': ['hosts/adapter.ts'],
   hosts: ['ssh'],
   collect: ['hosts/adapter.ts', 'store'],
   apply: ['hosts/libvirt/commands.ts', 'ssh', 'store', 'export'],

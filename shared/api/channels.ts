@@ -8,6 +8,8 @@ export const requestChannelNames = [
   'cluster.history',
   'settings.get',
   'settings.update',
+  /** The metrics source (SSH or a Prometheus-compatible store): what it serves, what to fix. */
+  'metrics.status',
   'hosts.list',
   'hosts.add',
   'hosts.remove',

@@ -7,6 +7,7 @@ import {
   PlanSchema,
   RecommendationSchema,
   SettingsSchema,
+  MetricsSourceStatusSchema,
   SnapshotSchema,
 } from '../model'
 import {
@@ -114,6 +115,7 @@ export const requestChannels = {
   'cluster.history': request(HistoryRequestSchema, ClusterSeriesSchema),
   'settings.get': request(Empty, SettingsSchema),
   'settings.update': request(SettingsSchema.partial().strict(), SettingsSchema),
+  'metrics.status': request(Empty, MetricsSourceStatusSchema),
   'hosts.list': request(Empty, z.array(ManagedHostSchema)),
   'hosts.add': request(AddHostRequestSchema, ManagedHostSchema),
   'hosts.remove': request(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),

@@ -6,13 +6,98 @@ import { cliServices, InputError, numberOption, printJson, terminalSafe, UsageEr
 
 export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samples N] [--interval S] --json
   virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
+  virtpilot collect prometheus+http(s)://HOST:PORT[/PATH] [--bearer-token-file F | --basic-auth-file F]
+                    [--ca-file F] [--tenant ID] [--host-map STORE-NAME=HOST]... [--data FILE]
+                    [--samples N] [--interval S] --json
       With --data (or no TARGET): read the data file's hosts (all, or those named by id or
       target) over SSH as the app does, inventory and N samples (default 1) taken S seconds
       apart (default 2), and store them in the file. With TARGETs and no --data: read those
       targets without adding them and store nothing (unknown host keys are refused unless
       --accept-new). Prints the last sample of each host. Exits 1 when a host could not be
       read, naming it.
+      With a store address: read every host node_exporter reports and every VM a libvirt
+      exporter reports from that Prometheus-compatible store (Prometheus, Thanos, Mimir,
+      VictoriaMetrics) through its HTTP API. With --data the store becomes the data file's
+      metrics source (saved; its SSH hosts then read their statistics from it, and the store's
+      other hosts are read-only) and the samples are stored. --host-map maps the store's name
+      for a host (instance, address or nodename) to an SSH host's name.
 `
+
+const STORE_ADDRESS = /^prometheus\+https?:\/\//i
+
+interface StoreHost {
+  id: string
+  name: string
+  readOnly: boolean
+  host: Host
+  vms: Vm[]
+  hostSample?: HostSample
+  vmSamples: VmSample[]
+}
+
+/** `virtpilot collect prometheus+http://...`: the fleet as a metrics store holds it. */
+async function collectFromStore(url: string, values: Record<string, string | string[] | boolean | undefined>, samples: number, intervalMs: number): Promise<number> {
+  const hostMap: Record<string, string> = {}
+  for (const pair of (values['host-map'] as string[] | undefined) ?? []) {
+    const eq = pair.lastIndexOf('=')
+    if (eq <= 0 || eq === pair.length - 1) throw new UsageError(`--host-map takes STORE-NAME=HOST (e.g. 10.0.0.5=kvm1), got ${pair}`)
+    hostMap[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  const file = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
+  const bearerTokenFile = file('bearer-token-file')
+  const basicAuthFile = file('basic-auth-file')
+  const caFile = file('ca-file')
+  const tenant = file('tenant')
+  const source = {
+    kind: 'prometheus' as const,
+    url,
+    ...(bearerTokenFile ? { bearerTokenFile } : {}),
+    ...(basicAuthFile ? { basicAuthFile } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(tenant ? { tenant } : {}),
+    ...(Object.keys(hostMap).length > 0 ? { hostMap } : {}),
+  }
+  const data = file('data')
+  const services = cliServices(data ?? ':memory:', { hostPollIntervalMs: intervalMs })
+  const result = await withServices(
+    services,
+    async (s) => {
+      await s.cluster.start()
+      try {
+        await s.cluster.updateSettings({ metricsSource: source })
+      } catch (error) {
+        if (error instanceof ApiFailure) throw new InputError(error.message)
+        throw error
+      }
+      if (samples > 1) await s.metrics.whenPolled(samples - 1)
+      // SSH hosts of the data file served by the store: each has its own poll.
+      if (data !== undefined && s.hosts.count > 0) await s.hosts.whenSampled(samples)
+      const status = s.metrics.status()
+      const snapshot = s.cluster.snapshot()
+      const hosts: StoreHost[] = snapshot.hosts.map((host) => {
+        const hostSample = snapshot.hostSamples.find((x) => x.hostId === host.id)
+        return {
+          id: host.id,
+          name: host.name,
+          readOnly: host.tags.includes('read-only'),
+          host,
+          vms: snapshot.vms.filter((v) => v.hostId === host.id),
+          ...(hostSample ? { hostSample } : {}),
+          vmSamples: snapshot.vmSamples.filter((x) => x.hostId === host.id),
+        }
+      })
+      s.cluster.housekeeping()
+      return { source: status, hosts }
+    },
+    false,
+  )
+  printJson(result)
+  const { error, problems } = result.source
+  for (const p of problems ?? []) console.error(`virtpilot: ${terminalSafe(p)}`)
+  if (error) console.error(`virtpilot: ${terminalSafe(error)}`)
+  else if (result.hosts.length === 0) console.error('virtpilot: the store gave no host with fresh figures')
+  return !error && result.hosts.length > 0 ? 0 : 1
+}
 
 interface CollectedHost {
   target: string
@@ -66,12 +151,25 @@ export async function collectCommand(args: string[]): Promise<number> {
       'accept-new': { type: 'boolean', default: false },
       samples: { type: 'string', default: '1' },
       interval: { type: 'string', default: '2' },
+      'bearer-token-file': { type: 'string' },
+      'basic-auth-file': { type: 'string' },
+      'ca-file': { type: 'string' },
+      tenant: { type: 'string' },
+      'host-map': { type: 'string', multiple: true },
     },
     strict: true,
   })
   if (!values.json) throw new UsageError('collect needs --json (results are printed as JSON)')
   const samples = numberOption('samples', values.samples, 1, 1000, true)
   const intervalMs = numberOption('interval', values.interval, 0.1, 3600) * 1000
+  const stores = positionals.filter((p) => STORE_ADDRESS.test(p))
+  const storeOnly = ['bearer-token-file', 'basic-auth-file', 'ca-file', 'tenant', 'host-map'].filter((k) => values[k as keyof typeof values] !== undefined)
+  if (stores.length > 0) {
+    if (stores.length !== positionals.length || stores.length > 1) throw new UsageError('give one store address (prometheus+http://HOST:PORT) and no SSH targets with it')
+    if (values['accept-new']) throw new UsageError('--accept-new is for SSH targets')
+    return collectFromStore(stores[0]!, values, samples, intervalMs)
+  }
+  if (storeOnly.length > 0) throw new UsageError(`--${storeOnly[0]} is for a store address (prometheus+http://HOST:PORT)`)
   // TARGETs without a data file are read as they are, added to nothing.
   const adHoc = positionals.length > 0 && values.data === undefined
   if (!adHoc && values['accept-new']) throw new UsageError('--accept-new is for TARGETs read without --data; a data file\'s hosts had their keys checked by `virtpilot hosts add`')

@@ -13,6 +13,7 @@ export function apiHandlers(core: Core): Handlers {
     'cluster.history': async (req) => history.cluster(req),
     'settings.get': async () => cluster.settings(),
     'settings.update': (patch) => cluster.updateSettings(patch),
+    'metrics.status': async () => core.metrics.status(),
     'hosts.list': async () => hosts.list(),
     'hosts.add': (req) => cluster.addHost(req),
     'hosts.remove': async ({ id }) => ({ removed: await hosts.remove(id) }),

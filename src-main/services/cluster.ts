@@ -1,4 +1,4 @@
-import type { AddHostRequest } from '../../shared/api'
+import { ApiFailure, type AddHostRequest } from '../../shared/api'
 import type { ManagedHost, Settings, Snapshot } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import { DemoCluster } from '../hosts/demo/demo-cluster'
@@ -6,6 +6,8 @@ import type { Store } from '../store'
 import type { EventBus } from './events'
 import { withAllocationRatios } from './allocation-ratios'
 import type { HostManager } from './host-manager'
+import type { MetricsSourceService } from './metrics-source'
+import { SourceConfigError } from '../hosts/prometheus/source'
 
 /** How often retention and rollups run. */
 const HOUSEKEEPING_MS = 60_000
@@ -17,6 +19,8 @@ const DEMO_STORAGE_BACKFILL_MS = 7 * 24 * 3600_000
 export interface ClusterOptions {
   store: Pick<Store, 'settings' | 'samples' | 'inventory' | 'storage'>
   hosts: HostManager
+  /** Where statistics come from (SSH or a Prometheus-compatible store), per the settings. */
+  metrics?: MetricsSourceService
   events: EventBus
   clock: () => number
   /** Poll interval of the demo cluster (its trace plays one row per 2 s). */
@@ -32,15 +36,18 @@ export interface ClusterOptions {
  * housekeeping of the history.
  */
 export function createCluster(options: ClusterOptions) {
-  const { store, hosts, events, clock } = options
+  const { store, hosts, metrics, events, clock } = options
   let demo: Collector | undefined
+  /** The metrics source the settings asked for last (JSON), so an unrelated change does not restart it. */
+  let sourceApplied = ''
   let timer: ReturnType<typeof setInterval> | undefined
   // The allocation ratios every snapshot host carries; refreshed when the settings change.
   let allocationRatios = store.settings.get().allocationRatios
 
   /** Every source's latest poll; a VM seen on two hosts (just migrated) is where it was seen last. */
   function snapshot(): Snapshot {
-    const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...hosts.snapshots().map((p) => p.snapshot)]
+    // The store's read-only hosts first: a host also read over SSH knows better where a VM is.
+    const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...(metrics?.snapshots() ?? []), ...hosts.snapshots().map((p) => p.snapshot)]
     const vms = new Map(parts.flatMap((p) => p.vms).map((v) => [v.id, v]))
     return {
       t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
@@ -80,9 +87,27 @@ export function createCluster(options: ClusterOptions) {
   async function applySettings(settings: Settings): Promise<void> {
     if (settings.demoEnabled && options.demo === 'settings') await startDemo()
     else await stopDemo()
+    const source = JSON.stringify(settings.metricsSource)
+    if (source !== sourceApplied) {
+      sourceApplied = source
+      // A source that failed to start is tried again at the next save, even unchanged (a file fixed in place).
+      await metrics?.configure(settings.metricsSource).catch((error: unknown) => {
+        sourceApplied = ''
+        throw error
+      })
+    }
   }
 
   async function updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    // A store address or credential file that cannot work is refused before it is saved.
+    if (patch.metricsSource) {
+      try {
+        await metrics?.check(patch.metricsSource)
+      } catch (error) {
+        if (error instanceof SourceConfigError) throw new ApiFailure('bad-request', error.message)
+        throw error
+      }
+    }
     const settings = store.settings.update(patch)
     allocationRatios = settings.allocationRatios
     await applySettings(settings)
@@ -120,7 +145,8 @@ export function createCluster(options: ClusterOptions) {
       return demo !== undefined
     },
     async start(): Promise<void> {
-      await Promise.all([applySettings(store.settings.get()), hosts.start()])
+      // A saved store that no longer works (a file moved) is reported, and SSH hosts still start.
+      await Promise.all([applySettings(store.settings.get()).catch((error: Error) => options.log(`metrics source: ${error.message}`)), hosts.start()])
       housekeeping()
       timer = setInterval(housekeeping, HOUSEKEEPING_MS)
       timer.unref?.()
@@ -129,6 +155,7 @@ export function createCluster(options: ClusterOptions) {
       if (timer) clearInterval(timer)
       await demo?.stop()
       demo = undefined
+      await metrics?.stop()
       await hosts.stop()
     },
   }

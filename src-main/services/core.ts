@@ -8,6 +8,7 @@ import type { EventBus } from './events'
 import type { HistoryService } from './history'
 import type { HostManager } from './host-manager'
 import type { Inbox } from './inbox'
+import type { MetricsSourceService } from './metrics-source'
 import type { PlanService } from './plans'
 import type { StorageService } from './storage'
 import type { Whatif } from './whatif'
@@ -18,6 +19,7 @@ export interface Core {
   events: EventBus
   cluster: Cluster
   hosts: HostManager
+  metrics: MetricsSourceService
   credentials: CredentialBroker
   engine: EngineService
   inbox: Inbox

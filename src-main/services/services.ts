@@ -19,6 +19,7 @@ import { demoFacts } from '../hosts/demo/facts'
 import { EventBus } from './events'
 import { createHistory } from './history'
 import { HostManager, type HostManagerOptions } from './host-manager'
+import { createMetricsSource, type MetricsSourceService } from './metrics-source'
 import { createInbox } from './inbox'
 import { createOverview } from './overview'
 import { createPlanService } from './plans'
@@ -61,6 +62,7 @@ export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | '
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
+  metrics: Pick<MetricsSourceService, 'status' | 'whenPolled'>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -83,17 +85,32 @@ export function createServices(options: ServicesOptions): Services {
     agentSocket: process.env.SSH_AUTH_SOCK,
   })
   const engine = options.engine ?? (options.transport === 'cli' ? createEngine() : workerEngine())
+  const hostPollIntervalMs = options.hostPollIntervalMs ?? HOST_POLL_MS
+  const addressOf = (target: string) => {
+    try {
+      return [ssh.addressOf(target)]
+    } catch {
+      return []
+    }
+  }
+  const metrics = createMetricsSource({
+    store, clock, log,
+    pollIntervalMs: hostPollIntervalMs,
+    sshHosts: () => store.managedHosts.list().map((r) => ({ id: r.id, names: [r.id, r.displayName, r.target, ...addressOf(r.target)] })),
+    onSnapshot: () => cluster.emitSnapshot(),
+  })
   const hosts: HostManager = new HostManager({
     store, ssh, clock, log,
-    pollIntervalMs: options.hostPollIntervalMs ?? HOST_POLL_MS,
+    pollIntervalMs: hostPollIntervalMs,
     unknownHostKeys: options.unknownHostKeys ?? 'ask',
-    adapterFor: adapterForHost,
+    // A host's statistics come from the metrics store while one serves it; discovery and apply stay on SSH.
+    adapterFor: (connection, id, name) => metrics.wrap(adapterForHost(connection, id, name), id),
     onChange: (list) => events.emit('hosts.changed', list),
     onSnapshot: () => cluster.emitSnapshot(),
     onInventory: () => inbox.supersedeStale(cluster.snapshot()),
   })
   const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
-  const cluster = createCluster({ store, hosts, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
+  const cluster = createCluster({ store, hosts, metrics, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
   const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts() })
   // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
@@ -113,7 +130,7 @@ export function createServices(options: ServicesOptions): Services {
   for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
     info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
-    events, cluster, hosts, credentials, engine, inbox, plans, facts, storage,
+    events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage,
     audit: createAudit({ plans: store.plans, clock }),
     history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),

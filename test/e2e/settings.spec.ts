@@ -82,3 +82,30 @@ test.describe('Demo cluster switch', () => {
     await expect(app.getByTestId('demo-banner')).toBeVisible()
   })
 })
+
+test.describe('Metrics source', () => {
+  // Saving starts the store's collector (its first read fails fast here); a busy CI machine needs the room.
+  test.describe.configure({ timeout: 150_000 })
+  test('refuses a store whose token file cannot be read, says why, and keeps SSH polling', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    await app.getByTestId('metrics-kind-prometheus').click()
+    await app.getByTestId('metrics-url').locator('input').fill('prometheus+http://127.0.0.1:1')
+    await app.getByTestId('metrics-bearer').locator('input').fill('/nonexistent/virtpilot-token')
+    await app.getByTestId('metrics-save').click()
+    await expect(app.getByText(/cannot read the bearer token file \/nonexistent\/virtpilot-token/)).toBeVisible()
+    expect((await serve.call('settings.get', {})).metricsSource).toEqual({ kind: 'ssh' })
+  })
+
+  test('saves an unreachable store and shows, in Chinese too, what is wrong', async ({ app, serve }) => {
+    await app.getByTestId('nav-settings').click()
+    await app.getByTestId('metrics-kind-prometheus').click()
+    await app.getByTestId('metrics-url').locator('input').fill('prometheus+http://127.0.0.1:1')
+    await app.getByTestId('metrics-save').click()
+    await expect(app.getByTestId('metrics-error')).toContainText('The store cannot be reached')
+    await expect(app.getByTestId('metrics-error')).toContainText('cannot reach the metrics store at http://127.0.0.1:1')
+    expect((await serve.call('settings.get', {})).metricsSource).toMatchObject({ kind: 'prometheus', url: 'prometheus+http://127.0.0.1:1' })
+    await app.getByTestId('language-zh-CN').click()
+    await expect(app.getByTestId('metrics-error')).toContainText('无法连接到存储')
+    await serve.call('settings.update', { metricsSource: { kind: 'ssh' }, language: 'en' })
+  })
+})

@@ -1,0 +1,234 @@
+import type { ClusterFacts, Host, HostStorage, Vm } from '../../../shared/model'
+import { nameFromHost } from '../../../shared/text/control'
+import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
+import { MetricStoreError } from './client'
+import { CounterIntegrator } from './counters'
+import { vmKey, type FleetDiscovery, type FleetHost, type FleetReader } from './fleet'
+
+/** Tags on hosts read from the store: `prometheus` always, `read-only` when no SSH target serves them. */
+export const STORE_TAG = 'prometheus'
+export const READ_ONLY_TAG = 'read-only'
+
+/** A VirtPilot host id from the store's host key: `10.0.0.5` -> `prom-10-0-0-5`. */
+export function storeHostId(key: string): string {
+  const slug = key.toLowerCase().replace(/[^a-z0-9]+/g, '-').split('-').filter(Boolean).join('-').slice(0, 40)
+  return `prom-${slug || 'host'}`
+}
+
+/** A VM's id when the exporter gives no UUID (and no SSH discovery knows it): unique per host. */
+export function storeVmId(hostKey: string, domain: string): string {
+  return `${storeHostId(hostKey)}/${domain}`
+}
+
+/** libvirt's virDomainState codes; exporters without one list running domains only. */
+function vmState(code: number | undefined): Vm['state'] {
+  switch (code) {
+    case undefined:
+    case 1:
+    case 2:
+      return 'running'
+    case 3:
+      return 'paused'
+    case 4:
+    case 5:
+      return 'shutoff'
+    case 6:
+      return 'crashed'
+    case 7:
+      return 'suspended'
+    default:
+      return 'other'
+  }
+}
+
+function hostFromStore(h: FleetHost): Host {
+  const threads = Math.max(1, Math.round(h.threads))
+  return {
+    id: storeHostId(h.key),
+    name: nameFromHost(h.nodename ?? h.key).name,
+    source: 'libvirt',
+    state: 'online',
+    // node_exporter gives logical CPUs, not the socket/core/thread split: SSH discovery does.
+    cpu: { model: h.cpuModel ?? 'unknown (node_exporter)', sockets: 1, coresPerSocket: threads, threadsPerCore: 1, threads, mhz: h.cpuMhz && h.cpuMhz > 0 ? h.cpuMhz : 1 },
+    memoryMiB: Math.max(1, h.memTotalBytes / 1024 / 1024),
+    numa: [],
+    tags: [STORE_TAG, READ_ONLY_TAG],
+  }
+}
+
+/**
+ * Hosts the store knows and no SSH target serves, read-only (advice, no apply): inventory and
+ * statistics both from the store. `exclude` names the store's host keys SSH hosts serve.
+ */
+export class StoreFleetAdapter implements HostAdapter {
+  readonly id: string
+  readonly canReadPast = true
+  private readonly counters = new CounterIntegrator()
+  private discovery: FleetDiscovery | undefined
+  /** Problems of the last discovery and read, for the admin (Settings → Metrics source). */
+  problems: string[] = []
+
+  constructor(
+    private readonly fleet: FleetReader,
+    private readonly options: {
+      /** The store's host keys that SSH hosts serve: left to them. */
+      exclude?: () => ReadonlySet<string>
+      /** Hosts polled within this many ms share one reading. */
+      shareMs?: number
+      /** Told every host the store knows after each discovery (SSH hosts are matched against them). */
+      onDiscovered?: (hosts: FleetHost[]) => void
+      clock?: () => number
+    } = {},
+  ) {
+    this.id = `prometheus:${fleet.client.label}`
+  }
+
+  private exclude(): ReadonlySet<string> {
+    return this.options.exclude?.() ?? new Set()
+  }
+
+  async discover(): Promise<Inventory> {
+    const discovery = await this.fleet.discover((this.options.clock ?? Date.now)())
+    this.discovery = discovery
+    this.problems = discovery.problems
+    this.options.onDiscovered?.(discovery.hosts)
+    const excluded = this.exclude()
+    const hosts = discovery.hosts.filter((h) => !excluded.has(h.key))
+    const keys = new Set(hosts.map((h) => h.key))
+    const vms: Vm[] = discovery.vms
+      .filter((v) => keys.has(v.hostKey))
+      .map((v) => ({
+        id: v.uuid ?? storeVmId(v.hostKey, v.domain),
+        name: nameFromHost(v.domain).name,
+        ...(v.uuid ? { uuid: v.uuid } : {}),
+        hostId: storeHostId(v.hostKey),
+        state: vmState(v.stateCode),
+        allocation: {
+          vcpus: Math.max(1, Math.round(v.vcpus)),
+          maxVcpus: Math.max(1, Math.round(v.vcpus)),
+          memoryMiB: Math.max(1, (v.memoryBytes || v.maxMemoryBytes) / 1024 / 1024),
+          maxMemoryMiB: Math.max(1, (v.maxMemoryBytes || v.memoryBytes) / 1024 / 1024),
+        },
+        tags: [STORE_TAG],
+      }))
+    return { hosts: hosts.map(hostFromStore), vms }
+  }
+
+  async readStats(now: number): Promise<RawStats> {
+    const reading = await this.fleet.readShared(now, this.options.shareMs ?? 2_000)
+    this.problems = [...(this.discovery?.problems ?? []), ...reading.problems]
+    const excluded = this.exclude()
+    const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), v.uuid ?? storeVmId(v.hostKey, v.domain)]))
+    const hosts = [...reading.hosts].filter(([key]) => !excluded.has(key)).map(([key, r]) => this.counters.host(storeHostId(key), r, now))
+    const vms = [...reading.vms]
+      .filter(([, v]) => !excluded.has(v.hostKey))
+      .map(([key, v]) => this.counters.vm(idOf.get(key) ?? storeVmId(v.hostKey, v.domain), storeHostId(v.hostKey), v, now))
+    this.counters.keepOnly(new Set(hosts.map((h) => h.hostId)), new Set(vms.map((v) => v.vmId)))
+    return { t: now, hosts, vms }
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Which store serves a host now, and under what name it knows it; undefined: read over SSH. */
+export type StoreRoute = () => { fleet: FleetReader; hostKey: string } | undefined
+
+/**
+ * A host VirtPilot reaches over SSH whose statistics may come from a store: discovery (domain
+ * XML, capabilities, tuning facts) and apply stay on SSH; while `route` names a store serving this
+ * host, each poll reads the store instead of running the stats script on the host.
+ */
+export class StoreStatsAdapter implements HostAdapter {
+  readonly id: string
+  readonly canReadPast = false
+  private counters = new CounterIntegrator()
+  private countersOf: FleetReader | undefined
+  /** The last read over SSH: the store's counters continue from it when the store takes over. */
+  private lastSsh: RawStats | undefined
+  private vmIdsByName = new Map<string, string>()
+  private running = new Set<string>()
+  private stale = false
+  /** Running domains the store did not list at the last check: one rediscovery per distinct set. */
+  private missingSeen = ''
+
+  constructor(
+    private readonly ssh: HostAdapter,
+    private readonly hostId: string,
+    private readonly route: StoreRoute,
+    private readonly shareMs = 2_000,
+  ) {
+    this.id = ssh.id
+  }
+
+  /** True while a store serves this host's statistics. */
+  get servedByStore(): boolean {
+    return this.route() !== undefined
+  }
+
+  async discover(now?: number): Promise<Inventory> {
+    const inventory = await this.ssh.discover(now)
+    this.vmIdsByName = new Map(inventory.vms.map((v) => [v.name, v.id]))
+    this.running = new Set(inventory.vms.filter((v) => v.state === 'running').map((v) => v.name))
+    this.stale = false
+    return inventory
+  }
+
+  async readStats(now: number, options?: ReadOptions): Promise<RawStats> {
+    const route = this.route()
+    if (!route) {
+      this.countersOf = undefined
+      this.lastSsh = await this.ssh.readStats(now, options)
+      return this.lastSsh
+    }
+    const { fleet, hostKey } = route
+    if (this.countersOf !== fleet) {
+      this.counters = new CounterIntegrator()
+      if (this.lastSsh) this.counters.seed(this.lastSsh)
+      this.countersOf = fleet
+    }
+    const reading = await fleet.readShared(now, this.shareMs)
+    const rates = reading.hosts.get(hostKey)
+    if (!rates) {
+      const why = reading.problems.find((p) => p.startsWith(`${hostKey}:`))
+      throw new MetricStoreError('stale', why ? `${fleet.client.label}: ${why}` : `${fleet.client.label} has no fresh node_exporter figures for ${hostKey}. Is node_exporter running there, and does its instance label (or Settings → Metrics source → host names) say ${hostKey}?`)
+    }
+    const hosts = [this.counters.host(this.hostId, rates, now)]
+    const vms = []
+    const seen = new Set<string>()
+    for (const v of reading.vms.values()) {
+      if (v.hostKey !== hostKey) continue
+      const name = nameFromHost(v.domain).name
+      seen.add(name)
+      const id = this.vmIdsByName.get(name)
+      if (id === undefined) {
+        // A domain SSH discovery has not seen (new, or migrated here): discover again.
+        this.stale = true
+        continue
+      }
+      vms.push(this.counters.vm(id, this.hostId, v, now))
+    }
+    // A running domain the exporter no longer lists (stopped, migrated away): discover again, once per change.
+    const missing = [...this.running].filter((name) => !seen.has(name)).sort().join('\u0000')
+    if (missing !== '' && missing !== this.missingSeen) this.stale = true
+    this.missingSeen = missing
+    this.counters.keepOnly(new Set([this.hostId]), new Set(vms.map((v) => v.vmId)))
+    return { t: now, hosts, vms }
+  }
+
+  inventoryStale(): boolean {
+    return this.stale || (this.ssh.inventoryStale?.() ?? false)
+  }
+
+  facts(): ClusterFacts | undefined {
+    return this.ssh.facts?.()
+  }
+
+  /** Pools and disks come from SSH discovery, whoever reads the statistics. */
+  storage(now: number): HostStorage[] {
+    return this.ssh.storage?.(now) ?? []
+  }
+
+  async close(): Promise<void> {
+    await this.ssh.close()
+  }
+}

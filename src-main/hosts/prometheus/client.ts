@@ -1,0 +1,184 @@
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { z } from 'zod'
+import type { ResolvedAuth } from './source'
+
+/** What went wrong talking to the store; each kind has its own fix, named in the message. */
+export type StoreErrorKind = 'unreachable' | 'auth' | 'bad-response' | 'query' | 'missing-metrics' | 'label-mismatch' | 'stale'
+
+export class MetricStoreError extends Error {
+  override name = 'MetricStoreError'
+  constructor(
+    readonly kind: StoreErrorKind,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+/** A store answer larger than this is refused (a runaway query, or not a store at all). */
+export const RESPONSE_LIMIT_BYTES = 64 * 1024 * 1024
+const TIMEOUT_MS = 30_000
+
+const SampleSchema = z.tuple([z.number(), z.string()])
+const VectorSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), value: SampleSchema }))
+const MatrixSchema = z.array(z.object({ metric: z.record(z.string(), z.string()), values: z.array(SampleSchema) }))
+const EnvelopeSchema = z.object({
+  status: z.enum(['success', 'error']),
+  data: z.unknown().optional(),
+  errorType: z.string().optional(),
+  error: z.string().optional(),
+  warnings: z.array(z.string()).optional(),
+})
+
+export interface InstantSample {
+  labels: Record<string, string>
+  value: number
+}
+export interface RangeSeries {
+  labels: Record<string, string>
+  /** [epoch ms, value] pairs, oldest first. */
+  points: [number, number][]
+}
+
+/** Counters of what the store cost us: requests and bytes received (shown by the bench and the CLI). */
+export interface StoreTraffic {
+  requests: number
+  bytes: number
+}
+
+/**
+ * The plain Prometheus HTTP API (`/api/v1/query`, `query_range`, `series`, `labels`,
+ * `label/<name>/values`), which Thanos Query, Mimir/Cortex and VictoriaMetrics also serve.
+ * Requests are POSTed as forms so long PromQL never meets a URL length limit.
+ */
+export class PrometheusClient {
+  readonly traffic: StoreTraffic = { requests: 0, bytes: 0 }
+  /** The path the API lives under (`''`, `/prometheus` for Mimir, ...), without a trailing slash. */
+  private readonly prefix: string
+  /** The address as the admin should see it in messages. */
+  readonly label: string
+
+  constructor(
+    readonly base: URL,
+    private readonly auth: ResolvedAuth,
+    private readonly timeoutMs = TIMEOUT_MS,
+  ) {
+    let prefix = base.pathname
+    while (prefix.endsWith('/')) prefix = prefix.slice(0, -1)
+    this.prefix = prefix
+    this.label = `${base.protocol}//${base.host}${prefix}`
+  }
+
+  async query(expr: string, timeMs?: number): Promise<InstantSample[]> {
+    const form: Record<string, string> = { query: expr }
+    if (timeMs !== undefined) form.time = (timeMs / 1000).toFixed(3)
+    const data = await this.call('query', form)
+    const parsed = z.object({ resultType: z.literal('vector'), result: VectorSchema }).safeParse(data)
+    if (!parsed.success) throw this.badResponse('query', 'the result is not an instant vector')
+    return parsed.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }))
+  }
+
+  async queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
+    const data = await this.call('query_range', {
+      query: expr,
+      start: (startMs / 1000).toFixed(3),
+      end: (endMs / 1000).toFixed(3),
+      step: `${Math.max(1, Math.round(stepMs / 1000))}s`,
+    })
+    const parsed = z.object({ resultType: z.literal('matrix'), result: MatrixSchema }).safeParse(data)
+    if (!parsed.success) throw this.badResponse('query_range', 'the result is not a range matrix')
+    return parsed.data.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) }))
+  }
+
+  /** Series matching any selector over the window (labels only, no samples). */
+  async series(match: readonly string[], startMs: number, endMs: number): Promise<Record<string, string>[]> {
+    const data = await this.call('series', { 'match[]': [...match], start: (startMs / 1000).toFixed(3), end: (endMs / 1000).toFixed(3) })
+    const parsed = z.array(z.record(z.string(), z.string())).safeParse(data)
+    if (!parsed.success) throw this.badResponse('series', 'the result is not a list of label sets')
+    return parsed.data
+  }
+
+  /** Values of one label (`__name__` gives the metric names the store holds), optionally limited to matching series. */
+  async labelValues(name: string, match: readonly string[] = [], startMs?: number, endMs?: number): Promise<string[]> {
+    const form: Record<string, string | string[]> = {}
+    if (match.length > 0) form['match[]'] = [...match]
+    if (startMs !== undefined) form.start = (startMs / 1000).toFixed(3)
+    if (endMs !== undefined) form.end = (endMs / 1000).toFixed(3)
+    const data = await this.call(`label/${encodeURIComponent(name)}/values`, form, 'GET')
+    const parsed = z.array(z.string()).safeParse(data)
+    if (!parsed.success) throw this.badResponse('label values', 'the result is not a list of strings')
+    return parsed.data
+  }
+
+  private badResponse(what: string, why: string): MetricStoreError {
+    return new MetricStoreError('bad-response', `${this.label} answered the ${what} request with something that is not the Prometheus HTTP API (${why}). Is this the store's query address (Thanos Query, Mimir's /prometheus prefix, VictoriaMetrics' /select/0/prometheus in cluster mode)?`)
+  }
+
+  private async call(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+    const body = new URLSearchParams()
+    for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item)
+    const url = new URL(`${this.prefix}/api/v1/${endpoint}`, this.base)
+    if (method === 'GET') url.search = body.toString()
+    const { status, text } = await this.send(url, method, method === 'POST' ? body.toString() : undefined)
+    if (status === 401 || status === 403) {
+      throw new MetricStoreError('auth', `${this.label} refused the credentials (HTTP ${status}). Check --bearer-token-file or --basic-auth-file (Settings → Metrics source), and for Mimir/Cortex the tenant.`)
+    }
+    let envelope: z.infer<typeof EnvelopeSchema>
+    try {
+      const parsed = EnvelopeSchema.safeParse(JSON.parse(text))
+      if (!parsed.success) throw new Error('no status')
+      envelope = parsed.data
+    } catch {
+      const start = text.slice(0, 120).replace(/[^\x20-\x7e]/g, '?')
+      throw new MetricStoreError('bad-response', `${this.label}/api/v1/${endpoint} answered HTTP ${status} without Prometheus API JSON (starts with "${start}"). Is this the store's query address?`)
+    }
+    if (envelope.status === 'error') {
+      const kind = status === 400 || status === 422 ? 'query' : 'bad-response'
+      throw new MetricStoreError(kind, `${this.label} could not run the ${endpoint} request: ${envelope.errorType ?? 'error'}: ${envelope.error ?? 'no reason given'}`)
+    }
+    return envelope.data
+  }
+
+  private send(url: URL, method: string, body?: string): Promise<{ status: number; text: string }> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.auth.headers }
+    if (body !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded'
+      headers['content-length'] = String(Buffer.byteLength(body))
+    }
+    const requester = url.protocol === 'https:' ? httpsRequest : httpRequest
+    this.traffic.requests++
+    return new Promise((resolve, reject) => {
+      const req = requester(url, { method, headers, timeout: this.timeoutMs, ...(this.auth.ca ? { ca: this.auth.ca } : {}) }, (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          this.traffic.bytes += chunk.length
+          if (size > RESPONSE_LIMIT_BYTES) {
+            req.destroy(new MetricStoreError('bad-response', `${this.label} sent more than ${RESPONSE_LIMIT_BYTES / 1024 / 1024} MiB for one request; VirtPilot stopped reading it`))
+            return
+          }
+          chunks.push(chunk)
+        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new MetricStoreError('unreachable', `${this.label} did not answer within ${this.timeoutMs / 1000} s`)))
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        if (error instanceof MetricStoreError) return reject(error)
+        const tls = /certificate|self[- ]signed|CERT_|unable to verify/i.test(`${error.code ?? ''} ${error.message}`)
+        reject(
+          new MetricStoreError(
+            tls ? 'auth' : 'unreachable',
+            tls
+              ? `${this.label}: the TLS certificate is not trusted (${error.message}). Pass the CA that signed it with --ca-file (Settings → Metrics source → CA file).`
+              : `cannot reach the metrics store at ${this.label} (${error.code ?? error.message}). Is Prometheus (or Thanos/Mimir/VictoriaMetrics) running there, and is the address and port right?`,
+          ),
+        )
+      })
+      if (body !== undefined) req.write(body)
+      req.end()
+    })
+  }
+}

@@ -1,0 +1,153 @@
+import type { MetricsSource, MetricsSourceStatus, Snapshot } from '../../shared/model'
+import { Collector } from '../collect/collector'
+import type { HostAdapter } from '../hosts/adapter'
+import { StoreFleetAdapter, StoreStatsAdapter } from '../hosts/prometheus/adapter'
+import { MetricStoreError, PrometheusClient, type StoreErrorKind } from '../hosts/prometheus/client'
+import { FleetReader, type FleetHost } from '../hosts/prometheus/fleet'
+import { matchHosts, type SshHostNames } from '../hosts/prometheus/match'
+import { resolveAuth, storeBaseUrl } from '../hosts/prometheus/source'
+import type { Store } from '../store'
+
+/** How much history the store's read-only hosts fill in at start (one read per poll interval), so their charts are not empty. */
+const BACKFILL_MS = 5 * 60_000
+/** SSH hosts are matched to the store's hosts at most this often (every host's poll asks). */
+const MATCH_CACHE_MS = 2_000
+
+export interface MetricsSourceOptions {
+  store: Pick<Store, 'inventory' | 'samples'>
+  clock: () => number
+  pollIntervalMs: number
+  /** The SSH hosts the admin added, by every name they go by (id, name, target, address). */
+  sshHosts: () => SshHostNames[]
+  onSnapshot: () => void
+  log: (message: string) => void
+}
+
+interface Active {
+  source: Extract<MetricsSource, { kind: 'prometheus' }>
+  fleet: FleetReader
+  adapter: StoreFleetAdapter
+  collector: Collector
+  /** The store's hosts as last discovered. */
+  hosts: FleetHost[]
+  error?: string
+  errorKind?: StoreErrorKind | 'other'
+  lastPollAt?: number
+}
+
+/**
+ * The cluster's metrics source (Settings → Metrics source): SSH polling, or a Prometheus-compatible
+ * store. With a store, the hosts it serves that VirtPilot also reaches over SSH read their
+ * statistics from it (`wrap`), and the store's other hosts are shown read-only from one collector.
+ */
+export function createMetricsSource(options: MetricsSourceOptions) {
+  let active: Active | undefined
+  let matched: { at: number; of: FleetHost[]; map: Map<string, string> } | undefined
+
+  /** SSH host id -> the store's name for it, from the last discovery. */
+  function served(): Map<string, string> {
+    if (!active) return new Map()
+    const now = Date.now()
+    if (!matched || matched.of !== active.hosts || now - matched.at > MATCH_CACHE_MS) matched = { at: now, of: active.hosts, map: matchHosts(active.hosts, options.sshHosts()) }
+    return matched.map
+  }
+
+  async function configure(source: MetricsSource): Promise<void> {
+    const previous = active
+    active = undefined
+    await previous?.collector.stop()
+    if (source.kind !== 'prometheus') {
+      options.onSnapshot()
+      return
+    }
+    // A bad address or unreadable credential file fails here, before anything is replaced.
+    const client = new PrometheusClient(storeBaseUrl(source.url), resolveAuth(source))
+    const fleet = new FleetReader(client, { pollIntervalMs: options.pollIntervalMs, ...(source.hostMap ? { hostMap: source.hostMap } : {}) })
+    const next: Partial<Active> & { source: typeof source; fleet: FleetReader; hosts: FleetHost[] } = { source, fleet, hosts: [] }
+    const adapter = new StoreFleetAdapter(fleet, {
+      exclude: () => new Set(served().values()),
+      shareMs: Math.min(options.pollIntervalMs / 2, 5_000),
+      onDiscovered: (hosts) => (next.hosts = hosts),
+      clock: options.clock,
+    })
+    const collector = new Collector({
+      adapter,
+      store: options.store,
+      clock: options.clock,
+      intervalMs: options.pollIntervalMs,
+      backfillMs: BACKFILL_MS,
+      onSnapshot: () => {
+        next.error = undefined
+        next.errorKind = undefined
+        next.lastPollAt = options.clock()
+        options.onSnapshot()
+      },
+      onError: (error) => {
+        if (next.error !== error.message) options.log(`metrics store ${client.label}: ${error.message}`)
+        next.error = error.message
+        next.errorKind = error instanceof MetricStoreError ? error.kind : 'other'
+      },
+    })
+    active = Object.assign(next, { adapter, collector })
+    await collector.start()
+  }
+
+  return {
+    configure,
+
+    /** Throws SourceConfigError when the source cannot work (address, credential or CA file). */
+    async check(source: MetricsSource): Promise<void> {
+      if (source.kind !== 'prometheus') return
+      storeBaseUrl(source.url)
+      resolveAuth(source)
+    },
+
+    /** Wraps an SSH host's adapter: its statistics come from the store while the store serves it. */
+    wrap(ssh: HostAdapter, hostId: string): HostAdapter {
+      return new StoreStatsAdapter(ssh, hostId, () => {
+        const key = served().get(hostId)
+        return key !== undefined && active ? { fleet: active.fleet, hostKey: key } : undefined
+      })
+    },
+
+    /** The store's read-only hosts, merged into the cluster like any other source. */
+    snapshots(): Snapshot[] {
+      const s = active?.collector.snapshot
+      return s ? [s] : []
+    },
+
+    status(): MetricsSourceStatus {
+      if (!active) return { kind: 'ssh' }
+      const servedKeys = served()
+      return {
+        kind: 'prometheus',
+        url: active.fleet.client.label,
+        ...(active.fleet.flavour ? { libvirtExporter: active.fleet.flavour } : {}),
+        hosts: active.hosts.length,
+        viaSsh: servedKeys.size,
+        readOnly: active.hosts.length - servedKeys.size,
+        ...(active.error ? { error: active.error, errorKind: active.errorKind ?? 'other' } : {}),
+        problems: active.adapter.problems,
+        requests: active.fleet.client.traffic.requests,
+        bytes: active.fleet.client.traffic.bytes,
+        ...(active.lastPollAt ? { lastPollAt: active.lastPollAt } : {}),
+      }
+    },
+
+    /** Resolves after the store's collector has polled `polls` more times (the CLI waits for samples). */
+    async whenPolled(polls: number): Promise<void> {
+      const collector = active?.collector
+      if (!collector) return
+      const target = collector.polls + polls
+      while (active?.collector === collector && collector.polls < target && !active.error) await new Promise((r) => setTimeout(r, 50))
+    },
+
+    async stop(): Promise<void> {
+      const previous = active
+      active = undefined
+      await previous?.collector.stop()
+    },
+  }
+}
+
+export type MetricsSourceService = ReturnType<typeof createMetricsSource>

@@ -1,0 +1,80 @@
+// The metrics source through the application core: Settings → Metrics source pointed at a real
+// Prometheus (Debian's 2.42, backfilled from real exporter outputs) gives the dashboards and the
+// engine the same shared model as SSH polling, and refuses what cannot work, saving nothing.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dispatch } from '../../../shared/api'
+import { SnapshotSchema } from '../../../shared/model'
+import { createServices } from '../../../src-main/services/services'
+import { startPrometheus, storeMissing, type RunningStore } from '../support/prometheus'
+import { busyHost, END_S, hostSeries } from '../hosts/prometheus/fleet-store'
+
+const missing = storeMissing()
+const suite = missing && process.env.VIRTPILOT_REQUIRE_LAB !== '1' ? describe.skip : describe
+const ctx = { transport: 'test' as const }
+const UUID = '0f4c3f52-8d0b-4c53-a1d2-000000000001'
+
+suite('a Prometheus store as the cluster\'s metrics source', () => {
+  let prometheus: RunningStore
+  beforeAll(async () => {
+    if (missing) throw new Error(`the real store is needed here: ${missing}`)
+    prometheus = await startPrometheus({
+      series: [
+        ...hostSeries({ address: '10.9.0.1', nodename: 'kvm1', rate: busyHost(), domains: [{ from: 'h1-vm1', name: 'web-1', uuid: UUID, cores: 0.5 }] }),
+        ...hostSeries({ address: '10.9.0.2', nodename: 'kvm2', rate: busyHost() }),
+      ],
+    })
+  }, 120_000)
+  afterAll(async () => prometheus?.stop())
+
+  it('shows the store\'s hosts read-only with samples of the shared model, stored in SQLite like any host\'s', async () => {
+    let now = END_S * 1000 - 30_000
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, demo: 'off', hostPollIntervalMs: 10_000, log: () => {} })
+    await services.start()
+    const updated = await dispatch(services.handlers, 'settings.update', { metricsSource: { kind: 'prometheus', url: `prometheus+${prometheus.url}` } }, ctx)
+    expect(updated.ok).toBe(true)
+    const snapshot = SnapshotSchema.parse(services.cluster.snapshot())
+    expect(snapshot.hosts.map((h) => [h.name, h.cpu.threads, h.tags]).sort()).toEqual([
+      ['kvm1', 2, ['prometheus', 'read-only']],
+      ['kvm2', 2, ['prometheus', 'read-only']],
+    ])
+    expect(snapshot.vms).toMatchObject([{ id: UUID, uuid: UUID, name: 'web-1', state: 'running', allocation: { vcpus: 1, memoryMiB: 128 } }])
+    // Per CPU 0.3 user + 0.1 system of 1.0: 40 %, as /proc/stat deltas would give.
+    const kvm1 = snapshot.hostSamples.find((s) => s.hostId === 'prom-10-9-0-1')!
+    expect(kvm1.cpuPct).toBeCloseTo(40, 6)
+    expect(kvm1.cpuUsedCores).toBeCloseTo(0.8, 6)
+    expect(kvm1.netRxBps).toBeCloseTo(500, 3)
+    expect(kvm1.cpuPressurePct).toBeCloseTo(5, 6)
+    expect(snapshot.vmSamples).toMatchObject([{ vmId: UUID, hostId: 'prom-10-9-0-1' }])
+    expect(snapshot.vmSamples[0]!.cpuUsedCores).toBeCloseTo(0.5, 6)
+    // The 5 minutes before were filled in from the store (one read per 10 s poll): the charts' history is there at once.
+    const history = await dispatch(services.handlers, 'host.history', { hostId: 'prom-10-9-0-1', from: now - 15 * 60_000, to: now, maxPoints: 200 }, ctx)
+    expect(history.ok).toBe(true)
+    if (history.ok) expect((history.value as { vms: { t: number[] } }).vms.t.length).toBeGreaterThanOrEqual(25)
+    const status = await dispatch(services.handlers, 'metrics.status', {}, ctx)
+    expect(status).toMatchObject({ ok: true, value: { kind: 'prometheus', libvirtExporter: 'debian', hosts: 2, readOnly: 2, viaSsh: 0 } })
+    now += 10_000
+    await services.stop()
+  })
+
+  it('refuses a source that cannot work and keeps the one it had', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', demo: 'off', log: () => {} })
+    await services.start()
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-source-'))
+    const notPem = join(dir, 'ca.txt')
+    writeFileSync(notPem, 'hello\n')
+    for (const [source, message] of [
+      [{ kind: 'prometheus', url: 'ftp://store:9090' }, /only http and https/],
+      [{ kind: 'prometheus', url: 'prometheus+http://admin:pw@store:9090' }, /put credentials in a file/],
+      [{ kind: 'prometheus', url: 'prometheus+http://store:9090', bearerTokenFile: join(dir, 'missing') }, /cannot read the bearer token file .*missing/],
+      [{ kind: 'prometheus', url: 'prometheus+https://store:9090', caFile: notPem }, /is not a PEM certificate/],
+    ] as const) {
+      const result = await dispatch(services.handlers, 'settings.update', { metricsSource: source }, ctx)
+      expect(result).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(message) } })
+    }
+    expect(services.cluster.settings().metricsSource).toEqual({ kind: 'ssh' })
+    await services.stop()
+  })
+})
