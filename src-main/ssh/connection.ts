@@ -394,6 +394,11 @@ export class HostConnection {
     this.hops = []
   }
 
+  /** A resident session's request missed its deadline: the same check as for a command. */
+  missedDeadline(): void {
+    if (this.client) this.checkLiveness(this.client)
+  }
+
   /**
    * A command missed its deadline: if a trivial one does not answer either, the host stopped
    * answering and the connection is dropped (its channels close with it) and tried again later.

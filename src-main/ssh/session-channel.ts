@@ -17,6 +17,8 @@ export interface SessionConnection {
   openSession(script: string): Promise<SessionStream>
   /** Round trips made to the host; each request on a session is one. */
   roundTrips: number
+  /** A request missed its deadline: the connection checks whether the host answers at all. */
+  missedDeadline?(): void
 }
 
 export interface ResidentSessionOptions {
@@ -107,7 +109,10 @@ export class ResidentSession {
     }
     const stream = this.stream ?? (await this.start(timeoutMs))
     return new Promise<SessionAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => this.broken(stream, `did not answer within ${timeoutMs} ms`), Math.max(0, deadline - this.now()))
+      const timer = setTimeout(() => {
+        this.broken(stream, `did not answer within ${timeoutMs} ms`)
+        this.connection.missedDeadline?.()
+      }, Math.max(0, deadline - this.now()))
       this.pending = { complete, resolve, reject, chunks: [], head: '', tail: '', bytes: 0, decoder: new StringDecoder('utf8'), timer }
       this.connection.roundTrips++
       stream.write(request)
@@ -141,7 +146,10 @@ export class ResidentSession {
   private async start(timeoutMs: number): Promise<SessionStream> {
     let timer: ReturnType<typeof setTimeout> | undefined
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SessionError(`${this.label} could not start within ${timeoutMs} ms`)), timeoutMs)
+      timer = setTimeout(() => {
+        reject(new SessionError(`${this.label} could not start within ${timeoutMs} ms`))
+        this.connection.missedDeadline?.()
+      }, timeoutMs)
     })
     const opening = (async () => {
       await this.connection.connect()
