@@ -41,6 +41,8 @@ export interface RequestRow {
   /** 0: a VM that stays to the end; else a batch job of this many minutes. */
   durationMinutes: number
   priority: number
+  /** What the row does not show but the request carries (its use, its disk): kept as it came. */
+  kept?: Pick<Arrival, 'cpuCores' | 'memMiB' | 'diskGiB' | 'diskUsedGiB'>
 }
 
 export interface StreamRow {
@@ -160,7 +162,10 @@ export function blankStream(index: number, hours: number): StreamRow {
 }
 
 export function requestRows(arrivals: readonly Arrival[]): RequestRow[] {
-  return arrivals.map((a) => ({ key: newKey(), id: a.id, atHour: a.atMinute / 60, vcpus: a.vcpus, memoryGiB: a.memoryMiB / MIB_PER_GIB, durationMinutes: a.durationMinutes ?? 0, priority: a.priority }))
+  return arrivals.map((a) => {
+    const kept = Object.fromEntries((['cpuCores', 'memMiB', 'diskGiB', 'diskUsedGiB'] as const).flatMap((k) => (a[k] === undefined ? [] : [[k, a[k]]])))
+    return { key: newKey(), id: a.id, atHour: a.atMinute / 60, vcpus: a.vcpus, memoryGiB: a.memoryMiB / MIB_PER_GIB, durationMinutes: a.durationMinutes ?? 0, priority: a.priority, ...(Object.keys(kept).length > 0 ? { kept } : {}) }
+  })
 }
 
 export function streamRows(streams: readonly ArrivalStream[]): StreamRow[] {
@@ -190,6 +195,7 @@ export function toQueue(requests: readonly RequestRow[], streams: readonly Strea
       memoryMiB: Math.max(1, r.memoryGiB * MIB_PER_GIB),
       ...(r.durationMinutes > 0 ? { durationMinutes: r.durationMinutes } : {}),
       priority: Math.max(0, Math.round(r.priority)),
+      ...r.kept,
     })),
     arrivalStreams: streams.map((s) => ({
       name: s.name.trim() || `stream-${s.key}`,

@@ -69,7 +69,7 @@ test.describe('What-if', () => {
     test.setTimeout(120_000)
     await app.getByTestId('nav-what-if').click()
     await app.getByTestId('whatif-build-example').click()
-    await expect(app.getByTestId('whatif-current')).toContainText('1 hosts · 2 VMs')
+    await expect(app.getByTestId('whatif-current')).toContainText('1 host · 2 VMs')
     await expect(app.getByTestId('whatif-example')).toContainText('VM A (1 core, 1 GiB, 10 GiB disk)')
     await expect(app.getByTestId('whatif-policy')).toHaveCount(5)
     await app.getByTestId('whatif-run').click()
