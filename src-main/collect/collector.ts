@@ -139,9 +139,9 @@ export class Collector {
   private record(raw: RawStats, inventory: Inventory): void {
     const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
     if (this.previous) {
-      const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
-      this.options.store.samples.save(hostSamples, vmSamples)
-      this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
+      const { hostSamples, vmSamples, diskSamples } = deriveSamples(this.previous, raw, threads)
+      this.options.store.samples.save(hostSamples, vmSamples, diskSamples)
+      this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples, ...(diskSamples.length > 0 ? { diskSamples } : {}) }
       this.snapshotDiscoveredAt = this.discoveredAt
       if (this.inventoryUnseen) {
         this.inventoryUnseen = false

@@ -1,5 +1,6 @@
-import type { HostSample, VmSample } from '../../shared/model'
-import type { CpuTicks, RawStats } from '../hosts/adapter'
+import type { DiskSample, HostSample, VmSample } from '../../shared/model'
+import { diskRates } from '../hosts/linux/parse/procfs'
+import type { CpuTicks, QemuCpuNs, RawStats } from '../hosts/adapter'
 
 const U32 = 2 ** 32
 
@@ -29,6 +30,25 @@ const PAGE_BYTES = 4096
 const nonNegative = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0)
 
 /**
+ * A VM's QEMU CPU by thread kind over the interval, cores. None when the process changed (the guest
+ * restarted) or a part went down (a thread moved between kinds when the threads were listed again).
+ */
+export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, seconds: number): Partial<VmSample> {
+  if (!p || !c || p.pid !== c.pid || !(seconds > 0)) return {}
+  const keys = ['vcpuNs', 'emulatorNs', 'iothreadNs', 'vhostNs', 'otherNs', 'totalNs'] as const
+  if (keys.some((k) => c[k] < p[k])) return {}
+  const cores = (k: (typeof keys)[number]) => (c[k] - p[k]) / 1e9 / seconds
+  return {
+    qemuVcpuCores: cores('vcpuNs'),
+    qemuEmulatorCores: cores('emulatorNs'),
+    qemuIothreadCores: cores('iothreadNs'),
+    qemuVhostCores: cores('vhostNs'),
+    qemuOtherCores: cores('otherNs'),
+    overheadCores: nonNegative(cores('totalNs') - cores('vcpuNs')),
+  }
+}
+
+/**
  * Turns two successive raw reads into per-second rates and utilisation. Hosts and VMs missing
  * from either read (just appeared, gone) get no sample this time rather than a made-up one.
  */
@@ -36,9 +56,9 @@ export function deriveSamples(
   previous: RawStats,
   current: RawStats,
   threadsByHost: ReadonlyMap<string, number>,
-): { hostSamples: HostSample[]; vmSamples: VmSample[] } {
+): { hostSamples: HostSample[]; vmSamples: VmSample[]; diskSamples: DiskSample[] } {
   const seconds = (current.t - previous.t) / 1000
-  if (!(seconds > 0)) return { hostSamples: [], vmSamples: [] }
+  if (!(seconds > 0)) return { hostSamples: [], vmSamples: [], diskSamples: [] }
   const t = Math.round(current.t)
   const rate = (a: number, b: number) => nonNegative(counterDelta(a, b) / seconds)
 
@@ -55,6 +75,36 @@ export function deriveSamples(
     if (p.swapInPages !== undefined && h.swapInPages !== undefined) out.swapInBps = rate(p.swapInPages, h.swapInPages) * PAGE_BYTES
     if (p.swapOutPages !== undefined && h.swapOutPages !== undefined) out.swapOutBps = rate(p.swapOutPages, h.swapOutPages) * PAGE_BYTES
     if (h.load1 !== undefined) out.load1 = h.load1
+    Object.assign(out, vmstatOf(p, h))
+    return out
+  }
+
+  /** vmstat's view of the interval: gauges as read now, counters as rates, CPU split as % of all ticks. */
+  const vmstatOf = (p: RawStats['hosts'][number], h: RawStats['hosts'][number]): Partial<HostSample> => {
+    const out: Partial<HostSample> = {}
+    const a = p.vmstat
+    const b = h.vmstat
+    if (!a || !b) return out
+    const per = (x: number | undefined, y: number | undefined) => (x !== undefined && y !== undefined ? rate(x, y) : undefined)
+    const set = <K extends keyof HostSample>(k: K, v: HostSample[K] | undefined) => {
+      if (v !== undefined) out[k] = v
+    }
+    set('procsRunning', b.procsRunning)
+    set('procsBlocked', b.procsBlocked)
+    set('swapUsedMiB', b.swapUsedKiB !== undefined ? b.swapUsedKiB / 1024 : undefined)
+    set('pageInKBps', per(a.pageInKiB, b.pageInKiB))
+    set('pageOutKBps', per(a.pageOutKiB, b.pageOutKiB))
+    set('interruptsPs', per(a.interrupts, b.interrupts))
+    set('contextSwitchesPs', per(a.contextSwitches, b.contextSwitches))
+    const total = counterDelta(totalTicks(p.cpuTicks), totalTicks(h.cpuTicks))
+    if (total > 0) {
+      const pct = (f: (t: CpuTicks) => number) => clampPct((100 * counterDelta(f(p.cpuTicks), f(h.cpuTicks))) / total)
+      out.cpuUserPct = pct((t) => t.user + t.nice)
+      out.cpuSystemPct = pct((t) => t.system + t.irq + t.softirq)
+      out.cpuIdlePct = pct((t) => t.idle)
+      out.cpuIowaitPct = pct((t) => t.iowait)
+      out.cpuStealPct = pct((t) => t.steal)
+    }
     return out
   }
 
@@ -82,6 +132,27 @@ export function deriveSamples(
     })
   }
 
+  const diskSamples: DiskSample[] = []
+  for (const h of current.hosts) {
+    const p = prevHosts.get(h.hostId)
+    if (!p?.disks || !h.disks) continue
+    for (const d of diskRates(p.disks, h.disks, seconds, counterDelta)) {
+      diskSamples.push({
+        hostId: h.hostId,
+        device: d.name,
+        t,
+        readsPs: nonNegative(d.readsPerSec),
+        writesPs: nonNegative(d.writesPerSec),
+        readKBps: nonNegative(d.readKBPerSec),
+        writeKBps: nonNegative(d.writeKBPerSec),
+        ...(d.readAwaitMs !== undefined ? { readAwaitMs: nonNegative(d.readAwaitMs) } : {}),
+        ...(d.writeAwaitMs !== undefined ? { writeAwaitMs: nonNegative(d.writeAwaitMs) } : {}),
+        queueSize: nonNegative(d.queueSize),
+        utilPct: clampPct(d.utilPct),
+      })
+    }
+  }
+
   const prevVms = new Map(previous.vms.map((v) => [v.vmId, v]))
   const vmSamples: VmSample[] = []
   for (const v of current.vms) {
@@ -105,7 +176,8 @@ export function deriveSamples(
       diskWriteIops: rate(p.diskWriteReqs, v.diskWriteReqs),
       netRxBps: rate(p.netRxBytes, v.netRxBytes),
       netTxBps: rate(p.netTxBytes, v.netTxBytes),
+      ...qemuCores(p.qemu, v.qemu, seconds),
     })
   }
-  return { hostSamples, vmSamples }
+  return { hostSamples, vmSamples, diskSamples }
 }

@@ -1,4 +1,5 @@
 import type { ClusterFacts, HostStorage, Inventory } from '../../shared/model'
+import type { DiskStat } from './linux/parse/procfs'
 
 export type { Inventory }
 
@@ -31,6 +32,22 @@ export interface RawHostStats {
   swapOutPages?: number
   /** 1-minute load average: a gauge. */
   load1?: number
+  /** What vmstat reads besides the above: cumulative counters and gauges; absent when not read. */
+  vmstat?: HostVmstat
+  /** Block devices as /proc/diskstats counts them (iostat's view); absent when not read. */
+  disks?: readonly DiskStat[]
+}
+
+export interface HostVmstat {
+  contextSwitches?: number
+  interrupts?: number
+  /** /proc/vmstat pgpgin, pgpgout: KiB read from and written to block devices. */
+  pageInKiB?: number
+  pageOutKiB?: number
+  /** Gauges: runnable and blocked tasks, swap in use. */
+  procsRunning?: number
+  procsBlocked?: number
+  swapUsedKiB?: number
 }
 
 /** VM counters as `virsh domstats` and schedstat give them. */
@@ -50,6 +67,20 @@ export interface RawVmStats {
   diskWriteReqs: number
   netRxBytes: number
   netTxBytes: number
+  /** CPU time of its QEMU process split by thread kind (ns, cumulative); absent when not read. */
+  qemu?: QemuCpuNs
+}
+
+/** A QEMU process's CPU time by what its threads do (see linux/parse/qemu-threads.ts), ns. */
+export interface QemuCpuNs {
+  /** The process the counters belong to: another one (the guest restarted) starts them again. */
+  pid: number
+  vcpuNs: number
+  emulatorNs: number
+  iothreadNs: number
+  vhostNs: number
+  otherNs: number
+  totalNs: number
 }
 
 export interface RawStats {

@@ -33,7 +33,12 @@ export function createHistory(options: HistoryOptions) {
     const now = clock()
     const host = { kind: 'host' as const, id: q.hostId, from: q.from, to: q.to, ...samples.hostSeries(q.hostId, hostMetrics, { from: q.from, to: q.to, maxPoints: q.maxPoints, now }) }
     const vms = snap.vms.filter((v) => v.hostId === q.hostId).map((v) => ({ id: v.id, name: v.name }))
-    return { host, vms: samples.vmStack(vms, { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }) }
+    const disks = samples.diskSeries(q.hostId, { from: q.from, to: q.to, maxPoints: q.maxPoints, now })
+    return {
+      host,
+      vms: samples.vmStack(vms, { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }),
+      disks: { source: disks.source, devices: disks.devices.map((d) => ({ device: d.device, series: d.series })) },
+    }
   }
 
   function cluster(q: { from: number; to: number; maxPoints: number }): ClusterSeries {

@@ -14,6 +14,8 @@ export interface ProcStat {
   total: CpuTicksWithGuest
   perCpu: { cpu: number; ticks: CpuTicksWithGuest }[]
   contextSwitches?: number
+  /** Interrupts serviced since boot (the first number of the intr line). */
+  interrupts?: number
   bootTime?: number
   processesCreated?: number
   procsRunning?: number
@@ -46,6 +48,7 @@ export function parseProcStat(text: string, section = '/proc/stat', firstLine = 
     } else {
       const n = toCounter(parts[1])
       if (key === 'ctxt') out.contextSwitches = n
+      else if (key === 'intr') out.interrupts = n
       else if (key === 'btime') out.bootTime = n
       else if (key === 'processes') out.processesCreated = n
       else if (key === 'procs_running') out.procsRunning = n
@@ -219,7 +222,7 @@ export function isWholePhysicalDisk(name: string, sysBlock?: ReadonlySet<string>
   return !PARTITION.test(name) && !VIRTUAL_DISK.test(name)
 }
 
-/** Per-second figures as iostat prints them (r/s, w/s, rkB/s, wkB/s, d/s, dkB/s). */
+/** Per-second figures as iostat -x prints them (r/s, w/s, rkB/s, wkB/s, d/s, dkB/s, r_await, w_await, aqu-sz, %util). */
 export interface DiskRates {
   name: string
   readsPerSec: number
@@ -228,6 +231,13 @@ export interface DiskRates {
   writeKBPerSec: number
   discardsPerSec: number
   discardKBPerSec: number
+  /** ms per completed read / write, request queue time included; undefined when none completed (iostat prints 0.00). */
+  readAwaitMs?: number
+  writeAwaitMs?: number
+  /** Average number of requests queued or in service (weighted time doing I/O / interval). */
+  queueSize: number
+  /** Share of the interval with requests in flight, %: 100 is saturation only for a device serving one request at a time. */
+  utilPct: number
 }
 
 /**
@@ -247,6 +257,8 @@ export function diskRates(
     if (!p || !(seconds > 0)) continue
     const per = (a: number | undefined, b: number | undefined) => delta(a ?? 0, b ?? 0) / seconds
     const kb = DISKSTATS_SECTOR_BYTES / 1024
+    const reads = delta(p.readsCompleted, d.readsCompleted)
+    const writes = delta(p.writesCompleted, d.writesCompleted)
     out.push({
       name: d.name,
       readsPerSec: per(p.readsCompleted, d.readsCompleted),
@@ -255,6 +267,10 @@ export function diskRates(
       writeKBPerSec: per(p.sectorsWritten, d.sectorsWritten) * kb,
       discardsPerSec: per(p.discardsCompleted, d.discardsCompleted),
       discardKBPerSec: per(p.sectorsDiscarded, d.sectorsDiscarded) * kb,
+      ...(reads > 0 ? { readAwaitMs: delta(p.msReading, d.msReading) / reads } : {}),
+      ...(writes > 0 ? { writeAwaitMs: delta(p.msWriting, d.msWriting) / writes } : {}),
+      queueSize: per(p.weightedMsDoingIo, d.weightedMsDoingIo) / 1000,
+      utilPct: Math.min(100, per(p.msDoingIo, d.msDoingIo) / 10),
     })
   }
   return out
