@@ -72,12 +72,12 @@ const Range = {
   maxPoints: z.number().int().min(3).max(2000).default(1000),
 }
 
-/** Each metric once (repeats are dropped), at most 16: one column each in the query. */
+/** Each metric once (repeats are dropped), at most 32: one column each in the query. */
 const metricList = <T extends readonly [string, ...string[]]>(names: T) =>
   z
     .array(z.enum(names))
     .min(1)
-    .max(16)
+    .max(32)
     .transform((m) => [...new Set(m)])
 
 export const SeriesQuerySchema = z

@@ -87,6 +87,17 @@ export const VmSampleSchema = z.object({
   qemuOtherCores: rate.optional(),
   /** Host CPU the VM costs beyond its vCPU threads (everything of QEMU that is not a vCPU, vhost included), cores. */
   overheadCores: rate.optional(),
+  /** KVM's counters as rates (per second, all vCPUs); absent where the host has no KVM binary stats. */
+  kvmExitsPs: rate.optional(),
+  kvmHaltExitsPs: rate.optional(),
+  kvmIoExitsPs: rate.optional(),
+  kvmMmioExitsPs: rate.optional(),
+  kvmIrqInjectionsPs: rate.optional(),
+  kvmTlbFlushesPs: rate.optional(),
+  /** Halt polling, in cores: polling that found work, polling that did not, halted waiting. */
+  kvmHaltPollSuccessCores: rate.optional(),
+  kvmHaltPollFailCores: rate.optional(),
+  kvmHaltWaitCores: rate.optional(),
 })
 
 export type HostSample = z.infer<typeof HostSampleSchema>

@@ -13,6 +13,7 @@ import { InputError, UsageError } from './input'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
+import { PERF_HELP, perfCommand } from './perf'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -37,6 +38,7 @@ ${RECOMMEND_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
+${PERF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
 Options:
@@ -126,6 +128,7 @@ const COMMAND_HELP: Record<string, string> = {
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
   whatif: WHATIF_HELP,
+  'perf-kvm': PERF_HELP,
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -167,6 +170,8 @@ export async function main(argv: string[]): Promise<number> {
         return await recoverCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
+      case 'perf-kvm':
+        return await perfCommand(rest)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
     }

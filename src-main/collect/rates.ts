@@ -1,6 +1,6 @@
 import type { DiskSample, HostSample, VmSample } from '../../shared/model'
 import { diskRates } from '../hosts/linux/parse/procfs'
-import type { CpuTicks, QemuCpuNs, RawStats } from '../hosts/adapter'
+import type { CpuTicks, KvmCounters, QemuCpuNs, RawStats } from '../hosts/adapter'
 
 const U32 = 2 ** 32
 
@@ -46,6 +46,30 @@ export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, se
     qemuOtherCores: cores('otherNs'),
     overheadCores: nonNegative(cores('totalNs') - cores('vcpuNs')),
   }
+}
+
+/** KVM's counters of a VM as rates over the interval; only those read both times. */
+export function kvmRates(p: KvmCounters | undefined, c: KvmCounters | undefined, seconds: number): Partial<VmSample> {
+  if (!p || !c || !(seconds > 0)) return {}
+  const out: Partial<VmSample> = {}
+  const per = (k: keyof KvmCounters, scale = 1) => {
+    const a = p[k]
+    const b = c[k]
+    return a !== undefined && b !== undefined ? nonNegative(counterDelta(a, b) / seconds / scale) : undefined
+  }
+  const set = (key: keyof VmSample, v: number | undefined) => {
+    if (v !== undefined) (out as Record<string, number>)[key] = v
+  }
+  set('kvmExitsPs', per('exits'))
+  set('kvmHaltExitsPs', per('haltExits'))
+  set('kvmIoExitsPs', per('ioExits'))
+  set('kvmMmioExitsPs', per('mmioExits'))
+  set('kvmIrqInjectionsPs', per('irqInjections'))
+  set('kvmTlbFlushesPs', per('tlbFlushes'))
+  set('kvmHaltPollSuccessCores', per('haltPollSuccessNs', 1e9))
+  set('kvmHaltPollFailCores', per('haltPollFailNs', 1e9))
+  set('kvmHaltWaitCores', per('haltWaitNs', 1e9))
+  return out
 }
 
 /**
@@ -177,6 +201,7 @@ export function deriveSamples(
       netRxBps: rate(p.netRxBytes, v.netRxBytes),
       netTxBps: rate(p.netTxBytes, v.netTxBytes),
       ...qemuCores(p.qemu, v.qemu, seconds),
+      ...kvmRates(p.kvm, v.kvm, seconds),
     })
   }
   return { hostSamples, vmSamples, diskSamples }

@@ -55,5 +55,8 @@ export function apiHandlers(core: Core): Handlers {
     },
     'storage.host': async ({ hostId }) => core.storage.host(hostId),
     'storage.vm': async ({ vmId }) => core.storage.vm(vmId),
+    'perf.preview': async ({ vmId, seconds }) => core.perfKvm.preview(vmId, seconds),
+    'perf.run': ({ vmId, seconds }) => core.perfKvm.run(vmId, seconds),
+    'perf.list': async ({ vmId }) => core.perfKvm.list(vmId),
   }
 }

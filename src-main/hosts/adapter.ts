@@ -69,6 +69,27 @@ export interface RawVmStats {
   netTxBytes: number
   /** CPU time of its QEMU process split by thread kind (ns, cumulative); absent when not read. */
   qemu?: QemuCpuNs
+  /** KVM's own counters summed over its vCPUs (cumulative); absent without KVM binary stats. */
+  kvm?: KvmCounters
+}
+
+/** KVM's counters of one VM, cumulative since it started; only those the host reports. */
+export interface KvmCounters {
+  exits?: number
+  haltExits?: number
+  ioExits?: number
+  mmioExits?: number
+  irqExits?: number
+  irqInjections?: number
+  /** ns the vCPUs spent polling before halting: polls that found work, polls that did not. */
+  haltPollSuccessNs?: number
+  haltPollFailNs?: number
+  /** ns the vCPUs spent halted (waiting) after polling. */
+  haltWaitNs?: number
+  haltSuccessfulPolls?: number
+  haltAttemptedPolls?: number
+  tlbFlushes?: number
+  remoteTlbFlushes?: number
 }
 
 /** A QEMU process's CPU time by what its threads do (see linux/parse/qemu-threads.ts), ns. */
@@ -114,5 +135,7 @@ export interface HostAdapter {
   facts?(): ClusterFacts | undefined
   /** Storage of each host as of the last discovery (the demo computes it for `now`); absent when not read. */
   storage?(now: number): HostStorage[]
+  /** The QEMU process of a running VM as the last poll saw it (hosts that show their threads). */
+  qemuPid?(vmId: string): number | undefined
   close(): Promise<void>
 }

@@ -11,6 +11,7 @@ import type { Inbox } from './inbox'
 import type { MetricsSourceService } from './metrics-source'
 import type { PlanService } from './plans'
 import type { StorageService } from './storage'
+import type { PerfKvmService } from './perf-kvm'
 import type { Whatif } from './whatif'
 
 /** The application core: one of each service, wired by services.ts, called by the api handlers and the CLI. */
@@ -30,4 +31,5 @@ export interface Core {
   facts(): ClusterFacts[]
   whatif: Whatif
   storage: StorageService
+  perfKvm: PerfKvmService
 }

@@ -25,6 +25,7 @@ import { createOverview } from './overview'
 import { createPlanService } from './plans'
 import { runnerAlive } from './runner'
 import { createStorage } from './storage'
+import { createPerfKvm } from './perf-kvm'
 import { createWhatif } from './whatif'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
@@ -58,7 +59,7 @@ export interface ServicesOptions {
 }
 
 /** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
-export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage'> {
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'perfKvm'> {
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
@@ -135,6 +136,7 @@ export function createServices(options: ServicesOptions): Services {
     history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),
     whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock }),
+    perfKvm: createPerfKvm({ hosts, store, snapshot: cluster.snapshot, clock }),
   }
   const schedule = engineSchedule({
     analyse: () => inbox.refresh(),

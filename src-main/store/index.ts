@@ -10,6 +10,7 @@ import { ScenarioRepo } from './scenarios'
 import { SecretsRepo } from './secrets'
 import { SettingsRepo } from './settings'
 import { StorageRepo } from './storage'
+import { PerfRunsRepo } from './perf-runs'
 
 export { StoreError, storeFailure, type StoreProblem } from './db'
 export type { ManagedHostRow } from './managed-hosts'
@@ -30,6 +31,7 @@ export interface Store {
   managedHosts: ManagedHostsRepo
   secrets: SecretsRepo
   storage: StorageRepo
+  perfRuns: PerfRunsRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
   transaction<T>(body: () => T): T
   close(): void
@@ -56,6 +58,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     managedHosts: new ManagedHostsRepo(db),
     secrets: new SecretsRepo(db),
     storage: new StorageRepo(db),
+    perfRuns: new PerfRunsRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {
       if (durable !== db) durable.close()

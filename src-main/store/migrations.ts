@@ -202,7 +202,7 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   `
-  -- The virtualization layer, measured: a VM's QEMU CPU by thread kind (cores), a host's vmstat
+  -- The virtualization layer, measured: a VM's QEMU CPU by thread kind (cores) and KVM counters, a host's vmstat
   -- figures, and iostat figures per block device. NULL where the host does not show them.
   ALTER TABLE vm_samples ADD COLUMN qemu_vcpu_cores REAL;
   ALTER TABLE vm_samples ADD COLUMN qemu_emulator_cores REAL;
@@ -216,6 +216,24 @@ export const migrations: readonly string[] = [
   ALTER TABLE vm_rollups ADD COLUMN qemu_vhost_cores_mean REAL;
   ALTER TABLE vm_rollups ADD COLUMN qemu_other_cores_mean REAL;
   ALTER TABLE vm_rollups ADD COLUMN overhead_cores_mean REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_io_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_mmio_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_irq_injections_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_tlb_flushes_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_poll_success_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_poll_fail_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_wait_cores REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_io_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_mmio_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_irq_injections_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_tlb_flushes_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_poll_success_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_poll_fail_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_wait_cores_mean REAL;
   ALTER TABLE host_samples ADD COLUMN procs_running REAL;
   ALTER TABLE host_samples ADD COLUMN procs_blocked REAL;
   ALTER TABLE host_samples ADD COLUMN swap_used_mib REAL;
@@ -272,5 +290,14 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (host_id, device, t)
   ) WITHOUT ROWID;
   CREATE INDEX disk_rollups_by_time ON disk_rollups (t);
+  -- perf kvm stat runs the admin asked for, per VM: the command, how it ended, the report (JSON).
+  CREATE TABLE perf_runs (
+    id TEXT PRIMARY KEY,
+    vm_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    data TEXT NOT NULL             -- the PerfKvmRun as JSON (shared/model)
+  );
+  CREATE INDEX perf_runs_by_vm ON perf_runs (vm_id, t);
   `,
 ]

@@ -17,8 +17,12 @@ const NO_HOST_EXTRAS = {
   procsRunning: null, procsBlocked: null, swapUsedMiB: null, pageInKBps: null, pageOutKBps: null, interruptsPs: null, contextSwitchesPs: null,
   cpuUserPct: null, cpuSystemPct: null, cpuIdlePct: null, cpuIowaitPct: null, cpuStealPct: null,
 }
-/** A VM sample's optional figures (QEMU threads), NULL where the host does not show them. */
-const NO_VM_EXTRAS = { qemuVcpuCores: null, qemuEmulatorCores: null, qemuIothreadCores: null, qemuVhostCores: null, qemuOtherCores: null, overheadCores: null }
+/** A VM sample's optional figures (QEMU threads, KVM), NULL where the host does not show them; in VM_MEAN_COLUMNS' order. */
+const NO_VM_EXTRAS = {
+  qemuVcpuCores: null, qemuEmulatorCores: null, qemuIothreadCores: null, qemuVhostCores: null, qemuOtherCores: null, overheadCores: null,
+  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
+  kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
+}
 const NO_DISK_EXTRAS = { readAwaitMs: null, writeAwaitMs: null }
 
 /** Optional host columns (raw name) that rollups keep as `<name>_mean`. */
@@ -27,7 +31,11 @@ const HOST_MEAN_COLUMNS = [
   'procs_running', 'procs_blocked', 'swap_used_mib', 'page_in_kbps', 'page_out_kbps', 'interrupts_ps', 'context_switches_ps',
   'cpu_user_pct', 'cpu_system_pct', 'cpu_idle_pct', 'cpu_iowait_pct', 'cpu_steal_pct',
 ] as const
-const VM_MEAN_COLUMNS = ['qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores'] as const
+const VM_MEAN_COLUMNS = [
+  'qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores',
+  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
+  'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
+] as const
 
 /** Mean of the values a host reported; null when it reported none. */
 function meanOrNull(values: readonly (number | null)[]): number | null {
@@ -61,10 +69,10 @@ export class SamplesRepo {
     this.insertVmSample = db.prepare(
       `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
          disk_read_bps, disk_write_bps, disk_read_iops, disk_write_iops, net_rx_bps, net_tx_bps,
-         qemu_vcpu_cores, qemu_emulator_cores, qemu_iothread_cores, qemu_vhost_cores, qemu_other_cores, overhead_cores)
+         ${VM_MEAN_COLUMNS.join(', ')})
        VALUES (@vmId, @hostId, @t, @cpuPct, @cpuUsedCores, @cpuReadyPct, @memUsedMiB,
          @diskReadBps, @diskWriteBps, @diskReadIops, @diskWriteIops, @netRxBps, @netTxBps,
-         @qemuVcpuCores, @qemuEmulatorCores, @qemuIothreadCores, @qemuVhostCores, @qemuOtherCores, @overheadCores)`,
+         ${Object.keys(NO_VM_EXTRAS).map((k) => `@${k}`).join(', ')})`,
     )
     this.insertDiskSample = db.prepare(
       `INSERT OR REPLACE INTO disk_samples (host_id, device, t, reads_ps, writes_ps, read_kbps, write_kbps, read_await_ms, write_await_ms, queue_size, util_pct)

@@ -65,6 +65,15 @@ const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
   qemuVhostCores: ['qemu_vhost_cores', 'qemu_vhost_cores_mean'],
   qemuOtherCores: ['qemu_other_cores', 'qemu_other_cores_mean'],
   overheadCores: ['overhead_cores', 'overhead_cores_mean'],
+  kvmExitsPs: ['kvm_exits_ps', 'kvm_exits_ps_mean'],
+  kvmHaltExitsPs: ['kvm_halt_exits_ps', 'kvm_halt_exits_ps_mean'],
+  kvmIoExitsPs: ['kvm_io_exits_ps', 'kvm_io_exits_ps_mean'],
+  kvmMmioExitsPs: ['kvm_mmio_exits_ps', 'kvm_mmio_exits_ps_mean'],
+  kvmIrqInjectionsPs: ['kvm_irq_injections_ps', 'kvm_irq_injections_ps_mean'],
+  kvmTlbFlushesPs: ['kvm_tlb_flushes_ps', 'kvm_tlb_flushes_ps_mean'],
+  kvmHaltPollSuccessCores: ['kvm_halt_poll_success_cores', 'kvm_halt_poll_success_cores_mean'],
+  kvmHaltPollFailCores: ['kvm_halt_poll_fail_cores', 'kvm_halt_poll_fail_cores_mean'],
+  kvmHaltWaitCores: ['kvm_halt_wait_cores', 'kvm_halt_wait_cores_mean'],
 }
 
 /** Disk rollups keep plain means under the raw column names. */

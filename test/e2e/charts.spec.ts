@@ -28,7 +28,10 @@ test.describe('Charts draw on first load', () => {
       })
       return blankCharts(page)
     }
-    await expect.poll(seen, { timeout: 30_000, message: 'every chart holds data and drew it' }).toEqual([])
+    await expect.poll(seen, { timeout: 30_000, message: 'every chart holds data and drew it' }).toEqual([]).catch(async (e) => {
+      console.log('DEBUG-BLANK', JSON.stringify(await blankCharts(page)), JSON.stringify(await readCharts(page)))
+      throw e
+    })
   }
 
   test('Overview: cluster CPU and memory, capacity bars and the hosts heatmap', async ({ app }) => {
@@ -49,11 +52,20 @@ test.describe('Charts draw on first load', () => {
     const vm = snapshot.vms.find((v) => v.hostId === 'demo-c')!
     const host = await cold(app, '/hosts/demo-c')
     await expect(host.getByTestId('detail-title')).toHaveText('demo-c')
-    await expectDrawn(host, 6)
+    // Six of usage, four of vmstat (the demo has no swap: no swpd), five of iostat for its one disk.
+    await expectDrawn(host, 15)
+    expect((await readCharts(host)).map((r) => r.chart)).toEqual(
+      expect.arrayContaining([
+        'host-vmstat-procs-chart', 'host-vmstat-cpu-chart', 'host-vmstat-system-chart', 'host-vmstat-io-chart',
+        'host-iostat-requests-chart', 'host-iostat-throughput-chart', 'host-iostat-await-chart', 'host-iostat-queue-chart', 'host-iostat-util-chart',
+      ]),
+    )
     await host.close()
     const vmPage = await cold(app, `/vms/${encodeURIComponent(vm.id)}`)
     await expect(vmPage.getByTestId('detail-title')).toHaveText(vm.name)
-    await expectDrawn(vmPage, 6)
+    await expectDrawn(vmPage, 7)
+    expect((await readCharts(vmPage)).map((r) => r.chart)).toContain('vm-qemu-chart')
+    await expect(vmPage.getByTestId('vm-qemu-note')).toContainText('%')
     await vmPage.close()
   })
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { HostStorage, Vm } from '../../../shared/model'
-import type { HostAdapter, Inventory, RawHostStats, RawStats, RawVmStats } from '../adapter'
+import type { HostAdapter, Inventory, KvmCounters, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
 import { demoStorage } from './storage'
@@ -56,6 +56,28 @@ interface VmRates {
   wrBps: Float64Array
   rxBps: Float64Array
   txBps: Float64Array
+}
+
+/**
+ * Made-up KVM counters of a demo VM from what it did: halts when idle (a share of them ended by
+ * a successful poll), MMIO doorbells and interrupts per disk request and network packet.
+ */
+function demoKvm(busySeconds: number, vcpuSeconds: number, diskRequests: number, packets: number): KvmCounters {
+  const idleSeconds = Math.max(0, vcpuSeconds - busySeconds)
+  const haltExits = Math.round(idleSeconds * 300)
+  const mmioExits = Math.round(diskRequests + packets * 0.2)
+  const irqInjections = Math.round(diskRequests + packets * 0.5 + vcpuSeconds * 250)
+  return {
+    exits: haltExits + mmioExits + Math.round(busySeconds * 2000),
+    haltExits,
+    ioExits: 0,
+    mmioExits,
+    irqInjections,
+    haltPollSuccessNs: Math.round(haltExits * 0.6 * 20_000),
+    haltPollFailNs: Math.round(haltExits * 0.4 * 200_000),
+    haltWaitNs: Math.round(idleSeconds * 0.9 * 1e9),
+    tlbFlushes: Math.round(busySeconds * 50),
+  }
 }
 
 /** The demo host's one NVMe disk as /proc/diskstats would count the guests' I/O on it. */
@@ -218,6 +240,7 @@ export class DemoCluster implements HostAdapter {
       const emulatorNs = EMULATOR_CORES_PER_VM * (Math.max(0, now - this.historyStart) / 1000) * 1e9
       const vhostNs = (rx + tx) * VHOST_NS_PER_BYTE
       const otherNs = (rd + wr) * BLOCK_WORKER_NS_PER_BYTE
+      const kvm = demoKvm(vcpuNs / 1e9, r.vm.allocation.vcpus * (Math.max(0, now - this.historyStart) / 1000), (rd + wr) / ASSUMED_IO_BYTES, (rx + tx) / 1500)
       return {
         vmId: r.vm.id,
         hostId: r.vm.hostId,
@@ -233,6 +256,7 @@ export class DemoCluster implements HostAdapter {
         netTxBytes: tx,
         // One QEMU process since the demo's history starts: vCPUs, a main loop, vhost-net, block workers.
         qemu: { pid: 1000 + this.vmRates.indexOf(r), vcpuNs, emulatorNs, iothreadNs: 0, vhostNs, otherNs, totalNs: vcpuNs + emulatorNs + vhostNs + otherNs },
+        kvm,
       }
     })
     const hosts: RawHostStats[] = demoHosts.map((host) => {
@@ -270,7 +294,6 @@ export class DemoCluster implements HostAdapter {
           // Runnable now: about one task per busy core.
           procsRunning: Math.round(overheadCores + this.vmRates.reduce((n, r) => n + (r.vm.hostId === host.id ? r.cores[row]! : 0), 0)),
           procsBlocked: 0,
-          swapUsedKiB: 0,
         },
         disks: [demoDisk(sum('diskReadBytes'), sum('diskWriteBytes'))],
       }

@@ -3,6 +3,7 @@ import { STATS_FORMAT } from '../stats-script'
 import { parseDomstats, type DomainStats } from './domstats'
 import { parseVcpuDelay } from '../../linux/parse/procfs'
 import { parseQemuThreads, type QemuThreadTimes } from '../../linux/parse/qemu-threads'
+import { kvmCountersOf } from './kvm-stats'
 import { optionalSection, parseHostStats, sum, type HostExtras } from '../../linux/parse/host-stats'
 import { parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { sectionNamed, splitSections } from '../../linux/parse/sections'
@@ -102,6 +103,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     const used = memUsedOf(d)
     const waits = d.vcpus.filter((v) => v.waitNs !== undefined)
     const qemu = threadsByName.get(d.name)
+    const kvm = kvmCountersOf(d)
     vms.push({
       vmId,
       hostId: opts.hostId,
@@ -115,6 +117,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
       diskWriteReqs: sum(d.block, (b) => b.wrReqs),
       netRxBytes: sum(d.net, (n) => n.rxBytes),
       netTxBytes: sum(d.net, (n) => n.txBytes),
+      ...(kvm ? { kvm } : {}),
       ...(qemu ? { qemu: { pid: qemu.pid, vcpuNs: qemu.vcpuNs, emulatorNs: qemu.emulatorNs, iothreadNs: qemu.iothreadNs, vhostNs: qemu.vhostNs, otherNs: qemu.otherNs, totalNs: qemu.totalNs } } : {}),
     })
     extras.push({
