@@ -4,7 +4,7 @@ import type { Catalogue } from './types'
 /** 引擎的文字（建议、迁移、数值、说明、假设分析）：键与英文一致，术语见 docs 中的术语表。 */
 export const engineZhCN: Catalogue<typeof engineEn> = {
   rebalance: {
-    title: '重新均衡：{count} 次迁移',
+    title: '再平衡：{count} 次迁移',
     rationale:
       '{count} 次实时迁移，合计将宿主机 CPU 负载峰值从 {peakBefore} 降至 {peakAfter}，宿主机负载离散度从 {spreadBefore} 降至 {spreadAfter}（按未来 {hours} 小时的预测需求计算）。下面每次迁移都列出它自身的效果（在它之前的迁移完成后计算）以及它需要等待的迁移；只批准其中一部分时，VirtPilot 会重新计算这部分单独能达到的效果。',
   },
