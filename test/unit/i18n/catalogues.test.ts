@@ -51,7 +51,7 @@ describe('formatMessage', () => {
   it('chooses the plural form by count and fills the values', () => {
     expect(english(msg('engine.rebalance.title', { count: 1 }))).toBe('Rebalance: 1 move')
     expect(english(msg('engine.rebalance.title', { count: 4 }))).toBe('Rebalance: 4 moves')
-    expect(formatMessage(msg('engine.rebalance.title', { count: 4 }), 'zh-CN')).toBe('重新均衡：4 次迁移')
+    expect(formatMessage(msg('engine.rebalance.title', { count: 4 }), 'zh-CN')).toBe('再平衡：4 次迁移')
   })
 
   it('says nested messages in the same language, sentences of a list one after another', () => {
