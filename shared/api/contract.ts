@@ -10,6 +10,7 @@ import {
   MetricsSourceStatusSchema,
   SnapshotSchema,
   PerfKvmRunSchema,
+  PERF_KVM_MAX_SECONDS,
 } from '../model'
 import {
   ScenarioOutlineSchema,
@@ -32,7 +33,7 @@ function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Re
 const Empty = z.object({}).strict()
 
 /** A perf kvm stat run: which VM, and how long to record (seconds). */
-export const PerfRequestSchema = z.object({ vmId: z.string().min(1), seconds: z.number().int().min(1).max(60) }).strict()
+export const PerfRequestSchema = z.object({ vmId: z.string().min(1), seconds: z.number().int().min(1).max(PERF_KVM_MAX_SECONDS) }).strict()
 
 export const AppInfoSchema = z.object({
   version: z.string(),

@@ -1,5 +1,8 @@
 import { z } from 'zod'
 
+/** The longest perf kvm stat recording an admin may ask for: perf.data grows by megabytes a second on a busy guest. */
+export const PERF_KVM_MAX_SECONDS = 60
+
 /** One exit reason of a `perf kvm stat report`: how often, and how long handling it took (µs). */
 export const VmExitReasonSchema = z.object({
   reason: z.string(),

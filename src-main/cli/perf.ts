@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
-import { PERF_KVM_MAX_SECONDS } from '../hosts/linux/perf-kvm-script'
+import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
 import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
 
 export const PERF_HELP = `  virtpilot perf-kvm VM [--seconds N] [--run] [--data FILE] --json

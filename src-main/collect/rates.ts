@@ -1,6 +1,5 @@
 import type { DiskSample, HostSample, VmSample } from '../../shared/model'
-import { diskRates } from '../hosts/linux/parse/procfs'
-import type { CpuTicks, KvmCounters, QemuCpuNs, RawStats } from '../hosts/adapter'
+import { DISKSTATS_SECTOR_BYTES, type CpuTicks, type DiskStat, type KvmCounters, type QemuCpuNs, type RawStats } from '../hosts/adapter'
 
 const U32 = 2 ** 32
 
@@ -29,15 +28,67 @@ const clampPct = (x: number) => Math.min(100, Math.max(0, x))
 const PAGE_BYTES = 4096
 const nonNegative = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0)
 
+/** Per-second figures as iostat -x prints them (r/s, w/s, rkB/s, wkB/s, d/s, dkB/s, r_await, w_await, aqu-sz, %util). */
+export interface DiskRates {
+  name: string
+  readsPerSec: number
+  writesPerSec: number
+  readKBPerSec: number
+  writeKBPerSec: number
+  discardsPerSec: number
+  discardKBPerSec: number
+  /** ms per completed read / write, request queue time included; undefined when none completed (iostat prints 0.00). */
+  readAwaitMs?: number
+  writeAwaitMs?: number
+  /** Average number of requests queued or in service (weighted time doing I/O / interval). */
+  queueSize: number
+  /** Share of the interval with requests in flight, %: 100 is saturation only for a device serving one request at a time. */
+  utilPct: number
+}
+
+/**
+ * Rates between two diskstats reads taken `seconds` apart, for devices present in both. `delta`
+ * is the collector's counter delta (wrap and restart handling), passed in to keep this pure.
+ */
+export function diskRates(
+  previous: readonly DiskStat[],
+  current: readonly DiskStat[],
+  seconds: number,
+  delta: (previous: number, current: number) => number,
+): DiskRates[] {
+  const before = new Map(previous.map((d) => [d.name, d]))
+  const out: DiskRates[] = []
+  for (const d of current) {
+    const p = before.get(d.name)
+    if (!p || !(seconds > 0)) continue
+    const per = (a: number | undefined, b: number | undefined) => delta(a ?? 0, b ?? 0) / seconds
+    const kb = DISKSTATS_SECTOR_BYTES / 1024
+    const reads = delta(p.readsCompleted, d.readsCompleted)
+    const writes = delta(p.writesCompleted, d.writesCompleted)
+    out.push({
+      name: d.name,
+      readsPerSec: per(p.readsCompleted, d.readsCompleted),
+      writesPerSec: per(p.writesCompleted, d.writesCompleted),
+      readKBPerSec: per(p.sectorsRead, d.sectorsRead) * kb,
+      writeKBPerSec: per(p.sectorsWritten, d.sectorsWritten) * kb,
+      discardsPerSec: per(p.discardsCompleted, d.discardsCompleted),
+      discardKBPerSec: per(p.sectorsDiscarded, d.sectorsDiscarded) * kb,
+      ...(reads > 0 ? { readAwaitMs: delta(p.msReading, d.msReading) / reads } : {}),
+      ...(writes > 0 ? { writeAwaitMs: delta(p.msWriting, d.msWriting) / writes } : {}),
+      queueSize: per(p.weightedMsDoingIo, d.weightedMsDoingIo) / 1000,
+      utilPct: Math.min(100, per(p.msDoingIo, d.msDoingIo) / 10),
+    })
+  }
+  return out
+}
+
 /**
  * A VM's QEMU CPU by thread kind over the interval, cores. None when the process changed (the guest
- * restarted) or a part went down (a thread moved between kinds when the threads were listed again).
+ * restarted). A kind that went down (a thread that ended, counted since in "other") adds nothing.
  */
 export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, seconds: number): Partial<VmSample> {
   if (!p || !c || p.pid !== c.pid || !(seconds > 0)) return {}
-  const keys = ['vcpuNs', 'emulatorNs', 'iothreadNs', 'vhostNs', 'otherNs', 'totalNs'] as const
-  if (keys.some((k) => c[k] < p[k])) return {}
-  const cores = (k: (typeof keys)[number]) => (c[k] - p[k]) / 1e9 / seconds
+  const cores = (k: 'vcpuNs' | 'emulatorNs' | 'iothreadNs' | 'vhostNs' | 'otherNs' | 'totalNs') => nonNegative(c[k] - p[k]) / 1e9 / seconds
   return {
     qemuVcpuCores: cores('vcpuNs'),
     qemuEmulatorCores: cores('emulatorNs'),

@@ -1,6 +1,10 @@
 import type { ClusterFacts, HostStorage, Inventory } from '../../shared/model'
 import type { DiskStat } from './linux/parse/procfs'
 
+export type { DiskStat }
+/** /proc/diskstats counts 512-byte sectors whatever the device's own sector size. */
+export { DISKSTATS_SECTOR_BYTES } from './linux/parse/procfs'
+
 export type { Inventory }
 
 /** Cumulative /proc/stat CPU time of the whole host, in USER_HZ ticks (1/100 s). */

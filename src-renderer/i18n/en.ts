@@ -537,6 +537,7 @@ export const en = {
       noPoints: 'No samples in this range. Raw samples are kept 48 hours and 5-minute rollups 90 days; pick Live or a range with data.',
       noPointsLive: 'No samples in the last 15 minutes yet. They appear after the next poll; if none come, check the host in Hosts.',
     },
+    tabs: { usage: 'Usage', label: 'Charts shown' },
     vmstat: {
       title: 'vmstat',
       hint: 'The columns of vmstat, from /proc/stat, /proc/vmstat, /proc/meminfo: one point per poll.',
@@ -650,6 +651,7 @@ export const en = {
     vcpuCount: '{count} vCPU | {count} vCPUs',
     p95Note: 'p95 lines are the 95th percentile of the stored points in the range',
     notCollected: 'Steal time, balloon and guest swap are not collected yet; memory used is as the hypervisor reports it.',
+    tabs: { usage: 'Usage', overhead: 'Virtualization overhead', label: 'Charts shown' },
     charts: {
       cpu: 'CPU — used vs allocated',
       memory: 'Memory — used vs allocated',

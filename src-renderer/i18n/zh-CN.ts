@@ -535,6 +535,7 @@ export const zhCN: MessageSchema = {
       noPoints: '此范围内没有采样。原始采样保留 48 小时，5 分钟汇总保留 90 天；请选择“实时”或有数据的范围。',
       noPointsLive: '最近 15 分钟内还没有采样。下一次轮询后会出现；如果一直没有，请在“主机”页面检查该主机。',
     },
+    tabs: { usage: '使用情况', label: '显示的图表' },
     vmstat: {
       title: 'vmstat',
       hint: 'vmstat 的各列，取自 /proc/stat、/proc/vmstat、/proc/meminfo：每次轮询一个点。',
@@ -648,6 +649,7 @@ export const zhCN: MessageSchema = {
     vcpuCount: '{count} 个 vCPU',
     p95Note: 'p95 线为此范围内存储点的第 95 百分位数',
     notCollected: '尚未采集窃取时间、气球内存和客户机交换；内存使用量为虚拟化层报告的数值。',
+    tabs: { usage: '使用情况', overhead: '虚拟化开销', label: '显示的图表' },
     charts: {
       cpu: 'CPU — 使用与分配',
       memory: '内存 — 使用与分配',

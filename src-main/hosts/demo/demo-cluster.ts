@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import type { HostStorage, Vm } from '../../../shared/model'
-import type { HostAdapter, Inventory, KvmCounters, RawHostStats, RawStats, RawVmStats } from '../adapter'
+import type { DiskStat, HostAdapter, Inventory, KvmCounters, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
 import { demoStorage } from './storage'
-import type { DiskStat } from '../linux/parse/procfs'
 
 interface TraceVm {
   name: string

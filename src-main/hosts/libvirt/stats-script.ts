@@ -48,7 +48,8 @@ const VCPU_DELAY = `vcpu_delay() {
 
 /**
  * Where each running guest's QEMU threads are, for the awk program to read their CPU time every
- * poll without a process per file: `vm PID NAME`, then `t TID` per thread, then `k TID PID` per
+ * poll without a process per file (pid files of other processes, libvirt's driver.pid, are
+ * skipped): `vm PID NAME`, then `t TID` per thread, then `k TID PID` per
  * vhost kernel thread of QEMU process PID (kernels before 6.4 run vhost workers as kernel threads,
  * children of kthreadd; later ones as threads of QEMU itself), `note TEXT` when something is not
  * readable. Run only when the running guests changed, a thread went away, or every QEMU_RELIST
@@ -66,7 +67,9 @@ for pf in "$d"/*.pid; do
   pid=
   { read -r pid < "$pf"; } 2>/dev/null
   case $pid in ""|*[!0-9]*) printf "note unreadable-pidfile %s%s" "$name" "$nl"; continue;; esac
-  [ -d "/proc/$pid/task" ] || continue
+  c=
+  { read -r c < "/proc/$pid/comm"; } 2>/dev/null
+  case $c in qemu*|kvm) ;; *) continue;; esac
   printf "vm %s %s%s" "$pid" "$name" "$nl"
   for t in /proc/$pid/task/*; do printf "t %s%s" "\${t##*/}" "$nl"; done
 done
@@ -86,8 +89,8 @@ const QEMU_RELIST = 30
 
 /**
  * awk functions of the qemu-threads section: `qemu()` sends, per running guest, the CPU time of
- * its QEMU process (p: all threads, the ones that ended too) and of each of its threads (t) and
- * vhost kernel threads (k), as `<kind> <tid> <utime> <stime> <guest_time> <comm>` cut from
+ * each of its threads (t) and vhost kernel threads (k), then of its whole QEMU process (p: all
+ * threads, the ones that ended too; read last, so it holds at least what the threads showed), as `<kind> <tid> <utime> <stime> <guest_time> <comm>` cut from
  * /proc/.../stat (ticks of 1/100 s). The guests seen in domstats (those with cpu.time) are the
  * signature: when it changes, the threads are listed again.
  */
@@ -124,9 +127,9 @@ function qemu(   i, j, miss) {
   for (i = 1; i <= QNN; i++) line(QNOTE[i])
   for (i = 1; i <= QN; i++) {
     line("vm " QPID[i] " " QNAME[i])
-    if (!task("p", "/proc/" QPID[i] "/stat")) { miss = 1; continue }
     for (j = 1; j <= QT[i]; j++) if (!task("t", "/proc/" QPID[i] "/task/" QTID[i, j] "/stat")) miss = 1
     for (j = 1; j <= QK[i]; j++) if (!task("k", "/proc/" QKID[i, j] "/stat")) miss = 1
+    if (!task("p", "/proc/" QPID[i] "/stat")) miss = 1
   }
   QMISS = miss
   end(0)

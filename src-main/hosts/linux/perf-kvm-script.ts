@@ -1,3 +1,5 @@
+import { PERF_KVM_MAX_SECONDS } from '../../../shared/model'
+
 /**
  * `perf kvm stat` on demand for one QEMU process: record for a few seconds, then report VM exits.
  * The admin asks for it and sees this text before it runs; nothing starts it on its own. Only two
@@ -22,6 +24,3 @@ echo "VP-PERF report"
 $run perf kvm stat report --event=vmexit 2>&1
 `
 }
-
-/** The longest recording an admin may ask for: perf.data grows by megabytes a second on a busy guest. */
-export const PERF_KVM_MAX_SECONDS = 60

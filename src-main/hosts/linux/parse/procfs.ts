@@ -222,59 +222,6 @@ export function isWholePhysicalDisk(name: string, sysBlock?: ReadonlySet<string>
   return !PARTITION.test(name) && !VIRTUAL_DISK.test(name)
 }
 
-/** Per-second figures as iostat -x prints them (r/s, w/s, rkB/s, wkB/s, d/s, dkB/s, r_await, w_await, aqu-sz, %util). */
-export interface DiskRates {
-  name: string
-  readsPerSec: number
-  writesPerSec: number
-  readKBPerSec: number
-  writeKBPerSec: number
-  discardsPerSec: number
-  discardKBPerSec: number
-  /** ms per completed read / write, request queue time included; undefined when none completed (iostat prints 0.00). */
-  readAwaitMs?: number
-  writeAwaitMs?: number
-  /** Average number of requests queued or in service (weighted time doing I/O / interval). */
-  queueSize: number
-  /** Share of the interval with requests in flight, %: 100 is saturation only for a device serving one request at a time. */
-  utilPct: number
-}
-
-/**
- * Rates between two diskstats reads taken `seconds` apart, for devices present in both. `delta`
- * is the collector's counter delta (wrap and restart handling), passed in to keep this pure.
- */
-export function diskRates(
-  previous: readonly DiskStat[],
-  current: readonly DiskStat[],
-  seconds: number,
-  delta: (previous: number, current: number) => number,
-): DiskRates[] {
-  const before = new Map(previous.map((d) => [d.name, d]))
-  const out: DiskRates[] = []
-  for (const d of current) {
-    const p = before.get(d.name)
-    if (!p || !(seconds > 0)) continue
-    const per = (a: number | undefined, b: number | undefined) => delta(a ?? 0, b ?? 0) / seconds
-    const kb = DISKSTATS_SECTOR_BYTES / 1024
-    const reads = delta(p.readsCompleted, d.readsCompleted)
-    const writes = delta(p.writesCompleted, d.writesCompleted)
-    out.push({
-      name: d.name,
-      readsPerSec: per(p.readsCompleted, d.readsCompleted),
-      writesPerSec: per(p.writesCompleted, d.writesCompleted),
-      readKBPerSec: per(p.sectorsRead, d.sectorsRead) * kb,
-      writeKBPerSec: per(p.sectorsWritten, d.sectorsWritten) * kb,
-      discardsPerSec: per(p.discardsCompleted, d.discardsCompleted),
-      discardKBPerSec: per(p.sectorsDiscarded, d.sectorsDiscarded) * kb,
-      ...(reads > 0 ? { readAwaitMs: delta(p.msReading, d.msReading) / reads } : {}),
-      ...(writes > 0 ? { writeAwaitMs: delta(p.msWriting, d.msWriting) / writes } : {}),
-      queueSize: per(p.weightedMsDoingIo, d.weightedMsDoingIo) / 1000,
-      utilPct: Math.min(100, per(p.msDoingIo, d.msDoingIo) / 10),
-    })
-  }
-  return out
-}
 
 // ---------------------------------------------------------------- /proc/net/dev
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parsePerfKvmReport } from '../../../../src-main/hosts/linux/parse/perf-kvm'
+import { parsePerfKvmReport, parsePerfKvmRun } from '../../../../src-main/hosts/linux/parse/perf-kvm'
+import { perfKvmScript } from '../../../../src-main/hosts/linux/perf-kvm-script'
 import { fixture, ok } from '../libvirt/fixture'
 
 // Real `perf kvm stat report` outputs posted to the kernel mailing lists (test/fixtures/outputs/README.md).
@@ -26,6 +27,13 @@ describe('parsePerfKvmReport on real reports', () => {
     expect(report.totalUs).toBeCloseTo(10216387.86, 2)
   })
 
+  it('an x86 guest under sysbench (perf kvm stat record -p), blank lines first as perf prints them', () => {
+    const report = ok(parsePerfKvmReport(fixture('perf_kvm/blog-0xba1a-x86-sysbench.txt')))
+    expect(report.exits).toHaveLength(9)
+    expect(report.exits.find((e) => e.reason === 'HLT')).toMatchObject({ samples: 2232, timePct: 99.92, maxUs: 1001118.99 })
+    expect(report.totalSamples).toBe(25898)
+  })
+
   it('one vCPU, and a report of no exits at all', () => {
     expect(ok(parsePerfKvmReport(fixture('perf_kvm/lkml-arm64-leoyan-vcpu27.txt'))).scope).toBe('all VMs, VCPU 27')
     const empty = ok(parsePerfKvmReport(fixture('perf_kvm/lkml-arm64-leoyan-vcpu27-before.txt')))
@@ -44,5 +52,28 @@ describe('parsePerfKvmReport on what is not a report', () => {
     const text = fixture('perf_kvm/lkml-arm64-senozhatsky-v3.txt')
     expect(parsePerfKvmReport(text.replace('Total Samples:669155', 'Total Samples:669156')).ok).toBe(false)
     expect(parsePerfKvmReport(text.replace('        IRQ       4598', '        IRQ       45x8')).ok).toBe(false)
+  })
+})
+
+describe('a perf kvm stat run as the host ends it', () => {
+  it('the script holds only the two numbers it was given, and refuses others', () => {
+    const script = perfKvmScript(4242, 10)
+    expect(script).toContain('pid=4242\n')
+    expect(script).toContain('perf kvm stat record -p $pid sleep 10 ')
+    expect(script).not.toContain('\\')
+    expect(() => perfKvmScript(1, 10)).toThrow()
+    expect(() => perfKvmScript(4242, 0)).toThrow()
+    expect(() => perfKvmScript(4242, 61)).toThrow()
+    expect(() => perfKvmScript(Number.NaN, 5)).toThrow()
+  })
+
+  it('reads each way it can end', () => {
+    expect(parsePerfKvmRun('VP-PERF missing\n')).toMatchObject({ status: 'perf-missing' })
+    expect(parsePerfKvmRun('VP-PERF needs-root\n')).toMatchObject({ status: 'needs-root', message: expect.stringMatching(/root/) })
+    expect(parsePerfKvmRun('VP-PERF no-process\n')).toMatchObject({ status: 'no-process' })
+    expect(parsePerfKvmRun("VP-PERF record-failed\nevent syntax error: 'kvm:kvm_entry'\n")).toEqual({ status: 'failed', message: "event syntax error: 'kvm:kvm_entry'" })
+    const done = parsePerfKvmRun(`VP-PERF report\n${fixture('perf_kvm/blog-0xba1a-x86-sysbench.txt')}`)
+    expect(done.status).toBe('done')
+    expect(parsePerfKvmRun('Permission denied\n')).toMatchObject({ status: 'failed' })
   })
 })

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { counterDelta } from '../../../../src-main/collect/rates'
+import { counterDelta, diskRates } from '../../../../src-main/collect/rates'
 import {
-  diskRates,
   isPhysicalInterface,
   isWholePhysicalDisk,
   parseDiskstats,

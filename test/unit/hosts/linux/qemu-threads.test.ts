@@ -115,9 +115,11 @@ describe('parseQemuThreads on odd and hostile input', () => {
 
 describe('qemuCores', () => {
   const base = { pid: 7, vcpuNs: 0, emulatorNs: 0, iothreadNs: 0, vhostNs: 0, otherNs: 0, totalNs: 0 }
-  it('gives no split when the guest restarted (another process) or a kind went down', () => {
+  it('gives no split when the guest restarted (another process); a kind that went down adds nothing', () => {
     expect(qemuCores(base, { ...base, pid: 8, vcpuNs: 1e9, totalNs: 1e9 }, 1)).toEqual({})
-    expect(qemuCores({ ...base, iothreadNs: 5e9, totalNs: 5e9 }, { ...base, iothreadNs: 1e9, otherNs: 6e9, totalNs: 7e9 }, 1)).toEqual({})
+    // An iothread removed live: its time moves to "other" (threads that ended).
+    const moved = qemuCores({ ...base, iothreadNs: 5e9, totalNs: 5e9 }, { ...base, iothreadNs: 0, otherNs: 6e9, totalNs: 7e9 }, 1)
+    expect(moved).toMatchObject({ qemuIothreadCores: 0, qemuOtherCores: 6, overheadCores: 2 })
   })
   it('overhead is everything but the vCPU threads', () => {
     const c = qemuCores(base, { ...base, vcpuNs: 8e9, emulatorNs: 1e9, vhostNs: 1e9, totalNs: 10e9 }, 10)
