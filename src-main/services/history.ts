@@ -92,7 +92,11 @@ export function createHistory(options: HistoryOptions) {
   /** What the engine and what-if read about these VMs: the history window up to now, from SQLite and the store. */
   async function usage(vmIds: readonly string[], now: number, windowMs = HISTORY_WINDOW_MS): Promise<History> {
     const route = options.store?.()
-    const storeVms = route ? vmIds.flatMap((id) => vmOf(route, id) ?? []) : []
+    const byId = new Map(options.snapshot().vms.map((v) => [v.id, v]))
+    const storeVms = route ? vmIds.flatMap((id) => {
+      const vm = byId.get(id)
+      return (vm && route.vm(vm)) ?? []
+    }) : []
     const fromStore = new Set(storeVms.map((v) => v.id))
     const local = usageWindow(samples, vmIds.filter((id) => !fromStore.has(id)), now, windowMs)
     if (!route || storeVms.length === 0) return local
