@@ -184,6 +184,8 @@ export function rebalanceRecommendation(input: {
   /** Low when some moved VM has less history than the demand window. */
   confidence: Recommendation['confidence']
   horizonHours: number
+  /** Optional moves the plan left out because the last `days` days did not bear out their gain (balance/hold-back.ts). */
+  heldBack?: { count: number; days: number }
 }): Recommendation {
   const base = rebalanceModel(input.problem, input.applied, input.moves)
   const hostIds = base.hosts.map((h) => h.id)
@@ -206,6 +208,7 @@ export function rebalanceRecommendation(input: {
   const total = moves.reduce((a, m) => a + m.costSeconds, 0)
   const noun = n === 1 ? 'move' : 'moves'
   const params = { count: n, peakBefore: pct(before.maxCpuLoad), peakAfter: pct(after.maxCpuLoad), spreadBefore: pct(before.imbalance), spreadAfter: pct(after.imbalance), hours: input.horizonHours }
+  const held = input.heldBack && input.heldBack.count > 0 ? input.heldBack : null
   return {
     id: input.id,
     kind: 'migrate',
@@ -215,8 +218,9 @@ export function rebalanceRecommendation(input: {
     titleRef: ref('engine.rebalance.title', { count: n }),
     rationale:
       `${n} live ${n === 1 ? 'migration' : 'migrations'} that together take the peak host CPU load from ${params.peakBefore} to ${params.peakAfter} and the spread of host load from ${params.spreadBefore} to ${params.spreadAfter} (forecast demand for the next ${input.horizonHours} h). ` +
-      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
-    rationaleRef: ref('engine.rebalance.rationale', params),
+      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.' +
+      (held ? ` Not included: further moves the forecast favoured (${held.count}); over the same hours of each of the last ${held.days} days they would not have lowered the busiest host, so their gain lies within the forecast's error.` : ''),
+    rationaleRef: held ? ref('engine.rebalance.rationaleHeldBack', { ...params, heldBack: held.count, days: held.days }) : ref('engine.rebalance.rationale', params),
     predicted: figures(before, after, hostIds),
     risk: longest > 120 ? 'medium' : 'low',
     riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${Math.ceil(total)} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,

@@ -354,6 +354,11 @@ export const auditEn = {
   none: '—',
 }
 
+const rebalanceRationaleEn =
+  '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.'
+const heldBackEn =
+  'Not included: further moves the forecast favoured ({heldBack}); over the same hours of each of the last {days} days they would not have lowered the busiest host, so their gain lies within the forecast\'s error.'
+
 /**
  * What the engine says, by the message keys it sends with its English text (MessageRef): moves,
  * figures and checks the engine added after the rest of its text, which is still English only.
@@ -361,8 +366,9 @@ export const auditEn = {
 export const engineEn = {
   rebalance: {
     title: 'Rebalance: {count} move | Rebalance: {count} moves',
-    rationale:
-      '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
+    rationale: rebalanceRationaleEn,
+    // The same, when moves the forecast favoured were left out (balance/hold-back.ts).
+    rationaleHeldBack: rebalanceRationaleEn.split(' | ').map((form) => `${form} ${heldBackEn}`).join(' | '),
   },
   move: {
     title: 'Move {vm} from {from} to {to}',
