@@ -141,5 +141,7 @@ export interface HostAdapter {
   storage?(now: number): HostStorage[]
   /** The QEMU process of a running VM as the last poll saw it (hosts that show their threads). */
   qemuPid?(vmId: string): number | undefined
+  /** True while a metrics store keeps this adapter's history (Prometheus): the collector copies no samples of it. */
+  historyInStore?(): boolean
   close(): Promise<void>
 }
