@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { diskMetrics, type HostFactsResult, type HostHistory, type HostMetric } from '../../shared/api'
+import type { HostFactsResult, HostHistory, HostMetric } from '../../shared/api'
+import { diskMetrics } from '../../shared/model'
 import type { Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { appendPoint, detailMaxPoints, useLiveSeries } from './live-series'

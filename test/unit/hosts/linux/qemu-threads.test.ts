@@ -53,15 +53,17 @@ describe('parseQemuThreads on real answers of a lab host', () => {
     }
   })
 
-  it('the busy guest spends about one core in its vCPU thread, the idle one little', () => {
+  it('the busy guest spends far more in its vCPU thread than the idle one; the rest is the overhead', () => {
     const ids = new Map([['c1-vm1', 'vm1'], ['c1-vm2', 'vm2']])
     const a = ok(parseStatsOutput(sample1, { hostId: 'c1', t: 0, vmIdOf: (n) => ids.get(n) }))
     const b = ok(parseStatsOutput(sample2, { hostId: 'c1', t: 10_000, vmIdOf: (n) => ids.get(n) }))
     const split = (id: string) => qemuCores(a.raw.vms.find((v) => v.vmId === id)!.qemu, b.raw.vms.find((v) => v.vmId === id)!.qemu, 10)
     const busy = split('vm1')
     const idle = split('vm2')
-    expect(busy.qemuVcpuCores).toBeGreaterThan(0.5)
-    expect(idle.qemuVcpuCores).toBeLessThan(0.2)
+    // A TCG busy loop on this shared 2-core machine got about a quarter of a core while captured.
+    expect(busy.qemuVcpuCores).toBeGreaterThan(0.15)
+    expect(busy.qemuVcpuCores).toBeGreaterThan(4 * idle.qemuVcpuCores!)
+    expect(busy.overheadCores).toBeLessThan(busy.qemuVcpuCores!)
     expect(busy.overheadCores).toBeGreaterThanOrEqual(0)
     expect(busy.overheadCores).toBeCloseTo(busy.qemuEmulatorCores! + busy.qemuIothreadCores! + busy.qemuVhostCores! + busy.qemuOtherCores!, 9)
     // The poll read each guest's threads: the extras carry the whole split.
@@ -86,7 +88,9 @@ describe('parseQemuThreads on real answers of a lab host', () => {
 
 describe('parseQemuThreads on odd and hostile input', () => {
   it('keeps a comm with spaces and parentheses whole', () => {
-    expect(taskLineOfStat('t', '77 (CPU 0/KVM) )) R 1 2 3 0 -1 0 0 0 0 0 500 20 0 0 20 0 4 0 99 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 450 0')).toBe('t 77 500 20 450 CPU 0/KVM) )')
+    // Fields 3 (state) to 44: utime 500 (14), stime 20 (15), guest_time 450 (43).
+    const fields = ['R', ...Array<string>(10).fill('0'), '500', '20', ...Array<string>(27).fill('0'), '450', '0']
+    expect(taskLineOfStat('t', `77 (CPU 0/KVM) )) ${fields.join(' ')}`)).toBe('t 77 500 20 450 CPU 0/KVM) )')
   })
 
   it('says why guests have no split instead of failing the poll', () => {
@@ -123,6 +127,8 @@ describe('qemuCores', () => {
   })
   it('overhead is everything but the vCPU threads', () => {
     const c = qemuCores(base, { ...base, vcpuNs: 8e9, emulatorNs: 1e9, vhostNs: 1e9, totalNs: 10e9 }, 10)
-    expect(c).toEqual({ qemuVcpuCores: 0.8, qemuEmulatorCores: 0.1, qemuIothreadCores: 0, qemuVhostCores: 0.1, qemuOtherCores: 0, overheadCores: 0.2 })
+    const expected = { qemuVcpuCores: 0.8, qemuEmulatorCores: 0.1, qemuIothreadCores: 0, qemuVhostCores: 0.1, qemuOtherCores: 0, overheadCores: 0.2 }
+    expect(Object.keys(c).sort()).toEqual(Object.keys(expected).sort())
+    for (const [k, v] of Object.entries(expected)) expect(c[k as keyof typeof c], k).toBeCloseTo(v, 9)
   })
 })
