@@ -1,8 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { HostFactsResult, HostHistory, HostMetric } from '../../shared/api'
-import { diskMetrics } from '../../shared/model'
-import type { Snapshot } from '../../shared/model'
+import { diskMetrics, type Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { appendPoint, detailMaxPoints, useLiveSeries } from './live-series'
 
