@@ -105,7 +105,7 @@ export const defaultOptions: EngineOptions = {
   forecast: defaultForecastOptions,
   contention: { cpuReadyPct: 10, windowMs: hour, saturatedHostLoad: 0.9 },
   consolidate: { headroom: 0.2 },
-  rules: { affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [] },
+  rules: { affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [], preferred: {}, excluded: [] },
   controls: {},
 }
 
