@@ -36,6 +36,8 @@ export interface BalanceOptions {
    */
   minRelativeGain: number
   relativeGainPerMigrationMinute: number
+  /** Absolute floor on a move's gain (load share of spread plus peak), charged again per migration minute; 0 unless the migration threshold is conservative. */
+  minGain?: number
   /** Optional migrations per run: the admin's move limit (mandatory ones are not capped). */
   maxMigrations: number
   cooldownMs: number

@@ -231,7 +231,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
 /** The product's balancer: the relative stopping rule only (no absolute floor). */
 export function greedyOptions(b: BalanceOptions): GreedyOptions {
   return {
-    minGain: 0,
+    minGain: b.minGain ?? 0,
     minRelativeGain: b.minRelativeGain,
     relativeGainPerMigrationMinute: b.relativeGainPerMigrationMinute,
     maxMigrations: b.maxMigrations,
