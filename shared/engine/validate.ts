@@ -165,7 +165,8 @@ export function validatePlan(
         const series = history.vms[action.vm]
         const peak = series ? Math.max(0, ...series.memUsedMiB) : 0
         const floor = peak * (1 + options.rightsize.memHeadroom)
-        if (action.memoryMiB + 1e-6 < floor)
+        // Growth the host's allocation ratio holds back may stay under the floor: it still adds memory.
+        if (action.memoryMiB + 1e-6 < floor && action.memoryMiB < vm.memoryMiB)
           violations.push({ code: 'below-peak-memory', actionIndex: i, message: `${action.memoryMiB} MiB is below peak ${Math.round(peak)} MiB + ${options.rightsize.memHeadroom * 100} %` })
         vm.memoryMiB = action.memoryMiB
         checkHostLimits(vm.host, i)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
-import type { AllocationStrategy } from '../../shared/engine/options'
+import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
@@ -19,6 +19,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The admin's rules and migration threshold (services/rules.ts); none when absent. */
+  engineOptions?: () => PartialEngineOptions
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -106,7 +108,7 @@ export function createInbox(options: InboxOptions) {
     const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
     let output
     try {
-      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
+      output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
       if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
       throw error
@@ -117,6 +119,7 @@ export function createInbox(options: InboxOptions) {
     const exact = output.balance.exact
     notes = [
       ...output.reasons,
+      ...output.ruleNotes,
       ...(exact.status === 'optimal' || exact.status === 'timedout'
         ? [`Balancing: greedy peak load ${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} % vs exact ${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} % (HiGHS, ${exact.status}).`]
         : exact.reason

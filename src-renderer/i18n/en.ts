@@ -1,4 +1,5 @@
 import { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
+import { maintenanceEn, rulesEn, rulesEngineEn, thresholdEn } from './rules.en'
 
 /** English messages: the reference shape every other language must match. */
 export const en = {
@@ -11,6 +12,7 @@ export const en = {
     hosts: 'Hosts',
     recommendations: 'Recommendations',
     plans: 'Plans',
+    rules: 'Rules',
     whatIf: 'What-if',
     audit: 'Audit',
     settings: 'Settings',
@@ -339,7 +341,10 @@ export const en = {
     },
   },
   audit: auditEn,
-  engine: engineEn,
+  engine: { ...engineEn, ...rulesEngineEn },
+  rules: rulesEn,
+  threshold: thresholdEn,
+  maintenance: maintenanceEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',

@@ -1,5 +1,6 @@
 import type { MessageSchema } from './en'
 import { auditZhCN, engineZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
+import { maintenanceZhCN, rulesEngineZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -12,6 +13,7 @@ export const zhCN: MessageSchema = {
     hosts: '主机',
     recommendations: '优化建议',
     plans: '计划',
+    rules: '规则',
     whatIf: '假设分析',
     audit: '审计日志',
     settings: '设置',
@@ -340,7 +342,10 @@ export const zhCN: MessageSchema = {
     },
   },
   audit: auditZhCN,
-  engine: engineZhCN,
+  engine: { ...engineZhCN, ...rulesEngineZhCN },
+  rules: rulesZhCN,
+  threshold: thresholdZhCN,
+  maintenance: maintenanceZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',
