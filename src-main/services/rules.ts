@@ -1,6 +1,7 @@
 import { ApiFailure, type MaintenanceEntry, type RulesList, type StayingVm } from '../../shared/api'
 import type { PartialEngineOptions } from '../../shared/engine/options'
-import { fromAdminRules, ruleConflict, ruleLabel } from '../../shared/engine/placement-rules'
+import { fromAdminRules } from '../../shared/engine/placement-rules'
+import { ruleConflict, ruleLabel } from '../../shared/model'
 import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/threshold'
 import type { NewPlacementRule, PlacementRule, Snapshot } from '../../shared/model'
 import type { Store } from '../store'
