@@ -1,4 +1,6 @@
-import type { MessageRef, Recommendation } from '../model/recommendation'
+import { msg } from '../i18n'
+import type { MessageRef } from '../model/message'
+import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
 import type { PlacementProblem } from './placement'
@@ -12,7 +14,6 @@ import { gibText, type StoragePlan } from './storage'
  * `priority` set here is the gain class; recommend() applies the priority rule (priority.ts).
  */
 
-const ref = (key: string, params: MessageRef['params'] = {}): MessageRef => ({ key, params })
 
 /** Memory as an admin reads it: MiB below 1 GiB, GiB (one decimal unless whole) above. */
 export function memoryText(mib: number): string {
@@ -137,7 +138,7 @@ export function migrationRecommendation(move: Move, problem: PlacementProblem, a
     // Mandatory: 1, or 2 for a should-run rule (soft).
     priority: move.mandatory ? (move.priority === 2 ? 2 : 1) : move.priority,
     title: `Move ${vm} from ${move.from} to ${move.to}`,
-    titleRef: ref('engine.move.title', { vm, from: move.from, to: move.to }),
+    titleRef: msg('engine.move.title', { vm, from: move.from, to: move.to }),
     rationale:
       (move.mandatory
         ? `${move.priority === 2 ? 'Asked for by a rule' : 'Required'}: ${move.reason}. Live migration about ${seconds} s; the peak host CPU load is ${peak} after it.`
@@ -183,10 +184,10 @@ export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: re
         target: { type: 'vm' as const, id: vm.id },
         priority: 2 as const,
         title: `${name} has more vCPUs than ${vm.hostId} has logical CPUs: ${vm.allocation.vcpus} → ${cpus}`,
-        titleRef: ref('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        titleRef: msg('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
         rationale: `${name} has ${vcpuText(vm.allocation.vcpus)} on ${vm.hostId}, which has ${cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most ${cpus}.`,
-        rationaleRef: ref('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
-        predicted: [{ label: 'vCPUs', labelRef: ref('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
+        rationaleRef: msg('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        predicted: [{ label: 'vCPUs', labelRef: msg('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
         risk: 'medium' as const,
         riskNote: 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
         needsRestart: false,
@@ -216,9 +217,9 @@ export function evacuationRecommendation(hostId: string, moves: readonly Move[],
     target: { type: 'host', id: hostId },
     priority: 1,
     title: `Evacuate ${hostId} for maintenance: ${n} ${n === 1 ? 'move' : 'moves'}`,
-    titleRef: ref('engine.evacuate.title', { host: hostId, count: n }),
+    titleRef: msg('engine.evacuate.title', { host: hostId, count: n }),
     rationale: `${hostId} is in maintenance: its running VMs move to other hosts (${vms}), live, about ${total} s in all; the peak host CPU load is ${peak} after them. Until it leaves maintenance, nothing is placed on it.`,
-    rationaleRef: ref('engine.evacuate.rationale', { host: hostId, count: n, vms, seconds: total, peak }),
+    rationaleRef: msg('engine.evacuate.rationale', { host: hostId, vms, seconds: total, peak }),
     predicted: subsetEffect(model, all),
     risk: longest > 120 ? 'medium' : 'low',
     riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${total} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,

@@ -21,7 +21,7 @@ interface Level {
 const level = (key: string, gain: number, perMinute: number, words: string, extra: Partial<Pick<BalanceOptions, 'maxMigrations' | 'minGain'>> = {}): Level => ({
   balance: { minRelativeGain: gain, relativeGainPerMigrationMinute: perMinute, ...extra },
   words,
-  ref: { key: `threshold.${key}`, params: {} },
+  ref: { key: `placement.threshold.${key}`, params: {} },
 })
 
 export const THRESHOLD_LEVELS: Record<MigrationThreshold, Level> = {

@@ -113,7 +113,7 @@ export interface RuleContext {
 export function ruleConflict(candidate: NewPlacementRule, context: RuleContext): RuleConflict | undefined {
   const hosts = candidate.hosts ?? []
   const name = (vm: string) => context.vms.get(vm) ?? vm
-  const fail = (message: string, key: string, params: MessageRef['params']): RuleConflict => ({ message, ref: { key: `rules.conflict.${key}`, params } })
+  const fail = (message: string, key: string, params: MessageRef['params']): RuleConflict => ({ message, ref: { key: `placement.conflict.${key}`, params } })
   const unknownVm = candidate.vms.find((vm) => !context.vms.has(vm))
   if (unknownVm !== undefined) return fail(`There is no VM ${unknownVm} in the cluster.`, 'unknownVm', { vm: unknownVm })
   const unknownHost = hosts.find((h) => !context.hosts.includes(h))

@@ -110,11 +110,11 @@ export function createRules(options: RulesOptions) {
     const external = new Set(fromAdminRules(store.rules.list()).externallyManaged)
     return options.snapshot().vms.filter((v) => v.hostId === hostId && !moving.has(v.id)).map((v) => {
       if (v.state !== 'running' && v.state !== 'paused')
-        return because(v.id, v.name, `${v.name} is ${v.state}: it stays defined on ${hostId} (only running guests are migrated live)`, 'maintenance.staying.notRunning', { vm: v.name, state: v.state, host: hostId })
+        return because(v.id, v.name, `${v.name} is ${v.state}: it stays defined on ${hostId} (only running guests are migrated live)`, 'placement.staying.notRunning', { vm: v.name, state: v.state, host: hostId })
       if (external.has(v.id))
-        return because(v.id, v.name, `${v.name} is managed by another balancer`, 'maintenance.staying.external', { vm: v.name })
+        return because(v.id, v.name, `${v.name} is managed by another balancer`, 'placement.staying.external', { vm: v.name })
       const why = notes.find((n) => n.includes(v.id) || n.includes(v.name)) ?? 'no host can take it within capacity and rules'
-      return because(v.id, v.name, why, 'maintenance.staying.noRoom', { vm: v.name, why })
+      return because(v.id, v.name, why, 'placement.staying.noRoom', { vm: v.name, why })
     })
   }
 

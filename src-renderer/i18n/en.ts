@@ -1,7 +1,11 @@
-import { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
-import { maintenanceEn, rulesEn, rulesEngineEn, thresholdEn } from './rules.en'
+import { sharedMessages } from '../../shared/i18n'
+import { auditEn, plansEn, recommendationsEn } from './review.en'
+import { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
 
-/** English messages: the reference shape every other language must match. */
+/**
+ * English messages: the reference shape every other language must match. The messages main, the
+ * engine and the CLI produce come from shared/i18n, merged last (their namespaces are their own).
+ */
 export const en = {
   app: {
     name: 'VirtPilot',
@@ -341,7 +345,6 @@ export const en = {
     },
   },
   audit: auditEn,
-  engine: { ...engineEn, ...rulesEngineEn },
   rules: rulesEn,
   threshold: thresholdEn,
   maintenance: maintenanceEn,
@@ -666,6 +669,7 @@ export const en = {
     retry: 'Retry',
     saveFailed: 'Could not save settings: {message}',
   },
+  ...sharedMessages.en,
 }
 
 export type MessageSchema = typeof en

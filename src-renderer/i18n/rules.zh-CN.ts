@@ -1,4 +1,4 @@
-import type { maintenanceEn, rulesEn, rulesEngineEn, thresholdEn } from './rules.en'
+import type { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
 
 /** 放置规则、迁移阈值与维护模式（DRS 式控制），简体中文。 */
 export const rulesZhCN: typeof rulesEn = {
@@ -21,7 +21,7 @@ export const rulesZhCN: typeof rulesEn = {
     pin: '该虚拟机只在这台主机上运行。',
     exclude: '均衡绝不迁移这些虚拟机；维护和硬性规则仍会迁移，但需经您批准的计划。',
   },
-  columns: { id: '规则', kind: '类型', vms: '虚拟机', hosts: '主机', created: '添加时间', actions: '' },
+  columns: { id: '规则', kind: '类型', vms: '虚拟机', hosts: '主机', created: '添加时间' },
   add: '添加规则',
   addTitle: '新规则',
   kind: '类型',
@@ -36,16 +36,6 @@ export const rulesZhCN: typeof rulesEn = {
   added: '已添加规则 {rule}；下一次分析将遵守它。',
   removed: '已删除规则 {rule}。',
   refused: '未添加：{reason}',
-  conflict: {
-    unknownVm: '集群中没有虚拟机 {vm}。',
-    unknownHost: '集群中没有主机 {host}。',
-    duplicate: '已存在相同的规则：{rule}。',
-    togetherAndApart: '{a} 和 {b} 将既要放在一起（亲和）又要分开（反亲和）。',
-    noHostLeft: '{vm} 将没有可运行的主机：它的“必须运行”规则和固定规则（{rules}）没有共同的主机。',
-    affinityNoHost: '{vms} 必须放在一起，但它们的“必须运行”规则和固定规则没有共同的主机。',
-    shouldOutsideMust: '{vm} 必须运行在 {must} 上，不能再偏好 {should}。',
-    apartTooFew: '{count} 台虚拟机必须分开（{vms}），但它们只能使用 {hosts} 台主机。',
-  },
 }
 
 export const thresholdZhCN: typeof thresholdEn = {
@@ -53,11 +43,6 @@ export const thresholdZhCN: typeof thresholdEn = {
   help: '与 vSphere DRS 相同：均衡迁移需带来多少收益，引擎才会提出。1 最保守，5 最激进。规则、维护和分配上限要求的迁移在任何级别都会提出。',
   label: '阈值',
   names: { 1: '1 保守', 2: '2', 3: '3 默认', 4: '4', 5: '5 激进' },
-  level1: '只提出规则、维护和分配上限要求的迁移；不为均衡负载而迁移。',
-  level2: '只要大收益：每次迁移至少降低主机负载 5 个百分点（离散度加峰值），并至少消除当前不均衡的 10 %，实时迁移每多一分钟再加 5 %。',
-  level3: '每次迁移至少消除当前不均衡的 1 %，实时迁移每多一分钟再加 1 %（默认）。',
-  level4: '每次迁移至少消除当前不均衡的 0.3 %，实时迁移每多一分钟再加 0.3 %。',
-  level5: '激进：每次迁移至少消除当前不均衡的 0.1 %，实时迁移每多一分钟再加 0.05 %；很小的收益也会迁移虚拟机。',
 }
 
 export const maintenanceZhCN: typeof maintenanceEn = {
@@ -70,27 +55,6 @@ export const maintenanceZhCN: typeof maintenanceEn = {
   allowUnsafe: '生成计划（允许不安全迁移）',
   openPlan: '打开计划',
   nothingToMove: '没有需要迁移的运行中虚拟机。',
-  exited: '{host} 重新接收放置。',
   inMaintenance: '自 {time} 起处于维护中：不接收放置。',
-  staysOn: '留在 {host}',
-  staying: {
-    notRunning: '{vm} 处于 {state} 状态：仍定义在 {host} 上（只实时迁移运行中的虚拟机）。',
-    external: '{vm} 由其他均衡器管理。',
-    noRoom: '{vm}：{why}',
-  },
 }
 
-export const rulesEngineZhCN: typeof rulesEngineEn = {
-  required: {
-    maintenance: '必需：{host} 处于维护中。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    pinned: '必需：{vm} 必须运行在 {hosts} 上（规则 {rule}）。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    antiAffinity: '必需：{vm} 与一台必须分开的虚拟机共用主机 {host}（规则 {rule}）。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    affinity: '必需：{vms} 必须放在一起（规则 {rule}）。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    overLimit: '必需：{host} 超出其分配比例。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    preferred: '规则要求：{vm} 应当运行在 {hosts} 上（规则 {rule}）。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-  },
-  evacuate: {
-    title: '为维护疏散 {host}：{count} 次迁移',
-    rationale: '{host} 处于维护中：其上运行的虚拟机迁往其他主机（{vms}），实时迁移，共约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。在退出维护之前，不会向它放置任何虚拟机。',
-  },
-}

@@ -1,6 +1,7 @@
 import type { MessageSchema } from './en'
-import { auditZhCN, engineZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
-import { maintenanceZhCN, rulesEngineZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
+import { sharedMessages } from '../../shared/i18n'
+import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
+import { maintenanceZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -342,7 +343,6 @@ export const zhCN: MessageSchema = {
     },
   },
   audit: auditZhCN,
-  engine: { ...engineZhCN, ...rulesEngineZhCN },
   rules: rulesZhCN,
   threshold: thresholdZhCN,
   maintenance: maintenanceZhCN,
@@ -667,4 +667,5 @@ export const zhCN: MessageSchema = {
     retry: '重试',
     saveFailed: '无法保存设置：{message}',
   },
+  ...sharedMessages['zh-CN'],
 }

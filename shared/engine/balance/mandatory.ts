@@ -13,6 +13,8 @@ export interface Violation {
 }
 
 const ruleWords = (name: string | undefined) => (name ? ` (rule ${name})` : '')
+/** The rule's name as a message of its own ("(rule x)"), or nothing when the constraint has no named rule. */
+const ruleRef = (name: string | undefined): MessageRef | string => (name ? { key: 'engine.required.rule', params: { rule: name } } : '')
 
 /**
  * Phase 1: the mandatory moves (maintenance, pinning, affinity, anti-affinity, overcommit limits),
@@ -58,7 +60,7 @@ function softViolation(state: ClusterState, skip: Set<number>, unmet: Set<number
       if (vm.preferredHosts && vm.preferredHosts.length > 0 && !vm.preferredHosts.includes(host.id)) {
         const rule = state.problem.ruleNames?.preferred?.[vm.id]
         const hosts = vm.preferredHosts.join(', ')
-        return { unit: u, soft: true, reason: `${vm.id} should run on ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.preferred', params: { vm: vm.id, hosts, rule: rule ?? '' } } }
+        return { unit: u, soft: true, reason: `${vm.id} should run on ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.preferred', params: { vm: vm.id, hosts, rule: ruleRef(rule) } } }
       }
     }
   }
@@ -77,19 +79,19 @@ function ruleViolation(state: ClusterState, skip: Set<number>): Violation | null
       if (vm.allowedHosts && !vm.allowedHosts.includes(host.id)) {
         const rule = names?.pinned?.[vm.id]
         const hosts = vm.allowedHosts.join(', ')
-        return { unit: u, reason: `${vm.id} is pinned to ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.pinned', params: { vm: vm.id, hosts, rule: rule ?? '' } } }
+        return { unit: u, reason: `${vm.id} is pinned to ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.pinned', params: { vm: vm.id, hosts, rule: ruleRef(rule) } } }
       }
       for (const g of state.antiGroupsOf[v]!)
         if (state.antiCount[g]![state.vmHost[v]!]! > 1 && firstOfGroupHere(state, g, state.vmHost[v]!) !== v && clashes(state, g, v)) {
           const rule = names?.antiAffinity?.[g]
-          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM${ruleWords(rule)}`, ref: { key: 'engine.required.antiAffinity', params: { vm: vm.id, host: host.id, rule: rule ?? '' } } }
+          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM${ruleWords(rule)}`, ref: { key: 'engine.required.antiAffinity', params: { vm: vm.id, host: host.id, rule: ruleRef(rule) } } }
         }
     }
     if (state.unitSplit(u)) {
       const ids = new Set(state.units[u]!.map((v) => state.problem.vms[v]!.id))
       const g = state.problem.affinity.findIndex((group) => group.some((id) => ids.has(id)))
       const rule = g >= 0 ? state.problem.ruleNames?.affinity?.[g] : undefined
-      return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)${ruleWords(rule)}`, ref: { key: 'engine.required.affinity', params: { vms: state.unitNames(u), rule: rule ?? '' } } }
+      return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)${ruleWords(rule)}`, ref: { key: 'engine.required.affinity', params: { vms: state.unitNames(u), rule: ruleRef(rule) } } }
     }
   }
   return null

@@ -45,7 +45,7 @@ describe('placement rules through the api', () => {
 
     const conflict = await call(services, 'rules.add', { kind: 'affinity', vms: [b, a] })
     expect(conflict).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('together (affinity) and apart (anti-affinity)') } })
-    expect(!conflict.ok && conflict.error.details?.[0]).toMatch(/^rules\.conflict\.togetherAndApart /)
+    expect(!conflict.ok && conflict.error.details?.[0]).toMatch(/^placement\.conflict\.togetherAndApart /)
     const unknown = await call(services, 'rules.add', { kind: 'pin', vms: [a], hosts: ['no-such-host'] })
     expect(unknown).toMatchObject({ ok: false, error: { code: 'conflict', message: 'There is no host no-such-host in the cluster.' } })
 

@@ -101,7 +101,7 @@ describe('conflicting rules are refused with the reason', () => {
     ['an unknown host', [], { kind: 'pin' as const, vms: ['a'], hosts: ['h9'] }, 'unknownHost'],
   ])('%s', (_what, stored, candidate, key) => {
     const conflict = ruleConflict(candidate, context(stored))
-    expect(conflict?.ref.key).toBe(`rules.conflict.${key}`)
+    expect(conflict?.ref.key).toBe(`placement.conflict.${key}`)
     expect(conflict?.message.length).toBeGreaterThan(10)
   })
 
