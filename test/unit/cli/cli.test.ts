@@ -182,7 +182,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   // Eight runs of the CLI: minutes on a busy machine.
-  it('keeps placement rules in a data file, refuses a conflicting one with the reason, and recommends at a migration threshold', { timeout: 400_000 }, () => {
+  it('keeps placement rules in a data file, refuses a conflicting one with the reason, and recommends at a migration threshold', () => {
     const dir = tempDir()
     const file = join(dir, 'lab.db')
     const snapshotFile = join(dir, 'snapshot.json')
@@ -210,7 +210,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     }
     expect(moves('1')).toBe(0)
     expect(moves('5')).toBeGreaterThan(0)
-  })
+  }, 400_000)
 
   it('adds, lists and removes hosts of a data file, naming what went wrong', () => {
     const dir = tempDir()
