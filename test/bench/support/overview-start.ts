@@ -70,8 +70,8 @@ export interface Start {
   data: number
   /**
    * CPU time the page's main thread spent from navigation to the first drawn chart (Chromium's
-   * ThreadTime): what the start costs whatever else the machine runs, the floor of `drawn` on an
-   * idle machine.
+   * ThreadTime): what the start itself costs, far less swayed by other work than `drawn`; near
+   * the floor of `drawn` on an idle machine.
    */
   cpu: number
 }
