@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
-import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { ClusterFacts, History, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
@@ -21,6 +21,8 @@ export interface InboxOptions {
   actor: string
   /** The admin's rules and migration threshold (services/rules.ts); none when absent. */
   engineOptions?: () => PartialEngineOptions
+  /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
+  usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -105,7 +107,8 @@ export function createInbox(options: InboxOptions) {
     const now = clock()
     if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
     lastStrategy = strategy
-    const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
+    const ids = snapshot.vms.map((v) => v.id)
+    const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
       output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })

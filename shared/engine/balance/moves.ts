@@ -28,6 +28,8 @@ export interface BalanceResult {
   unresolved: string[]
   /** Should-run rules left unmet (no preferred host had room), in words: not a violation. */
   notes?: string[]
+  /** Optional moves left out because the days the VMs actually had did not bear out their gain (hold-back.ts). */
+  heldBack?: number
 }
 
 export interface GreedyOptions {
