@@ -51,6 +51,12 @@ export const requestChannelNames = [
   'perf.preview',
   'perf.run',
   'perf.list',
+  // Placement rules (affinity, anti-affinity, must / should run on hosts, pin, exclude) and maintenance mode.
+  'rules.list',
+  'rules.add',
+  'rules.remove',
+  'maintenance.enter',
+  'maintenance.exit',
 ] as const
 export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed'] as const
 

@@ -14,6 +14,7 @@ import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
 import { PERF_HELP, perfCommand } from './perf'
+import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -37,6 +38,8 @@ ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
+${RULES_HELP.trimEnd()}
+${MAINTENANCE_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
 ${PERF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
@@ -127,6 +130,8 @@ const COMMAND_HELP: Record<string, string> = {
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
+  rules: RULES_HELP,
+  maintenance: MAINTENANCE_HELP,
   whatif: WHATIF_HELP,
   'perf-kvm': PERF_HELP,
 }
@@ -168,6 +173,10 @@ export async function main(argv: string[]): Promise<number> {
         return await applyCommand(rest)
       case 'recover':
         return await recoverCommand(rest)
+      case 'rules':
+        return await rulesCommand(rest)
+      case 'maintenance':
+        return await maintenanceCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       case 'perf-kvm':

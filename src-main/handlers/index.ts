@@ -58,5 +58,10 @@ export function apiHandlers(core: Core): Handlers {
     'perf.preview': async ({ vmId, seconds }) => core.perfKvm.preview(vmId, seconds),
     'perf.run': ({ vmId, seconds }) => core.perfKvm.run(vmId, seconds),
     'perf.list': async ({ vmId }) => core.perfKvm.list(vmId),
+    'rules.list': async () => core.rules.list(),
+    'rules.add': async (rule) => core.rules.add(rule),
+    'rules.remove': async ({ id }) => ({ removed: core.rules.remove(id) }),
+    'maintenance.enter': ({ hostId, allowUnsafeMigration }) => core.rules.enter(hostId, { allowUnsafeMigration }),
+    'maintenance.exit': async ({ hostId }) => ({ exited: core.rules.exit(hostId) }),
   }
 }

@@ -10,6 +10,7 @@ import type { HostManager } from './host-manager'
 import type { Inbox } from './inbox'
 import type { MetricsSourceService } from './metrics-source'
 import type { PlanService } from './plans'
+import type { RulesService } from './rules'
 import type { StorageService } from './storage'
 import type { PerfKvmService } from './perf-kvm'
 import type { Whatif } from './whatif'
@@ -32,4 +33,5 @@ export interface Core {
   whatif: Whatif
   storage: StorageService
   perfKvm: PerfKvmService
+  rules: RulesService
 }

@@ -3,6 +3,7 @@ import { openDatabase, openDurableConnection, schemaVersion, type DatabaseOption
 import { InventoryRepo } from './inventory'
 import { ManagedHostsRepo } from './managed-hosts'
 import { MetaRepo } from './meta'
+import { PlacementRulesRepo } from './placement-rules'
 import { PlansRepo } from './plans'
 import { RecommendationsRepo } from './recommendations'
 import { SamplesRepo } from './samples'
@@ -32,6 +33,8 @@ export interface Store {
   secrets: SecretsRepo
   storage: StorageRepo
   perfRuns: PerfRunsRepo
+  /** Placement rules and hosts in maintenance. */
+  rules: PlacementRulesRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
   transaction<T>(body: () => T): T
   close(): void
@@ -59,6 +62,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     secrets: new SecretsRepo(db),
     storage: new StorageRepo(db),
     perfRuns: new PerfRunsRepo(db),
+    rules: new PlacementRulesRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {
       if (durable !== db) durable.close()

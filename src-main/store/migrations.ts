@@ -202,6 +202,24 @@ export const migrations: readonly string[] = [
   ) WITHOUT ROWID;
   `,
   `
+  -- The admin's placement rules (affinity, anti-affinity, must / should run on hosts, pin, exclude).
+  CREATE TABLE placement_rules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    vms TEXT NOT NULL,             -- JSON array of VM ids
+    hosts TEXT NOT NULL,           -- JSON array of host ids
+    name TEXT,
+    created_at INTEGER NOT NULL,   -- epoch ms
+    created_by TEXT NOT NULL
+  );
+  -- Hosts in maintenance: they take no placements until they leave it.
+  CREATE TABLE host_maintenance (
+    host_id TEXT PRIMARY KEY,
+    since INTEGER NOT NULL,        -- epoch ms
+    by TEXT NOT NULL,
+    plan_id TEXT
+  );
   -- The virtualization layer, measured: a VM's QEMU CPU by thread kind (cores) and KVM counters, a host's vmstat
   -- figures, and iostat figures per block device. NULL where the host does not show them.
   ALTER TABLE vm_samples ADD COLUMN qemu_vcpu_cores REAL;
