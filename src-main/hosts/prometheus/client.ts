@@ -122,7 +122,7 @@ export class PrometheusClient {
     const url = new URL(`${this.prefix}/api/v1/${endpoint}`, this.base)
     if (method === 'GET') url.search = body.toString()
     const payload = method === 'POST' ? body.toString() : undefined
-    // A kept-alive connection the store closed as the request left is reset: reads are safe to send once more.
+    // A kept-alive connection the store closed as the request left is reset (or broken mid-write): reads are safe to send once more.
     const { status, text } = await this.send(url, method, payload, timeoutMs).catch((error: unknown) => {
       if ((error as { reset?: boolean }).reset) return this.send(url, method, payload, timeoutMs)
       throw error
@@ -180,7 +180,7 @@ export class PrometheusClient {
             ? `${this.label}: the TLS certificate is not trusted (${error.message}). Pass the CA that signed it with --ca-file (Settings → Metrics source → CA file).`
             : `cannot reach the metrics store at ${this.label} (${error.code ?? error.message}). Is Prometheus (or Thanos/Mimir/VictoriaMetrics) running there, and is the address and port right?`,
         )
-        reject(error.code === 'ECONNRESET' ? Object.assign(failure, { reset: true }) : failure)
+        reject(error.code === 'ECONNRESET' || error.code === 'EPIPE' ? Object.assign(failure, { reset: true }) : failure)
       })
       if (body !== undefined) req.write(body)
       req.end()
