@@ -1,7 +1,7 @@
 import type { Language } from '../model/settings'
 import { engineEn } from './engine.en'
 import { engineZhCN } from './engine.zh-CN'
-import type { At, Catalogue, Leaves, ParamsFor } from './types'
+import type { At, Catalogue, Leaves, ParamsFor, Placeholders } from './types'
 
 /**
  * The messages main, the engine and the CLI produce, by top-level namespace. The renderer merges
@@ -19,3 +19,5 @@ export const sharedMessages: Record<Language, SharedMessages> = {
 /** A key some shared catalogue holds, and the values its English text needs. */
 export type MessageKey = Leaves<typeof sourceEn>
 export type MessageParams<K extends MessageKey> = ParamsFor<At<typeof sourceEn, K>>
+/** True when the text of K has no placeholder (its values may be left out). */
+export type NeedsNoParams<K extends MessageKey> = [Placeholders<At<typeof sourceEn, K>>] extends [never] ? true : false

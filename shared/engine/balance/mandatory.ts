@@ -1,3 +1,5 @@
+import { english, msg } from '../../i18n'
+import type { MessageRef } from '../../model/recommendation'
 import { bestDestination } from './constraints'
 import type { MoveLog } from './moves'
 import type { ClusterState } from './state'
@@ -6,6 +8,7 @@ import type { ClusterState } from './state'
 export interface Violation {
   unit: number
   reason: string
+  reasonRef: MessageRef
 }
 
 /**
@@ -18,17 +21,19 @@ export function fixViolations(state: ClusterState, log: MoveLog, stuck: Set<numb
   for (let guard = 0; guard < state.problem.vms.length * 2 + 10; guard++) {
     const violation = nextViolation(state, stuck)
     if (!violation) break
-    const { unit, reason } = violation
+    const { unit, reason, reasonRef } = violation
     const to = bestDestination(state, unit, true)
     if (to === null) {
       stuck.add(unit)
       unresolved.push(`${reason}: no host can take ${state.unitNames(unit)} within capacity and rules${storageNote(state, unit)}`)
       continue
     }
-    log.record(unit, to, true, reason)
+    log.record(unit, to, true, reason, reasonRef)
   }
   return unresolved
 }
+
+const violation = (unit: number, reasonRef: MessageRef): Violation => ({ unit, reason: english(reasonRef), reasonRef })
 
 /** The next unit that breaks a rule or limit, with the reason; null when none do. */
 export function nextViolation(state: ClusterState, skip: Set<number>): Violation | null {
@@ -42,14 +47,14 @@ function ruleViolation(state: ClusterState, skip: Set<number>): Violation | null
     for (const v of state.units[u]!) {
       const vm = state.problem.vms[v]!
       const host = state.problem.hosts[state.vmHost[v]!]!
-      if (host.maintenance) return { unit: u, reason: `host ${host.id} is in maintenance` }
+      if (host.maintenance) return violation(u, msg('engine.reason.maintenance', { host: host.id }))
       if (vm.allowedHosts && !vm.allowedHosts.includes(host.id))
-        return { unit: u, reason: `${vm.id} is pinned to ${vm.allowedHosts.join(', ')}` }
+        return violation(u, msg('engine.reason.pinned', { vm: vm.id, hosts: vm.allowedHosts.join(', ') }))
       for (const g of state.antiGroupsOf[v]!)
         if (state.antiCount[g]![state.vmHost[v]!]! > 1 && firstOfGroupHere(state, g, state.vmHost[v]!) !== v && clashes(state, g, v))
-          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM` }
+          return violation(u, msg('engine.reason.antiAffine', { vm: vm.id, host: host.id }))
     }
-    if (state.unitSplit(u)) return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)` }
+    if (state.unitSplit(u)) return violation(u, msg('engine.reason.affinity', { vms: state.unitNames(u) }))
   }
   return null
 }
@@ -90,7 +95,7 @@ function overLimitViolation(state: ClusterState, skip: Set<number>): Violation |
       if (better) { pick = c; pickObjective = objective }
     }
     pick ??= candidates[0]
-    if (pick) return { unit: pick.u, reason: `host ${host.id} is over its overcommit limit` }
+    if (pick) return violation(pick.u, msg('engine.reason.overLimit', { host: host.id }))
   }
   return null
 }

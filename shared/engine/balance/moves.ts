@@ -1,4 +1,4 @@
-import type { RecommendationPriority } from '../../model/recommendation'
+import type { MessageRef, RecommendationPriority } from '../../model/recommendation'
 import type { LoadSummary } from '../placement'
 import type { ClusterState } from './state'
 
@@ -9,6 +9,8 @@ export interface Move {
   /** Priority 1: fixes a rule violation or empties a host in maintenance. */
   mandatory: boolean
   reason: string
+  /** The reason as a message, where the admin reads it (a mandatory move's). */
+  reasonRef?: MessageRef
   /** Imbalance (std dev of host load) before minus after this move, in plan order; a move made for the peak may raise it. */
   gain: number
   /** Estimated live-migration time: used memory / (bandwidth - dirty rate). */
@@ -85,7 +87,7 @@ export class MoveLog {
   ) {}
 
   /** Moves unit u to host `to`: one move per member VM not already there, with the unit's gain and cost. */
-  record(u: number, to: number, mandatory: boolean, reason: string): void {
+  record(u: number, to: number, mandatory: boolean, reason: string, reasonRef?: MessageRef): void {
     const { state } = this
     const { problem } = state
     const gain = state.imbalance() - state.imbalanceAfter(u, to)
@@ -99,6 +101,7 @@ export class MoveLog {
         to: problem.hosts[to]!.id,
         mandatory,
         reason,
+        ...(reasonRef ? { reasonRef } : {}),
         gain,
         costSeconds,
         priority: mandatory ? 1 : priorityForGain(gain),
