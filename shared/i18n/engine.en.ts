@@ -81,6 +81,7 @@ export const engineEn = {
   sentences: '{sentences}',
   /** Short phrases in a list (a list value named `items`: "a, b"). */
   list: '{items}',
+  clauses: '{clauses}',
   span: {
     minutes: '{count} min',
     hours: '{hours} h',

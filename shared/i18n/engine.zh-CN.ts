@@ -75,6 +75,7 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
 
   sentences: '{sentences}',
   list: '{items}',
+  clauses: '{clauses}',
   span: {
     minutes: '{count} 分钟',
     hours: '{hours} 小时',

@@ -9,10 +9,11 @@ export function msg<K extends MessageKey>(key: K, ...params: NeedsNoParams<K> ex
 
 /**
  * Messages in a list value are sentences said one after another: a space between them in English,
- * none in Chinese; a list value named `items` is a list of short phrases ("a, b" / "a、b").
+ * none in Chinese; a list value named `items` is a list of short phrases ("a, b" / "a、b"), one
+ * named `clauses` a list of clauses ("a; b" / "a；b").
  */
 const SENTENCE_GAP: Record<Language, string> = { en: ' ', 'zh-CN': '' }
-const LIST_GAP: Record<Language, string> = { en: ', ', 'zh-CN': '、' }
+const GAPS: Record<string, Record<Language, string>> = { items: { en: ', ', 'zh-CN': '、' }, clauses: { en: '; ', 'zh-CN': '；' } }
 
 export function sentenceGap(locale: Language): string {
   return SENTENCE_GAP[locale]
@@ -38,7 +39,7 @@ export function resolveParams(params: MessageRef['params'], say: (ref: MessageRe
   return Object.fromEntries(
     Object.entries(params).map(([name, value]) => [
       name,
-      typeof value === 'object' ? (Array.isArray(value) ? value.map(say).filter(Boolean).join((name === 'items' ? LIST_GAP : SENTENCE_GAP)[locale]) : say(value)) : value,
+      typeof value === 'object' ? (Array.isArray(value) ? value.map(say).filter(Boolean).join((GAPS[name] ?? SENTENCE_GAP)[locale]) : say(value)) : value,
     ]),
   )
 }

@@ -3,7 +3,7 @@ import type { MessageRef } from '../../model/recommendation'
 import { figure, said } from '../words'
 import type { ReversibleAction } from '../../model/action'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { runningVms, versionAtLeast, listOf } from './rule'
+import { runningVms, versionAtLeast } from './rule'
 
 /** In actions, `default` means "remove the attribute" (back to the hypervisor's default). */
 const DEFAULT = 'default'
@@ -67,8 +67,8 @@ export const diskCacheIoRule: TuningRule = {
             ? msg('engine.tuning.diskCache.titleCacheIo', { io: ioMode, vm: vm.name })
             : msg('engine.tuning.diskCache.titleCache', { vm: vm.name }),
           rationale: host.qemuVersion
-            ? msg('engine.tuning.diskCache.rationaleQemu', { vm: vm.name, count: actions.length, qemu: host.qemuVersion, notes: listOf(notes) })
-            : msg('engine.tuning.diskCache.rationale', { vm: vm.name, count: actions.length, notes: listOf(notes) }),
+            ? msg('engine.tuning.diskCache.rationaleQemu', { vm: vm.name, count: actions.length, qemu: host.qemuVersion, notes: msg('engine.clauses', { clauses: notes }) })
+            : msg('engine.tuning.diskCache.rationale', { vm: vm.name, count: actions.length, notes: msg('engine.clauses', { clauses: notes }) }),
           effect: msg('engine.tuning.diskCache.effect', { io: ioMode }),
           riskNote: msg('engine.tuning.diskCache.risk'),
         }),

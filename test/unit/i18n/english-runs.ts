@@ -18,6 +18,15 @@ const KEPT = new Set(
 /** A token that is a setting, path, option or value rather than a word: cache=none, /dev/vhost-net, --unsafe, halt_poll_ns, ksm.run. */
 const technical = (token: string) => /[=/_.]|^--|\d/.test(token)
 
+/** A token without the quotes, dashes and full stops around it. */
+function trimmed(token: string): string {
+  let start = 0
+  let end = token.length
+  while (start < end && "-'’".includes(token[start]!)) start++
+  while (end > start && "'’.".includes(token[end - 1]!)) end--
+  return token.slice(start, end)
+}
+
 /** The runs found, each as the words it holds. `names` are the VM, host and pool names of the data. */
 export function englishRuns(text: string, names: readonly string[] = []): string[] {
   let rest = text
@@ -32,7 +41,7 @@ export function englishRuns(text: string, names: readonly string[] = []): string
       run = []
     }
     for (const token of segment.split(/[\s,;:()]+/).filter(Boolean)) {
-      const word = token.replace(/^[-'’]+|['’.]+$/g, '')
+      const word = trimmed(token)
       if (!/^[A-Za-z]/.test(word) || technical(word) || KEPT.has(word.toLowerCase())) {
         flush()
         continue
