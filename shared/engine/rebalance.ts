@@ -173,6 +173,8 @@ export function rebalanceRecommendation(input: {
   /** Low when some moved VM has less history than the demand window. */
   confidence: Recommendation['confidence']
   horizonHours: number
+  /** Optional moves the plan left out because the last `days` days did not bear out their gain (balance/hold-back.ts). */
+  heldBack?: { count: number; days: number }
 }): Recommendation {
   const base = rebalanceModel(input.problem, input.applied, input.moves)
   const hostIds = base.hosts.map((h) => h.id)
@@ -194,6 +196,7 @@ export function rebalanceRecommendation(input: {
   const longest = Math.max(...moves.map((m) => m.costSeconds))
   const total = moves.reduce((a, m) => a + m.costSeconds, 0)
   const params = { count: n, peakBefore: pct(before.maxCpuLoad), peakAfter: pct(after.maxCpuLoad), spreadBefore: pct(before.imbalance), spreadAfter: pct(after.imbalance), hours: input.horizonHours }
+  const held = input.heldBack && input.heldBack.count > 0 ? input.heldBack : null
   return {
     id: input.id,
     kind: 'migrate',
@@ -201,7 +204,9 @@ export function rebalanceRecommendation(input: {
     priority: gainClassForLoad(gain),
     ...said({
       title: msg('engine.rebalance.title', { count: n }),
-      rationale: msg('engine.rebalance.rationale', params),
+      rationale: held
+        ? msg('engine.rebalance.rationaleHeldBack', { rationale: msg('engine.rebalance.rationale', params), heldBack: heldBackRef(held) })
+        : msg('engine.rebalance.rationale', params),
       riskNote: msg('engine.migrate.riskSet', { count: n, total: Math.ceil(total), longest: Math.ceil(longest) }),
     }),
     predicted: figures(before, after, hostIds),
@@ -226,4 +231,9 @@ export function subsetProblem(rebalance: Rebalance, selected: readonly number[],
   const missing = m.dependsOn.filter((i) => !selected.includes(i))
   const needs = missing.length > 0 ? `it needs move ${missing.map((i) => `${i + 1} (${nameOf(rebalance.moves[i]!.vmId)} off ${rebalance.moves[i]!.from})`).join(' and ')} to make room first` : `${m.to} has no room for it without the other moves`
   return `Move ${misfit + 1} (${nameOf(m.vmId)} from ${m.from} to ${m.to}) cannot run without the rest of the set: ${needs}. Approve those too, or the whole set.`
+}
+
+/** Why moves the forecast favoured were left out (balance/hold-back.ts), as a message. */
+function heldBackRef(held: { count: number; days: number }): MessageRef {
+  return msg('engine.rebalance.heldBack', { moves: held.count, days: held.days })
 }
