@@ -139,20 +139,27 @@ export function migrationRecommendation(move: Move, problem: PlacementProblem, a
   const vm = nameOf(move.vmId)
   const copy = copyingPlan(storage)
   const outgrow = mayOutgrowNote(copy)
+  const seconds = Math.ceil(move.costSeconds)
+  const peak = `${(after.maxCpuLoad * 100).toFixed(1)} %`
+  const named = (r: MessageRef): MessageRef => ({ key: r.key, params: { ...r.params, ...(r.params.vm === move.vmId ? { vm } : {}), seconds, peak } })
+  const sentence = storageSentence(storage, move.to)
   return {
     id: nextId(),
     kind: move.mandatory ? 'evacuate' : 'migrate',
     target: { type: 'vm', id: move.vmId },
-    priority: move.mandatory ? 1 : move.priority,
+    // Mandatory: 1, or 2 for a should-run rule (soft).
+    priority: move.mandatory ? (move.priority === 2 ? 2 : 1) : move.priority,
     ...said({
       title: msg('engine.move.title', { vm, from: move.from, to: move.to }),
       rationale: sentences(
-        move.mandatory
-          ? msg('engine.migrate.required', { reason: move.reasonRef ?? move.reason, seconds: Math.ceil(move.costSeconds), peak: `${(after.maxCpuLoad * 100).toFixed(1)} %` })
-          : msg('engine.migrate.optional', { reason: move.reasonRef ?? move.reason, seconds: Math.ceil(move.costSeconds) }),
-        storageSentence(storage, move.to),
+        move.mandatory && move.reasonRef
+          ? named(move.reasonRef)
+          : move.mandatory
+            ? msg('engine.migrate.required', { reason: move.reason, seconds, peak })
+            : msg('engine.migrate.optional', { reason: move.reasonRef ?? move.reason, seconds }),
+        sentence,
       ),
-      riskNote: copy ? sentences(msg('engine.migrate.riskCopy', { seconds: Math.ceil(move.costSeconds), from: move.from }), outgrow) : msg('engine.migrate.riskLive', { seconds: Math.ceil(move.costSeconds) }),
+      riskNote: copy ? sentences(msg('engine.migrate.riskCopy', { seconds, from: move.from }), outgrow) : msg('engine.migrate.riskLive', { seconds }),
     }),
     predicted: subsetEffect(model, [0]),
     risk: move.costSeconds > 120 || outgrow ? 'medium' : 'low',
@@ -203,4 +210,38 @@ export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: re
       },
     ]
   })
+}
+
+/**
+ * The moves that empty a host in maintenance as one recommendation, "Evacuate h for maintenance:
+ * N moves": approved and planned together, in the order balancing made them (each fits when it runs).
+ */
+export function evacuationRecommendation(hostId: string, moves: readonly Move[], problem: PlacementProblem, applied: readonly Move[], id: string, nameOf: (vmId: string) => string = (v) => v): Recommendation {
+  const model = rebalanceModel(problem, applied, moves)
+  const all = moves.map((_, i) => i)
+  const after = loadsAfter(model, all)
+  const n = moves.length
+  const total = Math.ceil(moves.reduce((a, m) => a + m.costSeconds, 0))
+  const longest = Math.max(...moves.map((m) => m.costSeconds))
+  const vms = moves.map((m) => `${nameOf(m.vmId)} → ${m.to}`).join(', ')
+  const peak = `${(after.maxCpuLoad * 100).toFixed(1)} %`
+  return {
+    id,
+    kind: 'evacuate',
+    target: { type: 'host', id: hostId },
+    priority: 1,
+    ...said({
+      title: msg('engine.evacuate.title', { host: hostId, count: n }),
+      rationale: msg('engine.evacuate.rationale', { host: hostId, vms, seconds: total, peak }),
+      riskNote: msg('engine.migrate.riskSet', { count: n, total, longest: Math.ceil(longest) }),
+    }),
+    predicted: subsetEffect(model, all),
+    risk: longest > 120 ? 'medium' : 'low',
+    needsRestart: false,
+    confidence: 'normal',
+    actions: moves.map((m) => ({
+      action: { kind: 'migrate' as const, vm: m.vmId, from: m.from, to: m.to, live: true },
+      rollback: { kind: 'migrate' as const, vm: m.vmId, from: m.to, to: m.from, live: true },
+    })),
+  }
 }

@@ -126,14 +126,6 @@ export const engineEn = {
     demandPlanned: 'Demand planned for {vm}: {demand}.',
     worseRecently: 'Good only under the forecast: with the last 30 minutes\' demand this move would make balance worse (busiest host {before} -> {after}).',
   },
-  reason: {
-    maintenance: 'host {host} is in maintenance',
-    pinned: '{vm} is pinned to {hosts}',
-    antiAffine: '{vm} shares host {host} with an anti-affine VM',
-    affinity: '{vms} must run together (affinity)',
-    overLimit: 'host {host} is over its overcommit limit',
-    unresolved: '{reason}: no host can take {vms} within capacity and rules',
-  },
   demand: {
     allocation: 'no use measured yet: planned at its allocation ({cores} cores)',
     sample: 'no history yet: planned at its latest sample ({cores} cores){ready}',
@@ -334,5 +326,18 @@ export const engineEn = {
     roomEffect: 'Without the pinning or the limit, its vCPUs run when ready.',
     cpuReady: 'CPU ready',
     ratioFigure: 'vCPUs per host CPU',
+  },
+  required: {
+    rule: ' (rule {rule})',
+    maintenance: 'Required: {host} is in maintenance. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    pinned: 'Required: {vm} must run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    antiAffinity: 'Required: {vm} shares host {host} with a VM it must stay apart from{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    affinity: 'Required: {vms} must run together{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    overLimit: 'Required: {host} is over its allocation ratio. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    preferred: 'Asked for by a rule: {vm} should run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+  },
+  evacuate: {
+    title: 'Evacuate {host} for maintenance: {count} move | Evacuate {host} for maintenance: {count} moves',
+    rationale: '{host} is in maintenance: its running VMs move to other hosts ({vms}), live, about {seconds} s in all; the peak host CPU load is {peak} after them. Until it leaves maintenance, nothing is placed on it.',
   },
 } as const

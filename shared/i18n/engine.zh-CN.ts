@@ -119,14 +119,6 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     demandPlanned: '为 {vm} 规划的需求：{demand}。',
     worseRecently: '仅在预测下有利：按最近 30 分钟的需求，这次迁移会使均衡变差（最繁忙宿主机 {before} → {after}）。',
   },
-  reason: {
-    maintenance: '宿主机 {host} 处于维护模式',
-    pinned: '{vm} 被固定在 {hosts} 上',
-    antiAffine: '{vm} 与一台反亲和性虚拟机同在宿主机 {host} 上',
-    affinity: '{vms} 必须在同一宿主机上运行（亲和性）',
-    overLimit: '宿主机 {host} 超出了它的超配上限',
-    unresolved: '{reason}：在容量和规则范围内，没有宿主机能接收 {vms}',
-  },
   demand: {
     allocation: '尚未测得使用量：按其分配量规划（{cores} 核）',
     sample: '尚无历史数据：按其最近一次采样规划（{cores} 核）{ready}',
@@ -327,5 +319,18 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     roomEffect: '去掉绑定或上限后，它的 vCPU 就绪即可运行。',
     cpuReady: '就绪时间',
     ratioFigure: '每个宿主机 CPU 的 vCPU 数',
+  },
+  required: {
+    rule: '（规则 {rule}）',
+    maintenance: '必需：{host} 处于维护中。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    pinned: '必需：{vm} 必须运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    antiAffinity: '必需：{vm} 与一台必须分开的虚拟机共用主机 {host}{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    affinity: '必需：{vms} 必须放在一起{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    overLimit: '必需：{host} 超出其分配比例。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    preferred: '规则要求：{vm} 应当运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+  },
+  evacuate: {
+    title: '为维护疏散 {host}：{count} 次迁移',
+    rationale: '{host} 处于维护中：其上运行的虚拟机迁往其他主机（{vms}），实时迁移，共约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。在退出维护之前，不会向它放置任何虚拟机。',
   },
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import { english, msg } from '../../shared/i18n'
-import type { AllocationStrategy } from '../../shared/engine/options'
+import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { said } from '../../shared/engine/words'
 import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
@@ -21,6 +21,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The admin's rules and migration threshold (services/rules.ts); none when absent. */
+  engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
@@ -112,7 +114,7 @@ export function createInbox(options: InboxOptions) {
     const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
-      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
+      output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
       if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
       throw error
@@ -128,8 +130,8 @@ export function createInbox(options: InboxOptions) {
           ? msg('engine.notes.exactSkipped', { reason: exact.reasonRef ?? exact.reason })
           : undefined
     // Infeasibility reasons come in English only (the balancer's words); the exact comparison in either language.
-    notes = [...output.reasons, ...(exactNote ? [english(exactNote)] : [])]
-    noteRefs = [...output.reasons.map(() => null), ...(exactNote ? [exactNote] : [])]
+    notes = [...output.reasons, ...output.ruleNotes, ...(exactNote ? [english(exactNote)] : [])]
+    noteRefs = [...output.reasons.map(() => null), ...output.ruleNotes.map(() => null), ...(exactNote ? [exactNote] : [])]
   }
 
   /**
