@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { Page } from '@playwright/test'
 import { englishRuns } from '../support/english-runs'
-import { expect, test, type ServeInstance } from './fixtures'
+import { expect, paintedPixels, test, type ServeInstance } from './fixtures'
 import { analysed } from './support/views'
 
 /**
@@ -44,6 +44,23 @@ async function visibleText(page: Page): Promise<string> {
   })
 }
 
+/** What the drawn charts of the page say (axis labels, legends), read from ECharts' scene: canvas text is not in the DOM. */
+async function chartText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    type Drawn = { style?: { text?: unknown } }
+    type Instance = { getZr(): { storage: { getDisplayList(update: boolean): Drawn[] } } }
+    const texts: string[] = []
+    for (const host of document.querySelectorAll('.lazy-chart')) {
+      const instance = (host as unknown as { echartsInstance?: Instance }).echartsInstance
+      if (!instance) continue
+      for (const drawn of instance.getZr().storage.getDisplayList(true)) if (typeof drawn.style?.text === 'string' && drawn.style.text.trim()) texts.push(drawn.style.text)
+    }
+    return texts
+  })
+}
+
+const MONTHS = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/
+
 /** A loopback port nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
   const server = createServer()
@@ -70,7 +87,10 @@ test.describe('简体中文 throughout', () => {
     let names = await namesOf(serve)
     const look = async (view: string) => {
       await app.mouse.move(0, 0)
-      const runs = englishRuns(await visibleText(app), { names })
+      const charts = await chartText(app)
+      const runs = [...englishRuns(await visibleText(app), { names }), ...englishRuns(charts.join(' | '), { names })]
+      // A month said in English on a chart's time axis is one word, but no Chinese admin reads it.
+      runs.push(...charts.filter((text) => MONTHS.test(text)))
       found[view] = [...(found[view] ?? []), ...runs]
     }
 
@@ -86,6 +106,7 @@ test.describe('简体中文 throughout', () => {
     // Overview, a host, a VM.
     await app.goto(`${serve.origin}/#/overview`)
     await expect(app.getByTestId('host-row').first()).toBeVisible()
+    await expect.poll(() => paintedPixels(app, 'cluster-cpu-chart')).toBeGreaterThan(500)
     await look('overview')
     await app.goto(`${serve.origin}/#/hosts/demo-c`)
     await expect(app.getByTestId('detail-title')).toBeVisible()
@@ -125,6 +146,7 @@ test.describe('简体中文 throughout', () => {
     await expect(app.getByTestId('whatif-policy')).toHaveCount(2)
     await app.getByTestId('whatif-run').click()
     await expect(app.getByTestId('whatif-metrics')).toBeVisible({ timeout: 60_000 })
+    await expect.poll(() => paintedPixels(app, 'whatif-utilization-chart')).toBeGreaterThan(500)
     await look('what-if')
     const bad = { version: 1, name: 'bad', start: 0, stepSeconds: 60, steps: 10, hosts: [{ id: 'h1', cpuCores: 0, memoryMiB: 1024 }], vms: [], workload: [] }
     await app.getByTestId('whatif-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) })
