@@ -492,6 +492,7 @@ export const zhCN: MessageSchema = {
     export: {
       png: '将此图表保存为 PNG 图片',
       csv: '将此图表的数据保存为 CSV',
+      timeColumn: '时间（UTC）',
     },
     units: {
       iops: '{value} IOPS',
