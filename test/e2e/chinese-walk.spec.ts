@@ -3,6 +3,7 @@ import { createServer } from 'node:net'
 import type { Page } from '@playwright/test'
 import { englishRuns } from '../support/english-runs'
 import { expect, paintedPixels, test, type ServeInstance } from './fixtures'
+import { chartText, MONTHS, visibleText } from './support/page-text'
 import { analysed } from './support/views'
 
 /**
@@ -12,54 +13,6 @@ import { analysed } from './support/views'
  * runs per view (test-results/english-runs.json) instead of failing on them.
  */
 const COUNTING = process.env.VIRTPILOT_ENGLISH_COUNT === '1'
-
-/** The text the admin sees, block by block ("|" between blocks), leaving out commands and verbatim host output. */
-async function visibleText(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const skipped = 'script, style, pre, code, kbd, samp, textarea, svg, [data-verbatim], [translate="no"]'
-    const parts: string[] = []
-    let lastBlock: Element | null = null
-    const blockOf = (el: Element): Element => {
-      let at: Element | null = el
-      while (at && getComputedStyle(at).display.startsWith('inline')) at = at.parentElement
-      return at ?? el
-    }
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement
-      if (!parent || parent.closest(skipped)) continue
-      const text = node.textContent ?? ''
-      if (text.trim() === '') continue
-      const box = parent.getBoundingClientRect()
-      const style = getComputedStyle(parent)
-      if (box.width === 0 || box.height === 0 || style.visibility === 'hidden') continue
-      const block = blockOf(parent)
-      parts.push(block === lastBlock ? text : ` | ${text}`)
-      lastBlock = block
-    }
-    for (const input of document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input[placeholder], textarea[placeholder]')) {
-      if (input.getBoundingClientRect().width > 0) parts.push(` | ${input.placeholder}`)
-    }
-    return parts.join('')
-  })
-}
-
-/** What the drawn charts of the page say (axis labels, legends), read from ECharts' scene: canvas text is not in the DOM. */
-async function chartText(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    type Drawn = { style?: { text?: unknown } }
-    type Instance = { getZr(): { storage: { getDisplayList(update: boolean): Drawn[] } } }
-    const texts: string[] = []
-    for (const host of document.querySelectorAll('.lazy-chart')) {
-      const instance = (host as unknown as { echartsInstance?: Instance }).echartsInstance
-      if (!instance) continue
-      for (const drawn of instance.getZr().storage.getDisplayList(true)) if (typeof drawn.style?.text === 'string' && drawn.style.text.trim()) texts.push(drawn.style.text)
-    }
-    return texts
-  })
-}
-
-const MONTHS = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b/
 
 /** A loopback port nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
@@ -84,11 +37,14 @@ test.describe('简体中文 throughout', () => {
   test('every view with real content reads in Chinese', async ({ app, serve }) => {
     test.setTimeout(300_000)
     const found: Record<string, string[]> = {}
+    const seen: Record<string, string[]> = {}
     let names = await namesOf(serve)
     const look = async (view: string) => {
       await app.mouse.move(0, 0)
       const charts = await chartText(app)
-      const runs = [...englishRuns(await visibleText(app), { names }), ...englishRuns(charts.join(' | '), { names })]
+      const text = await visibleText(app)
+      seen[view] = [...(seen[view] ?? []), text, ...charts]
+      const runs = [...englishRuns(text, { names }), ...englishRuns(charts.join(' | '), { names })]
       // A month said in English on a chart's time axis is one word, but no Chinese admin reads it.
       runs.push(...charts.filter((text) => MONTHS.test(text)))
       found[view] = [...(found[view] ?? []), ...runs]
@@ -178,7 +134,7 @@ test.describe('简体中文 throughout', () => {
 
     const counts = Object.fromEntries(Object.entries(found).map(([view, runs]) => [view, runs.length]))
     mkdirSync('test-results', { recursive: true })
-    writeFileSync('test-results/english-runs.json', `${JSON.stringify({ counts, found }, null, 2)}\n`)
+    writeFileSync('test-results/english-runs.json', `${JSON.stringify({ counts, found, seen }, null, 2)}\n`)
     console.log(`English runs per view: ${JSON.stringify(counts)}`)
     if (!COUNTING) for (const [view, runs] of Object.entries(found)) expect(runs, `English in the ${view} view`).toEqual([])
   })
