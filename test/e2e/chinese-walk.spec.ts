@@ -82,7 +82,7 @@ test.describe('简体中文 throughout', () => {
     // A plan of two approved items, reviewed and dry-run.
     await serve.call('recommendations.decide', { id: memory.id, decision: 'approve' })
     await serve.call('recommendations.decide', { id: rebalance.id, decision: 'approve', moves: [0] })
-    await serve.call('recommendations.decide', { id: tuning.id, decision: 'reject', reason: '此主机上 KSM 占用 CPU，暂不启用' })
+    await serve.call('recommendations.decide', { id: tuning.id, decision: 'reject', reason: '此宿主机上 KSM 占用 CPU，暂不启用' })
     const plan = await serve.call('plans.create', { recommendationIds: [memory.id, rebalance.id] })
     await app.goto(`${serve.origin}/#/plans`)
     await expect(app.getByTestId('plans-page')).toBeVisible()

@@ -198,7 +198,7 @@ test.describe('Hosts: adding real hosts over SSH', () => {
       await serve.call('settings.update', { language, theme })
       await expect(app.locator('html')).toHaveAttribute('data-theme', theme)
       await expect(app.locator('html')).toHaveAttribute('lang', language)
-      await expect(app.getByTestId('add-host')).toHaveText(language === 'en' ? 'Add host' : '添加主机')
+      await expect(app.getByTestId('add-host')).toHaveText(language === 'en' ? 'Add host' : '添加宿主机')
       await app.mouse.move(0, 0)
       await app.screenshot({ path: `test-results/hosts-${language}-${theme}.png` })
     }
