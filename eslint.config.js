@@ -48,11 +48,13 @@ const sharedLayers = {
   // Names are data: what a name may hold and how it is shown escaped, one helper for all.
   'shared/text': [],
   'shared/model': ['text'],
-  'shared/api': ['model', 'text'],
+  // Message catalogues and their formatter: what main, the engine, the CLI and the renderer say, in each language.
+  'shared/i18n': ['model', 'text'],
+  'shared/api': ['model', 'text', 'i18n'],
   // The replay's result types are the what-if api schemas' (one definition, in shared/api/whatif.ts).
-  'shared/engine': ['model', 'text', 'api/whatif.ts'],
-  'shared/dashboard': ['model', 'api', 'text'],
-  'src-renderer': ['model', 'api', 'dashboard', 'text'],
+  'shared/engine': ['model', 'text', 'i18n', 'api/whatif.ts'],
+  'shared/dashboard': ['model', 'api', 'text', 'i18n'],
+  'src-renderer': ['model', 'api', 'dashboard', 'text', 'i18n'],
 }
 
 function zones() {

@@ -1,6 +1,10 @@
-import { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
+import { sharedMessages } from '../../shared/i18n'
+import { auditEn, plansEn, recommendationsEn } from './review.en'
 
-/** English messages: the reference shape every other language must match. */
+/**
+ * English messages: the reference shape every other language must match. The messages main, the
+ * engine and the CLI produce come from shared/i18n, merged last (their namespaces are their own).
+ */
 export const en = {
   app: {
     name: 'VirtPilot',
@@ -339,7 +343,6 @@ export const en = {
     },
   },
   audit: auditEn,
-  engine: engineEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',
@@ -662,6 +665,7 @@ export const en = {
     retry: 'Retry',
     saveFailed: 'Could not save settings: {message}',
   },
+  ...sharedMessages.en,
 }
 
 export type MessageSchema = typeof en

@@ -353,35 +353,3 @@ export const auditEn = {
   planLink: 'plan {id}',
   none: '—',
 }
-
-/**
- * What the engine says, by the message keys it sends with its English text (MessageRef): moves,
- * figures and checks the engine added after the rest of its text, which is still English only.
- */
-export const engineEn = {
-  rebalance: {
-    title: 'Rebalance: {count} move | Rebalance: {count} moves',
-    rationale:
-      '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
-  },
-  move: {
-    title: 'Move {vm} from {from} to {to}',
-    ontoHottestSwap: 'Moves {vm} onto {host}, the busiest host, only as the other half of a swap with {partner} (move {move}), which takes more load off it: together they take {host} from {before} to {after} CPU load.',
-    ontoHottest: 'Moves {vm} onto {host}, which was the busiest host; the moves before it have taken it down to {load} CPU load, so it has room now.',
-    offHottest: 'Takes {cores} cores of demand off {host}, the busiest host.',
-    offHottestSwap: 'Takes {cores} cores of demand off {host}, the busiest host. Swaps places with {partner} (move {move}).',
-    spread: 'Evens out host load: {cores} cores of demand from {from} to {to}.',
-    spreadSwap: 'Evens out host load: {cores} cores of demand from {from} to {to}. Swaps places with {partner} (move {move}).',
-  },
-  figure: {
-    spread: 'Host load spread',
-    peakCpu: 'Peak host CPU load',
-    peakMemory: 'Peak host memory load',
-    hostCpu: '{host} CPU load',
-    vcpus: 'vCPUs',
-  },
-  oversized: {
-    title: '{vm} has more vCPUs than {host} has logical CPUs: {vcpus} → {cpus}',
-    rationale: '{vm} has {vcpus} vCPUs on {host}, which has {cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most {cpus}.',
-  },
-}

@@ -1,5 +1,6 @@
 import type { MessageSchema } from './en'
-import { auditZhCN, engineZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
+import { sharedMessages } from '../../shared/i18n'
+import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -340,7 +341,6 @@ export const zhCN: MessageSchema = {
     },
   },
   audit: auditZhCN,
-  engine: engineZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',
@@ -663,4 +663,5 @@ export const zhCN: MessageSchema = {
     retry: '重试',
     saveFailed: '无法保存设置：{message}',
   },
+  ...sharedMessages['zh-CN'],
 }
