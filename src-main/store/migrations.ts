@@ -201,4 +201,9 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (from_host, to_host, t)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Audit entries keep what they say as a message (key and values, JSON) beside the English text,
+  -- so an entry written in English reads in the admin's language later.
+  ALTER TABLE audit ADD COLUMN message_ref TEXT;
+  `,
 ]
