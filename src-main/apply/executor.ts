@@ -3,7 +3,7 @@ import type { Action, HostCommand, MessageRef, Plan, PlanStep } from '../../shar
 import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 import type { PlansRepo } from '../store/plans'
-import { said } from '../text/said'
+import { said } from './said'
 
 export interface ExecutorDeps {
   store: PlansRepo

@@ -6,7 +6,7 @@ import { msg } from '../../shared/i18n'
 import type { ClusterFacts, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
-import { said } from '../text/said'
+import { said } from '../apply/said'
 import { EngineError, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
 

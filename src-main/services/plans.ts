@@ -15,7 +15,7 @@ import type { SshConnections } from '../ssh/connections'
 import type { Store } from '../store'
 import { staleViolations } from './engine'
 import type { Inbox } from './inbox'
-import { said } from '../text/said'
+import { said } from '../apply/said'
 import { thisRunner } from './runner'
 
 /** A plan state's key in the apply.planState messages. */

@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import type { Page } from '@playwright/test'
 import { englishRuns } from '../support/english-runs'
 import { expect, paintedPixels, test, type ServeInstance } from './fixtures'
 import { chartText, MONTHS, visibleText } from './support/page-text'

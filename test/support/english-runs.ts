@@ -32,7 +32,15 @@ const ACRONYM = /^[A-Z][A-Z0-9]{0,4}s?$/
 const WORD = /^[A-Za-z][A-Za-z'’-]*$/
 
 /** Punctuation stripped from both ends of a token before it is judged. */
-const EDGES = /^[\s"'“”‘’«»()[\]{}<>,.;:!?…·•、，。；：！？（）《》【】—–-]+|[\s"'“”‘’«»()[\]{}<>,.;:!?…·•、，。；：！？（）《》【】—–-]+$/g
+const EDGE = new Set([...'"\'“”‘’«»()[]{}<>,.;:!?…·•、，。；：！？（）《》【】—–-'])
+
+function stripEdges(token: string): string {
+  let start = 0
+  let end = token.length
+  while (start < end && EDGE.has(token[start]!)) start++
+  while (end > start && EDGE.has(token[end - 1]!)) end--
+  return token.slice(start, end)
+}
 
 /** Characters that end a run: a full stop, a colon, a bracket or any Chinese character between two words. */
 const BREAK = /[.;:!?()[\]{}<>|=/\\，。；：！？（）《》【】、·•]/
@@ -74,7 +82,7 @@ export function englishRuns(text: string, options: EnglishRunOptions = {}): stri
   const tokens = text.split(/(\s+|[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+)/)
   for (const raw of tokens) {
     if (raw === '' || /^\s+$/.test(raw)) continue
-    const token = raw.replace(EDGES, '')
+    const token = stripEdges(raw)
     if (token === '' || !isEnglishWord(token, names)) {
       close()
       continue
