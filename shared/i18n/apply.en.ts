@@ -139,7 +139,11 @@ export const applyEn = {
     unknownHost: '{host}: no such host name (check the address or your ~/.ssh/config alias)',
     unreachable: '{host} cannot be reached from here (no route to it)',
     reset: '{host} closed the connection during the handshake',
-    authFailed: '{host}: authentication failed for user {user}: no key, agent identity or password was accepted',
+    authFailed: '{host}: authentication failed for {user} (tried agent, keys, password). Check the user, the key in ~/.ssh/authorized_keys on the host, or ssh-add your key.',
     failed: 'Could not connect to {host}',
+    noHandshake: '{host}: no SSH handshake within {seconds} s',
+    retry: '{reason} (next try in {seconds} s)',
+    collectionFailed: 'Connected, but collecting from the host failed',
+    theySaid: 'in its own words:',
   },
 } as const

@@ -138,7 +138,11 @@ export const applyZhCN: Catalogue<typeof applyEn> = {
     unknownHost: '{host}：找不到此主机名（请检查地址或 ~/.ssh/config 中的别名）',
     unreachable: '从这里无法到达 {host}（没有通往它的路由）',
     reset: '{host} 在握手期间关闭了连接',
-    authFailed: '{host}：用户 {user} 认证失败：密钥、代理中的身份和密码都未被接受',
+    authFailed: '{host}：用户 {user} 认证失败（已尝试代理、密钥和密码）。请检查用户名、宿主机上 ~/.ssh/authorized_keys 中的密钥，或用 ssh-add 添加您的密钥。',
     failed: '无法连接到 {host}',
+    noHandshake: '{host}：{seconds} 秒内未完成 SSH 握手',
+    retry: '{reason}（{seconds} 秒后重试）',
+    collectionFailed: '已连接，但从宿主机收集数据失败',
+    theySaid: '原文：',
   },
 }
