@@ -137,4 +137,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The renderer's start-up builds no schema it does not use: values come from the api's own
+    // modules (shared/api/client, result, ...), types from anywhere. The barrel evaluates every
+    // zod schema of the contract.
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: ['../shared/api', '../../shared/api', '../../../shared/api'].map((name) => ({ name, message: 'Import values from the module that defines them (shared/api/client, result, whatif...): the barrel builds every schema of the contract at start-up.', allowTypeImports: true })) }],
+    },
+  },
 )

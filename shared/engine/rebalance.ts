@@ -1,4 +1,4 @@
-import { msg } from '../i18n'
+import { english, msg } from '../i18n'
 import type { MessageRef, PredictedFigure, Rebalance, RebalanceHost, RebalanceMove, Recommendation } from '../model/recommendation'
 import type { Move } from './balance'
 import { summarizeLoads, type LoadSummary, type PlacementProblem, type PlacementVm } from './placement'
@@ -184,6 +184,8 @@ export function rebalanceRecommendation(input: {
   /** Low when some moved VM has less history than the demand window. */
   confidence: Recommendation['confidence']
   horizonHours: number
+  /** Optional moves the plan left out because the last `days` days did not bear out their gain (balance/hold-back.ts). */
+  heldBack?: { count: number; days: number }
 }): Recommendation {
   const base = rebalanceModel(input.problem, input.applied, input.moves)
   const hostIds = base.hosts.map((h) => h.id)
@@ -206,6 +208,7 @@ export function rebalanceRecommendation(input: {
   const total = moves.reduce((a, m) => a + m.costSeconds, 0)
   const noun = n === 1 ? 'move' : 'moves'
   const params = { count: n, peakBefore: pct(before.maxCpuLoad), peakAfter: pct(after.maxCpuLoad), spreadBefore: pct(before.imbalance), spreadAfter: pct(after.imbalance), hours: input.horizonHours }
+  const held = input.heldBack && input.heldBack.count > 0 ? input.heldBack : null
   return {
     id: input.id,
     kind: 'migrate',
@@ -215,8 +218,11 @@ export function rebalanceRecommendation(input: {
     titleRef: msg('engine.rebalance.title', { count: n }),
     rationale:
       `${n} live ${n === 1 ? 'migration' : 'migrations'} that together take the peak host CPU load from ${params.peakBefore} to ${params.peakAfter} and the spread of host load from ${params.spreadBefore} to ${params.spreadAfter} (forecast demand for the next ${input.horizonHours} h). ` +
-      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
-    rationaleRef: msg('engine.rebalance.rationale', params),
+      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.' +
+      (held ? ` ${english(heldBackRef(held))}` : ''),
+    rationaleRef: held
+      ? msg('engine.rebalance.rationaleHeldBack', { rationale: msg('engine.rebalance.rationale', params), heldBack: heldBackRef(held) })
+      : msg('engine.rebalance.rationale', params),
     predicted: figures(before, after, hostIds),
     risk: longest > 120 ? 'medium' : 'low',
     riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${Math.ceil(total)} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,
@@ -240,4 +246,9 @@ export function subsetProblem(rebalance: Rebalance, selected: readonly number[],
   const missing = m.dependsOn.filter((i) => !selected.includes(i))
   const needs = missing.length > 0 ? `it needs move ${missing.map((i) => `${i + 1} (${nameOf(rebalance.moves[i]!.vmId)} off ${rebalance.moves[i]!.from})`).join(' and ')} to make room first` : `${m.to} has no room for it without the other moves`
   return `Move ${misfit + 1} (${nameOf(m.vmId)} from ${m.from} to ${m.to}) cannot run without the rest of the set: ${needs}. Approve those too, or the whole set.`
+}
+
+/** Why moves the forecast favoured were left out (balance/hold-back.ts), as a message. */
+function heldBackRef(held: { count: number; days: number }): MessageRef {
+  return msg('engine.rebalance.heldBack', { moves: held.count, days: held.days })
 }

@@ -8,6 +8,9 @@ export const engineEn = {
     title: 'Rebalance: {count} move | Rebalance: {count} moves',
     rationale:
       '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
+    // When moves the forecast favoured were left out (balance/hold-back.ts): the rationale, then why.
+    rationaleHeldBack: '{rationale} {heldBack}',
+    heldBack: "Not included: further moves the forecast favoured ({moves}); over the same hours of each of the last {days} days they would not have lowered the busiest host, so their gain lies within the forecast's error.",
   },
   move: {
     title: 'Move {vm} from {from} to {to}',

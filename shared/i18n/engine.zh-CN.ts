@@ -7,6 +7,8 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     title: '再平衡：{count} 次迁移',
     rationale:
       '{count} 次实时迁移，合计将宿主机 CPU 负载峰值从 {peakBefore} 降至 {peakAfter}，宿主机负载离散度从 {spreadBefore} 降至 {spreadAfter}（按未来 {hours} 小时的预测需求计算）。下面每次迁移都列出它自身的效果（在它之前的迁移完成后计算）以及它需要等待的迁移；只批准其中一部分时，VirtPilot 会重新计算这部分单独能达到的效果。',
+    rationaleHeldBack: '{rationale}{heldBack}',
+    heldBack: '未列入：预测还倾向于另外 {moves} 次迁移；但按过去 {days} 天每天同一时段的实际负载，它们都不会降低最繁忙宿主机的负载，其收益在预测误差之内。',
   },
   move: {
     title: '将 {vm} 从 {from} 迁移到 {to}',

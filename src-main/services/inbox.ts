@@ -3,7 +3,7 @@ import { ApiFailure, type MeasuredEffect, type RecommendationItem, type Recommen
 import type { AllocationStrategy } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { msg } from '../../shared/i18n'
-import type { ClusterFacts, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { said } from '../apply/said'
@@ -21,6 +21,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
+  usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -105,7 +107,8 @@ export function createInbox(options: InboxOptions) {
     const now = clock()
     if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
     lastStrategy = strategy
-    const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
+    const ids = snapshot.vms.map((v) => v.id)
+    const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
       output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })

@@ -74,6 +74,11 @@ export const en = {
   },
   overview: {
     title: 'Overview',
+    labelMismatch: {
+      title: 'The metrics store names none of your SSH hosts: each host shows twice',
+      body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Map them in Settings → Metrics source → Host names (e.g. {example}), or give the exporters instance labels with the SSH hosts\' names.',
+      open: 'Open Settings',
+    },
     subtitle: 'Live load of every host, refreshed after each poll.',
     totals: {
       hosts: 'Hosts online',
@@ -394,6 +399,10 @@ export const en = {
       traffic: 'Store traffic',
       requests: '{requests} requests',
       problem: 'To fix',
+      labelMismatch: {
+        title: 'The store names none of your SSH hosts',
+        body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Until they match, each host shows twice (read-only from the store, and polled over SSH). Label node_exporter and the libvirt exporter with the SSH hosts\' names (Prometheus relabel_configs: target_label instance), or map them under Host names, one per line, e.g. {example}',
+      },
       errors: {
         unreachable: 'The store cannot be reached',
         auth: 'The store refused the credentials or certificate',
