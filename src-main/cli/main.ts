@@ -14,6 +14,7 @@ import { LanguageError, say, settleLanguage } from './language'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
+import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -37,6 +38,8 @@ ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
+${RULES_HELP.trimEnd()}
+${MAINTENANCE_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
@@ -128,6 +131,8 @@ const COMMAND_HELP: Record<string, string> = {
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
+  rules: RULES_HELP,
+  maintenance: MAINTENANCE_HELP,
   whatif: WHATIF_HELP,
 }
 
@@ -176,6 +181,10 @@ export async function main(args: string[]): Promise<number> {
         return await applyCommand(rest)
       case 'recover':
         return await recoverCommand(rest)
+      case 'rules':
+        return await rulesCommand(rest)
+      case 'maintenance':
+        return await maintenanceCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       default:

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
-import type { AllocationStrategy } from '../../shared/engine/options'
+import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { msg } from '../../shared/i18n'
 import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
@@ -21,6 +21,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The admin's rules and migration threshold (services/rules.ts); none when absent. */
+  engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
@@ -111,7 +113,7 @@ export function createInbox(options: InboxOptions) {
     const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
-      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
+      output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
       if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
       throw error
@@ -122,6 +124,7 @@ export function createInbox(options: InboxOptions) {
     const exact = output.balance.exact
     notes = [
       ...output.reasons,
+      ...output.ruleNotes,
       ...(exact.status === 'optimal' || exact.status === 'timedout'
         ? [`Balancing: greedy peak load ${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} % vs exact ${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} % (HiGHS, ${exact.status}).`]
         : exact.reason
