@@ -1,6 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
 import type { Snapshot } from '../../shared/model'
+import { vmMetrics } from '../../shared/model/series'
 import { useHostDetailStore } from '../../src-renderer/stores/host-detail'
 import { useVmDetailStore } from '../../src-renderer/stores/vm-detail'
 import { services } from './setup'
@@ -28,7 +29,8 @@ describe('host and VM detail: one series path, one live composable', () => {
     expect(store.error).toBeNull()
     const loaded = store.series!
     expect(loaded.kind).toBe('vm')
-    expect(Object.keys(loaded.series).sort()).toEqual(['cpuReadyPct', 'cpuUsedCores', 'diskReadBps', 'diskReadIops', 'diskWriteBps', 'diskWriteIops', 'memUsedMiB', 'netRxBps', 'netTxBps'])
+    // Every metric the store keeps for a VM, by name: usage, the QEMU thread split, KVM's counters.
+    expect(Object.keys(loaded.series).sort()).toEqual([...vmMetrics].sort())
     const before = loaded.series.cpuUsedCores!.t.length
     expect(before).toBeGreaterThan(100)
     const next = later(snapshot, 2000)
