@@ -3,6 +3,7 @@ import type { Snapshot } from '../model/snapshot'
 import type { VmDemand } from './demand'
 import type { History } from './history'
 import type { EngineOptions } from './options'
+import { externallyManaged } from './managers'
 
 /**
  * The numeric model balancing, the exact solver, consolidation and the baselines share:
@@ -69,7 +70,7 @@ export function buildPlacement(
   options: EngineOptions,
 ): PlacementProblem {
   const { balance, rules, strategy, controls } = options
-  const managedElsewhere = new Set(rules.externallyManaged)
+  const managedElsewhere = externallyManaged(snapshot, rules)
   const hosts = snapshot.hosts.map((h) => {
     const ratio = allocationRatioOf(h, balance)
     return {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { ReversibleActionSchema } from './action'
 import { MigrationStorageSchema } from './storage'
+import { VmManagerKindSchema } from './vm'
 
 export const RecommendationKindSchema = z.enum([
   'rightsize-cpu',
@@ -118,6 +119,8 @@ export const RecommendationSchema = z.object({
   storage: MigrationStorageSchema.optional(),
   /** Balancing: the moves of the set (one per action, same order), each with its own effect. */
   rebalance: RebalanceSchema.optional(),
+  /** Its VM belongs to another manager: advice only (no plan takes it), and why. */
+  managedBy: z.object({ manager: VmManagerKindSchema, reason: z.string(), reasonRef: MessageRefSchema.optional() }).optional(),
 })
 
 export type RecommendationKind = z.infer<typeof RecommendationKindSchema>

@@ -605,6 +605,8 @@ export const en = {
     title: 'VM detail',
     notFound: 'VM {id} is not in the current inventory: it may have been removed or moved away. Go back to Overview and pick a VM from its host.',
     onHost: 'On {host}',
+    managedBy: 'Managed by {manager}',
+    managedNote: '{manager} owns this VM ({ref}, read from {source}). VirtPilot only advises on it: it never moves or resizes it.',
     allocation: 'Allocated: {vcpus}, {memory}',
     vcpuCount: '{count} vCPU | {count} vCPUs',
     p95Note: 'p95 lines are the 95th percentile of the stored points in the range',

@@ -380,6 +380,10 @@ export const engineEn = {
     hostCpu: '{host} CPU load',
     vcpus: 'vCPUs',
   },
+  managed: {
+    reason: '{vm} is managed by {manager} ({ref}, read from {source}): VirtPilot does not move or resize it, so this is advice only. Make the change through {manager}.',
+    reasonDetail: '{vm} is managed by {manager} ({ref}, read from {source}; {detail}): VirtPilot does not move or resize it, so this is advice only. Make the change through {manager}.',
+  },
   oversized: {
     title: '{vm} has more vCPUs than {host} has logical CPUs: {vcpus} → {cpus}',
     rationale: '{vm} has {vcpus} vCPUs on {host}, which has {cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most {cpus}.',

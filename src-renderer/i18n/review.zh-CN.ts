@@ -376,6 +376,10 @@ export const engineZhCN: typeof engineEn = {
     hostCpu: '{host} CPU 负载',
     vcpus: 'vCPU 数',
   },
+  managed: {
+    reason: '{vm} 由 {manager} 管理（{ref}，读自 {source}）：VirtPilot 不会迁移它，也不会调整它的规格，因此这只是一条建议。请通过 {manager} 进行更改。',
+    reasonDetail: '{vm} 由 {manager} 管理（{ref}，读自 {source}；{detail}）：VirtPilot 不会迁移它，也不会调整它的规格，因此这只是一条建议。请通过 {manager} 进行更改。',
+  },
   oversized: {
     title: '{vm} 的 vCPU 数多于 {host} 的逻辑 CPU 数：{vcpus} → {cpus}',
     rationale: '{vm} 在 {host} 上有 {vcpus} 个 vCPU，而该主机只有 {cpus} 个逻辑 CPU：它的 vCPU 永远无法同时运行；当某个 vCPU 被宿主机调度出去而它持有的锁被其他 vCPU 自旋等待时，分到的 CPU 时间就被浪费了。请把它减到最多 {cpus} 个。',

@@ -606,6 +606,8 @@ export const zhCN: MessageSchema = {
     title: '虚拟机详情',
     notFound: '当前清单中没有虚拟机 {id}：它可能已被移除或迁走。请返回概览，从其主机中选择虚拟机。',
     onHost: '位于 {host}',
+    managedBy: '由 {manager} 管理',
+    managedNote: '此虚拟机归 {manager} 所有（{ref}，读自 {source}）。VirtPilot 只对它给出建议：从不迁移它，也不调整它的规格。',
     allocation: '已分配：{vcpus}，{memory}',
     vcpuCount: '{count} 个 vCPU',
     p95Note: 'p95 线为此范围内存储点的第 95 百分位数',
