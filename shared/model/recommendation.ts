@@ -119,6 +119,8 @@ export const RecommendationSchema = z.object({
   storage: MigrationStorageSchema.optional(),
   /** Balancing: the moves of the set (one per action, same order), each with its own effect. */
   rebalance: RebalanceSchema.optional(),
+  /** The admin asked for it by hand (VM detail, `virtpilot request`): who. Engine runs leave it open. */
+  requestedBy: z.string().optional(),
   /** Its VM belongs to another manager: advice only (no plan takes it), and why. */
   managedBy: z.object({ manager: VmManagerKindSchema, reason: z.string(), reasonRef: MessageRefSchema.optional() }).optional(),
 })

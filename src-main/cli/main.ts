@@ -13,6 +13,7 @@ import { InputError, UsageError } from './input'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
+import { REQUEST_HELP, requestCommand } from './request'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -34,6 +35,7 @@ Usage:
 ${HOSTS_HELP.trimEnd()}
 ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
+${REQUEST_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
@@ -122,6 +124,7 @@ const COMMAND_HELP: Record<string, string> = {
   collect: COLLECT_HELP,
   recommend: RECOMMEND_HELP,
   'export-history': RECOMMEND_HELP.slice(RECOMMEND_HELP.indexOf('  virtpilot export-history')),
+  request: REQUEST_HELP,
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
@@ -159,6 +162,8 @@ export async function main(argv: string[]): Promise<number> {
         return await recommendCommand(rest)
       case 'export-history':
         return await exportHistoryCommand(rest)
+      case 'request':
+        return await requestCommand(rest)
       case 'plan':
         return await planCommand(rest)
       case 'apply':

@@ -373,7 +373,14 @@ export const engineEn = {
     spread: 'Evens out host load: {cores} cores of demand from {from} to {to}.',
     spreadSwap: 'Evens out host load: {cores} cores of demand from {from} to {to}. Swaps places with {partner} (move {move}).',
   },
+  request: {
+    migrateTitle: 'Requested by {user}: move {vm} from {from} to {to}',
+    resizeTitle: 'Requested by {user}: resize {vm} to {vcpus} vCPUs and {memoryMiB} MiB',
+    rationale: '{user} asked for this change. The plan validator checked it against the hosts\' capacity, allocation ratios and placement rules; the figures are the engine\'s prediction with the demand it forecasts.',
+  },
   figure: {
+    memory: 'Memory',
+    hostVcpus: '{host} vCPUs allocated (limit {limit})',
     spread: 'Host load spread',
     peakCpu: 'Peak host CPU load',
     peakMemory: 'Peak host memory load',

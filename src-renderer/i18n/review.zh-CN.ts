@@ -369,7 +369,14 @@ export const engineZhCN: typeof engineEn = {
     spread: '平衡主机负载：把 {cores} 核的需求从 {from} 移到 {to}。',
     spreadSwap: '平衡主机负载：把 {cores} 核的需求从 {from} 移到 {to}。与 {partner}（第 {move} 次迁移）互换位置。',
   },
+  request: {
+    migrateTitle: '{user} 请求：将 {vm} 从 {from} 迁移到 {to}',
+    resizeTitle: '{user} 请求：将 {vm} 调整为 {vcpus} 个 vCPU、{memoryMiB} MiB 内存',
+    rationale: '{user} 请求了此项更改。计划校验器已按主机容量、分配比例和放置规则检查过它；图中数值是引擎依据其预测的需求得出的预估。',
+  },
   figure: {
+    memory: '内存',
+    hostVcpus: '{host} 已分配的 vCPU（上限 {limit}）',
     spread: '主机负载离散度',
     peakCpu: '主机 CPU 负载峰值',
     peakMemory: '主机内存负载峰值',
