@@ -48,11 +48,13 @@ const sharedLayers = {
   // Names are data: what a name may hold and how it is shown escaped, one helper for all.
   'shared/text': [],
   'shared/model': ['text'],
-  'shared/api': ['model', 'text'],
+  // Message catalogues and their formatter: what main, the engine, the CLI and the renderer say, in each language.
+  'shared/i18n': ['model', 'text'],
+  'shared/api': ['model', 'text', 'i18n'],
   // The replay's result types are the what-if api schemas' (one definition, in shared/api/whatif.ts).
-  'shared/engine': ['model', 'text', 'api/whatif.ts'],
-  'shared/dashboard': ['model', 'api', 'text'],
-  'src-renderer': ['model', 'api', 'dashboard', 'text'],
+  'shared/engine': ['model', 'text', 'i18n', 'api/whatif.ts'],
+  'shared/dashboard': ['model', 'api', 'text', 'i18n'],
+  'src-renderer': ['model', 'api', 'dashboard', 'text', 'i18n'],
 }
 
 function zones() {
@@ -133,6 +135,15 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'Pass `now` in: the engine never reads the clock.' },
         { object: 'Math', property: 'random', message: 'Pass a seed in: results must be reproducible.' },
       ],
+    },
+  },
+  {
+    // The renderer's start-up builds no schema it does not use: values come from the api's own
+    // modules (shared/api/client, result, ...), types from anywhere. The barrel evaluates every
+    // zod schema of the contract.
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.vue'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: ['../shared/api', '../../shared/api', '../../../shared/api'].map((name) => ({ name, message: 'Import values from the module that defines them (shared/api/client, result, whatif...): the barrel builds every schema of the contract at start-up.', allowTypeImports: true })) }],
     },
   },
 )

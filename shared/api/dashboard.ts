@@ -93,8 +93,8 @@ const seriesResult = <K extends 'host' | 'vm', M extends readonly [string, ...st
     id: z.string(),
     from: z.number(),
     to: z.number(),
-    /** raw: 10 s samples (kept 48 h); rollup: 5-minute means (peaks for memory). */
-    source: z.enum(['raw', 'rollup']),
+    /** raw: 10 s samples (kept 48 h); rollup: 5-minute means (peaks for memory); store: the metrics store's ranges (Prometheus). */
+    source: z.enum(['raw', 'rollup', 'store']),
     /** Points read from the store, before downsampling. */
     pointsRead: z.number().int(),
     /** The metrics asked for, by name. */

@@ -25,6 +25,8 @@ export interface ForecastOptions {
   recentMs: number
   /** Window of the level used without a profile. */
   windowMs: number
+  /** Past days whose same hours a plan is also judged on (their horizon-long CPU). */
+  judgeDays: number
 }
 
 export type ForecastBasis = 'weekly' | 'daily' | 'window'
@@ -47,6 +49,12 @@ export interface VmForecast {
   basis: ForecastBasis
   /** Past weeks or days the profile drew on (most per slot); window: hours of the window. */
   periods: number
+  /**
+   * CPU (cores, the horizon's mean) the VM had over the same hours of each of the last
+   * `judgeDays` days, newest first, then its recent level held: the days a plan is also judged
+   * on (balance/hold-back.ts). NaN where it has no data that day.
+   */
+  cpuScenarios: number[]
   cpu: ResourceForecast
   mem: ResourceForecast
 }
@@ -64,6 +72,7 @@ export const defaultForecastOptions: ForecastOptions = {
   minDays: 3,
   recentMs: 30 * 60_000,
   windowMs: DAY,
+  judgeDays: 14,
 }
 
 /** Buckets in the horizon. */
@@ -77,7 +86,8 @@ export function bucketsOf(o: ForecastOptions): number {
  */
 export function forecastVm(series: VmUsageSeries, now: number, o: ForecastOptions, cap: { cpu: number; mem: number }): VmForecast | null {
   const b = o.bucketMs
-  const lookBack = Math.max(o.weeks * WEEK, o.days * DAY, o.windowMs)
+  // One bucket more than the profile spans: the hour just past, as many weeks back as the profile uses (its reference for a departure).
+  const lookBack = Math.max(o.weeks * WEEK, o.days * DAY, o.windowMs, o.judgeDays * DAY + o.horizonMs) + b
   const ages = Math.ceil(lookBack / b)
   // Mean per age bucket: bucket i holds samples stamped in [now - (i + 1) b, now - i b).
   const cpuSum = new Float64Array(ages)
@@ -88,7 +98,7 @@ export function forecastVm(series: VmUsageSeries, now: number, o: ForecastOption
   for (let j = series.t.length - 1; j >= 0; j--) {
     const t = series.t[j]!
     if (t > now) continue
-    if (t <= now - lookBack) break
+    if (t < now - lookBack) break
     if (t > newest) { beforeNewest = newest; newest = t } else if (t > beforeNewest) beforeNewest = t
     // A sample stamped t covers [t, t + its step): one stamped exactly b before now is in the last bucket.
     const i = Math.min(ages - 1, Math.max(0, Math.ceil((now - t) / b) - 1))
@@ -154,9 +164,12 @@ export function forecastVm(series: VmUsageSeries, now: number, o: ForecastOption
     return n > 0 ? { mean: sum / n, lo, hi, n } : { mean: 0, lo: 0, hi: 0, n: 0 }
   }
   const refIds = chosen ? nowIds : windowIds.filter((i) => i > 0)
-  const make = (sum: Float64Array, cap: number, recentValue: number | null, floorMargin: number): ResourceForecast => {
+  const meansOf = (sum: Float64Array, cap: number) => {
     const means = new Float64Array(ages)
     for (let i = 0; i < ages; i++) means[i] = count[i]! > 0 ? Math.min(cap, sum[i]! / count[i]!) : Number.NaN
+    return means
+  }
+  const make = (means: Float64Array, cap: number, recentValue: number | null, floorMargin: number): ResourceForecast => {
     const fade = persistence(means, span, period, b / HOUR)
     const profile = new Float64Array(K)
     const low = new Float64Array(K)
@@ -192,10 +205,26 @@ export function forecastVm(series: VmUsageSeries, now: number, o: ForecastOption
     }
     return { profile, low, high, recent: recentValue, expectedNow, departed }
   }
-  const cpu = make(cpuSum, cap.cpu, recent?.cpu ?? null, 0.05 * cap.cpu)
-  const mem = make(memSum, cap.mem, recent?.mem ?? null, 0.05 * cap.mem)
+  const cpuMeans = meansOf(cpuSum, cap.cpu)
+  const cpu = make(cpuMeans, cap.cpu, recent?.cpu ?? null, 0.05 * cap.cpu)
+  const mem = make(meansOf(memSum, cap.mem), cap.mem, recent?.mem ?? null, 0.05 * cap.mem)
   const periods = chosen ? Math.max(...chosen.map((ids) => ids.length)) : Math.round((windowIds.length * b) / HOUR)
-  return { basis, periods, cpu, mem }
+  const cpuScenarios = pastDays(cpuMeans, K, perDay, o.judgeDays)
+  cpuScenarios.push(cpu.recent !== null ? Math.min(cap.cpu, cpu.recent) : Number.NaN)
+  return { basis, periods, cpuScenarios, cpu, mem }
+}
+
+/** The mean over the K buckets of the same hours 1..days days back, newest first; NaN for a day without data (days stay aligned across VMs). */
+function pastDays(means: Float64Array, K: number, perDay: number, days: number): number[] {
+  const out: number[] = []
+  for (let j = 1; j <= days; j++) {
+    const from = j * perDay - K
+    let sum = 0
+    let n = 0
+    for (let i = Math.max(0, from); i < from + K && i < means.length; i++) if (!Number.isNaN(means[i]!)) { sum += means[i]!; n++ }
+    out.push(n > 0 ? sum / n : Number.NaN)
+  }
+  return out
 }
 
 /** Persistence of a VM whose history shows no departures to learn from: a 12 h half-life. */

@@ -1,3 +1,4 @@
+import { msg } from '../i18n'
 import type { MessageRef, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import { MANAGER_NAMES, type Vm, type VmManager } from '../model/vm'
@@ -11,10 +12,10 @@ export function externallyManaged(snapshot: Pick<Snapshot, 'vms'>, rules: Pick<P
 /** Why VirtPilot only advises on this VM: who owns it and what said so. */
 export function managedReason(vm: Pick<Vm, 'name'>, m: VmManager): { reason: string; reasonRef: MessageRef } {
   const manager = MANAGER_NAMES[m.manager]
-  const params = { vm: vm.name, manager, ref: m.ref, source: m.source, detail: m.detail ?? '' }
+  const params = { vm: vm.name, manager, ref: m.ref, source: m.source }
   return {
     reason: `${vm.name} is managed by ${manager} (${m.ref}, read from ${m.source}${m.detail ? `; ${m.detail}` : ''}): VirtPilot does not move or resize it, so this is advice only. Make the change through ${manager}.`,
-    reasonRef: { key: m.detail ? 'engine.managed.reasonDetail' : 'engine.managed.reason', params },
+    reasonRef: m.detail ? msg('engine.managed.reasonDetail', { ...params, detail: m.detail }) : msg('engine.managed.reason', params),
   }
 }
 

@@ -35,6 +35,11 @@ export interface PlacementVm {
    * above its capacity in any bucket. Absent: no such check (the what-if's claims).
    */
   cpuHigh?: ArrayLike<number>
+  /**
+   * Its CPU (cores, the horizon's mean) on each of the plausible days a plan is also judged on
+   * (the same hours of the last days, its recent level; NaN: no data): balance/hold-back.ts. Absent: none.
+   */
+  cpuScenarios?: readonly number[]
   /** False when another balancer manages it. */
   movable: boolean
   /** Hosts it is pinned to; null = any. */
@@ -103,6 +108,7 @@ export function buildPlacement(
         memUsedMiB: d?.memMiB ?? v.allocation.memoryMiB,
         memDirtyMiBps: d?.memDirtyMiBps ?? 0,
         ...(d ? { cpuHigh: limitCpu < Infinity ? d.cpuHigh.map((c) => Math.min(c, limitCpu)) : d.cpuHigh } : {}),
+        ...(d?.forecast && strategy !== 'static' ? { cpuScenarios: d.forecast.cpuScenarios.map((c) => Math.min(c, v.allocation.vcpus, limitCpu)) } : {}),
         movable: !managedElsewhere.has(v.id),
         allowedHosts: rules.pinned[v.id] ?? null,
         cooldownHosts: recent.filter((m) => m.vmId === v.id).map((m) => m.from),

@@ -1,3 +1,4 @@
+import { english, msg } from '../i18n'
 import type { MessageRef, PredictedFigure, Rebalance, RebalanceHost, RebalanceMove, Recommendation } from '../model/recommendation'
 import type { Move } from './balance'
 import { summarizeLoads, type LoadSummary, type PlacementProblem, type PlacementVm } from './placement'
@@ -12,7 +13,6 @@ import { gainClassForLoad } from './priority'
  */
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`
-const ref = (key: string, params: MessageRef['params'] = {}): MessageRef => ({ key, params })
 
 /** The load model of a set of moves: hosts as they are before the set (after `applied` moves), and the moves. */
 export function rebalanceModel(problem: PlacementProblem, applied: readonly Move[], moves: readonly Move[]): Omit<Rebalance, 'moves'> & { moves: Omit<RebalanceMove, 'dependsOn' | 'reason' | 'reasonRef' | 'predicted'>[] } {
@@ -118,12 +118,12 @@ function dependenciesOf(model: Model, j: number): number[] {
 function figures(before: LoadSummary, after: LoadSummary, hostIds: readonly string[], touched: readonly string[] = []): PredictedFigure[] {
   const hostFigures = touched.map((h) => {
     const i = hostIds.indexOf(h)
-    return { label: `${h} CPU load`, labelRef: ref('engine.figure.hostCpu', { host: h }), unit: '%', before: before.cpuLoads[i]! * 100, after: after.cpuLoads[i]! * 100 }
+    return { label: `${h} CPU load`, labelRef: msg('engine.figure.hostCpu', { host: h }), unit: '%', before: before.cpuLoads[i]! * 100, after: after.cpuLoads[i]! * 100 }
   })
   return [
-    { label: 'Host load spread', labelRef: ref('engine.figure.spread'), unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
-    { label: 'Peak host CPU load', labelRef: ref('engine.figure.peakCpu'), unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
-    ...(touched.length > 0 ? hostFigures : [{ label: 'Peak host memory load', labelRef: ref('engine.figure.peakMemory'), unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 }]),
+    { label: 'Host load spread', labelRef: msg('engine.figure.spread'), unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
+    { label: 'Peak host CPU load', labelRef: msg('engine.figure.peakCpu'), unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
+    ...(touched.length > 0 ? hostFigures : [{ label: 'Peak host memory load', labelRef: msg('engine.figure.peakMemory'), unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 }]),
   ]
 }
 
@@ -148,26 +148,26 @@ function reasonFor(model: Model, j: number, hottest: string, nameOf: (vmId: stri
     const other = nameOf(model.moves[partner]!.vmId)
     return {
       reason: `Moves ${vm} onto ${hottest}, the busiest host, only as the other half of a swap with ${other} (move ${partner + 1}), which takes more load off it: together they take ${hottest} from ${pct(before)} to ${pct(after)} CPU load.`,
-      reasonRef: ref('engine.move.ontoHottestSwap', { vm, host: hottest, partner: other, move: partner + 1, before: pct(before), after: pct(after) }),
+      reasonRef: msg('engine.move.ontoHottestSwap', { vm, host: hottest, partner: other, move: partner + 1, before: pct(before), after: pct(after) }),
     }
   }
   if (m.to === hottest) {
     const at = loadsAfter(model, Array.from({ length: j }, (_, i) => i)).cpuLoads[hostIds.indexOf(hottest)]!
     return {
       reason: `Moves ${vm} onto ${hottest}, which was the busiest host; the moves before it have taken it down to ${pct(at)} CPU load, so it has room now.`,
-      reasonRef: ref('engine.move.ontoHottest', { vm, host: hottest, load: pct(at) }),
+      reasonRef: msg('engine.move.ontoHottest', { vm, host: hottest, load: pct(at) }),
     }
   }
   const swap = partner >= 0 ? { text: ` Swaps places with ${nameOf(model.moves[partner]!.vmId)} (move ${partner + 1}).`, partner: nameOf(model.moves[partner]!.vmId), move: partner + 1 } : null
   if (m.from === hottest) {
     return {
       reason: `Takes ${cores} cores of demand off ${hottest}, the busiest host.${swap?.text ?? ''}`,
-      reasonRef: swap ? ref('engine.move.offHottestSwap', { vm, host: hottest, cores, partner: swap.partner, move: swap.move }) : ref('engine.move.offHottest', { vm, host: hottest, cores }),
+      reasonRef: swap ? msg('engine.move.offHottestSwap', { host: hottest, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.offHottest', { host: hottest, cores }),
     }
   }
   return {
     reason: `Evens out host load: ${cores} cores of demand from ${m.from} to ${m.to}.${swap?.text ?? ''}`,
-    reasonRef: swap ? ref('engine.move.spreadSwap', { vm, from: m.from, to: m.to, cores, partner: swap.partner, move: swap.move }) : ref('engine.move.spread', { vm, from: m.from, to: m.to, cores }),
+    reasonRef: swap ? msg('engine.move.spreadSwap', { from: m.from, to: m.to, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.spread', { from: m.from, to: m.to, cores }),
   }
 }
 
@@ -184,6 +184,8 @@ export function rebalanceRecommendation(input: {
   /** Low when some moved VM has less history than the demand window. */
   confidence: Recommendation['confidence']
   horizonHours: number
+  /** Optional moves the plan left out because the last `days` days did not bear out their gain (balance/hold-back.ts). */
+  heldBack?: { count: number; days: number }
 }): Recommendation {
   const base = rebalanceModel(input.problem, input.applied, input.moves)
   const hostIds = base.hosts.map((h) => h.id)
@@ -206,17 +208,21 @@ export function rebalanceRecommendation(input: {
   const total = moves.reduce((a, m) => a + m.costSeconds, 0)
   const noun = n === 1 ? 'move' : 'moves'
   const params = { count: n, peakBefore: pct(before.maxCpuLoad), peakAfter: pct(after.maxCpuLoad), spreadBefore: pct(before.imbalance), spreadAfter: pct(after.imbalance), hours: input.horizonHours }
+  const held = input.heldBack && input.heldBack.count > 0 ? input.heldBack : null
   return {
     id: input.id,
     kind: 'migrate',
     target: { type: 'cluster', id: 'cluster' },
     priority: gainClassForLoad(gain),
     title: `Rebalance: ${n} ${noun}`,
-    titleRef: ref('engine.rebalance.title', { count: n }),
+    titleRef: msg('engine.rebalance.title', { count: n }),
     rationale:
       `${n} live ${n === 1 ? 'migration' : 'migrations'} that together take the peak host CPU load from ${params.peakBefore} to ${params.peakAfter} and the spread of host load from ${params.spreadBefore} to ${params.spreadAfter} (forecast demand for the next ${input.horizonHours} h). ` +
-      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
-    rationaleRef: ref('engine.rebalance.rationale', params),
+      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.' +
+      (held ? ` ${english(heldBackRef(held))}` : ''),
+    rationaleRef: held
+      ? msg('engine.rebalance.rationaleHeldBack', { rationale: msg('engine.rebalance.rationale', params), heldBack: heldBackRef(held) })
+      : msg('engine.rebalance.rationale', params),
     predicted: figures(before, after, hostIds),
     risk: longest > 120 ? 'medium' : 'low',
     riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${Math.ceil(total)} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,
@@ -240,4 +246,9 @@ export function subsetProblem(rebalance: Rebalance, selected: readonly number[],
   const missing = m.dependsOn.filter((i) => !selected.includes(i))
   const needs = missing.length > 0 ? `it needs move ${missing.map((i) => `${i + 1} (${nameOf(rebalance.moves[i]!.vmId)} off ${rebalance.moves[i]!.from})`).join(' and ')} to make room first` : `${m.to} has no room for it without the other moves`
   return `Move ${misfit + 1} (${nameOf(m.vmId)} from ${m.from} to ${m.to}) cannot run without the rest of the set: ${needs}. Approve those too, or the whole set.`
+}
+
+/** Why moves the forecast favoured were left out (balance/hold-back.ts), as a message. */
+function heldBackRef(held: { count: number; days: number }): MessageRef {
+  return msg('engine.rebalance.heldBack', { moves: held.count, days: held.days })
 }

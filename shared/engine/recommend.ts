@@ -175,6 +175,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
       nameOf,
       confidence: optional.every((m) => historyMs(m.vmId) >= options.forecast.windowMs) ? 'normal' : 'low',
       horizonHours,
+      heldBack: { count: balance.heldBack ?? 0, days: options.forecast.judgeDays },
     })
     const notes = optional.map(noteOf)
     return {

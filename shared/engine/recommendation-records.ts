@@ -1,4 +1,5 @@
-import type { MessageRef, Recommendation } from '../model/recommendation'
+import { msg } from '../i18n'
+import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
 import type { PlacementProblem } from './placement'
@@ -12,7 +13,6 @@ import { gibText, type StoragePlan } from './storage'
  * `priority` set here is the gain class; recommend() applies the priority rule (priority.ts).
  */
 
-const ref = (key: string, params: MessageRef['params'] = {}): MessageRef => ({ key, params })
 
 /** Memory as an admin reads it: MiB below 1 GiB, GiB (one decimal unless whole) above. */
 export function memoryText(mib: number): string {
@@ -132,7 +132,7 @@ export function migrationRecommendation(move: Move, problem: PlacementProblem, a
     target: { type: 'vm', id: move.vmId },
     priority: move.mandatory ? 1 : move.priority,
     title: `Move ${vm} from ${move.from} to ${move.to}`,
-    titleRef: ref('engine.move.title', { vm, from: move.from, to: move.to }),
+    titleRef: msg('engine.move.title', { vm, from: move.from, to: move.to }),
     rationale:
       (move.mandatory
         ? `Required: ${move.reason}. Live migration about ${Math.ceil(move.costSeconds)} s; the peak host CPU load is ${(after.maxCpuLoad * 100).toFixed(1)} % after it.`
@@ -177,10 +177,10 @@ export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: re
         target: { type: 'vm' as const, id: vm.id },
         priority: 2 as const,
         title: `${name} has more vCPUs than ${vm.hostId} has logical CPUs: ${vm.allocation.vcpus} → ${cpus}`,
-        titleRef: ref('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        titleRef: msg('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
         rationale: `${name} has ${vcpuText(vm.allocation.vcpus)} on ${vm.hostId}, which has ${cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most ${cpus}.`,
-        rationaleRef: ref('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
-        predicted: [{ label: 'vCPUs', labelRef: ref('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
+        rationaleRef: msg('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+        predicted: [{ label: 'vCPUs', labelRef: msg('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
         risk: 'medium' as const,
         riskNote: 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
         needsRestart: false,

@@ -1,6 +1,7 @@
 import type { ReversibleAction } from '../model/action'
 import type { ClusterFacts } from '../model/facts'
-import type { MessageRef, PredictedFigure, Recommendation } from '../model/recommendation'
+import { msg } from '../i18n'
+import type { PredictedFigure, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
 import { forecastDemand } from './demand'
@@ -31,7 +32,6 @@ export interface RequestInput {
 
 export type RequestOutcome = { ok: true; recommendation: Recommendation } | { ok: false; reasons: string[] }
 
-const ref = (key: string, params: MessageRef['params'] = {}): MessageRef => ({ key, params })
 const pct = (x: number) => Math.round(x * 1000) / 10
 
 /**
@@ -103,19 +103,19 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
   const nameOf = (id: string) => snapshot.hosts.find((h) => h.id === id)?.name ?? id
   const predicted: PredictedFigure[] = []
   if (request.kind === 'resize') {
-    if (request.vcpus !== undefined) predicted.push({ label: 'vCPUs', labelRef: ref('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: request.vcpus })
-    if (request.memoryMiB !== undefined) predicted.push({ label: 'Memory', labelRef: ref('engine.figure.memory'), unit: 'MiB', before: vm.allocation.memoryMiB, after: request.memoryMiB })
+    if (request.vcpus !== undefined) predicted.push({ label: 'vCPUs', labelRef: msg('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: request.vcpus })
+    if (request.memoryMiB !== undefined) predicted.push({ label: 'Memory', labelRef: msg('engine.figure.memory'), unit: 'MiB', before: vm.allocation.memoryMiB, after: request.memoryMiB })
   }
   for (const id of hostIds) {
     const b = loadsBefore.find((l) => l.hostId === id)
     const a = loadsAfter.find((l) => l.hostId === id)
     if (!b || !a) continue
     const host = nameOf(id)
-    predicted.push({ label: `${host} CPU load`, labelRef: ref('engine.figure.hostCpu', { host }), unit: '%', before: pct(b.cpu.demandLoad), after: pct(a.cpu.demandLoad) })
+    predicted.push({ label: `${host} CPU load`, labelRef: msg('engine.figure.hostCpu', { host }), unit: '%', before: pct(b.cpu.demandLoad), after: pct(a.cpu.demandLoad) })
     const ratio = allocationRatioOf(snapshot.hosts.find((h) => h.id === id)!, options.balance)
     const hostObj = snapshot.hosts.find((h) => h.id === id)!
     const vcpusOn = (s: Snapshot) => s.vms.filter((v) => v.hostId === id && (v.state === 'running' || v.state === 'paused')).reduce((sum, v) => sum + v.allocation.vcpus, 0)
-    predicted.push({ label: `${host} vCPUs allocated (limit ${Math.floor(hostObj.cpu.threads * ratio.cpu)})`, labelRef: ref('engine.figure.hostVcpus', { host, limit: Math.floor(hostObj.cpu.threads * ratio.cpu) }), unit: 'vCPU', before: vcpusOn(snapshot), after: vcpusOn(after) })
+    predicted.push({ label: `${host} vCPUs allocated (limit ${Math.floor(hostObj.cpu.threads * ratio.cpu)})`, labelRef: msg('engine.figure.hostVcpus', { host, limit: Math.floor(hostObj.cpu.threads * ratio.cpu) }), unit: 'vCPU', before: vcpusOn(snapshot), after: vcpusOn(after) })
   }
 
   const byWhom = { user }
@@ -123,8 +123,8 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
     ? `Requested by ${user}: move ${vm.name} from ${nameOf(vm.hostId)} to ${nameOf(request.to)}`
     : `Requested by ${user}: resize ${vm.name} to ${request.vcpus ?? vm.allocation.vcpus} vCPUs and ${request.memoryMiB ?? vm.allocation.memoryMiB} MiB`
   const titleRef = request.kind === 'migrate'
-    ? ref('engine.request.migrateTitle', { ...byWhom, vm: vm.name, from: nameOf(vm.hostId), to: nameOf(request.to) })
-    : ref('engine.request.resizeTitle', { ...byWhom, vm: vm.name, vcpus: request.vcpus ?? vm.allocation.vcpus, memoryMiB: request.memoryMiB ?? vm.allocation.memoryMiB })
+    ? msg('engine.request.migrateTitle', { ...byWhom, vm: vm.name, from: nameOf(vm.hostId), to: nameOf(request.to) })
+    : msg('engine.request.resizeTitle', { ...byWhom, vm: vm.name, vcpus: request.vcpus ?? vm.allocation.vcpus, memoryMiB: request.memoryMiB ?? vm.allocation.memoryMiB })
   const rationale = `${user} asked for this change. The plan validator checked it against the hosts' capacity, allocation ratios and placement rules; the figures are the engine's prediction with the demand it forecasts.`
   const migration = actions[0]!.action
   return {
@@ -137,7 +137,7 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
       title,
       titleRef,
       rationale,
-      rationaleRef: ref('engine.request.rationale', byWhom),
+      rationaleRef: msg('engine.request.rationale', byWhom),
       predicted,
       risk: request.kind === 'migrate' ? (migration.kind === 'migrate' && migration.unsafe ? 'high' : 'medium') : 'low',
       riskNote: request.kind === 'migrate'

@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import { ReversibleActionSchema } from './action'
+import { MessageRefSchema } from './message'
 import { MigrationStorageSchema } from './storage'
 import { VmManagerKindSchema } from './vm'
+
+/** Engine text as a message key and its values; the English text it stands for stays beside it (audit log, CLI, exports). */
+export { MessageRefSchema, type MessageRef, type MessageParam } from './message'
 
 export const RecommendationKindSchema = z.enum([
   'rightsize-cpu',
@@ -22,15 +26,6 @@ export const RecommendationPrioritySchema = z.union([
 ])
 
 export const RiskSchema = z.enum(['low', 'medium', 'high'])
-
-/**
- * Engine text as a message key and its values, for the renderer to say in the admin's language;
- * the English text it stands for stays beside it (audit log, CLI, exports).
- */
-export const MessageRefSchema = z.object({
-  key: z.string(),
-  params: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
-})
 
 /** One predicted figure before and after the change, with its unit. */
 export const PredictedFigureSchema = z.object({
@@ -129,7 +124,6 @@ export type RecommendationKind = z.infer<typeof RecommendationKindSchema>
 export type RecommendationPriority = z.infer<typeof RecommendationPrioritySchema>
 export type Risk = z.infer<typeof RiskSchema>
 export type PredictedFigure = z.infer<typeof PredictedFigureSchema>
-export type MessageRef = z.infer<typeof MessageRefSchema>
 export type Rebalance = z.infer<typeof RebalanceSchema>
 export type RebalanceMove = z.infer<typeof RebalanceMoveSchema>
 export type RebalanceHost = z.infer<typeof RebalanceHostSchema>

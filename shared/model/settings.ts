@@ -41,6 +41,11 @@ export const MetricsSourceStatusSchema = z.object({
   errorKind: z.enum(['unreachable', 'auth', 'bad-response', 'query', 'missing-metrics', 'label-mismatch', 'stale', 'other']).optional(),
   /** What the admin should fix though reading goes on (an exporter missing, a label mismatch). */
   problems: z.array(z.string()).optional(),
+  /**
+   * The store's hosts match none of the SSH hosts (by instance label, address or nodename): some
+   * names of each side, for the headline that says so and the host-names line to write.
+   */
+  labelMismatch: z.object({ sshHosts: z.array(z.string()), storeHosts: z.array(z.string()), example: z.string() }).optional(),
   /** Requests and bytes the store has answered so far. */
   requests: z.number().int().nonnegative().optional(),
   bytes: z.number().int().nonnegative().optional(),

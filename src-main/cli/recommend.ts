@@ -100,7 +100,7 @@ export async function recommendCommand(args: string[]): Promise<number> {
     async (s) => {
       const snapshot = withRatios(fromFile ?? (await clusterOf(s, values.demo ? 'demo' : 'data')), options)
       const now = Math.max(Date.now(), snapshot.t)
-      const history = historyFile ?? (fromFile ? { vms: {} } : s.history.usage(snapshot.vms.map((v) => v.id), now))
+      const history = historyFile ?? (fromFile ? { vms: {} } : await s.history.usage(snapshot.vms.map((v) => v.id), now))
       try {
         const output = await s.engine.run({ snapshot, history, now, options, discovered: s.hosts.facts(), storage: s.storage.window(now) })
         // The snapshot goes along so `virtpilot plan` can check the VMs are still as they were seen.
@@ -125,7 +125,7 @@ export async function exportHistoryCommand(args: string[]): Promise<number> {
   return withServices(
     cliServices(values.data),
     async (s) => {
-      const file = s.history.exportFile(days * 24 * 3600_000)
+      const file = await s.history.exportFile(days * 24 * 3600_000)
       writeJsonFile(out, file)
       console.error(`Wrote the history of ${Object.keys(file.vms).length} VM(s) to ${out}.`)
       return 0

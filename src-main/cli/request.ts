@@ -72,7 +72,7 @@ export async function requestCommand(args: string[]): Promise<number> {
       const vmId = vmOf(snapshot, vmName)
       const request: AdminRequest = kind === 'migrate' ? { kind, vmId, to: hostOf(snapshot, values.to!) } : { kind, vmId, ...(vcpus !== undefined ? { vcpus } : {}), ...(memoryMiB !== undefined ? { memoryMiB } : {}) }
       try {
-        const item = s.inbox.request(request, `${userInfo().username} (cli)`)
+        const item = await s.inbox.request(request, `${userInfo().username} (cli)`)
         printJson({ recommendations: [item.recommendation], snapshot })
       } catch (error) {
         if (error instanceof ApiFailure) throw new InputError(error.message)

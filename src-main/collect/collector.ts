@@ -140,7 +140,8 @@ export class Collector {
     const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
     if (this.previous) {
       const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
-      this.options.store.samples.save(hostSamples, vmSamples)
+      // A store that keeps the history answers ranges itself: only the live snapshot is needed here.
+      if (!this.options.adapter.historyInStore?.()) this.options.store.samples.save(hostSamples, vmSamples)
       this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
       this.snapshotDiscoveredAt = this.discoveredAt
       if (this.inventoryUnseen) {

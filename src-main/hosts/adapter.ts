@@ -83,5 +83,7 @@ export interface HostAdapter {
   facts?(): ClusterFacts | undefined
   /** Storage of each host as of the last discovery (the demo computes it for `now`); absent when not read. */
   storage?(now: number): HostStorage[]
+  /** True while a metrics store keeps this adapter's history (Prometheus): the collector copies no samples of it. */
+  historyInStore?(): boolean
   close(): Promise<void>
 }

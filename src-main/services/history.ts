@@ -1,10 +1,12 @@
 import type { HostHistory, SeriesQuery, SeriesResult } from '../../shared/api'
 import { ApiFailure } from '../../shared/api'
-import { hostMetrics, type ClusterSeries, type HistoryFile, type Snapshot } from '../../shared/model'
+import { hostMetrics, type ClusterSeries, type History, type HistoryFile, type Snapshot } from '../../shared/model'
 import { ROLLUP_MS } from '../store/rollup'
 import type { SamplesRepo } from '../store/samples'
 import type { InventoryRepo } from '../store/inventory'
+import type { StoreVm } from '../hosts/prometheus/ranges'
 import { HISTORY_WINDOW_MS, usageWindow } from './engine'
+import type { StoreHistoryRoute } from './metrics-source'
 
 /** How many VMs a host's stacked chart names; the rest are summed as one. */
 const STACK_TOP_VMS = 12
@@ -14,47 +16,100 @@ export interface HistoryOptions {
   inventory: InventoryRepo
   snapshot: () => Snapshot
   clock: () => number
+  /** The metrics store's side, for the hosts and VMs it serves (their samples are not copied into SQLite). */
+  store?: () => StoreHistoryRoute | undefined
 }
 
-/** Stored history as the dashboards, the evidence of a recommendation and `export-history` read it. */
+/**
+ * History as the dashboards, the engine, the evidence of a recommendation and `export-history`
+ * read it: from SQLite for hosts read over SSH, from the metrics store's ranges for those it serves.
+ */
 export function createHistory(options: HistoryOptions) {
   const { samples, clock } = options
 
-  /** The one series path: one host's or one VM's metrics over a range, by metric name. */
-  function series(q: SeriesQuery): SeriesResult {
-    const range = { from: q.from, to: q.to, maxPoints: q.maxPoints, now: clock() }
-    const head = { id: q.id, from: q.from, to: q.to }
-    return q.kind === 'host' ? { kind: 'host', ...head, ...samples.hostSeries(q.id, q.metrics, range) } : { kind: 'vm', ...head, ...samples.vmSeries(q.id, q.metrics, range) }
+  function vmOf(route: StoreHistoryRoute | undefined, vmId: string): StoreVm | undefined {
+    const vm = route && options.snapshot().vms.find((v) => v.id === vmId)
+    return vm ? route.vm(vm) : undefined
   }
 
-  function hostHistory(q: { hostId: string; from: number; to: number; maxPoints: number; vmBuckets: number }): HostHistory {
+  /** The one series path: one host's or one VM's metrics over a range, by metric name. */
+  async function series(q: SeriesQuery): Promise<SeriesResult> {
+    const range = { from: q.from, to: q.to, maxPoints: q.maxPoints, now: clock() }
+    const head = { id: q.id, from: q.from, to: q.to }
+    const route = options.store?.()
+    if (q.kind === 'host') {
+      const key = route?.hostKey(q.id)
+      return { kind: 'host', ...head, ...(key !== undefined ? await route!.ranges.hostSeries(key, q.metrics, q.from, q.to, q.maxPoints) : samples.hostSeries(q.id, q.metrics, range)) }
+    }
+    const vm = vmOf(route, q.id)
+    return { kind: 'vm', ...head, ...(vm ? await route!.ranges.vmSeries(vm, q.metrics, q.from, q.to, q.maxPoints) : samples.vmSeries(q.id, q.metrics, range)) }
+  }
+
+  async function hostHistory(q: { hostId: string; from: number; to: number; maxPoints: number; vmBuckets: number }): Promise<HostHistory> {
     const snap = options.snapshot()
     if (!snap.hosts.some((h) => h.id === q.hostId)) throw new ApiFailure('not-found', `No host ${q.hostId} in the current inventory; open Overview and pick a host from the list.`)
     const now = clock()
+    const vms = snap.vms.filter((v) => v.hostId === q.hostId)
+    const route = options.store?.()
+    const key = route?.hostKey(q.hostId)
+    if (route && key !== undefined) {
+      const storeVms = vms.flatMap((v) => route.vm(v) ?? [])
+      const [host, stack] = await Promise.all([
+        route.ranges.hostSeries(key, hostMetrics, q.from, q.to, q.maxPoints),
+        route.ranges.vmStack(key, storeVms, { from: q.from, to: q.to, buckets: q.vmBuckets, top: STACK_TOP_VMS, names: new Map(vms.map((v) => [v.id, v.name])) }),
+      ])
+      return { host: { kind: 'host', id: q.hostId, from: q.from, to: q.to, ...host }, vms: stack }
+    }
     const host = { kind: 'host' as const, id: q.hostId, from: q.from, to: q.to, ...samples.hostSeries(q.hostId, hostMetrics, { from: q.from, to: q.to, maxPoints: q.maxPoints, now }) }
-    const vms = snap.vms.filter((v) => v.hostId === q.hostId).map((v) => ({ id: v.id, name: v.name }))
-    return { host, vms: samples.vmStack(vms, { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }) }
+    return { host, vms: samples.vmStack(vms.map((v) => ({ id: v.id, name: v.name })), { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }) }
   }
 
-  function cluster(q: { from: number; to: number; maxPoints: number }): ClusterSeries {
+  async function cluster(q: { from: number; to: number; maxPoints: number }): Promise<ClusterSeries> {
     const current = options.snapshot().hosts
-    return samples.clusterHistory({
+    const route = options.store?.()
+    const storeKeys = new Map(current.flatMap((h) => {
+      const key = route?.hostKey(h.id)
+      return key !== undefined ? [[h.id, key] as const] : []
+    }))
+    const series = samples.clusterHistory({
       ...q,
-      hostIds: current.map((h) => h.id),
+      hostIds: current.filter((h) => !storeKeys.has(h.id)).map((h) => h.id),
       cpuCapacityCores: current.reduce((sum, h) => sum + h.cpu.threads, 0),
       memCapacityMiB: current.reduce((sum, h) => sum + h.memoryMiB, 0),
     })
+    if (!route || storeKeys.size === 0) return series
+    // The store's hosts on the same buckets, added to SQLite's.
+    const fromStore = await route.ranges.clusterBuckets([...storeKeys.values()], q.from, q.to, series.stepMs)
+    const add = (s: ClusterSeries['cpuUsedCores'], extra: Map<number, number>) => {
+      const byBucket = new Map(s.t.map((t, i) => [Math.round((t - q.from) / series.stepMs), s.values[i]!]))
+      for (const [b, v] of extra) byBucket.set(b, (byBucket.get(b) ?? 0) + v)
+      const buckets = [...byBucket.keys()].filter((b) => b >= 0 && q.from + b * series.stepMs < q.to).sort((a, b) => a - b)
+      return { t: buckets.map((b) => q.from + b * series.stepMs), values: buckets.map((b) => byBucket.get(b)!) }
+    }
+    return { ...series, cpuUsedCores: add(series.cpuUsedCores, fromStore.cpu), memUsedMiB: add(series.memUsedMiB, fromStore.mem) }
+  }
+
+  /** What the engine and what-if read about these VMs: the history window up to now, from SQLite and the store. */
+  async function usage(vmIds: readonly string[], now: number, windowMs = HISTORY_WINDOW_MS): Promise<History> {
+    const route = options.store?.()
+    const byId = new Map(options.snapshot().vms.map((v) => [v.id, v]))
+    const storeVms = route ? vmIds.flatMap((id) => {
+      const vm = byId.get(id)
+      return (vm && route.vm(vm)) ?? []
+    }) : []
+    const fromStore = new Set(storeVms.map((v) => v.id))
+    const local = usageWindow(samples, vmIds.filter((id) => !fromStore.has(id)), now, windowMs)
+    if (!route || storeVms.length === 0) return local
+    const remote = await route.ranges.usageHistory(storeVms, now - windowMs, now)
+    return { vms: { ...local.vms, ...remote.vms } }
   }
 
   /** The usage history of every VM the data file knows, as `recommend --history` reads it back. */
-  function exportFile(windowMs = HISTORY_WINDOW_MS): HistoryFile {
+  async function exportFile(windowMs = HISTORY_WINDOW_MS): Promise<HistoryFile> {
     const now = clock()
-    const history = usageWindow(samples, options.inventory.current().vms.map((v) => v.id), now, windowMs)
+    const history = await usage(options.inventory.current().vms.map((v) => v.id), now, windowMs)
     return { version: 1, from: now - windowMs, to: now, stepMs: ROLLUP_MS, vms: history.vms }
   }
-
-  /** What the engine reads about these VMs: the history window up to now. */
-  const usage = (vmIds: readonly string[], now: number) => usageWindow(samples, vmIds, now)
 
   return { series, hostHistory, cluster, usage, exportFile }
 }

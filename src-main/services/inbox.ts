@@ -5,7 +5,7 @@ import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { storageContext } from '../../shared/engine/recommend'
 import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
 import { withDefaults } from '../../shared/engine/options'
-import type { ClusterFacts, Plan, Recommendation, Snapshot } from '../../shared/model'
+import type { ClusterFacts, History, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
@@ -22,6 +22,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
+  usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -106,7 +108,8 @@ export function createInbox(options: InboxOptions) {
     const now = clock()
     if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
     lastStrategy = strategy
-    const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
+    const ids = snapshot.vms.map((v) => v.id)
+    const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
       output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
@@ -133,10 +136,11 @@ export function createInbox(options: InboxOptions) {
    * with the engine's predicted effect, after the plan validator's checks (refused with every
    * reason otherwise). Approving and planning it is the same path as for the engine's own.
    */
-  function request(req: AdminRequest, user: string = actor): RecommendationItem {
+  async function request(req: AdminRequest, user: string = actor): Promise<RecommendationItem> {
     const snapshot = options.snapshot()
     const now = clock()
-    const history = usageWindow(store.samples, snapshot.vms.map((v) => v.id), now)
+    const ids = snapshot.vms.map((v) => v.id)
+    const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     const facts = factsFor(snapshot, options.facts())
     const engineOptions = withDefaults({ strategy: lastStrategy })
     const storage = storageContext({ facts, linkSpeeds: storageWindow(store.storage, now).linkSpeeds }, engineOptions.balance.migrationBandwidthMiBps)

@@ -1,15 +1,16 @@
-import type { MetricsSource, MetricsSourceStatus, Snapshot } from '../../shared/model'
+import type { MetricsSource, MetricsSourceStatus, Snapshot, Vm } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import type { HostAdapter } from '../hosts/adapter'
-import { StoreFleetAdapter, StoreStatsAdapter } from '../hosts/prometheus/adapter'
+import { StoreFleetAdapter, StoreStatsAdapter, storeHostId } from '../hosts/prometheus/adapter'
 import { MetricStoreError, PrometheusClient, type StoreErrorKind } from '../hosts/prometheus/client'
 import { FleetReader, type FleetHost } from '../hosts/prometheus/fleet'
 import { matchHosts, type SshHostNames } from '../hosts/prometheus/match'
+import { StoreRanges, type StoreVm } from '../hosts/prometheus/ranges'
 import { resolveAuth, storeBaseUrl } from '../hosts/prometheus/source'
 import type { Store } from '../store'
 
-/** How much history the store's read-only hosts fill in at start (one read per poll interval), so their charts are not empty. */
-const BACKFILL_MS = 5 * 60_000
+/** The store's read-only hosts read one moment before now at start, so the first poll already has rates (history comes from the store's ranges). */
+const BACKFILL_MS = 0
 /** SSH hosts are matched to the store's hosts at most this often (every host's poll asks). */
 const MATCH_CACHE_MS = 2_000
 
@@ -26,6 +27,7 @@ export interface MetricsSourceOptions {
 interface Active {
   source: Extract<MetricsSource, { kind: 'prometheus' }>
   fleet: FleetReader
+  ranges: StoreRanges
   adapter: StoreFleetAdapter
   collector: Collector
   /** The store's hosts as last discovered. */
@@ -63,7 +65,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
     // A bad address or unreadable credential file fails here, before anything is replaced.
     const client = new PrometheusClient(storeBaseUrl(source.url), resolveAuth(source))
     const fleet = new FleetReader(client, { pollIntervalMs: options.pollIntervalMs, ...(source.hostMap ? { hostMap: source.hostMap } : {}) })
-    const next: Partial<Active> & { source: typeof source; fleet: FleetReader; hosts: FleetHost[] } = { source, fleet, hosts: [] }
+    const next: Partial<Active> & { source: typeof source; fleet: FleetReader; ranges: StoreRanges; hosts: FleetHost[] } = { source, fleet, ranges: new StoreRanges(fleet, options.clock), hosts: [] }
     const adapter = new StoreFleetAdapter(fleet, {
       exclude: () => new Set(served().values()),
       shareMs: Math.min(options.pollIntervalMs / 2, 5_000),
@@ -110,6 +112,29 @@ export function createMetricsSource(options: MetricsSourceOptions) {
       })
     },
 
+    /**
+     * Where history lives for the hosts and VMs a store serves (its read-only hosts, and SSH hosts
+     * it reads): dashboards and the engine ask its ranges; undefined for everything read over SSH.
+     */
+    history(): StoreHistoryRoute | undefined {
+      const a = active
+      if (!a) return undefined
+      const servedKeys = served()
+      const excluded = new Set(servedKeys.values())
+      const readOnly = new Map(a.hosts.filter((h) => !excluded.has(h.key)).map((h) => [storeHostId(h.key), h.key]))
+      const hostKey = (hostId: string) => servedKeys.get(hostId) ?? readOnly.get(hostId)
+      return {
+        ranges: a.ranges,
+        hostKey,
+        vm(vm) {
+          const key = hostKey(vm.hostId)
+          if (key === undefined) return undefined
+          const domain = a.adapter.domains.get(vm.id) ?? vm.name
+          return { id: vm.id, hostKey: key, domain, ...(vm.uuid ? { uuid: vm.uuid } : {}) }
+        },
+      }
+    },
+
     /** The store's read-only hosts, merged into the cluster like any other source. */
     snapshots(): Snapshot[] {
       const s = active?.collector.snapshot
@@ -126,6 +151,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
         hosts: active.hosts.length,
         viaSsh: servedKeys.size,
         readOnly: active.hosts.length - servedKeys.size,
+        ...labelMismatch(active.hosts, options.sshHosts(), servedKeys.size),
         ...(active.error ? { error: active.error, errorKind: active.errorKind ?? 'other' } : {}),
         problems: active.adapter.problems,
         requests: active.fleet.client.traffic.requests,
@@ -151,3 +177,27 @@ export function createMetricsSource(options: MetricsSourceOptions) {
 }
 
 export type MetricsSourceService = ReturnType<typeof createMetricsSource>
+
+/** How many names of each side the headline shows. */
+const MISMATCH_EXAMPLES = 5
+
+/** When the store knows hosts and SSH hosts exist but not one of them matched: names of each side. */
+function labelMismatch(store: readonly FleetHost[], ssh: readonly SshHostNames[], matched: number): Pick<MetricsSourceStatus, 'labelMismatch'> {
+  if (matched > 0 || store.length === 0 || ssh.length === 0) return {}
+  return {
+    labelMismatch: {
+      sshHosts: ssh.slice(0, MISMATCH_EXAMPLES).map((h) => h.id),
+      // The name a host-names line starts with (the instance's address), and what else the store calls it.
+      storeHosts: store.slice(0, MISMATCH_EXAMPLES).map((h) => (h.nodename && h.nodename !== h.key ? `${h.key} (${h.nodename})` : h.key)),
+      example: `${store[0]!.key} = ${ssh[0]!.id}`,
+    },
+  }
+}
+
+/** The store's side of the history: its ranges, and its names for the hosts and VMs it serves. */
+export interface StoreHistoryRoute {
+  ranges: StoreRanges
+  /** The store's key for a host it serves; undefined for a host read over SSH. */
+  hostKey(hostId: string): string | undefined
+  vm(vm: Pick<Vm, 'id' | 'hostId' | 'name' | 'uuid'>): StoreVm | undefined
+}

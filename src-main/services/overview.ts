@@ -20,6 +20,8 @@ export function createOverview(deps: { samples: SamplesRepo; snapshot: () => Sna
     const from = to - SUMMARY_WINDOW_MS
     const hostStats = new Map(deps.samples.hostWindowStats(from, to).map((s) => [s.hostId, s]))
     const vmStats = new Map(deps.samples.vmWindowStats(from, to).map((s) => [s.vmId, s]))
+    // VMs whose history a metrics store keeps (nothing of theirs in SQLite): their latest sample.
+    for (const s of snap.vmSamples) if (!vmStats.has(s.vmId)) vmStats.set(s.vmId, { vmId: s.vmId, readyPct: s.cpuReadyPct, readyMaxPct: s.cpuReadyPct, memUsedMaxMiB: s.memUsedMiB })
     const hostSamples = new Map(snap.hostSamples.map((s) => [s.hostId, s]))
     const running = snap.vms.filter((v) => v.state === 'running')
 

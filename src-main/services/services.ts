@@ -62,7 +62,7 @@ export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | '
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
-  metrics: Pick<MetricsSourceService, 'status' | 'whenPolled'>
+  metrics: Pick<MetricsSourceService, 'status' | 'whenPolled' | 'history'>
   start(): Promise<void>
   stop(): Promise<void>
 }
@@ -112,7 +112,9 @@ export function createServices(options: ServicesOptions): Services {
   const pollIntervalMs = options.pollIntervalMs ?? DEMO_ROW_MS
   const cluster = createCluster({ store, hosts, metrics, events, clock, log, demoPollIntervalMs: pollIntervalMs, demo: options.demo ?? 'settings' })
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
-  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts() })
+  // History of the hosts a metrics store serves is read from it (ranges), the rest from SQLite.
+  const history = createHistory({ samples: store.samples, inventory: store.inventory, snapshot: () => cluster.snapshot(), clock, store: () => metrics.history() })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage })
   // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
   const facts = () => [...(cluster.demoRunning ? [demoFacts(clock())] : []), ...hosts.facts()]
   const plans = createPlanService({
@@ -132,9 +134,9 @@ export function createServices(options: ServicesOptions): Services {
     info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
     events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage,
     audit: createAudit({ plans: store.plans, clock }),
-    history: createHistory({ samples: store.samples, inventory: store.inventory, snapshot: cluster.snapshot, clock }),
+    history,
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),
-    whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock }),
+    whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock, usage: history.usage }),
   }
   const schedule = engineSchedule({
     analyse: () => inbox.refresh(),

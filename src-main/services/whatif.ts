@@ -3,6 +3,7 @@ import { ApiFailure, type ParsedRequestOf, type RequestChannel, type ResponseOf 
 import type { ScenarioOutline } from '../../shared/api/whatif'
 import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
+import type { History } from '../../shared/model'
 import { describeIssues } from '../../shared/api/result'
 import type { SamplesRepo } from '../store/samples'
 import type { ScenarioRepo, ScenarioSummaryRow } from '../store/scenarios'
@@ -19,6 +20,8 @@ const DAY_MS = 24 * 3600_000
 export interface WhatifDeps {
   scenarios: ScenarioRepo
   samples: SamplesRepo
+  /** Usage history of these VMs over the window before `to` (SQLite, or the metrics store for the VMs it serves); SQLite's by default. */
+  usage?: (vmIds: readonly string[], to: number, windowMs: number) => Promise<History>
   snapshot: () => Snapshot
   clock: () => number
   /** Where replays run; default: a worker thread per run (in this thread when no worker entry is found). */
@@ -73,7 +76,8 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
         if (req.source === 'seed-article') return save(seedArticleScenario(req.name))
         const snapshot = deps.snapshot()
         const to = deps.clock()
-        const history = usageWindow(deps.samples, snapshot.vms.map((v) => v.id), to, req.windowDays * DAY_MS)
+        const ids = snapshot.vms.map((v) => v.id)
+        const history = deps.usage ? await deps.usage(ids, to, req.windowDays * DAY_MS) : usageWindow(deps.samples, ids, to, req.windowDays * DAY_MS)
         return save(scenarioFromLive(snapshot, history, { from: to - req.windowDays * DAY_MS, to }, req.name))
       } catch (error) {
         asApiFailure(error)

@@ -2,11 +2,17 @@ import type Database from 'better-sqlite3'
 import type { ClusterSeries, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
 import type { MetaRepo } from './meta'
 import { RAW_RETENTION_MS, ROLLUP_RETENTION_MS } from './retention'
-import { bucketStart, summarize } from './rollup'
+import { bucketStart, ROLLUP_MS, summarize } from './rollup'
 import { hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
 
 /** Where Store.rollUp has folded raw samples up to (meta key); read in one place, here. */
 const ROLLED_UP_UNTIL = 'rollup_until'
+/**
+ * The earliest bucket a late sample landed in after its bucket was rolled up (meta key): a poll's
+ * samples carry the time the poll started and are stored when it ends, so one that ends past a
+ * bucket edge can arrive after housekeeping folded that bucket. The next rollUp folds it again.
+ */
+const REFOLD_FROM = 'rollup_refold_from'
 
 /** A range query whose raw retention defaults to the store's own. */
 type Range<Q> = Omit<Q, 'rawKeptMs'> & { rawKeptMs?: number }
@@ -49,8 +55,20 @@ export class SamplesRepo {
   /** One poll's samples in one transaction: all or nothing. */
   save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
     this.db.transaction(() => {
-      for (const s of hostSamples) this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
-      for (const s of vmSamples) this.insertVmSample.run(s)
+      let earliest = Infinity
+      for (const s of hostSamples) {
+        this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
+        earliest = Math.min(earliest, s.t)
+      }
+      for (const s of vmSamples) {
+        this.insertVmSample.run(s)
+        earliest = Math.min(earliest, s.t)
+      }
+      if (earliest < this.rolledUpUntil()) {
+        const from = bucketStart(earliest)
+        const pending = Number(this.meta.get(REFOLD_FROM) ?? Infinity)
+        if (from < pending) this.meta.set(REFOLD_FROM, String(from))
+      }
     })()
   }
 
@@ -115,9 +133,13 @@ export class SamplesRepo {
    */
   rollUp(now: number): number {
     const until = bucketStart(now)
-    const since = this.rolledUpUntil()
+    const rolled = this.rolledUpUntil()
+    // Buckets a late sample reopened fold again, whole, while their raw samples are all still kept.
+    const refold = this.meta.get(REFOLD_FROM)
+    const since = refold === undefined ? rolled : Math.min(rolled, Math.max(Number(refold), bucketStart(now - RAW_RETENTION_MS) + ROLLUP_MS))
     if (until <= since) return 0
     return this.db.transaction(() => {
+      if (refold !== undefined) this.db.prepare('DELETE FROM meta WHERE key = ?').run(REFOLD_FROM)
       let written = 0
       const hostRows = this.db
         .prepare('SELECT * FROM host_samples WHERE t >= ? AND t < ? ORDER BY host_id, t')

@@ -1,4 +1,4 @@
-import { createApiClient, type ApiBridge, type ApiClient } from '../../shared/api'
+import { createApiClient, type ApiBridge, type ApiClient } from '../../shared/api/client'
 import { createWebSocketBridge } from './websocket-bridge'
 
 declare global {

@@ -1,16 +1,21 @@
 import { useI18n } from 'vue-i18n'
-import type { MessageRef, PredictedFigure, Recommendation } from '../../shared/model'
+import { resolveParams } from '../../shared/i18n'
+import type { Language, MessageRef, PredictedFigure, Recommendation } from '../../shared/model'
 
 /**
  * Engine text in the admin's language: where the engine sent a message key (MessageRef) and the
- * renderer knows it, the translation (plural forms by its `count`); else the engine's English.
+ * renderer knows it, the translation (plural forms by its `count`, nested messages said in the
+ * same language); else the engine's English.
  */
 export function useEngineText() {
-  const { t, te } = useI18n()
+  const { t, te, locale } = useI18n()
+  function sayRef(ref: MessageRef): string {
+    const params = resolveParams(ref.params, sayRef, locale.value as Language)
+    const count = params.count
+    return typeof count === 'number' ? t(ref.key, params, count) : t(ref.key, params)
+  }
   function say(ref: MessageRef | undefined, english: string): string {
-    if (!ref || !te(ref.key)) return english
-    const count = ref.params.count
-    return typeof count === 'number' ? t(ref.key, ref.params, count) : t(ref.key, ref.params)
+    return ref && te(ref.key) ? sayRef(ref) : english
   }
   return {
     say,

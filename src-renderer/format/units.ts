@@ -37,14 +37,25 @@ export function numberFormat(locale: string, digits: number, percent = false): I
   return format
 }
 
+/** Date and relative-time formatters by kind and locale, shared like the number formats (every component asks for them). */
+const otherFormats = new Map<string, Intl.DateTimeFormat | Intl.RelativeTimeFormat>()
+function shared<F extends Intl.DateTimeFormat | Intl.RelativeTimeFormat>(key: string, make: () => F): F {
+  let format = otherFormats.get(key) as F | undefined
+  if (!format) {
+    format = make()
+    otherFormats.set(key, format)
+  }
+  return format
+}
+
 /**
  * Number formatters for one language. Every figure the UI shows goes through one of these so
  * it always carries its unit. Pure (no component context), so it can be tested in Node.
  */
 export function createUnits(t: Translate, locale: Ref<string>) {
-  const timeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit', second: '2-digit' }))
-  const dateTimeFormat = computed(() => new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' }))
-  const relativeFormat = computed(() => new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' }))
+  const timeFormat = computed(() => shared(`time|${locale.value}`, () => new Intl.DateTimeFormat(locale.value, { hour: '2-digit', minute: '2-digit', second: '2-digit' })))
+  const dateTimeFormat = computed(() => shared(`datetime|${locale.value}`, () => new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' })))
+  const relativeFormat = computed(() => shared(`relative|${locale.value}`, () => new Intl.RelativeTimeFormat(locale.value, { numeric: 'auto' })))
 
   function fixed(value: number, digits: number): string {
     return numberFormat(locale.value, digits).format(value)

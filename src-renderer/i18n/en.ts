@@ -1,6 +1,10 @@
-import { auditEn, engineEn, plansEn, recommendationsEn } from './review.en'
+import { sharedMessages } from '../../shared/i18n'
+import { auditEn, plansEn, recommendationsEn } from './review.en'
 
-/** English messages: the reference shape every other language must match. */
+/**
+ * English messages: the reference shape every other language must match. The messages main, the
+ * engine and the CLI produce come from shared/i18n, merged last (their namespaces are their own).
+ */
 export const en = {
   app: {
     name: 'VirtPilot',
@@ -70,6 +74,11 @@ export const en = {
   },
   overview: {
     title: 'Overview',
+    labelMismatch: {
+      title: 'The metrics store names none of your SSH hosts: each host shows twice',
+      body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Map them in Settings → Metrics source → Host names (e.g. {example}), or give the exporters instance labels with the SSH hosts\' names.',
+      open: 'Open Settings',
+    },
     subtitle: 'Live load of every host, refreshed after each poll.',
     totals: {
       hosts: 'Hosts online',
@@ -339,7 +348,6 @@ export const en = {
     },
   },
   audit: auditEn,
-  engine: engineEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',
@@ -391,6 +399,10 @@ export const en = {
       traffic: 'Store traffic',
       requests: '{requests} requests',
       problem: 'To fix',
+      labelMismatch: {
+        title: 'The store names none of your SSH hosts',
+        body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Until they match, each host shows twice (read-only from the store, and polled over SSH). Label node_exporter and the libvirt exporter with the SSH hosts\' names (Prometheus relabel_configs: target_label instance), or map them under Host names, one per line, e.g. {example}',
+      },
       errors: {
         unreachable: 'The store cannot be reached',
         auth: 'The store refused the credentials or certificate',
@@ -676,6 +688,7 @@ export const en = {
     retry: 'Retry',
     saveFailed: 'Could not save settings: {message}',
   },
+  ...sharedMessages.en,
 }
 
 export type MessageSchema = typeof en

@@ -1,5 +1,6 @@
 import type { MessageSchema } from './en'
-import { auditZhCN, engineZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
+import { sharedMessages } from '../../shared/i18n'
+import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -71,6 +72,11 @@ export const zhCN: MessageSchema = {
   },
   overview: {
     title: '概览',
+    labelMismatch: {
+      title: '指标存储中的主机与 SSH 主机一个也对不上：每台主机出现两次',
+      body: '存储中的主机名为 {store}；VirtPilot 通过 SSH 连接的主机为 {ssh}。请在“设置 → 指标来源 → 主机名映射”中映射（例如 {example}），或给 exporter 加上与 SSH 主机相同名称的 instance 标签。',
+      open: '打开设置',
+    },
     subtitle: '每台主机的实时负载，每次采集后刷新。',
     totals: {
       hosts: '在线主机',
@@ -340,7 +346,6 @@ export const zhCN: MessageSchema = {
     },
   },
   audit: auditZhCN,
-  engine: engineZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',
@@ -392,6 +397,10 @@ export const zhCN: MessageSchema = {
       traffic: '存储流量',
       requests: '{requests} 次请求',
       problem: '需要处理',
+      labelMismatch: {
+        title: '存储中的主机与 SSH 主机一个也对不上',
+        body: '存储中的主机名为 {store}；VirtPilot 通过 SSH 连接的主机为 {ssh}。在二者对上之前，每台主机会出现两次（从存储只读读取，同时通过 SSH 轮询）。请给 node_exporter 和 libvirt exporter 加上与 SSH 主机相同的名称（Prometheus 的 relabel_configs：target_label instance），或在“主机名映射”中每行写一条映射，例如 {example}',
+      },
       errors: {
         unreachable: '无法连接到存储',
         auth: '存储拒绝了凭据或证书',
@@ -677,4 +686,5 @@ export const zhCN: MessageSchema = {
     retry: '重试',
     saveFailed: '无法保存设置：{message}',
   },
+  ...sharedMessages['zh-CN'],
 }

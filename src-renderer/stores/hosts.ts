@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { ApiFailure, type AddHostRequest } from '../../shared/api'
+import { ApiFailure } from '../../shared/api/result'
+import type { AddHostRequest } from '../../shared/api'
 import type { ManagedHost } from '../../shared/model'
 import { api } from '../api'
 

@@ -64,6 +64,11 @@ export function sourceOf(form: SourceForm): { source: MetricsSource } | { badLin
   }
 }
 
+/** The label-mismatch headline's parameters: each side's names as one list. */
+export function mismatchParams(m: NonNullable<MetricsSourceStatus['labelMismatch']>): { store: string; ssh: string; example: string } {
+  return { store: m.storeHosts.join(', '), ssh: m.sshHosts.join(', '), example: m.example }
+}
+
 /** The metrics source's live status (hosts served, what to fix) and saving a new source. */
 export const useMetricsSourceStore = defineStore('metricsSource', () => {
   const status = ref<MetricsSourceStatus | null>(null)

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { defaultSettings, type Settings } from '../../shared/api'
+import { defaultSettings, type Settings } from '../../shared/model/settings'
 import { api } from '../api'
 import { setLanguage } from '../i18n'
 

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { vmMetrics, type RecommendationItem, type VmMetric, type VmSeriesResult } from '../../shared/api'
+import { vmMetrics } from '../../shared/model/series'
+import type { RecommendationItem, VmMetric, VmSeriesResult } from '../../shared/api'
 import type { AuditEntry, Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { detailMaxPoints, useLiveSeries } from './live-series'

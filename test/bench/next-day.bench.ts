@@ -57,6 +57,8 @@ const withForecastAsNextDay = (c: TraceCluster): TraceCluster => {
 }
 
 const balanceRows: Record<string, unknown>[] = []
+/** Plans whose next day has a busier busiest host than not moving at all, per engine. */
+const worseThanNoMove = new Map<string, string[]>()
 const consolidationRows: Record<string, unknown>[] = []
 for (const decision of DECISIONS) {
   for (const size of SIZES) {
@@ -67,7 +69,13 @@ for (const decision of DECISIONS) {
     if (typeof before !== 'string') runs.push(['before (main engine)', before.recommend(input(c))])
     const after = recommend(input(c))
     runs.push(['after (this engine)', after])
-    for (const [label, out] of runs) balanceRows.push({ cluster: name, plan: label, ...row(judge(c, placementAfter(c, out.balance.moves))) })
+    const stay = judge(c, currentPlacement(c))
+    for (const [label, out] of runs) {
+      const d = judge(c, placementAfter(c, out.balance.moves))
+      balanceRows.push({ cluster: name, plan: label, ...row(d), ...(out.balance.heldBack ? { 'held back': out.balance.heldBack } : {}) })
+      if (!worseThanNoMove.has(label)) worseThanNoMove.set(label, [])
+      if (d.peakLoad > stay.peakLoad + 1e-9) worseThanNoMove.get(label)!.push(name)
+    }
     const mine = judge(c, placementAfter(c, after.balance.moves))
     const sameMoves = judge(c, foresightGreedy(c, mine.migrations))
     balanceRows.push({ cluster: name, plan: `foresight greedy, ${mine.migrations} moves`, ...row(sameMoves) })
@@ -83,6 +91,7 @@ for (const decision of DECISIONS) {
       moves: verdict(mine.migrations <= BUDGET),
       'peak %': `${verdict(mine.peakLoad <= sameMoves.peakLoad * 1.05 + 1e-9)} (${((mine.peakLoad / sameMoves.peakLoad - 1) * 100).toFixed(1)} % over foresight)`,
       'hosts >100 %': verdict(mine.hostsOver100 === 0),
+      'held back': verdict(mine.peakLoad <= stay.peakLoad + 1e-9) + ' (no worse than no move)',
       violations: verdict(mine.violations === 0),
     })
 
@@ -107,6 +116,7 @@ for (const decision of DECISIONS) {
 }
 console.log(`Balancing judged by the next 24 h (budget ${BUDGET} moves; before = ${typeof before === 'string' ? before : `the engine of ${BEFORE_COMMIT.slice(0, 12)}`})`)
 console.table(balanceRows)
+for (const [label, names] of worseThanNoMove) console.log(`${label}: next day worse than no move in ${names.length} of ${DECISIONS.length * SIZES.length} decisions${names.length ? ` (${names.join('; ')})` : ''}`)
 console.log('Consolidation judged by the next 24 h')
 console.table(consolidationRows)
 

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { test, type BrowserContext, type Page } from '@playwright/test'
-import WebSocket from 'ws'
+import { test, type BrowserContext } from '@playwright/test'
+import { analysed, bytesOf, cookieName, firstDrawnData, median, startServe, type Start } from './support/overview-start'
 
 /**
  * Cold and warm start of the Overview in Chromium against a real `virtpilot serve` on the demo
@@ -15,109 +13,9 @@ import WebSocket from 'ws'
  * over. Asserts nothing.
  */
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const RUNS = 5
 const TARGET_MS = 1000
 
-/** The session cookie is named for the server's port (src-main/server/auth.ts). */
-const cookieName = (origin: string) => `virtpilot-${new URL(origin).port}`
-
-async function startServe(dataDir: string): Promise<{ child: ChildProcess; origin: string; token: string }> {
-  const child = spawn(process.execPath, ['bin/virtpilot.js', 'serve', '--port', '0', '--data', join(dataDir, 'virtpilot.db')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /VirtPilot is serving at (\S+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
-  })
-  const parsed = new URL(url)
-  return { child, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '' }
-}
-
-/** Waits (over the api) until the start-up analysis has finished, so the server is quiet. */
-async function analysed(origin: string, token: string): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    const generatedAt = await new Promise<number | null>((resolve, reject) => {
-      const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/api`, { headers: { Cookie: `${cookieName(origin)}=${token}` } })
-      ws.once('error', reject)
-      ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, channel: 'recommendations.list', req: {} })))
-      ws.on('message', (data) => {
-        const message = JSON.parse(String(data)) as { type: string; result?: { ok: boolean; value?: { generatedAt: number | null } } }
-        if (message.type === 'result') {
-          ws.close()
-          resolve(message.result?.value?.generatedAt ?? null)
-        }
-      })
-    })
-    if (generatedAt !== null) return
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error('the start-up analysis did not finish')
-}
-
-/** Installed before the app loads: when the first cluster data arrives on the api socket. */
-const INIT_SCRIPT = `
-  const NativeWebSocket = window.WebSocket
-  window.WebSocket = class extends NativeWebSocket {
-    constructor(...args) {
-      super(...args)
-      this.addEventListener('message', (e) => {
-        if (window.__firstData === undefined && typeof e.data === 'string' && e.data.includes('"hostSamples"')) window.__firstData = performance.now()
-      })
-    }
-  }
-`
-
-interface Start {
-  /** Navigation to the first chart drawn with data. */
-  drawn: number
-  /** Navigation to DOMContentLoaded (the page and its scripts loaded and run). */
-  scripts: number
-  /** Navigation to the first cluster data on the api socket. */
-  data: number
-}
-
-/** From navigation start: scripts run, first data on the socket, first chart drawn with data (its ECharts instance finished a render with series data). */
-async function firstDrawnData(page: Page, url: string): Promise<Start> {
-  await page.addInitScript(INIT_SCRIPT)
-  await page.goto(url)
-  const handle = await page.waitForFunction(
-    () => {
-      type Instance = { getOption(): { series?: { data?: unknown[] }[] } }
-      // The bench's tsconfig has no DOM types: the page's document, as far as this needs it.
-      const doc = (globalThis as unknown as { document: { querySelectorAll(selector: string): Iterable<unknown> } }).document
-      for (const el of doc.querySelectorAll('.lazy-chart')) {
-        const instance = (el as unknown as { echartsInstance?: Instance }).echartsInstance
-        if (instance && (instance.getOption().series ?? []).some((s) => (s.data?.length ?? 0) > 0)) return performance.now()
-      }
-      return false
-    },
-    undefined,
-    { polling: 'raf', timeout: 60_000 },
-  )
-  const drawn = Number(await handle.jsonValue())
-  const marks = await page.evaluate(() => {
-    const g = globalThis as unknown as { __firstData?: number; performance: { getEntriesByType(type: string): { domContentLoadedEventEnd: number }[] } }
-    return { scripts: g.performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? NaN, data: g.__firstData ?? NaN }
-  })
-  return { drawn, ...marks }
-}
-
-/** What the page's static files cost on the wire and decoded (Resource Timing: 0 bytes on the wire when cached). */
-async function bytesOf(page: Page): Promise<{ wire: number; decoded: number; files: number }> {
-  return page.evaluate(() => {
-    type Entry = { name: string; transferSize: number; decodedBodySize: number }
-    const perf = (globalThis as unknown as { performance: { getEntriesByType(type: string): Entry[] } }).performance
-    const entries = [...perf.getEntriesByType('navigation'), ...perf.getEntriesByType('resource')].filter((e) => /\.(js|css)$|\/(#.*)?$/.test(e.name.split('?')[0]!))
-    return { wire: entries.reduce((n, e) => n + e.transferSize, 0), decoded: entries.reduce((n, e) => n + e.decodedBodySize, 0), files: entries.length }
-  })
-}
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
 test('Overview cold and warm start: navigation to the first drawn data', async ({ browser }) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'virtpilot-bench-start-'))
@@ -146,14 +44,16 @@ test('Overview cold and warm start: navigation to the first drawn data', async (
     }
     const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`
     const drawnOf = (runs: Start[]) => runs.map((r) => r.drawn)
-    const part = (runs: Start[], key: 'scripts' | 'data') => `${median(runs.map((r) => r[key])).toFixed(0)} ms`
+    const part = (runs: Start[], key: 'scripts' | 'data' | 'cpu') => `${median(runs.map((r) => r[key])).toFixed(0)} ms`
     const rows: [string, string, string][] = [
       ['Cold: navigation → first drawn data (median of 5)', `< ${TARGET_MS} ms`, `${median(drawnOf(cold)).toFixed(0)} ms (${drawnOf(cold).map((t) => t.toFixed(0)).join(' / ')}); ${(median(drawnOf(cold)) / TARGET_MS).toFixed(2)} × target`],
       ['  of which: scripts loaded and run (DOMContentLoaded)', '', part(cold, 'scripts')],
       ['  of which: first cluster data on the socket', '', part(cold, 'data')],
+      ['  main-thread CPU time to first drawn data', '', part(cold, 'cpu')],
       ['Warm: the same in a cached context (median of 5)', `< ${TARGET_MS} ms`, `${median(drawnOf(warm)).toFixed(0)} ms (${drawnOf(warm).map((t) => t.toFixed(0)).join(' / ')}); ${(median(drawnOf(warm)) / TARGET_MS).toFixed(2)} × target`],
       ['  of which: scripts loaded and run (DOMContentLoaded)', '', part(warm, 'scripts')],
       ['  of which: first cluster data on the socket', '', part(warm, 'data')],
+      ['  main-thread CPU time to first drawn data', '', part(warm, 'cpu')],
       ['  warm / cold', '', `${(median(drawnOf(warm)) / median(drawnOf(cold))).toFixed(2)}`],
       ['Cold: page and scripts over the wire / decoded', '', `${kib(coldBytes.wire)} / ${kib(coldBytes.decoded)} in ${coldBytes.files} files; ${(coldBytes.wire / Math.max(1, coldBytes.decoded)).toFixed(2)} × (brotli)`],
       ['Warm: page and scripts over the wire', '', `${kib(warmBytes.wire)} for ${warmBytes.files} files (hashed assets from the cache, index.html revalidated)`],

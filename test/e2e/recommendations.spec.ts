@@ -189,7 +189,7 @@ test.describe('Recommendations in Chinese, dark', () => {
     const detail = await openDetail(app, migration?.recommendation.id ?? '')
     await expect(detail.getByTestId('detail-applies')).toHaveText('在线生效，无需重启')
     // The engine's new text comes as message keys: the rebalance reads in Chinese.
-    await expect(detail.getByTestId('detail-title')).toHaveText(`重新均衡：${migration?.recommendation.rebalance?.moves.length} 次迁移`)
+    await expect(detail.getByTestId('detail-title')).toHaveText(`再平衡：${migration?.recommendation.rebalance?.moves.length} 次迁移`)
     await expect(detail.getByTestId('move-effect').first()).toContainText('主机负载离散度')
     await expect.poll(() => paintedPixels(app, 'evidence-figures-chart')).toBeGreaterThan(1000)
     await screenshot(app, 'test-results/recommendations-zh-CN-dark.png')

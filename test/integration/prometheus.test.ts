@@ -107,10 +107,22 @@ describeWithLab('reading the lab through Prometheus', (lab) => {
     const switched = diag().polls + 1
     await until('a poll of h1 from the store', () => (diag().polls >= switched ? true : undefined))
     const start = diag()
+    const file = dataFileOf(dir)
+    const newest = file.samples.latestTime(['h1'])
     await until('5 more polls of h1', () => (diag().polls >= start.polls + 5 ? true : undefined), 60_000)
     const end = diag()
     // Discovery may run again (every 5 minutes, or when a VM changes): never once per poll.
     expect(end.execs - start.execs).toBeLessThanOrEqual(1)
+    // The store keeps the history: no sample of h1 is copied into SQLite any more, and its charts read the store.
+    try {
+      expect(file.samples.latestTime(['h1'])).toBe(newest)
+    } finally {
+      file.close()
+    }
+    const now = Date.now()
+    const series = await call<{ source: string; series: { cpuPct: { values: number[] } } }>(viaSsh, 'series.query', { kind: 'host', id: 'h1', metrics: ['cpuPct'], from: now - 120_000, to: now, maxPoints: 60 })
+    expect(series.source).toBe('store')
+    expect(series.series.cpuPct.values.length).toBeGreaterThan(10)
     const snapshot = viaSsh.cluster.snapshot()
     // The same hosts (SSH ids, apply possible), not duplicated as read-only store hosts.
     expect(snapshot.hosts.map((h) => h.id).sort()).toEqual(lab.hosts.map((h) => h.name).sort())

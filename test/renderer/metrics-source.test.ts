@@ -1,6 +1,8 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { formOf, parseHostMap, sourceOf, useMetricsSourceStore } from '../../src-renderer/stores/metrics-source'
+import { en } from '../../src-renderer/i18n/en'
+import { zhCN } from '../../src-renderer/i18n/zh-CN'
+import { formOf, mismatchParams, parseHostMap, sourceOf, useMetricsSourceStore } from '../../src-renderer/stores/metrics-source'
 import { useSettingsStore } from '../../src-renderer/stores/settings'
 
 describe('Settings → Metrics source', () => {
@@ -12,6 +14,16 @@ describe('Settings → Metrics source', () => {
     const form = { ...formOf({ kind: 'ssh' }), kind: 'prometheus' as const, url: ' prometheus+http://prom:9090 ', caFile: '/etc/ca.pem', hostMap: 'a = b' }
     expect(sourceOf(form)).toEqual({ source: { kind: 'prometheus', url: 'prometheus+http://prom:9090', caFile: '/etc/ca.pem', hostMap: { a: 'b' } } })
     expect(formOf({ kind: 'prometheus', url: 'prometheus+http://prom:9090', hostMap: { a: 'b' } }).hostMap).toBe('a = b')
+  })
+
+  it('words the label-mismatch headline with both sides\' names and the line to write, in both languages', () => {
+    const params = mismatchParams({ sshHosts: ['kvm-a', 'kvm-b'], storeHosts: ['10.9.0.1 (kvm1)'], example: '10.9.0.1 = kvm-a' })
+    expect(params).toEqual({ store: '10.9.0.1 (kvm1)', ssh: 'kvm-a, kvm-b', example: '10.9.0.1 = kvm-a' })
+    for (const catalogue of [en, zhCN]) {
+      for (const text of [catalogue.settings.metrics.labelMismatch.body, catalogue.overview.labelMismatch.body]) {
+        for (const name of ['{store}', '{ssh}', '{example}']) expect(text).toContain(name)
+      }
+    }
   })
 
   it("shows main's refusal of a source that cannot work and keeps SSH polling", async () => {

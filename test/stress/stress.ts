@@ -1,6 +1,7 @@
 // `npm run test:stress`: the integration and e2e projects, three times in a row, while stress-ng
 // keeps every core busy: a suite that only passes on an idle machine fails here. Also checks that
-// no run changes a tracked file. Starts the lab: run it under the machine's lab lock if it has one.
+// no run changes a tracked file. Starts the lab: with VIRTPILOT_LAB_LOCK=<file> each integration run
+// takes that flock(1) lock for itself only, so a shared machine's other lab users get turns between runs.
 // Prints a table (and test-results/stress/summary.json); exits 1 if any run failed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -18,8 +19,9 @@ interface Step {
   name: string
   argv: string[]
 }
+const LAB_LOCK = process.env.VIRTPILOT_LAB_LOCK
 const STEPS: Step[] = [
-  { name: 'integration', argv: ['npx', 'vitest', 'run', '--project', 'integration'] },
+  { name: 'integration', argv: [...(LAB_LOCK ? ['flock', LAB_LOCK] : []), 'npx', 'vitest', 'run', '--project', 'integration'] },
   { name: 'e2e', argv: ['npx', 'playwright', 'test'] },
 ]
 

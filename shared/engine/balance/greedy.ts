@@ -1,5 +1,6 @@
 import { summarizeLoads, type PlacementProblem } from '../placement'
 import { canHost } from './constraints'
+import { holdBack } from './hold-back'
 import { fixViolations, unfixableViolations } from './mandatory'
 import { MoveLog, stepScore, type BalanceResult, type GreedyOptions } from './moves'
 import { refinePeak } from './refine-peak'
@@ -40,8 +41,13 @@ export function balanceGreedy(problem: PlacementProblem, options: GreedyOptions)
     if (refined) plan = [...moves.slice(0, mandatoryCount), ...refined]
     else finalHost = phase2Host
   }
+  const kept = holdBack(problem, plan)
   const hostOf = new Map(problem.vms.map((vm, i) => [vm.id, problem.hosts[finalHost[i]!]!.id]))
-  return { moves: keepOrderUnderPriority(problem, plan), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved }
+  if (kept.heldBack > 0) {
+    for (const vm of problem.vms) hostOf.set(vm.id, vm.hostId)
+    for (const m of kept.moves) hostOf.set(m.vmId, m.to)
+  }
+  return { moves: keepOrderUnderPriority(problem, kept.moves), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved, ...(kept.heldBack > 0 ? { heldBack: kept.heldBack } : {}) }
 }
 
 /**

@@ -24,6 +24,8 @@ export interface BalanceResult {
   after: LoadSummary
   /** Violations no move could fix, in words (e.g. "no host can take vm-3"). Empty = feasible. */
   unresolved: string[]
+  /** Optional moves left out because the days the VMs actually had did not bear out their gain (hold-back.ts). */
+  heldBack?: number
 }
 
 export interface GreedyOptions {

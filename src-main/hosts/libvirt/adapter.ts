@@ -88,6 +88,9 @@ export class LibvirtAdapter implements HostAdapter {
       this.stats.reject(`sent output that does not parse: ${problem}`)
       throw new HostOutputError(`${this.connection.label}: unexpected output: ${problem}`)
     }
+    // libvirtd down or refusing: the host part is fine, but a poll without its VMs would pass for a host
+    // whose guests all stopped. Said as this poll's error; virsh connects again by itself once libvirtd is back.
+    if (parsed.value.domstatsFailure !== undefined) throw new Error(`${this.connection.label}: libvirt gave no domain statistics: ${parsed.value.domstatsFailure}`)
     const layouts = parsed.value.domains.map((d) => [d.name, layoutOf(d)] as const)
     if (this.layouts.changed(layouts)) this.stale = true
     const running = parsed.value.domains.filter((d) => d.cpuTimeNs !== undefined && d.vcpus.length > 0)

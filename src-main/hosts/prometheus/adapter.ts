@@ -67,6 +67,8 @@ export class StoreFleetAdapter implements HostAdapter {
   private discovery: FleetDiscovery | undefined
   /** Problems of the last discovery and read, for the admin (Settings → Metrics source). */
   problems: string[] = []
+  /** Each VM's domain name as the exporter labels it, by VM id (history is read by it). */
+  readonly domains = new Map<string, string>()
 
   constructor(
     private readonly fleet: FleetReader,
@@ -95,6 +97,8 @@ export class StoreFleetAdapter implements HostAdapter {
     const excluded = this.exclude()
     const hosts = discovery.hosts.filter((h) => !excluded.has(h.key))
     const keys = new Set(hosts.map((h) => h.key))
+    this.domains.clear()
+    for (const v of discovery.vms) this.domains.set(v.uuid ?? storeVmId(v.hostKey, v.domain), v.domain)
     const vms: Vm[] = discovery.vms
       .filter((v) => keys.has(v.hostKey))
       .map((v) => ({
@@ -125,6 +129,10 @@ export class StoreFleetAdapter implements HostAdapter {
       .map(([key, v]) => this.counters.vm(idOf.get(key) ?? storeVmId(v.hostKey, v.domain), storeHostId(v.hostKey), v, now))
     this.counters.keepOnly(new Set(hosts.map((h) => h.hostId)), new Set(vms.map((v) => v.vmId)))
     return { t: now, hosts, vms }
+  }
+
+  historyInStore(): boolean {
+    return true
   }
 
   async close(): Promise<void> {}
@@ -217,6 +225,10 @@ export class StoreStatsAdapter implements HostAdapter {
 
   inventoryStale(): boolean {
     return this.stale || (this.ssh.inventoryStale?.() ?? false)
+  }
+
+  historyInStore(): boolean {
+    return this.servedByStore
   }
 
   facts(): ClusterFacts | undefined {

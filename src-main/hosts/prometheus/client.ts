@@ -79,13 +79,14 @@ export class PrometheusClient {
     return parsed.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }))
   }
 
-  async queryRange(expr: string, startMs: number, endMs: number, stepMs: number): Promise<RangeSeries[]> {
+  /** A range may take a busy store longer than a poll's instant query: `timeoutMs` bounds it (default: 4 x the client's). */
+  async queryRange(expr: string, startMs: number, endMs: number, stepMs: number, timeoutMs = 4 * this.timeoutMs): Promise<RangeSeries[]> {
     const data = await this.call('query_range', {
       query: expr,
       start: (startMs / 1000).toFixed(3),
       end: (endMs / 1000).toFixed(3),
       step: `${Math.max(1, Math.round(stepMs / 1000))}s`,
-    })
+    }, 'POST', timeoutMs)
     const parsed = z.object({ resultType: z.literal('matrix'), result: MatrixSchema }).safeParse(data)
     if (!parsed.success) throw this.badResponse('query_range', 'the result is not a range matrix')
     return parsed.data.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) }))
@@ -115,12 +116,12 @@ export class PrometheusClient {
     return new MetricStoreError('bad-response', `${this.label} answered the ${what} request with something that is not the Prometheus HTTP API (${why}). Is this the store's query address (Thanos Query, Mimir's /prometheus prefix, VictoriaMetrics' /select/0/prometheus in cluster mode)?`)
   }
 
-  private async call(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST'): Promise<unknown> {
+  private async call(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST', timeoutMs = this.timeoutMs): Promise<unknown> {
     const body = new URLSearchParams()
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item)
     const url = new URL(`${this.prefix}/api/v1/${endpoint}`, this.base)
     if (method === 'GET') url.search = body.toString()
-    const { status, text } = await this.send(url, method, method === 'POST' ? body.toString() : undefined)
+    const { status, text } = await this.send(url, method, method === 'POST' ? body.toString() : undefined, timeoutMs)
     if (status === 401 || status === 403) {
       throw new MetricStoreError('auth', `${this.label} refused the credentials (HTTP ${status}). Check --bearer-token-file or --basic-auth-file (Settings → Metrics source), and for Mimir/Cortex the tenant.`)
     }
@@ -140,7 +141,7 @@ export class PrometheusClient {
     return envelope.data
   }
 
-  private send(url: URL, method: string, body?: string): Promise<{ status: number; text: string }> {
+  private send(url: URL, method: string, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.auth.headers }
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded'
@@ -149,7 +150,7 @@ export class PrometheusClient {
     const requester = url.protocol === 'https:' ? httpsRequest : httpRequest
     this.traffic.requests++
     return new Promise((resolve, reject) => {
-      const req = requester(url, { method, headers, timeout: this.timeoutMs, ...(this.auth.ca ? { ca: this.auth.ca } : {}) }, (res) => {
+      const req = requester(url, { method, headers, timeout: timeoutMs, ...(this.auth.ca ? { ca: this.auth.ca } : {}) }, (res) => {
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
@@ -164,7 +165,7 @@ export class PrometheusClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
         res.on('error', reject)
       })
-      req.on('timeout', () => req.destroy(new MetricStoreError('unreachable', `${this.label} did not answer within ${this.timeoutMs / 1000} s`)))
+      req.on('timeout', () => req.destroy(new MetricStoreError('unreachable', `${this.label} did not answer within ${timeoutMs / 1000} s`)))
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error instanceof MetricStoreError) return reject(error)
         const tls = /certificate|self[- ]signed|CERT_|unable to verify/i.test(`${error.code ?? ''} ${error.message}`)

@@ -113,6 +113,9 @@ export class FleetReader {
   private scrapeIntervalS = 15
   /** The last reading and the promise of the one under way: hosts polled together share one. */
   private last: { at: number; reading: Promise<FleetReading> } | undefined
+  /** The last discovery's hosts and how many VMs each libvirt exporter instance lists (range reads select by instance). */
+  private hostsByKey = new Map<string, FleetHost>()
+  private vmsPerInstance = new Map<string, number>()
 
   constructor(
     readonly client: PrometheusClient,
@@ -121,6 +124,31 @@ export class FleetReader {
 
   get flavour(): string | undefined {
     return this.names?.flavour
+  }
+
+  /** The libvirt exporter's metric names the last discovery detected. */
+  get libvirtNames(): LibvirtNames | undefined {
+    return this.names
+  }
+
+  get scrapeIntervalMs(): number {
+    return this.scrapeIntervalS * 1000
+  }
+
+  /** The exporter instances the store labels a host's series with (as last discovered). */
+  instancesOf(hostKey: string, exporter: 'node' | 'libvirt'): string[] {
+    const h = this.hostsByKey.get(hostKey)
+    return (exporter === 'node' ? h?.nodeInstances : h?.libvirtInstances) ?? []
+  }
+
+  /** Every libvirt exporter instance of a known host, with the number of VMs it listed. */
+  libvirtInstanceSizes(): Map<string, number> {
+    return this.vmsPerInstance
+  }
+
+  /** The host key a series' instance label names (the admin's mapping applied). */
+  hostKeyOfInstance(instance: string): string {
+    return this.hostKeyOf(instance)
   }
 
   /** The rate window: at least four scrapes and one poll, so every rate sees two samples or more. */
@@ -229,6 +257,13 @@ export class FleetReader {
       // libvirt's UUID, where the exporter labels domains with it: the id SSH discovery gives too.
       if (s.labels.uuid) vm.uuid = s.labels.uuid.toLowerCase()
       vms.set(key, vm)
+    }
+    this.hostsByKey = hosts
+    this.vmsPerInstance = new Map()
+    for (const h of hosts.values()) for (const i of h.libvirtInstances) this.vmsPerInstance.set(i, 0)
+    for (const s of flat) {
+      const i = s.labels.instance
+      if (i !== undefined && this.vmsPerInstance.has(i) && s.labels.__name__ === this.names?.vcpus) this.vmsPerInstance.set(i, (this.vmsPerInstance.get(i) ?? 0) + 1)
     }
     for (const instance of unmatched) {
       problems.push(

@@ -81,6 +81,31 @@ describe('demand forecast', () => {
     expect(carried(noisyAt)).toBeLessThan(0.5)
   })
 
+  it('keeps the days a plan is also judged on: the same hours of each of the last 14 days, aligned by day, then the recent level', () => {
+    // 2 cores on odd days back, 1 on even ones; no samples 5 days back; 3 cores in the last 30 min.
+    const daysBack = (t: number) => Math.ceil((monday - t) / day)
+    const s = series(monday - 21 * day, monday, (t) => (t >= monday - 30 * 60_000 ? 3 : daysBack(t) % 2 === 1 ? 2 : 1))
+    const gap = { ...s, t: s.t.filter((t) => daysBack(t) !== 5) }
+    const kept = s.t.map((t) => daysBack(t) !== 5)
+    gap.cpuUsedCores = s.cpuUsedCores.filter((_, i) => kept[i])
+    gap.memUsedMiB = s.memUsedMiB.filter((_, i) => kept[i])
+    const f = forecastVm(gap, monday, defaultForecastOptions, cap)!
+    expect(f.cpuScenarios).toHaveLength(15)
+    expect(f.cpuScenarios[0]).toBeCloseTo((23 * 2 + 2.5) / 24, 6) // yesterday, its last hour half at 3 cores
+    expect(f.cpuScenarios[1]).toBeCloseTo(1, 6)
+    expect(f.cpuScenarios[2]).toBeCloseTo(2, 6)
+    expect(f.cpuScenarios[4]).toBeNaN()
+    expect(f.cpuScenarios[14]).toBeCloseTo(3, 6)
+  })
+
+  it('compares the hour just past with the same hour in each of the weeks its profile uses, the oldest included', () => {
+    // The hour before Monday 00:00 was at 1, 2 and 6 cores 1, 2 and 3 weeks back: 3 on average.
+    const lastHourOf = (t: number) => monday - t <= 21 * day + hour && (monday - t) % (7 * day) <= hour && (monday - t) % (7 * day) > 0
+    const level = (t: number) => (lastHourOf(t) ? [1, 2, 6][Math.floor((monday - t) / (7 * day)) - 1]! : 0.5)
+    const full = forecastVm(series(monday - 22 * day, monday, level), monday, defaultForecastOptions, cap)!
+    expect(full.cpu.expectedNow).toBeCloseTo(3, 6)
+  })
+
   it('counts the CPU a VM waited for (CPU ready) as demand', () => {
     const v = vm('v', 'h1', { vcpus: 2 })
     const s = series(monday - 2 * day, monday, () => 0.6)

@@ -30,7 +30,7 @@ describe('VMs another manager owns are never moved or resized: advice only, with
     expect(rec.managedBy).toEqual({
       manager: 'openstack',
       reason: 'db is managed by OpenStack Nova (django_vm_001, read from <metadata> http://openstack.org/xmlns/libvirt/nova/1.0): VirtPilot does not move or resize it, so this is advice only. Make the change through OpenStack Nova.',
-      reasonRef: { key: 'engine.managed.reason', params: { vm: 'db', manager: 'OpenStack Nova', ref: 'django_vm_001', source: '<metadata> http://openstack.org/xmlns/libvirt/nova/1.0', detail: '' } },
+      reasonRef: { key: 'engine.managed.reason', params: { vm: 'db', manager: 'OpenStack Nova', ref: 'django_vm_001', source: '<metadata> http://openstack.org/xmlns/libvirt/nova/1.0' } },
     })
   })
 

@@ -2,27 +2,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import { en } from '../../../src-renderer/i18n/en'
 import { zhCN } from '../../../src-renderer/i18n/zh-CN'
+import { flatten } from '../i18n/support'
 
-/** Every message as [dotted key, text]. */
-function flatten(messages: object, prefix = ''): [string, string][] {
-  return Object.entries(messages).flatMap(([key, value]) =>
-    typeof value === 'string' ? [[`${prefix}${key}`, value] as [string, string]] : flatten(value as object, `${prefix}${key}.`),
-  )
-}
-
+// Same keys and placeholders in every language: test/unit/i18n/catalogues.test.ts.
 describe('messages', () => {
   afterEach(() => vi.restoreAllMocks())
-
-  it('has the same keys in every language', () => {
-    expect(flatten(zhCN).map(([key]) => key)).toEqual(flatten(en).map(([key]) => key))
-  })
-
-  // Plural forms repeat a placeholder (and Chinese has one form): compare which placeholders, not how often.
-  it('has the same placeholders in every language', () => {
-    const placeholders = (text: string) => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
-    const zh = new Map(flatten(zhCN))
-    for (const [key, text] of flatten(en)) expect(placeholders(zh.get(key) ?? ''), key).toEqual(placeholders(text))
-  })
 
   // vue-i18n's syntax makes `@` (linked message) and `|` (plural) special: a target like
   // admin@kvm1 inside a message fails to compile at runtime, in the browser only.

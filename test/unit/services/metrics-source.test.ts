@@ -4,10 +4,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../../shared/api'
 import { SnapshotSchema } from '../../../shared/model'
+import { createMetricsSource } from '../../../src-main/services/metrics-source'
 import { createServices } from '../../../src-main/services/services'
+import { openStore } from '../../../src-main/store'
 import { startPrometheus, storeMissing, type RunningStore } from '../support/prometheus'
 import { busyHost, END_S, hostSeries } from '../hosts/prometheus/fleet-store'
 
@@ -29,9 +32,10 @@ suite('a Prometheus store as the cluster\'s metrics source', () => {
   }, 120_000)
   afterAll(async () => prometheus?.stop())
 
-  it('shows the store\'s hosts read-only with samples of the shared model, stored in SQLite like any host\'s', async () => {
+  it('shows the store\'s hosts read-only with samples of the shared model; their history is read from the store, never copied into SQLite', async () => {
     let now = END_S * 1000 - 30_000
-    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, demo: 'off', hostPollIntervalMs: 10_000, log: () => {} })
+    const dataFile = join(mkdtempSync(join(tmpdir(), 'virtpilot-source-')), 'data.db')
+    const services = createServices({ transport: 'cli', dataFile, version: 't', clock: () => now, demo: 'off', hostPollIntervalMs: 10_000, log: () => {} })
     await services.start()
     const updated = await dispatch(services.handlers, 'settings.update', { metricsSource: { kind: 'prometheus', url: `prometheus+${prometheus.url}` } }, ctx)
     expect(updated.ok).toBe(true)
@@ -49,14 +53,57 @@ suite('a Prometheus store as the cluster\'s metrics source', () => {
     expect(kvm1.cpuPressurePct).toBeCloseTo(5, 6)
     expect(snapshot.vmSamples).toMatchObject([{ vmId: UUID, hostId: 'prom-10-9-0-1' }])
     expect(snapshot.vmSamples[0]!.cpuUsedCores).toBeCloseTo(0.5, 6)
-    // The 5 minutes before were filled in from the store (one read per 10 s poll): the charts' history is there at once.
+    // The charts' history is the store's: all of it at once, by query_range.
     const history = await dispatch(services.handlers, 'host.history', { hostId: 'prom-10-9-0-1', from: now - 15 * 60_000, to: now, maxPoints: 200 }, ctx)
-    expect(history.ok).toBe(true)
-    if (history.ok) expect((history.value as { vms: { t: number[] } }).vms.t.length).toBeGreaterThanOrEqual(25)
+    expect(history).toMatchObject({ ok: true, value: { host: { source: 'store' } } })
+    if (history.ok) {
+      const value = history.value as { host: { series: { cpuPct: { values: number[] } } }; vms: { t: number[]; items: { vmId: string; cpuUsedCores: number[] }[] } }
+      expect(value.host.series.cpuPct.values.length).toBeGreaterThanOrEqual(50)
+      expect(value.vms.t.length).toBeGreaterThanOrEqual(50)
+      expect(value.vms.items[0]!.vmId).toBe(UUID)
+      expect(value.vms.items[0]!.cpuUsedCores.every((v) => Math.abs(v - 0.5) < 1e-6)).toBe(true)
+    }
+    const vmSeries = await dispatch(services.handlers, 'series.query', { kind: 'vm', id: UUID, metrics: ['cpuUsedCores'], from: now - 25 * 60_000, to: now, maxPoints: 100 }, ctx)
+    expect(vmSeries).toMatchObject({ ok: true, value: { source: 'store', p95: { cpuUsedCores: expect.closeTo(0.5, 6) } } })
+    // The engine's history: 5-minute buckets from the store, the same path the analysis takes.
+    const usage = await services.history.usage([UUID], now)
+    expect(usage.vms[UUID]!.t.length).toBeGreaterThanOrEqual(4)
+    expect(usage.vms[UUID]!.cpuUsedCores.every((v) => Math.abs(v - 0.5) < 1e-6), JSON.stringify(usage.vms[UUID])).toBe(true)
+    const cluster = await dispatch(services.handlers, 'cluster.history', { from: now - 20 * 60_000, to: now, maxPoints: 20 }, ctx)
+    if (!cluster.ok) throw new Error(cluster.error.message)
+    // Two hosts at 0.8 cores each.
+    expect((cluster.value as { cpuUsedCores: { values: number[] } }).cpuUsedCores.values.every((v) => Math.abs(v - 1.6) < 1e-6)).toBe(true)
     const status = await dispatch(services.handlers, 'metrics.status', {}, ctx)
     expect(status).toMatchObject({ ok: true, value: { kind: 'prometheus', libvirtExporter: 'debian', hosts: 2, readOnly: 2, viaSsh: 0 } })
     now += 10_000
     await services.stop()
+    // Several polls ran, and not one of the store's samples was copied into the data file.
+    const db = new Database(dataFile, { readonly: true })
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM host_samples').get()).toEqual({ n: 0 })
+      expect(db.prepare('SELECT count(*) AS n FROM vm_samples').get()).toEqual({ n: 0 })
+    } finally {
+      db.close()
+    }
+  })
+
+  it('says when the store names none of the SSH hosts, with names of each side and a host-names line to write', async () => {
+    const store = openStore(':memory:')
+    let ssh = [{ id: 'kvm-a', names: ['kvm-a', 'kvm-a.lab', '192.0.2.10'] }]
+    const source = createMetricsSource({ store, clock: () => END_S * 1000 - 30_000, pollIntervalMs: 10_000, sshHosts: () => ssh, onSnapshot: () => {}, log: () => {} })
+    try {
+      await source.configure({ kind: 'prometheus', url: `prometheus+${prometheus.url}` })
+      expect(source.status()).toMatchObject({ viaSsh: 0, labelMismatch: { sshHosts: ['kvm-a'], storeHosts: ['10.9.0.1 (kvm1)', '10.9.0.2 (kvm2)'], example: '10.9.0.1 = kvm-a' } })
+      // One SSH host the store names (its nodename): matched, so no headline; the other store host stays read-only.
+      ssh = [...ssh, { id: 'kvm1', names: ['kvm1'] }]
+      await new Promise((r) => setTimeout(r, 2_100)) // the match is kept for 2 s
+      const status = source.status()
+      expect(status).toMatchObject({ viaSsh: 1, readOnly: 1 })
+      expect(status.labelMismatch).toBeUndefined()
+    } finally {
+      await source.stop()
+      store.close()
+    }
   })
 
   it('refuses a source that cannot work and keeps the one it had', async () => {

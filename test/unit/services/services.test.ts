@@ -23,7 +23,7 @@ describe('services', () => {
     }
     // Stored like a real host's samples: raw, and rolled up into 5-minute buckets.
     const vmId = snapshot.vms[0]!.id
-    const rolled = services.history.usage([vmId], now)
+    const rolled = await services.history.usage([vmId], now)
     expect(rolled.vms[vmId]!.t.length).toBeGreaterThanOrEqual(570)
     now += 1
     await services.stop()

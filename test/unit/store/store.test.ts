@@ -131,6 +131,20 @@ describe('Store rollups', () => {
     store.close()
   })
 
+  it('folds a bucket again when a late poll stores samples into it after it was rolled up', () => {
+    const store = openStore(file)
+    // A poll that started just before a bucket edge and was stored after housekeeping folded that bucket.
+    store.samples.save([hostSample('h1', 1000, 2, 100)], [vmSample('v1', 1000, 2, 100)])
+    expect(store.samples.rollUp(FIVE_MIN + 500)).toBe(2)
+    store.samples.save([hostSample('h1', FIVE_MIN - 1000, 4, 300)], [vmSample('v1', FIVE_MIN - 1000, 4, 300)])
+    expect(store.samples.rollUp(FIVE_MIN + 60_000)).toBe(2)
+    const history = store.samples.usageHistory(['v1'], 0, 2 * FIVE_MIN)
+    expect(history.vms.v1!.cpuUsedCores).toEqual([3]) // mean of both samples, not the first alone
+    expect(history.vms.v1!.memUsedMiB).toEqual([300])
+    expect(store.samples.rollUp(FIVE_MIN + 120_000)).toBe(0) // folded once, then nothing pending
+    store.close()
+  })
+
   it('keeps rollups when raw samples are pruned, and prunes them on their own clock', () => {
     const store = openStore(file)
     store.samples.save([], [vmSample('v1', 1000, 2, 2)])

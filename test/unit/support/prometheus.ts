@@ -142,12 +142,16 @@ export interface PrometheusOptions {
   /** Extra files written into the temporary folder first (certificates). */
   files?: Record<string, string>
   scheme?: 'http' | 'https'
+  /** An existing TSDB folder to serve (kept at stop), instead of a fresh one. */
+  dataDir?: string
+  /** More command-line flags. */
+  args?: readonly string[]
 }
 
 /** Starts Debian's Prometheus on a free loopback port; `stop()` ends it and deletes its folder. */
 export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningStore> {
   const dir = await mkdtemp(join(tmpdir(), 'virtpilot-prom-'))
-  const data = join(dir, 'data')
+  const data = options.dataDir ?? join(dir, 'data')
   for (const [name, text] of Object.entries(options.files ?? {})) await writeFile(join(dir, name), text)
   if (options.series) {
     const input = join(dir, 'backfill.om')
@@ -164,6 +168,7 @@ export async function startPrometheus(options: PrometheusOptions = {}): Promise<
     '--storage.tsdb.retention.time=100y',
     // info: the log's "Server is ready" line tells when a TLS/auth-protected server can answer.
     '--log.level=info',
+    ...(options.args ?? []),
   ]
   if (options.webConfig !== undefined) {
     await writeFile(join(dir, 'web.yml'), options.webConfig)

@@ -35,6 +35,8 @@ export interface StatsReading {
   unknownDomains: string[]
   /** Sections that failed or were degraded; the reading is still usable. */
   problems: ParseProblem[]
+  /** Why libvirt gave no domain statistics at all (libvirtd down, refused): the poll cannot stand for the VMs. */
+  domstatsFailure?: string
 }
 
 export interface StatsParseOptions {
@@ -74,6 +76,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
   if (!hostPart.ok) return hostPart
   const { stats: hostStats, extras: host } = hostPart.value
   const domains = optionalSection(out, 'domstats', problems, (b, l) => parseDomstats(b, l)) ?? []
+  const domstatsProblem = domains.length === 0 ? problems.find((p) => p.section === 'domstats') : undefined
   // Only asked for while libvirt does not report vcpu.N.delay itself.
   const delays = sectionNamed(out, 'vcpu-delay') ? optionalSection(out, 'vcpu-delay', problems, (b, l) => parseVcpuDelay(b, 'vcpu-delay', l)) : undefined
   for (const note of delays?.notes ?? []) problems.push({ section: 'vcpu-delay', message: note })
@@ -123,7 +126,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     })
   }
   return parsed(
-    { raw: { t: opts.t, hosts: [hostStats], vms }, host, vms: extras, domains, unknownDomains, problems },
+    { raw: { t: opts.t, hosts: [hostStats], vms }, host, vms: extras, domains, unknownDomains, problems, ...(domstatsProblem ? { domstatsFailure: domstatsProblem.message } : {}) },
     [],
   )
 }

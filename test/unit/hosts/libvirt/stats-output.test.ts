@@ -104,6 +104,14 @@ describe('parseStatsOutput degrades per section', () => {
     expect(r.raw.hosts[0]).toMatchObject({ memTotalKiB: 1000, memAvailableKiB: 600, diskReadBytes: 0 })
     expect(r.problems.map((p) => p.section)).toEqual(expect.arrayContaining(['domstats', 'pressure-cpu', 'vcpu-delay']))
     expect(r.problems.find((p) => p.section === 'domstats')!.message).toContain('Permission denied')
+    // No domain statistics at all: the poll cannot stand for the host's VMs (the adapter fails it).
+    expect(r.domstatsFailure).toContain('Permission denied')
+  })
+
+  it('a host without any domain is a reading, not a failure', () => {
+    const r = ok(parseStatsOutput(frame([['domstats', '', 0], ['stat', STAT, 0], ['meminfo', MEM, 0]]), { hostId: 'h', t: 1, vmIdOf: (n) => n }))
+    expect(r.domstatsFailure).toBeUndefined()
+    expect(r.raw.vms).toEqual([])
   })
 
   it('falls back to libvirt vcpu.N.delay when schedstat is unreadable, and to balloon.current without usage stats', () => {

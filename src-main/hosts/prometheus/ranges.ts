@@ -1,0 +1,437 @@
+import type { History, HostMetric, Series, VmMetric } from '../../../shared/model'
+import type { RangeSeries } from './client'
+import type { FleetReader } from './fleet'
+import { NODE, type LibvirtNames } from './metric-names'
+
+/** One engine bucket, as SQLite's rollups: the engine's history from a store has the same grid. */
+export const USAGE_STEP_MS = 5 * 60_000
+/** Prometheus refuses a range of more than 11,000 steps; longer ones are read in parts. */
+const MAX_STEPS = 10_000
+/** Points one request may bring (instances are batched below it): about 6 MiB of JSON, seconds of a busy store's time. */
+const POINTS_PER_REQUEST = 300_000
+/** Range answers kept for dashboards (one per chart and range), the oldest dropped first. */
+const CACHE_ENTRIES = 256
+/** Requests under way at once for the engine's history. */
+const PARALLEL = 2
+
+/** What a dashboard series holds, as SQLite's series do (p95 of the points read). */
+export interface StoreMetricSeries<M extends string> {
+  source: 'store'
+  pointsRead: number
+  series: Record<M, Series>
+  p95: Record<M, number | null>
+}
+
+/** A VM as the store knows it: the libvirt exporter's instance(s) join key and domain name. */
+export interface StoreVm {
+  id: string
+  hostKey: string
+  domain: string
+  uuid?: string
+}
+
+/** The same devices FleetReader leaves out: VMs' taps, bridges, loopback; partitions and mappers. */
+const VIRTUAL_NICS = 'lo|vnet[0-9].*|tap.*|macvtap.*|veth.*|virbr.*|br.*|docker.*|vxlan.*|bond.*|team.*|tun.*|wg.*|dummy.*|ovs-.*|genev.*|kube.*|cni.*|flannel.*|cali.*'
+const VIRTUAL_DISKS = 'dm-.*|loop.*|zram.*|md.*|ram.*|nbd.*|sr.*|fd.*'
+
+/** A PromQL string literal's content (label values are data: quotes and backslashes escaped). */
+const quote = (v: string) => JSON.stringify(v)
+/** A regex matching exactly these values (RE2, anchored by PromQL). */
+const oneOf = (values: readonly string[]) => quote(values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))
+
+function p95(values: readonly number[]): number | null {
+  if (values.length === 0) return null
+  const sorted = Float64Array.from(values).sort()
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!
+}
+
+/** Keeps at most `n` evenly spread points (the store already averaged each step). */
+function thin(series: Series, n: number): Series {
+  if (series.t.length <= n) return series
+  const out: Series = { t: [], values: [] }
+  const every = series.t.length / n
+  for (let i = 0; i < n; i++) {
+    const j = Math.floor(i * every)
+    out.t.push(series.t[j]!)
+    out.values.push(series.values[j]!)
+  }
+  return out
+}
+
+interface Grid {
+  /** First and last evaluation time, epoch ms, multiples of the step. */
+  start: number
+  end: number
+  stepMs: number
+  /** The range each evaluation looks back over, seconds: the step, and never fewer than two scrapes. */
+  windowS: number
+}
+
+/**
+ * History read from the store with `query_range` instead of copied into SQLite: dashboards get
+ * a step chosen for their pixels and range, the engine 5-minute buckets (mean CPU, peak memory) as
+ * the rollups give. A point stands for the step before its time, so it carries that step's start.
+ * Answers are cached: dashboard ranges by query, the engine's buckets per VM, so a later run asks
+ * only for the buckets completed since.
+ */
+export class StoreRanges {
+  private readonly cache = new Map<string, { at: number; series: RangeSeries[] }>()
+  /** The engine's buckets: per store series (instance, domain, uuid) what the store answered, and the range it covers. */
+  private usage: { from: number; to: number; byKey: Map<string, { labels: Record<string, string>; t: number[]; cpu: number[]; mem: number[] }> } | undefined
+  private usageFlavour: string | undefined
+
+  constructor(
+    private readonly fleet: FleetReader,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private grid(from: number, to: number, maxPoints: number, minStepMs = 0): Grid {
+    const scrapeMs = this.fleet.scrapeIntervalMs
+    const want = Math.max(scrapeMs, minStepMs, Math.ceil((to - from) / Math.max(1, maxPoints)))
+    // Whole seconds, a multiple of the scrape interval: the same range asks the same question (cache).
+    const stepMs = Math.ceil(want / scrapeMs) * scrapeMs
+    const start = Math.ceil(from / stepMs) * stepMs + stepMs
+    const end = Math.max(start, Math.ceil(to / stepMs) * stepMs)
+    return { start, end, stepMs, windowS: Math.max(stepMs, 2 * scrapeMs + 1000) / 1000 }
+  }
+
+  /** One range request through the cache: a range that ended over a step ago is history and kept; a recent one for one step. */
+  private async range(expr: string, g: Grid): Promise<RangeSeries[]> {
+    const key = `${g.start}/${g.end}/${g.stepMs}/${expr}`
+    const now = this.clock()
+    const hit = this.cache.get(key)
+    if (hit && (g.end < hit.at - g.stepMs || now - hit.at < g.stepMs)) {
+      this.cache.delete(key)
+      this.cache.set(key, hit)
+      return hit.series
+    }
+    const series: RangeSeries[] = []
+    for (let start = g.start; start <= g.end; start += MAX_STEPS * g.stepMs) {
+      const end = Math.min(g.end, start + (MAX_STEPS - 1) * g.stepMs)
+      series.push(...(await this.fleet.client.queryRange(expr, start, end, g.stepMs)))
+    }
+    this.cache.set(key, { at: now, series })
+    while (this.cache.size > CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!)
+    return series
+  }
+
+  private nodeSelector(hostKey: string): string {
+    const instances = this.fleet.instancesOf(hostKey, 'node')
+    return instances.length === 1 ? `instance=${quote(instances[0]!)}` : `instance=~${oneOf(instances)}`
+  }
+
+  private libvirtInstances(hostKeys: readonly string[]): string[] {
+    return hostKeys.flatMap((k) => this.fleet.instancesOf(k, 'libvirt'))
+  }
+
+  /** Each host metric as PromQL over the window `w` (seconds), for the instances `s` selects. */
+  private hostExpr(metric: HostMetric, s: string, w: number): string {
+    const rate = (name: string, extra = '') => `sum(rate(${name}{${s}${extra}}[${w}s]))`
+    const busyShare = `(${rate(NODE.cpuSeconds, ',mode!~"idle|iowait"')} / ${rate(NODE.cpuSeconds)})`
+    switch (metric) {
+      case 'cpuPct':
+        return `100 * ${busyShare}`
+      case 'cpuUsedCores':
+        return `${busyShare} * scalar(count(${NODE.cpuSeconds}{${s},mode="idle"}))`
+      case 'memUsedMiB':
+        // The step's peak, as the rollups keep it: the most memory in use at any scrape.
+        return `(max(max_over_time(${NODE.memTotal}{${s}}[${w}s])) - min(min_over_time(${NODE.memAvailable}{${s}}[${w}s]))) / 1048576`
+      case 'memTotalMiB':
+        return `max(max_over_time(${NODE.memTotal}{${s}}[${w}s])) / 1048576`
+      case 'diskReadBps':
+        return rate(NODE.diskRead, `,device!~"${VIRTUAL_DISKS}"`)
+      case 'diskWriteBps':
+        return rate(NODE.diskWritten, `,device!~"${VIRTUAL_DISKS}"`)
+      case 'netRxBps':
+        return rate(NODE.netRx, `,device!~"${VIRTUAL_NICS}"`)
+      case 'netTxBps':
+        return rate(NODE.netTx, `,device!~"${VIRTUAL_NICS}"`)
+      case 'cpuPressurePct':
+        return `100 * ${rate(NODE.psiCpu)}`
+      case 'memPressurePct':
+        return `100 * ${rate(NODE.psiMemory)}`
+      case 'ioPressurePct':
+        return `100 * ${rate(NODE.psiIo)}`
+      case 'swapInBps':
+        return `4096 * ${rate(NODE.swapIn)}`
+      case 'swapOutBps':
+        return `4096 * ${rate(NODE.swapOut)}`
+      case 'load1':
+        return `avg(avg_over_time(${NODE.load1}{${s}}[${w}s]))`
+    }
+  }
+
+  /** A VM's memory in use: the guest's balloon figures where exported, else what QEMU holds, else the balloon size; the step's peak. */
+  private vmMemoryExpr(n: LibvirtNames, s: string, w: number, by = ''): string {
+    const max = (name: string) => `sum ${by}(max_over_time(${name}{${s}}[${w}s]))`
+    const guest = n.balloonAvailable && n.balloonUnused ? `(${max(n.balloonAvailable)} - sum ${by}(min_over_time(${n.balloonUnused}{${s}}[${w}s])))` : undefined
+    const rss = n.rss ? max(n.rss) : undefined
+    return [guest, rss, max(n.memory)].filter(Boolean).join(' or ')
+  }
+
+  private vmExpr(n: LibvirtNames, metric: VmMetric, s: string, w: number): string | undefined {
+    const rate = (name: string) => `sum(rate(${name}{${s}}[${w}s]))`
+    switch (metric) {
+      case 'cpuUsedCores':
+        return rate(n.cpuTime)
+      case 'memUsedMiB':
+        return `(${this.vmMemoryExpr(n, s, w)}) / 1048576`
+      case 'diskReadBps':
+        return rate(n.blockReadBytes)
+      case 'diskWriteBps':
+        return rate(n.blockWriteBytes)
+      case 'diskReadIops':
+        return rate(n.blockReadReqs)
+      case 'diskWriteIops':
+        return rate(n.blockWriteReqs)
+      case 'netRxBps':
+        return rate(n.netRx)
+      case 'netTxBps':
+        return rate(n.netTx)
+      // No exporter here gives vCPU run delay (CPU ready): the chart says so by staying empty.
+      case 'cpuReadyPct':
+        return undefined
+    }
+  }
+
+  /** Several metrics in one request: each tagged with its name. */
+  private async metricSeries<M extends string>(metrics: readonly M[], exprOf: (m: M, w: number) => string | undefined, from: number, to: number, maxPoints: number): Promise<StoreMetricSeries<M>> {
+    const g = this.grid(from, to, maxPoints)
+    const parts = metrics.flatMap((m) => {
+      const e = exprOf(m, g.windowS)
+      return e === undefined ? [] : [`label_replace(${e}, "vp_metric", ${quote(m)}, "", "")`]
+    })
+    const answer = parts.length > 0 ? await this.range(parts.join(' or '), g) : []
+    const out = { source: 'store' as const, pointsRead: 0, series: {} as Record<M, Series>, p95: {} as Record<M, number | null> }
+    for (const m of metrics) {
+      const found = answer.find((r) => r.labels.vp_metric === m)
+      const points = (found?.points ?? []).filter(([t, v]) => t - g.stepMs >= from - g.stepMs && t - g.stepMs < to && Number.isFinite(v))
+      out.pointsRead += points.length
+      const series = { t: points.map(([t]) => t - g.stepMs), values: points.map(([, v]) => v) }
+      out.series[m] = thin(series, maxPoints)
+      out.p95[m] = p95(series.values)
+    }
+    return out
+  }
+
+  /** One host's metrics over a range, for Host detail and a recommendation's evidence. */
+  hostSeries(hostKey: string, metrics: readonly HostMetric[], from: number, to: number, maxPoints: number): Promise<StoreMetricSeries<HostMetric>> {
+    const s = this.nodeSelector(hostKey)
+    return this.metricSeries(metrics, (m, w) => this.hostExpr(m, s, w), from, to, maxPoints)
+  }
+
+  /** One VM's metrics over a range, by its domain on its host's libvirt exporter. */
+  vmSeries(vm: StoreVm, metrics: readonly VmMetric[], from: number, to: number, maxPoints: number): Promise<StoreMetricSeries<VmMetric>> {
+    const n = this.fleet.libvirtNames
+    if (!n) return this.metricSeries(metrics, () => undefined, from, to, maxPoints)
+    const s = this.vmSelector(vm)
+    return this.metricSeries(metrics, (m, w) => this.vmExpr(n, m, s, w), from, to, maxPoints)
+  }
+
+  private vmSelector(vm: StoreVm): string {
+    const instances = this.libvirtInstances([vm.hostKey])
+    return `instance=~${oneOf(instances)},domain=${quote(vm.domain)}`
+  }
+
+  /**
+   * A host's VMs in `buckets` shared buckets for stacking: the `top` busiest (mean CPU) by name,
+   * the rest summed as one; one request for all of them.
+   */
+  async vmStack(hostKey: string, vms: readonly StoreVm[], q: { from: number; to: number; buckets: number; top: number; names: ReadonlyMap<string, string> }) {
+    const n = this.fleet.libvirtNames
+    const g = this.grid(q.from, q.to, q.buckets)
+    const empty = { t: [] as number[], stepMs: g.stepMs, items: [] as { vmId: string; name: string; cpuUsedCores: number[]; memUsedMiB: number[] }[], others: null as { count: number; cpuUsedCores: number[]; memUsedMiB: number[] } | null }
+    const instances = this.libvirtInstances([hostKey])
+    if (!n || instances.length === 0 || vms.length === 0) return empty
+    const s = `instance=~${oneOf(instances)}`
+    const w = g.windowS
+    const expr = `label_replace(sum by (domain) (rate(${n.cpuTime}{${s}}[${w}s])), "vp_metric", "cpu", "", "") or label_replace(${this.vmMemoryExpr(n, s, w, 'by (domain) ')}, "vp_metric", "mem", "", "")`
+    const answer = await this.range(expr, g)
+    const byDomain = new Map(vms.map((v) => [v.domain, v]))
+    const times = [...new Set(answer.flatMap((r) => r.points.map(([t]) => t)))].filter((t) => t - g.stepMs < q.to).sort((a, b) => a - b)
+    const slot = new Map(times.map((t, i) => [t, i]))
+    const perVm = new Map<string, { cpu: number[]; mem: number[]; total: number }>()
+    for (const r of answer) {
+      const vm = byDomain.get(r.labels.domain ?? '')
+      if (!vm) continue
+      let e = perVm.get(vm.id)
+      if (!e) perVm.set(vm.id, (e = { cpu: new Array<number>(times.length).fill(0), mem: new Array<number>(times.length).fill(0), total: 0 }))
+      for (const [t, v] of r.points) {
+        const i = slot.get(t)
+        if (i === undefined || !Number.isFinite(v)) continue
+        if (r.labels.vp_metric === 'cpu') {
+          e.cpu[i] = v
+          e.total += v
+        } else e.mem[i] = v / 1048576
+      }
+    }
+    const ranked = [...perVm.entries()].sort((a, b) => b[1].total - a[1].total)
+    const items = ranked.slice(0, q.top).map(([vmId, e]) => ({ vmId, name: q.names.get(vmId) ?? vmId, cpuUsedCores: e.cpu, memUsedMiB: e.mem }))
+    const rest = ranked.slice(q.top)
+    const others =
+      rest.length === 0
+        ? null
+        : { count: rest.length, cpuUsedCores: times.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.cpu[i] ?? 0), 0)), memUsedMiB: times.map((_, i) => rest.reduce((sum, [, e]) => sum + (e.mem[i] ?? 0), 0)) }
+    return { t: times.map((t) => t - g.stepMs), stepMs: g.stepMs, items, others }
+  }
+
+  /** CPU cores and memory (MiB) used, summed over these hosts, on the grid of `stepMs` buckets from `from` (bucket index -> value). */
+  async clusterBuckets(hostKeys: readonly string[], from: number, to: number, stepMs: number): Promise<{ cpu: Map<number, number>; mem: Map<number, number> }> {
+    const cpu = new Map<number, number>()
+    const mem = new Map<number, number>()
+    const instances = hostKeys.flatMap((k) => this.fleet.instancesOf(k, 'node'))
+    if (instances.length === 0) return { cpu, mem }
+    // Whole seconds and whole scrapes: the buckets are the caller's, the evaluation lands on their ends.
+    const scrapeMs = this.fleet.scrapeIntervalMs
+    const step = Math.max(scrapeMs, Math.ceil(stepMs / 1000) * 1000)
+    const g: Grid = { start: from + step, end: Math.max(from + step, to), stepMs: step, windowS: Math.max(step, 2 * scrapeMs + 1000) / 1000 }
+    const s = `instance=~${oneOf(instances)}`
+    const w = g.windowS
+    const busy = `sum by (instance) (rate(${NODE.cpuSeconds}{${s},mode!~"idle|iowait"}[${w}s]))`
+    const all = `sum by (instance) (rate(${NODE.cpuSeconds}{${s}}[${w}s]))`
+    const threads = `count by (instance) (${NODE.cpuSeconds}{${s},mode="idle"})`
+    const expr = `label_replace(sum(${busy} / ${all} * ${threads}), "vp_metric", "cpu", "", "") or label_replace(sum(max_over_time(${NODE.memTotal}{${s}}[${w}s]) - min_over_time(${NODE.memAvailable}{${s}}[${w}s])) / 1048576, "vp_metric", "mem", "", "")`
+    for (const r of await this.range(expr, g)) {
+      const into = r.labels.vp_metric === 'cpu' ? cpu : mem
+      for (const [t, v] of r.points) if (Number.isFinite(v)) into.set(Math.floor((t - step - from) / stepMs), v)
+    }
+    return { cpu, mem }
+  }
+
+  /**
+   * The engine's history of these VMs over [from, to): per 5-minute bucket the mean CPU (cores)
+   * and the peak memory (MiB), as SQLite's rollups give it. Whole fleets in few requests
+   * (instances batched so an answer stays near a million points); buckets already read are
+   * kept, so the next run asks for the new ones only.
+   */
+  async usageHistory(vms: readonly StoreVm[], from: number, to: number): Promise<History> {
+    const n = this.fleet.libvirtNames
+    const history: History = { vms: {} }
+    if (!n || vms.length === 0) return history
+    const step = USAGE_STEP_MS
+    // Complete buckets only (as rollups): [first, last) by bucket start.
+    const first = Math.ceil(from / step) * step
+    const last = Math.floor(to / step) * step
+    if (last <= first) return history
+    if (this.usageFlavour !== n.flavour || !this.usage || this.usage.from > first || this.usage.to < first) this.usage = { from: first, to: first, byKey: new Map() }
+    this.usageFlavour = n.flavour
+    const cached = this.usage
+    // A first read starts where the store's history does: no 30 days of empty steps for a week of data.
+    if (cached.byKey.size === 0 && cached.to === first) cached.to = Math.min(last, await this.historyBegins(n, first, last))
+    if (cached.to < last) {
+      await this.fetchUsage(n, cached, cached.to, last)
+      cached.to = last
+    }
+    // Forget buckets no run asks for any more.
+    if (cached.from < first) {
+      for (const e of cached.byKey.values()) {
+        const drop = e.t.findIndex((t) => t >= first)
+        const cut = drop < 0 ? e.t.length : drop
+        e.t.splice(0, cut)
+        e.cpu.splice(0, cut)
+        e.mem.splice(0, cut)
+      }
+      cached.from = first
+    }
+    const byUuid = new Map(vms.filter((v) => v.uuid).map((v) => [v.uuid!, v]))
+    const byDomain = new Map(vms.map((v) => [`${v.hostKey}\u0000${v.domain}`, v]))
+    for (const e of cached.byKey.values()) {
+      const uuid = e.labels.uuid?.toLowerCase()
+      const vm = (uuid !== undefined ? byUuid.get(uuid) : undefined) ?? byDomain.get(`${this.fleet.hostKeyOfInstance(e.labels.instance ?? '')}\u0000${e.labels.domain ?? ''}`)
+      if (!vm) continue
+      const into = (history.vms[vm.id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
+      for (let i = 0; i < e.t.length; i++) {
+        if (e.t[i]! < first || e.t[i]! >= last || Number.isNaN(e.cpu[i]!) || Number.isNaN(e.mem[i]!)) continue
+        into.t.push(e.t[i]!)
+        into.cpuUsedCores.push(e.cpu[i]!)
+        into.memUsedMiB.push(e.mem[i]!)
+      }
+    }
+    // A VM that moved has a series per host: one line, oldest first.
+    for (const h of Object.values(history.vms)) {
+      if (h.t.every((t, i) => i === 0 || h.t[i - 1]! < t)) continue
+      const order = h.t.map((_, i) => i).sort((a, b) => h.t[a]! - h.t[b]!)
+      const t = order.map((i) => h.t[i]!)
+      const cpu = order.map((i) => h.cpuUsedCores[i]!)
+      const mem = order.map((i) => h.memUsedMiB[i]!)
+      h.t = t
+      h.cpuUsedCores = cpu
+      h.memUsedMiB = mem
+    }
+    return history
+  }
+
+  /** The start of the first day in [from, to) the store holds VM CPU samples for (one cheap request, a point a day). */
+  private async historyBegins(n: LibvirtNames, from: number, to: number): Promise<number> {
+    const day = 24 * 3600_000
+    if (to - from <= day) return from
+    const answer = await this.fleet.client.queryRange(`count(count_over_time(${n.cpuTime}[1d]))`, from + day, to + day, day)
+    const firstDay = answer[0]?.points.find(([, v]) => v > 0)?.[0]
+    return firstDay === undefined ? to : Math.max(from, Math.floor((firstDay - day) / USAGE_STEP_MS) * USAGE_STEP_MS)
+  }
+
+  private async fetchUsage(n: LibvirtNames, cached: NonNullable<StoreRanges['usage']>, from: number, to: number): Promise<void> {
+    const step = USAGE_STEP_MS
+    const scrapeMs = this.fleet.scrapeIntervalMs
+    const w = Math.max(step, 2 * scrapeMs + 1000) / 1000
+    const steps = Math.round((to - from) / step)
+    // Instances in batches: the VMs each holds times the steps times two figures stay under the limit.
+    const batches: string[][] = []
+    let batch: string[] = []
+    let points = 0
+    for (const [instance, vms] of this.fleet.libvirtInstanceSizes()) {
+      const cost = Math.max(1, vms) * Math.min(steps, MAX_STEPS) * 2
+      if (batch.length > 0 && points + cost > POINTS_PER_REQUEST) {
+        batches.push(batch)
+        batch = []
+        points = 0
+      }
+      batch.push(instance)
+      points += cost
+    }
+    if (batch.length > 0) batches.push(batch)
+    const work = batches.flatMap((b) => {
+      const s = `instance=~${oneOf(b)}`
+      // Each domain's series as it is (no aggregation to evaluate at every step: the few duplicates are added up here),
+      // rounded by the store (a ten-thousandth of a core, a hundredth of a MiB): a third fewer bytes.
+      const memory = n.balloonAvailable || n.rss ? this.vmMemoryExpr(n, s, w, 'by (instance, domain, uuid) ') : `max_over_time(${n.memory}{${s}}[${w}s])`
+      const expr = `label_replace(round(rate(${n.cpuTime}{${s}}[${w}s]), 0.0001), "vp_metric", "cpu", "", "") or label_replace(round((${memory}) / 1048576, 0.01), "vp_metric", "mem", "", "")`
+      const parts: (() => Promise<RangeSeries[]>)[] = []
+      // The value at t covers (t - step, t]: its bucket starts at t - step.
+      for (let start = from + step; start <= to; start += MAX_STEPS * step) {
+        const end = Math.min(to, start + (MAX_STEPS - 1) * step)
+        parts.push(() => this.fleet.client.queryRange(expr, start, end, step))
+      }
+      return parts
+    })
+    const take = (series: RangeSeries[]) => {
+      for (const r of series) {
+        const key = `${r.labels.instance}\u0000${r.labels.domain}\u0000${r.labels.uuid ?? ''}`
+        let e = cached.byKey.get(key)
+        if (!e) cached.byKey.set(key, (e = { labels: { instance: r.labels.instance ?? '', domain: r.labels.domain ?? '', ...(r.labels.uuid ? { uuid: r.labels.uuid } : {}) }, t: [], cpu: [], mem: [] }))
+        const isCpu = r.labels.vp_metric === 'cpu'
+        for (const [t, v] of r.points) {
+          const bucket = t - step
+          if (!Number.isFinite(v)) continue
+          // Buckets arrive in order per series; cpu and memory of a bucket share a slot.
+          let i = e.t.length - 1
+          while (i >= 0 && e.t[i]! > bucket) i--
+          if (i < 0 || e.t[i] !== bucket) {
+            e.t.splice(i + 1, 0, bucket)
+            // A bucket with one figure only (a counter's first scrape has no rate yet) is left out below.
+            e.cpu.splice(i + 1, 0, Number.NaN)
+            e.mem.splice(i + 1, 0, Number.NaN)
+            i++
+          }
+          if (isCpu) e.cpu[i] = Number.isNaN(e.cpu[i]!) ? v : e.cpu[i]! + v
+          else e.mem[i] = Number.isNaN(e.mem[i]!) ? v : e.mem[i]! + v
+        }
+      }
+    }
+    let next = 0
+    const worker = async () => {
+      while (next < work.length) take(await work[next++]!())
+    }
+    await Promise.all(Array.from({ length: Math.min(PARALLEL, work.length) }, worker))
+  }
+}

@@ -1,0 +1,113 @@
+// A large fleet's week read from a real Prometheus (Debian's 2.42) the way the app reads it: the
+// TSDB backfilled with promtool from the Bitbrains trace (support/prometheus-week.ts), then
+// Settings → Metrics source pointed at it, the engine's 7 days loaded by query_range, and the
+// engine run on every VM. Baselines run in the same process: the same history read from SQLite's
+// rollups (the SSH path's store), the engine on a tenth of the fleet, RSS before loading.
+// Prints a table with the load average beside each figure; asserts nothing.
+// Run: npx tsx test/bench/prometheus-history.ts   (part of `npm run bench`; WEEK_FLEET=20x500 for a quick run)
+import { loadavg } from 'node:os'
+import { join } from 'node:path'
+import { dispatch } from '../../shared/api'
+import type { History, Snapshot } from '../../shared/model'
+import { FleetReader } from '../../src-main/hosts/prometheus/fleet'
+import { PrometheusClient } from '../../src-main/hosts/prometheus/client'
+import { StoreRanges } from '../../src-main/hosts/prometheus/ranges'
+import { storeBaseUrl } from '../../src-main/hosts/prometheus/source'
+import { createEngine, usageWindow } from '../../src-main/services/engine'
+import { createServices } from '../../src-main/services/services'
+import { openStore } from '../../src-main/store'
+import { startPrometheus, storeMissing } from '../unit/support/prometheus'
+import { END_S, prometheusWeek } from './support/prometheus-week'
+
+const missing = storeMissing()
+if (missing) {
+  console.log(`prometheus-history bench skipped: ${missing}`)
+  process.exit(0)
+}
+const [HOSTS, VMS] = (process.env.WEEK_FLEET ?? '200x5000').split('x').map(Number) as [number, number]
+const NOW = END_S * 1000
+const WEEK_MS = 7 * 86_400_000
+const load = () => loadavg()[0]!.toFixed(1)
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MiB`
+const rows: { what: string; value: string; baseline: string; ratio: string; target: string; load1: string }[] = []
+
+const week = prometheusWeek(HOSTS, VMS)
+if (week.madeInS > 0) console.log(`made the TSDB: ${week.samples.toLocaleString('en')} samples in ${week.madeInS.toFixed(0)} s (load ${load()})`)
+// 2-hour blocks left as promtool made them: no compaction competing with the measurement.
+const prometheus = await startPrometheus({ dataDir: join(week.dir, 'data'), args: ['--storage.tsdb.min-block-duration=2h', '--storage.tsdb.max-block-duration=2h'] })
+try {
+  const rssBefore = process.memoryUsage().rss
+  const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 'bench', clock: () => NOW, demo: 'off', hostPollIntervalMs: 60_000, log: () => {} })
+  await services.start()
+
+  // Discover and load 7 days for the engine: the app's own path, from the source's first poll to the engine's history.
+  let t = performance.now()
+  const updated = await dispatch(services.handlers, 'settings.update', { metricsSource: { kind: 'prometheus', url: `prometheus+${prometheus.url}` } }, { transport: 'test' })
+  if (!updated.ok) throw new Error(updated.error.message)
+  const snapshot: Snapshot = services.cluster.snapshot()
+  const discoverMs = performance.now() - t
+  const discoverLoad = load()
+  t = performance.now()
+  const history = await services.history.usage(snapshot.vms.map((v) => v.id), NOW, WEEK_MS)
+  const loadMs = performance.now() - t
+  const loadLoad = load()
+  const status = services.metrics.status()
+  const buckets = Object.values(history.vms).reduce((sum, h) => sum + h.t.length, 0)
+  const rssLoaded = process.memoryUsage().rss
+
+  // Baseline: the same buckets of a tenth of the VMs from SQLite rollups, and from a cold store reader.
+  const tenth = snapshot.vms.slice(0, Math.max(1, Math.floor(snapshot.vms.length / 10)))
+  const sqlite = openStore(':memory:')
+  const raw = tenth.flatMap((vm) => {
+    const h = history.vms[vm.id]
+    return h ? h.t.map((bt, i) => ({ vmId: vm.id, hostId: vm.hostId, t: bt, cpuPct: 0, cpuUsedCores: h.cpuUsedCores[i]!, cpuReadyPct: 0, memUsedMiB: h.memUsedMiB[i]!, diskReadBps: 0, diskWriteBps: 0, diskReadIops: 0, diskWriteIops: 0, netRxBps: 0, netTxBps: 0 })) : []
+  })
+  sqlite.samples.save([], raw)
+  sqlite.samples.rollUp(NOW)
+  t = performance.now()
+  const fromSqlite = usageWindow(sqlite.samples, tenth.map((v) => v.id), NOW, WEEK_MS)
+  const sqliteMs = performance.now() - t
+  const sqliteLoad = load()
+  sqlite.close()
+  const reader = new FleetReader(new PrometheusClient(storeBaseUrl(`prometheus+${prometheus.url}`), { headers: {} }), { pollIntervalMs: 60_000 })
+  await reader.discover(NOW)
+  const route = services.metrics.history()!
+  t = performance.now()
+  await new StoreRanges(reader, () => NOW).usageHistory(tenth.flatMap((v) => route.vm(v) ?? []), NOW - WEEK_MS, NOW)
+  const tenthStoreMs = performance.now() - t
+  const tenthLoad = load()
+  const same = tenth.every((v) => (fromSqlite.vms[v.id]?.t.length ?? 0) === (history.vms[v.id]?.t.length ?? 0))
+
+  // The engine on every VM (greedy balancing, rightsizing; the exact model is for small clusters), and on a tenth.
+  const engine = createEngine()
+  const tenthHosts = new Set(snapshot.hosts.slice(0, Math.max(1, Math.floor(snapshot.hosts.length / 10))).map((h) => h.id))
+  const small: Snapshot = { ...snapshot, hosts: snapshot.hosts.filter((h) => tenthHosts.has(h.id)), vms: snapshot.vms.filter((v) => tenthHosts.has(v.hostId)), hostSamples: snapshot.hostSamples.filter((s) => tenthHosts.has(s.hostId)), vmSamples: snapshot.vmSamples.filter((s) => tenthHosts.has(s.hostId)) }
+  const smallHistory: History = { vms: Object.fromEntries(small.vms.flatMap((v) => (history.vms[v.id] ? [[v.id, history.vms[v.id]!]] : []))) }
+  await engine.run({ snapshot: small, history: smallHistory, now: NOW }) // HiGHS loaded once, outside the timing
+  t = performance.now()
+  const smallOut = await engine.run({ snapshot: small, history: smallHistory, now: NOW })
+  const smallMs = performance.now() - t
+  const smallLoad = load()
+  t = performance.now()
+  const out = await engine.run({ snapshot, history, now: NOW })
+  const engineMs = performance.now() - t
+  const engineLoad = load()
+  const rssEngine = process.memoryUsage().rss
+  const kinds = (o: typeof out) => Object.entries(o.recommendations.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.kind]: (acc[r.kind] ?? 0) + 1 }), {})).map(([k, n]) => `${n} ${k}`).join(', ')
+
+  rows.push(
+    { what: `discover ${snapshot.hosts.length} hosts, ${snapshot.vms.length} VMs (first poll)`, value: `${(discoverMs / 1000).toFixed(1)} s`, baseline: '', ratio: '', target: '', load1: discoverLoad },
+    { what: `load 7 days for the engine (${buckets.toLocaleString('en')} buckets)`, value: `${(loadMs / 1000).toFixed(1)} s`, baseline: '', ratio: '', target: '', load1: loadLoad },
+    { what: 'discover + load 7 days', value: `${((discoverMs + loadMs) / 1000).toFixed(1)} s`, baseline: '', ratio: '', target: '< 30 s', load1: loadLoad },
+    { what: `7 days of ${tenth.length} VMs: store (cold) vs SQLite rollups${same ? '' : ' (bucket counts differ!)'}`, value: `${tenthStoreMs.toFixed(0)} ms`, baseline: `${sqliteMs.toFixed(0)} ms`, ratio: (tenthStoreMs / sqliteMs).toFixed(2), target: '', load1: `${tenthLoad} / ${sqliteLoad}` },
+    { what: `engine on ${snapshot.vms.length} VMs (${kinds(out)})`, value: `${(engineMs / 1000).toFixed(1)} s`, baseline: `${(smallMs / 1000).toFixed(2)} s (${small.vms.length} VMs: ${kinds(smallOut)})`, ratio: (engineMs / smallMs).toFixed(1), target: '< 5 s', load1: `${engineLoad} / ${smallLoad}` },
+    { what: 'process RSS after load / after engine', value: `${mib(rssLoaded)} / ${mib(rssEngine)}`, baseline: `${mib(rssBefore)} before`, ratio: (rssEngine / rssBefore).toFixed(1), target: '< 1 GiB', load1: engineLoad },
+    { what: 'store traffic (discovery, 2 reads, history)', value: `${status.kind === 'prometheus' ? status.requests : 0} requests`, baseline: '', ratio: '', target: '', load1: '' },
+    { what: '', value: `${status.kind === 'prometheus' ? mib(status.bytes ?? 0) : ''}`, baseline: '', ratio: '', target: '', load1: '' },
+  )
+  console.log(`\nA fleet's week from Prometheus: ${HOSTS} hosts x ${VMS} VMs, 7 days at 5 min (${week.samples.toLocaleString('en')} samples), Bitbrains VMs replayed with offsets; 2 shared cores`)
+  console.table(rows)
+  await services.stop()
+} finally {
+  await prometheus.stop()
+}
