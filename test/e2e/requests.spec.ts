@@ -15,7 +15,7 @@ test.describe('Admin requests from VM detail', () => {
     await expect(card.getByTestId('request-refused')).toContainText('demo-a would carry 253 vCPUs, limit 128 (4:1)')
 
     await card.getByTestId('request-to').click()
-    await app.getByRole('option', { name: 'demo-b' }).click()
+    await app.locator('.n-base-select-option:visible').filter({ hasText: 'demo-b' }).click()
     await card.getByTestId('request-migrate').click()
     await expect(card.getByTestId('request-filed')).toContainText('move bb010-a from demo-a to demo-b')
     const list = await serve.call('recommendations.list', {})
