@@ -10,7 +10,7 @@ declare module 'vue-router' {
 }
 
 /** Route names double as menu keys. */
-export const navigation = ['overview', 'hosts', 'recommendations', 'plans', 'what-if', 'audit', 'settings'] as const
+export const navigation = ['overview', 'hosts', 'recommendations', 'plans', 'rules', 'what-if', 'audit', 'settings'] as const
 export type PageName = (typeof navigation)[number]
 
 const routes: RouteRecordRaw[] = [
@@ -22,6 +22,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/recommendations', name: 'recommendations', component: () => import('./views/RecommendationsView.vue'), meta: { titleKey: 'nav.recommendations' } },
   // Without an id: the newest plan; the list beside it picks another.
   { path: '/plans/:id?', name: 'plans', component: () => import('./views/PlanReviewView.vue'), meta: { titleKey: 'nav.plans' } },
+  { path: '/rules', name: 'rules', component: () => import('./views/RulesView.vue'), meta: { titleKey: 'nav.rules' } },
   { path: '/what-if', name: 'what-if', component: () => import('./views/WhatIfView.vue'), meta: { titleKey: 'nav.whatIf' } },
   { path: '/audit', name: 'audit', component: () => import('./views/AuditView.vue'), meta: { titleKey: 'nav.audit' } },
   { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue'), meta: { titleKey: 'nav.settings' } },

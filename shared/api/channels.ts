@@ -48,6 +48,12 @@ export const requestChannelNames = [
   // Storage: a host's pools (use, promise, days to full) and a VM's disks.
   'storage.host',
   'storage.vm',
+  // Placement rules (affinity, anti-affinity, must / should run on hosts, pin, exclude) and maintenance mode.
+  'rules.list',
+  'rules.add',
+  'rules.remove',
+  'maintenance.enter',
+  'maintenance.exit',
 ] as const
 export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed'] as const
 

@@ -4,6 +4,7 @@ import {
   ClusterSeriesSchema,
   ManagedHostSchema,
   PlanDryRunSchema,
+  PlacementRuleSchema,
   PlanSchema,
   RecommendationSchema,
   SettingsSchema,
@@ -22,6 +23,7 @@ import {
 import type { EventChannelName, RequestChannelName } from './channels'
 import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
 import { HostStorageViewSchema, VmStorageViewSchema } from './storage'
+import { AddRuleRequestSchema, MaintenanceEntrySchema, MaintenanceRequestSchema, RulesListSchema } from './rules'
 
 /** A request channel is a value that carries its request and response schemas. */
 function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) {
@@ -201,6 +203,13 @@ export const requestChannels = {
   // Storage (shared/api/storage.ts).
   'storage.host': request(z.object({ hostId: z.string().min(1) }).strict(), HostStorageViewSchema),
   'storage.vm': request(z.object({ vmId: z.string().min(1) }).strict(), VmStorageViewSchema),
+  // Placement rules (shared/api/rules.ts): a rule that conflicts with the others is refused with the reason.
+  'rules.list': request(Empty, RulesListSchema),
+  'rules.add': request(AddRuleRequestSchema, PlacementRuleSchema),
+  'rules.remove': request(z.object({ id: z.string().min(1) }).strict(), z.object({ removed: z.boolean() })),
+  /** The host takes no placements from now on; its running VMs get an evacuation plan (approved, ready to apply). */
+  'maintenance.enter': request(MaintenanceRequestSchema, MaintenanceEntrySchema),
+  'maintenance.exit': request(z.object({ hostId: z.string().min(1) }).strict(), z.object({ exited: z.boolean() })),
 } as const satisfies Record<RequestChannelName, { req: z.ZodType; res: z.ZodType }>
 
 /** Everything main pushes: the payload schema per event. */

@@ -36,6 +36,8 @@ export interface BalanceOptions {
    */
   minRelativeGain: number
   relativeGainPerMigrationMinute: number
+  /** Absolute floor on a move's gain (load share of spread plus peak), charged again per migration minute; 0 unless the migration threshold is conservative. */
+  minGain?: number
   /** Optional migrations per run: the admin's move limit (mandatory ones are not capped). */
   maxMigrations: number
   cooldownMs: number
@@ -105,7 +107,7 @@ export const defaultOptions: EngineOptions = {
   forecast: defaultForecastOptions,
   contention: { cpuReadyPct: 10, windowMs: hour, saturatedHostLoad: 0.9 },
   consolidate: { headroom: 0.2 },
-  rules: { affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [] },
+  rules: { affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [], preferred: {}, excluded: [] },
   controls: {},
 }
 

@@ -4,6 +4,7 @@ import type { VmDemand } from './demand'
 import type { History } from './history'
 import type { EngineOptions } from './options'
 import { externallyManaged } from './managers'
+import type { RuleNames } from './placement-rules'
 
 /**
  * The numeric model balancing, the exact solver, consolidation and the baselines share:
@@ -44,6 +45,10 @@ export interface PlacementVm {
   movable: boolean
   /** Hosts it is pinned to; null = any. */
   allowedHosts: string[] | null
+  /** Hosts it should run on (a soft rule); absent: no preference. */
+  preferredHosts?: string[]
+  /** Left out of balancing: only a hard rule or maintenance moves it. */
+  excluded?: boolean
   /** Hosts it left within the cooldown: not moved back there. */
   cooldownHosts: string[]
   /** Seconds to copy its local disks to each host that does not reach them (storage/placement.ts); absent: nothing to copy. */
@@ -65,6 +70,8 @@ export interface PlacementProblem {
   memWeight: number
   /** Free bytes of each pool copies may land in (host/pool keys); copies into one pool add up. */
   poolFree?: Record<string, number>
+  /** The admin's names of the rules, for the words of a fix. */
+  ruleNames?: RuleNames
 }
 
 export function buildPlacement(
@@ -76,6 +83,7 @@ export function buildPlacement(
 ): PlacementProblem {
   const { balance, rules, strategy, controls } = options
   const managedElsewhere = externallyManaged(snapshot, rules)
+  const excluded = new Set(rules.excluded ?? [])
   const hosts = snapshot.hosts.map((h) => {
     const ratio = allocationRatioOf(h, balance)
     return {
@@ -111,6 +119,8 @@ export function buildPlacement(
         ...(d?.forecast && strategy !== 'static' ? { cpuScenarios: d.forecast.cpuScenarios.map((c) => Math.min(c, v.allocation.vcpus, limitCpu)) } : {}),
         movable: !managedElsewhere.has(v.id),
         allowedHosts: rules.pinned[v.id] ?? null,
+        ...(rules.preferred?.[v.id] ? { preferredHosts: rules.preferred[v.id] } : {}),
+        ...(excluded.has(v.id) ? { excluded: true } : {}),
         cooldownHosts: recent.filter((m) => m.vmId === v.id).map((m) => m.from),
       }
     })
@@ -123,6 +133,7 @@ export function buildPlacement(
     antiAffinity: rules.antiAffinity,
     cpuWeight: balance.cpuWeight,
     memWeight: memMayContend || balance.cpuWeight <= 0 ? balance.memWeight : 0,
+    ...(rules.names ? { ruleNames: rules.names } : {}),
   }
 }
 

@@ -18,7 +18,7 @@ import { markManaged } from './managers'
 import { allocationRatioOf, buildPlacement } from './placement'
 import { withPriority } from './priority'
 import { rebalanceRecommendation } from './rebalance'
-import { copyingPlan, mayOutgrowNote, migrationRecommendation, oversizedVcpuRecommendations, rightsizeRecommendations, storageSentence } from './recommendation-records'
+import { copyingPlan, evacuationRecommendation, mayOutgrowNote, migrationRecommendation, oversizedVcpuRecommendations, rightsizeRecommendations, storageSentence } from './recommendation-records'
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { poolForecast, withStorage, type StorageContext } from './storage'
@@ -74,6 +74,8 @@ export interface RecommendOutput {
   /** False when some rule or limit cannot be met; `reasons` says which. */
   feasible: boolean
   reasons: string[]
+  /** Should-run rules left unmet (no preferred host had room): not a violation, said to the admin. */
+  ruleNotes: string[]
 }
 
 export function recommend(input: RecommendInput): RecommendOutput {
@@ -160,10 +162,19 @@ export function recommend(input: RecommendInput): RecommendOutput {
     const t = history.vms[vmId]?.t.filter((x) => x <= now) ?? []
     return t.length > 1 ? t[t.length - 1]! - t[0]! : 0
   }
-  const mandatoryRecs = mandatory.map((m, i) => {
+  // Moves off a host in maintenance are one evacuation per host; the other mandatory moves stand alone.
+  const inMaintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
+  const mandatoryRecs = mandatory.flatMap((m, i) => {
+    if (inMaintenance.has(m.from)) {
+      if (mandatory.findIndex((o) => o.from === m.from) !== i) return []
+      const group = mandatory.filter((o) => o.from === m.from)
+      const notes = group.map(noteOf)
+      const rec = evacuationRecommendation(m.from, group, problem, mandatory.slice(0, i), nextId(), nameOf)
+      return [{ ...rec, ...risky(rec, notes), actions: rec.actions.map((a, j) => runnable(a, notes[j]!)) }]
+    }
     const note = noteOf(m)
     const rec = migrationRecommendation(m, problem, mandatory.slice(0, i), nextId, nameOf, note.plan)
-    return { ...rec, rationale: rec.rationale + note.forecast, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }
+    return [{ ...rec, rationale: rec.rationale + note.forecast, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }]
   })
   const rebalanceRecs = optional.length > 0 ? [rebalanceSet()] : []
   function rebalanceSet(): Recommendation {
@@ -216,13 +227,14 @@ export function recommend(input: RecommendInput): RecommendOutput {
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
+    ruleNotes: balance.notes ?? [],
   }
 }
 
 /** The product's balancer: the relative stopping rule only (no absolute floor). */
 export function greedyOptions(b: BalanceOptions): GreedyOptions {
   return {
-    minGain: 0,
+    minGain: b.minGain ?? 0,
     minRelativeGain: b.minRelativeGain,
     relativeGainPerMigrationMinute: b.relativeGainPerMigrationMinute,
     maxMigrations: b.maxMigrations,

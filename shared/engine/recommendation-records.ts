@@ -1,4 +1,5 @@
 import { msg } from '../i18n'
+import type { MessageRef } from '../model/message'
 import type { Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
@@ -126,17 +127,23 @@ export function migrationRecommendation(move: Move, problem: PlacementProblem, a
   const vm = nameOf(move.vmId)
   const copy = copyingPlan(storage)
   const outgrow = mayOutgrowNote(copy)
+  const seconds = Math.ceil(move.costSeconds)
+  const peak = `${(after.maxCpuLoad * 100).toFixed(1)} %`
+  const named = (r: MessageRef): MessageRef => ({ key: r.key, params: { ...r.params, ...(r.params.vm === move.vmId ? { vm } : {}), seconds, peak } })
+  const sentence = storageSentence(storage, move.to)
   return {
     id: nextId(),
     kind: move.mandatory ? 'evacuate' : 'migrate',
     target: { type: 'vm', id: move.vmId },
-    priority: move.mandatory ? 1 : move.priority,
+    // Mandatory: 1, or 2 for a should-run rule (soft).
+    priority: move.mandatory ? (move.priority === 2 ? 2 : 1) : move.priority,
     title: `Move ${vm} from ${move.from} to ${move.to}`,
     titleRef: msg('engine.move.title', { vm, from: move.from, to: move.to }),
     rationale:
       (move.mandatory
-        ? `Required: ${move.reason}. Live migration about ${Math.ceil(move.costSeconds)} s; the peak host CPU load is ${(after.maxCpuLoad * 100).toFixed(1)} % after it.`
-        : `${move.reason}; live migration about ${Math.ceil(move.costSeconds)} s.`) + storageSentence(storage, move.to),
+        ? `${move.priority === 2 ? 'Asked for by a rule' : 'Required'}: ${move.reason}. Live migration about ${seconds} s; the peak host CPU load is ${peak} after it.`
+        : `${move.reason}; live migration about ${seconds} s.`) + sentence,
+    ...(move.mandatory && move.reasonRef && !sentence ? { rationaleRef: named(move.reasonRef) } : {}),
     predicted: subsetEffect(model, [0]),
     risk: move.costSeconds > 120 || outgrow ? 'medium' : 'low',
     riskNote: copy
@@ -189,4 +196,38 @@ export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: re
       },
     ]
   })
+}
+
+/**
+ * The moves that empty a host in maintenance as one recommendation, "Evacuate h for maintenance:
+ * N moves": approved and planned together, in the order balancing made them (each fits when it runs).
+ */
+export function evacuationRecommendation(hostId: string, moves: readonly Move[], problem: PlacementProblem, applied: readonly Move[], id: string, nameOf: (vmId: string) => string = (v) => v): Recommendation {
+  const model = rebalanceModel(problem, applied, moves)
+  const all = moves.map((_, i) => i)
+  const after = loadsAfter(model, all)
+  const n = moves.length
+  const total = Math.ceil(moves.reduce((a, m) => a + m.costSeconds, 0))
+  const longest = Math.max(...moves.map((m) => m.costSeconds))
+  const vms = moves.map((m) => `${nameOf(m.vmId)} → ${m.to}`).join(', ')
+  const peak = `${(after.maxCpuLoad * 100).toFixed(1)} %`
+  return {
+    id,
+    kind: 'evacuate',
+    target: { type: 'host', id: hostId },
+    priority: 1,
+    title: `Evacuate ${hostId} for maintenance: ${n} ${n === 1 ? 'move' : 'moves'}`,
+    titleRef: msg('engine.evacuate.title', { host: hostId, count: n }),
+    rationale: `${hostId} is in maintenance: its running VMs move to other hosts (${vms}), live, about ${total} s in all; the peak host CPU load is ${peak} after them. Until it leaves maintenance, nothing is placed on it.`,
+    rationaleRef: msg('engine.evacuate.rationale', { host: hostId, vms, seconds: total, peak }),
+    predicted: subsetEffect(model, all),
+    risk: longest > 120 ? 'medium' : 'low',
+    riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${total} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,
+    needsRestart: false,
+    confidence: 'normal',
+    actions: moves.map((m) => ({
+      action: { kind: 'migrate' as const, vm: m.vmId, from: m.from, to: m.to, live: true },
+      rollback: { kind: 'migrate' as const, vm: m.vmId, from: m.to, to: m.from, live: true },
+    })),
+  }
 }

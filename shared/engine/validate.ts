@@ -18,6 +18,8 @@ export interface PlanViolation {
     | 'unknown-host'
     | 'wrong-source-host'
     | 'externally-managed'
+    /** The admin left the VM out of balancing and no hard rule or maintenance asks it to move. */
+    | 'excluded'
     | 'maintenance-target'
     | 'left-on-maintenance-host'
     | 'pinned'
@@ -105,7 +107,9 @@ export function validatePlan(
     if (mem > limit.memMiB + 1e-6)
       violations.push({ code: 'memory-overcommit', actionIndex: i, message: `${hostId} would carry ${Math.round(mem)} MiB, limit ${Math.round(limit.memMiB)} MiB (${limit.memRatio}:1)` })
   }
+  const mustMove = vmsRulesMove(snapshot, options)
   const requiredMoves = countRequiredMoves(snapshot, options)
+  const excluded = new Set(rules.excluded ?? [])
   let migrations = 0
   /** Bytes the plan's copies put into each destination pool so far. */
   const copied = new Map<string, number>()
@@ -132,7 +136,8 @@ export function validatePlan(
           violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.to}` })
           return
         }
-        if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is excluded from balancing` })
+        if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
+        if (excluded.has(action.vm) && !mustMove.has(action.vm)) violations.push({ code: 'excluded', actionIndex: i, message: `${action.vm} is excluded from balancing and no rule or maintenance requires it to move` })
         if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, message: `${action.to} is in maintenance` })
         const pins = rules.pinned[action.vm]
         if (pins && !pins.includes(action.to)) violations.push({ code: 'pinned', actionIndex: i, message: `${action.vm} is pinned to ${pins.join(', ')}` })
@@ -170,7 +175,8 @@ export function validatePlan(
         const series = history.vms[action.vm]
         const peak = series ? Math.max(0, ...series.memUsedMiB) : 0
         const floor = peak * (1 + options.rightsize.memHeadroom)
-        if (action.memoryMiB + 1e-6 < floor)
+        // Growth the host's allocation ratio holds back may stay under the floor: it still adds memory.
+        if (action.memoryMiB + 1e-6 < floor && action.memoryMiB < vm.memoryMiB)
           violations.push({ code: 'below-peak-memory', actionIndex: i, message: `${action.memoryMiB} MiB is below peak ${Math.round(peak)} MiB + ${options.rightsize.memHeadroom * 100} %` })
         vm.memoryMiB = action.memoryMiB
         checkHostLimits(vm.host, i)
@@ -232,14 +238,36 @@ function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, optio
   return out
 }
 
-/** Moves the rules force (maintenance, pinning, anti-affinity, limits): not counted in the budget. */
+/**
+ * VMs a hard rule, maintenance or a host over its limits may move although the admin excluded
+ * them from balancing: on a host in maintenance or over its limits, off their pinned hosts, in an
+ * affinity or anti-affinity group.
+ */
+function vmsRulesMove(snapshot: Snapshot, options: EngineOptions): Set<string> {
+  const running = snapshot.vms.filter((v) => v.state === 'running' || v.state === 'paused')
+  const maintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
+  const out = new Set<string>([...options.rules.affinity, ...options.rules.antiAffinity].flat())
+  for (const vm of running) {
+    const pins = options.rules.pinned[vm.id]
+    if (maintenance.has(vm.hostId) || (pins && !pins.includes(vm.hostId))) out.add(vm.id)
+  }
+  for (const host of snapshot.hosts) {
+    const here = running.filter((v) => v.hostId === host.id)
+    const limit = limitsOf(host, options)
+    if (here.reduce((a, v) => a + v.allocation.vcpus, 0) > limit.vcpus || here.reduce((a, v) => a + v.allocation.memoryMiB, 0) > limit.memMiB) for (const v of here) out.add(v.id)
+  }
+  return out
+}
+
+/** Moves the rules force (maintenance, pinning, anti-affinity, limits, should-run rules): not counted in the budget. */
 function countRequiredMoves(snapshot: Snapshot, options: EngineOptions): number {
   const running = snapshot.vms.filter((v) => v.state === 'running' || v.state === 'paused')
   const maintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
   let n = 0
   for (const vm of running) {
     const pins = options.rules.pinned[vm.id]
-    if (maintenance.has(vm.hostId) || (pins && !pins.includes(vm.hostId))) n++
+    const preferred = options.rules.preferred?.[vm.id]
+    if (maintenance.has(vm.hostId) || (pins && !pins.includes(vm.hostId)) || (preferred && preferred.length > 0 && !preferred.includes(vm.hostId))) n++
   }
   for (const group of [...options.rules.antiAffinity, ...options.rules.affinity]) n += group.length
   for (const host of snapshot.hosts) {

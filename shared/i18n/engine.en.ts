@@ -45,4 +45,17 @@ export const engineEn = {
     title: '{vm} has more vCPUs than {host} has logical CPUs: {vcpus} → {cpus}',
     rationale: '{vm} has {vcpus} vCPUs on {host}, which has {cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most {cpus}.',
   },
+  required: {
+    rule: ' (rule {rule})',
+    maintenance: 'Required: {host} is in maintenance. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    pinned: 'Required: {vm} must run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    antiAffinity: 'Required: {vm} shares host {host} with a VM it must stay apart from{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    affinity: 'Required: {vms} must run together{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    overLimit: 'Required: {host} is over its allocation ratio. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+    preferred: 'Asked for by a rule: {vm} should run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+  },
+  evacuate: {
+    title: 'Evacuate {host} for maintenance: {count} move | Evacuate {host} for maintenance: {count} moves',
+    rationale: '{host} is in maintenance: its running VMs move to other hosts ({vms}), live, about {seconds} s in all; the peak host CPU load is {peak} after them. Until it leaves maintenance, nothing is placed on it.',
+  },
 } as const

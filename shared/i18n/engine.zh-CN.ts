@@ -41,4 +41,17 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     title: '{vm} 的 vCPU 数多于 {host} 的逻辑 CPU 数：{vcpus} → {cpus}',
     rationale: '{vm} 在 {host} 上有 {vcpus} 个 vCPU，而该宿主机只有 {cpus} 个逻辑 CPU：它的 vCPU 永远无法同时运行；某个 vCPU 持有锁却被宿主机调度出去时，其他自旋等待这把锁的 vCPU 分到的 CPU 时间就白白浪费了。请把它减到最多 {cpus} 个。',
   },
+  required: {
+    rule: '（规则 {rule}）',
+    maintenance: '必需：{host} 处于维护中。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    pinned: '必需：{vm} 必须运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    antiAffinity: '必需：{vm} 与一台必须分开的虚拟机共用主机 {host}{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    affinity: '必需：{vms} 必须放在一起{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    overLimit: '必需：{host} 超出其分配比例。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    preferred: '规则要求：{vm} 应当运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+  },
+  evacuate: {
+    title: '为维护疏散 {host}：{count} 次迁移',
+    rationale: '{host} 处于维护中：其上运行的虚拟机迁往其他主机（{vms}），实时迁移，共约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。在退出维护之前，不会向它放置任何虚拟机。',
+  },
 }

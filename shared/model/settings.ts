@@ -69,10 +69,12 @@ export const SettingsSchema = z.object({
   }),
   /** The engine analyses the hosts at start-up and then every this many minutes; 0 = only at start-up and on demand. */
   analysisIntervalMinutes: z.number().int().min(0).max(24 * 60),
+  /** DRS's migration threshold for the cluster, 1 (conservative) .. 5 (aggressive): how much gain a balancing move must bring (shared/engine/threshold.ts). */
+  migrationThreshold: z.number().int().min(1).max(5),
   metricsSource: MetricsSourceSchema,
 })
 
-export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} }, analysisIntervalMinutes: 15, metricsSource: { kind: 'ssh' } }
+export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} }, analysisIntervalMinutes: 15, migrationThreshold: 3, metricsSource: { kind: 'ssh' } }
 
 export type Language = z.infer<typeof LanguageSchema>
 export type Theme = z.infer<typeof ThemeSchema>

@@ -14,6 +14,7 @@ import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
 import { REQUEST_HELP, requestCommand } from './request'
+import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -38,6 +39,8 @@ ${RECOMMEND_HELP.trimEnd()}
 ${REQUEST_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
+${RULES_HELP.trimEnd()}
+${MAINTENANCE_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
@@ -128,6 +131,8 @@ const COMMAND_HELP: Record<string, string> = {
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
+  rules: RULES_HELP,
+  maintenance: MAINTENANCE_HELP,
   whatif: WHATIF_HELP,
 }
 
@@ -170,6 +175,10 @@ export async function main(argv: string[]): Promise<number> {
         return await applyCommand(rest)
       case 'recover':
         return await recoverCommand(rest)
+      case 'rules':
+        return await rulesCommand(rest)
+      case 'maintenance':
+        return await maintenanceCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       default:

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import { defaultOptions, type PartialEngineOptions } from '../../shared/engine/options'
+import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/threshold'
 import { HistoryFileSchema, SnapshotSchema, type History, type Snapshot } from '../../shared/model'
 import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
@@ -7,7 +8,7 @@ import { cliServices, InputError, numberOption, printJson, readJsonFile, termina
 
 export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --snapshot FILE.json] [--history FILE.json]
                       [--strategy static|dynamic|hybrid] [--max-moves N] [--min-relative-gain X]
-                      [--cpu-ratio X] [--mem-ratio X] --json
+                      [--cpu-ratio X] [--mem-ratio X] [--threshold 1-5] --json
       Run the optimization engine: rightsizing, balancing by live migration (greedy, checked
       against the exact HiGHS optimum on small clusters), consolidation, tuning advice; every
       proposal is checked by the plan validator. On the data file's hosts: each is read until
@@ -17,7 +18,11 @@ export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --s
       --min-relative-gain: share of the current imbalance a move must remove, plus as much
       again per minute of live migration (0.01); --cpu-ratio and --mem-ratio: allocation
       ratios every host keeps in this run, vCPUs per logical CPU and memory (else each
-      host's from the data file's settings: 4 and 1 unless set).
+      host's from the data file's settings: 4 and 1 unless set). --threshold: the migration
+      threshold, 1 (conservative: only moves rules and maintenance require) .. 5 (aggressive),
+      as Settings shows it (else the data file's, 3 unless set); --max-moves and
+      --min-relative-gain override it. The data file's placement rules and hosts in
+      maintenance hold.
       Prints the recommendations with the snapshot they were made on (for 'plan').
   virtpilot export-history [--data FILE] [--days N] --out FILE.json
       Write the usage history the data file holds (5-minute rollups of each VM, the last N
@@ -27,10 +32,11 @@ export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --s
 /** Seconds between the two reads a host's first complete sample needs. */
 const SAMPLE_INTERVAL_MS = 5000
 
-function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-relative-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined }): PartialEngineOptions {
+function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-relative-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined; threshold?: string | undefined }, stored: PartialEngineOptions): PartialEngineOptions {
   const strategy = values.strategy
   if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
-  const balance: NonNullable<PartialEngineOptions['balance']> = {}
+  const threshold = values.threshold !== undefined ? thresholdBalance(numberOption('threshold', values.threshold, 1, 5, true) as MigrationThreshold) : {}
+  const balance: NonNullable<PartialEngineOptions['balance']> = { ...stored.balance, ...threshold }
   if (values['max-moves'] !== undefined) balance.maxMigrations = numberOption('max-moves', values['max-moves'], 0, 1000, true)
   if (values['min-relative-gain'] !== undefined) {
     const share = numberOption('min-relative-gain', values['min-relative-gain'], 0, 1)
@@ -39,7 +45,7 @@ function engineOptions(values: { strategy: string; 'max-moves'?: string | undefi
   }
   if (values['cpu-ratio'] !== undefined) balance.cpuOvercommit = numberOption('cpu-ratio', values['cpu-ratio'], 0.1, 64)
   if (values['mem-ratio'] !== undefined) balance.memOvercommit = numberOption('mem-ratio', values['mem-ratio'], 0.1, 4)
-  return { strategy, balance }
+  return { ...stored, strategy, balance }
 }
 
 /** --cpu-ratio and --mem-ratio hold for every host of this run, over what the settings or the snapshot file say. */
@@ -84,12 +90,14 @@ export async function recommendCommand(args: string[]): Promise<number> {
       'min-relative-gain': { type: 'string' },
       'cpu-ratio': { type: 'string' },
       'mem-ratio': { type: 'string' },
+      threshold: { type: 'string' },
       data: { type: 'string' },
     },
     strict: true,
   })
   if (!values.json) throw new UsageError('recommend needs --json (results are printed as JSON)')
-  const options = engineOptions(values)
+  // The options are checked before anything is opened.
+  engineOptions(values, {})
   if ([values.snapshot !== undefined, values.demo, values.data !== undefined].filter(Boolean).length > 1) throw new UsageError('give one of --data, --demo and --snapshot')
   const historyFile: History | undefined = values.history ? { vms: readJsonFile(values.history, HistoryFileSchema, 'a VirtPilot history file (see `virtpilot export-history`)').vms } : undefined
   const fromFile = values.snapshot ? readJsonFile(values.snapshot, SnapshotSchema, 'a VirtPilot snapshot') : undefined
@@ -98,6 +106,8 @@ export async function recommendCommand(args: string[]): Promise<number> {
   return withServices(
     services,
     async (s) => {
+      // The data file's rules and migration threshold, under what the command line says.
+      const options = engineOptions(values, s.rules.engineOptions())
       const snapshot = withRatios(fromFile ?? (await clusterOf(s, values.demo ? 'demo' : 'data')), options)
       const now = Math.max(Date.now(), snapshot.t)
       const history = historyFile ?? (fromFile ? { vms: {} } : await s.history.usage(snapshot.vms.map((v) => v.id), now))

@@ -56,5 +56,10 @@ export function apiHandlers(core: Core): Handlers {
     },
     'storage.host': async ({ hostId }) => core.storage.host(hostId),
     'storage.vm': async ({ vmId }) => core.storage.vm(vmId),
+    'rules.list': async () => core.rules.list(),
+    'rules.add': async (rule) => core.rules.add(rule),
+    'rules.remove': async ({ id }) => ({ removed: core.rules.remove(id) }),
+    'maintenance.enter': ({ hostId, allowUnsafeMigration }) => core.rules.enter(hostId, { allowUnsafeMigration }),
+    'maintenance.exit': async ({ hostId }) => ({ exited: core.rules.exit(hostId) }),
   }
 }

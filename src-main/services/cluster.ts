@@ -5,6 +5,7 @@ import { DemoCluster } from '../hosts/demo/demo-cluster'
 import type { Store } from '../store'
 import type { EventBus } from './events'
 import { withAllocationRatios } from './allocation-ratios'
+import { withMaintenance } from './rules'
 import type { HostManager } from './host-manager'
 import type { MetricsSourceService } from './metrics-source'
 import { SourceConfigError } from '../hosts/prometheus/source'
@@ -17,7 +18,7 @@ const DEMO_BACKFILL_MS = 48 * 3600_000
 const DEMO_STORAGE_BACKFILL_MS = 7 * 24 * 3600_000
 
 export interface ClusterOptions {
-  store: Pick<Store, 'settings' | 'samples' | 'inventory' | 'storage'>
+  store: Pick<Store, 'settings' | 'samples' | 'inventory' | 'storage' | 'rules'>
   hosts: HostManager
   /** Where statistics come from (SSH or a Prometheus-compatible store), per the settings. */
   metrics?: MetricsSourceService
@@ -49,13 +50,15 @@ export function createCluster(options: ClusterOptions) {
     // The store's read-only hosts first: a host also read over SSH knows better where a VM is.
     const parts = [...(demo?.snapshot ? [demo.snapshot] : []), ...(metrics?.snapshots() ?? []), ...hosts.snapshots().map((p) => p.snapshot)]
     const vms = new Map(parts.flatMap((p) => p.vms).map((v) => [v.id, v]))
-    return {
+    // Read each time: a CLI in another process may have put a host into maintenance or taken it out.
+    const maintenance = new Set(store.rules.maintenance().map((m) => m.hostId))
+    return withMaintenance({
       t: parts.reduce((t, p) => Math.max(t, p.t), 0) || clock(),
       hosts: withAllocationRatios(parts.flatMap((p) => p.hosts), allocationRatios),
       vms: [...vms.values()],
       hostSamples: parts.flatMap((p) => p.hostSamples),
       vmSamples: parts.flatMap((p) => p.vmSamples).filter((s) => vms.get(s.vmId)?.hostId === s.hostId),
-    }
+    }, maintenance)
   }
 
   const emitSnapshot = () => events.emit('cluster.snapshot', snapshot())

@@ -10,6 +10,7 @@ import type { HostManager } from './host-manager'
 import type { Inbox } from './inbox'
 import type { MetricsSourceService } from './metrics-source'
 import type { PlanService } from './plans'
+import type { RulesService } from './rules'
 import type { StorageService } from './storage'
 import type { Whatif } from './whatif'
 
@@ -30,4 +31,5 @@ export interface Core {
   facts(): ClusterFacts[]
   whatif: Whatif
   storage: StorageService
+  rules: RulesService
 }

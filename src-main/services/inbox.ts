@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
-import type { AllocationStrategy } from '../../shared/engine/options'
+import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { storageContext } from '../../shared/engine/recommend'
 import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
@@ -22,6 +22,8 @@ export interface InboxOptions {
   snapshot: () => Snapshot
   facts: () => ClusterFacts[]
   actor: string
+  /** The admin's rules and migration threshold (services/rules.ts); none when absent. */
+  engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
 }
@@ -112,7 +114,7 @@ export function createInbox(options: InboxOptions) {
     const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
     let output
     try {
-      output = await engine.run({ snapshot, history, now, options: { strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
+      output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
       if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
       throw error
@@ -123,6 +125,7 @@ export function createInbox(options: InboxOptions) {
     const exact = output.balance.exact
     notes = [
       ...output.reasons,
+      ...output.ruleNotes,
       ...(exact.status === 'optimal' || exact.status === 'timedout'
         ? [`Balancing: greedy peak load ${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} % vs exact ${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} % (HiGHS, ${exact.status}).`]
         : exact.reason
@@ -145,7 +148,7 @@ export function createInbox(options: InboxOptions) {
     const engineOptions = withDefaults({ strategy: lastStrategy })
     const storage = storageContext({ facts, linkSpeeds: storageWindow(store.storage, now).linkSpeeds }, engineOptions.balance.migrationBandwidthMiBps)
     const id = `request-${now.toString(36)}-${randomBytes(3).toString('hex')}`
-    const outcome = requestRecommendation({ snapshot, history, now, options: { strategy: lastStrategy }, facts, ...(storage ? { storage } : {}), request: req, user, id })
+    const outcome = requestRecommendation({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy: lastStrategy }, facts, ...(storage ? { storage } : {}), request: req, user, id })
     const vmName = snapshot.vms.find((v) => v.id === req.vmId)?.name ?? req.vmId
     if (!outcome.ok) {
       const what = req.kind === 'migrate' ? `move ${vmName} to ${req.to}` : `resize ${vmName}`

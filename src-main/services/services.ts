@@ -26,6 +26,7 @@ import { createPlanService } from './plans'
 import { runnerAlive } from './runner'
 import { createStorage } from './storage'
 import { createWhatif } from './whatif'
+import { createRules } from './rules'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
 export const HOST_POLL_MS = 10_000
@@ -58,7 +59,7 @@ export interface ServicesOptions {
 }
 
 /** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
-export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage'> {
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'rules'> {
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
@@ -114,7 +115,7 @@ export function createServices(options: ServicesOptions): Services {
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
   // History of the hosts a metrics store serves is read from it (ranges), the rest from SQLite.
   const history = createHistory({ samples: store.samples, inventory: store.inventory, snapshot: () => cluster.snapshot(), clock, store: () => metrics.history() })
-  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage, engineOptions: () => rules.engineOptions() })
   // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
   const facts = () => [...(cluster.demoRunning ? [demoFacts(clock())] : []), ...hosts.facts()]
   const plans = createPlanService({
@@ -128,11 +129,12 @@ export function createServices(options: ServicesOptions): Services {
       for (const step of plan.steps) for (const id of step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.action.host]) hosts.rediscover(id)
     },
   })
+  const rules = createRules({ store, clock, actor, snapshot: cluster.snapshot, emitSnapshot: () => cluster.emitSnapshot(), inbox, plans })
   if (store.notice) log(store.notice)
   for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
     info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
-    events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage,
+    events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage, rules,
     audit: createAudit({ plans: store.plans, clock }),
     history,
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),

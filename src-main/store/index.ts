@@ -3,6 +3,7 @@ import { openDatabase, openDurableConnection, schemaVersion, type DatabaseOption
 import { InventoryRepo } from './inventory'
 import { ManagedHostsRepo } from './managed-hosts'
 import { MetaRepo } from './meta'
+import { PlacementRulesRepo } from './placement-rules'
 import { PlansRepo } from './plans'
 import { RecommendationsRepo } from './recommendations'
 import { SamplesRepo } from './samples'
@@ -30,6 +31,8 @@ export interface Store {
   managedHosts: ManagedHostsRepo
   secrets: SecretsRepo
   storage: StorageRepo
+  /** Placement rules and hosts in maintenance. */
+  rules: PlacementRulesRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
   transaction<T>(body: () => T): T
   close(): void
@@ -56,6 +59,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     managedHosts: new ManagedHostsRepo(db),
     secrets: new SecretsRepo(db),
     storage: new StorageRepo(db),
+    rules: new PlacementRulesRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {
       if (durable !== db) durable.close()

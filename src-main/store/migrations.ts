@@ -201,4 +201,24 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (from_host, to_host, t)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The admin's placement rules (affinity, anti-affinity, must / should run on hosts, pin, exclude).
+  CREATE TABLE placement_rules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    vms TEXT NOT NULL,             -- JSON array of VM ids
+    hosts TEXT NOT NULL,           -- JSON array of host ids
+    name TEXT,
+    created_at INTEGER NOT NULL,   -- epoch ms
+    created_by TEXT NOT NULL
+  );
+  -- Hosts in maintenance: they take no placements until they leave it.
+  CREATE TABLE host_maintenance (
+    host_id TEXT PRIMARY KEY,
+    since INTEGER NOT NULL,        -- epoch ms
+    by TEXT NOT NULL,
+    plan_id TEXT
+  );
+  `,
 ]

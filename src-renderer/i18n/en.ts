@@ -1,5 +1,6 @@
 import { sharedMessages } from '../../shared/i18n'
 import { auditEn, plansEn, recommendationsEn } from './review.en'
+import { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
 
 /**
  * English messages: the reference shape every other language must match. The messages main, the
@@ -15,6 +16,7 @@ export const en = {
     hosts: 'Hosts',
     recommendations: 'Recommendations',
     plans: 'Plans',
+    rules: 'Rules',
     whatIf: 'What-if',
     audit: 'Audit',
     settings: 'Settings',
@@ -348,6 +350,9 @@ export const en = {
     },
   },
   audit: auditEn,
+  rules: rulesEn,
+  threshold: thresholdEn,
+  maintenance: maintenanceEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',

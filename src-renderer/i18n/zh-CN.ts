@@ -1,6 +1,7 @@
 import type { MessageSchema } from './en'
 import { sharedMessages } from '../../shared/i18n'
 import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
+import { maintenanceZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -13,6 +14,7 @@ export const zhCN: MessageSchema = {
     hosts: '主机',
     recommendations: '优化建议',
     plans: '计划',
+    rules: '规则',
     whatIf: '假设分析',
     audit: '审计日志',
     settings: '设置',
@@ -346,6 +348,9 @@ export const zhCN: MessageSchema = {
     },
   },
   audit: auditZhCN,
+  rules: rulesZhCN,
+  threshold: thresholdZhCN,
+  maintenance: maintenanceZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',

@@ -47,10 +47,12 @@ try {
   const snapshot: Snapshot = services.cluster.snapshot()
   const discoverMs = performance.now() - t
   const discoverLoad = load()
+  console.log(`discovered ${snapshot.hosts.length} hosts, ${snapshot.vms.length} VMs in ${(discoverMs / 1000).toFixed(1)} s (load ${discoverLoad})`)
   t = performance.now()
   const history = await services.history.usage(snapshot.vms.map((v) => v.id), NOW, WEEK_MS)
   const loadMs = performance.now() - t
   const loadLoad = load()
+  console.log(`loaded 7 days for the engine in ${(loadMs / 1000).toFixed(1)} s (load ${loadLoad})`)
   const status = services.metrics.status()
   const buckets = Object.values(history.vms).reduce((sum, h) => sum + h.t.length, 0)
   const rssLoaded = process.memoryUsage().rss

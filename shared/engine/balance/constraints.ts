@@ -85,16 +85,40 @@ export function swapOrder(state: ClusterState, x: number, y: number, band = true
  * breaks it rather than not happen.
  */
 export function bestDestination(state: ClusterState, u: number, allowCurrent: boolean): number | null {
+  // A host its should-run rules prefer first, where one can take it.
+  const preferred = preferredOf(state, u)
+  if (preferred) {
+    const to = destination(state, u, allowCurrent, true, preferred) ?? destination(state, u, allowCurrent, false, preferred)
+    if (to !== null) return to
+  }
   return destination(state, u, allowCurrent, true) ?? destination(state, u, allowCurrent, false)
 }
 
-function destination(state: ClusterState, u: number, allowCurrent: boolean, band: boolean): number | null {
+/** The host the unit's should-run rules prefer that may take it (keeping the forecast band) and leaves the spread lowest; null when none may. */
+export function preferredDestination(state: ClusterState, u: number): number | null {
+  const preferred = preferredOf(state, u)
+  return preferred ? destination(state, u, false, true, preferred) : null
+}
+
+/** Hosts every member's should-run rule names; null when none has one. */
+function preferredOf(state: ClusterState, u: number): Set<string> | null {
+  let out: Set<string> | null = null
+  for (const v of state.units[u]!) {
+    const hosts = state.problem.vms[v]!.preferredHosts
+    if (!hosts) continue
+    out = out ? new Set(hosts.filter((h) => out!.has(h))) : new Set(hosts)
+  }
+  return out
+}
+
+function destination(state: ClusterState, u: number, allowCurrent: boolean, band: boolean, only?: Set<string>): number | null {
   let best: number | null = null
   let bestImb = Infinity
   const here = state.vmHost[state.units[u]![0]!]!
   for (let h = 0; h < state.problem.hosts.length; h++) {
     if (!allowCurrent && h === here) continue
     if (h === here && !state.unitSplit(u)) continue
+    if (only && !only.has(state.problem.hosts[h]!.id)) continue
     if (!canHost(state, u, h, band)) continue
     const imb = state.imbalanceAfter(u, h)
     if (imb < bestImb - 1e-12) {

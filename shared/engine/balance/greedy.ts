@@ -1,4 +1,4 @@
-import { summarizeLoads, type PlacementProblem } from '../placement'
+import { summarizeLoads, type PlacementProblem, type PlacementVm } from '../placement'
 import { canHost } from './constraints'
 import { holdBack } from './hold-back'
 import { fixViolations, unfixableViolations } from './mandatory'
@@ -16,14 +16,18 @@ import { bestSwap, type Round } from './swaps'
  * or undoing a VM phase 2 moved costs no new migration. VMs tied by affinity move together as one
  * unit (phase 3 leaves them where phase 2 put them).
  */
-export function balanceGreedy(problem: PlacementProblem, options: GreedyOptions): BalanceResult {
+export function balanceGreedy(input: PlacementProblem, options: GreedyOptions): BalanceResult {
+  // The optional phases see the VMs as optionalView says: a copy, so the caller's problem stays as it was.
+  const problem: PlacementProblem = { ...input, vms: input.vms.slice() }
   const state = new ClusterState(problem)
   const before = summarizeLoads(problem, (vm) => vm.hostId)
   const log = new MoveLog(state, options.migrationBandwidthMiBps)
   const stuck = new Set<number>()
-  const unresolved = fixViolations(state, log, stuck)
+  const notes: string[] = []
+  const unresolved = fixViolations(state, log, stuck, notes)
   unresolved.push(...unfixableViolations(state))
   const mandatoryCount = log.moves.length
+  problem.vms.forEach((vm, v) => (problem.vms[v] = optionalView(vm, problem.hosts[state.vmHost[v]!]!.id)))
   // Where the optional phases start from: their budget counts VMs that end elsewhere.
   const origin = state.vmHost.slice()
   evenOut(state, log, stuck, options)
@@ -47,7 +51,18 @@ export function balanceGreedy(problem: PlacementProblem, options: GreedyOptions)
     for (const vm of problem.vms) hostOf.set(vm.id, vm.hostId)
     for (const m of kept.moves) hostOf.set(m.vmId, m.to)
   }
-  return { moves: keepOrderUnderPriority(problem, kept.moves), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved, ...(kept.heldBack > 0 ? { heldBack: kept.heldBack } : {}) }
+  return { moves: keepOrderUnderPriority(problem, kept.moves), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved, ...(kept.heldBack > 0 ? { heldBack: kept.heldBack } : {}), ...(notes.length > 0 ? { notes } : {}) }
+}
+
+/**
+ * A VM as the optional phases (evening out load) see it: one the admin left out of balancing does
+ * not move; one on a host its should-run rule prefers moves only among those hosts.
+ */
+function optionalView(vm: PlacementVm, hostId: string): PlacementVm {
+  if (vm.excluded) return { ...vm, movable: false }
+  const preferred = vm.preferredHosts
+  if (!preferred || !preferred.includes(hostId)) return vm
+  return { ...vm, allowedHosts: vm.allowedHosts ? vm.allowedHosts.filter((h) => preferred.includes(h)) : preferred }
 }
 
 /**

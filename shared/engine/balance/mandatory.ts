@@ -1,38 +1,70 @@
-import { bestDestination } from './constraints'
+import type { MessageRef } from '../../model/recommendation'
+import { bestDestination, preferredDestination } from './constraints'
 import type { MoveLog } from './moves'
 import type { ClusterState } from './state'
 
-/** A rule or limit a unit breaks, in words. */
+/** A rule or limit a unit breaks, in words and as a message key. */
 export interface Violation {
   unit: number
   reason: string
+  ref: MessageRef
+  /** A should-run rule: fixed only where a preferred host has room, never reported as infeasible. */
+  soft?: boolean
 }
+
+const ruleWords = (name: string | undefined) => (name ? ` (rule ${name})` : '')
+/** The rule's name as a message of its own ("(rule x)"), or nothing when the constraint has no named rule. */
+const ruleRef = (name: string | undefined): MessageRef | string => (name ? { key: 'engine.required.rule', params: { rule: name } } : '')
 
 /**
  * Phase 1: the mandatory moves (maintenance, pinning, affinity, anti-affinity, overcommit limits),
  * each to the host that leaves the cluster most even. Bounded: each unit is fixed or marked stuck
  * at most once per violation. Returns what no host could take, in words.
  */
-export function fixViolations(state: ClusterState, log: MoveLog, stuck: Set<number>): string[] {
+export function fixViolations(state: ClusterState, log: MoveLog, stuck: Set<number>, notes: string[] = []): string[] {
   const unresolved: string[] = []
-  for (let guard = 0; guard < state.problem.vms.length * 2 + 10; guard++) {
-    const violation = nextViolation(state, stuck)
+  // Units whose should-run rule no preferred host can meet: left where they are, said once.
+  const unmet = new Set<number>()
+  for (let guard = 0; guard < state.problem.vms.length * 3 + 10; guard++) {
+    const violation = nextViolation(state, stuck, unmet)
     if (!violation) break
     const { unit, reason } = violation
-    const to = bestDestination(state, unit, true)
+    const to = violation.soft ? preferredDestination(state, unit) : bestDestination(state, unit, true)
     if (to === null) {
+      if (violation.soft) {
+        unmet.add(unit)
+        notes.push(`${reason}: none of those hosts can take ${state.unitNames(unit)} within capacity and rules, so it stays`)
+        continue
+      }
       stuck.add(unit)
       unresolved.push(`${reason}: no host can take ${state.unitNames(unit)} within capacity and rules${storageNote(state, unit)}`)
       continue
     }
-    log.record(unit, to, true, reason)
+    log.record(unit, to, true, reason, violation.ref, violation.soft)
   }
   return unresolved
 }
 
-/** The next unit that breaks a rule or limit, with the reason; null when none do. */
-export function nextViolation(state: ClusterState, skip: Set<number>): Violation | null {
-  return ruleViolation(state, skip) ?? overLimitViolation(state, skip)
+/** The next unit that breaks a rule or limit (should-run rules last), with the reason; null when none do. */
+export function nextViolation(state: ClusterState, skip: Set<number>, unmet: Set<number> = new Set()): Violation | null {
+  return ruleViolation(state, skip) ?? overLimitViolation(state, skip) ?? softViolation(state, skip, unmet)
+}
+
+/** The first unit with a VM off the hosts a should-run rule prefers. */
+function softViolation(state: ClusterState, skip: Set<number>, unmet: Set<number>): Violation | null {
+  for (let u = 0; u < state.units.length; u++) {
+    if (skip.has(u) || unmet.has(u) || !state.movable(u)) continue
+    for (const v of state.units[u]!) {
+      const vm = state.problem.vms[v]!
+      const host = state.problem.hosts[state.vmHost[v]!]!
+      if (vm.preferredHosts && vm.preferredHosts.length > 0 && !vm.preferredHosts.includes(host.id)) {
+        const rule = state.problem.ruleNames?.preferred?.[vm.id]
+        const hosts = vm.preferredHosts.join(', ')
+        return { unit: u, soft: true, reason: `${vm.id} should run on ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.preferred', params: { vm: vm.id, hosts, rule: ruleRef(rule) } } }
+      }
+    }
+  }
+  return null
 }
 
 /** The first unit on a host in maintenance, off its pinned hosts, next to an anti-affine VM or split from its affine ones. */
@@ -42,14 +74,25 @@ function ruleViolation(state: ClusterState, skip: Set<number>): Violation | null
     for (const v of state.units[u]!) {
       const vm = state.problem.vms[v]!
       const host = state.problem.hosts[state.vmHost[v]!]!
-      if (host.maintenance) return { unit: u, reason: `host ${host.id} is in maintenance` }
-      if (vm.allowedHosts && !vm.allowedHosts.includes(host.id))
-        return { unit: u, reason: `${vm.id} is pinned to ${vm.allowedHosts.join(', ')}` }
+      const names = state.problem.ruleNames
+      if (host.maintenance) return { unit: u, reason: `host ${host.id} is in maintenance`, ref: { key: 'engine.required.maintenance', params: { vm: vm.id, host: host.id } } }
+      if (vm.allowedHosts && !vm.allowedHosts.includes(host.id)) {
+        const rule = names?.pinned?.[vm.id]
+        const hosts = vm.allowedHosts.join(', ')
+        return { unit: u, reason: `${vm.id} is pinned to ${hosts}${ruleWords(rule)}`, ref: { key: 'engine.required.pinned', params: { vm: vm.id, hosts, rule: ruleRef(rule) } } }
+      }
       for (const g of state.antiGroupsOf[v]!)
-        if (state.antiCount[g]![state.vmHost[v]!]! > 1 && firstOfGroupHere(state, g, state.vmHost[v]!) !== v && clashes(state, g, v))
-          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM` }
+        if (state.antiCount[g]![state.vmHost[v]!]! > 1 && firstOfGroupHere(state, g, state.vmHost[v]!) !== v && clashes(state, g, v)) {
+          const rule = names?.antiAffinity?.[g]
+          return { unit: u, reason: `${vm.id} shares host ${host.id} with an anti-affine VM${ruleWords(rule)}`, ref: { key: 'engine.required.antiAffinity', params: { vm: vm.id, host: host.id, rule: ruleRef(rule) } } }
+        }
     }
-    if (state.unitSplit(u)) return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)` }
+    if (state.unitSplit(u)) {
+      const ids = new Set(state.units[u]!.map((v) => state.problem.vms[v]!.id))
+      const g = state.problem.affinity.findIndex((group) => group.some((id) => ids.has(id)))
+      const rule = g >= 0 ? state.problem.ruleNames?.affinity?.[g] : undefined
+      return { unit: u, reason: `${state.unitNames(u)} must run together (affinity)${ruleWords(rule)}`, ref: { key: 'engine.required.affinity', params: { vms: state.unitNames(u), rule: ruleRef(rule) } } }
+    }
   }
   return null
 }
@@ -90,7 +133,7 @@ function overLimitViolation(state: ClusterState, skip: Set<number>): Violation |
       if (better) { pick = c; pickObjective = objective }
     }
     pick ??= candidates[0]
-    if (pick) return { unit: pick.u, reason: `host ${host.id} is over its overcommit limit` }
+    if (pick) return { unit: pick.u, reason: `host ${host.id} is over its overcommit limit`, ref: { key: 'engine.required.overLimit', params: { host: host.id } } }
   }
   return null
 }

@@ -1,4 +1,4 @@
-import type { RecommendationPriority } from '../../model/recommendation'
+import type { MessageRef, RecommendationPriority } from '../../model/recommendation'
 import type { LoadSummary } from '../placement'
 import type { ClusterState } from './state'
 
@@ -9,6 +9,8 @@ export interface Move {
   /** Priority 1: fixes a rule violation or empties a host in maintenance. */
   mandatory: boolean
   reason: string
+  /** The reason as a message key (the rule or limit a mandatory move fixes). */
+  reasonRef?: MessageRef
   /** Imbalance (std dev of host load) before minus after this move, in plan order; a move made for the peak may raise it. */
   gain: number
   /** Estimated live-migration time: used memory / (bandwidth - dirty rate). */
@@ -24,6 +26,8 @@ export interface BalanceResult {
   after: LoadSummary
   /** Violations no move could fix, in words (e.g. "no host can take vm-3"). Empty = feasible. */
   unresolved: string[]
+  /** Should-run rules left unmet (no preferred host had room), in words: not a violation. */
+  notes?: string[]
   /** Optional moves left out because the days the VMs actually had did not bear out their gain (hold-back.ts). */
   heldBack?: number
 }
@@ -87,7 +91,8 @@ export class MoveLog {
   ) {}
 
   /** Moves unit u to host `to`: one move per member VM not already there, with the unit's gain and cost. */
-  record(u: number, to: number, mandatory: boolean, reason: string): void {
+  /** `soft`: it meets a should-run rule (priority 2, not 1). */
+  record(u: number, to: number, mandatory: boolean, reason: string, reasonRef?: MessageRef, soft = false): void {
     const { state } = this
     const { problem } = state
     const gain = state.imbalance() - state.imbalanceAfter(u, to)
@@ -101,9 +106,10 @@ export class MoveLog {
         to: problem.hosts[to]!.id,
         mandatory,
         reason,
+        ...(reasonRef ? { reasonRef } : {}),
         gain,
         costSeconds,
-        priority: mandatory ? 1 : priorityForGain(gain),
+        priority: mandatory ? (soft ? 2 : 1) : priorityForGain(gain),
       })
     }
     state.move(u, to)

@@ -121,7 +121,12 @@ export class PrometheusClient {
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item)
     const url = new URL(`${this.prefix}/api/v1/${endpoint}`, this.base)
     if (method === 'GET') url.search = body.toString()
-    const { status, text } = await this.send(url, method, method === 'POST' ? body.toString() : undefined, timeoutMs)
+    const payload = method === 'POST' ? body.toString() : undefined
+    // A kept-alive connection the store closed as the request left is reset: reads are safe to send once more.
+    const { status, text } = await this.send(url, method, payload, timeoutMs).catch((error: unknown) => {
+      if ((error as { reset?: boolean }).reset) return this.send(url, method, payload, timeoutMs)
+      throw error
+    })
     if (status === 401 || status === 403) {
       throw new MetricStoreError('auth', `${this.label} refused the credentials (HTTP ${status}). Check --bearer-token-file or --basic-auth-file (Settings → Metrics source), and for Mimir/Cortex the tenant.`)
     }
@@ -169,14 +174,13 @@ export class PrometheusClient {
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error instanceof MetricStoreError) return reject(error)
         const tls = /certificate|self[- ]signed|CERT_|unable to verify/i.test(`${error.code ?? ''} ${error.message}`)
-        reject(
-          new MetricStoreError(
-            tls ? 'auth' : 'unreachable',
-            tls
-              ? `${this.label}: the TLS certificate is not trusted (${error.message}). Pass the CA that signed it with --ca-file (Settings → Metrics source → CA file).`
-              : `cannot reach the metrics store at ${this.label} (${error.code ?? error.message}). Is Prometheus (or Thanos/Mimir/VictoriaMetrics) running there, and is the address and port right?`,
-          ),
+        const failure = new MetricStoreError(
+          tls ? 'auth' : 'unreachable',
+          tls
+            ? `${this.label}: the TLS certificate is not trusted (${error.message}). Pass the CA that signed it with --ca-file (Settings → Metrics source → CA file).`
+            : `cannot reach the metrics store at ${this.label} (${error.code ?? error.message}). Is Prometheus (or Thanos/Mimir/VictoriaMetrics) running there, and is the address and port right?`,
         )
+        reject(error.code === 'ECONNRESET' ? Object.assign(failure, { reset: true }) : failure)
       })
       if (body !== undefined) req.write(body)
       req.end()

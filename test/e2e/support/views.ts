@@ -25,6 +25,7 @@ export async function allViews(serve: ServeInstance): Promise<View[]> {
     { name: 'vm-detail', path: `/vms/${encodeURIComponent(vm.id)}`, ready: 'detail-title' },
     { name: 'recommendations', path: `/recommendations?rec=${encodeURIComponent(rebalance.recommendation.id)}`, ready: 'recommendation-detail' },
     { name: 'plans', path: '/plans', ready: 'plans-page' },
+    { name: 'rules', path: '/rules', ready: 'rules-page' },
     { name: 'what-if', path: '/what-if', ready: 'whatif-view' },
     { name: 'audit', path: '/audit', ready: 'audit-page' },
     { name: 'settings', path: '/settings', ready: 'settings-page' },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ApiFailure, dispatch, requestChannelNames, type Handlers } from '../../../shared/api'
 
 const ctx = { transport: 'test' as const }
-const settings = { language: 'en' as const, theme: 'light' as const, demoEnabled: true, analysisIntervalMinutes: 15, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} }, metricsSource: { kind: 'ssh' as const } }
+const settings = { language: 'en' as const, theme: 'light' as const, demoEnabled: true, analysisIntervalMinutes: 15, migrationThreshold: 3, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} }, metricsSource: { kind: 'ssh' as const } }
 
 function handlers(overrides: Partial<Handlers> = {}): Handlers {
   // Channels a test does not use fail loudly if called.

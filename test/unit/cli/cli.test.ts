@@ -128,7 +128,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('explains every command with COMMAND --help', () => {
-    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'request', 'plan', 'apply', 'recover', 'whatif']) {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'request', 'plan', 'apply', 'recover', 'rules', 'maintenance', 'whatif']) {
       const run = cli(command, '--help')
       expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
       expect(run.stdout).toContain(`virtpilot ${command}`)
@@ -198,6 +198,37 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     expect(recs.some((r) => r.kind === 'rightsize-cpu' && r.target.id === vm.id)).toBe(true)
     expect(cliIn(dir, 'recommend', '--snapshot', snapshotFile, '--history', snapshotFile, '--json').stderr).toMatch(/is not a VirtPilot history file/)
   })
+
+  // Eight runs of the CLI: minutes on a busy machine.
+  it('keeps placement rules in a data file, refuses a conflicting one with the reason, and recommends at a migration threshold', () => {
+    const dir = tempDir()
+    const file = join(dir, 'lab.db')
+    const snapshotFile = join(dir, 'snapshot.json')
+    writeFileSync(snapshotFile, cli('demo', '--json', '--at', DEMO_MOMENT).stdout)
+    const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(snapshotFile, 'utf8')))
+    const store = openStore(file)
+    store.inventory.save({ hosts: snapshot.hosts, vms: snapshot.vms }, snapshot.t)
+    store.close()
+    const [a, b] = snapshot.vms
+    const added = cliIn(dir, 'rules', 'add', 'anti-affinity', a!.name, b!.name, '--name', 'apart', '--data', file, '--json')
+    expect(added.status, added.stderr).toBe(0)
+    expect(JSON.parse(added.stdout)).toMatchObject({ id: 'r1', kind: 'anti-affinity', vms: [a!.id, b!.id], name: 'apart' })
+    const conflict = cliIn(dir, 'rules', 'add', 'affinity', a!.name, b!.name, '--data', file, '--json')
+    expect(conflict.status).toBe(1)
+    expect(conflict.stderr).toMatch(/would have to run together \(affinity\) and apart \(anti-affinity\)/)
+    const list = cliIn(dir, 'rules', 'list', '--data', file, '--json')
+    expect((JSON.parse(list.stdout) as { rules: { id: string }[] }).rules.map((r) => r.id)).toEqual(['r1'])
+    expect(cliIn(dir, 'rules', 'remove', 'r1', '--data', file, '--json').status).toBe(0)
+    expect(cliIn(dir, 'maintenance', 'exit', snapshot.hosts[0]!.id, '--data', file, '--json').stderr).toMatch(/is not in maintenance/)
+
+    const moves = (threshold: string) => {
+      const run = cli('recommend', '--snapshot', snapshotFile, '--threshold', threshold, '--json')
+      expect(run.status, run.stderr).toBe(0)
+      return (JSON.parse(run.stdout) as { recommendations: { actions: { action: { kind: string } }[] }[] }).recommendations.flatMap((r) => r.actions).filter((x) => x.action.kind === 'migrate').length
+    }
+    expect(moves('1')).toBe(0)
+    expect(moves('5')).toBeGreaterThan(0)
+  }, 400_000)
 
   it('adds, lists and removes hosts of a data file, naming what went wrong', () => {
     const dir = tempDir()

@@ -45,6 +45,10 @@ describe('plan validator', () => {
     const history = { vms: { a: { t: [T0 - 1000], cpuUsedCores: [1], memUsedMiB: [4000] } } }
     const low: ReversibleAction = { action: { kind: 'setMemory', vm: 'a', host: 'h1', memoryMiB: 4096, live: true }, rollback: { kind: 'setMemory', vm: 'a', host: 'h1', memoryMiB: 8192, live: true } }
     expect(codes([low], withDefaults(), history)).toContain('below-peak-memory')
+    // Growth held back by the host's ratio is below the floor yet adds memory: not refused.
+    const heldGrowth: ReversibleAction = { action: { kind: 'setMemory', vm: 'a', host: 'h1', memoryMiB: 4300, live: true }, rollback: { kind: 'setMemory', vm: 'a', host: 'h1', memoryMiB: 4096, live: true } }
+    const small = snapshot([host('h1')], [vm('a', 'h1', { memoryMiB: 4096 })])
+    expect(validatePlan(small, [heldGrowth], withDefaults(), history).violations.map((v) => v.code)).not.toContain('below-peak-memory')
     const zero: ReversibleAction = { action: { kind: 'setVcpus', vm: 'a', host: 'h1', count: 0, live: true }, rollback: { kind: 'setVcpus', vm: 'a', host: 'h1', count: 2, live: true } }
     expect(codes([zero])).toContain('below-one-vcpu')
     const tooMany: ReversibleAction = { action: { kind: 'setVcpus', vm: 'a', host: 'h1', count: 5, live: true }, rollback: { kind: 'setVcpus', vm: 'a', host: 'h1', count: 2, live: true } }

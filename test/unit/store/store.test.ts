@@ -38,11 +38,11 @@ describe('Store', () => {
   it('keeps settings across restarts and defaults what was never set', () => {
     const store = openStore(file)
     const ratios = { cluster: { cpu: 4, memory: 1 }, hosts: {} }
-    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, allocationRatios: ratios, analysisIntervalMinutes: 15, metricsSource: { kind: 'ssh' } })
+    expect(store.settings.get()).toEqual({ language: 'en', theme: 'system', demoEnabled: true, allocationRatios: ratios, analysisIntervalMinutes: 15, migrationThreshold: 3, metricsSource: { kind: 'ssh' } })
     store.settings.update({ language: 'zh-CN', analysisIntervalMinutes: 30, allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { h1: { cpu: 1.5, memory: 1.2 } } }, metricsSource: { kind: 'ssh' } })
     store.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 30, allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { h1: { cpu: 1.5, memory: 1.2 } } }, metricsSource: { kind: 'ssh' } })
+    expect(again.settings.get()).toEqual({ language: 'zh-CN', theme: 'system', demoEnabled: true, analysisIntervalMinutes: 30, migrationThreshold: 3, allocationRatios: { cluster: { cpu: 2, memory: 1 }, hosts: { h1: { cpu: 1.5, memory: 1.2 } } }, metricsSource: { kind: 'ssh' } })
     again.close()
   })
 
@@ -54,7 +54,7 @@ describe('Store', () => {
     raw.prepare("INSERT INTO settings (key, value) VALUES ('language', '\"klingon\"')").run()
     raw.close()
     const again = openStore(file)
-    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, analysisIntervalMinutes: 15, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} }, metricsSource: { kind: 'ssh' } })
+    expect(again.settings.get()).toEqual({ language: 'en', theme: 'dark', demoEnabled: true, analysisIntervalMinutes: 15, migrationThreshold: 3, allocationRatios: { cluster: { cpu: 4, memory: 1 }, hosts: {} }, metricsSource: { kind: 'ssh' } })
     again.close()
   })
 

@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util'
+import { ApiFailure } from '../../shared/api'
+import { NewPlacementRuleSchema, PlacementRuleKindSchema, type NewPlacementRule } from '../../shared/model'
+import type { Services } from '../services/services'
+import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+
+export const RULES_HELP = `  virtpilot rules list [--data FILE] --json
+  virtpilot rules add KIND VM... [--host HOST]... [--name NAME] [--data FILE] --json
+  virtpilot rules remove ID [--data FILE] --json
+      The placement rules the engine keeps (DRS-style). KIND is affinity (the VMs run on one
+      host), anti-affinity (no two share a host), host-must (the VMs run only on the --host
+      hosts), host-should (they run there where one has room), pin (one VM on one host) or
+      exclude (balancing never moves the VMs; maintenance and the hard rules still do). VMs by
+      name or id, as the data file's inventory knows them. A rule that conflicts with the others
+      is refused with the reason (exit 1). Violations of the current placement become
+      recommendations the next time the engine runs.
+`
+
+export const MAINTENANCE_HELP = `  virtpilot maintenance enter HOST [--allow-unsafe-migration] [--out PLAN.json] [--data FILE] --json
+  virtpilot maintenance exit HOST [--data FILE] --json
+      enter: from now on HOST takes no placements; its hosts are read, the engine plans the
+      evacuation (live migrations that keep the rules and allocation ratios) and the plan is
+      made, approved by this command: apply it with 'virtpilot apply PLAN.json'. Prints the
+      plan and the VMs that stay, with the reason. exit: HOST takes placements again.
+`
+
+/** VM names (or ids) to ids, as the inventory and the hosts read knows them. */
+function vmIds(services: Services, names: readonly string[]): string[] {
+  const known = services.rules.known().vms
+  return names.map((name) => {
+    if (known.has(name)) return name
+    const byName = [...known].filter(([, n]) => n === name).map(([id]) => id)
+    if (byName.length === 1) return byName[0]!
+    if (byName.length > 1) throw new InputError(`${name} names ${byName.length} VMs (${byName.join(', ')}): give the id`)
+    throw new InputError(`${services.file} knows no VM ${name} (run \`virtpilot collect\` to read the hosts)`)
+  })
+}
+
+const refused = (error: unknown): never => {
+  if (error instanceof ApiFailure) throw new InputError(error.message)
+  throw error
+}
+
+/** `virtpilot rules list|add|remove`. */
+export async function rulesCommand(args: string[]): Promise<number> {
+  const [verb, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, name: { type: 'string' } },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('rules needs --json')
+  switch (verb) {
+    case 'list':
+      if (positionals.length > 0) throw new UsageError('rules list takes no argument')
+      return withServices(cliServices(values.data), async (s) => (printJson(s.rules.list()), 0), false)
+    case 'add': {
+      const [kind, ...vms] = positionals
+      const parsedKind = PlacementRuleKindSchema.safeParse(kind)
+      if (!parsedKind.success) throw new UsageError(`rules add needs a KIND: ${PlacementRuleKindSchema.options.join(', ')}`)
+      return withServices(cliServices(values.data), async (s) => {
+        const candidate: NewPlacementRule = { kind: parsedKind.data, vms: vmIds(s, vms), hosts: values.host ?? [], ...(values.name ? { name: values.name } : {}) }
+        const rule = NewPlacementRuleSchema.safeParse(candidate)
+        if (!rule.success) throw new UsageError(rule.error.issues.map((i) => i.message).join('; '))
+        try {
+          printJson(s.rules.add(rule.data))
+        } catch (error) {
+          refused(error)
+        }
+        return 0
+      }, false)
+    }
+    case 'remove': {
+      if (positionals.length !== 1) throw new UsageError('rules remove needs exactly one rule ID')
+      const id = positionals[0]!
+      return withServices(cliServices(values.data), async (s) => {
+        if (!s.rules.remove(id)) throw new InputError(`${s.file} has no rule ${id} (see: virtpilot rules list --json)`)
+        printJson({ removed: id })
+        return 0
+      }, false)
+    }
+    default:
+      throw new UsageError(verb === undefined ? 'rules needs list, add or remove' : `Unknown rules command ${JSON.stringify(verb)}`)
+  }
+}
+
+/** `virtpilot maintenance enter|exit HOST`. */
+export async function maintenanceCommand(args: string[]): Promise<number> {
+  const [verb, ...rest] = args
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, 'allow-unsafe-migration': { type: 'boolean', default: false } },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('maintenance needs --json')
+  if (positionals.length !== 1) throw new UsageError(`maintenance ${verb ?? ''} needs exactly one HOST`.replace('  ', ' '))
+  const host = positionals[0]!
+  switch (verb) {
+    case 'enter': {
+      const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
+      return withServices(services, async (s) => {
+        if (s.hosts.stored().length === 0) throw new InputError(`${s.file} has no hosts. Add one with \`virtpilot hosts add TARGET --data ${s.file}\`.`)
+        // Every host read first: the evacuation is planned on where the VMs are now.
+        await s.start()
+        const errors = await s.hosts.whenSampled(1)
+        for (const [id, error] of errors) console.error(`virtpilot: ${id} left out: ${terminalSafe(error)}`)
+        const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refused)
+        if (entry.plan && values.out) writeJsonFile(values.out, entry.plan)
+        for (const vm of entry.staying) console.error(terminalSafe(`${vm.name} stays on ${host}: ${vm.reason}`))
+        printJson(entry)
+        return 0
+      }, false)
+    }
+    case 'exit':
+      return withServices(cliServices(values.data), async (s) => {
+        const exited = s.rules.exit(host)
+        if (!exited) throw new InputError(`${host} is not in maintenance`)
+        printJson({ hostId: host, exited })
+        return 0
+      }, false)
+    default:
+      throw new UsageError(verb === undefined ? 'maintenance needs enter or exit' : `Unknown maintenance command ${JSON.stringify(verb)}`)
+  }
+}

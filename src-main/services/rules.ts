@@ -1,0 +1,146 @@
+import { ApiFailure, type MaintenanceEntry, type RulesList, type StayingVm } from '../../shared/api'
+import type { PartialEngineOptions } from '../../shared/engine/options'
+import { fromAdminRules } from '../../shared/engine/placement-rules'
+import { ruleConflict, ruleLabel } from '../../shared/model'
+import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/threshold'
+import type { NewPlacementRule, PlacementRule, Snapshot } from '../../shared/model'
+import type { Store } from '../store'
+import type { Inbox } from './inbox'
+import type { PlanService } from './plans'
+
+export interface RulesOptions {
+  store: Pick<Store, 'rules' | 'inventory' | 'plans' | 'settings'>
+  clock: () => number
+  actor: string
+  snapshot: () => Snapshot
+  /** The snapshot changed (a host entered or left maintenance): tell the views. */
+  emitSnapshot: () => void
+  inbox: Pick<Inbox, 'refresh' | 'list' | 'decide'>
+  plans: Pick<PlanService, 'createFromInbox'>
+}
+
+const hostsOf = (s: Pick<Snapshot, 'hosts'>) => s.hosts.map((h) => h.id)
+
+/**
+ * The admin's placement rules and maintenance mode: rules are checked against each other before
+ * they are kept (a conflict is refused with the reason); the engine reads them with the migration
+ * threshold from the settings; a host entering maintenance gets an evacuation plan through the
+ * same approve -> plan -> apply path as any recommendation.
+ */
+export function createRules(options: RulesOptions) {
+  const { store, clock, actor } = options
+
+  /** VMs and hosts the cluster has: the current snapshot, and the inventory of hosts not read yet. */
+  function known(): { vms: Map<string, string>; hosts: string[] } {
+    const snapshot = options.snapshot()
+    const inventory = store.inventory.current()
+    const vms = new Map([...inventory.vms, ...snapshot.vms].map((v) => [v.id, v.name]))
+    return { vms, hosts: [...new Set([...hostsOf(inventory), ...hostsOf(snapshot)])] }
+  }
+
+  function list(): RulesList {
+    return { rules: store.rules.list(), maintenance: store.rules.maintenance() }
+  }
+
+  function add(rule: NewPlacementRule, by = actor): PlacementRule {
+    const { vms, hosts } = known()
+    const conflict = ruleConflict(rule, { rules: store.rules.list(), vms, hosts })
+    if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`])
+    const added = store.rules.add(rule, clock(), by)
+    store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule added: ${ruleLabel(added)} (${describe(added, vms)})` })
+    return added
+  }
+
+  function remove(id: string, by = actor): boolean {
+    const rule = store.rules.list().find((r) => r.id === id)
+    if (!rule) return false
+    store.rules.remove(id)
+    store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule removed: ${ruleLabel(rule)} (${describe(rule, known().vms)})` })
+    return true
+  }
+
+  /** The rules and threshold every engine run uses (the app's analysis, the CLI's recommend). */
+  function engineOptions(threshold?: MigrationThreshold): PartialEngineOptions {
+    const level = threshold ?? (store.settings.get().migrationThreshold as MigrationThreshold)
+    return { balance: thresholdBalance(level), rules: fromAdminRules(store.rules.list()) }
+  }
+
+  /**
+   * Puts a host into maintenance: from now on it takes no placements. The engine runs with it in
+   * maintenance; its evacuation (one recommendation) is approved by this request and made into a
+   * plan, to apply as any plan. Says which VMs stay and why.
+   */
+  async function enter(hostId: string, opts: { allowUnsafeMigration?: boolean } = {}, by = actor): Promise<MaintenanceEntry> {
+    if (!known().hosts.includes(hostId)) throw new ApiFailure('not-found', `There is no host ${hostId} in the cluster.`)
+    const now = clock()
+    store.rules.enterMaintenance(hostId, now, by)
+    store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, message: `maintenance entered: ${hostId} takes no placements until it leaves maintenance` })
+    options.emitSnapshot()
+    const list = await options.inbox.refresh()
+    // Entering again (say, to allow unsafe migration) finds the evacuation approved before.
+    const evacuation = list.items.find((i) => (i.status === 'open' || i.status === 'approved') && i.recommendation.kind === 'evacuate' && i.recommendation.target.type === 'host' && i.recommendation.target.id === hostId)
+    let plan: MaintenanceEntry['plan']
+    let planProblem: string | undefined
+    if (evacuation) {
+      if (evacuation.status === 'open') options.inbox.decide(evacuation.recommendation.id, 'approve', `maintenance of ${hostId}`)
+      try {
+        plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
+        store.rules.setEvacuationPlan(hostId, plan.id)
+      } catch (error) {
+        // The host stays in maintenance and the evacuation approved: the admin fixes the cause (or allows unsafe migration) and makes the plan.
+        if (!(error instanceof ApiFailure)) throw error
+        planProblem = error.message
+      }
+    }
+    const moving = new Set(evacuation?.recommendation.actions.map((a) => ('vm' in a.action ? a.action.vm : '')) ?? [])
+    const since = store.rules.maintenance().find((m) => m.hostId === hostId)?.since ?? now
+    return {
+      hostId,
+      since,
+      ...(evacuation ? { recommendationId: evacuation.recommendation.id } : {}),
+      ...(plan ? { plan } : {}),
+      ...(planProblem ? { planProblem } : {}),
+      staying: staying(hostId, moving, list.notes),
+    }
+  }
+
+  /** VMs on the host that the evacuation does not move, with the reason. */
+  function staying(hostId: string, moving: ReadonlySet<string>, notes: readonly string[]): StayingVm[] {
+    const because = (vmId: string, name: string, reason: string, key: string, params: Record<string, string>): StayingVm => ({ vmId, name, reason, reasonRef: { key, params } })
+    const external = new Set(fromAdminRules(store.rules.list()).externallyManaged)
+    return options.snapshot().vms.filter((v) => v.hostId === hostId && !moving.has(v.id)).map((v) => {
+      if (v.state !== 'running' && v.state !== 'paused')
+        return because(v.id, v.name, `${v.name} is ${v.state}: it stays defined on ${hostId} (only running guests are migrated live)`, 'placement.staying.notRunning', { vm: v.name, state: v.state, host: hostId })
+      if (external.has(v.id))
+        return because(v.id, v.name, `${v.name} is managed by another balancer`, 'placement.staying.external', { vm: v.name })
+      const why = notes.find((n) => n.includes(v.id) || n.includes(v.name)) ?? 'no host can take it within capacity and rules'
+      return because(v.id, v.name, why, 'placement.staying.noRoom', { vm: v.name, why })
+    })
+  }
+
+  /** The host takes placements again. */
+  function exit(hostId: string, by = actor): boolean {
+    const exited = store.rules.exitMaintenance(hostId)
+    if (exited) {
+      store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, message: `maintenance exited: ${hostId} takes placements again` })
+      options.emitSnapshot()
+    }
+    return exited
+  }
+
+  return { list, add, remove, engineOptions, enter, exit, known }
+}
+
+/** A rule in words for the audit log: "anti-affinity of db1, db2", "host-must of web on h1, h2". */
+function describe(rule: PlacementRule, vms: ReadonlyMap<string, string>): string {
+  const names = rule.vms.map((v) => vms.get(v) ?? v).join(', ')
+  return `${rule.kind} of ${names}${rule.hosts.length > 0 ? ` on ${rule.hosts.join(', ')}` : ''}`
+}
+
+/** Hosts in maintenance show as such in every snapshot. */
+export function withMaintenance(snapshot: Snapshot, inMaintenance: ReadonlySet<string>): Snapshot {
+  if (inMaintenance.size === 0) return snapshot
+  return { ...snapshot, hosts: snapshot.hosts.map((h) => (inMaintenance.has(h.id) ? { ...h, state: 'maintenance' as const } : h)) }
+}
+
+export type RulesService = ReturnType<typeof createRules>
