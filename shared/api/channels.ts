@@ -48,6 +48,10 @@ export const requestChannelNames = [
   // Storage: a host's pools (use, promise, days to full) and a VM's disks.
   'storage.host',
   'storage.vm',
+  // perf kvm stat on one VM, on the admin's request: what would run, run it, past runs.
+  'perf.preview',
+  'perf.run',
+  'perf.list',
   // Placement rules (affinity, anti-affinity, must / should run on hosts, pin, exclude) and maintenance mode.
   'rules.list',
   'rules.add',

@@ -10,6 +10,8 @@ import {
   SettingsSchema,
   MetricsSourceStatusSchema,
   SnapshotSchema,
+  PerfKvmRunSchema,
+  PERF_KVM_MAX_SECONDS,
 } from '../model'
 import {
   ScenarioOutlineSchema,
@@ -31,6 +33,9 @@ function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Re
 }
 
 const Empty = z.object({}).strict()
+
+/** A perf kvm stat run: which VM, and how long to record (seconds). */
+export const PerfRequestSchema = z.object({ vmId: z.string().min(1), seconds: z.number().int().min(1).max(PERF_KVM_MAX_SECONDS) }).strict()
 
 export const AppInfoSchema = z.object({
   version: z.string(),
@@ -200,6 +205,9 @@ export const requestChannels = {
   'series.query': request(SeriesQuerySchema, SeriesResultSchema),
   'host.history': request(HostHistoryRequestSchema, HostHistorySchema),
   'host.facts': request(z.object({ hostId: z.string().min(1) }).strict(), HostFactsResultSchema),
+  'perf.preview': request(PerfRequestSchema, z.object({ hostId: z.string(), pid: z.number().int(), command: z.string() })),
+  'perf.run': request(PerfRequestSchema, PerfKvmRunSchema),
+  'perf.list': request(z.object({ vmId: z.string().min(1) }).strict(), z.array(PerfKvmRunSchema)),
   // Storage (shared/api/storage.ts).
   'storage.host': request(z.object({ hostId: z.string().min(1) }).strict(), HostStorageViewSchema),
   'storage.vm': request(z.object({ vmId: z.string().min(1) }).strict(), VmStorageViewSchema),

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { HostFactsSchema, HostStateSchema, SeriesSchema, VmFactsSchema } from '../model'
-import { hostMetrics, vmMetrics } from '../model/series'
+import { diskMetrics, hostMetrics, vmMetrics } from '../model/series'
 
 /** Schemas of the dashboard channels (Overview summary, host and VM time series). */
 
@@ -63,7 +63,7 @@ export const OverviewSummarySchema = z.object({
   contended: z.array(ContendedVmSchema),
 })
 
-export { hostMetrics, vmMetrics, type HostMetric, type VmMetric } from '../model/series'
+export { diskMetrics, hostMetrics, vmMetrics, type DiskMetric, type HostMetric, type VmMetric } from '../model/series'
 
 const Range = {
   from: z.number().int().nonnegative(),
@@ -72,12 +72,12 @@ const Range = {
   maxPoints: z.number().int().min(3).max(2000).default(1000),
 }
 
-/** Each metric once (repeats are dropped), at most 16: one column each in the query. */
+/** Each metric once (repeats are dropped), at most 32: one column each in the query. */
 const metricList = <T extends readonly [string, ...string[]]>(names: T) =>
   z
     .array(z.enum(names))
     .min(1)
-    .max(16)
+    .max(32)
     .transform((m) => [...new Set(m)])
 
 export const SeriesQuerySchema = z
@@ -121,6 +121,11 @@ export const HostHistorySchema = z.object({
     stepMs: z.number(),
     items: z.array(z.object({ vmId: z.string(), name: z.string(), cpuUsedCores: z.array(z.number()), memUsedMiB: z.array(z.number()) })),
     others: z.object({ count: z.number().int(), cpuUsedCores: z.array(z.number()), memUsedMiB: z.array(z.number()) }).nullable(),
+  }),
+  /** Its block devices as iostat -x shows them, one entry per device (none from hosts that do not say). */
+  disks: z.object({
+    source: z.enum(['raw', 'rollup', 'store']),
+    devices: z.array(z.object({ device: z.string(), series: z.partialRecord(z.enum(diskMetrics), SeriesSchema) })),
   }),
 })
 

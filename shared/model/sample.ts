@@ -26,6 +26,36 @@ export const HostSampleSchema = z.object({
   swapOutBps: rate.optional(),
   /** 1-minute load average (runnable and uninterruptible tasks). */
   load1: rate.optional(),
+  /** vmstat's columns: r, b (tasks), swpd (MiB), bi/bo (KiB/s), in, cs (per second), us/sy/id/wa/st (% of all CPUs). */
+  procsRunning: rate.optional(),
+  procsBlocked: rate.optional(),
+  swapUsedMiB: rate.optional(),
+  pageInKBps: rate.optional(),
+  pageOutKBps: rate.optional(),
+  interruptsPs: rate.optional(),
+  contextSwitchesPs: rate.optional(),
+  cpuUserPct: percent.optional(),
+  cpuSystemPct: percent.optional(),
+  cpuIdlePct: percent.optional(),
+  cpuIowaitPct: percent.optional(),
+  cpuStealPct: percent.optional(),
+})
+
+/** One block device of a host for one poll, as `iostat -x` shows it. */
+export const DiskSampleSchema = z.object({
+  hostId: z.string().min(1),
+  device: z.string().min(1),
+  t: z.number().int().nonnegative(),
+  readsPs: rate,
+  writesPs: rate,
+  readKBps: rate,
+  writeKBps: rate,
+  /** ms per completed read / write; absent when none completed. */
+  readAwaitMs: rate.optional(),
+  writeAwaitMs: rate.optional(),
+  /** aqu-sz: requests queued or in service, on average. */
+  queueSize: rate,
+  utilPct: percent,
 })
 
 /** One VM's derived figures for one poll. */
@@ -46,7 +76,30 @@ export const VmSampleSchema = z.object({
   diskWriteIops: rate,
   netRxBps: rate,
   netTxBps: rate,
+  /**
+   * Its QEMU process's CPU by thread kind, cores: vCPU threads, main loop (and monitor), iothreads,
+   * vhost workers, the rest (block worker pool, RCU, ...). Absent where the host does not show threads.
+   */
+  qemuVcpuCores: rate.optional(),
+  qemuEmulatorCores: rate.optional(),
+  qemuIothreadCores: rate.optional(),
+  qemuVhostCores: rate.optional(),
+  qemuOtherCores: rate.optional(),
+  /** Host CPU the VM costs beyond its vCPU threads (everything of QEMU that is not a vCPU, vhost included), cores. */
+  overheadCores: rate.optional(),
+  /** KVM's counters as rates (per second, all vCPUs); absent where the host has no KVM binary stats. */
+  kvmExitsPs: rate.optional(),
+  kvmHaltExitsPs: rate.optional(),
+  kvmIoExitsPs: rate.optional(),
+  kvmMmioExitsPs: rate.optional(),
+  kvmIrqInjectionsPs: rate.optional(),
+  kvmTlbFlushesPs: rate.optional(),
+  /** Halt polling, in cores: polling that found work, polling that did not, halted waiting. */
+  kvmHaltPollSuccessCores: rate.optional(),
+  kvmHaltPollFailCores: rate.optional(),
+  kvmHaltWaitCores: rate.optional(),
 })
 
 export type HostSample = z.infer<typeof HostSampleSchema>
 export type VmSample = z.infer<typeof VmSampleSchema>
+export type DiskSample = z.infer<typeof DiskSampleSchema>

@@ -18,11 +18,21 @@ export const ClusterSeriesSchema = z.object({
 })
 
 /** What the store keeps per host sample, by metric name (the columns of a host series). */
-export const hostMetrics = ['cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps', 'cpuPressurePct', 'memPressurePct', 'ioPressurePct', 'swapInBps', 'swapOutBps', 'load1'] as const
+export const hostMetrics = [
+  'cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps', 'cpuPressurePct', 'memPressurePct', 'ioPressurePct', 'swapInBps', 'swapOutBps', 'load1',
+  'procsRunning', 'procsBlocked', 'swapUsedMiB', 'pageInKBps', 'pageOutKBps', 'interruptsPs', 'contextSwitchesPs', 'cpuUserPct', 'cpuSystemPct', 'cpuIdlePct', 'cpuIowaitPct', 'cpuStealPct',
+] as const
 /** What the store keeps per VM sample, by metric name. */
-export const vmMetrics = ['cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps'] as const
+export const vmMetrics = [
+  'cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps',
+  'qemuVcpuCores', 'qemuEmulatorCores', 'qemuIothreadCores', 'qemuVhostCores', 'qemuOtherCores', 'overheadCores',
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
+] as const
+/** What the store keeps per block device sample (iostat -x), by metric name. */
+export const diskMetrics = ['readsPs', 'writesPs', 'readKBps', 'writeKBps', 'readAwaitMs', 'writeAwaitMs', 'queueSize', 'utilPct'] as const
 export type HostMetric = (typeof hostMetrics)[number]
 export type VmMetric = (typeof vmMetrics)[number]
+export type DiskMetric = (typeof diskMetrics)[number]
 
 export type Series = z.infer<typeof SeriesSchema>
 export type ClusterSeries = z.infer<typeof ClusterSeriesSchema>

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { HostSchema } from './host'
 import { VmSchema } from './vm'
-import { HostSampleSchema, VmSampleSchema } from './sample'
+import { DiskSampleSchema, HostSampleSchema, VmSampleSchema } from './sample'
 
 /**
  * The cluster as of one poll: inventory plus the latest sample of every host and VM.
@@ -13,6 +13,8 @@ export const SnapshotSchema = z.object({
   vms: z.array(VmSchema),
   hostSamples: z.array(HostSampleSchema),
   vmSamples: z.array(VmSampleSchema),
+  /** Block devices' iostat figures of this poll (hosts that report them). */
+  diskSamples: z.array(DiskSampleSchema).optional(),
 })
 
 export type Snapshot = z.infer<typeof SnapshotSchema>

@@ -14,6 +14,7 @@ import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
 import { REQUEST_HELP, requestCommand } from './request'
+import { PERF_HELP, perfCommand } from './perf'
 import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
@@ -42,6 +43,7 @@ ${RECOVER_HELP.trimEnd()}
 ${RULES_HELP.trimEnd()}
 ${MAINTENANCE_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
+${PERF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
 
 Options:
@@ -134,6 +136,7 @@ const COMMAND_HELP: Record<string, string> = {
   rules: RULES_HELP,
   maintenance: MAINTENANCE_HELP,
   whatif: WHATIF_HELP,
+  'perf-kvm': PERF_HELP,
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -181,6 +184,8 @@ export async function main(argv: string[]): Promise<number> {
         return await maintenanceCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
+      case 'perf-kvm':
+        return await perfCommand(rest)
       default:
         throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
     }

@@ -139,10 +139,10 @@ export class Collector {
   private record(raw: RawStats, inventory: Inventory): void {
     const threads = new Map(inventory.hosts.map((h) => [h.id, h.cpu.threads]))
     if (this.previous) {
-      const { hostSamples, vmSamples } = deriveSamples(this.previous, raw, threads)
+      const { hostSamples, vmSamples, diskSamples } = deriveSamples(this.previous, raw, threads)
       // A store that keeps the history answers ranges itself: only the live snapshot is needed here.
-      if (!this.options.adapter.historyInStore?.()) this.options.store.samples.save(hostSamples, vmSamples)
-      this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples }
+      if (!this.options.adapter.historyInStore?.()) this.options.store.samples.save(hostSamples, vmSamples, diskSamples)
+      this.latest = { t: Math.round(raw.t), hosts: inventory.hosts, vms: inventory.vms, hostSamples, vmSamples, ...(diskSamples.length > 0 ? { diskSamples } : {}) }
       this.snapshotDiscoveredAt = this.discoveredAt
       if (this.inventoryUnseen) {
         this.inventoryUnseen = false

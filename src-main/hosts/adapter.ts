@@ -1,4 +1,9 @@
 import type { ClusterFacts, HostStorage, Inventory } from '../../shared/model'
+import type { DiskStat } from './linux/parse/procfs'
+
+export type { DiskStat }
+/** /proc/diskstats counts 512-byte sectors whatever the device's own sector size. */
+export { DISKSTATS_SECTOR_BYTES } from './linux/parse/procfs'
 
 export type { Inventory }
 
@@ -31,6 +36,22 @@ export interface RawHostStats {
   swapOutPages?: number
   /** 1-minute load average: a gauge. */
   load1?: number
+  /** What vmstat reads besides the above: cumulative counters and gauges; absent when not read. */
+  vmstat?: HostVmstat
+  /** Block devices as /proc/diskstats counts them (iostat's view); absent when not read. */
+  disks?: readonly DiskStat[]
+}
+
+export interface HostVmstat {
+  contextSwitches?: number
+  interrupts?: number
+  /** /proc/vmstat pgpgin, pgpgout: KiB read from and written to block devices. */
+  pageInKiB?: number
+  pageOutKiB?: number
+  /** Gauges: runnable and blocked tasks, swap in use. */
+  procsRunning?: number
+  procsBlocked?: number
+  swapUsedKiB?: number
 }
 
 /** VM counters as `virsh domstats` and schedstat give them. */
@@ -50,6 +71,41 @@ export interface RawVmStats {
   diskWriteReqs: number
   netRxBytes: number
   netTxBytes: number
+  /** CPU time of its QEMU process split by thread kind (ns, cumulative); absent when not read. */
+  qemu?: QemuCpuNs
+  /** KVM's own counters summed over its vCPUs (cumulative); absent without KVM binary stats. */
+  kvm?: KvmCounters
+}
+
+/** KVM's counters of one VM, cumulative since it started; only those the host reports. */
+export interface KvmCounters {
+  exits?: number
+  haltExits?: number
+  ioExits?: number
+  mmioExits?: number
+  irqExits?: number
+  irqInjections?: number
+  /** ns the vCPUs spent polling before halting: polls that found work, polls that did not. */
+  haltPollSuccessNs?: number
+  haltPollFailNs?: number
+  /** ns the vCPUs spent halted (waiting) after polling. */
+  haltWaitNs?: number
+  haltSuccessfulPolls?: number
+  haltAttemptedPolls?: number
+  tlbFlushes?: number
+  remoteTlbFlushes?: number
+}
+
+/** A QEMU process's CPU time by what its threads do (see linux/parse/qemu-threads.ts), ns. */
+export interface QemuCpuNs {
+  /** The process the counters belong to: another one (the guest restarted) starts them again. */
+  pid: number
+  vcpuNs: number
+  emulatorNs: number
+  iothreadNs: number
+  vhostNs: number
+  otherNs: number
+  totalNs: number
 }
 
 export interface RawStats {
@@ -83,6 +139,8 @@ export interface HostAdapter {
   facts?(): ClusterFacts | undefined
   /** Storage of each host as of the last discovery (the demo computes it for `now`); absent when not read. */
   storage?(now: number): HostStorage[]
+  /** The QEMU process of a running VM as the last poll saw it (hosts that show their threads). */
+  qemuPid?(vmId: string): number | undefined
   /** True while a metrics store keeps this adapter's history (Prometheus): the collector copies no samples of it. */
   historyInStore?(): boolean
   close(): Promise<void>

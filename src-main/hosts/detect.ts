@@ -96,6 +96,10 @@ export class DetectingAdapter implements HostAdapter {
     return this.delegate?.inventoryStale() ?? false
   }
 
+  qemuPid(vmId: string): number | undefined {
+    return this.delegate && 'qemuPid' in this.delegate ? this.delegate.qemuPid(vmId) : undefined
+  }
+
   facts(): ClusterFacts | undefined {
     return this.delegate?.facts()
   }

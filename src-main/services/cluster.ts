@@ -58,6 +58,7 @@ export function createCluster(options: ClusterOptions) {
       vms: [...vms.values()],
       hostSamples: parts.flatMap((p) => p.hostSamples),
       vmSamples: parts.flatMap((p) => p.vmSamples).filter((s) => vms.get(s.vmId)?.hostId === s.hostId),
+      diskSamples: parts.flatMap((p) => p.diskSamples ?? []),
     }, maintenance)
   }
 

@@ -12,6 +12,7 @@ import type { MetricsSourceService } from './metrics-source'
 import type { PlanService } from './plans'
 import type { RulesService } from './rules'
 import type { StorageService } from './storage'
+import type { PerfKvmService } from './perf-kvm'
 import type { Whatif } from './whatif'
 
 /** The application core: one of each service, wired by services.ts, called by the api handlers and the CLI. */
@@ -31,5 +32,6 @@ export interface Core {
   facts(): ClusterFacts[]
   whatif: Whatif
   storage: StorageService
+  perfKvm: PerfKvmService
   rules: RulesService
 }

@@ -58,10 +58,16 @@ export function createHistory(options: HistoryOptions) {
         route.ranges.hostSeries(key, hostMetrics, q.from, q.to, q.maxPoints),
         route.ranges.vmStack(key, storeVms, { from: q.from, to: q.to, buckets: q.vmBuckets, top: STACK_TOP_VMS, names: new Map(vms.map((v) => [v.id, v.name])) }),
       ])
-      return { host: { kind: 'host', id: q.hostId, from: q.from, to: q.to, ...host }, vms: stack }
+      // The store has no per-device iostat figures: the view says the host does not report them.
+      return { host: { kind: 'host', id: q.hostId, from: q.from, to: q.to, ...host }, vms: stack, disks: { source: host.source, devices: [] } }
     }
     const host = { kind: 'host' as const, id: q.hostId, from: q.from, to: q.to, ...samples.hostSeries(q.hostId, hostMetrics, { from: q.from, to: q.to, maxPoints: q.maxPoints, now }) }
-    return { host, vms: samples.vmStack(vms.map((v) => ({ id: v.id, name: v.name })), { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }) }
+    const disks = samples.diskSeries(q.hostId, { from: q.from, to: q.to, maxPoints: q.maxPoints, now })
+    return {
+      host,
+      vms: samples.vmStack(vms.map((v) => ({ id: v.id, name: v.name })), { from: q.from, to: q.to, buckets: q.vmBuckets, now, top: STACK_TOP_VMS }),
+      disks: { source: disks.source, devices: disks.devices.map((d) => ({ device: d.device, series: d.series })) },
+    }
   }
 
   async function cluster(q: { from: number; to: number; maxPoints: number }): Promise<ClusterSeries> {

@@ -147,6 +147,11 @@ export class HostManager {
     return [...this.entries.values()].flatMap((e) => e.adapter.facts?.() ?? [])
   }
 
+  /** A running VM's QEMU process id as the host's last poll showed it. */
+  qemuPidOf(hostId: string, vmId: string): number | undefined {
+    return this.entries.get(hostId)?.adapter.qemuPid?.(vmId)
+  }
+
   /** The SSH connection of a managed host, for apply (exec) and migration tunnels. */
   connectionOf(id: string): HostConnection | undefined {
     return this.entries.get(id)?.connection

@@ -25,6 +25,7 @@ import { createOverview } from './overview'
 import { createPlanService } from './plans'
 import { runnerAlive } from './runner'
 import { createStorage } from './storage'
+import { createPerfKvm } from './perf-kvm'
 import { createWhatif } from './whatif'
 import { createRules } from './rules'
 
@@ -59,7 +60,7 @@ export interface ServicesOptions {
 }
 
 /** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
-export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'rules'> {
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'perfKvm' | 'rules'> {
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
@@ -139,6 +140,7 @@ export function createServices(options: ServicesOptions): Services {
     history,
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),
     whatif: createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: cluster.snapshot, clock, usage: history.usage }),
+    perfKvm: createPerfKvm({ hosts, store, snapshot: cluster.snapshot, clock }),
   }
   const schedule = engineSchedule({
     analyse: () => inbox.refresh(),

@@ -11,6 +11,7 @@ import { ScenarioRepo } from './scenarios'
 import { SecretsRepo } from './secrets'
 import { SettingsRepo } from './settings'
 import { StorageRepo } from './storage'
+import { PerfRunsRepo } from './perf-runs'
 
 export { StoreError, storeFailure, type StoreProblem } from './db'
 export type { ManagedHostRow } from './managed-hosts'
@@ -31,6 +32,7 @@ export interface Store {
   managedHosts: ManagedHostsRepo
   secrets: SecretsRepo
   storage: StorageRepo
+  perfRuns: PerfRunsRepo
   /** Placement rules and hosts in maintenance. */
   rules: PlacementRulesRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
@@ -59,6 +61,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     managedHosts: new ManagedHostsRepo(db),
     secrets: new SecretsRepo(db),
     storage: new StorageRepo(db),
+    perfRuns: new PerfRunsRepo(db),
     rules: new PlacementRulesRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {

@@ -220,5 +220,102 @@ export const migrations: readonly string[] = [
     by TEXT NOT NULL,
     plan_id TEXT
   );
+  -- The virtualization layer, measured: a VM's QEMU CPU by thread kind (cores) and KVM counters, a host's vmstat
+  -- figures, and iostat figures per block device. NULL where the host does not show them.
+  ALTER TABLE vm_samples ADD COLUMN qemu_vcpu_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN qemu_emulator_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN qemu_iothread_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN qemu_vhost_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN qemu_other_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN overhead_cores REAL;
+  ALTER TABLE vm_rollups ADD COLUMN qemu_vcpu_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN qemu_emulator_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN qemu_iothread_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN qemu_vhost_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN qemu_other_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN overhead_cores_mean REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_io_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_mmio_exits_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_irq_injections_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_tlb_flushes_ps REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_poll_success_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_poll_fail_cores REAL;
+  ALTER TABLE vm_samples ADD COLUMN kvm_halt_wait_cores REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_io_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_mmio_exits_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_irq_injections_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_tlb_flushes_ps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_poll_success_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_poll_fail_cores_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_halt_wait_cores_mean REAL;
+  ALTER TABLE host_samples ADD COLUMN procs_running REAL;
+  ALTER TABLE host_samples ADD COLUMN procs_blocked REAL;
+  ALTER TABLE host_samples ADD COLUMN swap_used_mib REAL;
+  ALTER TABLE host_samples ADD COLUMN page_in_kbps REAL;
+  ALTER TABLE host_samples ADD COLUMN page_out_kbps REAL;
+  ALTER TABLE host_samples ADD COLUMN interrupts_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN context_switches_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN cpu_user_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN cpu_system_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN cpu_idle_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN cpu_iowait_pct REAL;
+  ALTER TABLE host_samples ADD COLUMN cpu_steal_pct REAL;
+  ALTER TABLE host_rollups ADD COLUMN procs_running_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN procs_blocked_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN swap_used_mib_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN page_in_kbps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN page_out_kbps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN interrupts_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN context_switches_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_user_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_system_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_idle_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_iowait_pct_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN cpu_steal_pct_mean REAL;
+  -- iostat -x per device and poll (sysstat's formulas); 5-minute means in disk_rollups.
+  CREATE TABLE disk_samples (
+    host_id TEXT NOT NULL,
+    device TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    reads_ps REAL NOT NULL,
+    writes_ps REAL NOT NULL,
+    read_kbps REAL NOT NULL,
+    write_kbps REAL NOT NULL,
+    read_await_ms REAL,            -- NULL when no read completed
+    write_await_ms REAL,
+    queue_size REAL NOT NULL,      -- aqu-sz
+    util_pct REAL NOT NULL,
+    PRIMARY KEY (host_id, device, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX disk_samples_by_time ON disk_samples (t);
+  CREATE TABLE disk_rollups (
+    host_id TEXT NOT NULL,
+    device TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    reads_ps REAL NOT NULL,
+    writes_ps REAL NOT NULL,
+    read_kbps REAL NOT NULL,
+    write_kbps REAL NOT NULL,
+    read_await_ms REAL,
+    write_await_ms REAL,
+    queue_size REAL NOT NULL,
+    util_pct REAL NOT NULL,
+    PRIMARY KEY (host_id, device, t)
+  ) WITHOUT ROWID;
+  CREATE INDEX disk_rollups_by_time ON disk_rollups (t);
+  -- perf kvm stat runs the admin asked for, per VM: the command, how it ended, the report (JSON).
+  CREATE TABLE perf_runs (
+    id TEXT PRIMARY KEY,
+    vm_id TEXT NOT NULL,
+    host_id TEXT NOT NULL,
+    t INTEGER NOT NULL,
+    data TEXT NOT NULL             -- the PerfKvmRun as JSON (shared/model)
+  );
+  CREATE INDEX perf_runs_by_vm ON perf_runs (vm_id, t);
   `,
 ]

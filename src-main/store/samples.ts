@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3'
-import type { ClusterSeries, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
+import type { ClusterSeries, DiskSample, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
 import type { MetaRepo } from './meta'
 import { RAW_RETENTION_MS, ROLLUP_RETENTION_MS } from './retention'
 import { bucketStart, ROLLUP_MS, summarize } from './rollup'
-import { hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
+import { diskSeries, hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type DiskSeries, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
 
 /** Where Store.rollUp has folded raw samples up to (meta key); read in one place, here. */
 const ROLLED_UP_UNTIL = 'rollup_until'
@@ -18,7 +18,30 @@ const REFOLD_FROM = 'rollup_refold_from'
 type Range<Q> = Omit<Q, 'rawKeptMs'> & { rawKeptMs?: number }
 
 /** A host sample's optional figures, stored as NULL when the host does not report them. */
-const NO_HOST_EXTRAS = { cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null }
+const NO_HOST_EXTRAS = {
+  cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null,
+  procsRunning: null, procsBlocked: null, swapUsedMiB: null, pageInKBps: null, pageOutKBps: null, interruptsPs: null, contextSwitchesPs: null,
+  cpuUserPct: null, cpuSystemPct: null, cpuIdlePct: null, cpuIowaitPct: null, cpuStealPct: null,
+}
+/** A VM sample's optional figures (QEMU threads, KVM), NULL where the host does not show them; in VM_MEAN_COLUMNS' order. */
+const NO_VM_EXTRAS = {
+  qemuVcpuCores: null, qemuEmulatorCores: null, qemuIothreadCores: null, qemuVhostCores: null, qemuOtherCores: null, overheadCores: null,
+  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
+  kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
+}
+const NO_DISK_EXTRAS = { readAwaitMs: null, writeAwaitMs: null }
+
+/** Optional host columns (raw name) that rollups keep as `<name>_mean`. */
+const HOST_MEAN_COLUMNS = [
+  'cpu_pressure_pct', 'mem_pressure_pct', 'io_pressure_pct', 'swap_in_bps', 'swap_out_bps', 'load1',
+  'procs_running', 'procs_blocked', 'swap_used_mib', 'page_in_kbps', 'page_out_kbps', 'interrupts_ps', 'context_switches_ps',
+  'cpu_user_pct', 'cpu_system_pct', 'cpu_idle_pct', 'cpu_iowait_pct', 'cpu_steal_pct',
+] as const
+const VM_MEAN_COLUMNS = [
+  'qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores',
+  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
+  'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
+] as const
 
 /** Mean of the values a host reported; null when it reported none. */
 function meanOrNull(values: readonly (number | null)[]): number | null {
@@ -33,6 +56,7 @@ function meanOrNull(values: readonly (number | null)[]): number | null {
 export class SamplesRepo {
   private readonly insertHostSample: Database.Statement
   private readonly insertVmSample: Database.Statement
+  private readonly insertDiskSample: Database.Statement
 
   constructor(
     private readonly db: Database.Database,
@@ -40,20 +64,30 @@ export class SamplesRepo {
   ) {
     this.insertHostSample = db.prepare(
       `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
-         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1)
+         disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1,
+         procs_running, procs_blocked, swap_used_mib, page_in_kbps, page_out_kbps, interrupts_ps, context_switches_ps,
+         cpu_user_pct, cpu_system_pct, cpu_idle_pct, cpu_iowait_pct, cpu_steal_pct)
        VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
-         @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1)`,
+         @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1,
+         @procsRunning, @procsBlocked, @swapUsedMiB, @pageInKBps, @pageOutKBps, @interruptsPs, @contextSwitchesPs,
+         @cpuUserPct, @cpuSystemPct, @cpuIdlePct, @cpuIowaitPct, @cpuStealPct)`,
     )
     this.insertVmSample = db.prepare(
       `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
-         disk_read_bps, disk_write_bps, disk_read_iops, disk_write_iops, net_rx_bps, net_tx_bps)
+         disk_read_bps, disk_write_bps, disk_read_iops, disk_write_iops, net_rx_bps, net_tx_bps,
+         ${VM_MEAN_COLUMNS.join(', ')})
        VALUES (@vmId, @hostId, @t, @cpuPct, @cpuUsedCores, @cpuReadyPct, @memUsedMiB,
-         @diskReadBps, @diskWriteBps, @diskReadIops, @diskWriteIops, @netRxBps, @netTxBps)`,
+         @diskReadBps, @diskWriteBps, @diskReadIops, @diskWriteIops, @netRxBps, @netTxBps,
+         ${Object.keys(NO_VM_EXTRAS).map((k) => `@${k}`).join(', ')})`,
+    )
+    this.insertDiskSample = db.prepare(
+      `INSERT OR REPLACE INTO disk_samples (host_id, device, t, reads_ps, writes_ps, read_kbps, write_kbps, read_await_ms, write_await_ms, queue_size, util_pct)
+       VALUES (@hostId, @device, @t, @readsPs, @writesPs, @readKBps, @writeKBps, @readAwaitMs, @writeAwaitMs, @queueSize, @utilPct)`,
     )
   }
 
   /** One poll's samples in one transaction: all or nothing. */
-  save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[]): void {
+  save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[], diskSamples: readonly DiskSample[] = []): void {
     this.db.transaction(() => {
       let earliest = Infinity
       for (const s of hostSamples) {
@@ -61,9 +95,10 @@ export class SamplesRepo {
         earliest = Math.min(earliest, s.t)
       }
       for (const s of vmSamples) {
-        this.insertVmSample.run(s)
+        this.insertVmSample.run({ ...NO_VM_EXTRAS, ...s })
         earliest = Math.min(earliest, s.t)
       }
+      for (const s of diskSamples) this.insertDiskSample.run({ ...NO_DISK_EXTRAS, ...s })
       if (earliest < this.rolledUpUntil()) {
         const from = bucketStart(earliest)
         const pending = Number(this.meta.get(REFOLD_FROM) ?? Infinity)
@@ -147,11 +182,11 @@ export class SamplesRepo {
       const insertHost = this.db.prepare(
         `INSERT OR REPLACE INTO host_rollups (host_id, t, n, cpu_pct_mean, cpu_pct_max, cpu_pct_p95, cpu_used_cores_mean, cpu_used_cores_max,
            mem_used_mib_mean, mem_used_mib_max, mem_total_mib, disk_read_bps_mean, disk_write_bps_mean, net_rx_bps_mean, net_tx_bps_mean,
-           cpu_pressure_pct_mean, mem_pressure_pct_mean, io_pressure_pct_mean, swap_in_bps_mean, swap_out_bps_mean, load1_mean)
+           ${HOST_MEAN_COLUMNS.map((c) => `${c}_mean`).join(', ')})
          VALUES (@host_id, @t, @n, @cpu_pct_mean, @cpu_pct_max, @cpu_pct_p95,
            @cpu_used_cores_mean, @cpu_used_cores_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_total_mib,
            @disk_read_bps_mean, @disk_write_bps_mean, @net_rx_bps_mean, @net_tx_bps_mean,
-           @cpu_pressure_pct_mean, @mem_pressure_pct_mean, @io_pressure_pct_mean, @swap_in_bps_mean, @swap_out_bps_mean, @load1_mean)`,
+           ${HOST_MEAN_COLUMNS.map((c) => `@${c}_mean`).join(', ')})`,
       )
       for (const group of groupByBucket(hostRows, 'host_id')) {
         const col = (name: string) => group.rows.map((r) => r[name] as number)
@@ -166,9 +201,7 @@ export class SamplesRepo {
           mem_used_mib_mean: mem.mean, mem_used_mib_max: mem.max, mem_total_mib: Math.max(...col('mem_total_mib')),
           disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
           net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
-          cpu_pressure_pct_mean: meanOrNull(nullable('cpu_pressure_pct')), mem_pressure_pct_mean: meanOrNull(nullable('mem_pressure_pct')),
-          io_pressure_pct_mean: meanOrNull(nullable('io_pressure_pct')), swap_in_bps_mean: meanOrNull(nullable('swap_in_bps')),
-          swap_out_bps_mean: meanOrNull(nullable('swap_out_bps')), load1_mean: meanOrNull(nullable('load1')),
+          ...Object.fromEntries(HOST_MEAN_COLUMNS.map((c) => [`${c}_mean`, meanOrNull(nullable(c))])),
         })
         written++
       }
@@ -176,9 +209,14 @@ export class SamplesRepo {
         .prepare('SELECT * FROM vm_samples WHERE t >= ? AND t < ? ORDER BY vm_id, t')
         .all(since, until) as Record<string, number | string>[]
       const insertVm = this.db.prepare(
-        `INSERT OR REPLACE INTO vm_rollups VALUES (@vm_id, @host_id, @t, @n, @cpu_used_cores_mean, @cpu_used_cores_max, @cpu_used_cores_p95,
+        `INSERT OR REPLACE INTO vm_rollups (vm_id, host_id, t, n, cpu_used_cores_mean, cpu_used_cores_max, cpu_used_cores_p95,
+           cpu_ready_pct_mean, cpu_ready_pct_max, mem_used_mib_mean, mem_used_mib_max, mem_used_mib_p95,
+           disk_read_bps_mean, disk_write_bps_mean, disk_read_iops_mean, disk_write_iops_mean, net_rx_bps_mean, net_tx_bps_mean,
+           ${VM_MEAN_COLUMNS.map((c) => `${c}_mean`).join(', ')})
+         VALUES (@vm_id, @host_id, @t, @n, @cpu_used_cores_mean, @cpu_used_cores_max, @cpu_used_cores_p95,
            @cpu_ready_pct_mean, @cpu_ready_pct_max, @mem_used_mib_mean, @mem_used_mib_max, @mem_used_mib_p95,
-           @disk_read_bps_mean, @disk_write_bps_mean, @disk_read_iops_mean, @disk_write_iops_mean, @net_rx_bps_mean, @net_tx_bps_mean)`,
+           @disk_read_bps_mean, @disk_write_bps_mean, @disk_read_iops_mean, @disk_write_iops_mean, @net_rx_bps_mean, @net_tx_bps_mean,
+           ${VM_MEAN_COLUMNS.map((c) => `@${c}_mean`).join(', ')})`,
       )
       for (const group of groupByBucket(vmRows, 'vm_id')) {
         const col = (name: string) => group.rows.map((r) => r[name] as number)
@@ -193,9 +231,19 @@ export class SamplesRepo {
           disk_read_bps_mean: summarize(col('disk_read_bps')).mean, disk_write_bps_mean: summarize(col('disk_write_bps')).mean,
           disk_read_iops_mean: summarize(col('disk_read_iops')).mean, disk_write_iops_mean: summarize(col('disk_write_iops')).mean,
           net_rx_bps_mean: summarize(col('net_rx_bps')).mean, net_tx_bps_mean: summarize(col('net_tx_bps')).mean,
+          ...Object.fromEntries(VM_MEAN_COLUMNS.map((c) => [`${c}_mean`, meanOrNull(group.rows.map((r) => r[c] as number | null))])),
         })
         written++
       }
+      // Devices: plain means per 5-minute bucket (await over the samples that had requests).
+      written += this.db
+        .prepare(
+          `INSERT OR REPLACE INTO disk_rollups
+           SELECT host_id, device, (t / ${ROLLUP_MS}) * ${ROLLUP_MS} AS bt, count(*), avg(reads_ps), avg(writes_ps), avg(read_kbps), avg(write_kbps),
+             avg(read_await_ms), avg(write_await_ms), avg(queue_size), avg(util_pct)
+           FROM disk_samples WHERE t >= ? AND t < ? GROUP BY host_id, device, bt`,
+        )
+        .run(since, until).changes
       this.meta.set(ROLLED_UP_UNTIL, String(until))
       return written
     })()
@@ -206,7 +254,8 @@ export class SamplesRepo {
     return this.db.transaction(() => {
       const hosts = this.db.prepare('DELETE FROM host_samples WHERE t < ?').run(before).changes
       const vms = this.db.prepare('DELETE FROM vm_samples WHERE t < ?').run(before).changes
-      return hosts + vms
+      const disks = this.db.prepare('DELETE FROM disk_samples WHERE t < ?').run(before).changes
+      return hosts + vms + disks
     })()
   }
 
@@ -215,7 +264,8 @@ export class SamplesRepo {
     return this.db.transaction(() => {
       const hosts = this.db.prepare('DELETE FROM host_rollups WHERE t < ?').run(before).changes
       const vms = this.db.prepare('DELETE FROM vm_rollups WHERE t < ?').run(before).changes
-      return hosts + vms
+      const disks = this.db.prepare('DELETE FROM disk_rollups WHERE t < ?').run(before).changes
+      return hosts + vms + disks
     })()
   }
 
@@ -283,6 +333,11 @@ export class SamplesRepo {
   /** Time series of one VM: the one path for VM detail and a recommendation's evidence. */
   vmSeries(vmId: string, metrics: readonly VmMetric[], q: Range<RangeQuery>): MetricSeries<VmMetric> {
     return vmMetricSeries(this.db, vmId, metrics, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
+  }
+
+  /** A host's block devices, iostat -x figures per device (see series.ts for which table a range reads). */
+  diskSeries(hostId: string, q: Range<RangeQuery>): DiskSeries {
+    return diskSeries(this.db, hostId, { rawKeptMs: RAW_RETENTION_MS, ...q }, this.rolledUpUntil())
   }
 
   /** A host's VMs in shared buckets, for stacking. */

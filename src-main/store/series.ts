@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import type { HostMetric, Series, VmMetric } from '../../shared/model'
+import { diskMetrics, type DiskMetric, type HostMetric, type Series, type VmMetric } from '../../shared/model'
 import { lttb } from './downsample'
 import { bucketStart, ROLLUP_MS } from './rollup'
 
@@ -35,6 +35,18 @@ const HOST_COLUMNS: Record<HostMetric, [raw: string, rollup: string]> = {
   swapInBps: ['swap_in_bps', 'swap_in_bps_mean'],
   swapOutBps: ['swap_out_bps', 'swap_out_bps_mean'],
   load1: ['load1', 'load1_mean'],
+  procsRunning: ['procs_running', 'procs_running_mean'],
+  procsBlocked: ['procs_blocked', 'procs_blocked_mean'],
+  swapUsedMiB: ['swap_used_mib', 'swap_used_mib_mean'],
+  pageInKBps: ['page_in_kbps', 'page_in_kbps_mean'],
+  pageOutKBps: ['page_out_kbps', 'page_out_kbps_mean'],
+  interruptsPs: ['interrupts_ps', 'interrupts_ps_mean'],
+  contextSwitchesPs: ['context_switches_ps', 'context_switches_ps_mean'],
+  cpuUserPct: ['cpu_user_pct', 'cpu_user_pct_mean'],
+  cpuSystemPct: ['cpu_system_pct', 'cpu_system_pct_mean'],
+  cpuIdlePct: ['cpu_idle_pct', 'cpu_idle_pct_mean'],
+  cpuIowaitPct: ['cpu_iowait_pct', 'cpu_iowait_pct_mean'],
+  cpuStealPct: ['cpu_steal_pct', 'cpu_steal_pct_mean'],
 }
 
 const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
@@ -47,11 +59,38 @@ const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
   diskWriteIops: ['disk_write_iops', 'disk_write_iops_mean'],
   netRxBps: ['net_rx_bps', 'net_rx_bps_mean'],
   netTxBps: ['net_tx_bps', 'net_tx_bps_mean'],
+  qemuVcpuCores: ['qemu_vcpu_cores', 'qemu_vcpu_cores_mean'],
+  qemuEmulatorCores: ['qemu_emulator_cores', 'qemu_emulator_cores_mean'],
+  qemuIothreadCores: ['qemu_iothread_cores', 'qemu_iothread_cores_mean'],
+  qemuVhostCores: ['qemu_vhost_cores', 'qemu_vhost_cores_mean'],
+  qemuOtherCores: ['qemu_other_cores', 'qemu_other_cores_mean'],
+  overheadCores: ['overhead_cores', 'overhead_cores_mean'],
+  kvmExitsPs: ['kvm_exits_ps', 'kvm_exits_ps_mean'],
+  kvmHaltExitsPs: ['kvm_halt_exits_ps', 'kvm_halt_exits_ps_mean'],
+  kvmIoExitsPs: ['kvm_io_exits_ps', 'kvm_io_exits_ps_mean'],
+  kvmMmioExitsPs: ['kvm_mmio_exits_ps', 'kvm_mmio_exits_ps_mean'],
+  kvmIrqInjectionsPs: ['kvm_irq_injections_ps', 'kvm_irq_injections_ps_mean'],
+  kvmTlbFlushesPs: ['kvm_tlb_flushes_ps', 'kvm_tlb_flushes_ps_mean'],
+  kvmHaltPollSuccessCores: ['kvm_halt_poll_success_cores', 'kvm_halt_poll_success_cores_mean'],
+  kvmHaltPollFailCores: ['kvm_halt_poll_fail_cores', 'kvm_halt_poll_fail_cores_mean'],
+  kvmHaltWaitCores: ['kvm_halt_wait_cores', 'kvm_halt_wait_cores_mean'],
+}
+
+/** Disk rollups keep plain means under the raw column names. */
+const DISK_COLUMNS: Record<DiskMetric, [raw: string, rollup: string]> = {
+  readsPs: ['reads_ps', 'reads_ps'],
+  writesPs: ['writes_ps', 'writes_ps'],
+  readKBps: ['read_kbps', 'read_kbps'],
+  writeKBps: ['write_kbps', 'write_kbps'],
+  readAwaitMs: ['read_await_ms', 'read_await_ms'],
+  writeAwaitMs: ['write_await_ms', 'write_await_ms'],
+  queueSize: ['queue_size', 'queue_size'],
+  utilPct: ['util_pct', 'util_pct'],
 }
 
 /** How Store.rollUp made a rollup column from raw samples, to do the same to the raw tail. */
 function tailAggregate(rollupColumn: string): 'avg' | 'max' {
-  return rollupColumn.endsWith('_mean') ? 'avg' : 'max'
+  return rollupColumn.endsWith('_max') || rollupColumn === 'mem_total_mib' ? 'max' : 'avg'
 }
 
 export interface RangeQuery {
@@ -84,21 +123,24 @@ export function seriesFromRaw(q: RangeQuery): boolean {
 
 function metricSeries<M extends string>(
   db: Database.Database,
-  tables: { raw: string; rollup: string; idColumn: string },
+  tables: { raw: string; rollup: string; idColumn: string; subColumn?: string },
   columns: Record<M, [string, string]>,
   id: string,
   metrics: readonly M[],
   q: RangeQuery,
   rolledUpUntil: number,
+  sub?: string,
 ): MetricSeries<M> {
   const fromRaw = seriesFromRaw(q)
+  // A second key column (a host's device) narrows the rows further.
+  const subWhere = tables.subColumn ? ` AND ${tables.subColumn} = @sub` : ''
   let rows: number[][]
   if (fromRaw) {
     const select = metrics.map((m, i) => `${columns[m][0]} AS m${i}`).join(', ')
     rows = db
-      .prepare(`SELECT t, ${select} FROM ${tables.raw} WHERE ${tables.idColumn} = ? AND t >= ? AND t < ? ORDER BY t`)
+      .prepare(`SELECT t, ${select} FROM ${tables.raw} WHERE ${tables.idColumn} = @id${subWhere} AND t >= @from AND t < @to ORDER BY t`)
       .raw()
-      .all(id, q.from, q.to) as number[][]
+      .all({ id, from: q.from, to: q.to, ...(tables.subColumn ? { sub } : {}) }) as number[][]
   } else {
     // Buckets starting in [from, to): rollups up to `split`, then the raw tail in 5-minute
     // buckets (integer division: a bound number would be a REAL and divide exactly).
@@ -108,14 +150,14 @@ function metricSeries<M extends string>(
     const tailSelect = metrics.map((m, i) => `${tailAggregate(columns[m][1])}(${columns[m][0]}) AS m${i}`).join(', ')
     rows = db
       .prepare(
-        `SELECT t, ${rollupSelect} FROM ${tables.rollup} WHERE ${tables.idColumn} = @id AND t >= @start AND t < @split
+        `SELECT t, ${rollupSelect} FROM ${tables.rollup} WHERE ${tables.idColumn} = @id${subWhere} AND t >= @start AND t < @split
          UNION ALL
          SELECT * FROM (SELECT (t / ${ROLLUP_MS}) * ${ROLLUP_MS} AS bt, ${tailSelect} FROM ${tables.raw}
-           WHERE ${tables.idColumn} = @id AND t >= @split AND t < @to GROUP BY bt)
+           WHERE ${tables.idColumn} = @id${subWhere} AND t >= @split AND t < @to GROUP BY bt)
          ORDER BY 1`,
       )
       .raw()
-      .all({ id, start, split, to: q.to }) as number[][]
+      .all({ id, start, split, to: q.to, ...(tables.subColumn ? { sub } : {}) }) as number[][]
   }
   const t = rows.map((r) => r[0]!)
   const series = {} as Record<M, Series>
@@ -137,6 +179,32 @@ export function hostSeries(db: Database.Database, hostId: string, metrics: reado
 
 export function vmMetricSeries(db: Database.Database, vmId: string, metrics: readonly VmMetric[], q: RangeQuery, rolledUpUntil: number): MetricSeries<VmMetric> {
   return metricSeries(db, { raw: 'vm_samples', rollup: 'vm_rollups', idColumn: 'vm_id' }, VM_COLUMNS, vmId, metrics, q, rolledUpUntil)
+}
+
+export interface DiskSeries {
+  source: 'raw' | 'rollup'
+  devices: { device: string; series: Record<DiskMetric, Series>; p95: Record<DiskMetric, number | null> }[]
+}
+
+/** iostat figures of each block device a host reported over the range, devices by name. */
+export function diskSeries(db: Database.Database, hostId: string, q: RangeQuery, rolledUpUntil: number): DiskSeries {
+  const devices = (
+    db
+      .prepare(
+        `SELECT device FROM disk_samples WHERE host_id = @id AND t >= @from AND t < @to
+         UNION SELECT device FROM disk_rollups WHERE host_id = @id AND t >= @from AND t < @to ORDER BY 1`,
+      )
+      .pluck()
+      .all({ id: hostId, from: q.from, to: q.to }) as string[]
+  )
+  const tables = { raw: 'disk_samples', rollup: 'disk_rollups', idColumn: 'host_id', subColumn: 'device' }
+  return {
+    source: seriesFromRaw(q) ? 'raw' : 'rollup',
+    devices: devices.map((device) => {
+      const m = metricSeries(db, tables, DISK_COLUMNS, hostId, diskMetrics, q, rolledUpUntil, device)
+      return { device, series: m.series, p95: m.p95 }
+    }),
+  }
 }
 
 export interface VmStack {

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { HostFactsResult, HostHistory, HostMetric } from '../../shared/api'
-import type { Snapshot } from '../../shared/model'
+import { diskMetrics, type Snapshot } from '../../shared/model'
 import { api } from '../api'
-import { detailMaxPoints, useLiveSeries } from './live-series'
+import { appendPoint, detailMaxPoints, useLiveSeries } from './live-series'
 
 type VmStack = HostHistory['vms']
 
@@ -40,6 +40,25 @@ function appendVmStack(stack: VmStack, snapshot: Snapshot, hostId: string | null
       cpuUsedCores: [...stack.others.cpuUsedCores.slice(keep), otherCpu],
       memUsedMiB: [...stack.others.memUsedMiB.slice(keep), otherMem],
     },
+  }
+}
+
+/** Live: each device's new iostat point after its series (a device new since the load waits for the next load). */
+function appendDisks(disks: HostHistory['disks'], snapshot: Snapshot, hostId: string | null, from: number): HostHistory['disks'] {
+  const samples = new Map((snapshot.diskSamples ?? []).filter((d) => d.hostId === hostId).map((d) => [d.device, d]))
+  if (samples.size === 0) return disks
+  return {
+    ...disks,
+    devices: disks.devices.map((d) => {
+      const sample = samples.get(d.device)
+      if (!sample) return d
+      const series = { ...d.series }
+      for (const metric of diskMetrics) {
+        const value = sample[metric]
+        if (typeof value === 'number') series[metric] = appendPoint(series[metric], snapshot.t, value, from)
+      }
+      return { ...d, series }
+    }),
   }
 }
 
@@ -85,7 +104,7 @@ export const useHostDetailStore = defineStore('host-detail', () => {
     const sample = snapshot.hostSamples.find((s) => s.hostId === hostId.value)
     if (!current || !sample) return
     const host = live.extend(current.host, sample)
-    history.value = { ...current, host, vms: appendVmStack(current.vms, snapshot, hostId.value, host.from) }
+    history.value = { ...current, host, vms: appendVmStack(current.vms, snapshot, hostId.value, host.from), disks: appendDisks(current.disks, snapshot, hostId.value, host.from) }
   }
 
   return { hostId, history, facts, loading, error, range, load, applySnapshot }

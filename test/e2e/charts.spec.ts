@@ -44,16 +44,34 @@ test.describe('Charts draw on first load', () => {
   })
 
   test('Host detail and VM detail: every time series', async ({ app, serve }) => {
-    test.setTimeout(120_000)
+    // Five sets of charts (host usage, vmstat, iostat; VM usage, virtualization overhead), each drawn cold.
+    test.setTimeout(240_000)
     const snapshot = await serve.call('cluster.snapshot', {})
     const vm = snapshot.vms.find((v) => v.hostId === 'demo-c')!
     const host = await cold(app, '/hosts/demo-c')
     await expect(host.getByTestId('detail-title')).toHaveText('demo-c')
     await expectDrawn(host, 6)
+    // vmstat (the demo has no swap: no swpd) and iostat for its one disk, each shown on its own.
+    const names = async () => (await readCharts(host)).map((r) => r.chart)
+    await host.getByTestId('host-section-vmstat').click()
+    await expectDrawn(host, 4)
+    expect(await names()).toEqual(['host-vmstat-procs-chart', 'host-vmstat-cpu-chart', 'host-vmstat-system-chart', 'host-vmstat-io-chart'])
+    await host.getByTestId('host-section-iostat').click()
+    await expectDrawn(host, 5)
+    expect(await names()).toEqual(['host-iostat-requests-chart', 'host-iostat-throughput-chart', 'host-iostat-await-chart', 'host-iostat-queue-chart', 'host-iostat-util-chart'])
     await host.close()
     const vmPage = await cold(app, `/vms/${encodeURIComponent(vm.id)}`)
     await expect(vmPage.getByTestId('detail-title')).toHaveText(vm.name)
     await expectDrawn(vmPage, 6)
+    // The virtualization layer: QEMU's threads, KVM's exits and halt polling.
+    await vmPage.getByTestId('vm-section-overhead').click()
+    await expectDrawn(vmPage, 3)
+    expect((await readCharts(vmPage)).map((r) => r.chart)).toEqual(['vm-qemu-chart', 'vm-kvm-exits-chart', 'vm-kvm-poll-chart'])
+    await expect(vmPage.getByTestId('vm-qemu-note')).toContainText('%')
+    // perf runs on a real host only: the demo's VM says why instead of offering to run it.
+    await vmPage.getByTestId('vm-perf-preview').click()
+    await expect(vmPage.getByTestId('vm-perf-unavailable')).toContainText('SSH')
+    await expect(vmPage.getByTestId('vm-perf-run')).toHaveCount(0)
     await vmPage.close()
   })
 

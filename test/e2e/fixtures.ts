@@ -9,7 +9,7 @@ import { defaultSettings, type RequestChannel, type RequestOf, type ResponseOf, 
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const SERVING_LINE = /VirtPilot is serving at (http:\/\/\S+)/
-const START_TIMEOUT_MS = 30_000
+const START_TIMEOUT_MS = 120_000
 
 /** One running `virtpilot serve` with its own temporary data file. */
 export interface ServeInstance {

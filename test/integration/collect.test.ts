@@ -73,6 +73,19 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
     expect(sample.ioPressurePct).toBeGreaterThanOrEqual(0)
     expect(sample.swapInBps).toBeGreaterThanOrEqual(0)
     expect(sample.load1).toBeGreaterThan(0)
+    // ... vmstat's columns, iostat per block device, and each guest's QEMU CPU by thread kind.
+    expect(sample.contextSwitchesPs).toBeGreaterThan(0)
+    expect(sample.interruptsPs).toBeGreaterThan(0)
+    expect(sample.procsRunning).toBeGreaterThanOrEqual(0)
+    const split = ['cpuUserPct', 'cpuSystemPct', 'cpuIdlePct', 'cpuIowaitPct', 'cpuStealPct'] as const
+    expect(split.reduce((sum, k) => sum + sample[k]!, 0)).toBeCloseTo(100, 6)
+    expect(services.cluster.snapshot().diskSamples?.some((d) => d.hostId === host && d.utilPct >= 0)).toBe(true)
+    for (const guest of lab.hosts[0]!.guests) {
+      const vm = vmSample(guest.name)!
+      expect(vm.qemuVcpuCores, guest.name).toBeGreaterThanOrEqual(0)
+      expect(vm.qemuEmulatorCores, guest.name).toBeGreaterThanOrEqual(0)
+      expect(vm.overheadCores, guest.name).toBeGreaterThanOrEqual(0)
+    }
   })
 
   it('measures a guest burning one CPU as libvirt does, and idle guests low', async () => {
@@ -98,17 +111,44 @@ describeWithLab('collecting from real libvirt hosts over SSH', (lab) => {
       const vmId = services.cluster.snapshot().vms.find((v) => v.name === burner.name)!.id
       const data = dataFileOf(dir)
       const ours = data.samples.raw(vmId, first[0]!.t, last[0]!.t + 1)
+      const split = data.samples.vmSeries(vmId, ['qemuVcpuCores', 'overheadCores', 'qemuEmulatorCores', 'qemuOtherCores'], { from: first[0]!.t, to: last[0]!.t + 1, maxPoints: 1000, now: last[0]!.t + 1 })
       data.close()
       const oursPct = ours.reduce((s, x) => s + x.cpuPct, 0) / ours.length
       console.info(`burner: VirtPilot ${oursPct.toFixed(1)} %, libvirt ${truthPct.toFixed(1)} % of its vCPU over ${ours.length} polls; wanted ${wanted.map((w) => w.toFixed(2)).join(', ')} of a core (burner, idle guests)`)
       expect(ours.length).toBeGreaterThanOrEqual(5)
       expect(Math.abs(oursPct - truthPct)).toBeLessThan(15)
+      // Its QEMU threads: the vCPU thread carries the busy loop; all kinds add up to what libvirt
+      // counts for the domain (cpu.time covers every thread of the process).
+      const mean = (values: readonly number[]) => values.reduce((sum, x) => sum + x, 0) / values.length
+      const vcpu = mean(split.series.qemuVcpuCores.values)
+      const overhead = mean(split.series.overheadCores.values)
+      console.info(`burner QEMU: vCPU threads ${vcpu.toFixed(2)}, overhead ${overhead.toFixed(3)} (main loop ${mean(split.series.qemuEmulatorCores.values).toFixed(3)}, other ${mean(split.series.qemuOtherCores.values).toFixed(3)}) cores; libvirt cpu.time ${mean(ours.map((x) => x.cpuUsedCores)).toFixed(2)}`)
+      expect(split.series.qemuVcpuCores.values.length).toBeGreaterThanOrEqual(4)
+      expect(vcpu).toBeGreaterThan(4 * overhead)
+      expect(Math.abs(vcpu + overhead - mean(ours.map((x) => x.cpuUsedCores)))).toBeLessThan(0.1)
       // The burner wants its whole vCPU however busy the machine; the idle guests use little of theirs.
       expect(wanted[0]).toBeGreaterThan(0.8)
       for (const guest of host.guests) expect(vmSample(guest.name)!.cpuPct).toBeLessThan(15)
     } finally {
       await removeExtraGuest(host, burner)
     }
+  })
+
+  it('runs perf kvm stat only when asked, shows the command first, and says why the lab host gives no report', async () => {
+    const guest = lab.hosts[0]!.guests[0]!.name
+    const vm = services.cluster.snapshot().vms.find((v) => v.name === guest)!
+    const preview = services.perfKvm.preview(vm.id, 2)
+    // The process id the poll read is this guest's QEMU (the lab's processes share this machine's /proc).
+    expect(readFileSync(`/proc/${preview.pid}/cmdline`, 'utf8')).toContain(`guest=${guest},`)
+    expect(preview.command).toContain(`perf kvm stat record -p $pid sleep 2`)
+    expect(preview.command).toContain(`pid=${preview.pid}`)
+    expect(services.perfKvm.list(vm.id)).toEqual([])
+    // The lab user is not root and has no sudo; where perf is not installed at all, that comes first.
+    const perfHere = spawnSync('sh', ['-c', 'command -v perf']).status === 0
+    const run = await services.perfKvm.run(vm.id, 2)
+    expect(run.status).toBe(perfHere ? 'needs-root' : 'perf-missing')
+    expect(run.message).toMatch(perfHere ? /root/ : /not installed/)
+    expect(services.perfKvm.list(vm.id).map((r) => r.id)).toEqual([run.id])
   })
 
   it('collects a VM whose name is full of shell syntax, and nothing on the host runs it', async () => {

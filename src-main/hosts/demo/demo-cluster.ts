@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { HostStorage, Vm } from '../../../shared/model'
-import type { HostAdapter, Inventory, RawHostStats, RawStats, RawVmStats } from '../adapter'
+import type { DiskStat, HostAdapter, Inventory, KvmCounters, RawHostStats, RawStats, RawVmStats } from '../adapter'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
 import { demoStorage } from './storage'
@@ -34,6 +34,16 @@ const EMULATOR_CORES_PER_VM = 0.03
 const HOST_BASE_MEM_MIB = 2048
 const QEMU_OVERHEAD_MIB = 200
 const USER_HZ = 100
+/** Host CPU a guest's I/O costs outside its vCPUs: vhost per network byte, the block layer's workers per disk byte (ns/byte). */
+const VHOST_NS_PER_BYTE = 1.5
+const BLOCK_WORKER_NS_PER_BYTE = 0.4
+/** The made-up host's system activity (vmstat in/cs) besides what its guests' CPU brings. */
+const BASE_INTERRUPTS_PER_S = 1500
+const BASE_SWITCHES_PER_S = 2500
+const SWITCHES_PER_BUSY_CORE_S = 4000
+/** Device time per request of the demo's NVMe disk, ms (reads, writes). */
+const DISK_READ_MS = 0.15
+const DISK_WRITE_MS = 0.4
 
 /** Per-row rates of one VM after host contention is applied. */
 interface VmRates {
@@ -45,6 +55,42 @@ interface VmRates {
   wrBps: Float64Array
   rxBps: Float64Array
   txBps: Float64Array
+}
+
+/**
+ * Made-up KVM counters of a demo VM from what it did: halts when idle (a share of them ended by
+ * a successful poll), MMIO doorbells and interrupts per disk request and network packet.
+ */
+function demoKvm(busySeconds: number, vcpuSeconds: number, diskRequests: number, packets: number): KvmCounters {
+  const idleSeconds = Math.max(0, vcpuSeconds - busySeconds)
+  const haltExits = Math.round(idleSeconds * 300)
+  const mmioExits = Math.round(diskRequests + packets * 0.2)
+  const irqInjections = Math.round(diskRequests + packets * 0.5 + vcpuSeconds * 250)
+  return {
+    exits: haltExits + mmioExits + Math.round(busySeconds * 2000),
+    haltExits,
+    ioExits: 0,
+    mmioExits,
+    irqInjections,
+    haltPollSuccessNs: Math.round(haltExits * 0.6 * 20_000),
+    haltPollFailNs: Math.round(haltExits * 0.4 * 200_000),
+    haltWaitNs: Math.round(idleSeconds * 0.9 * 1e9),
+    tlbFlushes: Math.round(busySeconds * 50),
+  }
+}
+
+/** The demo host's one NVMe disk as /proc/diskstats would count the guests' I/O on it. */
+function demoDisk(readBytes: number, writeBytes: number): DiskStat {
+  const reads = Math.round(readBytes / ASSUMED_IO_BYTES)
+  const writes = Math.round(writeBytes / ASSUMED_IO_BYTES)
+  const msReading = Math.round(reads * DISK_READ_MS)
+  const msWriting = Math.round(writes * DISK_WRITE_MS)
+  return {
+    major: 259, minor: 0, name: 'nvme0n1',
+    readsCompleted: reads, readsMerged: 0, sectorsRead: Math.round(readBytes / 512), msReading,
+    writesCompleted: writes, writesMerged: 0, sectorsWritten: Math.round(writeBytes / 512), msWriting,
+    inFlight: 0, msDoingIo: Math.round((msReading + msWriting) * 0.8), weightedMsDoingIo: msReading + msWriting,
+  }
 }
 
 /** A stable UUID per demo VM, so plans show commands exactly as they would read on a real host. */
@@ -187,6 +233,13 @@ export class DemoCluster implements HostAdapter {
       const acc = this.integrals.get(r)!
       const rd = this.integral(acc.rd, r.rdBps, now)
       const wr = this.integral(acc.wr, r.wrBps, now)
+      const rx = this.integral(acc.rx, r.rxBps, now)
+      const tx = this.integral(acc.tx, r.txBps, now)
+      const vcpuNs = this.integral(acc.cores, r.cores, now) * 1e9
+      const emulatorNs = EMULATOR_CORES_PER_VM * (Math.max(0, now - this.historyStart) / 1000) * 1e9
+      const vhostNs = (rx + tx) * VHOST_NS_PER_BYTE
+      const otherNs = (rd + wr) * BLOCK_WORKER_NS_PER_BYTE
+      const kvm = demoKvm(vcpuNs / 1e9, r.vm.allocation.vcpus * (Math.max(0, now - this.historyStart) / 1000), (rd + wr) / ASSUMED_IO_BYTES, (rx + tx) / 1500)
       return {
         vmId: r.vm.id,
         hostId: r.vm.hostId,
@@ -198,8 +251,11 @@ export class DemoCluster implements HostAdapter {
         diskWriteBytes: wr,
         diskReadReqs: rd / ASSUMED_IO_BYTES,
         diskWriteReqs: wr / ASSUMED_IO_BYTES,
-        netRxBytes: this.integral(acc.rx, r.rxBps, now),
-        netTxBytes: this.integral(acc.tx, r.txBps, now),
+        netRxBytes: rx,
+        netTxBytes: tx,
+        // One QEMU process since the demo's history starts: vCPUs, a main loop, vhost-net, block workers.
+        qemu: { pid: 1000 + this.vmRates.indexOf(r), vcpuNs, emulatorNs, iothreadNs: 0, vhostNs, otherNs, totalNs: vcpuNs + emulatorNs + vhostNs + otherNs },
+        kvm,
       }
     })
     const hosts: RawHostStats[] = demoHosts.map((host) => {
@@ -229,6 +285,16 @@ export class DemoCluster implements HostAdapter {
         diskWriteBytes: sum('diskWriteBytes'),
         netRxBytes: sum('netRxBytes'),
         netTxBytes: sum('netTxBytes'),
+        vmstat: {
+          contextSwitches: Math.round(BASE_SWITCHES_PER_S * elapsedSeconds + SWITCHES_PER_BUSY_CORE_S * busySeconds),
+          interrupts: Math.round(BASE_INTERRUPTS_PER_S * elapsedSeconds + SWITCHES_PER_BUSY_CORE_S * 0.5 * busySeconds),
+          pageInKiB: Math.round(sum('diskReadBytes') / 1024),
+          pageOutKiB: Math.round(sum('diskWriteBytes') / 1024),
+          // Runnable now: about one task per busy core.
+          procsRunning: Math.round(overheadCores + this.vmRates.reduce((n, r) => n + (r.vm.hostId === host.id ? r.cores[row]! : 0), 0)),
+          procsBlocked: 0,
+        },
+        disks: [demoDisk(sum('diskReadBytes'), sum('diskWriteBytes'))],
       }
     })
     return { t: now, hosts, vms }

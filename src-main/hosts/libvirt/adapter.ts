@@ -111,6 +111,10 @@ export class LibvirtAdapter implements HostAdapter {
     return this.discoveredFacts
   }
 
+  qemuPid(vmId: string): number | undefined {
+    return this.lastReading?.vms.find((v) => v.vmId === vmId)?.qemuThreads?.pid
+  }
+
   storage(_now?: number): HostStorage[] {
     return this.discovery ? [this.discovery.storage] : []
   }

@@ -47,6 +47,96 @@ const VCPU_DELAY = `vcpu_delay() {
 `
 
 /**
+ * Where each running guest's QEMU threads are, for the awk program to read their CPU time every
+ * poll without a process per file (pid files of other processes, libvirt's driver.pid, are
+ * skipped): `vm PID NAME`, then `t TID` per thread, then `k TID PID` per
+ * vhost kernel thread of QEMU process PID (kernels before 6.4 run vhost workers as kernel threads,
+ * children of kthreadd; later ones as threads of QEMU itself), `note TEXT` when something is not
+ * readable. Run only when the running guests changed, a thread went away, or every QEMU_RELIST
+ * polls (a vCPU or iothread added live), not every poll.
+ */
+const QEMU_TASKS = `nl="
+"
+d=/run/libvirt/qemu
+if [ ! -d "$d" ]; then echo "note missing $d"; exit 0; fi
+if [ ! -r "$d" ] || [ ! -x "$d" ]; then echo "note unreadable $d"; exit 0; fi
+for pf in "$d"/*.pid; do
+  [ -e "$pf" ] || continue
+  name=\${pf##*/}
+  name=\${name%.pid}
+  pid=
+  { read -r pid < "$pf"; } 2>/dev/null
+  case $pid in ""|*[!0-9]*) printf "note unreadable-pidfile %s%s" "$name" "$nl"; continue;; esac
+  c=
+  { read -r c < "/proc/$pid/comm"; } 2>/dev/null
+  case $c in qemu*|kvm) ;; *) continue;; esac
+  printf "vm %s %s%s" "$pid" "$name" "$nl"
+  for t in /proc/$pid/task/*; do printf "t %s%s" "\${t##*/}" "$nl"; done
+done
+if [ -e /dev/vhost-net ] && [ -r /proc/2/task/2/children ]; then
+  kids=
+  { read -r kids < /proc/2/task/2/children; } 2>/dev/null
+  for k in $kids; do
+    c=
+    { read -r c < "/proc/$k/comm"; } 2>/dev/null
+    case $c in vhost-*) printf "k %s %s%s" "$k" "\${c#vhost-}" "$nl";; esac
+  done
+fi
+`
+
+/** Polls between two listings of the QEMU threads even when nothing seems to have changed. */
+const QEMU_RELIST = 30
+
+/**
+ * awk functions of the qemu-threads section: `qemu()` sends, per running guest, the CPU time of
+ * each of its threads (t) and vhost kernel threads (k), then of its whole QEMU process (p: all
+ * threads, the ones that ended too; read last, so it holds at least what the threads showed), as `<kind> <tid> <utime> <stime> <guest_time> <comm>` cut from
+ * /proc/.../stat (ticks of 1/100 s). The guests seen in domstats (those with cpu.time) are the
+ * signature: when it changes, the threads are listed again.
+ */
+const QEMU_THREADS_AWK = `function qemu_list(   cmd, l, f, i) {
+  delete QPID; delete QNAME; delete QT; delete QTID; delete QK; delete QKID; delete QPI; delete QNOTE
+  QN = 0; QNN = 0
+  cmd = "eval " DQ "$VP_QEMU_TASKS" DQ " </dev/null"
+  while ((cmd | getline l) > 0) {
+    split(l, f, " ")
+    if (f[1] == "vm" && f[2] ~ /^[0-9]+$/) { QN++; QPID[QN] = f[2]; QNAME[QN] = substr(l, 5 + length(f[2])); QT[QN] = 0; QK[QN] = 0; QPI[f[2]] = QN }
+    else if (f[1] == "t" && QN > 0 && f[2] ~ /^[0-9]+$/) { QT[QN]++; QTID[QN, QT[QN]] = f[2] }
+    else if (f[1] == "k" && (f[3] in QPI) && f[2] ~ /^[0-9]+$/) { i = QPI[f[3]]; QK[i]++; QKID[i, QK[i]] = f[2] }
+    else if (f[1] == "note") QNOTE[++QNN] = l
+  }
+  close(cmd)
+  QAGE = 0
+  QLAST = QSIG
+}
+function task(kind, path,   l, r, o, c, f) {
+  r = (getline l < path)
+  close(path)
+  if (r <= 0) return 0
+  o = index(l, "(")
+  if (o < 2 || !match(l, /.*[)]/)) return 0
+  c = substr(l, o + 1, RLENGTH - o - 1)
+  split(substr(l, RLENGTH + 2), f, " ")
+  line(kind " " substr(l, 1, o - 2) " " f[12] " " f[13] " " f[41] " " c)
+  return 1
+}
+function qemu(   i, j, miss) {
+  if (QSIG != QLAST || QMISS || ++QAGE > ${QEMU_RELIST}) qemu_list()
+  begin("qemu-threads")
+  miss = 0
+  for (i = 1; i <= QNN; i++) line(QNOTE[i])
+  for (i = 1; i <= QN; i++) {
+    line("vm " QPID[i] " " QNAME[i])
+    for (j = 1; j <= QT[i]; j++) if (!task("t", "/proc/" QPID[i] "/task/" QTID[i, j] "/stat")) miss = 1
+    for (j = 1; j <= QK[i]; j++) if (!task("k", "/proc/" QKID[i, j] "/stat")) miss = 1
+    if (!task("p", "/proc/" QPID[i] "/stat")) miss = 1
+  }
+  QMISS = miss
+  end(0)
+}
+`
+
+/**
  * The resident statistics session of a libvirt host (see linux/resident-frame.ts). A constant:
  * no VM name or other value is ever put into it or into a request; names only travel in its
  * output. `virsh` stays connected to libvirtd in interactive mode, reading the requests from the
@@ -69,14 +159,17 @@ export TERM
 VP_SCHEDSTAT='${SEC_FUNCTION}${VCPU_DELAY}sec vcpu-delay vcpu_delay
 '
 export VP_SCHEDSTAT
-virsh -q -k 5 -K 3 2>&1 | { awk $W '${AWK_FRAMING}${HOST_STATS_AWK}function finish(rc, err) {
+VP_QEMU_TASKS='${QEMU_TASKS}'
+export VP_QEMU_TASKS
+virsh -q -k 5 -K 3 2>&1 | { awk $W '${AWK_FRAMING}${HOST_STATS_AWK}${QEMU_THREADS_AWK}function finish(rc, err, threads) {
   end(rc)
   if (err != "") text("domstats.stderr", err)
+  if (threads) qemu()
   emit("@@VP " N " DONE")
   fflush(OUT)
   N = ""
 }
-BEGIN { frame_init(); LOST = "" }
+BEGIN { frame_init(); LOST = ""; QN = 0; QNN = 0; QLAST = "-"; QSIG = "" }
 {
   l = $0
   while (substr(l, 1, 8) == "virsh # " || substr(l, 1, 8) == "virsh > ") l = substr(l, 9)
@@ -89,7 +182,9 @@ BEGIN { frame_init(); LOST = "" }
       if (f[5] == "schedstat") shell("VP_SCHEDSTAT")
       begin("domstats")
       DE = ""
-    } else if (f[4] == "END" && f[3] == N) finish(DE == "" ? 0 : 1, DE)
+      QSIG = ""
+      QON = f[6] == "threads"
+    } else if (f[4] == "END" && f[3] == N) finish(DE == "" ? 0 : 1, DE, QON)
     next
   }
   if (N == "") {
@@ -97,16 +192,20 @@ BEGIN { frame_init(); LOST = "" }
     next
   }
   if (substr(l, 1, 7) == "error: ") DE = DE substr(l, 8) NL
-  else if (l == "" || substr(l, 1, 8) == "Domain: " || substr(l, 1, 2) == "  ") line(l)
+  else if (l == "" || substr(l, 1, 8) == "Domain: " || substr(l, 1, 2) == "  ") {
+    line(l)
+    if (substr(l, 1, 8) == "Domain: ") QD = l
+    else if (substr(l, 1, 11) == "  cpu.time=") QSIG = QSIG QD NL
+  }
 }
 END {
-  if (N != "") finish(1, DE "virsh ended" NL)
+  if (N != "") finish(1, DE "virsh ended" NL, 0)
   if (LOST != "") printf "%s", LOST > "/dev/stderr"
 }' || kill -KILL 0; }
 `
 
 /** What the session expects per poll: virsh commands around one domstats, marked with the nonce. */
-export function statsRequest(nonce: string, options: { schedstat: boolean }): string {
+export function statsRequest(nonce: string, options: { schedstat: boolean; threads?: boolean }): string {
   if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error('a request nonce is 16 to 64 hex digits')
-  return `echo --err @@VP ${nonce} POLL ${options.schedstat ? 'schedstat' : '-'}\ndomstats --raw ${DOMSTATS_GROUPS.join(' ')}\necho --err @@VP ${nonce} END\n`
+  return `echo --err @@VP ${nonce} POLL ${options.schedstat ? 'schedstat' : '-'} ${options.threads === false ? '-' : 'threads'}\ndomstats --raw ${DOMSTATS_GROUPS.join(' ')}\necho --err @@VP ${nonce} END\n`
 }

@@ -39,12 +39,19 @@ files() {
  * AWK_FRAMING (linux/resident-frame.ts): /proc files read with getline, no process per file.
  * Whole disks and virtual devices are told apart by the names /proc/diskstats and /proc/net/dev
  * list (checked once per name per session under /sys/block, /sys/devices/virtual), so that
- * parseHostStats counts the same devices as `ls /sys/block` would let it.
+ * parseHostStats counts the same devices as `ls /sys/block` would let it. Of /proc/stat's intr
+ * line only the total is sent (the rest is one counter per interrupt line, hundreds of them).
  */
 export const HOST_STATS_AWK = `function host(   l, r, f, d, nb, nv, nn, i) {
-  file("stat", "/proc/stat", "^(cpu|ctxt|btime|processes|procs_)")
+  begin("stat")
+  while ((r = (getline l < "/proc/stat")) > 0) {
+    if (l ~ /^(cpu|ctxt|btime|processes|procs_)/) line(l)
+    else if (match(l, /^intr [0-9]+/)) line(substr(l, 1, RLENGTH))
+  }
+  close("/proc/stat")
+  if (r < 0) { end(1); text("stat.stderr", "cannot read /proc/stat") } else end(0)
   file("meminfo", "/proc/meminfo", "")
-  file("vmstat", "/proc/vmstat", "^(pswpin|pswpout|pgmajfault|pgfault) ")
+  file("vmstat", "/proc/vmstat", "^(pswpin|pswpout|pgmajfault|pgfault|pgpgin|pgpgout) ")
   file("pressure-cpu", "/proc/pressure/cpu", "")
   file("pressure-memory", "/proc/pressure/memory", "")
   file("pressure-io", "/proc/pressure/io", "")

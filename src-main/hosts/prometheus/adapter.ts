@@ -236,6 +236,11 @@ export class StoreStatsAdapter implements HostAdapter {
   }
 
   /** Pools and disks come from SSH discovery, whoever reads the statistics. */
+  /** The last SSH poll's (while the store serves the statistics, VirtPilot does not see the threads). */
+  qemuPid(vmId: string): number | undefined {
+    return this.ssh.qemuPid?.(vmId)
+  }
+
   storage(now: number): HostStorage[] {
     return this.ssh.storage?.(now) ?? []
   }

@@ -125,7 +125,7 @@ export class StoreRanges {
   }
 
   /** Each host metric as PromQL over the window `w` (seconds), for the instances `s` selects. */
-  private hostExpr(metric: HostMetric, s: string, w: number): string {
+  private hostExpr(metric: HostMetric, s: string, w: number): string | undefined {
     const rate = (name: string, extra = '') => `sum(rate(${name}{${s}${extra}}[${w}s]))`
     const busyShare = `(${rate(NODE.cpuSeconds, ',mode!~"idle|iowait"')} / ${rate(NODE.cpuSeconds)})`
     switch (metric) {
@@ -158,6 +158,9 @@ export class StoreRanges {
         return `4096 * ${rate(NODE.swapOut)}`
       case 'load1':
         return `avg(avg_over_time(${NODE.load1}{${s}}[${w}s]))`
+      // vmstat's columns come from SSH polls only: over a store those charts stay empty.
+      default:
+        return undefined
     }
   }
 

@@ -53,7 +53,7 @@ describe('deriveSamples', () => {
   })
 
   it('gives nothing for reads that are not strictly later', () => {
-    expect(deriveSamples(raw(10, 0, 0, 0), raw(10, 5, 1, 1), threads)).toEqual({ hostSamples: [], vmSamples: [] })
+    expect(deriveSamples(raw(10, 0, 0, 0), raw(10, 5, 1, 1), threads)).toEqual({ hostSamples: [], vmSamples: [], diskSamples: [] })
   })
 
   it('caps a VM at its vCPUs even when counters jump (a restart mid-interval)', () => {

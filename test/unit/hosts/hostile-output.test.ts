@@ -1,4 +1,6 @@
 import fc from 'fast-check'
+import { parseQemuThreads } from '../../../src-main/hosts/linux/parse/qemu-threads'
+import { parsePerfKvmReport } from '../../../src-main/hosts/linux/parse/perf-kvm'
 import { describe, expect, it } from 'vitest'
 import type { Action } from '../../../shared/model'
 import { kindFromProbe } from '../../../src-main/hosts/detect'
@@ -95,6 +97,8 @@ const parsers: HostParser[] = [
   { name: 'schedstat', sample: '2033551481 9437682321 1234\n', parse: (t) => parseTaskSchedstat(t) },
   { name: 'vcpu-delay', sample: body(stats, STATS_FORMAT, 'vcpu-delay'), parse: (t) => parseVcpuDelay(t) },
   { name: 'CPU list', sample: '0-3,8,10-11', parse: parseCpuList },
+  { name: 'qemu-threads', sample: body(fixture('virtpilot-lab/stats-threads-c1-sample1.txt'), STATS_FORMAT, 'qemu-threads'), parse: (t) => parseQemuThreads(t) },
+  { name: 'perf kvm stat report', sample: fixture('perf_kvm/lkml-arm64-senozhatsky-v3.txt'), parse: (t) => parsePerfKvmReport(t) },
   { name: 'script sections', sample: discover, parse: (t) => splitSections(t, DISCOVER_FORMAT) },
   { name: 'resident session answer', sample: stats, parse: residentAnswer },
   { name: 'libvirt discovery', sample: discover, parse: (t) => parseDiscoverOutput(t, { hostId: 'h1' }) },

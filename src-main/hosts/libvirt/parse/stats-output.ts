@@ -2,6 +2,8 @@ import type { RawStats, RawVmStats } from '../../adapter'
 import { STATS_FORMAT } from '../stats-script'
 import { parseDomstats, type DomainStats } from './domstats'
 import { parseVcpuDelay } from '../../linux/parse/procfs'
+import { parseQemuThreads, type QemuThreadTimes } from '../../linux/parse/qemu-threads'
+import { kvmCountersOf } from './kvm-stats'
 import { optionalSection, parseHostStats, sum, type HostExtras } from '../../linux/parse/host-stats'
 import { parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { sectionNamed, splitSections } from '../../linux/parse/sections'
@@ -23,6 +25,8 @@ export interface VmExtras {
   majorFaults?: number
   /** Sum of vcpu.N.wait (ns): vCPU time spent waiting on I/O, when libvirt reports it. */
   vcpuWaitNs?: number
+  /** Its QEMU process's CPU time by thread kind, when the host showed its threads. */
+  qemuThreads?: QemuThreadTimes
 }
 
 export interface StatsReading {
@@ -82,6 +86,9 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
   for (const note of delays?.notes ?? []) problems.push({ section: 'vcpu-delay', message: note })
 
   const delayByName = new Map((delays?.vms ?? []).filter((v) => v.vcpuThreads > 0).map((v) => [v.name, v]))
+  const threads = sectionNamed(out, 'qemu-threads') ? optionalSection(out, 'qemu-threads', problems, (b, l) => parseQemuThreads(b, 'qemu-threads', l)) : undefined
+  for (const note of threads?.notes ?? []) problems.push({ section: 'qemu-threads', message: note })
+  const threadsByName = new Map((threads?.vms ?? []).map((v) => [v.name, v]))
   const vms: RawVmStats[] = []
   const extras: VmExtras[] = []
   const unknownDomains: string[] = []
@@ -98,6 +105,8 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     const runDelayNs = sched ? sched.runDelayNs : sum(libvirtDelays, (v) => v.delayNs ?? 0)
     const used = memUsedOf(d)
     const waits = d.vcpus.filter((v) => v.waitNs !== undefined)
+    const qemu = threadsByName.get(d.name)
+    const kvm = kvmCountersOf(d)
     vms.push({
       vmId,
       hostId: opts.hostId,
@@ -111,6 +120,8 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
       diskWriteReqs: sum(d.block, (b) => b.wrReqs),
       netRxBytes: sum(d.net, (n) => n.rxBytes),
       netTxBytes: sum(d.net, (n) => n.txBytes),
+      ...(kvm ? { kvm } : {}),
+      ...(qemu ? { qemu: { pid: qemu.pid, vcpuNs: qemu.vcpuNs, emulatorNs: qemu.emulatorNs, iothreadNs: qemu.iothreadNs, vhostNs: qemu.vhostNs, otherNs: qemu.otherNs, totalNs: qemu.totalNs } } : {}),
     })
     extras.push({
       vmId,
@@ -123,6 +134,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
       swapOutKiB: d.balloon.swapOutKiB,
       majorFaults: d.balloon.majorFault,
       vcpuWaitNs: waits.length ? sum(waits, (v) => v.waitNs ?? 0) : undefined,
+      qemuThreads: qemu,
     })
   }
   return parsed(

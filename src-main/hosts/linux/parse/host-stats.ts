@@ -125,6 +125,18 @@ export function parseHostStats(out: ScriptOutput, hostId: string, problems: Pars
     swapInPages: vmstat?.get('pswpin'),
     swapOutPages: vmstat?.get('pswpout'),
     load1: load?.load1,
+    vmstat: {
+      contextSwitches: stat.value.contextSwitches,
+      interrupts: stat.value.interrupts,
+      pageInKiB: vmstat?.get('pgpgin'),
+      pageOutKiB: vmstat?.get('pgpgout'),
+      procsRunning: stat.value.procsRunning,
+      procsBlocked: stat.value.procsBlocked,
+      // A host without swap has no swpd to chart.
+      swapUsedKiB: mem.value.swapTotalKiB > 0 ? Math.max(0, mem.value.swapTotalKiB - mem.value.swapFreeKiB) : undefined,
+    },
+    // iostat's devices: whole disks and the virtual ones that carry guests' I/O (dm, md), not loop or ram.
+    disks: diskstats.filter((d) => (sysBlock ? sysBlock.has(d.name) : isWholePhysicalDisk(d.name)) && !/^(loop|ram)\d+$/.test(d.name)),
   }
   const extras: HostExtras = {
     hostId,

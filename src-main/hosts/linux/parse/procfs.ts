@@ -14,6 +14,8 @@ export interface ProcStat {
   total: CpuTicksWithGuest
   perCpu: { cpu: number; ticks: CpuTicksWithGuest }[]
   contextSwitches?: number
+  /** Interrupts serviced since boot (the first number of the intr line). */
+  interrupts?: number
   bootTime?: number
   processesCreated?: number
   procsRunning?: number
@@ -46,6 +48,7 @@ export function parseProcStat(text: string, section = '/proc/stat', firstLine = 
     } else {
       const n = toCounter(parts[1])
       if (key === 'ctxt') out.contextSwitches = n
+      else if (key === 'intr') out.interrupts = n
       else if (key === 'btime') out.bootTime = n
       else if (key === 'processes') out.processesCreated = n
       else if (key === 'procs_running') out.procsRunning = n
@@ -219,46 +222,6 @@ export function isWholePhysicalDisk(name: string, sysBlock?: ReadonlySet<string>
   return !PARTITION.test(name) && !VIRTUAL_DISK.test(name)
 }
 
-/** Per-second figures as iostat prints them (r/s, w/s, rkB/s, wkB/s, d/s, dkB/s). */
-export interface DiskRates {
-  name: string
-  readsPerSec: number
-  writesPerSec: number
-  readKBPerSec: number
-  writeKBPerSec: number
-  discardsPerSec: number
-  discardKBPerSec: number
-}
-
-/**
- * Rates between two diskstats reads taken `seconds` apart, for devices present in both. `delta`
- * is the collector's counter delta (wrap and restart handling), passed in to keep this pure.
- */
-export function diskRates(
-  previous: readonly DiskStat[],
-  current: readonly DiskStat[],
-  seconds: number,
-  delta: (previous: number, current: number) => number,
-): DiskRates[] {
-  const before = new Map(previous.map((d) => [d.name, d]))
-  const out: DiskRates[] = []
-  for (const d of current) {
-    const p = before.get(d.name)
-    if (!p || !(seconds > 0)) continue
-    const per = (a: number | undefined, b: number | undefined) => delta(a ?? 0, b ?? 0) / seconds
-    const kb = DISKSTATS_SECTOR_BYTES / 1024
-    out.push({
-      name: d.name,
-      readsPerSec: per(p.readsCompleted, d.readsCompleted),
-      writesPerSec: per(p.writesCompleted, d.writesCompleted),
-      readKBPerSec: per(p.sectorsRead, d.sectorsRead) * kb,
-      writeKBPerSec: per(p.sectorsWritten, d.sectorsWritten) * kb,
-      discardsPerSec: per(p.discardsCompleted, d.discardsCompleted),
-      discardKBPerSec: per(p.sectorsDiscarded, d.sectorsDiscarded) * kb,
-    })
-  }
-  return out
-}
 
 // ---------------------------------------------------------------- /proc/net/dev
 

@@ -170,7 +170,7 @@ describe('the host scripts', () => {
   it('are constants without backslashes, so single-quote wrapping is exact in any POSIX-ish shell', () => {
     for (const script of [STATS_SCRIPT, DISCOVER_SCRIPT]) {
       expect(script).not.toContain('\\')
-      expect(script).not.toMatch(/\$\{(?!pf##|name%|name##|VIRTPILOT_HOST_ROOT:-\}|VIRTPILOT_PVE_ETC:-\/etc\/pve\})/) // no template values leaked in, only shell parameter expansions
+      expect(script).not.toMatch(/\$\{(?!pf##|name%|name##|t##|c#|VIRTPILOT_HOST_ROOT:-\}|VIRTPILOT_PVE_ETC:-\/etc\/pve\})/) // no template values leaked in, only shell parameter expansions
     }
     expect(DISCOVER_COMMAND.startsWith("sh -c '")).toBe(true)
   })
@@ -178,9 +178,10 @@ describe('the host scripts', () => {
   it('a stats request is constant but for its nonce, which must be hex', () => {
     const request = statsRequest('00112233445566778899aabb', { schedstat: false })
     expect(request).toBe(
-      'echo --err @@VP 00112233445566778899aabb POLL -\ndomstats --raw --state --cpu-total --balloon --vcpu --interface --block\necho --err @@VP 00112233445566778899aabb END\n',
+      'echo --err @@VP 00112233445566778899aabb POLL - threads\ndomstats --raw --state --cpu-total --balloon --vcpu --interface --block\necho --err @@VP 00112233445566778899aabb END\n',
     )
-    expect(statsRequest('00112233445566778899aabb', { schedstat: true })).toContain('POLL schedstat\n')
+    expect(statsRequest('00112233445566778899aabb', { schedstat: true })).toContain('POLL schedstat threads\n')
+    expect(statsRequest('00112233445566778899aabb', { schedstat: false, threads: false })).toContain('POLL - -\n')
     expect(() => statsRequest('x; quit', { schedstat: false })).toThrow('hex')
   })
 
@@ -203,7 +204,9 @@ describe('the host scripts', () => {
         expect(r.host.perCpuTicks.length).toBeGreaterThan(0)
         expect(r.host.countedDisks.every((d) => !/^(loop|dm-|ram|zram)/.test(d))).toBe(true)
         expect(r.host.countedInterfaces).not.toContain('lo')
-        expect(r.problems.filter((p) => p.section !== 'domstats' && p.section !== 'vcpu-delay')).toEqual([])
+        // No libvirt here: no run delay loop, no QEMU threads to read (each says why).
+        expect(r.problems.filter((p) => !['domstats', 'vcpu-delay', 'qemu-threads'].includes(p.section))).toEqual([])
+        expect(out).toContain('BEGIN qemu-threads')
         // the run delay loop only when asked for
         expect(out.includes('BEGIN vcpu-delay')).toBe(schedstat)
       }

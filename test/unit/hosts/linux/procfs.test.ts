@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { counterDelta } from '../../../../src-main/collect/rates'
+import { counterDelta, diskRates } from '../../../../src-main/collect/rates'
 import {
-  diskRates,
   isPhysicalInterface,
   isWholePhysicalDisk,
   parseDiskstats,
@@ -162,6 +161,18 @@ describe("diskstats rates match sysstat's iostat on its own two /proc snapshots"
       ])
     }
     expect(ours.get('sdq')!.readsPerSec).toBeCloseTo(200 / 31.17, 10)
+  })
+
+  it('second report of `iostat -x 1 2`: r_await, w_await, aqu-sz and %util per device', () => {
+    const expected = iostatTable(fixture('sysstat/expected.iostat-x'), 1)
+    const ours = new Map(diskRates(before, after, up2 - up1, counterDelta).map((r) => [r.name, r]))
+    for (const [dev, e] of expected) {
+      const r = ours.get(dev)!
+      expect([r.readAwaitMs ?? 0, r.writeAwaitMs ?? 0, r.queueSize, r.utilPct].map((x) => Number(x.toFixed(2))), dev).toEqual([e['r_await'], e['w_await'], e['aqu-sz'], e['%util']])
+    }
+    // sdr: busy part of the time with reads and writes queued, not saturated
+    expect(ours.get('sdr')!.writeAwaitMs).toBeCloseTo(40, 6)
+    expect(ours.get('sda')!.readAwaitMs).toBeUndefined()
   })
 
   it('first report (since boot): counters divided by uptime, as iostat does', () => {

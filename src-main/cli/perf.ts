@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util'
+import { ApiFailure } from '../../shared/api'
+import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
+import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+
+export const PERF_HELP = `  virtpilot perf-kvm VM [--seconds N] [--run] [--data FILE] --json
+      VM exits of one running VM (name or id) by reason, from \`perf kvm stat record -p <its
+      QEMU process>\` for N seconds (default 10, at most ${PERF_KVM_MAX_SECONDS}) then \`perf kvm stat report\`,
+      run over SSH on its host. Needs perf on the host and root there (the SSH user as root, or
+      passwordless sudo). Without --run: prints the exact command and changes nothing. With
+      --run: runs it, keeps the report with the VM's history and prints it. Exits 1 unless a
+      report came back.
+`
+
+/** `virtpilot perf-kvm`: perf kvm stat on demand, shown before it runs. */
+export async function perfCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false }, run: { type: 'boolean', default: false }, seconds: { type: 'string', default: '10' }, data: { type: 'string' } },
+    strict: true,
+  })
+  if (!values.json) throw new UsageError('perf-kvm needs --json')
+  if (positionals.length !== 1) throw new UsageError('perf-kvm takes one VM (its name or id)')
+  const seconds = Number(values.seconds)
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > PERF_KVM_MAX_SECONDS) throw new UsageError(`--seconds must be 1-${PERF_KVM_MAX_SECONDS}, got ${values.seconds}`)
+  const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
+  return withServices(services, async (s) => {
+    // One poll first: it finds the VM's QEMU process on its host.
+    await s.hosts.whenPolled()
+    const named = positionals[0]!
+    const vm = s.cluster.snapshot().vms.find((v) => v.id === named || v.name === named)
+    if (!vm) throw new InputError(`no VM ${named} on the hosts of ${s.file}`)
+    try {
+      const preview = s.perfKvm.preview(vm.id, seconds)
+      console.error(terminalSafe(`On ${preview.hostId}, for ${vm.name} (QEMU process ${preview.pid}):\n${preview.command}`))
+      if (!values.run) {
+        printJson(preview)
+        return 0
+      }
+      console.error(`recording ${seconds} s ...`)
+      const run = await s.perfKvm.run(vm.id, seconds)
+      if (run.message) console.error(terminalSafe(`${run.status}: ${run.message}`))
+      printJson(run)
+      return run.status === 'done' ? 0 : 1
+    } catch (error) {
+      if (error instanceof ApiFailure) throw new InputError(error.message)
+      throw error
+    }
+  })
+}
