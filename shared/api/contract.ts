@@ -3,6 +3,7 @@ import {
   AuditEntrySchema,
   ClusterSeriesSchema,
   ManagedHostSchema,
+  MessageRefSchema,
   PlanDryRunSchema,
   PlacementRuleSchema,
   PlanSchema,
@@ -86,7 +87,7 @@ export const RecommendationStatusSchema = z.enum(['open', 'approved', 'rejected'
 /** After apply: the same figures measured before and after, next to what was predicted. */
 export const MeasuredEffectSchema = z.object({
   appliedAt: z.number(),
-  figures: z.array(z.object({ label: z.string(), unit: z.string(), before: z.number().nullable(), after: z.number().nullable(), samplesAfter: z.number().int() })),
+  figures: z.array(z.object({ label: z.string(), labelRef: MessageRefSchema.optional(), unit: z.string(), before: z.number().nullable(), after: z.number().nullable(), samplesAfter: z.number().int() })),
 })
 
 export const RecommendationItemSchema = z.object({
@@ -107,6 +108,8 @@ export const RecommendationListSchema = z.object({
   generatedAt: z.number().nullable(),
   /** The engine's notes: why no plan is feasible, low confidence, exact comparison. */
   notes: z.array(z.string()),
+  /** The same notes as messages, in the same order, for the admin's language (null or absent: English only). */
+  noteRefs: z.array(MessageRefSchema.nullable()).optional(),
   /** True while the engine runs (at start-up, on its schedule, or asked to). */
   analysing: z.boolean(),
 })

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MessageRefSchema } from '../model/message'
 import { ArrivalSchema, ArrivalStreamSchema, PolicySetSchema, ScenarioEditSchema, ScenarioHostSchema } from '../model/scenario'
 
 /** Schemas of the whatif.* channels: what the What-if view exchanges with main. */
@@ -120,10 +121,13 @@ export const WhatifEventSchema = z.object({
   host: z.string().optional(),
   vm: z.string().optional(),
   detail: z.string().optional(),
+  detailRef: MessageRefSchema.optional(),
 })
 
 export const WhatifRunResultSchema = z.object({
   label: z.string(),
+  /** The label as a message when VirtPilot made it (a policy set without a name). */
+  labelRef: MessageRefSchema.optional(),
   policy: PolicySetSchema,
   metrics: WhatifMetricsSchema,
   series: z.object({

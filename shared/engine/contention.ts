@@ -1,3 +1,4 @@
+import { msg, sentences } from '../i18n'
 import type { ReversibleAction } from '../model/action'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
@@ -6,6 +7,7 @@ import type { HostRoom } from './host-room'
 import type { ContentionOptions } from './options'
 import type { PlacementProblem } from './placement'
 import type { Evidence, TuningAdvice } from './tuning'
+import { figure, said } from './words'
 
 /**
  * Advice for VMs that wait for CPU (CPU ready at or above the threshold over the window), with
@@ -54,7 +56,9 @@ export function contentionAdvice(input: {
       { fact: `${host.id} CPU demand, waiting included`, value: +(hostLoad * 100).toFixed(0), unit: '%' },
       { fact: `${host.id} vCPUs per host CPU`, value: +ratio.toFixed(2) },
     ]
-    const measured = `${nameOf(vm.id)} waits for CPU ${ready.toFixed(0)} % of the time (CPU ready): it got ${used.toFixed(2)} of the ${want.toFixed(2)} cores it wanted on ${host.id}, whose VMs want ${(hostLoad * 100).toFixed(0)} % of its ${host.cpuCores} CPUs (${ratio.toFixed(1)} vCPUs per CPU)`
+    const name = nameOf(vm.id)
+    const measured = msg('engine.contention.measured', { vm: name, ready: `${ready.toFixed(0)} %`, used: used.toFixed(2), want: want.toFixed(2), host: host.id, hostLoad: `${(hostLoad * 100).toFixed(0)} %`, cpus: host.cpuCores, ratio: ratio.toFixed(1) })
+    const readyFigure = figure(msg('engine.contention.cpuReady'), '%', +ready.toFixed(1), 0)
     const base = { target: { type: 'vm' as const, id: vm.id }, rule: 'contention', evidence, needsRestart: false, confidence: 'normal' as const }
     const own = moves.find((m) => m.vmId === vm.id)
     const off = moves.filter((m) => m.from === host.id)
@@ -62,12 +66,14 @@ export function contentionAdvice(input: {
       out.push({
         ...base,
         priority: 3,
-        title: `${nameOf(vm.id)} waits for CPU: the balancing plan ${own ? `moves it to ${own.to}` : `moves ${off.length} VM(s) off ${host.id}`}`,
-        rationale: `${measured}. ${own ? `The balancing plan moves it to ${own.to}` : `The balancing plan moves ${off.map((m) => nameOf(m.vmId)).join(', ')} off ${host.id}`}, which the forecast says leaves room.`,
-        effect: 'Its vCPUs get host CPU time when they are ready to run.',
-        predicted: [{ label: 'CPU ready', unit: '%', before: +ready.toFixed(1), after: 0 }],
+        ...said({
+          title: own ? msg('engine.contention.titleOwnMove', { vm: name, to: own.to }) : msg('engine.contention.titleOthersMove', { vm: name, count: off.length, host: host.id }),
+          rationale: sentences(measured, own ? msg('engine.contention.ownMove', { to: own.to }) : msg('engine.contention.othersMove', { vms: off.map((m) => nameOf(m.vmId)).join(', '), host: host.id })),
+          effect: msg('engine.contention.movesEffect'),
+          riskNote: msg('engine.contention.movesRisk'),
+        }),
+        predicted: [readyFigure],
         risk: 'low',
-        riskNote: 'No change of its own: apply the migration recommendations.',
         actions: [],
       })
       continue
@@ -76,12 +82,14 @@ export function contentionAdvice(input: {
       out.push({
         ...base,
         priority: 2,
-        title: `${host.id} is saturated: lower its CPU overcommit (${nameOf(vm.id)} waits for CPU)`,
-        rationale: `${measured}. No host in the plan takes load off ${host.id} within the migration budget and the allocation ratios: move VMs off it by hand, stop or shrink some, or lower its vCPU ratio so it is not filled this far again.`,
-        effect: 'Fewer runnable vCPUs per host CPU: the VMs on it wait less.',
-        predicted: [{ label: 'vCPUs per host CPU', unit: 'ratio', before: +ratio.toFixed(2), after: +(ratio / Math.max(1, hostLoad)).toFixed(2) }],
+        ...said({
+          title: msg('engine.contention.titleSaturated', { host: host.id, vm: name }),
+          rationale: sentences(measured, msg('engine.contention.saturated', { host: host.id })),
+          effect: msg('engine.contention.saturatedEffect'),
+          riskNote: msg('engine.contention.saturatedRisk'),
+        }),
+        predicted: [figure(msg('engine.contention.ratioFigure'), 'ratio', +ratio.toFixed(2), +(ratio / Math.max(1, hostLoad)).toFixed(2))],
         risk: 'medium',
-        riskNote: 'Advice only: moving or stopping VMs, or changing the ratio in Settings, is the change.',
         actions: [],
       })
       continue
@@ -101,12 +109,14 @@ export function contentionAdvice(input: {
         out.push({
           ...base,
           priority: 3,
-          title: `Add vCPUs on ${nameOf(vm.id)}: ${vm.allocation.vcpus} -> ${vcpus} (it waits for CPU with all its vCPUs busy)`,
-          rationale: `${measured}. It keeps all its vCPUs busy and ${host.id} has CPU to spare: another vCPU lets it run more at once.`,
-          effect: `${vcpus} vCPUs for the ${want.toFixed(2)} cores it wants.`,
-          predicted: [{ label: 'vCPUs', unit: 'vCPU', before: vm.allocation.vcpus, after: vcpus }],
+          ...said({
+            title: msg('engine.contention.titleAdd', { vm: name, before: vm.allocation.vcpus, after: vcpus }),
+            rationale: sentences(measured, msg('engine.contention.add', { host: host.id })),
+            effect: msg('engine.contention.addEffect', { vcpus, want: want.toFixed(2) }),
+            riskNote: msg(restart ? 'engine.rightsize.riskMaxVcpus' : 'engine.rightsize.riskHotAdd'),
+          }),
+          predicted: [figure(msg('engine.figure.vcpus'), 'vCPU', vm.allocation.vcpus, vcpus)],
           risk: 'low',
-          riskNote: restart ? 'Above its max vCPUs: takes effect after a restart.' : 'Hot-add, applied live.',
           needsRestart: restart,
           actions,
         })
@@ -116,12 +126,14 @@ export function contentionAdvice(input: {
     out.push({
       ...base,
       priority: 4,
-      title: `${nameOf(vm.id)} waits for CPU although ${host.id} has room`,
-      rationale: `${measured}. ${host.id} is not saturated${used >= 0.9 * vm.allocation.vcpus ? ` and its vCPU ratio has no room for another vCPU` : ' and the VM does not use all its vCPUs'}: check vCPU pinning (vcpupin) and CPU limits (cputune quota) on the VM.`,
-      effect: 'Without the pinning or the limit, its vCPUs run when ready.',
-      predicted: [{ label: 'CPU ready', unit: '%', before: +ready.toFixed(1), after: 0 }],
+      ...said({
+        title: msg('engine.contention.titleRoom', { vm: name, host: host.id }),
+        rationale: sentences(measured, msg(used >= 0.9 * vm.allocation.vcpus ? 'engine.contention.roomNoRatio' : 'engine.contention.roomNotBusy', { host: host.id })),
+        effect: msg('engine.contention.roomEffect'),
+        riskNote: msg('engine.tuning.adviceOnly'),
+      }),
+      predicted: [readyFigure],
       risk: 'low',
-      riskNote: 'Advice only: VirtPilot does not change pinning or limits.',
       actions: [],
     })
   }

@@ -1,3 +1,5 @@
+import { msg, sentences } from '../i18n'
+import type { MessageRef } from '../model/recommendation'
 import type { ClusterFacts } from '../model/facts'
 
 /**
@@ -23,18 +25,17 @@ export function migrationNeeds(facts: ClusterFacts | undefined, vmId: string): M
   for (const d of vm.disks) {
     if (d.device !== 'disk' || d.readonly) continue
     const hostPath = d.sourceType !== 'network'
-    if (hostPath && d.cache !== 'none' && d.cache !== 'directsync') unsafe.push(`${d.target} (cache=${d.cache ?? 'default, i.e. writeback'})`)
+    if (hostPath && d.cache !== 'none' && d.cache !== 'directsync') unsafe.push(`${d.target} (cache=${d.cache ?? 'default'})`)
     if (hostPath) localDisks.push(`${d.target} (${d.sourceType})`)
   }
   return { unsafe, localDisks }
 }
 
 /** The risk note of a migration with these needs, in the admin's words (one place for this phrasing). */
-export function migrationNeedsWords(n: MigrationNeeds, from: string): string {
-  const parts: string[] = []
-  if (n.unsafe.length > 0)
-    parts.push(`Needs --unsafe: libvirt refuses to live-migrate host-cached disks (${n.unsafe.join(', ')}); allow unsafe migration when you create the plan, or set cache=none first (disk cache advice).`)
-  if (n.localDisks.length > 0)
-    parts.push(`Disk ${n.localDisks.join(', ')} is on ${from}'s own storage path: the destination must see the same path (shared storage); VirtPilot does not copy storage during a migration.`)
-  return parts.join(' ')
+export function migrationNeedsWords(n: MigrationNeeds, from: string): MessageRef | undefined {
+  const parts = [
+    n.unsafe.length > 0 && msg('engine.migrate.needsUnsafe', { disks: n.unsafe.join(', ') }),
+    n.localDisks.length > 0 && msg('engine.migrate.localDisks', { disks: n.localDisks.join(', '), from }),
+  ]
+  return parts.some(Boolean) ? sentences(...parts) : undefined
 }

@@ -1,4 +1,5 @@
-import type { Recommendation, RecommendationPriority } from '../model/recommendation'
+import { msg } from '../i18n'
+import type { MessageRef, Recommendation, RecommendationPriority } from '../model/recommendation'
 
 /**
  * The one rule that sets a recommendation's priority (P1 first ... P5 last), DRS-style:
@@ -43,10 +44,10 @@ export function gainClassForLoad(share: number): RecommendationPriority {
 }
 
 /** "20 min", "5.5 h", "2.0 days": how much history there is, never "0 h". */
-export function historySpan(ms: number): string {
+export function historySpan(ms: number): MessageRef {
   const minutes = ms / 60_000
-  if (minutes < 90) return `${Math.max(0, Math.round(minutes))} min`
+  if (minutes < 90) return msg('engine.span.minutes', { count: Math.max(0, Math.round(minutes)) })
   const hours = minutes / 60
-  if (hours < 48) return `${hours.toFixed(hours < 10 ? 1 : 0)} h`
-  return `${(hours / 24).toFixed(1)} days`
+  if (hours < 48) return msg('engine.span.hours', { hours: hours.toFixed(hours < 10 ? 1 : 0) })
+  return msg('engine.span.days', { days: (hours / 24).toFixed(1) })
 }

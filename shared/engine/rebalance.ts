@@ -1,8 +1,9 @@
-import { english, msg } from '../i18n'
+import { msg } from '../i18n'
 import type { MessageRef, PredictedFigure, Rebalance, RebalanceHost, RebalanceMove, Recommendation } from '../model/recommendation'
 import type { Move } from './balance'
 import { summarizeLoads, type LoadSummary, type PlacementProblem, type PlacementVm } from './placement'
 import { gainClassForLoad } from './priority'
+import { figure, said } from './words'
 
 /**
  * Balancing as the admin approves it: the balancer's optional moves are interdependent (swaps,
@@ -118,12 +119,12 @@ function dependenciesOf(model: Model, j: number): number[] {
 function figures(before: LoadSummary, after: LoadSummary, hostIds: readonly string[], touched: readonly string[] = []): PredictedFigure[] {
   const hostFigures = touched.map((h) => {
     const i = hostIds.indexOf(h)
-    return { label: `${h} CPU load`, labelRef: msg('engine.figure.hostCpu', { host: h }), unit: '%', before: before.cpuLoads[i]! * 100, after: after.cpuLoads[i]! * 100 }
+    return figure(msg('engine.figure.hostCpu', { host: h }), '%', before.cpuLoads[i]! * 100, after.cpuLoads[i]! * 100)
   })
   return [
-    { label: 'Host load spread', labelRef: msg('engine.figure.spread'), unit: '%', before: before.imbalance * 100, after: after.imbalance * 100 },
-    { label: 'Peak host CPU load', labelRef: msg('engine.figure.peakCpu'), unit: '%', before: before.maxCpuLoad * 100, after: after.maxCpuLoad * 100 },
-    ...(touched.length > 0 ? hostFigures : [{ label: 'Peak host memory load', labelRef: msg('engine.figure.peakMemory'), unit: '%', before: before.maxMemLoad * 100, after: after.maxMemLoad * 100 }]),
+    figure(msg('engine.figure.spread'), '%', before.imbalance * 100, after.imbalance * 100),
+    figure(msg('engine.figure.peakCpu'), '%', before.maxCpuLoad * 100, after.maxCpuLoad * 100),
+    ...(touched.length > 0 ? hostFigures : [figure(msg('engine.figure.peakMemory'), '%', before.maxMemLoad * 100, after.maxMemLoad * 100)]),
   ]
 }
 
@@ -146,29 +147,17 @@ function reasonFor(model: Model, j: number, hottest: string, nameOf: (vmId: stri
     const before = loadsAfter(model, prefix).cpuLoads[hostIds.indexOf(hottest)]!
     const after = loadsAfter(model, [...prefix, j, partner]).cpuLoads[hostIds.indexOf(hottest)]!
     const other = nameOf(model.moves[partner]!.vmId)
-    return {
-      reason: `Moves ${vm} onto ${hottest}, the busiest host, only as the other half of a swap with ${other} (move ${partner + 1}), which takes more load off it: together they take ${hottest} from ${pct(before)} to ${pct(after)} CPU load.`,
-      reasonRef: msg('engine.move.ontoHottestSwap', { vm, host: hottest, partner: other, move: partner + 1, before: pct(before), after: pct(after) }),
-    }
+    return said({ reason: msg('engine.move.ontoHottestSwap', { vm, host: hottest, partner: other, move: partner + 1, before: pct(before), after: pct(after) }) })
   }
   if (m.to === hottest) {
     const at = loadsAfter(model, Array.from({ length: j }, (_, i) => i)).cpuLoads[hostIds.indexOf(hottest)]!
-    return {
-      reason: `Moves ${vm} onto ${hottest}, which was the busiest host; the moves before it have taken it down to ${pct(at)} CPU load, so it has room now.`,
-      reasonRef: msg('engine.move.ontoHottest', { vm, host: hottest, load: pct(at) }),
-    }
+    return said({ reason: msg('engine.move.ontoHottest', { vm, host: hottest, load: pct(at) }) })
   }
-  const swap = partner >= 0 ? { text: ` Swaps places with ${nameOf(model.moves[partner]!.vmId)} (move ${partner + 1}).`, partner: nameOf(model.moves[partner]!.vmId), move: partner + 1 } : null
+  const swap = partner >= 0 ? { partner: nameOf(model.moves[partner]!.vmId), move: partner + 1 } : null
   if (m.from === hottest) {
-    return {
-      reason: `Takes ${cores} cores of demand off ${hottest}, the busiest host.${swap?.text ?? ''}`,
-      reasonRef: swap ? msg('engine.move.offHottestSwap', { host: hottest, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.offHottest', { host: hottest, cores }),
-    }
+    return said({ reason: swap ? msg('engine.move.offHottestSwap', { host: hottest, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.offHottest', { host: hottest, cores }) })
   }
-  return {
-    reason: `Evens out host load: ${cores} cores of demand from ${m.from} to ${m.to}.${swap?.text ?? ''}`,
-    reasonRef: swap ? msg('engine.move.spreadSwap', { from: m.from, to: m.to, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.spread', { from: m.from, to: m.to, cores }),
-  }
+  return said({ reason: swap ? msg('engine.move.spreadSwap', { from: m.from, to: m.to, cores, partner: swap.partner, move: swap.move }) : msg('engine.move.spread', { from: m.from, to: m.to, cores }) })
 }
 
 /**
@@ -206,7 +195,6 @@ export function rebalanceRecommendation(input: {
   const gain = Math.max(before.imbalance - after.imbalance, before.peakLoad - after.peakLoad)
   const longest = Math.max(...moves.map((m) => m.costSeconds))
   const total = moves.reduce((a, m) => a + m.costSeconds, 0)
-  const noun = n === 1 ? 'move' : 'moves'
   const params = { count: n, peakBefore: pct(before.maxCpuLoad), peakAfter: pct(after.maxCpuLoad), spreadBefore: pct(before.imbalance), spreadAfter: pct(after.imbalance), hours: input.horizonHours }
   const held = input.heldBack && input.heldBack.count > 0 ? input.heldBack : null
   return {
@@ -214,18 +202,15 @@ export function rebalanceRecommendation(input: {
     kind: 'migrate',
     target: { type: 'cluster', id: 'cluster' },
     priority: gainClassForLoad(gain),
-    title: `Rebalance: ${n} ${noun}`,
-    titleRef: msg('engine.rebalance.title', { count: n }),
-    rationale:
-      `${n} live ${n === 1 ? 'migration' : 'migrations'} that together take the peak host CPU load from ${params.peakBefore} to ${params.peakAfter} and the spread of host load from ${params.spreadBefore} to ${params.spreadAfter} (forecast demand for the next ${input.horizonHours} h). ` +
-      'Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.' +
-      (held ? ` ${english(heldBackRef(held))}` : ''),
-    rationaleRef: held
-      ? msg('engine.rebalance.rationaleHeldBack', { rationale: msg('engine.rebalance.rationale', params), heldBack: heldBackRef(held) })
-      : msg('engine.rebalance.rationale', params),
+    ...said({
+      title: msg('engine.rebalance.title', { count: n }),
+      rationale: held
+        ? msg('engine.rebalance.rationaleHeldBack', { rationale: msg('engine.rebalance.rationale', params), heldBack: heldBackRef(held) })
+        : msg('engine.rebalance.rationale', params),
+      riskNote: msg('engine.migrate.riskSet', { count: n, total: Math.ceil(total), longest: Math.ceil(longest) }),
+    }),
     predicted: figures(before, after, hostIds),
     risk: longest > 120 ? 'medium' : 'low',
-    riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${Math.ceil(total)} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,
     needsRestart: false,
     confidence: input.confidence,
     actions: moves.map((m) => ({

@@ -1,6 +1,7 @@
+import { msg, sentences } from '../i18n'
 import type { ClusterFacts } from '../model/facts'
 import type { LinkSpeed, PoolSample } from '../model/storage'
-import type { Recommendation } from '../model/recommendation'
+import type { MessageRef, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import { balanceGreedy, type BalanceResult, type GreedyOptions, type Move } from './balance'
 import { solveExact, type ExactResult } from './balance'
@@ -23,6 +24,7 @@ import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { poolForecast, withStorage, type StorageContext } from './storage'
 import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
+import { said } from './words'
 
 export interface RecommendInput {
   snapshot: Snapshot
@@ -53,6 +55,7 @@ export function storageContext(input: Pick<RecommendInput, 'facts' | 'linkSpeeds
 export interface ExactComparison {
   status: ExactResult['status'] | 'skipped'
   reason?: string
+  reasonRef?: MessageRef
   exactPeakLoad?: number
   greedyPeakLoad?: number
   /** (greedy peak - exact peak) / exact peak. */
@@ -130,9 +133,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
   // What a move adds to the words: the demand it is planned for, and what its disks and cache modes need.
   const noteOf = (m: Move) => {
     const d = demand.get(m.vmId)
-    const forecast = d ? ` Demand planned for ${nameOf(m.vmId)}: ${demandWords(d, horizonHours)}.${m.mandatory ? '' : recentWords(recentCheck.get(m.vmId))}` : ''
+    const forecast = d ? sentences(msg('engine.migrate.demandPlanned', { vm: nameOf(m.vmId), demand: demandWords(d, horizonHours) }), !m.mandatory && recentWords(recentCheck.get(m.vmId))) : undefined
     const needs = migrationNeeds(input.facts, m.vmId)
-    return { forecast, needs, needsNote: needs ? migrationNeedsWords(needs, m.from) : '', plan: storage.plan(m.vmId, m.to) }
+    return { forecast, needs, needsNote: needs ? migrationNeedsWords(needs, m.from) : undefined, plan: storage.plan(m.vmId, m.to) }
   }
   /** The migrate action of move m as the plan must run it: unsafe where libvirt says so, copying the disks that must move. */
   const runnable = (a: Recommendation['actions'][number], note: ReturnType<typeof noteOf>): Recommendation['actions'][number] => {
@@ -142,16 +145,17 @@ export function recommend(input: RecommendInput): RecommendOutput {
     const disks = copy ? { copyDisks: copy.copyDisks } : {}
     return { action: { ...a.action, ...unsafe, ...disks }, rollback: { ...a.rollback, ...unsafe, ...disks } }
   }
-  const risky = (rec: Recommendation, notes: ReturnType<typeof noteOf>[]): Pick<Recommendation, 'risk' | 'riskNote'> => {
-    const words = notes.map((n) => n.needsNote).filter(Boolean)
+  const risky = (rec: Recommendation, notes: ReturnType<typeof noteOf>[]): Pick<Recommendation, 'risk' | 'riskNote' | 'riskNoteRef'> => {
     const unsafe = notes.some((n) => n.needs && n.needs.unsafe.length > 0)
-    const outgrow = notes.map((n) => mayOutgrowNote(copyingPlan(n.plan))).filter(Boolean)
+    const outgrow = notes.map((n) => mayOutgrowNote(copyingPlan(n.plan)))
     // A single move says its copy in its own risk note; a set says it once for all its moves.
     const copies = rec.rebalance ? notes.filter((n) => copyingPlan(n.plan)).length : 0
-    const setWords = copies > 0 ? [`${copies} of the moves copy disks while the guest runs (--copy-storage-all); the old disk files stay on the source host until you delete them.`, ...outgrow.map((o) => o.trim())] : []
+    const setWords = copies > 0 ? [msg('engine.migrate.setCopies', { count: copies }), ...outgrow] : []
+    const own = rec.riskNoteRef ?? { key: 'engine.sentences', params: { sentences: [] } }
+    const words = said({ riskNote: sentences(own, ...setWords, ...notes.map((n) => n.needsNote)) })
     return {
-      risk: unsafe ? 'high' : outgrow.length > 0 && rec.risk === 'low' ? 'medium' : rec.risk,
-      riskNote: [rec.riskNote, ...setWords, ...words].join(' '),
+      risk: unsafe ? 'high' : outgrow.some(Boolean) && rec.risk === 'low' ? 'medium' : rec.risk,
+      ...(rec.riskNoteRef ? words : { riskNote: [rec.riskNote, words.riskNote].filter(Boolean).join(' ') }),
     }
   }
 
@@ -174,7 +178,8 @@ export function recommend(input: RecommendInput): RecommendOutput {
     }
     const note = noteOf(m)
     const rec = migrationRecommendation(m, problem, mandatory.slice(0, i), nextId, nameOf, note.plan)
-    return [{ ...rec, rationale: rec.rationale + note.forecast, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }]
+    const rationale = note.forecast && rec.rationaleRef ? said({ rationale: sentences(rec.rationaleRef, note.forecast) }) : {}
+    return [{ ...rec, ...rationale, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }]
   })
   const rebalanceRecs = optional.length > 0 ? [rebalanceSet()] : []
   function rebalanceSet(): Recommendation {
@@ -198,8 +203,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
         // Each move's own words carry its forecast and its disk copy.
         moves: rec.rebalance!.moves.map((mv, j) => {
           const plan = notes[j]!.plan
-          const more = (storageSentence(plan, mv.to) + notes[j]!.forecast).trim()
-          return { ...mv, ...(more ? { notes: more } : {}), ...(plan?.ok ? { storage: plan.storage } : {}) }
+          const storageWords = storageSentence(plan, mv.to)
+          const more = storageWords || notes[j]!.forecast ? said({ notes: sentences(storageWords, notes[j]!.forecast) }) : {}
+          return { ...mv, ...more, ...(plan?.ok ? { storage: plan.storage } : {}) }
         }),
       },
     }
@@ -249,12 +255,12 @@ function compareWithExact(
   greedy: BalanceResult,
   opts: { exactMaxVms: number; exactTimeLimitS: number; maxMigrations: number },
 ): ExactComparison {
-  if (!solver) return { status: 'skipped', reason: 'no solver passed' }
+  if (!solver) return { status: 'skipped', ...said({ reason: msg('engine.notes.noSolver') }) }
   if (problem.vms.length > opts.exactMaxVms)
-    return { status: 'skipped', reason: `${problem.vms.length} VMs is above the exact-mode limit of ${opts.exactMaxVms}` }
+    return { status: 'skipped', ...said({ reason: msg('engine.notes.tooManyVms', { count: problem.vms.length, limit: opts.exactMaxVms }) }) }
   const mandatory = greedy.moves.filter((m) => m.mandatory).length
   const exact = solveExact(problem, { kind: 'minPeak', maxMoves: opts.maxMigrations + mandatory }, solver, opts.exactTimeLimitS)
-  if (!exact.summary) return { status: exact.status, reason: `HiGHS: ${exact.solverStatus}` }
+  if (!exact.summary) return { status: exact.status, ...said({ reason: msg('engine.notes.solverStatus', { status: exact.solverStatus }) }) }
   const exactPeak = exact.summary.peakLoad
   return {
     status: exact.status,

@@ -1,6 +1,5 @@
-import { msg } from '../i18n'
-import type { MessageRef } from '../model/message'
-import type { Recommendation } from '../model/recommendation'
+import { msg, sentences } from '../i18n'
+import type { MessageRef, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
 import type { PlacementProblem } from './placement'
@@ -8,6 +7,7 @@ import { historySpan } from './priority'
 import { loadsAfter, rebalanceModel, subsetEffect } from './rebalance'
 import type { RightsizeResult } from './rightsize'
 import { gibText, type StoragePlan } from './storage'
+import { figure, said } from './words'
 
 /**
  * Turns engine results into the admin-facing Recommendation records (words and numbers). The
@@ -22,36 +22,39 @@ export function memoryText(mib: number): string {
   return `${Number.isInteger(gib) ? gib.toFixed(0) : gib.toFixed(1)} GiB`
 }
 
-const vcpuText = (n: number) => `${n} ${n === 1 ? 'vCPU' : 'vCPUs'}`
-
 /** `nameOf` turns a VM id (a UUID on real hosts) into the name the admin knows. */
 export function rightsizeRecommendations(r: RightsizeResult, nextId: () => string, nameOf: (vmId: string) => string = (id) => id): Recommendation[] {
   const out: Recommendation[] = []
   const cpuActions = r.actions.filter((a) => a.action.kind === 'setVcpus' || a.action.kind === 'setMaxVcpus')
   const memActions = r.actions.filter((a) => a.action.kind === 'setMemory' || a.action.kind === 'setMaxMemory')
+  const vm = nameOf(r.vmId)
   const span = historySpan(r.historyHours * 3_600_000)
-  const lowNote = r.confidence === 'low' ? ` Only ${span} of history: growing only, no shrink yet.` : ''
+  const lowNote = r.confidence === 'low' && msg('engine.rightsize.lowHistory', { span })
   const held = r.heldByHost
-  const heldNote = (what: 'vcpus' | 'memoryMiB', unit: string) =>
-    held?.[what] !== undefined ? ` It would need ${held[what]} ${unit}: its host's allocation ratio leaves no room for more until other VMs there shrink or move (see their recommendations), or the ratio is raised in Settings.` : ''
+  const heldVcpus = held?.vcpus !== undefined && msg('engine.rightsize.heldVcpus', { count: held.vcpus })
+  const heldMemory = held?.memoryMiB !== undefined && msg('engine.rightsize.heldMemory', { mib: held.memoryMiB })
+  const saturated = r.cpu.saturated && msg('engine.rightsize.saturated')
+  const cores = r.cpu.percentileCores.toFixed(2)
+  const uses = (vcpus: number) =>
+    r.cpu.busiestHourCores !== null
+      ? msg('engine.rightsize.cpuUsesBusiest', { cores, busiest: r.cpu.busiestHourCores.toFixed(2), count: vcpus })
+      : msg('engine.rightsize.cpuUses', { cores, count: vcpus })
   if (cpuActions.length > 0) {
     const grow = r.cpu.recommendedVcpus > r.cpu.currentVcpus
     const restart = cpuActions.some((a) => a.action.kind === 'setMaxVcpus')
+    const change = { vm, before: r.cpu.currentVcpus, after: r.cpu.recommendedVcpus }
     out.push({
       id: nextId(),
       kind: 'rightsize-cpu',
       target: { type: 'vm', id: r.vmId },
       priority: grow && r.cpu.saturated ? 2 : 3,
-      title: `${grow ? 'Add' : 'Remove'} vCPUs on ${nameOf(r.vmId)}: ${r.cpu.currentVcpus} → ${r.cpu.recommendedVcpus}`,
-      rationale:
-        `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile` +
-        (r.cpu.busiestHourCores !== null ? ` and ${r.cpu.busiestHourCores.toFixed(2)} cores in its busiest hour of the week` : '') +
-        ` with ${vcpuText(r.cpu.currentVcpus)}${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs') + lowNote,
-      predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: r.cpu.recommendedVcpus }],
+      ...said({
+        title: msg(grow ? 'engine.rightsize.cpuAdd' : 'engine.rightsize.cpuRemove', change),
+        rationale: sentences(uses(r.cpu.currentVcpus), saturated, heldVcpus, lowNote),
+        riskNote: msg(restart ? 'engine.rightsize.riskMaxVcpus' : grow ? 'engine.rightsize.riskHotAdd' : 'engine.rightsize.riskHotUnplug'),
+      }),
+      predicted: [figure(msg('engine.figure.vcpus'), 'vCPU', r.cpu.currentVcpus, r.cpu.recommendedVcpus)],
       risk: grow ? 'low' : 'medium',
-      riskNote: restart
-        ? 'Above the VM\'s max vCPUs: takes effect after a restart.'
-        : grow ? 'Hot-add, applied live.' : 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
       needsRestart: restart,
       confidence: r.confidence,
       actions: cpuActions,
@@ -63,11 +66,13 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
       kind: 'rightsize-cpu',
       target: { type: 'vm', id: r.vmId },
       priority: r.cpu.saturated ? 2 : 3,
-      title: `${nameOf(r.vmId)} needs ${held.vcpus} vCPUs: its host has no room at its allocation ratio`,
-      rationale: `Uses ${r.cpu.percentileCores.toFixed(2)} cores at its sizing percentile with ${r.cpu.currentVcpus} vCPUs${r.cpu.saturated ? ' (saturated: real demand may be higher)' : ''}.` + heldNote('vcpus', 'vCPUs'),
-      predicted: [{ label: 'vCPUs', unit: 'vCPU', before: r.cpu.currentVcpus, after: held.vcpus }],
+      ...said({
+        title: msg('engine.rightsize.heldTitle', { vm, count: held.vcpus }),
+        rationale: sentences(msg('engine.rightsize.cpuUses', { cores, count: r.cpu.currentVcpus }), saturated, heldVcpus),
+        riskNote: msg('engine.rightsize.riskAdviceOnly'),
+      }),
+      predicted: [figure(msg('engine.figure.vcpus'), 'vCPU', r.cpu.currentVcpus, held.vcpus)],
       risk: 'low',
-      riskNote: 'Advice only: no change fits the host as it is.',
       needsRestart: false,
       confidence: r.confidence,
       actions: [],
@@ -76,18 +81,19 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
   if (memActions.length > 0) {
     const grow = r.mem.recommendedMiB > r.mem.currentMiB
     const restart = memActions.some((a) => a.action.kind === 'setMaxMemory')
+    const change = { vm, before: memoryText(r.mem.currentMiB), after: memoryText(r.mem.recommendedMiB) }
     out.push({
       id: nextId(),
       kind: 'rightsize-memory',
       target: { type: 'vm', id: r.vmId },
       priority: grow ? 2 : 4,
-      title: `${grow ? 'Add' : 'Reclaim'} memory on ${nameOf(r.vmId)}: ${memoryText(r.mem.currentMiB)} → ${memoryText(r.mem.recommendedMiB)}`,
-      rationale: `Peak working set ${memoryText(r.mem.peakWorkingSetMiB)} over ${span}; sized at peak plus margin.` + heldNote('memoryMiB', 'MiB') + lowNote,
-      predicted: [{ label: 'Memory', unit: 'MiB', before: r.mem.currentMiB, after: r.mem.recommendedMiB }],
+      ...said({
+        title: msg(grow ? 'engine.rightsize.memAdd' : 'engine.rightsize.memReclaim', change),
+        rationale: sentences(msg('engine.rightsize.memPeak', { peak: memoryText(r.mem.peakWorkingSetMiB), span }), heldMemory, lowNote),
+        riskNote: msg(restart ? 'engine.rightsize.riskMaxMemory' : 'engine.rightsize.riskBalloon'),
+      }),
+      predicted: [figure(msg('engine.figure.memory'), 'MiB', r.mem.currentMiB, r.mem.recommendedMiB)],
       risk: grow ? 'low' : 'medium',
-      riskNote: restart
-        ? 'Above the VM\'s max memory: takes effect after a restart.'
-        : 'Balloon, applied live; a guest whose peak is not in the history may swap.',
       needsRestart: restart,
       confidence: r.confidence,
       actions: memActions,
@@ -97,13 +103,19 @@ export function rightsizeRecommendations(r: RightsizeResult, nextId: () => strin
 }
 
 /** What a move does with the VM's disks, in one sentence for the rationale. */
-export function storageSentence(plan: StoragePlan | undefined, to: string): string {
-  if (!plan?.ok) return ''
+export function storageSentence(plan: StoragePlan | undefined, to: string): MessageRef | undefined {
+  if (!plan?.ok) return undefined
   const s = plan.storage
-  if (s.mode === 'shared') return ' Its disks are on storage both hosts reach: only memory moves.'
+  if (s.mode === 'shared') return msg('engine.migrate.sharedStorage')
   const copied = s.disks.filter((d) => d.mode === 'copy')
-  const pools = [...new Set(copied.map((d) => d.pool))].join(', ')
-  return ` Copies ${copied.map((d) => `${d.target} (${gibText(d.bytes ?? 0)})`).join(', ')} to ${to}'s pool ${pools} while the guest runs: about ${Math.ceil(s.copySeconds)} s at ${Math.round(s.linkMiBps)} MiB/s (${s.linkMeasured ? 'measured' : 'assumed, not yet measured'}).`
+  const params = {
+    disks: copied.map((d) => `${d.target} (${gibText(d.bytes ?? 0)})`).join(', '),
+    pools: [...new Set(copied.map((d) => d.pool))].join(', '),
+    to,
+    seconds: Math.ceil(s.copySeconds),
+    speed: Math.round(s.linkMiBps),
+  }
+  return msg(s.linkMeasured ? 'engine.migrate.copiesMeasured' : 'engine.migrate.copiesAssumed', params)
 }
 
 /** A storage plan that copies disks, or undefined (shared storage, or no storage facts). */
@@ -112,9 +124,9 @@ export function copyingPlan(storage: StoragePlan | undefined): Extract<StoragePl
 }
 
 /** When the copies of a move may outgrow the free space of the destination pool. */
-export function mayOutgrowNote(copy: Extract<StoragePlan, { ok: true }> | undefined): string {
-  if (!copy || copy.storage.destinationFreeBytes === undefined || copy.storage.copyCapacityBytes <= copy.storage.destinationFreeBytes) return ''
-  return ` The copies may grow to ${gibText(copy.storage.copyCapacityBytes)}, more than the ${gibText(copy.storage.destinationFreeBytes)} free in the destination pool.`
+export function mayOutgrowNote(copy: Extract<StoragePlan, { ok: true }> | undefined): MessageRef | undefined {
+  if (!copy || copy.storage.destinationFreeBytes === undefined || copy.storage.copyCapacityBytes <= copy.storage.destinationFreeBytes) return undefined
+  return msg('engine.migrate.mayOutgrow', { size: gibText(copy.storage.copyCapacityBytes), free: gibText(copy.storage.destinationFreeBytes) })
 }
 
 /**
@@ -137,18 +149,20 @@ export function migrationRecommendation(move: Move, problem: PlacementProblem, a
     target: { type: 'vm', id: move.vmId },
     // Mandatory: 1, or 2 for a should-run rule (soft).
     priority: move.mandatory ? (move.priority === 2 ? 2 : 1) : move.priority,
-    title: `Move ${vm} from ${move.from} to ${move.to}`,
-    titleRef: msg('engine.move.title', { vm, from: move.from, to: move.to }),
-    rationale:
-      (move.mandatory
-        ? `${move.priority === 2 ? 'Asked for by a rule' : 'Required'}: ${move.reason}. Live migration about ${seconds} s; the peak host CPU load is ${peak} after it.`
-        : `${move.reason}; live migration about ${seconds} s.`) + sentence,
-    ...(move.mandatory && move.reasonRef && !sentence ? { rationaleRef: named(move.reasonRef) } : {}),
+    ...said({
+      title: msg('engine.move.title', { vm, from: move.from, to: move.to }),
+      rationale: sentences(
+        move.mandatory && move.reasonRef
+          ? named(move.reasonRef)
+          : move.mandatory
+            ? msg('engine.migrate.required', { reason: move.reason, seconds, peak })
+            : msg('engine.migrate.optional', { reason: move.reasonRef ?? move.reason, seconds }),
+        sentence,
+      ),
+      riskNote: copy ? sentences(msg('engine.migrate.riskCopy', { seconds, from: move.from }), outgrow) : msg('engine.migrate.riskLive', { seconds }),
+    }),
     predicted: subsetEffect(model, [0]),
     risk: move.costSeconds > 120 || outgrow ? 'medium' : 'low',
-    riskNote: copy
-      ? `Live migration with storage copy (--copy-storage-all) of about ${Math.ceil(move.costSeconds)} s; the guest keeps running while its disks copy, brief pause at switch-over; the old disk files stay on ${move.from} until you delete them.${outgrow}`
-      : `Live migration of about ${Math.ceil(move.costSeconds)} s; brief pause at switch-over.`,
     needsRestart: false,
     // A mandatory move does not wait for history: it has to happen either way.
     confidence: 'normal',
@@ -183,13 +197,13 @@ export function oversizedVcpuRecommendations(snapshot: Snapshot, rightsizing: re
         kind: 'rightsize-cpu' as const,
         target: { type: 'vm' as const, id: vm.id },
         priority: 2 as const,
-        title: `${name} has more vCPUs than ${vm.hostId} has logical CPUs: ${vm.allocation.vcpus} → ${cpus}`,
-        titleRef: msg('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
-        rationale: `${name} has ${vcpuText(vm.allocation.vcpus)} on ${vm.hostId}, which has ${cpus} logical CPUs: its vCPUs can never all run at once, and a guest that spins on a lock held by a vCPU the host has descheduled wastes the CPU time it gets. Give it at most ${cpus}.`,
-        rationaleRef: msg('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
-        predicted: [{ label: 'vCPUs', labelRef: msg('engine.figure.vcpus'), unit: 'vCPU', before: vm.allocation.vcpus, after: cpus }],
+        ...said({
+          title: msg('engine.oversized.title', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+          rationale: msg('engine.oversized.rationale', { vm: name, host: vm.hostId, vcpus: vm.allocation.vcpus, cpus }),
+          riskNote: msg('engine.rightsize.riskHotUnplug'),
+        }),
+        predicted: [figure(msg('engine.figure.vcpus'), 'vCPU', vm.allocation.vcpus, cpus)],
         risk: 'medium' as const,
-        riskNote: 'Hot-unplug needs guest support; otherwise it applies at the next restart.',
         needsRestart: false,
         confidence: 'normal' as const,
         actions: [{ action: { kind: 'setVcpus' as const, ...target, count: cpus, live }, rollback: { kind: 'setVcpus' as const, ...target, count: vm.allocation.vcpus, live } }],
@@ -216,13 +230,13 @@ export function evacuationRecommendation(hostId: string, moves: readonly Move[],
     kind: 'evacuate',
     target: { type: 'host', id: hostId },
     priority: 1,
-    title: `Evacuate ${hostId} for maintenance: ${n} ${n === 1 ? 'move' : 'moves'}`,
-    titleRef: msg('engine.evacuate.title', { host: hostId, count: n }),
-    rationale: `${hostId} is in maintenance: its running VMs move to other hosts (${vms}), live, about ${total} s in all; the peak host CPU load is ${peak} after them. Until it leaves maintenance, nothing is placed on it.`,
-    rationaleRef: msg('engine.evacuate.rationale', { host: hostId, vms, seconds: total, peak }),
+    ...said({
+      title: msg('engine.evacuate.title', { host: hostId, count: n }),
+      rationale: msg('engine.evacuate.rationale', { host: hostId, vms, seconds: total, peak }),
+      riskNote: msg('engine.migrate.riskSet', { count: n, total, longest: Math.ceil(longest) }),
+    }),
     predicted: subsetEffect(model, all),
     risk: longest > 120 ? 'medium' : 'low',
-    riskNote: `${n} live ${n === 1 ? 'migration' : 'migrations'}, about ${total} s in all (the longest ${Math.ceil(longest)} s); each guest pauses briefly at switch-over.`,
     needsRestart: false,
     confidence: 'normal',
     actions: moves.map((m) => ({

@@ -3,7 +3,7 @@ import { engineEn } from './engine.en'
 import { engineZhCN } from './engine.zh-CN'
 import { placementEn } from './placement.en'
 import { placementZhCN } from './placement.zh-CN'
-import type { At, Catalogue, Leaves, ParamsFor } from './types'
+import type { At, Catalogue, Leaves, ParamsFor, Placeholders } from './types'
 
 /**
  * The messages main, the engine and the CLI produce, by top-level namespace. The renderer merges
@@ -21,3 +21,5 @@ export const sharedMessages: Record<Language, SharedMessages> = {
 /** A key some shared catalogue holds, and the values its English text needs. */
 export type MessageKey = Leaves<typeof sourceEn>
 export type MessageParams<K extends MessageKey> = ParamsFor<At<typeof sourceEn, K>>
+/** True when the text of K has no placeholder (its values may be left out). */
+export type NeedsNoParams<K extends MessageKey> = [Placeholders<At<typeof sourceEn, K>>] extends [never] ? true : false

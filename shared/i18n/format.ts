@@ -1,14 +1,19 @@
 import type { MessageParam, MessageRef } from '../model/message'
 import type { Language } from '../model/settings'
-import { sharedMessages, type MessageKey, type MessageParams } from './catalogues'
+import { sharedMessages, type MessageKey, type MessageParams, type NeedsNoParams } from './catalogues'
 
 /** A typed message reference: the key must exist and every placeholder of its English text gets a value. */
-export function msg<K extends MessageKey>(key: K, ...params: keyof MessageParams<K> extends never ? [] : [MessageParams<K>]): MessageRef {
+export function msg<K extends MessageKey>(key: K, ...params: NeedsNoParams<K> extends true ? [params?: MessageParams<K>] : [MessageParams<K>]): MessageRef {
   return { key, params: (params[0] ?? {}) as Record<string, MessageParam> }
 }
 
-/** Messages in a list value are sentences said one after another: a space between them in English, none in Chinese. */
+/**
+ * Messages in a list value are sentences said one after another: a space between them in English,
+ * none in Chinese; a list value named `items` is a list of short phrases ("a, b" / "a、b"), one
+ * named `clauses` a list of clauses ("a; b" / "a；b").
+ */
 const SENTENCE_GAP: Record<Language, string> = { en: ' ', 'zh-CN': '' }
+const GAPS: Record<string, Record<Language, string>> = { items: { en: ', ', 'zh-CN': '、' }, clauses: { en: '; ', 'zh-CN': '；' } }
 
 export function sentenceGap(locale: Language): string {
   return SENTENCE_GAP[locale]
@@ -32,7 +37,10 @@ export function isMessageKey(key: string): key is MessageKey {
 /** Nested messages said in the same language; plain values kept. */
 export function resolveParams(params: MessageRef['params'], say: (ref: MessageRef) => string, locale: Language): Record<string, string | number> {
   return Object.fromEntries(
-    Object.entries(params).map(([name, value]) => [name, typeof value === 'object' ? (Array.isArray(value) ? value.map(say).filter(Boolean).join(SENTENCE_GAP[locale]) : say(value)) : value]),
+    Object.entries(params).map(([name, value]) => [
+      name,
+      typeof value === 'object' ? (Array.isArray(value) ? value.map(say).filter(Boolean).join((GAPS[name] ?? SENTENCE_GAP)[locale]) : say(value)) : value,
+    ]),
   )
 }
 
@@ -86,4 +94,10 @@ function interpolate(text: string, values: Record<string, string | number>): str
     const value = values[name!]
     return value === undefined ? whole : String(value)
   })
+}
+
+/** Sentences said one after another; the ones left out (undefined, false) are skipped. */
+export function sentences(...parts: (MessageRef | undefined | false)[]): MessageRef {
+  const list = parts.filter((p): p is MessageRef => !!p)
+  return list.length === 1 ? list[0]! : { key: 'engine.sentences', params: { sentences: list } }
 }

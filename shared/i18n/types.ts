@@ -12,5 +12,5 @@ export type At<T, K extends string> = K extends `${infer H}.${infer R}` ? (H ext
 /** The `{name}` placeholders of a text (not `{'literal'}`). */
 export type Placeholders<S, Acc extends string = never> = S extends `${string}{${infer P}}${infer R}` ? Placeholders<R, P extends `'${string}'` ? Acc : Acc | P> : Acc
 
-/** The values a text needs: `count` chooses the plural form, so it is a number. */
-export type ParamsFor<S> = { [P in Placeholders<S>]: P extends 'count' ? number : MessageParam }
+/** The values a text needs: `count` chooses the plural form (shown or not), so it is a number. */
+export type ParamsFor<S> = { [P in Placeholders<S>]: P extends 'count' ? number : MessageParam } & { count?: number }

@@ -72,6 +72,7 @@ export const RebalanceMoveSchema = z.object({
   reasonRef: MessageRefSchema.optional(),
   /** What else the engine says of this move: the demand it is planned for, the disks it copies. */
   notes: z.string().optional(),
+  notesRef: MessageRefSchema.optional(),
   /** Its storage side: shared, or the disks it copies, with bytes and predicted time. */
   storage: MigrationStorageSchema.optional(),
   /** This move's own effect: the cluster after the moves before it, then after it too. */
@@ -106,6 +107,7 @@ export const RecommendationSchema = z.object({
   predicted: z.array(PredictedFigureSchema),
   risk: RiskSchema,
   riskNote: z.string(),
+  riskNoteRef: MessageRefSchema.optional(),
   /** True when applying it needs the VM (or host) to restart. */
   needsRestart: z.boolean(),
   confidence: z.enum(['low', 'normal']),

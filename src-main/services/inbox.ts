@@ -1,11 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
+import { english, msg } from '../../shared/i18n'
 import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { storageContext } from '../../shared/engine/recommend'
 import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
 import { withDefaults } from '../../shared/engine/options'
-import type { ClusterFacts, History, Plan, Recommendation, Snapshot } from '../../shared/model'
+import { said } from '../../shared/engine/words'
+import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
@@ -46,6 +48,7 @@ export function createInbox(options: InboxOptions) {
   const { store, engine, events, clock, actor } = options
   let generatedAt: number | null = null
   let notes: string[] = []
+  let noteRefs: (MessageRef | null)[] = []
   /** The strategy of the last analysis: scheduled runs keep the admin's choice. */
   let lastStrategy: AllocationStrategy = 'dynamic'
   let analysing: Promise<void> | undefined
@@ -61,9 +64,9 @@ export function createInbox(options: InboxOptions) {
       const after = store.samples.vmWindowMeans(vmId, at, now)
       const name = options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
       figures.push(
-        { label: `${name} CPU used`, unit: 'cores', before: before.cpuUsedCores, after: after.cpuUsedCores, samplesAfter: after.n },
-        { label: `${name} CPU ready`, unit: '%', before: before.cpuReadyPct, after: after.cpuReadyPct, samplesAfter: after.n },
-        { label: `${name} memory used`, unit: 'MiB', before: before.memUsedMiB, after: after.memUsedMiB, samplesAfter: after.n },
+        { ...said({ label: msg('engine.measured.cpuUsed', { vm: name }) }), unit: 'cores', before: before.cpuUsedCores, after: after.cpuUsedCores, samplesAfter: after.n },
+        { ...said({ label: msg('engine.measured.cpuReady', { vm: name }) }), unit: '%', before: before.cpuReadyPct, after: after.cpuReadyPct, samplesAfter: after.n },
+        { ...said({ label: msg('engine.measured.memoryUsed', { vm: name }) }), unit: 'MiB', before: before.memUsedMiB, after: after.memUsedMiB, samplesAfter: after.n },
       )
     }
     for (const a of r.actions) {
@@ -71,7 +74,7 @@ export function createInbox(options: InboxOptions) {
       for (const host of [a.action.from, a.action.to]) {
         const before = store.samples.hostWindowMeans(host, at - EFFECT_BEFORE_MS, at)
         const after = store.samples.hostWindowMeans(host, at, now)
-        figures.push({ label: `${host} CPU`, unit: '%', before: before.cpuPct, after: after.cpuPct, samplesAfter: after.n })
+        figures.push({ ...said({ label: msg('engine.measured.hostCpu', { host }) }), unit: '%', before: before.cpuPct, after: after.cpuPct, samplesAfter: after.n })
       }
     }
     return { appliedAt: at, figures }
@@ -86,7 +89,7 @@ export function createInbox(options: InboxOptions) {
         const { effect: _stored, ...rest } = item
         return { ...rest, ...(effect ? { effect } : {}) }
       })
-    return { items, generatedAt, notes, analysing: analysing !== undefined }
+    return { items, generatedAt, notes, noteRefs, analysing: analysing !== undefined }
   }
 
   const changed = () => events.emit('recommendations.changed', list())
@@ -123,15 +126,15 @@ export function createInbox(options: InboxOptions) {
     store.recommendations.replaceOpen(recommendations, now)
     generatedAt = now
     const exact = output.balance.exact
-    notes = [
-      ...output.reasons,
-      ...output.ruleNotes,
-      ...(exact.status === 'optimal' || exact.status === 'timedout'
-        ? [`Balancing: greedy peak load ${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} % vs exact ${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} % (HiGHS, ${exact.status}).`]
+    const exactNote =
+      exact.status === 'optimal' || exact.status === 'timedout'
+        ? msg('engine.notes.exact', { greedy: `${((exact.greedyPeakLoad ?? 0) * 100).toFixed(1)} %`, exact: `${((exact.exactPeakLoad ?? 0) * 100).toFixed(1)} %`, status: msg(exact.status === 'optimal' ? 'engine.notes.optimal' : 'engine.notes.timedout') })
         : exact.reason
-          ? [`Exact balancing skipped: ${exact.reason}.`]
-          : []),
-    ]
+          ? msg('engine.notes.exactSkipped', { reason: exact.reasonRef ?? exact.reason })
+          : undefined
+    // Infeasibility reasons come in English only (the balancer's words); the exact comparison in either language.
+    notes = [...output.reasons, ...output.ruleNotes, ...(exactNote ? [english(exactNote)] : [])]
+    noteRefs = [...output.reasons.map(() => null), ...output.ruleNotes.map(() => null), ...(exactNote ? [exactNote] : [])]
   }
 
   /**

@@ -10,7 +10,7 @@ import type { ScenarioRepo, ScenarioSummaryRow } from '../store/scenarios'
 import { usageWindow } from './engine'
 import { scenarioFromDemo, scenarioFromLive } from '../whatif/build'
 import { seedArticleScenario } from '../whatif/examples'
-import { policyLabel } from '../whatif/policy-syntax'
+import { policyLabel, policyLabelRef } from '../whatif/policy-syntax'
 import { workerRunner, type WhatifRunner } from '../whatif/run'
 import { importInWorker, type Imported, type ImportRequest } from '../whatif/import'
 import { ScenarioInputError } from '../whatif/scenario-file'
@@ -119,6 +119,7 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
         seed: result.seed,
         runs: result.runs.map((r) => ({
           label: policyLabel(r.policy),
+          ...(r.policy.name ? {} : { labelRef: policyLabelRef(r.policy) }),
           policy: r.policy,
           metrics: r.metrics,
           series: r.series,

@@ -1,3 +1,5 @@
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import { describeIssues } from '../../shared/api/result'
 import { PolicySetSchema, type PolicySet } from '../../shared/model/scenario'
 import { ScenarioInputError } from './scenario-file'
@@ -78,9 +80,15 @@ export function parsePolicy(text: string): PolicySet {
 
 /** A short label for a policy set: its name, or what it sets. */
 export function policyLabel(p: PolicySet): string {
-  if (p.name) return p.name
-  const parts = [p.allocation, p.scheduling.toUpperCase()]
-  if (p.balance.enabled) parts.push('balance')
-  if (p.consolidation.enabled) parts.push('consolidate')
-  return parts.join(' · ')
+  return p.name ?? english(policyLabelRef(p))
+}
+
+/** What a policy set without a name sets, as a message ("static · FCFS · balance"). */
+export function policyLabelRef(p: PolicySet): MessageRef {
+  return msg('engine.whatif.policy', {
+    allocation: msg(`engine.whatif.allocation.${p.allocation}`),
+    scheduling: msg(`engine.whatif.scheduling.${p.scheduling}`),
+    balance: p.balance.enabled ? msg('engine.whatif.withBalance') : '',
+    consolidate: p.consolidation.enabled ? msg('engine.whatif.withConsolidation') : '',
+  })
 }

@@ -18,6 +18,6 @@ export function formatFigure(units: Units, value: number, unit: string): string 
     case 'vCPU':
       return units.vcpus(value)
     default:
-      return `${units.fixed(value, digits)} ${unit}`
+      return units.counted(value, unit, digits) ?? `${units.fixed(value, digits)} ${unit}`
   }
 }

@@ -70,6 +70,13 @@ export function createUnits(t: Translate, locale: Ref<string>) {
     return t('units.vcpus', { count })
   }
 
+  /** A count in one of the engine's own units (VMs, disks, pages...), said in the language; undefined for a unit it has no word for. */
+  function counted(value: number, unit: string, digits: number): string | undefined {
+    const key = `engine.units.${unit}` as const
+    const said = t(key, { value: fixed(value, digits) })
+    return said === key ? undefined : said
+  }
+
   function cores(value: number, digits = 1): string {
     return t('units.cores', { value: fixed(value, digits) })
   }
@@ -117,7 +124,7 @@ export function createUnits(t: Translate, locale: Ref<string>) {
     return relativeFormat.value.format(-Math.floor(elapsed / step.ms), step.unit)
   }
 
-  return { fixed, percent, vcpus, cores, gib, memory, rate, seconds, clock, dateTime, ago }
+  return { fixed, percent, vcpus, counted, cores, gib, memory, rate, seconds, clock, dateTime, ago }
 }
 
 export type Units = ReturnType<typeof createUnits>

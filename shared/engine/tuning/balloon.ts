@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, runningVms } from './rule'
 
@@ -16,13 +18,15 @@ export const balloonRule: TuningRule = {
         rule: 'balloon',
         target: { type: 'vm', id: vm.vmId },
         priority: 4,
-        title: `Add a virtio balloon device to ${vm.name}`,
-        rationale: `${vm.name} (${gib(vm.memoryMiB)}) has no balloon device (memballoon model none): its memory can only be resized with a restart, and its guest-side memory use is not reported.`,
+        ...said({
+          title: msg('engine.tuning.balloon.title', { vm: vm.name }),
+          rationale: msg('engine.tuning.balloon.rationale', { vm: vm.name, memory: gib(vm.memoryMiB) }),
+          effect: msg('engine.tuning.balloon.effect'),
+          riskNote: msg('engine.tuning.balloon.risk'),
+        }),
         evidence: [{ fact: 'memballoon model', value: 'none' }],
-        effect: 'Memory can be lowered or raised live up to its maximum, and guest memory statistics feed rightsizing.',
-        predicted: [{ label: 'Memory resizable live', unit: 'MiB', before: 0, after: Math.round(vm.maxMemoryMiB) }],
+        predicted: [figure(msg('engine.tuning.balloon.figure'), 'MiB', 0, Math.round(vm.maxMemoryMiB))],
         risk: 'low',
-        riskNote: 'Needs a restart and the virtio-balloon driver in the guest (in Linux; Windows: virtio-win).',
         needsRestart: true,
         confidence: 'normal',
         actions: [

@@ -1,3 +1,6 @@
+import { msg } from '../../i18n'
+import type { MessageRef } from '../../model/recommendation'
+import { figure, said } from '../words'
 import type { ReversibleAction } from '../../model/action'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { runningVms, versionAtLeast } from './rule'
@@ -21,7 +24,7 @@ export const diskCacheIoRule: TuningRule = {
       const ioMode = versionAtLeast(host.qemuVersion, '6.0') && versionAtLeast(host.libvirtVersion, '6.3') ? 'io_uring' : 'native'
       const actions: ReversibleAction[] = []
       const evidence: Evidence[] = []
-      const notes: string[] = []
+      const notes: MessageRef[] = []
       let priority: 2 | 3 | 4 | 5 = 5
       for (const d of vm.disks) {
         if (d.device !== 'disk' || d.readonly) continue
@@ -35,12 +38,12 @@ export const diskCacheIoRule: TuningRule = {
           })
           if (cache === 'unsafe') {
             priority = 2
-            notes.push(`${d.target} ignores guest flushes (cache=unsafe): a host crash loses data the guest thinks is on disk`)
+            notes.push(msg('engine.tuning.diskCache.unsafe', { disk: d.target }))
           } else if (cache === 'writethrough') {
             priority = Math.min(priority, 4) as typeof priority
-            notes.push(`${d.target} writes through the host page cache synchronously (cache=writethrough)`)
+            notes.push(msg('engine.tuning.diskCache.writethrough', { disk: d.target }))
           } else {
-            notes.push(`${d.target} is cached in the host page cache too (cache=${d.cache ?? 'default, i.e. writeback'}), and libvirt treats its live migration as unsafe`)
+            notes.push(msg('engine.tuning.diskCache.cached', { disk: d.target, cache: d.cache ?? 'default' }))
           }
         }
         const fileLike = d.sourceType === 'file' || d.sourceType === 'block' || d.sourceType === 'volume'
@@ -50,7 +53,7 @@ export const diskCacheIoRule: TuningRule = {
             action: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.io', device: d.target, value: ioMode },
             rollback: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.io', device: d.target, value: d.io ?? DEFAULT },
           })
-          notes.push(`${d.target} submits I/O through QEMU's thread pool (io=${d.io ?? 'default'})`)
+          notes.push(msg('engine.tuning.diskCache.threads', { disk: d.target, io: d.io ?? 'default' }))
         }
       }
       if (actions.length === 0) continue
@@ -59,13 +62,19 @@ export const diskCacheIoRule: TuningRule = {
         rule: 'disk-cache-io',
         target: { type: 'vm', id: vm.vmId },
         priority,
-        title: `Set cache=none${actions.some((a) => a.action.kind === 'setVmDevice' && a.action.setting === 'disk.io') ? ` and io=${ioMode}` : ''} on ${vm.name}'s disks`,
-        rationale: `${vm.name} (${actions.length} disk setting(s) to change${host.qemuVersion ? `, QEMU ${host.qemuVersion}` : ''}): ${notes.join('; ')}.`,
+        ...said({
+          title: actions.some((a) => a.action.kind === 'setVmDevice' && a.action.setting === 'disk.io')
+            ? msg('engine.tuning.diskCache.titleCacheIo', { io: ioMode, vm: vm.name })
+            : msg('engine.tuning.diskCache.titleCache', { vm: vm.name }),
+          rationale: host.qemuVersion
+            ? msg('engine.tuning.diskCache.rationaleQemu', { vm: vm.name, count: actions.length, qemu: host.qemuVersion, notes: msg('engine.clauses', { clauses: notes }) })
+            : msg('engine.tuning.diskCache.rationale', { vm: vm.name, count: actions.length, notes: msg('engine.clauses', { clauses: notes }) }),
+          effect: msg('engine.tuning.diskCache.effect', { io: ioMode }),
+          riskNote: msg('engine.tuning.diskCache.risk'),
+        }),
         evidence,
-        effect: `Guest data is cached once (in the guest), host RAM is not spent on a second copy, flushes are honoured, and I/O is submitted asynchronously (${ioMode}).`,
-        predicted: [{ label: 'Disks not on cache=none', unit: 'disks', before: actions.filter((a) => a.action.kind === 'setVmDevice' && a.action.setting === 'disk.cache').length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.diskCache.figure'), 'disks', actions.filter((a) => a.action.kind === 'setVmDevice' && a.action.setting === 'disk.cache').length, 0)],
         risk: 'medium',
-        riskNote: 'Needs a restart. cache=none needs O_DIRECT support (not on tmpfs); guests that relied on the host page cache for reads may read more from disk.',
         needsRestart: true,
         confidence: 'normal',
         actions,

@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import { NEARLY_FULL_SHARE } from '../storage/pool-health'
 import type { TuningAdvice, TuningRule } from './rule'
 import { sizeText } from './rule'
@@ -19,21 +21,26 @@ export const diskNearlyFullRule: TuningRule = {
         if (share < NEARLY_FULL_SHARE) continue
         const pool = host.pools.find((p) => p.id === d.poolId)
         const roomToGrow = pool ? pool.availableBytes : undefined
+        const diskFacts = { disk: d.target, vm: vm.name, format: d.format ?? d.sourceType, source: d.source ?? '', used: sizeText(d.allocationBytes), size: sizeText(d.capacityBytes) }
         out.push({
           rule: 'disk-nearly-full',
           target: { type: 'vm', id: d.vmId },
           priority: share >= 0.99 ? 3 : 4,
-          title: `${vm.name}'s disk ${d.target} is ${(share * 100).toFixed(0)} % written`,
-          rationale: `${d.target} of ${vm.name} (${d.format ?? d.sourceType}, ${d.source ?? ''}) holds ${sizeText(d.allocationBytes)} of its ${sizeText(d.capacityBytes)}: the guest has written nearly all of it${pool ? `; its pool ${pool.name} has ${sizeText(pool.availableBytes)} free to grow it` : ''}.`,
+          ...said({
+            title: msg('engine.tuning.diskFull.title', { disk: d.target, vm: vm.name, share: `${(share * 100).toFixed(0)} %` }),
+            rationale: pool
+              ? msg('engine.tuning.diskFull.rationalePool', { ...diskFacts, pool: pool.name, free: sizeText(pool.availableBytes) })
+              : msg('engine.tuning.diskFull.rationale', diskFacts),
+            effect: msg('engine.tuning.diskFull.effect'),
+            riskNote: msg('engine.tuning.diskFull.risk'),
+          }),
           evidence: [
             { fact: `disk ${d.target} virtual size`, value: +(d.capacityBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
             { fact: `disk ${d.target} allocated`, value: +(d.allocationBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
             ...(roomToGrow !== undefined ? [{ fact: `pool ${pool!.name} free`, value: +(roomToGrow / 2 ** 30).toFixed(1), unit: 'GiB' }] : []),
           ],
-          effect: 'Checked before the guest runs out of disk: grown in time (virsh blockresize, then the guest filesystem), or trimmed (discard) if the guest has free space the image still counts.',
-          predicted: [{ label: `${d.target} written`, unit: '%', before: +(share * 100).toFixed(1), after: +(share * 100).toFixed(1) }],
+          predicted: [figure(msg('engine.tuning.diskFull.figure', { disk: d.target }), '%', +(share * 100).toFixed(1), +(share * 100).toFixed(1))],
           risk: 'low',
-          riskNote: 'No change is applied by this advice: look at the free space inside the guest first.',
           needsRestart: false,
           confidence: 'low',
           actions: [],

@@ -1,5 +1,7 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { guestsOf, hostsOf } from './rule'
+import { guestsOf, hostsOf, listOf } from './rule'
 
 /** Governors that hold CPUs at low clocks or ramp up slowly for bursty vCPU work. */
 const SLOW_GOVERNORS = new Set(['powersave', 'conservative', 'userspace'])
@@ -22,24 +24,25 @@ export const governorRule: TuningRule = {
       if (total === 0 || slowCpus === 0 || guests.length === 0) continue
       const dominant = Object.entries(host.cpuGovernors).sort((a, b) => b[1] - a[1])[0]![0]
       const useTuned = host.tunedProfile !== undefined && host.tunedProfile !== 'virtual-host'
-      const summary = slow.map(([g, n]) => `${n} CPU(s) on ${g}`).join(', ')
+      const summary = slow.map(([g, n]) => msg('engine.tuning.governor.slow', { count: n, governor: g }))
       out.push({
         rule: 'governor',
         target: { type: 'host', id: host.hostId },
         priority: 4,
-        title: useTuned ? `Use the tuned profile virtual-host on ${host.hostId}` : `Set the CPU governor to performance on ${host.hostId}`,
-        rationale:
-          `${summary} of ${total} on ${host.hostId}, which runs ${guests.length} guest(s)` +
-          (useTuned ? `; the active tuned profile is ${host.tunedProfile}.` : '.') +
-          ' vCPU work is bursty: slow governors keep clocks low when guests need them.',
+        ...said({
+          title: msg(useTuned ? 'engine.tuning.governor.titleTuned' : 'engine.tuning.governor.titleGovernor', { host: host.hostId }),
+          rationale: useTuned
+            ? msg('engine.tuning.governor.rationaleTuned', { summary: listOf(summary), total, host: host.hostId, count: guests.length, profile: host.tunedProfile! })
+            : msg('engine.tuning.governor.rationale', { summary: listOf(summary), total, host: host.hostId, count: guests.length }),
+          effect: msg('engine.tuning.governor.effect'),
+          riskNote: msg('engine.tuning.governor.risk'),
+        }),
         evidence: [
           ...slow.map(([g, n]) => ({ fact: `scaling_governor = ${g}`, value: n, unit: 'CPUs' })),
           ...(useTuned ? [{ fact: 'tuned profile', value: host.tunedProfile! }] : []),
         ],
-        effect: 'CPUs run at full clock when vCPUs wake: lower latency and shorter CPU-bound runs.',
-        predicted: [{ label: 'CPUs on a slow governor', unit: 'CPUs', before: slowCpus, after: 0 }],
+        predicted: [figure(msg('engine.tuning.governor.figure'), 'CPUs', slowCpus, 0)],
         risk: 'low',
-        riskNote: 'Higher power draw and heat while idle; with intel_pstate, powersave is dynamic and the gain is smaller.',
         needsRestart: false,
         confidence: 'normal',
         actions: [

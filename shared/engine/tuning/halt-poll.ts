@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { guestsOf, hostsOf, pct } from './rule'
 
@@ -34,13 +36,15 @@ export const haltPollRule: TuningRule = {
           rule: 'halt-poll',
           target: { type: 'host', id: host.hostId },
           priority: 4,
-          title: `Turn halt polling back on (${DEFAULT_HALT_POLL_NS} ns) on ${host.hostId}`,
-          rationale: `halt_poll_ns is 0 on ${host.hostId}, so every idle vCPU that wakes pays a full reschedule; the host has CPU to spare (${vcpus} vCPUs on ${host.logicalCpus} CPUs, load ${pct(load)}).`,
+          ...said({
+            title: msg('engine.tuning.haltPoll.titleOn', { ns: DEFAULT_HALT_POLL_NS, host: host.hostId }),
+            rationale: msg('engine.tuning.haltPoll.rationaleOn', { host: host.hostId, vcpus, cpus: host.logicalCpus, load: pct(load) }),
+            effect: msg('engine.tuning.haltPoll.effectOn'),
+            riskNote: msg('engine.tuning.haltPoll.riskOn'),
+          }),
           evidence,
-          effect: 'Wake-ups after short idle periods skip the reschedule: lower I/O and IPI latency in guests, at the cost of some polling CPU.',
           predicted: [{ label: 'halt_poll_ns', unit: 'ns', before: 0, after: DEFAULT_HALT_POLL_NS }],
           risk: 'low',
-          riskNote: 'Host CPU accounting shows more busy time while vCPUs poll; polling stops as soon as another task wants the CPU.',
           needsRestart: false,
           confidence: 'normal',
           actions: [action(DEFAULT_HALT_POLL_NS)],
@@ -50,13 +54,15 @@ export const haltPollRule: TuningRule = {
           rule: 'halt-poll',
           target: { type: 'host', id: host.hostId },
           priority: 4,
-          title: `Lower halt_poll_ns to the default on ${host.hostId}`,
-          rationale: `halt_poll_ns is ${host.haltPollNs} ns (default ${DEFAULT_HALT_POLL_NS}) on a busy host: sustained CPU load ${pct(load)} with ${vcpus} vCPUs on ${host.logicalCpus} CPUs.`,
+          ...said({
+            title: msg('engine.tuning.haltPoll.titleLower', { host: host.hostId }),
+            rationale: msg('engine.tuning.haltPoll.rationaleLower', { ns: host.haltPollNs, default: DEFAULT_HALT_POLL_NS, load: pct(load), vcpus, cpus: host.logicalCpus }),
+            effect: msg('engine.tuning.haltPoll.effectLower', { defaultUs: DEFAULT_HALT_POLL_NS / 1000, us: host.haltPollNs / 1000 }),
+            riskNote: msg('engine.tuning.haltPoll.riskLower'),
+          }),
           evidence,
-          effect: `Halted vCPUs poll at most ${DEFAULT_HALT_POLL_NS / 1000} µs instead of ${host.haltPollNs / 1000} µs before yielding: less CPU spent spinning on a busy host.`,
           predicted: [{ label: 'halt_poll_ns', unit: 'ns', before: host.haltPollNs, after: DEFAULT_HALT_POLL_NS }],
           risk: 'low',
-          riskNote: 'Guests that wake often after very short idle periods may see slightly higher latency.',
           needsRestart: false,
           confidence: 'normal',
           actions: [action(DEFAULT_HALT_POLL_NS)],

@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf } from './rule'
 
@@ -20,16 +22,18 @@ export const hugepagesRule: TuningRule = {
           rule: 'hugepages',
           target: { type: 'host', id: host.hostId },
           priority: 3,
-          title: `Allow transparent hugepages (madvise) on ${host.hostId}`,
-          rationale: `Transparent hugepages are off (never) on ${host.hostId} while ${large.length} large guest(s) run there: ${names}. QEMU requests huge pages for guest RAM through madvise.`,
+          ...said({
+            title: msg('engine.tuning.thp.title', { host: host.hostId }),
+            rationale: msg('engine.tuning.thp.rationale', { host: host.hostId, count: large.length, names }),
+            effect: msg('engine.tuning.thp.effect'),
+            riskNote: msg('engine.tuning.thp.risk'),
+          }),
           evidence: [
             { fact: '/sys/kernel/mm/transparent_hugepage/enabled', value: 'never' },
             { fact: `guests of at least ${gib(options.largeVmMiB)}`, value: large.length },
           ],
-          effect: 'Guest RAM is backed by 2 MiB pages where the kernel can find them: fewer TLB misses, typically a few % to 10 % faster memory-heavy work.',
-          predicted: [{ label: 'Large guests backed by huge pages', unit: 'VMs', before: 0, after: large.length }],
+          predicted: [figure(msg('engine.tuning.thp.figure'), 'VMs', 0, large.length)],
           risk: 'low',
-          riskNote: 'khugepaged compacts memory in the background (some CPU); madvise limits huge pages to processes that ask. Takes effect for memory the guests touch from now on.',
           needsRestart: false,
           confidence: 'normal',
           actions: [
@@ -50,17 +54,19 @@ export const hugepagesRule: TuningRule = {
           rule: 'hugepages',
           target: { type: 'host', id: host.hostId },
           priority: 2,
-          title: `Grow the 2 MiB hugepage pool on ${host.hostId} to ${target} pages`,
-          rationale: `${wanting.map((v) => v.name).join(', ')} ${wanting.length === 1 ? 'is' : 'are'} set to use hugepages and need ${needPages} free 2 MiB pages, but the pool has ${pool.free} free of ${pool.total}: ${wanting.length === 1 ? 'it' : 'they'} would fail to start.`,
+          ...said({
+            title: msg('engine.tuning.hugepagePool.title', { host: host.hostId, pages: target }),
+            rationale: msg('engine.tuning.hugepagePool.rationale', { vms: wanting.map((v) => v.name).join(', '), count: wanting.length, needed: needPages, free: pool.free, total: pool.total }),
+            effect: msg('engine.tuning.hugepagePool.effect', { pages: target, size: gib((target * 2048) / 1024) }),
+            riskNote: msg('engine.tuning.hugepagePool.risk', { size: gib(((target - pool.total) * 2048) / 1024) }),
+          }),
           evidence: [
             { fact: 'hugepages-2048kB free_hugepages', value: pool.free },
             { fact: 'hugepages-2048kB nr_hugepages', value: pool.total },
             { fact: 'pages needed by stopped hugepage-backed VMs', value: needPages },
           ],
-          effect: `The pool holds ${target} pages (${gib((target * 2048) / 1024)}), enough for these VMs to start.`,
-          predicted: [{ label: 'Free 2 MiB hugepages', unit: 'pages', before: pool.free, after: pool.free + (target - pool.total) }],
+          predicted: [figure(msg('engine.tuning.hugepagePool.figure'), 'pages', pool.free, pool.free + (target - pool.total))],
           risk: 'medium',
-          riskNote: `Reserves ${gib(((target - pool.total) * 2048) / 1024)} of RAM for hugepages only; on a long-running host the kernel may find fewer contiguous pages than asked (check nr_hugepages after).`,
           needsRestart: false,
           confidence: 'normal',
           actions: [

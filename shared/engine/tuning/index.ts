@@ -1,4 +1,6 @@
+import { msg, sentences } from '../../i18n'
 import type { Recommendation } from '../../model/recommendation'
+import { said } from '../words'
 import { balloonRule } from './balloon'
 import { diskCacheIoRule } from './disk-cache-io'
 import { governorRule } from './governor'
@@ -62,10 +64,14 @@ export function tuningRecommendation(a: TuningAdvice, id: string): Recommendatio
     target: a.target,
     priority: a.priority,
     title: a.title,
-    rationale: `${a.rationale} Expected: ${a.effect}`,
+    ...(a.titleRef ? { titleRef: a.titleRef } : {}),
+    ...(a.rationaleRef && a.effectRef
+      ? said({ rationale: sentences(a.rationaleRef, msg('engine.tuning.expected', { effect: a.effectRef })) })
+      : { rationale: `${a.rationale} Expected: ${a.effect}` }),
     predicted: a.predicted,
     risk: a.risk,
     riskNote: a.riskNote,
+    ...(a.riskNoteRef ? { riskNoteRef: a.riskNoteRef } : {}),
     needsRestart: a.needsRestart,
     confidence: a.confidence,
     actions: a.actions,

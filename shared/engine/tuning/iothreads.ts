@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { runningVms } from './rule'
 
@@ -19,17 +21,19 @@ export const iothreadsRule: TuningRule = {
         rule: 'iothreads',
         target: { type: 'vm', id: vm.vmId },
         priority: 4,
-        title: `Give ${vm.name}'s disks an I/O thread`,
-        rationale: `${vm.name} does ${Math.round(iops)} disk operations/s with ${vm.vcpus} vCPUs, and its virtio disk${disks.length > 1 ? 's' : ''} ${disks.map((d) => d.target).join(', ')} ${disks.length > 1 ? 'are' : 'is'} served by QEMU's main loop (no iothread).`,
+        ...said({
+          title: msg('engine.tuning.iothreads.title', { vm: vm.name }),
+          rationale: msg('engine.tuning.iothreads.rationale', { vm: vm.name, iops: Math.round(iops), vcpus: vm.vcpus, count: disks.length, disks: disks.map((d) => d.target).join(', ') }),
+          effect: msg('engine.tuning.iothreads.effect'),
+          riskNote: msg('engine.tuning.iothreads.risk'),
+        }),
         evidence: [
           { fact: 'disk operations (sustained)', value: Math.round(iops), unit: 'IOPS' },
           { fact: 'vCPUs', value: vm.vcpus },
           ...disks.map((d) => ({ fact: `disk ${d.target} iothread`, value: 'none' })),
         ],
-        effect: 'Disk requests are handled on a dedicated thread: lower latency under load and no stalls from monitor or emulation work.',
-        predicted: [{ label: 'Busy virtio disks without an I/O thread', unit: 'disks', before: disks.length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.iothreads.figure'), 'disks', disks.length, 0)],
         risk: 'low',
-        riskNote: 'Needs a restart; adds one host thread per I/O thread.',
         needsRestart: true,
         confidence: 'normal',
         actions: disks.map((d) => ({

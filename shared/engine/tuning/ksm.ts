@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf, pct } from './rule'
 
@@ -29,22 +31,20 @@ export const ksmRule: TuningRule = {
         rule: 'ksm',
         target: { type: 'host', id: host.hostId },
         priority: ratio >= 1 ? 2 : 3,
-        title: `Turn on KSM on ${host.hostId}`,
-        rationale:
-          `Guests on ${host.hostId} are allocated ${gib(allocated)} of ${gib(host.memoryMiB)} RAM (${pct(ratio)}), ` +
-          `KSM is off (/sys/kernel/mm/ksm/run = 0), and guests run the same OS (${groups}): their identical pages can be merged.`,
+        ...said({
+          title: msg('engine.tuning.ksm.title', { host: host.hostId }),
+          rationale: msg('engine.tuning.ksm.rationale', { host: host.hostId, allocated: gib(allocated), ram: gib(host.memoryMiB), share: pct(ratio), groups }),
+          effect: msg('engine.tuning.ksm.effect', { expected: gib(expectedMiB), alike: gib(alikeMiB) }),
+          riskNote: msg('engine.tuning.ksm.risk'),
+        }),
         evidence: [
           { fact: '/sys/kernel/mm/ksm/run', value: 0 },
           { fact: 'guest memory allocated', value: Math.round(allocated), unit: 'MiB' },
           { fact: 'host RAM', value: Math.round(host.memoryMiB), unit: 'MiB' },
           { fact: 'guests with the same OS', value: groups },
         ],
-        effect: `Frees an estimated ${gib(expectedMiB)} or more (10 % of the ${gib(alikeMiB)} held by same-OS guests; often 20-40 %).`,
-        predicted: [{ label: 'Estimated memory merged', unit: 'MiB', before: 0, after: expectedMiB }],
+        predicted: [figure(msg('engine.tuning.ksm.figure'), 'MiB', 0, expectedMiB)],
         risk: 'medium',
-        riskNote:
-          'ksmd uses CPU while scanning (a few % of one core at the default rate); merged pages allow cross-VM timing side channels, ' +
-          'so leave it off where guests of different tenants must be isolated. Undo: ksm.run = 2 unmerges, 0 stops.',
         needsRestart: false,
         confidence: 'normal',
         actions: [

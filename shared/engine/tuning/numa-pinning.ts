@@ -1,6 +1,8 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { NumaNodeFacts, VmFacts } from '../../model/facts'
 import type { TuningAdvice, TuningRule } from './rule'
-import { gib, guestsOf, hostsOf } from './rule'
+import { gib, guestsOf, hostsOf, listOf } from './rule'
 
 /** `0-3,8,10-11`: the libvirt cpuset syntax. */
 export function cpusetOf(cpus: readonly number[]): string {
@@ -54,24 +56,27 @@ export const numaPinningRule: TuningRule = {
         committed.set(node.id, committed.get(node.id)! + vm.vcpus)
         const pinned = vm.vcpuPins.length > 0
         const cpuset = cpusetOf(node.cpus)
+        const sizes = listOf(nodes.map((n) => msg('engine.tuning.numa.nodeSize', { cpus: n.cpus.length, memory: gib(n.memoryMiB) })))
         out.push({
           rule: 'numa-pinning',
           target: { type: 'vm', id: vm.vmId },
           priority: 4,
-          title: `Keep ${vm.name} on NUMA node ${node.id} of ${host.hostId}`,
-          rationale:
-            `${host.hostId} has ${nodes.length} NUMA nodes of ${nodes.map((n) => `${n.cpus.length} CPUs / ${gib(n.memoryMiB)}`).join(' and ')}; ` +
-            `${vm.name} (${vm.vcpus} vCPUs, ${gib(vm.memoryMiB)}) fits in one node but its vCPUs ${pinned ? `are pinned across ${spans(vm).size} nodes` : 'are not pinned and may run on any node'}.`,
+          ...said({
+            title: msg('engine.tuning.numa.title', { vm: vm.name, node: node.id, host: host.hostId }),
+            rationale: pinned
+              ? msg('engine.tuning.numa.rationalePinned', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB), spans: spans(vm).size })
+              : msg('engine.tuning.numa.rationaleFree', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB) }),
+            effect: msg('engine.tuning.numa.effect', { node: node.id, cpuset }),
+            riskNote: msg('engine.tuning.numa.risk', { node: node.id }),
+          }),
           evidence: [
             { fact: `${host.hostId} NUMA nodes`, value: nodes.length },
             { fact: 'vCPUs', value: vm.vcpus },
             { fact: 'memory', value: Math.round(vm.memoryMiB), unit: 'MiB' },
             { fact: 'vCPU pinning', value: pinned ? pinsValue(vm) : 'none' },
           ],
-          effect: `vCPUs stay on node ${node.id} (CPUs ${cpuset}) next to memory the guest touches there: no remote-memory penalty (often 20-50 % higher latency per access).`,
-          predicted: [{ label: 'NUMA nodes its vCPUs may use', unit: 'nodes', before: pinned ? spans(vm).size : nodes.length, after: 1 }],
+          predicted: [figure(msg('engine.tuning.numa.figure'), 'nodes', pinned ? spans(vm).size : nodes.length, 1)],
           risk: 'medium',
-          riskNote: `Pinned vCPUs cannot use idle CPUs of the other node; if node ${node.id} gets busy the VM waits. Applies live (virsh vcpupin) and in the config.`,
           needsRestart: false,
           confidence: 'normal',
           actions: [

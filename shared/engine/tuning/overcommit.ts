@@ -1,3 +1,6 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
+import type { MessageRef } from '../../model/recommendation'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf, pct } from './rule'
 
@@ -26,33 +29,35 @@ export const overcommitRule: TuningRule = {
       const memUsedShare = u?.memUsedMiB !== undefined ? u.memUsedMiB / host.memoryMiB : undefined
       const memPressure = memOver && memUsedShare !== undefined && memUsedShare >= 0.9
       const cpuPressure = cpuOver && u?.cpuLoad !== undefined && u.cpuLoad >= options.busyHostCpuLoad
-      const parts: string[] = []
+      const parts: MessageRef[] = []
       const evidence: Evidence[] = []
       if (cpuOver) {
-        parts.push(`${vcpus} vCPUs on ${host.logicalCpus} CPUs is ${cpuRatio.toFixed(1)}:1, above the ${cpuLimit}:1 limit`)
+        parts.push(msg('engine.tuning.overcommit.cpu', { vcpus, cpus: host.logicalCpus, ratio: cpuRatio.toFixed(1), limit: cpuLimit }))
         evidence.push({ fact: 'vCPUs per host CPU', value: +cpuRatio.toFixed(2) })
       }
       if (memOver) {
-        parts.push(`guests are allocated ${gib(memAlloc)} of ${gib(host.memoryMiB)} RAM (${pct(memRatio)}), above the ${pct(memLimit)} limit`)
+        parts.push(msg('engine.tuning.overcommit.memory', { allocated: gib(memAlloc), ram: gib(host.memoryMiB), share: pct(memRatio), limit: pct(memLimit) }))
         evidence.push({ fact: 'guest memory per host RAM', value: +memRatio.toFixed(2) })
       }
       if (u?.cpuLoad !== undefined) evidence.push({ fact: 'sustained host CPU load', value: +(u.cpuLoad * 100).toFixed(1), unit: '%' })
       if (memUsedShare !== undefined) evidence.push({ fact: 'host memory in use', value: Math.round(u!.memUsedMiB!), unit: 'MiB' })
-      const pressure = memPressure ? ` and ${pct(memUsedShare!)} of RAM is in use: the host may swap or kill a guest` : cpuPressure ? ` and the host CPU is ${pct(u!.cpuLoad!)} busy: vCPUs wait for CPU time` : ''
+      const pressure = memPressure ? msg('engine.tuning.overcommit.memPressure', { share: pct(memUsedShare!) }) : cpuPressure ? msg('engine.tuning.overcommit.cpuPressure', { load: pct(u!.cpuLoad!) }) : ''
       out.push({
         rule: 'overcommit',
         target: { type: 'host', id: host.hostId },
         priority: memPressure ? 2 : cpuPressure ? 3 : 5,
-        title: `${host.hostId} is overcommitted beyond its limits`,
-        rationale: `On ${host.hostId}, ${parts.join('; ')}${pressure}.`,
+        ...said({
+          title: msg('engine.tuning.overcommit.title', { host: host.hostId }),
+          rationale: msg('engine.tuning.overcommit.rationale', { host: host.hostId, parts: parts.length === 2 ? msg('engine.tuning.overcommit.partsBoth', { cpu: parts[0]!, memory: parts[1]! }) : parts[0]!, pressure }),
+          effect: msg('engine.tuning.overcommit.effect'),
+          riskNote: msg('engine.tuning.overcommit.risk'),
+        }),
         evidence,
-        effect: 'Back within the limits, guests get the CPU and memory they were promised; see the migration and rightsizing recommendations for the moves.',
         predicted: [
-          ...(cpuOver ? [{ label: 'vCPUs per host CPU', unit: 'ratio', before: +cpuRatio.toFixed(2), after: cpuLimit }] : []),
-          ...(memOver ? [{ label: 'Guest memory per host RAM', unit: 'ratio', before: +memRatio.toFixed(2), after: memLimit }] : []),
+          ...(cpuOver ? [figure(msg('engine.tuning.overcommit.cpuFigure'), 'ratio', +cpuRatio.toFixed(2), cpuLimit)] : []),
+          ...(memOver ? [figure(msg('engine.tuning.overcommit.memFigure'), 'ratio', +memRatio.toFixed(2), memLimit)] : []),
         ],
         risk: memPressure ? 'high' : 'medium',
-        riskNote: 'No change is applied by this advice itself; raising the limit instead is a policy choice (Settings), safe only while measured use stays low.',
         needsRestart: false,
         confidence: u ? 'normal' : 'low',
         actions: [],

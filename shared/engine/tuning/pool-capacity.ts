@@ -1,6 +1,8 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import { poolHealth } from '../storage/pool-health'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { pct, poolLabel, sizeText, storagePools } from './rule'
+import { pct, sizeText, storagePools } from './rule'
 
 /**
  * Pool capacity: a pool that is nearly full, or that its growth fills within `poolFullDays` (the
@@ -29,18 +31,32 @@ export const poolCapacityRule: TuningRule = {
         if (days !== null) evidence.push({ fact: `pool ${pool.name} full in`, value: +days.toFixed(1), unit: 'days' })
       }
       const priority = (days !== null && days <= 7) || used >= 0.95 ? 2 : soon || used >= 0.9 ? 3 : 4
-      const when = days !== null ? `; at ${sizeText(forecast!.growthBytesPerDay)} a day it is full in ${days < 1 ? 'less than a day' : `${Math.round(days)} days`}` : forecast ? '; it is not growing' : ''
+      const growth = forecast ? sizeText(forecast.growthBytesPerDay) : ''
+      const when =
+        days !== null
+          ? days < 1
+            ? msg('engine.tuning.poolCapacity.whenToday', { growth })
+            : msg('engine.tuning.poolCapacity.whenDays', { growth, count: Math.round(days) })
+          : forecast
+            ? msg('engine.tuning.poolCapacity.notGrowing')
+            : ''
+      const facts = { type: pool.type, pool: pool.name, host: host.hostId, used: sizeText(pool.allocationBytes), capacity: sizeText(pool.capacityBytes), share: pct(used), free: sizeText(pool.availableBytes), when }
       out.push({
         rule: 'pool-capacity',
         target: { type: 'host', id: host.hostId },
         priority,
-        title: days !== null && soon ? `Pool ${poolLabel(host, pool)} is full in ${Math.max(1, Math.round(days))} days` : `Pool ${poolLabel(host, pool)} is ${pct(used)} full`,
-        rationale: `${pool.type} pool ${pool.name} on ${host.hostId}${alsoOn.length ? ` (shared with ${alsoOn.join(', ')})` : ''} holds ${sizeText(pool.allocationBytes)} of ${sizeText(pool.capacityBytes)} (${pct(used)}), ${sizeText(pool.availableBytes)} free${when}.`,
+        ...said({
+          title:
+            days !== null && soon
+              ? msg('engine.tuning.poolCapacity.titleSoon', { pool: pool.name, host: host.hostId, count: Math.max(1, Math.round(days)) })
+              : msg('engine.tuning.poolCapacity.titleFull', { pool: pool.name, host: host.hostId, share: pct(used) }),
+          rationale: alsoOn.length ? msg('engine.tuning.poolCapacity.rationaleShared', { ...facts, others: alsoOn.join(', ') }) : msg('engine.tuning.poolCapacity.rationale', facts),
+          effect: msg('engine.tuning.poolCapacity.effect'),
+          riskNote: msg('engine.tuning.poolCapacity.risk'),
+        }),
         evidence,
-        effect: 'With room freed or added before it fills, guests on it keep writing: a full pool pauses guests whose thin disks grow and fails new volumes and snapshots.',
-        predicted: [{ label: `Pool ${pool.name} used`, unit: '%', before: +(used * 100).toFixed(1), after: +(Math.min(used, options.poolFullShare) * 100).toFixed(1) }],
+        predicted: [figure(msg('engine.tuning.poolCapacity.figure', { pool: pool.name }), '%', +(used * 100).toFixed(1), +(Math.min(used, options.poolFullShare) * 100).toFixed(1))],
         risk: priority === 2 ? 'high' : 'medium',
-        riskNote: 'No change is applied by this advice: grow the pool, delete old images, snapshots or ISOs, or move disks to another pool.',
         needsRestart: false,
         confidence: forecast ? 'normal' : 'low',
         actions: [],

@@ -1,5 +1,7 @@
+import { msg, sentences } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { poolLabel, storagePools } from './rule'
+import { storagePools } from './rule'
 
 /**
  * I/O contention per pool: the devices under a pool (diskstats, measured between two
@@ -23,8 +25,24 @@ export const poolLatencyRule: TuningRule = {
         rule: 'pool-latency',
         target: { type: 'host', id: host.hostId },
         priority: io.busyPct >= 90 && slowest >= 2 * options.poolLatencyMs ? 2 : 3,
-        title: `I/O contention on pool ${poolLabel(host, pool)}: ${slowest.toFixed(0)} ms per request`,
-        rationale: `The device${io.devices.length > 1 ? 's' : ''} under ${pool.name} (${io.devices.join(', ')}) took ${io.readMsPerOp?.toFixed(1) ?? '-'} ms per read and ${io.writeMsPerOp?.toFixed(1) ?? '-'} ms per write and ${io.devices.length > 1 ? 'the busiest was' : 'was'} busy ${io.busyPct.toFixed(0)} % of the last ${Math.round(io.windowSeconds / 60)} minutes (${(io.readsPerSecond + io.writesPerSecond).toFixed(0)} requests/s); its ${onPool.length} guest${onPool.length === 1 ? '' : 's'} wait for each other${busiest.length ? `, the busiest ${busiest.map((v) => `${v.name} (${Math.round(v.iops)} IOPS)`).join(', ')}` : ''}.`,
+        ...said({
+          title: msg('engine.tuning.poolLatency.title', { pool: pool.name, host: host.hostId, ms: slowest.toFixed(0) }),
+          rationale: sentences(
+            msg('engine.tuning.poolLatency.rationale', {
+              pool: pool.name,
+              devices: io.devices.join(', '),
+              read: io.readMsPerOp?.toFixed(1) ?? '-',
+              write: io.writeMsPerOp?.toFixed(1) ?? '-',
+              busy: `${io.busyPct.toFixed(0)} %`,
+              minutes: Math.round(io.windowSeconds / 60),
+              requests: (io.readsPerSecond + io.writesPerSecond).toFixed(0),
+              count: onPool.length,
+            }),
+            busiest.length > 0 && msg('engine.tuning.poolLatency.busiest', { vms: busiest.map((v) => `${v.name} (${Math.round(v.iops)} IOPS)`).join(', ') }),
+          ),
+          effect: msg('engine.tuning.poolLatency.effect'),
+          riskNote: msg('engine.tuning.poolLatency.risk'),
+        }),
         evidence: [
           ...(io.readMsPerOp !== undefined ? [{ fact: `pool ${pool.name} read latency`, value: +io.readMsPerOp.toFixed(1), unit: 'ms' }] : []),
           ...(io.writeMsPerOp !== undefined ? [{ fact: `pool ${pool.name} write latency`, value: +io.writeMsPerOp.toFixed(1), unit: 'ms' }] : []),
@@ -32,10 +50,8 @@ export const poolLatencyRule: TuningRule = {
           { fact: `pool ${pool.name} requests`, value: +(io.readsPerSecond + io.writesPerSecond).toFixed(0), unit: '/s' },
           ...busiest.map((v) => ({ fact: `${v.name} disk operations`, value: Math.round(v.iops), unit: 'IOPS' })),
         ],
-        effect: 'Spreading the busiest guests over other pools or devices (or limiting them with blkdeviotune) brings request times back down for every guest on the pool.',
-        predicted: [{ label: `Pool ${pool.name} time per request`, unit: 'ms', before: +slowest.toFixed(1), after: options.poolLatencyMs }],
+        predicted: [figure(msg('engine.tuning.poolLatency.figure', { pool: pool.name }), 'ms', +slowest.toFixed(1), options.poolLatencyMs)],
         risk: 'medium',
-        riskNote: 'No change is applied by this advice: move a busy guest\'s disk to a faster or quieter pool, or cap its I/O (blkdeviotune).',
         needsRestart: false,
         confidence: busiest.length > 0 ? 'normal' : 'low',
         actions: [],

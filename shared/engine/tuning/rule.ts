@@ -1,5 +1,6 @@
+import { msg } from '../../i18n'
 import type { ClusterFacts, HostFacts, VmFacts } from '../../model/facts'
-import type { Recommendation } from '../../model/recommendation'
+import type { MessageRef, Recommendation } from '../../model/recommendation'
 import type { HostStorage, StoragePool } from '../../model/storage'
 import type { PoolForecast } from '../storage/forecast'
 
@@ -17,6 +18,7 @@ export type TuningAdvice = Omit<Recommendation, 'id' | 'kind'> & {
   evidence: Evidence[]
   /** The expected effect, in one sentence with its numbers. */
   effect: string
+  effectRef?: MessageRef
 }
 
 /** Measured use the rules may weigh (sustained figures from the engine, not configuration). */
@@ -141,5 +143,7 @@ export function sizeText(bytes: number): string {
   return bytes >= 2 ** 40 ? `${(bytes / 2 ** 40).toFixed(1)} TiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`
 }
 
-/** A pool as the admin knows it: `default on kvm1`. */
-export const poolLabel = (host: HostStorage, pool: StoragePool): string => `${pool.name} on ${host.hostId}`
+/** Messages in a list, as one value: "a, b" (the items are names, numbers and short phrases). */
+export function listOf(items: readonly MessageRef[]): MessageRef {
+  return msg('engine.list', { items: [...items] })
+}

@@ -1,6 +1,8 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import { poolHealth } from '../storage/pool-health'
 import type { TuningAdvice, TuningRule } from './rule'
-import { poolLabel, sizeText, storagePools } from './rule'
+import { sizeText, storagePools } from './rule'
 
 /**
  * Thin volumes that would not fit: a volume whose growth to its full size is more than its pool
@@ -21,16 +23,25 @@ export const thinVolumesRule: TuningRule = {
         rule: 'thin-volumes',
         target: { type: 'host', id: host.hostId },
         priority: 3,
-        title: `${risky.length} thin volume${risky.length > 1 ? 's' : ''} on ${poolLabel(host, pool)} would not fit if ${risky.length > 1 ? 'they' : 'it'} filled`,
-        rationale: `${named.slice(0, 5).join(', ')}${risky.length > 5 ? ` and ${risky.length - 5} more` : ''} may each grow by more than the ${sizeText(pool.availableBytes)} free in ${pool.name}; ${worst.volume.name} alone may grow by ${sizeText(worst.growBytes)} to ${sizeText(worst.volume.capacityBytes)}.`,
+        ...said({
+          title: msg('engine.tuning.thinVolumes.title', { count: risky.length, pool: pool.name, host: host.hostId }),
+          rationale: msg('engine.tuning.thinVolumes.rationale', {
+            names: risky.length > 5 ? msg('engine.tuning.thinVolumes.more', { names: named.slice(0, 5).join(', '), count: risky.length - 5 }) : named.join(', '),
+            free: sizeText(pool.availableBytes),
+            pool: pool.name,
+            worst: worst.volume.name,
+            growth: sizeText(worst.growBytes),
+            size: sizeText(worst.volume.capacityBytes),
+          }),
+          effect: msg('engine.tuning.thinVolumes.effect'),
+          riskNote: msg('engine.tuning.thinVolumes.risk'),
+        }),
         evidence: [
           { fact: `pool ${pool.name} free`, value: +(pool.availableBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
           ...risky.slice(0, 5).map((r) => ({ fact: `volume ${r.volume.name} may grow by`, value: +(r.growBytes / 2 ** 30).toFixed(1), unit: 'GiB' })),
         ],
-        effect: 'Each volume can grow to the size its guest sees without the pool running out under it.',
-        predicted: [{ label: 'Thin volumes that would not fit', unit: 'volumes', before: risky.length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.thinVolumes.figure'), 'volumes', risky.length, 0)],
         risk: 'medium',
-        riskNote: 'No change is applied by this advice: free or add pool space, move the largest volumes to a pool with room, or preallocate them.',
         needsRestart: false,
         confidence: 'normal',
         actions: [],

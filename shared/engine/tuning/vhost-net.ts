@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { runningVms } from './rule'
 
@@ -20,16 +22,18 @@ export const vhostNetRule: TuningRule = {
         rule: 'vhost-net',
         target: { type: 'vm', id: vm.vmId },
         priority: 4,
-        title: `Use the in-kernel vhost-net backend for ${vm.name}`,
-        rationale: `${vm.name}'s virtio NIC${userspace.length > 1 ? 's' : ''} ${userspace.map(({ i }) => name(i)).join(', ')} use the userspace backend (driver qemu) although ${vm.hostId} has /dev/vhost-net.`,
+        ...said({
+          title: msg('engine.tuning.vhostNet.title', { vm: vm.name }),
+          rationale: msg('engine.tuning.vhostNet.rationale', { vm: vm.name, count: userspace.length, nics: userspace.map(({ i }) => name(i)).join(', '), host: vm.hostId }),
+          effect: msg('engine.tuning.vhostNet.effect'),
+          riskNote: msg('engine.tuning.vhostNet.risk'),
+        }),
         evidence: [
           ...userspace.map(({ i }) => ({ fact: `interface ${name(i)} driver`, value: 'qemu' })),
           { fact: `${vm.hostId} /dev/vhost-net`, value: 'present' },
         ],
-        effect: 'Packets are handled by a host kernel thread instead of QEMU: higher throughput and lower latency.',
-        predicted: [{ label: 'NICs on the userspace backend', unit: 'NICs', before: userspace.length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.vhostNet.figure'), 'NICs', userspace.length, 0)],
         risk: 'low',
-        riskNote: 'Takes effect after a restart (or NIC re-plug).',
         needsRestart: true,
         confidence: 'normal',
         actions: userspace.map(({ i }) => ({

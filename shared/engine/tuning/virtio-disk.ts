@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { runningVms } from './rule'
 
@@ -19,13 +21,15 @@ export const virtioDiskRule: TuningRule = {
         rule: 'virtio-disk',
         target: { type: 'vm', id: vm.vmId },
         priority: 3,
-        title: `Switch ${vm.name}'s ${slow.map((d) => d.target).join(', ')} to virtio`,
-        rationale: `${vm.name} has ${slow.length} disk(s) on an emulated bus: ${slow.map((d) => `${d.target} on ${d.bus}`).join(', ')}. Each request is emulated by QEMU instead of using the paravirtual virtio-blk queue.`,
+        ...said({
+          title: msg('engine.tuning.virtioDisk.title', { vm: vm.name, disks: slow.map((d) => d.target).join(', ') }),
+          rationale: msg('engine.tuning.virtioDisk.rationale', { vm: vm.name, count: slow.length, buses: slow.map((d) => `${d.target} (${d.bus})`).join(', ') }),
+          effect: msg('engine.tuning.virtioDisk.effect'),
+          riskNote: msg('engine.tuning.virtioDisk.risk'),
+        }),
         evidence: slow.map((d) => ({ fact: `disk ${d.target} bus`, value: d.bus! })),
-        effect: 'Higher disk throughput and IOPS at lower host CPU per request (virtio-blk is typically several times faster than emulated IDE/SATA).',
-        predicted: [{ label: 'Disks on an emulated bus', unit: 'disks', before: slow.length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.virtioDisk.figure'), 'disks', slow.length, 0)],
         risk: 'medium',
-        riskNote: 'Needs virtio drivers in the guest (Windows: install virtio-win first) and a restart; device names change (sda → vda), so mount by UUID or label.',
         needsRestart: true,
         confidence: 'normal',
         actions: slow.map((d) => ({

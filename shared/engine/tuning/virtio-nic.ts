@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { figure, said } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { runningVms } from './rule'
 
@@ -20,13 +22,15 @@ export const virtioNicRule: TuningRule = {
         rule: 'virtio-nic',
         target: { type: 'vm', id: vm.vmId },
         priority: 3,
-        title: `Switch ${vm.name}'s network card${slow.length > 1 ? 's' : ''} to virtio`,
-        rationale: `${vm.name} uses emulated NIC model${slow.length > 1 ? 's' : ''} ${slow.map(({ n, i }) => `${n.model} (${name(i)})`).join(', ')}; every packet goes through QEMU's emulation of real hardware.`,
+        ...said({
+          title: msg('engine.tuning.virtioNic.title', { vm: vm.name, count: slow.length }),
+          rationale: msg('engine.tuning.virtioNic.rationale', { vm: vm.name, count: slow.length, models: slow.map(({ n, i }) => `${n.model} (${name(i)})`).join(', ') }),
+          effect: msg('engine.tuning.virtioNic.effect'),
+          riskNote: msg('engine.tuning.virtioNic.risk'),
+        }),
         evidence: slow.map(({ n, i }) => ({ fact: `interface ${name(i)} model`, value: n.model! })),
-        effect: 'Several times the throughput at lower host CPU per packet, and in-kernel vhost-net where the host has it.',
-        predicted: [{ label: 'Emulated network cards', unit: 'NICs', before: slow.length, after: 0 }],
+        predicted: [figure(msg('engine.tuning.virtioNic.figure'), 'NICs', slow.length, 0)],
         risk: 'medium',
-        riskNote: 'Needs virtio-net drivers in the guest (Windows: virtio-win) and a restart; the guest may name the interface differently (keep the MAC so DHCP leases stay).',
         needsRestart: true,
         confidence: 'normal',
         actions: slow.map(({ n, i }) => ({

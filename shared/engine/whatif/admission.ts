@@ -1,3 +1,5 @@
+import { msg } from '../../i18n'
+import { said } from '../words'
 import { wakeFor } from './power'
 import { canEverFit, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
 import { DEFAULT_SHARES, usable, type ReplayState } from './state'
@@ -43,7 +45,7 @@ export function admitArrivals(st: ReplayState, s: number): void {
       queue.outcomes.get(a.id)!.outcome = 'rejected'
       queue.rejected++
       if (why === 'disk') queue.rejectedForDisk++
-      st.log(s, 'request-rejected', { vm: a.id, detail: why === 'disk' ? `${round1(a.diskGiB ?? 0)} GiB of disk fits no host's storage (with the disks of the VMs that stay)` : `${a.vcpus} vCPUs / ${Math.round(a.memoryMiB)} MiB fits no host` })
+      st.log(s, 'request-rejected', { vm: a.id, ...said({ detail: why === 'disk' ? msg('engine.whatif.rejectedDisk', { disk: round1(a.diskGiB ?? 0) }) : msg('engine.whatif.rejectedSize', { vcpus: a.vcpus, memory: Math.round(a.memoryMiB) }) }) })
       continue
     }
     queue.waiting.push(req)
@@ -54,7 +56,7 @@ export function admitArrivals(st: ReplayState, s: number): void {
   const minute = s * stepMinutes
   for (let i = queue.waiting.length - 1; i >= 0; i--) {
     if (minute - queue.waiting[i]!.arrivalMinute > maxWait) {
-      st.log(s, 'request-rejected', { vm: queue.waiting[i]!.id, detail: `waited more than ${maxWait} min` })
+      st.log(s, 'request-rejected', { vm: queue.waiting[i]!.id, ...said({ detail: msg('engine.whatif.waitedTooLong', { minutes: maxWait }) }) })
       queue.outcomes.get(queue.waiting[i]!.id)!.outcome = 'rejected'
       queue.waiting.splice(i, 1)
       queue.rejected++

@@ -1,3 +1,6 @@
+import { msg } from '../../i18n'
+import type { MessageRef } from '../../model/recommendation'
+import { said } from '../words'
 import { asRequest, queueHosts } from './admission'
 import { evacuate } from './balance-pass'
 import { wakeFor } from './power'
@@ -25,7 +28,7 @@ export function applyHostEvents(st: ReplayState, s: number): void {
         host.maintenance = true
         st.log(s, 'maintenance-start', { host: host.id })
         const left = evacuate(st, s, h)
-        if (left > 0) st.log(s, 'evacuation-incomplete', { host: host.id, detail: `${left} VMs fit on no other host and keep running there` })
+        if (left > 0) st.log(s, 'evacuation-incomplete', { host: host.id, ...said({ detail: msg('engine.whatif.evacuationKeeps', { count: left }) }) })
         break
       }
       case 'maintenanceEnd':
@@ -35,8 +38,8 @@ export function applyHostEvents(st: ReplayState, s: number): void {
       case 'remove': {
         host.maintenance = true
         const left = evacuate(st, s, h)
-        if (left > 0) st.log(s, 'evacuation-incomplete', { host: host.id, detail: `${left} VMs fit on no other host and go down` })
-        takeDownOn(st, s, h, `host ${host.id} removed`)
+        if (left > 0) st.log(s, 'evacuation-incomplete', { host: host.id, ...said({ detail: msg('engine.whatif.evacuationDown', { count: left }) }) })
+        takeDownOn(st, s, h, msg('engine.whatif.hostRemoved', { host: host.id }))
         host.present = false
         st.log(s, 'host-removed', { host: host.id })
         break
@@ -45,7 +48,7 @@ export function applyHostEvents(st: ReplayState, s: number): void {
         // Restarts happen from the next step: a failure always costs its VMs at least one step.
         st.log(s, 'host-failed', { host: host.id })
         host.failed = true
-        takeDownOn(st, s, h, `host ${host.id} failed`)
+        takeDownOn(st, s, h, msg('engine.whatif.hostFailed', { host: host.id }))
         break
     }
   }
@@ -85,15 +88,15 @@ export function restartDownVms(st: ReplayState, step: number): void {
 }
 
 /** Every VM on host h goes down (`why` in the event). */
-function takeDownOn(st: ReplayState, step: number, h: number, why: string): void {
+function takeDownOn(st: ReplayState, step: number, h: number, why: MessageRef): void {
   const { vms } = st
   for (let a = 0; a < vms.nAlive; a++) if (vms.hostOf[vms.alive[a]!] === h) goDown(st, step, vms.alive[a]!, why)
 }
 
-function goDown(st: ReplayState, step: number, i: number, why: string): void {
+function goDown(st: ReplayState, step: number, i: number, why: MessageRef): void {
   const { vms } = st
   const v = vms.rt[i]!
-  st.log(step, 'vm-down', { vm: v.id, host: vms.hostOf[i]! >= 0 ? st.hosts[vms.hostOf[i]!]!.id : undefined, detail: why })
+  st.log(step, 'vm-down', { vm: v.id, host: vms.hostOf[i]! >= 0 ? st.hosts[vms.hostOf[i]!]!.id : undefined, ...said({ detail: why }) })
   vms.hostOf[i] = -1
   v.downSince = step
   st.downCount++

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { priorityOf, historySpan } from '../../../shared/engine/priority'
+import { english, formatMessage } from '../../../shared/i18n'
 import { PEAK_REASON, type Move } from '../../../shared/engine/balance'
 import type { PlacementProblem, PlacementVm } from '../../../shared/engine/placement'
 import { loadsAfter, rebalanceRecommendation, subsetEffect, subsetProblem } from '../../../shared/engine/rebalance'
@@ -35,10 +36,11 @@ describe('the priority rule', () => {
   })
 
   it('says how much history there is in minutes, hours or days, never "0 h"', () => {
-    expect(historySpan(20 * 60_000)).toBe('20 min')
-    expect(historySpan(5.5 * hour)).toBe('5.5 h')
-    expect(historySpan(30 * hour)).toBe('30 h')
-    expect(historySpan(48 * hour)).toBe('2.0 days')
+    expect(english(historySpan(20 * 60_000))).toBe('20 min')
+    expect(english(historySpan(5.5 * hour))).toBe('5.5 h')
+    expect(english(historySpan(30 * hour))).toBe('30 h')
+    expect(english(historySpan(48 * hour))).toBe('2.0 days')
+    expect(formatMessage(historySpan(20 * 60_000), 'zh-CN')).toBe('20 分钟')
   })
 
   it('rightsizing from 20 minutes of history is low confidence, P3 at most, and says "20 min"', () => {

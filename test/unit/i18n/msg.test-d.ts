@@ -3,7 +3,7 @@ import { msg, type MessageKey, type MessageParam, type MessageParams } from '../
 
 test('a message reference names a key of the catalogue and every value its text needs', () => {
   expectTypeOf<'engine.move.title'>().toMatchTypeOf<MessageKey>()
-  expectTypeOf<MessageParams<'engine.move.title'>>().toEqualTypeOf<{ vm: MessageParam; from: MessageParam; to: MessageParam }>()
+  expectTypeOf<MessageParams<'engine.move.title'>>().toEqualTypeOf<{ vm: MessageParam; from: MessageParam; to: MessageParam } & { count?: number }>()
   expectTypeOf<MessageParams<'engine.rebalance.title'>['count']>().toEqualTypeOf<number>()
   // @ts-expect-error an unknown key
   msg('engine.move.nope', {})

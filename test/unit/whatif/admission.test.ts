@@ -13,7 +13,7 @@ describe('admitArrivals', () => {
     admitArrivals(st, 1)
     expect(st.queue.waiting.map((r) => r.id)).toEqual(['small'])
     expect(st.queue.outcomes.get('huge')!.outcome).toBe('rejected')
-    expect(st.events).toEqual([{ minute: 1, kind: 'request-rejected', vm: 'huge', detail: '64 vCPUs / 1024 MiB fits no host' }])
+    expect(st.events).toEqual([{ minute: 1, kind: 'request-rejected', vm: 'huge', detail: '64 vCPUs / 1024 MiB fits no host', detailRef: { key: 'engine.whatif.rejectedSize', params: { vcpus: 64, memory: 1024 } } }])
     expect(st.queue.nextArrival).toBe(2)
   })
 

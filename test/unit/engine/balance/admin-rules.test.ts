@@ -28,7 +28,9 @@ describe('the admin\'s placement rules in the engine', () => {
     const web = out.recommendations.find((r) => r.actions.some((a) => a.action.kind === 'migrate' && a.action.vm === 'web'))!
     expect(web.priority).toBe(2)
     expect(web.rationale).toContain('web should run on h3 (rule web on h3)')
-    expect(web.rationaleRef?.key).toBe('engine.required.preferred')
+    // The rule's sentence comes first; the demand the move is planned for follows it.
+    const first = web.rationaleRef?.key === 'engine.sentences' ? (web.rationaleRef.params.sentences as { key: string }[])[0] : web.rationaleRef
+    expect(first?.key).toBe('engine.required.preferred')
     expect(migrations(out).find((m) => m.vm === 'web')?.to).toBe('h3')
     // Load still evens out, but never by moving db off the host it should run on.
     expect(migrations(out).some((m) => m.vm === 'a' || m.vm === 'b')).toBe(true)
@@ -72,7 +74,7 @@ describe('the admin\'s placement rules in the engine', () => {
     const out = recommendChecked({ ...base, snapshot: s, options: { rules } })
     const words = out.recommendations.filter((r) => r.priority === 1).map((r) => r.rationale).join(' ')
     expect(words).toContain('(rule dbs apart)')
-    expect(words).toContain('app is pinned to h3 (rule app on h3)')
+    expect(words).toContain('app must run on h3 (rule app on h3)')
     expect(migrations(out).find((m) => m.vm === 'app')?.to).toBe('h3')
   })
 

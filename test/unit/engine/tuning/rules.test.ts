@@ -76,7 +76,7 @@ describe('hugepages', () => {
 describe('governor', () => {
   it('advises performance when CPUs run powersave on a host with guests, and tuned virtual-host when tuned is in use', () => {
     const [a] = checked(run(cluster([hostFacts('h1', { cpuGovernors: { powersave: 12, performance: 4 } })], [vmFacts('a', 'h1')]), 'governor'))
-    expect(a!.rationale).toContain('12 CPU(s) on powersave of 16')
+    expect(a!.rationale).toContain('12 CPUs on powersave of 16')
     expect(a!.actions[0]).toMatchObject({ action: { setting: 'cpu.governor', value: 'performance' }, rollback: { setting: 'cpu.governor', value: 'powersave' } })
     const [t] = checked(run(cluster([hostFacts('h1', { cpuGovernors: { powersave: 16 }, tunedProfile: 'balanced' })], [vmFacts('a', 'h1')]), 'governor'))
     expect(t!.actions[0]).toMatchObject({ action: { setting: 'tuned.profile', value: 'virtual-host' }, rollback: { setting: 'tuned.profile', value: 'balanced' } })

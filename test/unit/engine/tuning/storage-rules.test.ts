@@ -98,7 +98,7 @@ describe('I/O contention per pool', () => {
     const facts = withStorage([hostStorage('h1', { pools: [dirPool('h1', { io: io(45, 95) })], disks: onPool })])
     const [a] = run(facts, 'pool-latency', { hosts: {}, vms: { web: { diskIops: 40 }, db: { diskIops: 160 } } })
     expect(a!.title).toBe('I/O contention on pool default on h1: 45 ms per request')
-    expect(a!.rationale).toContain('the busiest db (160 IOPS), web (40 IOPS)')
+    expect(a!.rationale).toContain('The busiest: db (160 IOPS), web (40 IOPS).')
     expect(a!.priority).toBe(2)
   })
 
