@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   AuditEntrySchema,
+  LanguageSchema,
   ClusterSeriesSchema,
   ManagedHostSchema,
   MessageRefSchema,
@@ -194,7 +195,11 @@ export const requestChannels = {
     z.object({ from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
     z.array(AuditEntrySchema),
   ),
-  'audit.export': request(z.object({ format: z.enum(['json', 'csv']), from: z.number().optional(), to: z.number().optional(), planId: z.string().optional() }).strict(), ExportedFile),
+  /** A CSV is written in `language` (English by default); JSON keeps each message's key and values beside its English. */
+  'audit.export': request(
+    z.object({ format: z.enum(['json', 'csv']), from: z.number().optional(), to: z.number().optional(), planId: z.string().optional(), language: LanguageSchema.default('en') }).strict(),
+    ExportedFile,
+  ),
   // What-if: saved scenarios (built from the demo or live cluster, or imported) and replays.
   'whatif.list': request(Empty, z.array(ScenarioSummarySchema)),
   'whatif.build': request(WhatifBuildRequestSchema, ScenarioOutlineSchema),

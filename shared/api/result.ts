@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MessageRefSchema, type MessageRef } from '../model/message'
 
 /** Every failure that crosses the api says which kind it is, so a caller can react without parsing text. */
 export const ErrorCodeSchema = z.enum([
@@ -13,7 +14,9 @@ export const ErrorCodeSchema = z.enum([
 
 export const ApiErrorSchema = z.object({
   code: ErrorCodeSchema,
+  /** In English; `messageRef` says it in the admin's language where VirtPilot words it. */
   message: z.string(),
+  messageRef: MessageRefSchema.optional(),
   /** Field-level problems, e.g. zod issues as "path: message". */
   details: z.array(z.string()).optional(),
 })
@@ -26,16 +29,18 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 export class ApiFailure extends Error {
   readonly code: ErrorCode
   readonly details: string[] | undefined
+  readonly messageRef: MessageRef | undefined
 
-  constructor(code: ErrorCode, message: string, details?: string[]) {
+  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef) {
     super(message)
     this.name = 'ApiFailure'
     this.code = code
     this.details = details
+    this.messageRef = messageRef
   }
 
   toApiError(): ApiError {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message }
+    return { code: this.code, message: this.message, ...(this.messageRef ? { messageRef: this.messageRef } : {}), ...(this.details ? { details: this.details } : {}) }
   }
 }
 

@@ -332,15 +332,15 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
   },
   required: {
     rule: '（规则 {rule}）',
-    maintenance: '必需：{host} 处于维护中。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    pinned: '必需：{vm} 必须运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    antiAffinity: '必需：{vm} 与一台必须分开的虚拟机共用主机 {host}{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    affinity: '必需：{vms} 必须放在一起{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    overLimit: '必需：{host} 超出其分配比例。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
-    preferred: '规则要求：{vm} 应当运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。',
+    maintenance: '必需：{host} 处于维护中。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
+    pinned: '必需：{vm} 必须运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
+    antiAffinity: '必需：{vm} 与一台必须分开的虚拟机共用宿主机 {host}{rule}。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
+    affinity: '必需：{vms} 必须放在一起{rule}。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
+    overLimit: '必需：{host} 超出其分配比例。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
+    preferred: '规则要求：{vm} 应当运行在 {hosts} 上{rule}。实时迁移约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。',
   },
   evacuate: {
-    title: '为维护疏散 {host}：{count} 次迁移',
-    rationale: '{host} 处于维护中：其上运行的虚拟机迁往其他主机（{vms}），实时迁移，共约 {seconds} 秒；之后主机 CPU 峰值负载为 {peak}。在退出维护之前，不会向它放置任何虚拟机。',
+    title: '为维护撤离 {host}：{count} 次迁移',
+    rationale: '{host} 处于维护中：其上运行的虚拟机迁往其他宿主机（{vms}），实时迁移，共约 {seconds} 秒；之后宿主机 CPU 峰值负载为 {peak}。在退出维护之前，不会向它放置任何虚拟机。',
   },
 }

@@ -5,13 +5,13 @@ import type { Catalogue } from './types'
 export const placementZhCN: Catalogue<typeof placementEn> = {
   conflict: {
     unknownVm: '集群中没有虚拟机 {vm}。',
-    unknownHost: '集群中没有主机 {host}。',
+    unknownHost: '集群中没有宿主机 {host}。',
     duplicate: '已存在相同的规则：{rule}。',
     togetherAndApart: '{a} 和 {b} 将既要放在一起（亲和）又要分开（反亲和）。',
-    noHostLeft: '{vm} 将没有可运行的主机：它的“必须运行”规则和固定规则（{rules}）没有共同的主机。',
-    affinityNoHost: '{vms} 必须放在一起，但它们的“必须运行”规则和固定规则没有共同的主机。',
+    noHostLeft: '{vm} 将没有可运行的宿主机：它的“必须运行”规则和固定规则（{rules}）没有共同的宿主机。',
+    affinityNoHost: '{vms} 必须放在一起，但它们的“必须运行”规则和固定规则没有共同的宿主机。',
     shouldOutsideMust: '{vm} 必须运行在 {must} 上，不能再偏好 {should}。',
-    apartTooFew: '{count} 台虚拟机必须分开（{vms}），但它们只能使用 {hosts} 台主机。',
+    apartTooFew: '{count} 台虚拟机必须分开（{vms}），但它们只能使用 {hosts} 台宿主机。',
   },
   staying: {
     notRunning: '{vm} 处于 {state} 状态：仍定义在 {host} 上（只实时迁移运行中的虚拟机）。',
@@ -20,7 +20,7 @@ export const placementZhCN: Catalogue<typeof placementEn> = {
   },
   threshold: {
     level1: '只提出规则、维护和分配上限要求的迁移；不为均衡负载而迁移。',
-    level2: '只要大收益：每次迁移至少降低主机负载 5 个百分点（离散度加峰值），并至少消除当前不均衡的 10 %，实时迁移每多一分钟再加 5 %。',
+    level2: '只要大收益：每次迁移至少降低宿主机负载 5 个百分点（离散度加峰值），并至少消除当前不均衡的 10 %，实时迁移每多一分钟再加 5 %。',
     level3: '每次迁移至少消除当前不均衡的 1 %，实时迁移每多一分钟再加 1 %（默认）。',
     level4: '每次迁移至少消除当前不均衡的 0.3 %，实时迁移每多一分钟再加 0.3 %。',
     level5: '激进：每次迁移至少消除当前不均衡的 0.1 %，实时迁移每多一分钟再加 0.05 %；很小的收益也会迁移虚拟机。',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MessageRefSchema } from './message'
 
 /** The SSH connection's state machine, as the Hosts view and the CLI show it. */
 export const ConnectionStateSchema = z.enum(['connecting', 'online', 'auth-failed', 'host-key-rejected', 'unreachable', 'backing-off', 'closed'])
@@ -25,8 +26,11 @@ export const ManagedHostSchema = z.object({
   addedAt: z.number(),
   lastSeenAt: z.number().nullable(),
   state: ConnectionStateSchema,
-  /** The last error, worded to say what to do. */
+  /** The last error, worded to say what to do (English; errorRef says it in the admin's language). */
   error: z.string().optional(),
+  errorRef: MessageRefSchema.optional(),
+  /** What ssh, the system or the host's own tools said, shown verbatim and labelled as theirs. */
+  errorDetail: z.string().optional(),
   pendingHostKey: HostKeyPromptSchema.optional(),
   /** When the last successful poll happened, epoch ms. */
   lastPollAt: z.number().optional(),

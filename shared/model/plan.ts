@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { ActionSchema } from './action'
 import { MigrationStorageSchema } from './storage'
-import { MessageRefSchema, PredictedFigureSchema } from './recommendation'
+import { MessageRefSchema } from './message'
+import { PredictedFigureSchema } from './recommendation'
 
 /** Where a step is: every transition is written to the store before the next command runs. */
 export const StepStateSchema = z.enum([
@@ -22,14 +23,16 @@ export const StepStateSchema = z.enum([
 export const HostCommandSchema = z.object({
   host: z.string(),
   argv: z.array(z.string()),
-  /** What the command is for, in the admin's words. */
+  /** What the command is for, in the admin's words: English, and as a message for the admin's language. */
   purpose: z.string(),
+  purposeRef: MessageRefSchema.optional(),
 })
 
 export const PlanStepSchema = z.object({
   id: z.string(),
   recommendationId: z.string(),
   title: z.string(),
+  titleRef: MessageRefSchema.optional(),
   action: ActionSchema,
   rollback: ActionSchema,
   /** The host the step runs on (a migration runs on its source). */
@@ -47,7 +50,9 @@ export const PlanStepSchema = z.object({
   endedAt: z.number().optional(),
   /** Progress 0-1 while running (migrations report it). */
   progress: z.number().min(0).max(1).optional(),
+  /** The last thing said of the step (verified, failed, rolled back), in English and as a message. */
   message: z.string().optional(),
+  messageRef: MessageRefSchema.optional(),
 })
 
 /** After a plan was cut short: what the hosts showed for one step when VirtPilot read them again. */
@@ -57,6 +62,7 @@ export const StepReadBackSchema = z.object({
   verdict: z.enum(['applied', 'not-applied', 'unclear']),
   /** What was read, in the admin's words. */
   observed: z.string(),
+  observedRef: MessageRefSchema.optional(),
 })
 
 /** Where a VM of the plan was found, and what it had there (from `virsh dominfo` on each host). */
@@ -132,6 +138,7 @@ export const PlanDryRunSchema = z.object({
       order: z.number().int().positive(),
       stepId: z.string(),
       title: z.string(),
+      titleRef: MessageRefSchema.optional(),
       host: z.string(),
       commands: z.array(HostCommandSchema),
       verify: z.array(HostCommandSchema),
@@ -143,6 +150,7 @@ export const PlanDryRunSchema = z.object({
   hosts: z.array(z.string()),
   /** Why applying it now would be refused, if it would (a demo host, a disconnected host, an outdated plan). */
   refusal: z.string().optional(),
+  refusalRef: MessageRefSchema.optional(),
 })
 
 export const AuditEntrySchema = z.object({
@@ -156,8 +164,11 @@ export const AuditEntrySchema = z.object({
   host: z.string().optional(),
   argv: z.array(z.string()).optional(),
   exitCode: z.number().int().nullable().optional(),
+  /** What the host printed, verbatim (never translated). */
   output: z.string().optional(),
+  /** In English as written; the message (key and values) says it again in the reader's language. */
   message: z.string(),
+  messageRef: MessageRefSchema.optional(),
 })
 
 export type StepState = z.infer<typeof StepStateSchema>

@@ -1,7 +1,9 @@
-import type { Action, HostCommand, Plan, PlanStep } from '../../shared/model'
+import { english, msg } from '../../shared/i18n'
+import type { Action, HostCommand, MessageRef, Plan, PlanStep } from '../../shared/model'
 import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 import type { PlansRepo } from '../store/plans'
+import { said } from './said'
 
 export interface ExecutorDeps {
   store: PlansRepo
@@ -37,12 +39,15 @@ const JOB_TIMEOUT_MS = 10_000
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 class StepFailure extends Error {
+  /** The failure as a message for the admin's language, where VirtPilot words it. */
+  readonly ref: MessageRef | undefined
   constructor(
-    message: string,
+    message: string | MessageRef,
     /** The host may have changed: the step's own rollback must run too. */
     readonly mayHaveChanged: boolean,
   ) {
-    super(message)
+    super(typeof message === 'string' ? message : english(message))
+    this.ref = typeof message === 'string' ? undefined : message
   }
 }
 
@@ -74,18 +79,18 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     deps.store.audit({ t: deps.clock(), actor: deps.actor, planId: plan.id, ...entry })
   /** An entry about the plan itself: a failure to write it is kept in the outcome, never thrown. */
   const problems: string[] = []
-  const note = (message: string) => {
+  const note = (ref: MessageRef) => {
     try {
-      audit({ kind: 'state', message })
+      audit({ kind: 'state', ...said(ref) })
     } catch (error) {
-      problems.push(`audit entry not written (${(error as Error).message}): ${message}`)
+      problems.push(`audit entry not written (${(error as Error).message}): ${english(ref)}`)
     }
   }
 
   async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', socket?: string): Promise<ExecResult> {
     const argv = socket !== undefined ? withTunnelSocket(cmd.argv, socket) : cmd.argv
     try {
-      audit({ kind, stepId: step.id, host: cmd.host, argv, message: `sending: ${cmd.purpose}` })
+      audit({ kind, stepId: step.id, host: cmd.host, argv, ...said(msg('apply.run.sending', { purpose: cmd.purposeRef ?? cmd.purpose })) })
     } catch (error) {
       throw new StepFailure(`${cmd.purpose} was not sent: the audit log could not record it first. ${(error as Error).message}`, false)
     }
@@ -94,7 +99,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       result = await deps.exec(cmd.host, argv, step.action.kind === 'migrate' && kind !== 'verify' ? MIGRATION_TIMEOUT_MS : COMMAND_TIMEOUT_MS)
     } catch (error) {
       try {
-        audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, message: `${cmd.purpose}: could not run: ${(error as Error).message}` })
+        audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, ...said(msg('apply.run.couldNotRun', { purpose: cmd.purposeRef ?? cmd.purpose, reason: (error as Error).message })) })
       } catch (auditError) {
         problems.push(`audit entry not written (${(auditError as Error).message}): ${cmd.purpose} could not run`)
       }
@@ -102,7 +107,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     }
     const output = (result.stdout + (result.stderr ? `\n${result.stderr}` : '')).trim().slice(0, 20_000)
     try {
-      audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: result.code, output, message: cmd.purpose })
+      audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: result.code, output, message: cmd.purpose, ...(cmd.purposeRef ? { messageRef: cmd.purposeRef } : {}) })
     } catch (error) {
       throw new StepFailure(`${cmd.purpose} ran on ${cmd.host} (exit ${result.code}) but its result could not be recorded: ${(error as Error).message}`, true)
     }
@@ -137,7 +142,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     return () => (stopped = true)
   }
 
-  async function verify(step: PlanStep, action: Action, commands: HostCommand[]): Promise<string> {
+  async function verify(step: PlanStep, action: Action, commands: HostCommand[]): Promise<MessageRef | string> {
     const deadline = deps.clock() + (deps.verifyWithinMs ?? 30_000)
     for (;;) {
       const outputs: (string | undefined)[] = []
@@ -146,13 +151,14 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
         outputs.push(result && result.code === 0 ? result.stdout : undefined)
       }
       const check = checkVerification(action, outputs, deps.ctx)
+      const observed = check.observedRef ?? check.observed
       if (check.ok) {
-        audit({ kind: 'verify', stepId: step.id, host: step.host, message: `verified: ${check.observed}` })
-        return check.observed
+        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said(msg('apply.run.verified', { observed })) })
+        return observed
       }
       if (deps.clock() > deadline) {
-        audit({ kind: 'verify', stepId: step.id, host: step.host, message: `not as intended: ${check.observed}` })
-        throw new StepFailure(`read back ${check.observed}`, true)
+        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said(msg('apply.run.notAsIntended', { observed })) })
+        throw new StepFailure(msg('apply.run.readBackDiffers', { observed }), true)
       }
       await sleep(1000)
     }
@@ -168,7 +174,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
         try {
           tunnel = await deps.tunnel(step.action.from, step.action.to)
         } catch (error) {
-          throw new StepFailure(`cannot reach ${step.action.to}'s libvirt through SSH: ${(error as Error).message}`, false)
+          throw new StepFailure(msg('apply.run.noTunnel', { host: step.action.to, reason: (error as Error).message }), false)
         }
       }
       for (const cmd of renderAction(step.action, deps.ctx)) {
@@ -184,7 +190,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
         }
         try {
           const result = await run(cmd, step, 'command', tunnel?.socket)
-          if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 500)}`, false)
+          if (result.code !== 0) throw new StepFailure(msg('apply.run.commandFailed', { purpose: cmd.purposeRef ?? cmd.purpose, code: result.code ?? 'signal', output: (result.stderr || result.stdout).trim().slice(0, 500) }), false)
         } finally {
           stopWatching()
           if (abort) aborters.delete(abort)
@@ -192,7 +198,9 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       }
       // virsh migrate has returned: nothing may reach the destination's libvirt any more.
       await tunnel?.close()
-      step.message = await verify(step, step.action, verifyCommands(step.action, deps.ctx))
+      const observed = await verify(step, step.action, verifyCommands(step.action, deps.ctx))
+      if (typeof observed === 'string') step.message = observed
+      else Object.assign(step, { message: english(observed), messageRef: observed })
       step.progress = 1
       step.state = 'done'
       const moved = throughput.get(step.id)
@@ -200,6 +208,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     } catch (error) {
       step.state = 'failed'
       step.message = (error as Error).message
+      step.messageRef = error instanceof StepFailure ? error.ref : undefined
       throw error
     } finally {
       await tunnel?.close()
@@ -216,15 +225,15 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       if (step.rollback.kind === 'migrate') tunnel = await deps.tunnel(step.rollback.from, step.rollback.to)
       for (const cmd of renderAction(step.rollback, deps.ctx)) {
         const result = await run(cmd, step, 'rollback', tunnel?.socket)
-        if (result.code !== 0) throw new StepFailure(`${cmd.purpose} failed (exit ${result.code}): ${(result.stderr || result.stdout).trim().slice(0, 300)}`, false)
+        if (result.code !== 0) throw new StepFailure(msg('apply.run.commandFailed', { purpose: cmd.purposeRef ?? cmd.purpose, code: result.code ?? 'signal', output: (result.stderr || result.stdout).trim().slice(0, 300) }), false)
       }
       await tunnel?.close()
       const observed = await verify(step, step.rollback, verifyCommands(step.rollback, deps.ctx))
       step.state = 'rolled-back'
-      step.message = `rolled back: ${observed}`
+      Object.assign(step, said(msg('apply.run.rolledBack', { observed })))
     } catch (error) {
       step.state = 'rollback-failed'
-      step.message = `ROLLBACK FAILED: ${(error as Error).message}`
+      Object.assign(step, said(msg('apply.run.rollbackFailed', { reason: error instanceof StepFailure && error.ref ? error.ref : (error as Error).message })))
     } finally {
       await tunnel?.close()
       save()
@@ -247,7 +256,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
   /** Runs the pending steps in order; on a failure, rolls back the completed ones. */
   async function runSteps(): Promise<void> {
     const resumed = plan.steps.some((s) => s.state === 'done')
-    note(`plan ${resumed ? 'resumed' : 'started'}: ${plan.steps.filter((s) => s.state === 'pending').length} step(s) to run, parallelism ${plan.parallelism}`)
+    note(msg(resumed ? 'apply.run.resumed' : 'apply.run.started', { count: plan.steps.filter((s) => s.state === 'pending').length, parallelism: plan.parallelism }))
     const running = new Map<string, Promise<void>>()
     let failure: StepFailure | undefined
     const failedSteps: PlanStep[] = []
@@ -277,7 +286,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     for (const step of plan.steps) if (step.state === 'pending') step.state = cancelled && !failure ? 'cancelled' : 'skipped'
 
     if (failure) {
-      note(`plan failed: ${failure.message}; rolling back the completed steps`)
+      note(msg('apply.run.failed', { reason: failure.ref ?? failure.message }))
       const undone = await undo([...plan.steps.filter((s) => s.state === 'done'), ...failedSteps])
       plan.state = plan.steps.some((s) => s.state === 'rollback-failed') ? 'failed' : undone > 0 ? 'rolled-back' : 'failed'
     } else {
@@ -300,7 +309,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     save()
     if (mode === 'roll-back') {
       const toUndo = plan.steps.filter((s) => s.state === 'done')
-      note(`rolling back after an interruption: ${toUndo.length} step(s) took effect and are undone, newest first`)
+      note(msg('apply.run.undoInterrupted', { count: toUndo.length }))
       for (const step of plan.steps) if (step.state === 'pending' || step.state === 'interrupted') step.state = 'cancelled'
       await undo(toUndo)
       plan.state = plan.steps.some((s) => s.state === 'rollback-failed') ? 'failed' : 'rolled-back'
@@ -310,7 +319,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     plan.endedAt = deps.clock()
     plan.outcome = [...(outcome() ?? []), ...problems.map((problem) => ({ host: 'audit log', summary: problem }))]
     save()
-    note(`plan ${plan.state}: ${plan.outcome.map((o) => `${o.host}: ${o.summary}`).join(' | ')}`)
+    note(msg('apply.run.ended', { state: msg(`apply.planState.${plan.state === 'rolled-back' ? 'rolledBack' : plan.state}`), outcome: plan.outcome.map((o) => `${o.host}: ${o.summary}`).join(' | ') }))
     if (unsaved) throw new Error(`plan ${plan.id} ended ${plan.state} but could not be saved: ${unsaved}`)
     return plan
   })()
@@ -319,7 +328,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     cancel() {
       if (cancelled) return
       cancelled = true
-      note('cancel requested: no new step starts; a running migration is aborted')
+      note(msg('apply.run.cancelRequested'))
       for (const abort of aborters) void abort()
     },
     done,

@@ -1,9 +1,17 @@
 import { planMigrationStorage, type StorageContext } from '../../shared/engine/storage'
-import type { Action, MigrateAction, MigrationStorage, Plan, PlanStep, Recommendation, ReversibleAction, Snapshot } from '../../shared/model'
+import { english, msg } from '../../shared/i18n'
+import type { Action, MessageRef, MigrateAction, MigrationStorage, Plan, PlanStep, Recommendation, ReversibleAction, Snapshot } from '../../shared/model'
 import { CommandError, estimateSeconds, renderAction, verifyCommands, type CommandContext } from '../hosts/libvirt/commands'
 
+/** A plan refused: in English, and as a message when VirtPilot words it (not a host's own text). */
 export class PlanError extends Error {
   override name = 'PlanError'
+  readonly ref: MessageRef | undefined
+
+  constructor(message: string | MessageRef) {
+    super(typeof message === 'string' ? message : english(message))
+    this.ref = typeof message === 'string' ? undefined : message
+  }
 }
 
 /** Lowers what the VM holds on its host (freeing room before anything moves in). */
@@ -49,7 +57,7 @@ export function commandContext(snapshot: Snapshot, migrationAddressOf: (hostId: 
     uuidOf: (vmId) => uuids.get(vmId),
     migrationAddressOf: (h) => migrationAddressOf(h) ?? (demo.has(h) ? h : undefined),
     allowUnsafeMigration,
-    refusalFor: (h) => (proxmox.has(h) ? `${proxmox.get(h)} is a Proxmox VE node: VirtPilot applies changes only on libvirt hosts; make this change with qm or the Proxmox web interface` : undefined),
+    refusalFor: (h) => (proxmox.has(h) ? english(msg('apply.refusal.proxmox', { host: proxmox.get(h)! })) : undefined),
   }
 }
 
@@ -125,16 +133,20 @@ export function buildPlan(input: {
       })
       .map((s) => s.id)
     phaseOf.set(id, d.phase)
+    const recTitle: MessageRef | string = d.rec.titleRef ?? d.rec.title
+    const part = { title: recTitle, index: d.index + 1, of: d.rec.actions.length }
+    const titleRef: MessageRef | undefined =
+      // A rebalance's steps are its moves: each says which VM goes where.
+      d.rec.rebalance && d.ra.action.kind === 'migrate'
+        ? msg('apply.step.move', { vm: nameOf.get(d.ra.action.vm) ?? d.ra.action.vm, from: d.ra.action.from, to: d.ra.action.to, ...part })
+        : d.rec.actions.length > 1
+          ? msg('apply.step.part', part)
+          : d.rec.titleRef
     steps.push({
       id,
       recommendationId: d.rec.id,
-      title:
-        // A rebalance's steps are its moves: each says which VM goes where.
-        d.rec.rebalance && d.ra.action.kind === 'migrate'
-          ? `Move ${nameOf.get(d.ra.action.vm) ?? d.ra.action.vm} from ${d.ra.action.from} to ${d.ra.action.to} (${d.rec.title}, ${d.index + 1}/${d.rec.actions.length})`
-          : d.rec.actions.length > 1
-            ? `${d.rec.title} (${d.index + 1}/${d.rec.actions.length})`
-            : d.rec.title,
+      title: titleRef ? english(titleRef) : d.rec.title,
+      ...(titleRef ? { titleRef } : {}),
       action: d.ra.action,
       rollback: d.ra.rollback,
       host: d.ra.action.kind === 'migrate' ? d.ra.action.from : d.ra.action.host,

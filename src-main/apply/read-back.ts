@@ -41,7 +41,8 @@ export async function readBackPlan(plan: Plan, deps: ReadBackDeps): Promise<Plan
     const after = checkVerification(step.action, await outputsOf(step.action), deps.ctx)
     const before = checkVerification(step.rollback, await outputsOf(step.rollback), deps.ctx)
     const verdict = after.ok ? 'applied' : before.ok ? 'not-applied' : 'unclear'
-    steps.push({ stepId: step.id, verdict, observed: verdict === 'not-applied' ? before.observed : after.observed })
+    const seen = verdict === 'not-applied' ? before : after
+    steps.push({ stepId: step.id, verdict, observed: seen.observed, ...(seen.observedRef ? { observedRef: seen.observedRef } : {}) })
   }
 
   const hosts = [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]

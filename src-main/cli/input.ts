@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import type { z } from 'zod'
 import pkg from '../../package.json'
 import { describeIssues } from '../../shared/api'
+import type { MessageRef } from '../../shared/model'
 import { createServices, type Services, type ServicesOptions } from '../services/services'
 import { resolveDataFile } from '../store/paths'
 import { terminalJson, terminalText } from '../text/terminal'
@@ -11,6 +12,15 @@ import { terminalPrompter } from './terminal-prompter'
 /** Bad input (a file, a host, a refused plan): exit 1 with the message. */
 export class InputError extends Error {
   override name = 'InputError'
+  /** The same in the CLI's language: VirtPilot's words as a message, after what it is about (a file name). */
+  constructor(
+    /** In English, without what it is about. */
+    readonly text: string,
+    readonly ref?: MessageRef,
+    readonly about?: string,
+  ) {
+    super(about ? `${about}: ${text}` : text)
+  }
 }
 
 /** Bad usage (an unknown option, a missing argument): exit 2 with the message and a pointer to --help. */

@@ -10,6 +10,7 @@ import { resolveDataFile } from '../store/paths'
 import { COLLECT_HELP, collectCommand } from './collect'
 import { HOSTS_HELP, hostsCommand } from './hosts'
 import { InputError, UsageError } from './input'
+import { LanguageError, say, settleLanguage } from './language'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
@@ -48,6 +49,8 @@ ${PERF_HELP.trimEnd()}
 
 Options:
   --data FILE   SQLite data file (default: $VIRTPILOT_DATA, else the app's user-data folder)
+  --lang L      en or zh-CN: the language of messages and errors (default: from LANG, else en);
+                --json output stays the same: English text with each message's key and values
 
 Exit codes: 0 ok, 1 failed, 2 bad usage.
 `
@@ -139,7 +142,15 @@ const COMMAND_HELP: Record<string, string> = {
   'perf-kvm': PERF_HELP,
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
+  let argv: string[]
+  try {
+    argv = settleLanguage(args, process.env)
+  } catch (error) {
+    if (!(error instanceof LanguageError)) throw error
+    console.error(`virtpilot: ${error.message}`)
+    return 2
+  }
   const [command, ...rest] = argv
   if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`Usage:\n${COMMAND_HELP[command]}`)
@@ -191,7 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof InputError) {
-      console.error(`virtpilot: ${error.message}`)
+      console.error(`virtpilot: ${error.about ? `${error.about}: ` : ''}${say(error.ref, error.text)}`)
       return 1
     }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

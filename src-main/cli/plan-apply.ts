@@ -55,7 +55,7 @@ export async function planCommand(args: string[]): Promise<number> {
       try {
         return await s.plans.create({ recommendations: approve.map((id) => byId.get(id)!), parallelism, allowUnsafeMigration: values['allow-unsafe-migration'], approvedBy: actor(), idSuffix: 'cli' })
       } catch (error) {
-        if (error instanceof PlanError) throw new InputError(error.message)
+        if (error instanceof PlanError) throw new InputError(error.message, error.ref)
         throw error
       }
     },
@@ -108,7 +108,7 @@ export async function applyCommand(args: string[]): Promise<number> {
         printJson(done)
         return done.state === 'done' ? 0 : 1
       } catch (error) {
-        if (error instanceof PlanError) throw new InputError(`${file}: ${error.message}`)
+        if (error instanceof PlanError) throw new InputError(error.message, error.ref, file)
         throw error
       }
     },

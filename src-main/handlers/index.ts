@@ -36,7 +36,7 @@ export function apiHandlers(core: Core): Handlers {
     'plans.dryRun': ({ id }) => plans.dryRun(id),
     'plans.export': async ({ id, format }) => plans.exported(plans.get(id), format),
     'audit.list': async (q) => audit.list(q),
-    'audit.export': async ({ format, ...range }) => audit.export(format, range),
+    'audit.export': async ({ format, language, ...range }) => audit.export(format, range, language),
     'whatif.list': whatif.list,
     'whatif.build': whatif.build,
     'whatif.import': whatif.import,

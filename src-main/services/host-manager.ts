@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { ApiFailure, type AddHostRequest } from '../../shared/api'
+import { msg } from '../../shared/i18n'
 import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
 import { Collector, type PollTiming } from '../collect/collector'
 import { VmOwners } from '../collect/vm-owners'
@@ -367,6 +368,18 @@ export class HostManager {
     return { ...snapshot, hosts: snapshot.hosts.map((h) => ({ ...h, state })) }
   }
 
+  /**
+   * The error in the admin's language where VirtPilot words it (a connection failure), and what
+   * ssh or the host's own tools said, verbatim: a failed collection is the host's words, labelled so.
+   */
+  private errorWords(entry: Entry): Pick<ManagedHost, 'errorRef' | 'errorDetail'> {
+    if (entry.refused) return {}
+    const ssh = entry.connection.error
+    if (ssh) return { ...(ssh.ref ? { errorRef: ssh.ref } : {}), ...(ssh.detail ? { errorDetail: ssh.detail } : {}) }
+    if (entry.pollError) return { errorRef: msg('apply.connection.collectionFailed'), errorDetail: entry.pollError }
+    return {}
+  }
+
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
     const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
@@ -374,6 +387,7 @@ export class HostManager {
       ...entry.row,
       state: entry.connection.state,
       ...(error ? { error } : {}),
+      ...this.errorWords(entry),
       ...(pending
         ? {
             pendingHostKey: {

@@ -183,7 +183,7 @@ export function createInbox(options: InboxOptions) {
     const rec = item.recommendation
     const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
     const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
-    let partNote = ''
+    let partNote: MessageRef | '' = ''
     if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
     if (rec.rebalance) {
       const count = rec.rebalance.moves.length
@@ -193,10 +193,10 @@ export function createInbox(options: InboxOptions) {
       if (partial) {
         const problem = subsetProblem(rec.rebalance, partial, nameOf)
         if (problem) {
-          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `approve refused: ${rec.title}, moves ${partial.map((i) => i + 1).join(', ')} — ${problem}` })
+          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
           throw new ApiFailure('conflict', problem)
         }
-        partNote = ` — moves ${partial.map((i) => i + 1).join(', ')} of ${count}`
+        partNote = msg('apply.audit.part', { moves: partial.map((i) => i + 1).join(', '), of: count })
       }
       const { approved: _previous, ...rest } = rec.rebalance
       store.recommendations.updateRecommendation(id, { ...rec, rebalance: partial ? { ...rest, approved: { moves: partial, predicted: subsetEffect(rec.rebalance, partial) } } : rest })
@@ -208,7 +208,13 @@ export function createInbox(options: InboxOptions) {
       ...(reason ? { reason } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
-    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, message: `${decision}: ${item.recommendation.title}${partNote}${reason ? ` — ${reason}` : ''}` })
+    const decided = msg('apply.audit.decided', {
+      decision: msg(`apply.audit.decision.${decision}`),
+      title: item.recommendation.titleRef ?? item.recommendation.title,
+      part: partNote,
+      reason: reason ? msg('apply.audit.reason', { reason }) : '',
+    })
+    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
     changed()
     return list().items.find((i) => i.recommendation.id === id)!
   }
@@ -224,7 +230,7 @@ export function createInbox(options: InboxOptions) {
       const hosts = item.recommendation.actions.flatMap(({ action }) => (action.kind === 'migrate' ? [action.from, action.to] : [action.host]))
       if (!hosts.every((h) => seen.has(h)) || stillApplies(item.recommendation, snapshot)) continue
       store.recommendations.setStatus(item.recommendation.id, 'superseded')
-      store.plans.audit({ t: clock(), actor: 'virtpilot', kind: 'decision', recommendationId: item.recommendation.id, message: `superseded: ${item.recommendation.title} (the VM changed since it was recommended)` })
+      store.plans.audit({ t: clock(), actor: 'virtpilot', kind: 'decision', recommendationId: item.recommendation.id, ...said({ message: msg('apply.audit.superseded', { title: item.recommendation.titleRef ?? item.recommendation.title }) }) })
       n++
     }
     if (n > 0) changed()

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
 import { ApiFailure } from '../../shared/api'
-import type { Action, Inventory, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
+import { english, msg } from '../../shared/i18n'
+import type { Action, Inventory, MessageRef, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun, type RunMode } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
 import { buildPlan, commandContext, migrationStorageNow, PlanError } from '../apply/plan-builder'
@@ -14,7 +15,13 @@ import type { SshConnections } from '../ssh/connections'
 import type { Store } from '../store'
 import { managedViolations, staleViolations } from './engine'
 import type { Inbox } from './inbox'
+import { said } from '../apply/said'
 import { thisRunner } from './runner'
+
+/** A plan state's key in the apply.planState messages. */
+export function stateKey(state: Plan['state']): 'ready' | 'running' | 'done' | 'failed' | 'rolledBack' | 'cancelled' | 'interrupted' {
+  return state === 'rolled-back' ? 'rolledBack' : state
+}
 
 /** Key (meta table) of the secret plans are signed with: one per data file. */
 const PLAN_KEY = 'plan_key'
@@ -54,7 +61,8 @@ export interface NewPlan {
 export function asApproved(r: Recommendation): Recommendation {
   const approved = r.rebalance?.approved
   if (!approved) return r
-  return { ...r, title: `${r.title} (moves ${approved.moves.map((i) => i + 1).join(', ')} of ${r.rebalance!.moves.length})`, actions: approved.moves.map((i) => r.actions[i]!) }
+  const titleRef = msg('apply.step.movesApproved', { title: r.titleRef ?? r.title, moves: approved.moves.map((i) => i + 1).join(', '), of: r.rebalance!.moves.length })
+  return { ...r, title: english(titleRef), titleRef, actions: approved.moves.map((i) => r.actions[i]!) }
 }
 
 /** What a recommendation is predicted to achieve as approved: part of a rebalance gets that part's own effect. */
@@ -148,9 +156,9 @@ export function createPlanService(options: PlanServiceOptions) {
     const now = clock()
     const { ctx, cluster } = await context(input.allowUnsafeMigration)
     const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
-    if (stale.length > 0) throw new PlanError(`These no longer match the hosts (the VM moved, went away or was resized since): ${stale.map((r) => r.title).join('; ')}. Run the engine again.`)
+    if (stale.length > 0) throw new PlanError(msg('apply.refusal.stale', { titles: stale.map((r) => msg('apply.audit.stepItem', { title: r.titleRef ?? r.title })) }))
     const foreign = managedViolations(cluster, input.recommendations.flatMap((r) => r.actions))
-    if (foreign.length > 0) throw new PlanError(`Another manager owns these VMs; change them through it: ${[...new Set(foreign.map((v) => v.message))].join('; ')}`)
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managed', { reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
     const storage = options.storage?.()
     const built = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
     const plan = input.effects ? { ...built, effects: input.effects } : built
@@ -161,7 +169,7 @@ export function createPlanService(options: PlanServiceOptions) {
     const expected = Buffer.from(sign(plan))
     const given = Buffer.from(plan.signature ?? '')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new PlanError(`Plan ${plan.id} was changed after it was made, or was made with another data file (its signature does not match). Make a new plan with this data file.`)
+      throw new PlanError(msg('apply.refusal.signature', { plan: plan.id }))
     }
   }
 
@@ -170,7 +178,7 @@ export function createPlanService(options: PlanServiceOptions) {
    * the context its commands are rendered with (the executor renders them again from it).
    */
   async function check(plan: Plan): Promise<CommandContext> {
-    if (plan.state !== 'ready') throw new PlanError(`Plan ${plan.id} is ${plan.state}; only a ready plan can be applied (make a new plan to retry)`)
+    if (plan.state !== 'ready') throw new PlanError(msg('apply.refusal.notReady', { plan: plan.id, state: msg(`apply.planState.${stateKey(plan.state)}`) }))
     const started = plan.steps.find((s) => s.state !== 'pending' || s.startedAt !== undefined)
     if (started) throw new PlanError(`Plan ${plan.id}: ${started.id} is ${started.state}, yet the plan is ready; the plan was changed. Make a new plan.`)
     checkSignature(plan)
@@ -181,17 +189,17 @@ export function createPlanService(options: PlanServiceOptions) {
       try {
         rendered = { commands: renderAction(step.action, ctx), verify: verifyCommands(step.action, ctx), rollbackCommands: renderAction(step.rollback, ctx) }
       } catch (error) {
-        if (error instanceof CommandError) throw new PlanError(`Plan ${plan.id} is out of date (${step.title}: ${error.message}); make a new plan`)
+        if (error instanceof CommandError) throw new PlanError(msg('apply.refusal.outOfDate', { plan: plan.id, title: step.titleRef ?? step.title, reason: error.message }))
         throw error
       }
       if (step.host !== host || canonical(rendered) !== canonical({ commands: step.commands, verify: step.verify, rollbackCommands: step.rollbackCommands })) {
-        throw new PlanError(`Plan ${plan.id} is out of date (${step.title}: the VM or host changed since it was made); make a new plan`)
+        throw new PlanError(msg('apply.refusal.changed', { plan: plan.id, title: step.titleRef ?? step.title }))
       }
     }
     const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
     if (stale.length > 0) throw new PlanError(`Plan ${plan.id} is out of date (${stale.map((v) => v.message).join('; ')}); make a new plan`)
     const foreign = managedViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
-    if (foreign.length > 0) throw new PlanError(`Plan ${plan.id} would change VMs another manager owns (found since it was made): ${[...new Set(foreign.map((v) => v.message))].join('; ')}`)
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managedSince', { plan: plan.id, reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
     // The destination's pools may have filled since the plan was made.
     const storage = options.storage?.()
     for (const step of plan.steps) {
@@ -207,7 +215,7 @@ export function createPlanService(options: PlanServiceOptions) {
     const hostIds = [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]
     const unmanaged = hostIds.filter((h) => !options.connectionOf(h))
     if (unmanaged.length > 0) {
-      throw new PlanError(`Cannot change ${unmanaged.join(', ')}: ${unmanaged.every((h) => h.startsWith('demo-')) ? 'the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts' : 'not a host added to this data file'}`)
+      throw new PlanError(msg(unmanaged.every((h) => h.startsWith('demo-')) ? 'apply.refusal.demo' : 'apply.refusal.unmanaged', { hosts: unmanaged.join(', ') }))
     }
   }
 
@@ -215,23 +223,27 @@ export function createPlanService(options: PlanServiceOptions) {
   async function dryRun(id: string): Promise<PlanDryRun> {
     const plan = get(id)
     let refusal: string | undefined
+    let refusalRef: MessageRef | undefined
     try {
       await check(plan)
       requireHosts(plan)
     } catch (error) {
       if (!(error instanceof PlanError)) throw error
       refusal = error.message
+      refusalRef = error.ref
     }
     const hosts = [...new Set(plan.steps.flatMap((s) => hostsOf(s.action)))]
     const result: PlanDryRun = {
       planId: plan.id,
       checkedAt: clock(),
-      steps: plan.steps.map((s, i) => ({ order: i + 1, stepId: s.id, title: s.title, host: s.host, commands: s.commands, verify: s.verify, rollbackCommands: s.rollbackCommands, dependsOn: s.dependsOn })),
+      steps: plan.steps.map((s, i) => ({ order: i + 1, stepId: s.id, title: s.title, ...(s.titleRef ? { titleRef: s.titleRef } : {}), host: s.host, commands: s.commands, verify: s.verify, rollbackCommands: s.rollbackCommands, dependsOn: s.dependsOn })),
       hosts,
       ...(refusal ? { refusal } : {}),
+      ...(refusalRef ? { refusalRef } : {}),
     }
     const count = plan.steps.length
-    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, message: `dry run: ${count} ${count === 1 ? 'step' : 'steps'} on ${hosts.join(', ')}, nothing ran${refusal ? `; applying now would be refused: ${refusal}` : ''}` })
+    const ran = refusal !== undefined ? msg('apply.audit.dryRunRefused', { count, hosts: hosts.join(', '), refusal: refusalRef ?? refusal }) : msg('apply.audit.dryRun', { count, hosts: hosts.join(', ') })
+    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, ...said(ran) })
     return result
   }
 
@@ -287,7 +299,7 @@ export function createPlanService(options: PlanServiceOptions) {
     const ctx = await check(plan)
     requireHosts(plan)
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: 'apply started' })
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.applyStarted')) })
     return start(plan, ctx, 'run')
   }
 
@@ -343,15 +355,15 @@ export function createPlanService(options: PlanServiceOptions) {
       if (seen.verdict === 'applied' && (step.state !== 'pending' || how === 'resume')) {
         step.state = 'done'
         step.endedAt ??= plan.endedAt
-        step.message = `took effect (read back: ${seen.observed})`
+        Object.assign(step, said(msg('apply.run.tookEffect', { observed: seen.observedRef ?? seen.observed })))
       } else if (step.state === 'interrupted' || step.state === 'done') {
         // Sent but not in effect on the hosts (or undone by hand since): runs again on resume.
         step.state = 'pending'
-        step.message = `did not take effect (read back: ${seen.observed})`
+        Object.assign(step, said(msg('apply.run.noEffect', { observed: seen.observedRef ?? seen.observed })))
         delete step.progress
       }
     }
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: how === 'resume' ? 'resume requested' : 'roll back requested' })
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg(how === 'resume' ? 'apply.audit.resumeRequested' : 'apply.audit.rollBackRequested')) })
     return start(plan, ctx, how === 'resume' ? 'run' : 'roll-back')
   }
 
@@ -391,7 +403,7 @@ export function createPlanService(options: PlanServiceOptions) {
   /** A plan made in the app is kept with the audit entry that says from what. */
   function record(plan: Plan): void {
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, message: `plan created from ${plan.recommendationIds.length} approved recommendation(s): ${plan.steps.map((s) => s.title).join('; ')}` })
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.planCreated', { count: plan.recommendationIds.length, steps: plan.steps.map((s) => msg('apply.audit.stepItem', { title: s.titleRef ?? s.title })) })) })
     options.onUpdate(plan)
   }
 
@@ -401,8 +413,9 @@ export function createPlanService(options: PlanServiceOptions) {
       await execute(get(id))
     } catch (error) {
       const message = (error as Error).message
-      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: `apply refused: ${message}` })
-      if (error instanceof PlanError) throw new ApiFailure('conflict', message)
+      const reason = error instanceof PlanError && error.ref ? error.ref : message
+      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg('apply.audit.applyRefused', { reason })) })
+      if (error instanceof PlanError) throw new ApiFailure('conflict', message, undefined, error.ref)
       throw error
     }
     return get(id)
@@ -415,7 +428,7 @@ export function createPlanService(options: PlanServiceOptions) {
     try {
       plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...opts, idSuffix: randomUUID().slice(0, 6) })
     } catch (error) {
-      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
+      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message, undefined, error.ref)
       throw error
     }
     record(plan)
@@ -434,8 +447,9 @@ export function createPlanService(options: PlanServiceOptions) {
       await recover(id, how)
     } catch (error) {
       const message = (error as Error).message
-      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, message: `${how} refused: ${message}` })
-      if (error instanceof PlanError) throw new ApiFailure('conflict', message)
+      const reason = error instanceof PlanError && error.ref ? error.ref : message
+      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg(how === 'resume' ? 'apply.audit.resumeRefused' : 'apply.audit.rollBackRefused', { reason })) })
+      if (error instanceof PlanError) throw new ApiFailure('conflict', message, undefined, error.ref)
       throw error
     }
     return get(id)
@@ -445,7 +459,7 @@ export function createPlanService(options: PlanServiceOptions) {
     try {
       return await readBack(id)
     } catch (error) {
-      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message)
+      if (error instanceof PlanError) throw new ApiFailure('conflict', error.message, undefined, error.ref)
       throw error
     }
   }

@@ -2,6 +2,8 @@ import { connect as tcpConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 // ssh2 is CommonJS: Node's ESM loader only sees its default export.
 import ssh2, { type Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import { processStream } from './process-stream'
 import { authSequence, type MissingSecrets } from './auth'
 import type { CredentialPrompter } from './credentials'
@@ -23,8 +25,36 @@ export class SshError extends Error {
   constructor(
     readonly kind: SshErrorKind,
     message: string,
+    /** The error in VirtPilot's words, for the admin's language (message is its English). */
+    readonly ref?: MessageRef,
+    /** What the system or ssh said itself (an errno code, ssh2's text), shown verbatim. */
+    readonly detail?: string,
   ) {
     super(message)
+  }
+}
+
+/** An SshError whose text VirtPilot words: English message, the message itself, and the raw detail if any. */
+function worded(kind: SshErrorKind, ref: MessageRef, detail?: string): SshError {
+  return new SshError(kind, detail ? `${english(ref)} (${detail})` : english(ref), ref, detail)
+}
+
+/** A socket's failure to connect, in the admin's words, with the system's code kept verbatim. */
+function socketError(host: string, port: number, error: NodeJS.ErrnoException): SshError {
+  const code = error.code ?? error.message
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return worded('unreachable', msg('apply.connection.refused', { host, port }), code)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return worded('unreachable', msg('apply.connection.unknownHost', { host }), code)
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return worded('unreachable', msg('apply.connection.unreachable', { host }), code)
+    case 'ECONNRESET':
+      return worded('unreachable', msg('apply.connection.reset', { host }), code)
+    default:
+      return worded('unreachable', msg('apply.connection.failed', { host }), code)
   }
 }
 
@@ -102,12 +132,12 @@ function tcpStream(host: string, port: number, timeoutMs: number): Promise<Socke
     const socket = tcpConnect({ host, port })
     // Each poll is a small request/response: Nagle's delay would dominate it.
     socket.setNoDelay(true)
-    socket.setTimeout(timeoutMs, () => socket.destroy(new SshError('unreachable', `${host}:${port} did not answer within ${timeoutMs} ms`)))
+    socket.setTimeout(timeoutMs, () => socket.destroy(worded('unreachable', msg('apply.connection.timeout', { host: `${host}:${port}`, seconds: Math.round(timeoutMs / 100) / 10 }))))
     socket.once('connect', () => {
       socket.setTimeout(0)
       resolve(socket)
     })
-    socket.once('error', (error: NodeJS.ErrnoException) => reject(new SshError('unreachable', `${host}:${port}: ${error.code ?? error.message}`)))
+    socket.once('error', (error: NodeJS.ErrnoException) => reject(error instanceof SshError ? error : socketError(host, port, error)))
   })
 }
 
@@ -182,7 +212,9 @@ export class HostConnection {
     // Backing off: callers (each poll) fail at once instead of hammering the host; the timer tries again.
     if (!force && this.current === 'backing-off' && this.lastError && !this.connecting) {
       const seconds = Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000))
-      return Promise.reject(new SshError(this.lastError.kind, `${this.lastError.message} (next try in ${seconds} s)`))
+      const last = this.lastError
+      const ref = last.ref ? msg('apply.connection.retry', { reason: last.ref, seconds }) : undefined
+      return Promise.reject(new SshError(last.kind, `${last.message} (next try in ${seconds} s)`, ref, last.detail))
     }
     return this.reopen()
   }
@@ -307,12 +339,12 @@ export class HostConnection {
         client.end()
         if (keyProblem) return reject(keyProblem)
         if (error.level === 'client-authentication') {
-          return reject(new SshError('auth-failed', `${target.user}@${target.alias}: authentication failed (tried agent, keys, password). Check the user, the key in ~/.ssh/authorized_keys on the host, or ssh-add your key.`))
+          return reject(worded('auth-failed', msg('apply.connection.authFailed', { host: target.alias, user: target.user })))
         }
-        if (error.level === 'client-timeout') return reject(new SshError('unreachable', `${target.alias}: no SSH handshake within ${this.options.readyTimeoutMs ?? 10_000} ms`))
-        reject(new SshError('unreachable', `${target.alias}: ${error.message}`))
+        if (error.level === 'client-timeout') return reject(worded('unreachable', msg('apply.connection.noHandshake', { host: target.alias, seconds: (this.options.readyTimeoutMs ?? 10_000) / 1000 })))
+        reject(error instanceof SshError ? error : worded('unreachable', msg('apply.connection.failed', { host: target.alias }), error.message))
       })
-      client.once('close', () => reject(keyProblem ?? new SshError('unreachable', `${target.alias}: connection closed during handshake`)))
+      client.once('close', () => reject(keyProblem ?? worded('unreachable', msg('apply.connection.reset', { host: target.alias }))))
       const config: ConnectConfig = {
         sock: sock as Duplex,
         host: target.hostName,

@@ -318,4 +318,9 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX perf_runs_by_vm ON perf_runs (vm_id, t);
   `,
+  `
+  -- Audit entries keep what they say as a message (key and values, JSON) beside the English text,
+  -- so an entry written in English reads in the admin's language later.
+  ALTER TABLE audit ADD COLUMN message_ref TEXT;
+  `,
 ]

@@ -1,5 +1,16 @@
 import type Database from 'better-sqlite3'
-import { PlanSchema, type AuditEntry, type Plan } from '../../shared/model'
+import { english, msg } from '../../shared/i18n'
+import { MessageRefSchema, PlanSchema, type AuditEntry, type MessageRef, type Plan } from '../../shared/model'
+
+/** A stored message, if it still reads as one (an unreadable one leaves the English text alone). */
+function storedRef(json: string): { messageRef?: MessageRef } {
+  try {
+    const parsed = MessageRefSchema.safeParse(JSON.parse(json))
+    return parsed.success ? { messageRef: parsed.data } : {}
+  } catch {
+    return {}
+  }
+}
 
 /** Plans and the audit log: what VirtPilot ran, step by step, and everything decided or run. */
 export class PlansRepo {
@@ -49,7 +60,8 @@ export class PlansRepo {
       plan.endedAt = now
       this.savePlan(plan)
       this.release(plan.id)
-      this.audit({ t: now, actor: 'virtpilot', kind: 'state', planId: plan.id, message: 'VirtPilot stopped while this plan ran; it is marked interrupted with each step\'s last known state. VirtPilot reads the hosts again to show what took effect; then resume or roll back.' })
+      const ref = msg('apply.audit.interrupted')
+      this.audit({ t: now, actor: 'virtpilot', kind: 'state', planId: plan.id, message: english(ref), messageRef: ref })
     }
     return stopped
   }
@@ -58,8 +70,8 @@ export class PlansRepo {
   audit(entry: Omit<AuditEntry, 'id'>): number {
     const result = this.db
       .prepare(
-        `INSERT INTO audit (t, actor, kind, plan_id, step_id, recommendation_id, host, argv, exit_code, output, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO audit (t, actor, kind, plan_id, step_id, recommendation_id, host, argv, exit_code, output, message, message_ref)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         entry.t,
@@ -73,6 +85,7 @@ export class PlansRepo {
         entry.exitCode ?? null,
         entry.output ?? null,
         entry.message,
+        entry.messageRef ? JSON.stringify(entry.messageRef) : null,
       )
     return Number(result.lastInsertRowid)
   }
@@ -84,7 +97,7 @@ export class PlansRepo {
       )
       .all(q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER, q.planId ?? null, q.planId ?? null, q.limit ?? 1000) as {
       id: number; t: number; actor: string; kind: AuditEntry['kind']; plan_id: string | null; step_id: string | null; recommendation_id: string | null
-      host: string | null; argv: string | null; exit_code: number | null; output: string | null; message: string
+      host: string | null; argv: string | null; exit_code: number | null; output: string | null; message: string; message_ref: string | null
     }[]
     return rows.map((r) => ({
       id: r.id,
@@ -99,6 +112,7 @@ export class PlansRepo {
       ...(r.exit_code !== null ? { exitCode: r.exit_code } : {}),
       ...(r.output !== null ? { output: r.output } : {}),
       message: r.message,
+      ...(r.message_ref !== null ? storedRef(r.message_ref) : {}),
     }))
   }
 }

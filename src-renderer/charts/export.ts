@@ -21,12 +21,15 @@ export function downloadDataUrl(filename: string, dataUrl: string): void {
   download(dataUrl, filename)
 }
 
-/** One row per time (ISO 8601, UTC) present in any series, one column per series; blanks where a series has no point. */
-export function seriesToCsv(lines: readonly { name: string; t: readonly number[]; values: readonly number[] }[]): string {
+/**
+ * One row per time (ISO 8601, UTC, so any spreadsheet reads it) present in any series, one column
+ * per series; blanks where a series has no point. `timeHeader` is the first column's name in the admin's language.
+ */
+export function seriesToCsv(lines: readonly { name: string; t: readonly number[]; values: readonly number[] }[], timeHeader = 'time'): string {
   const times = [...new Set(lines.flatMap((l) => l.t))].sort((a, b) => a - b)
   const lookups = lines.map((l) => new Map(l.t.map((t, i) => [t, l.values[i]])))
   // Series are named after VMs and hosts: written through the one CSV writer, which neutralises formulas.
-  const header = csvRow(['time', ...lines.map((l) => l.name)])
+  const header = csvRow([timeHeader, ...lines.map((l) => l.name)])
   const rows = times.map((t) => csvRow([new Date(t).toISOString(), ...lookups.map((m) => m.get(t))]))
   return [header, ...rows].join('\n') + '\n'
 }

@@ -22,6 +22,8 @@ export function useEngineText() {
     title: (r: Pick<Recommendation, 'title' | 'titleRef'>) => say(r.titleRef, r.title),
     rationale: (r: Recommendation) => say(r.rationaleRef, r.rationale),
     label: (f: PredictedFigure) => say(f.labelRef, f.label),
+    /** A failed call's reason: VirtPilot's own words in the admin's language, else the message as it came. */
+    error: (e: unknown) => say((e as { messageRef?: MessageRef }).messageRef, (e as Error).message),
   }
 }
 

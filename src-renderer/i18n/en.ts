@@ -508,6 +508,7 @@ export const en = {
     export: {
       png: 'Save this chart as a PNG picture',
       csv: 'Save the data of this chart as CSV',
+      timeColumn: 'time (UTC)',
     },
     units: {
       iops: '{value} IOPS',

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import type { AuditEntry } from '../../shared/model'
+import type { AuditEntry, Language } from '../../shared/model'
 import { api } from '../api'
 
 /** How many entries the view asks for at once (newest first). */
@@ -26,8 +26,9 @@ export const useAuditStore = defineStore('audit', () => {
     }
   }
 
-  async function exportLog(format: 'json' | 'csv'): Promise<{ filename: string; text: string }> {
-    return api.invoke('audit.export', { format })
+  /** The log as a file; a CSV is written in `language` (JSON keeps every message's key and values beside its English). */
+  async function exportLog(format: 'json' | 'csv', language: Language = 'en'): Promise<{ filename: string; text: string }> {
+    return api.invoke('audit.export', { format, language })
   }
 
   return { entries, loading, loaded, error, load, exportLog }

@@ -6,7 +6,7 @@ test.describe('Settings', () => {
     await app.getByTestId('language-zh-CN').click()
 
     await expect(app.getByTestId('nav-overview')).toHaveText('概览')
-    await expect(app.getByTestId('nav-hosts')).toHaveText('主机')
+    await expect(app.getByTestId('nav-hosts')).toHaveText('宿主机')
     await expect(app.getByTestId('nav-settings')).toHaveText('设置')
     await expect(app.locator('html')).toHaveAttribute('lang', 'zh-CN')
     expect((await serve.call('settings.get', {})).language).toBe('zh-CN')

@@ -1,4 +1,5 @@
-import type { Action, HostCommand } from '../../../shared/model'
+import { english, msg } from '../../../shared/i18n'
+import type { Action, HostCommand, MessageRef } from '../../../shared/model'
 import type { Parsed } from '../linux/parse/result'
 import { parseDomInfo, type DomInfo } from './parse/dominfo'
 
@@ -10,6 +11,16 @@ import { parseDomInfo, type DomInfo } from './parse/dominfo'
 
 export class CommandError extends Error {
   override name = 'CommandError'
+}
+
+/** A command's purpose in English (logs, exports) and as a message for the admin's language. */
+function purpose(ref: MessageRef): Pick<HostCommand, 'purpose' | 'purposeRef'> {
+  return { purpose: english(ref), purposeRef: ref }
+}
+
+/** What was read back, in English and as a message. */
+function observed(ref: MessageRef): Pick<Verification, 'observed' | 'observedRef'> {
+  return { observed: english(ref), observedRef: ref }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -70,18 +81,18 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
   switch (action.kind) {
     case 'setVcpus': {
       const mode = action.live ? ['--live', '--config'] : ['--config']
-      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'vCPUs', 512), ...mode], purpose: `set vCPUs to ${action.count}${action.live ? ' (live)' : ' (next boot)'}` }]
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'vCPUs', 512), ...mode], ...purpose(msg(action.live ? 'apply.purpose.setVcpusLive' : 'apply.purpose.setVcpusNextBoot', { count: action.count })) }]
     }
     case 'setMaxVcpus':
-      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'max vCPUs', 512), '--maximum', '--config'], purpose: `set max vCPUs to ${action.count} (next boot)` }]
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'max vCPUs', 512), '--maximum', '--config'], ...purpose(msg('apply.purpose.setMaxVcpus', { count: action.count })) }]
     case 'setMemory': {
       const mode = action.live ? ['--live', '--config'] : ['--config']
-      return [{ host: action.host, argv: [...VIRSH, 'setmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), ...mode], purpose: `set memory to ${action.memoryMiB} MiB${action.live ? ' (balloon, live)' : ' (next boot)'}` }]
+      return [{ host: action.host, argv: [...VIRSH, 'setmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), ...mode], ...purpose(msg(action.live ? 'apply.purpose.setMemoryLive' : 'apply.purpose.setMemoryNextBoot', { mib: action.memoryMiB })) }]
     }
     case 'setMaxMemory':
-      return [{ host: action.host, argv: [...VIRSH, 'setmaxmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), '--config'], purpose: `set max memory to ${action.memoryMiB} MiB (next boot)` }]
+      return [{ host: action.host, argv: [...VIRSH, 'setmaxmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), '--config'], ...purpose(msg('apply.purpose.setMaxMemory', { mib: action.memoryMiB })) }]
     case 'setCpuShares':
-      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live', '--config', '--set', `cpu_shares=${count(action.shares, 'CPU shares', 262144)}`], purpose: `set CPU shares to ${action.shares}` }]
+      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live', '--config', '--set', `cpu_shares=${count(action.shares, 'CPU shares', 262144)}`], ...purpose(msg('apply.purpose.setShares', { shares: action.shares })) }]
     case 'migrate': {
       if (!action.live) throw new CommandError('only live migration is supported')
       if (action.from === action.to) throw new CommandError('a migration needs two different hosts')
@@ -108,7 +119,7 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
             '--migrateuri',
             `tcp://${address(action.to, ctx)}`,
           ],
-          purpose: action.copyDisks ? `live-migrate to ${action.to}, copying its local disks ${action.copyDisks.join(', ')}` : `live-migrate to ${action.to}`,
+          ...purpose(action.copyDisks ? msg('apply.purpose.migrateCopying', { to: action.to, disks: action.copyDisks.join(', ') }) : msg('apply.purpose.migrate', { to: action.to })),
         },
       ]
     }
@@ -136,12 +147,12 @@ export function peerToPeerArgv(argv: readonly string[], destinationTarget: strin
 
 /** Reads a running migration's progress on its source (see migrationProgress). */
 export function migrationJobInfo(host: string, vmId: string, ctx: CommandContext): HostCommand {
-  return { host, argv: [...VIRSH, 'domjobinfo', '--domain', uuid(vmId, ctx)], purpose: 'read migration progress' }
+  return { host, argv: [...VIRSH, 'domjobinfo', '--domain', uuid(vmId, ctx)], ...purpose(msg('apply.purpose.migrationProgress')) }
 }
 
 /** Aborts a running migration on its source (the guest keeps running there). */
 export function migrationAbort(host: string, vmId: string, ctx: CommandContext): HostCommand {
-  return { host, argv: [...VIRSH, 'domjobabort', '--domain', uuid(vmId, ctx)], purpose: 'abort the migration' }
+  return { host, argv: [...VIRSH, 'domjobabort', '--domain', uuid(vmId, ctx)], ...purpose(msg('apply.purpose.abortMigration')) }
 }
 
 /** Share of memory transferred, 0-1, from `virsh domjobinfo`; undefined while it says nothing usable. */
@@ -158,7 +169,7 @@ export function migrationProgress(domjobinfo: string): number | undefined {
 
 /** Reads what a host holds of a VM (state, vCPUs, memory); exits non-zero when the host does not have it. */
 export function vmInfoCommand(host: string, vmId: string, ctx: CommandContext): HostCommand {
-  return { host, argv: [...VIRSH, 'dominfo', '--domain', uuid(vmId, ctx)], purpose: `read where the VM is and what it has on ${host}` }
+  return { host, argv: [...VIRSH, 'dominfo', '--domain', uuid(vmId, ctx)], ...purpose(msg('apply.purpose.whereabouts', { host })) }
 }
 
 /** What vmInfoCommand printed, read. */
@@ -170,19 +181,19 @@ export function vmInfo(dominfo: string): Parsed<DomInfo> {
 export function verifyCommands(action: Action, ctx: CommandContext): HostCommand[] {
   switch (action.kind) {
     case 'setVcpus':
-      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), action.live ? '--live' : '--config', '--active'], purpose: 'read vCPUs back' }]
+      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), action.live ? '--live' : '--config', '--active'], ...purpose(msg('apply.purpose.readVcpus')) }]
     case 'setMaxVcpus':
-      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), '--config', '--maximum'], purpose: 'read max vCPUs back' }]
+      return [{ host: action.host, argv: [...VIRSH, 'vcpucount', '--domain', uuid(action.vm, ctx), '--config', '--maximum'], ...purpose(msg('apply.purpose.readMaxVcpus')) }]
     case 'setMemory':
-      return [{ host: action.host, argv: action.live ? [...VIRSH, 'dommemstat', '--domain', uuid(action.vm, ctx)] : [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], purpose: 'read memory back' }]
+      return [{ host: action.host, argv: action.live ? [...VIRSH, 'dommemstat', '--domain', uuid(action.vm, ctx)] : [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], ...purpose(msg('apply.purpose.readMemory')) }]
     case 'setMaxMemory':
-      return [{ host: action.host, argv: [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], purpose: 'read max memory back' }]
+      return [{ host: action.host, argv: [...VIRSH, 'dumpxml', '--inactive', '--domain', uuid(action.vm, ctx)], ...purpose(msg('apply.purpose.readMaxMemory')) }]
     case 'setCpuShares':
-      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live'], purpose: 'read CPU shares back' }]
+      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live'], ...purpose(msg('apply.purpose.readShares')) }]
     case 'migrate':
       return [
-        { host: action.to, argv: [...VIRSH, 'domstate', '--domain', uuid(action.vm, ctx)], purpose: `check it runs on ${action.to}` },
-        { host: action.from, argv: [...VIRSH, 'list', '--all', '--uuid'], purpose: `check ${action.from} no longer has it` },
+        { host: action.to, argv: [...VIRSH, 'domstate', '--domain', uuid(action.vm, ctx)], ...purpose(msg('apply.purpose.runsOn', { host: action.to })) },
+        { host: action.from, argv: [...VIRSH, 'list', '--all', '--uuid'], ...purpose(msg('apply.purpose.goneFrom', { host: action.from })) },
       ]
     case 'setHostTuning':
     case 'setVmDevice':
@@ -194,6 +205,7 @@ export interface Verification {
   ok: boolean
   /** What was read, in the admin's words. */
   observed: string
+  observedRef?: MessageRef
 }
 
 /**
@@ -206,35 +218,42 @@ export function checkVerification(action: Action, outputs: (string | undefined)[
     case 'setVcpus':
     case 'setMaxVcpus': {
       const seen = Number(first?.trim())
-      return { ok: seen === action.count, observed: Number.isFinite(seen) ? `${seen} vCPUs` : 'vCPU count unreadable' }
+      return { ok: seen === action.count, ...observed(Number.isFinite(seen) ? msg('apply.observed.vcpus', { count: seen }) : msg('apply.observed.vcpusUnreadable')) }
     }
     case 'setMemory':
     case 'setMaxMemory': {
       if (action.kind === 'setMemory' && action.live) {
         const actual = Number(/^actual\s+(\d+)/m.exec(first ?? '')?.[1])
         // The balloon settles on the guest's page boundaries: within 1 % is the target.
-        return { ok: Math.abs(actual / 1024 - action.memoryMiB) <= action.memoryMiB * 0.01, observed: Number.isFinite(actual) ? `balloon at ${Math.round(actual / 1024)} MiB` : 'balloon unreadable' }
+        return { ok: Math.abs(actual / 1024 - action.memoryMiB) <= action.memoryMiB * 0.01, ...observed(Number.isFinite(actual) ? msg('apply.observed.balloon', { mib: Math.round(actual / 1024) }) : msg('apply.observed.balloonUnreadable')) }
       }
       const tag = action.kind === 'setMemory' ? 'currentMemory' : 'memory'
       const match = new RegExp(`<${tag} unit='KiB'>(\\d+)</${tag}>`).exec(first ?? '')
       const value = Number(match?.[1]) / 1024
-      return { ok: Math.abs(value - action.memoryMiB) < 1, observed: Number.isFinite(value) ? `${tag} ${Math.round(value)} MiB in the configuration` : `${tag} unreadable` }
+      const max = action.kind === 'setMaxMemory'
+      const read = Number.isFinite(value) ? msg(max ? 'apply.observed.maxMemory' : 'apply.observed.memory', { mib: Math.round(value) }) : msg(max ? 'apply.observed.maxMemoryUnreadable' : 'apply.observed.memoryUnreadable')
+      return { ok: Math.abs(value - action.memoryMiB) < 1, ...observed(read) }
     }
     case 'setCpuShares': {
       const shares = Number(/cpu_shares\s*:\s*(\d+)/.exec(first ?? '')?.[1])
-      return { ok: shares === action.shares, observed: Number.isFinite(shares) ? `cpu_shares ${shares}` : 'cpu_shares unreadable' }
+      return { ok: shares === action.shares, ...observed(Number.isFinite(shares) ? msg('apply.observed.shares', { shares }) : msg('apply.observed.sharesUnreadable')) }
     }
     case 'migrate': {
       const running = first?.trim() === 'running'
       const stillOnSource = (second ?? '').split('\n').some((line) => line.trim() === uuid(action.vm, ctx))
       return {
         ok: running && second !== undefined && !stillOnSource,
-        observed: `${running ? 'running' : `not running (${first?.trim() || 'absent'})`} on ${action.to}; ${second === undefined ? `${action.from} unreadable` : stillOnSource ? `still defined on ${action.from}` : `gone from ${action.from}`}`,
+        ...observed(
+          msg('apply.observed.migrated', {
+            where: running ? msg('apply.observed.running', { host: action.to }) : msg('apply.observed.notRunning', { host: action.to, state: first?.trim() || 'absent' }),
+            source: second === undefined ? msg('apply.observed.sourceUnreadable', { host: action.from }) : stillOnSource ? msg('apply.observed.stillOnSource', { host: action.from }) : msg('apply.observed.goneFromSource', { host: action.from }),
+          }),
+        ),
       }
     }
     case 'setHostTuning':
     case 'setVmDevice':
-      return { ok: false, observed: 'not applied by VirtPilot' }
+      return { ok: false, ...observed(msg('apply.observed.notByVirtPilot')) }
   }
 }
 

@@ -59,7 +59,7 @@ describe('checkVerification', () => {
   it('reads back vCPUs, balloon, shares and where a migrated VM runs', () => {
     const vcpus: Action = { kind: 'setVcpus', vm: 'web', host: 'h1', count: 2, live: true }
     expect(checkVerification(vcpus, ['2\n'], ctx).ok).toBe(true)
-    expect(checkVerification(vcpus, ['1\n'], ctx)).toEqual({ ok: false, observed: '1 vCPUs' })
+    expect(checkVerification(vcpus, ['1\n'], ctx)).toEqual({ ok: false, observed: '1 vCPU', observedRef: { key: 'apply.observed.vcpus', params: { count: 1 } } })
     const mem: Action = { kind: 'setMemory', vm: 'web', host: 'h1', memoryMiB: 100, live: true }
     expect(checkVerification(mem, ['actual 102400\nswap_in 0\n'], ctx).ok).toBe(true)
     expect(checkVerification(mem, ['actual 131072\n'], ctx).ok).toBe(false)

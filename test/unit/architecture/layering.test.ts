@@ -31,7 +31,7 @@ describe('layering enforced by lint', { timeout: 120_000 }, () => {
       expect.stringContaining('only services/services.ts may import src-main/handlers'),
     ])
     expect(await problems('src-renderer/stores/extra.ts', "import { recommend } from '../../shared/engine/recommend'\nexport const r = recommend\n")).toEqual([
-      expect.stringContaining('src-renderer may import only model, api, dashboard, text of shared/'),
+      expect.stringContaining('src-renderer may import only model, api, dashboard, text, i18n of shared/'),
     ])
   })
 

@@ -38,7 +38,7 @@ describe('actions in words', () => {
 
   it('reads in Chinese too', () => {
     const zh = wordsIn('zh-CN')
-    expect(describeAction({ kind: 'migrate', vm: 'vm-uuid-1', from: 'h1', to: 'h2', live: true }, zh.t, names, zh.units)).toBe('将 web1 从 kvm1 在线迁移到 kvm2')
+    expect(describeAction({ kind: 'migrate', vm: 'vm-uuid-1', from: 'h1', to: 'h2', live: true }, zh.t, names, zh.units)).toBe('将 web1 从 kvm1 实时迁移到 kvm2')
   })
 })
 

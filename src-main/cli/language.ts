@@ -1,0 +1,42 @@
+import { formatMessage } from '../../shared/i18n'
+import type { Language, MessageRef } from '../../shared/model'
+
+/**
+ * The language of the CLI's own sentences (errors, progress): English unless `--lang zh-CN` or a
+ * Chinese locale (LANG=zh_CN.UTF-8, LC_ALL, LC_MESSAGES). JSON output never changes with it:
+ * its messages stay English, with their key and values beside them for scripts.
+ */
+let current: Language = 'en'
+
+/** Takes `--lang L` / `--lang=L` out of argv and settles the language from it or the environment. */
+export function settleLanguage(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const rest: string[] = []
+  let asked: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--lang') asked = argv[++i] ?? ''
+    else if (arg.startsWith('--lang=')) asked = arg.slice('--lang='.length)
+    else rest.push(arg)
+  }
+  current = asked !== undefined ? languageOf(asked, true) : languageOf(env.LC_ALL || env.LC_MESSAGES || env.LANG || '', false)
+  return rest
+}
+
+export class LanguageError extends Error {
+  override name = 'LanguageError'
+}
+
+function languageOf(name: string, strict: boolean): Language {
+  if (/^zh([-_](CN|Hans|SG)\b|$)/i.test(name)) return 'zh-CN'
+  if (!strict || /^en([-_]|$)/i.test(name)) return 'en'
+  throw new LanguageError(`--lang must be en or zh-CN, got ${JSON.stringify(name)}`)
+}
+
+export function cliLanguage(): Language {
+  return current
+}
+
+/** A message in the CLI's language; its English when there is none. */
+export function say(ref: MessageRef | undefined, english: string): string {
+  return ref ? formatMessage(ref, current, english) : english
+}

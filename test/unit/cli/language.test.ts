@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { PlanSchema, RecommendationSchema } from '../../../shared/model'
+import { englishRuns } from '../../support/english-runs'
+import { cliArgv } from '../../support/built-cli'
+
+const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-lang-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** The built CLI with no language in its environment but what the test gives. */
+function cli(env: Record<string, string>, ...args: string[]) {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['LANG', 'LC_ALL', 'LC_MESSAGES'].includes(k)))
+  return spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', timeout: 300_000, env: { ...clean, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), ...env } })
+}
+
+describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
+  it('says its errors in English by default, in Chinese with --lang zh-CN or LANG=zh_CN; --json output is the same either way', () => {
+    const data = join(dir, 'virtpilot.db')
+    const recommended = cli({}, 'recommend', '--demo', '--json')
+    expect(recommended.status, recommended.stderr).toBe(0)
+    const recs = (JSON.parse(recommended.stdout) as { recommendations: unknown[] }).recommendations.map((r) => RecommendationSchema.parse(r))
+    const rebalance = recs.find((r) => r.kind === 'migrate')!
+    const recsFile = join(dir, 'recs.json')
+    writeFileSync(recsFile, recommended.stdout)
+
+    // The plan as JSON: English text with its message key and values, in whichever language.
+    const plans = ['en', 'zh-CN'].map((lang) => cli({}, 'plan', '--from', recsFile, '--approve', rebalance.id, '--json', '--data', data, '--lang', lang))
+    for (const run of plans) expect(run.status, run.stderr).toBe(0)
+    const [en, zh] = plans.map((run) => PlanSchema.parse(JSON.parse(run.stdout)))
+    expect(zh!.steps.map((s) => [s.title, s.titleRef, s.commands.map((c) => [c.purpose, c.purposeRef])])).toEqual(en!.steps.map((s) => [s.title, s.titleRef, s.commands.map((c) => [c.purpose, c.purposeRef])]))
+    expect(en!.steps[0]!.title).toMatch(/^Move /)
+    expect(en!.steps[0]!.titleRef?.key).toBe('apply.step.move')
+    const planFile = join(dir, 'plan.json')
+    writeFileSync(planFile, plans[0]!.stdout)
+
+    // Applying on the demo is refused: the reason in the admin's language.
+    const english = cli({}, 'apply', planFile, '--json', '--data', data)
+    expect(english.status).toBe(1)
+    expect(english.stderr).toMatch(/plan\.json: Cannot change demo-.*the embedded demo cluster replays traces/)
+    for (const [env, args] of [[{}, ['--lang', 'zh-CN']], [{}, ['--lang=zh-CN']], [{ LANG: 'zh_CN.UTF-8' }, []]] as const) {
+      const chinese = cli(env, 'apply', planFile, '--json', '--data', data, ...args)
+      expect(chinese.status).toBe(1)
+      expect(chinese.stderr).toMatch(/plan\.json: 无法更改 demo-.*内置演示集群/)
+      expect(englishRuns(chinese.stderr.replaceAll(planFile, ''), { names: ['demo-a', 'demo-b', 'demo-c'] })).toEqual([])
+    }
+    // --lang wins over LANG; an unknown language is bad usage.
+    expect(cli({ LANG: 'zh_CN.UTF-8' }, 'apply', planFile, '--json', '--data', data, '--lang', 'en').stderr).toMatch(/Cannot change demo-/)
+    const unknown = cli({}, 'demo', '--json', '--lang', 'fr')
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toMatch(/--lang must be en or zh-CN/)
+  })
+})
