@@ -20,6 +20,7 @@ export const requestChannelNames = [
   'recommendations.list',
   'recommendations.refresh',
   'recommendations.decide',
+  'recommendations.request',
   'plans.create',
   'plans.list',
   'plans.get',

@@ -156,6 +156,17 @@ export const requestChannels = {
       .refine((d) => d.moves === undefined || d.decision === 'approve', { message: 'moves are chosen when approving', path: ['moves'] }),
     RecommendationItemSchema,
   ),
+  /** The admin asks for a move or a resize: refused with the reasons, or an open recommendation "requested by" them. */
+  'recommendations.request': request(
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('migrate'), vmId: z.string().min(1), to: z.string().min(1) }).strict(),
+      z
+        .object({ kind: z.literal('resize'), vmId: z.string().min(1), vcpus: z.number().int().min(1).max(1024).optional(), memoryMiB: z.number().int().min(16).max(16 * 1024 * 1024).optional() })
+        .strict()
+        .refine((r) => r.vcpus !== undefined || r.memoryMiB !== undefined, { message: 'say the vCPUs, the memory or both', path: ['vcpus'] }),
+    ]),
+    RecommendationItemSchema,
+  ),
   /** A plan is made only of approved recommendations, named by id: actions never come from the caller. */
   'plans.create': request(
     z

@@ -3,6 +3,7 @@ import type { Snapshot } from '../model/snapshot'
 import type { VmDemand } from './demand'
 import type { History } from './history'
 import type { EngineOptions } from './options'
+import { externallyManaged } from './managers'
 import type { RuleNames } from './placement-rules'
 
 /**
@@ -81,7 +82,7 @@ export function buildPlacement(
   options: EngineOptions,
 ): PlacementProblem {
   const { balance, rules, strategy, controls } = options
-  const managedElsewhere = new Set(rules.externallyManaged)
+  const managedElsewhere = externallyManaged(snapshot, rules)
   const excluded = new Set(rules.excluded ?? [])
   const hosts = snapshot.hosts.map((h) => {
     const ratio = allocationRatioOf(h, balance)

@@ -15,6 +15,7 @@ import { hostLoads, type HostLoad } from './host-load'
 import { HostRoom } from './host-room'
 import { migrationNeeds, migrationNeedsWords } from './migration-safety'
 import { withDefaults, type AllocationStrategy, type BalanceOptions, type PartialEngineOptions } from './options'
+import { markManaged } from './managers'
 import { allocationRatioOf, buildPlacement } from './placement'
 import { withPriority } from './priority'
 import { rebalanceRecommendation } from './rebalance'
@@ -218,11 +219,12 @@ export function recommend(input: RecommendInput): RecommendOutput {
   ]
     // Producers state a gain class; the one priority rule adds risk and confidence.
     .map(withPriority)
+  const marked = markManaged(recommendations, snapshot)
     .sort((a, b) => a.priority - b.priority)
 
   return {
     strategy: options.strategy,
-    recommendations,
+    recommendations: marked,
     hostLoads: loads,
     balance: { ...balance, exact },
     rightsizing,

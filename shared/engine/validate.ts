@@ -3,6 +3,8 @@ import type { Host } from '../model/host'
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
 import type { EngineOptions } from './options'
+import { MANAGER_NAMES } from '../model/vm'
+import { externallyManaged } from './managers'
 import { planMigrationStorage, type StorageContext } from './storage'
 
 /**
@@ -78,7 +80,14 @@ export function validatePlan(
     ]),
   )
   const { rules, balance } = options
-  const external = new Set(rules.externallyManaged)
+  const external = externallyManaged(snapshot, rules)
+  const managers = new Map(snapshot.vms.filter((v) => v.managedBy).map((v) => [v.id, v]))
+  /** Another manager's VM is never changed; the admin's own exclusions only keep a VM from moving. */
+  const foreign = (vmId: string, i: number) => {
+    const v = managers.get(vmId)
+    if (v) violations.push({ code: 'externally-managed', actionIndex: i, message: `${vmId} is managed by ${MANAGER_NAMES[v.managedBy!.manager]} (${v.managedBy!.ref}): VirtPilot does not change it` })
+    return v !== undefined
+  }
   const hostTotals = (hostId: string) => {
     let vcpus = 0
     let mem = 0
@@ -117,6 +126,7 @@ export function validatePlan(
       violations.push({ code: 'unknown-vm', actionIndex: i, message: `no VM ${action.vm}` })
       return
     }
+    if (action.kind !== 'migrate') foreign(action.vm, i)
     switch (action.kind) {
       case 'migrate': {
         migrations++
@@ -126,7 +136,7 @@ export function validatePlan(
           violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.to}` })
           return
         }
-        if (external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
+        if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
         if (excluded.has(action.vm) && !mustMove.has(action.vm)) violations.push({ code: 'excluded', actionIndex: i, message: `${action.vm} is excluded from balancing and no rule or maintenance requires it to move` })
         if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, message: `${action.to} is in maintenance` })
         const pins = rules.pinned[action.vm]

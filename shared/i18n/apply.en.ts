@@ -57,6 +57,8 @@ export const applyEn = {
     changed: 'Plan {plan} is out of date ({title}: the VM or host changed since it was made); make a new plan',
     demo: 'Cannot change {hosts}: the embedded demo cluster replays traces and cannot be changed; export the plan, or add real hosts',
     unmanaged: 'Cannot change {hosts}: not a host added to this data file',
+    managed: 'Another manager owns these VMs; change them through it: {reasons}',
+    managedSince: 'Plan {plan} would change VMs another manager owns (found since it was made): {reasons}',
     proxmox: '{host} is a Proxmox VE node: VirtPilot applies changes only on libvirt hosts; make this change with qm or the Proxmox web interface',
   },
   run: {

@@ -56,6 +56,8 @@ export const applyZhCN: Catalogue<typeof applyEn> = {
     changed: '计划 {plan} 已过时（{title}：生成计划后虚拟机或宿主机发生了变化）；请重新生成计划',
     demo: '无法更改 {hosts}：内置演示集群重放的是跟踪数据，无法更改；请导出计划，或添加真实宿主机',
     unmanaged: '无法更改 {hosts}：它不是此数据文件中添加的宿主机',
+    managed: '这些虚拟机归其他管理器所有；请通过该管理器更改它们：{reasons}',
+    managedSince: '计划 {plan} 会更改归其他管理器所有的虚拟机（在计划制定后才发现）：{reasons}',
     proxmox: '{host} 是 Proxmox VE 节点：VirtPilot 只在 libvirt 宿主机上执行变更；请用 qm 或 Proxmox 网页界面进行此变更',
   },
   run: {

@@ -21,7 +21,19 @@ export const engineEn = {
     spread: 'Evens out host load: {cores} cores of demand from {from} to {to}.',
     spreadSwap: 'Evens out host load: {cores} cores of demand from {from} to {to}. Swaps places with {partner} (move {move}).',
   },
+  // Another manager owns the VM (shared/engine/managers.ts): advice only.
+  managed: {
+    reason: '{vm} is managed by {manager} ({ref}, read from {source}): VirtPilot does not move or resize it, so this is advice only. Make the change through {manager}.',
+    reasonDetail: '{vm} is managed by {manager} ({ref}, read from {source}; {detail}): VirtPilot does not move or resize it, so this is advice only. Make the change through {manager}.',
+  },
+  // The admin asked for it by hand (shared/engine/requests.ts).
+  request: {
+    migrateTitle: 'Requested by {user}: move {vm} from {from} to {to}',
+    resizeTitle: 'Requested by {user}: resize {vm} to {vcpus} vCPUs and {memoryMiB} MiB',
+    rationale: "{user} asked for this change. The plan validator checked it against the hosts' capacity, allocation ratios and placement rules; the figures are the engine's prediction with the demand it forecasts.",
+  },
   figure: {
+    hostVcpus: '{host} vCPUs allocated (limit {limit})',
     spread: 'Host load spread',
     peakCpu: 'Peak host CPU load',
     peakMemory: 'Peak host memory load',

@@ -19,7 +19,17 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     spread: '平衡宿主机负载：把 {cores} 核的需求从 {from} 移到 {to}。',
     spreadSwap: '平衡宿主机负载：把 {cores} 核的需求从 {from} 移到 {to}。与 {partner}（第 {move} 次迁移）互换位置。',
   },
+  managed: {
+    reason: '{vm} 由 {manager} 管理（{ref}，读自 {source}）：VirtPilot 不会迁移它，也不会调整它的规格，因此这只是一条建议。请通过 {manager} 进行更改。',
+    reasonDetail: '{vm} 由 {manager} 管理（{ref}，读自 {source}；{detail}）：VirtPilot 不会迁移它，也不会调整它的规格，因此这只是一条建议。请通过 {manager} 进行更改。',
+  },
+  request: {
+    migrateTitle: '{user} 请求：将 {vm} 从 {from} 迁移到 {to}',
+    resizeTitle: '{user} 请求：将 {vm} 调整为 {vcpus} 个 vCPU、{memoryMiB} MiB 内存',
+    rationale: '{user} 请求了此项更改。计划校验器已按宿主机容量、分配比例和放置规则检查过它；图中数值是引擎依据其预测的需求得出的预估。',
+  },
   figure: {
+    hostVcpus: '{host} 已分配的 vCPU（上限 {limit}）',
     spread: '宿主机负载离散度',
     peakCpu: '宿主机 CPU 负载峰值',
     peakMemory: '宿主机内存负载峰值',

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { ReversibleActionSchema } from './action'
 import { MessageRefSchema } from './message'
 import { MigrationStorageSchema } from './storage'
+import { VmManagerKindSchema } from './vm'
 
 /** Engine text as a message key and its values; the English text it stands for stays beside it (audit log, CLI, exports). */
 export { MessageRefSchema, type MessageRef, type MessageParam } from './message'
@@ -115,6 +116,10 @@ export const RecommendationSchema = z.object({
   storage: MigrationStorageSchema.optional(),
   /** Balancing: the moves of the set (one per action, same order), each with its own effect. */
   rebalance: RebalanceSchema.optional(),
+  /** The admin asked for it by hand (VM detail, `virtpilot request`): who. Engine runs leave it open. */
+  requestedBy: z.string().optional(),
+  /** Its VM belongs to another manager: advice only (no plan takes it), and why. */
+  managedBy: z.object({ manager: VmManagerKindSchema, reason: z.string(), reasonRef: MessageRefSchema.optional() }).optional(),
 })
 
 export type RecommendationKind = z.infer<typeof RecommendationKindSchema>

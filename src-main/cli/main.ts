@@ -14,6 +14,7 @@ import { LanguageError, say, settleLanguage } from './language'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
+import { REQUEST_HELP, requestCommand } from './request'
 import { PERF_HELP, perfCommand } from './perf'
 import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
 import { terminalPrompter } from './terminal-prompter'
@@ -37,6 +38,7 @@ Usage:
 ${HOSTS_HELP.trimEnd()}
 ${COLLECT_HELP.trimEnd()}
 ${RECOMMEND_HELP.trimEnd()}
+${REQUEST_HELP.trimEnd()}
 ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
 ${RULES_HELP.trimEnd()}
@@ -130,6 +132,7 @@ const COMMAND_HELP: Record<string, string> = {
   collect: COLLECT_HELP,
   recommend: RECOMMEND_HELP,
   'export-history': RECOMMEND_HELP.slice(RECOMMEND_HELP.indexOf('  virtpilot export-history')),
+  request: REQUEST_HELP,
   plan: PLAN_HELP,
   apply: PLAN_HELP.slice(PLAN_HELP.indexOf('  virtpilot apply')),
   recover: RECOVER_HELP,
@@ -178,6 +181,8 @@ export async function main(args: string[]): Promise<number> {
         return await recommendCommand(rest)
       case 'export-history':
         return await exportHistoryCommand(rest)
+      case 'request':
+        return await requestCommand(rest)
       case 'plan':
         return await planCommand(rest)
       case 'apply':

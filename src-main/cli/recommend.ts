@@ -60,7 +60,7 @@ function withRatios(snapshot: Snapshot, options: PartialEngineOptions): Snapshot
 }
 
 /** The snapshot to work on: a file, the demo, or the data file's hosts each read to a complete sample. */
-async function clusterOf(services: Services, source: 'data' | 'demo'): Promise<Snapshot> {
+export async function clusterOf(services: Services, source: 'data' | 'demo'): Promise<Snapshot> {
   if (source === 'demo') {
     await services.cluster.updateSettings({ demoEnabled: true })
     return services.cluster.snapshot()

@@ -24,6 +24,7 @@ export function apiHandlers(core: Core): Handlers {
     'recommendations.list': async () => inbox.list(),
     'recommendations.refresh': ({ strategy }) => inbox.refresh(strategy),
     'recommendations.decide': async ({ id, decision, reason, snoozeHours, moves }) => inbox.decide(id, decision, reason, snoozeHours, moves),
+    'recommendations.request': async (req) => inbox.request(req),
     'plans.create': ({ recommendationIds, parallelism, allowUnsafeMigration }) => plans.createFromInbox(recommendationIds, { parallelism, allowUnsafeMigration }),
     'plans.list': async () => plans.list(),
     'plans.get': async ({ id }) => plans.get(id),

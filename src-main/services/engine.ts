@@ -70,7 +70,8 @@ export function usageWindow(samples: Pick<SamplesRepo, 'rollUp' | 'usageHistory'
  * when the engine says every rule could be met, any at all.
  */
 export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' | 'feasible'>, input: Pick<RecommendInput, 'snapshot' | 'history' | 'now' | 'options' | 'facts' | 'linkSpeeds'>): PlanViolation[] {
-  const actions = output.recommendations.flatMap((r) => r.actions)
+  // Advice on another manager's VM keeps its actions to say what to set; it never goes into a plan.
+  const actions = output.recommendations.filter((r) => !r.managedBy).flatMap((r) => r.actions)
   const options = withDefaults(input.options)
   const check = validatePlan(input.snapshot, actions, options, input.history, input.now, storageContext(input, options.balance.migrationBandwidthMiBps))
   return check.violations.filter((v) => output.feasible || v.actionIndex !== undefined)
@@ -100,6 +101,11 @@ export function createEngine(engine: (input: RecommendInput) => RecommendOutput 
       return output
     },
   }
+}
+
+/** Why these actions may not run: a VM in them belongs to another manager (Proxmox VE HA, pacemaker, oVirt, OpenStack, ...). */
+export function managedViolations(snapshot: Snapshot, actions: Parameters<typeof validatePlan>[1]): PlanViolation[] {
+  return validatePlan(snapshot, actions, withDefaults(), { vms: {} }).violations.filter((v) => v.code === 'externally-managed')
 }
 
 /** Violations that mean an action no longer fits the cluster: its VM gone or elsewhere, or resized since. */

@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
 import { english, msg } from '../../shared/i18n'
 import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
+import { storageContext } from '../../shared/engine/recommend'
+import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
+import { withDefaults } from '../../shared/engine/options'
 import { said } from '../../shared/engine/words'
 import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
-import { EngineError, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
+import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
 
 /** Before/after comparisons of an applied change use this much time before it. */
@@ -135,6 +138,33 @@ export function createInbox(options: InboxOptions) {
   }
 
   /**
+   * The admin asks for a move or a resize: it becomes an open recommendation "requested by" them,
+   * with the engine's predicted effect, after the plan validator's checks (refused with every
+   * reason otherwise). Approving and planning it is the same path as for the engine's own.
+   */
+  async function request(req: AdminRequest, user: string = actor): Promise<RecommendationItem> {
+    const snapshot = options.snapshot()
+    const now = clock()
+    const ids = snapshot.vms.map((v) => v.id)
+    const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
+    const facts = factsFor(snapshot, options.facts())
+    const engineOptions = withDefaults({ strategy: lastStrategy })
+    const storage = storageContext({ facts, linkSpeeds: storageWindow(store.storage, now).linkSpeeds }, engineOptions.balance.migrationBandwidthMiBps)
+    const id = `request-${now.toString(36)}-${randomBytes(3).toString('hex')}`
+    const outcome = requestRecommendation({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy: lastStrategy }, facts, ...(storage ? { storage } : {}), request: req, user, id })
+    const vmName = snapshot.vms.find((v) => v.id === req.vmId)?.name ?? req.vmId
+    if (!outcome.ok) {
+      const what = req.kind === 'migrate' ? `move ${vmName} to ${req.to}` : `resize ${vmName}`
+      store.plans.audit({ t: now, actor: user, kind: 'decision', message: `request refused: ${what} — ${outcome.reasons.join('; ')}` })
+      throw new ApiFailure('conflict', `Refused: ${outcome.reasons.join('; ')}`)
+    }
+    store.recommendations.addRequest(outcome.recommendation, now)
+    store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, message: `request: ${outcome.recommendation.title}` })
+    changed()
+    return list().items.find((i) => i.recommendation.id === id)!
+  }
+
+  /**
    * The admin's decision. `moves` approves only part of a rebalance: judged on its own (refused
    * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
    */
@@ -233,7 +263,7 @@ export function createInbox(options: InboxOptions) {
     changed()
   }
 
-  return { list, refresh, decide, supersedeStale, approved, planned, finished }
+  return { list, refresh, decide, request, supersedeStale, approved, planned, finished }
 }
 
 export type Inbox = ReturnType<typeof createInbox>

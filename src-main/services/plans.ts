@@ -13,7 +13,7 @@ import { CommandError, renderAction, verifyCommands, type CommandContext } from 
 import type { HostConnection } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
 import type { Store } from '../store'
-import { staleViolations } from './engine'
+import { managedViolations, staleViolations } from './engine'
 import type { Inbox } from './inbox'
 import { said } from '../apply/said'
 import { thisRunner } from './runner'
@@ -157,6 +157,8 @@ export function createPlanService(options: PlanServiceOptions) {
     const { ctx, cluster } = await context(input.allowUnsafeMigration)
     const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
     if (stale.length > 0) throw new PlanError(msg('apply.refusal.stale', { titles: stale.map((r) => msg('apply.audit.stepItem', { title: r.titleRef ?? r.title })) }))
+    const foreign = managedViolations(cluster, input.recommendations.flatMap((r) => r.actions))
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managed', { reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
     const storage = options.storage?.()
     const built = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
     const plan = input.effects ? { ...built, effects: input.effects } : built
@@ -196,6 +198,8 @@ export function createPlanService(options: PlanServiceOptions) {
     }
     const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
     if (stale.length > 0) throw new PlanError(`Plan ${plan.id} is out of date (${stale.map((v) => v.message).join('; ')}); make a new plan`)
+    const foreign = managedViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managedSince', { plan: plan.id, reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
     // The destination's pools may have filled since the plan was made.
     const storage = options.storage?.()
     for (const step of plan.steps) {

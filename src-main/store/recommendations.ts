@@ -48,12 +48,12 @@ export class RecommendationsRepo {
 
   /**
    * Replaces the open recommendations with a fresh engine run. Decided ones (approved, planned,
-   * applied, rejected, snoozed) stay as they are; an open one the engine no longer makes is
-   * marked superseded.
+   * applied, rejected, snoozed) stay as they are, and so do the admin's own requests; an open
+   * one the engine no longer makes is marked superseded.
    */
   replaceOpen(recommendations: readonly Recommendation[], now: number): void {
     this.db.transaction(() => {
-      this.db.prepare("UPDATE recommendations SET status = 'superseded' WHERE status = 'open'").run()
+      this.db.prepare("UPDATE recommendations SET status = 'superseded' WHERE status = 'open' AND json_extract(data, '$.requestedBy') IS NULL").run()
       this.db.prepare("UPDATE recommendations SET status = 'open', snoozed_until = NULL WHERE status = 'snoozed' AND snoozed_until <= ?").run(now)
       const insert = this.db.prepare("INSERT OR IGNORE INTO recommendations (id, created_at, data, status) VALUES (?, ?, ?, 'open')")
       const reopen = this.db.prepare("UPDATE recommendations SET status = 'open', data = ?, created_at = ? WHERE id = ? AND status = 'superseded'")
@@ -61,6 +61,11 @@ export class RecommendationsRepo {
         if (insert.run(r.id, now, JSON.stringify(r)).changes === 0) reopen.run(JSON.stringify(r), now, r.id)
       }
     })()
+  }
+
+  /** An admin's request, open for a decision like the engine's recommendations. */
+  addRequest(recommendation: Recommendation, now: number): void {
+    this.db.prepare("INSERT INTO recommendations (id, created_at, data, status) VALUES (?, ?, ?, 'open')").run(recommendation.id, now, JSON.stringify(recommendation))
   }
 
   listRecommendations(statuses?: readonly RecommendationStatus[]): StoredRecommendation[] {

@@ -21,6 +21,7 @@ const ACTIONABLE: readonly RecommendationStatus[] = ['open', 'approved']
 const ADVICE_KINDS: readonly Action['kind'][] = ['setHostTuning', 'setVmDevice']
 
 export function isAdviceOnly(r: Recommendation): boolean {
+  if (r.managedBy) return true
   return r.actions.length > 0 && r.actions.every((a) => ADVICE_KINDS.includes(a.action.kind))
 }
 

@@ -1,4 +1,5 @@
 import { HOST_FILES_FUNCTIONS, STORAGE_FUNCTIONS, STORAGE_SECTIONS } from '../linux/host-reads'
+import { MANAGER_FUNCTIONS, MANAGER_SECTIONS } from '../linux/manager-reads'
 import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
 
 export const DISCOVER_FORMAT = 'discover-1'
@@ -15,13 +16,14 @@ export const DUMPXML_BATCH = 100
  * the volumes of active ones), each domain's block sizes (domblkinfo), and the filesystems,
  * devices and boot id the storage module needs (host-reads.ts). Read-only: nothing is changed
  * on the host (pools are not refreshed: file pools' figures come from df, which is always fresh).
+ * What says another manager owns the VMs (Proxmox HA, pacemaker, oVirt, nova) comes from manager-reads.ts.
  */
 export const DISCOVER_SCRIPT = `${SCRIPT_PRELUDE}
 printf "@@VP %s START ${DISCOVER_FORMAT}%s" "$N" "$nl"
 V="virsh -q -c qemu:///system"
 # Tables keep their header (names and paths may hold spaces: the header says where columns start).
 VT="virsh -c qemu:///system"
-${HOST_FILES_FUNCTIONS}dumpxml_all() {
+${HOST_FILES_FUNCTIONS}${MANAGER_FUNCTIONS}dumpxml_all() {
   d_err=
   d_cmds=
   d_n=0
@@ -77,7 +79,7 @@ sec capabilities $V capabilities
 sec meminfo cat /proc/meminfo
 sec cpuinfo sed "/^$/q" /proc/cpuinfo
 sec files files
-sec domain-state $V domstats --raw --state
+${MANAGER_SECTIONS}sec domain-state $V domstats --raw --state
 sec autostart $V list --all --autostart --uuid
 dumpxml_all
 sec pool-list $VT pool-list --all --details

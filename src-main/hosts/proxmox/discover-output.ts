@@ -5,6 +5,7 @@ import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning }
 import { parseMeminfo } from '../linux/parse/procfs'
 import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 import { bodyOrProblem, sectionNamed, splitSections, type ScriptOutput } from '../linux/parse/sections'
+import { managerOfPveGuest, parseManagerSections } from '../linux/parse/managers'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
 import { parseLscpuParsable, parseNodeMemTotals, parseQemuVersion, topologyOf } from './host-topology'
 import {
@@ -204,9 +205,14 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   problems.push(...vmsParsed.warnings)
   // The config file is fresher than pvestatd's copy of the name (stored every 10 s).
   const configByVmId = new Map([...configs].map(([vmid, c]) => [proxmoxVmId(vmid), c]))
+  const managers = parseManagerSections(out)
+  problems.push(...managers.problems)
+  const vmidOf = new Map(mine.map((r) => [proxmoxVmId(r.vmid), r.vmid]))
   const vms: Vm[] = vmsParsed.value.map((vm) => {
     const name = configByVmId.get(vm.id)?.name
-    return name ? { ...vm, name } : vm
+    const vmid = vmidOf.get(vm.id)
+    const managedBy = (vmid !== undefined ? managerOfPveGuest(managers, vmid) : undefined) ?? managers.host
+    return { ...vm, ...(name ? { name } : {}), ...(managedBy ? { managedBy } : {}) }
   })
   const details: ProxmoxVmDetails[] = mine
     .filter((r) => vms.some((v) => v.id === proxmoxVmId(r.vmid)))

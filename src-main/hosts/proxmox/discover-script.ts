@@ -1,5 +1,6 @@
 import { SCRIPT_PRELUDE, shellCommandFor } from '../linux/script-frame'
 import { HOST_FILES_FUNCTIONS, STORAGE_FUNCTIONS, STORAGE_SECTIONS } from '../linux/host-reads'
+import { MANAGER_FUNCTIONS, MANAGER_SECTIONS } from '../linux/manager-reads'
 
 export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
 
@@ -18,12 +19,14 @@ export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
  * second; not measured here, there is no Proxmox host). File names must be digits before they
  * are used; nothing read from the host is put into a command.
  *
+ * HA resources and the scheduler settings that say Proxmox VE HA owns a guest: manager-reads.ts.
+ *
  * VIRTPILOT_PVE_ETC exists for the tests (a folder with qemu-server/ and storage.cfg).
  */
 export const PVE_DISCOVER_SCRIPT = `${SCRIPT_PRELUDE}
 printf "@@VP %s START ${PVE_DISCOVER_FORMAT}%s" "$N" "$nl"
 E=\${VIRTPILOT_PVE_ETC:-/etc/pve}
-${HOST_FILES_FUNCTIONS}numa_meminfo() {
+${HOST_FILES_FUNCTIONS}${MANAGER_FUNCTIONS}numa_meminfo() {
   for f in /sys/devices/system/node/node[0-9]*/meminfo; do
     [ -r "$f" ] && grep "MemTotal:" "$f"
   done
@@ -57,7 +60,7 @@ sec cpuinfo sed "/^$/q" /proc/cpuinfo
 sec lscpu lscpu -p=CPU,CORE,SOCKET,NODE
 sec numa-meminfo numa_meminfo
 sec files files
-sec storage cat "$E"/storage.cfg
+${MANAGER_SECTIONS}sec storage cat "$E"/storage.cfg
 sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
 qemu_configs
 sec node-storage pvesh get /nodes/localhost/storage --output-format json

@@ -128,7 +128,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('explains every command with COMMAND --help', () => {
-    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'plan', 'apply', 'recover', 'rules', 'maintenance', 'whatif']) {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'request', 'plan', 'apply', 'recover', 'rules', 'maintenance', 'whatif']) {
       const run = cli(command, '--help')
       expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
       expect(run.stdout).toContain(`virtpilot ${command}`)
@@ -151,6 +151,24 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     expect(store.samples.count()).toEqual({ hostSamples: 0, vmSamples: 0 })
     store.close()
     expect(existsSync(join(dir, 'default.db'))).toBe(false)
+  })
+
+  it('files an admin\'s request on the demo as a recommendation requested by the user, refuses one past the ratios, and usage errors exit 2', () => {
+    const dir = tempDir()
+    const moved = cliIn(dir, 'request', 'migrate', 'bb010-a', '--to', 'demo-b', '--demo', '--json')
+    expect(moved.status, moved.stderr).toBe(0)
+    const out = JSON.parse(moved.stdout) as { recommendations: { id: string; requestedBy: string; title: string; actions: { action: { kind: string; to?: string } }[] }[]; snapshot: { hosts: unknown[] } }
+    expect(out.recommendations).toHaveLength(1)
+    expect(out.recommendations[0]!.requestedBy).toMatch(/ \(cli\)$/)
+    expect(out.recommendations[0]!.title).toMatch(/^Requested by .* \(cli\): move bb010-a from demo-a to demo-b$/)
+    expect(out.recommendations[0]!.actions.map((a) => [a.action.kind, a.action.to])).toEqual([['migrate', 'demo-b']])
+    expect(out.snapshot.hosts).toHaveLength(3)
+    const refused = cliIn(dir, 'request', 'resize', 'bb010-a', '--vcpus', '200', '--demo', '--json')
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toMatch(/Refused: demo-a would carry 253 vCPUs, limit 128 \(4:1\)/)
+    expect(cliIn(dir, 'request', 'resize', 'bb010-a', '--memory', '4X', '--demo', '--json').status).toBe(2)
+    expect(cliIn(dir, 'request', 'migrate', 'bb010-a', '--demo', '--json').status).toBe(2)
+    expect(cliIn(dir, 'request', 'migrate', 'no-such-vm', '--to', 'demo-b', '--demo', '--json').stderr).toMatch(/No VM "no-such-vm"/)
   })
 
   it('exports the history of a data file and recommends from such a file', () => {

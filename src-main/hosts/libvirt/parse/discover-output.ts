@@ -11,6 +11,8 @@ import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning }
 import { parseVirshVersion } from './virsh-version'
 import { parseMeminfo } from '../../linux/parse/procfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import { parseManagerSections } from '../../linux/parse/managers'
+import { managerOfDomain, pacemakerDomains } from './pacemaker'
 import { bodyOrProblem, splitSections } from '../../linux/parse/sections'
 
 /** Per-VM configuration beyond the shared Vm type (for tuning rules and the VM detail view). */
@@ -145,6 +147,10 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   const autostartBody = bodyOrProblem(out, 'autostart', problems)
   const autostart = autostartBody ? new Set(linesOf(autostartBody.text).map((l) => l.trim().toLowerCase()).filter(Boolean)) : undefined
 
+  const hostManagers = parseManagerSections(out)
+  const pacemaker = pacemakerDomains(out)
+  problems.push(...hostManagers.problems, ...pacemaker.problems)
+  const managers = { ...hostManagers, pacemaker: pacemaker.domains }
   const vms: Vm[] = []
   const details: VmDetails[] = []
   const vmIdOf = opts.vmIdOf ?? ((cfg: DomainConfig) => cfg.uuid.toLowerCase())
@@ -166,6 +172,7 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
     const stateCode = stateByName.get(config.name)
     const state = stateCode !== undefined ? stateOf(stateCode) : config.runningId !== undefined ? 'running' : 'shutoff'
     const shares = config.cputune.shares
+    const managedBy = config.manager ?? managerOfDomain(managers, config.name)
     const vm: Vm = {
       id: vmId,
       name: config.name,
@@ -180,6 +187,7 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
         ...(shares !== undefined && Number.isInteger(shares) && shares > 0 ? { cpuShares: shares } : {}),
       },
       tags: [],
+      ...(managedBy ? { managedBy } : {}),
     }
     const check = VmSchema.safeParse(vm)
     if (!check.success) {

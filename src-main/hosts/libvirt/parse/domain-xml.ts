@@ -2,6 +2,7 @@ import { nameFromHost } from '../../../../shared/text/control'
 import { toKiB } from './capabilities'
 import { parseCpuList } from '../../linux/parse/cpu-list'
 import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import type { VmManager } from '../../../../shared/model'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 
 const SECTION = 'dumpxml'
@@ -74,6 +75,8 @@ export interface DomainConfig {
   title?: string
   /** libosinfo OS id virt-install / virt-manager record in <metadata>, e.g. http://debian.org/debian/12. */
   guestOs?: string
+  /** Another manager that put its mark in the domain: nova or oVirt <metadata>, a CloudStack or Nova SMBIOS product. */
+  manager?: VmManager
 }
 
 const LIBOSINFO_NS = 'http://libosinfo.org/xmlns/libvirt/domain/1.0'
@@ -89,6 +92,37 @@ function libosinfoOsId(d: XmlElement): string | undefined {
     if (id) return id
   }
   return undefined
+}
+
+/** Namespaces managers write into <metadata>, by how their URI starts; the element they add. */
+const MANAGER_NAMESPACES: { ns: string; element: string; manager: VmManager['manager'] }[] = [
+  { ns: 'http://openstack.org/xmlns/libvirt/nova/', element: 'instance', manager: 'openstack' },
+  { ns: 'http://ovirt.org/vm/1.0', element: 'vm', manager: 'ovirt' },
+]
+
+/** SMBIOS products managers give their guests, for domains without a manager's <metadata>. */
+const MANAGER_PRODUCTS: Record<string, VmManager['manager']> = {
+  'OpenStack Nova': 'openstack',
+  'OpenStack Compute': 'openstack',
+  'CloudStack KVM Hypervisor': 'cloudstack',
+}
+
+/** Which manager marked this domain. Namespaces are looked up on the element, then <metadata>, then <domain>. */
+function domainManager(d: XmlElement, name: string): VmManager | undefined {
+  const metadata = child(d, 'metadata')
+  for (const el of metadata?.children ?? []) {
+    const colon = el.name.indexOf(':')
+    const prefix = colon < 0 ? '' : el.name.slice(0, colon)
+    const attr = prefix ? `xmlns:${prefix}` : 'xmlns'
+    const ns = el.attrs[attr] ?? metadata!.attrs[attr] ?? d.attrs[attr]
+    const known = ns ? MANAGER_NAMESPACES.find((m) => ns.startsWith(m.ns) && el.name.slice(colon + 1) === m.element) : undefined
+    if (!known) continue
+    const label = known.manager === 'openstack' ? textAt(el, prefix ? `${prefix}:name` : 'name') : undefined
+    return { manager: known.manager, ref: nameFromHost(label || name).name, source: `<metadata> ${ns}` }
+  }
+  const product = children(child(d, 'sysinfo', 'system'), 'entry').find((e) => e.attrs.name === 'product')?.text.trim()
+  const manager = product ? MANAGER_PRODUCTS[product] : undefined
+  return manager ? { manager, ref: nameFromHost(name).name, source: `<sysinfo> product ${product}` } : undefined
 }
 
 function memoryKiB(el: XmlElement | undefined): number | undefined {
@@ -252,6 +286,7 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
         : undefined,
       title: textAt(d, 'title'),
       guestOs: libosinfoOsId(d),
+      manager: domainManager(d, name),
     },
     warnings,
   )

@@ -5,9 +5,9 @@ import { withDefaults } from '../../../../shared/engine/options'
 import { validatePlan } from '../../../../shared/engine/validate'
 import { expect } from 'vitest'
 
-/** All actions of all recommendations, in priority order: the plan an admin would approve. */
+/** All actions of all recommendations, in priority order: the plan an admin would approve (advice on another manager's VMs never goes into one). */
 export function planOf(out: RecommendOutput): ReversibleAction[] {
-  return out.recommendations.flatMap((r) => r.actions)
+  return out.recommendations.filter((r) => !r.managedBy).flatMap((r) => r.actions)
 }
 
 /** Run the engine and check its whole plan with the independent validator. */

@@ -170,7 +170,7 @@ describe('the host scripts', () => {
   it('are constants without backslashes, so single-quote wrapping is exact in any POSIX-ish shell', () => {
     for (const script of [STATS_SCRIPT, DISCOVER_SCRIPT]) {
       expect(script).not.toContain('\\')
-      expect(script).not.toMatch(/\$\{(?!pf##|name%|name##|t##|c#)/) // no template values leaked in, only shell parameter expansions
+      expect(script).not.toMatch(/\$\{(?!pf##|name%|name##|t##|c#|VIRTPILOT_HOST_ROOT:-\}|VIRTPILOT_PVE_ETC:-\/etc\/pve\})/) // no template values leaked in, only shell parameter expansions
     }
     expect(DISCOVER_COMMAND.startsWith("sh -c '")).toBe(true)
   })

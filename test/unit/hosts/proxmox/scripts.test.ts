@@ -15,7 +15,7 @@ describe('the Proxmox host scripts', () => {
     for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
       expect(script).not.toContain('\\')
       // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields.
-      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|[a-z]+(##?|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
+      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|VIRTPILOT_HOST_ROOT:-|[a-z]+(##?|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
     }
     expect(pveStatsRequest('00112233445566778899aabb')).toBe('@@VP 00112233445566778899aabb POLL -\n')
     expect(() => pveStatsRequest('1; reboot')).toThrow('hex')

@@ -1,0 +1,85 @@
+import { userInfo } from 'node:os'
+import { parseArgs } from 'node:util'
+import { ApiFailure } from '../../shared/api'
+import type { AdminRequest } from '../../shared/engine/requests'
+import type { Snapshot } from '../../shared/model'
+import { cliServices, InputError, numberOption, printJson, UsageError, withServices } from './input'
+import { clusterOf } from './recommend'
+
+export const REQUEST_HELP = `  virtpilot request migrate VM --to HOST [--data FILE | --demo] --json
+  virtpilot request resize VM [--vcpus N] [--memory SIZE] [--data FILE | --demo] --json
+      Ask for a change by hand: it becomes a recommendation "requested by" you, with the
+      engine's predicted effect, checked like the engine's own against the hosts' capacity,
+      allocation ratios, placement rules and other managers (refused with the reasons; exit 1).
+      VM and HOST by name or id. SIZE in MiB, or with G/GiB or M/MiB. The request stays open in
+      the data file's inbox until decided; the JSON has the shape 'recommend --json' prints,
+      so 'plan --from FILE --approve ID' makes a plan of it. --demo: on the embedded demo
+      cluster (nothing is written to the data file).
+`
+
+/** `4096`, `4096M`, `4G`, `4GiB`: MiB. */
+function memoryOption(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(g|gib|gb|m|mib|mb)?$/i.exec(text.trim())
+  if (!m) throw new UsageError(`--memory must be a size like 4096, 4096M or 4G, got ${JSON.stringify(text)}`)
+  const n = Number(m[1])
+  const mib = /^g/i.test(m[2] ?? '') ? n * 1024 : n
+  if (!Number.isInteger(mib) || mib < 16) throw new UsageError(`--memory must be a whole number of MiB, at least 16, got ${text}`)
+  return mib
+}
+
+function vmOf(snapshot: Snapshot, name: string): string {
+  const found = snapshot.vms.filter((v) => v.id === name || v.name === name)
+  if (found.length === 0) throw new InputError(`No VM ${JSON.stringify(name)} on the hosts read (names: ${snapshot.vms.map((v) => v.name).slice(0, 20).join(', ')})`)
+  if (found.length > 1) throw new InputError(`${found.length} VMs are called ${JSON.stringify(name)}; give its id: ${found.map((v) => v.id).join(', ')}`)
+  return found[0]!.id
+}
+
+function hostOf(snapshot: Snapshot, name: string): string {
+  const found = snapshot.hosts.find((h) => h.id === name || h.name === name)
+  if (!found) throw new InputError(`No host ${JSON.stringify(name)} (hosts: ${snapshot.hosts.map((h) => h.id).join(', ')})`)
+  return found.id
+}
+
+/** `virtpilot request migrate|resize`: an admin's request into the inbox, as the engine's recommendations go there. */
+export async function requestCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      to: { type: 'string' },
+      vcpus: { type: 'string' },
+      memory: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      data: { type: 'string' },
+    },
+    strict: true,
+  })
+  const [kind, vmName, ...extra] = positionals
+  if (!values.json) throw new UsageError('request needs --json')
+  if (kind !== 'migrate' && kind !== 'resize') throw new UsageError('request migrate VM --to HOST, or request resize VM --vcpus N --memory SIZE')
+  if (!vmName || extra.length > 0) throw new UsageError(`request ${kind} takes one VM`)
+  if (values.demo && values.data !== undefined) throw new UsageError('give one of --data and --demo')
+  if (kind === 'migrate' && (!values.to || values.vcpus !== undefined || values.memory !== undefined)) throw new UsageError('request migrate VM --to HOST (no --vcpus or --memory)')
+  if (kind === 'resize' && (values.to !== undefined || (values.vcpus === undefined && values.memory === undefined))) throw new UsageError('request resize VM --vcpus N and/or --memory SIZE (no --to)')
+  const vcpus = values.vcpus !== undefined ? numberOption('vcpus', values.vcpus, 1, 1024, true) : undefined
+  const memoryMiB = values.memory !== undefined ? memoryOption(values.memory) : undefined
+  const services = cliServices(values.demo ? ':memory:' : values.data, { hostPollIntervalMs: 5000, demo: values.demo ? 'settings' : 'off' })
+  return withServices(
+    services,
+    async (s) => {
+      const snapshot = await clusterOf(s, values.demo ? 'demo' : 'data')
+      const vmId = vmOf(snapshot, vmName)
+      const request: AdminRequest = kind === 'migrate' ? { kind, vmId, to: hostOf(snapshot, values.to!) } : { kind, vmId, ...(vcpus !== undefined ? { vcpus } : {}), ...(memoryMiB !== undefined ? { memoryMiB } : {}) }
+      try {
+        const item = await s.inbox.request(request, `${userInfo().username} (cli)`)
+        printJson({ recommendations: [item.recommendation], snapshot })
+      } catch (error) {
+        if (error instanceof ApiFailure) throw new InputError(error.message)
+        throw error
+      }
+      return 0
+    },
+    false,
+  )
+}
