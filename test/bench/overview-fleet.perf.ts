@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test, type Browser, type Page } from '@playwright/test'
-import { analysed, cookieName, firstDrawnData, median, startServe } from './support/overview-start'
+import { analysed, cookieName, firstDrawnData, median, spawnServer, startServe } from './support/overview-start'
 
 /**
  * The Overview's first render for a large fleet read from Prometheus (WEEK_FLEET, default 200
@@ -13,25 +12,12 @@ import { analysed, cookieName, firstDrawnData, median, startServe } from './supp
  * median of 5 each, the load average beside each. Asserts nothing.
  */
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
 const RUNS = 5
 const TARGET_MS = 1000
 
 async function startFleet(): Promise<{ child: ChildProcess; origin: string; token: string; fleet: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/bench/prometheus-fleet-server.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /VirtPilot is serving at (\S+)/.exec(output)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`the fleet server exited with ${code}:\n${output}`)))
-  })
-  const parsed = new URL(url)
-  const fleet = /BENCH (\{.*\})/.exec(output)?.[1] ?? '{}'
-  return { child, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', fleet }
+  const { output, ...server } = await spawnServer(['--import', 'tsx', 'test/bench/prometheus-fleet-server.ts'], 'the fleet server')
+  return { ...server, fleet: /BENCH (\{.*\})/.exec(output)?.[1] ?? '{}' }
 }
 
 async function coldStarts(browser: Browser, origin: string, token: string): Promise<{ drawn: number[]; cpu: number[]; load: number }> {

@@ -11,8 +11,9 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
 /** The session cookie is named for the server's port (src-main/server/auth.ts). */
 export const cookieName = (origin: string) => `virtpilot-${new URL(origin).port}`
 
-export async function startServe(dataDir: string): Promise<{ child: ChildProcess; origin: string; token: string }> {
-  const child = spawn(process.execPath, ['bin/virtpilot.js', 'serve', '--port', '0', '--data', join(dataDir, 'virtpilot.db')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts a VirtPilot server process (`argv` after node) and waits for the address it serves at; `output` is what it printed until then. */
+export async function spawnServer(argv: string[], what: string): Promise<{ child: ChildProcess; origin: string; token: string; output: string }> {
+  const child = spawn(process.execPath, argv, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -21,10 +22,14 @@ export async function startServe(dataDir: string): Promise<{ child: ChildProcess
       if (match?.[1]) resolve(match[1])
     })
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${output}`)))
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${output}`)))
   })
   const parsed = new URL(url)
-  return { child, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '' }
+  return { child, origin: parsed.origin, token: parsed.searchParams.get('token') ?? '', output }
+}
+
+export async function startServe(dataDir: string): Promise<{ child: ChildProcess; origin: string; token: string }> {
+  return spawnServer(['bin/virtpilot.js', 'serve', '--port', '0', '--data', join(dataDir, 'virtpilot.db')], 'serve')
 }
 
 /** Waits (over the api) until the start-up analysis has finished, so the server is quiet. */
