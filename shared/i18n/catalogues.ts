@@ -1,6 +1,8 @@
 import type { Language } from '../model/settings'
 import { applyEn } from './apply.en'
 import { applyZhCN } from './apply.zh-CN'
+import { automationEn } from './automation.en'
+import { automationZhCN } from './automation.zh-CN'
 import { engineEn } from './engine.en'
 import { engineZhCN } from './engine.zh-CN'
 import { placementEn } from './placement.en'
@@ -11,13 +13,13 @@ import type { At, Catalogue, Leaves, ParamsFor, Placeholders } from './types'
  * The messages main, the engine and the CLI produce, by top-level namespace. The renderer merges
  * these into its own catalogues (src-renderer/i18n), so one text serves the app, the CLI and exports.
  */
-const sourceEn = { engine: engineEn, placement: placementEn, apply: applyEn } as const
+const sourceEn = { engine: engineEn, placement: placementEn, apply: applyEn, automation: automationEn } as const
 
 export type SharedMessages = Catalogue<typeof sourceEn>
 
 export const sharedMessages: Record<Language, SharedMessages> = {
   en: sourceEn,
-  'zh-CN': { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN },
+  'zh-CN': { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN, automation: automationZhCN },
 }
 
 /** A key some shared catalogue holds, and the values its English text needs. */

@@ -17,6 +17,7 @@ import { RECOVER_HELP, recoverCommand } from './recover'
 import { REQUEST_HELP, requestCommand } from './request'
 import { PERF_HELP, perfCommand } from './perf'
 import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
+import { AUTOMATION_HELP, automationCommand } from './automation'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -43,6 +44,7 @@ ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
 ${RULES_HELP.trimEnd()}
 ${MAINTENANCE_HELP.trimEnd()}
+${AUTOMATION_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
 ${PERF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
@@ -138,6 +140,7 @@ const COMMAND_HELP: Record<string, string> = {
   recover: RECOVER_HELP,
   rules: RULES_HELP,
   maintenance: MAINTENANCE_HELP,
+  automation: AUTOMATION_HELP,
   whatif: WHATIF_HELP,
   'perf-kvm': PERF_HELP,
 }
@@ -193,6 +196,8 @@ export async function main(args: string[]): Promise<number> {
         return await rulesCommand(rest)
       case 'maintenance':
         return await maintenanceCommand(rest)
+      case 'automation':
+        return await automationCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       case 'perf-kvm':

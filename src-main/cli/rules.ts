@@ -25,7 +25,7 @@ export const MAINTENANCE_HELP = `  virtpilot maintenance enter HOST [--allow-uns
 `
 
 /** VM names (or ids) to ids, as the inventory and the hosts read knows them. */
-function vmIds(services: Services, names: readonly string[]): string[] {
+export function vmIds(services: Services, names: readonly string[]): string[] {
   const known = services.rules.known().vms
   return names.map((name) => {
     if (known.has(name)) return name

@@ -28,6 +28,8 @@ export interface InboxOptions {
   engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
+  /** After each analysis (scheduled or asked for): automation decides on its result. */
+  afterAnalysis?: () => Promise<void>
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -105,6 +107,7 @@ export function createInbox(options: InboxOptions) {
       if (analysing === mine) analysing = undefined
       changed()
     }
+    await options.afterAnalysis?.()
     return list()
   }
 
@@ -167,8 +170,9 @@ export function createInbox(options: InboxOptions) {
   /**
    * The admin's decision. `moves` approves only part of a rebalance: judged on its own (refused
    * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
+   * `by`: who decides (automation decides under its own actor, "automation: ...").
    */
-  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[]): RecommendationItem {
+  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
     if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
@@ -193,7 +197,7 @@ export function createInbox(options: InboxOptions) {
       if (partial) {
         const problem = subsetProblem(rec.rebalance, partial, nameOf)
         if (problem) {
-          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
+          store.plans.audit({ t: now, actor: by, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
           throw new ApiFailure('conflict', problem)
         }
         partNote = msg('apply.audit.part', { moves: partial.map((i) => i + 1).join(', '), of: count })
@@ -204,7 +208,7 @@ export function createInbox(options: InboxOptions) {
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'snooze' ? 'snoozed' : 'open'
     store.recommendations.setStatus(id, status, {
       decidedAt: now,
-      decidedBy: actor,
+      decidedBy: by,
       ...(reason ? { reason } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
@@ -214,7 +218,7 @@ export function createInbox(options: InboxOptions) {
       part: partNote,
       reason: reason ? msg('apply.audit.reason', { reason }) : '',
     })
-    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
+    store.plans.audit({ t: now, actor: by, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
     changed()
     return list().items.find((i) => i.recommendation.id === id)!
   }

@@ -256,7 +256,7 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** Runs a plan (or rolls it back) on the managed hosts as this process; the run's progress goes to onUpdate. */
-  function start(plan: Plan, ctx: CommandContext, mode: RunMode): PlanRun {
+  function start(plan: Plan, ctx: CommandContext, mode: RunMode, by: string = options.actor): PlanRun {
     const connection = (host: string) => {
       const conn = options.connectionOf(host)
       if (!conn) throw new Error(`${host} is not a connected host`)
@@ -272,7 +272,7 @@ export function createPlanService(options: PlanServiceOptions) {
         exec,
         tunnel: (from, to) => libvirtTunnel(connection(from), connection(to)),
         clock,
-        actor: options.actor,
+        actor: by,
         onUpdate: options.onUpdate,
         ...(options.onLinkMeasured ? { onLinkMeasured: options.onLinkMeasured } : {}),
       },
@@ -294,13 +294,13 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** Checks the plan, then runs it on the managed hosts; the run's progress goes to onUpdate. */
-  async function execute(plan: Plan): Promise<PlanRun> {
+  async function execute(plan: Plan, by: string = options.actor): Promise<PlanRun> {
     if (runs.has(plan.id)) throw new ApiFailure('conflict', `Plan ${plan.id} is already running`)
     const ctx = await check(plan)
     requireHosts(plan)
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.applyStarted')) })
-    return start(plan, ctx, 'run')
+    store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.applyStarted')) })
+    return start(plan, ctx, 'run', by)
   }
 
   /**
@@ -401,20 +401,20 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** A plan made in the app is kept with the audit entry that says from what. */
-  function record(plan: Plan): void {
+  function record(plan: Plan, by: string = options.actor): void {
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.planCreated', { count: plan.recommendationIds.length, steps: plan.steps.map((s) => msg('apply.audit.stepItem', { title: s.titleRef ?? s.title })) })) })
+    store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.planCreated', { count: plan.recommendationIds.length, steps: plan.steps.map((s) => msg('apply.audit.stepItem', { title: s.titleRef ?? s.title })) })) })
     options.onUpdate(plan)
   }
 
-  /** Runs a stored plan; a refusal is part of the record too. */
-  async function apply(id: string): Promise<Plan> {
+  /** Runs a stored plan; a refusal is part of the record too. `by`: who applies (automation under its own actor). */
+  async function apply(id: string, by: string = options.actor): Promise<Plan> {
     try {
-      await execute(get(id))
+      await execute(get(id), by)
     } catch (error) {
       const message = (error as Error).message
       const reason = error instanceof PlanError && error.ref ? error.ref : message
-      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg('apply.audit.applyRefused', { reason })) })
+      store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: id, ...said(msg('apply.audit.applyRefused', { reason })) })
       if (error instanceof PlanError) throw new ApiFailure('conflict', message, undefined, error.ref)
       throw error
     }
@@ -422,16 +422,17 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** The app's way: a plan of approved recommendations from the inbox, kept in the data file. */
-  async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean }): Promise<Plan> {
+  async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean; by?: string }): Promise<Plan> {
     const approved = options.inbox.approved(ids)
+    const { by, ...rest } = opts
     let plan: Plan
     try {
-      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...opts, idSuffix: randomUUID().slice(0, 6) })
+      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...rest, ...(by ? { approvedBy: by } : {}), idSuffix: randomUUID().slice(0, 6) })
     } catch (error) {
       if (error instanceof PlanError) throw new ApiFailure('conflict', error.message, undefined, error.ref)
       throw error
     }
-    record(plan)
+    record(plan, by)
     options.inbox.planned(plan)
     return plan
   }

@@ -9,12 +9,14 @@ import type { Inbox } from './inbox'
 import type { PlanService } from './plans'
 
 export interface RulesOptions {
-  store: Pick<Store, 'rules' | 'inventory' | 'plans' | 'settings'>
+  store: Pick<Store, 'rules' | 'inventory' | 'plans' | 'settings' | 'automation'>
   clock: () => number
   actor: string
   snapshot: () => Snapshot
   /** The snapshot changed (a host entered or left maintenance): tell the views. */
   emitSnapshot: () => void
+  /** The rules or the hosts in maintenance changed: other open windows refresh. */
+  onChange?: (list: RulesList) => void
   inbox: Pick<Inbox, 'refresh' | 'list' | 'decide'>
   plans: Pick<PlanService, 'createFromInbox'>
 }
@@ -48,6 +50,7 @@ export function createRules(options: RulesOptions) {
     if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`])
     const added = store.rules.add(rule, clock(), by)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule added: ${ruleLabel(added)} (${describe(added, vms)})` })
+    options.onChange?.(list())
     return added
   }
 
@@ -56,13 +59,17 @@ export function createRules(options: RulesOptions) {
     if (!rule) return false
     store.rules.remove(id)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule removed: ${ruleLabel(rule)} (${describe(rule, known().vms)})` })
+    options.onChange?.(list())
     return true
   }
 
   /** The rules and threshold every engine run uses (the app's analysis, the CLI's recommend). */
   function engineOptions(threshold?: MigrationThreshold): PartialEngineOptions {
     const level = threshold ?? (store.settings.get().migrationThreshold as MigrationThreshold)
-    return { balance: thresholdBalance(level), rules: fromAdminRules(store.rules.list()) }
+    const rules = fromAdminRules(store.rules.list())
+    // A VM whose automation is disabled gets no balancing proposals either (DRS's "disabled"); maintenance and hard rules still move it.
+    const disabled = Object.entries(store.automation.get().vms).filter(([, l]) => l === 'disabled').map(([id]) => id)
+    return { balance: thresholdBalance(level), rules: { ...rules, excluded: [...new Set([...rules.excluded, ...disabled])] } }
   }
 
   /**
@@ -76,6 +83,7 @@ export function createRules(options: RulesOptions) {
     store.rules.enterMaintenance(hostId, now, by)
     store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, message: `maintenance entered: ${hostId} takes no placements until it leaves maintenance` })
     options.emitSnapshot()
+    options.onChange?.(list())
     const list = await options.inbox.refresh()
     // Entering again (say, to allow unsafe migration) finds the evacuation approved before.
     const evacuation = list.items.find((i) => (i.status === 'open' || i.status === 'approved') && i.recommendation.kind === 'evacuate' && i.recommendation.target.type === 'host' && i.recommendation.target.id === hostId)
@@ -86,6 +94,7 @@ export function createRules(options: RulesOptions) {
       try {
         plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
         store.rules.setEvacuationPlan(hostId, plan.id)
+        options.onChange?.(list())
       } catch (error) {
         // The host stays in maintenance and the evacuation approved: the admin fixes the cause (or allows unsafe migration) and makes the plan.
         if (!(error instanceof ApiFailure)) throw error
@@ -124,6 +133,7 @@ export function createRules(options: RulesOptions) {
     if (exited) {
       store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, message: `maintenance exited: ${hostId} takes placements again` })
       options.emitSnapshot()
+      options.onChange?.(list())
     }
     return exited
   }

@@ -1,6 +1,7 @@
 import { sharedMessages } from '../../shared/i18n'
 import { auditEn, plansEn, recommendationsEn } from './review.en'
 import { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
+import { automationSettingsEn } from './automation.en'
 
 /**
  * English messages: the reference shape every other language must match. The messages main, the
@@ -353,6 +354,7 @@ export const en = {
   rules: rulesEn,
   threshold: thresholdEn,
   maintenance: maintenanceEn,
+  automationSettings: automationSettingsEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',

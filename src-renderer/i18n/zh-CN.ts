@@ -2,6 +2,7 @@ import type { MessageSchema } from './en'
 import { sharedMessages } from '../../shared/i18n'
 import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
 import { maintenanceZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
+import { automationSettingsZhCN } from './automation.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -351,6 +352,7 @@ export const zhCN: MessageSchema = {
   rules: rulesZhCN,
   threshold: thresholdZhCN,
   maintenance: maintenanceZhCN,
+  automationSettings: automationSettingsZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',
