@@ -9,8 +9,9 @@ export const RULES_HELP = `  virtpilot rules list [--data FILE] --json
   virtpilot rules remove ID [--data FILE] --json
       The placement rules the engine keeps (DRS-style). KIND is affinity (the VMs run on one
       host), anti-affinity (no two share a host), host-must (the VMs run only on the --host
-      hosts), host-should (they run there where one has room), pin (one VM on one host) or
-      exclude (balancing never moves the VMs; maintenance and the hard rules still do). VMs by
+      hosts), host-should (they run there where one has room), host-must-not (never on the
+      --host hosts), host-should-not (on other hosts where one has room), pin (one VM on one
+      host) or exclude (balancing never moves the VMs; maintenance and the hard rules still do). VMs by
       name or id, as the data file's inventory knows them. A rule that conflicts with the others
       is refused with the reason (exit 1). Violations of the current placement become
       recommendations the next time the engine runs.

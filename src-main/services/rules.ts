@@ -66,7 +66,7 @@ export function createRules(options: RulesOptions) {
   /** The rules and threshold every engine run uses (the app's analysis, the CLI's recommend). */
   function engineOptions(threshold?: MigrationThreshold): PartialEngineOptions {
     const level = threshold ?? (store.settings.get().migrationThreshold as MigrationThreshold)
-    const rules = fromAdminRules(store.rules.list())
+    const rules = fromAdminRules(store.rules.list(), [], known().hosts)
     // A VM whose automation is disabled gets no balancing proposals either (DRS's "disabled"); maintenance and hard rules still move it.
     const disabled = Object.entries(store.automation.get().vms).filter(([, l]) => l === 'disabled').map(([id]) => id)
     return { balance: thresholdBalance(level), rules: { ...rules, excluded: [...new Set([...rules.excluded, ...disabled])] } }
