@@ -173,9 +173,14 @@ export function decideAutomation(input: AutomationInput): AutomationDecision {
       skip(at ? msg('automation.skip.stale', { host: stale, seconds: Math.round((now - at) / 1000) }) : msg('automation.skip.unread', { host: stale }))
       continue
     }
-    const held = vmIds.find((id) => input.vmsInPlans.has(id) || taken.has(id))
+    const held = vmIds.find((id) => input.vmsInPlans.has(id))
     if (held) {
-      skip(msg('automation.skip.inPlan', { vm: nameOf(held), plan: input.vmsInPlans.get(held) ?? '' }))
+      skip(msg('automation.skip.inPlan', { vm: nameOf(held), plan: input.vmsInPlans.get(held)! }))
+      continue
+    }
+    // A VM an earlier choice of this round moves waits for the next analysis (its place is then known).
+    if (vmIds.some((id) => taken.has(id))) {
+      skip(msg('automation.skip.nextRound'))
       continue
     }
     if (moves.some((a) => a.kind === 'migrate' && a.copyDisks)) {

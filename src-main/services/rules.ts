@@ -44,13 +44,16 @@ export function createRules(options: RulesOptions) {
     return { rules: store.rules.list(), maintenance: store.rules.maintenance() }
   }
 
+  /** Other open windows refresh their rules and hosts in maintenance. */
+  const changed = () => options.onChange?.(list())
+
   function add(rule: NewPlacementRule, by = actor): PlacementRule {
     const { vms, hosts } = known()
     const conflict = ruleConflict(rule, { rules: store.rules.list(), vms, hosts })
     if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`])
     const added = store.rules.add(rule, clock(), by)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule added: ${ruleLabel(added)} (${describe(added, vms)})` })
-    options.onChange?.(list())
+    changed()
     return added
   }
 
@@ -59,7 +62,7 @@ export function createRules(options: RulesOptions) {
     if (!rule) return false
     store.rules.remove(id)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule removed: ${ruleLabel(rule)} (${describe(rule, known().vms)})` })
-    options.onChange?.(list())
+    changed()
     return true
   }
 
@@ -83,7 +86,7 @@ export function createRules(options: RulesOptions) {
     store.rules.enterMaintenance(hostId, now, by)
     store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, message: `maintenance entered: ${hostId} takes no placements until it leaves maintenance` })
     options.emitSnapshot()
-    options.onChange?.(list())
+    changed()
     const list = await options.inbox.refresh()
     // Entering again (say, to allow unsafe migration) finds the evacuation approved before.
     const evacuation = list.items.find((i) => (i.status === 'open' || i.status === 'approved') && i.recommendation.kind === 'evacuate' && i.recommendation.target.type === 'host' && i.recommendation.target.id === hostId)
@@ -94,7 +97,7 @@ export function createRules(options: RulesOptions) {
       try {
         plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
         store.rules.setEvacuationPlan(hostId, plan.id)
-        options.onChange?.(list())
+        changed()
       } catch (error) {
         // The host stays in maintenance and the evacuation approved: the admin fixes the cause (or allows unsafe migration) and makes the plan.
         if (!(error instanceof ApiFailure)) throw error
@@ -133,7 +136,7 @@ export function createRules(options: RulesOptions) {
     if (exited) {
       store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, message: `maintenance exited: ${hostId} takes placements again` })
       options.emitSnapshot()
-      options.onChange?.(list())
+      changed()
     }
     return exited
   }

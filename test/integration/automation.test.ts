@@ -56,7 +56,8 @@ describeWithLab('fully automated on real hosts', (lab) => {
     let status = await call<AutomationStatus>(services, 'automation.get', {})
     expect(status.windowOpen).toBe(false)
     expect(status.lastRound!.approved).toEqual([])
-    expect(status.lastRound!.skipped.filter((s) => s.reasonRef?.key === 'automation.skip.window')).toHaveLength(2)
+    // Both P2 fixes wait for the window (a balancing set, if the engine makes one, too).
+    expect(status.lastRound!.skipped.filter((s) => s.reasonRef?.key === 'automation.skip.window').length).toBeGreaterThanOrEqual(2)
     expect((await runningGuests(h3)).sort()).toEqual([first, second].sort())
 
     // The window opens (every day, all day): the next analysis moves one guest, the cap keeps the other.
