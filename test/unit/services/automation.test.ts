@@ -14,7 +14,6 @@ import { openStore, type Store } from '../../../src-main/store'
 // in-memory virsh behind a stand-in HostConnection (an SSH host cannot run in a unit test; the
 // lab test test/integration/automation.test.ts runs the same on real hosts).
 
-const HOUR = 3600_000
 const MONDAY_NOON = Date.UTC(2024, 0, 1, 12)
 const uuidOf = (vm: string) => `00000000-0000-4000-8000-0000000000${vm.charCodeAt(0).toString(16)}`
 
