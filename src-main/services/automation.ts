@@ -16,7 +16,7 @@ import { said } from '../apply/said'
 const HOUR_MS = 3600_000
 
 export interface AutomationOptions {
-  store: Pick<Store, 'automation' | 'plans' | 'settings'>
+  store: Pick<Store, 'automation' | 'plans' | 'settings' | 'inventory'>
   clock: () => number
   /** The admin (settings changes, pause and resume are theirs). */
   actor: string
@@ -97,7 +97,8 @@ export function createAutomation(options: AutomationOptions) {
       else vms[vmId] = level
       return { ...current, vms }
     })
-    const name = options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
+    // The hosts read now, else the inventory kept (the CLI reads no host to set a level).
+    const name = [...options.snapshot().vms, ...store.inventory.current().vms].find((v) => v.id === vmId)?.name ?? vmId
     audit(level === null ? msg('automation.audit.vmDefault', { vm: name }) : msg('automation.audit.vm', { vm: name, level: msg(`automation.levels.${level}`) }), by)
     changed()
     return status()
