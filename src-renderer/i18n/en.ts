@@ -644,6 +644,8 @@ export const en = {
       governor: 'CPU governor',
       governorValue: '{governor} on {count} logical CPU | {governor} on {count} logical CPUs',
       noCpufreq: 'no cpufreq (e.g. nested virtualization)',
+      clock: 'CPU clock (at discovery)',
+      clockValue: '{current} MHz on average, {max} MHz maximum',
       tuned: 'tuned profile',
       haltPoll: 'halt_poll_ns',
       ns: '{value} ns',

@@ -642,6 +642,8 @@ export const zhCN: MessageSchema = {
       governor: 'CPU 调频策略',
       governorValue: '{governor}（{count} 个逻辑 CPU）',
       noCpufreq: '无 cpufreq（例如嵌套虚拟化）',
+      clock: 'CPU 频率（发现时）',
+      clockValue: '平均 {current} MHz，最高 {max} MHz',
       tuned: 'tuned 配置',
       haltPoll: 'halt_poll_ns',
       ns: '{value} 纳秒',

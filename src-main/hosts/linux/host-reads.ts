@@ -24,6 +24,7 @@ files() {
   kv /sys/kernel/mm/hugepages/hugepages-*/resv_hugepages /sys/kernel/mm/hugepages/hugepages-*/surplus_hugepages
   kv /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor
   kv /sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq
+  kv /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq
   kv /sys/module/kvm/parameters/halt_poll_ns
   for m in kvm_intel kvm_amd kvm_hv kvm_pr; do
     [ -e /sys/module/$m/parameters/nested ] && kv /sys/module/$m/parameters/nested
