@@ -576,6 +576,20 @@ export const en = {
       swpd: 'memory: swpd (swap in use)',
       swapUsed: 'swpd',
     },
+    kvm: {
+      title: 'KVM',
+      fromDebugfs: 'VM exits and halt polling of the whole host, from /sys/kernel/debug/kvm (the kernel’s sum over all its VMs): one point per poll.',
+      fromVms: 'VM exits and halt polling of the whole host, summed over its VMs’ KVM statistics: one point per poll. /sys/kernel/debug/kvm: {debugfs}',
+      stored: 'VM exits and halt polling of the whole host, as recorded.',
+      none: 'This host reports no KVM counters (TCG emulation, or libvirt and QEMU older than KVM statistics: libvirt 8.x with QEMU 7.1): VM exits and halt polling are not measured here. /sys/kernel/debug/kvm: {debugfs}',
+      debugfs: {
+        read: 'read.',
+        notMounted: 'debugfs is not mounted on the host.',
+        notReadable: 'not readable by the SSH login (debugfs is root’s).',
+        noKvm: 'no kvm module loaded.',
+        unknown: 'not read by this host’s connection.',
+      },
+    },
     iostat: {
       title: 'iostat -x, per device',
       hint: 'Per block device, computed as sysstat’s iostat -x does from /proc/diskstats. %util near 100 means saturation only for a device serving one request at a time; SSDs and arrays serve many.',

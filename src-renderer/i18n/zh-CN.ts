@@ -574,6 +574,20 @@ export const zhCN: MessageSchema = {
       swpd: 'memory：swpd（已用交换空间）',
       swapUsed: 'swpd',
     },
+    kvm: {
+      title: 'KVM',
+      fromDebugfs: '整台宿主机的虚拟机退出与停机轮询，来自 /sys/kernel/debug/kvm（内核对其全部虚拟机的合计）：每次轮询一个点。',
+      fromVms: '整台宿主机的虚拟机退出与停机轮询，由其各虚拟机的 KVM 统计相加而得：每次轮询一个点。/sys/kernel/debug/kvm：{debugfs}',
+      stored: '整台宿主机的虚拟机退出与停机轮询（已记录的数据）。',
+      none: '该宿主机未报告 KVM 计数器（TCG 模拟，或 libvirt 与 QEMU 早于 KVM 统计：需 libvirt 8.x 与 QEMU 7.1）：此处不测量虚拟机退出与停机轮询。/sys/kernel/debug/kvm：{debugfs}',
+      debugfs: {
+        read: '已读取。',
+        notMounted: '宿主机未挂载 debugfs。',
+        notReadable: 'SSH 登录用户无法读取（debugfs 仅 root 可读）。',
+        noKvm: '未加载 kvm 模块。',
+        unknown: '此宿主机的连接未读取。',
+      },
+    },
     iostat: {
       title: 'iostat -x（按设备）',
       hint: '按块设备，依 sysstat 的 iostat -x 公式由 /proc/diskstats 计算。%util 接近 100 只对一次只处理一个请求的设备意味着饱和；SSD 和阵列可并行处理多个请求。',
