@@ -84,10 +84,13 @@ export function diskRates(
 
 /**
  * A VM's QEMU CPU by thread kind over the interval, cores. None when the process changed (the guest
- * restarted). A kind that went down (a thread that ended, counted since in "other") adds nothing.
+ * restarted), or when threads were listed that the previous read did not have (a guest read while
+ * QEMU was still starting, a vCPU added live): their whole past time would show in this interval.
+ * A kind that went down (a thread that ended, counted since in "other") adds nothing.
  */
 export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, seconds: number): Partial<VmSample> {
   if (!p || !c || p.pid !== c.pid || !(seconds > 0)) return {}
+  if (p.threads !== undefined && c.threads !== undefined && c.threads > p.threads) return {}
   const cores = (k: 'vcpuNs' | 'emulatorNs' | 'iothreadNs' | 'vhostNs' | 'otherNs' | 'totalNs') => nonNegative(c[k] - p[k]) / 1e9 / seconds
   return {
     qemuVcpuCores: cores('vcpuNs'),
