@@ -398,6 +398,8 @@ export const zhCN: MessageSchema = {
       hosts: '宿主机',
       hostCounts: '存储中 {hosts} 台：{viaSsh} 台有 SSH，{readOnly} 台只读',
       libvirtExporter: 'libvirt exporter',
+      pveExporter: 'Proxmox VE（pve-exporter）',
+      pveCounts: '{nodes} 个节点；没有容器 | {nodes} 个节点；容器 {names} 仅列出，不受管理（只管理 QEMU 虚拟机） | {nodes} 个节点；{count} 个容器仅列出，不受管理（只管理 QEMU 虚拟机）：{names}',
       none: '未找到',
       traffic: '存储流量',
       requests: '{requests} 次请求',
