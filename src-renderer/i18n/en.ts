@@ -400,6 +400,8 @@ export const en = {
       hosts: 'Hosts',
       hostCounts: '{hosts} in the store: {viaSsh} with SSH, {readOnly} read-only',
       libvirtExporter: 'libvirt exporter',
+      pveExporter: 'Proxmox VE (pve-exporter)',
+      pveCounts: 'nodes: {nodes}; no containers | nodes: {nodes}; container {names} listed, not managed (QEMU guests only) | nodes: {nodes}; {count} containers listed, not managed (QEMU guests only): {names}',
       none: 'none found',
       traffic: 'Store traffic',
       requests: '{requests} requests',
