@@ -148,7 +148,7 @@ export function createAutomation(options: AutomationOptions) {
     const settings = store.automation.get()
     const snapshot = options.snapshot()
     const plans = store.plans.listPlansSince(now - 2 * HOUR_MS)
-    const items = options.inbox.list().items
+    const items = (await options.inbox.list()).items
     const engineOptions = withDefaults(options.rules.engineOptions())
     const nameOf = (id: string) => snapshot.vms.find((v) => v.id === id)?.name ?? id
     const vmsInPlans = new Map<string, string>()

@@ -159,7 +159,7 @@ describe('automation through the normal approve -> plan -> apply path (fake host
     expect(new Set(entries.map((e) => e.actor))).toEqual(new Set(['automation: partially-automated/P1-fix']))
     const approval = w.store.plans.listAudit({}).find((e) => e.kind === 'decision' && e.recommendationId === plan.recommendationIds[0])!
     expect(approval).toMatchObject({ actor: 'automation: partially-automated/P1-fix', message: expect.stringMatching(/^approve: Move . from h1 to h[23] — P1 fix, applied automatically \(Partially automated\)$/) })
-    const item = w.inbox.list().items.find((i) => i.recommendation.id === plan.recommendationIds[0])!
+    const item = (await w.inbox.list()).items.find((i) => i.recommendation.id === plan.recommendationIds[0])!
     expect(item).toMatchObject({ status: 'applied', decidedBy: 'automation: partially-automated/P1-fix' })
 
     // A second violation within the hour: the cap (1 per hour) holds it back, even after a restart.
