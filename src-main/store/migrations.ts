@@ -323,4 +323,8 @@ export const migrations: readonly string[] = [
   -- so an entry written in English reads in the admin's language later.
   ALTER TABLE audit ADD COLUMN message_ref TEXT;
   `,
+  `
+  -- The name VirtPilot gave a scenario, as a message (JSON), so it reads in the admin's language.
+  ALTER TABLE whatif_scenarios ADD COLUMN name_ref TEXT;
+  `,
 ]

@@ -1,5 +1,4 @@
-import { msg } from '../../i18n'
-import { said } from '../words'
+import { msg, said } from '../../i18n'
 import type { TuningAdvice, TuningRule } from './rule'
 import { guestsOf, hostsOf, pct } from './rule'
 
