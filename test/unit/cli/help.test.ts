@@ -26,7 +26,7 @@ describe('--help in Chinese', () => {
       const words = descriptions(zh).join('\n')
       expect(words.length, name).toBeGreaterThan(40)
       // Options, commands, formats and product names may stay; no English sentence may.
-      const prose = words.replace(/`[^`]*`|'[^']*'/g, ' ').split(/\s+/).filter((token) => !/[=/:.[\]<>`']|^-/.test(token)).join(' ')
+      const prose = words.replace(/`[^`]*`|'[^']*'/g, ' ').split(/\s+/).filter((token) => !/[=/:.[\]<>`']|^-|--/.test(token)).join(' ')
       expect(englishRuns(prose), `${name}: ${words}`).toEqual([])
     }
     expect(helpIn(PERF_HELP, 'zh-CN', { max: PERF_KVM_MAX_SECONDS })).toContain(`最多 ${PERF_KVM_MAX_SECONDS} 秒`)
