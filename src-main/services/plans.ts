@@ -99,7 +99,7 @@ function signedPart(plan: Plan): string {
   const { state: _state, startedAt: _s, endedAt: _e, outcome: _o, signature: _sig, readBack: _r, steps, ...rest } = plan
   return canonical({
     ...rest,
-    steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, ...step }) => step),
+    steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, messageRef: _mr, ...step }) => step),
   })
 }
 

@@ -239,7 +239,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     // Nothing listens on port 1 of loopback: added, but it says it could not be read.
     const down = cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--name', 'down', '--data', file)
     expect(down.status).toBe(1)
-    expect(down.stderr).toMatch(/down was added but could not be read: .*127\.0\.0\.1:1/)
+    expect(down.stderr).toMatch(/down was added but could not be read: 127\.0\.0\.1 refused the connection on port 1/)
     expect(cliIn(dir, 'hosts', 'list', '--data', file, '--json').stdout).toContain('"target": "root@127.0.0.1:1"')
     expect(cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--data', file).stderr).toMatch(/already added/)
     expect(cliIn(dir, 'collect', '--data', file, 'elsewhere', '--json').stderr).toMatch(/has no host elsewhere: add it with `virtpilot hosts add elsewhere/)
