@@ -18,6 +18,7 @@ export const cliEn = {
     trust: 'Trust this key?',
     notRead: '{host} was added but could not be read{reason}. Fix that and run collect, or: virtpilot hosts remove {host}',
     reason: ': {reason}',
+    withDetail: '{text} ({detail})',
     removed: 'Removed {host}.',
     noHost: '{file} has no host {host} (see: virtpilot hosts list)',
     keysRemoved: 'Removed {count} key of {name} from {file}; the next connection asks about the new key. | Removed {count} keys of {name} from {file}; the next connection asks about the new key.',

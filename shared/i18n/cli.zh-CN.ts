@@ -18,6 +18,7 @@ export const cliZhCN: Catalogue<typeof cliEn> = {
     trust: '信任这个主机密钥吗？',
     notRead: '{host} 已添加，但无法读取{reason}。请修复后运行 collect，或执行：virtpilot hosts remove {host}',
     reason: '：{reason}',
+    withDetail: '{text}（{detail}）',
     removed: '已移除 {host}。',
     noHost: '{file} 中没有宿主机 {host}（参见：virtpilot hosts list）',
     keysRemoved: '已从 {file} 中删除 {name} 的 {count} 个主机密钥；下次连接时会询问新的主机密钥。',

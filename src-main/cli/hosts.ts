@@ -48,7 +48,7 @@ async function add(services: Services, target: string, name: string | undefined,
   if (json) printJson(host)
   else console.log(line(host))
   if (host.state === 'online' && !host.error) return 0
-  console.error(`virtpilot: ${terminalSafe(tell(msg('cli.hosts.notRead', { host: host.id, reason: host.error ? msg('cli.hosts.reason', { reason: host.errorRef ?? host.error }) : '' })))}`)
+  console.error(`virtpilot: ${terminalSafe(tell(msg('cli.hosts.notRead', { host: host.id, reason: host.error ? msg('cli.hosts.reason', { reason: host.errorRef ? (host.errorDetail ? msg('cli.hosts.withDetail', { text: host.errorRef, detail: host.errorDetail }) : host.errorRef) : host.error }) : '' })))}`)
   return 1
 }
 
