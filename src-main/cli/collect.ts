@@ -4,7 +4,7 @@ import type { Host, HostSample, ManagedHost, Vm, VmSample } from '../../shared/m
 import type { Services } from '../services/services'
 import { cliServices, InputError, numberOption, printJson, terminalSafe, UsageError, withServices } from './input'
 import { msg } from '../../shared/i18n'
-import { tell } from './language'
+import { say, tell } from './language'
 
 export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samples N] [--interval S] --json
   virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
@@ -94,9 +94,12 @@ async function collectFromStore(url: string, values: Record<string, string | str
     false,
   )
   printJson(result)
-  const { error, problems } = result.source
-  for (const p of problems ?? []) console.error(`virtpilot: ${terminalSafe(p)}`)
-  if (error) console.error(`virtpilot: ${terminalSafe(error)}`)
+  const { error, errorRef, problems, problemRefs } = result.source
+  // In the CLI's language where VirtPilot has the words.
+  problems?.forEach((p, i) => console.error(`virtpilot: ${terminalSafe(say(problemRefs?.[i] ?? undefined, p))}`))
+  const containers = result.source.pve?.containers ?? []
+  if (containers.length > 0) console.error(`virtpilot: Proxmox containers listed, not managed (VirtPilot manages QEMU guests only): ${terminalSafe(containers.map((c) => `${c.name} (${c.node})`).join(', '))}`)
+  if (error) console.error(`virtpilot: ${terminalSafe(say(errorRef, error))}`)
   else if (result.hosts.length === 0) console.error(`virtpilot: ${tell(msg('cli.collect.noFreshHost'))}`)
   return !error && result.hosts.length > 0 ? 0 : 1
 }

@@ -12,6 +12,7 @@ import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
+import type { HistoryService, HostWindowMeans, VmWindowMeans } from './history'
 
 /** A recommendation's title as a message, where it has one. */
 const titleOf = (r: Recommendation): MessageRef | string => r.titleRef ?? r.title
@@ -31,6 +32,9 @@ export interface InboxOptions {
   engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
+  /** Means over a window, for the measured effect of an applied change (SQLite, or the store for what it serves); default SQLite. */
+  means?: Pick<HistoryService, 'vmMeans' | 'hostMeans'>
+  log?: (message: string) => void
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -56,15 +60,37 @@ export function createInbox(options: InboxOptions) {
   let lastStrategy: AllocationStrategy = 'dynamic'
   let analysing: Promise<void> | undefined
 
-  function effectOf(item: StoredRecommendation, now: number): MeasuredEffect | undefined {
+  const sqliteMeans: Pick<HistoryService, 'vmMeans' | 'hostMeans'> = {
+    vmMeans: async (vmId: string, from: number, to: number): Promise<VmWindowMeans> => store.samples.vmWindowMeans(vmId, from, to),
+    hostMeans: async (hostId: string, from: number, to: number): Promise<HostWindowMeans> => store.samples.hostWindowMeans(hostId, from, to),
+  }
+  const means = options.means ?? sqliteMeans
+  /** A store that cannot answer leaves the figures empty (the list still shows): said once per message. */
+  let lastMeansError: string | undefined
+  async function orEmpty<T extends { n: number }>(read: Promise<T>, empty: T): Promise<T> {
+    try {
+      return await read
+    } catch (error) {
+      const message = (error as Error).message
+      if (message !== lastMeansError) options.log?.(`measured effect: ${message}`)
+      lastMeansError = message
+      return empty
+    }
+  }
+  const noVm: VmWindowMeans = { n: 0, cpuUsedCores: null, cpuReadyPct: null, memUsedMiB: null }
+  const noHost: HostWindowMeans = { n: 0, cpuPct: null, memUsedMiB: null }
+
+  /** Before (half an hour) and after an applied change, from where each VM's and host's history lives. */
+  async function effectOf(item: StoredRecommendation, now: number): Promise<MeasuredEffect | undefined> {
     if (!item.appliedAt) return undefined
     const at = item.appliedAt
     const r = item.recommendation
     const figures: MeasuredEffect['figures'] = []
     const vmIds = [...new Set(r.actions.flatMap((a) => ('vm' in a.action ? [a.action.vm] : [])))]
+    // Where a VM ran before the change: a migrated one's history before it is its old host's.
+    const fromHost = new Map(r.actions.flatMap(({ action }) => (action.kind === 'migrate' ? [[action.vm, action.from] as const] : [])))
     for (const vmId of vmIds) {
-      const before = store.samples.vmWindowMeans(vmId, at - EFFECT_BEFORE_MS, at)
-      const after = store.samples.vmWindowMeans(vmId, at, now)
+      const [before, after] = await Promise.all([orEmpty(means.vmMeans(vmId, at - EFFECT_BEFORE_MS, at, fromHost.get(vmId)), noVm), orEmpty(means.vmMeans(vmId, at, now), noVm)])
       const name = options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
       figures.push(
         { ...said({ label: msg('engine.measured.cpuUsed', { vm: name }) }), unit: 'cores', before: before.cpuUsedCores, after: after.cpuUsedCores, samplesAfter: after.n },
@@ -75,27 +101,36 @@ export function createInbox(options: InboxOptions) {
     for (const a of r.actions) {
       if (a.action.kind !== 'migrate') continue
       for (const host of [a.action.from, a.action.to]) {
-        const before = store.samples.hostWindowMeans(host, at - EFFECT_BEFORE_MS, at)
-        const after = store.samples.hostWindowMeans(host, at, now)
+        const [before, after] = await Promise.all([orEmpty(means.hostMeans(host, at - EFFECT_BEFORE_MS, at), noHost), orEmpty(means.hostMeans(host, at, now), noHost)])
         figures.push({ ...said({ label: msg('engine.measured.hostCpu', { host }) }), unit: '%', before: before.cpuPct, after: after.cpuPct, samplesAfter: after.n })
       }
     }
     return { appliedAt: at, figures }
   }
 
-  function list(): RecommendationList {
-    const now = clock()
-    const items: RecommendationItem[] = store.recommendations
-      .listRecommendations(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed'])
-      .map((item) => {
-        const effect = effectOf(item, now)
-        const { effect: _stored, ...rest } = item
-        return { ...rest, ...(effect ? { effect } : {}) }
-      })
-    return { items, generatedAt, notes, noteRefs, analysing: analysing !== undefined }
+  /** A recommendation as the inbox shows it, with its measured effect once applied. */
+  function itemOf(item: StoredRecommendation, effect?: MeasuredEffect): RecommendationItem {
+    const { effect: _stored, ...rest } = item
+    return { ...rest, ...(effect ? { effect } : {}) }
   }
 
-  const changed = () => events.emit('recommendations.changed', list())
+  /** The inbox now; the state of the analysis as it is when asked (the effects are measured after). */
+  async function list(): Promise<RecommendationList> {
+    const head = { generatedAt, notes, noteRefs, analysing: analysing !== undefined }
+    const now = clock()
+    const stored = store.recommendations.listRecommendations(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed'])
+    const items = await Promise.all(stored.map(async (item) => itemOf(item, await effectOf(item, now))))
+    return { items, ...head }
+  }
+
+  /** Lists are sent in the order their changes happened, though each waits for its effects. */
+  let sending: Promise<void> = Promise.resolve()
+  const changed = () => {
+    const next = list()
+    // Handled in turn below; not an unhandled rejection in the meantime.
+    next.catch(() => undefined)
+    sending = sending.then(async () => events.emit('recommendations.changed', await next)).catch((error: unknown) => options.log?.(`recommendations: ${(error as Error).message}`))
+  }
 
   /** One analysis at a time: a request while one runs waits for it, then runs with its own strategy. */
   async function refresh(strategy: AllocationStrategy = lastStrategy): Promise<RecommendationList> {
@@ -165,7 +200,7 @@ export function createInbox(options: InboxOptions) {
     store.recommendations.addRequest(outcome.recommendation, now)
     store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, ...said({ message: msg('server.inbox.requested', { title: outcome.recommendation.titleRef ?? outcome.recommendation.title }) }) })
     changed()
-    return list().items.find((i) => i.recommendation.id === id)!
+    return itemOf(store.recommendations.getRecommendation(id)!)
   }
 
   /**
@@ -220,7 +255,8 @@ export function createInbox(options: InboxOptions) {
     })
     store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
     changed()
-    return list().items.find((i) => i.recommendation.id === id)!
+    // Open, approved, rejected or snoozed: not applied, so nothing measured yet.
+    return itemOf(store.recommendations.getRecommendation(id)!)
   }
 
   /**

@@ -116,7 +116,7 @@ export function createServices(options: ServicesOptions): Services {
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
   // History of the hosts a metrics store serves is read from it (ranges), the rest from SQLite.
   const history = createHistory({ samples: store.samples, inventory: store.inventory, snapshot: () => cluster.snapshot(), clock, store: () => metrics.history() })
-  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage, engineOptions: () => rules.engineOptions() })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage, means: history, log, engineOptions: () => rules.engineOptions() })
   // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
   const facts = () => [...(cluster.demoRunning ? [demoFacts(clock())] : []), ...hosts.facts()]
   const plans = createPlanService({

@@ -20,6 +20,7 @@ import { virtioDiskRule } from './virtio-disk'
 import { virtioNicRule } from './virtio-nic'
 
 export * from './rule'
+export { measuredWindow, type MeasuredWindow } from './measured'
 
 /** Every tuning rule, host rules first. */
 export const tuningRules: readonly TuningRule[] = [
