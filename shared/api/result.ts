@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { MessageRefSchema, type MessageRef } from '../model/message'
+import { english } from '../i18n'
+import { issueRef } from './issues'
 
 /** Every failure that crosses the api says which kind it is, so a caller can react without parsing text. */
 export const ErrorCodeSchema = z.enum([
@@ -17,8 +19,10 @@ export const ApiErrorSchema = z.object({
   /** In English; `messageRef` says it in the admin's language where VirtPilot words it. */
   message: z.string(),
   messageRef: MessageRefSchema.optional(),
-  /** Field-level problems, e.g. zod issues as "path: message". */
+  /** Field-level problems, e.g. zod issues as "path: message" (zod's own words, in English). */
   details: z.array(z.string()).optional(),
+  /** The same problems in VirtPilot's words, one per detail (null where it has none): which field, what it expects. */
+  detailRefs: z.array(MessageRefSchema.nullable()).optional(),
 })
 
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>
@@ -30,18 +34,31 @@ export class ApiFailure extends Error {
   readonly code: ErrorCode
   readonly details: string[] | undefined
   readonly messageRef: MessageRef | undefined
+  readonly detailRefs: (MessageRef | null)[] | undefined
 
-  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef) {
+  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef, detailRefs?: (MessageRef | null)[]) {
     super(message)
     this.name = 'ApiFailure'
     this.code = code
     this.details = details
     this.messageRef = messageRef
+    this.detailRefs = detailRefs
   }
 
   toApiError(): ApiError {
-    return { code: this.code, message: this.message, ...(this.messageRef ? { messageRef: this.messageRef } : {}), ...(this.details ? { details: this.details } : {}) }
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.messageRef ? { messageRef: this.messageRef } : {}),
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.detailRefs ? { detailRefs: this.detailRefs } : {}),
+    }
   }
+}
+
+/** A failure VirtPilot words itself: the English as its message, the key and values beside it. */
+export function failure(code: ErrorCode, ref: MessageRef, details?: string[]): ApiFailure {
+  return new ApiFailure(code, english(ref), details, ref)
 }
 
 export function ok<T>(value: T): Result<T> {
@@ -58,4 +75,9 @@ export function describeIssues(error: z.ZodError): string[] {
     const path = issue.path.length > 0 ? issue.path.join('.') : '(root)'
     return `${path}: ${issue.message}`
   })
+}
+
+/** The same issues in VirtPilot's words, one per line of describeIssues. */
+export function issueRefs(error: z.ZodError): MessageRef[] {
+  return error.issues.map(issueRef)
 }

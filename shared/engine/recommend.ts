@@ -1,4 +1,4 @@
-import { msg, sentences } from '../i18n'
+import { msg, said, sentences } from '../i18n'
 import type { ClusterFacts } from '../model/facts'
 import type { LinkSpeed, PoolSample } from '../model/storage'
 import type { MessageRef, Recommendation } from '../model/recommendation'
@@ -25,7 +25,6 @@ import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { poolForecast, withStorage, type StorageContext } from './storage'
 import { measuredWindow, tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
-import { said } from './words'
 
 export interface RecommendInput {
   snapshot: Snapshot
@@ -78,8 +77,12 @@ export interface RecommendOutput {
   /** False when some rule or limit cannot be met; `reasons` says which. */
   feasible: boolean
   reasons: string[]
+  /** The reasons as messages, one per reason. */
+  reasonRefs: MessageRef[]
   /** Should-run rules left unmet (no preferred host had room): not a violation, said to the admin. */
   ruleNotes: string[]
+  /** The notes as messages, one per note. */
+  ruleNoteRefs: MessageRef[]
 }
 
 export function recommend(input: RecommendInput): RecommendOutput {
@@ -234,7 +237,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
+    reasonRefs: balance.unresolvedRefs ?? [],
     ruleNotes: balance.notes ?? [],
+    ruleNoteRefs: balance.noteRefs ?? [],
   }
 }
 

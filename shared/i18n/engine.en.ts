@@ -97,6 +97,15 @@ export const engineEn = {
   /** Short phrases in a list (a list value named `items`: "a, b"). */
   list: '{items}',
   clauses: '{clauses}',
+  /** Text VirtPilot has no words for (a host's or a tool's), passed on as it is. */
+  verbatim: '{text}',
+  /** Why an action no longer fits the cluster it was made for. */
+  violation: {
+    noVm: 'no VM {vm}',
+    noHost: 'no host {host}',
+    wrongSource: '{vm} is on {host}, not {from}',
+    badRollback: 'rollback of {kind} does not restore the previous state',
+  },
   span: {
     minutes: '{count} min',
     hours: '{hours} h',
@@ -364,6 +373,27 @@ export const engineEn = {
     affinity: 'Required: {vms} must run together{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
     overLimit: 'Required: {host} is over its allocation ratio. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
     preferred: 'Asked for by a rule: {vm} should run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+  },
+  /** A rule or limit a VM breaks, said short (what the balancer could not fix starts with it). */
+  violated: {
+    maintenance: 'host {host} is in maintenance',
+    pinned: '{vm} is pinned to {hosts}{rule}',
+    antiAffinity: '{vm} shares host {host} with an anti-affine VM{rule}',
+    affinity: '{vms} must run together (affinity){rule}',
+    overLimit: 'host {host} is over its overcommit limit',
+    preferred: '{vm} should run on {hosts}{rule}',
+  },
+  /** What balancing could not do (the plan is infeasible) or left as it is. */
+  infeasible: {
+    noHost: '{reason}: no host can take {vms} within capacity and rules{storage}',
+    storage: '; storage: {clauses}',
+    storageHost: '{host}: {why}',
+    stays: '{reason}: none of those hosts can take {vms} within capacity and rules, so it stays',
+    bothRules: '{a} and {b} must run together (affinity) and apart (anti-affinity)',
+    maintenanceManaged: 'host {host} is in maintenance: {vm} is managed by another balancer',
+    pinnedManaged: '{vm} is pinned to {hosts}: it is managed by another balancer',
+    antiManaged: '{vm} shares host {host} with an anti-affine VM another balancer also manages',
+    togetherManaged: '{vms} must run together (affinity): another balancer manages some of them',
   },
   evacuate: {
     title: 'Evacuate {host} for maintenance: {count} move | Evacuate {host} for maintenance: {count} moves',

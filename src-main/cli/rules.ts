@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import { NewPlacementRuleSchema, PlacementRuleKindSchema, type NewPlacementRule } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
+import { msg } from '../../shared/i18n'
+import { tell } from './language'
 
 export const RULES_HELP = `  virtpilot rules list [--data FILE] --json
   virtpilot rules add KIND VM... [--host HOST]... [--name NAME] [--data FILE] --json
@@ -38,7 +40,7 @@ export function vmIds(services: Services, names: readonly string[]): string[] {
 }
 
 const refused = (error: unknown): never => {
-  if (error instanceof ApiFailure) throw new InputError(error.message)
+  if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
   throw error
 }
 
@@ -102,14 +104,14 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
     case 'enter': {
       const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
       return withServices(services, async (s) => {
-        if (s.hosts.stored().length === 0) throw new InputError(`${s.file} has no hosts. Add one with \`virtpilot hosts add TARGET --data ${s.file}\`.`)
+        if (s.hosts.stored().length === 0) throw refusedInput(msg('cli.rules.noHosts', { file: s.file }))
         // Every host read first: the evacuation is planned on where the VMs are now.
         await s.start()
         const errors = await s.hosts.whenSampled(1)
-        for (const [id, error] of errors) console.error(`virtpilot: ${id} left out: ${terminalSafe(error)}`)
+        for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
         const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refused)
         if (entry.plan && values.out) writeJsonFile(values.out, entry.plan)
-        for (const vm of entry.staying) console.error(terminalSafe(`${vm.name} stays on ${host}: ${vm.reason}`))
+        for (const vm of entry.staying) console.error(terminalSafe(tell(msg('cli.rules.stays', { vm: vm.name, host, reason: vm.reasonRef ?? vm.reason }))))
         printJson(entry)
         return 0
       }, false)

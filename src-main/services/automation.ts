@@ -3,7 +3,7 @@ import { decideAutomation, windowOpen } from '../../shared/engine/automation'
 import { withDefaults } from '../../shared/engine/options'
 import { subsetProblem } from '../../shared/engine/rebalance'
 import { validatePlan } from '../../shared/engine/validate'
-import { english, msg } from '../../shared/i18n'
+import { english, msg, said } from '../../shared/i18n'
 import { isAutomaticActor, type AutomationSettings, type AutomationUpdate, type MessageRef, type Plan, type Snapshot, type VmAutomation } from '../../shared/model'
 import type { Store } from '../store'
 import { staleViolations } from './engine'
@@ -11,7 +11,6 @@ import type { EventBus } from './events'
 import type { Inbox } from './inbox'
 import type { PlanService } from './plans'
 import type { RulesService } from './rules'
-import { said } from '../apply/said'
 
 const HOUR_MS = 3600_000
 
@@ -75,7 +74,7 @@ export function createAutomation(options: AutomationOptions) {
   }
 
   const changed = () => options.events.emit('automation.changed', status())
-  const audit = (ref: MessageRef, by: string) => store.plans.audit({ t: clock(), actor: by, kind: 'decision', ...said(ref) })
+  const audit = (ref: MessageRef, by: string) => store.plans.audit({ t: clock(), actor: by, kind: 'decision', ...said({ message: ref }) })
 
   function update(patch: AutomationUpdate, by = options.actor): AutomationStatus {
     let next: AutomationSettings

@@ -1,5 +1,6 @@
 import type { HostHistory, SeriesQuery, SeriesResult } from '../../shared/api'
-import { ApiFailure } from '../../shared/api'
+import { failure } from '../../shared/api/result'
+import { msg } from '../../shared/i18n'
 import { hostMetrics, type ClusterSeries, type History, type HistoryFile, type Snapshot } from '../../shared/model'
 import { ROLLUP_MS } from '../store/rollup'
 import type { SamplesRepo } from '../store/samples'
@@ -85,7 +86,7 @@ export function createHistory(options: HistoryOptions) {
 
   async function hostHistory(q: { hostId: string; from: number; to: number; maxPoints: number; vmBuckets: number }): Promise<HostHistory> {
     const snap = options.snapshot()
-    if (!snap.hosts.some((h) => h.id === q.hostId)) throw new ApiFailure('not-found', `No host ${q.hostId} in the current inventory; open Overview and pick a host from the list.`)
+    if (!snap.hosts.some((h) => h.id === q.hostId)) throw failure('not-found', msg('server.history.noHost', { host: q.hostId }))
     const now = clock()
     const vms = snap.vms.filter((v) => v.hostId === q.hostId)
     const route = options.store?.()

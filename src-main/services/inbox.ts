@@ -1,18 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
-import { english, msg } from '../../shared/i18n'
+import type { MeasuredEffect, RecommendationItem, RecommendationList } from '../../shared/api'
+import { ApiFailure, failure } from '../../shared/api/result'
+import { english, msg, said } from '../../shared/i18n'
 import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { storageContext } from '../../shared/engine/recommend'
 import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
 import { withDefaults } from '../../shared/engine/options'
-import { said } from '../../shared/engine/words'
 import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
 import type { HistoryService, HostWindowMeans, VmWindowMeans } from './history'
+
+/** A recommendation's title as a message, where it has one. */
+const titleOf = (r: Recommendation): MessageRef | string => r.titleRef ?? r.title
 
 /** Before/after comparisons of an applied change use this much time before it. */
 const EFFECT_BEFORE_MS = 30 * 60_000
@@ -149,7 +152,7 @@ export function createInbox(options: InboxOptions) {
   async function analyse(strategy: AllocationStrategy): Promise<void> {
     const snapshot = options.snapshot()
     const now = clock()
-    if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
+    if (snapshot.hosts.length === 0) throw failure('conflict', msg('server.inbox.noHosts'))
     lastStrategy = strategy
     const ids = snapshot.vms.map((v) => v.id)
     const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
@@ -170,9 +173,8 @@ export function createInbox(options: InboxOptions) {
         : exact.reason
           ? msg('engine.notes.exactSkipped', { reason: exact.reasonRef ?? exact.reason })
           : undefined
-    // Infeasibility reasons come in English only (the balancer's words); the exact comparison in either language.
     notes = [...output.reasons, ...output.ruleNotes, ...(exactNote ? [english(exactNote)] : [])]
-    noteRefs = [...output.reasons.map(() => null), ...output.ruleNotes.map(() => null), ...(exactNote ? [exactNote] : [])]
+    noteRefs = [...output.reasons.map((_, i) => output.reasonRefs[i] ?? null), ...output.ruleNotes.map((_, i) => output.ruleNoteRefs[i] ?? null), ...(exactNote ? [exactNote] : [])]
   }
 
   /**
@@ -192,12 +194,14 @@ export function createInbox(options: InboxOptions) {
     const outcome = requestRecommendation({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy: lastStrategy }, facts, ...(storage ? { storage } : {}), request: req, user, id })
     const vmName = snapshot.vms.find((v) => v.id === req.vmId)?.name ?? req.vmId
     if (!outcome.ok) {
-      const what = req.kind === 'migrate' ? `move ${vmName} to ${req.to}` : `resize ${vmName}`
-      store.plans.audit({ t: now, actor: user, kind: 'decision', message: `request refused: ${what} — ${outcome.reasons.join('; ')}` })
-      throw new ApiFailure('conflict', `Refused: ${outcome.reasons.join('; ')}`)
+      const what = req.kind === 'migrate' ? msg('server.inbox.moveTo', { vm: vmName, to: req.to }) : msg('server.inbox.resize', { vm: vmName })
+      // The engine's reasons are its own English words for now.
+      const clauses = outcome.reasons.map((text) => msg('engine.verbatim', { text }))
+      store.plans.audit({ t: now, actor: user, kind: 'decision', ...said({ message: msg('server.inbox.requestRefused', { what, clauses }) }) })
+      throw failure('conflict', msg('server.inbox.refused', { clauses }))
     }
     store.recommendations.addRequest(outcome.recommendation, now)
-    store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, message: `request: ${outcome.recommendation.title}` })
+    store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, ...said({ message: msg('server.inbox.requested', { title: outcome.recommendation.titleRef ?? outcome.recommendation.title }) }) })
     changed()
     return itemOf(store.recommendations.getRecommendation(id)!)
   }
@@ -209,25 +213,25 @@ export function createInbox(options: InboxOptions) {
    */
   function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
-    if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
+    if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
-      throw new ApiFailure('conflict', `${item.recommendation.title} is ${item.status}; it can no longer be changed`)
+      throw failure('conflict', msg('server.inbox.cannotChange', { title: titleOf(item.recommendation), status: msg(`server.inbox.status.${item.status}`) }))
     }
     if (decision === 'approve' && !stillApplies(item.recommendation, options.snapshot())) {
       store.recommendations.setStatus(id, 'superseded')
       changed()
-      throw new ApiFailure('conflict', `${item.recommendation.title}: the VM changed since it was recommended; run the engine again`)
+      throw failure('conflict', msg('server.inbox.vmChanged', { title: titleOf(item.recommendation) }))
     }
     const now = clock()
     const rec = item.recommendation
     const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
     const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
     let partNote: MessageRef | '' = ''
-    if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
+    if (chosen && !rec.rebalance) throw failure('bad-request', msg('server.inbox.notMoves', { title: titleOf(rec) }))
     if (rec.rebalance) {
       const count = rec.rebalance.moves.length
       const outside = chosen?.find((i) => i >= count)
-      if (outside !== undefined) throw new ApiFailure('bad-request', `${rec.title} has ${count} moves; there is no move ${outside + 1}`)
+      if (outside !== undefined) throw failure('bad-request', msg('server.inbox.noSuchMove', { title: titleOf(rec), count, move: outside + 1 }))
       const partial = decision === 'approve' && chosen && chosen.length < count ? chosen : undefined
       if (partial) {
         const problem = subsetProblem(rec.rebalance, partial, nameOf)
@@ -281,8 +285,8 @@ export function createInbox(options: InboxOptions) {
   function approved(ids: readonly string[]): Recommendation[] {
     return ids.map((id) => {
       const item = store.recommendations.getRecommendation(id)
-      if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
-      if (item.status !== 'approved') throw new ApiFailure('forbidden', `Only approved recommendations go into a plan: "${item.recommendation.title}" is ${item.status}`)
+      if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
+      if (item.status !== 'approved') throw failure('forbidden', msg('server.inbox.onlyApproved', { title: titleOf(item.recommendation), status: msg(`server.inbox.status.${item.status}`) }))
       return item.recommendation
     })
   }

@@ -344,4 +344,8 @@ export const migrations: readonly string[] = [
   ALTER TABLE host_rollups ADD COLUMN kvm_halt_poll_fail_cores_mean REAL;
   ALTER TABLE host_rollups ADD COLUMN kvm_halt_wait_cores_mean REAL;
   `,
+  `
+  -- The name VirtPilot gave a scenario, as a message (JSON), so it reads in the admin's language.
+  ALTER TABLE whatif_scenarios ADD COLUMN name_ref TEXT;
+  `,
 ]

@@ -683,7 +683,7 @@ export const zhCN: MessageSchema = {
     managedBy: '由 {manager} 管理',
     request: {
       title: '请求更改',
-      help: '迁移此虚拟机或调整它的规格。VirtPilot 会像检查自己的建议一样检查此请求（宿主机余量、分配比例、规则），并把它记为一条由您请求的建议；之后照常批准并制定计划。',
+      help: '迁移此虚拟机或调整它的规格。VirtPilot 会像检查自己的建议一样检查此请求（宿主机余量、超配比、规则），并把它记为一条由您请求的建议；之后照常批准并制定计划。',
       managed: '此虚拟机归其他管理器所有：VirtPilot 拒绝迁移它或调整它的规格。',
       moveTo: '迁移到',
       pickHost: '选择宿主机',

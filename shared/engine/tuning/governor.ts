@@ -1,5 +1,5 @@
-import { msg, sentences } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said, sentences } from '../../i18n'
+import { figure } from '../words'
 import { fromConfiguration } from './measured'
 import type { TuningAdvice, TuningRule } from './rule'
 import { guestsOf, hostsOf, listOf, pct } from './rule'

@@ -1,5 +1,4 @@
-import { msg, sentences } from '../../i18n'
-import { said } from '../words'
+import { msg, said, sentences } from '../../i18n'
 import { coresText, fromConfiguration, measuredEvidence, summed } from './measured'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { guestsOf, hostsOf, pct } from './rule'

@@ -1,6 +1,5 @@
-import { msg, sentences } from '../../i18n'
+import { msg, said, sentences } from '../../i18n'
 import type { Recommendation } from '../../model/recommendation'
-import { said } from '../words'
 import { balloonRule } from './balloon'
 import { diskCacheIoRule } from './disk-cache-io'
 import { governorRule } from './governor'
