@@ -61,6 +61,13 @@ export interface History {
 
 const finite = z.number().finite()
 
+/** The virtualization layer's recent buckets in a history file: each figure as long as `t`, null where a bucket has none. */
+const layerFigure = z.array(finite.nonnegative().nullable()).optional()
+const LayerSeriesSchema = z
+  .object({ t: z.array(finite), ...(Object.fromEntries(layerMetrics.map((m) => [m, layerFigure])) as Record<LayerMetric, typeof layerFigure>) })
+  .strict()
+  .refine((s) => layerMetrics.every((m) => (s[m] ?? s.t).length === s.t.length), { message: 'every layer figure must have as many buckets as t' })
+
 /** One VM's series in a history file: parallel arrays of the same length, oldest first. */
 export const VmUsageSeriesSchema = z
   .object({
@@ -68,6 +75,7 @@ export const VmUsageSeriesSchema = z
     cpuUsedCores: z.array(finite.nonnegative()),
     memUsedMiB: z.array(finite.nonnegative()),
     cpuReadyPct: z.array(finite.nonnegative()).optional(),
+    layer: LayerSeriesSchema.optional(),
   })
   .strict()
   .refine((s) => s.cpuUsedCores.length === s.t.length && s.memUsedMiB.length === s.t.length && (s.cpuReadyPct ?? s.t).length === s.t.length, { message: 't, cpuUsedCores, memUsedMiB and cpuReadyPct must have the same length' })

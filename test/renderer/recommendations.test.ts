@@ -26,7 +26,8 @@ describe('the recommendations store against the real inbox', () => {
     // A decision taken elsewhere (another window, the CLI) arrives as an event.
     const other = store.list.items.find((i) => i.status === 'open')!
     services.inbox.decide(other.recommendation.id, 'snooze')
-    expect(store.byId.get(other.recommendation.id)!.status).toBe('snoozed')
+    // The inbox measures applied changes before it pushes the list (asynchronously).
+    await expect.poll(() => store.byId.get(other.recommendation.id)!.status).toBe('snoozed')
 
     const demand = await store.vmDemand(rightsize.recommendation.target.id, 'memory')
     expect(demand.t.length).toBeGreaterThan(50)

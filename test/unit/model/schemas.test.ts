@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { HostSchema, SnapshotSchema, VmSchema } from '../../../shared/model'
+import { HistoryFileSchema, HostSchema, SnapshotSchema, VmSchema } from '../../../shared/model'
 import { describeIssues } from '../../../shared/api'
 import { DemoCluster } from '../../../src-main/hosts/demo/demo-cluster'
 
@@ -40,5 +40,15 @@ describe('domain schemas', () => {
     const inventory = await demo.discover()
     const snapshot = { t: 1, ...inventory, hostSamples: [], vmSamples: [] }
     expect(SnapshotSchema.safeParse(snapshot).success).toBe(true)
+  })
+
+  it('reads a history file with the virtualization layer the tuning rules weigh, and refuses a layer figure of the wrong length', () => {
+    const vm = { t: [0, 300_000], cpuUsedCores: [0.5, 0.6], memUsedMiB: [900, 950], layer: { t: [0, 300_000], kvmHaltPollFailCores: [0.1, null], overheadCores: [0.02, 0.03] } }
+    const file = { version: 1, from: 0, to: 300_000, stepMs: 300_000, vms: { v1: vm } }
+    expect(HistoryFileSchema.parse(file).vms.v1!.layer).toEqual(vm.layer)
+    const short = { ...file, vms: { v1: { ...vm, layer: { ...vm.layer, overheadCores: [0.02] } } } }
+    expect(HistoryFileSchema.safeParse(short).success).toBe(false)
+    const unknown = { ...file, vms: { v1: { ...vm, layer: { ...vm.layer, madeUp: [1, 2] } } } }
+    expect(HistoryFileSchema.safeParse(unknown).success).toBe(false)
   })
 })
