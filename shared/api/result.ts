@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { MessageRefSchema, type MessageRef } from '../model/message'
+import { MessageRefSchema } from '../model/message'
 
 /** Every failure that crosses the api says which kind it is, so a caller can react without parsing text. */
 export const ErrorCodeSchema = z.enum([
@@ -25,24 +25,7 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>
 export type ApiError = z.infer<typeof ApiErrorSchema>
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 
-/** Thrown by handlers (and rebuilt by clients) to fail a call with a specific code. */
-export class ApiFailure extends Error {
-  readonly code: ErrorCode
-  readonly details: string[] | undefined
-  readonly messageRef: MessageRef | undefined
-
-  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef) {
-    super(message)
-    this.name = 'ApiFailure'
-    this.code = code
-    this.details = details
-    this.messageRef = messageRef
-  }
-
-  toApiError(): ApiError {
-    return { code: this.code, message: this.message, ...(this.messageRef ? { messageRef: this.messageRef } : {}), ...(this.details ? { details: this.details } : {}) }
-  }
-}
+export { ApiFailure } from './failure'
 
 export function ok<T>(value: T): Result<T> {
   return { ok: true, value }
