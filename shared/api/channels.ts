@@ -58,8 +58,14 @@ export const requestChannelNames = [
   'rules.remove',
   'maintenance.enter',
   'maintenance.exit',
+  // Automation levels (DRS-style): level, maintenance windows, cap, per-VM levels, pause.
+  'automation.get',
+  'automation.update',
+  'automation.setVm',
+  'automation.pause',
+  'automation.resume',
 ] as const
-export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed'] as const
+export const eventChannelNames = ['cluster.snapshot', 'settings.changed', 'hosts.changed', 'recommendations.changed', 'plans.changed', 'credentials.requested', 'credentials.changed', 'automation.changed', 'rules.changed'] as const
 
 export type RequestChannelName = (typeof requestChannelNames)[number]
 export type EventChannelName = (typeof eventChannelNames)[number]

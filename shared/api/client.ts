@@ -18,7 +18,7 @@ export function createApiClient(bridge: ApiBridge): ApiClient {
   return {
     async invoke(channel, req) {
       const result = await bridge.invoke(channel, req)
-      if (!result.ok) throw new ApiFailure(result.error.code, result.error.message, result.error.details, result.error.messageRef)
+      if (!result.ok) throw new ApiFailure(result.error.code, result.error.message, result.error.details, result.error.messageRef, result.error.detailRefs)
       return result.value as never
     },
     on(event, cb) {

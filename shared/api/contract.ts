@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import {
   AuditEntrySchema,
+  AutomationUpdateSchema,
   LanguageSchema,
   ClusterSeriesSchema,
   ManagedHostSchema,
@@ -28,6 +29,7 @@ import type { EventChannelName, RequestChannelName } from './channels'
 import { HostFactsResultSchema, HostHistoryRequestSchema, HostHistorySchema, OverviewSummarySchema, SeriesQuerySchema, SeriesResultSchema } from './dashboard'
 import { HostStorageViewSchema, VmStorageViewSchema } from './storage'
 import { AddRuleRequestSchema, MaintenanceEntrySchema, MaintenanceRequestSchema, RulesListSchema } from './rules'
+import { AutomationPauseRequestSchema, AutomationStatusSchema, AutomationVmRequestSchema } from './automation'
 
 /** A request channel is a value that carries its request and response schemas. */
 function request<Req extends z.ZodType, Res extends z.ZodType>(req: Req, res: Res) {
@@ -226,6 +228,13 @@ export const requestChannels = {
   /** The host takes no placements from now on; its running VMs get an evacuation plan (approved, ready to apply). */
   'maintenance.enter': request(MaintenanceRequestSchema, MaintenanceEntrySchema),
   'maintenance.exit': request(z.object({ hostId: z.string().min(1) }).strict(), z.object({ exited: z.boolean() })),
+  // Automation (shared/api/automation.ts): what it may do on its own, and the pause that stops it at once.
+  'automation.get': request(Empty, AutomationStatusSchema),
+  'automation.update': request(AutomationUpdateSchema, AutomationStatusSchema),
+  /** A VM's own level; null: it follows the cluster again. */
+  'automation.setVm': request(AutomationVmRequestSchema, AutomationStatusSchema),
+  'automation.pause': request(AutomationPauseRequestSchema, AutomationStatusSchema),
+  'automation.resume': request(Empty, AutomationStatusSchema),
 } as const satisfies Record<RequestChannelName, { req: z.ZodType; res: z.ZodType }>
 
 /** Everything main pushes: the payload schema per event. */
@@ -241,6 +250,10 @@ export const eventChannels = {
   'credentials.changed': z.array(CredentialRequestSchema),
   /** A plan changed: created, a step started, progressed, finished, rolled back. */
   'plans.changed': PlanSchema,
+  /** Automation's settings, pause or last round changed. */
+  'automation.changed': AutomationStatusSchema,
+  /** A rule was added or removed, or a host entered or left maintenance: the rules and hosts in maintenance now. */
+  'rules.changed': RulesListSchema,
 } as const satisfies Record<EventChannelName, z.ZodType>
 
 export type RequestChannel = keyof typeof requestChannels

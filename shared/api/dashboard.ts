@@ -77,7 +77,7 @@ const metricList = <T extends readonly [string, ...string[]]>(names: T) =>
   z
     .array(z.enum(names))
     .min(1)
-    .max(32)
+    .max(48)
     .transform((m) => [...new Set(m)])
 
 export const SeriesQuerySchema = z

@@ -1,6 +1,6 @@
 import { requestChannels, isRequestChannel } from './contract'
 import type { Handlers, CallContext } from './handlers'
-import { ApiFailure, describeIssues, fail, ok, type Result } from './result'
+import { ApiFailure, describeIssues, fail, issueRefs, ok, type Result } from './result'
 
 /**
  * The single entry both transports call: checks the channel, validates the request,
@@ -12,7 +12,7 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawRequest:
   }
   const parsed = requestChannels[channel].req.safeParse(rawRequest ?? {})
   if (!parsed.success) {
-    return fail({ code: 'bad-request', message: `Invalid request for ${channel}`, details: describeIssues(parsed.error) })
+    return fail({ code: 'bad-request', message: `Invalid request for ${channel}`, details: describeIssues(parsed.error), detailRefs: issueRefs(parsed.error) })
   }
   try {
     // The map type guarantees handlers[channel] accepts this channel's parsed request.

@@ -9,16 +9,24 @@ export class ApiFailure extends Error {
   readonly code: ErrorCode
   readonly details: string[] | undefined
   readonly messageRef: MessageRef | undefined
+  readonly detailRefs: (MessageRef | null)[] | undefined
 
-  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef) {
+  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef, detailRefs?: (MessageRef | null)[]) {
     super(message)
     this.name = 'ApiFailure'
     this.code = code
     this.details = details
     this.messageRef = messageRef
+    this.detailRefs = detailRefs
   }
 
   toApiError(): ApiError {
-    return { code: this.code, message: this.message, ...(this.messageRef ? { messageRef: this.messageRef } : {}), ...(this.details ? { details: this.details } : {}) }
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.messageRef ? { messageRef: this.messageRef } : {}),
+      ...(this.details ? { details: this.details } : {}),
+      ...(this.detailRefs ? { detailRefs: this.detailRefs } : {}),
+    }
   }
 }

@@ -7,6 +7,8 @@ import { ArrivalSchema, ArrivalStreamSchema, PolicySetSchema, ScenarioEditSchema
 export const ScenarioSummarySchema = z.object({
   id: z.string(),
   name: z.string(),
+  /** The name VirtPilot gave it, in the admin's language; absent once the admin named it. */
+  nameRef: MessageRefSchema.optional(),
   source: z.string(),
   hosts: z.number().int(),
   vms: z.number().int(),

@@ -1,4 +1,4 @@
-import { msg, sentences } from '../i18n'
+import { msg, said, sentences } from '../i18n'
 import type { ReversibleAction } from '../model/action'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
@@ -7,7 +7,7 @@ import type { HostRoom } from './host-room'
 import type { ContentionOptions } from './options'
 import type { PlacementProblem } from './placement'
 import type { Evidence, TuningAdvice } from './tuning'
-import { figure, said } from './words'
+import { figure } from './words'
 
 /**
  * Advice for VMs that wait for CPU (CPU ready at or above the threshold over the window), with

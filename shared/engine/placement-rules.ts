@@ -44,9 +44,11 @@ const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) =
 
 /**
  * The admin's stored rules as the engine reads them: a VM's must-run hosts and pins intersect
- * (all of them hold), its should-run hosts are kept within them.
+ * (all of them hold), its should-run hosts are kept within them. Must-not and should-not rules
+ * name the hosts to avoid: they read as the cluster's other hosts (`hosts`, the hosts known now;
+ * without them such a rule cannot be read and is left out rather than leave a VM no host).
  */
-export function fromAdminRules(rules: readonly PlacementRule[], externallyManaged: readonly string[] = []): Required<Omit<PlacementRules, 'names'>> & { names: Required<RuleNames> } {
+export function fromAdminRules(rules: readonly PlacementRule[], externallyManaged: readonly string[] = [], hosts: readonly string[] = []): Required<Omit<PlacementRules, 'names'>> & { names: Required<RuleNames> } {
   const out: ReturnType<typeof fromAdminRules> = {
     affinity: [], antiAffinity: [], pinned: {}, externallyManaged: [...externallyManaged], preferred: {}, excluded: [],
     names: { affinity: [], antiAffinity: [], pinned: {}, preferred: {} },
@@ -68,6 +70,22 @@ export function fromAdminRules(rules: readonly PlacementRule[], externallyManage
         for (const vm of rule.vms) {
           out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], rule.hosts) : [...rule.hosts]
           add(out.names.pinned, vm, label)
+        }
+        break
+      case 'host-must-not':
+        if (hosts.length === 0) break
+        for (const vm of rule.vms) {
+          const others = hosts.filter((h) => !rule.hosts.includes(h))
+          out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], others) : others
+          add(out.names.pinned, vm, label)
+        }
+        break
+      case 'host-should-not':
+        if (hosts.length === 0) break
+        for (const vm of rule.vms) {
+          const others = hosts.filter((h) => !rule.hosts.includes(h))
+          out.preferred[vm] = out.preferred[vm] ? intersect(out.preferred[vm], others) : others
+          add(out.names.preferred, vm, label)
         }
         break
       case 'host-should':

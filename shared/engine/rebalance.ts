@@ -1,9 +1,9 @@
-import { msg } from '../i18n'
+import { msg, said } from '../i18n'
 import type { MessageRef, PredictedFigure, Rebalance, RebalanceHost, RebalanceMove, Recommendation } from '../model/recommendation'
 import type { Move } from './balance'
 import { summarizeLoads, type LoadSummary, type PlacementProblem, type PlacementVm } from './placement'
 import { gainClassForLoad } from './priority'
-import { figure, said } from './words'
+import { figure } from './words'
 
 /**
  * Balancing as the admin approves it: the balancer's optional moves are interdependent (swaps,

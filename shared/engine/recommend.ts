@@ -1,4 +1,4 @@
-import { msg, sentences } from '../i18n'
+import { msg, said, sentences } from '../i18n'
 import type { ClusterFacts } from '../model/facts'
 import type { LinkSpeed, PoolSample } from '../model/storage'
 import type { MessageRef, Recommendation } from '../model/recommendation'
@@ -11,6 +11,7 @@ import { contentionAdvice } from './contention'
 import { forecastDemand, summarizeDemand, type DemandSummary, type VmDemand } from './demand'
 import { demandWords, recentWords } from './forecast-words'
 import type { History } from './history'
+import { LAYER_WINDOW_MS } from '../model/history'
 import { hostLoads, type HostLoad } from './host-load'
 import { HostRoom } from './host-room'
 import { migrationNeeds, migrationNeedsWords } from './migration-safety'
@@ -23,8 +24,7 @@ import { copyingPlan, evacuationRecommendation, mayOutgrowNote, migrationRecomme
 import { rightsizeVm, type RightsizeResult } from './rightsize'
 import type { MipSolver } from './solver'
 import { poolForecast, withStorage, type StorageContext } from './storage'
-import { tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
-import { said } from './words'
+import { measuredWindow, tuningAdvice, tuningRecommendation, type TuningAdvice, type TuningOptions, type TuningUsage } from './tuning'
 
 export interface RecommendInput {
   snapshot: Snapshot
@@ -77,8 +77,12 @@ export interface RecommendOutput {
   /** False when some rule or limit cannot be met; `reasons` says which. */
   feasible: boolean
   reasons: string[]
+  /** The reasons as messages, one per reason. */
+  reasonRefs: MessageRef[]
   /** Should-run rules left unmet (no preferred host had room): not a violation, said to the admin. */
   ruleNotes: string[]
+  /** The notes as messages, one per note. */
+  ruleNoteRefs: MessageRef[]
 }
 
 export function recommend(input: RecommendInput): RecommendOutput {
@@ -116,7 +120,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     ...(input.facts
       ? tuningAdvice({
           facts: input.facts,
-          usage: tuningUsage(snapshot, loads, demand, input.facts, input.poolHistory ?? [], now),
+          usage: tuningUsage(snapshot, loads, demand, input.facts, input.poolHistory ?? [], now, history),
           options: {
             ...input.tuningOptions,
             cpuOvercommit: options.balance.cpuOvercommit,
@@ -233,7 +237,9 @@ export function recommend(input: RecommendInput): RecommendOutput {
     consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
+    reasonRefs: balance.unresolvedRefs ?? [],
     ruleNotes: balance.notes ?? [],
+    ruleNoteRefs: balance.noteRefs ?? [],
   }
 }
 
@@ -272,9 +278,10 @@ function compareWithExact(
 
 /**
  * Measured use the tuning rules weigh: host CPU demand load (sustained, from history) and memory
- * in use, VM disk operations (latest poll). Hosts whose VMs' demand is only assumed get none.
+ * in use, VM disk operations (latest poll), and what the virtualization layer cost each VM over
+ * the recent window (QEMU threads, KVM halt polling). Hosts whose VMs' demand is only assumed get none.
  */
-function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>, facts: ClusterFacts, poolHistory: readonly PoolSample[], now: number): TuningUsage {
+function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, VmDemand>, facts: ClusterFacts, poolHistory: readonly PoolSample[], now: number, history: History): TuningUsage {
   const hostSample = new Map(snapshot.hostSamples.map((s) => [s.hostId, s]))
   const hosts: TuningUsage['hosts'] = {}
   for (const l of loads) {
@@ -287,7 +294,8 @@ function tuningUsage(snapshot: Snapshot, loads: HostLoad[], demand: Map<string, 
   }
   const vms: TuningUsage['vms'] = {}
   for (const s of snapshot.vmSamples) {
-    vms[s.vmId] = { cpuCores: demand.get(s.vmId)?.cpuCores ?? s.cpuUsedCores, diskIops: s.diskReadIops + s.diskWriteIops, diskBps: s.diskReadBps + s.diskWriteBps }
+    const measured = measuredWindow(history.vms[s.vmId], now, LAYER_WINDOW_MS)
+    vms[s.vmId] = { cpuCores: demand.get(s.vmId)?.cpuCores ?? s.cpuUsedCores, diskIops: s.diskReadIops + s.diskWriteIops, diskBps: s.diskReadBps + s.diskWriteBps, ...(measured ? { measured } : {}) }
   }
   const bySeries = new Map<string, PoolSample[]>()
   for (const s of poolHistory) {

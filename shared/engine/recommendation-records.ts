@@ -1,4 +1,4 @@
-import { msg, sentences } from '../i18n'
+import { msg, said, sentences } from '../i18n'
 import type { MessageRef, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { Move } from './balance'
@@ -7,7 +7,7 @@ import { historySpan } from './priority'
 import { loadsAfter, rebalanceModel, subsetEffect } from './rebalance'
 import type { RightsizeResult } from './rightsize'
 import { gibText, type StoragePlan } from './storage'
-import { figure, said } from './words'
+import { figure } from './words'
 
 /**
  * Turns engine results into the admin-facing Recommendation records (words and numbers). The

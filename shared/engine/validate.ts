@@ -6,6 +6,8 @@ import type { EngineOptions } from './options'
 import { MANAGER_NAMES } from '../model/vm'
 import { externallyManaged } from './managers'
 import { planMigrationStorage, type StorageContext } from './storage'
+import { msg, said } from '../i18n'
+import type { MessageRef } from '../model/message'
 
 /**
  * Independent checker of a plan against capacity and rules. Written apart from the solvers on
@@ -39,6 +41,8 @@ export interface PlanViolation {
     /** The disks the action copies are not the ones on storage the destination does not reach. */
     | 'storage-copy'
   message: string
+  /** The message in the admin's words, where the engine has them (the violations a stale plan shows). */
+  messageRef?: MessageRef
   actionIndex?: number
 }
 
@@ -116,24 +120,24 @@ export function validatePlan(
 
   plan.forEach(({ action, rollback }, i) => {
     if (!rollbackUndoes(action, rollback, vms))
-      violations.push({ code: 'bad-rollback', actionIndex: i, message: `rollback of ${action.kind} does not restore the previous state` })
+      violations.push({ code: 'bad-rollback', actionIndex: i, ...said({ message: msg('engine.violation.badRollback', { kind: action.kind }) }) })
     if (action.kind === 'setHostTuning') {
-      if (!hosts.has(action.host)) violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.host}` })
+      if (!hosts.has(action.host)) violations.push({ code: 'unknown-host', actionIndex: i, ...said({ message: msg('engine.violation.noHost', { host: action.host }) }) })
       return
     }
     const vm = vms.get(action.vm)
     if (!vm) {
-      violations.push({ code: 'unknown-vm', actionIndex: i, message: `no VM ${action.vm}` })
+      violations.push({ code: 'unknown-vm', actionIndex: i, ...said({ message: msg('engine.violation.noVm', { vm: action.vm }) }) })
       return
     }
     if (action.kind !== 'migrate') foreign(action.vm, i)
     switch (action.kind) {
       case 'migrate': {
         migrations++
-        if (vm.host !== action.from) violations.push({ code: 'wrong-source-host', actionIndex: i, message: `${action.vm} is on ${vm.host}, not ${action.from}` })
+        if (vm.host !== action.from) violations.push({ code: 'wrong-source-host', actionIndex: i, ...said({ message: msg('engine.violation.wrongSource', { vm: action.vm, host: vm.host, from: action.from }) }) })
         const to = hosts.get(action.to)
         if (!to) {
-          violations.push({ code: 'unknown-host', actionIndex: i, message: `no host ${action.to}` })
+          violations.push({ code: 'unknown-host', actionIndex: i, ...said({ message: msg('engine.violation.noHost', { host: action.to }) }) })
           return
         }
         if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })

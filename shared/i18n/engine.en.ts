@@ -97,6 +97,15 @@ export const engineEn = {
   /** Short phrases in a list (a list value named `items`: "a, b"). */
   list: '{items}',
   clauses: '{clauses}',
+  /** Text VirtPilot has no words for (a host's or a tool's), passed on as it is. */
+  verbatim: '{text}',
+  /** Why an action no longer fits the cluster it was made for. */
+  violation: {
+    noVm: 'no VM {vm}',
+    noHost: 'no host {host}',
+    wrongSource: '{vm} is on {host}, not {from}',
+    badRollback: 'rollback of {kind} does not restore the previous state',
+  },
   span: {
     minutes: '{count} min',
     hours: '{hours} h',
@@ -160,6 +169,10 @@ export const engineEn = {
   },
   tuning: {
     expected: 'Expected: {effect}',
+    // What a rule weighed (shared/engine/tuning/measured.ts): measured means, or configuration only.
+    measure: {
+      none: 'No measurement: from configuration.',
+    },
     adviceOnly: 'Advice only: VirtPilot does not change pinning or limits.',
     overcommit: {
       title: '{host} is overcommitted beyond its limits',
@@ -185,6 +198,8 @@ export const engineEn = {
       title: 'Allow transparent hugepages (madvise) on {host}',
       rationale: 'Transparent hugepages are off (never) on {host} while {count} large guest runs there: {names}. QEMU requests huge pages for guest RAM through madvise. | Transparent hugepages are off (never) on {host} while {count} large guests run there: {names}. QEMU requests huge pages for guest RAM through madvise.',
       effect: 'Guest RAM is backed by 2 MiB pages where the kernel can find them: fewer TLB misses, typically a few % to 10 % faster memory-heavy work.',
+      measured: 'Measured over the last {minutes} min: the vCPUs of these guests ran {cores} cores.',
+      effectMeasured: 'Guest RAM is backed by 2 MiB pages where the kernel can find them: fewer TLB misses, 3 to 10 % faster memory-heavy work, that is {low} to {high} cores of the {cores} cores their vCPUs ran.',
       figure: 'Large guests backed by huge pages',
       risk: 'khugepaged compacts memory in the background (some CPU); madvise limits huge pages to processes that ask. Takes effect for memory the guests touch from now on.',
     },
@@ -202,6 +217,8 @@ export const engineEn = {
       rationale: '{summary} of {total} on {host}, which runs {count} guest. vCPU work is bursty: slow governors keep clocks low when guests need them. | {summary} of {total} on {host}, which runs {count} guests. vCPU work is bursty: slow governors keep clocks low when guests need them.',
       rationaleTuned: '{summary} of {total} on {host}, which runs {count} guest; the active tuned profile is {profile}. vCPU work is bursty: slow governors keep clocks low when guests need them. | {summary} of {total} on {host}, which runs {count} guests; the active tuned profile is {profile}. vCPU work is bursty: slow governors keep clocks low when guests need them.',
       effect: 'CPUs run at full clock when vCPUs wake: lower latency and shorter CPU-bound runs.',
+      measured: 'When discovery read them, its CPUs ran at {current} MHz on average of {max} MHz.',
+      effectMeasured: 'CPUs run at full clock when vCPUs wake: CPU-bound vCPU work runs up to {gain} faster (0 % when the guests were idle at the time of the reading, {gain} when they were busy).',
       figure: 'CPUs on a slow governor',
       risk: 'Higher power draw and heat while idle; with intel_pstate, powersave is dynamic and the gain is smaller.',
     },
@@ -214,6 +231,9 @@ export const engineEn = {
       rationaleLower: 'halt_poll_ns is {ns} ns (default {default}) on a busy host: sustained CPU load {load} with {vcpus} vCPUs on {cpus} CPUs.',
       effectLower: 'Halted vCPUs poll at most {defaultUs} µs instead of {us} µs before yielding: less CPU spent spinning on a busy host.',
       riskLower: 'Guests that wake often after very short idle periods may see slightly higher latency.',
+      measured: 'Measured over the last {minutes} min on {count} KVM guest: polling that found no work used {fail} cores, polling that did {success} cores; halted vCPUs waited {wait} cores ({halts} halts/s). | Measured over the last {minutes} min on {count} KVM guests: polling that found no work used {fail} cores, polling that did {success} cores; halted vCPUs waited {wait} cores ({halts} halts/s).',
+      effectLowerMeasured: 'Halted vCPUs poll at most {defaultUs} µs instead of {us} µs before yielding: {low} to {high} cores less spent spinning on a busy host (half to all of the failed polling beyond {defaultUs} µs).',
+      effectOnMeasured: 'Wake-ups after short idle periods skip the reschedule: lower I/O and IPI latency in guests, for 0 to {high} cores of polling CPU ({halts} halts/s, each polling at most {us} µs).',
     },
     numa: {
       title: 'Keep {vm} on NUMA node {node} of {host}',
@@ -223,6 +243,8 @@ export const engineEn = {
       effect: 'vCPUs stay on node {node} (CPUs {cpuset}) next to memory the guest touches there: no remote-memory penalty (often 20-50 % higher latency per access).',
       figure: 'NUMA nodes its vCPUs may use',
       risk: 'Pinned vCPUs cannot use idle CPUs of the other node; if node {node} gets busy the VM waits. Applies live (virsh vcpupin) and in the config.',
+      measured: 'Measured over the last {minutes} min: its vCPUs ran {cores} cores and waited {ready} of the time for a host CPU (CPU ready).',
+      riskWaiting: 'Its vCPUs already wait {ready} of the time for a host CPU: confined to the {cpus} CPUs of node {node} they may wait more. Pinned vCPUs cannot use idle CPUs of the other node. Applies live (virsh vcpupin) and in the config.',
     },
     virtioDisk: {
       title: 'Switch {disks} of {vm} to virtio',
@@ -244,6 +266,8 @@ export const engineEn = {
       effect: 'Packets are handled by a host kernel thread instead of QEMU: higher throughput and lower latency.',
       figure: 'NICs on the userspace backend',
       risk: 'Takes effect after a restart (or NIC re-plug).',
+      measured: 'Measured over the last {minutes} min: {mbps} Mbit/s through its network cards, the main loop of QEMU ran {emulator} cores and no vhost thread ran.',
+      effectMeasured: 'Packets are handled by a host kernel thread instead of QEMU: {low} to {high} cores of packet work leave the main loop of QEMU (half to all of its measured time), higher throughput and lower latency.',
     },
     diskCache: {
       titleCache: 'Set cache=none on the disks of {vm}',
@@ -264,6 +288,8 @@ export const engineEn = {
       effect: 'Disk requests are handled on a dedicated thread: lower latency under load and no stalls from monitor or emulation work.',
       figure: 'Busy virtio disks without an I/O thread',
       risk: 'Needs a restart; adds one host thread per I/O thread.',
+      rationaleMeasured: '{vm} did {iops} disk operations/s over the last {minutes} min with {vcpus} vCPUs, and its virtio disk {disks} is served by the main loop of QEMU (no iothread), which ran {emulator} cores. | {vm} did {iops} disk operations/s over the last {minutes} min with {vcpus} vCPUs, and its virtio disks {disks} are served by the main loop of QEMU (no iothread), which ran {emulator} cores.',
+      effectMeasured: 'Disk requests are handled on a dedicated thread: {low} to {high} cores of disk work leave the main loop (half to all of its measured time), lower latency under load and no stalls from monitor or emulation work.',
     },
     balloon: {
       title: 'Add a virtio balloon device to {vm}',
@@ -347,6 +373,27 @@ export const engineEn = {
     affinity: 'Required: {vms} must run together{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
     overLimit: 'Required: {host} is over its allocation ratio. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
     preferred: 'Asked for by a rule: {vm} should run on {hosts}{rule}. Live migration about {seconds} s; the peak host CPU load is {peak} after it.',
+  },
+  /** A rule or limit a VM breaks, said short (what the balancer could not fix starts with it). */
+  violated: {
+    maintenance: 'host {host} is in maintenance',
+    pinned: '{vm} is pinned to {hosts}{rule}',
+    antiAffinity: '{vm} shares host {host} with an anti-affine VM{rule}',
+    affinity: '{vms} must run together (affinity){rule}',
+    overLimit: 'host {host} is over its overcommit limit',
+    preferred: '{vm} should run on {hosts}{rule}',
+  },
+  /** What balancing could not do (the plan is infeasible) or left as it is. */
+  infeasible: {
+    noHost: '{reason}: no host can take {vms} within capacity and rules{storage}',
+    storage: '; storage: {clauses}',
+    storageHost: '{host}: {why}',
+    stays: '{reason}: none of those hosts can take {vms} within capacity and rules, so it stays',
+    bothRules: '{a} and {b} must run together (affinity) and apart (anti-affinity)',
+    maintenanceManaged: 'host {host} is in maintenance: {vm} is managed by another balancer',
+    pinnedManaged: '{vm} is pinned to {hosts}: it is managed by another balancer',
+    antiManaged: '{vm} shares host {host} with an anti-affine VM another balancer also manages',
+    togetherManaged: '{vms} must run together (affinity): another balancer manages some of them',
   },
   evacuate: {
     title: 'Evacuate {host} for maintenance: {count} move | Evacuate {host} for maintenance: {count} moves',

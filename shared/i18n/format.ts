@@ -10,10 +10,18 @@ export function msg<K extends MessageKey>(key: K, ...params: NeedsNoParams<K> ex
 /**
  * Messages in a list value are sentences said one after another: a space between them in English,
  * none in Chinese; a list value named `items` is a list of short phrases ("a, b" / "a、b"), one
- * named `clauses` a list of clauses ("a; b" / "a；b").
+ * named `clauses` or `whereabouts` a list of clauses ("a; b" / "a；b"), `ands` of things said together
+ * ("a and b"), `hosts` or `bars` of columns ("a | b").
  */
 const SENTENCE_GAP: Record<Language, string> = { en: ' ', 'zh-CN': '' }
-const GAPS: Record<string, Record<Language, string>> = { items: { en: ', ', 'zh-CN': '、' }, clauses: { en: '; ', 'zh-CN': '；' } }
+const GAPS: Record<string, Record<Language, string>> = {
+  items: { en: ', ', 'zh-CN': '、' },
+  clauses: { en: '; ', 'zh-CN': '；' },
+  whereabouts: { en: '; ', 'zh-CN': '；' },
+  ands: { en: ' and ', 'zh-CN': '，' },
+  hosts: { en: ' | ', 'zh-CN': ' | ' },
+  bars: { en: ' | ', 'zh-CN': ' | ' },
+}
 
 export function sentenceGap(locale: Language): string {
   return SENTENCE_GAP[locale]
@@ -100,4 +108,18 @@ function interpolate(text: string, values: Record<string, string | number>): str
 export function sentences(...parts: (MessageRef | undefined | false)[]): MessageRef {
   const list = parts.filter((p): p is MessageRef => !!p)
   return list.length === 1 ? list[0]! : { key: 'engine.sentences', params: { sentences: list } }
+}
+
+/**
+ * Text main or the engine stores or sends, as messages with their English beside them:
+ * `said({ title, riskNote })` gives `{ title, titleRef, riskNote, riskNoteRef }` (the English for
+ * the CLI, exports, the audit log and older readers; the message for the reader's language).
+ */
+export function said<T extends Record<string, MessageRef>>(refs: T): { [K in keyof T & string]: string } & { [K in keyof T & string as `${K}Ref`]: MessageRef } {
+  const out: Record<string, string | MessageRef> = {}
+  for (const [name, ref] of Object.entries(refs)) {
+    out[name] = english(ref)
+    out[`${name}Ref`] = ref
+  }
+  return out as { [K in keyof T & string]: string } & { [K in keyof T & string as `${K}Ref`]: MessageRef }
 }

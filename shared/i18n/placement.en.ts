@@ -11,6 +11,7 @@ export const placementEn = {
     noHostLeft: '{vm} would have no host to run on: its must-run rules and pins ({rules}) allow no host in common.',
     affinityNoHost: '{vms} must run together, but their must-run rules and pins allow no host in common.',
     shouldOutsideMust: '{vm} must run on {must}: it cannot also prefer {should}.',
+    avoidEveryAllowed: '{vm} may run only on {hosts}: it cannot also avoid all of them.',
     apartTooFew: '{count} VMs must run apart ({vms}), but they may use only {hosts} host(s).',
   },
   staying: {

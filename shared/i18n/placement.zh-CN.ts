@@ -11,6 +11,7 @@ export const placementZhCN: Catalogue<typeof placementEn> = {
     noHostLeft: '{vm} 将没有可运行的宿主机：它的“必须运行”规则和固定规则（{rules}）没有共同的宿主机。',
     affinityNoHost: '{vms} 必须放在一起，但它们的“必须运行”规则和固定规则没有共同的宿主机。',
     shouldOutsideMust: '{vm} 必须运行在 {must} 上，不能再偏好 {should}。',
+    avoidEveryAllowed: '{vm} 只能运行在 {hosts} 上，不能再避开其中所有宿主机。',
     apartTooFew: '{count} 台虚拟机必须分开（{vms}），但它们只能使用 {hosts} 台宿主机。',
   },
   staying: {

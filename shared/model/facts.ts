@@ -42,6 +42,8 @@ export const HostFactsSchema = z.object({
   hugepagePools: z.array(z.object({ sizeKiB: z.number().positive(), total: count, free: count })),
   /** CPUs per cpufreq scaling governor; empty when the host exposes no cpufreq (e.g. nested). */
   cpuGovernors: z.record(z.string(), count),
+  /** CPU clock read at discovery (cpufreq): the mean current clock of the CPUs and cpu0's maximum, MHz. */
+  cpuClock: z.object({ currentMHz: z.number().positive(), maxMHz: z.number().positive() }).optional(),
   /** Active tuned profile, when known. */
   tunedProfile: z.string().optional(),
   /** kvm module parameter halt_poll_ns; absent when the kvm module is not loaded. */

@@ -14,7 +14,37 @@ export interface VmUsageSeries {
   memDirtyMiBps?: number[]
   /** Time its vCPUs waited for a host CPU, as % of its vCPUs (CPU ready). Optional. */
   cpuReadyPct?: number[]
+  /** The virtualization layer's figures of the last LAYER_WINDOW_MS, for the tuning rules. Optional. */
+  layer?: LayerSeries
 }
+
+/** How far back the tuning rules weigh the virtualization layer (and the store reads it for them). */
+export const LAYER_WINDOW_MS = 3_600_000
+
+/** Buckets (5-minute means) of the recent past, oldest first, each figure null where that bucket has none. */
+export type LayerSeries = { t: number[] } & Partial<Record<LayerMetric, (number | null)[]>>
+
+/**
+ * What the tuning rules weigh of a VM's virtualization layer, by VmSample name: its QEMU threads
+ * (cores), KVM's halt counters (per second, cores), and the disk and network load they served.
+ */
+export const layerMetrics = [
+  'qemuVcpuCores',
+  'qemuEmulatorCores',
+  'qemuIothreadCores',
+  'qemuVhostCores',
+  'overheadCores',
+  'kvmHaltExitsPs',
+  'kvmHaltPollSuccessCores',
+  'kvmHaltPollFailCores',
+  'kvmHaltWaitCores',
+  'diskReadIops',
+  'diskWriteIops',
+  'netRxBps',
+  'netTxBps',
+] as const
+
+export type LayerMetric = (typeof layerMetrics)[number]
 
 /** A migration already done, so balancing does not move the VM back within the cooldown. */
 export interface PastMigration {

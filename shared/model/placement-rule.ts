@@ -3,10 +3,10 @@ import type { MessageRef } from './recommendation'
 
 /**
  * The admin's placement rules, DRS-style: VMs together (affinity) or apart (anti-affinity), VMs
- * that must or should run on some hosts (hard / soft), a VM pinned to one host, VMs balancing
+ * that must or should run on some hosts, or must or should not (hard / soft), a VM pinned to one host, VMs balancing
  * leaves where they are. The engine reads them as PlacementRules (shared/engine/placement-rules.ts).
  */
-export const PlacementRuleKindSchema = z.enum(['affinity', 'anti-affinity', 'host-must', 'host-should', 'pin', 'exclude'])
+export const PlacementRuleKindSchema = z.enum(['affinity', 'anti-affinity', 'host-must', 'host-should', 'host-must-not', 'host-should-not', 'pin', 'exclude'])
 
 const ids = z.array(z.string().trim().min(1).max(200)).max(64)
 
@@ -14,7 +14,7 @@ const RuleBody = z.object({
   kind: PlacementRuleKindSchema,
   /** VM ids (the snapshot's `Vm.id`). */
   vms: ids,
-  /** Host ids: the hosts of host-must, host-should and pin; empty for the others. */
+  /** Host ids: the hosts of host-must, host-should, host-must-not, host-should-not and pin; empty for the others. */
   hosts: ids.default([]),
   /** What the admin calls it ("db apart"); the rule's id stands in when absent. */
   name: z.string().trim().min(1).max(80).optional(),
@@ -32,6 +32,8 @@ function checkShape(rule: z.infer<typeof RuleBody>, ctx: z.RefinementCtx): void 
       return
     case 'host-must':
     case 'host-should':
+    case 'host-must-not':
+    case 'host-should-not':
       if (rule.vms.length < 1) issue('vms', `${rule.kind} needs at least one VM`)
       if (rule.hosts.length < 1) issue('hosts', `${rule.kind} needs at least one host`)
       return
@@ -76,15 +78,16 @@ export const ruleLabel = (rule: Pick<PlacementRule, 'id' | 'name'>): string => r
 const intersect = (a: readonly string[], b: readonly string[]) => a.filter((x) => b.includes(x))
 const join = (names: readonly string[]) => names.join(', ')
 
-/** The groups and per-VM host sets the rules add up to (the engine reads the same through fromAdminRules). */
-function constraintsOf(rules: readonly PlacementRule[]) {
+/** The groups and per-VM host sets the rules add up to, of the cluster's hosts (the engine reads the same through fromAdminRules). */
+function constraintsOf(rules: readonly PlacementRule[], clusterHosts: readonly string[]) {
   const out = { affinity: [] as string[][], antiAffinity: [] as string[][], pinned: {} as Record<string, string[]>, names: { pinned: {} as Record<string, string> } }
   for (const rule of rules) {
     if (rule.kind === 'affinity') out.affinity.push([...rule.vms])
     if (rule.kind === 'anti-affinity') out.antiAffinity.push([...rule.vms])
-    if (rule.kind === 'host-must' || rule.kind === 'pin')
+    if (rule.kind === 'host-must' || rule.kind === 'pin' || rule.kind === 'host-must-not')
       for (const vm of rule.vms) {
-        out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], rule.hosts) : [...rule.hosts]
+        const allowed = rule.kind === 'host-must-not' ? clusterHosts.filter((h) => !rule.hosts.includes(h)) : rule.hosts
+        out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], allowed) : [...allowed]
         out.names.pinned[vm] = out.names.pinned[vm] ? `${out.names.pinned[vm]}, ${ruleLabel(rule)}` : ruleLabel(rule)
       }
   }
@@ -108,7 +111,8 @@ export interface RuleContext {
  * Why the candidate rule cannot join the stored ones, or undefined when it can: unknown VMs or
  * hosts, the same rule twice, VMs both together and apart, a VM with no host left that all its
  * must-run rules and pins allow, an affinity group whose members may share no host, should-run
- * hosts outside the must-run ones, more anti-affine VMs than hosts they may use.
+ * hosts outside the must-run ones, should-not-run hosts that are all it may use, more anti-affine
+ * VMs than hosts they may use. Must-not-run rules allow the cluster's other hosts.
  */
 export function ruleConflict(candidate: NewPlacementRule, context: RuleContext): RuleConflict | undefined {
   const hosts = candidate.hosts ?? []
@@ -122,7 +126,7 @@ export function ruleConflict(candidate: NewPlacementRule, context: RuleContext):
   const same = context.rules.find((r) => key(r) === key(candidate))
   if (same) return fail(`The same rule exists already: ${ruleLabel(same)}.`, 'duplicate', { rule: ruleLabel(same) })
 
-  const all = constraintsOf([...context.rules, { ...candidate, hosts, id: 'new', createdAt: 0, createdBy: '' }])
+  const all = constraintsOf([...context.rules, { ...candidate, hosts, id: 'new', createdAt: 0, createdBy: '' }], context.hosts)
   const newLabel = candidate.name ?? 'the new rule'
   // VMs tied together (affinity, transitively) may not be kept apart.
   const parent = new Map<string, string>()
@@ -154,6 +158,12 @@ export function ruleConflict(candidate: NewPlacementRule, context: RuleContext):
       const allowed = all.pinned[vm]
       if (allowed && intersect(hosts, allowed).length === 0)
         return fail(`${name(vm)} must run on ${join(allowed)}: it cannot also prefer ${join(hosts)}.`, 'shouldOutsideMust', { vm: name(vm), must: join(allowed), should: join(hosts) })
+    }
+  if (candidate.kind === 'host-should-not')
+    for (const vm of candidate.vms) {
+      const allowed = all.pinned[vm] ?? context.hosts
+      if (allowed.every((h) => hosts.includes(h)))
+        return fail(`${name(vm)} may run only on ${join(allowed)}: it cannot also avoid all of them.`, 'avoidEveryAllowed', { vm: name(vm), hosts: join(allowed) })
     }
   for (const group of all.antiAffinity) {
     const usable = new Set(group.flatMap((vm) => all.pinned[vm] ?? context.hosts))

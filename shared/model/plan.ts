@@ -106,7 +106,7 @@ export const PlanSchema = z.object({
   startedAt: z.number().optional(),
   endedAt: z.number().optional(),
   /** After a run: what state each host is in, in plain words. */
-  outcome: z.array(z.object({ host: z.string(), summary: z.string() })).optional(),
+  outcome: z.array(z.object({ host: z.string(), summary: z.string(), summaryRef: MessageRefSchema.optional() })).optional(),
   /** Interrupted plans: the hosts' real state, read after VirtPilot restarted. */
   readBack: PlanReadBackSchema.optional(),
   /**

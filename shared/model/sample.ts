@@ -39,6 +39,22 @@ export const HostSampleSchema = z.object({
   cpuIdlePct: percent.optional(),
   cpuIowaitPct: percent.optional(),
   cpuStealPct: percent.optional(),
+  /**
+   * KVM's counters of the whole host as rates (per second; halt polling in cores): from
+   * /sys/kernel/debug/kvm where readable, else summed over its VMs' KVM statistics. Absent without KVM counters.
+   */
+  kvmExitsPs: rate.optional(),
+  kvmHaltExitsPs: rate.optional(),
+  kvmIoExitsPs: rate.optional(),
+  kvmMmioExitsPs: rate.optional(),
+  kvmIrqInjectionsPs: rate.optional(),
+  kvmTlbFlushesPs: rate.optional(),
+  kvmHaltPollSuccessCores: rate.optional(),
+  kvmHaltPollFailCores: rate.optional(),
+  kvmHaltWaitCores: rate.optional(),
+  /** Where those came from this poll, and what /sys/kernel/debug/kvm said (live only: not stored). */
+  kvmSource: z.enum(['debugfs', 'vms']).optional(),
+  kvmDebugfs: z.enum(['read', 'not-mounted', 'not-readable', 'no-kvm']).optional(),
 })
 
 /** One block device of a host for one poll, as `iostat -x` shows it. */

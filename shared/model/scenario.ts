@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { hasUnsafeCharacters } from '../text/control'
+import { MessageRefSchema, type MessageRef } from './message'
 
 /**
  * A what-if scenario: hosts, VMs, their demand over time, a queue of placement requests and
@@ -7,6 +8,15 @@ import { hasUnsafeCharacters } from '../text/control'
  * The file format is this schema as JSON; `version` changes when a field changes meaning.
  */
 export const SCENARIO_VERSION = 1
+
+/**
+ * A check's message in the admin's words, for zod's custom issue (shared/api/issues.ts adds the
+ * field). A key of shared/i18n's `input.issue` (this layer cannot import the catalogues; a unit test
+ * holds every key used here to exist).
+ */
+function words(key: string, params: Record<string, string | number> = {}): { ref: MessageRef } {
+  return { ref: { key, params } }
+}
 
 /**
  * Realistic bounds: a scenario is a lab's plan, not a proof that floating point overflows. Values
@@ -30,7 +40,7 @@ export const SCENARIO_LIMITS = {
 } as const
 
 // A text field a host or a file filled in: no control, line-break or bidi characters.
-const id = z.string().trim().min(1).max(200).refine((s) => !hasUnsafeCharacters(s), { message: 'contains a control, line-break or bidirectional character' })
+const id = z.string().trim().min(1).max(200).refine((s) => !hasUnsafeCharacters(s), { message: 'contains a control, line-break or bidirectional character', params: words('input.issue.unsafeText') })
 const minute = z.number().nonnegative().max(SCENARIO_LIMITS.minutes)
 const cores = z.number().nonnegative().max(SCENARIO_LIMITS.cores)
 const mib = z.number().nonnegative().max(SCENARIO_LIMITS.mib)
@@ -74,7 +84,7 @@ export const ScenarioVmSchema = z
     diskUsedGiB: gib.optional(),
   })
   .strict()
-  .refine((vm) => vm.diskUsedGiB === undefined || (vm.diskGiB !== undefined && vm.diskUsedGiB <= vm.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'] })
+  .refine((vm) => vm.diskUsedGiB === undefined || (vm.diskGiB !== undefined && vm.diskUsedGiB <= vm.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'], params: words('input.issue.diskUsed') })
 
 /** One VM's demand, one value per step: CPU in cores' worth, memory in MiB. */
 export const WorkloadSeriesSchema = z
@@ -105,10 +115,10 @@ export const ArrivalSchema = z
     diskUsedGiB: gib.optional(),
   })
   .strict()
-  .refine((a) => a.diskUsedGiB === undefined || (a.diskGiB !== undefined && a.diskUsedGiB <= a.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'] })
+  .refine((a) => a.diskUsedGiB === undefined || (a.diskGiB !== undefined && a.diskUsedGiB <= a.diskGiB), { message: '`diskUsedGiB` needs `diskGiB` and cannot exceed it', path: ['diskUsedGiB'], params: words('input.issue.diskUsed') })
 
 const range = (schema: z.ZodNumber) =>
-  z.tuple([schema, schema]).refine(([lo, hi]) => lo <= hi, { message: 'the first value must not exceed the second' })
+  z.tuple([schema, schema]).refine(([lo, hi]) => lo <= hi, { message: 'the first value must not exceed the second', params: words('input.issue.rangeOrder') })
 
 /** Requests generated with the run's seed: Poisson arrivals, uniform sizes, durations and priorities. */
 export const ArrivalStreamSchema = z
@@ -125,7 +135,7 @@ export const ArrivalStreamSchema = z
     cpuUse: z.number().min(0).max(1).default(1),
   })
   .strict()
-  .refine((s) => s.toMinute > s.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'] })
+  .refine((s) => s.toMinute > s.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'], params: words('input.issue.toAfterFrom') })
 
 export const ScenarioEditSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('addHost'), host: ScenarioHostSchema, atMinute: minute.default(0) }).strict(),
@@ -153,7 +163,7 @@ export const ScenarioEditSchema = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('maintenance'), hostId: id, fromMinute: minute, toMinute: minute })
     .strict()
-    .refine((m) => m.toMinute > m.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'] }),
+    .refine((m) => m.toMinute > m.fromMinute, { message: '`toMinute` must be after `fromMinute`', path: ['toMinute'], params: words('input.issue.toAfterFrom') }),
 ])
 
 export const ScenarioSourceSchema = z
@@ -167,6 +177,8 @@ const ScenarioBaseSchema = z
   .object({
     version: z.literal(SCENARIO_VERSION),
     name: z.string().trim().min(1).max(120),
+    /** The name VirtPilot gave it, in the admin's language ("Demo cluster (...)"); absent once the admin names it. */
+    nameRef: MessageRefSchema.optional(),
     description: z.string().max(2000).optional(),
     source: ScenarioSourceSchema.optional(),
     /** Epoch ms of step 0. */
@@ -191,53 +203,55 @@ type ScenarioBase = z.output<typeof ScenarioBaseSchema>
 
 /** References between parts: ids exist, are unique, series have `steps` values. */
 function checkReferences(s: ScenarioBase, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message })
+  const issue = (path: (string | number)[], message: string, said: { ref: MessageRef }) => ctx.addIssue({ code: 'custom', path, message, params: said })
   const hostIds = new Set<string>()
   s.hosts.forEach((h, i) => {
-    if (hostIds.has(h.id)) issue(['hosts', i, 'id'], `duplicate host id "${h.id}"`)
+    if (hostIds.has(h.id)) issue(['hosts', i, 'id'], `duplicate host id "${h.id}"`, words('input.issue.duplicateHost', { id: h.id }))
     hostIds.add(h.id)
   })
   const vmIds = new Set<string>()
   s.vms.forEach((vm, i) => {
-    if (vmIds.has(vm.id)) issue(['vms', i, 'id'], `duplicate VM id "${vm.id}"`)
+    if (vmIds.has(vm.id)) issue(['vms', i, 'id'], `duplicate VM id "${vm.id}"`, words('input.issue.duplicateVm', { id: vm.id }))
     vmIds.add(vm.id)
-    if (!hostIds.has(vm.hostId)) issue(['vms', i, 'hostId'], `no host "${vm.hostId}" in hosts`)
+    if (!hostIds.has(vm.hostId)) issue(['vms', i, 'hostId'], `no host "${vm.hostId}" in hosts`, words('input.issue.noHostInHosts', { id: vm.hostId }))
     vm.pinnedHosts?.forEach((p, j) => {
-      if (!hostIds.has(p) && !s.edits.some((e) => e.kind === 'addHost' && e.host.id === p)) issue(['vms', i, 'pinnedHosts', j], `no host "${p}"`)
+      if (!hostIds.has(p) && !s.edits.some((e) => e.kind === 'addHost' && e.host.id === p)) issue(['vms', i, 'pinnedHosts', j], `no host "${p}"`, words('input.issue.noHost', { id: p }))
     })
   })
   const seriesFor = new Set<string>()
   s.workload.forEach((w, i) => {
-    if (!vmIds.has(w.vm)) issue(['workload', i, 'vm'], `no VM "${w.vm}" in vms`)
-    if (seriesFor.has(w.vm)) issue(['workload', i, 'vm'], `second series for VM "${w.vm}"`)
+    if (!vmIds.has(w.vm)) issue(['workload', i, 'vm'], `no VM "${w.vm}" in vms`, words('input.issue.noVmInVms', { id: w.vm }))
+    if (seriesFor.has(w.vm)) issue(['workload', i, 'vm'], `second series for VM "${w.vm}"`, words('input.issue.secondSeries', { id: w.vm }))
     seriesFor.add(w.vm)
-    if (w.cpuCores.length !== s.steps) issue(['workload', i, 'cpuCores'], `has ${w.cpuCores.length} values, expected steps = ${s.steps}`)
-    if (w.memMiB.length !== s.steps) issue(['workload', i, 'memMiB'], `has ${w.memMiB.length} values, expected steps = ${s.steps}`)
+    if (w.cpuCores.length !== s.steps) issue(['workload', i, 'cpuCores'], `has ${w.cpuCores.length} values, expected steps = ${s.steps}`, words('input.issue.seriesLength', { count: w.cpuCores.length, steps: s.steps }))
+    if (w.memMiB.length !== s.steps) issue(['workload', i, 'memMiB'], `has ${w.memMiB.length} values, expected steps = ${s.steps}`, words('input.issue.seriesLength', { count: w.memMiB.length, steps: s.steps }))
   })
   // Streams generate requests only while the scenario runs; all of them together are bounded.
   const endMinute = (s.steps * s.stepSeconds) / 60
   const expected = s.arrivals.length + s.arrivalStreams.reduce((sum, a) => sum + (a.perHour * Math.max(0, Math.min(a.toMinute, endMinute) - a.fromMinute)) / 60, 0)
   if (expected > SCENARIO_LIMITS.arrivals) {
-    issue(['arrivalStreams'], `would make about ${Math.round(expected).toLocaleString('en')} placement requests; the limit is ${SCENARIO_LIMITS.arrivals.toLocaleString('en')} (fewer per hour, or a shorter window)`)
+    const about = Math.round(expected).toLocaleString('en')
+    const limit = SCENARIO_LIMITS.arrivals.toLocaleString('en')
+    issue(['arrivalStreams'], `would make about ${about} placement requests; the limit is ${limit} (fewer per hour, or a shorter window)`, words('input.issue.tooManyRequests', { expected: about, limit }))
   }
   const arrivalIds = new Set<string>()
   s.arrivals.forEach((a, i) => {
-    if (arrivalIds.has(a.id) || vmIds.has(a.id)) issue(['arrivals', i, 'id'], `id "${a.id}" is already used`)
+    if (arrivalIds.has(a.id) || vmIds.has(a.id)) issue(['arrivals', i, 'id'], `id "${a.id}" is already used`, words('input.issue.idUsed', { id: a.id }))
     arrivalIds.add(a.id)
   })
   const knownHosts = new Set(hostIds)
   const knownVms = new Set(vmIds)
   s.edits.forEach((e, i) => {
-    const needHost = (hostId: string) => knownHosts.has(hostId) || issue(['edits', i, 'hostId'], `no host "${hostId}"`)
-    const needVm = (vmId: string, field = 'vmId') => knownVms.has(vmId) || issue(['edits', i, field], `no VM "${vmId}"`)
+    const needHost = (hostId: string) => knownHosts.has(hostId) || issue(['edits', i, 'hostId'], `no host "${hostId}"`, words('input.issue.noHost', { id: hostId }))
+    const needVm = (vmId: string, field = 'vmId') => knownVms.has(vmId) || issue(['edits', i, field], `no VM "${vmId}"`, words('input.issue.noVm', { id: vmId }))
     switch (e.kind) {
       case 'addHost':
-        if (knownHosts.has(e.host.id)) issue(['edits', i, 'host', 'id'], `host "${e.host.id}" already exists`)
+        if (knownHosts.has(e.host.id)) issue(['edits', i, 'host', 'id'], `host "${e.host.id}" already exists`, words('input.issue.hostExists', { id: e.host.id }))
         knownHosts.add(e.host.id)
         break
       case 'addVm':
-        if (knownVms.has(e.vm.id)) issue(['edits', i, 'vm', 'id'], `VM "${e.vm.id}" already exists`)
-        if (!knownHosts.has(e.vm.hostId)) issue(['edits', i, 'vm', 'hostId'], `no host "${e.vm.hostId}"`)
+        if (knownVms.has(e.vm.id)) issue(['edits', i, 'vm', 'id'], `VM "${e.vm.id}" already exists`, words('input.issue.vmExists', { id: e.vm.id }))
+        if (!knownHosts.has(e.vm.hostId)) issue(['edits', i, 'vm', 'hostId'], `no host "${e.vm.hostId}"`, words('input.issue.noHost', { id: e.vm.hostId }))
         if (e.copyWorkloadOf !== undefined) needVm(e.copyWorkloadOf, 'copyWorkloadOf')
         knownVms.add(e.vm.id)
         break
@@ -246,7 +260,7 @@ function checkReferences(s: ScenarioBase, ctx: z.RefinementCtx): void {
         needVm(e.vmId)
         break
       case 'growth':
-        e.vmIds?.forEach((v, j) => knownVms.has(v) || issue(['edits', i, 'vmIds', j], `no VM "${v}"`))
+        e.vmIds?.forEach((v, j) => knownVms.has(v) || issue(['edits', i, 'vmIds', j], `no VM "${v}"`, words('input.issue.noVm', { id: v })))
         break
       case 'removeHost':
       case 'hostFailure':
@@ -256,7 +270,7 @@ function checkReferences(s: ScenarioBase, ctx: z.RefinementCtx): void {
     }
   })
   const checkGroups = (groups: string[][], name: 'affinity' | 'antiAffinity') =>
-    groups.forEach((g, i) => g.forEach((v, j) => knownVms.has(v) || issue(['rules', name, i, j], `no VM "${v}"`)))
+    groups.forEach((g, i) => g.forEach((v, j) => knownVms.has(v) || issue(['rules', name, i, j], `no VM "${v}"`, words('input.issue.noVm', { id: v }))))
   checkGroups(s.rules.affinity, 'affinity')
   checkGroups(s.rules.antiAffinity, 'antiAffinity')
 }

@@ -21,6 +21,7 @@ export const ClusterSeriesSchema = z.object({
 export const hostMetrics = [
   'cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps', 'cpuPressurePct', 'memPressurePct', 'ioPressurePct', 'swapInBps', 'swapOutBps', 'load1',
   'procsRunning', 'procsBlocked', 'swapUsedMiB', 'pageInKBps', 'pageOutKBps', 'interruptsPs', 'contextSwitchesPs', 'cpuUserPct', 'cpuSystemPct', 'cpuIdlePct', 'cpuIowaitPct', 'cpuStealPct',
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
 ] as const
 /** What the store keeps per VM sample, by metric name. */
 export const vmMetrics = [

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { AllocationRatioSchema } from '../model/host'
+import { MessageRefSchema } from './message'
 
 export const LanguageSchema = z.enum(['en', 'zh-CN'])
 export const ThemeSchema = z.enum(['light', 'dark', 'system'])
@@ -32,15 +33,21 @@ export const MetricsSourceStatusSchema = z.object({
   url: z.string().optional(),
   /** The libvirt exporter the store's metric names matched (debian, community, kumina). */
   libvirtExporter: z.string().optional(),
+  /** Proxmox's pve-exporter, when the store holds it: its nodes, and the containers (lxc) it lists, which are not managed as VMs. */
+  pve: z.object({ nodes: z.number().int().nonnegative(), containers: z.array(z.object({ name: z.string(), node: z.string() })) }).optional(),
   /** Hosts the store knows; of them, read with SSH discovery and apply, and read-only. */
   hosts: z.number().int().nonnegative().optional(),
   viaSsh: z.number().int().nonnegative().optional(),
   readOnly: z.number().int().nonnegative().optional(),
   /** The last read's failure, worded with the fix, and its kind (the UI's headline in the admin's language). */
   error: z.string().optional(),
+  /** The error as a message key, when VirtPilot has one (the admin's language). */
+  errorRef: MessageRefSchema.optional(),
   errorKind: z.enum(['unreachable', 'auth', 'bad-response', 'query', 'missing-metrics', 'label-mismatch', 'stale', 'other']).optional(),
   /** What the admin should fix though reading goes on (an exporter missing, a label mismatch). */
   problems: z.array(z.string()).optional(),
+  /** Each problem's message key where VirtPilot has one (null: English only), in the same order. */
+  problemRefs: z.array(MessageRefSchema.nullable()).optional(),
   /**
    * The store's hosts match none of the SSH hosts (by instance label, address or nodename): some
    * names of each side, for the headline that says so and the host-names line to write.

@@ -1,9 +1,8 @@
-import { english, msg } from '../../shared/i18n'
+import { english, msg, said } from '../../shared/i18n'
 import type { Action, HostCommand, MessageRef, Plan, PlanStep } from '../../shared/model'
 import { checkVerification, migrationAbort, migrationJobInfo, migrationProgress, migrationThroughput, renderAction, verifyCommands, withTunnelSocket, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 import type { PlansRepo } from '../store/plans'
-import { said } from './said'
 
 export interface ExecutorDeps {
   store: PlansRepo
@@ -81,7 +80,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
   const problems: string[] = []
   const note = (ref: MessageRef) => {
     try {
-      audit({ kind: 'state', ...said(ref) })
+      audit({ kind: 'state', ...said({ message: ref }) })
     } catch (error) {
       problems.push(`audit entry not written (${(error as Error).message}): ${english(ref)}`)
     }
@@ -90,7 +89,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
   async function run(cmd: HostCommand, step: PlanStep, kind: 'command' | 'rollback' | 'verify', socket?: string): Promise<ExecResult> {
     const argv = socket !== undefined ? withTunnelSocket(cmd.argv, socket) : cmd.argv
     try {
-      audit({ kind, stepId: step.id, host: cmd.host, argv, ...said(msg('apply.run.sending', { purpose: cmd.purposeRef ?? cmd.purpose })) })
+      audit({ kind, stepId: step.id, host: cmd.host, argv, ...said({ message: msg('apply.run.sending', { purpose: cmd.purposeRef ?? cmd.purpose }) }) })
     } catch (error) {
       throw new StepFailure(`${cmd.purpose} was not sent: the audit log could not record it first. ${(error as Error).message}`, false)
     }
@@ -99,7 +98,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       result = await deps.exec(cmd.host, argv, step.action.kind === 'migrate' && kind !== 'verify' ? MIGRATION_TIMEOUT_MS : COMMAND_TIMEOUT_MS)
     } catch (error) {
       try {
-        audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, ...said(msg('apply.run.couldNotRun', { purpose: cmd.purposeRef ?? cmd.purpose, reason: (error as Error).message })) })
+        audit({ kind, stepId: step.id, host: cmd.host, argv, exitCode: null, ...said({ message: msg('apply.run.couldNotRun', { purpose: cmd.purposeRef ?? cmd.purpose, reason: (error as Error).message }) }) })
       } catch (auditError) {
         problems.push(`audit entry not written (${(auditError as Error).message}): ${cmd.purpose} could not run`)
       }
@@ -153,11 +152,11 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       const check = checkVerification(action, outputs, deps.ctx)
       const observed = check.observedRef ?? check.observed
       if (check.ok) {
-        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said(msg('apply.run.verified', { observed })) })
+        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said({ message: msg('apply.run.verified', { observed }) }) })
         return observed
       }
       if (deps.clock() > deadline) {
-        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said(msg('apply.run.notAsIntended', { observed })) })
+        audit({ kind: 'verify', stepId: step.id, host: step.host, ...said({ message: msg('apply.run.notAsIntended', { observed }) }) })
         throw new StepFailure(msg('apply.run.readBackDiffers', { observed }), true)
       }
       await sleep(1000)
@@ -230,10 +229,10 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
       await tunnel?.close()
       const observed = await verify(step, step.rollback, verifyCommands(step.rollback, deps.ctx))
       step.state = 'rolled-back'
-      Object.assign(step, said(msg('apply.run.rolledBack', { observed })))
+      Object.assign(step, said({ message: msg('apply.run.rolledBack', { observed }) }))
     } catch (error) {
       step.state = 'rollback-failed'
-      Object.assign(step, said(msg('apply.run.rollbackFailed', { reason: error instanceof StepFailure && error.ref ? error.ref : (error as Error).message })))
+      Object.assign(step, said({ message: msg('apply.run.rollbackFailed', { reason: error instanceof StepFailure && error.ref ? error.ref : (error as Error).message }) }))
     } finally {
       await tunnel?.close()
       save()
@@ -241,16 +240,20 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
   }
 
   function outcome(): Plan['outcome'] {
-    const byHost = new Map<string, string[]>()
+    const byHost = new Map<string, MessageRef[]>()
     for (const step of plan.steps) {
       const hosts = step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.host]
       for (const host of hosts) {
         const lines = byHost.get(host) ?? []
-        lines.push(`${step.title}: ${step.state}${step.message ? ` (${step.message})` : ''}`)
+        const note = step.message ? msg('apply.outcome.note', { message: step.messageRef ?? step.message }) : ''
+        lines.push(msg('apply.outcome.step', { title: step.titleRef ?? step.title, state: msg(`apply.stepState.${step.state}`), note }))
         byHost.set(host, lines)
       }
     }
-    return [...byHost].map(([host, lines]) => ({ host, summary: lines.join('; ') }))
+    return [...byHost].map(([host, clauses]) => {
+      const { message, messageRef } = said({ message: msg('engine.clauses', { clauses }) })
+      return { host, summary: message, summaryRef: messageRef }
+    })
   }
 
   /** Runs the pending steps in order; on a failure, rolls back the completed ones. */
@@ -319,7 +322,7 @@ export function runPlan(plan: Plan, deps: ExecutorDeps, mode: RunMode = 'run'): 
     plan.endedAt = deps.clock()
     plan.outcome = [...(outcome() ?? []), ...problems.map((problem) => ({ host: 'audit log', summary: problem }))]
     save()
-    note(msg('apply.run.ended', { state: msg(`apply.planState.${plan.state === 'rolled-back' ? 'rolledBack' : plan.state}`), outcome: plan.outcome.map((o) => `${o.host}: ${o.summary}`).join(' | ') }))
+    note(msg('apply.run.ended', { state: msg(`apply.planState.${plan.state === 'rolled-back' ? 'rolledBack' : plan.state}`), hosts: plan.outcome.map((o) => msg('apply.outcome.host', { host: o.host, summary: o.summaryRef ?? o.summary })) }))
     if (unsaved) throw new Error(`plan ${plan.id} ended ${plan.state} but could not be saved: ${unsaved}`)
     return plan
   })()

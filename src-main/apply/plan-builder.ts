@@ -35,14 +35,14 @@ function vmOf(action: Action): string | undefined {
  * a reason when the destination cannot take the VM's disks (no pool, no room) or when what the
  * action copies is no longer what must be copied. Undefined when storage was not read.
  */
-export function migrationStorageNow(action: MigrateAction, storage: StorageContext | undefined): { storage?: MigrationStorage; refusal?: string } {
+export function migrationStorageNow(action: MigrateAction, storage: StorageContext | undefined): { storage?: MigrationStorage; refusal?: MessageRef } {
   if (!storage) return {}
   const plan = planMigrationStorage(action.vm, action.from, action.to, storage)
   if (!plan) return {}
-  if (!plan.ok) return { refusal: `cannot move to ${action.to}: ${plan.reason}` }
+  if (!plan.ok) return { refusal: msg('apply.refusal.cannotMoveTo', { to: action.to, reason: plan.reason }) }
   const want = [...plan.copyDisks].sort().join(', ')
   const got = [...(action.copyDisks ?? [])].sort().join(', ')
-  if (want !== got) return { refusal: `its disks changed since it was recommended (now it must copy [${want}], the recommendation copies [${got}]); run the engine again` }
+  if (want !== got) return { refusal: msg('apply.refusal.disksChanged', { want, got }) }
   return { storage: plan.storage }
 }
 
@@ -81,7 +81,7 @@ export function buildPlan(input: {
   const memoryOf = new Map(snapshot.vms.map((v) => [v.id, v.allocation.memoryMiB]))
   const nameOf = new Map(snapshot.vms.map((v) => [v.id, v.name]))
   const drafts: { rec: Recommendation; ra: ReversibleAction; index: number; phase: number }[] = []
-  const problems: string[] = []
+  const problems: MessageRef[] = []
   for (const rec of recommendations) {
     rec.actions.forEach((ra, index) => {
       const phase = ra.action.kind === 'migrate' ? 1 : frees(ra) ? 0 : 2
@@ -111,14 +111,14 @@ export function buildPlan(input: {
       }
     } catch (error) {
       if (error instanceof CommandError) {
-        problems.push(`${d.rec.title}: ${error.message}`)
+        problems.push(msg('apply.refusal.cannotApplyItem', { title: d.rec.titleRef ?? d.rec.title, reason: error.message }))
         continue
       }
       throw error
     }
     const disks = d.ra.action.kind === 'migrate' ? migrationStorageNow(d.ra.action, input.storage) : {}
     if (disks.refusal) {
-      problems.push(`${d.rec.title}: ${disks.refusal}`)
+      problems.push(msg('apply.refusal.cannotApplyItem', { title: d.rec.titleRef ?? d.rec.title, reason: disks.refusal }))
       continue
     }
     const touches = hostsOf(d.ra.action)
@@ -157,8 +157,8 @@ export function buildPlan(input: {
       state: 'pending',
     })
   }
-  if (problems.length > 0) throw new PlanError(`These cannot be applied by VirtPilot:\n- ${problems.join('\n- ')}`)
-  if (steps.length === 0) throw new PlanError('Nothing to apply: approve at least one recommendation with actions')
+  if (problems.length > 0) throw new PlanError(msg('apply.refusal.cannotApply', { clauses: problems }))
+  if (steps.length === 0) throw new PlanError(msg('apply.refusal.nothingToApply'))
   return {
     id: input.id,
     createdAt: input.now,

@@ -1,4 +1,5 @@
-import type { Action, Plan, PlanReadBack, StepReadBack, VmWhereabouts } from '../../shared/model'
+import { msg } from '../../shared/i18n'
+import type { Action, MessageRef, Plan, PlanReadBack, StepReadBack, VmWhereabouts } from '../../shared/model'
 import { checkVerification, verifyCommands, vmInfo, vmInfoCommand, type CommandContext } from '../hosts/libvirt/commands'
 import type { ExecResult } from '../ssh/connection'
 
@@ -68,8 +69,14 @@ export async function readBackPlan(plan: Plan, deps: ReadBackDeps): Promise<Plan
 }
 
 /** One line per VM for logs and the audit: `h1-vm2 on h1 (running, 1 vCPU, 128 MiB)`. */
-export function describeWhereabouts(readBack: PlanReadBack, nameOf: (vmId: string) => string): string {
-  return readBack.vms
-    .map((vm) => `${nameOf(vm.vmId)}: ${vm.seen.length === 0 ? 'on none of the plan\'s hosts' : vm.seen.map((s) => `on ${s.host} (${s.state}, ${s.vcpus} vCPU, ${Math.round(s.memoryMiB ?? 0)} MiB)`).join(' and ')}`)
-    .join('; ')
+export function describeWhereabouts(readBack: PlanReadBack, nameOf: (vmId: string) => string): MessageRef[] {
+  return readBack.vms.map((vm) =>
+    msg('apply.readBack.vm', {
+      vm: nameOf(vm.vmId),
+      where:
+        vm.seen.length === 0
+          ? msg('apply.readBack.nowhere')
+          : msg('apply.readBack.places', { ands: vm.seen.map((s) => msg('apply.readBack.on', { host: s.host, state: s.state, vcpus: s.vcpus ?? '?', mib: Math.round(s.memoryMiB ?? 0) })) }),
+    }),
+  )
 }

@@ -27,6 +27,10 @@ export interface LibvirtTunnel {
  */
 export async function libvirtTunnel(source: HostConnection, destination: HostConnection): Promise<LibvirtTunnel> {
   await Promise.all([source.connect(), destination.connect()])
+  // A VirtPilot killed mid-migration cannot remove its directory: the next migration from this host
+  // does, once it is a minute old. Its path is needed only from mktemp until virsh connects (seconds);
+  // an open connection does not need it.
+  await source.exec(['find', '/tmp', '-maxdepth', '1', '-type', 'd', '-name', 'virtpilot-migrate.??????????', '-mmin', '+1', '-exec', 'rm', '-rf', '--', '{}', '+'], { timeoutMs: 20_000 }).catch(() => undefined)
   const made = await source.exec(['mktemp', '-d', TUNNEL_DIR_TEMPLATE], { timeoutMs: 20_000 })
   const dir = made.stdout.trim()
   if (made.code !== 0 || !TUNNEL_DIR.test(dir)) {

@@ -3,6 +3,8 @@ import { ApiFailure } from '../../shared/api'
 import type { Host, HostSample, ManagedHost, Vm, VmSample } from '../../shared/model'
 import type { Services } from '../services/services'
 import { cliServices, InputError, numberOption, printJson, terminalSafe, UsageError, withServices } from './input'
+import { msg } from '../../shared/i18n'
+import { say, tell } from './language'
 
 export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samples N] [--interval S] --json
   virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
@@ -66,7 +68,7 @@ async function collectFromStore(url: string, values: Record<string, string | str
       try {
         await s.cluster.updateSettings({ metricsSource: source })
       } catch (error) {
-        if (error instanceof ApiFailure) throw new InputError(error.message)
+        if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
         throw error
       }
       if (samples > 1) await s.metrics.whenPolled(samples - 1)
@@ -92,10 +94,13 @@ async function collectFromStore(url: string, values: Record<string, string | str
     false,
   )
   printJson(result)
-  const { error, problems } = result.source
-  for (const p of problems ?? []) console.error(`virtpilot: ${terminalSafe(p)}`)
-  if (error) console.error(`virtpilot: ${terminalSafe(error)}`)
-  else if (result.hosts.length === 0) console.error('virtpilot: the store gave no host with fresh figures')
+  const { error, errorRef, problems, problemRefs } = result.source
+  // In the CLI's language where VirtPilot has the words.
+  problems?.forEach((p, i) => console.error(`virtpilot: ${terminalSafe(say(problemRefs?.[i] ?? undefined, p))}`))
+  const containers = result.source.pve?.containers ?? []
+  if (containers.length > 0) console.error(`virtpilot: Proxmox containers listed, not managed (VirtPilot manages QEMU guests only): ${terminalSafe(containers.map((c) => `${c.name} (${c.node})`).join(', '))}`)
+  if (error) console.error(`virtpilot: ${terminalSafe(say(errorRef, error))}`)
+  else if (result.hosts.length === 0) console.error(`virtpilot: ${tell(msg('cli.collect.noFreshHost'))}`)
   return !error && result.hosts.length > 0 ? 0 : 1
 }
 
@@ -188,7 +193,7 @@ export async function collectCommand(args: string[]): Promise<number> {
           try {
             hosts.push(await s.hosts.add({ target }))
           } catch (error) {
-            if (error instanceof ApiFailure) throw new InputError(error.message)
+            if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
             throw error
           }
         }

@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import type { ManagedHost } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, confirm, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+import { cliServices, confirm, InputError, printJson, terminalSafe, UsageError, withServices, refusedInput } from './input'
+import { msg } from '../../shared/i18n'
+import { tell } from './language'
 
 export const HOSTS_HELP = `  virtpilot hosts add TARGET [--name NAME] [--accept-new] [--data FILE] [--json]
   virtpilot hosts list [--data FILE] [--json]
@@ -24,7 +26,7 @@ async function add(services: Services, target: string, name: string | undefined,
   try {
     host = await services.hosts.add({ target, ...(name ? { displayName: name } : {}) })
   } catch (error) {
-    if (error instanceof ApiFailure) throw new InputError(error.message)
+    if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
     throw error
   }
   for (;;) {
@@ -32,8 +34,8 @@ async function add(services: Services, target: string, name: string | undefined,
     host = services.hosts.list().find((h) => h.id === host.id)!
     const question = host.pendingHostKey
     if (!question) break
-    process.stderr.write(`${target} (${question.host}:${question.port}) presents a ${question.keyType} host key nobody trusted yet:\n  ${question.fingerprint}\nCompare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host.\n`)
-    const accept = acceptNew || (await confirm('Trust this key?'))
+    process.stderr.write(`${tell(msg('cli.hosts.unknownKey', { target, address: `${question.host}:${question.port}`, type: question.keyType }))}\n  ${question.fingerprint}\n${tell(msg('cli.hosts.compareKey'))}\n`)
+    const accept = acceptNew || (await confirm(tell(msg('cli.hosts.trust'))))
     try {
       host = await services.hosts.answerHostKey(question.promptId, accept)
     } catch (error) {
@@ -46,7 +48,7 @@ async function add(services: Services, target: string, name: string | undefined,
   if (json) printJson(host)
   else console.log(line(host))
   if (host.state === 'online' && !host.error) return 0
-  console.error(`virtpilot: ${host.id} was added but could not be read${host.error ? `: ${terminalSafe(host.error)}` : ''}. Fix that and run collect, or: virtpilot hosts remove ${host.id}`)
+  console.error(`virtpilot: ${terminalSafe(tell(msg('cli.hosts.notRead', { host: host.id, reason: host.error ? msg('cli.hosts.reason', { reason: host.errorRef ? (host.errorDetail ? msg('cli.hosts.withDetail', { text: host.errorRef, detail: host.errorDetail }) : host.errorRef) : host.error }) : '' })))}`)
   return 1
 }
 
@@ -87,8 +89,8 @@ export async function hostsCommand(args: string[]): Promise<number> {
     case 'remove': {
       const id = one('ID or TARGET')
       return withServices(cliServices(values.data), async (s) => {
-        if (!(await s.hosts.remove(id))) throw new InputError(`${s.file} has no host ${id} (see: virtpilot hosts list)`)
-        console.error(`Removed ${id}.`)
+        if (!(await s.hosts.remove(id))) throw refusedInput(msg('cli.hosts.noHost', { file: s.file, host: id }))
+        console.error(tell(msg('cli.hosts.removed', { host: id })))
         return 0
       }, false)
     }
@@ -99,12 +101,12 @@ export async function hostsCommand(args: string[]): Promise<number> {
         try {
           forgotten = s.hosts.forgetKey(host)
         } catch (error) {
-          if (error instanceof ApiFailure) throw new InputError(error.message)
+          if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
           throw error
         }
         const name = forgotten.port === 22 ? forgotten.host : `[${forgotten.host}]:${forgotten.port}`
-        if (forgotten.removed === 0) throw new InputError(`${forgotten.file} has no key for ${name}. A key in ~/.ssh/known_hosts is removed with: ssh-keygen -R '${name}'`)
-        console.error(`Removed ${forgotten.removed} key(s) of ${name} from ${forgotten.file}; the next connection asks about the new key.`)
+        if (forgotten.removed === 0) throw refusedInput(msg('cli.hosts.noKey', { file: forgotten.file, name }))
+        console.error(tell(msg('cli.hosts.keysRemoved', { count: forgotten.removed, name, file: forgotten.file })))
         return 0
       }, false)
     }

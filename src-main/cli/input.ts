@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import type { z } from 'zod'
 import pkg from '../../package.json'
 import { describeIssues } from '../../shared/api'
+import { english } from '../../shared/i18n'
 import type { MessageRef } from '../../shared/model'
 import { createServices, type Services, type ServicesOptions } from '../services/services'
 import { resolveDataFile } from '../store/paths'
@@ -21,6 +22,11 @@ export class InputError extends Error {
   ) {
     super(about ? `${about}: ${text}` : text)
   }
+}
+
+/** An InputError VirtPilot words itself: the English beside the message for the CLI's language. */
+export function refusedInput(ref: MessageRef, about?: string): InputError {
+  return new InputError(english(ref), ref, about)
 }
 
 /** Bad usage (an unknown option, a missing argument): exit 2 with the message and a pointer to --help. */

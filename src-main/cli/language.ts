@@ -40,3 +40,14 @@ export function cliLanguage(): Language {
 export function say(ref: MessageRef | undefined, english: string): string {
   return ref ? formatMessage(ref, current, english) : english
 }
+
+/** One of the CLI's own sentences in its language. */
+export function tell(ref: MessageRef): string {
+  return formatMessage(ref, current)
+}
+
+/** What a failure says in the CLI's language: VirtPilot's words where it sent them, else its message. */
+export function sayError(error: unknown): string {
+  const e = error as Error & { messageRef?: MessageRef; ref?: MessageRef }
+  return say(e.messageRef ?? e.ref, e.message)
+}

@@ -10,13 +10,17 @@ import { resolveDataFile } from '../store/paths'
 import { COLLECT_HELP, collectCommand } from './collect'
 import { HOSTS_HELP, hostsCommand } from './hosts'
 import { InputError, UsageError } from './input'
-import { LanguageError, say, settleLanguage } from './language'
+import { msg } from '../../shared/i18n'
+import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
+import { helpIn } from './help'
+import { cliLanguage, LanguageError, say, sayError, settleLanguage, tell } from './language'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
 import { REQUEST_HELP, requestCommand } from './request'
 import { PERF_HELP, perfCommand } from './perf'
 import { MAINTENANCE_HELP, maintenanceCommand, RULES_HELP, rulesCommand } from './rules'
+import { AUTOMATION_HELP, automationCommand } from './automation'
 import { terminalPrompter } from './terminal-prompter'
 import { WHATIF_HELP, whatifCommand } from './whatif'
 
@@ -43,6 +47,7 @@ ${PLAN_HELP.trimEnd()}
 ${RECOVER_HELP.trimEnd()}
 ${RULES_HELP.trimEnd()}
 ${MAINTENANCE_HELP.trimEnd()}
+${AUTOMATION_HELP.trimEnd()}
 ${WHATIF_HELP.trimEnd()}
 ${PERF_HELP.trimEnd()}
   virtpilot COMMAND --help | virtpilot --help | --version
@@ -95,7 +100,7 @@ async function serve(args: string[]): Promise<void> {
   await services.start()
   const server = await startServer({ services, rendererDir: dir, host: values.host, port, ...(tls ? { tls } : {}), publicNames })
   if (!isLoopback(values.host)) {
-    console.error(`Warning: serving on ${values.host} over HTTPS: anyone who can reach it and learns the token controls VirtPilot, including applying plans on your hosts.`)
+    console.error(tell(msg('cli.publicWarning', { host: values.host })))
   }
   console.log(`VirtPilot is serving at ${server.url}`)
   console.log(`Data file: ${services.file}`)
@@ -138,6 +143,7 @@ const COMMAND_HELP: Record<string, string> = {
   recover: RECOVER_HELP,
   rules: RULES_HELP,
   maintenance: MAINTENANCE_HELP,
+  automation: AUTOMATION_HELP,
   whatif: WHATIF_HELP,
   'perf-kvm': PERF_HELP,
 }
@@ -153,7 +159,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const [command, ...rest] = argv
   if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
-    process.stdout.write(`Usage:\n${COMMAND_HELP[command]}`)
+    process.stdout.write(helpIn(`Usage:\n${COMMAND_HELP[command]}`, cliLanguage(), { max: PERF_KVM_MAX_SECONDS }))
     return 0
   }
   try {
@@ -162,7 +168,7 @@ export async function main(args: string[]): Promise<number> {
       case '--help':
       case '-h':
       case 'help':
-        process.stdout.write(HELP)
+        process.stdout.write(helpIn(HELP, cliLanguage(), { max: PERF_KVM_MAX_SECONDS }))
         return 0
       case '--version':
         console.log(pkg.version)
@@ -193,12 +199,14 @@ export async function main(args: string[]): Promise<number> {
         return await rulesCommand(rest)
       case 'maintenance':
         return await maintenanceCommand(rest)
+      case 'automation':
+        return await automationCommand(rest)
       case 'whatif':
         return await whatifCommand(rest)
       case 'perf-kvm':
         return await perfCommand(rest)
       default:
-        throw new UsageError(`Unknown command ${JSON.stringify(command)}`)
+        throw new UsageError(tell(msg('cli.unknownCommand', { command: JSON.stringify(command) })))
     }
   } catch (error) {
     if (error instanceof InputError) {
@@ -206,8 +214,8 @@ export async function main(args: string[]): Promise<number> {
       return 1
     }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    console.error(`virtpilot: ${(error as Error).message}`)
-    if (usage) console.error('Run `virtpilot --help` for usage.')
+    console.error(`virtpilot: ${sayError(error)}`)
+    if (usage) console.error(tell(msg('cli.seeHelp')))
     return usage ? 2 : 1
   }
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
 import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+import { msg } from '../../shared/i18n'
+import { tell } from './language'
 
 export const PERF_HELP = `  virtpilot perf-kvm VM [--seconds N] [--run] [--data FILE] --json
       VM exits of one running VM (name or id) by reason, from \`perf kvm stat record -p <its
@@ -33,18 +35,18 @@ export async function perfCommand(args: string[]): Promise<number> {
     if (!vm) throw new InputError(`no VM ${named} on the hosts of ${s.file}`)
     try {
       const preview = s.perfKvm.preview(vm.id, seconds)
-      console.error(terminalSafe(`On ${preview.hostId}, for ${vm.name} (QEMU process ${preview.pid}):\n${preview.command}`))
+      console.error(terminalSafe(`${tell(msg('cli.perf.preview', { host: preview.hostId, vm: vm.name, pid: preview.pid }))}\n${preview.command}`))
       if (!values.run) {
         printJson(preview)
         return 0
       }
-      console.error(`recording ${seconds} s ...`)
+      console.error(tell(msg('cli.perf.recording', { seconds })))
       const run = await s.perfKvm.run(vm.id, seconds)
       if (run.message) console.error(terminalSafe(`${run.status}: ${run.message}`))
       printJson(run)
       return run.status === 'done' ? 0 : 1
     } catch (error) {
-      if (error instanceof ApiFailure) throw new InputError(error.message)
+      if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
       throw error
     }
   })

@@ -4,6 +4,8 @@ import { z } from 'zod'
 import { PlanSchema, RecommendationSchema, type Plan } from '../../shared/model'
 import { PlanError } from '../services/plans'
 import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { say } from './language'
+import { progressText } from './progress'
 
 export const PLAN_HELP = `  virtpilot plan --from RECOMMENDATIONS.json --approve ID... [--parallelism N]
                  [--allow-unsafe-migration] [--out PLAN.json] [--data FILE] --json
@@ -97,14 +99,14 @@ export async function applyCommand(args: string[]): Promise<number> {
         const off = s.events.on('plans.changed', (p) => {
           if (p.id !== plan.id) return
           const line = progressLine(p)
-          if (line !== last) console.error(`[${p.state}] ${line}`)
+          if (line !== last) console.error(progressText(p))
           last = line
         })
         const run = await s.plans.execute(plan)
         process.once('SIGINT', () => run.cancel())
         const done = await run.done
         off()
-        for (const o of done.outcome ?? []) console.error(terminalSafe(`${o.host}: ${o.summary}`))
+        for (const o of done.outcome ?? []) console.error(terminalSafe(`${o.host}: ${say(o.summaryRef, o.summary)}`))
         printJson(done)
         return done.state === 'done' ? 0 : 1
       } catch (error) {

@@ -4,7 +4,9 @@ import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/t
 import { HistoryFileSchema, SnapshotSchema, type History, type Snapshot } from '../../shared/model'
 import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
-import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
+import { msg } from '../../shared/i18n'
+import { tell } from './language'
 
 export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --snapshot FILE.json] [--history FILE.json]
                       [--strategy static|dynamic|hybrid] [--max-moves N] [--min-relative-gain X]
@@ -66,13 +68,13 @@ export async function clusterOf(services: Services, source: 'data' | 'demo'): Pr
     return services.cluster.snapshot()
   }
   if (services.hosts.stored().length === 0) {
-    throw new InputError(`${services.file} has no hosts. Add one with \`virtpilot hosts add TARGET --data ${services.file}\`, or use --demo or --snapshot FILE.json.`)
+    throw refusedInput(msg('cli.recommend.noHosts', { file: services.file }))
   }
   await services.start()
   const errors = await services.hosts.whenSampled(1)
-  for (const [id, error] of errors) console.error(`virtpilot: ${id} left out: ${terminalSafe(error)}`)
+  for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
   const snapshot = services.cluster.snapshot()
-  if (snapshot.hosts.length === 0) throw new InputError(`None of the hosts of ${services.file} could be read.`)
+  if (snapshot.hosts.length === 0) throw refusedInput(msg('cli.recommend.noneRead', { file: services.file }))
   return snapshot
 }
 
@@ -137,7 +139,7 @@ export async function exportHistoryCommand(args: string[]): Promise<number> {
     async (s) => {
       const file = await s.history.exportFile(days * 24 * 3600_000)
       writeJsonFile(out, file)
-      console.error(`Wrote the history of ${Object.keys(file.vms).length} VM(s) to ${out}.`)
+      console.error(tell(msg('cli.recommend.historyWritten', { count: Object.keys(file.vms).length, file: out })))
       return 0
     },
     false,

@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import type { Plan } from '../../shared/model'
 import { PlanError } from '../services/plans'
-import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+import { cliServices, InputError, printJson, refusedInput, terminalSafe, UsageError, withServices } from './input'
+import { msg } from '../../shared/i18n'
+import { say, tell } from './language'
+import { progressText, stepState } from './progress'
 
 export const RECOVER_HELP = `  virtpilot recover [PLAN_ID] [--resume | --roll-back] [--data FILE] --json
       A plan cut short (VirtPilot killed, the machine down) shows as interrupted, each step with
@@ -37,12 +40,12 @@ export async function recoverCommand(args: string[]): Promise<number> {
     try {
       if (!how) {
         const plans = s.plans.list().filter((p) => p.state === 'interrupted' && (!id || p.id === id))
-        if (id && plans.length === 0) throw new InputError(`${s.file} has no interrupted plan ${id}`)
+        if (id && plans.length === 0) throw refusedInput(msg('cli.recover.noInterrupted', { file: s.file, plan: id }))
         const read: Plan[] = []
         for (const plan of plans) read.push(await s.plans.readBack(plan.id))
         for (const plan of read) {
-          for (const r of plan.readBack?.steps ?? []) console.error(terminalSafe(`${plan.id} ${r.stepId} (${plan.steps.find((x) => x.id === r.stepId)?.state}): ${r.verdict}: ${r.observed}`))
-          for (const problem of plan.readBack?.problems ?? []) console.error(terminalSafe(`${plan.id}: could not read ${problem}`))
+          for (const r of plan.readBack?.steps ?? []) console.error(terminalSafe(tell(msg('cli.recover.readBack', { plan: plan.id, step: r.stepId, state: stepState(plan.steps.find((x) => x.id === r.stepId)?.state), verdict: msg(`apply.readBack.verdict.${r.verdict}`), observed: r.observedRef ?? r.observed }))))
+          for (const problem of plan.readBack?.problems ?? []) console.error(terminalSafe(tell(msg('cli.recover.couldNotRead', { plan: plan.id, problem }))))
         }
         printJson(read)
         return 0
@@ -51,17 +54,18 @@ export async function recoverCommand(args: string[]): Promise<number> {
       const off = s.events.on('plans.changed', (p) => {
         if (p.id !== id) return
         const line = progressLine(p)
-        if (line !== last) console.error(`[${p.state}] ${line}`)
+        if (line !== last) console.error(progressText(p))
         last = line
       })
       const run = await s.plans.recover(id!, how)
       const done = await run.done
       off()
-      for (const o of done.outcome ?? []) console.error(terminalSafe(`${o.host}: ${o.summary}`))
+      for (const o of done.outcome ?? []) console.error(terminalSafe(`${o.host}: ${say(o.summaryRef, o.summary)}`))
       printJson(done)
       return done.state === (how === 'resume' ? 'done' : 'rolled-back') ? 0 : 1
     } catch (error) {
-      if (error instanceof PlanError || error instanceof ApiFailure) throw new InputError(error.message)
+      if (error instanceof PlanError) throw new InputError(error.message, error.ref)
+      if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
       throw error
     }
   })

@@ -75,7 +75,7 @@ export async function requestCommand(args: string[]): Promise<number> {
         const item = await s.inbox.request(request, `${userInfo().username} (cli)`)
         printJson({ recommendations: [item.recommendation], snapshot })
       } catch (error) {
-        if (error instanceof ApiFailure) throw new InputError(error.message)
+        if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
         throw error
       }
       return 0

@@ -2,15 +2,18 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import { NewPlacementRuleSchema, PlacementRuleKindSchema, type NewPlacementRule } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
+import { msg } from '../../shared/i18n'
+import { tell } from './language'
 
 export const RULES_HELP = `  virtpilot rules list [--data FILE] --json
   virtpilot rules add KIND VM... [--host HOST]... [--name NAME] [--data FILE] --json
   virtpilot rules remove ID [--data FILE] --json
       The placement rules the engine keeps (DRS-style). KIND is affinity (the VMs run on one
       host), anti-affinity (no two share a host), host-must (the VMs run only on the --host
-      hosts), host-should (they run there where one has room), pin (one VM on one host) or
-      exclude (balancing never moves the VMs; maintenance and the hard rules still do). VMs by
+      hosts), host-should (they run there where one has room), host-must-not (never on the
+      --host hosts), host-should-not (on other hosts where one has room), pin (one VM on one
+      host) or exclude (balancing never moves the VMs; maintenance and the hard rules still do). VMs by
       name or id, as the data file's inventory knows them. A rule that conflicts with the others
       is refused with the reason (exit 1). Violations of the current placement become
       recommendations the next time the engine runs.
@@ -25,7 +28,7 @@ export const MAINTENANCE_HELP = `  virtpilot maintenance enter HOST [--allow-uns
 `
 
 /** VM names (or ids) to ids, as the inventory and the hosts read knows them. */
-function vmIds(services: Services, names: readonly string[]): string[] {
+export function vmIds(services: Services, names: readonly string[]): string[] {
   const known = services.rules.known().vms
   return names.map((name) => {
     if (known.has(name)) return name
@@ -37,7 +40,7 @@ function vmIds(services: Services, names: readonly string[]): string[] {
 }
 
 const refused = (error: unknown): never => {
-  if (error instanceof ApiFailure) throw new InputError(error.message)
+  if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
   throw error
 }
 
@@ -101,14 +104,14 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
     case 'enter': {
       const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
       return withServices(services, async (s) => {
-        if (s.hosts.stored().length === 0) throw new InputError(`${s.file} has no hosts. Add one with \`virtpilot hosts add TARGET --data ${s.file}\`.`)
+        if (s.hosts.stored().length === 0) throw refusedInput(msg('cli.rules.noHosts', { file: s.file }))
         // Every host read first: the evacuation is planned on where the VMs are now.
         await s.start()
         const errors = await s.hosts.whenSampled(1)
-        for (const [id, error] of errors) console.error(`virtpilot: ${id} left out: ${terminalSafe(error)}`)
+        for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
         const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refused)
         if (entry.plan && values.out) writeJsonFile(values.out, entry.plan)
-        for (const vm of entry.staying) console.error(terminalSafe(`${vm.name} stays on ${host}: ${vm.reason}`))
+        for (const vm of entry.staying) console.error(terminalSafe(tell(msg('cli.rules.stays', { vm: vm.name, host, reason: vm.reasonRef ?? vm.reason }))))
         printJson(entry)
         return 0
       }, false)

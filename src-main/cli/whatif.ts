@@ -9,6 +9,9 @@ import { importInWorker } from '../whatif/import'
 import { workerRunner } from '../whatif/run'
 import { ScenarioInputError } from '../whatif/scenario-file'
 import { terminalJson, terminalText } from '../text/terminal'
+import { needsOwnWords } from '../../shared/api/issues'
+import { msg } from '../../shared/i18n'
+import { say, tell } from './language'
 
 export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo | --example NAME) [--policy SPEC]...
                   [--seed N] [--save-scenario FILE] --json
@@ -94,16 +97,26 @@ export async function whatifCommand(args: string[]): Promise<number> {
     return 0
   } catch (error) {
     if (error instanceof WhatifUsageError) return usage(error.message)
-    if (error instanceof ScenarioInputError || (error instanceof ApiFailure && error.code === 'bad-request')) {
-      console.error(terminalText(`virtpilot: ${error.message}`))
+    const refused = error instanceof ScenarioInputError ? error.toApiFailure() : error
+    if (refused instanceof ApiFailure && refused.code === 'bad-request') {
+      console.error(terminalText(`virtpilot: ${failureText(refused)}`))
       return 1
     }
     throw error
   }
 }
 
+/** A refused input in the CLI's language: what is wrong, then each line (its own words where VirtPilot has none). */
+function failureText(error: ApiFailure): string {
+  const lines = (error.details ?? []).slice(0, 20).map((line, i) => {
+    const ref = error.detailRefs?.[i]
+    return ref && !needsOwnWords(ref) ? say(ref, line) : line
+  })
+  return [say(error.messageRef, error.message), ...lines].join('\n  ')
+}
+
 function usage(message: string): number {
   console.error(`virtpilot: ${message}`)
-  console.error('Run `virtpilot --help` for usage.')
+  console.error(tell(msg('cli.seeHelp')))
   return 2
 }

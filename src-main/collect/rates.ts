@@ -1,5 +1,5 @@
 import type { DiskSample, HostSample, VmSample } from '../../shared/model'
-import { DISKSTATS_SECTOR_BYTES, type CpuTicks, type DiskStat, type KvmCounters, type QemuCpuNs, type RawStats } from '../hosts/adapter'
+import { DISKSTATS_SECTOR_BYTES, type CpuTicks, type DiskStat, type KvmCounters, type KvmDebugfs, type QemuCpuNs, type RawStats } from '../hosts/adapter'
 
 const U32 = 2 ** 32
 
@@ -84,10 +84,13 @@ export function diskRates(
 
 /**
  * A VM's QEMU CPU by thread kind over the interval, cores. None when the process changed (the guest
- * restarted). A kind that went down (a thread that ended, counted since in "other") adds nothing.
+ * restarted), or when threads were listed that the previous read did not have (a guest read while
+ * QEMU was still starting, a vCPU added live): their whole past time would show in this interval.
+ * A kind that went down (a thread that ended, counted since in "other") adds nothing.
  */
 export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, seconds: number): Partial<VmSample> {
   if (!p || !c || p.pid !== c.pid || !(seconds > 0)) return {}
+  if (p.threads !== undefined && c.threads !== undefined && c.threads > p.threads) return {}
   const cores = (k: 'vcpuNs' | 'emulatorNs' | 'iothreadNs' | 'vhostNs' | 'otherNs' | 'totalNs') => nonNegative(c[k] - p[k]) / 1e9 / seconds
   return {
     qemuVcpuCores: cores('vcpuNs'),
@@ -255,5 +258,30 @@ export function deriveSamples(
       ...kvmRates(p.kvm, v.kvm, seconds),
     })
   }
+  for (const s of hostSamples) Object.assign(s, hostKvm(prevHosts.get(s.hostId)?.kvmDebugfs, current.hosts.find((h) => h.hostId === s.hostId)?.kvmDebugfs, vmSamples.filter((v) => v.hostId === s.hostId), seconds))
   return { hostSamples, vmSamples, diskSamples }
+}
+
+const KVM_RATES = [
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs',
+  'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
+] as const
+
+/**
+ * A host's KVM counters as rates: the kernel's own sum over all its VMs (/sys/kernel/debug/kvm)
+ * when it was read both times, else the sum of its VMs' rates (those that have KVM statistics),
+ * else none. Says which, and what debugfs said.
+ */
+export function hostKvm(p: KvmDebugfs | undefined, c: KvmDebugfs | undefined, vms: readonly VmSample[], seconds: number): Partial<HostSample> {
+  const debugfs = c ? { kvmDebugfs: c.status } : {}
+  if (p?.status === 'read' && c?.status === 'read') {
+    const rates = kvmRates(p.counters, c.counters, seconds)
+    if (Object.keys(rates).length > 0) return { ...rates, kvmSource: 'debugfs', ...debugfs } as Partial<HostSample>
+  }
+  const out: Partial<HostSample> = {}
+  for (const k of KVM_RATES) {
+    const given = vms.map((v) => v[k]).filter((x) => x !== undefined)
+    if (given.length > 0) out[k] = given.reduce((a, b) => a + b, 0)
+  }
+  return Object.keys(out).length > 0 ? { ...out, kvmSource: 'vms', ...debugfs } : debugfs
 }

@@ -64,5 +64,10 @@ export function apiHandlers(core: Core): Handlers {
     'rules.remove': async ({ id }) => ({ removed: core.rules.remove(id) }),
     'maintenance.enter': ({ hostId, allowUnsafeMigration }) => core.rules.enter(hostId, { allowUnsafeMigration }),
     'maintenance.exit': async ({ hostId }) => ({ exited: core.rules.exit(hostId) }),
+    'automation.get': async () => core.automation.status(),
+    'automation.update': async (patch) => core.automation.update(patch),
+    'automation.setVm': async ({ vmId, level }) => core.automation.setVm(vmId, level),
+    'automation.pause': async ({ running }) => core.automation.pause(running),
+    'automation.resume': async () => core.automation.resume(),
   }
 }

@@ -40,6 +40,8 @@ export interface RawHostStats {
   vmstat?: HostVmstat
   /** Block devices as /proc/diskstats counts them (iostat's view); absent when not read. */
   disks?: readonly DiskStat[]
+  /** KVM's host-wide counters from /sys/kernel/debug/kvm, or why there are none; absent when not read. */
+  kvmDebugfs?: KvmDebugfs
 }
 
 export interface HostVmstat {
@@ -96,6 +98,9 @@ export interface KvmCounters {
   remoteTlbFlushes?: number
 }
 
+/** What /sys/kernel/debug/kvm gave: the kernel's counters summed over every VM of the host, or why none. */
+export type KvmDebugfs = { status: 'read'; counters: KvmCounters } | { status: 'not-mounted' | 'not-readable' | 'no-kvm' }
+
 /** A QEMU process's CPU time by what its threads do (see linux/parse/qemu-threads.ts), ns. */
 export interface QemuCpuNs {
   /** The process the counters belong to: another one (the guest restarted) starts them again. */
@@ -106,6 +111,8 @@ export interface QemuCpuNs {
   vhostNs: number
   otherNs: number
   totalNs: number
+  /** Threads read (the listing's): more than last time means threads listed anew, whose whole past time shows at once. */
+  threads?: number
 }
 
 export interface RawStats {

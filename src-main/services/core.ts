@@ -1,6 +1,7 @@
 import type { AppInfo, OverviewSummary } from '../../shared/api'
 import type { ClusterFacts } from '../../shared/model'
 import type { AuditService } from './audit'
+import type { AutomationService } from './automation'
 import type { Cluster } from './cluster'
 import type { CredentialBroker } from './credentials'
 import type { EngineService } from './engine'
@@ -34,4 +35,5 @@ export interface Core {
   storage: StorageService
   perfKvm: PerfKvmService
   rules: RulesService
+  automation: AutomationService
 }

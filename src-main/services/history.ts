@@ -1,5 +1,6 @@
 import type { HostHistory, SeriesQuery, SeriesResult } from '../../shared/api'
-import { ApiFailure } from '../../shared/api'
+import { failure } from '../../shared/api/result'
+import { msg } from '../../shared/i18n'
 import { hostMetrics, type ClusterSeries, type History, type HistoryFile, type Snapshot } from '../../shared/model'
 import { ROLLUP_MS } from '../store/rollup'
 import type { SamplesRepo } from '../store/samples'
@@ -10,6 +11,23 @@ import type { StoreHistoryRoute } from './metrics-source'
 
 /** How many VMs a host's stacked chart names; the rest are summed as one. */
 const STACK_TOP_VMS = 12
+/** Steps a store's window is read in for a measured effect: each a mean, so their mean is the window's. */
+const MEANS_POINTS = 240
+
+export interface VmWindowMeans {
+  /** Samples the means come from (a store's: steps of its answer). */
+  n: number
+  cpuUsedCores: number | null
+  cpuReadyPct: number | null
+  memUsedMiB: number | null
+}
+export interface HostWindowMeans {
+  n: number
+  cpuPct: number | null
+  memUsedMiB: number | null
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length)
 
 export interface HistoryOptions {
   samples: SamplesRepo
@@ -27,9 +45,30 @@ export interface HistoryOptions {
 export function createHistory(options: HistoryOptions) {
   const { samples, clock } = options
 
-  function vmOf(route: StoreHistoryRoute | undefined, vmId: string): StoreVm | undefined {
+  function vmOf(route: StoreHistoryRoute | undefined, vmId: string, onHost?: string): StoreVm | undefined {
     const vm = route && options.snapshot().vms.find((v) => v.id === vmId)
-    return vm ? route.vm(vm) : undefined
+    return vm ? route.vm(onHost !== undefined ? { ...vm, hostId: onHost } : vm) : undefined
+  }
+
+  /**
+   * A VM's means over [from, to), for the measured effect of a change: SQLite's samples, or the
+   * store's range for a VM it serves. `onHost`: the host it ran on then (before a migration).
+   */
+  async function vmMeans(vmId: string, from: number, to: number, onHost?: string): Promise<VmWindowMeans> {
+    const route = options.store?.()
+    const vm = vmOf(route, vmId, onHost)
+    if (!route || !vm) return samples.vmWindowMeans(vmId, from, to)
+    const r = await route.ranges.vmSeries(vm, ['cpuUsedCores', 'cpuReadyPct', 'memUsedMiB'], from, to, MEANS_POINTS)
+    return { n: r.series.cpuUsedCores.values.length, cpuUsedCores: mean(r.series.cpuUsedCores.values), cpuReadyPct: mean(r.series.cpuReadyPct.values), memUsedMiB: mean(r.series.memUsedMiB.values) }
+  }
+
+  /** A host's means over [from, to): SQLite's samples, or the store's range for a host it serves. */
+  async function hostMeans(hostId: string, from: number, to: number): Promise<HostWindowMeans> {
+    const route = options.store?.()
+    const key = route?.hostKey(hostId)
+    if (!route || key === undefined) return samples.hostWindowMeans(hostId, from, to)
+    const r = await route.ranges.hostSeries(key, ['cpuPct', 'memUsedMiB'], from, to, MEANS_POINTS)
+    return { n: r.series.cpuPct.values.length, cpuPct: mean(r.series.cpuPct.values), memUsedMiB: mean(r.series.memUsedMiB.values) }
   }
 
   /** The one series path: one host's or one VM's metrics over a range, by metric name. */
@@ -47,7 +86,7 @@ export function createHistory(options: HistoryOptions) {
 
   async function hostHistory(q: { hostId: string; from: number; to: number; maxPoints: number; vmBuckets: number }): Promise<HostHistory> {
     const snap = options.snapshot()
-    if (!snap.hosts.some((h) => h.id === q.hostId)) throw new ApiFailure('not-found', `No host ${q.hostId} in the current inventory; open Overview and pick a host from the list.`)
+    if (!snap.hosts.some((h) => h.id === q.hostId)) throw failure('not-found', msg('server.history.noHost', { host: q.hostId }))
     const now = clock()
     const vms = snap.vms.filter((v) => v.hostId === q.hostId)
     const route = options.store?.()
@@ -117,7 +156,7 @@ export function createHistory(options: HistoryOptions) {
     return { version: 1, from: now - windowMs, to: now, stepMs: ROLLUP_MS, vms: history.vms }
   }
 
-  return { series, hostHistory, cluster, usage, exportFile }
+  return { series, hostHistory, cluster, usage, exportFile, vmMeans, hostMeans }
 }
 
 export type HistoryService = ReturnType<typeof createHistory>

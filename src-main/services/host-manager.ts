@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { ApiFailure, type AddHostRequest } from '../../shared/api'
-import { msg } from '../../shared/i18n'
-import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, Snapshot } from '../../shared/model'
+import type { AddHostRequest } from '../../shared/api'
+import { ApiFailure, failure } from '../../shared/api/result'
+import { english, msg } from '../../shared/i18n'
+import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, MessageRef, Snapshot } from '../../shared/model'
 import { Collector, type PollTiming } from '../collect/collector'
 import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
-import type { HostConnection, UnknownHostKey } from '../ssh/connection'
+import { SshError, type HostConnection, type UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
 import type { ConnectionResources } from '../ssh/resources'
 import { TargetError } from '../ssh/target'
@@ -39,8 +40,10 @@ interface Entry {
   pending?: HostKeyPrompt & { key: UnknownHostKey }
   lastPollAt?: number
   pollError?: string
+  /** The poll's failure in VirtPilot's words, when it worded it (an SSH command that timed out or printed too much). */
+  pollErrorRef?: { ref: MessageRef; detail?: string }
   /** Set when the admin refused a host key: shown instead of the connection's own error. */
-  refused?: string
+  refused?: MessageRef
   /** Polls so far, read or failed; and who waits for the next one. */
   attempts: number
   waiting: Set<() => void>
@@ -113,7 +116,7 @@ export class HostManager {
         (entry) =>
           new Promise<void>((resolve) => {
             const check = () => {
-              const error = entry.pollError ?? entry.refused ?? (entry.pending ? `host key ${entry.pending.fingerprint} is not trusted yet` : undefined)
+              const error = entry.pollError ?? (entry.refused && english(entry.refused)) ?? (entry.pending ? english(msg('apply.hostKey.pending', { fingerprint: entry.pending.fingerprint })) : undefined)
               if (entry.collector.polls < samples + 1 && !(error && entry.attempts > 0)) return
               if (error && entry.collector.polls < samples + 1) errors.set(entry.row.id, error)
               entry.waiting.delete(check)
@@ -218,7 +221,7 @@ export class HostManager {
   /** The admin's answer to a host key question; accepting remembers the key and reconnects. */
   async answerHostKey(promptId: string, accept: boolean): Promise<ManagedHost> {
     const entry = [...this.entries.values()].find((e) => e.pending?.promptId === promptId)
-    if (!entry?.pending) throw new ApiFailure('not-found', 'No such host key question: it was answered already or the host was removed')
+    if (!entry?.pending) throw failure('not-found', msg('apply.hostKey.noQuestion'))
     const { key } = entry.pending
     entry.pending = undefined
     if (accept) {
@@ -229,7 +232,7 @@ export class HostManager {
       await entry.connection.connect(true).catch(() => undefined)
       await entry.collector.pollNow()
     } else {
-      entry.refused = `You refused host key ${key.fingerprint} (${key.keyType}); VirtPilot will not connect. To be asked again, remove the host and add it again.`
+      entry.refused = msg('apply.hostKey.refusedByAdmin', { fingerprint: key.fingerprint, type: key.keyType })
       this.notify(entry)
     }
     this.changed()
@@ -249,8 +252,8 @@ export class HostManager {
   /** Tries again now after the admin fixed something (authentication, a stopped sshd). */
   async reconnect(id: string): Promise<ManagedHost> {
     const entry = this.entries.get(id)
-    if (!entry) throw new ApiFailure('not-found', `No host ${id}`)
-    if (entry.pending || entry.refused) throw new ApiFailure('conflict', `${entry.row.displayName}: answer the host key question first (or remove and add the host again)`)
+    if (!entry) throw failure('not-found', msg('apply.hostKey.noHost', { host: id }))
+    if (entry.pending || entry.refused) throw failure('conflict', msg('apply.hostKey.answerFirst', { host: entry.row.displayName }))
     entry.pollError = undefined
     await entry.connection.connect(true).catch(() => undefined)
     await entry.collector.pollNow()
@@ -313,6 +316,9 @@ export class HostManager {
       },
       onError: (error) => {
         entry.pollError = error.message
+        const worded = error instanceof SshError && error.ref ? { ref: error.ref, ...(error.detail ? { detail: error.detail } : {}) } : undefined
+        if (worded) entry.pollErrorRef = worded
+        else delete entry.pollErrorRef
         log(`${row.displayName}: ${error.message}`)
         this.changed()
       },
@@ -373,16 +379,18 @@ export class HostManager {
    * ssh or the host's own tools said, verbatim: a failed collection is the host's words, labelled so.
    */
   private errorWords(entry: Entry): Pick<ManagedHost, 'errorRef' | 'errorDetail'> {
-    if (entry.refused) return {}
+    if (entry.refused) return { errorRef: entry.refused }
+    if (entry.pending && !entry.connection.error && !entry.pollError) return { errorRef: msg('apply.hostKey.pending', { fingerprint: entry.pending.fingerprint }) }
     const ssh = entry.connection.error
     if (ssh) return { ...(ssh.ref ? { errorRef: ssh.ref } : {}), ...(ssh.detail ? { errorDetail: ssh.detail } : {}) }
+    if (entry.pollError && entry.pollErrorRef) return { errorRef: entry.pollErrorRef.ref, ...(entry.pollErrorRef.detail ? { errorDetail: entry.pollErrorRef.detail } : {}) }
     if (entry.pollError) return { errorRef: msg('apply.connection.collectionFailed'), errorDetail: entry.pollError }
     return {}
   }
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = entry.refused ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
+    const error = (entry.refused && english(entry.refused)) ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
     return {
       ...entry.row,
       state: entry.connection.state,

@@ -1,17 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { ApiFailure, type MeasuredEffect, type RecommendationItem, type RecommendationList } from '../../shared/api'
-import { english, msg } from '../../shared/i18n'
+import type { MeasuredEffect, RecommendationItem, RecommendationList } from '../../shared/api'
+import { ApiFailure, failure } from '../../shared/api/result'
+import { english, msg, said } from '../../shared/i18n'
 import type { AllocationStrategy, PartialEngineOptions } from '../../shared/engine/options'
 import { subsetEffect, subsetProblem } from '../../shared/engine/rebalance'
 import { storageContext } from '../../shared/engine/recommend'
 import { requestRecommendation, type AdminRequest } from '../../shared/engine/requests'
 import { withDefaults } from '../../shared/engine/options'
-import { said } from '../../shared/engine/words'
 import type { ClusterFacts, History, MessageRef, Plan, Recommendation, Snapshot } from '../../shared/model'
 import type { StoredRecommendation } from '../store/recommendations'
 import type { Store } from '../store'
 import { EngineError, factsFor, staleViolations, storageWindow, usageWindow, type EngineService } from './engine'
 import type { EventBus } from './events'
+import type { HistoryService, HostWindowMeans, VmWindowMeans } from './history'
+
+/** A recommendation's title as a message, where it has one. */
+const titleOf = (r: Recommendation): MessageRef | string => r.titleRef ?? r.title
 
 /** Before/after comparisons of an applied change use this much time before it. */
 const EFFECT_BEFORE_MS = 30 * 60_000
@@ -28,6 +32,11 @@ export interface InboxOptions {
   engineOptions?: () => PartialEngineOptions
   /** The engine's history of these VMs up to now (SQLite, or the metrics store for the VMs it serves). */
   usage?: (vmIds: readonly string[], now: number) => Promise<History>
+  /** Means over a window, for the measured effect of an applied change (SQLite, or the store for what it serves); default SQLite. */
+  means?: Pick<HistoryService, 'vmMeans' | 'hostMeans'>
+  log?: (message: string) => void
+  /** After each analysis (scheduled or asked for): automation decides on its result. */
+  afterAnalysis?: () => Promise<void>
 }
 
 /** A recommendation keeps its id across engine runs as long as it proposes the same change. */
@@ -53,15 +62,37 @@ export function createInbox(options: InboxOptions) {
   let lastStrategy: AllocationStrategy = 'dynamic'
   let analysing: Promise<void> | undefined
 
-  function effectOf(item: StoredRecommendation, now: number): MeasuredEffect | undefined {
+  const sqliteMeans: Pick<HistoryService, 'vmMeans' | 'hostMeans'> = {
+    vmMeans: async (vmId: string, from: number, to: number): Promise<VmWindowMeans> => store.samples.vmWindowMeans(vmId, from, to),
+    hostMeans: async (hostId: string, from: number, to: number): Promise<HostWindowMeans> => store.samples.hostWindowMeans(hostId, from, to),
+  }
+  const means = options.means ?? sqliteMeans
+  /** A store that cannot answer leaves the figures empty (the list still shows): said once per message. */
+  let lastMeansError: string | undefined
+  async function orEmpty<T extends { n: number }>(read: Promise<T>, empty: T): Promise<T> {
+    try {
+      return await read
+    } catch (error) {
+      const message = (error as Error).message
+      if (message !== lastMeansError) options.log?.(`measured effect: ${message}`)
+      lastMeansError = message
+      return empty
+    }
+  }
+  const noVm: VmWindowMeans = { n: 0, cpuUsedCores: null, cpuReadyPct: null, memUsedMiB: null }
+  const noHost: HostWindowMeans = { n: 0, cpuPct: null, memUsedMiB: null }
+
+  /** Before (half an hour) and after an applied change, from where each VM's and host's history lives. */
+  async function effectOf(item: StoredRecommendation, now: number): Promise<MeasuredEffect | undefined> {
     if (!item.appliedAt) return undefined
     const at = item.appliedAt
     const r = item.recommendation
     const figures: MeasuredEffect['figures'] = []
     const vmIds = [...new Set(r.actions.flatMap((a) => ('vm' in a.action ? [a.action.vm] : [])))]
+    // Where a VM ran before the change: a migrated one's history before it is its old host's.
+    const fromHost = new Map(r.actions.flatMap(({ action }) => (action.kind === 'migrate' ? [[action.vm, action.from] as const] : [])))
     for (const vmId of vmIds) {
-      const before = store.samples.vmWindowMeans(vmId, at - EFFECT_BEFORE_MS, at)
-      const after = store.samples.vmWindowMeans(vmId, at, now)
+      const [before, after] = await Promise.all([orEmpty(means.vmMeans(vmId, at - EFFECT_BEFORE_MS, at, fromHost.get(vmId)), noVm), orEmpty(means.vmMeans(vmId, at, now), noVm)])
       const name = options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
       figures.push(
         { ...said({ label: msg('engine.measured.cpuUsed', { vm: name }) }), unit: 'cores', before: before.cpuUsedCores, after: after.cpuUsedCores, samplesAfter: after.n },
@@ -72,27 +103,36 @@ export function createInbox(options: InboxOptions) {
     for (const a of r.actions) {
       if (a.action.kind !== 'migrate') continue
       for (const host of [a.action.from, a.action.to]) {
-        const before = store.samples.hostWindowMeans(host, at - EFFECT_BEFORE_MS, at)
-        const after = store.samples.hostWindowMeans(host, at, now)
+        const [before, after] = await Promise.all([orEmpty(means.hostMeans(host, at - EFFECT_BEFORE_MS, at), noHost), orEmpty(means.hostMeans(host, at, now), noHost)])
         figures.push({ ...said({ label: msg('engine.measured.hostCpu', { host }) }), unit: '%', before: before.cpuPct, after: after.cpuPct, samplesAfter: after.n })
       }
     }
     return { appliedAt: at, figures }
   }
 
-  function list(): RecommendationList {
-    const now = clock()
-    const items: RecommendationItem[] = store.recommendations
-      .listRecommendations(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed'])
-      .map((item) => {
-        const effect = effectOf(item, now)
-        const { effect: _stored, ...rest } = item
-        return { ...rest, ...(effect ? { effect } : {}) }
-      })
-    return { items, generatedAt, notes, noteRefs, analysing: analysing !== undefined }
+  /** A recommendation as the inbox shows it, with its measured effect once applied. */
+  function itemOf(item: StoredRecommendation, effect?: MeasuredEffect): RecommendationItem {
+    const { effect: _stored, ...rest } = item
+    return { ...rest, ...(effect ? { effect } : {}) }
   }
 
-  const changed = () => events.emit('recommendations.changed', list())
+  /** The inbox now; the state of the analysis as it is when asked (the effects are measured after). */
+  async function list(): Promise<RecommendationList> {
+    const head = { generatedAt, notes, noteRefs, analysing: analysing !== undefined }
+    const now = clock()
+    const stored = store.recommendations.listRecommendations(['open', 'approved', 'rejected', 'snoozed', 'planned', 'applied', 'failed'])
+    const items = await Promise.all(stored.map(async (item) => itemOf(item, await effectOf(item, now))))
+    return { items, ...head }
+  }
+
+  /** Lists are sent in the order their changes happened, though each waits for its effects. */
+  let sending: Promise<void> = Promise.resolve()
+  const changed = () => {
+    const next = list()
+    // Handled in turn below; not an unhandled rejection in the meantime.
+    next.catch(() => undefined)
+    sending = sending.then(async () => events.emit('recommendations.changed', await next)).catch((error: unknown) => options.log?.(`recommendations: ${(error as Error).message}`))
+  }
 
   /** One analysis at a time: a request while one runs waits for it, then runs with its own strategy. */
   async function refresh(strategy: AllocationStrategy = lastStrategy): Promise<RecommendationList> {
@@ -105,13 +145,14 @@ export function createInbox(options: InboxOptions) {
       if (analysing === mine) analysing = undefined
       changed()
     }
+    await options.afterAnalysis?.()
     return list()
   }
 
   async function analyse(strategy: AllocationStrategy): Promise<void> {
     const snapshot = options.snapshot()
     const now = clock()
-    if (snapshot.hosts.length === 0) throw new ApiFailure('conflict', 'No hosts to analyse: add a host or turn the demo cluster on')
+    if (snapshot.hosts.length === 0) throw failure('conflict', msg('server.inbox.noHosts'))
     lastStrategy = strategy
     const ids = snapshot.vms.map((v) => v.id)
     const history = options.usage ? await options.usage(ids, now) : usageWindow(store.samples, ids, now)
@@ -132,9 +173,8 @@ export function createInbox(options: InboxOptions) {
         : exact.reason
           ? msg('engine.notes.exactSkipped', { reason: exact.reasonRef ?? exact.reason })
           : undefined
-    // Infeasibility reasons come in English only (the balancer's words); the exact comparison in either language.
     notes = [...output.reasons, ...output.ruleNotes, ...(exactNote ? [english(exactNote)] : [])]
-    noteRefs = [...output.reasons.map(() => null), ...output.ruleNotes.map(() => null), ...(exactNote ? [exactNote] : [])]
+    noteRefs = [...output.reasons.map((_, i) => output.reasonRefs[i] ?? null), ...output.ruleNotes.map((_, i) => output.ruleNoteRefs[i] ?? null), ...(exactNote ? [exactNote] : [])]
   }
 
   /**
@@ -154,46 +194,49 @@ export function createInbox(options: InboxOptions) {
     const outcome = requestRecommendation({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy: lastStrategy }, facts, ...(storage ? { storage } : {}), request: req, user, id })
     const vmName = snapshot.vms.find((v) => v.id === req.vmId)?.name ?? req.vmId
     if (!outcome.ok) {
-      const what = req.kind === 'migrate' ? `move ${vmName} to ${req.to}` : `resize ${vmName}`
-      store.plans.audit({ t: now, actor: user, kind: 'decision', message: `request refused: ${what} — ${outcome.reasons.join('; ')}` })
-      throw new ApiFailure('conflict', `Refused: ${outcome.reasons.join('; ')}`)
+      const what = req.kind === 'migrate' ? msg('server.inbox.moveTo', { vm: vmName, to: req.to }) : msg('server.inbox.resize', { vm: vmName })
+      // The engine's reasons are its own English words for now.
+      const clauses = outcome.reasons.map((text) => msg('engine.verbatim', { text }))
+      store.plans.audit({ t: now, actor: user, kind: 'decision', ...said({ message: msg('server.inbox.requestRefused', { what, clauses }) }) })
+      throw failure('conflict', msg('server.inbox.refused', { clauses }))
     }
     store.recommendations.addRequest(outcome.recommendation, now)
-    store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, message: `request: ${outcome.recommendation.title}` })
+    store.plans.audit({ t: now, actor: user, kind: 'decision', recommendationId: id, ...said({ message: msg('server.inbox.requested', { title: outcome.recommendation.titleRef ?? outcome.recommendation.title }) }) })
     changed()
-    return list().items.find((i) => i.recommendation.id === id)!
+    return itemOf(store.recommendations.getRecommendation(id)!)
   }
 
   /**
    * The admin's decision. `moves` approves only part of a rebalance: judged on its own (refused
    * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
+   * `by`: who decides (automation decides under its own actor, "automation: ...").
    */
-  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[]): RecommendationItem {
+  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
-    if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
+    if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
-      throw new ApiFailure('conflict', `${item.recommendation.title} is ${item.status}; it can no longer be changed`)
+      throw failure('conflict', msg('server.inbox.cannotChange', { title: titleOf(item.recommendation), status: msg(`server.inbox.status.${item.status}`) }))
     }
     if (decision === 'approve' && !stillApplies(item.recommendation, options.snapshot())) {
       store.recommendations.setStatus(id, 'superseded')
       changed()
-      throw new ApiFailure('conflict', `${item.recommendation.title}: the VM changed since it was recommended; run the engine again`)
+      throw failure('conflict', msg('server.inbox.vmChanged', { title: titleOf(item.recommendation) }))
     }
     const now = clock()
     const rec = item.recommendation
     const nameOf = (vmId: string) => options.snapshot().vms.find((v) => v.id === vmId)?.name ?? vmId
     const chosen = moves ? [...new Set(moves)].sort((a, b) => a - b) : undefined
     let partNote: MessageRef | '' = ''
-    if (chosen && !rec.rebalance) throw new ApiFailure('bad-request', `${rec.title} is not a set of moves; approve it whole`)
+    if (chosen && !rec.rebalance) throw failure('bad-request', msg('server.inbox.notMoves', { title: titleOf(rec) }))
     if (rec.rebalance) {
       const count = rec.rebalance.moves.length
       const outside = chosen?.find((i) => i >= count)
-      if (outside !== undefined) throw new ApiFailure('bad-request', `${rec.title} has ${count} moves; there is no move ${outside + 1}`)
+      if (outside !== undefined) throw failure('bad-request', msg('server.inbox.noSuchMove', { title: titleOf(rec), count, move: outside + 1 }))
       const partial = decision === 'approve' && chosen && chosen.length < count ? chosen : undefined
       if (partial) {
         const problem = subsetProblem(rec.rebalance, partial, nameOf)
         if (problem) {
-          store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
+          store.plans.audit({ t: now, actor: by, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
           throw new ApiFailure('conflict', problem)
         }
         partNote = msg('apply.audit.part', { moves: partial.map((i) => i + 1).join(', '), of: count })
@@ -204,7 +247,7 @@ export function createInbox(options: InboxOptions) {
     const status = decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'snooze' ? 'snoozed' : 'open'
     store.recommendations.setStatus(id, status, {
       decidedAt: now,
-      decidedBy: actor,
+      decidedBy: by,
       ...(reason ? { reason } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
@@ -214,9 +257,10 @@ export function createInbox(options: InboxOptions) {
       part: partNote,
       reason: reason ? msg('apply.audit.reason', { reason }) : '',
     })
-    store.plans.audit({ t: now, actor, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
+    store.plans.audit({ t: now, actor: by, kind: 'decision', recommendationId: id, ...said({ message: decided }) })
     changed()
-    return list().items.find((i) => i.recommendation.id === id)!
+    // Open, approved, rejected or snoozed: not applied, so nothing measured yet.
+    return itemOf(store.recommendations.getRecommendation(id)!)
   }
 
   /**
@@ -241,8 +285,8 @@ export function createInbox(options: InboxOptions) {
   function approved(ids: readonly string[]): Recommendation[] {
     return ids.map((id) => {
       const item = store.recommendations.getRecommendation(id)
-      if (!item) throw new ApiFailure('not-found', `No recommendation ${id}`)
-      if (item.status !== 'approved') throw new ApiFailure('forbidden', `Only approved recommendations go into a plan: "${item.recommendation.title}" is ${item.status}`)
+      if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
+      if (item.status !== 'approved') throw failure('forbidden', msg('server.inbox.onlyApproved', { title: titleOf(item.recommendation), status: msg(`server.inbox.status.${item.status}`) }))
       return item.recommendation
     })
   }

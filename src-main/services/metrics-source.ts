@@ -1,9 +1,10 @@
-import type { MetricsSource, MetricsSourceStatus, Snapshot, Vm } from '../../shared/model'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef, MetricsSource, MetricsSourceStatus, Snapshot, Vm } from '../../shared/model'
 import { Collector } from '../collect/collector'
 import type { HostAdapter } from '../hosts/adapter'
 import { StoreFleetAdapter, StoreStatsAdapter, storeHostId } from '../hosts/prometheus/adapter'
 import { MetricStoreError, PrometheusClient, type StoreErrorKind } from '../hosts/prometheus/client'
-import { FleetReader, type FleetHost } from '../hosts/prometheus/fleet'
+import { FleetReader, type FleetDiscovery, type FleetHost } from '../hosts/prometheus/fleet'
 import { matchHosts, type SshHostNames } from '../hosts/prometheus/match'
 import { StoreRanges, type StoreVm } from '../hosts/prometheus/ranges'
 import { resolveAuth, storeBaseUrl } from '../hosts/prometheus/source'
@@ -30,9 +31,11 @@ interface Active {
   ranges: StoreRanges
   adapter: StoreFleetAdapter
   collector: Collector
-  /** The store's hosts as last discovered. */
+  /** The store's hosts as last discovered, and pve-exporter's nodes and containers. */
   hosts: FleetHost[]
+  pve?: FleetDiscovery['pve']
   error?: string
+  errorRef?: MessageRef
   errorKind?: StoreErrorKind | 'other'
   lastPollAt?: number
 }
@@ -69,7 +72,10 @@ export function createMetricsSource(options: MetricsSourceOptions) {
     const adapter = new StoreFleetAdapter(fleet, {
       exclude: () => new Set(served().values()),
       shareMs: Math.min(options.pollIntervalMs / 2, 5_000),
-      onDiscovered: (hosts) => (next.hosts = hosts),
+      onDiscovered: (d) => {
+        next.hosts = d.hosts
+        next.pve = d.pve
+      },
       clock: options.clock,
     })
     const collector = new Collector({
@@ -80,6 +86,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
       backfillMs: BACKFILL_MS,
       onSnapshot: () => {
         next.error = undefined
+        next.errorRef = undefined
         next.errorKind = undefined
         next.lastPollAt = options.clock()
         options.onSnapshot()
@@ -87,6 +94,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
       onError: (error) => {
         if (next.error !== error.message) options.log(`metrics store ${client.label}: ${error.message}`)
         next.error = error.message
+        next.errorRef = error instanceof MetricStoreError ? error.messageRef : undefined
         next.errorKind = error instanceof MetricStoreError ? error.kind : 'other'
       },
     })
@@ -130,7 +138,8 @@ export function createMetricsSource(options: MetricsSourceOptions) {
           const key = hostKey(vm.hostId)
           if (key === undefined) return undefined
           const domain = a.adapter.domains.get(vm.id) ?? vm.name
-          return { id: vm.id, hostKey: key, domain, ...(vm.uuid ? { uuid: vm.uuid } : {}) }
+          const guestId = a.adapter.guests.get(vm.id)
+          return { id: vm.id, hostKey: key, domain, ...(vm.uuid ? { uuid: vm.uuid } : {}), ...(guestId !== undefined ? { guestId } : {}) }
         },
       }
     },
@@ -144,16 +153,22 @@ export function createMetricsSource(options: MetricsSourceOptions) {
     status(): MetricsSourceStatus {
       if (!active) return { kind: 'ssh' }
       const servedKeys = served()
+      const sshHosts = options.sshHosts()
+      const unmatched = pveUnmatched(active.hosts, sshHosts, new Set(servedKeys.values()))
+      const problems = [...active.adapter.problems, ...(unmatched ? [english(unmatched)] : [])]
+      const problemRefs = [...active.adapter.problemRefs, ...(unmatched ? [unmatched] : [])]
       return {
         kind: 'prometheus',
         url: active.fleet.client.label,
         ...(active.fleet.flavour ? { libvirtExporter: active.fleet.flavour } : {}),
+        ...(active.pve ? { pve: { nodes: active.pve.nodes.length, containers: active.pve.containers.map((c) => ({ name: c.name, node: c.node })) } } : {}),
         hosts: active.hosts.length,
         viaSsh: servedKeys.size,
         readOnly: active.hosts.length - servedKeys.size,
-        ...labelMismatch(active.hosts, options.sshHosts(), servedKeys.size),
-        ...(active.error ? { error: active.error, errorKind: active.errorKind ?? 'other' } : {}),
-        problems: active.adapter.problems,
+        ...labelMismatch(active.hosts, sshHosts, servedKeys.size),
+        ...(active.error ? { error: active.error, errorKind: active.errorKind ?? 'other', ...(active.errorRef ? { errorRef: active.errorRef } : {}) } : {}),
+        problems,
+        problemRefs,
         requests: active.fleet.client.traffic.requests,
         bytes: active.fleet.client.traffic.bytes,
         ...(active.lastPollAt ? { lastPollAt: active.lastPollAt } : {}),
@@ -192,6 +207,17 @@ function labelMismatch(store: readonly FleetHost[], ssh: readonly SshHostNames[]
       example: `${store[0]!.key} = ${ssh[0]!.id}`,
     },
   }
+}
+
+/**
+ * pve-exporter's nodes match none of the SSH hosts while there are some: the Proxmox-worded fix
+ * (a node is named by its short hostname). Undefined when one matched or a side is empty.
+ */
+function pveUnmatched(store: readonly FleetHost[], ssh: readonly SshHostNames[], served: ReadonlySet<string>): MessageRef | undefined {
+  const nodes = store.filter((h) => h.pveNode !== undefined)
+  if (nodes.length === 0 || ssh.length === 0 || nodes.some((h) => served.has(h.key))) return undefined
+  const list = (names: string[]) => (names.length > MISMATCH_EXAMPLES ? `${names.slice(0, MISMATCH_EXAMPLES).join(', ')}, …` : names.join(', '))
+  return msg('metricStore.pve.nodesUnmatched', { nodes: list(nodes.map((h) => h.pveNode!)), hosts: list(ssh.map((h) => h.id)), example: `${nodes[0]!.pveNode} = ${ssh[0]!.id}` })
 }
 
 /** The store's side of the history: its ranges, and its names for the hosts and VMs it serves. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { ApiFailure } from '../../shared/api'
+import { failure } from '../../shared/api/result'
+import { msg } from '../../shared/i18n'
 import type { PerfKvmRun, Snapshot } from '../../shared/model'
 import { perfKvmScript } from '../hosts/linux/perf-kvm-script'
 import { parsePerfKvmRun } from '../hosts/linux/parse/perf-kvm'
@@ -26,11 +27,11 @@ export function createPerfKvm(options: PerfKvmOptions) {
   /** The host, process and exact script a run of `seconds` on this VM would use. */
   function preview(vmId: string, seconds: number): { hostId: string; pid: number; command: string } {
     const vm = options.snapshot().vms.find((v) => v.id === vmId)
-    if (!vm) throw new ApiFailure('not-found', `No VM ${vmId} in the current inventory.`)
-    if (vm.state !== 'running') throw new ApiFailure('conflict', `${vm.name} is ${vm.state}: perf kvm stat records a running VM.`)
-    if (!hosts.connectionOf(vm.hostId)) throw new ApiFailure('conflict', `${vm.name} is not on a host VirtPilot reads over SSH (the demo, or a Prometheus source): perf runs on the host itself.`)
+    if (!vm) throw failure('not-found', msg('server.perf.noVm', { vm: vmId }))
+    if (vm.state !== 'running') throw failure('conflict', msg('server.perf.notRunning', { vm: vm.name, state: vm.state }))
+    if (!hosts.connectionOf(vm.hostId)) throw failure('conflict', msg('server.perf.notOverSsh', { vm: vm.name }))
     const pid = hosts.qemuPidOf(vm.hostId, vmId)
-    if (pid === undefined) throw new ApiFailure('unavailable', `VirtPilot has not seen ${vm.name}'s QEMU process yet (it reads it each poll from /run/libvirt/qemu): wait for the next poll.`)
+    if (pid === undefined) throw failure('unavailable', msg('server.perf.noPid', { vm: vm.name }))
     return { hostId: vm.hostId, pid, command: perfKvmScript(pid, seconds) }
   }
 

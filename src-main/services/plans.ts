@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto'
-import { ApiFailure } from '../../shared/api'
-import { english, msg } from '../../shared/i18n'
+import { ApiFailure, failure } from '../../shared/api/result'
+import { english, msg, said } from '../../shared/i18n'
 import type { Action, Inventory, MessageRef, Plan, PlanDryRun, Recommendation, Snapshot } from '../../shared/model'
 import { runPlan, type PlanRun, type RunMode } from '../apply/executor'
 import { planToAnsible, planToShell } from '../apply/export'
@@ -15,7 +15,6 @@ import type { SshConnections } from '../ssh/connections'
 import type { Store } from '../store'
 import { managedViolations, staleViolations } from './engine'
 import type { Inbox } from './inbox'
-import { said } from '../apply/said'
 import { thisRunner } from './runner'
 
 /** A plan state's key in the apply.planState messages. */
@@ -100,7 +99,7 @@ function signedPart(plan: Plan): string {
   const { state: _state, startedAt: _s, endedAt: _e, outcome: _o, signature: _sig, readBack: _r, steps, ...rest } = plan
   return canonical({
     ...rest,
-    steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, ...step }) => step),
+    steps: steps.map(({ state: _st, startedAt: _ss, endedAt: _se, progress: _p, message: _m, messageRef: _mr, ...step }) => step),
   })
 }
 
@@ -180,7 +179,7 @@ export function createPlanService(options: PlanServiceOptions) {
   async function check(plan: Plan): Promise<CommandContext> {
     if (plan.state !== 'ready') throw new PlanError(msg('apply.refusal.notReady', { plan: plan.id, state: msg(`apply.planState.${stateKey(plan.state)}`) }))
     const started = plan.steps.find((s) => s.state !== 'pending' || s.startedAt !== undefined)
-    if (started) throw new PlanError(`Plan ${plan.id}: ${started.id} is ${started.state}, yet the plan is ready; the plan was changed. Make a new plan.`)
+    if (started) throw new PlanError(msg('apply.refusal.startedButReady', { plan: plan.id, step: started.id, state: msg(`apply.stepState.${started.state}`) }))
     checkSignature(plan)
     const { ctx, cluster } = await context(plan.allowUnsafeMigration)
     for (const step of plan.steps) {
@@ -197,7 +196,7 @@ export function createPlanService(options: PlanServiceOptions) {
       }
     }
     const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
-    if (stale.length > 0) throw new PlanError(`Plan ${plan.id} is out of date (${stale.map((v) => v.message).join('; ')}); make a new plan`)
+    if (stale.length > 0) throw new PlanError(msg('apply.refusal.staleSince', { plan: plan.id, clauses: stale.map((v) => v.messageRef ?? msg('engine.verbatim', { text: v.message })) }))
     const foreign = managedViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
     if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managedSince', { plan: plan.id, reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
     // The destination's pools may have filled since the plan was made.
@@ -205,7 +204,7 @@ export function createPlanService(options: PlanServiceOptions) {
     for (const step of plan.steps) {
       if (step.action.kind !== 'migrate') continue
       const refusal = migrationStorageNow(step.action, storage).refusal
-      if (refusal) throw new PlanError(`Plan ${plan.id}: ${step.title} ${refusal}`)
+      if (refusal) throw new PlanError(msg('apply.refusal.storageNow', { plan: plan.id, title: step.titleRef ?? step.title, refusal }))
     }
     return ctx
   }
@@ -243,7 +242,7 @@ export function createPlanService(options: PlanServiceOptions) {
     }
     const count = plan.steps.length
     const ran = refusal !== undefined ? msg('apply.audit.dryRunRefused', { count, hosts: hosts.join(', '), refusal: refusalRef ?? refusal }) : msg('apply.audit.dryRun', { count, hosts: hosts.join(', ') })
-    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, ...said(ran) })
+    store.plans.audit({ t: result.checkedAt, actor: options.actor, kind: 'plan', planId: id, ...said({ message: ran }) })
     return result
   }
 
@@ -256,7 +255,7 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** Runs a plan (or rolls it back) on the managed hosts as this process; the run's progress goes to onUpdate. */
-  function start(plan: Plan, ctx: CommandContext, mode: RunMode): PlanRun {
+  function start(plan: Plan, ctx: CommandContext, mode: RunMode, by: string = options.actor): PlanRun {
     const connection = (host: string) => {
       const conn = options.connectionOf(host)
       if (!conn) throw new Error(`${host} is not a connected host`)
@@ -272,7 +271,7 @@ export function createPlanService(options: PlanServiceOptions) {
         exec,
         tunnel: (from, to) => libvirtTunnel(connection(from), connection(to)),
         clock,
-        actor: options.actor,
+        actor: by,
         onUpdate: options.onUpdate,
         ...(options.onLinkMeasured ? { onLinkMeasured: options.onLinkMeasured } : {}),
       },
@@ -294,12 +293,12 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** Checks the plan, then runs it on the managed hosts; the run's progress goes to onUpdate. */
-  async function execute(plan: Plan): Promise<PlanRun> {
-    if (runs.has(plan.id)) throw new ApiFailure('conflict', `Plan ${plan.id} is already running`)
+  async function execute(plan: Plan, by: string = options.actor): Promise<PlanRun> {
+    if (runs.has(plan.id)) throw failure('conflict', msg('apply.refusal.alreadyRunning', { plan: plan.id }))
     const ctx = await check(plan)
     requireHosts(plan)
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.applyStarted')) })
+    store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: plan.id, ...said({ message: msg('apply.audit.applyStarted') }) })
     return start(plan, ctx, 'run')
   }
 
@@ -309,20 +308,19 @@ export function createPlanService(options: PlanServiceOptions) {
    */
   async function readBack(id: string): Promise<Plan> {
     const plan = get(id)
-    if (plan.state !== 'interrupted') throw new PlanError(`Plan ${id} is ${plan.state}; only an interrupted plan is read back`)
+    if (plan.state !== 'interrupted') throw new PlanError(msg('apply.refusal.readBackOnlyInterrupted', { plan: id, state: msg(`apply.planState.${stateKey(plan.state)}`) }))
     requireHosts(plan)
     const { ctx, cluster } = await context(plan.allowUnsafeMigration)
     const result = await readBackPlan(plan, { ctx, exec, clock })
     const names = new Map(cluster.vms.map((v) => [v.id, v.name]))
     plan.readBack = result
     store.plans.savePlan(plan)
-    store.plans.audit({
-      t: clock(),
-      actor: options.actor,
-      kind: 'verify',
-      planId: plan.id,
-      message: `read back after the interruption: ${result.steps.map((r) => `${r.stepId} ${r.verdict} (${r.observed})`).join('; ')}. ${describeWhereabouts(result, (vm) => names.get(vm) ?? vm)}${result.problems.length ? `. Could not read: ${result.problems.join('; ')}` : ''}`,
+    const summary = msg('apply.readBack.summary', {
+      clauses: result.steps.map((r) => msg('apply.readBack.step', { step: r.stepId, verdict: msg(`apply.readBack.verdict.${r.verdict}`), observed: r.observedRef ?? r.observed })),
+      whereabouts: describeWhereabouts(result, (vm) => names.get(vm) ?? vm),
+      unread: result.problems.length ? msg('apply.readBack.unread', { problems: result.problems.join('; ') }) : '',
     })
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'verify', planId: plan.id, ...said({ message: summary }) })
     options.onUpdate(plan)
     return plan
   }
@@ -333,20 +331,25 @@ export function createPlanService(options: PlanServiceOptions) {
    * back). Refused while any step is unclear.
    */
   async function recover(id: string, how: 'resume' | 'roll-back'): Promise<PlanRun> {
-    if (runs.has(id)) throw new ApiFailure('conflict', `Plan ${id} is already running`)
+    if (runs.has(id)) throw failure('conflict', msg('apply.refusal.alreadyRunning', { plan: id }))
     const stored = get(id)
-    if (stored.state !== 'interrupted') throw new PlanError(`Plan ${id} is ${stored.state}; only an interrupted plan can be resumed or rolled back`)
+    if (stored.state !== 'interrupted') throw new PlanError(msg('apply.refusal.recoverOnlyInterrupted', { plan: id, state: msg(`apply.planState.${stateKey(stored.state)}`) }))
     checkSignature(stored)
     const rolledBackBefore = stored.steps.filter((s) => s.state === 'failed' || s.state === 'rolled-back' || s.state === 'rollback-failed')
     if (how === 'resume' && rolledBackBefore.length > 0) {
-      throw new PlanError(`Plan ${id} was already rolling back a failed step (${rolledBackBefore.map((s) => s.id).join(', ')}) when VirtPilot stopped: it can only be rolled back`)
+      throw new PlanError(msg('apply.refusal.onlyRollBack', { plan: id, steps: rolledBackBefore.map((s) => s.id).join(', ') }))
     }
     const plan = await readBack(id)
     const readBackOf = new Map(plan.readBack!.steps.map((r) => [r.stepId, r]))
     const unclear = plan.steps.filter((s) => readBackOf.get(s.id)?.verdict === 'unclear' && (how === 'resume' || s.state !== 'pending'))
     if (unclear.length > 0) {
+      const problems = plan.readBack!.problems
       throw new PlanError(
-        `Cannot ${how === 'resume' ? 'resume' : 'roll back'} ${id}: the hosts show neither the change nor the state before it for ${unclear.map((s) => `${s.id} (${readBackOf.get(s.id)!.observed})`).join('; ')}${plan.readBack!.problems.length ? `; could not read ${plan.readBack!.problems.join('; ')}` : ''}. Check the VM on its hosts (virsh dominfo), then read the hosts again.`,
+        msg(how === 'resume' ? 'apply.refusal.unclearResume' : 'apply.refusal.unclearRollBack', {
+          plan: id,
+          clauses: unclear.map((s) => msg('apply.refusal.unclearStep', { step: s.id, observed: readBackOf.get(s.id)!.observedRef ?? readBackOf.get(s.id)!.observed })),
+          unread: problems.length ? msg('apply.refusal.couldNotRead', { problems: problems.join('; ') }) : '',
+        }),
       )
     }
     const { ctx } = await context(plan.allowUnsafeMigration)
@@ -355,15 +358,15 @@ export function createPlanService(options: PlanServiceOptions) {
       if (seen.verdict === 'applied' && (step.state !== 'pending' || how === 'resume')) {
         step.state = 'done'
         step.endedAt ??= plan.endedAt
-        Object.assign(step, said(msg('apply.run.tookEffect', { observed: seen.observedRef ?? seen.observed })))
+        Object.assign(step, said({ message: msg('apply.run.tookEffect', { observed: seen.observedRef ?? seen.observed }) }))
       } else if (step.state === 'interrupted' || step.state === 'done') {
         // Sent but not in effect on the hosts (or undone by hand since): runs again on resume.
         step.state = 'pending'
-        Object.assign(step, said(msg('apply.run.noEffect', { observed: seen.observedRef ?? seen.observed })))
+        Object.assign(step, said({ message: msg('apply.run.noEffect', { observed: seen.observedRef ?? seen.observed }) }))
         delete step.progress
       }
     }
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg(how === 'resume' ? 'apply.audit.resumeRequested' : 'apply.audit.rollBackRequested')) })
+    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said({ message: msg(how === 'resume' ? 'apply.audit.resumeRequested' : 'apply.audit.rollBackRequested') }) })
     return start(plan, ctx, how === 'resume' ? 'run' : 'roll-back')
   }
 
@@ -396,25 +399,25 @@ export function createPlanService(options: PlanServiceOptions) {
 
   function get(id: string): Plan {
     const plan = store.plans.getPlan(id)
-    if (!plan) throw new ApiFailure('not-found', `No plan ${id}`)
+    if (!plan) throw failure('not-found', msg('apply.refusal.noPlan', { plan: id }))
     return plan
   }
 
   /** A plan made in the app is kept with the audit entry that says from what. */
-  function record(plan: Plan): void {
+  function record(plan: Plan, by: string = options.actor): void {
     store.plans.savePlan(plan)
-    store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: plan.id, ...said(msg('apply.audit.planCreated', { count: plan.recommendationIds.length, steps: plan.steps.map((s) => msg('apply.audit.stepItem', { title: s.titleRef ?? s.title })) })) })
+    store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: plan.id, ...said({ message: msg('apply.audit.planCreated', { count: plan.recommendationIds.length, steps: plan.steps.map((s) => msg('apply.audit.stepItem', { title: s.titleRef ?? s.title })) }) }) })
     options.onUpdate(plan)
   }
 
-  /** Runs a stored plan; a refusal is part of the record too. */
-  async function apply(id: string): Promise<Plan> {
+  /** Runs a stored plan; a refusal is part of the record too. `by`: who applies (automation under its own actor). */
+  async function apply(id: string, by: string = options.actor): Promise<Plan> {
     try {
-      await execute(get(id))
+      await execute(get(id), by)
     } catch (error) {
       const message = (error as Error).message
       const reason = error instanceof PlanError && error.ref ? error.ref : message
-      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg('apply.audit.applyRefused', { reason })) })
+      store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: id, ...said({ message: msg('apply.audit.applyRefused', { reason }) }) })
       if (error instanceof PlanError) throw new ApiFailure('conflict', message, undefined, error.ref)
       throw error
     }
@@ -422,22 +425,23 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   /** The app's way: a plan of approved recommendations from the inbox, kept in the data file. */
-  async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean }): Promise<Plan> {
+  async function createFromInbox(ids: readonly string[], opts: { parallelism: number; allowUnsafeMigration: boolean; by?: string }): Promise<Plan> {
     const approved = options.inbox.approved(ids)
+    const { by, ...rest } = opts
     let plan: Plan
     try {
-      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...opts, idSuffix: randomUUID().slice(0, 6) })
+      plan = await create({ recommendations: approved.map(asApproved), effects: approved.map(effectAsApproved), ...rest, ...(by ? { approvedBy: by } : {}), idSuffix: randomUUID().slice(0, 6) })
     } catch (error) {
       if (error instanceof PlanError) throw new ApiFailure('conflict', error.message, undefined, error.ref)
       throw error
     }
-    record(plan)
+    record(plan, by)
     options.inbox.planned(plan)
     return plan
   }
 
   function cancelRunning(id: string): Plan {
-    if (!cancel(id)) throw new ApiFailure('conflict', `Plan ${id} is not running`)
+    if (!cancel(id)) throw failure('conflict', msg('apply.refusal.notRunning', { plan: id }))
     return get(id)
   }
 
@@ -448,7 +452,7 @@ export function createPlanService(options: PlanServiceOptions) {
     } catch (error) {
       const message = (error as Error).message
       const reason = error instanceof PlanError && error.ref ? error.ref : message
-      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said(msg(how === 'resume' ? 'apply.audit.resumeRefused' : 'apply.audit.rollBackRefused', { reason })) })
+      store.plans.audit({ t: clock(), actor: options.actor, kind: 'plan', planId: id, ...said({ message: msg(how === 'resume' ? 'apply.audit.resumeRefused' : 'apply.audit.rollBackRefused', { reason }) }) })
       if (error instanceof PlanError) throw new ApiFailure('conflict', message, undefined, error.ref)
       throw error
     }

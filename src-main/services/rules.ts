@@ -9,12 +9,14 @@ import type { Inbox } from './inbox'
 import type { PlanService } from './plans'
 
 export interface RulesOptions {
-  store: Pick<Store, 'rules' | 'inventory' | 'plans' | 'settings'>
+  store: Pick<Store, 'rules' | 'inventory' | 'plans' | 'settings' | 'automation'>
   clock: () => number
   actor: string
   snapshot: () => Snapshot
   /** The snapshot changed (a host entered or left maintenance): tell the views. */
   emitSnapshot: () => void
+  /** The rules or the hosts in maintenance changed: other open windows refresh. */
+  onChange?: (list: RulesList) => void
   inbox: Pick<Inbox, 'refresh' | 'list' | 'decide'>
   plans: Pick<PlanService, 'createFromInbox'>
 }
@@ -42,12 +44,16 @@ export function createRules(options: RulesOptions) {
     return { rules: store.rules.list(), maintenance: store.rules.maintenance() }
   }
 
+  /** Other open windows refresh their rules and hosts in maintenance. */
+  const changed = () => options.onChange?.(list())
+
   function add(rule: NewPlacementRule, by = actor): PlacementRule {
     const { vms, hosts } = known()
     const conflict = ruleConflict(rule, { rules: store.rules.list(), vms, hosts })
     if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`])
     const added = store.rules.add(rule, clock(), by)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule added: ${ruleLabel(added)} (${describe(added, vms)})` })
+    changed()
     return added
   }
 
@@ -56,13 +62,17 @@ export function createRules(options: RulesOptions) {
     if (!rule) return false
     store.rules.remove(id)
     store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule removed: ${ruleLabel(rule)} (${describe(rule, known().vms)})` })
+    changed()
     return true
   }
 
   /** The rules and threshold every engine run uses (the app's analysis, the CLI's recommend). */
   function engineOptions(threshold?: MigrationThreshold): PartialEngineOptions {
     const level = threshold ?? (store.settings.get().migrationThreshold as MigrationThreshold)
-    return { balance: thresholdBalance(level), rules: fromAdminRules(store.rules.list()) }
+    const rules = fromAdminRules(store.rules.list(), [], known().hosts)
+    // A VM whose automation is disabled gets no balancing proposals either (DRS's "disabled"); maintenance and hard rules still move it.
+    const disabled = Object.entries(store.automation.get().vms).filter(([, l]) => l === 'disabled').map(([id]) => id)
+    return { balance: thresholdBalance(level), rules: { ...rules, excluded: [...new Set([...rules.excluded, ...disabled])] } }
   }
 
   /**
@@ -76,6 +86,7 @@ export function createRules(options: RulesOptions) {
     store.rules.enterMaintenance(hostId, now, by)
     store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, message: `maintenance entered: ${hostId} takes no placements until it leaves maintenance` })
     options.emitSnapshot()
+    changed()
     const list = await options.inbox.refresh()
     // Entering again (say, to allow unsafe migration) finds the evacuation approved before.
     const evacuation = list.items.find((i) => (i.status === 'open' || i.status === 'approved') && i.recommendation.kind === 'evacuate' && i.recommendation.target.type === 'host' && i.recommendation.target.id === hostId)
@@ -86,6 +97,7 @@ export function createRules(options: RulesOptions) {
       try {
         plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
         store.rules.setEvacuationPlan(hostId, plan.id)
+        changed()
       } catch (error) {
         // The host stays in maintenance and the evacuation approved: the admin fixes the cause (or allows unsafe migration) and makes the plan.
         if (!(error instanceof ApiFailure)) throw error
@@ -124,6 +136,7 @@ export function createRules(options: RulesOptions) {
     if (exited) {
       store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, message: `maintenance exited: ${hostId} takes placements again` })
       options.emitSnapshot()
+      changed()
     }
     return exited
   }

@@ -28,6 +28,7 @@ import { createStorage } from './storage'
 import { createPerfKvm } from './perf-kvm'
 import { createWhatif } from './whatif'
 import { createRules } from './rules'
+import { createAutomation } from './automation'
 
 /** Real hosts are read every 10 s; the demo once per row of its trace. */
 export const HOST_POLL_MS = 10_000
@@ -56,11 +57,13 @@ export interface ServicesOptions {
   engine?: EngineService
   /** Run the engine at start-up and on the schedule in the settings; by default the desktop app and serve do, the CLI does not. */
   scheduleAnalysis?: boolean
+  /** Let automation act after each analysis (as the settings allow); by default where the analysis is scheduled. */
+  automation?: boolean
   log?: (message: string) => void
 }
 
 /** What the front doors (Electron, serve, CLI) get: the api handlers and the core services. */
-export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'perfKvm' | 'rules'> {
+export interface Services extends Pick<Core, 'events' | 'cluster' | 'engine' | 'inbox' | 'plans' | 'history' | 'storage' | 'perfKvm' | 'rules' | 'automation'> {
   file: string
   handlers: Handlers
   hosts: Pick<HostManager, 'add' | 'list' | 'stored' | 'remove' | 'answerHostKey' | 'forgetKey' | 'whenPolled' | 'whenSampled' | 'diagnostics' | 'count' | 'facts'>
@@ -116,13 +119,16 @@ export function createServices(options: ServicesOptions): Services {
   const storage = createStorage({ store, clock, snapshot: () => cluster.snapshot(), facts: () => factsFor(cluster.snapshot(), hosts.facts()) })
   // History of the hosts a metrics store serves is read from it (ranges), the rest from SQLite.
   const history = createHistory({ samples: store.samples, inventory: store.inventory, snapshot: () => cluster.snapshot(), clock, store: () => metrics.history() })
-  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage, engineOptions: () => rules.engineOptions() })
+  const inbox = createInbox({ store, engine, events, clock, actor, snapshot: cluster.snapshot, facts: () => hosts.facts(), usage: history.usage, means: history, log, engineOptions: () => rules.engineOptions(), afterAnalysis: () => automation.afterAnalysis() })
   // The demo's (made-up, documented) facts are the ones its recommendations use: Host detail shows the same.
   const facts = () => [...(cluster.demoRunning ? [demoFacts(clock())] : []), ...hosts.facts()]
   const plans = createPlanService({
     store, ssh, clock, actor, log, inbox,
     connectionOf: (id) => hosts.connectionOf(id),
-    onUpdate: (plan) => events.emit('plans.changed', plan),
+    onUpdate: (plan) => {
+      events.emit('plans.changed', plan)
+      automation.onPlan(plan)
+    },
     storage: () => storage.context(),
     onLinkMeasured: (measure) => storage.recordLink(measure),
     onFinished: (plan) => {
@@ -130,12 +136,19 @@ export function createServices(options: ServicesOptions): Services {
       for (const step of plan.steps) for (const id of step.action.kind === 'migrate' ? [step.action.from, step.action.to] : [step.action.host]) hosts.rediscover(id)
     },
   })
-  const rules = createRules({ store, clock, actor, snapshot: cluster.snapshot, emitSnapshot: () => cluster.emitSnapshot(), inbox, plans })
+  const rules = createRules({ store, clock, actor, snapshot: cluster.snapshot, emitSnapshot: () => cluster.emitSnapshot(), onChange: (list) => events.emit('rules.changed', list), inbox, plans })
+  const automation = createAutomation({
+    store, clock, actor, log, events, inbox, plans, rules,
+    snapshot: cluster.snapshot,
+    // Three polls missed (at least 30 s): the reading is stale and nothing automatic touches the host.
+    staleAfterMs: Math.max(30_000, 3 * Math.max(hostPollIntervalMs, options.pollIntervalMs ?? DEMO_ROW_MS)),
+    acts: options.automation ?? options.scheduleAnalysis ?? options.transport !== 'cli',
+  })
   if (store.notice) log(store.notice)
   for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
     info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
-    events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage, rules,
+    events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage, rules, automation,
     audit: createAudit({ plans: store.plans, clock }),
     history,
     overview: createOverview({ samples: store.samples, snapshot: cluster.snapshot }),

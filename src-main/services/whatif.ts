@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { ApiFailure, type ParsedRequestOf, type RequestChannel, type ResponseOf } from '../../shared/api'
+import type { ParsedRequestOf, RequestChannel, ResponseOf } from '../../shared/api'
 import type { ScenarioOutline } from '../../shared/api/whatif'
 import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
 import type { History } from '../../shared/model'
-import { describeIssues } from '../../shared/api/result'
+import { failure } from '../../shared/api/result'
+import { msg } from '../../shared/i18n'
 import type { SamplesRepo } from '../store/samples'
 import type { ScenarioRepo, ScenarioSummaryRow } from '../store/scenarios'
 import { usageWindow } from './engine'
@@ -13,7 +14,7 @@ import { seedArticleScenario } from '../whatif/examples'
 import { policyLabel, policyLabelRef } from '../whatif/policy-syntax'
 import { workerRunner, type WhatifRunner } from '../whatif/run'
 import { importInWorker, type Imported, type ImportRequest } from '../whatif/import'
-import { ScenarioInputError } from '../whatif/scenario-file'
+import { issueProblems, ScenarioInputError } from '../whatif/scenario-file'
 
 const DAY_MS = 24 * 3600_000
 
@@ -49,7 +50,7 @@ function outline(summary: ScenarioSummaryRow, s: Scenario): ScenarioOutline {
 
 /** Bad input becomes a bad-request failure that names the line or field. */
 function asApiFailure(error: unknown): never {
-  if (error instanceof ScenarioInputError) throw new ApiFailure('bad-request', error.summary, error.details)
+  if (error instanceof ScenarioInputError) throw error.toApiFailure()
   throw error
 }
 
@@ -59,7 +60,7 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
   const runner = deps.runner ?? workerRunner()
   const load = (id: string) => {
     const found = scenarios.get(id)
-    if (!found) throw new ApiFailure('not-found', `No saved scenario ${id}: it may have been deleted. Pick another one or build a new one.`)
+    if (!found) throw failure('not-found', msg('input.build.noScenario', { id }))
     return found
   }
   const importer = deps.importer ?? ((req: ImportRequest) => importInWorker(req))
@@ -99,8 +100,10 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
     save: async (req) => {
       const { scenario } = load(req.id)
       // The edits must still fit the scenario (hosts and VMs they name): checked whole, before writing.
-      const parsed = ScenarioSchema.safeParse({ ...scenario, name: req.name, edits: req.edits, ...(req.queue ?? {}) })
-      if (!parsed.success) throw new ApiFailure('bad-request', 'The edits or the queue do not fit this scenario', describeIssues(parsed.error))
+      // A new name is the admin's: the one VirtPilot gave (and its message) goes.
+      const renamed = req.name !== scenario.name ? { nameRef: undefined } : {}
+      const parsed = ScenarioSchema.safeParse({ ...scenario, name: req.name, ...renamed, edits: req.edits, ...(req.queue ?? {}) })
+      if (!parsed.success) throw new ScenarioInputError(msg('input.build.editsDoNotFit'), issueProblems(parsed.error)).toApiFailure()
       return save(parsed.data, req.asNew ? randomUUID() : req.id)
     },
     delete: async ({ id }) => ({ deleted: scenarios.delete(id) }),
@@ -109,7 +112,7 @@ export function createWhatif(deps: WhatifDeps): { list: Op<'whatif.list'>; build
       let target = scenario
       if (req.edits || req.queue) {
         const parsed = ScenarioSchema.safeParse({ ...scenario, ...(req.edits ? { edits: req.edits } : {}), ...(req.queue ?? {}) })
-        if (!parsed.success) throw new ApiFailure('bad-request', 'The edits or the queue do not fit this scenario', describeIssues(parsed.error))
+        if (!parsed.success) throw new ScenarioInputError(msg('input.build.editsDoNotFit'), issueProblems(parsed.error)).toApiFailure()
         target = parsed.data
       }
       const started = performance.now()

@@ -39,6 +39,11 @@ function worded(kind: SshErrorKind, ref: MessageRef, detail?: string): SshError 
   return new SshError(kind, detail ? `${english(ref)} (${detail})` : english(ref), ref, detail)
 }
 
+/** An SshError in VirtPilot's words whose English goes on with what the system said: "<words>: <detail>". */
+function wordedThen(kind: SshErrorKind, ref: MessageRef, detail?: string): SshError {
+  return new SshError(kind, detail ? `${english(ref)}: ${detail}` : english(ref), ref, detail)
+}
+
 /** A socket's failure to connect, in the admin's words, with the system's code kept verbatim. */
 function socketError(host: string, port: number, error: NodeJS.ErrnoException): SshError {
   const code = error.code ?? error.message
@@ -99,14 +104,14 @@ export interface ConnectionOptions {
 }
 
 /** What to run so a reinstalled host's new key can be trusted: per file that holds the old one. */
-function howToForget(files: readonly string[], appFile: string, target: ResolvedTarget): string {
+function howToForget(files: readonly string[], appFile: string, target: ResolvedTarget): MessageRef[] {
   const name = target.port === 22 ? target.hostName : `[${target.hostName}]:${target.port}`
   const steps = files.map((file) =>
     file === appFile
-      ? `remove it from VirtPilot's own ${file} (virtpilot hosts forget-key ${target.hostName}${target.port === 22 ? '' : ` --port ${target.port}`})`
-      : `remove it from ${file} (ssh-keygen -R '${name}' -f ${file})`,
+      ? msg('apply.hostKey.forgetApp', { file, command: `virtpilot hosts forget-key ${target.hostName}${target.port === 22 ? '' : ` --port ${target.port}`}` })
+      : msg('apply.hostKey.forgetFile', { file, command: `ssh-keygen -R '${name}' -f ${file}` }),
   )
-  return `${steps.length > 0 ? steps.join(' and ') : `remove the old key of ${name}`}, then connect again to be asked about the new key.`
+  return steps.length > 0 ? steps : [msg('apply.hostKey.forgetOld', { name })]
 }
 
 /** Handshake algorithms that produce a known_hosts key type, so a trusted type is asked for first. */
@@ -124,7 +129,7 @@ const LIVENESS_TIMEOUT_MS = 10_000
 
 /** A local ProxyCommand's stdin/stdout as one stream for ssh2, as ssh(1) uses it. */
 function proxyCommandStream(command: string): Duplex {
-  return processStream('/bin/sh', ['-c', command], (code) => new SshError('unreachable', `ProxyCommand exited with ${code}: ${command}`))
+  return processStream('/bin/sh', ['-c', command], (code) => worded('unreachable', msg('apply.connection.proxyExited', { code: String(code), command })))
 }
 
 function tcpStream(host: string, port: number, timeoutMs: number): Promise<Socket> {
@@ -179,6 +184,11 @@ export class HostConnection {
 
   get error(): SshError | undefined {
     return this.lastError
+  }
+
+  /** Why nothing can run now: the connection's state, and the error that put it there. */
+  private notOnline(): SshError {
+    return wordedThen('closed', msg('apply.connection.notOnline', { host: this.label, state: this.current }), this.lastError?.message)
   }
 
   /** What the connection holds now (see resources.ts). */
@@ -253,7 +263,7 @@ export class HostConnection {
       if (!this.wanted) {
         // Closed while it connected: nothing stays open behind the caller's back.
         client.end()
-        throw new SshError('closed', `${this.label} was closed while connecting`)
+        throw worded('closed', msg('apply.connection.closedWhileConnecting', { host: this.label }))
       }
       this.client = client
       this.attempt = 0
@@ -277,7 +287,7 @@ export class HostConnection {
   private forward(client: Client, host: string, port: number): Promise<Duplex> {
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
-        if (error) reject(new SshError('unreachable', `jump host could not reach ${host}:${port}: ${error.message}`))
+        if (error) reject(wordedThen('unreachable', msg('apply.connection.jumpCouldNotReach', { host, port }), error.message))
         else resolve(stream as unknown as Duplex)
       })
     })
@@ -359,18 +369,16 @@ export class HostConnection {
           const fp = fingerprint(key)
           if (verdict.status === 'match') return verify(true)
           if (verdict.status === 'mismatch') {
-            keyProblem = new SshError(
-              'host-key-rejected',
-              `HOST KEY CHANGED for ${target.alias} (${target.hostName}:${target.port}): it now presents ${fp}, known_hosts has ${verdict.knownFingerprints.join(', ')}. This can be a man-in-the-middle attack. VirtPilot will not connect. If the host was reinstalled, ${howToForget(knownHosts.filesWith(target.hostName, target.port, keyTypeOf(key), target.knownHosts), knownHosts.appFile, target)}`,
-            )
+            const ands = howToForget(knownHosts.filesWith(target.hostName, target.port, keyTypeOf(key), target.knownHosts), knownHosts.appFile, target)
+            keyProblem = worded('host-key-rejected', msg('apply.hostKey.changed', { host: target.alias, address: `${target.hostName}:${target.port}`, fingerprint: fp, known: verdict.knownFingerprints.join(', '), ands }))
             return verify(false)
           }
           if (verdict.status === 'revoked') {
-            keyProblem = new SshError('host-key-rejected', `${target.alias} presents a REVOKED host key (${fp}); VirtPilot will not connect.`)
+            keyProblem = worded('host-key-rejected', msg('apply.hostKey.revoked', { host: target.alias, fingerprint: fp }))
             return verify(false)
           }
           if (verdict.status === 'revoked-list-error') {
-            keyProblem = new SshError('host-key-rejected', `${target.alias}: ${verdict.reason}; VirtPilot will not connect without checking it.`)
+            keyProblem = new SshError('host-key-rejected', `${target.alias}: ${verdict.reason}; VirtPilot will not connect without checking it.`, msg('apply.hostKey.listUnreadable', { host: target.alias }), verdict.reason)
             return verify(false)
           }
           const otherKeysKnown = verdict.status === 'unknown-other-types-known' ? verdict.knownKeys : undefined
@@ -378,11 +386,8 @@ export class HostConnection {
             .then((accepted) => {
               if (accepted) knownHosts.accept(target.hostName, target.port, key)
               else if (otherKeysKnown) {
-                keyProblem = new SshError(
-                  'host-key-rejected',
-                  `${target.alias} now offers only a ${keyTypeOf(key)} key (${fp}), while known_hosts trusts keys of other types for it (${otherKeysKnown.join(', ')}). This can be a man-in-the-middle attack. Check the key on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before accepting it.`,
-                )
-              } else keyProblem = new SshError('host-key-rejected', `${target.alias}: host key ${fp} (${keyTypeOf(key)}) is not trusted yet. Compare it with \`ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub\` on the host, then accept it.`)
+                keyProblem = worded('host-key-rejected', msg('apply.hostKey.otherTypes', { host: target.alias, type: keyTypeOf(key), fingerprint: fp, known: otherKeysKnown.join(', ') }))
+              } else keyProblem = worded('host-key-rejected', msg('apply.hostKey.notTrusted', { host: target.alias, fingerprint: fp, type: keyTypeOf(key) }))
               verify(accepted)
             })
             .catch(() => verify(false))
@@ -397,7 +402,7 @@ export class HostConnection {
 
   private lost(client: Client): void {
     if (client !== this.client) return
-    const reason = this.lostReason ?? new SshError('unreachable', `${this.label}: connection lost`)
+    const reason = this.lostReason ?? worded('unreachable', msg('apply.connection.lost', { host: this.label }))
     this.lostReason = undefined
     this.teardown()
     if (!this.wanted) return
@@ -442,7 +447,7 @@ export class HostConnection {
     const cancel = this.timers.start(LIVENESS_TIMEOUT_MS, () => {
       this.checkingLiveness = false
       if (answered || client !== this.client) return
-      this.lostReason = new SshError('timeout', `${this.label}: the host stopped answering (a command missed its deadline, then nothing answered within ${LIVENESS_TIMEOUT_MS} ms)`)
+      this.lostReason = worded('timeout', msg('apply.connection.stoppedAnswering', { host: this.label, ms: LIVENESS_TIMEOUT_MS }))
       // 'close' follows, and lost() takes it from there.
       client.destroy()
     })
@@ -484,7 +489,7 @@ export class HostConnection {
     const release = await this.slot()
     try {
       const client = this.client
-      if (!client || this.current !== 'online') throw new SshError('closed', `${this.label} is ${this.current}${this.lastError ? `: ${this.lastError.message}` : ''}`)
+      if (!client || this.current !== 'online') throw this.notOnline()
       this.execCount++
       this.roundTrips++
       return await new Promise<ExecResult>((resolve, reject) => {
@@ -493,14 +498,14 @@ export class HostConnection {
         const cancel = options.timeoutMs
           ? this.timers.start(options.timeoutMs, () => {
               opened?.close()
-              reject(new SshError('timeout', `${this.label}: ${argv[0]} did not finish within ${options.timeoutMs} ms`))
+              reject(worded('timeout', msg('apply.connection.commandTimeout', { host: this.label, command: argv[0] ?? '', ms: options.timeoutMs ?? 0 })))
               this.checkLiveness(client)
             })
           : () => {}
         const started = (error: Error | undefined, channel: ClientChannel) => {
           if (error) {
             cancel()
-            return reject(new SshError('exec-failed', `${this.label}: could not start ${argv[0]}: ${error.message}`))
+            return reject(wordedThen('exec-failed', msg('apply.connection.couldNotStart', { host: this.label, command: argv[0] ?? '' }), error.message))
           }
           opened = channel
           this.channels++
@@ -512,7 +517,7 @@ export class HostConnection {
             // Just passed the limit: stop the command; this host's other commands go on.
             cancel()
             channel.close()
-            reject(new SshError('output-too-large', `${this.label}: ${argv[0] === 'sh' ? 'the host script' : argv[0]} printed more than ${describeBytes(output.limit)}; VirtPilot stopped it and ignores what it printed. Check that host.`))
+            reject(worded('output-too-large', msg('apply.connection.outputTooLarge', { host: this.label, command: argv[0] === 'sh' ? msg('apply.connection.theHostScript') : (argv[0] ?? ''), size: describeBytes(output.limit) })))
           }
           channel.on('data', take('stdout'))
           channel.stderr.on('data', take('stderr'))
@@ -555,12 +560,12 @@ export class HostConnection {
     this.execCount++
     this.roundTrips++
     return new Promise((resolve, reject) =>
-      client.exec(commandLine(['sh', '-c', script]), (error, channel) => (error ? reject(new SshError('exec-failed', `${this.label}: could not start a session: ${error.message}`)) : resolve(channel))),
+      client.exec(commandLine(['sh', '-c', script]), (error, channel) => (error ? reject(wordedThen('exec-failed', msg('apply.connection.couldNotStartSession', { host: this.label }), error.message)) : resolve(channel))),
     )
   }
 
   private online(): Client {
-    if (!this.client || this.current !== 'online') throw new SshError('closed', `${this.label} is ${this.current}${this.lastError ? `: ${this.lastError.message}` : ''}`)
+    if (!this.client || this.current !== 'online') throw this.notOnline()
     return this.client
   }
 
@@ -572,7 +577,7 @@ export class HostConnection {
   async listenOnHostSocket(path: string, onStream: (stream: Duplex) => void): Promise<{ close: () => Promise<void> }> {
     const client = this.online()
     await new Promise<void>((resolve, reject) =>
-      client.openssh_forwardInStreamLocal(path, (error) => (error ? reject(new SshError('exec-failed', `${this.label}: sshd refused a forwarded socket at ${path} (AllowStreamLocalForwarding?): ${error.message}`)) : resolve())),
+      client.openssh_forwardInStreamLocal(path, (error) => (error ? reject(wordedThen('exec-failed', msg('apply.connection.forwardRefused', { host: this.label, path }), error.message)) : resolve())),
     )
     // Other listeners on this connection handle their own paths.
     const onConnection = (info: { socketPath: string }, accept: () => unknown) => {
@@ -597,7 +602,7 @@ export class HostConnection {
     const client = this.online()
     return new Promise((resolve, reject) =>
       client.openssh_forwardOutStreamLocal(path, (error, stream) =>
-        error ? reject(new SshError('exec-failed', `${this.label}: cannot open ${path} (AllowStreamLocalForwarding?): ${error.message}`)) : resolve(stream as unknown as Duplex),
+        error ? reject(wordedThen('exec-failed', msg('apply.connection.cannotOpenSocket', { host: this.label, path }), error.message)) : resolve(stream as unknown as Duplex),
       ),
     )
   }

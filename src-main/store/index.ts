@@ -12,6 +12,7 @@ import { SecretsRepo } from './secrets'
 import { SettingsRepo } from './settings'
 import { StorageRepo } from './storage'
 import { PerfRunsRepo } from './perf-runs'
+import { AutomationRepo } from './automation'
 
 export { StoreError, storeFailure, type StoreProblem } from './db'
 export type { ManagedHostRow } from './managed-hosts'
@@ -35,6 +36,8 @@ export interface Store {
   perfRuns: PerfRunsRepo
   /** Placement rules and hosts in maintenance. */
   rules: PlacementRulesRepo
+  /** Automation level, maintenance windows, cap, per-VM levels, pause. */
+  automation: AutomationRepo
   /** Runs several repository calls as one transaction (all or nothing, and one disk sync). */
   transaction<T>(body: () => T): T
   close(): void
@@ -63,6 +66,7 @@ export function openStore(file: string, options: DatabaseOptions = {}): Store {
     storage: new StorageRepo(db),
     perfRuns: new PerfRunsRepo(db),
     rules: new PlacementRulesRepo(db),
+    automation: new AutomationRepo(db),
     transaction: (body) => db.transaction(body)(),
     close: () => {
       if (durable !== db) durable.close()

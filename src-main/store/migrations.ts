@@ -323,4 +323,29 @@ export const migrations: readonly string[] = [
   -- so an entry written in English reads in the admin's language later.
   ALTER TABLE audit ADD COLUMN message_ref TEXT;
   `,
+  `
+  -- A host's KVM counters as rates (from /sys/kernel/debug/kvm, or summed over its VMs); NULL without KVM counters.
+  ALTER TABLE host_samples ADD COLUMN kvm_exits_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_halt_exits_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_io_exits_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_mmio_exits_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_irq_injections_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_tlb_flushes_ps REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_halt_poll_success_cores REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_halt_poll_fail_cores REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_halt_wait_cores REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_exits_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_halt_exits_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_io_exits_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_mmio_exits_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_irq_injections_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_tlb_flushes_ps_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_halt_poll_success_cores_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_halt_poll_fail_cores_mean REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_halt_wait_cores_mean REAL;
+  `,
+  `
+  -- The name VirtPilot gave a scenario, as a message (JSON), so it reads in the admin's language.
+  ALTER TABLE whatif_scenarios ADD COLUMN name_ref TEXT;
+  `,
 ]

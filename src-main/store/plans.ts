@@ -31,6 +31,11 @@ export class PlansRepo {
     return (this.db.prepare('SELECT data FROM plans ORDER BY created_at DESC LIMIT ?').all(limit) as { data: string }[]).map((r) => PlanSchema.parse(JSON.parse(r.data)))
   }
 
+  /** Plans made since `t`, and every plan still ready or running: what automation's hourly cap counts. */
+  listPlansSince(t: number): Plan[] {
+    return (this.db.prepare("SELECT data FROM plans WHERE created_at >= ? OR state IN ('ready', 'running') ORDER BY created_at DESC").all(t) as { data: string }[]).map((r) => PlanSchema.parse(JSON.parse(r.data)))
+  }
+
   /** Marks a plan as run by this process (see markInterrupted); cleared when the run ends. */
   claim(planId: string, runner: unknown): void {
     this.db.prepare('UPDATE plans SET runner = ? WHERE id = ?').run(runner === undefined ? null : JSON.stringify(runner), planId)

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3'
-import type { ClusterSeries, DiskSample, History, HostMetric, HostSample, VmMetric, VmSample } from '../../shared/model'
+import { LAYER_WINDOW_MS, layerMetrics, type ClusterSeries, type DiskSample, type History, type HostMetric, type HostSample, type VmMetric, type VmSample } from '../../shared/model'
 import type { MetaRepo } from './meta'
 import { RAW_RETENTION_MS, ROLLUP_RETENTION_MS } from './retention'
 import { bucketStart, ROLLUP_MS, summarize } from './rollup'
-import { diskSeries, hostSeries, hostWindowStats, vmMetricSeries, vmStack, vmWindowStats, type DiskSeries, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
+import { diskSeries, hostSeries, hostWindowStats, vmMetricSeries, vmRollupColumn, vmStack, vmWindowStats, type DiskSeries, type MetricSeries, type RangeQuery, type VmStack, type VmStackQuery } from './series'
 
 /** Where Store.rollUp has folded raw samples up to (meta key); read in one place, here. */
 const ROLLED_UP_UNTIL = 'rollup_until'
@@ -22,6 +22,8 @@ const NO_HOST_EXTRAS = {
   cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null,
   procsRunning: null, procsBlocked: null, swapUsedMiB: null, pageInKBps: null, pageOutKBps: null, interruptsPs: null, contextSwitchesPs: null,
   cpuUserPct: null, cpuSystemPct: null, cpuIdlePct: null, cpuIowaitPct: null, cpuStealPct: null,
+  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
+  kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
 }
 /** A VM sample's optional figures (QEMU threads, KVM), NULL where the host does not show them; in VM_MEAN_COLUMNS' order. */
 const NO_VM_EXTRAS = {
@@ -36,6 +38,8 @@ const HOST_MEAN_COLUMNS = [
   'cpu_pressure_pct', 'mem_pressure_pct', 'io_pressure_pct', 'swap_in_bps', 'swap_out_bps', 'load1',
   'procs_running', 'procs_blocked', 'swap_used_mib', 'page_in_kbps', 'page_out_kbps', 'interrupts_ps', 'context_switches_ps',
   'cpu_user_pct', 'cpu_system_pct', 'cpu_idle_pct', 'cpu_iowait_pct', 'cpu_steal_pct',
+  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
+  'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
 ] as const
 const VM_MEAN_COLUMNS = [
   'qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores',
@@ -66,11 +70,15 @@ export class SamplesRepo {
       `INSERT OR REPLACE INTO host_samples (host_id, t, cpu_pct, cpu_used_cores, mem_used_mib, mem_total_mib,
          disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1,
          procs_running, procs_blocked, swap_used_mib, page_in_kbps, page_out_kbps, interrupts_ps, context_switches_ps,
-         cpu_user_pct, cpu_system_pct, cpu_idle_pct, cpu_iowait_pct, cpu_steal_pct)
+         cpu_user_pct, cpu_system_pct, cpu_idle_pct, cpu_iowait_pct, cpu_steal_pct,
+         kvm_exits_ps, kvm_halt_exits_ps, kvm_io_exits_ps, kvm_mmio_exits_ps, kvm_irq_injections_ps, kvm_tlb_flushes_ps,
+         kvm_halt_poll_success_cores, kvm_halt_poll_fail_cores, kvm_halt_wait_cores)
        VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
          @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1,
          @procsRunning, @procsBlocked, @swapUsedMiB, @pageInKBps, @pageOutKBps, @interruptsPs, @contextSwitchesPs,
-         @cpuUserPct, @cpuSystemPct, @cpuIdlePct, @cpuIowaitPct, @cpuStealPct)`,
+         @cpuUserPct, @cpuSystemPct, @cpuIdlePct, @cpuIowaitPct, @cpuStealPct,
+         @kvmExitsPs, @kvmHaltExitsPs, @kvmIoExitsPs, @kvmMmioExitsPs, @kvmIrqInjectionsPs, @kvmTlbFlushesPs,
+         @kvmHaltPollSuccessCores, @kvmHaltPollFailCores, @kvmHaltWaitCores)`,
     )
     this.insertVmSample = db.prepare(
       `INSERT OR REPLACE INTO vm_samples (vm_id, host_id, t, cpu_pct, cpu_used_cores, cpu_ready_pct, mem_used_mib,
@@ -90,7 +98,7 @@ export class SamplesRepo {
   save(hostSamples: readonly HostSample[], vmSamples: readonly VmSample[], diskSamples: readonly DiskSample[] = []): void {
     this.db.transaction(() => {
       let earliest = Infinity
-      for (const s of hostSamples) {
+      for (const { kvmSource: _source, kvmDebugfs: _debugfs, ...s } of hostSamples) {
         this.insertHostSample.run({ ...NO_HOST_EXTRAS, ...s })
         earliest = Math.min(earliest, s.t)
       }
@@ -278,15 +286,17 @@ export class SamplesRepo {
 
   /**
    * Per-VM usage over [from, to) at rollup resolution, for the engine: mean CPU of each
-   * 5-minute bucket (its p95 over a window is what sizing uses) and the bucket's peak memory.
+   * 5-minute bucket (its p95 over a window is what sizing uses) and the bucket's peak memory, and
+   * the means of its virtualization layer's figures (the tuning rules weigh them).
    */
   usageHistory(vmIds: readonly string[], from: number, to: number): History {
+    const ids = JSON.stringify(vmIds)
     const rows = this.db
       .prepare(
         `SELECT vm_id, t, cpu_used_cores_mean AS cpu, mem_used_mib_max AS mem, cpu_ready_pct_mean AS ready FROM vm_rollups
          WHERE t >= ? AND t < ? AND vm_id IN (SELECT value FROM json_each(?)) ORDER BY vm_id, t`,
       )
-      .all(from, to, JSON.stringify(vmIds)) as { vm_id: string; t: number; cpu: number; mem: number; ready: number }[]
+      .all(from, to, ids) as { vm_id: string; t: number; cpu: number; mem: number; ready: number }[]
     const history: History = { vms: {} }
     for (const row of rows) {
       const series = (history.vms[row.vm_id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [], cpuReadyPct: [] })
@@ -294,6 +304,18 @@ export class SamplesRepo {
       series.cpuUsedCores.push(row.cpu)
       series.memUsedMiB.push(row.mem)
       series.cpuReadyPct!.push(row.ready)
+    }
+    // The layer's figures of the last hour only: the rules weigh no more, and days of them would be large.
+    const columns = layerMetrics.map((m, i) => `${vmRollupColumn(m)} AS l${i}`).join(', ')
+    const recent = this.db
+      .prepare(`SELECT vm_id, t, ${columns} FROM vm_rollups WHERE t >= ? AND t < ? AND vm_id IN (SELECT value FROM json_each(?)) ORDER BY vm_id, t`)
+      .all(Math.max(from, to - LAYER_WINDOW_MS), to, ids) as ({ vm_id: string; t: number } & { [column: `l${number}`]: number | null })[]
+    for (const row of recent) {
+      const series = history.vms[row.vm_id]
+      if (!series) continue
+      const layer = (series.layer ??= { t: [], ...Object.fromEntries(layerMetrics.map((m) => [m, []])) })
+      layer.t.push(row.t)
+      layerMetrics.forEach((m, i) => layer[m]!.push(row[`l${i}`] ?? null))
     }
     return history
   }

@@ -1,10 +1,13 @@
 import type Database from 'better-sqlite3'
+import { MessageRefSchema, type MessageRef } from '../../shared/model/message'
 import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 
 /** A saved scenario as lists show it (without its workload). */
 export interface ScenarioSummaryRow {
   id: string
   name: string
+  /** The name VirtPilot gave it, as a message; absent once the admin named it. */
+  nameRef?: MessageRef
   source: string
   hosts: number
   vms: number
@@ -16,6 +19,7 @@ export interface ScenarioSummaryRow {
 interface Row {
   id: string
   name: string
+  name_ref: string | null
   source: string
   hosts: number
   vms: number
@@ -25,9 +29,21 @@ interface Row {
   data: string
 }
 
-const toSummary = (r: Omit<Row, 'data'>): ScenarioSummaryRow => ({
+/** A stored name message that no longer reads (an older or damaged row) leaves the English name alone. */
+function nameRefOf(text: string | null): MessageRef | undefined {
+  if (text === null) return undefined
+  try {
+    const parsed = MessageRefSchema.safeParse(JSON.parse(text))
+    return parsed.success ? parsed.data : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const toSummary = (r: Omit<Row, 'data'>, nameRef = nameRefOf(r.name_ref)): ScenarioSummaryRow => ({
   id: r.id,
   name: r.name,
+  ...(nameRef ? { nameRef } : {}),
   source: r.source,
   hosts: r.hosts,
   vms: r.vms,
@@ -42,9 +58,9 @@ export class ScenarioRepo {
 
   list(): ScenarioSummaryRow[] {
     const rows = this.db
-      .prepare('SELECT id, name, source, hosts, vms, steps, step_seconds, saved_at FROM whatif_scenarios ORDER BY saved_at DESC, id')
+      .prepare('SELECT id, name, name_ref, source, hosts, vms, steps, step_seconds, saved_at FROM whatif_scenarios ORDER BY saved_at DESC, id')
       .all() as Omit<Row, 'data'>[]
-    return rows.map(toSummary)
+    return rows.map((r) => toSummary(r))
   }
 
   /**
@@ -56,6 +72,7 @@ export class ScenarioRepo {
     const row: Row = {
       id,
       name: scenario.name,
+      name_ref: scenario.nameRef ? JSON.stringify(scenario.nameRef) : null,
       source: scenario.source?.kind ?? 'file',
       hosts: scenario.hosts.length,
       vms: scenario.vms.length,
@@ -66,9 +83,9 @@ export class ScenarioRepo {
     }
     this.db
       .prepare(
-        `INSERT INTO whatif_scenarios (id, name, source, hosts, vms, steps, step_seconds, saved_at, data)
-         VALUES (@id, @name, @source, @hosts, @vms, @steps, @step_seconds, @saved_at, @data)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, source = excluded.source, hosts = excluded.hosts, vms = excluded.vms,
+        `INSERT INTO whatif_scenarios (id, name, name_ref, source, hosts, vms, steps, step_seconds, saved_at, data)
+         VALUES (@id, @name, @name_ref, @source, @hosts, @vms, @steps, @step_seconds, @saved_at, @data)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, name_ref = excluded.name_ref, source = excluded.source, hosts = excluded.hosts, vms = excluded.vms,
            steps = excluded.steps, step_seconds = excluded.step_seconds, saved_at = excluded.saved_at, data = excluded.data`,
       )
       .run(row)

@@ -47,6 +47,15 @@ const HOST_COLUMNS: Record<HostMetric, [raw: string, rollup: string]> = {
   cpuIdlePct: ['cpu_idle_pct', 'cpu_idle_pct_mean'],
   cpuIowaitPct: ['cpu_iowait_pct', 'cpu_iowait_pct_mean'],
   cpuStealPct: ['cpu_steal_pct', 'cpu_steal_pct_mean'],
+  kvmExitsPs: ['kvm_exits_ps', 'kvm_exits_ps_mean'],
+  kvmHaltExitsPs: ['kvm_halt_exits_ps', 'kvm_halt_exits_ps_mean'],
+  kvmIoExitsPs: ['kvm_io_exits_ps', 'kvm_io_exits_ps_mean'],
+  kvmMmioExitsPs: ['kvm_mmio_exits_ps', 'kvm_mmio_exits_ps_mean'],
+  kvmIrqInjectionsPs: ['kvm_irq_injections_ps', 'kvm_irq_injections_ps_mean'],
+  kvmTlbFlushesPs: ['kvm_tlb_flushes_ps', 'kvm_tlb_flushes_ps_mean'],
+  kvmHaltPollSuccessCores: ['kvm_halt_poll_success_cores', 'kvm_halt_poll_success_cores_mean'],
+  kvmHaltPollFailCores: ['kvm_halt_poll_fail_cores', 'kvm_halt_poll_fail_cores_mean'],
+  kvmHaltWaitCores: ['kvm_halt_wait_cores', 'kvm_halt_wait_cores_mean'],
 }
 
 const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
@@ -74,6 +83,11 @@ const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
   kvmHaltPollSuccessCores: ['kvm_halt_poll_success_cores', 'kvm_halt_poll_success_cores_mean'],
   kvmHaltPollFailCores: ['kvm_halt_poll_fail_cores', 'kvm_halt_poll_fail_cores_mean'],
   kvmHaltWaitCores: ['kvm_halt_wait_cores', 'kvm_halt_wait_cores_mean'],
+}
+
+/** A VM metric's column in vm_rollups. */
+export function vmRollupColumn(metric: VmMetric): string {
+  return VM_COLUMNS[metric][1]
 }
 
 /** Disk rollups keep plain means under the raw column names. */

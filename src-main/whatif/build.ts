@@ -1,10 +1,11 @@
 import type { History } from '../../shared/engine/history'
 import { SCENARIO_VERSION, ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import type { Snapshot } from '../../shared/model/snapshot'
-import { describeIssues } from '../../shared/api/result'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import traces from '../hosts/demo/data/demo-traces.json'
 import { demoHosts } from '../hosts/demo/hosts'
-import { ScenarioInputError } from './scenario-file'
+import { issueProblems, ScenarioInputError } from './scenario-file'
 
 /** The store's rollup step: live scenarios use its resolution. */
 export const LIVE_STEP_SECONDS = 300
@@ -15,22 +16,27 @@ interface DemoTraceFile {
   vms: { name: string; host: string; vcpus: number; mhzPerCore: number; memoryMiB: number; firstTimestamp: number; cpuMhz: number[]; memUsedMiB: number[] }[]
 }
 
-function validated(candidate: unknown, what: string): Scenario {
+function validated(candidate: unknown, what: MessageRef): Scenario {
   const parsed = ScenarioSchema.safeParse(candidate)
-  if (!parsed.success) throw new ScenarioInputError(`Could not build a scenario from ${what}`, describeIssues(parsed.error))
+  if (!parsed.success) throw new ScenarioInputError(msg('input.build.failed', { what }), issueProblems(parsed.error))
   return parsed.data
+}
+
+/** The admin's name for a scenario, else the one VirtPilot gives it: in English, and as a message. */
+export function named(name: string | undefined, given: MessageRef): { name: string; nameRef?: MessageRef } {
+  return name !== undefined ? { name } : { name: english(given), nameRef: given }
 }
 
 /**
  * The embedded demo cluster as a scenario: its three hosts and 24 VMs with their real
  * Bitbrains demand at the trace's own 5-minute steps (two days), not time-compressed.
  */
-export function scenarioFromDemo(name = 'Demo cluster (2 days of Bitbrains demand)'): Scenario {
+export function scenarioFromDemo(name?: string): Scenario {
   const data = traces as DemoTraceFile
   return validated(
     {
       version: SCENARIO_VERSION,
-      name,
+      ...named(name, msg('input.name.demo')),
       source: { kind: 'demo', detail: 'embedded demo cluster, Bitbrains GWA-T-12 traces' },
       start: Math.min(...data.vms.map((v) => v.firstTimestamp)) * 1000,
       stepSeconds: data.stepSeconds,
@@ -43,7 +49,7 @@ export function scenarioFromDemo(name = 'Demo cluster (2 days of Bitbrains deman
         memMiB: v.memUsedMiB,
       })),
     },
-    'the demo cluster',
+    msg('input.build.demo'),
   )
 }
 
@@ -53,7 +59,7 @@ export function scenarioFromDemo(name = 'Demo cluster (2 days of Bitbrains deman
  * history at all keeps its latest sample, or zero when it has none.
  */
 export function scenarioFromLive(snapshot: Snapshot, history: History, window: { from: number; to: number }, name?: string): Scenario {
-  if (snapshot.hosts.length === 0) throw new ScenarioInputError('No hosts to build a scenario from: add a host or turn the demo cluster on')
+  if (snapshot.hosts.length === 0) throw new ScenarioInputError(msg('input.build.noHosts'))
   const stepMs = LIVE_STEP_SECONDS * 1000
   const from = Math.floor(window.from / stepMs) * stepMs
   const steps = Math.max(1, Math.ceil((window.to - from) / stepMs))
@@ -79,7 +85,7 @@ export function scenarioFromLive(snapshot: Snapshot, history: History, window: {
   return validated(
     {
       version: SCENARIO_VERSION,
-      name: name ?? `Live inventory (${snapshot.hosts.length} hosts, ${vms.length} VMs)`,
+      ...named(name, msg('input.name.live', { hosts: snapshot.hosts.length, vms: vms.length })),
       source: { kind: 'live', detail: `history ${new Date(from).toISOString()} .. ${new Date(window.to).toISOString()}` },
       start: from,
       stepSeconds: LIVE_STEP_SECONDS,
@@ -99,7 +105,7 @@ export function scenarioFromLive(snapshot: Snapshot, history: History, window: {
         .filter((h) => h.state === 'maintenance')
         .map((h) => ({ kind: 'maintenance' as const, hostId: h.id, fromMinute: 0, toMinute: (steps * LIVE_STEP_SECONDS) / 60 })),
     },
-    'the live inventory',
+    msg('input.build.live'),
   )
 }
 

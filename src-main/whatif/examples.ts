@@ -1,5 +1,7 @@
 import { PolicySetSchema, SCENARIO_VERSION, ScenarioSchema, type PolicySet, type Scenario } from '../../shared/model/scenario'
+import { msg } from '../../shared/i18n'
 import { seedArticleText } from '../../shared/text/seed-article'
+import { named } from './build'
 
 /**
  * Bundled what-if examples. `seed-article` is the worked example of the article VirtPilot grew
@@ -22,14 +24,14 @@ function demandAt(minute: number): { a: [number, number]; b: [number, number] } 
   return { a: aBusy ? [2, 900] : [0.2, 400], b: bBusy ? [3, 1900] : [0.3, 800] }
 }
 
-export function seedArticleScenario(name = seedArticleText.en.title): Scenario {
+export function seedArticleScenario(name?: string): Scenario {
   const minutes = Array.from({ length: STEPS }, (_, s) => (s * STEP_SECONDS) / 60)
   const job = (id: string, atMinute: number, durationMinutes: number, priority: number, memoryMiB: number, diskGiB: number) => ({
     id, atMinute, vcpus: 1, memoryMiB, cpuCores: 0.5, durationMinutes, priority, diskGiB,
   })
   return ScenarioSchema.parse({
     version: SCENARIO_VERSION,
-    name,
+    ...named(name, msg('input.name.seedArticle')),
     description: seedArticleText.en.setup,
     source: { kind: 'example', detail: 'seed-article' },
     start: Date.UTC(2024, 0, 1),

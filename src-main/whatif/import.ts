@@ -1,8 +1,10 @@
 import { Worker } from 'node:worker_threads'
+import { msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import type { Scenario } from '../../shared/model/scenario'
 import { IMPORT_LIMITS } from './limits'
 import { findWorkerEntry, type WorkerEntry } from './run'
-import { parseScenarioText, readScenarioFile, ScenarioInputError } from './scenario-file'
+import { parseScenarioText, readScenarioFile, ScenarioInputError, type InputProblem } from './scenario-file'
 import { importTraceDir, importTraceText, type TraceImport } from './traces'
 
 /** One import: a file's text (the app), a scenario file or a folder of traces (the CLI). */
@@ -16,7 +18,7 @@ export interface Imported {
   stats?: TraceImport['stats']
 }
 
-type ImportReply = { ok: true; imported: Imported } | { ok: false; input: true; summary: string; details: string[] } | { ok: false; input: false; message: string }
+type ImportReply = { ok: true; imported: Imported } | { ok: false; input: true; ref: MessageRef; problems: InputProblem[] } | { ok: false; input: false; message: string }
 
 /** Does the import in this thread; bad input comes back as a value. The worker's side. */
 export function importNow(req: ImportRequest): ImportReply {
@@ -27,17 +29,21 @@ export function importNow(req: ImportRequest): ImportReply {
     else if ('file' in req) scenario = readScenarioFile(req.file)
     else if (req.text.trimStart().startsWith('{')) scenario = parseScenarioText(req.text, req.fileName)
     else ({ scenario, stats } = importTraceText(req.fileName, req.text))
-    if (req.name) scenario = { ...scenario, name: req.name }
+    if (req.name) {
+      // The admin's name replaces the one VirtPilot gave (and its message).
+      const { nameRef: _given, ...rest } = scenario
+      scenario = { ...rest, name: req.name }
+    }
     return { ok: true, imported: { head: { ...scenario, workload: [] }, data: JSON.stringify(scenario), ...(stats ? { stats } : {}) } }
   } catch (error) {
-    if (error instanceof ScenarioInputError) return { ok: false, input: true, summary: error.summary, details: error.details }
+    if (error instanceof ScenarioInputError) return { ok: false, input: true, ref: error.ref, problems: error.problems }
     return { ok: false, input: false, message: error instanceof Error ? error.message : String(error) }
   }
 }
 
 function unwrap(reply: ImportReply): Imported {
   if (reply.ok) return reply.imported
-  if (reply.input) throw new ScenarioInputError(reply.summary, reply.details)
+  if (reply.input) throw new ScenarioInputError(reply.ref, reply.problems)
   throw new Error(`The import failed: ${reply.message}`)
 }
 
@@ -69,7 +75,7 @@ export function importInWorker(req: ImportRequest, entry: WorkerEntry | null = f
       if (error) reject(error)
       else resolve(imported!)
     }
-    const timer = setTimeout(() => finish(new ScenarioInputError(`The import took longer than ${limits.importSeconds} s (the import limit)`)), limits.importSeconds * 1000)
+    const timer = setTimeout(() => finish(new ScenarioInputError(msg('input.file.importTooSlow', { seconds: limits.importSeconds }))), limits.importSeconds * 1000)
     worker.once('message', (reply: ImportReply) => {
       try {
         finish(null, unwrap(reply))
@@ -80,7 +86,7 @@ export function importInWorker(req: ImportRequest, entry: WorkerEntry | null = f
     worker.once('error', (error: Error & { code?: string }) =>
       finish(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new ScenarioInputError(`The import needed more than ${limits.workerMemoryMiB} MiB of memory (the import limit)`)
+          ? new ScenarioInputError(msg('input.file.importTooBig', { mib: limits.workerMemoryMiB }))
           : new Error(`The import worker crashed: ${error.message}`),
       ),
     )

@@ -1,10 +1,13 @@
+import { msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
+
 /**
  * Where a JSON text stops being valid, for an error message with a line and column: a strict
  * scanner run only after JSON.parse failed (V8's messages do not always carry a position).
  */
 export interface JsonSyntaxProblem {
   offset: number
-  reason: string
+  reason: MessageRef
 }
 
 /** Deeper nesting is reported as the problem: this scanner recurses, and no scenario nests so deep. */
@@ -13,13 +16,13 @@ export const MAX_JSON_DEPTH = 512
 export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   let i = 0
   let depth = 0
-  const fail = (reason: string): never => {
+  const fail = (reason: MessageRef): never => {
     throw { offset: i, reason } satisfies JsonSyntaxProblem
   }
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
   }
-  const describe = () => (i >= text.length ? 'the text ends too early' : `unexpected ${JSON.stringify(text[i])}`)
+  const describe = () => (i >= text.length ? msg('input.json.endsEarly') : msg('input.json.unexpected', { found: JSON.stringify(text[i]) }))
   const literal = (word: string) => {
     if (text.startsWith(word, i)) i += word.length
     else fail(describe())
@@ -27,17 +30,17 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   const string = () => {
     i++ // opening quote
     for (;;) {
-      if (i >= text.length) fail('a string is not closed')
+      if (i >= text.length) fail(msg('input.json.stringNotClosed'))
       const c = text[i]!
       if (c === '"') return void i++
       if (c === '\\') {
         const next = text[i + 1]
         if (next === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('bad \\u escape')
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(msg('input.json.badUnicode', { escape: '\\u' }))
           i += 6
         } else if (next !== undefined && '"\\/bfnrt'.includes(next)) i += 2
-        else fail('bad escape in a string')
-      } else if (c.charCodeAt(0) < 0x20) fail('a control character (line break?) inside a string')
+        else fail(msg('input.json.badEscape'))
+      } else if (c.charCodeAt(0) < 0x20) fail(msg('input.json.controlCharacter'))
       else i++
     }
   }
@@ -49,17 +52,17 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   const value = (): void => {
     ws()
     const c = text[i]
-    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) fail(`nested deeper than ${MAX_JSON_DEPTH} levels`)
+    if ((c === '{' || c === '[') && ++depth > MAX_JSON_DEPTH) fail(msg('input.json.tooDeep', { depth: MAX_JSON_DEPTH }))
     if (c === '{') {
       i++
       ws()
       if (text[i] === '}') return void (i++, depth--)
       for (;;) {
         ws()
-        if (text[i] !== '"') fail(`expected a property name in double quotes, found ${i >= text.length ? 'the end' : JSON.stringify(text[i])}`)
+        if (text[i] !== '"') fail(msg('input.json.propertyName', { found: i >= text.length ? msg('input.json.theEnd') : JSON.stringify(text[i]) }))
         string()
         ws()
-        if (text[i] !== ':') fail(`expected ':' after the property name`)
+        if (text[i] !== ':') fail(msg('input.json.colon'))
         i++
         value()
         ws()
@@ -68,7 +71,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
           continue
         }
         if (text[i] === '}') return void (i++, depth--)
-        fail(`expected ',' or '}' after a property value`)
+        fail(msg('input.json.afterProperty', { comma: "','", close: "'}'" }))
       }
     }
     if (c === '[') {
@@ -83,7 +86,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
           continue
         }
         if (text[i] === ']') return void (i++, depth--)
-        fail(`expected ',' or ']' after an array element`)
+        fail(msg('input.json.afterElement', { comma: "','", close: "']'" }))
       }
     }
     if (c === '"') return string()
@@ -96,7 +99,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxProblem | null {
   try {
     value()
     ws()
-    if (i < text.length) fail('unexpected text after the end of the JSON value')
+    if (i < text.length) fail(msg('input.json.trailing'))
     return null
   } catch (problem) {
     if (typeof problem === 'object' && problem !== null && 'offset' in problem) return problem as JsonSyntaxProblem

@@ -1,8 +1,7 @@
 import { english, msg } from '../../shared/i18n'
 import type { MessageRef } from '../../shared/model'
-import { describeIssues } from '../../shared/api/result'
 import { PolicySetSchema, type PolicySet } from '../../shared/model/scenario'
-import { ScenarioInputError } from './scenario-file'
+import { issueProblems, problem, ScenarioInputError, type InputProblem } from './scenario-file'
 
 /**
  * The CLI's compact policy syntax: comma-separated key=value pairs, e.g.
@@ -31,22 +30,22 @@ export function parsePolicy(text: string): PolicySet {
   const raw: Record<string, unknown> = {}
   const balance: Record<string, unknown> = {}
   const consolidation: Record<string, unknown> = {}
-  const problems: string[] = []
+  const problems: InputProblem[] = []
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
     const eq = part.indexOf('=')
     if (eq <= 0) {
-      problems.push(`"${part}": expected key=value`)
+      problems.push(problem(msg('input.policy.keyValue', { part })))
       continue
     }
     const key = part.slice(0, eq).trim()
     const value = part.slice(eq + 1).trim()
     const num = () => {
       const n = Number(value)
-      if (value === '' || !Number.isFinite(n)) problems.push(`${key}: "${value}" is not a number`)
+      if (value === '' || !Number.isFinite(n)) problems.push(problem(msg('input.policy.notNumber', { key, value })))
       return n
     }
     const onOff = () => {
-      if (value !== 'on' && value !== 'off') problems.push(`${key}: expected on or off, got "${value}"`)
+      if (value !== 'on' && value !== 'off') problems.push(problem(msg('input.policy.onOff', { key, value })))
       return value === 'on'
     }
     switch (key) {
@@ -67,14 +66,14 @@ export function parsePolicy(text: string): PolicySet {
       case 'consolidate.every': consolidation.intervalMinutes = num(); break
       case 'headroom': consolidation.headroom = num(); break
       default:
-        problems.push(`unknown key "${key}" (known: ${Object.keys(POLICY_KEYS).join(', ')})`)
+        problems.push(problem(msg('input.policy.unknownKey', { key, known: Object.keys(POLICY_KEYS).join(', ') })))
     }
   }
   if (Object.keys(balance).length > 0) raw.balance = balance
   if (Object.keys(consolidation).length > 0) raw.consolidation = consolidation
-  if (problems.length > 0) throw new ScenarioInputError(`Invalid --policy "${text}"`, problems)
+  if (problems.length > 0) throw new ScenarioInputError(msg('input.policy.invalid', { text }), problems)
   const parsed = PolicySetSchema.safeParse(raw)
-  if (!parsed.success) throw new ScenarioInputError(`Invalid --policy "${text}"`, describeIssues(parsed.error))
+  if (!parsed.success) throw new ScenarioInputError(msg('input.policy.invalid', { text }), issueProblems(parsed.error))
   return parsed.data
 }
 

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { ApiFailure } from '../../shared/api'
+import { failure } from '../../shared/api/result'
+import { msg } from '../../shared/i18n'
 import type { WhatifComparison, WhatifRun } from '../../shared/engine/whatif'
 import type { PolicySet } from '../../shared/model/scenario'
 import { packWorkload, runJob, type WhatifJob, type WhatifReply, type WorkerMessage } from './job'
@@ -37,7 +38,7 @@ export const runInProcess: WhatifRunner = async (job) => unwrap(runJob(job))
 
 function unwrap(reply: WhatifReply): WhatifComparison {
   if (reply.ok) return reply.result
-  throw new ApiFailure('internal', `The what-if replay failed: ${reply.message}`)
+  throw failure('internal', msg('server.whatif.replayFailed', { reason: reply.message }))
 }
 
 /**
@@ -91,7 +92,7 @@ function runPool(entry: WorkerEntry, job: WhatifJob, n: number, limits: ReplayLi
       else resolve({ ...header!, runs })
     }
     const timer = setTimeout(
-      () => finish(new ApiFailure('bad-request', `The what-if replay took longer than ${limits.replaySeconds} s (the limit): replay fewer policy sets, or a shorter or smaller scenario`)),
+      () => finish(failure('bad-request', msg('server.whatif.replayTooSlow', { seconds: limits.replaySeconds }))),
       limits.replaySeconds * 1000,
     )
     // n >= 1 even without policy sets: the comparison's header comes from a worker.
@@ -106,7 +107,7 @@ function runPool(entry: WorkerEntry, job: WhatifJob, n: number, limits: ReplayLi
       }
       worker.on('message', (reply: WhatifReply) => {
         if (settled) return
-        if (!reply.ok) return finish(new ApiFailure('internal', `The what-if replay failed: ${reply.message}`))
+        if (!reply.ok) return finish(failure('internal', msg('server.whatif.replayFailed', { reason: reply.message })))
         header ??= reply.result
         reply.result.runs.forEach((run, k) => (runs[taken[k]!] = run))
         const policies = take()
@@ -118,12 +119,12 @@ function runPool(entry: WorkerEntry, job: WhatifJob, n: number, limits: ReplayLi
       worker.once('error', (error: Error & { code?: string }) =>
         finish(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? new ApiFailure('bad-request', `The what-if replay needed more than ${limits.workerMemoryMiB} MiB of memory (the limit): replay a shorter or smaller scenario`)
-            : new ApiFailure('internal', `The what-if worker crashed: ${error.message}`),
+            ? failure('bad-request', msg('server.whatif.replayTooBig', { mib: limits.workerMemoryMiB }))
+            : failure('internal', msg('server.whatif.workerCrashed', { reason: error.message })),
         ),
       )
       worker.once('exit', (code) => {
-        if (!done) finish(new ApiFailure('internal', `The what-if worker exited (code ${code}) before it returned a result`))
+        if (!done) finish(failure('internal', msg('server.whatif.workerExited', { code })))
       })
       worker.postMessage({ job: { ...first, policies: take() }, workload } satisfies WorkerMessage)
     }

@@ -1,22 +1,55 @@
 import { readFileSync } from 'node:fs'
 import { basename } from 'node:path'
-import { describeIssues } from '../../shared/api/result'
+import type { z } from 'zod'
+import { ApiFailure, describeIssues, issueRefs } from '../../shared/api/result'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import { ScenarioSchema, type Scenario } from '../../shared/model/scenario'
 import { findJsonSyntaxError } from './json-position'
+
+/** One problem of an input: the English line (kept for scripts and logs) and VirtPilot's words for it, when it has them. */
+export interface InputProblem {
+  text: string
+  ref: MessageRef | null
+}
+
+/** A problem VirtPilot words itself: its English is the message said in English. */
+export function problem(ref: MessageRef): InputProblem {
+  return { text: english(ref), ref }
+}
+
+/** zod's issues: their own English lines, and each in the admin's words. */
+export function issueProblems(error: z.ZodError): InputProblem[] {
+  const refs = issueRefs(error)
+  return describeIssues(error).map((text, i) => ({ text, ref: refs[i] ?? null }))
+}
 
 /** A scenario or trace that could not be loaded; `details` name the line or field to fix. */
 export class ScenarioInputError extends Error {
   override name = 'ScenarioInputError'
   constructor(
-    message: string,
-    readonly details: string[] = [],
+    /** What is wrong, in the admin's words; the English is the error's message. */
+    readonly ref: MessageRef,
+    readonly problems: InputProblem[] = [],
   ) {
-    super(details.length > 0 ? `${message}\n  ${details.slice(0, 20).join('\n  ')}` : message)
+    const summary = english(ref)
+    super(problems.length > 0 ? `${summary}\n  ${problems.slice(0, 20).map((p) => p.text).join('\n  ')}` : summary)
   }
 
   /** The first line of the message, without the details. */
   get summary(): string {
     return this.message.split('\n')[0]!
+  }
+
+  /** Each problem's English line. */
+  get details(): string[] {
+    return this.problems.map((p) => p.text)
+  }
+
+  /** The api failure that carries it: English summary and lines, and the messages beside them. */
+  toApiFailure(): ApiFailure {
+    const refs = this.problems.map((p) => p.ref)
+    return new ApiFailure('bad-request', this.summary, this.details, this.ref, refs.some(Boolean) ? refs : undefined)
   }
 }
 
@@ -38,11 +71,12 @@ export function parseJsonWithPosition(text: string, fileName: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    if (text.trim() === '') throw new ScenarioInputError(`${fileName} is empty`, ['line 1, column 1: expected a JSON object'])
-    const problem = findJsonSyntaxError(text)
-    if (!problem) throw new ScenarioInputError(`${fileName} is not valid JSON`, [(error as Error).message])
-    const { line, column } = lineAndColumn(text, problem.offset)
-    throw new ScenarioInputError(`${fileName} is not valid JSON`, [`line ${line}, column ${column}: ${problem.reason}`])
+    if (text.trim() === '') throw new ScenarioInputError(msg('input.file.empty', { file: fileName }), [problem(msg('input.json.at', { line: 1, column: 1, reason: msg('input.json.expectedObject') }))])
+    const found = findJsonSyntaxError(text)
+    // V8's own words when the scanner finds nothing wrong (it should not happen).
+    if (!found) throw new ScenarioInputError(msg('input.file.notJson', { file: fileName }), [{ text: (error as Error).message, ref: null }])
+    const { line, column } = lineAndColumn(text, found.offset)
+    throw new ScenarioInputError(msg('input.file.notJson', { file: fileName }), [problem(msg('input.json.at', { line, column, reason: found.reason }))])
   }
 }
 
@@ -54,10 +88,10 @@ export function parseScenarioText(text: string, fileName = 'scenario.json'): Sce
   const json = parseJsonWithPosition(text, fileName)
   const version = (json as { version?: unknown } | null)?.version
   if (typeof json === 'object' && json !== null && typeof version === 'number' && version > 1) {
-    throw new ScenarioInputError(`${fileName} is scenario version ${version}; this VirtPilot reads version 1. Upgrade VirtPilot.`)
+    throw new ScenarioInputError(msg('input.file.newerVersion', { file: fileName, version }))
   }
   const parsed = ScenarioSchema.safeParse(json)
-  if (!parsed.success) throw new ScenarioInputError(`${fileName} is not a valid VirtPilot scenario`, describeIssues(parsed.error))
+  if (!parsed.success) throw new ScenarioInputError(msg('input.file.notScenario', { file: fileName }), issueProblems(parsed.error))
   return parsed.data
 }
 
@@ -66,7 +100,7 @@ export function readScenarioFile(file: string): Scenario {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new ScenarioInputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new ScenarioInputError(msg('input.file.cannotRead', { file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }))
   }
   return parseScenarioText(text, basename(file))
 }

@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { SCENARIO_VERSION, ScenarioSchema, type Scenario, type ScenarioHost, type ScenarioSource } from '../../shared/model/scenario'
-import { describeIssues } from '../../shared/api/result'
+import { english, msg } from '../../shared/i18n'
 import { count, IMPORT_LIMITS, mib } from './limits'
-import { ScenarioInputError } from './scenario-file'
+import { issueProblems, problem, ScenarioInputError } from './scenario-file'
 
 /**
  * Trace importers: per-VM usage rows from the Bitbrains GWA-T-12 per-VM CSV or the generic CSV,
@@ -76,7 +76,7 @@ function firstContentLine(text: string): string {
  */
 export function parseBitbrainsCsv(text: string, vm: string, fileName: string): { vm: TraceVm; rows: number; skipped: number } {
   const lines = text.split('\n')
-  if (!BITBRAINS_HEADER.test(lines[0] ?? '')) throw new ScenarioInputError(`${fileName} is not a Bitbrains GWA-T-12 file`, ['line 1: expected the header "Timestamp [ms]; CPU cores; ..."'])
+  if (!BITBRAINS_HEADER.test(lines[0] ?? '')) throw new ScenarioInputError(msg('input.trace.notBitbrains', { file: fileName }), [problem(msg('input.trace.bitbrainsHeader', { line: 1 }))])
   const out: TraceVm = { vm, t: [], cpuCores: [], memMiB: [], vcpus: 0, memoryMiB: 0 }
   let rows = 0
   let skipped = 0
@@ -85,12 +85,12 @@ export function parseBitbrainsCsv(text: string, vm: string, fileName: string): {
     const line = lines[n]!.trim()
     if (line === '') continue
     const fields = line.split(';')
-    if (fields.length < 7) throw new ScenarioInputError(`${fileName} has a malformed row`, [`line ${n + 1}: ${fields.length} fields, expected 11`])
+    if (fields.length < 7) throw new ScenarioInputError(msg('input.trace.malformedRow', { file: fileName }), [problem(msg('input.trace.fieldCount', { line: n + 1, count: fields.length }))])
     const values = fields.slice(0, 7).map((f) => Number(f.trim()))
     values.forEach((v, k) => {
-      if (!Number.isFinite(v) || v < 0) throw new ScenarioInputError(`${fileName} has a bad value`, [`line ${n + 1}, column ${k + 1} (${names[k]}): ${JSON.stringify(fields[k]!.trim())} is not a non-negative number`])
+      if (!Number.isFinite(v) || v < 0) throw new ScenarioInputError(msg('input.trace.badValue', { file: fileName }), [problem(msg('input.trace.notNonNegative', { where: msg('input.trace.cell', { line: n + 1, column: k + 1, name: names[k]! }), value: JSON.stringify(fields[k]!.trim()) }))])
     })
-    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`${fileName} has more than ${count(IMPORT_LIMITS.rows)} rows (the import limit)`)
+    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(msg('input.trace.tooManyRows', { file: fileName, rows: count(IMPORT_LIMITS.rows) }))
     const [ts, cores, capMhz, usedMhz, , memProvKb, memUsedKb] = values as [number, number, number, number, number, number, number]
     if (!(cores > 0 && capMhz > 0)) {
       skipped++
@@ -102,7 +102,7 @@ export function parseBitbrainsCsv(text: string, vm: string, fileName: string): {
     out.vcpus = Math.max(out.vcpus, cores)
     out.memoryMiB = Math.max(out.memoryMiB, memProvKb / 1024)
   }
-  if (out.t.length === 0) throw new ScenarioInputError(`${fileName} has no usable rows (all ${rows} rows are gaps)`)
+  if (out.t.length === 0) throw new ScenarioInputError(msg('input.trace.allGaps', { file: fileName, rows }))
   out.vcpus = Math.max(1, Math.round(out.vcpus))
   out.memoryMiB = Math.max(out.memoryMiB, 1)
   return { vm: out, rows, skipped }
@@ -117,29 +117,29 @@ export function parseBitbrainsCsv(text: string, vm: string, fileName: string): {
 export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[]; rows: number } {
   const lines = text.split('\n')
   const headerAt = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'))
-  if (headerAt < 0) throw new ScenarioInputError(`${fileName} is empty`)
+  if (headerAt < 0) throw new ScenarioInputError(msg('input.file.empty', { file: fileName }))
   const header = lines[headerAt]!.split(',', IMPORT_LIMITS.columns + 1).map((c) => c.trim().toLowerCase())
-  if (header.length > IMPORT_LIMITS.columns) throw new ScenarioInputError(`${fileName} has more than ${IMPORT_LIMITS.columns} columns (the import limit)`, [`line ${headerAt + 1}: the header names vm,timestamp,cpu,mem and at most a few more`])
+  if (header.length > IMPORT_LIMITS.columns) throw new ScenarioInputError(msg('input.trace.tooManyColumns', { file: fileName, columns: IMPORT_LIMITS.columns }), [problem(msg('input.trace.headerNamesFew', { line: headerAt + 1 }))])
   const col = (name: string) => header.indexOf(name)
   const missing = ['vm', 'timestamp', 'cpu', 'mem'].filter((c) => col(c) < 0)
-  if (missing.length > 0) throw new ScenarioInputError(`${fileName} is not a generic trace CSV`, [`line ${headerAt + 1}: missing column(s) ${missing.join(', ')} (header must name vm,timestamp,cpu,mem)`])
+  if (missing.length > 0) throw new ScenarioInputError(msg('input.trace.notGeneric', { file: fileName }), [problem(msg('input.trace.missingColumns', { line: headerAt + 1, columns: missing.join(', ') }))])
   const byVm = new Map<string, TraceVm & { maxVcpus: number; maxMemory: number }>()
   let rows = 0
   for (let n = headerAt + 1; n < lines.length; n++) {
     const line = lines[n]!.trim()
     if (line === '' || line.startsWith('#')) continue
     const fields = line.split(',', IMPORT_LIMITS.columns + 1).map((f) => f.trim())
-    const where = (name: string) => `line ${n + 1}, column ${col(name) + 1} (${name})`
-    if (fields.length < header.length) throw new ScenarioInputError(`${fileName} has a short row`, [`line ${n + 1}: ${fields.length} fields, the header has ${header.length}`])
+    const where = (name: string) => msg('input.trace.cell', { line: n + 1, column: col(name) + 1, name })
+    if (fields.length < header.length) throw new ScenarioInputError(msg('input.trace.shortRow', { file: fileName }), [problem(msg('input.trace.shortRowDetail', { line: n + 1, count: fields.length, header: header.length }))])
     const vm = fields[col('vm')]!
-    if (vm === '') throw new ScenarioInputError(`${fileName} has a row without a VM`, [`${where('vm')}: empty`])
+    if (vm === '') throw new ScenarioInputError(msg('input.trace.noVm', { file: fileName }), [problem(msg('input.trace.empty', { where: where('vm') }))])
     const t = parseTimestamp(fields[col('timestamp')]!)
-    if (t === null) throw new ScenarioInputError(`${fileName} has a bad timestamp`, [`${where('timestamp')}: ${JSON.stringify(fields[col('timestamp')])} is not epoch seconds, epoch ms or ISO 8601`])
+    if (t === null) throw new ScenarioInputError(msg('input.trace.badTimestamp', { file: fileName }), [problem(msg('input.trace.notTimestamp', { where: where('timestamp'), value: JSON.stringify(fields[col('timestamp')]) }))])
     const number = (name: string, required: boolean): number | undefined => {
       const i = col(name)
       if (i < 0 || (!required && fields[i] === '')) return undefined
       const v = Number(fields[i])
-      if (fields[i] === '' || !Number.isFinite(v) || v < 0) throw new ScenarioInputError(`${fileName} has a bad value`, [`${where(name)}: ${JSON.stringify(fields[i])} is not a non-negative number`])
+      if (fields[i] === '' || !Number.isFinite(v) || v < 0) throw new ScenarioInputError(msg('input.trace.badValue', { file: fileName }), [problem(msg('input.trace.notNonNegative', { where: where(name), value: JSON.stringify(fields[i]) }))])
       return v
     }
     const cpu = number('cpu', true)!
@@ -154,9 +154,9 @@ export function parseGenericCsv(text: string, fileName: string): { vms: TraceVm[
     entry.memMiB.push(mem)
     entry.maxVcpus = Math.max(entry.maxVcpus, vcpus ?? 0)
     entry.maxMemory = Math.max(entry.maxMemory, memory ?? 0)
-    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`${fileName} has more than ${count(IMPORT_LIMITS.rows)} rows (the import limit)`)
+    if (++rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(msg('input.trace.tooManyRows', { file: fileName, rows: count(IMPORT_LIMITS.rows) }))
   }
-  if (rows === 0) throw new ScenarioInputError(`${fileName} has a header but no rows`)
+  if (rows === 0) throw new ScenarioInputError(msg('input.trace.noRows', { file: fileName }))
   const vms = [...byVm.values()].map(({ maxVcpus, maxMemory, ...v }) => ({
     ...v,
     // Without an allocation column: enough for the peak seen.
@@ -190,7 +190,7 @@ function parseTimestamp(text: string): number | null {
 
 /** Rows of many VMs on one step grid, with generated hosts unless the rows name them. */
 export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions & { source: ScenarioSource; files: number; rows: number; skipped: number }): TraceImport {
-  if (vms.length === 0) throw new ScenarioInputError('No VM rows to import')
+  if (vms.length === 0) throw new ScenarioInputError(msg('input.trace.noVmRows'))
   const stepSeconds = options.stepSeconds ?? inferStepSeconds(vms)
   const stepMs = stepSeconds * 1000
   const start = smallest(vms.map((v) => smallest(v.t)))
@@ -199,12 +199,13 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
   if (options.days !== undefined) steps = Math.min(steps, Math.max(1, Math.round((options.days * 86_400) / stepSeconds)))
   // Checked before anything is allocated for the grid.
   if (!(steps <= IMPORT_LIMITS.steps)) {
-    throw new ScenarioInputError(`The rows span ${count(steps)} steps of ${stepSeconds} s (${new Date(start).toISOString()} .. ${new Date(end).toISOString()}); the import limit is ${count(IMPORT_LIMITS.steps)} steps`, [
-      'keep fewer days (--days), or remove rows far from the others (a wrong timestamp?)',
-    ])
+    throw new ScenarioInputError(
+      msg('input.trace.tooManySteps', { steps: count(steps), seconds: stepSeconds, from: new Date(start).toISOString(), to: new Date(end).toISOString(), limit: count(IMPORT_LIMITS.steps) }),
+      [problem(msg('input.trace.tooManyStepsHint'))],
+    )
   }
   if (steps * vms.length > IMPORT_LIMITS.vmSteps) {
-    throw new ScenarioInputError(`${count(vms.length)} VMs x ${count(steps)} steps is more than the import limit of ${count(IMPORT_LIMITS.vmSteps)} VM-steps`, ['import fewer VMs or fewer days'])
+    throw new ScenarioInputError(msg('input.trace.tooManyVmSteps', { vms: count(vms.length), steps: count(steps), limit: count(IMPORT_LIMITS.vmSteps) }), [problem(msg('input.trace.fewerVms'))])
   }
   let collisions = 0
   const sorted = [...vms].sort((a, b) => (a.vm < b.vm ? -1 : a.vm > b.vm ? 1 : 0))
@@ -230,7 +231,7 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
   const hostCores = options.hostCpuCores ?? largest(vms.map((v) => v.vcpus), 32)
   const hostMem = options.hostMemoryMiB ?? largest(vms.map((v) => Math.ceil(v.memoryMiB)), 256 * MIB_PER_GIB)
   const tooBig = sorted.find((v) => v.vcpus > hostCores || v.memoryMiB > hostMem)
-  if (tooBig) throw new ScenarioInputError(`VM ${tooBig.vm} (${tooBig.vcpus} vCPUs, ${Math.round(tooBig.memoryMiB)} MiB) is larger than the host shape (${hostCores} CPUs, ${hostMem} MiB); use larger hosts`)
+  if (tooBig) throw new ScenarioInputError(msg('input.trace.vmTooBig', { vm: tooBig.vm, vcpus: tooBig.vcpus, mib: Math.round(tooBig.memoryMiB), cores: hostCores, hostMib: hostMem }))
   const hosts: ScenarioHost[] = []
   const placement = new Map<string, string>()
   if (sorted.every((v) => v.host)) {
@@ -251,9 +252,11 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
       placement.set(v.vm, hosts[h]!.id)
     }
   }
+  const nameRef = options.source.kind === 'bitbrains' ? msg('input.name.bitbrains', { count: sorted.length }) : msg('input.name.trace', { count: sorted.length })
   const candidate = {
     version: SCENARIO_VERSION,
-    name: options.name ?? `${options.source.kind === 'bitbrains' ? 'Bitbrains' : 'Trace'} import (${sorted.length} VMs)`,
+    name: options.name ?? english(nameRef),
+    ...(options.name === undefined ? { nameRef } : {}),
     source: options.source,
     start,
     stepSeconds,
@@ -263,7 +266,7 @@ export function scenarioFromTraces(vms: TraceVm[], options: TraceImportOptions &
     workload,
   }
   const parsed = ScenarioSchema.safeParse(candidate)
-  if (!parsed.success) throw new ScenarioInputError('The trace does not make a valid scenario', describeIssues(parsed.error))
+  if (!parsed.success) throw new ScenarioInputError(msg('input.trace.invalid'), issueProblems(parsed.error))
   return { scenario: parsed.data, stats: { files: options.files, vms: sorted.length, rows: options.rows, skippedRows: options.skipped, collisions, stepSeconds } }
 }
 
@@ -287,22 +290,20 @@ export function importTraceText(fileName: string, text: string, options: TraceIm
     const parsed = parseGenericCsv(text, fileName)
     return scenarioFromTraces(parsed.vms, { ...options, source: { kind: 'generic-csv', detail: fileName }, files: 1, rows: parsed.rows, skipped: 0 })
   }
-  throw new ScenarioInputError(`${fileName} is neither a Bitbrains GWA-T-12 file nor a generic trace CSV`, [
-    'line 1: expected "Timestamp [ms]; CPU cores; ..." (Bitbrains) or a header naming vm,timestamp,cpu,mem (generic CSV)',
-  ])
+  throw new ScenarioInputError(msg('input.trace.unknownFormat', { file: fileName }), [problem(msg('input.trace.expectedHeader'))])
 }
 
 /** One file's text: gunzipped when it ends in .gz, never more than the decompressed-size limit. */
 function readTraceFile(path: string, name: string): string {
   const limit = IMPORT_LIMITS.decompressedBytes
-  if (statSync(path).size > limit) throw new ScenarioInputError(`${name} is larger than ${mib(limit)} (the import limit)`)
+  if (statSync(path).size > limit) throw new ScenarioInputError(msg('input.file.tooLarge', { file: name, size: mib(limit) }))
   const raw = readFileSync(path)
   if (!name.toLowerCase().endsWith('.gz')) return raw.toString('utf8')
   try {
     return gunzipSync(raw, { maxOutputLength: limit }).toString('utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ScenarioInputError(`${name} unpacks to more than ${mib(limit)} (the import limit)`)
-    throw new ScenarioInputError(`${name} is not a valid gzip file: ${(error as Error).message}`)
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ScenarioInputError(msg('input.file.unpacksTooLarge', { file: name, size: mib(limit) }))
+    throw new ScenarioInputError(msg('input.file.notGzip', { file: name, reason: (error as Error).message }))
   }
 }
 
@@ -314,13 +315,13 @@ function vmNameFor(fileName: string): string {
 export function importTraceDir(dir: string, options: TraceImportOptions = {}): TraceImport {
   let names: string[]
   try {
-    if (!statSync(dir).isDirectory()) throw new ScenarioInputError(`${dir} is not a folder`)
+    if (!statSync(dir).isDirectory()) throw new ScenarioInputError(msg('input.file.notFolder', { dir }))
     names = readdirSync(dir).filter((n) => /\.csv(\.gz)?$/i.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
   } catch (error) {
     if (error instanceof ScenarioInputError) throw error
-    throw new ScenarioInputError(`Cannot read ${dir}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw new ScenarioInputError(msg('input.file.cannotRead', { file: dir, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }))
   }
-  if (names.length === 0) throw new ScenarioInputError(`${dir} holds no .csv or .csv.gz files`)
+  if (names.length === 0) throw new ScenarioInputError(msg('input.file.noTraces', { dir }))
   const vms: TraceVm[] = []
   let rows = 0
   let skipped = 0
@@ -338,13 +339,13 @@ export function importTraceDir(dir: string, options: TraceImportOptions = {}): T
       vms.push(...parsed.vms)
       rows += parsed.rows
     } else {
-      throw new ScenarioInputError(`${name} is neither a Bitbrains GWA-T-12 file nor a generic trace CSV`)
+      throw new ScenarioInputError(msg('input.trace.unknownFormat', { file: name }))
     }
     kinds.add(format)
-    if (rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(`The files hold more than ${count(IMPORT_LIMITS.rows)} rows together (the import limit)`)
+    if (rows > IMPORT_LIMITS.rows) throw new ScenarioInputError(msg('input.trace.filesTooManyRows', { rows: count(IMPORT_LIMITS.rows) }))
   }
   const duplicate = vms.find((v, i) => vms.findIndex((w) => w.vm === v.vm) !== i)
-  if (duplicate) throw new ScenarioInputError(`VM ${duplicate.vm} appears in more than one file`)
+  if (duplicate) throw new ScenarioInputError(msg('input.trace.vmInTwoFiles', { vm: duplicate.vm }))
   const kind = kinds.size === 1 && kinds.has('bitbrains') ? 'bitbrains' : 'generic-csv'
   return scenarioFromTraces(vms, { ...options, source: { kind, detail: basename(dir) }, files: names.length, rows, skipped })
 }

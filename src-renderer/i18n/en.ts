@@ -2,6 +2,7 @@ import type { SharedMessages } from '../../shared/i18n'
 import { sharedEn } from '../../shared/i18n/catalogue.en'
 import { auditEn, plansEn, recommendationsEn } from './review.en'
 import { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
+import { automationSettingsEn } from './automation.en'
 
 /**
  * English messages: the reference shape every other language must match. The messages main, the
@@ -357,6 +358,7 @@ export const en = {
   rules: rulesEn,
   threshold: thresholdEn,
   maintenance: maintenanceEn,
+  automationSettings: automationSettingsEn,
   settings: {
     title: 'Preferences',
     subtitle: 'Preferences are saved to the VirtPilot data file and apply to every window.',
@@ -404,6 +406,8 @@ export const en = {
       hosts: 'Hosts',
       hostCounts: '{hosts} in the store: {viaSsh} with SSH, {readOnly} read-only',
       libvirtExporter: 'libvirt exporter',
+      pveExporter: 'Proxmox VE (pve-exporter)',
+      pveCounts: 'nodes: {nodes}; no containers | nodes: {nodes}; container {names} listed, not managed (QEMU guests only) | nodes: {nodes}; {count} containers listed, not managed (QEMU guests only): {names}',
       none: 'none found',
       traffic: 'Store traffic',
       requests: '{requests} requests',
@@ -580,6 +584,20 @@ export const en = {
       swpd: 'memory: swpd (swap in use)',
       swapUsed: 'swpd',
     },
+    kvm: {
+      title: 'KVM',
+      fromDebugfs: 'VM exits and halt polling of the whole host, from /sys/kernel/debug/kvm (the kernel’s sum over all its VMs): one point per poll.',
+      fromVms: 'VM exits and halt polling of the whole host, summed over its VMs’ KVM statistics: one point per poll. /sys/kernel/debug/kvm: {debugfs}',
+      stored: 'VM exits and halt polling of the whole host, as recorded.',
+      none: 'This host reports no KVM counters (TCG emulation, or libvirt and QEMU older than KVM statistics: libvirt 8.x with QEMU 7.1): VM exits and halt polling are not measured here. /sys/kernel/debug/kvm: {debugfs}',
+      debugfs: {
+        read: 'read.',
+        notMounted: 'debugfs is not mounted on the host.',
+        notReadable: 'not readable by the SSH login (debugfs is root’s).',
+        noKvm: 'no kvm module loaded.',
+        unknown: 'not read by this host’s connection.',
+      },
+    },
     iostat: {
       title: 'iostat -x, per device',
       hint: 'Per block device, computed as sysstat’s iostat -x does from /proc/diskstats. %util near 100 means saturation only for a device serving one request at a time; SSDs and arrays serve many.',
@@ -648,6 +666,8 @@ export const en = {
       governor: 'CPU governor',
       governorValue: '{governor} on {count} logical CPU | {governor} on {count} logical CPUs',
       noCpufreq: 'no cpufreq (e.g. nested virtualization)',
+      clock: 'CPU clock (at discovery)',
+      clockValue: '{current} MHz on average, {max} MHz maximum',
       tuned: 'tuned profile',
       haltPoll: 'halt_poll_ns',
       ns: '{value} ns',

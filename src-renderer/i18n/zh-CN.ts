@@ -2,6 +2,7 @@ import type { MessageSchema } from './en'
 import { sharedZhCN } from '../../shared/i18n/catalogue.zh-CN'
 import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
 import { maintenanceZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
+import { automationSettingsZhCN } from './automation.zh-CN'
 
 /** 简体中文消息：结构必须与英文一致，缺少的键是类型错误。 */
 export const zhCN: MessageSchema = {
@@ -351,6 +352,7 @@ export const zhCN: MessageSchema = {
   rules: rulesZhCN,
   threshold: thresholdZhCN,
   maintenance: maintenanceZhCN,
+  automationSettings: automationSettingsZhCN,
   settings: {
     title: '偏好设置',
     subtitle: '偏好设置保存在 VirtPilot 数据文件中，并对所有窗口生效。',
@@ -398,6 +400,8 @@ export const zhCN: MessageSchema = {
       hosts: '宿主机',
       hostCounts: '存储中 {hosts} 台：{viaSsh} 台有 SSH，{readOnly} 台只读',
       libvirtExporter: 'libvirt exporter',
+      pveExporter: 'Proxmox VE（pve-exporter）',
+      pveCounts: '{nodes} 个节点；没有容器 | {nodes} 个节点；容器 {names} 仅列出，不受管理（只管理 QEMU 虚拟机） | {nodes} 个节点；{count} 个容器仅列出，不受管理（只管理 QEMU 虚拟机）：{names}',
       none: '未找到',
       traffic: '存储流量',
       requests: '{requests} 次请求',
@@ -574,6 +578,20 @@ export const zhCN: MessageSchema = {
       swpd: 'memory：swpd（已用交换空间）',
       swapUsed: 'swpd',
     },
+    kvm: {
+      title: 'KVM',
+      fromDebugfs: '整台宿主机的虚拟机退出与停机轮询，来自 /sys/kernel/debug/kvm（内核对其全部虚拟机的合计）：每次轮询一个点。',
+      fromVms: '整台宿主机的虚拟机退出与停机轮询，由其各虚拟机的 KVM 统计相加而得：每次轮询一个点。/sys/kernel/debug/kvm：{debugfs}',
+      stored: '整台宿主机的虚拟机退出与停机轮询（已记录的数据）。',
+      none: '该宿主机未报告 KVM 计数器（TCG 模拟，或 libvirt 与 QEMU 早于 KVM 统计：需 libvirt 8.x 与 QEMU 7.1）：此处不测量虚拟机退出与停机轮询。/sys/kernel/debug/kvm：{debugfs}',
+      debugfs: {
+        read: '已读取。',
+        notMounted: '宿主机未挂载 debugfs。',
+        notReadable: 'SSH 登录用户无法读取（debugfs 仅 root 可读）。',
+        noKvm: '未加载 kvm 模块。',
+        unknown: '此宿主机的连接未读取。',
+      },
+    },
     iostat: {
       title: 'iostat -x（按设备）',
       hint: '按块设备，依 sysstat 的 iostat -x 公式由 /proc/diskstats 计算。%util 接近 100 只对一次只处理一个请求的设备意味着饱和；SSD 和阵列可并行处理多个请求。',
@@ -642,6 +660,8 @@ export const zhCN: MessageSchema = {
       governor: 'CPU 调频策略',
       governorValue: '{governor}（{count} 个逻辑 CPU）',
       noCpufreq: '无 cpufreq（例如嵌套虚拟化）',
+      clock: 'CPU 频率（发现时）',
+      clockValue: '平均 {current} MHz，最高 {max} MHz',
       tuned: 'tuned 配置',
       haltPoll: 'halt_poll_ns',
       ns: '{value} 纳秒',
@@ -663,10 +683,10 @@ export const zhCN: MessageSchema = {
     managedBy: '由 {manager} 管理',
     request: {
       title: '请求更改',
-      help: '迁移此虚拟机或调整它的规格。VirtPilot 会像检查自己的建议一样检查此请求（主机余量、分配比例、规则），并把它记为一条由您请求的建议；之后照常批准并制定计划。',
+      help: '迁移此虚拟机或调整它的规格。VirtPilot 会像检查自己的建议一样检查此请求（宿主机余量、超配比、规则），并把它记为一条由您请求的建议；之后照常批准并制定计划。',
       managed: '此虚拟机归其他管理器所有：VirtPilot 拒绝迁移它或调整它的规格。',
       moveTo: '迁移到',
-      pickHost: '选择主机',
+      pickHost: '选择宿主机',
       move: '请求迁移',
       vcpus: 'vCPU',
       memory: '内存（MiB）',

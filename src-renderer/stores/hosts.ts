@@ -2,18 +2,30 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { ApiFailure } from '../../shared/api/failure'
 import type { AddHostRequest } from '../../shared/api'
-import type { ManagedHost } from '../../shared/model'
+import type { ManagedHost, MessageRef } from '../../shared/model'
 import { api } from '../api'
 
 /** A failed call as the views show it: the server's words, and its field problems if any. */
 export interface CallError {
   code: string
   message: string
+  /** The message in the admin's language, where VirtPilot words it. */
+  messageRef?: MessageRef
   details: string[]
+  /** One per detail where VirtPilot words it (which field, what it expects). */
+  detailRefs?: (MessageRef | null)[]
 }
 
 function callError(error: unknown): CallError {
-  if (error instanceof ApiFailure) return { code: error.code, message: error.message, details: error.details ?? [] }
+  if (error instanceof ApiFailure) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.messageRef ? { messageRef: error.messageRef } : {}),
+      details: error.details ?? [],
+      ...(error.detailRefs ? { detailRefs: error.detailRefs } : {}),
+    }
+  }
   return { code: 'unavailable', message: (error as Error).message, details: [] }
 }
 

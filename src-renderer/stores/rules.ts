@@ -11,7 +11,11 @@ export const useRulesStore = defineStore('rules', () => {
   const busy = ref(false)
   const error = ref<string | null>(null)
 
+  let unsubscribe: (() => void) | undefined
+
   async function load(): Promise<void> {
+    // Another window (or the CLI through serve) changed the rules or maintenance: show it here too.
+    unsubscribe ??= api.on('rules.changed', (next) => (list.value = next))
     try {
       list.value = await api.invoke('rules.list', {})
       loaded.value = true

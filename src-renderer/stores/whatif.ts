@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { WhatifImportRequestSchema, type ScenarioOutline, type ScenarioQueue, type ScenarioSummary, type WhatifComparisonResult } from '../../shared/api/whatif'
+import type { MessageRef } from '../../shared/model/message'
 import type { PolicySetInput, ScenarioEdit } from '../../shared/model/scenario'
 import { api } from '../api'
 import { blankEdit, blankRequest, blankStream, editRows, requestRows, streamRows, toQueue, toScenarioEdit, type EditKind, type EditRow, type RequestRow, type StreamRow } from './whatif-drafts'
@@ -26,9 +27,24 @@ export interface PolicyDraft {
 let nextKey = 1
 const draft = (p: Omit<PolicyDraft, 'key'>): PolicyDraft => ({ key: nextKey++, ...p })
 
-function describeError(e: unknown): string {
-  const error = e as Error & { details?: string[] }
-  return error.details?.length ? `${error.message}\n${error.details.slice(0, 8).join('\n')}` : error.message
+/** Why the last action failed: main's English, its message, and the lines naming each problem (the first 8). */
+export interface WhatifError {
+  message: string
+  messageRef?: MessageRef
+  details: string[]
+  /** One per detail: VirtPilot's words for it, or null (the detail is shown as it came). */
+  detailRefs: (MessageRef | null)[]
+}
+
+function describeError(e: unknown): WhatifError {
+  const error = e as Error & { messageRef?: MessageRef; details?: string[]; detailRefs?: (MessageRef | null)[] }
+  const details = (error.details ?? []).slice(0, 8)
+  return {
+    message: error.message,
+    ...(error.messageRef ? { messageRef: error.messageRef } : {}),
+    details,
+    detailRefs: details.map((_, i) => error.detailRefs?.[i] ?? null),
+  }
 }
 
 /** What-if: saved scenarios, the one being looked at, its unsaved edits, policy sets and the last comparison. */
@@ -37,7 +53,7 @@ export const useWhatifStore = defineStore('whatif', () => {
   const current = shallowRef<ScenarioOutline | null>(null)
   const result = shallowRef<WhatifComparisonResult | null>(null)
   const busy = ref<'build' | 'import' | 'run' | 'save' | null>(null)
-  const error = ref<string | null>(null)
+  const error = ref<WhatifError | null>(null)
   const policies = ref<PolicyDraft[]>([
     draft({ allocation: 'static', scheduling: 'fcfs', balance: false, consolidation: false }),
     draft({ allocation: 'hybrid', scheduling: 'easy', balance: true, consolidation: false }),
@@ -122,7 +138,7 @@ export const useWhatifStore = defineStore('whatif', () => {
    */
   async function importFile(file: File, tooLarge: (sizeBytes: number, limitBytes: number) => string): Promise<void> {
     if (file.size > MAX_IMPORT_BYTES) {
-      error.value = tooLarge(file.size, MAX_IMPORT_BYTES)
+      error.value = { message: tooLarge(file.size, MAX_IMPORT_BYTES), details: [], detailRefs: [] }
       return
     }
     const outline = await guarded('import', async () => api.invoke('whatif.import', { fileName: file.name, text: await file.text() }))

@@ -13,16 +13,6 @@ import { analysed } from './support/views'
  */
 const COUNTING = process.env.VIRTPILOT_ENGLISH_COUNT === '1'
 
-/**
- * English runs a view may still show, until the what-if scenario's name ("Demo cluster (2 days of
- * ...)") and the scenario file's field errors (zod's words) are messages too. Lower these as they
- * move to message keys; a view not listed must show none.
- */
-const STILL_ENGLISH: Record<string, number> = {
-  'what-if': 4,
-  'what-if-import-error': 7,
-}
-
 /** A loopback port nothing listens on (taken, then released). */
 async function closedPort(): Promise<number> {
   const server = createServer()
@@ -113,6 +103,16 @@ test.describe('简体中文 throughout', () => {
     await expect(app.getByTestId('whatif-metrics')).toBeVisible({ timeout: 60_000 })
     await expect.poll(() => paintedPixels(app, 'whatif-utilization-chart')).toBeGreaterThan(500)
     await look('what-if')
+    // The article's example: its five policy sets run, with its explanation beside them.
+    await app.getByTestId('whatif-build-example').click()
+    await expect(app.getByTestId('whatif-example')).toBeVisible()
+    await expect(app.getByTestId('whatif-policy')).toHaveCount(5)
+    await app.getByTestId('whatif-run').click()
+    await expect(app.getByTestId('whatif-metrics')).toContainText('5.', { timeout: 60_000 })
+    const example = (await serve.call('whatif.list', {})).find((s) => s.source === 'example')!
+    const outline = await serve.call('whatif.get', { id: example.id })
+    names = [...names, ...outline.hostList.flatMap((h) => [h.id, h.name ?? h.id]), ...outline.vmList.flatMap((v) => [v.id, v.name ?? v.id])]
+    await look('what-if-example')
     const bad = { version: 1, name: 'bad', start: 0, stepSeconds: 60, steps: 10, hosts: [{ id: 'h1', cpuCores: 0, memoryMiB: 1024 }], vms: [], workload: [] }
     await app.getByTestId('whatif-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(bad)) })
     await expect(app.getByTestId('whatif-error')).toBeVisible()
@@ -146,10 +146,6 @@ test.describe('简体中文 throughout', () => {
     writeFileSync('test-results/english-runs.json', `${JSON.stringify({ counts, found, seen }, null, 2)}\n`)
     console.log(`English runs per view: ${JSON.stringify(counts)}`)
     if (COUNTING) return
-    for (const [view, runs] of Object.entries(found)) {
-      const allowed = STILL_ENGLISH[view] ?? 0
-      if (allowed === 0) expect(runs, `English in the ${view} view`).toEqual([])
-      else expect(runs.length, `English in the ${view} view: ${runs.join(' / ')}`).toBeLessThanOrEqual(allowed)
-    }
+    for (const [view, runs] of Object.entries(found)) expect(runs, `English in the ${view} view`).toEqual([])
   })
 })

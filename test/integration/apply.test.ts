@@ -212,7 +212,7 @@ describeWithLab('applying approved plans on real hosts', (lab) => {
     expect((await groundTruth(h3, ['domstate', second])).trim()).toBe('running')
     const audit = data.plans.listAudit({ planId: plan.id })
     expect(audit.some((e) => e.kind === 'rollback' && e.exitCode === 0)).toBe(true)
-    expect(audit.some((e) => e.kind === 'state' && /plan rolled-back/.test(e.message))).toBe(true)
+    expect(audit.some((e) => e.kind === 'state' && /plan rolled back/.test(e.message))).toBe(true)
     expect(plan.outcome!.find((o) => o.host === 'h3')!.summary).toMatch(/rolled-back/)
   })
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
@@ -180,11 +180,19 @@ describeWithLab('a plan cut short by SIGKILL on real hosts', (lab) => {
     expect(read.readBack!.vms).toEqual([
       { vmId: vm, seen: where.map((w) => ({ host: w.host, state: w.state, vcpus: Number(/CPU\(s\):\s+(\d+)/.exec(info)![1]), memoryMiB: Number(/Used memory:\s+(\d+)/.exec(info)![1]) / 1024, maxMemoryMiB: Number(/Max memory:\s+(\d+)/.exec(info)![1]) / 1024 })) },
     ])
-    expect(read.readBack!.steps).toEqual([{ stepId: 'step-1', verdict: where[0]!.host === 'h1' ? 'not-applied' : 'applied', observed: expect.any(String) }])
+    expect(read.readBack!.steps).toEqual([{ stepId: 'step-1', verdict: where[0]!.host === 'h1' ? 'not-applied' : 'applied', observed: expect.any(String), observedRef: expect.objectContaining({ key: expect.stringMatching(/^apply\.observed\./) }) }])
+
+    // The killed run's tunnel directory is still on the source (the lab's hosts share /tmp); made two
+    // minutes old, the resumed migration from that host removes it.
+    const leftovers = readdirSync('/tmp').filter((n) => n.startsWith('virtpilot-migrate.') && !tunnelDirsBefore.has(n))
+    expect(leftovers.length, 'the killed migration left its tunnel directory').toBeGreaterThan(0)
+    const twoMinutesAgo = new Date(Date.now() - 120_000)
+    for (const name of leftovers) utimesSync(join('/tmp', name), twoMinutesAgo, twoMinutesAgo)
 
     const resumed = await runCli(['recover', plan.id, '--resume', '--data', dataFile, '--json'], env)
     timeline.mark(`virtpilot recover --resume exited ${resumed.code}`)
     expect(resumed.code, resumed.stderr).toBe(0)
+    expect(readdirSync('/tmp').filter((n) => leftovers.includes(n))).toEqual([])
     expect((JSON.parse(resumed.stdout) as Plan).state).toBe('done')
     expect(await whereIs(lab, mover)).toEqual([{ host: 'h2', state: 'running' }])
     const audit = auditOf(plan.id)

@@ -16,7 +16,7 @@ describe('What-if import size in the view', () => {
     const store = useWhatifStore()
     const big = file('trace.csv', MAX_IMPORT_BYTES + 1)
     await store.importFile(big, (size, limit) => `too big: ${size} > ${limit}`)
-    expect(store.error).toBe(`too big: ${MAX_IMPORT_BYTES + 1} > ${MAX_IMPORT_BYTES}`)
+    expect(store.error?.message).toBe(`too big: ${MAX_IMPORT_BYTES + 1} > ${MAX_IMPORT_BYTES}`)
     expect(big.text).not.toHaveBeenCalled()
     expect(sent).not.toHaveBeenCalled()
     sent.mockRestore()

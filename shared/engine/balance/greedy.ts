@@ -1,7 +1,7 @@
 import { summarizeLoads, type PlacementProblem, type PlacementVm } from '../placement'
 import { canHost } from './constraints'
 import { holdBack } from './hold-back'
-import { fixViolations, unfixableViolations } from './mandatory'
+import { fixViolations, unfixableViolations, type Findings } from './mandatory'
 import { MoveLog, stepScore, type BalanceResult, type GreedyOptions } from './moves'
 import { refinePeak } from './refine-peak'
 import { keepOrderUnderPriority, scheduleMoves } from './schedule'
@@ -24,8 +24,9 @@ export function balanceGreedy(input: PlacementProblem, options: GreedyOptions): 
   const log = new MoveLog(state, options.migrationBandwidthMiBps)
   const stuck = new Set<number>()
   const notes: string[] = []
-  const unresolved = fixViolations(state, log, stuck, notes)
-  unresolved.push(...unfixableViolations(state))
+  const findings: Findings = { unresolved: [], notes: [] }
+  const unresolved = fixViolations(state, log, stuck, notes, findings)
+  unresolved.push(...unfixableViolations(state, findings.unresolved))
   const mandatoryCount = log.moves.length
   problem.vms.forEach((vm, v) => (problem.vms[v] = optionalView(vm, problem.hosts[state.vmHost[v]!]!.id)))
   // Where the optional phases start from: their budget counts VMs that end elsewhere.
@@ -51,7 +52,7 @@ export function balanceGreedy(input: PlacementProblem, options: GreedyOptions): 
     for (const vm of problem.vms) hostOf.set(vm.id, vm.hostId)
     for (const m of kept.moves) hostOf.set(m.vmId, m.to)
   }
-  return { moves: keepOrderUnderPriority(problem, kept.moves), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved, ...(kept.heldBack > 0 ? { heldBack: kept.heldBack } : {}), ...(notes.length > 0 ? { notes } : {}) }
+  return { moves: keepOrderUnderPriority(problem, kept.moves), before, after: summarizeLoads(problem, (vm) => hostOf.get(vm.id)!), unresolved, unresolvedRefs: findings.unresolved, ...(kept.heldBack > 0 ? { heldBack: kept.heldBack } : {}), ...(notes.length > 0 ? { notes, noteRefs: findings.notes } : {}) }
 }
 
 /**

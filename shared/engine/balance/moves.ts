@@ -26,8 +26,12 @@ export interface BalanceResult {
   after: LoadSummary
   /** Violations no move could fix, in words (e.g. "no host can take vm-3"). Empty = feasible. */
   unresolved: string[]
+  /** The same as messages, one per entry of `unresolved`. */
+  unresolvedRefs?: MessageRef[]
   /** Should-run rules left unmet (no preferred host had room), in words: not a violation. */
   notes?: string[]
+  /** The same as messages, one per note. */
+  noteRefs?: MessageRef[]
   /** Optional moves left out because the days the VMs actually had did not bear out their gain (hold-back.ts). */
   heldBack?: number
 }

@@ -1,6 +1,6 @@
-import { msg } from '../../i18n'
+import { msg, said } from '../../i18n'
 import type { MessageRef } from '../../model/recommendation'
-import { figure, said } from '../words'
+import { figure } from '../words'
 import type { ReversibleAction } from '../../model/action'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { runningVms, versionAtLeast } from './rule'

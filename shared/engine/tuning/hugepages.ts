@@ -1,5 +1,6 @@
-import { msg } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said, sentences } from '../../i18n'
+import { figure } from '../words'
+import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf } from './rule'
 
@@ -7,30 +8,45 @@ import { gib, guestsOf, hostsOf } from './rule'
  * Huge pages for large-memory VMs: with transparent hugepages off (`never`), a large guest's RAM
  * is mapped in 4 KiB pages and its TLB misses cost two-level page walks; QEMU asks for THP with
  * madvise, so `madvise` is enough. And a VM set to use static hugepages whose host pool has too
- * few free pages will not start: the pool must grow first.
+ * few free pages will not start: the pool must grow first. Where the large guests' vCPU time was
+ * measured, the usual 3-10 % gain of memory-heavy work is said in cores of it.
  */
 export const hugepagesRule: TuningRule = {
   id: 'hugepages',
-  evaluate({ facts, options }) {
+  evaluate({ facts, usage, options }) {
     const out: TuningAdvice[] = []
     for (const host of hostsOf(facts)) {
       const guests = guestsOf(facts, host.hostId)
       const large = guests.filter((v) => v.memoryMiB >= options.largeVmMiB && !v.hugepagesBacking)
       if (host.transparentHugepages === 'never' && large.length > 0) {
         const names = large.map((v) => `${v.name} (${gib(v.memoryMiB)})`).join(', ')
+        const windows = large.map((v) => usage.vms[v.vmId]?.measured).filter((w) => w !== undefined)
+        const vcpuOf = (w: (typeof windows)[number]) => w.mean.qemuVcpuCores ?? w.mean.cpuUsedCores
+        // Measured only when every large guest was: a part would understate the gain.
+        const measured =
+          windows.length === large.length && windows.every((w) => vcpuOf(w) !== undefined)
+            ? { cores: windows.reduce((a, w) => a + vcpuOf(w)!, 0), minutes: Math.max(...windows.map((w) => w.minutes)) }
+            : undefined
+        const none = fromConfiguration()
         out.push({
           rule: 'hugepages',
           target: { type: 'host', id: host.hostId },
           priority: 3,
           ...said({
             title: msg('engine.tuning.thp.title', { host: host.hostId }),
-            rationale: msg('engine.tuning.thp.rationale', { host: host.hostId, count: large.length, names }),
-            effect: msg('engine.tuning.thp.effect'),
+            rationale: sentences(
+              msg('engine.tuning.thp.rationale', { host: host.hostId, count: large.length, names }),
+              measured ? msg('engine.tuning.thp.measured', { minutes: measured.minutes, cores: coresText(measured.cores) }) : none.sentence,
+            ),
+            effect: measured
+              ? msg('engine.tuning.thp.effectMeasured', { cores: coresText(measured.cores), low: coresText(measured.cores * 0.03), high: coresText(measured.cores * 0.1) })
+              : msg('engine.tuning.thp.effect'),
             riskNote: msg('engine.tuning.thp.risk'),
           }),
           evidence: [
             { fact: '/sys/kernel/mm/transparent_hugepage/enabled', value: 'never' },
             { fact: `guests of at least ${gib(options.largeVmMiB)}`, value: large.length },
+            measured ? measuredEvidence('vCPU time of those guests', measured.cores, 'cores', measured.minutes) : none.evidence,
           ],
           predicted: [figure(msg('engine.tuning.thp.figure'), 'VMs', 0, large.length)],
           risk: 'low',

@@ -1,6 +1,5 @@
-import { msg, sentences } from '../../i18n'
+import { msg, said, sentences } from '../../i18n'
 import type { Recommendation } from '../../model/recommendation'
-import { said } from '../words'
 import { balloonRule } from './balloon'
 import { diskCacheIoRule } from './disk-cache-io'
 import { governorRule } from './governor'
@@ -21,6 +20,7 @@ import { virtioDiskRule } from './virtio-disk'
 import { virtioNicRule } from './virtio-nic'
 
 export * from './rule'
+export { measuredWindow, type MeasuredWindow } from './measured'
 
 /** Every tuning rule, host rules first. */
 export const tuningRules: readonly TuningRule[] = [

@@ -1,37 +1,50 @@
-import { msg } from '../../i18n'
-import { figure, said } from '../words'
-import type { TuningAdvice, TuningRule } from './rule'
+import { msg, said, sentences } from '../../i18n'
+import { figure } from '../words'
+import { coresText, fromConfiguration, measuredEvidence } from './measured'
+import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { runningVms } from './rule'
 
 /**
  * I/O threads: without one, a VM's virtio disks are served from QEMU's main loop, which also
  * handles monitor commands and device emulation; a disk-busy VM with several vCPUs then waits
- * on that single thread. Fires only with measured disk load (sustained IOPS), not on config alone.
+ * on that single thread. Fires only with measured disk load, not on config alone: the mean over
+ * the recent window where the QEMU threads were measured (then the main loop's own time sizes
+ * the effect), else the latest poll's.
  */
 export const iothreadsRule: TuningRule = {
   id: 'iothreads',
   evaluate({ facts, usage, options }) {
     const out: TuningAdvice[] = []
     for (const vm of runningVms(facts)) {
-      const iops = usage.vms[vm.vmId]?.diskIops
+      const w = usage.vms[vm.vmId]?.measured
+      const emulator = w?.mean.qemuEmulatorCores
+      const windowIops = w && emulator !== undefined ? (w.mean.diskReadIops ?? 0) + (w.mean.diskWriteIops ?? 0) : undefined
+      const iops = windowIops ?? usage.vms[vm.vmId]?.diskIops
       if (iops === undefined || iops < options.iothreadMinIops || vm.vcpus < 2) continue
       const disks = vm.disks.filter((d) => d.device === 'disk' && d.bus === 'virtio' && d.iothread === undefined)
       if (disks.length === 0) continue
+      const none = fromConfiguration()
+      const names = disks.map((d) => d.target).join(', ')
+      const measured = w && emulator !== undefined ? { minutes: w.minutes, emulator } : undefined
+      const evidence: Evidence[] = measured
+        ? [measuredEvidence('disk operations', iops, 'IOPS', measured.minutes), measuredEvidence('QEMU main loop', measured.emulator, 'cores', measured.minutes)]
+        : [{ fact: 'disk operations (sustained)', value: Math.round(iops), unit: 'IOPS' }, none.evidence]
       out.push({
         rule: 'iothreads',
         target: { type: 'vm', id: vm.vmId },
-        priority: 4,
+        // A main loop that measurably idles gains little from the move.
+        priority: measured && measured.emulator < options.minSavedCores ? 5 : 4,
         ...said({
           title: msg('engine.tuning.iothreads.title', { vm: vm.name }),
-          rationale: msg('engine.tuning.iothreads.rationale', { vm: vm.name, iops: Math.round(iops), vcpus: vm.vcpus, count: disks.length, disks: disks.map((d) => d.target).join(', ') }),
-          effect: msg('engine.tuning.iothreads.effect'),
+          rationale: measured
+            ? msg('engine.tuning.iothreads.rationaleMeasured', { vm: vm.name, iops: Math.round(iops), minutes: measured.minutes, vcpus: vm.vcpus, count: disks.length, disks: names, emulator: coresText(measured.emulator) })
+            : sentences(msg('engine.tuning.iothreads.rationale', { vm: vm.name, iops: Math.round(iops), vcpus: vm.vcpus, count: disks.length, disks: names }), none.sentence),
+          effect: measured
+            ? msg('engine.tuning.iothreads.effectMeasured', { low: coresText(measured.emulator / 2), high: coresText(measured.emulator) })
+            : msg('engine.tuning.iothreads.effect'),
           riskNote: msg('engine.tuning.iothreads.risk'),
         }),
-        evidence: [
-          { fact: 'disk operations (sustained)', value: Math.round(iops), unit: 'IOPS' },
-          { fact: 'vCPUs', value: vm.vcpus },
-          ...disks.map((d) => ({ fact: `disk ${d.target} iothread`, value: 'none' })),
-        ],
+        evidence: [...evidence, { fact: 'vCPUs', value: vm.vcpus }, ...disks.map((d) => ({ fact: `disk ${d.target} iothread`, value: 'none' }))],
         predicted: [figure(msg('engine.tuning.iothreads.figure'), 'disks', disks.length, 0)],
         risk: 'low',
         needsRestart: true,

@@ -1,5 +1,5 @@
-import { msg } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said } from '../../i18n'
+import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf, pct } from './rule'
 

@@ -1,5 +1,6 @@
-import { msg } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said, sentences } from '../../i18n'
+import { figure } from '../words'
+import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { NumaNodeFacts, VmFacts } from '../../model/facts'
 import type { TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf, listOf } from './rule'
@@ -26,10 +27,12 @@ function pinsValue(vm: VmFacts): string {
  * vCPUs crossing NUMA nodes: on a multi-node host, a VM that fits in one node but whose vCPUs
  * float (or are pinned) across nodes reaches part of its memory over the interconnect. Pinning
  * it to one node keeps vCPUs next to their memory. VMs too big for one node are left alone.
+ * Where its vCPU run delay (CPU ready) was measured, a VM that already waits for host CPUs is
+ * told that fewer CPUs may make it wait more (a higher risk), one that does not is told so.
  */
 export const numaPinningRule: TuningRule = {
   id: 'numa-pinning',
-  evaluate({ facts, options }) {
+  evaluate({ facts, usage, options }) {
     const out: TuningAdvice[] = []
     for (const host of hostsOf(facts)) {
       const nodes = host.numaNodes.filter((n) => n.cpus.length > 0)
@@ -57,26 +60,39 @@ export const numaPinningRule: TuningRule = {
         const pinned = vm.vcpuPins.length > 0
         const cpuset = cpusetOf(node.cpus)
         const sizes = listOf(nodes.map((n) => msg('engine.tuning.numa.nodeSize', { cpus: n.cpus.length, memory: gib(n.memoryMiB) })))
+        const w = usage.vms[vm.vmId]?.measured
+        const ready = w?.mean.cpuReadyPct
+        const cores = w?.mean.qemuVcpuCores ?? w?.mean.cpuUsedCores
+        const measured = w && ready !== undefined && cores !== undefined ? { minutes: w.minutes, ready, cores } : undefined
+        const waiting = measured !== undefined && measured.ready >= options.waitingReadyPct
+        const none = fromConfiguration()
+        const readyText = measured ? `${measured.ready.toFixed(1)} %` : ''
         out.push({
           rule: 'numa-pinning',
           target: { type: 'vm', id: vm.vmId },
           priority: 4,
           ...said({
             title: msg('engine.tuning.numa.title', { vm: vm.name, node: node.id, host: host.hostId }),
-            rationale: pinned
-              ? msg('engine.tuning.numa.rationalePinned', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB), spans: spans(vm).size })
-              : msg('engine.tuning.numa.rationaleFree', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB) }),
+            rationale: sentences(
+              pinned
+                ? msg('engine.tuning.numa.rationalePinned', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB), spans: spans(vm).size })
+                : msg('engine.tuning.numa.rationaleFree', { host: host.hostId, count: nodes.length, sizes, vm: vm.name, vcpus: vm.vcpus, memory: gib(vm.memoryMiB) }),
+              measured ? msg('engine.tuning.numa.measured', { minutes: measured.minutes, cores: coresText(measured.cores), ready: readyText }) : none.sentence,
+            ),
             effect: msg('engine.tuning.numa.effect', { node: node.id, cpuset }),
-            riskNote: msg('engine.tuning.numa.risk', { node: node.id }),
+            riskNote: waiting ? msg('engine.tuning.numa.riskWaiting', { ready: readyText, node: node.id, cpus: node.cpus.length }) : msg('engine.tuning.numa.risk', { node: node.id }),
           }),
           evidence: [
             { fact: `${host.hostId} NUMA nodes`, value: nodes.length },
             { fact: 'vCPUs', value: vm.vcpus },
             { fact: 'memory', value: Math.round(vm.memoryMiB), unit: 'MiB' },
             { fact: 'vCPU pinning', value: pinned ? pinsValue(vm) : 'none' },
+            ...(measured
+              ? [measuredEvidence('CPU ready', measured.ready, '%', measured.minutes), measuredEvidence('vCPU time', measured.cores, 'cores', measured.minutes)]
+              : [none.evidence]),
           ],
           predicted: [figure(msg('engine.tuning.numa.figure'), 'nodes', pinned ? spans(vm).size : nodes.length, 1)],
-          risk: 'medium',
+          risk: waiting ? 'high' : 'medium',
           needsRestart: false,
           confidence: 'normal',
           actions: [

@@ -1,5 +1,5 @@
-import { msg } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said } from '../../i18n'
+import { figure } from '../words'
 import type { MessageRef } from '../../model/recommendation'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
 import { gib, guestsOf, hostsOf, pct } from './rule'

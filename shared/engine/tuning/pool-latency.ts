@@ -1,5 +1,5 @@
-import { msg, sentences } from '../../i18n'
-import { figure, said } from '../words'
+import { msg, said, sentences } from '../../i18n'
+import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
 import { storagePools } from './rule'
 

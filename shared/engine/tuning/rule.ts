@@ -3,6 +3,7 @@ import type { ClusterFacts, HostFacts, VmFacts } from '../../model/facts'
 import type { MessageRef, Recommendation } from '../../model/recommendation'
 import type { HostStorage, StoragePool } from '../../model/storage'
 import type { PoolForecast } from '../storage/forecast'
+import type { MeasuredWindow } from './measured'
 
 /** One fact a rule read, with its value and unit, shown to the admin as the reason. */
 export interface Evidence {
@@ -24,7 +25,7 @@ export type TuningAdvice = Omit<Recommendation, 'id' | 'kind'> & {
 /** Measured use the rules may weigh (sustained figures from the engine, not configuration). */
 export interface TuningUsage {
   hosts: Record<string, { cpuLoad?: number; memUsedMiB?: number }>
-  vms: Record<string, { cpuCores?: number; diskIops?: number; diskBps?: number }>
+  vms: Record<string, { cpuCores?: number; diskIops?: number; diskBps?: number; measured?: MeasuredWindow }>
   /** Per pool (`hostId/poolId`): its days-to-full forecast from stored history (null: not enough yet). */
   pools?: Record<string, { forecast: PoolForecast | null }>
 }
@@ -53,6 +54,12 @@ export interface TuningOptions {
   /** Milliseconds per request, with the device busy this share of the time (0-100), that count as I/O contention. */
   poolLatencyMs: number
   poolBusyPct: number
+  /** Measured CPU (cores) below which a change that only saves host CPU is not worth advising. */
+  minSavedCores: number
+  /** Network traffic (bytes/s, in + out) below which a NIC counts as idle over the window. */
+  idleNetBps: number
+  /** CPU ready (% of its vCPUs) from which confining a VM to fewer host CPUs is a risk. */
+  waitingReadyPct: number
 }
 
 export const defaultTuningOptions: TuningOptions = {
@@ -68,6 +75,9 @@ export const defaultTuningOptions: TuningOptions = {
   poolOvercommit: 1,
   poolLatencyMs: 20,
   poolBusyPct: 60,
+  minSavedCores: 0.02,
+  idleNetBps: 125_000,
+  waitingReadyPct: 10,
 }
 
 export interface TuningInput {

@@ -1,5 +1,4 @@
-import { msg } from '../../i18n'
-import { said } from '../words'
+import { msg, said } from '../../i18n'
 import { wakeFor } from './power'
 import { canEverFit, scheduleQueue, type QueueHost, type QueuedRequest, type RunningAllocation } from './queue'
 import { DEFAULT_SHARES, usable, type ReplayState } from './state'

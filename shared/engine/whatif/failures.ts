@@ -1,6 +1,5 @@
-import { msg } from '../../i18n'
+import { msg, said } from '../../i18n'
 import type { MessageRef } from '../../model/recommendation'
-import { said } from '../words'
 import { asRequest, queueHosts } from './admission'
 import { evacuate } from './balance-pass'
 import { wakeFor } from './power'

@@ -31,7 +31,7 @@ const HOST_TUNING: Record<string, Omit<HostFacts, 'hostId' | 'memoryMiB' | 'logi
     kernel: '6.1.0-18-amd64', libvirtVersion: '9.0.0', qemuVersion: '7.2.9', kvmDevice: true,
     ksm: { running: false, pagesShared: 0, pagesSharing: 0, fullScans: 0 },
     transparentHugepages: 'madvise', hugepagePools: [{ sizeKiB: 2048, total: 0, free: 0 }],
-    cpuGovernors: { powersave: 32 }, haltPollNs: 200000, vhostNet: true,
+    cpuGovernors: { powersave: 32 }, cpuClock: { currentMHz: 1200, maxMHz: 3400 }, haltPollNs: 200000, vhostNet: true,
   },
   'demo-b': {
     kernel: '6.8.0-45-generic', libvirtVersion: '10.0.0', qemuVersion: '8.2.2', kvmDevice: true,

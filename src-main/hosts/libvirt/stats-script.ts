@@ -88,11 +88,21 @@ fi
 const QEMU_RELIST = 30
 
 /**
+ * Polls in a row that list the threads again while the listing looks incomplete: a guest in
+ * domstats without a QEMU process (its pid file not written yet, or still naming libvirt's forked
+ * child), or a QEMU process without a vCPU thread (QEMU still setting the machine up). A guest
+ * that just started is in either state for a moment; a host where it lasts is left to QEMU_RELIST.
+ */
+const QEMU_RETRIES = 5
+
+/**
  * awk functions of the qemu-threads section: `qemu()` sends, per running guest, the CPU time of
  * each of its threads (t) and vhost kernel threads (k), then of its whole QEMU process (p: all
  * threads, the ones that ended too; read last, so it holds at least what the threads showed), as `<kind> <tid> <utime> <stime> <guest_time> <comm>` cut from
  * /proc/.../stat (ticks of 1/100 s). The guests seen in domstats (those with cpu.time) are the
- * signature: when it changes, the threads are listed again.
+ * signature: when it changes, the threads are listed again; and at the next polls too while the
+ * listing is incomplete (QEMU_RETRIES), since a guest that just started is in domstats before its
+ * QEMU process and vCPU threads are there to list.
  */
 const QEMU_THREADS_AWK = `function qemu_list(   cmd, l, f, i) {
   delete QPID; delete QNAME; delete QT; delete QTID; delete QK; delete QKID; delete QPI; delete QNOTE
@@ -118,20 +128,28 @@ function task(kind, path,   l, r, o, c, f) {
   c = substr(l, o + 1, RLENGTH - o - 1)
   split(substr(l, RLENGTH + 2), f, " ")
   line(kind " " substr(l, 1, o - 2) " " f[12] " " f[13] " " f[41] " " c)
+  TC = c
   return 1
 }
-function qemu(   i, j, miss) {
+function qemu(   i, j, miss, part, v) {
+  if (QSIG != QLAST) QTRY = 0
   if (QSIG != QLAST || QMISS || ++QAGE > ${QEMU_RELIST}) qemu_list()
   begin("qemu-threads")
   miss = 0
+  part = (QN < QSN)
   for (i = 1; i <= QNN; i++) line(QNOTE[i])
   for (i = 1; i <= QN; i++) {
     line("vm " QPID[i] " " QNAME[i])
-    for (j = 1; j <= QT[i]; j++) if (!task("t", "/proc/" QPID[i] "/task/" QTID[i, j] "/stat")) miss = 1
+    v = 0
+    for (j = 1; j <= QT[i]; j++) {
+      if (!task("t", "/proc/" QPID[i] "/task/" QTID[i, j] "/stat")) miss = 1
+      else if (TC ~ /^(CPU [0-9]|ALL CPUs)/) v = 1
+    }
     for (j = 1; j <= QK[i]; j++) if (!task("k", "/proc/" QKID[i, j] "/stat")) miss = 1
     if (!task("p", "/proc/" QPID[i] "/stat")) miss = 1
+    if (!v) part = 1
   }
-  QMISS = miss
+  QMISS = miss || (part && ++QTRY <= ${QEMU_RETRIES})
   end(0)
 }
 `
@@ -169,7 +187,7 @@ virsh -q -k 5 -K 3 2>&1 | { awk $W '${AWK_FRAMING}${HOST_STATS_AWK}${QEMU_THREAD
   fflush(OUT)
   N = ""
 }
-BEGIN { frame_init(); LOST = ""; QN = 0; QNN = 0; QLAST = "-"; QSIG = "" }
+BEGIN { frame_init(); LOST = ""; QN = 0; QNN = 0; QLAST = "-"; QSIG = ""; QSN = 0; QTRY = 0 }
 {
   l = $0
   while (substr(l, 1, 8) == "virsh # " || substr(l, 1, 8) == "virsh > ") l = substr(l, 9)
@@ -183,6 +201,7 @@ BEGIN { frame_init(); LOST = ""; QN = 0; QNN = 0; QLAST = "-"; QSIG = "" }
       begin("domstats")
       DE = ""
       QSIG = ""
+      QSN = 0
       QON = f[6] == "threads"
     } else if (f[4] == "END" && f[3] == N) finish(DE == "" ? 0 : 1, DE, QON)
     next
@@ -195,7 +214,7 @@ BEGIN { frame_init(); LOST = ""; QN = 0; QNN = 0; QLAST = "-"; QSIG = "" }
   else if (l == "" || substr(l, 1, 8) == "Domain: " || substr(l, 1, 2) == "  ") {
     line(l)
     if (substr(l, 1, 8) == "Domain: ") QD = l
-    else if (substr(l, 1, 11) == "  cpu.time=") QSIG = QSIG QD NL
+    else if (substr(l, 1, 11) == "  cpu.time=") { QSIG = QSIG QD NL; QSN++ }
   }
 }
 END {

@@ -4,7 +4,7 @@
  * both kinds of host are counted the same way.
  */
 
-/** `kv`, `exists` and `files` of the libvirt discover script: KSM, THP, hugepages, governors, halt_poll_ns, /dev/kvm, vhost. */
+/** `kv`, `exists` and `files` of the libvirt discover script: KSM, THP, hugepages, governors and clocks, halt_poll_ns, /dev/kvm, vhost. */
 export const HOST_FILES_FUNCTIONS = `kv() {
   for f in "$@"; do
     if [ ! -e "$f" ]; then printf "%s!missing%s" "$f" "$nl"
@@ -24,6 +24,7 @@ files() {
   kv /sys/kernel/mm/hugepages/hugepages-*/resv_hugepages /sys/kernel/mm/hugepages/hugepages-*/surplus_hugepages
   kv /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_governor
   kv /sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq
+  kv /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq
   kv /sys/module/kvm/parameters/halt_poll_ns
   for m in kvm_intel kvm_amd kvm_hv kvm_pr; do
     [ -e /sys/module/$m/parameters/nested ] && kv /sys/module/$m/parameters/nested
@@ -34,6 +35,36 @@ files() {
 }
 `
 
+/** The files of /sys/kernel/debug/kvm the stats sessions read (a file an older kernel lacks is left out). */
+export const KVM_DEBUGFS_FILES = [
+  'exits', 'halt_exits', 'io_exits', 'mmio_exits', 'irq_injections', 'tlb_flush', 'remote_tlb_flush',
+  'halt_poll_success_ns', 'halt_poll_fail_ns', 'halt_wait_ns', 'halt_successful_poll', 'halt_attempted_poll',
+] as const
+
+/**
+ * The kvm-debugfs section: `<file> <value>` per counter, or one line `unavailable not-mounted`
+ * (no debugfs in /proc/self/mounts, checked once per session), `unavailable not-readable`
+ * (debugfs is root's: the usual case for a non-root login) or `unavailable no-kvm` (no kvm module).
+ */
+const KVM_DEBUGFS_AWK = `function kvmfs(   i, l, r) {
+  if (KFS == "") {
+    KFS = "no"
+    while ((r = (getline l < "/proc/self/mounts")) > 0) if (l ~ /^[^ ]+ [^ ]+ debugfs /) KFS = "yes"
+    close("/proc/self/mounts")
+    KFN = split("${KVM_DEBUGFS_FILES.join(' ')}", KF, " ")
+  }
+  begin("kvm-debugfs")
+  if (KFS == "no") line("unavailable not-mounted")
+  else if (!there("/sys/kernel/debug/kvm/exits")) line(there("/sys/module/kvm/parameters/halt_poll_ns") ? "unavailable not-readable" : "unavailable no-kvm")
+  else for (i = 1; i <= KFN; i++) {
+    r = (getline l < ("/sys/kernel/debug/kvm/" KF[i]))
+    close("/sys/kernel/debug/kvm/" KF[i])
+    if (r > 0 && l ~ /^[0-9]+$/) line(KF[i] " " l)
+  }
+  end(0)
+}
+`
+
 /**
  * The host sections of the resident stats sessions, as an awk function `host()` on top of
  * AWK_FRAMING (linux/resident-frame.ts): /proc files read with getline, no process per file.
@@ -41,8 +72,10 @@ files() {
  * list (checked once per name per session under /sys/block, /sys/devices/virtual), so that
  * parseHostStats counts the same devices as `ls /sys/block` would let it. Of /proc/stat's intr
  * line only the total is sent (the rest is one counter per interrupt line, hundreds of them).
+ * KVM's host-wide counters come from /sys/kernel/debug/kvm (all VMs summed by the kernel) where
+ * debugfs is mounted and readable (root only); otherwise the section says which of those is not so.
  */
-export const HOST_STATS_AWK = `function host(   l, r, f, d, nb, nv, nn, i) {
+export const HOST_STATS_AWK = `${KVM_DEBUGFS_AWK}function host(   l, r, f, d, nb, nv, nn, i) {
   begin("stat")
   while ((r = (getline l < "/proc/stat")) > 0) {
     if (l ~ /^(cpu|ctxt|btime|processes|procs_)/) line(l)
@@ -91,6 +124,7 @@ export const HOST_STATS_AWK = `function host(   l, r, f, d, nb, nv, nn, i) {
   end(0)
   file("loadavg", "/proc/loadavg", "")
   file("uptime", "/proc/uptime", "")
+  kvmfs()
 }
 `
 

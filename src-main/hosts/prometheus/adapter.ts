@@ -1,9 +1,9 @@
-import type { ClusterFacts, Host, HostStorage, Vm } from '../../../shared/model'
+import type { ClusterFacts, Host, HostStorage, MessageRef, Vm } from '../../../shared/model'
 import { nameFromHost } from '../../../shared/text/control'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { MetricStoreError } from './client'
 import { CounterIntegrator } from './counters'
-import { vmKey, type FleetDiscovery, type FleetHost, type FleetReader } from './fleet'
+import { vmKey, type FleetDiscovery, type FleetReader, type FleetHost, type FleetVm } from './fleet'
 
 /** Tags on hosts read from the store: `prometheus` always, `read-only` when no SSH target serves them. */
 export const STORE_TAG = 'prometheus'
@@ -18,6 +18,11 @@ export function storeHostId(key: string): string {
 /** A VM's id when the exporter gives no UUID (and no SSH discovery knows it): unique per host. */
 export function storeVmId(hostKey: string, domain: string): string {
   return `${storeHostId(hostKey)}/${domain}`
+}
+
+/** A store VM's id: a Proxmox guest's `pve-VMID`, else libvirt's UUID, else host and domain name. */
+function fleetVmId(v: FleetVm): string {
+  return v.vmId ?? v.uuid ?? storeVmId(v.hostKey, v.domain)
 }
 
 /** libvirt's virDomainState codes; exporters without one list running domains only. */
@@ -43,13 +48,14 @@ function vmState(code: number | undefined): Vm['state'] {
 
 function hostFromStore(h: FleetHost): Host {
   const threads = Math.max(1, Math.round(h.threads))
+  const exporter = h.nodeInstances.length > 0 ? 'node_exporter' : 'pve-exporter'
   return {
     id: storeHostId(h.key),
     name: nameFromHost(h.nodename ?? h.key).name,
-    source: 'libvirt',
+    source: h.pveNode !== undefined ? 'proxmox' : 'libvirt',
     state: 'online',
-    // node_exporter gives logical CPUs, not the socket/core/thread split: SSH discovery does.
-    cpu: { model: h.cpuModel ?? 'unknown (node_exporter)', sockets: 1, coresPerSocket: threads, threadsPerCore: 1, threads, mhz: h.cpuMhz && h.cpuMhz > 0 ? h.cpuMhz : 1 },
+    // The exporters give logical CPUs, not the socket/core/thread split: SSH discovery does.
+    cpu: { model: h.cpuModel ?? `unknown (${exporter})`, sockets: 1, coresPerSocket: threads, threadsPerCore: 1, threads, mhz: h.cpuMhz && h.cpuMhz > 0 ? h.cpuMhz : 1 },
     memoryMiB: Math.max(1, h.memTotalBytes / 1024 / 1024),
     numa: [],
     tags: [STORE_TAG, READ_ONLY_TAG],
@@ -65,10 +71,13 @@ export class StoreFleetAdapter implements HostAdapter {
   readonly canReadPast = true
   private readonly counters = new CounterIntegrator()
   private discovery: FleetDiscovery | undefined
-  /** Problems of the last discovery and read, for the admin (Settings → Metrics source). */
+  /** Problems of the last discovery and read, for the admin (Settings → Metrics source), and their message keys where VirtPilot has them. */
   problems: string[] = []
+  problemRefs: (MessageRef | null)[] = []
   /** Each VM's domain name as the exporter labels it, by VM id (history is read by it). */
   readonly domains = new Map<string, string>()
+  /** Each Proxmox guest's `id` label (`qemu/100`), by VM id. */
+  readonly guests = new Map<string, string>()
 
   constructor(
     private readonly fleet: FleetReader,
@@ -77,8 +86,8 @@ export class StoreFleetAdapter implements HostAdapter {
       exclude?: () => ReadonlySet<string>
       /** Hosts polled within this many ms share one reading. */
       shareMs?: number
-      /** Told every host the store knows after each discovery (SSH hosts are matched against them). */
-      onDiscovered?: (hosts: FleetHost[]) => void
+      /** Told what each discovery found (SSH hosts are matched against its hosts). */
+      onDiscovered?: (discovery: FleetDiscovery) => void
       clock?: () => number
     } = {},
   ) {
@@ -93,16 +102,21 @@ export class StoreFleetAdapter implements HostAdapter {
     const discovery = await this.fleet.discover((this.options.clock ?? Date.now)())
     this.discovery = discovery
     this.problems = discovery.problems
-    this.options.onDiscovered?.(discovery.hosts)
+    this.problemRefs = discovery.problemRefs
+    this.options.onDiscovered?.(discovery)
     const excluded = this.exclude()
     const hosts = discovery.hosts.filter((h) => !excluded.has(h.key))
     const keys = new Set(hosts.map((h) => h.key))
     this.domains.clear()
-    for (const v of discovery.vms) this.domains.set(v.uuid ?? storeVmId(v.hostKey, v.domain), v.domain)
+    this.guests.clear()
+    for (const v of discovery.vms) {
+      this.domains.set(fleetVmId(v), v.domain)
+      if (v.guestId !== undefined) this.guests.set(fleetVmId(v), v.guestId)
+    }
     const vms: Vm[] = discovery.vms
       .filter((v) => keys.has(v.hostKey))
       .map((v) => ({
-        id: v.uuid ?? storeVmId(v.hostKey, v.domain),
+        id: fleetVmId(v),
         name: nameFromHost(v.domain).name,
         ...(v.uuid ? { uuid: v.uuid } : {}),
         hostId: storeHostId(v.hostKey),
@@ -114,6 +128,7 @@ export class StoreFleetAdapter implements HostAdapter {
           maxMemoryMiB: Math.max(1, (v.maxMemoryBytes || v.memoryBytes) / 1024 / 1024),
         },
         tags: [STORE_TAG],
+        ...(v.managedBy ? { managedBy: v.managedBy } : {}),
       }))
     return { hosts: hosts.map(hostFromStore), vms }
   }
@@ -121,12 +136,13 @@ export class StoreFleetAdapter implements HostAdapter {
   async readStats(now: number): Promise<RawStats> {
     const reading = await this.fleet.readShared(now, this.options.shareMs ?? 2_000)
     this.problems = [...(this.discovery?.problems ?? []), ...reading.problems]
+    this.problemRefs = [...(this.discovery?.problemRefs ?? []), ...reading.problems.map(() => null)]
     const excluded = this.exclude()
-    const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), v.uuid ?? storeVmId(v.hostKey, v.domain)]))
+    const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), fleetVmId(v)]))
     const hosts = [...reading.hosts].filter(([key]) => !excluded.has(key)).map(([key, r]) => this.counters.host(storeHostId(key), r, now))
     const vms = [...reading.vms]
       .filter(([, v]) => !excluded.has(v.hostKey))
-      .map(([key, v]) => this.counters.vm(idOf.get(key) ?? storeVmId(v.hostKey, v.domain), storeHostId(v.hostKey), v, now))
+      .map(([key, v]) => this.counters.vm(v.vmId ?? idOf.get(key) ?? storeVmId(v.hostKey, v.domain), storeHostId(v.hostKey), v, now))
     this.counters.keepOnly(new Set(hosts.map((h) => h.hostId)), new Set(vms.map((v) => v.vmId)))
     return { t: now, hosts, vms }
   }
@@ -154,6 +170,7 @@ export class StoreStatsAdapter implements HostAdapter {
   /** The last read over SSH: the store's counters continue from it when the store takes over. */
   private lastSsh: RawStats | undefined
   private vmIdsByName = new Map<string, string>()
+  private vmIds = new Set<string>()
   private running = new Set<string>()
   private stale = false
   /** Running domains the store did not list at the last check: one rediscovery per distinct set. */
@@ -176,6 +193,7 @@ export class StoreStatsAdapter implements HostAdapter {
   async discover(now?: number): Promise<Inventory> {
     const inventory = await this.ssh.discover(now)
     this.vmIdsByName = new Map(inventory.vms.map((v) => [v.name, v.id]))
+    this.vmIds = new Set(inventory.vms.map((v) => v.id))
     this.running = new Set(inventory.vms.filter((v) => v.state === 'running').map((v) => v.name))
     this.stale = false
     return inventory
@@ -207,7 +225,8 @@ export class StoreStatsAdapter implements HostAdapter {
       if (v.hostKey !== hostKey) continue
       const name = nameFromHost(v.domain).name
       seen.add(name)
-      const id = this.vmIdsByName.get(name)
+      // A Proxmox guest by its vmid (SSH discovery of Proxmox gives the same id), else by name.
+      const id = v.vmId !== undefined && this.vmIds.has(v.vmId) ? v.vmId : this.vmIdsByName.get(name)
       if (id === undefined) {
         // A domain SSH discovery has not seen (new, or migrated here): discover again.
         this.stale = true

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { z } from 'zod'
+import type { MessageRef } from '../../../shared/model'
 import type { ResolvedAuth } from './source'
 
 /** What went wrong talking to the store; each kind has its own fix, named in the message. */
@@ -11,6 +12,8 @@ export class MetricStoreError extends Error {
   constructor(
     readonly kind: StoreErrorKind,
     message: string,
+    /** The same message as a key, for the admin's language (the English is `message`). */
+    readonly messageRef?: MessageRef,
   ) {
     super(message)
   }

@@ -1,5 +1,8 @@
+import { english, msg } from '../../../shared/i18n'
+import type { MessageRef, VmManager } from '../../../shared/model'
+import { nameFromHost } from '../../../shared/text/control'
 import { MetricStoreError, type InstantSample, type PrometheusClient } from './client'
-import { detectLibvirtFlavour, NODE, REQUIRED_NODE, type LibvirtNames } from './metric-names'
+import { detectLibvirtFlavour, detectPve, NODE, PVE, REQUIRED_NODE, type LibvirtNames, type PveIoNames } from './metric-names'
 
 /** A hypervisor host as the store knows it: node_exporter and libvirt exporter instances joined by host. */
 export interface FleetHost {
@@ -9,7 +12,9 @@ export interface FleetHost {
   nodename?: string
   nodeInstances: string[]
   libvirtInstances: string[]
-  /** Logical CPUs (node_cpu_seconds_total's `cpu` label values). */
+  /** The Proxmox node name, when pve-exporter knows this host (its guests are the host's VMs). */
+  pveNode?: string
+  /** Logical CPUs (node_cpu_seconds_total's `cpu` label values, else Proxmox's maxcpu). */
   threads: number
   memTotalBytes: number
   cpuModel?: string
@@ -18,8 +23,14 @@ export interface FleetHost {
 
 export interface FleetVm {
   hostKey: string
+  /** The libvirt domain name; a Proxmox guest's name. */
   domain: string
   uuid?: string
+  /** A Proxmox guest's `id` label (`qemu/100`) and VirtPilot id (`pve-100`, as SSH discovery of Proxmox names it). */
+  guestId?: string
+  vmId?: string
+  /** Proxmox VE HA manages the guest (pve_ha_state): advice only, as SSH discovery says from ha/resources.cfg. */
+  managedBy?: VmManager
   /** libvirt's virDomainState code, when the exporter gives it (1 running). */
   stateCode?: number
   vcpus: number
@@ -36,6 +47,10 @@ export interface FleetDiscovery {
   scrapeIntervalS: number
   /** What an admin should fix (a libvirt exporter with no host, an exporter down), worded with the fix. */
   problems: string[]
+  /** The same problems as message keys where VirtPilot has them (null: English only), one per problem. */
+  problemRefs: (MessageRef | null)[]
+  /** pve-exporter's view, when the store holds it: its nodes, and the containers (lxc) listed but not managed. */
+  pve?: { nodes: string[]; containers: { id: string; name: string; node: string }[] }
 }
 
 export interface HostRates {
@@ -58,6 +73,8 @@ export interface HostRates {
 export interface VmRates {
   hostKey: string
   domain: string
+  /** A Proxmox guest's VirtPilot id (`pve-100`): the same on whichever node it runs. */
+  vmId?: string
   vcpus: number
   cpuCores: number
   memUsedBytes: number
@@ -77,6 +94,23 @@ export interface FleetReading {
   /** Hosts left out and why (stale, exporter down). */
   problems: string[]
 }
+
+/** A Proxmox guest's or node's figures as one read gives them, by `id`. */
+interface PveFigures {
+  ratio?: number
+  limit?: number
+  used?: number
+  size?: number
+  up?: number
+  scrapedAt?: number
+  diskRead?: number
+  diskWrite?: number
+  netRx?: number
+  netTx?: number
+}
+
+/** A Proxmox guest's VirtPilot id: the one SSH discovery of Proxmox gives it (hosts/proxmox: vmids are unique in a cluster). */
+const proxmoxVmId = (vmid: number) => `pve-${vmid}`
 
 export const vmKey = (hostKey: string, domain: string) => `${hostKey}\u0000${domain}`
 
@@ -116,6 +150,12 @@ export class FleetReader {
   /** The last discovery's hosts and how many VMs each libvirt exporter instance lists (range reads select by instance). */
   private hostsByKey = new Map<string, FleetHost>()
   private vmsPerInstance = new Map<string, number>()
+  /** pve-exporter's I/O names, when the store holds pve-exporter; whether it holds node_exporter. */
+  private pve: PveIoNames | undefined
+  private hasNode = true
+  /** Proxmox node name -> host key, and the QEMU guests' ids (`qemu/100`), as last discovered. */
+  private pveHostKeys = new Map<string, string>()
+  private pveGuestIds: string[] = []
 
   constructor(
     readonly client: PrometheusClient,
@@ -124,6 +164,21 @@ export class FleetReader {
 
   get flavour(): string | undefined {
     return this.names?.flavour
+  }
+
+  /** pve-exporter's guest I/O names, when the last discovery found pve-exporter in the store. */
+  get pveIo(): PveIoNames | undefined {
+    return this.pve
+  }
+
+  /** The Proxmox node a host is (pve-exporter's `node/NAME`), if any. */
+  pveNodeOf(hostKey: string): string | undefined {
+    return this.hostsByKey.get(hostKey)?.pveNode
+  }
+
+  /** Every QEMU guest pve-exporter lists on a known node, by `id` (`qemu/100`). */
+  pveGuests(): readonly string[] {
+    return this.pveGuestIds
   }
 
   /** The libvirt exporter's metric names the last discovery detected. */
@@ -169,25 +224,33 @@ export class FleetReader {
   async discover(now: number): Promise<FleetDiscovery> {
     const names = new Set(await this.client.labelValues('__name__', [], now - 3_600_000, now))
     const missing = REQUIRED_NODE.filter((n) => !names.has(n))
-    if (missing.length > 0) {
-      throw new MetricStoreError(
-        'missing-metrics',
-        `${this.client.label} holds no ${missing.join(', ')}: deploy node_exporter (Debian: prometheus-node-exporter) on every hypervisor host and add it to Prometheus' scrape_configs.`,
-      )
+    this.pve = detectPve(names)
+    // A Proxmox cluster with pve-exporter alone is readable: its nodes are the hosts.
+    if (missing.length > 0 && !this.pve) {
+      const ref = msg('metricStore.missing.nodeExporter', { store: this.client.label, metrics: missing.join(', ') })
+      throw new MetricStoreError('missing-metrics', english(ref), ref)
     }
+    this.hasNode = missing.length === 0
     this.names = detectLibvirtFlavour(names)
     this.discovered = true
     const problems: string[] = []
-    if (!this.names) problems.push(`${this.client.label} holds no libvirt domain metrics (libvirt_domain_info_cpu_time_seconds_total): VMs cannot be read. Deploy a libvirt exporter (Debian: prometheus-libvirt-exporter, port 9177) on each host and scrape it.`)
+    const problemRefs: (MessageRef | null)[] = []
+    const note = (text: string, ref: MessageRef | null = null) => {
+      problems.push(text)
+      problemRefs.push(ref)
+    }
+    const say = (ref: MessageRef) => note(english(ref), ref)
+    if (!this.hasNode) say(msg('metricStore.pve.noNodeExporter', { store: this.client.label }))
 
     const q = (expr: string) => this.client.query(expr, now)
     const nodeSel = `${NODE.cpuSeconds}{mode="idle"}`
-    const [threads, info, up, flat] = await Promise.all([
-      q(`count by (instance) (${nodeSel})`),
-      q(`{__name__=~"${NODE.uname}|${NODE.memTotal}"} or count by (instance, model_name) (${NODE.cpuInfo}) or max by (instance) (node_cpu_scaling_frequency_max_hertz)`),
+    const [threads, info, up, flat, pveInfo] = await Promise.all([
+      this.hasNode ? q(`count by (instance) (${nodeSel})`) : Promise.resolve([] as InstantSample[]),
+      this.hasNode ? q(`{__name__=~"${NODE.uname}|${NODE.memTotal}"} or count by (instance, model_name) (${NODE.cpuInfo}) or max by (instance) (node_cpu_scaling_frequency_max_hertz)`) : Promise.resolve([] as InstantSample[]),
       // Samples of `up` in the last minute (10 minutes for slow scrapes): the scrape interval, also in a store younger than 10 minutes.
       q('label_replace(count_over_time(up[1m]), "vp_window", "60", "", "") or label_replace(count_over_time(up[10m]), "vp_window", "600", "", "") or label_replace(up == 0, "vp_window", "down", "", "")'),
       this.names ? q(this.domainInfoExpr(this.names)) : Promise.resolve([] as InstantSample[]),
+      this.pve ? q(`${PVE.nodeInfo} or ${PVE.guestInfo} or {__name__=~"${PVE.cpuLimit}|${PVE.memSize}|${PVE.up}",id=~"(node|qemu)/.+"} or label_replace(${PVE.haState}{id=~"qemu/.+"} == 1, "vp_family", "ha", "", "")`) : Promise.resolve([] as InstantSample[]),
     ])
     // n samples in a window are n - 1 scrape intervals apart; the minute is exact enough from 3 samples on.
     const perWindow = (w: string) => up.filter((s) => s.labels.vp_window === w).map((s) => s.value).filter((v) => v > 1)
@@ -218,7 +281,7 @@ export class FleetReader {
       const host = hosts.get(key)
       if (host) {
         host.nodeInstances.push(instance)
-        problems.push(`${key}: node_exporter is scraped twice (${host.nodeInstances.join(', ')}); its figures come from ${host.nodeInstances[0]}`)
+        note(`${key}: node_exporter is scraped twice (${host.nodeInstances.join(', ')}); its figures come from ${host.nodeInstances[0]}`)
         continue
       }
       const cpuModel = models.get(instance)
@@ -258,6 +321,13 @@ export class FleetReader {
       if (s.labels.uuid) vm.uuid = s.labels.uuid.toLowerCase()
       vms.set(key, vm)
     }
+    this.pveHostKeys = new Map()
+    this.pveGuestIds = []
+    const pve = this.pve ? this.pveInventory(pveInfo, hosts, vms, note) : undefined
+    // Hosts that are no Proxmox node need a libvirt exporter for their VMs.
+    if (!this.names && [...hosts.values()].some((h) => h.pveNode === undefined)) {
+      note(`${this.client.label} holds no libvirt domain metrics (libvirt_domain_info_cpu_time_seconds_total): VMs cannot be read. Deploy a libvirt exporter (Debian: prometheus-libvirt-exporter, port 9177) on each host and scrape it.`)
+    }
     this.hostsByKey = hosts
     this.vmsPerInstance = new Map()
     for (const h of hosts.values()) for (const i of h.libvirtInstances) this.vmsPerInstance.set(i, 0)
@@ -266,21 +336,101 @@ export class FleetReader {
       if (i !== undefined && this.vmsPerInstance.has(i) && s.labels.__name__ === this.names?.vcpus) this.vmsPerInstance.set(i, (this.vmsPerInstance.get(i) ?? 0) + 1)
     }
     for (const instance of unmatched) {
-      problems.push(
+      note(
         `the libvirt exporter at ${instance} matches no node_exporter host (hosts: ${[...hosts.keys()].join(', ') || 'none'}). Map "${instanceAddress(instance)}" to its host in Settings → Metrics source → host names, or give both exporters the same instance label.`,
       )
     }
     if (hosts.size === 0) {
-      throw new MetricStoreError('missing-metrics', `${this.client.label} has no fresh ${NODE.cpuSeconds} series: node_exporter is not being scraped right now (check Prometheus' targets page).`)
+      throw new MetricStoreError('missing-metrics', `${this.client.label} has no fresh ${this.hasNode ? NODE.cpuSeconds : `${PVE.nodeInfo} or ${PVE.cpuLimit}{id="node/…"}`} series: ${this.hasNode ? 'node_exporter' : 'pve-exporter'} is not being scraped right now (check Prometheus' targets page).`)
     }
-    for (const s of down) if (s.labels.instance) problems.push(`${s.labels.instance}${s.labels.job ? ` (job ${s.labels.job})` : ''} is down: Prometheus cannot scrape it. Is the exporter running and reachable from Prometheus?`)
+    for (const s of down) if (s.labels.instance) note(`${s.labels.instance}${s.labels.job ? ` (job ${s.labels.job})` : ''} is down: Prometheus cannot scrape it. Is the exporter running and reachable from Prometheus?`)
     return {
       hosts: [...hosts.values()],
       vms: [...vms.values()].filter((v) => v.vcpus > 0),
       ...(this.names ? { flavour: this.names.flavour } : {}),
       scrapeIntervalS: this.scrapeIntervalS,
       problems,
+      problemRefs,
+      ...(pve ? { pve } : {}),
     }
+  }
+
+  /**
+   * Proxmox nodes and guests from pve-exporter: a node joins the node_exporter host whose
+   * nodename (or its first label: Proxmox names a node by its short hostname) or mapped name is
+   * the node's, else it is a host of its own; its QEMU guests are its VMs; containers are listed.
+   */
+  private pveInventory(samples: InstantSample[], hosts: Map<string, FleetHost>, vms: Map<string, FleetVm>, note: (text: string) => void): NonNullable<FleetDiscovery['pve']> {
+    const figures = new Map<string, PveFigures>()
+    const guests = new Map<string, { name: string; node: string; type: string; template: boolean }>()
+    const nodes = new Set<string>()
+    const ha = new Map<string, string>()
+    for (const s of samples) {
+      const id = s.labels.id
+      if (id === undefined || !Number.isFinite(s.value)) continue
+      const name = s.labels.__name__
+      if (s.labels.vp_family === 'ha') ha.set(id, s.labels.state ?? '')
+      else if (name === PVE.nodeInfo) nodes.add(s.labels.name || id.replace(/^node\//, ''))
+      else if (name === PVE.guestInfo && s.labels.node) guests.set(id, { name: s.labels.name ?? '', node: s.labels.node, type: s.labels.type ?? id.split('/')[0]!, template: s.labels.template === '1' })
+      else {
+        if (id.startsWith('node/')) nodes.add(id.slice('node/'.length))
+        const f = figures.get(id) ?? {}
+        if (name === PVE.cpuLimit) f.limit = s.value
+        else if (name === PVE.memSize) f.size = s.value
+        else if (name === PVE.up) f.up = s.value
+        figures.set(id, f)
+      }
+    }
+    for (const g of guests.values()) nodes.add(g.node)
+    const byNodename = new Map<string, FleetHost>()
+    for (const h of hosts.values()) {
+      if (!h.nodename) continue
+      byNodename.set(h.nodename.toLowerCase(), h)
+      byNodename.set(h.nodename.toLowerCase().split('.')[0]!, h)
+    }
+    for (const node of [...nodes].sort()) {
+      const mapped = this.mapped(node)
+      const joined = (mapped !== undefined ? hosts.get(mapped) : undefined) ?? hosts.get(node) ?? byNodename.get(node.toLowerCase())
+      if (joined) {
+        if (joined.pveNode === undefined) {
+          joined.pveNode = node
+          this.pveHostKeys.set(node, joined.key)
+        } else note(`${joined.key}: Proxmox nodes ${joined.pveNode} and ${node} both name this host; the guests of ${node} are left out. Check Settings → Metrics source → host names.`)
+        continue
+      }
+      const key = mapped ?? node
+      const f = figures.get(`node/${node}`) ?? {}
+      hosts.set(key, { key, nodename: node, pveNode: node, nodeInstances: [], libvirtInstances: [], threads: f.limit ?? 0, memTotalBytes: f.size ?? 0 })
+      this.pveHostKeys.set(node, key)
+    }
+    const containers: NonNullable<FleetDiscovery['pve']>['containers'] = []
+    for (const [id, g] of [...guests].sort(([a], [b]) => a.localeCompare(b))) {
+      const hostKey = this.pveHostKeys.get(g.node)
+      if (hostKey === undefined || g.template) continue
+      if (g.type === 'lxc') {
+        containers.push({ id, name: g.name || id, node: g.node })
+        continue
+      }
+      if (g.type !== 'qemu') continue
+      const vmid = Number(id.replace(/^qemu\//, ''))
+      if (!Number.isInteger(vmid) || vmid <= 0) continue
+      const f = figures.get(id) ?? {}
+      const haState = ha.get(id)
+      this.pveGuestIds.push(id)
+      vms.set(vmKey(hostKey, id), {
+        hostKey,
+        domain: g.name || `VM ${vmid}`,
+        guestId: id,
+        vmId: proxmoxVmId(vmid),
+        // pve_up: 1 running, 0 stopped (libvirt's codes 1 and 5).
+        stateCode: f.up === 0 ? 5 : 1,
+        vcpus: f.limit ?? 0,
+        maxMemoryBytes: f.size ?? 0,
+        memoryBytes: f.size ?? 0,
+        ...(haState !== undefined ? { managedBy: { manager: 'proxmox-ha' as const, ref: `vm:${vmid}`, source: `${PVE.haState} (pve-exporter)`, detail: nameFromHost(`state=${haState}`).name } } : {}),
+      })
+    }
+    return { nodes: [...nodes].sort(), containers }
   }
 
   private domainInfoExpr(n: LibvirtNames): string {
@@ -335,11 +485,26 @@ export class FleetReader {
           `{__name__=~"${[n.vcpus, n.memory, n.balloonAvailable, n.balloonUnused, n.rss].filter(Boolean).join('|')}"}`,
         ].join(' or ')
       : undefined
-    const [hostSamples, vmSamples] = await Promise.all([this.client.query(hostRates, now), vmRates ? this.client.query(vmRates, now) : Promise.resolve([] as InstantSample[])])
-    return this.assemble(now, hostSamples, vmSamples)
+    const io = this.pve
+    // Proxmox's figures once per object (`max by (id)`: every node's exporter may give the whole cluster), and where each guest runs now.
+    const pveRates = io
+      ? [
+          `{__name__=~"${PVE.cpuRatio}|${PVE.cpuLimit}|${PVE.memUsed}|${PVE.memSize}|${PVE.up}",id=~"(node|qemu)/.+"}`,
+          `${PVE.guestInfo}{type="qemu"}`,
+          tag('scrapedAt', `max by (id) (timestamp(${PVE.memUsed}{id=~"node/.+"}))`),
+          ...(['diskRead', 'diskWrite', 'netRx', 'netTx'] as const).map((f) => tag(f, `max by (id) (rate(${io[f === 'diskWrite' ? 'diskWritten' : f]}{id=~"qemu/.+"}[${w}]))`)),
+        ].join(' or ')
+      : undefined
+    const none = Promise.resolve([] as InstantSample[])
+    const [hostSamples, vmSamples, pveSamples] = await Promise.all([
+      this.hasNode ? this.client.query(hostRates, now) : none,
+      vmRates ? this.client.query(vmRates, now) : none,
+      pveRates ? this.client.query(pveRates, now) : none,
+    ])
+    return this.assemble(now, hostSamples, vmSamples, pveSamples)
   }
 
-  private assemble(now: number, hostSamples: InstantSample[], vmSamples: InstantSample[]): FleetReading {
+  private assemble(now: number, hostSamples: InstantSample[], vmSamples: InstantSample[], pveSamples: InstantSample[] = []): FleetReading {
     const problems: string[] = []
     const hosts = new Map<string, HostRates>()
     const hostOf = (instance: string) => {
@@ -375,16 +540,38 @@ export class FleetReader {
         case NODE.load1: h.load1 = s.value; break
       }
     }
+    const pve = this.pveFigures(pveSamples)
+    for (const [node, key] of this.pveHostKeys) {
+      // A node with node_exporter is read from it (finer figures); a node without, from Proxmox's.
+      if ((this.hostsByKey.get(key)?.nodeInstances.length ?? 0) > 0) continue
+      const f = pve.figures.get(`node/${node}`)
+      if (!f) continue
+      const cpus = f.limit ?? 0
+      const busy = Math.min(1, Math.max(0, f.ratio ?? 0))
+      hosts.set(key, {
+        // Proxmox gives one busy fraction: busy as user time, the rest idle.
+        cpu: cpus > 0 && f.ratio !== undefined ? { user: busy * cpus, idle: (1 - busy) * cpus } : {},
+        memTotalBytes: f.size ?? 0,
+        memAvailableBytes: Math.max(0, (f.size ?? 0) - (f.used ?? 0)),
+        scrapedAt: (f.scrapedAt ?? 0) * 1000,
+        // pve-exporter gives no node disk, network or pressure figures: node_exporter does.
+        diskReadBps: 0,
+        diskWriteBps: 0,
+        netRxBps: 0,
+        netTxBps: 0,
+        psi: {},
+      })
+    }
     // A host whose exporter stopped answering keeps its last value for the store's lookback (5 min): not a live figure.
     const staleAfterMs = Math.max(3 * this.scrapeIntervalS * 1000, 2 * this.options.pollIntervalMs)
     for (const [key, h] of hosts) {
       const cpuModes = Object.keys(h.cpu).length
       if (h.scrapedAt > 0 && now - h.scrapedAt > staleAfterMs) {
         hosts.delete(key)
-        problems.push(`${key}: node_exporter was last scraped ${Math.round((now - h.scrapedAt) / 1000)} s ago; is it running and is Prometheus scraping it?`)
+        problems.push(`${key}: ${this.exporterOf(key)} was last scraped ${Math.round((now - h.scrapedAt) / 1000)} s ago; is it running and is Prometheus scraping it?`)
       } else if (h.memTotalBytes <= 0 || cpuModes === 0) {
         hosts.delete(key)
-        problems.push(`${key}: node_exporter figures are incomplete (${cpuModes === 0 ? 'no CPU rate: fewer than two scrapes in the window' : 'no memory'})`)
+        problems.push(`${key}: ${this.exporterOf(key)} figures are incomplete (${cpuModes === 0 ? 'no CPU rate: fewer than two scrapes in the window' : 'no memory'})`)
       }
     }
 
@@ -424,7 +611,76 @@ export class FleetReader {
       // A domain with no CPU rate yet (just started) or on a host left out has no reading this time.
       if (v.vcpus > 0 && hosts.has(v.hostKey)) out.set(key, v)
     }
+    for (const [id, f] of pve.figures) {
+      const node = pve.nodeOf.get(id)
+      const hostKey = node !== undefined ? this.pveHostKeys.get(node) : undefined
+      // A guest on a node discovery has not seen (new) waits for the next discovery; a stopped one has no reading.
+      if (hostKey === undefined || !hosts.has(hostKey) || f.up === 0 || !f.limit) continue
+      const vmid = Number(id.slice('qemu/'.length))
+      out.set(vmKey(hostKey, id), {
+        hostKey,
+        domain: pve.names.get(id) || `VM ${vmid}`,
+        vmId: proxmoxVmId(vmid),
+        vcpus: f.limit,
+        // Proxmox's cpu is the busy fraction of the guest's vCPUs.
+        cpuCores: Math.max(0, f.ratio ?? 0) * f.limit,
+        memUsedBytes: f.used ?? 0,
+        diskReadBps: f.diskRead ?? 0,
+        diskWriteBps: f.diskWrite ?? 0,
+        // pve-exporter counts bytes, not requests.
+        diskReadIops: 0,
+        diskWriteIops: 0,
+        netRxBps: f.netRx ?? 0,
+        netTxBps: f.netTx ?? 0,
+      })
+    }
     return { t: now, hosts, vms: out, problems }
+  }
+
+  /** Which exporter a host's figures come from, for messages. */
+  private exporterOf(hostKey: string): string {
+    const h = this.hostsByKey.get(hostKey)
+    return h && h.nodeInstances.length === 0 && h.pveNode !== undefined ? 'pve-exporter' : 'node_exporter'
+  }
+
+  /** One read's pve-exporter samples by `id`: the figures, and each QEMU guest's node and name. */
+  private pveFigures(samples: InstantSample[]) {
+    const figures = new Map<string, PveFigures>()
+    const nodeOf = new Map<string, string>()
+    const names = new Map<string, string>()
+    for (const s of samples) {
+      const id = s.labels.id
+      if (id === undefined || !Number.isFinite(s.value)) continue
+      if (s.labels.__name__ === PVE.guestInfo) {
+        if (s.labels.node) nodeOf.set(id, s.labels.node)
+        if (s.labels.name) names.set(id, s.labels.name)
+        continue
+      }
+      let f = figures.get(id)
+      if (!f) figures.set(id, (f = {}))
+      const family = s.labels.vp_family ?? s.labels.__name__
+      // Several exporters giving the same object: the largest figure (they should agree).
+      const keep = (v: number | undefined) => (v === undefined ? s.value : Math.max(v, s.value))
+      switch (family) {
+        case PVE.cpuRatio: f.ratio = keep(f.ratio); break
+        case PVE.cpuLimit: f.limit = keep(f.limit); break
+        case PVE.memUsed: f.used = keep(f.used); break
+        case PVE.memSize: f.size = keep(f.size); break
+        case PVE.up: f.up = keep(f.up); break
+        case 'scrapedAt': f.scrapedAt = keep(f.scrapedAt); break
+        case 'diskRead': f.diskRead = keep(f.diskRead); break
+        case 'diskWrite': f.diskWrite = keep(f.diskWrite); break
+        case 'netRx': f.netRx = keep(f.netRx); break
+        case 'netTx': f.netTx = keep(f.netTx); break
+      }
+    }
+    // Guests only: nodes are read above by their `node/NAME` id.
+    for (const id of figures.keys()) if (!id.startsWith('qemu/') && !id.startsWith('node/')) figures.delete(id)
+    return {
+      figures: new Map([...figures].filter(([id]) => id.startsWith('node/') || nodeOf.has(id))),
+      nodeOf,
+      names,
+    }
   }
 }
 

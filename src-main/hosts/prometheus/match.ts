@@ -19,7 +19,8 @@ export function targetHost(target: string): string {
 /**
  * Which store host each SSH host is: a store host matches when its key (the admin's mapping, or
  * the instance address), its nodename or one of its instances' addresses equals one of the SSH
- * host's names, compared without case. Returns SSH host id -> store host key.
+ * host's names, compared without case; a Proxmox node also by the short name of an SSH host's
+ * name (Proxmox names a node by its hostname's first label). Returns SSH host id -> store host key.
  */
 export function matchHosts(fleet: readonly FleetHost[], ssh: readonly SshHostNames[]): Map<string, string> {
   const byAlias = new Map<string, string>()
@@ -28,11 +29,17 @@ export function matchHosts(fleet: readonly FleetHost[], ssh: readonly SshHostNam
       if (alias !== undefined && !byAlias.has(alias.toLowerCase())) byAlias.set(alias.toLowerCase(), h.key)
     }
   }
+  const byNode = new Map(fleet.flatMap((h) => (h.pveNode !== undefined ? [[h.pveNode.toLowerCase(), h.key] as const] : [])))
+  const shortName = (name: string) => {
+    const host = targetHost(name).toLowerCase()
+    return /^[\d.]+$/.test(host) || host.includes(':') ? undefined : host.split('.')[0]
+  }
   const out = new Map<string, string>()
   const taken = new Set<string>()
   for (const host of ssh) {
     for (const name of host.names) {
-      const key = byAlias.get(name.toLowerCase()) ?? byAlias.get(targetHost(name).toLowerCase())
+      const short = shortName(name)
+      const key = byAlias.get(name.toLowerCase()) ?? byAlias.get(targetHost(name).toLowerCase()) ?? (short !== undefined ? byNode.get(short) : undefined)
       if (key !== undefined && !taken.has(key)) {
         out.set(host.id, key)
         taken.add(key)

@@ -91,3 +91,44 @@ export const LIBVIRT_FLAVOURS: readonly (LibvirtNames & { marker: string })[] = 
 export function detectLibvirtFlavour(names: ReadonlySet<string>): LibvirtNames | undefined {
   return LIBVIRT_FLAVOURS.find((f) => names.has(f.marker) && names.has(f.cpuTime))
 }
+
+/**
+ * prometheus-pve-exporter (Proxmox VE, 2.x/3.x): one series per Proxmox object, `id` labelled
+ * `node/NAME`, `qemu/VMID`, `lxc/VMID` or `storage/NODE/NAME`; which node a guest runs on is a
+ * label of `pve_guest_info` only. CPU is a gauge (Proxmox's fraction of the object's CPUs), not a
+ * counter. Scraped with the cluster collector, every node's exporter gives the whole cluster:
+ * series are taken once per `id`.
+ */
+export const PVE = {
+  /** Proxmox's `cpu`: busy fraction of the object's CPUs (node: logical CPUs; guest: its vCPUs). */
+  cpuRatio: 'pve_cpu_usage_ratio',
+  /** Proxmox's `maxcpu`: the node's logical CPUs, a guest's vCPUs. */
+  cpuLimit: 'pve_cpu_usage_limit',
+  memUsed: 'pve_memory_usage_bytes',
+  memSize: 'pve_memory_size_bytes',
+  up: 'pve_up',
+  /** `{id, name, node, type, template, tags}`: a guest's node and name. */
+  guestInfo: 'pve_guest_info',
+  /** `{id, name, nodeid, level}`: the cluster's nodes. */
+  nodeInfo: 'pve_node_info',
+  /** `{id, state}` 1 for the guest's HA state: a guest Proxmox VE HA manages. */
+  haState: 'pve_ha_state',
+} as const
+
+/** Guest I/O counters: the `_total` names, else the older gauge names (deprecated by pve-exporter, same values). */
+export interface PveIoNames {
+  diskRead: string
+  diskWritten: string
+  netRx: string
+  netTx: string
+}
+
+const PVE_IO: PveIoNames = { diskRead: 'pve_disk_read_bytes_total', diskWritten: 'pve_disk_written_bytes_total', netRx: 'pve_network_receive_bytes_total', netTx: 'pve_network_transmit_bytes_total' }
+const PVE_IO_OLD: PveIoNames = { diskRead: 'pve_disk_read_bytes', diskWritten: 'pve_disk_write_bytes', netRx: 'pve_network_receive_bytes', netTx: 'pve_network_transmit_bytes' }
+
+/** The pve-exporter's I/O names when the store holds its guest and CPU figures; undefined without pve-exporter. */
+export function detectPve(names: ReadonlySet<string>): PveIoNames | undefined {
+  if (!names.has(PVE.guestInfo) && !names.has(PVE.nodeInfo)) return undefined
+  if (!names.has(PVE.cpuRatio) || !names.has(PVE.memUsed)) return undefined
+  return names.has(PVE_IO.diskRead) ? PVE_IO : PVE_IO_OLD
+}

@@ -1,4 +1,5 @@
-import type { RawStats, RawVmStats } from '../adapter'
+import type { QemuCpuNs, RawStats, RawVmStats } from '../adapter'
+import { parseQemuThreads } from '../linux/parse/qemu-threads'
 import { parseNetDev } from '../linux/parse/procfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 import { bodyOrProblem, splitSections, successfulBody } from '../linux/parse/sections'
@@ -19,6 +20,8 @@ export interface QemuProcess {
   runtimeNs: number
   runDelayNs: number
   unreadableThreads: number
+  /** Its threads' and process's CPU time lines (qemu-threads format), for the thread split; empty from older scripts. */
+  taskLines: string[]
 }
 
 export interface QemuProcessReport {
@@ -37,7 +40,9 @@ export function parseQemuProcesses(text: string, section = 'qemu', firstLine = 1
     const m = /^vm (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$/.exec(l)
     if (m) {
       const n = m.slice(1).map(Number)
-      procs.push({ vmid: n[0]!, pid: n[1]!, utimeTicks: n[2]!, stimeTicks: n[3]!, vcpuThreads: n[4]!, runtimeNs: n[5]!, runDelayNs: n[6]!, unreadableThreads: n[7]! })
+      procs.push({ vmid: n[0]!, pid: n[1]!, utimeTicks: n[2]!, stimeTicks: n[3]!, vcpuThreads: n[4]!, runtimeNs: n[5]!, runDelayNs: n[6]!, unreadableThreads: n[7]!, taskLines: [] })
+    } else if (/^[tp] /.test(l) && procs.length > 0) {
+      procs[procs.length - 1]!.taskLines.push(l)
     } else if (/^(missing|unreadable|bad-pidfile|gone) /.test(l)) {
       notes.push(l)
     } else {
@@ -83,6 +88,18 @@ export interface ProxmoxStatsOptions {
   node?: string
 }
 
+
+/** A guest's QEMU CPU by thread kind from its task lines; none (with a problem when they do not parse) without them. */
+function threadSplit(p: QemuProcess, problems: ParseProblem[]): QemuCpuNs | undefined {
+  if (p.taskLines.length === 0) return undefined
+  const r = parseQemuThreads(`vm ${p.pid} ${p.vmid}\n${p.taskLines.join('\n')}\n`, 'qemu')
+  if (!r.ok) {
+    problems.push({ ...r.error, field: `vmid ${p.vmid}` })
+    return undefined
+  }
+  const v = r.value.vms[0]
+  return v ? { pid: v.pid, vcpuNs: v.vcpuNs, emulatorNs: v.emulatorNs, iothreadNs: v.iothreadNs, vhostNs: v.vhostNs, otherNs: v.otherNs, totalNs: v.totalNs, threads: v.threads } : undefined
+}
 
 /**
  * Parses one poll of a Proxmox node into RawStats: the host as a libvirt host reads it, and each
@@ -160,6 +177,7 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
         continue
       }
       const net = taps.get(p.vmid)
+      const qemu = threadSplit(p, problems)
       vms.push({
         vmId,
         hostId: opts.hostId,
@@ -175,6 +193,7 @@ export function parseProxmoxStatsOutput(output: string, opts: ProxmoxStatsOption
         diskWriteReqs: 0,
         netRxBytes: net?.rx ?? 0,
         netTxBytes: net?.tx ?? 0,
+        ...(qemu ? { qemu } : {}),
       })
       extras.push({
         vmId,

@@ -15,7 +15,9 @@ export const PVE_STATS_FORMAT = 'pve-stats-1'
  *   stime of the process (/proc/PID/stat, clock ticks; `clk-tck` says how long one is) and the
  *   summed schedstat of its vCPU threads (`CPU n/KVM`): time on CPU and run delay, read in the
  *   same pass so the two always come together. Its line is
- *   `vm VMID PID UTIME STIME VCPU_THREADS RUNTIME_NS DELAY_NS UNREADABLE_THREADS`.
+ *   `vm VMID PID UTIME STIME VCPU_THREADS RUNTIME_NS DELAY_NS UNREADABLE_THREADS`, followed by
+ *   the CPU time of each of its threads and of the process, in the qemu-threads section's format
+ *   (`t|p TID UTIME STIME GUEST_TIME COMM`, linux/parse/qemu-threads.ts): the thread split.
  * - `nodename` (/proc/sys/kernel/hostname, what `uname -n` prints) and `clk-tck`;
  * - the libvirt session's host sections (HOST_STATS_AWK); /proc/net/dev among them also
  *   carries each guest's tap<vmid>i<n> counters, Proxmox's own source of netin/netout.
@@ -42,17 +44,32 @@ const QEMU_PROCS = `qemu_procs() {
     set -- \${st##*) }
     ut=\${12}
     stt=\${13}
-    n=0; run=0; delay=0; bad=0
+    n=0; run=0; delay=0; bad=0; tl=
     for t in /proc/$pid/task/*; do
       comm=
       { read -r comm < "$t/comm"; } 2>/dev/null
+      ts=
+      { read -r ts < "$t/stat"; } 2>/dev/null
+      if [ -n "$ts" ]; then
+        set -- \${ts##*) }
+        tl="$tl""t \${t##*/} \${12} \${13} \${41} $comm$nl"
+      fi
       case $comm in "CPU "*/KVM|"CPU "*/TCG) ;; *) continue;; esac
       a=; b=
       { read -r a b rest < "$t/schedstat"; } 2>/dev/null
       case "$a$b" in ""|*[!0-9]*) bad=$((bad+1)); continue;; esac
       n=$((n+1)); run=$((run+a)); delay=$((delay+b))
     done
-    printf "vm %s %s %s %s %s %s %s %s%s" "$vmid" "$pid" "$ut" "$stt" "$n" "$run" "$delay" "$bad" "$nl"
+    # The process last: its total then holds at least what its threads showed.
+    st=
+    { read -r st < "/proc/$pid/stat"; } 2>/dev/null
+    if [ -n "$st" ]; then
+      pc=\${st#*(}
+      pc=\${pc%)*}
+      set -- \${st##*) }
+      tl="$tl""p $pid \${12} \${13} \${41} $pc$nl"
+    fi
+    printf "vm %s %s %s %s %s %s %s %s%s%s" "$vmid" "$pid" "$ut" "$stt" "$n" "$run" "$delay" "$bad" "$nl" "$tl"
   done
 }
 `

@@ -29,9 +29,9 @@ export interface Week {
 
 export const hostAddress = (h: number) => `10.${Math.floor(h / 250)}.${h % 250}.1`
 
-/** The TSDB folder for this fleet, made if missing. */
+/** The TSDB folder for this fleet, made if missing (under VIRTPILOT_BENCH_DATA when set: another checkout's may be reused). */
 export function prometheusWeek(hosts: number, vms: number): Week {
-  const root = fileURLToPath(new URL('../../../.bench-data/', import.meta.url))
+  const root = process.env.VIRTPILOT_BENCH_DATA ?? fileURLToPath(new URL('../../../.bench-data/', import.meta.url))
   const dir = join(root, `prometheus-week-${hosts}x${vms}`)
   const marker = join(dir, 'made.json')
   if (existsSync(marker)) return { ...(JSON.parse(readFileSync(marker, 'utf8')) as Omit<Week, 'madeInS'>), dir, madeInS: 0 }

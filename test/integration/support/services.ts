@@ -30,7 +30,7 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
 }
 
 /** VirtPilot's services on a temp data file with every lab host added and polled every second. */
-export async function servicesForLab(lab: LabDescription, dir: string, pollIntervalMs = 1000, extra: Pick<ServicesOptions, 'clock'> = {}): Promise<Services> {
+export async function servicesForLab(lab: LabDescription, dir: string, pollIntervalMs = 1000, extra: Pick<ServicesOptions, 'clock' | 'automation'> = {}): Promise<Services> {
   const services = createServices({
     ...extra,
     transport: 'cli',

@@ -128,7 +128,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
   })
 
   it('explains every command with COMMAND --help', () => {
-    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'request', 'plan', 'apply', 'recover', 'rules', 'maintenance', 'whatif']) {
+    for (const command of ['serve', 'demo', 'hosts', 'collect', 'recommend', 'export-history', 'request', 'plan', 'apply', 'recover', 'rules', 'maintenance', 'automation', 'whatif']) {
       const run = cli(command, '--help')
       expect(run.status, `${command} --help: ${run.stderr}`).toBe(0)
       expect(run.stdout).toContain(`virtpilot ${command}`)
@@ -230,6 +230,40 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     expect(moves('5')).toBeGreaterThan(0)
   }, 400_000)
 
+  it('sets automation in a data file (level, windows, cap, a VM\'s own level), pauses and resumes it, and refuses bad values', () => {
+    const dir = tempDir()
+    const file = join(dir, 'lab.db')
+    const snapshot = SnapshotSchema.parse(JSON.parse(cli('demo', '--json', '--at', DEMO_MOMENT).stdout))
+    const store = openStore(file)
+    store.inventory.save({ hosts: snapshot.hosts, vms: snapshot.vms }, snapshot.t)
+    store.close()
+    const vm = snapshot.vms[0]!
+    const shown = cliIn(dir, 'automation', 'show', '--data', file, '--json')
+    expect(shown.status, shown.stderr).toBe(0)
+    expect(JSON.parse(shown.stdout)).toMatchObject({ settings: { level: 'manual', windows: [], maxMovesPerHour: 4, vms: {} }, movesLastHour: 0, acts: false })
+    const set = cliIn(dir, 'automation', 'set', '--level', 'fully-automated', '--window', 'mon-fri@22:00-06:00', '--window', 'sat,sun@00:00-24:00', '--time-zone', 'Asia/Shanghai', '--max-moves-per-hour', '2', '--vm', `${vm.name}=manual`, '--data', file, '--json')
+    expect(set.status, set.stderr).toBe(0)
+    expect(JSON.parse(set.stdout).settings).toMatchObject({
+      level: 'fully-automated',
+      windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '22:00', end: '06:00' }, { days: ['sat', 'sun'], start: '00:00', end: '24:00' }],
+      timeZone: 'Asia/Shanghai',
+      maxMovesPerHour: 2,
+      vms: { [vm.id]: 'manual' },
+    })
+    expect(cliIn(dir, 'automation', 'set', '--level', 'sometimes', '--data', file, '--json')).toMatchObject({ status: 2, stderr: expect.stringContaining('--level must be manual, partially-automated, fully-automated') })
+    expect(cliIn(dir, 'automation', 'set', '--window', 'mon@22:00', '--data', file, '--json')).toMatchObject({ status: 2, stderr: expect.stringContaining('--window must look like mon-fri@22:00-06:00') })
+    expect(cliIn(dir, 'automation', 'set', '--time-zone', 'Mars/Olympus', '--data', file, '--json')).toMatchObject({ status: 2, stderr: expect.stringContaining('not a time zone') })
+    expect(cliIn(dir, 'automation', 'set', '--max-moves-per-hour', '0', '--data', file, '--json').status).toBe(2)
+    const paused = cliIn(dir, 'automation', 'pause', '--cancel-running', '--data', file, '--json')
+    expect(paused.status, paused.stderr).toBe(0)
+    expect(JSON.parse(paused.stdout).settings.paused).toMatchObject({ running: 'cancel', by: expect.stringContaining('(cli)') })
+    expect(JSON.parse(cliIn(dir, 'automation', 'resume', '--data', file, '--json').stdout).settings.paused).toBeUndefined()
+    // Every change is in the audit log under the admin's name.
+    const audit = openStore(file)
+    expect(audit.plans.listAudit({}).map((e) => e.message.split(':')[0]).reverse()).toEqual(['automation set', `automation of ${vm.name}`, 'automation paused', 'automation resumed'])
+    audit.close()
+  }, 400_000)
+
   it('adds, lists and removes hosts of a data file, naming what went wrong', () => {
     const dir = tempDir()
     const file = join(dir, 'lab.db')
@@ -239,7 +273,7 @@ describe('virtpilot CLI', { timeout: 120_000 }, () => {
     // Nothing listens on port 1 of loopback: added, but it says it could not be read.
     const down = cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--name', 'down', '--data', file)
     expect(down.status).toBe(1)
-    expect(down.stderr).toMatch(/down was added but could not be read: .*127\.0\.0\.1:1/)
+    expect(down.stderr).toMatch(/down was added but could not be read: 127\.0\.0\.1 refused the connection on port 1/)
     expect(cliIn(dir, 'hosts', 'list', '--data', file, '--json').stdout).toContain('"target": "root@127.0.0.1:1"')
     expect(cliIn(dir, 'hosts', 'add', 'root@127.0.0.1:1', '--data', file).stderr).toMatch(/already added/)
     expect(cliIn(dir, 'collect', '--data', file, 'elsewhere', '--json').stderr).toMatch(/has no host elsewhere: add it with `virtpilot hosts add elsewhere/)

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { parseQemuThreads } from '../../../src-main/hosts/linux/parse/qemu-threads'
+import { parseKvmDebugfs } from '../../../src-main/hosts/linux/parse/kvm-debugfs'
 import { parsePerfKvmReport } from '../../../src-main/hosts/linux/parse/perf-kvm'
 import { describe, expect, it } from 'vitest'
 import type { Action } from '../../../shared/model'
@@ -99,6 +100,8 @@ const parsers: HostParser[] = [
   { name: 'CPU list', sample: '0-3,8,10-11', parse: parseCpuList },
   { name: 'qemu-threads', sample: body(fixture('virtpilot-lab/stats-threads-c1-sample1.txt'), STATS_FORMAT, 'qemu-threads'), parse: (t) => parseQemuThreads(t) },
   { name: 'perf kvm stat report', sample: fixture('perf_kvm/lkml-arm64-senozhatsky-v3.txt'), parse: (t) => parsePerfKvmReport(t) },
+  // Built from the kernel's one-number-per-file format (no real dump of /sys/kernel/debug/kvm was found to copy).
+  { name: 'kvm-debugfs', sample: 'exits 28094008\nhalt_exits 1173865\nhalt_poll_fail_ns 8369146975\n', parse: (t) => parseKvmDebugfs(t) },
   { name: 'script sections', sample: discover, parse: (t) => splitSections(t, DISCOVER_FORMAT) },
   { name: 'resident session answer', sample: stats, parse: residentAnswer },
   { name: 'libvirt discovery', sample: discover, parse: (t) => parseDiscoverOutput(t, { hostId: 'h1' }) },

@@ -54,7 +54,7 @@ describe('recommendations follow the cluster', () => {
     // Someone moved a by hand, resized b, and removed c.
     snapshot = { ...snapshot, vms: [vm('a', 'h2'), vm('b', 'h1', 4), vm('d', 'h2')] }
     expect(inbox.supersedeStale(snapshot)).toBe(3)
-    expect(inbox.list().items.map((i) => [i.recommendation.id, i.status])).toEqual([['grow-d', 'open']])
+    expect((await inbox.list()).items.map((i) => [i.recommendation.id, i.status])).toEqual([['grow-d', 'open']])
     expect(store.plans.listAudit({}).filter((e) => e.message.startsWith('superseded')).map((e) => e.recommendationId).sort()).toEqual(['grow-b', 'grow-c', 'move-a'])
     store.close()
   })

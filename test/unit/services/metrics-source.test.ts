@@ -7,7 +7,10 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../../shared/api'
-import { SnapshotSchema } from '../../../shared/model'
+import { SnapshotSchema, type Recommendation } from '../../../shared/model'
+import { createEngine } from '../../../src-main/services/engine'
+import { EventBus } from '../../../src-main/services/events'
+import { createInbox } from '../../../src-main/services/inbox'
 import { createMetricsSource } from '../../../src-main/services/metrics-source'
 import { createServices } from '../../../src-main/services/services'
 import { openStore } from '../../../src-main/store'
@@ -84,6 +87,40 @@ suite('a Prometheus store as the cluster\'s metrics source', () => {
       expect(db.prepare('SELECT count(*) AS n FROM vm_samples').get()).toEqual({ n: 0 })
     } finally {
       db.close()
+    }
+  })
+
+  it('measures the effect of an applied change on a VM the store serves from the store\'s history (SQLite holds none of it)', async () => {
+    const now = END_S * 1000 - 30_000
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', clock: () => now, demo: 'off', hostPollIntervalMs: 10_000, log: () => {} })
+    const recs = openStore(':memory:')
+    try {
+      await services.start()
+      await dispatch(services.handlers, 'settings.update', { metricsSource: { kind: 'prometheus', url: `prometheus+${prometheus.url}` } }, ctx)
+      const base = { priority: 3 as const, rationale: '', predicted: [], risk: 'low' as const, riskNote: '', needsRestart: false, confidence: 'normal' as const }
+      const grow: Recommendation = { ...base, id: 'grow', kind: 'rightsize-cpu', target: { type: 'vm', id: UUID }, title: 'grow', actions: [{ action: { kind: 'setVcpus', vm: UUID, host: 'prom-10-9-0-1', count: 2, live: true }, rollback: { kind: 'setVcpus', vm: UUID, host: 'prom-10-9-0-1', count: 1, live: true } }] }
+      const move: Recommendation = { ...base, id: 'move', kind: 'migrate', target: { type: 'vm', id: UUID }, title: 'move', actions: [{ action: { kind: 'migrate', vm: UUID, from: 'prom-10-9-0-1', to: 'prom-10-9-0-2', live: true }, rollback: { kind: 'migrate', vm: UUID, from: 'prom-10-9-0-2', to: 'prom-10-9-0-1', live: true } }] }
+      recs.recommendations.replaceOpen([grow, move], now - 30 * 60_000)
+      for (const id of ['grow', 'move']) recs.recommendations.setStatus(id, 'applied', { appliedAt: now - 10 * 60_000 })
+      const inbox = (means?: typeof services.history) => createInbox({ store: recs, engine: createEngine(), events: new EventBus(), clock: () => now, snapshot: services.cluster.snapshot, facts: () => [], actor: 't', ...(means ? { means } : {}) })
+      const items = (await inbox(services.history).list()).items
+      const figures = (id: string) => items.find((i) => i.recommendation.id === id)!.effect!.figures
+      const [cpu, ready, memory] = figures('grow')
+      // Half a core before and after (before reaches back to the series' start, where rate() extrapolates less), 10 minutes of 15-s steps after; the store has no CPU ready.
+      expect(cpu).toMatchObject({ unit: 'cores', before: expect.closeTo(0.5, 2), after: expect.closeTo(0.5, 6) })
+      expect(cpu!.samplesAfter).toBeGreaterThanOrEqual(30)
+      expect(ready).toMatchObject({ unit: '%', before: null, after: null })
+      expect(memory).toMatchObject({ unit: 'MiB', before: 128, after: 128 })
+      // A move: both hosts' CPU around it (40 % each), the VM's own figures before it read where it ran.
+      const hosts = figures('move').filter((f) => f.unit === '%' && f.labelRef?.key === 'engine.measured.hostCpu')
+      expect(hosts.map((f) => [f.before, f.after].map((v) => Math.round(v! * 1e6) / 1e6))).toEqual([[40, 40], [40, 40]])
+      expect(figures('move')[0]).toMatchObject({ before: expect.closeTo(0.5, 2) })
+      // The same inbox reading SQLite only: nothing was copied there, so nothing to compare.
+      const fromSqlite = (await inbox().list()).items.find((i) => i.recommendation.id === 'grow')!.effect!.figures[0]
+      expect(fromSqlite).toMatchObject({ before: null, after: null, samplesAfter: 0 })
+    } finally {
+      recs.close()
+      await services.stop()
     }
   })
 

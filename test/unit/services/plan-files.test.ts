@@ -119,6 +119,20 @@ describe('plan files are data, never code', () => {
     }
   })
 
+  it('keeps its signature through a run: what a step last said (in any language), its progress and the read-back are run state', async () => {
+    const plan = await makePlan()
+    const key = Buffer.from(data.meta.get('plan_key')!, 'hex')
+    const ran: Plan = {
+      ...plan,
+      state: 'interrupted',
+      startedAt: 5,
+      outcome: [{ host: 'kvm1', summary: 'x' }],
+      readBack: { at: 6, steps: [{ stepId: plan.steps[0]!.id, verdict: 'applied', observed: 'running on kvm2', observedRef: { key: 'apply.observed.running', params: { host: 'kvm2' } } }], vms: [], problems: [] },
+      steps: plan.steps.map((s) => ({ ...s, state: 'done', startedAt: 5, endedAt: 6, progress: 1, message: 'verified', messageRef: { key: 'apply.run.verified', params: { observed: 'x' } } })),
+    }
+    expect(planSignature(ran, key)).toBe(plan.signature)
+  })
+
   it('refuses a signed plan whose VM moved since it was made, and one made with another data file', async () => {
     const plan = await makePlan()
     data.inventory.save({ hosts: [host('kvm2')], vms: [vm('a', UUID1, 'kvm2'), vm('b', UUID2, 'kvm2')] }, 2)

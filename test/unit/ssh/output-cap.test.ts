@@ -5,6 +5,7 @@ import type { ServerChannel } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Collector } from '../../../src-main/collect/collector'
 import { LibvirtAdapter } from '../../../src-main/hosts/libvirt/adapter'
+import { english, formatMessage } from '../../../shared/i18n'
 import { HostConnection, SshError } from '../../../src-main/ssh/connection'
 import { noPrompts } from '../../../src-main/ssh/credentials'
 import { KnownHostsStore } from '../../../src-main/ssh/known-hosts-store'
@@ -71,7 +72,7 @@ describe('output caps per command', () => {
   it('stops a command that prints past its limit with an error naming the host; the connection keeps working', { timeout: 60_000 }, async () => {
     const server = await startSshServer({
       authenticate: (ctx) => (ctx.method === 'password' ? ctx.accept() : ctx.reject(['password'])),
-      exec: (command, channel) => (command.startsWith('flood') ? flood(channel, 6 * 1024 * 1024) : answer(channel, 'still here\n')),
+      exec: (command, channel) => (command.startsWith('flood') ? flood(channel, 6 * 1024 * 1024) : command.startsWith('sleepy') ? undefined : answer(channel, 'still here\n')),
     })
     servers.push(server)
     const connection = connect(server, 'flooded')
@@ -83,6 +84,17 @@ describe('output caps per command', () => {
     expect(error).toBeInstanceOf(SshError)
     expect((error as SshError).kind).toBe('output-too-large')
     expect((error as SshError).message).toMatch(/^flooded@127\.0\.0\.1:\d+: flood printed more than 4 MiB/)
+    // The same in the admin's language: VirtPilot's words, the host and the command as they are.
+    expect(english((error as SshError).ref!)).toBe((error as SshError).message)
+    expect(formatMessage((error as SshError).ref!, 'zh-CN')).toMatch(/^flooded@127\.0\.0\.1:\d+：flood 的输出超过 4 MiB；VirtPilot 已停止它并忽略其输出。请检查该宿主机。$/)
+    // A command that does not finish in time: the same, with its deadline.
+    const slow = await connection.exec(['sleepy'], { timeoutMs: 200 }).then(
+      () => undefined,
+      (e: unknown) => e as SshError,
+    )
+    expect(slow?.kind).toBe('timeout')
+    expect(slow?.message).toMatch(/: sleepy did not finish within 200 ms$/)
+    expect(formatMessage(slow!.ref!, 'zh-CN')).toMatch(/：sleepy 未在 200 毫秒内结束$/)
     expect(connection.state).toBe('online')
     expect((await connection.exec(['echo'])).stdout).toBe('still here\n')
     // The same output within a larger limit (a discovery's) arrives whole.

@@ -131,6 +131,22 @@ describe('Store rollups', () => {
     store.close()
   })
 
+  it('gives the engine the virtualization layer\'s means of the last hour, null where a bucket has none', () => {
+    const store = openStore(file)
+    const HOUR = 12 * FIVE_MIN
+    // Two hours of one sample per bucket; the thread split only in the last three buckets, no KVM counters (TCG).
+    const samples = Array.from({ length: 24 }, (_, i) => ({ ...vmSample('v1', i * FIVE_MIN, 1, 100), ...(i >= 21 ? { qemuEmulatorCores: 0.01 * i, overheadCores: 0.02 } : {}) }))
+    store.samples.save([], samples)
+    const now = 2 * HOUR
+    store.samples.rollUp(now)
+    const v1 = store.samples.usageHistory(['v1'], 0, now).vms.v1!
+    expect(v1.t).toHaveLength(24)
+    expect(v1.layer!.t).toEqual(Array.from({ length: 12 }, (_, i) => HOUR + i * FIVE_MIN))
+    expect(v1.layer!.qemuEmulatorCores!.slice(8)).toEqual([null, expect.closeTo(0.21, 9), expect.closeTo(0.22, 9), expect.closeTo(0.23, 9)])
+    expect(v1.layer!.kvmHaltPollFailCores!.every((x) => x === null)).toBe(true)
+    store.close()
+  })
+
   it('folds a bucket again when a late poll stores samples into it after it was rolled up', () => {
     const store = openStore(file)
     // A poll that started just before a bucket edge and was stored after housekeeping folded that bucket.

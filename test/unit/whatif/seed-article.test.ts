@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { WhatifMetrics } from '../../../shared/api/whatif'
+import { WhatifRunRequestSchema, type WhatifMetrics } from '../../../shared/api/whatif'
 import { compareScenario } from '../../../shared/engine/whatif'
+import { english, formatMessage } from '../../../shared/i18n'
+import type { MessageRef } from '../../../shared/model'
+import { createWhatif } from '../../../src-main/services/whatif'
+import { openStore } from '../../../src-main/store'
+import { runInProcess } from '../../../src-main/whatif/run'
+import { englishRuns } from '../../support/english-runs'
 import { seedArticleText } from '../../../shared/text/seed-article'
 import { whatifCommand } from '../../../src-main/cli/whatif'
 import { seedArticlePolicies, seedArticleScenario } from '../../../src-main/whatif/examples'
@@ -52,6 +58,52 @@ describe("the article's example: VM A and VM B on one host", () => {
       for (const key of ['title', 'setup', 'static', 'dynamic', 'hybrid', 'fcfs', 'sjf', 'priority', 'disk', 'takeaway'] as const) expect(text[key].length).toBeGreaterThan(20)
     }
     expect(seedArticleText['zh-CN'].setup).toContain('虚拟机 A')
+  })
+})
+
+describe("the article's example as the What-if view runs it, in Chinese", () => {
+  it('dynamic allocation gives A the core B does not use, as the article\'s allocate_resource(1, 1, 1) does; every text of the result reads in Chinese', { timeout: 120_000 }, async () => {
+    const store = openStore(':memory:')
+    try {
+      const whatif = createWhatif({ scenarios: store.scenarios, samples: store.samples, snapshot: () => ({ t: 0, hosts: [], vms: [], hostSamples: [], vmSamples: [] }), clock: () => 1_700_000_000_000, runner: runInProcess })
+      const outline = await whatif.build({ source: 'seed-article', windowDays: 7 })
+      // The view's policy sets carry no names: their labels are VirtPilot's, as messages.
+      const sets = [
+        ...(['static', 'dynamic', 'hybrid'] as const).map((allocation) => ({ allocation, scheduling: 'fcfs' as const })),
+        ...(['sjf', 'priority'] as const).map((scheduling) => ({ allocation: 'hybrid' as const, scheduling })),
+      ]
+      const result = await whatif.run(WhatifRunRequestSchema.parse({ id: outline.id, policies: sets, seed: 1 }))
+      const [staticFcfs, dynamicFcfs, hybridFcfs] = result.runs
+      // A busy (2 cores wanted, 1 reserved) while B idles: static holds A to its own core for its ten busy
+      // hours; dynamic lends it B's idle one, so only the hour both are busy (17:00-18:00) stays short.
+      expect(staticFcfs!.metrics.unmetCpuCoreHours).toBeGreaterThan(8)
+      expect(dynamicFcfs!.metrics.unmetCpuCoreHours).toBeCloseTo(1, 6)
+      expect(hybridFcfs!.metrics.unmetCpuCoreHours).toBeCloseTo(1, 6)
+      // Thick disks (static) leave no room for the archive's 15 GiB; thin disks do.
+      expect(staticFcfs!.metrics.disk!.rejected).toBe(1)
+      expect(dynamicFcfs!.metrics.disk!.rejected).toBe(0)
+
+      const texts: { english: string; ref: MessageRef }[] = [{ english: outline.name, ref: outline.nameRef! }]
+      for (const run of result.runs) {
+        texts.push({ english: run.label, ref: run.labelRef! })
+        for (const event of run.events) if (event.detail !== undefined) texts.push({ english: event.detail, ref: event.detailRef! })
+      }
+      // The rejected archive is one of the texts: the result has more than labels to say.
+      expect(texts.some((t) => t.ref?.key === 'engine.whatif.rejectedDisk')).toBe(true)
+      const names = [...outline.vmList.flatMap((v) => [v.id, v.name ?? v.id]), ...outline.hostList.flatMap((h) => [h.id, h.name ?? h.id]), ...outline.arrivals.map((a) => a.id)]
+      for (const text of texts) {
+        expect(text.ref, text.english).toBeDefined()
+        expect(english(text.ref)).toBe(text.english)
+        const chinese = formatMessage(text.ref, 'zh-CN')
+        expect(englishRuns(chinese, { names }), chinese).toEqual([])
+      }
+      expect(formatMessage(result.runs[0]!.labelRef!, 'zh-CN')).toBe('静态 · FCFS')
+      for (const key of ['title', 'setup', 'static', 'dynamic', 'hybrid', 'fcfs', 'sjf', 'priority', 'disk', 'takeaway'] as const) {
+        expect(englishRuns(seedArticleText['zh-CN'][key], { names }), key).toEqual([])
+      }
+    } finally {
+      store.close()
+    }
   })
 })
 

@@ -121,7 +121,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
       netRxBytes: sum(d.net, (n) => n.rxBytes),
       netTxBytes: sum(d.net, (n) => n.txBytes),
       ...(kvm ? { kvm } : {}),
-      ...(qemu ? { qemu: { pid: qemu.pid, vcpuNs: qemu.vcpuNs, emulatorNs: qemu.emulatorNs, iothreadNs: qemu.iothreadNs, vhostNs: qemu.vhostNs, otherNs: qemu.otherNs, totalNs: qemu.totalNs } } : {}),
+      ...(qemu ? { qemu: { pid: qemu.pid, vcpuNs: qemu.vcpuNs, emulatorNs: qemu.emulatorNs, iothreadNs: qemu.iothreadNs, vhostNs: qemu.vhostNs, otherNs: qemu.otherNs, totalNs: qemu.totalNs, threads: qemu.threads } } : {}),
     })
     extras.push({
       vmId,

@@ -15,8 +15,9 @@ import {
   type Pressure,
   type ProcStat,
 } from './procfs'
+import { parseKvmDebugfs } from './kvm-debugfs'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
-import { successfulBody, type ScriptOutput } from './sections'
+import { sectionNamed, successfulBody, type ScriptOutput } from './sections'
 
 /** Host facts a poll gives beyond RawHostStats. */
 export interface HostExtras {
@@ -95,6 +96,8 @@ export function parseHostStats(out: ScriptOutput, hostId: string, problems: Pars
   const vmstat = opt('vmstat', (b, l) => parseKeyCounters(b, '/proc/vmstat', l))
   const load = opt('loadavg', (b) => parseLoadavg(b))
   const uptime = opt('uptime', (b) => parseUptime(b))
+  // Answers of sessions older than the section have none: nothing to say then.
+  const kvmDebugfs = sectionNamed(out, 'kvm-debugfs') ? opt('kvm-debugfs', (b, l) => parseKvmDebugfs(b, 'kvm-debugfs', l)) : undefined
   const pressure = {
     cpu: opt('pressure-cpu', (b, l) => parsePressure(b, '/proc/pressure/cpu', l)),
     memory: opt('pressure-memory', (b, l) => parsePressure(b, '/proc/pressure/memory', l)),
@@ -137,6 +140,7 @@ export function parseHostStats(out: ScriptOutput, hostId: string, problems: Pars
     },
     // iostat's devices: whole disks and the virtual ones that carry guests' I/O (dm, md), not loop or ram.
     disks: diskstats.filter((d) => (sysBlock ? sysBlock.has(d.name) : isWholePhysicalDisk(d.name)) && !/^(loop|ram)\d+$/.test(d.name)),
+    ...(kvmDebugfs ? { kvmDebugfs } : {}),
   }
   const extras: HostExtras = {
     hostId,

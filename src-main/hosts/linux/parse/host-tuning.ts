@@ -83,6 +83,8 @@ export interface HostTuning {
   vhost: { netDevice: boolean; vsockDevice: boolean; netModuleLoaded: boolean }
   /** cpuinfo_max_freq of cpu0 in MHz, when cpufreq exposes it. */
   cpuMaxMHz?: number
+  /** Mean scaling_cur_freq over the CPUs that expose it, MHz, at the time of the read. */
+  cpuCurMHz?: number
 }
 
 /** The bracketed choice in `always [madvise] never`. */
@@ -139,6 +141,7 @@ export function hostTuningFrom(files: FileValues, section = 'files'): Parsed<Hos
 
   const pools = new Map<number, HugepagePool>()
   const governors = new Map<number, string>()
+  const curKHz: number[] = []
   let vendorModule: string | undefined
   let nested: string | undefined
   for (const [path, raw] of v) {
@@ -157,6 +160,11 @@ export function hostTuningFrom(files: FileValues, section = 'files'): Parsed<Hos
     const gov = /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/cpufreq\/scaling_governor$/.exec(path)
     if (gov) {
       governors.set(Number(gov[1]), raw.trim())
+      continue
+    }
+    if (/^\/sys\/devices\/system\/cpu\/cpu\d+\/cpufreq\/scaling_cur_freq$/.test(path)) {
+      const kHz = counter(path)
+      if (kHz) curKHz.push(kHz)
       continue
     }
     const mod = /^\/sys\/module\/(kvm_[a-z]+)\/parameters\/nested$/.exec(path)
@@ -182,6 +190,7 @@ export function hostTuningFrom(files: FileValues, section = 'files'): Parsed<Hos
         netModuleLoaded: present('/sys/module/vhost_net'),
       },
       cpuMaxMHz: maxKHz ? maxKHz / 1000 : undefined,
+      cpuCurMHz: curKHz.length > 0 ? curKHz.reduce((a, b) => a + b, 0) / curKHz.length / 1000 : undefined,
     },
     warnings,
   )

@@ -78,6 +78,26 @@ describe('the admin\'s placement rules in the engine', () => {
     expect(migrations(out).find((m) => m.vm === 'app')?.to).toBe('h3')
   })
 
+  it('must-not and should-not rules: a VM leaves a host it must not run on (P1) or should not (P2), never for that host, and the validator refuses a move onto it', () => {
+    const hosts = ['h1', 'h2', 'h3']
+    const s = cluster(hosts, [['db', 'h1', 2, 2048], ['web', 'h2', 2, 2048], ['app', 'h3', 2, 2048]])
+    const rules = fromAdminRules([rule('host-must-not', ['db'], ['h1', 'h2'], 'db not on h1, h2'), rule('host-should-not', ['web'], ['h2'], 'web off h2')], [], hosts)
+    expect(rules.pinned).toEqual({ db: ['h3'] })
+    expect(rules.preferred).toEqual({ web: ['h1', 'h3'] })
+    const out = recommendChecked({ ...base, snapshot: s, options: { rules } })
+    const fix = (vmId: string) => out.recommendations.find((r) => r.actions.some((a) => a.action.kind === 'migrate' && a.action.vm === vmId))!
+    expect(fix('db').priority).toBe(1)
+    expect(fix('db').rationale).toContain('(rule db not on h1, h2)')
+    expect(migrations(out).find((m) => m.vm === 'db')?.to).toBe('h3')
+    expect(fix('web').priority).toBe(2)
+    expect(['h1', 'h3']).toContain(migrations(out).find((m) => m.vm === 'web')?.to)
+    const onto = [{ action: { kind: 'migrate' as const, vm: 'app', from: 'h3', to: 'h1', live: true }, rollback: { kind: 'migrate' as const, vm: 'app', from: 'h1', to: 'h3', live: true } }]
+    const notOnH1 = withDefaults({ rules: fromAdminRules([rule('host-must-not', ['app'], ['h1'])], [], hosts) })
+    expect(validatePlan(s, onto, notOnH1).violations.map((v) => v.code)).toContain('pinned')
+    // Without the cluster's hosts such a rule cannot be read: it is left out, never read as "no host at all".
+    expect(fromAdminRules([rule('host-must-not', ['app'], ['h1'])]).pinned).toEqual({})
+  })
+
   it('the validator refuses moving an excluded VM that no rule or maintenance requires to move', () => {
     const s = cluster(['h1', 'h2'], [['x', 'h1', 2, 2048]])
     const move = [{ action: { kind: 'migrate' as const, vm: 'x', from: 'h1', to: 'h2', live: true }, rollback: { kind: 'migrate' as const, vm: 'x', from: 'h2', to: 'h1', live: true } }]
@@ -97,6 +117,10 @@ describe('conflicting rules are refused with the reason', () => {
     ['a must-run host the pin excludes', [rule('pin', ['a'], ['h1'])], { kind: 'host-must' as const, vms: ['a'], hosts: ['h2', 'h3'] }, 'noHostLeft'],
     ['affine VMs pinned to different hosts', [rule('pin', ['a'], ['h1']), rule('pin', ['b'], ['h2'])], { kind: 'affinity' as const, vms: ['a', 'b'] }, 'affinityNoHost'],
     ['a should-run host outside the must-run ones', [rule('host-must', ['a'], ['h1', 'h2'])], { kind: 'host-should' as const, vms: ['a'], hosts: ['h3'] }, 'shouldOutsideMust'],
+    ['must not run on every host there is', [], { kind: 'host-must-not' as const, vms: ['a'], hosts: ['h1', 'h2', 'h3'] }, 'noHostLeft'],
+    ['must not run on the only host it must run on', [rule('host-must', ['a'], ['h2'])], { kind: 'host-must-not' as const, vms: ['a'], hosts: ['h2'] }, 'noHostLeft'],
+    ['should not run on every host it may use', [rule('host-must', ['a'], ['h1', 'h2'])], { kind: 'host-should-not' as const, vms: ['a'], hosts: ['h1', 'h2'] }, 'avoidEveryAllowed'],
+    ['more VMs apart than hosts a must-not leaves', [rule('host-must-not', ['a', 'b', 'c'], ['h1'])], { kind: 'anti-affinity' as const, vms: ['a', 'b', 'c'] }, 'apartTooFew'],
     ['more VMs apart than hosts they may use', [rule('host-must', ['a', 'b', 'c'], ['h1', 'h2'])], { kind: 'anti-affinity' as const, vms: ['a', 'b', 'c'] }, 'apartTooFew'],
     ['the same rule twice', [rule('exclude', ['a', 'b'])], { kind: 'exclude' as const, vms: ['b', 'a'] }, 'duplicate'],
     ['an unknown VM', [], { kind: 'exclude' as const, vms: ['zz'] }, 'unknownVm'],
@@ -111,6 +135,8 @@ describe('conflicting rules are refused with the reason', () => {
     const stored = [rule('anti-affinity', ['a', 'b']), rule('host-must', ['a'], ['h1', 'h2'])]
     expect(ruleConflict({ kind: 'host-should', vms: ['a'], hosts: ['h2'] }, context(stored))).toBeUndefined()
     expect(ruleConflict({ kind: 'affinity', vms: ['a', 'c'] }, context(stored))).toBeUndefined()
+    expect(ruleConflict({ kind: 'host-must-not', vms: ['a'], hosts: ['h1'] }, context(stored))).toBeUndefined()
+    expect(ruleConflict({ kind: 'host-should-not', vms: ['b'], hosts: ['h1', 'h2'] }, context(stored))).toBeUndefined()
   })
 })
 

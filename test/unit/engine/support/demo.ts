@@ -1,11 +1,13 @@
 import type { RecommendInput } from '../../../../shared/engine/recommend'
 import type { VmUsageSeries } from '../../../../shared/engine/history'
+import { LAYER_WINDOW_MS, layerMetrics } from '../../../../shared/model/history'
 import { deriveSamples } from '../../../../src-main/collect/rates'
 import { DemoCluster } from '../../../../src-main/hosts/demo/demo-cluster'
 
 /**
  * The engine's input on the demo cluster as the app sees it right after start-up: its two
- * recorded days read at the trace's 5-minute step, the snapshot of the start moment.
+ * recorded days read at the trace's 5-minute step (the virtualization layer's figures too, as the
+ * store's rollups give them), the snapshot of the start moment.
  */
 export async function demoEngineInput(origin = 1_800_000_000_000): Promise<RecommendInput> {
   const demo = new DemoCluster(origin)
@@ -19,10 +21,13 @@ export async function demoEngineInput(origin = 1_800_000_000_000): Promise<Recom
     const raw = await demo.readStats(t)
     last = deriveSamples(previous, raw, threads)
     for (const s of last.vmSamples) {
-      const series = (vms[s.vmId] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
+      const series = (vms[s.vmId] ??= { t: [], cpuUsedCores: [], memUsedMiB: [], layer: { t: [], ...Object.fromEntries(layerMetrics.map((m) => [m, []])) } })
       series.t.push(s.t)
       series.cpuUsedCores.push(s.cpuUsedCores)
       series.memUsedMiB.push(s.memUsedMiB)
+      if (s.t <= origin - LAYER_WINDOW_MS) continue
+      series.layer!.t.push(s.t)
+      for (const m of layerMetrics) series.layer![m]!.push(s[m] ?? null)
     }
     previous = raw
   }

@@ -207,6 +207,9 @@ describe('the host scripts', () => {
         // No libvirt here: no run delay loop, no QEMU threads to read (each says why).
         expect(r.problems.filter((p) => !['domstats', 'vcpu-delay', 'qemu-threads'].includes(p.section))).toEqual([])
         expect(out).toContain('BEGIN qemu-threads')
+        // /sys/kernel/debug/kvm: its counters, or why not (not mounted, not readable, no kvm module here).
+        expect(out).toContain('BEGIN kvm-debugfs')
+        expect(r.raw.hosts[0]!.kvmDebugfs?.status).toMatch(/^(read|not-mounted|not-readable|no-kvm)$/)
         // the run delay loop only when asked for
         expect(out.includes('BEGIN vcpu-delay')).toBe(schedstat)
       }

@@ -125,6 +125,13 @@ describe('qemuCores', () => {
     const moved = qemuCores({ ...base, iothreadNs: 5e9, totalNs: 5e9 }, { ...base, iothreadNs: 0, otherNs: 6e9, totalNs: 7e9 }, 1)
     expect(moved).toMatchObject({ qemuIothreadCores: 0, qemuOtherCores: 6, overheadCores: 2 })
   })
+  it('gives no split over an interval in which threads were listed anew (a guest read while QEMU was starting)', () => {
+    // First read: QEMU's main thread only, the vCPU's time counted in "other"; then the vCPU thread listed.
+    const early = { ...base, emulatorNs: 1e9, otherNs: 3e9, totalNs: 4e9, threads: 1 }
+    const listed = { ...base, vcpuNs: 5e9, emulatorNs: 1.1e9, otherNs: 0, totalNs: 6.1e9, threads: 3 }
+    expect(qemuCores(early, listed, 1)).toEqual({})
+    expect(qemuCores(listed, { ...listed, vcpuNs: 6e9, totalNs: 7.1e9 }, 1)).toMatchObject({ qemuVcpuCores: 1, overheadCores: 0 })
+  })
   it('overhead is everything but the vCPU threads', () => {
     const c = qemuCores(base, { ...base, vcpuNs: 8e9, emulatorNs: 1e9, vhostNs: 1e9, totalNs: 10e9 }, 10)
     const expected = { qemuVcpuCores: 0.8, qemuEmulatorCores: 0.1, qemuIothreadCores: 0, qemuVhostCores: 0.1, qemuOtherCores: 0, overheadCores: 0.2 }

@@ -81,3 +81,17 @@ export function busyHost(extra: Partial<Record<string, number>> = {}) {
     return undefined
   }
 }
+
+/** Real pve-exporter outputs (prometheus-pve-exporter's golden files): a two-node cluster and a standalone node. */
+export const PVE_CLUSTER_OUTPUT = parseExposition(readFileSync(new URL('pve-exporter_golden-cluster.txt', dir), 'utf8'))
+export const PVE_STANDALONE_OUTPUT = parseExposition(readFileSync(new URL('pve-exporter_golden-standalone.txt', dir), 'utf8'))
+
+/**
+ * The series one pve-exporter scrape job would have given the store: every series of the output
+ * as printed (Proxmox's CPU is a gauge), the counters growing at the rate chosen per series.
+ */
+export function pveSeries(output: readonly ExportedSample[], instance: string, rate?: (s: ExportedSample) => number | undefined): Series[] {
+  const out = output.map((s) => series(s, { ...s.labels, instance, job: 'pve' }, rate?.(s) ?? 0, END_S))
+  out.push({ name: 'up', labels: { instance, job: 'pve' }, points: series({ name: 'up', labels: {}, value: 1 }, {}, 0, END_S).points })
+  return out
+}

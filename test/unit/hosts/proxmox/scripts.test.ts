@@ -14,8 +14,8 @@ describe('the Proxmox host scripts', () => {
   it('are constants without backslashes or leaked template values, so sh -c quoting is exact', () => {
     for (const script of [PVE_STATS_SCRIPT, PVE_DISCOVER_SCRIPT]) {
       expect(script).not.toContain('\\')
-      // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields.
-      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|VIRTPILOT_HOST_ROOT:-|[a-z]+(##?|%)[^}]*|1[23])\}$/.test(e))).toEqual([])
+      // Only the shell's own expansions: the test-only folder overrides, path trimming, positional fields (utime, stime, guest_time).
+      expect(script.match(/\$\{[^}]*\}/g)?.filter((e) => !/^\$\{(VIRTPILOT_PVE_(ETC|RUN_DIR):-\/[a-z/-]+|VIRTPILOT_HOST_ROOT:-|[a-z]+(##?|%)[^}]*|1[23]|41)\}$/.test(e))).toEqual([])
     }
     expect(pveStatsRequest('00112233445566778899aabb')).toBe('@@VP 00112233445566778899aabb POLL -\n')
     expect(() => pveStatsRequest('1; reboot')).toThrow('hex')
@@ -71,6 +71,10 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
       expect(vm).toMatchObject({ vmId: 'pve-113', vcpus: 2, memUsedKiB: 524288, diskReadBytes: 10, diskWriteBytes: 20 })
       expect(vm.cpuTimeNs).toBeGreaterThan(0)
       expect(r.vms[0]).toMatchObject({ pid: guest.pid, vcpuThreads: 2, unreadableThreads: 0, runDelaySource: 'schedstat' })
+      // Its CPU by thread kind, read in the same pass: the vCPU threads carry the busy loops.
+      expect(vm.qemu).toMatchObject({ pid: guest.pid })
+      expect(vm.qemu!.vcpuNs).toBeGreaterThan(0)
+      expect(vm.qemu!.vcpuNs + vm.qemu!.emulatorNs + vm.qemu!.iothreadNs + vm.qemu!.vhostNs + vm.qemu!.otherNs).toBe(vm.qemu!.totalNs)
       expect(r.problems).toEqual([{ section: 'qemu', message: 'bad-pidfile 115' }])
       expect(r.raw.hosts[0]!.cpuTicks.idle).toBeGreaterThan(0)
       expect(stdout).toContain('gone 2147483646 114')

@@ -1,0 +1,46 @@
+/**
+ * What main's services refuse and why, in English: the recommendation inbox and what-if replays.
+ * `{name}` is a value, `a | b` are plural forms chosen by `{count}`; write `@` and `|` as {'@'} {'|'}.
+ */
+export const serverEn = {
+  inbox: {
+    noHosts: 'No hosts to analyse: add a host or turn the demo cluster on',
+    refused: 'Refused: {clauses}',
+    requestRefused: 'request refused: {what} — {clauses}',
+    moveTo: 'move {vm} to {to}',
+    resize: 'resize {vm}',
+    requested: 'request: {title}',
+    noRecommendation: 'No recommendation {id}',
+    cannotChange: '{title} is {status}; it can no longer be changed',
+    vmChanged: '{title}: the VM changed since it was recommended; run the engine again',
+    notMoves: '{title} is not a set of moves; approve it whole',
+    noSuchMove: '{title} has {count} moves; there is no move {move}',
+    onlyApproved: 'Only approved recommendations go into a plan: "{title}" is {status}',
+    status: {
+      open: 'open',
+      approved: 'approved',
+      rejected: 'rejected',
+      snoozed: 'snoozed',
+      planned: 'planned',
+      applied: 'applied',
+      failed: 'failed',
+      superseded: 'superseded',
+    },
+  },
+  perf: {
+    noVm: 'No VM {vm} in the current inventory.',
+    notRunning: '{vm} is {state}: perf kvm stat records a running VM.',
+    notOverSsh: '{vm} is not on a host VirtPilot reads over SSH (the demo, or a Prometheus source): perf runs on the host itself.',
+    noPid: "VirtPilot has not seen {vm}'s QEMU process yet (it reads it each poll from /run/libvirt/qemu): wait for the next poll.",
+  },
+  history: {
+    noHost: 'No host {host} in the current inventory; open Overview and pick a host from the list.',
+  },
+  whatif: {
+    replayFailed: 'The what-if replay failed: {reason}',
+    replayTooSlow: 'The what-if replay took longer than {seconds} s (the limit): replay fewer policy sets, or a shorter or smaller scenario',
+    replayTooBig: 'The what-if replay needed more than {mib} MiB of memory (the limit): replay a shorter or smaller scenario',
+    workerCrashed: 'The what-if worker crashed: {reason}',
+    workerExited: 'The what-if worker exited (code {code}) before it returned a result',
+  },
+} as const

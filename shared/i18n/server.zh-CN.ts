@@ -1,0 +1,46 @@
+import type { serverEn } from './server.en'
+import type { Catalogue } from './types'
+
+/** 服务拒绝的原因（优化建议收件箱、假设分析重放），术语见 docs/glossary.md。 */
+export const serverZhCN: Catalogue<typeof serverEn> = {
+  inbox: {
+    noHosts: '没有可分析的宿主机：请添加宿主机或打开演示集群',
+    refused: '已拒绝：{clauses}',
+    requestRefused: '请求被拒绝：{what} — {clauses}',
+    moveTo: '将 {vm} 迁移到 {to}',
+    resize: '调整 {vm} 的规格',
+    requested: '请求：{title}',
+    noRecommendation: '没有优化建议 {id}',
+    cannotChange: '“{title}”的状态为“{status}”；已不能再更改',
+    vmChanged: '“{title}”：给出建议之后虚拟机发生了变化；请重新运行分析',
+    notMoves: '“{title}”不是一组迁移；请整体批准',
+    noSuchMove: '“{title}”共有 {count} 次迁移；没有第 {move} 次迁移',
+    onlyApproved: '只有已批准的优化建议才能放入计划：“{title}”的状态为“{status}”',
+    status: {
+      open: '待处理',
+      approved: '已批准',
+      rejected: '已拒绝',
+      snoozed: '已暂缓',
+      planned: '已列入计划',
+      applied: '已执行',
+      failed: '失败',
+      superseded: '已过时',
+    },
+  },
+  perf: {
+    noVm: '当前清单中没有虚拟机 {vm}。',
+    notRunning: '{vm} 的状态为 {state}：perf kvm stat 只能记录运行中的虚拟机。',
+    notOverSsh: '{vm} 所在的宿主机不是 VirtPilot 通过 SSH 读取的（演示集群，或 Prometheus 来源）：perf 需要在宿主机上运行。',
+    noPid: 'VirtPilot 还没有看到 {vm} 的 QEMU 进程（每次轮询时从 /run/libvirt/qemu 读取）：请等待下一次轮询。',
+  },
+  history: {
+    noHost: '当前清单中没有宿主机 {host}；请打开“概览”，从列表中选择一台宿主机。',
+  },
+  whatif: {
+    replayFailed: '假设分析重放失败：{reason}',
+    replayTooSlow: '假设分析重放超过 {seconds} 秒（上限）：请减少策略组，或使用更短、更小的场景',
+    replayTooBig: '假设分析重放所需内存超过 {mib} MiB（上限）：请使用更短或更小的场景',
+    workerCrashed: '假设分析工作线程崩溃：{reason}',
+    workerExited: '假设分析工作线程在返回结果前退出（代码 {code}）',
+  },
+}

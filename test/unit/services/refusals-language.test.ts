@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { dispatch, type ApiError, type RecommendationList } from '../../../shared/api'
+import { english, formatMessage } from '../../../shared/i18n'
+import type { AuditEntry, Plan } from '../../../shared/model'
+import { createServices } from '../../../src-main/services/services'
+import { openStore } from '../../../src-main/store'
+import { englishRuns } from '../../support/english-runs'
+
+/**
+ * What the inbox and the plans refuse, in the admin's language: each refusal crosses the api with
+ * its message (key and values) beside the English, says the same in English word for word, and
+ * reads in Chinese without a phrase of English (names of VMs, hosts, plans and steps apart).
+ */
+
+const ctx = { transport: 'test' as const }
+
+async function refused(services: ReturnType<typeof createServices>, channel: string, req: unknown): Promise<ApiError> {
+  const result = (await dispatch(services.handlers, channel, req, ctx)) as { ok: true } | { ok: false; error: ApiError }
+  if (result.ok) throw new Error(`${channel} was accepted`)
+  return result.error
+}
+
+function inBothLanguages(error: ApiError, names: string[]): string {
+  expect(error.messageRef, error.message).toBeDefined()
+  expect(english(error.messageRef!)).toBe(error.message)
+  const chinese = formatMessage(error.messageRef!, 'zh-CN')
+  expect(englishRuns(chinese, { names }), chinese).toEqual([])
+  return chinese
+}
+
+describe('refusals in the admin’s language', () => {
+  it('the inbox: an unknown recommendation, moves of something that is not a set of moves, a decided item, one not approved', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    try {
+      const list = (await dispatch(services.handlers, 'recommendations.refresh', { strategy: 'hybrid' }, ctx)) as { ok: true; value: RecommendationList }
+      const snapshot = (await dispatch(services.handlers, 'cluster.snapshot', {}, ctx)) as { ok: true; value: { hosts: { id: string }[]; vms: { id: string; name: string }[] } }
+      const names = [...snapshot.value.hosts.map((h) => h.id), ...snapshot.value.vms.flatMap((v) => [v.id, v.name]), 'nope']
+      const memory = list.value.items.find((i) => i.recommendation.kind === 'rightsize-memory')!.recommendation
+      const move = list.value.items.find((i) => i.recommendation.kind === 'migrate')!.recommendation
+
+      expect(inBothLanguages(await refused(services, 'recommendations.decide', { id: 'nope', decision: 'approve' }), names)).toBe('没有优化建议 nope')
+      expect(inBothLanguages(await refused(services, 'recommendations.decide', { id: memory.id, decision: 'approve', moves: [0] }), names)).toMatch(/不是一组迁移；请整体批准$/)
+      const count = move.rebalance!.moves.length
+      expect(inBothLanguages(await refused(services, 'recommendations.decide', { id: move.id, decision: 'approve', moves: [count] }), names)).toMatch(new RegExp(`共有 ${count} 次迁移；没有第 ${count + 1} 次迁移$`))
+      expect(inBothLanguages(await refused(services, 'plans.create', { recommendationIds: [memory.id] }), names)).toMatch(/的状态为“待处理”$/)
+
+      await dispatch(services.handlers, 'recommendations.decide', { id: memory.id, decision: 'approve' }, ctx)
+      const plan = (await dispatch(services.handlers, 'plans.create', { recommendationIds: [memory.id] }, ctx)) as { ok: true; value: Plan }
+      names.push(plan.value.id)
+      const planned = await refused(services, 'recommendations.decide', { id: memory.id, decision: 'reject', reason: 'no' })
+      expect(planned.message).toMatch(/is planned; it can no longer be changed$/)
+      expect(inBothLanguages(planned, names)).toMatch(/的状态为“已列入计划”；已不能再更改$/)
+
+      expect(inBothLanguages(await refused(services, 'plans.cancel', { id: plan.value.id }), names)).toBe(`计划 ${plan.value.id} 没有在执行`)
+      expect(inBothLanguages(await refused(services, 'plans.get', { id: 'nope' }), names)).toBe('没有计划 nope')
+      expect(inBothLanguages(await refused(services, 'plans.resume', { id: plan.value.id }), names)).toBe(`计划 ${plan.value.id} 的状态为“就绪”；只有已中断的计划才能继续执行或回滚`)
+
+      // A refused resume is part of the record, and reads in Chinese too.
+      const audit = (await dispatch(services.handlers, 'audit.list', {}, ctx)) as { ok: true; value: AuditEntry[] }
+      const last = audit.value[0]!
+      expect(last.message).toMatch(/^resume refused: Plan .* is ready/)
+      expect(englishRuns(formatMessage(last.messageRef!, 'zh-CN'), { names })).toEqual([])
+    } finally {
+      await services.stop()
+    }
+  })
+
+  it('a plan whose steps ran although it says ready was changed: refused, naming the step and its state', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-refusals-'))
+    try {
+      const file = join(dir, 'v.db')
+      const store = openStore(file)
+      const step = { id: 'step-1', recommendationId: 'r', title: 'Move', action: { kind: 'migrate' as const, vm: 'v', from: 'a', to: 'b', live: true }, rollback: { kind: 'migrate' as const, vm: 'v', from: 'b', to: 'a', live: true }, host: 'a', commands: [], verify: [], rollbackCommands: [], estimatedSeconds: 3, dependsOn: [] }
+      store.plans.savePlan({ id: 'p', createdAt: 1, approvedBy: 'ann', recommendationIds: ['r'], parallelism: 1, allowUnsafeMigration: false, state: 'ready', steps: [{ ...step, state: 'done' }] })
+      store.close()
+      const services = createServices({ transport: 'cli', dataFile: file, version: 't', log: () => {} })
+      try {
+        const error = await refused(services, 'plans.apply', { id: 'p' })
+        expect(error.message).toBe('Plan p: step-1 is done, yet the plan is ready; the plan was changed. Make a new plan.')
+        expect(inBothLanguages(error, ['p', 'step-1'])).toBe('计划 p：步骤 step-1 的状态为“已完成”，而计划却是就绪状态；计划被改动过。请重新生成计划。')
+      } finally {
+        await services.stop()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
