@@ -1,5 +1,6 @@
 import type { EventChannel, EventOf, RequestChannel, RequestOf, ResponseOf } from './contract'
-import { ApiFailure, type Result } from './result'
+import { ApiFailure } from './failure'
+import type { Result } from './result'
 
 /** The raw bridge a transport offers: what the preload exposes and what the WebSocket client implements. */
 export interface ApiBridge {

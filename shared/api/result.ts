@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { MessageRefSchema, type MessageRef } from '../model/message'
 import { english } from '../i18n'
+import { ApiFailure } from './failure'
 import { issueRef } from './issues'
 
 /** Every failure that crosses the api says which kind it is, so a caller can react without parsing text. */
@@ -29,32 +30,7 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>
 export type ApiError = z.infer<typeof ApiErrorSchema>
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError }
 
-/** Thrown by handlers (and rebuilt by clients) to fail a call with a specific code. */
-export class ApiFailure extends Error {
-  readonly code: ErrorCode
-  readonly details: string[] | undefined
-  readonly messageRef: MessageRef | undefined
-  readonly detailRefs: (MessageRef | null)[] | undefined
-
-  constructor(code: ErrorCode, message: string, details?: string[], messageRef?: MessageRef, detailRefs?: (MessageRef | null)[]) {
-    super(message)
-    this.name = 'ApiFailure'
-    this.code = code
-    this.details = details
-    this.messageRef = messageRef
-    this.detailRefs = detailRefs
-  }
-
-  toApiError(): ApiError {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.messageRef ? { messageRef: this.messageRef } : {}),
-      ...(this.details ? { details: this.details } : {}),
-      ...(this.detailRefs ? { detailRefs: this.detailRefs } : {}),
-    }
-  }
-}
+export { ApiFailure }
 
 /** A failure VirtPilot words itself: the English as its message, the key and values beside it. */
 export function failure(code: ErrorCode, ref: MessageRef, details?: string[]): ApiFailure {

@@ -40,11 +40,7 @@ export const AllocationRatioSchema = z.object({
   memory: z.number().positive().max(4),
 })
 
-/**
- * Ratios of a host that sets none: CPU 4:1 is OpenStack's initial_cpu_allocation_ratio (a common
- * ceiling for mixed workloads); memory 1:1 never overcommits RAM.
- */
-export const DEFAULT_ALLOCATION_RATIO = { cpu: 4, memory: 1 } as const
+export { DEFAULT_ALLOCATION_RATIO } from './defaults'
 
 export const HostSchema = z.object({
   id: z.string().min(1),

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { AllocationRatioSchema, DEFAULT_ALLOCATION_RATIO } from '../model/host'
+import { AllocationRatioSchema } from '../model/host'
 import { MessageRefSchema } from './message'
 
 export const LanguageSchema = z.enum(['en', 'zh-CN'])
@@ -81,7 +81,7 @@ export const SettingsSchema = z.object({
   metricsSource: MetricsSourceSchema,
 })
 
-export const defaultSettings: Settings = { language: 'en', theme: 'system', demoEnabled: true, allocationRatios: { cluster: { ...DEFAULT_ALLOCATION_RATIO }, hosts: {} }, analysisIntervalMinutes: 15, migrationThreshold: 3, metricsSource: { kind: 'ssh' } }
+export { defaultSettings } from './defaults'
 
 export type Language = z.infer<typeof LanguageSchema>
 export type Theme = z.infer<typeof ThemeSchema>

@@ -299,7 +299,7 @@ export function createPlanService(options: PlanServiceOptions) {
     requireHosts(plan)
     store.plans.savePlan(plan)
     store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: plan.id, ...said({ message: msg('apply.audit.applyStarted') }) })
-    return start(plan, ctx, 'run')
+    return start(plan, ctx, 'run', by)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { resolveParams } from '../../shared/i18n'
+import { resolveParams } from '../../shared/i18n/format'
 import type { Language, MessageRef, PredictedFigure, Recommendation } from '../../shared/model'
 
 /**

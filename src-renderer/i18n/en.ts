@@ -1,4 +1,5 @@
-import { sharedMessages } from '../../shared/i18n'
+import type { SharedMessages } from '../../shared/i18n'
+import { sharedEn } from '../../shared/i18n/catalogue.en'
 import { auditEn, plansEn, recommendationsEn } from './review.en'
 import { maintenanceEn, rulesEn, thresholdEn } from './rules.en'
 import { automationSettingsEn } from './automation.en'
@@ -7,6 +8,9 @@ import { automationSettingsEn } from './automation.en'
  * English messages: the reference shape every other language must match. The messages main, the
  * engine and the CLI produce come from shared/i18n, merged last (their namespaces are their own).
  */
+// Typed as a translation (strings, not the English literals), as zh-CN's shared messages are.
+const shared: SharedMessages = sharedEn
+
 export const en = {
   app: {
     name: 'VirtPilot',
@@ -801,7 +805,7 @@ export const en = {
     retry: 'Retry',
     saveFailed: 'Could not save settings: {message}',
   },
-  ...sharedMessages.en,
+  ...shared,
 }
 
 export type MessageSchema = typeof en

@@ -1,5 +1,5 @@
 import type { MessageSchema } from './en'
-import { sharedMessages } from '../../shared/i18n'
+import { sharedZhCN } from '../../shared/i18n/catalogue.zh-CN'
 import { auditZhCN, plansZhCN, recommendationsZhCN } from './review.zh-CN'
 import { maintenanceZhCN, rulesZhCN, thresholdZhCN } from './rules.zh-CN'
 import { automationSettingsZhCN } from './automation.zh-CN'
@@ -799,5 +799,5 @@ export const zhCN: MessageSchema = {
     retry: '重试',
     saveFailed: '无法保存设置：{message}',
   },
-  ...sharedMessages['zh-CN'],
+  ...sharedZhCN,
 }

@@ -3,6 +3,14 @@ import type { ClusterSeries, Snapshot } from '../../shared/model'
 /** How far back the Overview charts look. */
 export const HISTORY_WINDOW_MS = 15 * 60 * 1000
 
+/** Chart points per series: enough for one every 2 s over the window. */
+const HISTORY_MAX_POINTS = 450
+
+/** The store's request for the cluster's last HISTORY_WINDOW_MS up to `to`. */
+export function historyRequest(to: number): { from: number; to: number; maxPoints: number } {
+  return { from: Math.max(0, to - HISTORY_WINDOW_MS), to, maxPoints: HISTORY_MAX_POINTS }
+}
+
 /** Cluster-wide usage over time, kept in parallel arrays sorted by time. */
 export interface ClusterHistory {
   t: number[]

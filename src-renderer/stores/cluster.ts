@@ -2,7 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { Host, HostSample, Snapshot, Vm, VmSample } from '../../shared/model'
 import { api } from '../api'
-import { appendSnapshot, emptyHistory, historyFromSeries, HISTORY_WINDOW_MS, snapshotTotals, type ClusterHistory } from './cluster-history'
+import { appendSnapshot, emptyHistory, historyFromSeries, historyRequest, snapshotTotals, type ClusterHistory } from './cluster-history'
 
 /** One host as the views show it: inventory, its latest sample and its VMs. */
 export interface HostView {
@@ -23,9 +23,6 @@ function hostSetKey(snapshot: Snapshot): string {
     .sort()
     .join('\n')
 }
-
-/** Chart points per series: enough for one every 2 s over the window. */
-const HISTORY_MAX_POINTS = 450
 
 /** The cluster: the latest snapshot (request at start, then pushed events) and the last 15 min of totals. */
 export const useClusterStore = defineStore('cluster', () => {
@@ -48,8 +45,7 @@ export const useClusterStore = defineStore('cluster', () => {
 
   /** Replaces the chart history with the store's last 15 min, keeping live points newer than it. */
   async function loadHistory(): Promise<void> {
-    const to = Date.now()
-    const series = await api.invoke('cluster.history', { from: Math.max(0, to - HISTORY_WINDOW_MS), to, maxPoints: HISTORY_MAX_POINTS })
+    const series = await api.invoke('cluster.history', historyRequest(Date.now()))
     // Live events may have arrived while loading: keep them after the stored history.
     const live = history.value
     const stored = historyFromSeries(series)

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { ApiFailure } from '../../shared/api/result'
+import { ApiFailure } from '../../shared/api/failure'
 import type { AddHostRequest } from '../../shared/api'
 import type { ManagedHost, MessageRef } from '../../shared/model'
 import { api } from '../api'

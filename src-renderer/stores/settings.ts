@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
-import { defaultSettings, type Settings } from '../../shared/model/settings'
+import { defaultSettings } from '../../shared/model/defaults'
+import type { Settings } from '../../shared/model/settings'
 import { api } from '../api'
 import { setLanguage } from '../i18n'
 
