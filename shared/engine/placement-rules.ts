@@ -54,8 +54,16 @@ export function fromAdminRules(rules: readonly PlacementRule[], externallyManage
     names: { affinity: [], antiAffinity: [], pinned: {}, preferred: {} },
   }
   const add = (map: Record<string, string>, vm: string, label: string) => (map[vm] = map[vm] ? `${map[vm]}, ${label}` : label)
+  /** Keeps each VM's must-run (`pinned`) or should-run (`preferred`) hosts within `allowed`: all such rules hold at once. */
+  const restrict = (kind: 'pinned' | 'preferred', vms: readonly string[], allowed: readonly string[], label: string) => {
+    for (const vm of vms) {
+      out[kind][vm] = out[kind][vm] ? intersect(out[kind][vm], allowed) : [...allowed]
+      add(out.names[kind], vm, label)
+    }
+  }
   for (const rule of rules) {
     const label = ruleLabel(rule)
+    const avoiding = () => hosts.filter((h) => !rule.hosts.includes(h))
     switch (rule.kind) {
       case 'affinity':
         out.affinity.push([...rule.vms])
@@ -67,32 +75,16 @@ export function fromAdminRules(rules: readonly PlacementRule[], externallyManage
         break
       case 'host-must':
       case 'pin':
-        for (const vm of rule.vms) {
-          out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], rule.hosts) : [...rule.hosts]
-          add(out.names.pinned, vm, label)
-        }
+        restrict('pinned', rule.vms, rule.hosts, label)
         break
       case 'host-must-not':
-        if (hosts.length === 0) break
-        for (const vm of rule.vms) {
-          const others = hosts.filter((h) => !rule.hosts.includes(h))
-          out.pinned[vm] = out.pinned[vm] ? intersect(out.pinned[vm], others) : others
-          add(out.names.pinned, vm, label)
-        }
-        break
-      case 'host-should-not':
-        if (hosts.length === 0) break
-        for (const vm of rule.vms) {
-          const others = hosts.filter((h) => !rule.hosts.includes(h))
-          out.preferred[vm] = out.preferred[vm] ? intersect(out.preferred[vm], others) : others
-          add(out.names.preferred, vm, label)
-        }
+        if (hosts.length > 0) restrict('pinned', rule.vms, avoiding(), label)
         break
       case 'host-should':
-        for (const vm of rule.vms) {
-          out.preferred[vm] = out.preferred[vm] ? intersect(out.preferred[vm], rule.hosts) : [...rule.hosts]
-          add(out.names.preferred, vm, label)
-        }
+        restrict('preferred', rule.vms, rule.hosts, label)
+        break
+      case 'host-should-not':
+        if (hosts.length > 0) restrict('preferred', rule.vms, avoiding(), label)
         break
       case 'exclude':
         for (const vm of rule.vms) if (!out.excluded.includes(vm)) out.excluded.push(vm)
