@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util'
-import { ApiFailure } from '../../shared/api'
 import { AutomationLevelSchema, AutomationUpdateSchema, VmAutomationSchema, WEEKDAYS, type AutomationUpdate, type MaintenanceWindow, type VmAutomation, type Weekday } from '../../shared/model'
-import { cliServices, InputError, printJson, UsageError, withServices } from './input'
+import { cliServices, printJson, refusedByServices, UsageError, withServices } from './input'
 import { vmIds } from './rules'
 
 export const AUTOMATION_HELP = `  virtpilot automation show [--data FILE] --json
@@ -54,10 +53,6 @@ export function parseWindow(text: string): MaintenanceWindow {
   return { days: parseDays(match[1]!), start: match[2]!, end: match[3]! }
 }
 
-const refused = (error: unknown): never => {
-  if (error instanceof ApiFailure) throw new InputError(error.message)
-  throw error
-}
 
 /** `virtpilot automation show|set|pause|resume`. */
 export async function automationCommand(args: string[]): Promise<number> {
@@ -117,7 +112,7 @@ export async function automationCommand(args: string[]): Promise<number> {
           if (Object.keys(checked.data).length > 0) status = s.automation.update(checked.data)
           perVm.forEach((v, i) => (status = s.automation.setVm(ids[i]!, v.level)))
         } catch (error) {
-          refused(error)
+          refusedByServices(error)
         }
         printJson(status)
         return 0

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
-import { ApiFailure } from '../../shared/api'
 import type { Host, HostSample, ManagedHost, Vm, VmSample } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, numberOption, printJson, terminalSafe, UsageError, withServices } from './input'
+import { cliServices, InputError, numberOption, printJson, refusedByServices, terminalSafe, UsageError, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { say, tell } from './language'
 
@@ -68,8 +67,7 @@ async function collectFromStore(url: string, values: Record<string, string | str
       try {
         await s.cluster.updateSettings({ metricsSource: source })
       } catch (error) {
-        if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-        throw error
+        refusedByServices(error)
       }
       if (samples > 1) await s.metrics.whenPolled(samples - 1)
       // SSH hosts of the data file served by the store: each has its own poll.
@@ -193,8 +191,7 @@ export async function collectCommand(args: string[]): Promise<number> {
           try {
             hosts.push(await s.hosts.add({ target }))
           } catch (error) {
-            if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-            throw error
+            refusedByServices(error)
           }
         }
       } else {

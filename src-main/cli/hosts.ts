@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import type { ManagedHost } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, confirm, InputError, printJson, terminalSafe, UsageError, withServices, refusedInput } from './input'
+import { cliServices, confirm, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { tell } from './language'
 
@@ -26,8 +26,7 @@ async function add(services: Services, target: string, name: string | undefined,
   try {
     host = await services.hosts.add({ target, ...(name ? { displayName: name } : {}) })
   } catch (error) {
-    if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-    throw error
+    refusedByServices(error)
   }
   for (;;) {
     await services.hosts.whenSampled(0, [host.id])
@@ -101,8 +100,7 @@ export async function hostsCommand(args: string[]): Promise<number> {
         try {
           forgotten = s.hosts.forgetKey(host)
         } catch (error) {
-          if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-          throw error
+          refusedByServices(error)
         }
         const name = forgotten.port === 22 ? forgotten.host : `[${forgotten.host}]:${forgotten.port}`
         if (forgotten.removed === 0) throw refusedInput(msg('cli.hosts.noKey', { file: forgotten.file, name }))

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { z } from 'zod'
 import pkg from '../../package.json'
-import { describeIssues } from '../../shared/api'
+import { ApiFailure, describeIssues } from '../../shared/api'
 import { english } from '../../shared/i18n'
 import type { MessageRef } from '../../shared/model'
 import { createServices, type Services, type ServicesOptions } from '../services/services'
@@ -27,6 +27,12 @@ export class InputError extends Error {
 /** An InputError VirtPilot words itself: the English beside the message for the CLI's language. */
 export function refusedInput(ref: MessageRef, about?: string): InputError {
   return new InputError(english(ref), ref, about)
+}
+
+/** In a catch: a refusal of the services (ApiFailure) becomes bad input in the CLI's language; anything else goes on. */
+export function refusedByServices(error: unknown): never {
+  if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
+  throw error
 }
 
 /** Bad usage (an unknown option, a missing argument): exit 2 with the message and a pointer to --help. */

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
-import { ApiFailure } from '../../shared/api'
 import type { Plan } from '../../shared/model'
 import { PlanError } from '../services/plans'
-import { cliServices, InputError, printJson, refusedInput, terminalSafe, UsageError, withServices } from './input'
+import { cliServices, InputError, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { say, tell } from './language'
 import { progressText, stepState } from './progress'
@@ -65,8 +64,7 @@ export async function recoverCommand(args: string[]): Promise<number> {
       return done.state === (how === 'resume' ? 'done' : 'rolled-back') ? 0 : 1
     } catch (error) {
       if (error instanceof PlanError) throw new InputError(error.message, error.ref)
-      if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-      throw error
+      refusedByServices(error)
     }
   })
 }

@@ -1,9 +1,8 @@
 import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
-import { ApiFailure } from '../../shared/api'
 import type { AdminRequest } from '../../shared/engine/requests'
 import type { Snapshot } from '../../shared/model'
-import { cliServices, InputError, numberOption, printJson, UsageError, withServices } from './input'
+import { cliServices, InputError, numberOption, printJson, refusedByServices, UsageError, withServices } from './input'
 import { clusterOf } from './recommend'
 
 export const REQUEST_HELP = `  virtpilot request migrate VM --to HOST [--data FILE | --demo] --json
@@ -75,8 +74,7 @@ export async function requestCommand(args: string[]): Promise<number> {
         const item = await s.inbox.request(request, `${userInfo().username} (cli)`)
         printJson({ recommendations: [item.recommendation], snapshot })
       } catch (error) {
-        if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-        throw error
+        refusedByServices(error)
       }
       return 0
     },

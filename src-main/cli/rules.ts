@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
-import { ApiFailure } from '../../shared/api'
 import { NewPlacementRuleSchema, PlacementRuleKindSchema, type NewPlacementRule } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
+import { cliServices, InputError, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
 import { msg } from '../../shared/i18n'
 import { tell } from './language'
 
@@ -39,10 +38,6 @@ export function vmIds(services: Services, names: readonly string[]): string[] {
   })
 }
 
-const refused = (error: unknown): never => {
-  if (error instanceof ApiFailure) throw new InputError(error.message, error.messageRef)
-  throw error
-}
 
 /** `virtpilot rules list|add|remove`. */
 export async function rulesCommand(args: string[]): Promise<number> {
@@ -69,7 +64,7 @@ export async function rulesCommand(args: string[]): Promise<number> {
         try {
           printJson(s.rules.add(rule.data))
         } catch (error) {
-          refused(error)
+          refusedByServices(error)
         }
         return 0
       }, false)
@@ -109,7 +104,7 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
         await s.start()
         const errors = await s.hosts.whenSampled(1)
         for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
-        const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refused)
+        const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refusedByServices)
         if (entry.plan && values.out) writeJsonFile(values.out, entry.plan)
         for (const vm of entry.staying) console.error(terminalSafe(tell(msg('cli.rules.stays', { vm: vm.name, host, reason: vm.reasonRef ?? vm.reason }))))
         printJson(entry)
