@@ -1,5 +1,6 @@
 import { chown, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { BOOT_MARKER, ALIVE_MARKER, type LabDescription, type LabGuest, type LabHost } from './description'
+import { prepareGuestCgroups } from './cgroups'
 import { guestOf, startGuest, waitForBoot } from './guest'
 import { ensureGuestImage } from './guest-image'
 import { prepareHost, saveCapabilities, seedCapabilities, startHost, type HostSpec } from './host'
@@ -159,6 +160,7 @@ export async function startLab(options: LabOptions): Promise<LabDescription> {
       paths.knownHosts,
       hosts.map((host) => `${host.ip} ${host.ssh.hostKey}\n`).join(''),
     )
+    await prepareGuestCgroups()
     await Promise.all(hosts.flatMap((host) => host.guests.map((guest) => startGuest(host.libvirt.uri, guest, image))))
     log(`${hosts.length * options.guests} guest(s) started (${elapsed()})`)
     await Promise.all(hosts.flatMap((host) => host.guests.map((guest) => waitForBoot(guest, timeoutMs))))
