@@ -17,6 +17,8 @@ export interface PrometheusSourceConfig {
    * the port, or node_exporter's nodename) to the host's name in VirtPilot (an SSH target or alias).
    */
   hostMap?: Record<string, string>
+  /** The scrape label whose values tell Proxmox VE clusters apart (default `job`). */
+  clusterLabel?: string
 }
 
 export class SourceConfigError extends Error {
