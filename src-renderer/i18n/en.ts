@@ -398,6 +398,8 @@ export const en = {
       basicAuthFile: 'Basic auth file',
       caFile: 'CA certificate file',
       tenant: 'Tenant (Mimir)',
+      clusterLabel: 'Cluster label',
+      clusterLabelHelp: 'The scrape label whose values tell Proxmox VE clusters apart (default job): two labs\' clusters may share every name.',
       hostMap: 'Host names',
       filePlaceholder: 'a file path (the secret stays in the file)',
       basicPlaceholder: 'a file holding user:password',
