@@ -116,6 +116,8 @@ export const en = {
     },
     noSample: 'No sample yet',
     logicalCpus: '{count} logical CPU | {count} logical CPUs',
+    /** Which cluster a host is in and where VirtPilot reads it: two labs' clusters may share a name. */
+    cluster: 'cluster {name}, read from {via}',
     io: {
       read: 'read',
       write: 'write',

@@ -110,6 +110,7 @@ export const zhCN: MessageSchema = {
     },
     noSample: '暂无采样',
     logicalCpus: '{count} 个逻辑 CPU',
+    cluster: '集群 {name}，读取自 {via}',
     io: {
       read: '读',
       write: '写',
