@@ -6,7 +6,7 @@ import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, MessageRef, S
 import { Collector, type PollTiming } from '../collect/collector'
 import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
-import { SshError, type HostConnection, type UnknownHostKey } from '../ssh/connection'
+import type { HostConnection, UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
 import type { ConnectionResources } from '../ssh/resources'
 import { TargetError } from '../ssh/target'
@@ -198,8 +198,8 @@ export class HostManager {
       this.startEntry(row)
       return this.status(this.entries.get(id)!)
     } catch (error) {
-      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
-      if (error instanceof StoreError) throw new ApiFailure('conflict', error.message)
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message, undefined, error.messageRef)
+      if (error instanceof StoreError) throw new ApiFailure('conflict', error.message, undefined, error.messageRef)
       throw error
     }
   }
@@ -244,7 +244,7 @@ export class HostManager {
     try {
       return this.options.ssh.forgetKey(target)
     } catch (error) {
-      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message, undefined, error.messageRef)
       throw error
     }
   }
@@ -316,7 +316,10 @@ export class HostManager {
       },
       onError: (error) => {
         entry.pollError = error.message
-        const worded = error instanceof SshError && error.ref ? { ref: error.ref, ...(error.detail ? { detail: error.detail } : {}) } : undefined
+        // VirtPilot's words where the failure has them (SSH, the stats session, the host's output, the metrics store), what ssh or the host said beside them.
+        const said = error as { ref?: MessageRef; messageRef?: MessageRef; detail?: string }
+        const ref = said.messageRef ?? said.ref
+        const worded = ref ? { ref, ...(said.detail ? { detail: said.detail } : {}) } : undefined
         if (worded) entry.pollErrorRef = worded
         else delete entry.pollErrorRef
         log(`${row.displayName}: ${error.message}`)
