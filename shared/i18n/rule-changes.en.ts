@@ -15,6 +15,14 @@ export const ruleChangesEn = {
     pin: 'pin',
     exclude: 'exclude',
   },
+  vmState: {
+    running: 'running',
+    paused: 'paused',
+    shutoff: 'shutoff',
+    crashed: 'crashed',
+    suspended: 'suspended',
+    other: 'other',
+  },
   newRule: 'the new rule',
   noRoom: 'no host can take it within capacity and rules',
   audit: {

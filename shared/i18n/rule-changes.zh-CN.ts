@@ -13,6 +13,14 @@ export const ruleChangesZhCN: Catalogue<typeof ruleChangesEn> = {
     pin: '固定到宿主机',
     exclude: '不参与均衡',
   },
+  vmState: {
+    running: '运行中',
+    paused: '已暂停',
+    shutoff: '已关机',
+    crashed: '已崩溃',
+    suspended: '已挂起',
+    other: '其他',
+  },
   newRule: '新规则',
   noRoom: '没有宿主机能在容量和规则允许的范围内接收它',
   audit: {

@@ -94,7 +94,7 @@ export function createRules(options: RulesOptions) {
     let plan: MaintenanceEntry['plan']
     let planProblem: { text: string; ref?: MessageRef } | undefined
     if (evacuation) {
-      if (evacuation.status === 'open') options.inbox.decide(evacuation.recommendation.id, 'approve', english(msg('ruleChanges.audit.maintenanceOf', { host: hostId })))
+      if (evacuation.status === 'open') options.inbox.decide(evacuation.recommendation.id, 'approve', msg('ruleChanges.audit.maintenanceOf', { host: hostId }))
       try {
         plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
         store.rules.setEvacuationPlan(hostId, plan.id)
@@ -119,17 +119,16 @@ export function createRules(options: RulesOptions) {
 
   /** VMs on the host that the evacuation does not move, with the reason. */
   function staying(hostId: string, moving: ReadonlySet<string>, notes: readonly string[], noteRefs: readonly (MessageRef | null)[] = []): StayingVm[] {
-    const because = (vmId: string, name: string, reason: string, key: string, params: MessageRef['params']): StayingVm => ({ vmId, name, reason, reasonRef: { key, params } })
+    const because = (vmId: string, name: string, reasonRef: MessageRef): StayingVm => ({ vmId, name, reason: english(reasonRef), reasonRef })
     const external = new Set(fromAdminRules(store.rules.list()).externallyManaged)
     return options.snapshot().vms.filter((v) => v.hostId === hostId && !moving.has(v.id)).map((v) => {
       if (v.state !== 'running' && v.state !== 'paused')
-        return because(v.id, v.name, `${v.name} is ${v.state}: it stays defined on ${hostId} (only running guests are migrated live)`, 'placement.staying.notRunning', { vm: v.name, state: v.state, host: hostId })
-      if (external.has(v.id))
-        return because(v.id, v.name, `${v.name} is managed by another balancer`, 'placement.staying.external', { vm: v.name })
+        return because(v.id, v.name, msg('placement.staying.notRunning', { vm: v.name, state: msg(`ruleChanges.vmState.${v.state}`), host: hostId }))
+      if (external.has(v.id)) return because(v.id, v.name, msg('placement.staying.external', { vm: v.name }))
       // The engine's note about it, in the reader's language where the engine worded it.
       const at = notes.findIndex((n) => n.includes(v.id) || n.includes(v.name))
       const why = at >= 0 ? (noteRefs[at] ?? notes[at]!) : msg('ruleChanges.noRoom')
-      return because(v.id, v.name, typeof why === 'string' ? why : english(why), 'placement.staying.noRoom', { vm: v.name, why })
+      return because(v.id, v.name, msg('placement.staying.noRoom', { vm: v.name, why }))
     })
   }
 
