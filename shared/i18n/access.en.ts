@@ -20,6 +20,10 @@ export const accessEn = {
     configPort: '{target}: ~/.ssh/config gives an invalid Port {port}',
     alreadyAdded: '{target} is already added',
   },
+  hosts: {
+    duplicates: 'reports {count} VM(s) that another host already reports with the same UUID; left out here: {items}',
+    duplicate: '{vm} ({id}, on {owner})',
+  },
   dataFile: {
     diskFull: 'Cannot write {file}: the disk holding it is full ({detail}). Free some space on that disk, or move the data file to another disk (--data FILE or VIRTPILOT_DATA). What was written before is kept; this change was not recorded.',
     readOnly: 'Cannot write {file}: the file or its folder is read-only ({detail}). Make both writable by your user (chmod u+w, or remount the disk read-write), or use another data file (--data FILE). VirtPilot shows what the file holds but records nothing new.',

@@ -21,6 +21,10 @@ export const accessZhCN: Catalogue<typeof accessEn> = {
     configPort: '{target}：~/.ssh/config 给出的端口 {port} 无效',
     alreadyAdded: '{target} 已经添加过了',
   },
+  hosts: {
+    duplicates: '报告的 {count} 台虚拟机已由另一台宿主机以相同 UUID 报告过；此处不计入：{items}',
+    duplicate: '{vm}（{id}，在 {owner} 上）',
+  },
   dataFile: {
     diskFull: '无法写入 {file}：所在磁盘已满（原文：{detail}）。请在该磁盘上腾出空间，或把数据文件移到另一块磁盘（--data FILE 或 VIRTPILOT_DATA）。之前写入的内容都还在；这次更改没有记录下来。',
     readOnly: '无法写入 {file}：文件或其所在文件夹是只读的（原文：{detail}）。请让你的用户对两者都有写权限（chmod u+w，或以读写方式重新挂载磁盘），或使用另一个数据文件（--data FILE）。VirtPilot 会显示文件中已有的内容，但不会记录任何新内容。',

@@ -48,7 +48,7 @@ interface Entry {
   attempts: number
   waiting: Set<() => void>
   /** VMs this host reports that another managed host owns (same UUID), left out. */
-  duplicates?: string
+  duplicates?: MessageRef
 }
 
 export interface HostDiagnostics extends ConnectionResources {
@@ -298,10 +298,11 @@ export class HostManager {
         const problem =
           duplicates.length === 0
             ? undefined
-            : `reports ${duplicates.length} VM(s) that another host already reports with the same UUID; left out here: ${duplicates.map((d) => `${d.vm.name} (${d.vm.id}, on ${d.owner})`).join(', ')}`
-        if (problem !== entry.duplicates) {
+            : msg('access.hosts.duplicates', { count: duplicates.length, items: duplicates.map((d) => msg('access.hosts.duplicate', { vm: d.vm.name, id: d.vm.id, owner: d.owner })) })
+        const said = problem && english(problem)
+        if (said !== (entry.duplicates && english(entry.duplicates))) {
           entry.duplicates = problem
-          if (problem) log(`${row.displayName}: ${problem}`)
+          if (said) log(`${row.displayName}: ${said}`)
           this.changed()
         }
         return admitted
@@ -388,12 +389,13 @@ export class HostManager {
     if (ssh) return { ...(ssh.ref ? { errorRef: ssh.ref } : {}), ...(ssh.detail ? { errorDetail: ssh.detail } : {}) }
     if (entry.pollError && entry.pollErrorRef) return { errorRef: entry.pollErrorRef.ref, ...(entry.pollErrorRef.detail ? { errorDetail: entry.pollErrorRef.detail } : {}) }
     if (entry.pollError) return { errorRef: msg('apply.connection.collectionFailed'), errorDetail: entry.pollError }
+    if (entry.duplicates) return { errorRef: entry.duplicates }
     return {}
   }
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = (entry.refused && english(entry.refused)) ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
+    const error = (entry.refused && english(entry.refused)) ?? entry.connection.error?.message ?? entry.pollError ?? (entry.duplicates && english(entry.duplicates))
     return {
       ...entry.row,
       state: entry.connection.state,
