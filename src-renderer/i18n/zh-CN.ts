@@ -409,6 +409,7 @@ export const zhCN: MessageSchema = {
       traffic: '存储流量',
       requests: '{requests} 次请求',
       problem: '需要处理',
+      badHostLines: '主机名映射：每行写一条“存储中的名称 = 宿主机”（这些行不符合：{lines}）',
       labelMismatch: {
         title: '存储中的宿主机与 SSH 宿主机一个也对不上',
         body: '存储中的主机名为 {store}；VirtPilot 通过 SSH 连接的宿主机为 {ssh}。在二者对上之前，每台宿主机会出现两次（从存储只读读取，同时通过 SSH 轮询）。请给 node_exporter 和 libvirt exporter 加上与 SSH 宿主机相同的名称（Prometheus 的 relabel_configs：target_label instance），或在“主机名映射”中每行写一条映射，例如 {example}',
@@ -701,7 +702,9 @@ export const zhCN: MessageSchema = {
     allocation: '已分配：{vcpus}，{memory}',
     vcpuCount: '{count} 个 vCPU',
     p95Note: 'p95 线为此范围内存储点的第 95 百分位数',
-    notCollected: '尚未采集窃取时间、气球内存和客户机交换；内存使用量为虚拟化层报告的数值。',
+    sources: '内存使用量：客户机通过气球设备驱动报告时为其报告值（可用 − 未用），否则为其 QEMU 进程在宿主机上占用的内存。CPU 就绪是其 vCPU 等待宿主机 CPU 的时间；在 KVM 上，客户机把同一段时间视为窃取时间（top 和 vmstat 中的 st）。',
+    pagingQuiet: '此范围内客户机没有换页（其气球设备统计显示没有交换读入或写出）。',
+    pagingNone: '客户机未报告换页：需要客户机内的 virtio 气球设备驱动并开启统计（libvirt：<memballoon model="virtio"><stats period="10"/></memballoon>）。',
     tabs: { usage: '使用情况', overhead: '虚拟化开销', label: '显示的图表' },
     charts: {
       cpu: 'CPU — 使用与分配',
@@ -710,6 +713,9 @@ export const zhCN: MessageSchema = {
       iops: '磁盘 IOPS',
       throughput: '磁盘吞吐',
       network: '网络',
+      paging: '客户机内换页（交换读入与写出）',
+      swapIn: '换入',
+      swapOut: '换出',
       used: '已使用',
       ready: 'CPU 就绪',
       allocated: '已分配（{value}）',
