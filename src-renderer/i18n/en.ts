@@ -116,6 +116,8 @@ export const en = {
     },
     noSample: 'No sample yet',
     logicalCpus: '{count} logical CPU | {count} logical CPUs',
+    /** Which cluster a host is in and where VirtPilot reads it: two labs' clusters may share a name. */
+    cluster: 'cluster {name}, read from {via}',
     io: {
       read: 'read',
       write: 'write',
@@ -398,6 +400,8 @@ export const en = {
       basicAuthFile: 'Basic auth file',
       caFile: 'CA certificate file',
       tenant: 'Tenant (Mimir)',
+      clusterLabel: 'Cluster label',
+      clusterLabelHelp: 'The scrape label whose values tell Proxmox VE clusters apart (default job): two labs\' clusters may share every name.',
       hostMap: 'Host names',
       filePlaceholder: 'a file path (the secret stays in the file)',
       basicPlaceholder: 'a file holding user:password',
@@ -412,6 +416,7 @@ export const en = {
       traffic: 'Store traffic',
       requests: '{requests} requests',
       problem: 'To fix',
+      badHostLines: 'Host names: write one "store name = host" per line (not: {lines})',
       labelMismatch: {
         title: 'The store names none of your SSH hosts',
         body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Until they match, each host shows twice (read-only from the store, and polled over SSH). Label node_exporter and the libvirt exporter with the SSH hosts\' names (Prometheus relabel_configs: target_label instance), or map them under Host names, one per line, e.g. {example}',

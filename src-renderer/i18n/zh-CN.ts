@@ -110,6 +110,7 @@ export const zhCN: MessageSchema = {
     },
     noSample: '暂无采样',
     logicalCpus: '{count} 个逻辑 CPU',
+    cluster: '集群 {name}，读取自 {via}',
     io: {
       read: '读',
       write: '写',
@@ -392,6 +393,8 @@ export const zhCN: MessageSchema = {
       basicAuthFile: 'Basic 认证文件',
       caFile: 'CA 证书文件',
       tenant: '租户（Mimir）',
+      clusterLabel: '集群标签',
+      clusterLabelHelp: '用其取值区分 Proxmox VE 集群的抓取标签（默认 job）：两个实验室的集群可能所有名称都相同。',
       hostMap: '主机名映射',
       filePlaceholder: '文件路径（密钥只保存在该文件中）',
       basicPlaceholder: '内容为 user:password 的文件',
@@ -406,6 +409,7 @@ export const zhCN: MessageSchema = {
       traffic: '存储流量',
       requests: '{requests} 次请求',
       problem: '需要处理',
+      badHostLines: '主机名映射：每行写一条“存储中的名称 = 宿主机”（这些行不符合：{lines}）',
       labelMismatch: {
         title: '存储中的宿主机与 SSH 宿主机一个也对不上',
         body: '存储中的主机名为 {store}；VirtPilot 通过 SSH 连接的宿主机为 {ssh}。在二者对上之前，每台宿主机会出现两次（从存储只读读取，同时通过 SSH 轮询）。请给 node_exporter 和 libvirt exporter 加上与 SSH 宿主机相同的名称（Prometheus 的 relabel_configs：target_label instance），或在“主机名映射”中每行写一条映射，例如 {example}',
