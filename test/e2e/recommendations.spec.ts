@@ -31,7 +31,7 @@ async function firstIdOf(rows: Locator): Promise<string> {
 
 test.describe('Recommendations, plan review and audit (demo cluster)', () => {
   test('a rebalance as one set, part of it approved, a plan, its dry run, Apply refused up front, the audit has it all', async ({ app, serve }) => {
-    test.setTimeout(180_000)
+    test.setTimeout(360_000)
     await app.getByTestId('nav-recommendations').click()
 
     // The engine ran at start-up; Analyse now runs it again over the recorded history.
