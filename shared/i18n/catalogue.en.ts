@@ -5,11 +5,13 @@ import { engineEn } from './engine.en'
 import { inputEn } from './input.en'
 import { placementEn } from './placement.en'
 import { serverEn } from './server.en'
+import { storageEn } from './storage.en'
 import { storeEn } from './store.en'
+import { tuningEn } from './tuning.en'
 
 /**
  * The messages main, the engine and the CLI produce, by top-level namespace, in English. The
  * renderer merges these into its own catalogue (src-renderer/i18n), so one text serves the app,
  * the CLI and exports. One module per language: the renderer loads only the one it shows.
  */
-export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn } as const
+export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn, storage: storageEn, tuning: tuningEn } as const

@@ -5,9 +5,11 @@ import { engineZhCN } from './engine.zh-CN'
 import { inputZhCN } from './input.zh-CN'
 import { placementZhCN } from './placement.zh-CN'
 import { serverZhCN } from './server.zh-CN'
+import { storageZhCN } from './storage.zh-CN'
 import { storeZhCN } from './store.zh-CN'
+import { tuningZhCN } from './tuning.zh-CN'
 import type { sharedEn } from './catalogue.en'
 import type { Catalogue } from './types'
 
 /** The shared messages in Chinese (simplified): sharedEn's keys. */
-export const sharedZhCN: Catalogue<typeof sharedEn> = { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN, metricStore: storeZhCN, input: inputZhCN, server: serverZhCN, cli: cliZhCN, automation: automationZhCN }
+export const sharedZhCN: Catalogue<typeof sharedEn> = { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN, metricStore: storeZhCN, input: inputZhCN, server: serverZhCN, cli: cliZhCN, automation: automationZhCN, storage: storageZhCN, tuning: tuningZhCN }
