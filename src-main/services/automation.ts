@@ -199,7 +199,7 @@ export function createAutomation(options: AutomationOptions) {
         for (const choice of decision.choices) {
           const r = byId.get(choice.id)!
           const why = r.priority === 1 ? msg('automation.reason.p1', { level }) : msg('automation.reason.threshold', { priority: r.priority, threshold, level })
-          options.inbox.decide(choice.id, 'approve', english(why), undefined, choice.moves, choice.actor)
+          options.inbox.decide(choice.id, 'approve', why, undefined, choice.moves, choice.actor)
           approved.push(choice.id)
           lastRound.approved.push({ ...titled(choice.id), actor: choice.actor })
         }

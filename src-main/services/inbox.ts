@@ -210,7 +210,7 @@ export function createInbox(options: InboxOptions) {
    * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
    * `by`: who decides (automation decides under its own actor, "automation: ...").
    */
-  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
+  function decide(id: string, decision: Decision, reason?: string | MessageRef, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
     if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
@@ -247,7 +247,7 @@ export function createInbox(options: InboxOptions) {
     store.recommendations.setStatus(id, status, {
       decidedAt: now,
       decidedBy: by,
-      ...(reason ? { reason } : {}),
+      ...(reason ? { reason: typeof reason === 'string' ? reason : english(reason) } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
     const decided = msg('apply.audit.decided', {

@@ -412,6 +412,7 @@ export const en = {
       traffic: 'Store traffic',
       requests: '{requests} requests',
       problem: 'To fix',
+      badHostLines: 'Host names: write one "store name = host" per line (not: {lines})',
       labelMismatch: {
         title: 'The store names none of your SSH hosts',
         body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Until they match, each host shows twice (read-only from the store, and polled over SSH). Label node_exporter and the libvirt exporter with the SSH hosts\' names (Prometheus relabel_configs: target_label instance), or map them under Host names, one per line, e.g. {example}',

@@ -406,6 +406,7 @@ export const zhCN: MessageSchema = {
       traffic: '存储流量',
       requests: '{requests} 次请求',
       problem: '需要处理',
+      badHostLines: '主机名映射：每行写一条“存储中的名称 = 宿主机”（这些行不符合：{lines}）',
       labelMismatch: {
         title: '存储中的宿主机与 SSH 宿主机一个也对不上',
         body: '存储中的主机名为 {store}；VirtPilot 通过 SSH 连接的宿主机为 {ssh}。在二者对上之前，每台宿主机会出现两次（从存储只读读取，同时通过 SSH 轮询）。请给 node_exporter 和 libvirt exporter 加上与 SSH 宿主机相同的名称（Prometheus 的 relabel_configs：target_label instance），或在“主机名映射”中每行写一条映射，例如 {example}',

@@ -73,6 +73,8 @@ export function mismatchParams(m: NonNullable<MetricsSourceStatus['labelMismatch
 export const useMetricsSourceStore = defineStore('metricsSource', () => {
   const status = ref<MetricsSourceStatus | null>(null)
   const error = ref<string | null>(null)
+  /** Why the last save was refused: main's failure, or the host-names lines that do not parse (a message of the Settings page). */
+  const failure = ref<unknown>(null)
 
   async function load(): Promise<void> {
     try {
@@ -87,15 +89,18 @@ export const useMetricsSourceStore = defineStore('metricsSource', () => {
   async function save(form: SourceForm): Promise<boolean> {
     const parsed = sourceOf(form)
     if ('badLines' in parsed) {
-      error.value = `host names: write one "store name = host" per line (not: ${parsed.badLines.join('; ')})`
+      const lines = parsed.badLines.join('; ')
+      error.value = `host names: write one "store name = host" per line (not: ${lines})`
+      failure.value = Object.assign(new Error(error.value), { messageRef: { key: 'settings.metrics.badHostLines', params: { lines } } })
       return false
     }
     const settings = useSettingsStore()
     const ok = await settings.update({ metricsSource: parsed.source })
     await load()
     error.value = ok ? null : settings.error
+    failure.value = ok ? null : settings.failure
     return ok
   }
 
-  return { status, error, load, save }
+  return { status, error, failure, load, save }
 })
