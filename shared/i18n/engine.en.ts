@@ -147,6 +147,7 @@ export const engineEn = {
     antiAffinity: '{a} and {b} both end on {host}',
     endsVcpuOvercommit: '{host} ends with {vcpus} vCPUs, limit {limit} ({ratio}:1)',
     endsMemoryOvercommit: '{host} ends with {mib} MiB allocated, limit {limit} MiB ({ratio}:1)',
+    otherCluster: '{vm} cannot move from {from} ({fromCluster}) to {to} ({toCluster}): a VM moves only within its cluster',
   },
   span: {
     minutes: '{count} min',

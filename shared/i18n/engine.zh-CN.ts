@@ -134,6 +134,7 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     antiAffinity: '{a} 和 {b} 最终都在 {host} 上',
     endsVcpuOvercommit: '{host} 最终承载 {vcpus} 个 vCPU，上限 {limit}（{ratio}:1）',
     endsMemoryOvercommit: '{host} 最终分配 {mib} MiB，上限 {limit} MiB（{ratio}:1）',
+    otherCluster: '{vm} 不能从 {from}（{fromCluster}）迁移到 {to}（{toCluster}）：虚拟机只能在所属集群内迁移',
   },
   span: {
     minutes: '{count} 分钟',
