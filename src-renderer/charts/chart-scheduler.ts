@@ -64,3 +64,8 @@ export function cancelChartJob(key: object): void {
   queues.high.delete(key)
   queues.low.delete(key)
 }
+
+/** Resolves once every chart job queued so far has run: what sits below the charts comes after them. */
+export function afterQueuedCharts(): Promise<void> {
+  return new Promise((resolve) => scheduleChartJob({}, resolve, 'low'))
+}

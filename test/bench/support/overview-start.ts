@@ -69,6 +69,8 @@ export const INIT_SCRIPT = `
 export interface Start {
   /** Navigation to the first chart drawn with data. */
   drawn: number
+  /** Navigation to the start-up calls sent (the `virtpilot:calls-sent` mark of src-renderer/main.ts). */
+  sent: number
   /** Navigation to the app mounted (its code loaded and run: the `virtpilot:mounted` mark of src-renderer/app.ts). */
   mounted: number
   /** Navigation to the first cluster data on the api socket. */
@@ -108,7 +110,8 @@ export async function firstDrawnData(page: Page, url: string): Promise<Start> {
   await cdp.detach()
   const marks = await page.evaluate(() => {
     const g = globalThis as unknown as { __firstData?: number; performance: { getEntriesByName(name: string): { startTime: number }[] } }
-    return { mounted: g.performance.getEntriesByName('virtpilot:mounted')[0]?.startTime ?? NaN, data: g.__firstData ?? NaN }
+    const mark = (name: string) => g.performance.getEntriesByName(name)[0]?.startTime ?? NaN
+    return { sent: mark('virtpilot:calls-sent'), mounted: mark('virtpilot:mounted'), data: g.__firstData ?? NaN }
   })
   return { drawn, cpu, ...marks }
 }
