@@ -1,6 +1,7 @@
 import { client } from './api'
 import { peekStartupAnswer, sendStartupCalls, startupCalls } from './api/startup'
 import { loadDarkTheme } from './dark-theme'
+import { loadLanguage } from './i18n/load'
 
 // Start-up runs in two parts. This small module runs first: it opens the api connection and
 // sends the start-up calls, then uses the wait for the app's code (index.html preloads it) to
@@ -12,7 +13,7 @@ performance.mark('virtpilot:calls-sent')
 // app starts in English and light, and switches once these have loaded.
 void peekStartupAnswer('settings.get')
   ?.then((settings) => {
-    if (settings.language === 'zh-CN') void import('./i18n/zh-CN')
+    if (settings.language !== 'en') void loadLanguage[settings.language]()
     if (settings.theme === 'dark' || (settings.theme === 'system' && matchMedia('(prefers-color-scheme: dark)').matches)) void loadDarkTheme()
   })
   .catch(() => undefined)

@@ -28,7 +28,7 @@ try {
 
   /** A source's package, or its folder in the repo; and for the --detail packages, the package's folder too. */
   const groupsOf = (source: string): [string, string | undefined] => {
-    const path = resolve(renderer, 'assets', source.replace(/\?.*$/, ''))
+    const path = resolve(renderer, 'assets', source.split('?')[0]!)
     const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(path)
     if (inPackage) {
       const [, name, rest] = inPackage as unknown as [string, string, string]
