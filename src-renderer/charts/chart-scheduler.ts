@@ -65,7 +65,10 @@ export function cancelChartJob(key: object): void {
   queues.low.delete(key)
 }
 
-/** Resolves once every chart job queued so far has run: what sits below the charts comes after them. */
+/**
+ * Resolves once the jobs of charts in view queued so far have run: what sits below them comes
+ * after them. Queued as such a job itself, so charts queued later (live updates) cannot hold it up.
+ */
 export function afterQueuedCharts(): Promise<void> {
-  return new Promise((resolve) => scheduleChartJob({}, resolve, 'low'))
+  return new Promise((resolve) => scheduleChartJob({}, resolve, 'high'))
 }

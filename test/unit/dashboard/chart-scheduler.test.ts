@@ -53,11 +53,14 @@ describe('chart scheduler', () => {
     expect(ran).toEqual(['next'])
   })
 
-  it('tells when the charts queued so far have drawn, those out of view included', async () => {
+  it('tells when the charts in view queued so far have drawn, before any queued later', async () => {
     const ran: string[] = []
     scheduleChartJob({}, () => ran.push('out of view'), 'low')
     scheduleChartJob({}, () => ran.push('in view'))
-    await afterQueuedCharts()
-    expect(ran).toEqual(['in view', 'out of view'])
+    const drawn = afterQueuedCharts().then(() => [...ran])
+    scheduleChartJob({}, () => ran.push('in view, later'))
+    expect(await drawn).toEqual(['in view'])
+    await settle()
+    expect(ran).toEqual(['in view', 'in view, later', 'out of view'])
   })
 })
