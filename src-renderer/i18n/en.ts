@@ -116,6 +116,8 @@ export const en = {
     },
     noSample: 'No sample yet',
     logicalCpus: '{count} logical CPU | {count} logical CPUs',
+    /** Which cluster a host is in and where VirtPilot reads it: two labs' clusters may share a name. */
+    cluster: 'cluster {name}, read from {via}',
     io: {
       read: 'read',
       write: 'write',
@@ -398,6 +400,8 @@ export const en = {
       basicAuthFile: 'Basic auth file',
       caFile: 'CA certificate file',
       tenant: 'Tenant (Mimir)',
+      clusterLabel: 'Cluster label',
+      clusterLabelHelp: 'The scrape label whose values tell Proxmox VE clusters apart (default job): two labs\' clusters may share every name.',
       hostMap: 'Host names',
       filePlaceholder: 'a file path (the secret stays in the file)',
       basicPlaceholder: 'a file holding user:password',

@@ -110,6 +110,7 @@ export const zhCN: MessageSchema = {
     },
     noSample: '暂无采样',
     logicalCpus: '{count} 个逻辑 CPU',
+    cluster: '集群 {name}，读取自 {via}',
     io: {
       read: '读',
       write: '写',
@@ -392,6 +393,8 @@ export const zhCN: MessageSchema = {
       basicAuthFile: 'Basic 认证文件',
       caFile: 'CA 证书文件',
       tenant: '租户（Mimir）',
+      clusterLabel: '集群标签',
+      clusterLabelHelp: '用其取值区分 Proxmox VE 集群的抓取标签（默认 job）：两个实验室的集群可能所有名称都相同。',
       hostMap: '主机名映射',
       filePlaceholder: '文件路径（密钥只保存在该文件中）',
       basicPlaceholder: '内容为 user:password 的文件',

@@ -19,6 +19,8 @@ export interface PrometheusSourceConfig {
    * the port, or node_exporter's nodename) to the host's name in VirtPilot (an SSH target or alias).
    */
   hostMap?: Record<string, string>
+  /** The scrape label whose values tell Proxmox VE clusters apart (default `job`). */
+  clusterLabel?: string
 }
 
 /** A store setting that cannot work, in VirtPilot's words (`messageRef`; the English is the message). */
