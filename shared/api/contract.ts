@@ -50,6 +50,7 @@ export const AppInfoSchema = z.object({
   pollIntervalMs: z.number().int().positive(),
   /** Set when the data file was damaged and moved aside at start: what happened and where it is. */
   dataFileNotice: z.string().optional(),
+  dataFileNoticeRef: MessageRefSchema.optional(),
 })
 
 export const HistoryRequestSchema = z

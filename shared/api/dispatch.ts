@@ -1,3 +1,5 @@
+import { msg } from '../i18n'
+import type { MessageRef } from '../model/message'
 import { requestChannels, isRequestChannel } from './contract'
 import type { Handlers, CallContext } from './handlers'
 import { ApiFailure, describeIssues, fail, issueRefs, ok, type Result } from './result'
@@ -21,6 +23,8 @@ export async function dispatch(handlers: Handlers, channel: unknown, rawRequest:
   } catch (error) {
     if (error instanceof ApiFailure) return fail(error.toApiError())
     const message = error instanceof Error ? error.message : String(error)
-    return fail({ code: 'internal', message: `${channel} failed: ${message}` })
+    // A failure main words itself (the data file is full or read-only) keeps its words for the admin's language.
+    const ref = (error as { messageRef?: MessageRef } | undefined)?.messageRef
+    return fail({ code: 'internal', message: `${channel} failed: ${message}`, ...(ref ? { messageRef: msg('access.callFailed', { channel, reason: ref }) } : {}) })
   }
 }

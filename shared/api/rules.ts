@@ -26,6 +26,8 @@ export const MaintenanceEntrySchema = z.object({
   plan: PlanSchema.optional(),
   /** Why no plan could be made of it yet (e.g. a migration needs --unsafe): fix it, then enter again or make the plan. */
   planProblem: z.string().optional(),
+  /** The same as a message, for the admin's language. */
+  planProblemRef: MessageRefSchema.optional(),
   staying: z.array(StayingVmSchema),
 })
 

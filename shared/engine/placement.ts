@@ -95,6 +95,7 @@ export function buildPlacement(
       maintenance: h.state === 'maintenance',
     }
   })
+  const clusterHosts = hostsByCluster(snapshot.hosts)
   const recent = (history.recentMigrations ?? []).filter((m) => now - m.t < balance.cooldownMs && m.t <= now)
   const vms = snapshot.vms
     .filter((v) => v.state === 'running' || v.state === 'paused')
@@ -118,7 +119,7 @@ export function buildPlacement(
         ...(d ? { cpuHigh: limitCpu < Infinity ? d.cpuHigh.map((c) => Math.min(c, limitCpu)) : d.cpuHigh } : {}),
         ...(d?.forecast && strategy !== 'static' ? { cpuScenarios: d.forecast.cpuScenarios.map((c) => Math.min(c, v.allocation.vcpus, limitCpu)) } : {}),
         movable: !managedElsewhere.has(v.id),
-        allowedHosts: rules.pinned[v.id] ?? null,
+        allowedHosts: withinCluster(rules.pinned[v.id] ?? null, clusterHosts?.get(v.hostId)),
         ...(rules.preferred?.[v.id] ? { preferredHosts: rules.preferred[v.id] } : {}),
         ...(excluded.has(v.id) ? { excluded: true } : {}),
         cooldownHosts: recent.filter((m) => m.vmId === v.id).map((m) => m.from),
@@ -135,6 +136,25 @@ export function buildPlacement(
     memWeight: memMayContend || balance.cpuWeight <= 0 ? balance.memWeight : 0,
     ...(rules.names ? { ruleNames: rules.names } : {}),
   }
+}
+
+/**
+ * Host id -> the hosts of its cluster (Host.cluster; hosts without one are one cluster), or
+ * undefined when every host is in one cluster: a VM never moves into another cluster.
+ */
+export function hostsByCluster(hosts: readonly Host[]): Map<string, string[]> | undefined {
+  const members = new Map<string, string[]>()
+  for (const h of hosts) {
+    const key = h.cluster?.id ?? ''
+    members.set(key, [...(members.get(key) ?? []), h.id])
+  }
+  if (members.size < 2) return undefined
+  return new Map(hosts.map((h) => [h.id, members.get(h.cluster?.id ?? '')!]))
+}
+
+function withinCluster(pinned: string[] | null, cluster: string[] | undefined): string[] | null {
+  if (!cluster) return pinned
+  return pinned ? pinned.filter((h) => cluster.includes(h)) : cluster
 }
 
 /** The allocation ratios that apply to a host: its own (Settings), else the cluster-wide defaults. */

@@ -1,5 +1,6 @@
 import type { ReversibleAction } from '../model/action'
 import type { Vm } from '../model/vm'
+import { LAYER_WINDOW_MS } from '../model/history'
 import type { VmUsageSeries } from './history'
 import type { RightsizeOptions } from './options'
 import { busiestWeeklyHour, decayWeights, maxOf, weightedPercentile } from './usage-stats'
@@ -25,6 +26,21 @@ export interface RightsizeResult {
   heldByHost?: { vcpus?: number; memoryMiB?: number }
   needsRestart: boolean
   actions: ReversibleAction[]
+}
+
+/** Swap read back by the guest (bytes/s, a 5-minute mean) from which it counts as short of memory. */
+export const PAGING_BPS = 64 * 1024
+
+/** The most swap the guest read back in a 5-minute bucket of the last hour (its balloon statistics); 0 when unreported. */
+function guestPagingBps(series: VmUsageSeries, now: number): number {
+  const layer = series.layer
+  if (!layer?.guestSwapInBps) return 0
+  let most = 0
+  layer.t.forEach((t, i) => {
+    const v = layer.guestSwapInBps![i]
+    if (t >= now - LAYER_WINDOW_MS && t < now && typeof v === 'number') most = Math.max(most, v)
+  })
+  return most
 }
 
 /**
@@ -55,10 +71,12 @@ export function rightsizeVm(vm: Vm, series: VmUsageSeries | undefined, now: numb
   const peakWorkingSetMiB = maxOf(mem)
   const memNeed = peakWorkingSetMiB * (1 + opts.memHeadroom)
   let memoryMiB: number
+  const paging = guestPagingBps(series, now)
   if (memNeed > current.memoryMiB) memoryMiB = Math.ceil(memNeed / opts.memStepMiB) * opts.memStepMiB
   else {
     memoryMiB = Math.max(Math.ceil(memNeed / opts.memStepMiB) * opts.memStepMiB, opts.minMemoryMiB)
-    if (memoryMiB >= current.memoryMiB || confidence === 'low') memoryMiB = current.memoryMiB
+    // A guest reading swap back is short of memory whatever its working set says: never shrink it.
+    if (memoryMiB >= current.memoryMiB || confidence === 'low' || paging >= PAGING_BPS) memoryMiB = current.memoryMiB
   }
   const smallChange = Math.abs(memoryMiB - current.memoryMiB) < opts.minChangeRatio * current.memoryMiB
   if (smallChange && memoryMiB <= current.memoryMiB) memoryMiB = current.memoryMiB

@@ -38,6 +38,8 @@ export interface PlanViolation {
     | 'over-migration-budget'
     /** The destination cannot take the VM's disks (no pool to receive a copy, no room). */
     | 'storage-refused'
+    /** The destination is in another cluster (another Proxmox VE cluster, or libvirt and Proxmox). */
+    | 'other-cluster'
     /** The disks the action copies are not the ones on storage the destination does not reach. */
     | 'storage-copy'
   message: string
@@ -143,6 +145,11 @@ export function validatePlan(
         if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
         if (excluded.has(action.vm) && !mustMove.has(action.vm)) violations.push({ code: 'excluded', actionIndex: i, message: `${action.vm} is excluded from balancing and no rule or maintenance requires it to move` })
         if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, message: `${action.to} is in maintenance` })
+        const from = hosts.get(action.from)
+        if (from && (from.cluster?.id ?? '') !== (to.cluster?.id ?? '')) {
+          const clusterWords = (h: typeof to) => (h.cluster ? `${h.cluster.name}, ${h.cluster.via}` : 'libvirt')
+          violations.push({ code: 'other-cluster', actionIndex: i, ...said({ message: msg('engine.violation.otherCluster', { vm: action.vm, from: action.from, fromCluster: clusterWords(from), to: action.to, toCluster: clusterWords(to) }) }) })
+        }
         const pins = rules.pinned[action.vm]
         if (pins && !pins.includes(action.to)) violations.push({ code: 'pinned', actionIndex: i, message: `${action.vm} is pinned to ${pins.join(', ')}` })
         const cameFrom = (history.recentMigrations ?? []).some(

@@ -1,9 +1,11 @@
+import { accessEn } from './access.en'
 import { applyEn } from './apply.en'
 import { automationEn } from './automation.en'
 import { cliEn } from './cli.en'
 import { engineEn } from './engine.en'
 import { inputEn } from './input.en'
 import { placementEn } from './placement.en'
+import { ruleChangesEn } from './rule-changes.en'
 import { serverEn } from './server.en'
 import { storeEn } from './store.en'
 
@@ -12,4 +14,4 @@ import { storeEn } from './store.en'
  * renderer merges these into its own catalogue (src-renderer/i18n), so one text serves the app,
  * the CLI and exports. One module per language: the renderer loads only the one it shows.
  */
-export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn } as const
+export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn, ruleChanges: ruleChangesEn, access: accessEn } as const

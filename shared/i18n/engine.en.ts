@@ -105,6 +105,7 @@ export const engineEn = {
     noHost: 'no host {host}',
     wrongSource: '{vm} is on {host}, not {from}',
     badRollback: 'rollback of {kind} does not restore the previous state',
+    otherCluster: '{vm} cannot move from {from} ({fromCluster}) to {to} ({toCluster}): a VM moves only within its cluster',
   },
   span: {
     minutes: '{count} min',

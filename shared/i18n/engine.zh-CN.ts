@@ -94,6 +94,7 @@ export const engineZhCN: Catalogue<typeof engineEn> = {
     noHost: '没有宿主机 {host}',
     wrongSource: '{vm} 在 {host} 上，而不是 {from}',
     badRollback: '{kind} 的回滚不能恢复之前的状态',
+    otherCluster: '{vm} 不能从 {from}（{fromCluster}）迁移到 {to}（{toCluster}）：虚拟机只能在所属集群内迁移',
   },
   span: {
     minutes: '{count} 分钟',

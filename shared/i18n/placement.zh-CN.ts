@@ -15,7 +15,7 @@ export const placementZhCN: Catalogue<typeof placementEn> = {
     apartTooFew: '{count} 台虚拟机必须分开（{vms}），但它们只能使用 {hosts} 台宿主机。',
   },
   staying: {
-    notRunning: '{vm} 处于 {state} 状态：仍定义在 {host} 上（只实时迁移运行中的虚拟机）。',
+    notRunning: '{vm} {state}：仍定义在 {host} 上（只实时迁移运行中的虚拟机）。',
     external: '{vm} 由其他均衡器管理。',
     noRoom: '{vm}：{why}',
   },

@@ -26,7 +26,8 @@ export type LayerSeries = { t: number[] } & Partial<Record<LayerMetric, (number 
 
 /**
  * What the tuning rules weigh of a VM's virtualization layer, by VmSample name: its QEMU threads
- * (cores), KVM's halt counters (per second, cores), and the disk and network load they served.
+ * (cores), KVM's halt counters (per second, cores), and the disk and network load they served;
+ * and the swap its guest read back (bytes/s), which rightsizing weighs before shrinking memory.
  */
 export const layerMetrics = [
   'qemuVcpuCores',
@@ -42,6 +43,7 @@ export const layerMetrics = [
   'diskWriteIops',
   'netRxBps',
   'netTxBps',
+  'guestSwapInBps',
 ] as const
 
 export type LayerMetric = (typeof layerMetrics)[number]

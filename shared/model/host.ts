@@ -42,10 +42,25 @@ export const AllocationRatioSchema = z.object({
 
 export { DEFAULT_ALLOCATION_RATIO } from './defaults'
 
+/**
+ * The cluster a host belongs to: VMs move between the hosts of one cluster only (a Proxmox VE
+ * guest cannot live-migrate into another Proxmox cluster, nor onto a plain libvirt host). Hosts
+ * without one are the admin's libvirt hosts, one cluster among themselves.
+ */
+export const HostClusterSchema = z.object({
+  /** Unique per cluster and configured source, though two clusters share a name (two labs' `pve`). */
+  id: z.string().min(1),
+  /** The cluster's own name (Proxmox VE's cluster name; a standalone node's name). */
+  name: NameSchema,
+  /** Where VirtPilot reads it: the SSH target or the metrics store (and the label that tells clusters apart there). */
+  via: NameSchema,
+})
+
 export const HostSchema = z.object({
   id: z.string().min(1),
   name: NameSchema,
   source: HostSourceSchema,
+  cluster: HostClusterSchema.optional(),
   state: HostStateSchema,
   cpu: HostCpuSchema,
   memoryMiB: z.number().positive(),
@@ -61,3 +76,4 @@ export type NumaCell = z.infer<typeof NumaCellSchema>
 export type HostCpu = z.infer<typeof HostCpuSchema>
 export type AllocationRatio = z.infer<typeof AllocationRatioSchema>
 export type Host = z.infer<typeof HostSchema>
+export type HostCluster = z.infer<typeof HostClusterSchema>

@@ -5,4 +5,6 @@ import type { Vm } from './vm'
 export interface Inventory {
   hosts: Host[]
   vms: Vm[]
+  /** VM id -> the id an earlier version gave the same VM: its stored history moves to the new id once. */
+  formerIds?: Record<string, string>
 }

@@ -21,29 +21,31 @@ const RuleBody = z.object({
 })
 
 function checkShape(rule: z.infer<typeof RuleBody>, ctx: z.RefinementCtx): void {
-  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message })
-  if (new Set(rule.vms).size !== rule.vms.length) issue('vms', 'a VM is named twice')
-  if (new Set(rule.hosts).size !== rule.hosts.length) issue('hosts', 'a host is named twice')
+  // zod's message in English; the same as a message for the admin's language (shared/api/issues.ts adds the field).
+  const issue = (path: string, message: string, key: string, params: MessageRef['params'] = {}) => ctx.addIssue({ code: 'custom', path: [path], message, params: { ref: { key: `ruleChanges.shape.${key}`, params } } })
+  const kind = { key: `ruleChanges.kinds.${rule.kind}`, params: {} }
+  if (new Set(rule.vms).size !== rule.vms.length) issue('vms', 'a VM is named twice', 'vmTwice')
+  if (new Set(rule.hosts).size !== rule.hosts.length) issue('hosts', 'a host is named twice', 'hostTwice')
   switch (rule.kind) {
     case 'affinity':
     case 'anti-affinity':
-      if (rule.vms.length < 2) issue('vms', `${rule.kind} needs at least two VMs`)
-      if (rule.hosts.length > 0) issue('hosts', `${rule.kind} names no host`)
+      if (rule.vms.length < 2) issue('vms', `${rule.kind} needs at least two VMs`, 'needsTwoVms', { kind })
+      if (rule.hosts.length > 0) issue('hosts', `${rule.kind} names no host`, 'namesNoHost', { kind })
       return
     case 'host-must':
     case 'host-should':
     case 'host-must-not':
     case 'host-should-not':
-      if (rule.vms.length < 1) issue('vms', `${rule.kind} needs at least one VM`)
-      if (rule.hosts.length < 1) issue('hosts', `${rule.kind} needs at least one host`)
+      if (rule.vms.length < 1) issue('vms', `${rule.kind} needs at least one VM`, 'needsOneVm', { kind })
+      if (rule.hosts.length < 1) issue('hosts', `${rule.kind} needs at least one host`, 'needsOneHost', { kind })
       return
     case 'pin':
-      if (rule.vms.length !== 1) issue('vms', 'pin names one VM')
-      if (rule.hosts.length !== 1) issue('hosts', 'pin names one host')
+      if (rule.vms.length !== 1) issue('vms', 'pin names one VM', 'pinOneVm')
+      if (rule.hosts.length !== 1) issue('hosts', 'pin names one host', 'pinOneHost')
       return
     case 'exclude':
-      if (rule.vms.length < 1) issue('vms', 'exclude needs at least one VM')
-      if (rule.hosts.length > 0) issue('hosts', 'exclude names no host')
+      if (rule.vms.length < 1) issue('vms', 'exclude needs at least one VM', 'needsOneVm', { kind })
+      if (rule.hosts.length > 0) issue('hosts', 'exclude names no host', 'namesNoHost', { kind })
   }
 }
 
@@ -128,6 +130,8 @@ export function ruleConflict(candidate: NewPlacementRule, context: RuleContext):
 
   const all = constraintsOf([...context.rules, { ...candidate, hosts, id: 'new', createdAt: 0, createdBy: '' }], context.hosts)
   const newLabel = candidate.name ?? 'the new rule'
+  // Unnamed, the new rule is called so in the reader's language.
+  const newRef: MessageRef['params'][string] = candidate.name ?? { key: 'ruleChanges.newRule', params: {} }
   // VMs tied together (affinity, transitively) may not be kept apart.
   const parent = new Map<string, string>()
   const find = (x: string): string => {
@@ -145,7 +149,7 @@ export function ruleConflict(candidate: NewPlacementRule, context: RuleContext):
           return fail(`${name(group[i]!)} and ${name(group[j]!)} would have to run together (affinity) and apart (anti-affinity).`, 'togetherAndApart', { a: name(group[i]!), b: name(group[j]!) })
   for (const [vm, allowed] of Object.entries(all.pinned))
     if (allowed.length === 0)
-      return fail(`${name(vm)} would have no host to run on: its must-run rules and pins (${all.names.pinned[vm] ?? newLabel}) allow no host in common.`, 'noHostLeft', { vm: name(vm), rules: all.names.pinned[vm] ?? newLabel })
+      return fail(`${name(vm)} would have no host to run on: its must-run rules and pins (${all.names.pinned[vm] ?? newLabel}) allow no host in common.`, 'noHostLeft', { vm: name(vm), rules: all.names.pinned[vm] ?? newRef })
   for (const group of all.affinity) {
     const pinned = group.filter((vm) => all.pinned[vm])
     if (pinned.length === 0) continue

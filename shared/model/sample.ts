@@ -114,6 +114,13 @@ export const VmSampleSchema = z.object({
   kvmHaltPollSuccessCores: rate.optional(),
   kvmHaltPollFailCores: rate.optional(),
   kvmHaltWaitCores: rate.optional(),
+  /**
+   * Paging inside the guest, as its balloon driver reports it (virtio balloon statistics): swap read
+   * and written, bytes/s, and major page faults per second. Absent when the guest does not report them.
+   */
+  guestSwapInBps: rate.optional(),
+  guestSwapOutBps: rate.optional(),
+  guestMajorFaultsPs: rate.optional(),
 })
 
 export type HostSample = z.infer<typeof HostSampleSchema>

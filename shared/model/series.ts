@@ -28,6 +28,7 @@ export const vmMetrics = [
   'cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps',
   'qemuVcpuCores', 'qemuEmulatorCores', 'qemuIothreadCores', 'qemuVhostCores', 'qemuOtherCores', 'overheadCores',
   'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
+  'guestSwapInBps', 'guestSwapOutBps', 'guestMajorFaultsPs',
 ] as const
 /** What the store keeps per block device sample (iostat -x), by metric name. */
 export const diskMetrics = ['readsPs', 'writesPs', 'readKBps', 'writeKBps', 'readAwaitMs', 'writeAwaitMs', 'queueSize', 'utilPct'] as const

@@ -24,6 +24,8 @@ export const MetricsSourceSchema = z.discriminatedUnion('kind', [
     tenant: z.string().min(1).max(200).optional(),
     /** The store's name for a host (instance, address or nodename) -> the host's name in VirtPilot. */
     hostMap: z.record(z.string().min(1).max(500), z.string().min(1).max(500)).optional(),
+    /** The scrape label whose values tell Proxmox VE clusters apart in the store (default `job`): two labs' clusters may share every name. */
+    clusterLabel: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).max(200).optional(),
   }),
 ])
 

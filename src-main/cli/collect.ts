@@ -8,7 +8,8 @@ import { say, tell } from './language'
 export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samples N] [--interval S] --json
   virtpilot collect TARGET... [--accept-new] [--samples N] [--interval S] --json
   virtpilot collect prometheus+http(s)://HOST:PORT[/PATH] [--bearer-token-file F | --basic-auth-file F]
-                    [--ca-file F] [--tenant ID] [--host-map STORE-NAME=HOST]... [--data FILE]
+                    [--ca-file F] [--tenant ID] [--host-map STORE-NAME=HOST]... [--cluster-label LABEL]
+                    [--data FILE]
                     [--samples N] [--interval S] --json
       With --data (or no TARGET): read the data file's hosts (all, or those named by id or
       target) over SSH as the app does, inventory and N samples (default 1) taken S seconds
@@ -21,7 +22,8 @@ export const COLLECT_HELP = `  virtpilot collect [--data FILE] [HOST...] [--samp
       VictoriaMetrics) through its HTTP API. With --data the store becomes the data file's
       metrics source (saved; its SSH hosts then read their statistics from it, and the store's
       other hosts are read-only) and the samples are stored. --host-map maps the store's name
-      for a host (instance, address or nodename) to an SSH host's name.
+      for a host (instance, address or nodename) to an SSH host's name. --cluster-label names the
+      scrape label whose values tell Proxmox VE clusters apart (default job).
 `
 
 const STORE_ADDRESS = /^prometheus\+https?:\/\//i
@@ -49,6 +51,8 @@ async function collectFromStore(url: string, values: Record<string, string | str
   const basicAuthFile = file('basic-auth-file')
   const caFile = file('ca-file')
   const tenant = file('tenant')
+  const clusterLabel = file('cluster-label')
+  if (clusterLabel !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(clusterLabel)) throw new UsageError(`--cluster-label takes a Prometheus label name (letters, digits, _), got ${clusterLabel}`)
   const source = {
     kind: 'prometheus' as const,
     url,
@@ -56,6 +60,7 @@ async function collectFromStore(url: string, values: Record<string, string | str
     ...(basicAuthFile ? { basicAuthFile } : {}),
     ...(caFile ? { caFile } : {}),
     ...(tenant ? { tenant } : {}),
+    ...(clusterLabel ? { clusterLabel } : {}),
     ...(Object.keys(hostMap).length > 0 ? { hostMap } : {}),
   }
   const data = file('data')
@@ -159,6 +164,7 @@ export async function collectCommand(args: string[]): Promise<number> {
       'ca-file': { type: 'string' },
       tenant: { type: 'string' },
       'host-map': { type: 'string', multiple: true },
+      'cluster-label': { type: 'string' },
     },
     strict: true,
   })
@@ -166,7 +172,7 @@ export async function collectCommand(args: string[]): Promise<number> {
   const samples = numberOption('samples', values.samples, 1, 1000, true)
   const intervalMs = numberOption('interval', values.interval, 0.1, 3600) * 1000
   const stores = positionals.filter((p) => STORE_ADDRESS.test(p))
-  const storeOnly = ['bearer-token-file', 'basic-auth-file', 'ca-file', 'tenant', 'host-map'].filter((k) => values[k as keyof typeof values] !== undefined)
+  const storeOnly = ['bearer-token-file', 'basic-auth-file', 'ca-file', 'tenant', 'host-map', 'cluster-label'].filter((k) => values[k as keyof typeof values] !== undefined)
   if (stores.length > 0) {
     if (stores.length !== positionals.length || stores.length > 1) throw new UsageError('give one store address (prometheus+http://HOST:PORT) and no SSH targets with it')
     if (values['accept-new']) throw new UsageError('--accept-new is for SSH targets')

@@ -29,7 +29,7 @@ TARGET 且不带 --data：读取这些目标但不添加，也不保存任何内
 VictoriaMetrics）读取 node_exporter 报告的每台宿主机和 libvirt exporter 报告的每台虚拟机。带
 --data 时，该存储成为数据文件的指标来源（会保存；其中的 SSH 宿主机随后从它读取统计数据，存储中
 的其他宿主机为只读），样本会被保存。--host-map 把存储中宿主机的名称（instance、地址或 nodename）
-对应到某台 SSH 宿主机的名称。`,
+对应到某台 SSH 宿主机的名称。--cluster-label 指定用其取值区分 Proxmox VE 集群的抓取标签（默认 job）。`,
   'virtpilot recommend': `运行优化引擎：规格调整、通过实时迁移进行负载均衡（贪心算法，在小集群上与 HiGHS 精确最优解对照）、
 整合、调优建议；每条建议都经过计划校验器检查。在数据文件的宿主机上：逐台读取直到得到完整样本，
 并使用文件中保存的使用历史（或 --history，格式同 export-history 的输出）。--demo 使用内置演示集群

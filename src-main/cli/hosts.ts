@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
-import type { ManagedHost } from '../../shared/model'
+import type { ManagedHost, MessageRef } from '../../shared/model'
 import type { Services } from '../services/services'
 import { cliServices, confirm, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices } from './input'
 import { msg } from '../../shared/i18n'
@@ -19,6 +19,12 @@ export const HOSTS_HELP = `  virtpilot hosts add TARGET [--name NAME] [--accept-
 `
 
 const line = (h: ManagedHost) => `${h.id}\t${h.state}\t${h.target}${h.displayName !== h.target ? `\t(${h.displayName})` : ''}${h.error ? `\t${terminalSafe(h.error)}` : ''}`
+
+/** Why a host could not be read: VirtPilot's words with what ssh or the host said beside them, else its error as it came. */
+export function hostReason(host: Pick<ManagedHost, 'error' | 'errorRef' | 'errorDetail'>, fallback = host.error ?? ''): MessageRef | string {
+  if (!host.errorRef) return fallback
+  return host.errorDetail ? msg('cli.hosts.withDetail', { text: host.errorRef, detail: host.errorDetail }) : host.errorRef
+}
 
 /** Adds a host the way the app does, asking about an unknown host key on the terminal. */
 async function add(services: Services, target: string, name: string | undefined, acceptNew: boolean, json: boolean): Promise<number> {
@@ -47,7 +53,7 @@ async function add(services: Services, target: string, name: string | undefined,
   if (json) printJson(host)
   else console.log(line(host))
   if (host.state === 'online' && !host.error) return 0
-  console.error(`virtpilot: ${terminalSafe(tell(msg('cli.hosts.notRead', { host: host.id, reason: host.error ? msg('cli.hosts.reason', { reason: host.errorRef ? (host.errorDetail ? msg('cli.hosts.withDetail', { text: host.errorRef, detail: host.errorDetail }) : host.errorRef) : host.error }) : '' })))}`)
+  console.error(`virtpilot: ${terminalSafe(tell(msg('cli.hosts.notRead', { host: host.id, reason: host.error ? msg('cli.hosts.reason', { reason: hostReason(host) }) : '' })))}`)
   return 1
 }
 

@@ -38,6 +38,18 @@ export function refusedByServices(error: unknown): never {
 /** Bad usage (an unknown option, a missing argument): exit 2 with the message and a pointer to --help. */
 export class UsageError extends Error {
   override name = 'UsageError'
+  constructor(
+    message: string,
+    /** The same in the CLI's language, where VirtPilot words it. */
+    readonly ref?: MessageRef,
+  ) {
+    super(message)
+  }
+}
+
+/** A UsageError VirtPilot words itself: the English beside the message for the CLI's language. */
+export function badUsage(ref: MessageRef): UsageError {
+  return new UsageError(english(ref), ref)
 }
 
 /** Reads a JSON file and checks it against a schema; any problem is an InputError naming the file. */

@@ -6,6 +6,7 @@ import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
 import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
 import { msg } from '../../shared/i18n'
+import { hostReason } from './hosts'
 import { tell } from './language'
 
 export const RECOMMEND_HELP = `  virtpilot recommend [--data FILE | --demo | --snapshot FILE.json] [--history FILE.json]
@@ -72,7 +73,7 @@ export async function clusterOf(services: Services, source: 'data' | 'demo'): Pr
   }
   await services.start()
   const errors = await services.hosts.whenSampled(1)
-  for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
+  for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: hostReason(services.hosts.list().find((h) => h.id === id) ?? {}, error) })))}`)
   const snapshot = services.cluster.snapshot()
   if (snapshot.hosts.length === 0) throw refusedInput(msg('cli.recommend.noneRead', { file: services.file }))
   return snapshot

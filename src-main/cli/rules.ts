@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
+import { issueRef } from '../../shared/api/issues'
 import { NewPlacementRuleSchema, PlacementRuleKindSchema, type NewPlacementRule } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { badUsage, cliServices, printJson, refusedByServices, refusedInput, terminalSafe, withServices, writeJsonFile } from './input'
 import { msg } from '../../shared/i18n'
+import { hostReason } from './hosts'
 import { tell } from './language'
 
 export const RULES_HELP = `  virtpilot rules list [--data FILE] --json
@@ -33,8 +35,8 @@ export function vmIds(services: Services, names: readonly string[]): string[] {
     if (known.has(name)) return name
     const byName = [...known].filter(([, n]) => n === name).map(([id]) => id)
     if (byName.length === 1) return byName[0]!
-    if (byName.length > 1) throw new InputError(`${name} names ${byName.length} VMs (${byName.join(', ')}): give the id`)
-    throw new InputError(`${services.file} knows no VM ${name} (run \`virtpilot collect\` to read the hosts)`)
+    if (byName.length > 1) throw refusedInput(msg('ruleChanges.cli.ambiguousVm', { vm: name, count: byName.length, ids: byName.join(', ') }))
+    throw refusedInput(msg('ruleChanges.cli.unknownVm', { file: services.file, vm: name }))
   })
 }
 
@@ -48,19 +50,19 @@ export async function rulesCommand(args: string[]): Promise<number> {
     options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, name: { type: 'string' } },
     strict: true,
   })
-  if (!values.json) throw new UsageError('rules needs --json')
+  if (!values.json) throw badUsage(msg('ruleChanges.cli.needsJson', { command: 'rules' }))
   switch (verb) {
     case 'list':
-      if (positionals.length > 0) throw new UsageError('rules list takes no argument')
+      if (positionals.length > 0) throw badUsage(msg('ruleChanges.cli.listNoArgument'))
       return withServices(cliServices(values.data), async (s) => (printJson(s.rules.list()), 0), false)
     case 'add': {
       const [kind, ...vms] = positionals
       const parsedKind = PlacementRuleKindSchema.safeParse(kind)
-      if (!parsedKind.success) throw new UsageError(`rules add needs a KIND: ${PlacementRuleKindSchema.options.join(', ')}`)
+      if (!parsedKind.success) throw badUsage(msg('ruleChanges.cli.needsKind', { kinds: PlacementRuleKindSchema.options.join(', ') }))
       return withServices(cliServices(values.data), async (s) => {
         const candidate: NewPlacementRule = { kind: parsedKind.data, vms: vmIds(s, vms), hosts: values.host ?? [], ...(values.name ? { name: values.name } : {}) }
         const rule = NewPlacementRuleSchema.safeParse(candidate)
-        if (!rule.success) throw new UsageError(rule.error.issues.map((i) => i.message).join('; '))
+        if (!rule.success) throw badUsage(msg('ruleChanges.cli.invalid', { clauses: rule.error.issues.map(issueRef) }))
         try {
           printJson(s.rules.add(rule.data))
         } catch (error) {
@@ -70,16 +72,16 @@ export async function rulesCommand(args: string[]): Promise<number> {
       }, false)
     }
     case 'remove': {
-      if (positionals.length !== 1) throw new UsageError('rules remove needs exactly one rule ID')
+      if (positionals.length !== 1) throw badUsage(msg('ruleChanges.cli.needsRuleId'))
       const id = positionals[0]!
       return withServices(cliServices(values.data), async (s) => {
-        if (!s.rules.remove(id)) throw new InputError(`${s.file} has no rule ${id} (see: virtpilot rules list --json)`)
+        if (!s.rules.remove(id)) throw refusedInput(msg('ruleChanges.cli.noRule', { file: s.file, id }))
         printJson({ removed: id })
         return 0
       }, false)
     }
     default:
-      throw new UsageError(verb === undefined ? 'rules needs list, add or remove' : `Unknown rules command ${JSON.stringify(verb)}`)
+      throw badUsage(verb === undefined ? msg('ruleChanges.cli.rulesVerb') : msg('ruleChanges.cli.unknownRulesVerb', { verb: JSON.stringify(verb) }))
   }
 }
 
@@ -92,8 +94,8 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
     options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, 'allow-unsafe-migration': { type: 'boolean', default: false } },
     strict: true,
   })
-  if (!values.json) throw new UsageError('maintenance needs --json')
-  if (positionals.length !== 1) throw new UsageError(`maintenance ${verb ?? ''} needs exactly one HOST`.replace('  ', ' '))
+  if (!values.json) throw badUsage(msg('ruleChanges.cli.needsJson', { command: 'maintenance' }))
+  if (positionals.length !== 1) throw badUsage(verb ? msg('ruleChanges.cli.needsHost', { verb }) : msg('ruleChanges.cli.needsHostNoVerb'))
   const host = positionals[0]!
   switch (verb) {
     case 'enter': {
@@ -103,7 +105,7 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
         // Every host read first: the evacuation is planned on where the VMs are now.
         await s.start()
         const errors = await s.hosts.whenSampled(1)
-        for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: error })))}`)
+        for (const [id, error] of errors) console.error(`virtpilot: ${terminalSafe(tell(msg('cli.leftOut', { host: id, reason: hostReason(s.hosts.list().find((h) => h.id === id) ?? {}, error) })))}`)
         const entry = await s.rules.enter(host, { allowUnsafeMigration: values['allow-unsafe-migration'] }).catch(refusedByServices)
         if (entry.plan && values.out) writeJsonFile(values.out, entry.plan)
         for (const vm of entry.staying) console.error(terminalSafe(tell(msg('cli.rules.stays', { vm: vm.name, host, reason: vm.reasonRef ?? vm.reason }))))
@@ -114,11 +116,11 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
     case 'exit':
       return withServices(cliServices(values.data), async (s) => {
         const exited = s.rules.exit(host)
-        if (!exited) throw new InputError(`${host} is not in maintenance`)
+        if (!exited) throw refusedInput(msg('ruleChanges.cli.notInMaintenance', { host }))
         printJson({ hostId: host, exited })
         return 0
       }, false)
     default:
-      throw new UsageError(verb === undefined ? 'maintenance needs enter or exit' : `Unknown maintenance command ${JSON.stringify(verb)}`)
+      throw badUsage(verb === undefined ? msg('ruleChanges.cli.maintenanceVerb') : msg('ruleChanges.cli.unknownMaintenanceVerb', { verb: JSON.stringify(verb) }))
   }
 }

@@ -97,6 +97,7 @@ export class Collector {
 
   private async discover(now: number): Promise<Inventory> {
     const reported = await this.options.adapter.discover(now)
+    if (reported.formerIds) this.options.store.inventory.adoptFormerIds(reported.formerIds)
     const inventory = this.options.admit ? this.options.admit(reported, now) : reported
     const kept = new Set(inventory.vms.map((v) => v.id))
     this.excluded = new Set(reported.vms.filter((v) => !kept.has(v.id)).map((v) => v.id))

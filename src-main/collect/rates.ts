@@ -1,5 +1,5 @@
 import type { DiskSample, HostSample, VmSample } from '../../shared/model'
-import { DISKSTATS_SECTOR_BYTES, type CpuTicks, type DiskStat, type KvmCounters, type KvmDebugfs, type QemuCpuNs, type RawStats } from '../hosts/adapter'
+import { DISKSTATS_SECTOR_BYTES, type CpuTicks, type DiskStat, type GuestPaging, type KvmCounters, type KvmDebugfs, type QemuCpuNs, type RawStats } from '../hosts/adapter'
 
 const U32 = 2 ** 32
 
@@ -123,6 +123,27 @@ export function kvmRates(p: KvmCounters | undefined, c: KvmCounters | undefined,
   set('kvmHaltPollSuccessCores', per('haltPollSuccessNs', 1e9))
   set('kvmHaltPollFailCores', per('haltPollFailNs', 1e9))
   set('kvmHaltWaitCores', per('haltWaitNs', 1e9))
+  return out
+}
+
+/**
+ * A guest's paging over the interval, from what its balloon driver reported both times. A figure
+ * that went down means the guest rebooted (its counters restart): none for that interval.
+ */
+export function guestPagingRates(p: GuestPaging | undefined, c: GuestPaging | undefined, seconds: number): Partial<VmSample> {
+  if (!p || !c || !(seconds > 0)) return {}
+  const per = (k: keyof GuestPaging, scale: number) => {
+    const a = p[k]
+    const b = c[k]
+    return a !== undefined && b !== undefined && b >= a ? ((b - a) * scale) / seconds : undefined
+  }
+  const out: Partial<VmSample> = {}
+  const swapIn = per('swapInKiB', 1024)
+  const swapOut = per('swapOutKiB', 1024)
+  const faults = per('majorFaults', 1)
+  if (swapIn !== undefined) out.guestSwapInBps = swapIn
+  if (swapOut !== undefined) out.guestSwapOutBps = swapOut
+  if (faults !== undefined) out.guestMajorFaultsPs = faults
   return out
 }
 
@@ -256,6 +277,7 @@ export function deriveSamples(
       netTxBps: rate(p.netTxBytes, v.netTxBytes),
       ...qemuCores(p.qemu, v.qemu, seconds),
       ...kvmRates(p.kvm, v.kvm, seconds),
+      ...guestPagingRates(p.guest, v.guest, seconds),
     })
   }
   for (const s of hostSamples) Object.assign(s, hostKvm(prevHosts.get(s.hostId)?.kvmDebugfs, current.hosts.find((h) => h.hostId === s.hostId)?.kvmDebugfs, vmSamples.filter((v) => v.hostId === s.hostId), seconds))

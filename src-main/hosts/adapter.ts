@@ -77,6 +77,15 @@ export interface RawVmStats {
   qemu?: QemuCpuNs
   /** KVM's own counters summed over its vCPUs (cumulative); absent without KVM binary stats. */
   kvm?: KvmCounters
+  /** Paging inside the guest from its balloon statistics (cumulative since it booted); absent when not reported. */
+  guest?: GuestPaging
+}
+
+/** What a guest's balloon driver reports of its paging, cumulative since the guest booted. */
+export interface GuestPaging {
+  swapInKiB?: number
+  swapOutKiB?: number
+  majorFaults?: number
 }
 
 /** KVM's counters of one VM, cumulative since it started; only those the host reports. */

@@ -22,7 +22,7 @@ export interface AutomationOptions {
   log: (message: string) => void
   snapshot: () => Snapshot
   inbox: Pick<Inbox, 'list' | 'decide'>
-  plans: Pick<PlanService, 'createFromInbox' | 'apply' | 'cancel'>
+  plans: Pick<PlanService, 'createFromInbox' | 'apply' | 'cancel' | 'withdraw'>
   rules: Pick<RulesService, 'engineOptions'>
   events: EventBus
   /** A host read longer ago than this is stale: nothing automatic touches it. */
@@ -193,7 +193,7 @@ export function createAutomation(options: AutomationOptions) {
         for (const choice of decision.choices) {
           const r = byId.get(choice.id)!
           const why = r.priority === 1 ? msg('automation.reason.p1', { level }) : msg('automation.reason.threshold', { priority: r.priority, threshold, level })
-          options.inbox.decide(choice.id, 'approve', english(why), undefined, choice.moves, choice.actor)
+          options.inbox.decide(choice.id, 'approve', why, undefined, choice.moves, choice.actor)
           approved.push(choice.id)
           lastRound.approved.push({ ...titled(choice.id), actor: choice.actor })
         }
@@ -203,6 +203,8 @@ export function createAutomation(options: AutomationOptions) {
       } catch (error) {
         lastRound.problem = (error as Error).message
         audit(msg('automation.audit.planFailed', { reason: lastRound.problem }), actor)
+        // Refused before it started: left ready, it would hold its VMs out of every later round.
+        if (lastRound.planId) options.plans.withdraw(lastRound.planId, actor, msg('automation.audit.withdrawn', { plan: lastRound.planId }))
       }
     }
     changed()

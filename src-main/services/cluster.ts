@@ -108,7 +108,7 @@ export function createCluster(options: ClusterOptions) {
       try {
         await metrics?.check(patch.metricsSource)
       } catch (error) {
-        if (error instanceof SourceConfigError) throw new ApiFailure('bad-request', error.message)
+        if (error instanceof SourceConfigError) throw new ApiFailure('bad-request', error.message, undefined, error.messageRef)
         throw error
       }
     }

@@ -6,7 +6,7 @@ import type { ClusterFacts, HostKeyPrompt, Inventory, ManagedHost, MessageRef, S
 import { Collector, type PollTiming } from '../collect/collector'
 import { VmOwners } from '../collect/vm-owners'
 import type { HostAdapter } from '../hosts/adapter'
-import { SshError, type HostConnection, type UnknownHostKey } from '../ssh/connection'
+import type { HostConnection, UnknownHostKey } from '../ssh/connection'
 import type { SshConnections } from '../ssh/connections'
 import type { ConnectionResources } from '../ssh/resources'
 import { TargetError } from '../ssh/target'
@@ -48,7 +48,7 @@ interface Entry {
   attempts: number
   waiting: Set<() => void>
   /** VMs this host reports that another managed host owns (same UUID), left out. */
-  duplicates?: string
+  duplicates?: MessageRef
 }
 
 export interface HostDiagnostics extends ConnectionResources {
@@ -198,8 +198,8 @@ export class HostManager {
       this.startEntry(row)
       return this.status(this.entries.get(id)!)
     } catch (error) {
-      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
-      if (error instanceof StoreError) throw new ApiFailure('conflict', error.message)
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message, undefined, error.messageRef)
+      if (error instanceof StoreError) throw new ApiFailure('conflict', error.message, undefined, error.messageRef)
       throw error
     }
   }
@@ -244,7 +244,7 @@ export class HostManager {
     try {
       return this.options.ssh.forgetKey(target)
     } catch (error) {
-      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message)
+      if (error instanceof TargetError) throw new ApiFailure('bad-request', error.message, undefined, error.messageRef)
       throw error
     }
   }
@@ -298,10 +298,11 @@ export class HostManager {
         const problem =
           duplicates.length === 0
             ? undefined
-            : `reports ${duplicates.length} VM(s) that another host already reports with the same UUID; left out here: ${duplicates.map((d) => `${d.vm.name} (${d.vm.id}, on ${d.owner})`).join(', ')}`
-        if (problem !== entry.duplicates) {
+            : msg('access.hosts.duplicates', { count: duplicates.length, items: duplicates.map((d) => msg('access.hosts.duplicate', { vm: d.vm.name, id: d.vm.id, owner: d.owner })) })
+        const said = problem && english(problem)
+        if (said !== (entry.duplicates && english(entry.duplicates))) {
           entry.duplicates = problem
-          if (problem) log(`${row.displayName}: ${problem}`)
+          if (said) log(`${row.displayName}: ${said}`)
           this.changed()
         }
         return admitted
@@ -316,7 +317,10 @@ export class HostManager {
       },
       onError: (error) => {
         entry.pollError = error.message
-        const worded = error instanceof SshError && error.ref ? { ref: error.ref, ...(error.detail ? { detail: error.detail } : {}) } : undefined
+        // VirtPilot's words where the failure has them (SSH, the stats session, the host's output, the metrics store), what ssh or the host said beside them.
+        const said = error as { ref?: MessageRef; messageRef?: MessageRef; detail?: string }
+        const ref = said.messageRef ?? said.ref
+        const worded = ref ? { ref, ...(said.detail ? { detail: said.detail } : {}) } : undefined
         if (worded) entry.pollErrorRef = worded
         else delete entry.pollErrorRef
         log(`${row.displayName}: ${error.message}`)
@@ -385,12 +389,13 @@ export class HostManager {
     if (ssh) return { ...(ssh.ref ? { errorRef: ssh.ref } : {}), ...(ssh.detail ? { errorDetail: ssh.detail } : {}) }
     if (entry.pollError && entry.pollErrorRef) return { errorRef: entry.pollErrorRef.ref, ...(entry.pollErrorRef.detail ? { errorDetail: entry.pollErrorRef.detail } : {}) }
     if (entry.pollError) return { errorRef: msg('apply.connection.collectionFailed'), errorDetail: entry.pollError }
+    if (entry.duplicates) return { errorRef: entry.duplicates }
     return {}
   }
 
   private status(entry: Entry): ManagedHost {
     const { pending } = entry
-    const error = (entry.refused && english(entry.refused)) ?? entry.connection.error?.message ?? entry.pollError ?? entry.duplicates
+    const error = (entry.refused && english(entry.refused)) ?? entry.connection.error?.message ?? entry.pollError ?? (entry.duplicates && english(entry.duplicates))
     return {
       ...entry.row,
       state: entry.connection.state,

@@ -211,7 +211,7 @@ export function createInbox(options: InboxOptions) {
    * with the reason when it cannot run alone), and what it achieves is kept with it for the plan.
    * `by`: who decides (automation decides under its own actor, "automation: ...").
    */
-  function decide(id: string, decision: Decision, reason?: string, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
+  function decide(id: string, decision: Decision, reason?: string | MessageRef, snoozeHours?: number, moves?: readonly number[], by: string = actor): RecommendationItem {
     const item = store.recommendations.getRecommendation(id)
     if (!item) throw failure('not-found', msg('server.inbox.noRecommendation', { id }))
     if (!['open', 'approved', 'rejected', 'snoozed'].includes(item.status)) {
@@ -248,7 +248,7 @@ export function createInbox(options: InboxOptions) {
     store.recommendations.setStatus(id, status, {
       decidedAt: now,
       decidedBy: by,
-      ...(reason ? { reason } : {}),
+      ...(reason ? { reason: typeof reason === 'string' ? reason : english(reason) } : {}),
       ...(decision === 'snooze' ? { snoozedUntil: now + (snoozeHours ?? 24) * 3600_000 } : {}),
     })
     const decided = msg('apply.audit.decided', {
@@ -296,6 +296,12 @@ export function createInbox(options: InboxOptions) {
     changed()
   }
 
+  /** A plan set aside before it started: its recommendations are open again, as if never planned. */
+  function withdrawn(plan: Plan): void {
+    for (const id of plan.recommendationIds) store.recommendations.setStatus(id, 'open')
+    changed()
+  }
+
   /** After a plan ran: each of its recommendations applied (all its steps done) or failed. */
   function finished(plan: Plan): void {
     const now = clock()
@@ -307,7 +313,7 @@ export function createInbox(options: InboxOptions) {
     changed()
   }
 
-  return { list, refresh, decide, request, supersedeStale, approved, planned, finished }
+  return { list, refresh, decide, request, supersedeStale, approved, planned, withdrawn, finished }
 }
 
 export type Inbox = ReturnType<typeof createInbox>

@@ -67,7 +67,7 @@ export function createMetricsSource(options: MetricsSourceOptions) {
     }
     // A bad address or unreadable credential file fails here, before anything is replaced.
     const client = new PrometheusClient(storeBaseUrl(source.url), resolveAuth(source))
-    const fleet = new FleetReader(client, { pollIntervalMs: options.pollIntervalMs, ...(source.hostMap ? { hostMap: source.hostMap } : {}) })
+    const fleet = new FleetReader(client, { pollIntervalMs: options.pollIntervalMs, ...(source.hostMap ? { hostMap: source.hostMap } : {}), ...(source.clusterLabel ? { clusterLabel: source.clusterLabel } : {}) })
     const next: Partial<Active> & { source: typeof source; fleet: FleetReader; ranges: StoreRanges; hosts: FleetHost[] } = { source, fleet, ranges: new StoreRanges(fleet, options.clock), hosts: [] }
     const adapter = new StoreFleetAdapter(fleet, {
       exclude: () => new Set(served().values()),

@@ -1,9 +1,10 @@
-import { ApiFailure, type MaintenanceEntry, type RulesList, type StayingVm } from '../../shared/api'
+import { ApiFailure, failure, type MaintenanceEntry, type RulesList, type StayingVm } from '../../shared/api'
+import { english, msg, said } from '../../shared/i18n'
 import type { PartialEngineOptions } from '../../shared/engine/options'
 import { fromAdminRules } from '../../shared/engine/placement-rules'
 import { ruleConflict, ruleLabel } from '../../shared/model'
 import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/threshold'
-import type { NewPlacementRule, PlacementRule, Snapshot } from '../../shared/model'
+import type { MessageRef, NewPlacementRule, PlacementRule, Snapshot } from '../../shared/model'
 import type { Store } from '../store'
 import type { Inbox } from './inbox'
 import type { PlanService } from './plans'
@@ -50,9 +51,9 @@ export function createRules(options: RulesOptions) {
   function add(rule: NewPlacementRule, by = actor): PlacementRule {
     const { vms, hosts } = known()
     const conflict = ruleConflict(rule, { rules: store.rules.list(), vms, hosts })
-    if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`])
+    if (conflict) throw new ApiFailure('conflict', conflict.message, [`${conflict.ref.key} ${JSON.stringify(conflict.ref.params)}`], conflict.ref)
     const added = store.rules.add(rule, clock(), by)
-    store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule added: ${ruleLabel(added)} (${describe(added, vms)})` })
+    store.plans.audit({ t: clock(), actor: by, kind: 'decision', ...said({ message: msg('ruleChanges.audit.added', { rule: ruleLabel(added), what: describe(added, vms) }) }) })
     changed()
     return added
   }
@@ -61,7 +62,7 @@ export function createRules(options: RulesOptions) {
     const rule = store.rules.list().find((r) => r.id === id)
     if (!rule) return false
     store.rules.remove(id)
-    store.plans.audit({ t: clock(), actor: by, kind: 'decision', message: `rule removed: ${ruleLabel(rule)} (${describe(rule, known().vms)})` })
+    store.plans.audit({ t: clock(), actor: by, kind: 'decision', ...said({ message: msg('ruleChanges.audit.removed', { rule: ruleLabel(rule), what: describe(rule, known().vms) }) }) })
     changed()
     return true
   }
@@ -81,19 +82,19 @@ export function createRules(options: RulesOptions) {
    * plan, to apply as any plan. Says which VMs stay and why.
    */
   async function enter(hostId: string, opts: { allowUnsafeMigration?: boolean } = {}, by = actor): Promise<MaintenanceEntry> {
-    if (!known().hosts.includes(hostId)) throw new ApiFailure('not-found', `There is no host ${hostId} in the cluster.`)
+    if (!known().hosts.includes(hostId)) throw failure('not-found', msg('placement.conflict.unknownHost', { host: hostId }))
     const now = clock()
     store.rules.enterMaintenance(hostId, now, by)
-    store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, message: `maintenance entered: ${hostId} takes no placements until it leaves maintenance` })
+    store.plans.audit({ t: now, actor: by, kind: 'decision', host: hostId, ...said({ message: msg('ruleChanges.audit.maintenanceEntered', { host: hostId }) }) })
     options.emitSnapshot()
     changed()
     const list = await options.inbox.refresh()
     // Entering again (say, to allow unsafe migration) finds the evacuation approved before.
     const evacuation = list.items.find((i) => (i.status === 'open' || i.status === 'approved') && i.recommendation.kind === 'evacuate' && i.recommendation.target.type === 'host' && i.recommendation.target.id === hostId)
     let plan: MaintenanceEntry['plan']
-    let planProblem: string | undefined
+    let planProblem: { text: string; ref?: MessageRef } | undefined
     if (evacuation) {
-      if (evacuation.status === 'open') options.inbox.decide(evacuation.recommendation.id, 'approve', `maintenance of ${hostId}`)
+      if (evacuation.status === 'open') options.inbox.decide(evacuation.recommendation.id, 'approve', msg('ruleChanges.audit.maintenanceOf', { host: hostId }))
       try {
         plan = await options.plans.createFromInbox([evacuation.recommendation.id], { parallelism: 1, allowUnsafeMigration: opts.allowUnsafeMigration ?? false })
         store.rules.setEvacuationPlan(hostId, plan.id)
@@ -101,7 +102,7 @@ export function createRules(options: RulesOptions) {
       } catch (error) {
         // The host stays in maintenance and the evacuation approved: the admin fixes the cause (or allows unsafe migration) and makes the plan.
         if (!(error instanceof ApiFailure)) throw error
-        planProblem = error.message
+        planProblem = { text: error.message, ...(error.messageRef ? { ref: error.messageRef } : {}) }
       }
     }
     const moving = new Set(evacuation?.recommendation.actions.map((a) => ('vm' in a.action ? a.action.vm : '')) ?? [])
@@ -111,22 +112,23 @@ export function createRules(options: RulesOptions) {
       since,
       ...(evacuation ? { recommendationId: evacuation.recommendation.id } : {}),
       ...(plan ? { plan } : {}),
-      ...(planProblem ? { planProblem } : {}),
-      staying: staying(hostId, moving, list.notes),
+      ...(planProblem ? { planProblem: planProblem.text, ...(planProblem.ref ? { planProblemRef: planProblem.ref } : {}) } : {}),
+      staying: staying(hostId, moving, list.notes, list.noteRefs),
     }
   }
 
   /** VMs on the host that the evacuation does not move, with the reason. */
-  function staying(hostId: string, moving: ReadonlySet<string>, notes: readonly string[]): StayingVm[] {
-    const because = (vmId: string, name: string, reason: string, key: string, params: Record<string, string>): StayingVm => ({ vmId, name, reason, reasonRef: { key, params } })
+  function staying(hostId: string, moving: ReadonlySet<string>, notes: readonly string[], noteRefs: readonly (MessageRef | null)[] = []): StayingVm[] {
+    const because = (vmId: string, name: string, reasonRef: MessageRef): StayingVm => ({ vmId, name, reason: english(reasonRef), reasonRef })
     const external = new Set(fromAdminRules(store.rules.list()).externallyManaged)
     return options.snapshot().vms.filter((v) => v.hostId === hostId && !moving.has(v.id)).map((v) => {
       if (v.state !== 'running' && v.state !== 'paused')
-        return because(v.id, v.name, `${v.name} is ${v.state}: it stays defined on ${hostId} (only running guests are migrated live)`, 'placement.staying.notRunning', { vm: v.name, state: v.state, host: hostId })
-      if (external.has(v.id))
-        return because(v.id, v.name, `${v.name} is managed by another balancer`, 'placement.staying.external', { vm: v.name })
-      const why = notes.find((n) => n.includes(v.id) || n.includes(v.name)) ?? 'no host can take it within capacity and rules'
-      return because(v.id, v.name, why, 'placement.staying.noRoom', { vm: v.name, why })
+        return because(v.id, v.name, msg('placement.staying.notRunning', { vm: v.name, state: msg(`ruleChanges.vmState.${v.state}`), host: hostId }))
+      if (external.has(v.id)) return because(v.id, v.name, msg('placement.staying.external', { vm: v.name }))
+      // The engine's note about it, in the reader's language where the engine worded it.
+      const at = notes.findIndex((n) => n.includes(v.id) || n.includes(v.name))
+      const why = at >= 0 ? (noteRefs[at] ?? notes[at]!) : msg('ruleChanges.noRoom')
+      return because(v.id, v.name, msg('placement.staying.noRoom', { vm: v.name, why }))
     })
   }
 
@@ -134,7 +136,7 @@ export function createRules(options: RulesOptions) {
   function exit(hostId: string, by = actor): boolean {
     const exited = store.rules.exitMaintenance(hostId)
     if (exited) {
-      store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, message: `maintenance exited: ${hostId} takes placements again` })
+      store.plans.audit({ t: clock(), actor: by, kind: 'decision', host: hostId, ...said({ message: msg('ruleChanges.audit.maintenanceExited', { host: hostId }) }) })
       options.emitSnapshot()
       changed()
     }
@@ -145,9 +147,10 @@ export function createRules(options: RulesOptions) {
 }
 
 /** A rule in words for the audit log: "anti-affinity of db1, db2", "host-must of web on h1, h2". */
-function describe(rule: PlacementRule, vms: ReadonlyMap<string, string>): string {
+function describe(rule: PlacementRule, vms: ReadonlyMap<string, string>): MessageRef {
+  const kind = msg(`ruleChanges.kinds.${rule.kind}`)
   const names = rule.vms.map((v) => vms.get(v) ?? v).join(', ')
-  return `${rule.kind} of ${names}${rule.hosts.length > 0 ? ` on ${rule.hosts.join(', ')}` : ''}`
+  return rule.hosts.length > 0 ? msg('ruleChanges.audit.whatOn', { kind, vms: names, hosts: rule.hosts.join(', ') }) : msg('ruleChanges.audit.what', { kind, vms: names })
 }
 
 /** Hosts in maintenance show as such in every snapshot. */

@@ -147,7 +147,7 @@ export function createServices(options: ServicesOptions): Services {
   if (store.notice) log(store.notice)
   for (const plan of store.plans.markInterrupted(clock(), runnerAlive)) log(`plan ${plan.id} was interrupted by a stop of VirtPilot: each step keeps its last known state; the hosts are read back to resume or roll back`)
   const core: Core = {
-    info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}) }),
+    info: () => ({ version: options.version, transport: options.transport, dataFile: store.file, demoRunning: cluster.demoRunning, pollIntervalMs, ...(store.notice ? { dataFileNotice: store.notice } : {}), ...(store.noticeRef ? { dataFileNoticeRef: store.noticeRef } : {}) }),
     events, cluster, hosts, credentials, metrics, engine, inbox, plans, facts, storage, rules, automation,
     audit: createAudit({ plans: store.plans, clock }),
     history,

@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import SSHConfig from 'ssh-config'
+import { msg } from '../../shared/i18n'
 import type { KnownHostsConfig } from './known-hosts-store'
 import { parseTarget, TargetError, type HostTarget } from './target'
 
@@ -76,13 +77,13 @@ export function resolveTarget(target: HostTarget, context: ResolveContext = {}, 
     home: context.home ?? homedir(),
     localUser: context.localUser ?? userInfo().username,
   }
-  if (depth > MAX_JUMPS) throw new TargetError(`${target.raw}: more than ${MAX_JUMPS} ProxyJump hops (a loop in ~/.ssh/config?)`)
+  if (depth > MAX_JUMPS) throw new TargetError(msg('access.target.jumpLoop', { target: target.raw, max: MAX_JUMPS }))
   const computed = ctx.sshConfig ? SSHConfig.parse(ctx.sshConfig).compute(target.host, { ignoreCase: true, matchExec: false }) : {}
   const hostName = first(computed.hostname) ?? target.host
   const user = target.user ?? first(computed.user) ?? ctx.localUser
   const portText = first(computed.port)
   const port = target.port ?? (portText ? Number(portText) : 22)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TargetError(`${target.raw}: ~/.ssh/config gives an invalid Port ${portText}`)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TargetError(msg('access.target.configPort', { target: target.raw, port: String(portText) }))
   const names = { hostName, port, user, alias: target.host }
   const configured = all(computed.identityfile).map((f) => expandTokens(f, names, ctx))
   const identityFiles = configured.length > 0 ? configured : DEFAULT_IDENTITIES.map((f) => join(ctx.home, '.ssh', f))

@@ -1,3 +1,6 @@
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
+
 /**
  * The ways an admin names a host, parsed and validated in one place:
  *   user@host[:port], host, [v6addr]:port, a Host alias of ~/.ssh/config,
@@ -12,8 +15,12 @@ export interface HostTarget {
   port?: number
 }
 
+/** A target VirtPilot cannot use, in its words (`messageRef`; the English is the message). */
 export class TargetError extends Error {
   override name = 'TargetError'
+  constructor(readonly messageRef: MessageRef) {
+    super(english(messageRef))
+  }
 }
 
 // Host names, IPv4, and bracketed IPv6; no spaces, quotes or shell metacharacters.
@@ -22,7 +29,7 @@ const USER_RE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/
 
 function parsePort(text: string, raw: string): number {
   const port = Number(text)
-  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new TargetError(`${JSON.stringify(raw)}: port must be 1-65535`)
+  if (!/^\d{1,5}$/.test(text) || port < 1 || port > 65535) throw new TargetError(msg('access.target.badPort', { target: JSON.stringify(raw) }))
   return port
 }
 
@@ -33,7 +40,7 @@ function parseUserHostPort(text: string, raw: string): HostTarget {
   if (at >= 0) {
     user = rest.slice(0, at)
     rest = rest.slice(at + 1)
-    if (!USER_RE.test(user)) throw new TargetError(`${JSON.stringify(raw)}: ${JSON.stringify(user)} is not a valid user name`)
+    if (!USER_RE.test(user)) throw new TargetError(msg('access.target.badUser', { target: JSON.stringify(raw), user: JSON.stringify(user) }))
   }
   let host = rest
   let port: number | undefined
@@ -46,27 +53,26 @@ function parseUserHostPort(text: string, raw: string): HostTarget {
     host = h
     port = parsePort(p, raw)
   } else if (rest.includes(':')) {
-    throw new TargetError(`${JSON.stringify(raw)}: write IPv6 addresses in brackets, e.g. [fe80::1]:22`)
+    throw new TargetError(msg('access.target.ipv6', { target: JSON.stringify(raw) }))
   }
   if (!HOST_RE.test(host)) {
-    const what = host === raw ? JSON.stringify(raw) : `${JSON.stringify(host)} (in ${JSON.stringify(raw)})`
-    throw new TargetError(`${what} is not a valid host name, address or ~/.ssh/config alias`)
+    throw new TargetError(host === raw ? msg('access.target.badHost', { host: JSON.stringify(raw) }) : msg('access.target.badHostIn', { host: JSON.stringify(host), target: JSON.stringify(raw) }))
   }
   return { raw, host: host.replace(/^\[|\]$/g, ''), ...(user ? { user } : {}), ...(port ? { port } : {}) }
 }
 
 export function parseTarget(input: string): HostTarget {
   const raw = input.trim()
-  if (raw === '') throw new TargetError('Empty host: give user@host[:port], a ~/.ssh/config alias, or qemu+ssh://user@host/system')
+  if (raw === '') throw new TargetError(msg('access.target.empty'))
   if (raw.includes('://')) {
     let url: URL
     try {
       url = new URL(raw)
     } catch {
-      throw new TargetError(`${JSON.stringify(raw)} is not a valid URI`)
+      throw new TargetError(msg('access.target.badUri', { target: JSON.stringify(raw) }))
     }
-    if (url.protocol !== 'qemu+ssh:') throw new TargetError(`${JSON.stringify(raw)}: only qemu+ssh:// libvirt URIs are supported`)
-    if (url.pathname !== '/system') throw new TargetError(`${JSON.stringify(raw)}: VirtPilot manages the system instance (qemu+ssh://host/system)`)
+    if (url.protocol !== 'qemu+ssh:') throw new TargetError(msg('access.target.onlyQemuSsh', { target: JSON.stringify(raw) }))
+    if (url.pathname !== '/system') throw new TargetError(msg('access.target.systemOnly', { target: JSON.stringify(raw) }))
     const hostPart = url.port ? `${url.hostname}:${url.port}` : url.hostname
     return { ...parseUserHostPort(url.username ? `${decodeURIComponent(url.username)}@${hostPart}` : hostPart, raw), raw }
   }

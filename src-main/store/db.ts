@@ -1,6 +1,8 @@
 import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readSync, renameSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import { migrations } from './migrations'
 import { preparePrivateDatabase } from './private-files'
 
@@ -17,11 +19,17 @@ export type StoreProblem = 'disk-full' | 'read-only' | 'damaged' | 'not-a-data-f
 export class StoreError extends Error {
   override name = 'StoreError'
   constructor(
-    message: string,
+    /** What is wrong in VirtPilot's words, for the admin's language (the English is the message). */
+    readonly messageRef: MessageRef,
     readonly problem: StoreProblem = 'conflict',
   ) {
-    super(message)
+    super(english(messageRef))
   }
+}
+
+/** What SQLite or the system said (verbatim), or VirtPilot's own words for a failure it made up. */
+function detailOf(error: unknown): MessageRef | string {
+  return (error as { messageRef?: MessageRef }).messageRef ?? (error as Error).message
 }
 
 /** The schema version a file is at (number of migrations applied). */
@@ -36,20 +44,12 @@ export function schemaVersion(db: Database.Database): number {
 export function storeFailure(error: unknown, file: string): StoreError | undefined {
   if (error instanceof StoreError) return error
   const code = String((error as { code?: unknown }).code ?? '')
-  const detail = (error as Error).message
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
-    return new StoreError(`Cannot write ${file}: the disk holding it is full (${detail}). Free some space on that disk, or move the data file to another disk (--data FILE or VIRTPILOT_DATA). What was written before is kept; this change was not recorded.`, 'disk-full')
-  }
-  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
-    return new StoreError(`Cannot write ${file}: the file or its folder is read-only (${detail}). Make both writable by your user (chmod u+w, or remount the disk read-write), or use another data file (--data FILE). VirtPilot shows what the file holds but records nothing new.`, 'read-only')
-  }
-  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) {
-    return new StoreError(`${file} is damaged (${detail}). Stop VirtPilot and start it again: it moves the damaged file aside (nothing is overwritten) and starts a new one.`, 'damaged')
-  }
-  if (code === 'SQLITE_NOTADB') return new StoreError(`${file} is not a VirtPilot data file (${detail}). Use another file with --data FILE.`, 'not-a-data-file')
-  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO') {
-    return new StoreError(`Cannot read or write ${file} (${detail}): check the disk it is on (mounted, not full, no I/O errors), or use another data file (--data FILE).`, 'io')
-  }
+  const said = { file, detail: detailOf(error) }
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return new StoreError(msg('access.dataFile.diskFull', said), 'disk-full')
+  if (code.startsWith('SQLITE_READONLY') || code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new StoreError(msg('access.dataFile.readOnly', said), 'read-only')
+  if (code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_')) return new StoreError(msg('access.dataFile.damaged', said), 'damaged')
+  if (code === 'SQLITE_NOTADB') return new StoreError(msg('access.dataFile.notADataFile', said), 'not-a-data-file')
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO') return new StoreError(msg('access.dataFile.io', said), 'io')
   return undefined
 }
 
@@ -142,7 +142,10 @@ function openChecked(file: string, options: DatabaseOptions, readonly: boolean):
   try {
     if (file !== ':memory:') {
       const check = db.pragma('quick_check', { simple: true }) as string
-      if (check !== 'ok') throw Object.assign(new Error(`integrity check: ${check}`), { code: 'SQLITE_CORRUPT' })
+      if (check !== 'ok') {
+        const ref = msg('access.dataFile.integrity', { detail: check })
+        throw Object.assign(new Error(english(ref)), { code: 'SQLITE_CORRUPT', messageRef: ref })
+      }
     }
     if (!readonly) db.pragma('journal_mode = WAL')
     return db
@@ -156,6 +159,8 @@ export interface OpenedDatabase {
   db: Database.Database
   /** Set when the file was damaged and moved aside, or can only be read: what happened and what to do. */
   notice?: string
+  /** The same as a message, for the admin's language. */
+  noticeRef?: MessageRef
   /** The file or its disk is read-only: everything can be read, nothing recorded. */
   readonly: boolean
 }
@@ -166,33 +171,33 @@ export interface OpenedDatabase {
  * refused. Every failure of the file is a StoreError naming it and saying what to do.
  */
 export function openDatabase(file: string, options: DatabaseOptions = {}): OpenedDatabase {
-  let notice: string | undefined
+  let notice: MessageRef | undefined
   let db: Database.Database
   let readonly = false
   try {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
     readonly = !writable(file)
-    if (readonly && !existsSync(file)) throw Object.assign(new Error('cannot create it'), { code: 'EROFS' })
+    if (readonly && !existsSync(file)) throw Object.assign(new Error(english(msg('access.dataFile.cannotCreate'))), { code: 'EROFS', messageRef: msg('access.dataFile.cannotCreate') })
     if (!readonly && file !== ':memory:') preparePrivateDatabase(file, dirname(file))
     try {
       db = openChecked(file, options, readonly)
     } catch (error) {
       if (readonly) {
         // SQLite keeps its journal next to the file: where that cannot be written, it cannot open it either.
-        throw new StoreError(`${file} is on a read-only disk, or in a folder VirtPilot may not write (${(error as Error).message}). SQLite writes its journal next to the file: make the folder writable (or remount the disk read-write), or copy the file somewhere writable and use --data COPY.`, 'read-only')
+        throw new StoreError(msg('access.dataFile.readOnlyDisk', { file, detail: detailOf(error) }), 'read-only')
       }
       const failure = storeFailure(error, file)
       if ((failure?.problem !== 'damaged' && failure?.problem !== 'not-a-data-file') || !looksLikeSqlite(file) || readonly) throw error
       const aside = moveAside(file, (options.now ?? Date.now)())
       preparePrivateDatabase(file, dirname(file))
-      notice = `${file} was damaged (${(error as Error).message}). It was moved to ${aside} and a new, empty data file was started: add your hosts again. The old file may still be partly readable: sqlite3 '${aside}' .recover > recovered.sql`
+      notice = msg('access.dataFile.movedAside', { file, detail: detailOf(error), aside })
       db = openChecked(file, options, readonly)
     }
   } catch (error) {
     throw storeFailure(error, file) ?? error
   }
   if (readonly) {
-    notice = `${file} is read-only (the file or its disk): VirtPilot shows what it holds but records nothing new, not even the audit, so it applies no plan. Make the file and its folder writable by your user, or use another data file (--data FILE).`
+    notice = msg('access.dataFile.readOnlyNotice', { file })
   }
   const guarded = explained(db, file)
   try {
@@ -201,10 +206,10 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
     // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
     guarded.pragma('secure_delete = ON')
     const current = schemaVersion(guarded)
-    if (readonly && current < migrations.length) throw new StoreError(`${file} is read-only and needs an update of its schema (version ${current} of ${migrations.length}): make it writable, then start VirtPilot again.`, 'read-only')
+    if (readonly && current < migrations.length) throw new StoreError(msg('access.dataFile.readOnlyOld', { file, current, known: migrations.length }), 'read-only')
     if (!readonly) guarded.pragma('synchronous = NORMAL')
     if (current > migrations.length) {
-      throw new StoreError(`${file} was written by a newer VirtPilot (schema ${current}, this one knows ${migrations.length}). Upgrade VirtPilot or use another --data file.`, 'newer')
+      throw new StoreError(msg('access.dataFile.newer', { file, current, known: migrations.length }), 'newer')
     }
     for (let version = current; version < migrations.length; version++) {
       guarded.transaction(() => {
@@ -216,7 +221,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
     db.close()
     throw error
   }
-  return { db: guarded, readonly, ...(notice ? { notice } : {}) }
+  return { db: guarded, readonly, ...(notice ? { notice: english(notice), noticeRef: notice } : {}) }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3'
+import type { MessageRef } from '../../shared/model'
 import { openDatabase, openDurableConnection, schemaVersion, type DatabaseOptions } from './db'
 import { InventoryRepo } from './inventory'
 import { ManagedHostsRepo } from './managed-hosts'
@@ -23,6 +24,8 @@ export interface Store {
   readonly schemaVersion: number
   /** Set when the file was damaged at open and moved aside: say it to the admin. */
   readonly notice: string | undefined
+  /** The same as a message, for the admin's language. */
+  readonly noticeRef: MessageRef | undefined
   settings: SettingsRepo
   meta: MetaRepo
   inventory: InventoryRepo
@@ -44,13 +47,14 @@ export interface Store {
 }
 
 export function openStore(file: string, options: DatabaseOptions = {}): Store {
-  const { db, notice, readonly } = openDatabase(file, options)
+  const { db, notice, noticeRef, readonly } = openDatabase(file, options)
   // Plans and the audit go through a connection that syncs every commit (an in-memory file has one connection).
   const durable: Database.Database = file === ':memory:' ? db : openDurableConnection(file, options, readonly)
   const meta = new MetaRepo(db)
   return {
     file,
     notice,
+    noticeRef,
     get schemaVersion() {
       return schemaVersion(db)
     },

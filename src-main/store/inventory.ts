@@ -26,6 +26,36 @@ export class InventoryRepo {
     })()
   }
 
+  /**
+   * VMs whose id changed (new -> former, Inventory.formerIds): their samples, rollups, perf runs and
+   * the placement rules naming them move to the new id, once: not when the new id already has history.
+   */
+  adoptFormerIds(formerIds: Readonly<Record<string, string>>): string[] {
+    const has = this.db.prepare('SELECT 1 FROM vm_samples WHERE vm_id = ? UNION ALL SELECT 1 FROM vm_rollups WHERE vm_id = ? LIMIT 1')
+    const moves = [
+      this.db.prepare('UPDATE vm_samples SET vm_id = @to WHERE vm_id = @from'),
+      this.db.prepare('UPDATE vm_rollups SET vm_id = @to WHERE vm_id = @from'),
+      this.db.prepare('UPDATE perf_runs SET vm_id = @to WHERE vm_id = @from'),
+      this.db.prepare('DELETE FROM vms WHERE id = @from'),
+    ]
+    const rules = this.db.prepare('SELECT seq, vms FROM placement_rules')
+    const setRule = this.db.prepare('UPDATE placement_rules SET vms = ? WHERE seq = ?')
+    const adopted: string[] = []
+    this.db.transaction(() => {
+      for (const [to, from] of Object.entries(formerIds)) {
+        if (to === from || has.get(to, to) || !has.get(from, from)) continue
+        for (const m of moves) m.run({ from, to })
+        adopted.push(to)
+      }
+      const renamed = new Map(adopted.map((to) => [formerIds[to]!, to]))
+      for (const r of rules.all() as { seq: number; vms: string }[]) {
+        const vms = JSON.parse(r.vms) as string[]
+        if (vms.some((v) => renamed.has(v))) setRule.run(JSON.stringify(vms.map((v) => renamed.get(v) ?? v)), r.seq)
+      }
+    })()
+    return adopted
+  }
+
   /** Everything stored, or only the given hosts and their VMs. */
   current(hostIds?: readonly string[]): Inventory {
     const only = JSON.stringify(hostIds ?? null)

@@ -1,3 +1,4 @@
+import { msg } from '../../shared/i18n'
 import type Database from 'better-sqlite3'
 import { StoreError } from './db'
 
@@ -29,7 +30,7 @@ export class ManagedHostsRepo {
         .run(host.id, host.target, host.displayName, JSON.stringify(host.tags), host.addedAt)
     } catch (error) {
       const code = (error as { code?: string }).code
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError(`${host.target} is already added`)
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new StoreError(msg('access.target.alreadyAdded', { target: host.target }))
       throw error
     }
   }

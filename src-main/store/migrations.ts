@@ -348,4 +348,13 @@ export const migrations: readonly string[] = [
   -- The name VirtPilot gave a scenario, as a message (JSON), so it reads in the admin's language.
   ALTER TABLE whatif_scenarios ADD COLUMN name_ref TEXT;
   `,
+  `
+  -- Paging inside a guest, from its balloon statistics; NULL when the guest does not report them.
+  ALTER TABLE vm_samples ADD COLUMN guest_swap_in_bps REAL;
+  ALTER TABLE vm_samples ADD COLUMN guest_swap_out_bps REAL;
+  ALTER TABLE vm_samples ADD COLUMN guest_major_faults_ps REAL;
+  ALTER TABLE vm_rollups ADD COLUMN guest_swap_in_bps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN guest_swap_out_bps_mean REAL;
+  ALTER TABLE vm_rollups ADD COLUMN guest_major_faults_ps_mean REAL;
+  `,
 ]

@@ -30,6 +30,7 @@ const NO_VM_EXTRAS = {
   qemuVcpuCores: null, qemuEmulatorCores: null, qemuIothreadCores: null, qemuVhostCores: null, qemuOtherCores: null, overheadCores: null,
   kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
   kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
+  guestSwapInBps: null, guestSwapOutBps: null, guestMajorFaultsPs: null,
 }
 const NO_DISK_EXTRAS = { readAwaitMs: null, writeAwaitMs: null }
 
@@ -45,6 +46,7 @@ const VM_MEAN_COLUMNS = [
   'qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores',
   'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
   'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
+  'guest_swap_in_bps', 'guest_swap_out_bps', 'guest_major_faults_ps',
 ] as const
 
 /** Mean of the values a host reported; null when it reported none. */

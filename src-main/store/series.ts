@@ -83,6 +83,9 @@ const VM_COLUMNS: Record<VmMetric, [raw: string, rollup: string]> = {
   kvmHaltPollSuccessCores: ['kvm_halt_poll_success_cores', 'kvm_halt_poll_success_cores_mean'],
   kvmHaltPollFailCores: ['kvm_halt_poll_fail_cores', 'kvm_halt_poll_fail_cores_mean'],
   kvmHaltWaitCores: ['kvm_halt_wait_cores', 'kvm_halt_wait_cores_mean'],
+  guestSwapInBps: ['guest_swap_in_bps', 'guest_swap_in_bps_mean'],
+  guestSwapOutBps: ['guest_swap_out_bps', 'guest_swap_out_bps_mean'],
+  guestMajorFaultsPs: ['guest_major_faults_ps', 'guest_major_faults_ps_mean'],
 }
 
 /** A VM metric's column in vm_rollups. */

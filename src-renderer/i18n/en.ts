@@ -116,6 +116,8 @@ export const en = {
     },
     noSample: 'No sample yet',
     logicalCpus: '{count} logical CPU | {count} logical CPUs',
+    /** Which cluster a host is in and where VirtPilot reads it: two labs' clusters may share a name. */
+    cluster: 'cluster {name}, read from {via}',
     io: {
       read: 'read',
       write: 'write',
@@ -398,6 +400,8 @@ export const en = {
       basicAuthFile: 'Basic auth file',
       caFile: 'CA certificate file',
       tenant: 'Tenant (Mimir)',
+      clusterLabel: 'Cluster label',
+      clusterLabelHelp: 'The scrape label whose values tell Proxmox VE clusters apart (default job): two labs\' clusters may share every name.',
       hostMap: 'Host names',
       filePlaceholder: 'a file path (the secret stays in the file)',
       basicPlaceholder: 'a file holding user:password',
@@ -412,6 +416,7 @@ export const en = {
       traffic: 'Store traffic',
       requests: '{requests} requests',
       problem: 'To fix',
+      badHostLines: 'Host names: write one "store name = host" per line (not: {lines})',
       labelMismatch: {
         title: 'The store names none of your SSH hosts',
         body: 'The store calls its hosts {store}; VirtPilot reaches {ssh} over SSH. Until they match, each host shows twice (read-only from the store, and polled over SSH). Label node_exporter and the libvirt exporter with the SSH hosts\' names (Prometheus relabel_configs: target_label instance), or map them under Host names, one per line, e.g. {example}',
@@ -704,7 +709,9 @@ export const en = {
     allocation: 'Allocated: {vcpus}, {memory}',
     vcpuCount: '{count} vCPU | {count} vCPUs',
     p95Note: 'p95 lines are the 95th percentile of the stored points in the range',
-    notCollected: 'Steal time, balloon and guest swap are not collected yet; memory used is as the hypervisor reports it.',
+    sources: 'Memory in use is what the guest reports through its balloon driver (available − unused) when it does, else what its QEMU process holds on the host. CPU ready is the time its vCPUs waited for a host CPU; on KVM the guest sees this same time as steal (st in top and vmstat).',
+    pagingQuiet: 'The guest did not page in this range (its balloon statistics show no swap read or written).',
+    pagingNone: 'The guest reports no paging: that needs the virtio balloon driver in the guest with statistics turned on (libvirt: <memballoon model="virtio"><stats period="10"/></memballoon>).',
     tabs: { usage: 'Usage', overhead: 'Virtualization overhead', label: 'Charts shown' },
     charts: {
       cpu: 'CPU — used vs allocated',
@@ -713,6 +720,9 @@ export const en = {
       iops: 'Disk IOPS',
       throughput: 'Disk throughput',
       network: 'Network',
+      paging: 'Paging inside the guest (swap read and written)',
+      swapIn: 'Swap in',
+      swapOut: 'Swap out',
       used: 'Used',
       ready: 'CPU ready',
       allocated: 'Allocated ({value})',

@@ -12,6 +12,8 @@ export interface SourceForm {
   basicAuthFile: string
   caFile: string
   tenant: string
+  /** The label that tells Proxmox VE clusters apart (empty: `job`). */
+  clusterLabel: string
   /** One `store name = VirtPilot host` per line. */
   hostMap: string
 }
@@ -33,7 +35,7 @@ export function parseHostMap(text: string): { map: Record<string, string>; bad: 
 }
 
 export function formOf(source: MetricsSource): SourceForm {
-  if (source.kind === 'ssh') return { kind: 'ssh', url: '', bearerTokenFile: '', basicAuthFile: '', caFile: '', tenant: '', hostMap: '' }
+  if (source.kind === 'ssh') return { kind: 'ssh', url: '', bearerTokenFile: '', basicAuthFile: '', caFile: '', tenant: '', clusterLabel: '', hostMap: '' }
   return {
     kind: 'prometheus',
     url: source.url,
@@ -41,6 +43,7 @@ export function formOf(source: MetricsSource): SourceForm {
     basicAuthFile: source.basicAuthFile ?? '',
     caFile: source.caFile ?? '',
     tenant: source.tenant ?? '',
+    clusterLabel: source.clusterLabel ?? '',
     hostMap: Object.entries(source.hostMap ?? {})
       .map(([from, to]) => `${from} = ${to}`)
       .join('\n'),
@@ -53,7 +56,7 @@ export function sourceOf(form: SourceForm): { source: MetricsSource } | { badLin
   const { map, bad } = parseHostMap(form.hostMap)
   if (bad.length > 0) return { badLines: bad }
   const text = (v: string) => (v.trim() === '' ? undefined : v.trim())
-  const optional = { bearerTokenFile: text(form.bearerTokenFile), basicAuthFile: text(form.basicAuthFile), caFile: text(form.caFile), tenant: text(form.tenant) }
+  const optional = { bearerTokenFile: text(form.bearerTokenFile), basicAuthFile: text(form.basicAuthFile), caFile: text(form.caFile), tenant: text(form.tenant), clusterLabel: text(form.clusterLabel) }
   return {
     source: {
       kind: 'prometheus',
@@ -73,6 +76,8 @@ export function mismatchParams(m: NonNullable<MetricsSourceStatus['labelMismatch
 export const useMetricsSourceStore = defineStore('metricsSource', () => {
   const status = ref<MetricsSourceStatus | null>(null)
   const error = ref<string | null>(null)
+  /** Why the last save was refused: main's failure, or the host-names lines that do not parse (a message of the Settings page). */
+  const failure = ref<unknown>(null)
 
   async function load(): Promise<void> {
     try {
@@ -87,15 +92,18 @@ export const useMetricsSourceStore = defineStore('metricsSource', () => {
   async function save(form: SourceForm): Promise<boolean> {
     const parsed = sourceOf(form)
     if ('badLines' in parsed) {
-      error.value = `host names: write one "store name = host" per line (not: ${parsed.badLines.join('; ')})`
+      const lines = parsed.badLines.join('; ')
+      error.value = `host names: write one "store name = host" per line (not: ${lines})`
+      failure.value = Object.assign(new Error(error.value), { messageRef: { key: 'settings.metrics.badHostLines', params: { lines } } })
       return false
     }
     const settings = useSettingsStore()
     const ok = await settings.update({ metricsSource: parsed.source })
     await load()
     error.value = ok ? null : settings.error
+    failure.value = ok ? null : settings.failure
     return ok
   }
 
-  return { status, error, load, save }
+  return { status, error, failure, load, save }
 })

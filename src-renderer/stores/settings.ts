@@ -11,6 +11,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const loaded = ref(false)
   const saving = ref(false)
   const error = ref<string | null>(null)
+  /** The last refusal as it came (its message for the admin's language, when main worded it). */
+  const failure = ref<unknown>(null)
 
   const darkQuery = window.matchMedia('(prefers-color-scheme: dark)')
   const systemPrefersDark = ref(darkQuery.matches)
@@ -43,14 +45,16 @@ export const useSettingsStore = defineStore('settings', () => {
     try {
       settings.value = await api.invoke('settings.update', patch)
       error.value = null
+      failure.value = null
       return true
     } catch (e) {
       error.value = (e as Error).message
+      failure.value = e
       return false
     } finally {
       saving.value = false
     }
   }
 
-  return { settings, loaded, saving, error, effectiveTheme, load, update }
+  return { settings, loaded, saving, error, failure, effectiveTheme, load, update }
 })

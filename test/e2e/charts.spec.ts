@@ -44,7 +44,7 @@ test.describe('Charts draw on first load', () => {
   })
 
   test('Host detail and VM detail: every time series', async ({ app, serve }) => {
-    // Five sets of charts (host usage, vmstat, iostat; VM usage, virtualization overhead), each drawn cold.
+    // Six sets of charts (host usage, vmstat, iostat, KVM; VM usage, virtualization overhead), each drawn cold.
     test.setTimeout(240_000)
     const snapshot = await serve.call('cluster.snapshot', {})
     const vm = snapshot.vms.find((v) => v.hostId === 'demo-c')!
@@ -59,6 +59,11 @@ test.describe('Charts draw on first load', () => {
     await host.getByTestId('host-section-iostat').click()
     await expectDrawn(host, 5)
     expect(await names()).toEqual(['host-iostat-requests-chart', 'host-iostat-throughput-chart', 'host-iostat-await-chart', 'host-iostat-queue-chart', 'host-iostat-util-chart'])
+    // KVM of the whole host: the demo has no debugfs, so the figures are its VMs' sum, and the tab says so.
+    await host.getByTestId('host-section-kvm').click()
+    await expectDrawn(host, 2)
+    expect(await names()).toEqual(['host-kvm-exits-chart', 'host-kvm-poll-chart'])
+    await expect(host.getByTestId('host-kvm')).toContainText('summed over its VMs')
     await host.close()
     const vmPage = await cold(app, `/vms/${encodeURIComponent(vm.id)}`)
     await expect(vmPage.getByTestId('detail-title')).toHaveText(vm.name)

@@ -55,7 +55,13 @@ interface VmRates {
   wrBps: Float64Array
   rxBps: Float64Array
   txBps: Float64Array
+  /** Swap the guest reads back (bytes/s): it pages once its memory in use nears its allocation. */
+  guestSwapInBps: Float64Array
 }
+
+/** Where a demo guest starts paging, as a share of its allocation in use, and its swap-in at the allocation. */
+const GUEST_PAGING_FROM = 0.85
+const GUEST_SWAP_IN_AT_FULL_BPS = 4 * 1024 * 1024
 
 /**
  * Made-up KVM counters of a demo VM from what it did: halts when idle (a share of them ended by
@@ -119,7 +125,7 @@ export class DemoCluster implements HostAdapter {
   readonly canReadPast = true
   private readonly rows: number
   private readonly vmRates: VmRates[]
-  private readonly integrals = new Map<VmRates, Record<'cores' | 'ready' | 'rd' | 'wr' | 'rx' | 'tx', Float64Array>>()
+  private readonly integrals = new Map<VmRates, Record<'cores' | 'ready' | 'rd' | 'wr' | 'rx' | 'tx' | 'swapIn', Float64Array>>()
 
   constructor(private readonly origin = 0) {
     const data = traces as { rows: number; vms: TraceVm[] }
@@ -134,6 +140,7 @@ export class DemoCluster implements HostAdapter {
         wr: prefixSums(r.wrBps),
         rx: prefixSums(r.rxBps),
         tx: prefixSums(r.txBps),
+        swapIn: prefixSums(r.guestSwapInBps),
       })
     }
   }
@@ -149,6 +156,7 @@ export class DemoCluster implements HostAdapter {
       tags: ['demo', `trace:${t.trace}`],
     }
     const kb = (xs: number[]) => Float64Array.from(xs, (x) => x * 1024)
+    const pressure = (m: number) => Math.max(0, Math.min(1, (m / t.memoryMiB - GUEST_PAGING_FROM) / (1 - GUEST_PAGING_FROM)))
     return {
       vm,
       // A VM cannot use more cores than it has vCPUs, whatever the trace rounding says.
@@ -159,6 +167,7 @@ export class DemoCluster implements HostAdapter {
       wrBps: kb(t.diskWriteKBs),
       rxBps: kb(t.netRxKBs),
       txBps: kb(t.netTxKBs),
+      guestSwapInBps: Float64Array.from(t.memUsedMiB, (m) => pressure(m) * GUEST_SWAP_IN_AT_FULL_BPS),
     }
   }
 
@@ -239,6 +248,7 @@ export class DemoCluster implements HostAdapter {
       const emulatorNs = EMULATOR_CORES_PER_VM * (Math.max(0, now - this.historyStart) / 1000) * 1e9
       const vhostNs = (rx + tx) * VHOST_NS_PER_BYTE
       const otherNs = (rd + wr) * BLOCK_WORKER_NS_PER_BYTE
+      const swapIn = this.integral(acc.swapIn, r.guestSwapInBps, now)
       const kvm = demoKvm(vcpuNs / 1e9, r.vm.allocation.vcpus * (Math.max(0, now - this.historyStart) / 1000), (rd + wr) / ASSUMED_IO_BYTES, (rx + tx) / 1500)
       return {
         vmId: r.vm.id,
@@ -256,6 +266,8 @@ export class DemoCluster implements HostAdapter {
         // One QEMU process since the demo's history starts: vCPUs, a main loop, vhost-net, block workers.
         qemu: { pid: 1000 + this.vmRates.indexOf(r), vcpuNs, emulatorNs, iothreadNs: 0, vhostNs, otherNs, totalNs: vcpuNs + emulatorNs + vhostNs + otherNs },
         kvm,
+        // What a guest's balloon driver reports: swap read back, half as much written, a major fault per page read.
+        guest: { swapInKiB: swapIn / 1024, swapOutKiB: swapIn / 2048, majorFaults: swapIn / 4096 },
       }
     })
     const hosts: RawHostStats[] = demoHosts.map((host) => {

@@ -1,3 +1,4 @@
+import { english, msg } from '../../../shared/i18n'
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
@@ -85,12 +86,16 @@ export class LibvirtAdapter implements HostAdapter {
     const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
     if (!parsed.ok) {
       const problem = describeProblem(parsed.error)
-      this.stats.reject(`sent output that does not parse: ${problem}`)
-      throw new HostOutputError(`${this.connection.label}: unexpected output: ${problem}`)
+      this.stats.reject(msg('access.session.notParsed', { problem }))
+      const ref = msg('access.session.unexpectedOutput', { host: this.connection.label, problem })
+      throw new HostOutputError(english(ref), ref)
     }
     // libvirtd down or refusing: the host part is fine, but a poll without its VMs would pass for a host
-    // whose guests all stopped. Said as this poll's error; virsh connects again by itself once libvirtd is back.
-    if (parsed.value.domstatsFailure !== undefined) throw new Error(`${this.connection.label}: libvirt gave no domain statistics: ${parsed.value.domstatsFailure}`)
+    // whose guests all stopped. Said as this poll's error (virsh's words verbatim); virsh connects again by itself once libvirtd is back.
+    if (parsed.value.domstatsFailure !== undefined) {
+      const ref = msg('access.session.noDomainStats', { host: this.connection.label, detail: parsed.value.domstatsFailure })
+      throw new HostOutputError(english(ref), ref)
+    }
     const layouts = parsed.value.domains.map((d) => [d.name, layoutOf(d)] as const)
     if (this.layouts.changed(layouts)) this.stale = true
     const running = parsed.value.domains.filter((d) => d.cpuTimeNs !== undefined && d.vcpus.length > 0)

@@ -29,6 +29,8 @@
  * with the program in single quotes inside it): newlines come from sprintf("%c", 10).
  */
 
+import { english, msg } from '../../../shared/i18n'
+import type { MessageRef } from '../../../shared/model'
 import { describeBytes } from '../../ssh/output-cap'
 
 /** Shell lines every resident script starts with: C locale, the usual PATH, and how to run awk. */
@@ -112,6 +114,9 @@ function frame_init() {
 /** An answer that does not follow the framing: the session that sent it is not to be trusted. */
 export class FrameError extends Error {
   override name = 'FrameError'
+  constructor(readonly messageRef: MessageRef) {
+    super(english(messageRef))
+  }
 }
 
 /**
@@ -138,14 +143,14 @@ export class DeltaFrames {
     const prefix = `@@VP ${nonce} `
     const lines = answer.split('\n')
     if (lines.at(-1) === '') lines.pop()
-    if (!lines[0]?.startsWith(`${prefix}START `)) throw new FrameError(`the answer does not start with this request's START line: ${JSON.stringify(answer.slice(0, 80))}`)
-    if (lines.at(-1) !== `${prefix}DONE`) throw new FrameError('the answer does not end with its DONE line')
+    if (!lines[0]?.startsWith(`${prefix}START `)) throw new FrameError(msg('access.session.frame.noStart', { output: JSON.stringify(answer.slice(0, 80)) }))
+    if (lines.at(-1) !== `${prefix}DONE`) throw new FrameError(msg('access.session.frame.noDone'))
     const out: string[] = [lines[0]]
     let open: { name: string; lines: string[]; from: string[] } | undefined
     let size = answer.length
     const grow = (chars: number) => {
       size += chars
-      if (size > this.maxChars) throw new FrameError(`the answer holds more than ${describeBytes(this.maxChars)} of text once decoded`)
+      if (size > this.maxChars) throw new FrameError(msg('access.session.frame.tooLarge', { size: describeBytes(this.maxChars) }))
     }
     for (let i = 1; i < lines.length - 1; i++) {
       const l = lines[i]!
@@ -159,26 +164,26 @@ export class DeltaFrames {
           // A one-shot script's section (no count) ends with the empty line printed before END.
           if (end[3] === undefined && open.lines.at(-1) === '') open.lines.pop()
           if (end[3] !== undefined && Number(end[3]) !== open.lines.length) {
-            throw new FrameError(`section ${open.name}: ${open.lines.length} lines decoded, the host counted ${end[3]}`)
+            throw new FrameError(msg('access.session.frame.lineCount', { section: open.name, count: open.lines.length, counted: end[3] }))
           }
           if (end[2] === '0') this.previous.set(open.name, open.lines)
           else this.previous.delete(open.name)
           out.push(`${prefix}BEGIN ${open.name}`, ...open.lines, '', `${prefix}END ${open.name} ${end[2]}`)
           open = undefined
         } else {
-          throw new FrameError(`unexpected marker ${JSON.stringify(rest.slice(0, 60))}`)
+          throw new FrameError(msg('access.session.frame.marker', { output: JSON.stringify(rest.slice(0, 60)) }))
         }
         continue
       }
       if (!open) {
         // one-shot scripts print an empty line before each BEGIN
         if (l === '') continue
-        throw new FrameError(`a line outside any section: ${JSON.stringify(l.slice(0, 60))}`)
+        throw new FrameError(msg('access.session.frame.outside', { output: JSON.stringify(l.slice(0, 60)) }))
       }
       if (l.startsWith('=')) {
         const k = /^=([1-9]\d*)$/.exec(l)
         const at = open.lines.length
-        if (!k || at + Number(k[1]) > open.from.length) throw new FrameError(`section ${open.name}: ${JSON.stringify(l)} refers to lines the previous answer did not have`)
+        if (!k || at + Number(k[1]) > open.from.length) throw new FrameError(msg('access.session.frame.badReference', { section: open.name, output: JSON.stringify(l) }))
         for (let j = 0; j < Number(k[1]); j++) {
           const same = open.from[at + j]!
           grow(same.length + 1)
@@ -188,7 +193,7 @@ export class DeltaFrames {
         open.lines.push(l.startsWith('+') ? l.slice(1) : l)
       }
     }
-    if (open) throw new FrameError(`section ${open.name} has no END`)
+    if (open) throw new FrameError(msg('access.session.frame.noEnd', { section: open.name }))
     out.push(lines.at(-1)!)
     return `${out.join('\n')}\n`
   }

@@ -1,7 +1,15 @@
+import type { MessageRef } from '../../../shared/model'
 import type { HostConnection } from '../../ssh/connection'
 
 export class HostOutputError extends Error {
   override name = 'HostOutputError'
+  constructor(
+    message: string,
+    /** The same in VirtPilot's words, where it has them (the English is `message`). */
+    readonly messageRef?: MessageRef,
+  ) {
+    super(message)
+  }
 }
 
 /** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { OUTPUT_LIMITS } from '../../ssh/output-cap'
-import { ResidentSession, SessionError, type SessionConnection } from '../../ssh/session-channel'
+import { msg } from '../../../shared/i18n'
+import type { MessageRef } from '../../../shared/model'
+import { ResidentSession, SessionError, worded, type SessionConnection } from '../../ssh/session-channel'
 import { DeltaFrames } from './resident-frame'
 
 /** Shortest and longest wait for one poll's answer; callers ask for their poll interval. */
@@ -25,7 +27,7 @@ export class StatsSession {
     private readonly connection: SessionConnection,
     script: string,
   ) {
-    this.session = new ResidentSession(connection, { script, what: 'statistics', maxAnswerBytes: OUTPUT_LIMITS.poll })
+    this.session = new ResidentSession(connection, { script, what: msg('access.session.statistics'), maxAnswerBytes: OUTPUT_LIMITS.poll })
   }
 
   /** Sessions started so far (1 while the first one lives). */
@@ -43,7 +45,7 @@ export class StatsSession {
       request(nonce),
       ({ head, tail }) => {
         // Anything but this request's START line first is garbage: no need to wait for the deadline.
-        if (!start.startsWith(head.slice(0, start.length))) return `answered ${JSON.stringify(head.slice(0, 80))} instead of a START line`
+        if (!start.startsWith(head.slice(0, start.length))) return msg('access.session.notStart', { output: JSON.stringify(head.slice(0, 80)) })
         return tail.endsWith(done)
       },
       timeout,
@@ -56,14 +58,14 @@ export class StatsSession {
     try {
       return this.frames.decode(answer.text, nonce)
     } catch (error) {
-      const reason = `sent an answer that is not framed right: ${(error as Error).message}`
+      const reason = msg('access.session.notFramed', { problem: worded(error) })
       this.session.fail(reason)
-      throw new SessionError(`${this.connection.label}: the statistics session ${reason}`)
+      throw new SessionError(msg('access.session.said', { host: this.connection.label, what: msg('access.session.statistics'), reason }))
     }
   }
 
   /** The last answer made no sense to its parser: the next poll starts a new session. */
-  reject(reason: string): void {
+  reject(reason: MessageRef): void {
     this.session.fail(reason)
   }
 

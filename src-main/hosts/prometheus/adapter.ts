@@ -1,4 +1,5 @@
-import type { ClusterFacts, Host, HostStorage, MessageRef, Vm } from '../../../shared/model'
+import { english, msg } from '../../../shared/i18n'
+import type { ClusterFacts, Host, HostCluster, HostStorage, MessageRef, Vm } from '../../../shared/model'
 import { nameFromHost } from '../../../shared/text/control'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { MetricStoreError } from './client'
@@ -46,13 +47,27 @@ function vmState(code: number | undefined): Vm['state'] {
   }
 }
 
-function hostFromStore(h: FleetHost): Host {
+/** A Proxmox node's cluster as this store tells it apart: same-named clusters of two labs are two clusters. */
+function storeCluster(h: FleetHost, store: string, label: string | undefined): HostCluster | undefined {
+  if (!h.pveCluster) return undefined
+  const { name, group } = h.pveCluster
+  return {
+    id: `prometheus:${store}|pve:${label ? `${label}=${group}` : ''}|${name}`,
+    name: nameFromHost(name).name,
+    via: nameFromHost(label ? `${store} (${label}="${group}")` : store).name,
+  }
+}
+
+function hostFromStore(h: FleetHost, store: string, label: string | undefined): Host {
   const threads = Math.max(1, Math.round(h.threads))
   const exporter = h.nodeInstances.length > 0 ? 'node_exporter' : 'pve-exporter'
+  const cluster = storeCluster(h, store, label)
   return {
     id: storeHostId(h.key),
+    // Two clusters' `pve1` are both named pve1: their cluster tells them apart.
     name: nameFromHost(h.nodename ?? h.key).name,
     source: h.pveNode !== undefined ? 'proxmox' : 'libvirt',
+    ...(cluster ? { cluster } : {}),
     state: 'online',
     // The exporters give logical CPUs, not the socket/core/thread split: SSH discovery does.
     cpu: { model: h.cpuModel ?? `unknown (${exporter})`, sockets: 1, coresPerSocket: threads, threadsPerCore: 1, threads, mhz: h.cpuMhz && h.cpuMhz > 0 ? h.cpuMhz : 1 },
@@ -130,13 +145,13 @@ export class StoreFleetAdapter implements HostAdapter {
         tags: [STORE_TAG],
         ...(v.managedBy ? { managedBy: v.managedBy } : {}),
       }))
-    return { hosts: hosts.map(hostFromStore), vms }
+    return { hosts: hosts.map((h) => hostFromStore(h, this.fleet.client.label, this.fleet.pveScope.label)), vms }
   }
 
   async readStats(now: number): Promise<RawStats> {
     const reading = await this.fleet.readShared(now, this.options.shareMs ?? 2_000)
     this.problems = [...(this.discovery?.problems ?? []), ...reading.problems]
-    this.problemRefs = [...(this.discovery?.problemRefs ?? []), ...reading.problems.map(() => null)]
+    this.problemRefs = [...(this.discovery?.problemRefs ?? []), ...reading.problemRefs]
     const excluded = this.exclude()
     const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), fleetVmId(v)]))
     const hosts = [...reading.hosts].filter(([key]) => !excluded.has(key)).map(([key, r]) => this.counters.host(storeHostId(key), r, now))
@@ -215,8 +230,9 @@ export class StoreStatsAdapter implements HostAdapter {
     const reading = await fleet.readShared(now, this.shareMs)
     const rates = reading.hosts.get(hostKey)
     if (!rates) {
-      const why = reading.problems.find((p) => p.startsWith(`${hostKey}:`))
-      throw new MetricStoreError('stale', why ? `${fleet.client.label}: ${why}` : `${fleet.client.label} has no fresh node_exporter figures for ${hostKey}. Is node_exporter running there, and does its instance label (or Settings → Metrics source → host names) say ${hostKey}?`)
+      const at = reading.problems.findIndex((p) => p.startsWith(`${hostKey}:`))
+      const ref = at >= 0 ? msg('access.metricsSource.storeSays', { store: fleet.client.label, why: reading.problemRefs[at]! }) : msg('access.metricsSource.noFreshHost', { store: fleet.client.label, host: hostKey })
+      throw new MetricStoreError('stale', english(ref), ref)
     }
     const hosts = [this.counters.host(this.hostId, rates, now)]
     const vms = []

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { z } from 'zod'
+import { english, msg } from '../../../shared/i18n'
 import type { MessageRef } from '../../../shared/model'
 import type { ResolvedAuth } from './source'
 
@@ -17,6 +18,11 @@ export class MetricStoreError extends Error {
   ) {
     super(message)
   }
+}
+
+/** A MetricStoreError in VirtPilot's words: the English of the message, and the message beside it. */
+function storeError(kind: StoreErrorKind, ref: MessageRef): MetricStoreError {
+  return new MetricStoreError(kind, english(ref), ref)
 }
 
 /** A store answer larger than this is refused (a runaway query, or not a store at all). */
@@ -78,7 +84,7 @@ export class PrometheusClient {
     if (timeMs !== undefined) form.time = (timeMs / 1000).toFixed(3)
     const data = await this.call('query', form)
     const parsed = z.object({ resultType: z.literal('vector'), result: VectorSchema }).safeParse(data)
-    if (!parsed.success) throw this.badResponse('query', 'the result is not an instant vector')
+    if (!parsed.success) throw this.badResponse('query', 'notVector')
     return parsed.data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }))
   }
 
@@ -91,7 +97,7 @@ export class PrometheusClient {
       step: `${Math.max(1, Math.round(stepMs / 1000))}s`,
     }, 'POST', timeoutMs)
     const parsed = z.object({ resultType: z.literal('matrix'), result: MatrixSchema }).safeParse(data)
-    if (!parsed.success) throw this.badResponse('query_range', 'the result is not a range matrix')
+    if (!parsed.success) throw this.badResponse('query_range', 'notMatrix')
     return parsed.data.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) }))
   }
 
@@ -99,7 +105,7 @@ export class PrometheusClient {
   async series(match: readonly string[], startMs: number, endMs: number): Promise<Record<string, string>[]> {
     const data = await this.call('series', { 'match[]': [...match], start: (startMs / 1000).toFixed(3), end: (endMs / 1000).toFixed(3) })
     const parsed = z.array(z.record(z.string(), z.string())).safeParse(data)
-    if (!parsed.success) throw this.badResponse('series', 'the result is not a list of label sets')
+    if (!parsed.success) throw this.badResponse('series', 'notLabelSets')
     return parsed.data
   }
 
@@ -111,12 +117,12 @@ export class PrometheusClient {
     if (endMs !== undefined) form.end = (endMs / 1000).toFixed(3)
     const data = await this.call(`label/${encodeURIComponent(name)}/values`, form, 'GET')
     const parsed = z.array(z.string()).safeParse(data)
-    if (!parsed.success) throw this.badResponse('label values', 'the result is not a list of strings')
+    if (!parsed.success) throw this.badResponse('label values', 'notStrings')
     return parsed.data
   }
 
-  private badResponse(what: string, why: string): MetricStoreError {
-    return new MetricStoreError('bad-response', `${this.label} answered the ${what} request with something that is not the Prometheus HTTP API (${why}). Is this the store's query address (Thanos Query, Mimir's /prometheus prefix, VictoriaMetrics' /select/0/prometheus in cluster mode)?`)
+  private badResponse(what: string, why: 'notVector' | 'notMatrix' | 'notLabelSets' | 'notStrings'): MetricStoreError {
+    return storeError('bad-response', msg('access.metricsSource.badResponse', { store: this.label, what, why: msg(`access.metricsSource.${why}`) }))
   }
 
   private async call(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST', timeoutMs = this.timeoutMs): Promise<unknown> {
@@ -131,7 +137,7 @@ export class PrometheusClient {
       throw error
     })
     if (status === 401 || status === 403) {
-      throw new MetricStoreError('auth', `${this.label} refused the credentials (HTTP ${status}). Check --bearer-token-file or --basic-auth-file (Settings → Metrics source), and for Mimir/Cortex the tenant.`)
+      throw storeError('auth', msg('access.metricsSource.credentialsRefused', { store: this.label, status }))
     }
     let envelope: z.infer<typeof EnvelopeSchema>
     try {
@@ -140,11 +146,12 @@ export class PrometheusClient {
       envelope = parsed.data
     } catch {
       const start = text.slice(0, 120).replace(/[^\x20-\x7e]/g, '?')
-      throw new MetricStoreError('bad-response', `${this.label}/api/v1/${endpoint} answered HTTP ${status} without Prometheus API JSON (starts with "${start}"). Is this the store's query address?`)
+      throw storeError('bad-response', msg('access.metricsSource.notJson', { store: this.label, endpoint, status, start }))
     }
     if (envelope.status === 'error') {
       const kind = status === 400 || status === 422 ? 'query' : 'bad-response'
-      throw new MetricStoreError(kind, `${this.label} could not run the ${endpoint} request: ${envelope.errorType ?? 'error'}: ${envelope.error ?? 'no reason given'}`)
+      // The store's own words (its error type and text) stay as it said them.
+      throw storeError(kind, msg('access.metricsSource.requestFailed', { store: this.label, endpoint, detail: `${envelope.errorType ?? 'error'}: ${envelope.error ?? 'no reason given'}` }))
     }
     return envelope.data
   }
@@ -165,7 +172,7 @@ export class PrometheusClient {
           size += chunk.length
           this.traffic.bytes += chunk.length
           if (size > RESPONSE_LIMIT_BYTES) {
-            req.destroy(new MetricStoreError('bad-response', `${this.label} sent more than ${RESPONSE_LIMIT_BYTES / 1024 / 1024} MiB for one request; VirtPilot stopped reading it`))
+            req.destroy(storeError('bad-response', msg('access.metricsSource.tooLarge', { store: this.label, mib: RESPONSE_LIMIT_BYTES / 1024 / 1024 })))
             return
           }
           chunks.push(chunk)
@@ -173,16 +180,13 @@ export class PrometheusClient {
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }))
         res.on('error', reject)
       })
-      req.on('timeout', () => req.destroy(new MetricStoreError('unreachable', `${this.label} did not answer within ${timeoutMs / 1000} s`)))
+      req.on('timeout', () => req.destroy(storeError('unreachable', msg('access.metricsSource.timeout', { store: this.label, seconds: timeoutMs / 1000 }))))
       req.on('error', (error: NodeJS.ErrnoException) => {
         if (error instanceof MetricStoreError) return reject(error)
         const tls = /certificate|self[- ]signed|CERT_|unable to verify/i.test(`${error.code ?? ''} ${error.message}`)
-        const failure = new MetricStoreError(
-          tls ? 'auth' : 'unreachable',
-          tls
-            ? `${this.label}: the TLS certificate is not trusted (${error.message}). Pass the CA that signed it with --ca-file (Settings → Metrics source → CA file).`
-            : `cannot reach the metrics store at ${this.label} (${error.code ?? error.message}). Is Prometheus (or Thanos/Mimir/VictoriaMetrics) running there, and is the address and port right?`,
-        )
+        const failure = tls
+          ? storeError('auth', msg('access.metricsSource.tlsUntrusted', { store: this.label, detail: error.message }))
+          : storeError('unreachable', msg('access.metricsSource.unreachable', { store: this.label, detail: error.code ?? error.message }))
         reject(error.code === 'ECONNRESET' || error.code === 'EPIPE' ? Object.assign(failure, { reset: true }) : failure)
       })
       if (body !== undefined) req.write(body)

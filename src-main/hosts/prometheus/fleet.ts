@@ -3,6 +3,7 @@ import type { MessageRef, VmManager } from '../../../shared/model'
 import { nameFromHost } from '../../../shared/text/control'
 import { MetricStoreError, type InstantSample, type PrometheusClient } from './client'
 import { detectLibvirtFlavour, detectPve, NODE, PVE, REQUIRED_NODE, type LibvirtNames, type PveIoNames } from './metric-names'
+import { PveScope, splitScoped } from './pve-scope'
 
 /** A hypervisor host as the store knows it: node_exporter and libvirt exporter instances joined by host. */
 export interface FleetHost {
@@ -12,8 +13,10 @@ export interface FleetHost {
   nodename?: string
   nodeInstances: string[]
   libvirtInstances: string[]
-  /** The Proxmox node name, when pve-exporter knows this host (its guests are the host's VMs). */
+  /** The Proxmox node name, when pve-exporter knows this host (its guests are the host's VMs); scoped (`pve1@lab-b`) when the store holds several clusters. */
   pveNode?: string
+  /** The Proxmox VE cluster of that node: its name (a standalone node's own) and the cluster label's value that tells it apart in the store ('' with one cluster). */
+  pveCluster?: { name: string; group: string }
   /** Logical CPUs (node_cpu_seconds_total's `cpu` label values, else Proxmox's maxcpu). */
   threads: number
   memTotalBytes: number
@@ -93,6 +96,8 @@ export interface FleetReading {
   vms: Map<string, VmRates>
   /** Hosts left out and why (stale, exporter down). */
   problems: string[]
+  /** The same problems as messages, one per problem. */
+  problemRefs: MessageRef[]
 }
 
 /** A Proxmox guest's or node's figures as one read gives them, by `id`. */
@@ -109,8 +114,16 @@ interface PveFigures {
   netTx?: number
 }
 
-/** A Proxmox guest's VirtPilot id: the one SSH discovery of Proxmox gives it (hosts/proxmox: vmids are unique in a cluster). */
-const proxmoxVmId = (vmid: number) => `pve-${vmid}`
+/**
+ * A Proxmox guest's VirtPilot id: `pve-VMID` (vmids are unique in a cluster) while the store holds
+ * one cluster, `pve-VMID@GROUP` when it holds several (the cluster label's value tells them apart).
+ */
+function proxmoxVmId(scopedId: string): string | undefined {
+  const { id, group } = splitScoped(scopedId)
+  const vmid = Number(id.replace(/^qemu\//, ''))
+  if (!Number.isInteger(vmid) || vmid <= 0) return undefined
+  return group === '' && !scopedId.includes('@') ? `pve-${vmid}` : `pve-${vmid}@${group}`
+}
 
 export const vmKey = (hostKey: string, domain: string) => `${hostKey}\u0000${domain}`
 
@@ -131,6 +144,8 @@ const VIRTUAL_DISKS = 'dm-.*|loop.*|zram.*|md.*|ram.*|nbd.*|sr.*|fd.*'
 export interface FleetOptions {
   /** The admin's mapping of instance, address or nodename to a host name. */
   hostMap?: Record<string, string>
+  /** The scrape label whose values tell Proxmox VE clusters apart in the store (default `job`). */
+  clusterLabel?: string
   /** How often VirtPilot reads: the rate window is never shorter. */
   pollIntervalMs: number
 }
@@ -156,6 +171,8 @@ export class FleetReader {
   /** Proxmox node name -> host key, and the QEMU guests' ids (`qemu/100`), as last discovered. */
   private pveHostKeys = new Map<string, string>()
   private pveGuestIds: string[] = []
+  /** How Proxmox ids are told apart when the store holds several clusters. */
+  private scope = new PveScope()
 
   constructor(
     readonly client: PrometheusClient,
@@ -176,9 +193,14 @@ export class FleetReader {
     return this.hostsByKey.get(hostKey)?.pveNode
   }
 
-  /** Every QEMU guest pve-exporter lists on a known node, by `id` (`qemu/100`). */
+  /** Every QEMU guest pve-exporter lists on a known node, by `id` (`qemu/100`; scoped, `qemu/100@lab-b`, with several clusters). */
   pveGuests(): readonly string[] {
     return this.pveGuestIds
+  }
+
+  /** How Proxmox ids of this store are scoped (one cluster, or several told apart by a label). */
+  get pveScope(): PveScope {
+    return this.scope
   }
 
   /** The libvirt exporter's metric names the last discovery detected. */
@@ -250,7 +272,7 @@ export class FleetReader {
       // Samples of `up` in the last minute (10 minutes for slow scrapes): the scrape interval, also in a store younger than 10 minutes.
       q('label_replace(count_over_time(up[1m]), "vp_window", "60", "", "") or label_replace(count_over_time(up[10m]), "vp_window", "600", "", "") or label_replace(up == 0, "vp_window", "down", "", "")'),
       this.names ? q(this.domainInfoExpr(this.names)) : Promise.resolve([] as InstantSample[]),
-      this.pve ? q(`${PVE.nodeInfo} or ${PVE.guestInfo} or {__name__=~"${PVE.cpuLimit}|${PVE.memSize}|${PVE.up}",id=~"(node|qemu)/.+"} or label_replace(${PVE.haState}{id=~"qemu/.+"} == 1, "vp_family", "ha", "", "")`) : Promise.resolve([] as InstantSample[]),
+      this.pve ? q(`${PVE.nodeInfo} or ${PVE.guestInfo} or {__name__=~"${PVE.cpuLimit}|${PVE.memSize}|${PVE.up}",id=~"(node|qemu|cluster)/.+"} or label_replace(${PVE.haState}{id=~"qemu/.+"} == 1, "vp_family", "ha", "", "")`) : Promise.resolve([] as InstantSample[]),
     ])
     // n samples in a window are n - 1 scrape intervals apart; the minute is exact enough from 3 samples on.
     const perWindow = (w: string) => up.filter((s) => s.labels.vp_window === w).map((s) => s.value).filter((v) => v > 1)
@@ -281,7 +303,7 @@ export class FleetReader {
       const host = hosts.get(key)
       if (host) {
         host.nodeInstances.push(instance)
-        note(`${key}: node_exporter is scraped twice (${host.nodeInstances.join(', ')}); its figures come from ${host.nodeInstances[0]}`)
+        say(msg('access.metricsSource.scrapedTwice', { host: key, instances: host.nodeInstances.join(', '), first: host.nodeInstances[0]! }))
         continue
       }
       const cpuModel = models.get(instance)
@@ -323,10 +345,10 @@ export class FleetReader {
     }
     this.pveHostKeys = new Map()
     this.pveGuestIds = []
-    const pve = this.pve ? this.pveInventory(pveInfo, hosts, vms, note) : undefined
+    const pve = this.pve ? this.pveInventory(pveInfo, hosts, vms, say) : undefined
     // Hosts that are no Proxmox node need a libvirt exporter for their VMs.
     if (!this.names && [...hosts.values()].some((h) => h.pveNode === undefined)) {
-      note(`${this.client.label} holds no libvirt domain metrics (libvirt_domain_info_cpu_time_seconds_total): VMs cannot be read. Deploy a libvirt exporter (Debian: prometheus-libvirt-exporter, port 9177) on each host and scrape it.`)
+      say(msg('access.metricsSource.noLibvirt', { store: this.client.label }))
     }
     this.hostsByKey = hosts
     this.vmsPerInstance = new Map()
@@ -336,14 +358,16 @@ export class FleetReader {
       if (i !== undefined && this.vmsPerInstance.has(i) && s.labels.__name__ === this.names?.vcpus) this.vmsPerInstance.set(i, (this.vmsPerInstance.get(i) ?? 0) + 1)
     }
     for (const instance of unmatched) {
-      note(
-        `the libvirt exporter at ${instance} matches no node_exporter host (hosts: ${[...hosts.keys()].join(', ') || 'none'}). Map "${instanceAddress(instance)}" to its host in Settings → Metrics source → host names, or give both exporters the same instance label.`,
-      )
+      const known = [...hosts.keys()].join(', ')
+      say(msg('access.metricsSource.unmatchedLibvirt', { instance, hosts: known || msg('access.metricsSource.none'), address: instanceAddress(instance) }))
     }
     if (hosts.size === 0) {
-      throw new MetricStoreError('missing-metrics', `${this.client.label} has no fresh ${this.hasNode ? NODE.cpuSeconds : `${PVE.nodeInfo} or ${PVE.cpuLimit}{id="node/…"}`} series: ${this.hasNode ? 'node_exporter' : 'pve-exporter'} is not being scraped right now (check Prometheus' targets page).`)
+      const ref = this.hasNode
+        ? msg('access.metricsSource.noFreshNode', { store: this.client.label, series: NODE.cpuSeconds })
+        : msg('access.metricsSource.noFreshPve', { store: this.client.label, info: PVE.nodeInfo, limit: `${PVE.cpuLimit}{id="node/…"}` })
+      throw new MetricStoreError('missing-metrics', english(ref), ref)
     }
-    for (const s of down) if (s.labels.instance) note(`${s.labels.instance}${s.labels.job ? ` (job ${s.labels.job})` : ''} is down: Prometheus cannot scrape it. Is the exporter running and reachable from Prometheus?`)
+    for (const s of down) if (s.labels.instance) say(s.labels.job ? msg('access.metricsSource.downJob', { instance: s.labels.instance, job: s.labels.job }) : msg('access.metricsSource.down', { instance: s.labels.instance }))
     return {
       hosts: [...hosts.values()],
       vms: [...vms.values()].filter((v) => v.vcpus > 0),
@@ -360,18 +384,25 @@ export class FleetReader {
    * nodename (or its first label: Proxmox names a node by its short hostname) or mapped name is
    * the node's, else it is a host of its own; its QEMU guests are its VMs; containers are listed.
    */
-  private pveInventory(samples: InstantSample[], hosts: Map<string, FleetHost>, vms: Map<string, FleetVm>, note: (text: string) => void): NonNullable<FleetDiscovery['pve']> {
+  private pveInventory(samples: InstantSample[], hosts: Map<string, FleetHost>, vms: Map<string, FleetVm>, say: (ref: MessageRef) => void): NonNullable<FleetDiscovery['pve']> {
+    // Two clusters (two labs' `pve`) in one store differ by the cluster label only: scope every id by it when it has several values.
+    const label = this.options.clusterLabel ?? 'job'
+    const groups = new Set(samples.filter((s) => s.labels.id !== undefined).map((s) => s.labels[label] ?? ''))
+    const scope = (this.scope = new PveScope(groups.size > 1 ? label : undefined))
+    const clusterNames = new Map<string, string>()
     const figures = new Map<string, PveFigures>()
     const guests = new Map<string, { name: string; node: string; type: string; template: boolean }>()
     const nodes = new Set<string>()
     const ha = new Map<string, string>()
     for (const s of samples) {
-      const id = s.labels.id
+      const id = scope.key(s.labels)
       if (id === undefined || !Number.isFinite(s.value)) continue
+      const bare = s.labels.id!
       const name = s.labels.__name__
-      if (s.labels.vp_family === 'ha') ha.set(id, s.labels.state ?? '')
-      else if (name === PVE.nodeInfo) nodes.add(s.labels.name || id.replace(/^node\//, ''))
-      else if (name === PVE.guestInfo && s.labels.node) guests.set(id, { name: s.labels.name ?? '', node: s.labels.node, type: s.labels.type ?? id.split('/')[0]!, template: s.labels.template === '1' })
+      if (bare.startsWith('cluster/')) clusterNames.set(s.labels[label] ?? '', bare.slice('cluster/'.length))
+      else if (s.labels.vp_family === 'ha') ha.set(id, s.labels.state ?? '')
+      else if (name === PVE.nodeInfo) nodes.add(scope.name(s.labels.name || bare.replace(/^node\//, ''), s.labels))
+      else if (name === PVE.guestInfo && s.labels.node) guests.set(id, { name: s.labels.name ?? '', node: scope.name(s.labels.node, s.labels), type: s.labels.type ?? bare.split('/')[0]!, template: s.labels.template === '1' })
       else {
         if (id.startsWith('node/')) nodes.add(id.slice('node/'.length))
         const f = figures.get(id) ?? {}
@@ -388,19 +419,26 @@ export class FleetReader {
       byNodename.set(h.nodename.toLowerCase(), h)
       byNodename.set(h.nodename.toLowerCase().split('.')[0]!, h)
     }
+    // A cluster's name from pve_up{id="cluster/NAME"}; a standalone node (no cluster) is its own.
+    const clusterOf = (node: string) => {
+      const { id: bare, group } = splitScoped(node)
+      return { name: (scope.label ? clusterNames.get(group) : [...clusterNames.values()][0]) ?? bare, group }
+    }
     for (const node of [...nodes].sort()) {
-      const mapped = this.mapped(node)
-      const joined = (mapped !== undefined ? hosts.get(mapped) : undefined) ?? hosts.get(node) ?? byNodename.get(node.toLowerCase())
+      const bare = splitScoped(node).id
+      const mapped = this.mapped(node, bare)
+      const joined = (mapped !== undefined ? hosts.get(mapped) : undefined) ?? hosts.get(node) ?? byNodename.get(bare.toLowerCase())
       if (joined) {
         if (joined.pveNode === undefined) {
           joined.pveNode = node
+          joined.pveCluster = clusterOf(node)
           this.pveHostKeys.set(node, joined.key)
-        } else note(`${joined.key}: Proxmox nodes ${joined.pveNode} and ${node} both name this host; the guests of ${node} are left out. Check Settings → Metrics source → host names.`)
+        } else say(msg('access.metricsSource.twoNodes', { host: joined.key, a: joined.pveNode, b: node }))
         continue
       }
       const key = mapped ?? node
       const f = figures.get(`node/${node}`) ?? {}
-      hosts.set(key, { key, nodename: node, pveNode: node, nodeInstances: [], libvirtInstances: [], threads: f.limit ?? 0, memTotalBytes: f.size ?? 0 })
+      hosts.set(key, { key, nodename: bare, pveNode: node, pveCluster: clusterOf(node), nodeInstances: [], libvirtInstances: [], threads: f.limit ?? 0, memTotalBytes: f.size ?? 0 })
       this.pveHostKeys.set(node, key)
     }
     const containers: NonNullable<FleetDiscovery['pve']>['containers'] = []
@@ -412,8 +450,9 @@ export class FleetReader {
         continue
       }
       if (g.type !== 'qemu') continue
-      const vmid = Number(id.replace(/^qemu\//, ''))
-      if (!Number.isInteger(vmid) || vmid <= 0) continue
+      const vmId = proxmoxVmId(id)
+      if (vmId === undefined) continue
+      const vmid = Number(splitScoped(id).id.slice('qemu/'.length))
       const f = figures.get(id) ?? {}
       const haState = ha.get(id)
       this.pveGuestIds.push(id)
@@ -421,7 +460,7 @@ export class FleetReader {
         hostKey,
         domain: g.name || `VM ${vmid}`,
         guestId: id,
-        vmId: proxmoxVmId(vmid),
+        vmId,
         // pve_up: 1 running, 0 stopped (libvirt's codes 1 and 5).
         stateCode: f.up === 0 ? 5 : 1,
         vcpus: f.limit ?? 0,
@@ -491,8 +530,8 @@ export class FleetReader {
       ? [
           `{__name__=~"${PVE.cpuRatio}|${PVE.cpuLimit}|${PVE.memUsed}|${PVE.memSize}|${PVE.up}",id=~"(node|qemu)/.+"}`,
           `${PVE.guestInfo}{type="qemu"}`,
-          tag('scrapedAt', `max by (id) (timestamp(${PVE.memUsed}{id=~"node/.+"}))`),
-          ...(['diskRead', 'diskWrite', 'netRx', 'netTx'] as const).map((f) => tag(f, `max by (id) (rate(${io[f === 'diskWrite' ? 'diskWritten' : f]}{id=~"qemu/.+"}[${w}]))`)),
+          tag('scrapedAt', `max by (${this.scope.by}) (timestamp(${PVE.memUsed}{id=~"node/.+"}))`),
+          ...(['diskRead', 'diskWrite', 'netRx', 'netTx'] as const).map((f) => tag(f, `max by (${this.scope.by}) (rate(${io[f === 'diskWrite' ? 'diskWritten' : f]}{id=~"qemu/.+"}[${w}]))`)),
         ].join(' or ')
       : undefined
     const none = Promise.resolve([] as InstantSample[])
@@ -506,6 +545,11 @@ export class FleetReader {
 
   private assemble(now: number, hostSamples: InstantSample[], vmSamples: InstantSample[], pveSamples: InstantSample[] = []): FleetReading {
     const problems: string[] = []
+    const problemRefs: MessageRef[] = []
+    const say = (ref: MessageRef) => {
+      problems.push(english(ref))
+      problemRefs.push(ref)
+    }
     const hosts = new Map<string, HostRates>()
     const hostOf = (instance: string) => {
       const key = this.hostKeyOf(instance)
@@ -568,10 +612,10 @@ export class FleetReader {
       const cpuModes = Object.keys(h.cpu).length
       if (h.scrapedAt > 0 && now - h.scrapedAt > staleAfterMs) {
         hosts.delete(key)
-        problems.push(`${key}: ${this.exporterOf(key)} was last scraped ${Math.round((now - h.scrapedAt) / 1000)} s ago; is it running and is Prometheus scraping it?`)
+        say(msg('access.metricsSource.lastScraped', { host: key, exporter: this.exporterOf(key), seconds: Math.round((now - h.scrapedAt) / 1000) }))
       } else if (h.memTotalBytes <= 0 || cpuModes === 0) {
         hosts.delete(key)
-        problems.push(`${key}: ${this.exporterOf(key)} figures are incomplete (${cpuModes === 0 ? 'no CPU rate: fewer than two scrapes in the window' : 'no memory'})`)
+        say(msg('access.metricsSource.incomplete', { host: key, exporter: this.exporterOf(key), what: msg(cpuModes === 0 ? 'access.metricsSource.noCpuRate' : 'access.metricsSource.noMemory') }))
       }
     }
 
@@ -615,12 +659,12 @@ export class FleetReader {
       const node = pve.nodeOf.get(id)
       const hostKey = node !== undefined ? this.pveHostKeys.get(node) : undefined
       // A guest on a node discovery has not seen (new) waits for the next discovery; a stopped one has no reading.
-      if (hostKey === undefined || !hosts.has(hostKey) || f.up === 0 || !f.limit) continue
-      const vmid = Number(id.slice('qemu/'.length))
+      const vmId = proxmoxVmId(id)
+      if (hostKey === undefined || !hosts.has(hostKey) || f.up === 0 || !f.limit || vmId === undefined) continue
       out.set(vmKey(hostKey, id), {
         hostKey,
-        domain: pve.names.get(id) || `VM ${vmid}`,
-        vmId: proxmoxVmId(vmid),
+        domain: pve.names.get(id) || `VM ${splitScoped(id).id.slice('qemu/'.length)}`,
+        vmId,
         vcpus: f.limit,
         // Proxmox's cpu is the busy fraction of the guest's vCPUs.
         cpuCores: Math.max(0, f.ratio ?? 0) * f.limit,
@@ -634,7 +678,7 @@ export class FleetReader {
         netTxBps: f.netTx ?? 0,
       })
     }
-    return { t: now, hosts, vms: out, problems }
+    return { t: now, hosts, vms: out, problems, problemRefs }
   }
 
   /** Which exporter a host's figures come from, for messages. */
@@ -649,10 +693,10 @@ export class FleetReader {
     const nodeOf = new Map<string, string>()
     const names = new Map<string, string>()
     for (const s of samples) {
-      const id = s.labels.id
+      const id = this.scope.key(s.labels)
       if (id === undefined || !Number.isFinite(s.value)) continue
       if (s.labels.__name__ === PVE.guestInfo) {
-        if (s.labels.node) nodeOf.set(id, s.labels.node)
+        if (s.labels.node) nodeOf.set(id, this.scope.name(s.labels.node, s.labels))
         if (s.labels.name) names.set(id, s.labels.name)
         continue
       }

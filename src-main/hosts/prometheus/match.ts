@@ -20,15 +20,22 @@ export function targetHost(target: string): string {
  * Which store host each SSH host is: a store host matches when its key (the admin's mapping, or
  * the instance address), its nodename or one of its instances' addresses equals one of the SSH
  * host's names, compared without case; a Proxmox node also by the short name of an SSH host's
- * name (Proxmox names a node by its hostname's first label). Returns SSH host id -> store host key.
+ * name (Proxmox names a node by its hostname's first label). A name several store hosts share
+ * (two clusters' `pve1`) matches none of them. Returns SSH host id -> store host key.
  */
 export function matchHosts(fleet: readonly FleetHost[], ssh: readonly SshHostNames[]): Map<string, string> {
   const byAlias = new Map<string, string>()
+  const shared = new Set<string>()
   for (const h of fleet) {
     for (const alias of [h.key, h.nodename, ...h.nodeInstances.map(instanceAddress), ...h.nodeInstances]) {
-      if (alias !== undefined && !byAlias.has(alias.toLowerCase())) byAlias.set(alias.toLowerCase(), h.key)
+      if (alias === undefined) continue
+      const a = alias.toLowerCase()
+      if (byAlias.has(a) && byAlias.get(a) !== h.key) shared.add(a)
+      else byAlias.set(a, h.key)
     }
   }
+  // A name two store hosts go by (node pve1 of two labs' clusters) matches neither: the admin's host names say which.
+  for (const a of shared) byAlias.delete(a)
   const byNode = new Map(fleet.flatMap((h) => (h.pveNode !== undefined ? [[h.pveNode.toLowerCase(), h.key] as const] : [])))
   const shortName = (name: string) => {
     const host = targetHost(name).toLowerCase()

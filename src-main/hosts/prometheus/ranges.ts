@@ -2,6 +2,7 @@ import type { History, HostMetric, Series, VmMetric } from '../../../shared/mode
 import type { RangeSeries } from './client'
 import type { FleetReader } from './fleet'
 import { NODE, PVE, type LibvirtNames, type PveIoNames } from './metric-names'
+import { oneOf, quote, type PveScope } from './pve-scope'
 
 /** One engine bucket, as SQLite's rollups: the engine's history from a store has the same grid. */
 export const USAGE_STEP_MS = 5 * 60_000
@@ -28,7 +29,7 @@ export interface StoreVm {
   hostKey: string
   domain: string
   uuid?: string
-  /** A Proxmox guest's `id` label (`qemu/100`): read from pve-exporter. */
+  /** A Proxmox guest's `id` label (`qemu/100`; `qemu/100@lab-b` when the store holds several clusters): read from pve-exporter. */
   guestId?: string
 }
 
@@ -36,27 +37,22 @@ export interface StoreVm {
 const VIRTUAL_NICS = 'lo|vnet[0-9].*|tap.*|macvtap.*|veth.*|virbr.*|br.*|docker.*|vxlan.*|bond.*|team.*|tun.*|wg.*|dummy.*|ovs-.*|genev.*|kube.*|cni.*|flannel.*|cali.*'
 const VIRTUAL_DISKS = 'dm-.*|loop.*|zram.*|md.*|ram.*|nbd.*|sr.*|fd.*'
 
-/** A PromQL string literal's content (label values are data: quotes and backslashes escaped). */
-const quote = (v: string) => JSON.stringify(v)
-/** A regex matching exactly these values (RE2, anchored by PromQL). */
-const oneOf = (values: readonly string[]) => quote(values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))
-
 /** One Proxmox object's figure over the window: `max` keeps it once when several exporters give the whole cluster. */
-const pveOne = (fn: string, name: string, id: string, w: number) => `max(${fn}(${name}{id=${quote(id)}}[${w}s]))`
+const pveOne = (scope: PveScope, fn: string, name: string, id: string, w: number) => `max(${fn}(${name}{${scope.selectors([id])[0]!}}[${w}s]))`
 
 /** A Proxmox node's metrics from pve-exporter: CPU is a gauge (the busy fraction of its CPUs), averaged over the step. */
-function pveHostExpr(metric: HostMetric, node: string, w: number): string | undefined {
+function pveHostExpr(scope: PveScope, metric: HostMetric, node: string, w: number): string | undefined {
   const id = `node/${node}`
-  const busy = pveOne('avg_over_time', PVE.cpuRatio, id, w)
+  const busy = pveOne(scope, 'avg_over_time', PVE.cpuRatio, id, w)
   switch (metric) {
     case 'cpuPct':
       return `100 * ${busy}`
     case 'cpuUsedCores':
-      return `${busy} * ${pveOne('max_over_time', PVE.cpuLimit, id, w)}`
+      return `${busy} * ${pveOne(scope, 'max_over_time', PVE.cpuLimit, id, w)}`
     case 'memUsedMiB':
-      return `${pveOne('max_over_time', PVE.memUsed, id, w)} / 1048576`
+      return `${pveOne(scope, 'max_over_time', PVE.memUsed, id, w)} / 1048576`
     case 'memTotalMiB':
-      return `${pveOne('max_over_time', PVE.memSize, id, w)} / 1048576`
+      return `${pveOne(scope, 'max_over_time', PVE.memSize, id, w)} / 1048576`
     // pve-exporter gives no node I/O, pressure, swap or load: those charts need node_exporter.
     default:
       return undefined
@@ -64,13 +60,13 @@ function pveHostExpr(metric: HostMetric, node: string, w: number): string | unde
 }
 
 /** A Proxmox guest's metrics from pve-exporter, by its `id` (`qemu/100`). */
-function pveVmExpr(io: PveIoNames, metric: VmMetric, id: string, w: number): string | undefined {
-  const rate = (name: string) => `max(rate(${name}{id=${quote(id)}}[${w}s]))`
+function pveVmExpr(scope: PveScope, io: PveIoNames, metric: VmMetric, id: string, w: number): string | undefined {
+  const rate = (name: string) => `max(rate(${name}{${scope.selectors([id])[0]!}}[${w}s]))`
   switch (metric) {
     case 'cpuUsedCores':
-      return `${pveOne('avg_over_time', PVE.cpuRatio, id, w)} * ${pveOne('max_over_time', PVE.cpuLimit, id, w)}`
+      return `${pveOne(scope, 'avg_over_time', PVE.cpuRatio, id, w)} * ${pveOne(scope, 'max_over_time', PVE.cpuLimit, id, w)}`
     case 'memUsedMiB':
-      return `${pveOne('max_over_time', PVE.memUsed, id, w)} / 1048576`
+      return `${pveOne(scope, 'max_over_time', PVE.memUsed, id, w)} / 1048576`
     case 'diskReadBps':
       return rate(io.diskRead)
     case 'diskWriteBps':
@@ -85,12 +81,14 @@ function pveVmExpr(io: PveIoNames, metric: VmMetric, id: string, w: number): str
   }
 }
 
-/** Per Proxmox `id` (a guest or a node) over a window: CPU cores used (the step's mean) and memory bytes (the step's peak), for the selector `s`. */
-function pveGuestFigures(s: string, w: number): { cpu: string; mem: string } {
-  return {
-    cpu: `max by (id) (avg_over_time(${PVE.cpuRatio}{${s}}[${w}s])) * on (id) max by (id) (max_over_time(${PVE.cpuLimit}{${s}}[${w}s]))`,
-    mem: `max by (id) (max_over_time(${PVE.memUsed}{${s}}[${w}s]))`,
-  }
+/** Per Proxmox `id` (a guest or a node, scoped) over a window: CPU cores used (the step's mean) and memory bytes (the step's peak); one part per cluster. */
+function pveGuestFigures(scope: PveScope, ids: readonly string[], w: number): { cpu: string; mem: string } {
+  const by = scope.by
+  const parts = scope.selectors(ids).map((s) => ({
+    cpu: `max by (${by}) (avg_over_time(${PVE.cpuRatio}{${s}}[${w}s])) * on (${by}) max by (${by}) (max_over_time(${PVE.cpuLimit}{${s}}[${w}s]))`,
+    mem: `max by (${by}) (max_over_time(${PVE.memUsed}{${s}}[${w}s]))`,
+  }))
+  return { cpu: parts.map((p) => `(${p.cpu})`).join(' or '), mem: parts.map((p) => `(${p.mem})`).join(' or ') }
 }
 
 function p95(values: readonly number[]): number | null {
@@ -279,7 +277,7 @@ export class StoreRanges {
   /** One host's metrics over a range, for Host detail and a recommendation's evidence. */
   hostSeries(hostKey: string, metrics: readonly HostMetric[], from: number, to: number, maxPoints: number): Promise<StoreMetricSeries<HostMetric>> {
     const node = this.pveOnly(hostKey)
-    if (node !== undefined) return this.metricSeries(metrics, (m, w) => pveHostExpr(m, node, w), from, to, maxPoints)
+    if (node !== undefined) return this.metricSeries(metrics, (m, w) => pveHostExpr(this.fleet.pveScope, m, node, w), from, to, maxPoints)
     const s = this.nodeSelector(hostKey)
     return this.metricSeries(metrics, (m, w) => this.hostExpr(m, s, w), from, to, maxPoints)
   }
@@ -287,7 +285,7 @@ export class StoreRanges {
   /** One VM's metrics over a range, by its domain on its host's libvirt exporter. */
   vmSeries(vm: StoreVm, metrics: readonly VmMetric[], from: number, to: number, maxPoints: number): Promise<StoreMetricSeries<VmMetric>> {
     const io = this.fleet.pveIo
-    if (vm.guestId !== undefined && io) return this.metricSeries(metrics, (m, w) => pveVmExpr(io, m, vm.guestId!, w), from, to, maxPoints)
+    if (vm.guestId !== undefined && io) return this.metricSeries(metrics, (m, w) => pveVmExpr(this.fleet.pveScope, io, m, vm.guestId!, w), from, to, maxPoints)
     const n = this.fleet.libvirtNames
     if (!n) return this.metricSeries(metrics, () => undefined, from, to, maxPoints)
     const s = this.vmSelector(vm)
@@ -313,7 +311,7 @@ export class StoreRanges {
     const instances = this.libvirtInstances([hostKey])
     let expr: string
     if (guests.length > 0) {
-      const f = pveGuestFigures(`id=~${oneOf(guests)}`, w)
+      const f = pveGuestFigures(this.fleet.pveScope, guests, w)
       expr = `label_replace(${f.cpu}, "vp_metric", "cpu", "", "") or label_replace(${f.mem}, "vp_metric", "mem", "", "")`
     } else if (n && instances.length > 0 && vms.length > 0) {
       const s = `instance=~${oneOf(instances)}`
@@ -326,7 +324,7 @@ export class StoreRanges {
     const slot = new Map(times.map((t, i) => [t, i]))
     const perVm = new Map<string, { cpu: number[]; mem: number[]; total: number }>()
     for (const r of answer) {
-      const vm = byDomain.get(r.labels[label] ?? '')
+      const vm = byDomain.get((label === 'id' ? this.fleet.pveScope.key(r.labels) : r.labels.domain) ?? '')
       if (!vm) continue
       let e = perVm.get(vm.id)
       if (!e) perVm.set(vm.id, (e = { cpu: new Array<number>(times.length).fill(0), mem: new Array<number>(times.length).fill(0), total: 0 }))
@@ -371,7 +369,7 @@ export class StoreRanges {
     }
     if (pveNodes.length > 0) {
       // Nodes read from pve-exporter alone: the same figures from Proxmox's (a second request: both sums carry the same labels).
-      const f = pveGuestFigures(`id=~${oneOf(pveNodes.map((n) => `node/${n}`))}`, w)
+      const f = pveGuestFigures(this.fleet.pveScope, pveNodes.map((n) => `node/${n}`), w)
       exprs.push(`label_replace(sum(${f.cpu}), "vp_metric", "cpu", "", "") or label_replace(sum(${f.mem}) / 1048576, "vp_metric", "mem", "", "")`)
     }
     for (const answer of await Promise.all(exprs.map((e) => this.range(e, g)))) {
@@ -498,7 +496,7 @@ export class StoreRanges {
       exprs.push(`label_replace(round(rate(${n!.cpuTime}{${s}}[${w}s]), 0.0001), "vp_metric", "cpu", "", "") or label_replace(round((${memory}) / 1048576, 0.01), "vp_metric", "mem", "", "")`)
     }
     for (const b of io ? batchesOf(this.fleet.pveGuests().map((id) => [id, 1] as [string, number])) : []) {
-      const f = pveGuestFigures(`id=~${oneOf(b)}`, w)
+      const f = pveGuestFigures(this.fleet.pveScope, b, w)
       exprs.push(`label_replace(round(${f.cpu}, 0.0001), "vp_metric", "cpu", "", "") or label_replace(round(${f.mem} / 1048576, 0.01), "vp_metric", "mem", "", "")`)
     }
     const work = exprs.flatMap((expr) => {
@@ -513,7 +511,7 @@ export class StoreRanges {
     const take = (series: RangeSeries[]) => {
       for (const r of series) {
         // A Proxmox guest by its id (one series whichever node it runs on), a domain by instance, name and UUID.
-        const guest = r.labels.instance === undefined ? r.labels.id : undefined
+        const guest = r.labels.instance === undefined ? this.fleet.pveScope.key(r.labels) : undefined
         const key = guest !== undefined ? `pve\u0000${guest}` : `${r.labels.instance}\u0000${r.labels.domain}\u0000${r.labels.uuid ?? ''}`
         let e = cached.byKey.get(key)
         const labels: Record<string, string> = guest !== undefined ? { id: guest } : { instance: r.labels.instance ?? '', domain: r.labels.domain ?? '', ...(r.labels.uuid ? { uuid: r.labels.uuid } : {}) }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs'
+import { english, msg } from '../../../shared/i18n'
+import type { MessageRef } from '../../../shared/model'
 
 /** How VirtPilot reaches a Prometheus-compatible store (Prometheus, Thanos, Mimir, VictoriaMetrics). */
 export interface PrometheusSourceConfig {
@@ -17,10 +19,16 @@ export interface PrometheusSourceConfig {
    * the port, or node_exporter's nodename) to the host's name in VirtPilot (an SSH target or alias).
    */
   hostMap?: Record<string, string>
+  /** The scrape label whose values tell Proxmox VE clusters apart (default `job`). */
+  clusterLabel?: string
 }
 
+/** A store setting that cannot work, in VirtPilot's words (`messageRef`; the English is the message). */
 export class SourceConfigError extends Error {
   override name = 'SourceConfigError'
+  constructor(readonly messageRef: MessageRef) {
+    super(english(messageRef))
+  }
 }
 
 /** The store's base URL (no trailing slash) from what the admin typed. */
@@ -31,11 +39,11 @@ export function storeBaseUrl(text: string): URL {
   try {
     url = new URL(plain)
   } catch {
-    throw new SourceConfigError(`"${trimmed}" is not a store address: write prometheus+http://HOST:PORT (or prometheus+https://HOST:PORT/PATH for Thanos, Mimir's /prometheus, VictoriaMetrics)`)
+    throw new SourceConfigError(msg('access.metricsSource.notAnAddress', { text: trimmed }))
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceConfigError(`"${trimmed}": only http and https stores are supported (prometheus+http:// or prometheus+https://)`)
-  if (url.username || url.password) throw new SourceConfigError(`"${trimmed}": put credentials in a file and pass --basic-auth-file or --bearer-token-file, not in the address`)
-  if (url.search || url.hash) throw new SourceConfigError(`"${trimmed}": the address takes no query or fragment`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SourceConfigError(msg('access.metricsSource.onlyHttp', { text: trimmed }))
+  if (url.username || url.password) throw new SourceConfigError(msg('access.metricsSource.credentialsInAddress', { text: trimmed }))
+  if (url.search || url.hash) throw new SourceConfigError(msg('access.metricsSource.noQuery', { text: trimmed }))
   return url
 }
 
@@ -52,26 +60,27 @@ export interface ResolvedAuth {
 /** Reads the credential and CA files once, with errors that name the file and what it should hold. */
 export function resolveAuth(config: PrometheusSourceConfig, read: (file: string) => string = (f) => readFileSync(f, 'utf8')): ResolvedAuth {
   const headers: Record<string, string> = {}
-  const load = (file: string, what: string) => {
+  // The system's reason a file cannot be read (ENOENT, EACCES) stays as it said it.
+  const load = (file: string, what: 'bearerToken' | 'basicAuth' | 'ca') => {
     try {
       return read(file)
     } catch (error) {
-      throw new SourceConfigError(`cannot read the ${what} file ${file}: ${(error as Error).message}`)
+      throw new SourceConfigError(msg('access.metricsSource.cannotRead', { what: msg(`access.metricsSource.files.${what}`), file, detail: (error as Error).message }))
     }
   }
-  if (config.bearerTokenFile && config.basicAuthFile) throw new SourceConfigError('give either a bearer token file or a basic auth file, not both')
+  if (config.bearerTokenFile && config.basicAuthFile) throw new SourceConfigError(msg('access.metricsSource.bothAuth'))
   if (config.bearerTokenFile) {
-    const token = load(config.bearerTokenFile, 'bearer token').trim()
-    if (!token || /\s/.test(token)) throw new SourceConfigError(`${config.bearerTokenFile} should hold one token on one line`)
+    const token = load(config.bearerTokenFile, 'bearerToken').trim()
+    if (!token || /\s/.test(token)) throw new SourceConfigError(msg('access.metricsSource.oneToken', { file: config.bearerTokenFile }))
     headers.authorization = `Bearer ${token}`
   }
   if (config.basicAuthFile) {
-    const line = load(config.basicAuthFile, 'basic auth').replace(/\r?\n$/, '')
-    if (!line.includes(':') || line.includes('\n')) throw new SourceConfigError(`${config.basicAuthFile} should hold one line: user:password`)
+    const line = load(config.basicAuthFile, 'basicAuth').replace(/\r?\n$/, '')
+    if (!line.includes(':') || line.includes('\n')) throw new SourceConfigError(msg('access.metricsSource.basicLine', { file: config.basicAuthFile }))
     headers.authorization = `Basic ${Buffer.from(line, 'utf8').toString('base64')}`
   }
   if (config.tenant) headers['x-scope-orgid'] = config.tenant
-  const ca = config.caFile ? load(config.caFile, 'CA certificate') : undefined
-  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new SourceConfigError(`${config.caFile} is not a PEM certificate`)
+  const ca = config.caFile ? load(config.caFile, 'ca') : undefined
+  if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new SourceConfigError(msg('access.metricsSource.notPem', { file: config.caFile! }))
   return ca !== undefined ? { headers, ca } : { headers }
 }

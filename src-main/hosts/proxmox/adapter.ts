@@ -1,3 +1,4 @@
+import { english, msg } from '../../../shared/i18n'
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { OUTPUT_LIMITS } from '../../ssh/output-cap'
@@ -73,8 +74,9 @@ export class ProxmoxAdapter implements HostAdapter {
     })
     if (!parsed.ok) {
       const problem = describeProblem(parsed.error)
-      this.stats.reject(`sent output that does not parse: ${problem}`)
-      throw new HostOutputError(`${this.connection.label}: unexpected Proxmox statistics output: ${problem}`)
+      this.stats.reject(msg('access.session.notParsed', { problem }))
+      const ref = msg('access.session.unexpectedPveOutput', { host: this.connection.label, problem })
+      throw new HostOutputError(english(ref), ref)
     }
     this.lastReading = parsed.value
     if (parsed.value.unknownVmids.length > 0) this.stale = true

@@ -1,10 +1,10 @@
-import { HostSchema, type Host, type HostStorage, type Vm } from '../../../shared/model'
+import { HostSchema, type Host, type HostCluster, type HostStorage, type Vm } from '../../../shared/model'
 import { parseDf, parseMountinfo, withDfFigures } from '../linux/parse/mounts'
 import type { Inventory } from '../adapter'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../linux/parse/host-tuning'
 import { parseMeminfo } from '../linux/parse/procfs'
 import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
-import { bodyOrProblem, sectionNamed, splitSections, type ScriptOutput } from '../linux/parse/sections'
+import { bodyOrProblem, sectionNamed, splitSections, successfulBody, type ScriptOutput } from '../linux/parse/sections'
 import { managerOfPveGuest, parseManagerSections } from '../linux/parse/managers'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
 import { parseLscpuParsable, parseNodeMemTotals, parseQemuVersion, topologyOf } from './host-topology'
@@ -64,9 +64,55 @@ export interface ProxmoxDiscoverOptions {
   t?: number
 }
 
-/** The VM id of a guest: vmids are unique in a cluster and survive migration between its nodes. */
-export function proxmoxVmId(vmid: number): string {
-  return `pve-${vmid}`
+/**
+ * The VM id of a guest: vmids are unique in a cluster and survive migration between its nodes;
+ * `scope` names the cluster (two labs' clusters both have a guest 100). Without one (the
+ * cluster's certificate unreadable), the id VirtPilot gave before clusters were told apart.
+ */
+export function proxmoxVmId(vmid: number, scope?: string): string {
+  return scope ? `pve-${vmid}@${scope}` : `pve-${vmid}`
+}
+
+/** Which Proxmox VE cluster a node is in: its name (a standalone node's own) and its CA certificate's SHA-256, when readable. */
+export interface ProxmoxClusterIdentity {
+  name: string
+  caSha256?: string
+}
+
+/** The cluster's name from pmxcfs' .members (`"cluster": { "name": "pvec", ... }`; a standalone node has none), and the CA's digest from sha256sum. */
+export function clusterIdentity(out: ScriptOutput, node: string, problems: ParseProblem[]): ProxmoxClusterIdentity {
+  let name = node
+  const members = successfulBody(out, 'pve-members')
+  if ('body' in members) {
+    try {
+      const parsedMembers = JSON.parse(members.body) as { cluster?: { name?: unknown } }
+      const cluster = parsedMembers.cluster?.name
+      if (typeof cluster === 'string' && isSafeNodeName(cluster)) name = cluster
+      else if (cluster !== undefined) problems.push({ section: 'pve-members', message: `cluster name ${JSON.stringify(String(cluster).slice(0, 40))} is not a Proxmox cluster name` })
+    } catch {
+      problems.push({ section: 'pve-members', message: 'not JSON' })
+    }
+  } else if (sectionNamed(out, 'pve-members')) problems.push({ section: 'pve-members', message: members.reason })
+  const ca = successfulBody(out, 'pve-ca')
+  const digest = 'body' in ca ? /^([0-9a-f]{64})\s/.exec(ca.body)?.[1] : undefined
+  if (sectionNamed(out, 'pve-ca') && !digest) {
+    problems.push({ section: 'pve-ca', message: `${'reason' in ca ? ca.reason : 'no SHA-256 digest'}: the cluster's certificate tells same-named clusters apart; without it this node's guests keep ids another cluster's guests may share` })
+  }
+  return digest ? { name, caSha256: digest } : { name }
+}
+
+/** The scope of a cluster's guest ids: its name and the start of its certificate's digest (`pvec-3f9a1c2b`). */
+export function clusterScope(identity: ProxmoxClusterIdentity): string | undefined {
+  return identity.caSha256 ? `${identity.name}-${identity.caSha256.slice(0, 8)}` : undefined
+}
+
+/** The node's cluster for the engine (guests move only within it) and the admin (which lab's `pve` this is). */
+function hostCluster(identity: ProxmoxClusterIdentity): HostCluster {
+  return {
+    id: `pve:${identity.name}:${identity.caSha256 ?? ''}`,
+    name: identity.name,
+    via: identity.caSha256 ? `SSH (CA SHA-256 ${identity.caSha256.slice(0, 8)})` : 'SSH',
+  }
 }
 
 /** Proxmox's node name for a host name (PVE::INotify::nodename: the part before the first dot). */
@@ -151,11 +197,15 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   const mhzFound = mhzChoices.find(([v]) => v !== undefined && v > 0)
   if (!mhzFound) problems.push({ section: 'cpuinfo', message: 'CPU clock unknown (no cpu MHz or cpufreq); using 1 MHz as a placeholder' })
 
+  const identity = clusterIdentity(out, node, problems)
+  const scope = clusterScope(identity)
+  const vmIdOf = (vmid: number) => proxmoxVmId(vmid, scope)
   const t = topology.value
   const host: Host = {
     id: opts.hostId,
     name: opts.hostName ?? node,
     source: 'proxmox',
+    cluster: hostCluster(identity),
     state: 'online',
     cpu: {
       model: cpuinfo.modelName ?? 'unknown CPU',
@@ -200,14 +250,14 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   for (const vmid of configs.keys()) {
     if (!listed.has(vmid)) problems.push({ section: 'cluster-resources', field: `vmid ${vmid}`, message: 'has a config on this node but no /cluster/resources row (just created?); left out until the next discovery' })
   }
-  const vmsParsed = proxmoxVms(mine, { hostIdOf: () => opts.hostId, vmIdOf: proxmoxVmId, configs })
+  const vmsParsed = proxmoxVms(mine, { hostIdOf: () => opts.hostId, vmIdOf, configs })
   if (!vmsParsed.ok) return vmsParsed
   problems.push(...vmsParsed.warnings)
   // The config file is fresher than pvestatd's copy of the name (stored every 10 s).
-  const configByVmId = new Map([...configs].map(([vmid, c]) => [proxmoxVmId(vmid), c]))
+  const configByVmId = new Map([...configs].map(([vmid, c]) => [vmIdOf(vmid), c]))
   const managers = parseManagerSections(out)
   problems.push(...managers.problems)
-  const vmidOf = new Map(mine.map((r) => [proxmoxVmId(r.vmid), r.vmid]))
+  const vmidOf = new Map(mine.map((r) => [vmIdOf(r.vmid), r.vmid]))
   const vms: Vm[] = vmsParsed.value.map((vm) => {
     const name = configByVmId.get(vm.id)?.name
     const vmid = vmidOf.get(vm.id)
@@ -215,17 +265,18 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
     return { ...vm, ...(name ? { name } : {}), ...(managedBy ? { managedBy } : {}) }
   })
   const details: ProxmoxVmDetails[] = mine
-    .filter((r) => vms.some((v) => v.id === proxmoxVmId(r.vmid)))
+    .filter((r) => vms.some((v) => v.id === vmIdOf(r.vmid)))
     .map((r) => {
       const config = configs.get(r.vmid)
       if (!config) problems.push({ section: 'qemu-config', field: `vmid ${r.vmid}`, message: 'no readable config file on this node' })
-      return { vmId: proxmoxVmId(r.vmid), vmid: r.vmid, resource: r, ...(config ? { config } : {}) }
+      return { vmId: vmIdOf(r.vmid), vmid: r.vmid, resource: r, ...(config ? { config } : {}) }
     })
 
   const storage = readStorage(out, opts, details, storageCfg, qemuVersion, problems)
 
   return parsed({
-    inventory: { hosts: [host], vms },
+    // History recorded under the ids before clusters were told apart (`pve-100`) carries on under the new ones.
+    inventory: { hosts: [host], vms, ...(scope ? { formerIds: Object.fromEntries(vms.map((v) => [v.id, proxmoxVmId(vmidOf.get(v.id)!)])) } : {}) },
     storage,
     host: {
       hostId: opts.hostId,

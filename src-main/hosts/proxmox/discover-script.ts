@@ -21,6 +21,10 @@ export const PVE_DISCOVER_FORMAT = 'pve-discover-1'
  *
  * HA resources and the scheduler settings that say Proxmox VE HA owns a guest: manager-reads.ts.
  *
+ * The cluster's identity: its name (pmxcfs' .members) and the SHA-256 of its CA certificate
+ * (pve-root-ca.pem, made when the cluster was created and shared by its nodes): two labs' clusters
+ * may share every name, never that certificate.
+ *
  * VIRTPILOT_PVE_ETC exists for the tests (a folder with qemu-server/ and storage.cfg).
  */
 export const PVE_DISCOVER_SCRIPT = `${SCRIPT_PRELUDE}
@@ -61,6 +65,8 @@ sec lscpu lscpu -p=CPU,CORE,SOCKET,NODE
 sec numa-meminfo numa_meminfo
 sec files files
 ${MANAGER_SECTIONS}sec storage cat "$E"/storage.cfg
+sec pve-members cat "$E"/.members
+sec pve-ca sha256sum "$E"/pve-root-ca.pem
 sec cluster-resources pvesh get /cluster/resources --type vm --output-format json
 qemu_configs
 sec node-storage pvesh get /nodes/localhost/storage --output-format json

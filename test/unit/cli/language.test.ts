@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { PlanSchema, RecommendationSchema } from '../../../shared/model'
+import { PlanSchema, RecommendationSchema, SnapshotSchema } from '../../../shared/model'
+import { openStore } from '../../../src-main/store'
 import { englishRuns } from '../../support/english-runs'
 import { cliArgv } from '../../support/built-cli'
 
@@ -72,5 +73,34 @@ describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
     expect(help.stdout).toMatch(/^virtpilot \S+ — 为小型 KVM\/libvirt 实验室调整规格、均衡负载并调优\n\n用法：\n {2}virtpilot serve \[--host ADDR\]/)
     expect(help.stdout).toContain('退出码：0 成功，1 失败，2 用法错误。')
     expect(cli({}, 'hosts', '--help', '--lang', 'zh-CN').stdout).toMatch(/^用法：\n {2}virtpilot hosts add TARGET/)
+  })
+
+  it('rules and maintenance: refusals and bad usage in Chinese; --json output unchanged', () => {
+    const file = join(dir, 'rules.db')
+    const demo = cli({}, 'demo', '--json', '--at', '2026-01-01T00:00:00Z')
+    const snapshot = SnapshotSchema.parse(JSON.parse(demo.stdout))
+    const store = openStore(file)
+    store.inventory.save({ hosts: snapshot.hosts, vms: snapshot.vms }, snapshot.t)
+    store.close()
+    const [a, b] = snapshot.vms
+    const host = snapshot.hosts[0]!.id
+    // Names, and the command it points to (virtpilot rules list).
+    const names = [a!.name, b!.name, a!.id, b!.id, host, file, 'r9', 'nosuch', 'rules', 'list']
+    const zh = (...args: string[]) => cli({ LANG: 'zh_CN.UTF-8' }, ...args, '--data', file, '--json')
+    const added = zh('rules', 'add', 'anti-affinity', a!.name, b!.name, '--name', 'apart')
+    expect(added.status, added.stderr).toBe(0)
+    expect(JSON.parse(added.stdout)).toMatchObject({ id: 'r1', kind: 'anti-affinity', vms: [a!.id, b!.id], name: 'apart' })
+    const refusals = [
+      [zh('rules', 'add', 'affinity', a!.name, b!.name), 1, /既要放在一起（亲和）又要分开（反亲和）。$/],
+      [zh('rules', 'add', 'pin', a!.name), 2, /^virtpilot: hosts：固定规则只指定一台宿主机\n用法请运行/],
+      [zh('rules', 'add', 'anti-affinity', 'nosuch', a!.name), 1, /中没有虚拟机 nosuch（运行 `virtpilot collect` 读取宿主机）$/],
+      [zh('rules', 'remove', 'r9'), 1, /中没有规则 r9（参见：virtpilot rules list --json）$/],
+      [zh('maintenance', 'exit', host), 1, new RegExp(`${host} 不在维护模式中$`)],
+    ] as const
+    for (const [run, status, said] of refusals) {
+      expect(run.status, run.stderr).toBe(status)
+      expect(run.stderr.trim()).toMatch(said)
+      expect(englishRuns(run.stderr, { names }), run.stderr).toEqual([])
+    }
   })
 })

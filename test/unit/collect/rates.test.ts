@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { counterDelta, deriveSamples } from '../../../src-main/collect/rates'
+import { counterDelta, deriveSamples, guestPagingRates } from '../../../src-main/collect/rates'
 import type { RawStats } from '../../../src-main/hosts/adapter'
 
 describe('counterDelta', () => {
@@ -81,5 +81,24 @@ describe('host contention figures', () => {
     const plain = (t: number): RawStats => ({ ...host(t, 0, 0), hosts: [{ ...host(t, 0, 0).hosts[0]!, pressureUs: undefined, swapInPages: undefined, swapOutPages: undefined }] })
     const [s] = deriveSamples(plain(0), plain(10_000), new Map([['h', 2]])).hostSamples
     expect(Object.keys(s!).filter((k) => /Pressure|swap|load/.test(k))).toEqual([])
+  })
+})
+
+describe('guestPagingRates', () => {
+  it('turns the balloon counters (KiB, faults) into bytes and faults per second', () => {
+    expect(guestPagingRates({ swapInKiB: 100, swapOutKiB: 0, majorFaults: 10 }, { swapInKiB: 1100, swapOutKiB: 512, majorFaults: 260 }, 10)).toEqual({
+      guestSwapInBps: 102_400,
+      guestSwapOutBps: 52_428.8,
+      guestMajorFaultsPs: 25,
+    })
+  })
+
+  it('gives nothing for an interval in which the guest rebooted (its counters restarted)', () => {
+    expect(guestPagingRates({ swapInKiB: 5000, swapOutKiB: 300, majorFaults: 900 }, { swapInKiB: 20, swapOutKiB: 0, majorFaults: 4 }, 10)).toEqual({})
+  })
+
+  it('keeps only what the guest reported both times', () => {
+    expect(guestPagingRates({ swapInKiB: 0 }, { swapInKiB: 10, majorFaults: 3 }, 10)).toEqual({ guestSwapInBps: 1024 })
+    expect(guestPagingRates(undefined, { swapInKiB: 10 }, 10)).toEqual({})
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { rightsizeVm } from '../../../shared/engine/rightsize'
+import { PAGING_BPS, rightsizeVm } from '../../../shared/engine/rightsize'
 import { defaultOptions, withDefaults } from '../../../shared/engine/options'
 import { validatePlan } from '../../../shared/engine/validate'
 import type { VmUsageSeries } from '../../../shared/engine/history'
@@ -40,6 +40,22 @@ describe('rightsizing from history', () => {
     expect(r.needsRestart).toBe(false)
     expect(r.actions.every((a) => !('live' in a.action) || a.action.live)).toBe(true)
     checkPlan(v, s, r)
+  })
+
+  it('never shrinks the memory of a guest that read swap back in the last hour, however small its working set', () => {
+    const v = vm('tight', 'h1', { vcpus: 2, memoryMiB: 16384 })
+    const s = series(14, () => 0.5, () => 2000)
+    const now = endOf(s)
+    const quiet = rightsizeVm(v, s, now, opts)!
+    expect(quiet.mem.recommendedMiB).toBeLessThan(16384)
+    // Its balloon statistics: swap read back in one 5-minute bucket of the last hour.
+    const buckets = [now - 50 * 60_000, now - 30 * 60_000, now - 10 * 60_000]
+    const paging = (bps: number): VmUsageSeries => ({ ...s, layer: { t: buckets, guestSwapInBps: [0, bps, 0] } })
+    expect(rightsizeVm(v, paging(PAGING_BPS * 4), now, opts)!.mem.recommendedMiB).toBe(16384)
+    // A trickle below the threshold, or paging older than the hour, does not hold it back.
+    expect(rightsizeVm(v, paging(PAGING_BPS / 4), now, opts)!.mem.recommendedMiB).toBe(quiet.mem.recommendedMiB)
+    const old: VmUsageSeries = { ...s, layer: { t: [now - 3 * hour], guestSwapInBps: [PAGING_BPS * 4] } }
+    expect(rightsizeVm(v, old, now, opts)!.mem.recommendedMiB).toBe(quiet.mem.recommendedMiB)
   })
 
   it('the minimum memory bounds a shrink, never grows a small VM whose peak fits what it has', () => {

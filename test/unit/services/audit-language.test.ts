@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { dispatch, type RecommendationList } from '../../../shared/api'
+import { dispatch, type MaintenanceEntry, type RecommendationList } from '../../../shared/api'
 import { formatMessage } from '../../../shared/i18n'
 import type { AuditEntry, Plan, PlanDryRun } from '../../../shared/model'
 import { auditToCsv } from '../../../src-main/export/audit-csv'
@@ -80,6 +80,75 @@ describe('the audit log in the reader’s language', () => {
         const json = JSON.parse((await call<{ text: string }>(second, 'audit.export', { format: 'json', language: 'zh-CN' })).text) as AuditEntry[]
         expect(json[0]!.message).toMatch(/^approve: /)
         expect(json[0]!.messageRef?.key).toBe('apply.audit.decided')
+      } finally {
+        await second.stop()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('rule and maintenance entries written in English read in Chinese after a restart; what entering maintenance says too', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-audit-rules-'))
+    const dataFile = join(dir, 'virtpilot.db')
+    const names = ['keep apart']
+    try {
+      const first = createServices({ transport: 'cli', dataFile, version: 't', log: () => {} })
+      await first.start()
+      let host = ''
+      try {
+        const snapshot = await call<{ hosts: { id: string }[]; vms: { id: string; name: string; hostId: string; state: string }[] }>(first, 'cluster.snapshot', {})
+        names.push(...snapshot.hosts.map((h) => h.id), ...snapshot.vms.flatMap((v) => [v.id, v.name]))
+        host = snapshot.hosts.find((h) => snapshot.vms.filter((v) => v.hostId === h.id && v.state === 'running').length >= 2)!.id
+        const [a, b] = snapshot.vms.filter((v) => v.hostId === host && v.state === 'running')
+        const rule = await call<{ id: string }>(first, 'rules.add', { kind: 'anti-affinity', vms: [a!.id, b!.id], name: 'keep apart' })
+        await call(first, 'rules.add', { kind: 'host-must-not', vms: [a!.id], hosts: [host] })
+        await call(first, 'rules.remove', { id: rule.id })
+        // The demo's disks are cached by the host: no plan without --unsafe; the reason and the VMs that stay in Chinese.
+        const entry = await call<MaintenanceEntry>(first, 'maintenance.enter', { hostId: host })
+        expect(entry.planProblemRef, entry.planProblem).toBeDefined()
+        expect(formatMessage(entry.planProblemRef!, 'en')).toBe(entry.planProblem)
+        const problem = formatMessage(entry.planProblemRef!, 'zh-CN')
+        // (Why a migration needs --unsafe is the plan checks' own sentence, worded there.)
+        expect(problem).toMatch(/^VirtPilot 无法执行以下各项：/)
+        for (const vm of entry.staying) {
+          expect(formatMessage(vm.reasonRef, 'en')).toBe(vm.reason)
+          expect(englishRuns(formatMessage(vm.reasonRef, 'zh-CN'), { names }), formatMessage(vm.reasonRef, 'zh-CN')).toEqual([])
+        }
+        await call(first, 'maintenance.exit', { hostId: host })
+      } finally {
+        await first.stop()
+      }
+
+      const second = createServices({ transport: 'cli', dataFile, version: 't', log: () => {} })
+      await second.start()
+      try {
+        const audit = await call<AuditEntry[]>(second, 'audit.list', {})
+        const ours = audit.filter((e) => e.messageRef?.key.startsWith('ruleChanges.'))
+        // Stored in English as before, newest first...
+        expect(ours.map((e) => e.message)).toEqual([
+          `maintenance exited: ${host} takes placements again`,
+          `maintenance entered: ${host} takes no placements until it leaves maintenance`,
+          expect.stringMatching(/^rule removed: keep apart \(anti-affinity of .+, .+\)$/),
+          expect.stringMatching(new RegExp(`^rule added: r2 \\(host-must-not of .+ on ${host}\\)$`)),
+          expect.stringMatching(/^rule added: keep apart \(anti-affinity of .+, .+\)$/),
+        ])
+        // ...said again word for word from the message, and in Chinese without a phrase of English.
+        for (const entry of ours) {
+          expect(formatMessage(entry.messageRef!, 'en')).toBe(entry.message)
+          const chinese = formatMessage(entry.messageRef!, 'zh-CN')
+          expect(englishRuns(chinese, { names }), chinese).toEqual([])
+        }
+        expect(formatMessage(ours[2]!.messageRef!, 'zh-CN')).toMatch(/^已删除规则：keep apart（.+ 的反亲和性规则）$/)
+        expect(formatMessage(ours[1]!.messageRef!, 'zh-CN')).toBe(`进入维护模式：${host} 在退出维护之前不再接收任何放置`)
+        // The evacuation approved by entering maintenance says why in the reader's language too.
+        const approval = audit.find((e) => e.kind === 'decision' && e.message.startsWith(`approve: Evacuate ${host}`))!
+        expect(approval.message).toContain(`maintenance of ${host}`)
+        const approvalInChinese = formatMessage(approval.messageRef!, 'zh-CN')
+        expect(approvalInChinese).toContain(`维护 ${host}`)
+        expect(englishRuns(approvalInChinese, { names }), approvalInChinese).toEqual([])
+        const csv = await call<{ text: string }>(second, 'audit.export', { format: 'csv', language: 'zh-CN' })
+        expect(csv.text).toContain(`退出维护模式：${host} 重新接收放置`)
       } finally {
         await second.stop()
       }

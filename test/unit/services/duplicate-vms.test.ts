@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ssh2, { type ServerChannel } from 'ssh2'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { formatMessage } from '../../../shared/i18n'
 import { VmOwners } from '../../../src-main/collect/vm-owners'
 import { openStore } from '../../../src-main/store'
 import { createServices } from '../../../src-main/services/services'
@@ -66,6 +67,8 @@ it('a second host reporting the first host\'s VM UUIDs gets them left out, with 
     expect(vms.map((v) => v.hostId)).toEqual([first.id, first.id])
     const impostor = services.hosts.list().find((h) => h.id === second.id)!
     expect(impostor.error).toMatch(/reports 2 VM\(s\) that another host already reports with the same UUID; left out here: h1-vm1 \(fe124b0f-[0-9a-f-]+, on kvm1\)/)
+    // Said in the admin's language too.
+    expect(formatMessage(impostor.errorRef!, 'zh-CN')).toMatch(/^报告的 2 台虚拟机已由另一台宿主机以相同 UUID 报告过；此处不计入：h1-vm1（fe124b0f-[0-9a-f-]+，在 kvm1 上）/)
     const data = openStore(join(dir, 'virtpilot.db'))
     expect([...new Set(data.inventory.current().vms.map((v) => v.hostId))]).toEqual([first.id])
     data.close()

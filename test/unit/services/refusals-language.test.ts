@@ -69,6 +69,44 @@ describe('refusals in the admin’s language', () => {
     }
   })
 
+  it('rules, maintenance, host targets and the metrics store: refused in Chinese, field by field', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    try {
+      const snapshot = (await dispatch(services.handlers, 'cluster.snapshot', {}, ctx)) as { ok: true; value: { hosts: { id: string }[]; vms: { id: string; name: string }[] } }
+      const [a, b] = snapshot.value.vms
+      const names = [...snapshot.value.hosts.map((h) => h.id), ...snapshot.value.vms.flatMap((v) => [v.id, v.name]), 'nowhere']
+      await dispatch(services.handlers, 'rules.add', { kind: 'anti-affinity', vms: [a!.id, b!.id] }, ctx)
+      expect(inBothLanguages(await refused(services, 'rules.add', { kind: 'affinity', vms: [b!.id, a!.id] }), names)).toMatch(/既要放在一起（亲和）又要分开（反亲和）。$/)
+      // Pinned to a host it must not run on, unnamed: "the new rule" is said in Chinese too.
+      await dispatch(services.handlers, 'rules.add', { kind: 'host-must-not', vms: [a!.id], hosts: [snapshot.value.hosts[0]!.id] }, ctx)
+      const pinned = await refused(services, 'rules.add', { kind: 'pin', vms: [a!.id], hosts: [snapshot.value.hosts[0]!.id] })
+      expect(inBothLanguages(pinned, [...names, 'r2'])).toMatch(/没有共同的宿主机。$/)
+      expect(inBothLanguages(await refused(services, 'maintenance.enter', { hostId: 'nowhere' }), names)).toBe('集群中没有宿主机 nowhere。')
+
+      // A rule of the wrong shape: each field's problem in VirtPilot's words.
+      const shape = await refused(services, 'rules.add', { kind: 'pin', vms: [a!.id, b!.id], hosts: [] })
+      expect(shape.code).toBe('bad-request')
+      const fields = shape.detailRefs!.map((ref) => formatMessage(ref!, 'zh-CN'))
+      expect(fields).toEqual(['vms：固定规则只指定一台虚拟机', 'hosts：固定规则只指定一台宿主机'])
+      expect(shape.detailRefs!.map((ref) => english(ref!))).toEqual(['vms: pin names one VM', 'hosts: pin names one host'])
+
+      // Host targets and the metrics store's settings: what the admin typed is named, the rest is Chinese.
+      const target = await refused(services, 'hosts.add', { target: 'root@kvm1:99999' })
+      expect(target.message).toBe('"root@kvm1:99999": port must be 1-65535')
+      expect(inBothLanguages(target, ['"root@kvm1:99999"'])).toBe('"root@kvm1:99999"：端口必须在 1 到 65535 之间')
+      expect(inBothLanguages(await refused(services, 'hosts.add', { target: 'qemu+ssh://kvm1/session' }), ['"qemu+ssh://kvm1/session"'])).toMatch(/VirtPilot 管理的是 system 实例/)
+      const store = await refused(services, 'settings.update', { metricsSource: { kind: 'prometheus', url: 'prometheus+http://admin:pw@prom:9090' } })
+      expect(store.message).toMatch(/put credentials in a file/)
+      expect(inBothLanguages(store, ['prometheus+http://admin:pw@prom:9090'])).toMatch(/请把凭据放在文件中/)
+      const token = await refused(services, 'settings.update', { metricsSource: { kind: 'prometheus', url: 'prometheus+http://prom:9090', bearerTokenFile: '/nonexistent/token' } })
+      // The system's own reason (ENOENT ...) stays as it said it, after a Chinese label.
+      expect(formatMessage(token.messageRef!, 'zh-CN')).toMatch(/^无法读取 Bearer 令牌文件 \/nonexistent\/token：ENOENT/)
+    } finally {
+      await services.stop()
+    }
+  })
+
   it('a plan whose steps ran although it says ready was changed: refused, naming the step and its state', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'virtpilot-refusals-'))
     try {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ResidentSession } from '../../../src-main/ssh/session-channel'
+import { formatMessage, msg } from '../../../shared/i18n'
+import { ResidentSession, type SessionError } from '../../../src-main/ssh/session-channel'
 import { groupAlive, LocalHost } from '../hosts/local-session'
 
 // Resident sessions over a FAKE transport (a local process in place of an SSH channel; the lab's
@@ -82,11 +83,16 @@ describe('a resident session', () => {
     let now = 1_000_000
     const host = new LocalHost()
     const s = session(host, { now: () => now, backoff: { initialMs: 1000, maxMs: 8000 } })
-    await expect(s.request('die\n', line, 5000)).rejects.toThrow(/^local: the test session ended$/)
+    const died = (await s.request('die\n', line, 5000).catch((e: unknown) => e)) as SessionError
+    expect(died.message).toMatch(/^local: the test session ended$/)
     // the first failure is retried right away
     await expect(s.request('die\n', line, 5000)).rejects.toThrow('ended')
     expect(host.children).toHaveLength(2)
-    await expect(s.request('q\n', line, 5000)).rejects.toThrow(/failed 2 times in a row \(last: ended\); next try in 1 s$/)
+    const waiting = (await s.request('q\n', line, 5000).catch((e: unknown) => e)) as SessionError
+    expect(waiting.message).toMatch(/failed 2 times in a row \(last: ended\); next try in 1 s$/)
+    // Said in the admin's language: the session's name and every reason are VirtPilot's words.
+    expect(formatMessage(died.messageRef, 'zh-CN')).toBe('local：test会话已结束')
+    expect(formatMessage({ ...waiting.messageRef, params: { ...waiting.messageRef.params, what: msg('access.session.statistics') } }, 'zh-CN')).toBe('local：统计会话已连续失败 2 次（最近一次：已结束）；1 秒后重试')
     expect(host.children).toHaveLength(2)
     now += 1000
     expect((await s.request('q\n', line, 5000)).text).toBe('ok q\n')

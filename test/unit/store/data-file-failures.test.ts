@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openStore, StoreError } from '../../../src-main/store'
 import { createServices } from '../../../src-main/services/services'
 import type { Plan } from '../../../shared/model'
+import { formatMessage } from '../../../shared/i18n'
+import { englishRuns } from '../../support/english-runs'
 import { cliArgv } from '../../support/built-cli'
 
 // The data file on a small tmpfs that fills up or is remounted read-only, and a damaged data file.
@@ -170,6 +172,10 @@ describe.skipIf(!root)('a data file on a read-only disk', () => {
     const run = spawnSync(process.execPath, cliArgv(['hosts', 'list', '--data', file, '--json']), { encoding: 'utf8' })
     expect(run.status).toBe(1)
     expect(run.stderr.trim()).toBe(`virtpilot: ${file} is on a read-only disk, or in a folder VirtPilot may not write (unable to open database file). SQLite writes its journal next to the file: make the folder writable (or remount the disk read-write), or copy the file somewhere writable and use --data COPY.`)
+    // In Chinese, with SQLite's own words kept and labelled.
+    const chinese = spawnSync(process.execPath, cliArgv(['hosts', 'list', '--data', file, '--json', '--lang', 'zh-CN']), { encoding: 'utf8' })
+    expect(chinese.status).toBe(1)
+    expect(chinese.stderr.trim()).toBe(`virtpilot: ${file} 位于只读磁盘上，或位于 VirtPilot 无权写入的文件夹中（原文：unable to open database file）。SQLite 会在文件旁边写日志：请让该文件夹可写（或以读写方式重新挂载磁盘），或把文件复制到可写的位置并使用 --data COPY。`)
   })
 })
 
@@ -217,6 +223,9 @@ describe('a damaged data file', () => {
       expect(said.some((m) => m.includes(`${file} was damaged`))).toBe(true)
       const info = await services.handlers['app.info']({}, { transport: 'test' })
       expect(info.dataFileNotice).toContain('was moved to')
+      const notice = formatMessage(info.dataFileNoticeRef!, 'zh-CN')
+      expect(notice).toMatch(/已被移到 .*virtpilot\.db\.damaged-\S+，并新建了一个空的数据文件/)
+      expect(englishRuns(notice.replace(/（原文：[^）]*）/, ''), { names: [file] }), notice).toEqual([])
       const plans: Plan[] = await services.handlers['plans.list']({}, { transport: 'test' })
       expect(plans).toEqual([])
     } finally {
@@ -230,6 +239,17 @@ describe('a damaged data file', () => {
     const before = readFileSync(file)
     expect(() => openStore(file)).toThrow(StoreError)
     expect(() => openStore(file)).toThrow(`${file} is not a VirtPilot data file`)
+    const refusal = (() => {
+      try {
+        openStore(file).close()
+      } catch (error) {
+        return error as StoreError
+      }
+      throw new Error('opened')
+    })()
+    const chinese = formatMessage(refusal.messageRef, 'zh-CN')
+    expect(chinese).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')} 不是 VirtPilot 的数据文件（原文：[^）]+）。请用 --data FILE 指定另一个文件。$`))
+    expect(englishRuns(chinese.replace(/（原文：[^）]*）/, ''), { names: [file] }), chinese).toEqual([])
     expect(readFileSync(file).equals(before)).toBe(true)
     expect(readdirSync(mnt)).toEqual(['virtpilot.db'])
     expect(existsSync(`${file}-wal`)).toBe(false)

@@ -1,4 +1,4 @@
-import type { RawStats, RawVmStats } from '../../adapter'
+import type { GuestPaging, RawStats, RawVmStats } from '../../adapter'
 import { STATS_FORMAT } from '../stats-script'
 import { parseDomstats, type DomainStats } from './domstats'
 import { parseVcpuDelay } from '../../linux/parse/procfs'
@@ -49,6 +49,13 @@ export interface StatsParseOptions {
   t: number
   /** The VM id for a domain name on this host (from discovery); undefined for an unknown domain. */
   vmIdOf: (name: string) => string | undefined
+}
+
+/** The guest's paging as its balloon driver reports it; none when it reports none of it. */
+export function guestPagingOf(d: DomainStats): GuestPaging | undefined {
+  const { swapInKiB, swapOutKiB, majorFault } = d.balloon
+  if (swapInKiB === undefined && swapOutKiB === undefined && majorFault === undefined) return undefined
+  return { swapInKiB, swapOutKiB, majorFaults: majorFault }
 }
 
 /** Memory in use by the guest: what the guest says (available - unused), else what the host sees (rss). */
@@ -107,6 +114,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     const waits = d.vcpus.filter((v) => v.waitNs !== undefined)
     const qemu = threadsByName.get(d.name)
     const kvm = kvmCountersOf(d)
+    const guest = guestPagingOf(d)
     vms.push({
       vmId,
       hostId: opts.hostId,
@@ -121,6 +129,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
       netRxBytes: sum(d.net, (n) => n.rxBytes),
       netTxBytes: sum(d.net, (n) => n.txBytes),
       ...(kvm ? { kvm } : {}),
+      ...(guest ? { guest } : {}),
       ...(qemu ? { qemu: { pid: qemu.pid, vcpuNs: qemu.vcpuNs, emulatorNs: qemu.emulatorNs, iothreadNs: qemu.iothreadNs, vhostNs: qemu.vhostNs, otherNs: qemu.otherNs, totalNs: qemu.totalNs, threads: qemu.threads } } : {}),
     })
     extras.push({

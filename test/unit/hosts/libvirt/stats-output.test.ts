@@ -90,6 +90,34 @@ function frame(sections: [string, string, number][], nonce = 'n0nce', done = tru
 const STAT = 'cpu  10 0 10 80 0 0 0 0 0 0\ncpu0 10 0 10 80 0 0 0 0 0 0\n'
 const MEM = 'MemTotal: 1000 kB\nMemAvailable: 600 kB\n'
 
+describe("a guest's own paging, from its balloon statistics", () => {
+  // Lab guests with the virtio balloon's statistics on (c1), and without (h1): real polls 10 s apart.
+  const c1 = new Map([['c1-vm1', 'vm-1'], ['c1-vm2', 'vm-2']])
+  const c1Opts = (t: number) => ({ hostId: 'c1', t, vmIdOf: (n: string) => c1.get(n) })
+  const a = ok(parseStatsOutput(fixture('virtpilot-lab/stats-threads-c1-sample1.txt'), c1Opts(0)))
+  const b = ok(parseStatsOutput(fixture('virtpilot-lab/stats-threads-c1-sample2.txt'), c1Opts(10_000)))
+
+  it('is read where the guest reports it, and becomes rates: none paged here', () => {
+    expect(a.raw.vms.map((v) => v.guest)).toEqual([
+      { swapInKiB: 0, swapOutKiB: 0, majorFaults: 0 },
+      { swapInKiB: 0, swapOutKiB: 0, majorFaults: 0 },
+    ])
+    const { vmSamples } = deriveSamples(a.raw, b.raw, new Map([['c1', 2]]))
+    expect(vmSamples.map((s) => [s.guestSwapInBps, s.guestSwapOutBps, s.guestMajorFaultsPs])).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ])
+  })
+
+  it('is absent, not zero, where the guest reports nothing', () => {
+    const h1a = ok(parseStatsOutput(fixture('virtpilot-lab/stats-h1-sample1.txt'), opts(1_000_000)))
+    const h1b = ok(parseStatsOutput(fixture('virtpilot-lab/stats-h1-sample2.txt'), opts(1_005_000)))
+    expect(h1a.raw.vms.every((v) => v.guest === undefined)).toBe(true)
+    const { vmSamples } = deriveSamples(h1a.raw, h1b.raw, new Map([['h1', 2]]))
+    for (const s of vmSamples) expect(s).not.toHaveProperty('guestSwapInBps')
+  })
+})
+
 describe('parseStatsOutput degrades per section', () => {
   it('a failed domstats and missing PSI become problems; the host part is kept', () => {
     const out = frame([

@@ -90,8 +90,8 @@ export const PVE_STANDALONE_OUTPUT = parseExposition(readFileSync(new URL('pve-e
  * The series one pve-exporter scrape job would have given the store: every series of the output
  * as printed (Proxmox's CPU is a gauge), the counters growing at the rate chosen per series.
  */
-export function pveSeries(output: readonly ExportedSample[], instance: string, rate?: (s: ExportedSample) => number | undefined): Series[] {
-  const out = output.map((s) => series(s, { ...s.labels, instance, job: 'pve' }, rate?.(s) ?? 0, END_S))
-  out.push({ name: 'up', labels: { instance, job: 'pve' }, points: series({ name: 'up', labels: {}, value: 1 }, {}, 0, END_S).points })
+export function pveSeries(output: readonly ExportedSample[], instance: string, rate?: (s: ExportedSample) => number | undefined, job = 'pve'): Series[] {
+  const out = output.map((s) => series(s, { ...s.labels, instance, job }, rate?.(s) ?? 0, END_S))
+  out.push({ name: 'up', labels: { instance, job }, points: series({ name: 'up', labels: {}, value: 1 }, {}, 0, END_S).points })
   return out
 }

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { formatMessage } from '../../../../shared/i18n'
+import type { MessageRef } from '../../../../shared/model'
+import { englishRuns } from '../../../support/english-runs'
 import { deriveSamples } from '../../../../src-main/collect/rates'
 import { adapterForHost, DETECT_SCRIPT, kindFromProbe } from '../../../../src-main/hosts/detect'
 import { DISCOVER_SCRIPT } from '../../../../src-main/hosts/libvirt/discover-script'
@@ -79,11 +82,18 @@ describe('ProxmoxAdapter over a fake SSH connection', () => {
     const garbage = new ProxmoxAdapter(new FakeConnection('root@pve-b', () => 'Welcome to Proxmox VE\n'), 'pve-b')
     await expect(garbage.discover()).rejects.toThrow(new HostOutputError('root@pve-b: Proxmox discovery failed: script line 1: no VirtPilot START line: the host printed "Welcome to Proxmox VE\\n" instead.'))
     await expect(garbage.readStats(1)).rejects.toThrow('root@pve-b: the statistics session answered "Welcome to Proxmox VE\\n" instead of a START line')
+    // The same in Chinese: VirtPilot's words around what the host printed, which is kept as it was.
+    const said = (await garbage.readStats(2).catch((e: unknown) => e)) as { messageRef: MessageRef }
+    const chinese = formatMessage(said.messageRef, 'zh-CN')
+    expect(chinese).toBe('root@pve-b：统计会话应答的是 "Welcome to Proxmox VE\\n"（原文），而不是 START 行')
+    expect(englishRuns(chinese.replace('"Welcome to Proxmox VE\\n"', ''), { names: ['root@pve-b'] })).toEqual([])
     // framed, but without the host's /proc/stat: the answer is refused and the session replaced
     const noStat = new FakeConnection('root@pve-b', (script) => (script === PVE_STATS_SCRIPT ? stats[0]!.replace(/BEGIN stat\n[^@]*@@VP (\S+) END stat 0/, 'BEGIN stat\n\n@@VP $1 END stat 1') : discoverOut))
     const broken = new ProxmoxAdapter(noStat, 'pve-b')
     await expect(broken.readStats(1)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
-    await expect(broken.readStats(2)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
+    const unparsed = (await broken.readStats(2).catch((e: unknown) => e)) as Error & { messageRef: MessageRef }
+    expect(unparsed.message).toMatch(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
+    expect(formatMessage(unparsed.messageRef, 'zh-CN')).toBe('root@pve-b：Proxmox 统计输出不符合预期（原文：stat: stat: exit 1）')
     expect(noStat.roundTrips).toBe(4)
     const silent = new ProxmoxAdapter(new FakeConnection('admin@pve-c', () => ''), 'pve-c')
     await expect(silent.discover()).rejects.toThrow('admin@pve-c: the Proxmox discovery script printed nothing (exit 1): sh: 1: pvesh: Permission denied')

@@ -23,6 +23,8 @@ export interface FakeNode {
   failPvesh(stderr: string): void
   writeConfig(fileName: string, text: string): void
   writeStorageCfg(text: string): void
+  /** A file of the /etc/pve stand-in (`.members`, `pve-root-ca.pem`). */
+  writeEtc(fileName: string, text: string): void
   writePidFile(fileName: string, content: string): void
   cleanup(): void
 }
@@ -56,6 +58,7 @@ export function makeFakeNode(): FakeNode {
     failPvesh: (stderr) => exe('pvesh', `echo '${stderr}' >&2\nexit 255\n`),
     writeConfig: (name, text) => writeFileSync(join(dir, 'etc/qemu-server', name), text),
     writeStorageCfg: (text) => writeFileSync(join(dir, 'etc/storage.cfg'), text),
+    writeEtc: (name, text) => writeFileSync(join(dir, 'etc', name), text),
     writePidFile: (name, content) => writeFileSync(join(dir, 'run', name), content),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   }

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { parseProxmoxDiscoverOutput } from '../../../../src-main/hosts/proxmox/discover-output'
 import { PVE_DISCOVER_COMMAND, PVE_DISCOVER_SCRIPT } from '../../../../src-main/hosts/proxmox/discover-script'
@@ -121,6 +123,8 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
     node.writeConfig('113.conf', fixture('proxmox/qemu-server_snapshot-rollback_101.conf'))
     node.writeConfig('1x;id.conf', 'cores: 64\n')
     node.writeStorageCfg(fixture('proxmox/storage-cfg2cmd-harness.cfg') + 'dir: x;reboot\n\tpath /tmp\n')
+    node.writeEtc('.members', fixture('proxmox/pmxcfs_members_cluster.json'))
+    node.writeEtc('pve-root-ca.pem', fixture('proxmox/pve-root-ca_lab-a.pem'))
     answerStorage(node)
     const run = await runScript(PVE_DISCOVER_SCRIPT, node.env)
     const d = ok(parseProxmoxDiscoverOutput(run.stdout, { hostId: 'local' }))
@@ -130,10 +134,38 @@ describe.runIf(process.platform === 'linux')('the scripts run here under /bin/sh
     expect(d.storage.pools.map((p) => p.name)).toContain('local-lvm')
     expect(d.inventory.hosts[0]).toMatchObject({ source: 'proxmox', state: 'online' })
     expect(d.inventory.hosts[0]!.cpu.threads).toBeGreaterThan(0)
-    expect(d.inventory.vms.map((v) => [v.id, v.name])).toEqual([['pve-100', 'first-vm'], ['pve-101', 'second-vm'], ['pve-113', 'win']])
+    // Guests are named by vmid within their cluster: `pvec` and its CA certificate's digest (3705e7f4...).
+    expect(d.inventory.vms.map((v) => [v.id, v.name])).toEqual([['pve-100@pvec-3705e7f4', 'first-vm'], ['pve-101@pvec-3705e7f4', 'second-vm'], ['pve-113@pvec-3705e7f4', 'win']])
+    expect(d.inventory.hosts[0]!.cluster).toEqual({ id: 'pve:pvec:3705e7f41467a32d15870097bc6e0be5bedea66796a557da85a0c27689bb7e9f', name: 'pvec', via: 'SSH (CA SHA-256 3705e7f4)' })
+    expect(d.inventory.formerIds).toEqual({ 'pve-100@pvec-3705e7f4': 'pve-100', 'pve-101@pvec-3705e7f4': 'pve-101', 'pve-113@pvec-3705e7f4': 'pve-113' })
     // 101 has a row but no config file here.
     expect(d.problems).toEqual([{ section: 'qemu-config', field: 'vmid 101', message: 'no readable config file on this node' }])
     expect(run.stdout).not.toContain('cores: 64')
+  })
+
+  it('two labs\' clusters with every name in common (pvec, the same node and guests) give different ids; a standalone node is a cluster of its own', async () => {
+    node.setClusterResources(fixture('proxmox/cluster-resources-assembled.json').replaceAll('"node":"vm"', `"node":"${await me()}"`))
+    node.writeConfig('100.conf', fixture('proxmox/packer-plugin-proxmox_qemu_100_config.conf'))
+    node.writeEtc('.members', fixture('proxmox/pmxcfs_members_cluster.json'))
+    const read = async (ca: string) => {
+      node.writeEtc('pve-root-ca.pem', fixture(`proxmox/${ca}`))
+      return ok(parseProxmoxDiscoverOutput((await runScript(PVE_DISCOVER_SCRIPT, node.env)).stdout, { hostId: 'local' }))
+    }
+    const a = await read('pve-root-ca_lab-a.pem')
+    const b = await read('pve-root-ca_lab-b.pem')
+    expect(a.inventory.vms[0]!.id).toBe('pve-100@pvec-3705e7f4')
+    expect(b.inventory.vms[0]!.id).toBe('pve-100@pvec-3326de54')
+    expect([a, b].map((d) => d.inventory.hosts[0]!.cluster!.name)).toEqual(['pvec', 'pvec'])
+    expect(a.inventory.hosts[0]!.cluster!.id).not.toBe(b.inventory.hosts[0]!.cluster!.id)
+    node.writeEtc('.members', fixture('proxmox/pmxcfs_members_standalone.json'))
+    const alone = await read('pve-root-ca_lab-a.pem')
+    expect(alone.inventory.hosts[0]!.cluster!.name).toBe(await me())
+    // No certificate to tell clusters apart: the ids VirtPilot gave before, and a problem that says what is lost.
+    rmSync(join(node.dir, 'etc', 'pve-root-ca.pem'))
+    const unknown = ok(parseProxmoxDiscoverOutput((await runScript(PVE_DISCOVER_SCRIPT, node.env)).stdout, { hostId: 'local' }))
+    expect(unknown.inventory.vms[0]!.id).toBe('pve-100')
+    expect(unknown.inventory.formerIds).toBeUndefined()
+    expect(unknown.problems.find((p) => p.section === 'pve-ca')!.message).toMatch(/exit 1.*tells same-named clusters apart/)
   })
 
   it('discovery fails clearly when pvesh refuses, and when the Proxmox tools are not there at all', async () => {

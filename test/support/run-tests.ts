@@ -1,0 +1,88 @@
+// `npm test`: every suite, with the integration suite beside the others. It mostly waits on the
+// lab (guests booting, live migrations, sshd restarted on purpose), so running it alone after the
+// unit suite and before the browser suite left both cores idle for minutes; side by side the whole
+// run takes about the integration suite's time plus the browser suite's (issue 15: CI under 20 min).
+// Its output is kept in test-results/integration.log and printed whole when it ends, so the two
+// reporters never interleave. Exits 1 if any suite failed.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { buildCli, repoRoot } from './built-cli'
+
+interface Outcome {
+  suite: string
+  code: number
+  seconds: number
+}
+
+const children = new Set<ChildProcess>()
+
+function run(suite: string, argv: string[], logFile?: string): Promise<Outcome> {
+  const started = Date.now()
+  return new Promise((resolve) => {
+    // Its own process group: stopping the run stops the suite's browsers, servers and lab too.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: repoRoot, stdio: logFile ? ['ignore', 'pipe', 'pipe'] : 'inherit', detached: true })
+    children.add(child)
+    if (logFile) {
+      const log = createWriteStream(logFile)
+      child.stdout!.pipe(log)
+      child.stderr!.pipe(log)
+    }
+    const done = (code: number) => {
+      children.delete(child)
+      resolve({ suite, code, seconds: Math.round((Date.now() - started) / 1000) })
+    }
+    child.on('error', (error) => {
+      console.error(`${suite}: could not start ${argv[0]}: ${error.message}`)
+      done(127)
+    })
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)))
+  })
+}
+
+async function inSequence(steps: [string, string[]][]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = []
+  for (const [suite, argv] of steps) {
+    const outcome = await run(suite, argv)
+    outcomes.push(outcome)
+    if (outcome.code !== 0) break
+  }
+  return outcomes
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid!, 'SIGTERM')
+      } catch {
+        // gone already
+      }
+    }
+    process.exit(130)
+  })
+}
+
+const results = join(repoRoot, 'test-results')
+mkdirSync(results, { recursive: true })
+const integrationLog = join(results, 'integration.log')
+
+// Built once before the suites start: both vitest runs would otherwise build the CLI at the same time.
+await buildCli()
+const build = await run('build', ['npx', 'electron-vite', 'build'])
+if (build.code !== 0) process.exit(1)
+
+console.log(`integration suite started beside the others; its output: ${integrationLog} (printed when it ends)`)
+const integration = run('integration', ['npx', 'vitest', 'run', '--project', 'integration'], integrationLog).then((outcome) => {
+  console.log(`\n===== integration suite (${outcome.seconds} s, exit ${outcome.code}) =====\n${readFileSync(integrationLog, 'utf8')}===== end of the integration suite =====\n`)
+  return outcome
+})
+const others = inSequence([
+  ['unit + renderer', ['npx', 'vitest', 'run', '--project', 'unit', '--project', 'renderer']],
+  ['e2e (Chromium)', ['npx', 'playwright', 'test']],
+])
+const outcomes = [build, ...(await others), await integration]
+
+console.log('suite            result   time')
+for (const o of outcomes) console.log(`${o.suite.padEnd(16)} ${(o.code === 0 ? 'passed' : `FAILED (${o.code})`).padEnd(8)} ${o.seconds} s`)
+process.exit(outcomes.every((o) => o.code === 0) && outcomes.length === 4 ? 0 : 1)
