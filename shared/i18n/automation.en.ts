@@ -51,5 +51,6 @@ export const automationEn = {
     resumed: 'automation resumed',
     cancelled: 'automatic plan {plan} cancelled: automation was paused',
     planFailed: 'automation could not make or start a plan: {reason}',
+    withdrawn: 'automatic plan {plan} withdrawn, nothing ran: its VMs are free for the next round',
   },
 } as const

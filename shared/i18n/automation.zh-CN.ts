@@ -51,5 +51,6 @@ export const automationZhCN: Catalogue<typeof automationEn> = {
     resumed: '自动化已恢复',
     cancelled: '自动计划 {plan} 已取消：自动化已暂停',
     planFailed: '自动化无法制定或开始计划：{reason}',
+    withdrawn: '自动计划 {plan} 已撤回，未执行任何命令：其虚拟机可在下一轮重新考虑',
   },
 }

@@ -22,7 +22,7 @@ export interface AutomationOptions {
   log: (message: string) => void
   snapshot: () => Snapshot
   inbox: Pick<Inbox, 'list' | 'decide'>
-  plans: Pick<PlanService, 'createFromInbox' | 'apply' | 'cancel'>
+  plans: Pick<PlanService, 'createFromInbox' | 'apply' | 'cancel' | 'withdraw'>
   rules: Pick<RulesService, 'engineOptions'>
   events: EventBus
   /** A host read longer ago than this is stale: nothing automatic touches it. */
@@ -209,6 +209,8 @@ export function createAutomation(options: AutomationOptions) {
       } catch (error) {
         lastRound.problem = (error as Error).message
         audit(msg('automation.audit.planFailed', { reason: lastRound.problem }), actor)
+        // Refused before it started: left ready, it would hold its VMs out of every later round.
+        if (lastRound.planId) options.plans.withdraw(lastRound.planId, actor, msg('automation.audit.withdrawn', { plan: lastRound.planId }))
       }
     }
     changed()

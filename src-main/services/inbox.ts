@@ -295,6 +295,12 @@ export function createInbox(options: InboxOptions) {
     changed()
   }
 
+  /** A plan set aside before it started: its recommendations are open again, as if never planned. */
+  function withdrawn(plan: Plan): void {
+    for (const id of plan.recommendationIds) store.recommendations.setStatus(id, 'open')
+    changed()
+  }
+
   /** After a plan ran: each of its recommendations applied (all its steps done) or failed. */
   function finished(plan: Plan): void {
     const now = clock()
@@ -306,7 +312,7 @@ export function createInbox(options: InboxOptions) {
     changed()
   }
 
-  return { list, refresh, decide, request, supersedeStale, approved, planned, finished }
+  return { list, refresh, decide, request, supersedeStale, approved, planned, withdrawn, finished }
 }
 
 export type Inbox = ReturnType<typeof createInbox>

@@ -34,7 +34,7 @@ export interface PlanServiceOptions {
   actor: string
   onUpdate: (plan: Plan) => void
   /** Approved recommendations come from here, and learn that they were planned. */
-  inbox: Pick<Inbox, 'approved' | 'planned'>
+  inbox: Pick<Inbox, 'approved' | 'planned' | 'withdrawn'>
   /** After a run: the recommendations' outcome, and the hosts read again. */
   onFinished: (plan: Plan) => Promise<void> | void
   log: (message: string) => void
@@ -445,6 +445,21 @@ export function createPlanService(options: PlanServiceOptions) {
     return plan
   }
 
+  /**
+   * Sets aside a plan that never started (its apply was refused up front): cancelled, every step
+   * with it, its recommendations open again; so nothing treats its VMs as "in a plan" any more.
+   */
+  function withdraw(id: string, by: string, message: MessageRef): void {
+    const plan = store.plans.getPlan(id)
+    if (!plan || plan.state !== 'ready' || runs.has(id)) return
+    plan.state = 'cancelled'
+    for (const step of plan.steps) if (step.state === 'pending') step.state = 'cancelled'
+    store.plans.savePlan(plan)
+    store.plans.audit({ t: clock(), actor: by, kind: 'plan', planId: id, ...said({ message }) })
+    options.onUpdate(plan)
+    options.inbox.withdrawn(plan)
+  }
+
   function cancelRunning(id: string): Plan {
     if (!cancel(id)) throw failure('conflict', msg('apply.refusal.notRunning', { plan: id }))
     return get(id)
@@ -474,7 +489,7 @@ export function createPlanService(options: PlanServiceOptions) {
   }
 
   return {
-    create, createFromInbox, check, dryRun, execute, cancel, cancelRunning, exported, get, record, apply,
+    create, createFromInbox, check, dryRun, execute, cancel, cancelRunning, withdraw, exported, get, record, apply,
     readBack: readBackById, recover, resume: (id: string) => recoverById(id, 'resume'), rollBack: (id: string) => recoverById(id, 'roll-back'), readBackInterrupted,
     list: () => store.plans.listPlans(),
   }

@@ -24,6 +24,8 @@ function host(id: string): Host {
 /** Three hosts and where each VM runs; virsh as far as the executor asks it. */
 class FakeLab {
   where = new Map<string, string>([['a', 'h1'], ['b', 'h1'], ['c', 'h2'], ['d', 'h2']])
+  /** Hosts VirtPilot has no connection to (an apply touching them is refused before it starts). */
+  unreachable = new Set<string>()
   /** Migrations that wait for an abort (domjobabort), by VM. */
   hanging = new Set<string>()
   private aborts = new Map<string, () => void>()
@@ -117,7 +119,7 @@ function wire(existing?: Pick<Wired, 'store' | 'lab' | 'clock'>): Wired {
   const plans = createPlanService({
     store, clock: now, actor, inbox, log: () => undefined,
     ssh: { addressOf: (target) => target },
-    connectionOf: (id) => lab.connection(id),
+    connectionOf: (id) => (lab.unreachable.has(id) ? undefined : lab.connection(id)),
     onUpdate: (plan) => automation.onPlan(plan),
     onFinished: (plan) => {
       inbox.finished(plan)
@@ -203,6 +205,30 @@ describe('automation through the normal approve -> plan -> apply path (fake host
     expect(w.lab.commands.some((c) => c.argv.includes('domjobabort'))).toBe(true)
     expect([w.lab.where.get('a'), w.lab.where.get('b')]).toEqual(['h1', 'h1'])
     expect(w.store.plans.listAudit({}).some((e) => e.message === `automatic plan ${id} cancelled: automation was paused`)).toBe(true)
+  })
+
+  it('withdraws an automatic plan whose apply is refused up front, so the next round can act on its VMs', { timeout: 60_000 }, async () => {
+    const w = wire()
+    w.automation.update({ level: 'partially-automated' })
+    w.lab.unreachable.add('h2').add('h3')
+    w.rules.add({ kind: 'anti-affinity', vms: ['a', 'b'], hosts: [] })
+    await w.inbox.refresh()
+    const refused = w.automation.status().lastRound!
+    expect(refused.problem, JSON.stringify(refused)).toBeDefined()
+    const withdrawn = w.store.plans.getPlan(refused.planId!)!
+    expect(withdrawn.state).toBe('cancelled')
+    expect(withdrawn.steps.every((s) => s.state === 'cancelled')).toBe(true)
+    expect(w.lab.commands.filter((c) => c.argv.includes('migrate'))).toEqual([])
+    expect(w.store.plans.listAudit({ planId: withdrawn.id }).map((e) => e.messageRef?.key)).toContain('automation.audit.withdrawn')
+    // The hosts are back: the next round takes the same VMs again, no longer "in a plan".
+    w.lab.unreachable.clear()
+    w.clock.now += 60_000
+    await w.inbox.refresh()
+    const next = w.automation.status().lastRound!
+    expect(next.skipped.map((s) => s.reasonRef?.key)).not.toContain('automation.skip.inPlan')
+    expect(next.planId).not.toBe(withdrawn.id)
+    expect((await finished(w.store, next.planId!)).state).toBe('done')
+    expect(w.lab.where.get('a')).not.toBe(w.lab.where.get('b'))
   })
 
   it('leaves everything to the admin at the manual level, and a VM set to manual is never acted on', async () => {
