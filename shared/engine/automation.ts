@@ -54,11 +54,11 @@ export interface AutomationInput {
   /** A host whose latest reading is older than this is stale. */
   staleAfterMs: number
   /** Why these actions no longer match the cluster (a VM moved or resized), if they do not. */
-  changed: (actions: readonly ReversibleAction[]) => string | undefined
+  changed: (actions: readonly ReversibleAction[]) => MessageRef | undefined
   /** The rules (and capacity) these actions, run in order, would break, said as one reason, if any. */
-  broken: (actions: readonly ReversibleAction[]) => string | undefined
+  broken: (actions: readonly ReversibleAction[]) => MessageRef | undefined
   /** Why these moves of a rebalance cannot run without the others, if they cannot. */
-  partProblem: (rec: Recommendation, moves: readonly number[]) => string | undefined
+  partProblem: (rec: Recommendation, moves: readonly number[]) => MessageRef | undefined
 }
 
 export interface AutomationChoice {

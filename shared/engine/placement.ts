@@ -1,4 +1,5 @@
 import type { Host } from '../model/host'
+import type { MessageRef } from '../model/message'
 import type { Snapshot } from '../model/snapshot'
 import type { VmDemand } from './demand'
 import type { History } from './history'
@@ -55,8 +56,8 @@ export interface PlacementVm {
   copySeconds?: Record<string, number>
   /** Per host: the destination pools (host/pool keys of PlacementProblem.poolFree) a copy fills, and by how much. */
   copyNeeds?: Record<string, { pool: string; bytes: number }[]>
-  /** Hosts storage rules it out of, with the reason (no pool to receive a disk, no room). */
-  storageRefusals?: Record<string, string>
+  /** Hosts storage rules it out of, with the reason as a message (no pool to receive a disk, no room). */
+  storageRefusals?: Record<string, MessageRef>
   /** The host its disks are on (where it is at the start): a move elsewhere copies them. */
   storageHome?: string
 }

@@ -222,15 +222,17 @@ export function rebalanceRecommendation(input: {
 }
 
 /** Why a subset of a rebalance cannot run on its own, or undefined when it can. */
-export function subsetProblem(rebalance: Rebalance, selected: readonly number[], nameOf: (vmId: string) => string = (id) => id): string | undefined {
+export function subsetProblem(rebalance: Rebalance, selected: readonly number[], nameOf: (vmId: string) => string = (id) => id): MessageRef | undefined {
   const bad = selected.find((i) => i < 0 || i >= rebalance.moves.length || !Number.isInteger(i))
-  if (bad !== undefined) return `There is no move ${bad + 1} in this set of ${rebalance.moves.length}`
+  if (bad !== undefined) return msg('engine.rebalance.subset.noSuchMove', { move: bad + 1, count: rebalance.moves.length })
   const misfit = firstMisfit(rebalance, selected)
   if (misfit === undefined) return undefined
   const m = rebalance.moves[misfit]!
   const missing = m.dependsOn.filter((i) => !selected.includes(i))
-  const needs = missing.length > 0 ? `it needs move ${missing.map((i) => `${i + 1} (${nameOf(rebalance.moves[i]!.vmId)} off ${rebalance.moves[i]!.from})`).join(' and ')} to make room first` : `${m.to} has no room for it without the other moves`
-  return `Move ${misfit + 1} (${nameOf(m.vmId)} from ${m.from} to ${m.to}) cannot run without the rest of the set: ${needs}. Approve those too, or the whole set.`
+  const needs = missing.length > 0
+    ? msg('engine.rebalance.subset.needsMoves', { ands: missing.map((i) => msg('engine.rebalance.subset.moveOff', { move: i + 1, vm: nameOf(rebalance.moves[i]!.vmId), from: rebalance.moves[i]!.from })) })
+    : msg('engine.rebalance.subset.noRoom', { host: m.to })
+  return msg('engine.rebalance.subset.cannotAlone', { move: misfit + 1, vm: nameOf(m.vmId), from: m.from, to: m.to, needs })
 }
 
 /** Why moves the forecast favoured were left out (balance/hold-back.ts), as a message. */

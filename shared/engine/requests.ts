@@ -1,6 +1,7 @@
 import type { ReversibleAction } from '../model/action'
 import type { ClusterFacts } from '../model/facts'
-import { msg } from '../i18n'
+import { english, msg } from '../i18n'
+import type { MessageRef } from '../model/message'
 import type { PredictedFigure, Recommendation } from '../model/recommendation'
 import type { Snapshot } from '../model/snapshot'
 import type { History } from './history'
@@ -30,7 +31,13 @@ export interface RequestInput {
   id: string
 }
 
-export type RequestOutcome = { ok: true; recommendation: Recommendation } | { ok: false; reasons: string[] }
+/** Refused: every reason in English (the CLI's JSON, logs) and as a message, in the same order. */
+export type RequestOutcome = { ok: true; recommendation: Recommendation } | { ok: false; reasons: string[]; reasonRefs: MessageRef[] }
+
+function refused(refs: readonly MessageRef[]): RequestOutcome {
+  const byText = new Map(refs.map((r) => [english(r), r]))
+  return { ok: false, reasons: [...byText.keys()], reasonRefs: [...byText.values()] }
+}
 
 const pct = (x: number) => Math.round(x * 1000) / 10
 
@@ -43,17 +50,17 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
   const { snapshot, request, user } = input
   const options = withDefaults(input.options)
   const vm = snapshot.vms.find((v) => v.id === request.vmId)
-  if (!vm) return { ok: false, reasons: [`No VM ${request.vmId} in the inventory`] }
+  if (!vm) return refused([msg('engine.request.refused.noVm', { vm: request.vmId })])
   const target = { vm: vm.id, host: vm.hostId }
   const actions: ReversibleAction[] = []
   let needsRestart = false
-  const reasons: string[] = []
+  const reasons: MessageRef[] = []
 
   if (request.kind === 'migrate') {
     const to = snapshot.hosts.find((h) => h.id === request.to)
-    if (!to) return { ok: false, reasons: [`No host ${request.to}`] }
-    if (to.id === vm.hostId) return { ok: false, reasons: [`${vm.name} already runs on ${to.name}`] }
-    if (vm.state !== 'running' && vm.state !== 'paused') reasons.push(`${vm.name} is ${vm.state}: only a running guest is live-migrated`)
+    if (!to) return refused([msg('engine.request.refused.noHost', { host: request.to })])
+    if (to.id === vm.hostId) return refused([msg('engine.request.refused.alreadyThere', { vm: vm.name, host: to.name })])
+    if (vm.state !== 'running' && vm.state !== 'paused') reasons.push(msg('engine.request.refused.notRunning', { vm: vm.name, state: msg(`engine.vmState.${vm.state}`) }))
     // A destination that cannot take the disks is refused by the validator below.
     const disks = input.storage ? planMigrationStorage(vm.id, vm.hostId, to.id, input.storage) : undefined
     const copy = disks?.ok && disks.copyDisks.length > 0 ? { copyDisks: disks.copyDisks } : {}
@@ -62,7 +69,7 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
   } else {
     const { vcpus, memoryMiB } = request
     const a = vm.allocation
-    if (vcpus === undefined && memoryMiB === undefined) return { ok: false, reasons: ['Say the vCPUs, the memory or both'] }
+    if (vcpus === undefined && memoryMiB === undefined) return refused([msg('engine.request.refused.noSize')])
     if (vcpus !== undefined && vcpus !== a.vcpus) {
       if (vcpus > a.maxVcpus) {
         needsRestart = true
@@ -79,12 +86,12 @@ export function requestRecommendation(input: RequestInput): RequestOutcome {
       const live = memoryMiB <= a.maxMemoryMiB && vm.state === 'running'
       actions.push({ action: { kind: 'setMemory', ...target, memoryMiB, live }, rollback: { kind: 'setMemory', ...target, memoryMiB: a.memoryMiB, live } })
     }
-    if (actions.length === 0) return { ok: false, reasons: [`${vm.name} already has that size`] }
+    if (actions.length === 0) return refused([msg('engine.request.refused.sameSize', { vm: vm.name })])
   }
 
   const check = validatePlan(snapshot, actions, options, input.history, input.now, input.storage)
-  reasons.push(...check.violations.map((v) => v.message))
-  if (reasons.length > 0) return { ok: false, reasons: [...new Set(reasons)] }
+  reasons.push(...check.violations.map((v) => v.messageRef))
+  if (reasons.length > 0) return refused(reasons)
 
   // The engine's view of the hosts before and after: demand-based load and the allocation the ratios bound.
   const after: Snapshot = {

@@ -42,9 +42,9 @@ export interface PlanViolation {
     | 'other-cluster'
     /** The disks the action copies are not the ones on storage the destination does not reach. */
     | 'storage-copy'
+  /** In English (logs, the CLI's JSON), and as a message for the reader's language. */
   message: string
-  /** The message in the admin's words, where the engine has them (the violations a stale plan shows). */
-  messageRef?: MessageRef
+  messageRef: MessageRef
   actionIndex?: number
 }
 
@@ -91,7 +91,7 @@ export function validatePlan(
   /** Another manager's VM is never changed; the admin's own exclusions only keep a VM from moving. */
   const foreign = (vmId: string, i: number) => {
     const v = managers.get(vmId)
-    if (v) violations.push({ code: 'externally-managed', actionIndex: i, message: `${vmId} is managed by ${MANAGER_NAMES[v.managedBy!.manager]} (${v.managedBy!.ref}): VirtPilot does not change it` })
+    if (v) violations.push({ code: 'externally-managed', actionIndex: i, ...said({ message: msg('engine.violation.managed', { vm: vmId, manager: MANAGER_NAMES[v.managedBy!.manager], ref: v.managedBy!.ref }) }) })
     return v !== undefined
   }
   const hostTotals = (hostId: string) => {
@@ -109,9 +109,9 @@ export function validatePlan(
     const { vcpus, mem } = hostTotals(hostId)
     const limit = limitsOf(host, options)
     if (vcpus > limit.vcpus + 1e-9)
-      violations.push({ code: 'vcpu-overcommit', actionIndex: i, message: `${hostId} would carry ${vcpus} vCPUs, limit ${limit.vcpus} (${limit.cpuRatio}:1)` })
+      violations.push({ code: 'vcpu-overcommit', actionIndex: i, ...said({ message: msg('engine.violation.vcpuOvercommit', { host: hostId, vcpus, limit: limit.vcpus, ratio: limit.cpuRatio }) }) })
     if (mem > limit.memMiB + 1e-6)
-      violations.push({ code: 'memory-overcommit', actionIndex: i, message: `${hostId} would carry ${Math.round(mem)} MiB, limit ${Math.round(limit.memMiB)} MiB (${limit.memRatio}:1)` })
+      violations.push({ code: 'memory-overcommit', actionIndex: i, ...said({ message: msg('engine.violation.memoryOvercommit', { host: hostId, mib: Math.round(mem), limit: Math.round(limit.memMiB), ratio: limit.memRatio }) }) })
   }
   const mustMove = vmsRulesMove(snapshot, options)
   const requiredMoves = countRequiredMoves(snapshot, options)
@@ -142,30 +142,30 @@ export function validatePlan(
           violations.push({ code: 'unknown-host', actionIndex: i, ...said({ message: msg('engine.violation.noHost', { host: action.to }) }) })
           return
         }
-        if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, message: `${action.vm} is managed by another balancer` })
-        if (excluded.has(action.vm) && !mustMove.has(action.vm)) violations.push({ code: 'excluded', actionIndex: i, message: `${action.vm} is excluded from balancing and no rule or maintenance requires it to move` })
-        if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, message: `${action.to} is in maintenance` })
+        if (!foreign(action.vm, i) && external.has(action.vm)) violations.push({ code: 'externally-managed', actionIndex: i, ...said({ message: msg('engine.violation.otherBalancer', { vm: action.vm }) }) })
+        if (excluded.has(action.vm) && !mustMove.has(action.vm)) violations.push({ code: 'excluded', actionIndex: i, ...said({ message: msg('engine.violation.excluded', { vm: action.vm }) }) })
+        if (to.state === 'maintenance') violations.push({ code: 'maintenance-target', actionIndex: i, ...said({ message: msg('engine.violation.maintenance', { host: action.to }) }) })
         const from = hosts.get(action.from)
         if (from && (from.cluster?.id ?? '') !== (to.cluster?.id ?? '')) {
           const clusterWords = (h: typeof to) => (h.cluster ? `${h.cluster.name}, ${h.cluster.via}` : 'libvirt')
           violations.push({ code: 'other-cluster', actionIndex: i, ...said({ message: msg('engine.violation.otherCluster', { vm: action.vm, from: action.from, fromCluster: clusterWords(from), to: action.to, toCluster: clusterWords(to) }) }) })
         }
         const pins = rules.pinned[action.vm]
-        if (pins && !pins.includes(action.to)) violations.push({ code: 'pinned', actionIndex: i, message: `${action.vm} is pinned to ${pins.join(', ')}` })
+        if (pins && !pins.includes(action.to)) violations.push({ code: 'pinned', actionIndex: i, ...said({ message: msg('engine.violation.pinned', { vm: action.vm, hosts: pins.join(', ') }) }) })
         const cameFrom = (history.recentMigrations ?? []).some(
           (m) => m.vmId === action.vm && m.from === action.to && m.t <= now && now - m.t < balance.cooldownMs,
         )
-        if (cameFrom) violations.push({ code: 'cooldown', actionIndex: i, message: `${action.vm} left ${action.to} less than the cooldown ago` })
+        if (cameFrom) violations.push({ code: 'cooldown', actionIndex: i, ...said({ message: msg('engine.violation.cooldown', { vm: action.vm, host: action.to }) }) })
         const disks = storage && vm.host === action.from ? planMigrationStorage(action.vm, action.from, action.to, storage) : undefined
-        if (disks && !disks.ok) violations.push({ code: 'storage-refused', actionIndex: i, message: `${action.vm} to ${action.to}: ${disks.reason}` })
+        if (disks && !disks.ok) violations.push({ code: 'storage-refused', actionIndex: i, ...said({ message: msg('engine.violation.storageRefused', { vm: action.vm, host: action.to, reason: disks.reasonRef }) }) })
         if (disks?.ok) {
           const want = [...disks.copyDisks].sort().join(',')
           const got = [...(action.copyDisks ?? [])].sort().join(',')
-          if (want !== got) violations.push({ code: 'storage-copy', actionIndex: i, message: `${action.vm} to ${action.to} must copy [${want}], the action copies [${got}]` })
+          if (want !== got) violations.push({ code: 'storage-copy', actionIndex: i, ...said({ message: msg('engine.violation.storageCopy', { vm: action.vm, host: action.to, want, got }) }) })
           for (const n of disks.needs) {
             const total = (copied.get(n.pool) ?? 0) + n.bytes
             copied.set(n.pool, total)
-            if (total > n.free + 1e-6) violations.push({ code: 'storage-refused', actionIndex: i, message: `copies into ${n.pool} add up to ${Math.round(total / 2 ** 30)} GiB, ${Math.round(n.free / 2 ** 30)} GiB free` })
+            if (total > n.free + 1e-6) violations.push({ code: 'storage-refused', actionIndex: i, ...said({ message: msg('engine.violation.poolOverfilled', { pool: n.pool, total: Math.round(total / 2 ** 30), free: Math.round(n.free / 2 ** 30) }) }) })
           }
         }
         vm.host = action.to
@@ -173,8 +173,8 @@ export function validatePlan(
         return
       }
       case 'setVcpus':
-        if (action.count < 1) violations.push({ code: 'below-one-vcpu', actionIndex: i, message: `${action.vm} would get ${action.count} vCPUs` })
-        if (action.live && action.count > vm.maxVcpus) violations.push({ code: 'above-max-live', actionIndex: i, message: `${action.count} vCPUs exceeds max ${vm.maxVcpus} live` })
+        if (action.count < 1) violations.push({ code: 'below-one-vcpu', actionIndex: i, ...said({ message: msg('engine.violation.belowOneVcpu', { vm: action.vm, vcpus: action.count }) }) })
+        if (action.live && action.count > vm.maxVcpus) violations.push({ code: 'above-max-live', actionIndex: i, ...said({ message: msg('engine.violation.aboveMaxVcpus', { vcpus: action.count, max: vm.maxVcpus }) }) })
         vm.vcpus = action.count
         checkHostLimits(vm.host, i)
         return
@@ -182,13 +182,13 @@ export function validatePlan(
         vm.maxVcpus = action.count
         return
       case 'setMemory': {
-        if (action.live && action.memoryMiB > vm.maxMemoryMiB) violations.push({ code: 'above-max-live', actionIndex: i, message: `${action.memoryMiB} MiB exceeds max ${vm.maxMemoryMiB} MiB live` })
+        if (action.live && action.memoryMiB > vm.maxMemoryMiB) violations.push({ code: 'above-max-live', actionIndex: i, ...said({ message: msg('engine.violation.aboveMaxMemory', { mib: action.memoryMiB, max: vm.maxMemoryMiB }) }) })
         const series = history.vms[action.vm]
         const peak = series ? Math.max(0, ...series.memUsedMiB) : 0
         const floor = peak * (1 + options.rightsize.memHeadroom)
         // Growth the host's allocation ratio holds back may stay under the floor: it still adds memory.
         if (action.memoryMiB + 1e-6 < floor && action.memoryMiB < vm.memoryMiB)
-          violations.push({ code: 'below-peak-memory', actionIndex: i, message: `${action.memoryMiB} MiB is below peak ${Math.round(peak)} MiB + ${options.rightsize.memHeadroom * 100} %` })
+          violations.push({ code: 'below-peak-memory', actionIndex: i, ...said({ message: msg('engine.violation.belowPeak', { mib: action.memoryMiB, peak: Math.round(peak), headroom: options.rightsize.memHeadroom * 100 }) }) })
         vm.memoryMiB = action.memoryMiB
         checkHostLimits(vm.host, i)
         return
@@ -197,7 +197,7 @@ export function validatePlan(
         vm.maxMemoryMiB = action.memoryMiB
         return
       case 'setCpuShares':
-        if (action.shares < 2 || action.shares > 262144) violations.push({ code: 'bad-shares', actionIndex: i, message: `cpu.shares ${action.shares} outside 2-262144` })
+        if (action.shares < 2 || action.shares > 262144) violations.push({ code: 'bad-shares', actionIndex: i, ...said({ message: msg('engine.violation.badShares', { shares: action.shares }) }) })
         return
       case 'setVmDevice':
         return
@@ -205,7 +205,7 @@ export function validatePlan(
   })
 
   if (migrations > balance.maxMigrations + requiredMoves)
-    violations.push({ code: 'over-migration-budget', message: `${migrations} migrations, budget ${balance.maxMigrations} + ${requiredMoves} mandatory` })
+    violations.push({ code: 'over-migration-budget', ...said({ message: msg('engine.violation.overBudget', { migrations, budget: balance.maxMigrations, mandatory: requiredMoves }) }) })
   violations.push(...endStateViolations(snapshot, vms, options))
   return { ok: violations.length === 0, violations }
 }
@@ -214,14 +214,14 @@ function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, optio
   const out: PlanViolation[] = []
   const maintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
   for (const [id, vm] of vms)
-    if (vm.counted && maintenance.has(vm.host)) out.push({ code: 'left-on-maintenance-host', message: `${id} still on ${vm.host}` })
+    if (vm.counted && maintenance.has(vm.host)) out.push({ code: 'left-on-maintenance-host', ...said({ message: msg('engine.violation.leftOnMaintenance', { vm: id, host: vm.host }) }) })
   for (const [id, pins] of Object.entries(options.rules.pinned)) {
     const vm = vms.get(id)
-    if (vm && vm.counted && !pins.includes(vm.host)) out.push({ code: 'pinned', message: `${id} ends on ${vm.host}, pinned to ${pins.join(', ')}` })
+    if (vm && vm.counted && !pins.includes(vm.host)) out.push({ code: 'pinned', ...said({ message: msg('engine.violation.endsUnpinned', { vm: id, host: vm.host, hosts: pins.join(', ') }) }) })
   }
   for (const group of options.rules.affinity) {
     const where = new Set(group.flatMap((id) => (vms.get(id)?.counted ? [vms.get(id)!.host] : [])))
-    if (where.size > 1) out.push({ code: 'affinity', message: `${group.join(', ')} end on ${[...where].join(', ')}` })
+    if (where.size > 1) out.push({ code: 'affinity', ...said({ message: msg('engine.violation.affinity', { vms: group.join(', '), hosts: [...where].join(', ') }) }) })
   }
   for (const group of options.rules.antiAffinity) {
     const seen = new Map<string, string>()
@@ -229,7 +229,7 @@ function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, optio
       const vm = vms.get(id)
       if (!vm || !vm.counted) continue
       const other = seen.get(vm.host)
-      if (other) out.push({ code: 'anti-affinity', message: `${other} and ${id} both end on ${vm.host}` })
+      if (other) out.push({ code: 'anti-affinity', ...said({ message: msg('engine.violation.antiAffinity', { a: other, b: id, host: vm.host }) }) })
       seen.set(vm.host, id)
     }
   }
@@ -242,9 +242,9 @@ function endStateViolations(snapshot: Snapshot, vms: Map<string, VmState>, optio
     }
     const limit = limitsOf(host, options)
     if (vcpus > limit.vcpus + 1e-9)
-      out.push({ code: 'vcpu-overcommit', message: `${host.id} ends with ${vcpus} vCPUs, limit ${limit.vcpus} (${limit.cpuRatio}:1)` })
+      out.push({ code: 'vcpu-overcommit', ...said({ message: msg('engine.violation.endsVcpuOvercommit', { host: host.id, vcpus, limit: limit.vcpus, ratio: limit.cpuRatio }) }) })
     if (mem > limit.memMiB + 1e-6)
-      out.push({ code: 'memory-overcommit', message: `${host.id} ends with ${Math.round(mem)} MiB allocated, limit ${Math.round(limit.memMiB)} MiB (${limit.memRatio}:1)` })
+      out.push({ code: 'memory-overcommit', ...said({ message: msg('engine.violation.endsMemoryOvercommit', { host: host.id, mib: Math.round(mem), limit: Math.round(limit.memMiB), ratio: limit.memRatio }) }) })
   }
   return out
 }

@@ -5,6 +5,15 @@
  */
 export const engineEn = {
   rebalance: {
+    /** Why only some moves of a set cannot run on their own. */
+    subset: {
+      noSuchMove: 'There is no move {move} in this set of {count}',
+      cannotAlone: 'Move {move} ({vm} from {from} to {to}) cannot run without the rest of the set: {needs}. Approve those too, or the whole set.',
+      needsMoves: 'it needs move {ands} to make room first',
+      moveOff: '{move} ({vm} off {from})',
+      noRoom: '{host} has no room for it without the other moves',
+      notMoves: 'not a set of moves',
+    },
     title: 'Rebalance: {count} move | Rebalance: {count} moves',
     rationale:
       '{count} live migration that takes the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). The move below shows its own effect. | {count} live migrations that together take the peak host CPU load from {peakBefore} to {peakAfter} and the spread of host load from {spreadBefore} to {spreadAfter} (forecast demand for the next {hours} h). Each move below shows its own effect, counted after the moves before it, and what it waits for; approve only some and VirtPilot works out what those achieve on their own.',
@@ -31,7 +40,17 @@ export const engineEn = {
     migrateTitle: 'Requested by {user}: move {vm} from {from} to {to}',
     resizeTitle: 'Requested by {user}: resize {vm} to {vcpus} vCPUs and {memoryMiB} MiB',
     rationale: "{user} asked for this change. The plan validator checked it against the hosts' capacity, allocation ratios and placement rules; the figures are the engine's prediction with the demand it forecasts.",
+    refused: {
+      noVm: 'No VM {vm} in the inventory',
+      noHost: 'No host {host}',
+      alreadyThere: '{vm} already runs on {host}',
+      notRunning: '{vm} is {state}: only a running guest is live-migrated',
+      noSize: 'Say the vCPUs, the memory or both',
+      sameSize: '{vm} already has that size',
+    },
   },
+  /** A VM's state as libvirt reports it. */
+  vmState: { running: 'running', paused: 'paused', shutoff: 'shutoff', crashed: 'crashed', suspended: 'suspended', other: 'other' },
   figure: {
     hostVcpus: '{host} vCPUs allocated (limit {limit})',
     spread: 'Host load spread',
@@ -105,6 +124,29 @@ export const engineEn = {
     noHost: 'no host {host}',
     wrongSource: '{vm} is on {host}, not {from}',
     badRollback: 'rollback of {kind} does not restore the previous state',
+    managed: '{vm} is managed by {manager} ({ref}): VirtPilot does not change it',
+    otherBalancer: '{vm} is managed by another balancer',
+    excluded: '{vm} is excluded from balancing and no rule or maintenance requires it to move',
+    maintenance: '{host} is in maintenance',
+    pinned: '{vm} is pinned to {hosts}',
+    cooldown: '{vm} left {host} less than the cooldown ago',
+    storageRefused: '{vm} to {host}: {reason}',
+    storageCopy: '{vm} to {host} must copy [{want}], the action copies [{got}]',
+    poolOverfilled: 'copies into {pool} add up to {total} GiB, {free} GiB free',
+    vcpuOvercommit: '{host} would carry {vcpus} vCPUs, limit {limit} ({ratio}:1)',
+    memoryOvercommit: '{host} would carry {mib} MiB, limit {limit} MiB ({ratio}:1)',
+    belowOneVcpu: '{vm} would get {vcpus} vCPUs',
+    aboveMaxVcpus: '{vcpus} vCPUs exceeds max {max} live',
+    aboveMaxMemory: '{mib} MiB exceeds max {max} MiB live',
+    belowPeak: '{mib} MiB is below peak {peak} MiB + {headroom} %',
+    badShares: 'cpu.shares {shares} outside 2-262144',
+    overBudget: '{migrations} migrations, budget {budget} + {mandatory} mandatory',
+    leftOnMaintenance: '{vm} still on {host}',
+    endsUnpinned: '{vm} ends on {host}, pinned to {hosts}',
+    affinity: '{vms} end on {hosts}',
+    antiAffinity: '{a} and {b} both end on {host}',
+    endsVcpuOvercommit: '{host} ends with {vcpus} vCPUs, limit {limit} ({ratio}:1)',
+    endsMemoryOvercommit: '{host} ends with {mib} MiB allocated, limit {limit} MiB ({ratio}:1)',
     otherCluster: '{vm} cannot move from {from} ({fromCluster}) to {to} ({toCluster}): a VM moves only within its cluster',
   },
   span: {

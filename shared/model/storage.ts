@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MessageRefSchema } from './message'
 
 /**
  * Storage as discovery reads it on one host: pools and their volumes, the filesystems that hold
@@ -189,8 +190,9 @@ export const MigrationDiskSchema = z.object({
   bytes: z.number().nonnegative().optional(),
   /** The destination pool that receives the copy. */
   pool: z.string().optional(),
-  /** Why, in admin words (same NFS export, local filesystem, ...). */
+  /** Why, in admin words (same NFS export, local filesystem, ...): in English, and as a message. */
   reason: z.string(),
+  reasonRef: MessageRefSchema.optional(),
 })
 
 /** A migration's storage side: which disks move with it, how many bytes, how long, and where to. */

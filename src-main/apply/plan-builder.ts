@@ -39,7 +39,7 @@ export function migrationStorageNow(action: MigrateAction, storage: StorageConte
   if (!storage) return {}
   const plan = planMigrationStorage(action.vm, action.from, action.to, storage)
   if (!plan) return {}
-  if (!plan.ok) return { refusal: msg('apply.refusal.cannotMoveTo', { to: action.to, reason: plan.reason }) }
+  if (!plan.ok) return { refusal: msg('apply.refusal.cannotMoveTo', { to: action.to, reason: plan.reasonRef }) }
   const want = [...plan.copyDisks].sort().join(', ')
   const got = [...(action.copyDisks ?? [])].sort().join(', ')
   if (want !== got) return { refusal: msg('apply.refusal.disksChanged', { want, got }) }
@@ -57,7 +57,7 @@ export function commandContext(snapshot: Snapshot, migrationAddressOf: (hostId: 
     uuidOf: (vmId) => uuids.get(vmId),
     migrationAddressOf: (h) => migrationAddressOf(h) ?? (demo.has(h) ? h : undefined),
     allowUnsafeMigration,
-    refusalFor: (h) => (proxmox.has(h) ? english(msg('apply.refusal.proxmox', { host: proxmox.get(h)! })) : undefined),
+    refusalFor: (h) => (proxmox.has(h) ? msg('apply.refusal.proxmox', { host: proxmox.get(h)! }) : undefined),
   }
 }
 
@@ -111,7 +111,7 @@ export function buildPlan(input: {
       }
     } catch (error) {
       if (error instanceof CommandError) {
-        problems.push(msg('apply.refusal.cannotApplyItem', { title: d.rec.titleRef ?? d.rec.title, reason: error.message }))
+        problems.push(msg('apply.refusal.cannotApplyItem', { title: d.rec.titleRef ?? d.rec.title, reason: error.ref }))
         continue
       }
       throw error

@@ -32,6 +32,12 @@ export interface AutomationOptions {
 }
 
 /** A plan's VMs (what it moves or changes). */
+/** Violations said as one reason, once each; undefined when there are none. */
+function clauses(violations: readonly { message: string; messageRef: MessageRef }[]): MessageRef | undefined {
+  const refs = [...new Map(violations.map((v) => [v.message, v.messageRef])).values()]
+  return refs.length > 0 ? msg('engine.clauses', { clauses: refs }) : undefined
+}
+
 const vmsOf = (plan: Plan) => plan.steps.map((s) => ('vm' in s.action ? s.action.vm : '')).filter(Boolean)
 
 /**
@@ -163,14 +169,14 @@ export function createAutomation(options: AutomationOptions) {
       planRunning: plans.some((p) => p.state === 'running'),
       vmsInPlans,
       staleAfterMs: options.staleAfterMs,
-      changed: (actions) => staleViolations(snapshot, actions).map((v) => v.message).join('; ') || undefined,
+      changed: (actions) => clauses(staleViolations(snapshot, actions)),
       broken: (actions) => {
         // Only what the moves would break: a violation the cluster has already (another rule's fix still open) is not theirs.
-        const check = (a: Parameters<typeof validatePlan>[1]) => validatePlan(snapshot, a, engineOptions, { vms: {} }, now).violations.map((v) => `${v.code}: ${v.message}`)
-        const before = new Set(check([]))
-        return check(actions).filter((v) => !before.has(v)).join('; ') || undefined
+        const check = (a: Parameters<typeof validatePlan>[1]) => validatePlan(snapshot, a, engineOptions, { vms: {} }, now).violations
+        const before = new Set(check([]).map((v) => `${v.code}: ${v.message}`))
+        return clauses(check(actions).filter((v) => !before.has(`${v.code}: ${v.message}`)))
       },
-      partProblem: (rec, moves) => (rec.rebalance ? subsetProblem(rec.rebalance, moves, nameOf) : 'not a set of moves'),
+      partProblem: (rec, moves) => (rec.rebalance ? subsetProblem(rec.rebalance, moves, nameOf) : msg('engine.rebalance.subset.notMoves')),
     })
     const byId = new Map(items.map((i) => [i.recommendation.id, i.recommendation]))
     const titled = (id: string) => {

@@ -195,8 +195,7 @@ export function createInbox(options: InboxOptions) {
     const vmName = snapshot.vms.find((v) => v.id === req.vmId)?.name ?? req.vmId
     if (!outcome.ok) {
       const what = req.kind === 'migrate' ? msg('server.inbox.moveTo', { vm: vmName, to: req.to }) : msg('server.inbox.resize', { vm: vmName })
-      // The engine's reasons are its own English words for now.
-      const clauses = outcome.reasons.map((text) => msg('engine.verbatim', { text }))
+      const clauses = outcome.reasonRefs
       store.plans.audit({ t: now, actor: user, kind: 'decision', ...said({ message: msg('server.inbox.requestRefused', { what, clauses }) }) })
       throw failure('conflict', msg('server.inbox.refused', { clauses }))
     }
@@ -237,7 +236,7 @@ export function createInbox(options: InboxOptions) {
         const problem = subsetProblem(rec.rebalance, partial, nameOf)
         if (problem) {
           store.plans.audit({ t: now, actor: by, kind: 'decision', recommendationId: id, ...said({ message: msg('apply.audit.approveRefused', { title: rec.titleRef ?? rec.title, moves: partial.map((i) => i + 1).join(', '), reason: problem }) }) })
-          throw new ApiFailure('conflict', problem)
+          throw failure('conflict', problem)
         }
         partNote = msg('apply.audit.part', { moves: partial.map((i) => i + 1).join(', '), of: count })
       }

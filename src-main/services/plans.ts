@@ -108,6 +108,11 @@ export function planSignature(plan: Plan, key: Buffer): string {
   return createHmac('sha256', key).update(signedPart(plan)).digest('base64url')
 }
 
+/** Violations said once each (several actions of one VM break the same rule). */
+function distinct(violations: readonly { message: string; messageRef: MessageRef }[]): MessageRef[] {
+  return [...new Map(violations.map((v) => [v.message, v.messageRef])).values()]
+}
+
 function hostsOf(action: Action): string[] {
   return action.kind === 'migrate' ? [action.from, action.to] : [action.host]
 }
@@ -157,7 +162,7 @@ export function createPlanService(options: PlanServiceOptions) {
     const stale = input.recommendations.filter((r) => staleViolations(cluster, r.actions).length > 0)
     if (stale.length > 0) throw new PlanError(msg('apply.refusal.stale', { titles: stale.map((r) => msg('apply.audit.stepItem', { title: r.titleRef ?? r.title })) }))
     const foreign = managedViolations(cluster, input.recommendations.flatMap((r) => r.actions))
-    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managed', { reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managed', { clauses: distinct(foreign) }))
     const storage = options.storage?.()
     const built = buildPlan({ id: planId(now, input.idSuffix), now, approvedBy: input.approvedBy ?? options.actor, recommendations: input.recommendations, snapshot: cluster, ctx, parallelism: input.parallelism, ...(storage ? { storage } : {}) })
     const plan = input.effects ? { ...built, effects: input.effects } : built
@@ -188,7 +193,7 @@ export function createPlanService(options: PlanServiceOptions) {
       try {
         rendered = { commands: renderAction(step.action, ctx), verify: verifyCommands(step.action, ctx), rollbackCommands: renderAction(step.rollback, ctx) }
       } catch (error) {
-        if (error instanceof CommandError) throw new PlanError(msg('apply.refusal.outOfDate', { plan: plan.id, title: step.titleRef ?? step.title, reason: error.message }))
+        if (error instanceof CommandError) throw new PlanError(msg('apply.refusal.outOfDate', { plan: plan.id, title: step.titleRef ?? step.title, reason: error.ref }))
         throw error
       }
       if (step.host !== host || canonical(rendered) !== canonical({ commands: step.commands, verify: step.verify, rollbackCommands: step.rollbackCommands })) {
@@ -196,9 +201,9 @@ export function createPlanService(options: PlanServiceOptions) {
       }
     }
     const stale = staleViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
-    if (stale.length > 0) throw new PlanError(msg('apply.refusal.staleSince', { plan: plan.id, clauses: stale.map((v) => v.messageRef ?? msg('engine.verbatim', { text: v.message })) }))
+    if (stale.length > 0) throw new PlanError(msg('apply.refusal.staleSince', { plan: plan.id, clauses: stale.map((v) => v.messageRef) }))
     const foreign = managedViolations(cluster, plan.steps.map((s) => ({ action: s.action, rollback: s.rollback })))
-    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managedSince', { plan: plan.id, reasons: [...new Set(foreign.map((v) => v.message))].join('; ') }))
+    if (foreign.length > 0) throw new PlanError(msg('apply.refusal.managedSince', { plan: plan.id, clauses: distinct(foreign) }))
     // The destination's pools may have filled since the plan was made.
     const storage = options.storage?.()
     for (const step of plan.steps) {

@@ -64,3 +64,11 @@ export function cancelChartJob(key: object): void {
   queues.high.delete(key)
   queues.low.delete(key)
 }
+
+/**
+ * Resolves once the jobs of charts in view queued so far have run: what sits below them comes
+ * after them. Queued as such a job itself, so charts queued later (live updates) cannot hold it up.
+ */
+export function afterQueuedCharts(): Promise<void> {
+  return new Promise((resolve) => scheduleChartJob({}, resolve, 'high'))
+}

@@ -1,6 +1,8 @@
 import { createI18n } from 'vue-i18n'
 import type { Language } from '../../shared/api'
+import { dateEnUS, enUS } from 'naive-ui'
 import { en, type MessageSchema } from './en'
+import { loadLanguage, type LoadedLanguage } from './load'
 
 /** The renderer's one i18n instance; the settings store switches its locale. */
 export const i18n = createI18n<[MessageSchema], Language, false>({
@@ -10,10 +12,8 @@ export const i18n = createI18n<[MessageSchema], Language, false>({
   messages: { en } as Record<Language, MessageSchema>,
 })
 
-/** The other languages' catalogues load when first shown: start-up carries English only. */
-const catalogues: Record<Exclude<Language, 'en'>, () => Promise<MessageSchema>> = {
-  'zh-CN': () => import('./zh-CN').then((m) => m.zhCN),
-}
+/** naive-ui's words and date formats of each language loaded (set before the language is shown). */
+export const libraryLocales: Partial<Record<Language, LoadedLanguage['library']>> = { en: { locale: enUS, dateLocale: dateEnUS } }
 
 let wanted: Language = 'en'
 
@@ -21,7 +21,8 @@ let wanted: Language = 'en'
 export async function setLanguage(language: Language): Promise<void> {
   wanted = language
   if (language !== 'en' && !i18n.global.availableLocales.includes(language)) {
-    const messages = await catalogues[language]()
+    const { messages, library } = await loadLanguage[language]()
+    libraryLocales[language] = library
     i18n.global.setLocaleMessage(language, messages)
     if (wanted !== language) return
   }

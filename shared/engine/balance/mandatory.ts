@@ -1,4 +1,4 @@
-import { msg } from '../../i18n'
+import { english, msg } from '../../i18n'
 import type { MessageRef } from '../../model/recommendation'
 import { bestDestination, preferredDestination } from './constraints'
 import type { MoveLog } from './moves'
@@ -210,7 +210,7 @@ export function unfixableViolations(state: ClusterState, refs: MessageRef[] = []
   return out
 }
 
-/** The same as a message; the storage reasons are the storage check's own English words for now. */
+/** The same as a message. */
 function storageNoteRef(state: ClusterState, u: number): MessageRef | string {
   const clauses = state.units[u]!.flatMap((v) => Object.entries(state.problem.vms[v]!.storageRefusals ?? {}).map(([host, why]) => msg('engine.infeasible.storageHost', { host, why })))
   return clauses.length > 0 ? msg('engine.infeasible.storage', { clauses }) : ''
@@ -218,6 +218,6 @@ function storageNoteRef(state: ClusterState, u: number): MessageRef | string {
 
 /** Why storage rules hosts out for the unit's VMs, to add to an unresolved violation. */
 function storageNote(state: ClusterState, u: number): string {
-  const notes = state.units[u]!.flatMap((v) => Object.entries(state.problem.vms[v]!.storageRefusals ?? {}).map(([host, why]) => `${host}: ${why}`))
+  const notes = state.units[u]!.flatMap((v) => Object.entries(state.problem.vms[v]!.storageRefusals ?? {}).map(([host, why]) => `${host}: ${english(why)}`))
   return notes.length > 0 ? `; storage: ${notes.join('; ')}` : ''
 }

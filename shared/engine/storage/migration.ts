@@ -1,3 +1,5 @@
+import { english, msg } from '../../i18n'
+import type { MessageRef } from '../../model/message'
 import { isSharedFilesystem, mountFor, type HostStorage, type LinkSpeed, type MigrationDisk, type MigrationStorage, type StoragePool, type VmDiskStorage } from '../../model/storage'
 
 /**
@@ -18,7 +20,7 @@ export interface StorageContext {
 
 export type StoragePlan =
   | { ok: true; storage: MigrationStorage; copyDisks: string[]; needs: { pool: string; bytes: number; free: number }[] }
-  | { ok: false; reason: string }
+  | { ok: false; reason: string; reasonRef: MessageRef }
 
 /** The key of a pool in PlacementProblem.poolFree. */
 export const poolKey = (hostId: string, poolId: string): string => `${hostId}/${poolId}`
@@ -81,32 +83,48 @@ function trimSlash(path: string): string {
   return path.slice(0, end)
 }
 
+/** A refusal in English, with its message. */
+function refused(ref: MessageRef): { ok: false; reason: string; reasonRef: MessageRef } {
+  return { ok: false, reason: english(ref), reasonRef: ref }
+}
+
+/** What happens to one disk, with its reason in English and as a message. */
+function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk {
+  return { ...d, reason: english(why), reasonRef: why }
+}
+
+/** A guest device's name in the reader's language (libvirt's own word where it has no other). */
+function deviceWord(device: string): MessageRef | string {
+  return device === 'disk' || device === 'cdrom' || device === 'floppy' || device === 'lun' ? msg(`storage.device.${device}`) : device
+}
+
 /** Whether the destination reaches the disk's data without a copy, and why (or why not). */
-function reach(disk: VmDiskStorage, from: HostStorage, to: HostStorage): { shared: boolean; reason: string } {
+function reach(disk: VmDiskStorage, from: HostStorage, to: HostStorage): { shared: boolean; why: MessageRef } {
   const source = disk.source
-  if (disk.sourceType === 'network') return { shared: true, reason: `network disk ${source ?? ''}: QEMU on the destination connects to the same storage` }
+  if (disk.sourceType === 'network') return { shared: true, why: msg('storage.reach.networkDisk', { source: source ?? '' }) }
   if (disk.sourceType === 'volume' && source) {
     const [poolName] = source.split('/')
     const a = from.pools.find((p) => p.name === poolName)
     const b = to.pools.find((p) => p.name === poolName && p.active)
-    if (a?.sharing === 'shared' && b && b.sharing === 'shared' && b.source === a.source) return { shared: true, reason: `pool ${poolName} is the same shared storage on both hosts` }
-    return { shared: false, reason: `pool ${poolName} is ${a?.sharing ?? 'unknown'} storage of ${from.hostId}` }
+    if (a?.sharing === 'shared' && b && b.sharing === 'shared' && b.source === a.source) return { shared: true, why: msg('storage.reach.samePool', { pool: poolName ?? '' }) }
+    return { shared: false, why: msg('storage.reach.poolOfHost', { pool: poolName ?? '', sharing: msg(`storage.sharing.${a?.sharing ?? 'unknown'}`), host: from.hostId }) }
   }
-  if (!source?.startsWith('/')) return { shared: false, reason: 'no path' }
+  if (!source?.startsWith('/')) return { shared: false, why: msg('storage.reach.noPath') }
   if (disk.sourceType === 'block') {
-    if (from.bootId && from.bootId === to.bootId) return { shared: true, reason: `both hosts run on one kernel and see device ${source}` }
+    if (from.bootId && from.bootId === to.bootId) return { shared: true, why: msg('storage.reach.oneKernelDevice', { device: source }) }
     const a = from.pools.find((p) => p.volumes?.some((v) => v.path === source))
     const b = to.pools.find((p) => p.active && p.volumes?.some((v) => v.path === source))
-    if (a?.sharing === 'shared' && b?.sharing === 'shared') return { shared: true, reason: `LUN ${source} of shared pool ${b.name} is on both hosts` }
-    return { shared: false, reason: `block device ${source} is local to ${from.hostId}` }
+    if (a?.sharing === 'shared' && b?.sharing === 'shared') return { shared: true, why: msg('storage.reach.sharedLun', { device: source, pool: b.name }) }
+    return { shared: false, why: msg('storage.reach.localDevice', { device: source, host: from.hostId }) }
   }
   const ka = fileIdentity(source, from)
   const kb = fileIdentity(source, to)
   const fsA = mountFor(source, from.mounts)
   if (ka !== undefined && ka === kb) {
-    return { shared: true, reason: fsA && isSharedFilesystem(fsA.fsType) ? `${fsA.fsType} ${fsA.source} is mounted at the same place on both hosts` : `both hosts run on one kernel and see the same ${fsA?.fsType ?? ''} folder` }
+    return { shared: true, why: fsA && isSharedFilesystem(fsA.fsType) ? msg('storage.reach.sameMount', { fsType: fsA.fsType, source: fsA.source }) : msg('storage.reach.oneKernelFolder', { fsType: fsA?.fsType ?? '' }) }
   }
-  return { shared: false, reason: fsA ? `${dirname(source)} is on ${from.hostId}'s own ${fsA.fsType} filesystem` : `${dirname(source)} is on storage of ${from.hostId} only` }
+  const folder = dirname(source)
+  return { shared: false, why: fsA ? msg('storage.reach.ownFilesystem', { folder, host: from.hostId, fsType: fsA.fsType }) : msg('storage.reach.hostOnly', { folder, host: from.hostId }) }
 }
 
 /** The destination pool libvirt creates the copy in: by name for pool volumes, by folder for files. */
@@ -133,29 +151,29 @@ export function planMigrationStorage(vmId: string, fromId: string, toId: string,
   const needByPool = new Map<StoragePool, { bytes: number; capacity: number; targets: string[] }>()
   for (const d of disks) {
     if (d.source === undefined && d.sourceType !== 'network') {
-      out.push({ target: d.target, mode: 'skip', reason: 'empty drive' })
+      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive')))
       continue
     }
-    if (!to) return { ok: false, reason: `${toId}'s storage has not been read yet, so VirtPilot cannot tell whether it reaches ${d.target} (${d.source ?? ''})` }
+    if (!to) return refused(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }))
     const r = reach(d, from, to)
     if (r.shared) {
-      out.push({ target: d.target, mode: 'shared', reason: r.reason })
+      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why))
       continue
     }
     if (d.readonly || d.shareable || d.device === 'cdrom' || d.device === 'floppy') {
       // libvirt never copies these: the destination must have the same file already.
       const known = to.pools.some((p) => p.active && p.volumes?.some((v) => v.path === d.source))
       if (known) {
-        out.push({ target: d.target, mode: 'shared', reason: `${toId} has ${d.source} in a pool` })
+        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' })))
         continue
       }
-      return { ok: false, reason: `${d.device} ${d.target} uses ${d.source} (${r.reason}); a migration does not copy ${d.readonly ? 'read-only' : 'shareable'} disks: eject it or put the same file on ${toId} first` }
+      return refused(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }))
     }
-    if (d.sourceType === 'block') return { ok: false, reason: `${d.target} is block device ${d.source} (${r.reason}); libvirt cannot create a device on ${toId}: create one of ${gibText(d.capacityBytes ?? 0)} at the same path there first` }
+    if (d.sourceType === 'block') return refused(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }))
     const pool = receivingPool(d, to)
     if (!pool) {
-      const where = d.sourceType === 'volume' ? `active pool named ${(d.source ?? '').split('/')[0]}` : `active storage pool at ${dirname(d.source ?? '')}`
-      return { ok: false, reason: `${d.target} is on local storage (${r.reason}) and ${toId} has no ${where} to receive a copy: define one there (virsh pool-define-as ... dir --target ${dirname(d.source ?? '')})` }
+      const params = { disk: d.target, why: r.why, host: toId, folder: dirname(d.source ?? '') }
+      return refused(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params))
     }
     const bytes = d.allocationBytes ?? d.physicalBytes ?? d.capacityBytes ?? 0
     const need = needByPool.get(pool) ?? { bytes: 0, capacity: 0, targets: [] }
@@ -163,11 +181,11 @@ export function planMigrationStorage(vmId: string, fromId: string, toId: string,
     need.capacity += d.capacityBytes ?? bytes
     need.targets.push(d.target)
     needByPool.set(pool, need)
-    out.push({ target: d.target, mode: 'copy', bytes, pool: pool.name, reason: r.reason })
+    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why))
   }
   for (const [pool, need] of needByPool) {
     if (need.bytes > pool.availableBytes) {
-      return { ok: false, reason: `${toId}'s pool ${pool.name} has ${gibText(pool.availableBytes)} free and the copy of ${need.targets.join(', ')} needs ${gibText(need.bytes)}` }
+      return refused(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }))
     }
   }
   const copyDisks = out.filter((d) => d.mode === 'copy').map((d) => d.target)

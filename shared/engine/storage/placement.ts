@@ -1,3 +1,4 @@
+import type { MessageRef } from '../../model/message'
 import type { PlacementProblem, PlacementVm } from '../placement'
 import { disksOf, planMigrationStorage, type StorageContext, type StoragePlan } from './migration'
 
@@ -22,13 +23,13 @@ export function withStorage(problem: PlacementProblem, ctx: StorageContext | und
     if (!here || disksOf(here, vm.id).length === 0) return vm
     const copySeconds: Record<string, number> = {}
     const copyNeeds: Record<string, { pool: string; bytes: number }[]> = {}
-    const storageRefusals: Record<string, string> = {}
+    const storageRefusals: Record<string, MessageRef> = {}
     for (const h of problem.hosts) {
       if (h.id === vm.hostId) continue
       const p = plan(vm.id, h.id)
       if (!p) continue
       if (!p.ok) {
-        storageRefusals[h.id] = p.reason
+        storageRefusals[h.id] = p.reasonRef
         continue
       }
       if (p.storage.copySeconds > 0) copySeconds[h.id] = p.storage.copySeconds

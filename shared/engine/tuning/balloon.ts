@@ -1,7 +1,7 @@
 import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { gib, runningVms } from './rule'
+import { evidence, gib, runningVms } from './rule'
 
 /**
  * Missing balloon device: without a virtio balloon, memory cannot be handed back to the host
@@ -24,7 +24,7 @@ export const balloonRule: TuningRule = {
           effect: msg('engine.tuning.balloon.effect'),
           riskNote: msg('engine.tuning.balloon.risk'),
         }),
-        evidence: [{ fact: 'memballoon model', value: 'none' }],
+        evidence: [evidence(msg('tuning.fact.memballoonModel'), msg('tuning.value.none'))],
         predicted: [figure(msg('engine.tuning.balloon.figure'), 'MiB', 0, Math.round(vm.maxMemoryMiB))],
         risk: 'low',
         needsRestart: true,

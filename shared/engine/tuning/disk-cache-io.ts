@@ -3,7 +3,7 @@ import type { MessageRef } from '../../model/recommendation'
 import { figure } from '../words'
 import type { ReversibleAction } from '../../model/action'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { runningVms, versionAtLeast } from './rule'
+import { evidence as fact, runningVms, versionAtLeast } from './rule'
 
 /** In actions, `default` means "remove the attribute" (back to the hypervisor's default). */
 const DEFAULT = 'default'
@@ -31,7 +31,7 @@ export const diskCacheIoRule: TuningRule = {
         const cache = d.cache ?? DEFAULT
         const direct = cache === 'none' || cache === 'directsync'
         if (!direct) {
-          evidence.push({ fact: `disk ${d.target} cache`, value: d.cache ?? 'default (writeback)' })
+          evidence.push(fact(msg('tuning.fact.diskCache', { disk: d.target }), d.cache ?? msg('tuning.value.defaultCache')))
           actions.push({
             action: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.cache', device: d.target, value: 'none' },
             rollback: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.cache', device: d.target, value: cache },
@@ -48,7 +48,7 @@ export const diskCacheIoRule: TuningRule = {
         }
         const fileLike = d.sourceType === 'file' || d.sourceType === 'block' || d.sourceType === 'volume'
         if (fileLike && (d.io === undefined || d.io === 'threads')) {
-          evidence.push({ fact: `disk ${d.target} io`, value: d.io ?? 'default (threads)' })
+          evidence.push(fact(msg('tuning.fact.diskIo', { disk: d.target }), d.io ?? msg('tuning.value.defaultIo')))
           actions.push({
             action: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.io', device: d.target, value: ioMode },
             rollback: { kind: 'setVmDevice', vm: vm.vmId, host: vm.hostId, setting: 'disk.io', device: d.target, value: d.io ?? DEFAULT },
@@ -57,7 +57,7 @@ export const diskCacheIoRule: TuningRule = {
         }
       }
       if (actions.length === 0) continue
-      if (host.qemuVersion) evidence.push({ fact: `${vm.hostId} QEMU version`, value: host.qemuVersion })
+      if (host.qemuVersion) evidence.push(fact(msg('tuning.fact.qemuVersion', { host: vm.hostId }), host.qemuVersion))
       out.push({
         rule: 'disk-cache-io',
         target: { type: 'vm', id: vm.vmId },

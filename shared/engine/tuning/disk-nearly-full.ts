@@ -2,7 +2,7 @@ import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import { NEARLY_FULL_SHARE } from '../storage/pool-health'
 import type { TuningAdvice, TuningRule } from './rule'
-import { sizeText } from './rule'
+import { evidence, sizeText } from './rule'
 
 /**
  * Disks nearly full inside their pool: a VM disk image written to almost all of its virtual size.
@@ -35,9 +35,9 @@ export const diskNearlyFullRule: TuningRule = {
             riskNote: msg('engine.tuning.diskFull.risk'),
           }),
           evidence: [
-            { fact: `disk ${d.target} virtual size`, value: +(d.capacityBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-            { fact: `disk ${d.target} allocated`, value: +(d.allocationBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-            ...(roomToGrow !== undefined ? [{ fact: `pool ${pool!.name} free`, value: +(roomToGrow / 2 ** 30).toFixed(1), unit: 'GiB' }] : []),
+            evidence(msg('tuning.fact.diskVirtualSize', { disk: d.target }), +(d.capacityBytes / 2 ** 30).toFixed(1), 'GiB'),
+            evidence(msg('tuning.fact.diskAllocated', { disk: d.target }), +(d.allocationBytes / 2 ** 30).toFixed(1), 'GiB'),
+            ...(roomToGrow !== undefined ? [evidence(msg('tuning.fact.poolFree', { pool: pool!.name }), +(roomToGrow / 2 ** 30).toFixed(1), 'GiB')] : []),
           ],
           predicted: [figure(msg('engine.tuning.diskFull.figure', { disk: d.target }), '%', +(share * 100).toFixed(1), +(share * 100).toFixed(1))],
           risk: 'low',

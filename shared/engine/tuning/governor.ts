@@ -2,7 +2,7 @@ import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import { fromConfiguration } from './measured'
 import type { TuningAdvice, TuningRule } from './rule'
-import { guestsOf, hostsOf, listOf, pct } from './rule'
+import { evidence, guestsOf, hostsOf, listOf, pct } from './rule'
 
 /** Governors that hold CPUs at low clocks or ramp up slowly for bursty vCPU work. */
 const SLOW_GOVERNORS = new Set(['powersave', 'conservative', 'userspace'])
@@ -49,10 +49,10 @@ export const governorRule: TuningRule = {
         }),
         evidence: [
           ...slow.map(([g, n]) => ({ fact: `scaling_governor = ${g}`, value: n, unit: 'CPUs' })),
-          ...(useTuned ? [{ fact: 'tuned profile', value: host.tunedProfile! }] : []),
+          ...(useTuned ? [evidence(msg('tuning.fact.tunedProfile'), host.tunedProfile!)] : []),
           ...(clock
             ? [
-                { fact: 'mean scaling_cur_freq (at discovery)', value: clock.currentMHz, unit: 'MHz' },
+                evidence(msg('tuning.fact.meanFrequency'), clock.currentMHz, 'MHz'),
                 { fact: 'cpuinfo_max_freq', value: clock.maxMHz, unit: 'MHz' },
               ]
             : [none.evidence]),

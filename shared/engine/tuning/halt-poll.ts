@@ -1,7 +1,7 @@
 import { msg, said, sentences } from '../../i18n'
 import { coresText, fromConfiguration, measuredEvidence, summed } from './measured'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { guestsOf, hostsOf, pct } from './rule'
+import { evidence as fact, guestsOf, hostsOf, pct } from './rule'
 
 /** The kvm module's default (Documentation/virt/kvm/halt-polling.rst). */
 const DEFAULT_HALT_POLL_NS = 200_000
@@ -34,14 +34,14 @@ export const haltPollRule: TuningRule = {
       const none = fromConfiguration()
       const evidence: Evidence[] = [
         { fact: '/sys/module/kvm/parameters/halt_poll_ns', value: host.haltPollNs, unit: 'ns' },
-        { fact: 'vCPUs of KVM guests per host CPU', value: +ratio.toFixed(2) },
-        ...(load !== undefined ? [{ fact: 'sustained host CPU load', value: +(load * 100).toFixed(1), unit: '%' }] : []),
+        fact(msg('tuning.fact.guestVcpusPerCpu'), +ratio.toFixed(2)),
+        ...(load !== undefined ? [fact(msg('tuning.fact.hostCpuLoad'), +(load * 100).toFixed(1), '%')] : []),
         ...(measured
           ? [
-              measuredEvidence('failed halt polling', measured.fail.total, 'cores', measured.minutes),
-              measuredEvidence('successful halt polling', measured.success.total, 'cores', measured.minutes),
-              measuredEvidence('halted vCPUs waiting', measured.wait.total, 'cores', measured.minutes),
-              measuredEvidence('halt exits', measured.halts.total, '/s', measured.minutes),
+              measuredEvidence(msg('tuning.fact.failedHaltPolling'), measured.fail.total, 'cores', measured.minutes),
+              measuredEvidence(msg('tuning.fact.successfulHaltPolling'), measured.success.total, 'cores', measured.minutes),
+              measuredEvidence(msg('tuning.fact.haltedWaiting'), measured.wait.total, 'cores', measured.minutes),
+              measuredEvidence(msg('tuning.fact.haltExits'), measured.halts.total, '/s', measured.minutes),
             ]
           : [none.evidence]),
       ]

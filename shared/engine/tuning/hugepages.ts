@@ -2,7 +2,7 @@ import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { TuningAdvice, TuningRule } from './rule'
-import { gib, guestsOf, hostsOf } from './rule'
+import { evidence, gib, guestsOf, hostsOf } from './rule'
 
 /**
  * Huge pages for large-memory VMs: with transparent hugepages off (`never`), a large guest's RAM
@@ -45,8 +45,8 @@ export const hugepagesRule: TuningRule = {
           }),
           evidence: [
             { fact: '/sys/kernel/mm/transparent_hugepage/enabled', value: 'never' },
-            { fact: `guests of at least ${gib(options.largeVmMiB)}`, value: large.length },
-            measured ? measuredEvidence('vCPU time of those guests', measured.cores, 'cores', measured.minutes) : none.evidence,
+            evidence(msg('tuning.fact.largeGuests', { size: gib(options.largeVmMiB) }), large.length),
+            measured ? measuredEvidence(msg('tuning.fact.largeGuestsVcpuTime'), measured.cores, 'cores', measured.minutes) : none.evidence,
           ],
           predicted: [figure(msg('engine.tuning.thp.figure'), 'VMs', 0, large.length)],
           risk: 'low',
@@ -79,7 +79,7 @@ export const hugepagesRule: TuningRule = {
           evidence: [
             { fact: 'hugepages-2048kB free_hugepages', value: pool.free },
             { fact: 'hugepages-2048kB nr_hugepages', value: pool.total },
-            { fact: 'pages needed by stopped hugepage-backed VMs', value: needPages },
+            evidence(msg('tuning.fact.stoppedHugepages'), needPages),
           ],
           predicted: [figure(msg('engine.tuning.hugepagePool.figure'), 'pages', pool.free, pool.free + (target - pool.total))],
           risk: 'medium',

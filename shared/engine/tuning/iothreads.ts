@@ -2,7 +2,7 @@ import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { runningVms } from './rule'
+import { evidence as fact, runningVms } from './rule'
 
 /**
  * I/O threads: without one, a VM's virtio disks are served from QEMU's main loop, which also
@@ -26,9 +26,9 @@ export const iothreadsRule: TuningRule = {
       const none = fromConfiguration()
       const names = disks.map((d) => d.target).join(', ')
       const measured = w && emulator !== undefined ? { minutes: w.minutes, emulator } : undefined
-      const evidence: Evidence[] = measured
-        ? [measuredEvidence('disk operations', iops, 'IOPS', measured.minutes), measuredEvidence('QEMU main loop', measured.emulator, 'cores', measured.minutes)]
-        : [{ fact: 'disk operations (sustained)', value: Math.round(iops), unit: 'IOPS' }, none.evidence]
+      const facts: Evidence[] = measured
+        ? [measuredEvidence(msg('tuning.fact.diskOperations'), iops, 'IOPS', measured.minutes), measuredEvidence(msg('tuning.fact.qemuMainLoop'), measured.emulator, 'cores', measured.minutes)]
+        : [fact(msg('tuning.fact.diskOperationsSustained'), Math.round(iops), 'IOPS'), none.evidence]
       out.push({
         rule: 'iothreads',
         target: { type: 'vm', id: vm.vmId },
@@ -44,7 +44,7 @@ export const iothreadsRule: TuningRule = {
             : msg('engine.tuning.iothreads.effect'),
           riskNote: msg('engine.tuning.iothreads.risk'),
         }),
-        evidence: [...evidence, { fact: 'vCPUs', value: vm.vcpus }, ...disks.map((d) => ({ fact: `disk ${d.target} iothread`, value: 'none' }))],
+        evidence: [...facts, fact(msg('tuning.fact.vcpus'), vm.vcpus), ...disks.map((d) => fact(msg('tuning.fact.diskIothread', { disk: d.target }), msg('tuning.value.none')))],
         predicted: [figure(msg('engine.tuning.iothreads.figure'), 'disks', disks.length, 0)],
         risk: 'low',
         needsRestart: true,

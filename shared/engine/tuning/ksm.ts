@@ -1,7 +1,7 @@
 import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { gib, guestsOf, hostsOf, pct } from './rule'
+import { evidence, gib, guestsOf, hostsOf, pct } from './rule'
 
 /**
  * KSM (kernel samepage merging) when memory is committed to guests at or near the host's RAM
@@ -39,9 +39,9 @@ export const ksmRule: TuningRule = {
         }),
         evidence: [
           { fact: '/sys/kernel/mm/ksm/run', value: 0 },
-          { fact: 'guest memory allocated', value: Math.round(allocated), unit: 'MiB' },
-          { fact: 'host RAM', value: Math.round(host.memoryMiB), unit: 'MiB' },
-          { fact: 'guests with the same OS', value: groups },
+          evidence(msg('tuning.fact.guestMemory'), Math.round(allocated), 'MiB'),
+          evidence(msg('tuning.fact.hostRam'), Math.round(host.memoryMiB), 'MiB'),
+          evidence(msg('tuning.fact.sameOs'), groups),
         ],
         predicted: [figure(msg('engine.tuning.ksm.figure'), 'MiB', 0, expectedMiB)],
         risk: 'medium',

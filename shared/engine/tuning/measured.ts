@@ -1,7 +1,7 @@
 import { msg } from '../../i18n'
 import { layerMetrics, type LayerMetric, type VmUsageSeries } from '../../model/history'
 import type { MessageRef } from '../../model/recommendation'
-import type { Evidence, TuningUsage } from './rule'
+import { evidence, type Evidence, type TuningUsage } from './rule'
 
 /** A figure a rule weighs: the layer's, or the VM's CPU use and CPU ready. */
 export type MeasuredFigure = LayerMetric | 'cpuUsedCores' | 'cpuReadyPct'
@@ -65,10 +65,10 @@ export const coresText = (x: number) => (Math.abs(x) < 0.1 ? x.toFixed(3) : x.to
 
 /** What a rule says and records when it had no measurement to weigh. */
 export function fromConfiguration(): { sentence: MessageRef; evidence: Evidence } {
-  return { sentence: msg('engine.tuning.measure.none'), evidence: { fact: 'measurement', value: 'none: from configuration' } }
+  return { sentence: msg('engine.tuning.measure.none'), evidence: evidence(msg('tuning.fact.measurement'), msg('tuning.value.fromConfiguration')) }
 }
 
 /** A measured figure as a rule's evidence, saying its window. */
-export function measuredEvidence(fact: string, value: number, unit: string, minutes: number): Evidence {
-  return { fact: `${fact} (mean, last ${minutes} min)`, value: +value.toFixed(3), unit }
+export function measuredEvidence(fact: MessageRef, value: number, unit: string, minutes: number): Evidence {
+  return evidence(msg('tuning.fact.measured', { fact, minutes }), +value.toFixed(3), unit)
 }

@@ -3,7 +3,7 @@ import { figure } from '../words'
 import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { NumaNodeFacts, VmFacts } from '../../model/facts'
 import type { TuningAdvice, TuningRule } from './rule'
-import { gib, guestsOf, hostsOf, listOf } from './rule'
+import { evidence, gib, guestsOf, hostsOf, listOf } from './rule'
 
 /** `0-3,8,10-11`: the libvirt cpuset syntax. */
 export function cpusetOf(cpus: readonly number[]): string {
@@ -83,12 +83,12 @@ export const numaPinningRule: TuningRule = {
             riskNote: waiting ? msg('engine.tuning.numa.riskWaiting', { ready: readyText, node: node.id, cpus: node.cpus.length }) : msg('engine.tuning.numa.risk', { node: node.id }),
           }),
           evidence: [
-            { fact: `${host.hostId} NUMA nodes`, value: nodes.length },
-            { fact: 'vCPUs', value: vm.vcpus },
-            { fact: 'memory', value: Math.round(vm.memoryMiB), unit: 'MiB' },
-            { fact: 'vCPU pinning', value: pinned ? pinsValue(vm) : 'none' },
+            evidence(msg('tuning.fact.numaNodes', { host: host.hostId }), nodes.length),
+            evidence(msg('tuning.fact.vcpus'), vm.vcpus),
+            evidence(msg('tuning.fact.memory'), Math.round(vm.memoryMiB), 'MiB'),
+            evidence(msg('tuning.fact.vcpuPinning'), pinned ? pinsValue(vm) : msg('tuning.value.none')),
             ...(measured
-              ? [measuredEvidence('CPU ready', measured.ready, '%', measured.minutes), measuredEvidence('vCPU time', measured.cores, 'cores', measured.minutes)]
+              ? [measuredEvidence(msg('tuning.fact.cpuReady'), measured.ready, '%', measured.minutes), measuredEvidence(msg('tuning.fact.vcpuTime'), measured.cores, 'cores', measured.minutes)]
               : [none.evidence]),
           ],
           predicted: [figure(msg('engine.tuning.numa.figure'), 'nodes', pinned ? spans(vm).size : nodes.length, 1)],

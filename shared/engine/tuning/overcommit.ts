@@ -2,7 +2,7 @@ import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import type { MessageRef } from '../../model/recommendation'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { gib, guestsOf, hostsOf, pct } from './rule'
+import { evidence as fact, gib, guestsOf, hostsOf, pct } from './rule'
 
 /**
  * Overcommit ratios: vCPUs per host CPU and guest memory per MiB of RAM above the configured
@@ -33,14 +33,14 @@ export const overcommitRule: TuningRule = {
       const evidence: Evidence[] = []
       if (cpuOver) {
         parts.push(msg('engine.tuning.overcommit.cpu', { vcpus, cpus: host.logicalCpus, ratio: cpuRatio.toFixed(1), limit: cpuLimit }))
-        evidence.push({ fact: 'vCPUs per host CPU', value: +cpuRatio.toFixed(2) })
+        evidence.push(fact(msg('tuning.fact.vcpusPerCpu'), +cpuRatio.toFixed(2)))
       }
       if (memOver) {
         parts.push(msg('engine.tuning.overcommit.memory', { allocated: gib(memAlloc), ram: gib(host.memoryMiB), share: pct(memRatio), limit: pct(memLimit) }))
-        evidence.push({ fact: 'guest memory per host RAM', value: +memRatio.toFixed(2) })
+        evidence.push(fact(msg('tuning.fact.memoryPerRam'), +memRatio.toFixed(2)))
       }
-      if (u?.cpuLoad !== undefined) evidence.push({ fact: 'sustained host CPU load', value: +(u.cpuLoad * 100).toFixed(1), unit: '%' })
-      if (memUsedShare !== undefined) evidence.push({ fact: 'host memory in use', value: Math.round(u!.memUsedMiB!), unit: 'MiB' })
+      if (u?.cpuLoad !== undefined) evidence.push(fact(msg('tuning.fact.hostCpuLoad'), +(u.cpuLoad * 100).toFixed(1), '%'))
+      if (memUsedShare !== undefined) evidence.push(fact(msg('tuning.fact.hostMemoryUsed'), Math.round(u!.memUsedMiB!), 'MiB'))
       const pressure = memPressure ? msg('engine.tuning.overcommit.memPressure', { share: pct(memUsedShare!) }) : cpuPressure ? msg('engine.tuning.overcommit.cpuPressure', { load: pct(u!.cpuLoad!) }) : ''
       out.push({
         rule: 'overcommit',

@@ -2,7 +2,7 @@ import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import { poolHealth } from '../storage/pool-health'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { pct, sizeText, storagePools } from './rule'
+import { evidence as fact, pct, sizeText, storagePools } from './rule'
 
 /**
  * Pool capacity: a pool that is nearly full, or that its growth fills within `poolFullDays` (the
@@ -22,13 +22,13 @@ export const poolCapacityRule: TuningRule = {
       const soon = days !== null && days <= options.poolFullDays
       if (used < options.poolFullShare && !soon) continue
       const evidence: Evidence[] = [
-        { fact: `pool ${pool.name} used`, value: +(used * 100).toFixed(1), unit: '%' },
-        { fact: `pool ${pool.name} free`, value: +(pool.availableBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-        { fact: `pool ${pool.name} capacity`, value: +(pool.capacityBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
+        fact(msg('tuning.fact.poolUsed', { pool: pool.name }), +(used * 100).toFixed(1), '%'),
+        fact(msg('tuning.fact.poolFree', { pool: pool.name }), +(pool.availableBytes / 2 ** 30).toFixed(1), 'GiB'),
+        fact(msg('tuning.fact.poolCapacity', { pool: pool.name }), +(pool.capacityBytes / 2 ** 30).toFixed(1), 'GiB'),
       ]
       if (forecast) {
-        evidence.push({ fact: `pool ${pool.name} growth (trend of ${forecast.basis.samples} samples)`, value: +(forecast.growthBytesPerDay / 2 ** 30).toFixed(2), unit: 'GiB/day' })
-        if (days !== null) evidence.push({ fact: `pool ${pool.name} full in`, value: +days.toFixed(1), unit: 'days' })
+        evidence.push(fact(msg('tuning.fact.poolGrowth', { pool: pool.name, samples: forecast.basis.samples }), +(forecast.growthBytesPerDay / 2 ** 30).toFixed(2), msg('tuning.unit.gibPerDay')))
+        if (days !== null) evidence.push(fact(msg('tuning.fact.poolFullIn', { pool: pool.name }), +days.toFixed(1), msg('tuning.unit.days')))
       }
       const priority = (days !== null && days <= 7) || used >= 0.95 ? 2 : soon || used >= 0.9 ? 3 : 4
       const growth = forecast ? sizeText(forecast.growthBytesPerDay) : ''

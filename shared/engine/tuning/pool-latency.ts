@@ -1,7 +1,7 @@
 import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { storagePools } from './rule'
+import { evidence, storagePools } from './rule'
 
 /**
  * I/O contention per pool: the devices under a pool (diskstats, measured between two
@@ -44,11 +44,11 @@ export const poolLatencyRule: TuningRule = {
           riskNote: msg('engine.tuning.poolLatency.risk'),
         }),
         evidence: [
-          ...(io.readMsPerOp !== undefined ? [{ fact: `pool ${pool.name} read latency`, value: +io.readMsPerOp.toFixed(1), unit: 'ms' }] : []),
-          ...(io.writeMsPerOp !== undefined ? [{ fact: `pool ${pool.name} write latency`, value: +io.writeMsPerOp.toFixed(1), unit: 'ms' }] : []),
-          { fact: `pool ${pool.name} device busy`, value: +io.busyPct.toFixed(0), unit: '%' },
-          { fact: `pool ${pool.name} requests`, value: +(io.readsPerSecond + io.writesPerSecond).toFixed(0), unit: '/s' },
-          ...busiest.map((v) => ({ fact: `${v.name} disk operations`, value: Math.round(v.iops), unit: 'IOPS' })),
+          ...(io.readMsPerOp !== undefined ? [evidence(msg('tuning.fact.poolReadLatency', { pool: pool.name }), +io.readMsPerOp.toFixed(1), 'ms')] : []),
+          ...(io.writeMsPerOp !== undefined ? [evidence(msg('tuning.fact.poolWriteLatency', { pool: pool.name }), +io.writeMsPerOp.toFixed(1), 'ms')] : []),
+          evidence(msg('tuning.fact.poolBusy', { pool: pool.name }), +io.busyPct.toFixed(0), '%'),
+          evidence(msg('tuning.fact.poolRequests', { pool: pool.name }), +(io.readsPerSecond + io.writesPerSecond).toFixed(0), '/s'),
+          ...busiest.map((v) => evidence(msg('tuning.fact.vmDiskOperations', { vm: v.name }), Math.round(v.iops), 'IOPS')),
         ],
         predicted: [figure(msg('engine.tuning.poolLatency.figure', { pool: pool.name }), 'ms', +slowest.toFixed(1), options.poolLatencyMs)],
         risk: 'medium',

@@ -2,7 +2,7 @@ import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import { poolHealth } from '../storage/pool-health'
 import type { TuningAdvice, TuningRule } from './rule'
-import { pct, sizeText, storagePools } from './rule'
+import { evidence, pct, sizeText, storagePools } from './rule'
 
 /**
  * Thin provisioning overcommit: the volumes of a pool may grow to more than the pool holds (sum
@@ -38,10 +38,10 @@ export const poolOvercommitRule: TuningRule = {
           riskNote: msg('engine.tuning.poolOvercommit.risk'),
         }),
         evidence: [
-          { fact: `pool ${pool.name} volumes' virtual size`, value: +(h.volumeCapacityBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-          { fact: `pool ${pool.name} capacity`, value: +(pool.capacityBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-          { fact: `pool ${pool.name} volumes' growth left`, value: +(h.thinGrowthBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-          { fact: `pool ${pool.name} free`, value: +(pool.availableBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
+          evidence(msg('tuning.fact.poolVolumesSize', { pool: pool.name }), +(h.volumeCapacityBytes / 2 ** 30).toFixed(1), 'GiB'),
+          evidence(msg('tuning.fact.poolCapacity', { pool: pool.name }), +(pool.capacityBytes / 2 ** 30).toFixed(1), 'GiB'),
+          evidence(msg('tuning.fact.poolGrowthLeft', { pool: pool.name }), +(h.thinGrowthBytes / 2 ** 30).toFixed(1), 'GiB'),
+          evidence(msg('tuning.fact.poolFree', { pool: pool.name }), +(pool.availableBytes / 2 ** 30).toFixed(1), 'GiB'),
         ],
         predicted: [figure(msg('engine.tuning.poolOvercommit.figure', { pool: pool.name }), 'ratio', +h.overcommit.toFixed(2), options.poolOvercommit)],
         risk: cannotAllGrow ? 'medium' : 'low',

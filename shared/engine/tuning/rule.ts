@@ -1,16 +1,33 @@
-import { msg } from '../../i18n'
+import { english, msg } from '../../i18n'
 import type { ClusterFacts, HostFacts, VmFacts } from '../../model/facts'
 import type { MessageRef, Recommendation } from '../../model/recommendation'
 import type { HostStorage, StoragePool } from '../../model/storage'
 import type { PoolForecast } from '../storage/forecast'
 import type { MeasuredWindow } from './measured'
 
-/** One fact a rule read, with its value and unit, shown to the admin as the reason. */
+/**
+ * One fact a rule read, with its value and unit, shown to the admin as the reason: in English, and
+ * as messages where they are words (a path or a kernel name has none: it is said as it is).
+ */
 export interface Evidence {
   /** Where it came from, in admin words (`/sys/kernel/mm/ksm/run`, `disk vda bus`, ...). */
   fact: string
+  factRef?: MessageRef
   value: string | number
+  /** A value that is a word ('none', 'present'); numbers and the host's own values have none. */
+  valueRef?: MessageRef
   unit?: string
+  unitRef?: MessageRef
+}
+
+/** A fact in admin words: its English beside its message, and the same for a value or unit that is a word. */
+export function evidence(ref: MessageRef, value: string | number | MessageRef, unit?: string | MessageRef): Evidence {
+  return {
+    fact: english(ref),
+    factRef: ref,
+    ...(typeof value === 'object' ? { value: english(value), valueRef: value } : { value }),
+    ...(unit === undefined ? {} : typeof unit === 'object' ? { unit: english(unit), unitRef: unit } : { unit }),
+  }
 }
 
 /** A rule's finding: a Recommendation without id/kind, plus the rule and the facts it read. */

@@ -2,7 +2,7 @@ import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import { poolHealth } from '../storage/pool-health'
 import type { TuningAdvice, TuningRule } from './rule'
-import { sizeText, storagePools } from './rule'
+import { evidence, sizeText, storagePools } from './rule'
 
 /**
  * Thin volumes that would not fit: a volume whose growth to its full size is more than its pool
@@ -37,8 +37,8 @@ export const thinVolumesRule: TuningRule = {
           riskNote: msg('engine.tuning.thinVolumes.risk'),
         }),
         evidence: [
-          { fact: `pool ${pool.name} free`, value: +(pool.availableBytes / 2 ** 30).toFixed(1), unit: 'GiB' },
-          ...risky.slice(0, 5).map((r) => ({ fact: `volume ${r.volume.name} may grow by`, value: +(r.growBytes / 2 ** 30).toFixed(1), unit: 'GiB' })),
+          evidence(msg('tuning.fact.poolFree', { pool: pool.name }), +(pool.availableBytes / 2 ** 30).toFixed(1), 'GiB'),
+          ...risky.slice(0, 5).map((r) => evidence(msg('tuning.fact.volumeMayGrow', { volume: r.volume.name }), +(r.growBytes / 2 ** 30).toFixed(1), 'GiB')),
         ],
         predicted: [figure(msg('engine.tuning.thinVolumes.figure'), 'volumes', risky.length, 0)],
         risk: 'medium',

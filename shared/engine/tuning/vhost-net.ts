@@ -2,7 +2,7 @@ import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { Evidence, TuningAdvice, TuningRule } from './rule'
-import { runningVms } from './rule'
+import { evidence as fact, runningVms } from './rule'
 
 /**
  * vhost-net: a virtio NIC of a KVM guest whose backend is forced to userspace (`driver
@@ -28,7 +28,7 @@ export const vhostNetRule: TuningRule = {
       const none = fromConfiguration()
       const mbps = measured ? ((measured.bps * 8) / 1e6).toFixed(1) : undefined
       const evidence: Evidence[] = measured
-        ? [measuredEvidence('network traffic', (measured.bps * 8) / 1e6, 'Mbit/s', measured.minutes), measuredEvidence('QEMU main loop', measured.emulator, 'cores', measured.minutes)]
+        ? [measuredEvidence(msg('tuning.fact.networkTraffic'), (measured.bps * 8) / 1e6, 'Mbit/s', measured.minutes), measuredEvidence(msg('tuning.fact.qemuMainLoop'), measured.emulator, 'cores', measured.minutes)]
         : [none.evidence]
       out.push({
         rule: 'vhost-net',
@@ -46,8 +46,8 @@ export const vhostNetRule: TuningRule = {
           riskNote: msg('engine.tuning.vhostNet.risk'),
         }),
         evidence: [
-          ...userspace.map(({ i }) => ({ fact: `interface ${name(i)} driver`, value: 'qemu' })),
-          { fact: `${vm.hostId} /dev/vhost-net`, value: 'present' },
+          ...userspace.map(({ i }) => fact(msg('tuning.fact.interfaceDriver', { nic: name(i) }), 'qemu')),
+          { fact: `${vm.hostId} /dev/vhost-net`, value: 'present', valueRef: msg('tuning.value.present') },
           ...evidence,
         ],
         predicted: [figure(msg('engine.tuning.vhostNet.figure'), 'NICs', userspace.length, 0)],

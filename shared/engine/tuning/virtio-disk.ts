@@ -1,7 +1,7 @@
 import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { runningVms } from './rule'
+import { evidence, runningVms } from './rule'
 
 /** Emulated disk buses: every request traps into QEMU's device model. */
 const EMULATED_BUSES = new Set(['ide', 'sata', 'fdc', 'usb'])
@@ -27,7 +27,7 @@ export const virtioDiskRule: TuningRule = {
           effect: msg('engine.tuning.virtioDisk.effect'),
           riskNote: msg('engine.tuning.virtioDisk.risk'),
         }),
-        evidence: slow.map((d) => ({ fact: `disk ${d.target} bus`, value: d.bus! })),
+        evidence: slow.map((d) => evidence(msg('tuning.fact.diskBus', { disk: d.target }), d.bus!)),
         predicted: [figure(msg('engine.tuning.virtioDisk.figure'), 'disks', slow.length, 0)],
         risk: 'medium',
         needsRestart: true,

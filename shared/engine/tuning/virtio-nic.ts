@@ -1,7 +1,7 @@
 import { msg, said } from '../../i18n'
 import { figure } from '../words'
 import type { TuningAdvice, TuningRule } from './rule'
-import { runningVms } from './rule'
+import { evidence, runningVms } from './rule'
 
 /** Emulated NIC models (real hardware QEMU imitates register by register). */
 const EMULATED_NICS = new Set(['e1000', 'e1000e', 'rtl8139', 'ne2k_pci', 'pcnet', 'vmxnet3'])
@@ -28,7 +28,7 @@ export const virtioNicRule: TuningRule = {
           effect: msg('engine.tuning.virtioNic.effect'),
           riskNote: msg('engine.tuning.virtioNic.risk'),
         }),
-        evidence: slow.map(({ n, i }) => ({ fact: `interface ${name(i)} model`, value: n.model! })),
+        evidence: slow.map(({ n, i }) => evidence(msg('tuning.fact.interfaceModel', { nic: name(i) }), n.model!)),
         predicted: [figure(msg('engine.tuning.virtioNic.figure'), 'NICs', slow.length, 0)],
         risk: 'medium',
         needsRestart: true,

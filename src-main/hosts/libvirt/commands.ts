@@ -9,8 +9,15 @@ import { parseDomInfo, type DomInfo } from './parse/dominfo'
  * layer quotes each word when it sends it. Nothing here is a shell string.
  */
 
+/** An action that cannot become a command: in English (logs), and as a message for the admin's language. */
 export class CommandError extends Error {
   override name = 'CommandError'
+  readonly ref: MessageRef
+
+  constructor(ref: MessageRef) {
+    super(english(ref))
+    this.ref = ref
+  }
 }
 
 /** A command's purpose in English (logs, exports) and as a message for the admin's language. */
@@ -37,23 +44,23 @@ export interface CommandContext {
   migrationAddressOf(hostId: string): string | undefined
   allowUnsafeMigration: boolean
   /** Why VirtPilot cannot change this host with virsh (a Proxmox VE node), if so. */
-  refusalFor?(hostId: string): string | undefined
+  refusalFor?(hostId: string): MessageRef | undefined
 }
 
 function uuid(vmId: string, ctx: CommandContext): string {
   const value = ctx.uuidOf(vmId)?.toLowerCase()
-  if (!value || !UUID.test(value)) throw new CommandError(`VM ${JSON.stringify(vmId)} has no libvirt UUID known to VirtPilot; rediscover the host`)
+  if (!value || !UUID.test(value)) throw new CommandError(msg('apply.command.noUuid', { vm: JSON.stringify(vmId) }))
   return value
 }
 
-function count(n: number, what: string, max: number): string {
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommandError(`${what} must be a whole number from 1 to ${max}, got ${n}`)
+function count(n: number, what: 'vcpus' | 'maxVcpus' | 'shares', max: number): string {
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CommandError(msg('apply.command.notWhole', { what: msg(`apply.command.what.${what}`), max, value: String(n) }))
   return String(n)
 }
 
 /** MiB as libvirt's default unit for setmem/setmaxmem (KiB), whole. */
 function kib(mib: number): string {
-  if (!Number.isFinite(mib) || mib < 16 || mib > 16 * 1024 * 1024) throw new CommandError(`memory must be 16 MiB to 16 TiB, got ${mib} MiB`)
+  if (!Number.isFinite(mib) || mib < 16 || mib > 16 * 1024 * 1024) throw new CommandError(msg('apply.command.memoryRange', { mib: String(mib) }))
   return String(Math.round(mib * 1024))
 }
 
@@ -61,14 +68,14 @@ function kib(mib: number): string {
 const DISK_TARGET = /^[a-z][a-z0-9]{1,15}$/
 
 function diskTargets(targets: readonly string[]): string {
-  for (const t of targets) if (!DISK_TARGET.test(t)) throw new CommandError(`${JSON.stringify(t)} is not a disk name`)
-  if (new Set(targets).size !== targets.length) throw new CommandError('a disk is listed twice')
+  for (const t of targets) if (!DISK_TARGET.test(t)) throw new CommandError(msg('apply.command.notDiskName', { name: JSON.stringify(t) }))
+  if (new Set(targets).size !== targets.length) throw new CommandError(msg('apply.command.diskTwice'))
   return targets.join(',')
 }
 
 function address(hostId: string, ctx: CommandContext): string {
   const value = ctx.migrationAddressOf(hostId)
-  if (!value || !ADDRESS.test(value)) throw new CommandError(`host ${JSON.stringify(hostId)} has no usable migration address`)
+  if (!value || !ADDRESS.test(value)) throw new CommandError(msg('apply.command.noAddress', { host: JSON.stringify(hostId) }))
   return value
 }
 
@@ -81,10 +88,10 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
   switch (action.kind) {
     case 'setVcpus': {
       const mode = action.live ? ['--live', '--config'] : ['--config']
-      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'vCPUs', 512), ...mode], ...purpose(msg(action.live ? 'apply.purpose.setVcpusLive' : 'apply.purpose.setVcpusNextBoot', { count: action.count })) }]
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'vcpus', 512), ...mode], ...purpose(msg(action.live ? 'apply.purpose.setVcpusLive' : 'apply.purpose.setVcpusNextBoot', { count: action.count })) }]
     }
     case 'setMaxVcpus':
-      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'max vCPUs', 512), '--maximum', '--config'], ...purpose(msg('apply.purpose.setMaxVcpus', { count: action.count })) }]
+      return [{ host: action.host, argv: [...VIRSH, 'setvcpus', '--domain', uuid(action.vm, ctx), '--count', count(action.count, 'maxVcpus', 512), '--maximum', '--config'], ...purpose(msg('apply.purpose.setMaxVcpus', { count: action.count })) }]
     case 'setMemory': {
       const mode = action.live ? ['--live', '--config'] : ['--config']
       return [{ host: action.host, argv: [...VIRSH, 'setmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), ...mode], ...purpose(msg(action.live ? 'apply.purpose.setMemoryLive' : 'apply.purpose.setMemoryNextBoot', { mib: action.memoryMiB })) }]
@@ -92,11 +99,11 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
     case 'setMaxMemory':
       return [{ host: action.host, argv: [...VIRSH, 'setmaxmem', '--domain', uuid(action.vm, ctx), '--size', kib(action.memoryMiB), '--config'], ...purpose(msg('apply.purpose.setMaxMemory', { mib: action.memoryMiB })) }]
     case 'setCpuShares':
-      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live', '--config', '--set', `cpu_shares=${count(action.shares, 'CPU shares', 262144)}`], ...purpose(msg('apply.purpose.setShares', { shares: action.shares })) }]
+      return [{ host: action.host, argv: [...VIRSH, 'schedinfo', '--domain', uuid(action.vm, ctx), '--live', '--config', '--set', `cpu_shares=${count(action.shares, 'shares', 262144)}`], ...purpose(msg('apply.purpose.setShares', { shares: action.shares })) }]
     case 'migrate': {
-      if (!action.live) throw new CommandError('only live migration is supported')
-      if (action.from === action.to) throw new CommandError('a migration needs two different hosts')
-      if (action.unsafe && !ctx.allowUnsafeMigration) throw new CommandError(`live-migrating ${action.vm} needs --unsafe (its disks are cached by the host): allow unsafe migration for this plan, or set cache=none first`)
+      if (!action.live) throw new CommandError(msg('apply.command.liveOnly'))
+      if (action.from === action.to) throw new CommandError(msg('apply.command.sameHost'))
+      if (action.unsafe && !ctx.allowUnsafeMigration) throw new CommandError(msg('apply.command.needsUnsafe', { vm: action.vm }))
       return [
         {
           host: action.from,
@@ -125,7 +132,7 @@ export function renderAction(action: Action, ctx: CommandContext): HostCommand[]
     }
     case 'setHostTuning':
     case 'setVmDevice':
-      throw new CommandError(`${action.kind} (${action.setting}) is advice to apply by hand: VirtPilot does not change it over SSH`)
+      throw new CommandError(msg('apply.command.byHand', { kind: action.kind, setting: action.setting }))
   }
 }
 

@@ -1,3 +1,4 @@
+import { english, msg } from '../../../shared/i18n'
 import type { ClusterFacts, Host, HostCluster, HostStorage, MessageRef, Vm } from '../../../shared/model'
 import { nameFromHost } from '../../../shared/text/control'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
@@ -150,7 +151,7 @@ export class StoreFleetAdapter implements HostAdapter {
   async readStats(now: number): Promise<RawStats> {
     const reading = await this.fleet.readShared(now, this.options.shareMs ?? 2_000)
     this.problems = [...(this.discovery?.problems ?? []), ...reading.problems]
-    this.problemRefs = [...(this.discovery?.problemRefs ?? []), ...reading.problems.map(() => null)]
+    this.problemRefs = [...(this.discovery?.problemRefs ?? []), ...reading.problemRefs]
     const excluded = this.exclude()
     const idOf = new Map((this.discovery?.vms ?? []).map((v) => [vmKey(v.hostKey, v.domain), fleetVmId(v)]))
     const hosts = [...reading.hosts].filter(([key]) => !excluded.has(key)).map(([key, r]) => this.counters.host(storeHostId(key), r, now))
@@ -229,8 +230,9 @@ export class StoreStatsAdapter implements HostAdapter {
     const reading = await fleet.readShared(now, this.shareMs)
     const rates = reading.hosts.get(hostKey)
     if (!rates) {
-      const why = reading.problems.find((p) => p.startsWith(`${hostKey}:`))
-      throw new MetricStoreError('stale', why ? `${fleet.client.label}: ${why}` : `${fleet.client.label} has no fresh node_exporter figures for ${hostKey}. Is node_exporter running there, and does its instance label (or Settings → Metrics source → host names) say ${hostKey}?`)
+      const at = reading.problems.findIndex((p) => p.startsWith(`${hostKey}:`))
+      const ref = at >= 0 ? msg('access.metricsSource.storeSays', { store: fleet.client.label, why: reading.problemRefs[at]! }) : msg('access.metricsSource.noFreshHost', { store: fleet.client.label, host: hostKey })
+      throw new MetricStoreError('stale', english(ref), ref)
     }
     const hosts = [this.counters.host(this.hostId, rates, now)]
     const vms = []

@@ -96,6 +96,8 @@ export interface FleetReading {
   vms: Map<string, VmRates>
   /** Hosts left out and why (stale, exporter down). */
   problems: string[]
+  /** The same problems as messages, one per problem. */
+  problemRefs: MessageRef[]
 }
 
 /** A Proxmox guest's or node's figures as one read gives them, by `id`. */
@@ -301,7 +303,7 @@ export class FleetReader {
       const host = hosts.get(key)
       if (host) {
         host.nodeInstances.push(instance)
-        note(`${key}: node_exporter is scraped twice (${host.nodeInstances.join(', ')}); its figures come from ${host.nodeInstances[0]}`)
+        say(msg('access.metricsSource.scrapedTwice', { host: key, instances: host.nodeInstances.join(', '), first: host.nodeInstances[0]! }))
         continue
       }
       const cpuModel = models.get(instance)
@@ -343,10 +345,10 @@ export class FleetReader {
     }
     this.pveHostKeys = new Map()
     this.pveGuestIds = []
-    const pve = this.pve ? this.pveInventory(pveInfo, hosts, vms, note) : undefined
+    const pve = this.pve ? this.pveInventory(pveInfo, hosts, vms, say) : undefined
     // Hosts that are no Proxmox node need a libvirt exporter for their VMs.
     if (!this.names && [...hosts.values()].some((h) => h.pveNode === undefined)) {
-      note(`${this.client.label} holds no libvirt domain metrics (libvirt_domain_info_cpu_time_seconds_total): VMs cannot be read. Deploy a libvirt exporter (Debian: prometheus-libvirt-exporter, port 9177) on each host and scrape it.`)
+      say(msg('access.metricsSource.noLibvirt', { store: this.client.label }))
     }
     this.hostsByKey = hosts
     this.vmsPerInstance = new Map()
@@ -356,14 +358,16 @@ export class FleetReader {
       if (i !== undefined && this.vmsPerInstance.has(i) && s.labels.__name__ === this.names?.vcpus) this.vmsPerInstance.set(i, (this.vmsPerInstance.get(i) ?? 0) + 1)
     }
     for (const instance of unmatched) {
-      note(
-        `the libvirt exporter at ${instance} matches no node_exporter host (hosts: ${[...hosts.keys()].join(', ') || 'none'}). Map "${instanceAddress(instance)}" to its host in Settings → Metrics source → host names, or give both exporters the same instance label.`,
-      )
+      const known = [...hosts.keys()].join(', ')
+      say(msg('access.metricsSource.unmatchedLibvirt', { instance, hosts: known || msg('access.metricsSource.none'), address: instanceAddress(instance) }))
     }
     if (hosts.size === 0) {
-      throw new MetricStoreError('missing-metrics', `${this.client.label} has no fresh ${this.hasNode ? NODE.cpuSeconds : `${PVE.nodeInfo} or ${PVE.cpuLimit}{id="node/…"}`} series: ${this.hasNode ? 'node_exporter' : 'pve-exporter'} is not being scraped right now (check Prometheus' targets page).`)
+      const ref = this.hasNode
+        ? msg('access.metricsSource.noFreshNode', { store: this.client.label, series: NODE.cpuSeconds })
+        : msg('access.metricsSource.noFreshPve', { store: this.client.label, info: PVE.nodeInfo, limit: `${PVE.cpuLimit}{id="node/…"}` })
+      throw new MetricStoreError('missing-metrics', english(ref), ref)
     }
-    for (const s of down) if (s.labels.instance) note(`${s.labels.instance}${s.labels.job ? ` (job ${s.labels.job})` : ''} is down: Prometheus cannot scrape it. Is the exporter running and reachable from Prometheus?`)
+    for (const s of down) if (s.labels.instance) say(s.labels.job ? msg('access.metricsSource.downJob', { instance: s.labels.instance, job: s.labels.job }) : msg('access.metricsSource.down', { instance: s.labels.instance }))
     return {
       hosts: [...hosts.values()],
       vms: [...vms.values()].filter((v) => v.vcpus > 0),
@@ -380,7 +384,7 @@ export class FleetReader {
    * nodename (or its first label: Proxmox names a node by its short hostname) or mapped name is
    * the node's, else it is a host of its own; its QEMU guests are its VMs; containers are listed.
    */
-  private pveInventory(samples: InstantSample[], hosts: Map<string, FleetHost>, vms: Map<string, FleetVm>, note: (text: string) => void): NonNullable<FleetDiscovery['pve']> {
+  private pveInventory(samples: InstantSample[], hosts: Map<string, FleetHost>, vms: Map<string, FleetVm>, say: (ref: MessageRef) => void): NonNullable<FleetDiscovery['pve']> {
     // Two clusters (two labs' `pve`) in one store differ by the cluster label only: scope every id by it when it has several values.
     const label = this.options.clusterLabel ?? 'job'
     const groups = new Set(samples.filter((s) => s.labels.id !== undefined).map((s) => s.labels[label] ?? ''))
@@ -429,7 +433,7 @@ export class FleetReader {
           joined.pveNode = node
           joined.pveCluster = clusterOf(node)
           this.pveHostKeys.set(node, joined.key)
-        } else note(`${joined.key}: Proxmox nodes ${joined.pveNode} and ${node} both name this host; the guests of ${node} are left out. Check Settings → Metrics source → host names.`)
+        } else say(msg('access.metricsSource.twoNodes', { host: joined.key, a: joined.pveNode, b: node }))
         continue
       }
       const key = mapped ?? node
@@ -541,6 +545,11 @@ export class FleetReader {
 
   private assemble(now: number, hostSamples: InstantSample[], vmSamples: InstantSample[], pveSamples: InstantSample[] = []): FleetReading {
     const problems: string[] = []
+    const problemRefs: MessageRef[] = []
+    const say = (ref: MessageRef) => {
+      problems.push(english(ref))
+      problemRefs.push(ref)
+    }
     const hosts = new Map<string, HostRates>()
     const hostOf = (instance: string) => {
       const key = this.hostKeyOf(instance)
@@ -603,10 +612,10 @@ export class FleetReader {
       const cpuModes = Object.keys(h.cpu).length
       if (h.scrapedAt > 0 && now - h.scrapedAt > staleAfterMs) {
         hosts.delete(key)
-        problems.push(`${key}: ${this.exporterOf(key)} was last scraped ${Math.round((now - h.scrapedAt) / 1000)} s ago; is it running and is Prometheus scraping it?`)
+        say(msg('access.metricsSource.lastScraped', { host: key, exporter: this.exporterOf(key), seconds: Math.round((now - h.scrapedAt) / 1000) }))
       } else if (h.memTotalBytes <= 0 || cpuModes === 0) {
         hosts.delete(key)
-        problems.push(`${key}: ${this.exporterOf(key)} figures are incomplete (${cpuModes === 0 ? 'no CPU rate: fewer than two scrapes in the window' : 'no memory'})`)
+        say(msg('access.metricsSource.incomplete', { host: key, exporter: this.exporterOf(key), what: msg(cpuModes === 0 ? 'access.metricsSource.noCpuRate' : 'access.metricsSource.noMemory') }))
       }
     }
 
@@ -669,7 +678,7 @@ export class FleetReader {
         netTxBps: f.netTx ?? 0,
       })
     }
-    return { t: now, hosts, vms: out, problems }
+    return { t: now, hosts, vms: out, problems, problemRefs }
   }
 
   /** Which exporter a host's figures come from, for messages. */

@@ -69,6 +69,8 @@ export const INIT_SCRIPT = `
 export interface Start {
   /** Navigation to the first chart drawn with data. */
   drawn: number
+  /** Navigation to the start-up calls sent (the `virtpilot:calls-sent` mark of src-renderer/main.ts). */
+  sent: number
   /** Navigation to the app mounted (its code loaded and run: the `virtpilot:mounted` mark of src-renderer/app.ts). */
   mounted: number
   /** Navigation to the first cluster data on the api socket. */
@@ -108,19 +110,24 @@ export async function firstDrawnData(page: Page, url: string): Promise<Start> {
   await cdp.detach()
   const marks = await page.evaluate(() => {
     const g = globalThis as unknown as { __firstData?: number; performance: { getEntriesByName(name: string): { startTime: number }[] } }
-    return { mounted: g.performance.getEntriesByName('virtpilot:mounted')[0]?.startTime ?? NaN, data: g.__firstData ?? NaN }
+    const mark = (name: string) => g.performance.getEntriesByName(name)[0]?.startTime ?? NaN
+    return { sent: mark('virtpilot:calls-sent'), mounted: mark('virtpilot:mounted'), data: g.__firstData ?? NaN }
   })
   return { drawn, cpu, ...marks }
 }
 
-/** What the page's static files cost on the wire and decoded (Resource Timing: 0 bytes on the wire when cached). */
-export async function bytesOf(page: Page): Promise<{ wire: number; decoded: number; files: number }> {
-  return page.evaluate(() => {
-    type Entry = { name: string; transferSize: number; decodedBodySize: number }
+/**
+ * What the page's static files cost on the wire and decoded (Resource Timing: 0 bytes on the wire
+ * when cached), of those requested before `until` (ms from navigation): what the start loads, not
+ * what loads after the first drawn data.
+ */
+export async function bytesOf(page: Page, until = Infinity): Promise<{ wire: number; decoded: number; files: number }> {
+  return page.evaluate((until) => {
+    type Entry = { name: string; startTime: number; transferSize: number; decodedBodySize: number }
     const perf = (globalThis as unknown as { performance: { getEntriesByType(type: string): Entry[] } }).performance
-    const entries = [...perf.getEntriesByType('navigation'), ...perf.getEntriesByType('resource')].filter((e) => /\.(js|css)$|\/(#.*)?$/.test(e.name.split('?')[0]!))
+    const entries = [...perf.getEntriesByType('navigation'), ...perf.getEntriesByType('resource')].filter((e) => e.startTime <= until && /\.(js|css)$|\/(#.*)?$/.test(e.name.split('?')[0]!))
     return { wire: entries.reduce((n, e) => n + e.transferSize, 0), decoded: entries.reduce((n, e) => n + e.decodedBodySize, 0), files: entries.length }
-  })
+  }, until)
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!

@@ -2,6 +2,8 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Action } from '../../../shared/model'
 import { checkVerification, CommandError, estimateSeconds, migrationThroughput, renderAction, TUNNEL_SOCKET, verifyCommands, type CommandContext } from '../../../src-main/hosts/libvirt/commands'
+import { english, formatMessage } from '../../../shared/i18n'
+import { englishRuns } from '../../support/english-runs'
 import { fixture } from '../hosts/libvirt/fixture'
 
 const UUID = '1a5796fe-2ac9-4c3d-bff6-4ff5fecbd1a9'
@@ -42,6 +44,23 @@ describe('renderAction', () => {
       { kind: 'setHostTuning', host: 'h1', setting: 'ksm.run', value: '1' },
     ]
     for (const action of bad) expect(() => renderAction(action, ctx), JSON.stringify(action)).toThrow(CommandError)
+    // Each refusal is a message: shown inside the plan's refusal in the admin's language, its English word for word.
+    const chinese = [...bad, { kind: 'migrate', vm: 'web', from: 'h1', to: 'h2', live: true, unsafe: true, copyDisks: ['vda', 'vda'] } as Action].map((action) => {
+      try {
+        renderAction(action, ctx)
+      } catch (error) {
+        if (!(error instanceof CommandError)) throw error
+        expect(english(error.ref)).toBe(error.message)
+        const text = formatMessage(error.ref, 'zh-CN')
+        expect(englishRuns(text, { names: ['h1', 'h2', 'web', 'evil', 'unknown', 'setHostTuning', 'ksm.run'] }), text).toEqual([])
+        return text
+      }
+      throw new Error(`accepted ${JSON.stringify(action)}`)
+    })
+    expect(chinese).toContain('vCPU 数必须是 1 到 512 之间的整数，实际为 0')
+    expect(chinese).toContain('宿主机 "bad" 没有可用的迁移地址')
+    expect(chinese).toContain('setHostTuning（ksm.run）是需要手动执行的建议：VirtPilot 不通过 SSH 更改它')
+    expect(chinese.at(-1)).toBe('实时迁移 web 需要 --unsafe（其磁盘由宿主机缓存）：请为此计划允许不安全迁移，或先设置 cache=none')
   })
 
   it('never lets a VM id or host id reach a command line', () => {

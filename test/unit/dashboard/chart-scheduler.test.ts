@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cancelChartJob, scheduleChartJob } from '../../../src-renderer/charts/chart-scheduler'
+import { afterQueuedCharts, cancelChartJob, scheduleChartJob } from '../../../src-renderer/charts/chart-scheduler'
 
 /**
  * Resolves once the scheduler has run every job queued so far: a last job, low priority and
@@ -51,5 +51,16 @@ describe('chart scheduler', () => {
       console.error = errors
     }
     expect(ran).toEqual(['next'])
+  })
+
+  it('tells when the charts in view queued so far have drawn, before any queued later', async () => {
+    const ran: string[] = []
+    scheduleChartJob({}, () => ran.push('out of view'), 'low')
+    scheduleChartJob({}, () => ran.push('in view'))
+    const drawn = afterQueuedCharts().then(() => [...ran])
+    scheduleChartJob({}, () => ran.push('in view, later'))
+    expect(await drawn).toEqual(['in view'])
+    await settle()
+    expect(ran).toEqual(['in view', 'in view, later', 'out of view'])
   })
 })

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { msg } from '../../../shared/i18n'
 import { decideAutomation, localTime, windowOpen, type AutomationInput } from '../../../shared/engine/automation'
 import { defaultAutomation, type AutomationSettings, type HostSample, type Recommendation, type ReversibleAction, type Snapshot } from '../../../shared/model'
 import { host, snapshot as makeSnapshot, T0, vm } from './support/cluster'
@@ -112,7 +113,7 @@ describe('what automation decides after an analysis', () => {
     const part = decideAutomation(input({ level: 'fully-automated', windows: allWeek, maxMovesPerHour: 4 }, { candidates: only, movesLastHour: 2 }))
     expect(part.choices).toEqual([{ id: 'balance', level: 'fully-automated', actor: 'automation: fully-automated/threshold-3', count: 2, moves: [0, 1] }])
     // A part that cannot run alone is tried shorter.
-    const shorter = decideAutomation(input({ level: 'fully-automated', windows: allWeek, maxMovesPerHour: 4 }, { candidates: only, movesLastHour: 2, partProblem: (_r, moves) => (moves.length > 1 ? 'move 2 needs move 3' : undefined) }))
+    const shorter = decideAutomation(input({ level: 'fully-automated', windows: allWeek, maxMovesPerHour: 4 }, { candidates: only, movesLastHour: 2, partProblem: (_r, moves) => (moves.length > 1 ? msg('engine.verbatim', { text: 'move 2 needs move 3' }) : undefined) }))
     expect(shorter.choices[0]).toMatchObject({ moves: [0], count: 1 })
     const none = decideAutomation(input({ level: 'fully-automated', windows: allWeek, maxMovesPerHour: 4 }, { movesLastHour: 4 }))
     expect(none.choices).toEqual([])
@@ -138,9 +139,9 @@ describe('what automation decides after an analysis', () => {
     down.hosts[2] = { ...down.hosts[2]!, state: 'unreachable' }
     expect(reasons(decideAutomation(input(on, { snapshot: down })))).toMatchObject({ fix: 'automation.skip.hostDown' })
     expect(reasons(decideAutomation(input(on, { snapshot: cluster({ managed: 'a' }) })))).toMatchObject({ fix: 'automation.skip.managed' })
-    expect(reasons(decideAutomation(input(on, { broken: () => 'anti-affinity of a, b' })))).toMatchObject({ fix: 'automation.skip.rule' })
+    expect(reasons(decideAutomation(input(on, { broken: () => msg('engine.verbatim', { text: 'anti-affinity of a, b' }) })))).toMatchObject({ fix: 'automation.skip.rule' })
     expect(reasons(decideAutomation(input(on, { vmsInPlans: new Map([['a', 'plan-1']]) })))).toMatchObject({ fix: 'automation.skip.inPlan' })
-    expect(reasons(decideAutomation(input(on, { changed: () => 'a is on h2' })))).toMatchObject({ fix: 'automation.skip.changed' })
+    expect(reasons(decideAutomation(input(on, { changed: () => msg('engine.verbatim', { text: 'a is on h2' }) })))).toMatchObject({ fix: 'automation.skip.changed' })
   })
 
   it('applies only live migrations: resizes, the admin\'s requests, disk copies and unsafe migrations wait', () => {

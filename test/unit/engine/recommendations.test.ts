@@ -140,7 +140,8 @@ describe('a move onto the hottest host', () => {
 
   it('depends on the move that makes room, and without it is refused with the reason', () => {
     expect(rec.rebalance!.moves[1]!.dependsOn).toEqual([0])
-    expect(subsetProblem(rec.rebalance!, [1])).toBe('Move 2 (a from h2 to h1) cannot run without the rest of the set: it needs move 1 (big off h1) to make room first. Approve those too, or the whole set.')
+    expect(english(subsetProblem(rec.rebalance!, [1])!)).toBe('Move 2 (a from h2 to h1) cannot run without the rest of the set: it needs move 1 (big off h1) to make room first. Approve those too, or the whole set.')
+    expect(formatMessage(subsetProblem(rec.rebalance!, [1])!, 'zh-CN')).toBe('第 2 次迁移（a 从 h2 迁移到 h1）离开这组其他迁移就无法执行：它需要先执行第 1 次迁移（big 迁离 h1）来腾出空间。请把那些也一并批准，或整体批准。')
     // The first half alone fits (h2 may take 40000 MiB): approving it is judged on its own.
     expect(subsetProblem(rec.rebalance!, [0])).toBeUndefined()
     const alone = subsetEffect(rec.rebalance!, [0])

@@ -127,4 +127,24 @@ describe('refusals in the admin’s language', () => {
       rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it('a request by hand: the plan validator’s reasons, a VM already there, a part of a set that cannot run alone', async () => {
+    const services = createServices({ transport: 'cli', dataFile: ':memory:', version: 't', log: () => {} })
+    await services.start()
+    try {
+      const vms = services.cluster.snapshot().vms
+      const vmId = (name: string) => vms.find((v) => v.name === name)!.id
+      const names = ['demo-a', 'demo-b', 'demo-c', ...vms.flatMap((v) => [v.id, v.name])]
+      const full = await refused(services, 'recommendations.request', { kind: 'resize', vmId: vmId('bb186-a'), memoryMiB: 40960 })
+      expect(full.message).toBe('Refused: demo-c would carry 106332 MiB, limit 98304 MiB (1:1); demo-c ends with 106332 MiB allocated, limit 98304 MiB (1:1)')
+      expect(inBothLanguages(full, names)).toBe('已拒绝：demo-c 将承载 106332 MiB，上限 98304 MiB（1:1）；demo-c 最终分配 106332 MiB，上限 98304 MiB（1:1）')
+      const same = await refused(services, 'recommendations.request', { kind: 'migrate', vmId: vmId('bb010-a'), to: 'demo-a' })
+      expect(inBothLanguages(same, names)).toBe('已拒绝：bb010-a 已经运行在 demo-a 上')
+      // The refusal is part of the record, and reads in Chinese too.
+      const audit = (await dispatch(services.handlers, 'audit.list', {}, ctx)) as { ok: true; value: AuditEntry[] }
+      expect(formatMessage(audit.value[0]!.messageRef!, 'zh-CN')).toMatch(/^请求被拒绝：.*bb010-a 已经运行在 demo-a 上$/)
+    } finally {
+      await services.stop()
+    }
+  })
 })

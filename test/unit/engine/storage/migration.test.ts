@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { withDefaults } from '../../../../shared/engine/options'
 import { fileIdentity, linkSpeed, planMigrationStorage, type StorageContext } from '../../../../shared/engine/storage'
 import { validatePlan } from '../../../../shared/engine/validate'
+import { formatMessage } from '../../../../shared/i18n'
 import type { HostStorage } from '../../../../shared/model/storage'
 import { host, snapshot, T0, usage, vm } from '../support/cluster'
 import { migrations, recommendChecked } from '../support/plan'
@@ -34,7 +35,7 @@ describe('which disks a migration must copy', () => {
     if (!plan?.ok) throw new Error('expected a plan')
     expect(plan.storage).toMatchObject({ mode: 'copy', copyBytes: 10 * GiB, linkMiBps: 100, linkMeasured: false, destinationFreeBytes: 400 * GiB, copyCapacityBytes: 40 * GiB })
     expect(plan.storage.copySeconds).toBeCloseTo((10 * 1024) / 100, 6)
-    expect(plan.storage.disks).toEqual([{ target: 'vda', mode: 'copy', bytes: 10 * GiB, pool: 'default', reason: "/var/lib/libvirt/images is on a's own ext4 filesystem" }])
+    expect(plan.storage.disks).toMatchObject([{ target: 'vda', mode: 'copy', bytes: 10 * GiB, pool: 'default', reason: "/var/lib/libvirt/images is on a's own ext4 filesystem" }])
   })
 
   it('hosts on one kernel (the test lab) share a local folder only where both see the same filesystem folder, not their own bind mounts', () => {
@@ -51,12 +52,12 @@ describe('which disks a migration must copy', () => {
 
   it('refuses with the reason when the destination has no pool at that folder, or too little room, or a local ISO in a drive', () => {
     const a = hostStorage('a', { disks: [disk('web', '/var/lib/libvirt/images/web.qcow2', { allocationBytes: 30 * GiB })] })
-    expect(planMigrationStorage('web', 'a', 'b', ctx([a, hostStorage('b', { pools: [] })]))).toEqual({
+    expect(planMigrationStorage('web', 'a', 'b', ctx([a, hostStorage('b', { pools: [] })]))).toMatchObject({
       ok: false,
       reason: "vda is on local storage (/var/lib/libvirt/images is on a's own ext4 filesystem) and b has no active storage pool at /var/lib/libvirt/images to receive a copy: define one there (virsh pool-define-as ... dir --target /var/lib/libvirt/images)",
     })
     const full = hostStorage('b', { pools: [dirPool('b', { availableBytes: 20 * GiB })] })
-    expect(planMigrationStorage('web', 'a', 'b', ctx([a, full]))).toEqual({ ok: false, reason: "b's pool default has 20.0 GiB free and the copy of vda needs 30.0 GiB" })
+    expect(planMigrationStorage('web', 'a', 'b', ctx([a, full]))).toMatchObject({ ok: false, reason: "b's pool default has 20.0 GiB free and the copy of vda needs 30.0 GiB" })
     const iso = hostStorage('a', { disks: [disk('web', '/srv/nfs/web.qcow2'), disk('web', '/var/lib/libvirt/images/install.iso', { target: 'hdc', device: 'cdrom', readonly: true, format: 'raw' })] })
     const r = planMigrationStorage('web', 'a', 'b', ctx([iso, hostStorage('b')]))
     expect(r?.ok).toBe(false)
@@ -128,6 +129,8 @@ describe('storage in balancing: disk-aware migration', () => {
     expect(migrations(out).map((m) => m.vm).sort()).toEqual(['api'])
     expect(out.feasible).toBe(false)
     expect(out.reasons.join(' ')).toContain("storage: b: b's pool default has 100.0 GiB free and the copy of vda needs 200.0 GiB")
+    // The same in Chinese: the storage check's reason is a message too, not its English inside a Chinese sentence.
+    expect(out.reasonRefs.map((r) => formatMessage(r, 'zh-CN')).join('')).toContain('存储：b：b 的存储池 default 剩余 100.0 GiB，而复制 vda 需要 200.0 GiB')
   })
 
   it('copies into one pool must fit together', () => {

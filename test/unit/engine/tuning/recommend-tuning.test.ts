@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { RecommendationSchema } from '../../../../shared/model/recommendation'
 import { host, snapshot, T0, usage, vm } from '../support/cluster'
 import { recommendChecked } from '../support/plan'
+import { evidenceInChinese } from './evidence-words'
 import { cluster, hostFacts, vmFacts } from './facts'
 
 const hosts = [host('h1', { threads: 16, memoryMiB: 65536 })]
@@ -23,7 +24,8 @@ describe('recommend() with facts', () => {
     expect(tuning).toHaveLength(out.tuning.length)
     expect(new Set(out.recommendations.map((r) => r.id)).size).toBe(out.recommendations.length)
     // Disk load comes from the latest poll: 900 + 600 IOPS.
-    expect(out.tuning.find((a) => a.rule === 'iothreads')!.evidence[0]).toEqual({ fact: 'disk operations (sustained)', value: 1500, unit: 'IOPS' })
+    expect(out.tuning.find((a) => a.rule === 'iothreads')!.evidence[0]).toMatchObject({ fact: 'disk operations (sustained)', value: 1500, unit: 'IOPS' })
+    for (const advice of out.tuning) evidenceInChinese(advice, ['h1', 'db', 'web', 'vda', 'e1000', 'powersave'])
   })
 
   it('gives no tuning advice without facts, and is deterministic with them', () => {

@@ -5,6 +5,7 @@ import type { ClusterFacts } from '../../../../shared/model/facts'
 import { RecommendationSchema } from '../../../../shared/model/recommendation'
 import type { HostStorage, PoolSample, StorageVolume } from '../../../../shared/model/storage'
 import { dirPool, disk, GiB, hostStorage, nfsPool } from '../storage/support'
+import { evidenceInChinese } from './evidence-words'
 import { cluster, hostFacts, vmFacts } from './facts'
 
 const DAY = 24 * 3600_000
@@ -15,6 +16,7 @@ const run = (facts: ClusterFacts, rule: string, usage: TuningUsage = { hosts: {}
   advice.forEach((a, i) => {
     RecommendationSchema.parse(tuningRecommendation(a, `t-${i}`))
     expect(a.evidence.length).toBeGreaterThan(0)
+    evidenceInChinese(a, ['h1', 'h2', 'a', 'b', 'default', 'nfs-vms', 'web', 'db', 'vda', 'vdb'])
   })
   return advice
 }
@@ -56,7 +58,8 @@ describe('pool capacity', () => {
     const growing = { hosts: {}, vms: {}, pools: { 'h1/h1-local': { forecast: { growthBytesPerDay: 10 * GiB, daysToFull: 20, basis: { from: NOW - 7 * DAY, to: NOW, samples: 29 }, capacityBytes: 500 * GiB, allocationBytes: 300 * GiB } } } }
     const [soon] = run(facts, 'pool-capacity', growing)
     expect(soon!.title).toBe('Pool default on h1 is full in 20 days')
-    expect(soon!.evidence).toContainEqual({ fact: 'pool default full in', value: 20, unit: 'days' })
+    expect(soon!.evidence).toContainEqual(expect.objectContaining({ fact: 'pool default full in', value: 20, unit: 'days' }))
+    expect(evidenceInChinese(soon!, ['h1', 'default'])).toContain('存储池 default 写满还需 20 天')
     // 60 % full and not growing fast: nothing to say.
     expect(run(facts, 'pool-capacity')).toEqual([])
   })

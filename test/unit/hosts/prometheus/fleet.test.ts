@@ -1,3 +1,4 @@
+import { english, formatMessage } from '../../../../shared/i18n'
 // The fleet reader against a real Prometheus (Debian's 2.42) and a real VictoriaMetrics (1.79),
 // filled with real exporter outputs whose counters grow at known rates: what an admin's
 // store holds, read the way VirtPilot reads it.
@@ -65,6 +66,9 @@ suite('the fleet as a Prometheus store holds it', () => {
       ['10.1.0.2', 'web-2', UUID3, 1],
     ])
     expect(discovery.problems.join('\n')).toMatch(/libvirt exporter at kvm4\.lab:9177 matches no node_exporter host.*Map "kvm4\.lab" to its host/)
+    // Each problem as a message too: the same English, and Chinese around the store's own names.
+    expect(discovery.problemRefs.map((ref) => english(ref!))).toEqual(discovery.problems)
+    expect(discovery.problemRefs.map((ref) => formatMessage(ref!, 'zh-CN')).join('\n')).toMatch(/kvm4\.lab:9177 上的 libvirt exporter 与任何 node_exporter 宿主机都对不上/)
   })
 
   it("joins the exporters through the admin's host names", async () => {
@@ -101,6 +105,7 @@ suite('the fleet as a Prometheus store holds it', () => {
     const reading = await reader().read(NOW)
     expect(reading.hosts.has('10.1.0.3')).toBe(false)
     expect(reading.problems.join('\n')).toMatch(/10\.1\.0\.3: node_exporter was last scraped 120 s ago/)
+    expect(reading.problemRefs.map((ref) => formatMessage(ref, 'zh-CN')).join('\n')).toMatch(/10\.1\.0\.3：node_exporter 最近一次被抓取是在 120 秒前/)
   })
 
   it('tells what is missing when the store holds no node_exporter, and refuses a bad query with the store\'s reason', async () => {
