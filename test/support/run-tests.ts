@@ -40,13 +40,10 @@ function run(suite: string, argv: string[], logFile?: string): Promise<Outcome> 
   })
 }
 
+/** One suite after another; each runs whatever the one before found, so a run reports every failure. */
 async function inSequence(steps: [string, string[]][]): Promise<Outcome[]> {
   const outcomes: Outcome[] = []
-  for (const [suite, argv] of steps) {
-    const outcome = await run(suite, argv)
-    outcomes.push(outcome)
-    if (outcome.code !== 0) break
-  }
+  for (const [suite, argv] of steps) outcomes.push(await run(suite, argv))
   return outcomes
 }
 
@@ -85,4 +82,4 @@ const outcomes = [build, ...(await others), await integration]
 
 console.log('suite            result   time')
 for (const o of outcomes) console.log(`${o.suite.padEnd(16)} ${(o.code === 0 ? 'passed' : `FAILED (${o.code})`).padEnd(8)} ${o.seconds} s`)
-process.exit(outcomes.every((o) => o.code === 0) && outcomes.length === 4 ? 0 : 1)
+process.exit(outcomes.every((o) => o.code === 0) ? 0 : 1)

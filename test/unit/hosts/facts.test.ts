@@ -119,7 +119,7 @@ describe('factsFromDiscovery with the libosinfo OS id virt-install records', () 
   it('lets the KSM rule group the two Debian 12 guests (24 GiB allocated on a 23.5 GiB host, KSM off)', () => {
     const ksm = tuningAdvice({ facts }).filter((a) => a.rule === 'ksm')
     expect(ksm.map((a) => a.target.id)).toEqual(['h1'])
-    expect(ksm[0]!.evidence).toContainEqual({ fact: 'guests with the same OS', value: '2 x http://debian.org/debian/12' })
+    expect(ksm[0]!.evidence).toContainEqual(expect.objectContaining({ fact: 'guests with the same OS', value: '2 x http://debian.org/debian/12', factRef: { key: 'tuning.fact.sameOs', params: {} } }))
   })
 })
 
