@@ -32,11 +32,28 @@ export const gibText = (bytes: number): string => `${(bytes / GiB).toFixed(1)} G
 
 /** Measured throughput from `from` to `to` (the median of the kept measurements; the other direction when only it was measured). */
 export function linkSpeed(links: readonly LinkSpeed[], from: string, to: string, assumedMiBps: number): { miBps: number; measured: boolean } {
-  const pick = (a: string, b: string) => links.filter((l) => l.from === a && l.to === b && l.seconds > 0 && l.bytes > 0).map((l) => l.bytes / l.seconds / MiB)
-  const speeds = pick(from, to).length > 0 ? pick(from, to) : pick(to, from)
-  if (speeds.length === 0) return { miBps: assumedMiBps, measured: false }
-  speeds.sort((a, b) => a - b)
+  const index = speedsByLink(links)
+  const speeds = index.get(`${from}\u0000${to}`) ?? index.get(`${to}\u0000${from}`)
+  if (!speeds) return { miBps: assumedMiBps, measured: false }
   return { miBps: speeds[Math.floor(speeds.length / 2)]!, measured: true }
+}
+
+const linkIndex = new WeakMap<readonly LinkSpeed[], Map<string, number[]>>()
+
+/** Measured speeds (MiB/s, sorted) by `from\0to`, indexed once per list: placement asks for every VM and host. */
+function speedsByLink(links: readonly LinkSpeed[]): Map<string, number[]> {
+  let index = linkIndex.get(links)
+  if (!index) {
+    index = new Map()
+    for (const l of links) {
+      if (!(l.seconds > 0 && l.bytes > 0)) continue
+      const key = `${l.from}\u0000${l.to}`
+      index.set(key, [...(index.get(key) ?? []), l.bytes / l.seconds / MiB])
+    }
+    for (const speeds of index.values()) speeds.sort((a, b) => a - b)
+    linkIndex.set(links, index)
+  }
+  return index
 }
 
 /**
@@ -83,15 +100,9 @@ function trimSlash(path: string): string {
   return path.slice(0, end)
 }
 
-/** A refusal in English, with its message. */
-function refused(ref: MessageRef): { ok: false; reason: string; reasonRef: MessageRef } {
-  return { ok: false, reason: english(ref), reasonRef: ref }
-}
-
-/** What happens to one disk, with its reason in English and as a message. */
-function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk {
-  return { ...d, reason: english(why), reasonRef: why }
-}
+/** How a plan says its messages in English: placement, which plans every VM and host, says nothing. */
+type Say = (ref: MessageRef) => string
+const silent: Say = () => ''
 
 /** A guest device's name in the reader's language (libvirt's own word where it has no other). */
 function deviceWord(device: string): MessageRef | string {
@@ -141,6 +152,24 @@ function receivingPool(disk: VmDiskStorage, to: HostStorage): StoragePool | unde
  * is unknown (nothing read: the move is planned as before, memory only).
  */
 export function planMigrationStorage(vmId: string, fromId: string, toId: string, ctx: StorageContext): StoragePlan | undefined {
+  return plan(vmId, fromId, toId, ctx, english)
+}
+
+/** What placement weighs of a move's storage: whether it is refused (and why), the copy's time and the room it takes. */
+export type StorageFit = { ok: true; copySeconds: number; needs: { pool: string; bytes: number; free: number }[] } | { ok: false; reasonRef: MessageRef }
+
+/** planMigrationStorage without its English words: placement asks it for every VM and host. */
+export function storageFit(vmId: string, fromId: string, toId: string, ctx: StorageContext): StorageFit | undefined {
+  const p = plan(vmId, fromId, toId, ctx, silent)
+  if (!p) return undefined
+  return p.ok ? { ok: true, copySeconds: p.storage.copySeconds, needs: p.needs } : { ok: false, reasonRef: p.reasonRef }
+}
+
+function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, say: Say): StoragePlan | undefined {
+  /** A refusal in English, with its message. */
+  const refused = (ref: MessageRef): { ok: false; reason: string; reasonRef: MessageRef } => ({ ok: false, reason: say(ref), reasonRef: ref })
+  /** What happens to one disk, with its reason in English and as a message. */
+  const diskPlan = (d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk => ({ ...d, reason: say(why), reasonRef: why })
   const from = ctx.storage[fromId]
   if (!from) return undefined
   const disks = disksOf(from, vmId)

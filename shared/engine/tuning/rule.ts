@@ -109,11 +109,22 @@ export interface TuningRule {
   evaluate(input: TuningInput): TuningAdvice[]
 }
 
-/** Running guests of a host, in a stable order. */
-export function guestsOf(facts: ClusterFacts, hostId: string): VmFacts[] {
-  return Object.values(facts.vms)
-    .filter((v) => v.hostId === hostId && v.running)
-    .sort((a, b) => a.vmId.localeCompare(b.vmId))
+const guestsByHost = new WeakMap<ClusterFacts['vms'], Map<string, readonly VmFacts[]>>()
+
+/** Running guests of a host, in a stable order (indexed once per facts: every host rule asks for every host). */
+export function guestsOf(facts: ClusterFacts, hostId: string): readonly VmFacts[] {
+  let index = guestsByHost.get(facts.vms)
+  if (!index) {
+    const byHost = new Map<string, VmFacts[]>()
+    for (const v of Object.values(facts.vms).filter((x) => x.running).sort((x, y) => x.vmId.localeCompare(y.vmId))) {
+      const list = byHost.get(v.hostId)
+      if (list) list.push(v)
+      else byHost.set(v.hostId, [v])
+    }
+    index = byHost
+    guestsByHost.set(facts.vms, index)
+  }
+  return index.get(hostId) ?? []
 }
 
 export function hostsOf(facts: ClusterFacts): HostFacts[] {
