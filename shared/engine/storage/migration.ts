@@ -104,6 +104,16 @@ function trimSlash(path: string): string {
 type Say = (ref: MessageRef) => string
 const silent: Say = () => ''
 
+/** A refusal in English, with its message. */
+function refusal(ref: MessageRef, say: Say): { ok: false; reason: string; reasonRef: MessageRef } {
+  return { ok: false, reason: say(ref), reasonRef: ref }
+}
+
+/** What happens to one disk, with its reason in English and as a message. */
+function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef, say: Say): MigrationDisk {
+  return { ...d, reason: say(why), reasonRef: why }
+}
+
 /** A guest device's name in the reader's language (libvirt's own word where it has no other). */
 function deviceWord(device: string): MessageRef | string {
   return device === 'disk' || device === 'cdrom' || device === 'floppy' || device === 'lun' ? msg(`storage.device.${device}`) : device
@@ -166,10 +176,6 @@ export function storageFit(vmId: string, fromId: string, toId: string, ctx: Stor
 }
 
 function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, say: Say): StoragePlan | undefined {
-  /** A refusal in English, with its message. */
-  const refused = (ref: MessageRef): { ok: false; reason: string; reasonRef: MessageRef } => ({ ok: false, reason: say(ref), reasonRef: ref })
-  /** What happens to one disk, with its reason in English and as a message. */
-  const diskPlan = (d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk => ({ ...d, reason: say(why), reasonRef: why })
   const from = ctx.storage[fromId]
   if (!from) return undefined
   const disks = disksOf(from, vmId)
@@ -180,29 +186,29 @@ function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, s
   const needByPool = new Map<StoragePool, { bytes: number; capacity: number; targets: string[] }>()
   for (const d of disks) {
     if (d.source === undefined && d.sourceType !== 'network') {
-      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive')))
+      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive'), say))
       continue
     }
-    if (!to) return refused(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }))
+    if (!to) return refusal(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }), say)
     const r = reach(d, from, to)
     if (r.shared) {
-      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why))
+      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why, say))
       continue
     }
     if (d.readonly || d.shareable || d.device === 'cdrom' || d.device === 'floppy') {
       // libvirt never copies these: the destination must have the same file already.
       const known = to.pools.some((p) => p.active && p.volumes?.some((v) => v.path === d.source))
       if (known) {
-        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' })))
+        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' }), say))
         continue
       }
-      return refused(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }))
+      return refusal(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }), say)
     }
-    if (d.sourceType === 'block') return refused(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }))
+    if (d.sourceType === 'block') return refusal(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }), say)
     const pool = receivingPool(d, to)
     if (!pool) {
       const params = { disk: d.target, why: r.why, host: toId, folder: dirname(d.source ?? '') }
-      return refused(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params))
+      return refusal(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params), say)
     }
     const bytes = d.allocationBytes ?? d.physicalBytes ?? d.capacityBytes ?? 0
     const need = needByPool.get(pool) ?? { bytes: 0, capacity: 0, targets: [] }
@@ -210,11 +216,11 @@ function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, s
     need.capacity += d.capacityBytes ?? bytes
     need.targets.push(d.target)
     needByPool.set(pool, need)
-    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why))
+    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why, say))
   }
   for (const [pool, need] of needByPool) {
     if (need.bytes > pool.availableBytes) {
-      return refused(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }))
+      return refusal(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }), say)
     }
   }
   const copyDisks = out.filter((d) => d.mode === 'copy').map((d) => d.target)
