@@ -1,4 +1,4 @@
-import type { ClusterFacts, History, HostStorage, PoolSample, StoragePool, StorageVolume, VmDiskStorage } from '../../../shared/model'
+import type { ClusterFacts, History, HostStorage, PoolSample, Snapshot, StoragePool, StorageVolume, VmDiskStorage } from '../../../shared/model'
 import { demoFacts } from '../../../src-main/hosts/demo/facts'
 import { loadHourly500, seeded, traceCluster } from '../../unit/engine/support/trace-cluster'
 
@@ -13,7 +13,7 @@ const RACK = 10
 export interface EngineFleet {
   name: string
   now: number
-  snapshot: import('../../../shared/model').Snapshot
+  snapshot: Snapshot
   history: History
   discovered: ClusterFacts[]
   storage: { poolHistory: PoolSample[]; linkSpeeds: [] }
