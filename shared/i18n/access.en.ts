@@ -6,6 +6,12 @@
  */
 export const accessEn = {
   callFailed: '{channel} failed: {reason}',
+  /** The app's page and VirtPilot's server (serve mode): the socket between them. */
+  bridge: {
+    lost: 'Connection to VirtPilot was lost; retrying',
+    tooBig: 'The message was too big for VirtPilot',
+    unreachable: 'Cannot reach {url}',
+  },
   target: {
     empty: "Empty host: give user{'@'}host[:port], a ~/.ssh/config alias, or qemu+ssh://user{'@'}host/system",
     badPort: '{target}: port must be 1-65535',

@@ -7,6 +7,11 @@ import type { Catalogue } from './types'
  */
 export const accessZhCN: Catalogue<typeof accessEn> = {
   callFailed: '{channel} 失败：{reason}',
+  bridge: {
+    lost: '与 VirtPilot 的连接已断开，正在重试',
+    tooBig: '消息太大，VirtPilot 无法接收',
+    unreachable: '无法连接 {url}',
+  },
   target: {
     empty: "宿主机为空：请填写 user{'@'}host[:port]、~/.ssh/config 中的别名，或 qemu+ssh://user{'@'}host/system",
     badPort: '{target}：端口必须在 1 到 65535 之间',

@@ -27,6 +27,14 @@ export const serverEn = {
       superseded: 'superseded',
     },
   },
+  /** The engine's run, when it gives nothing to recommend: the validator refused its proposal, its worker died. */
+  engine: {
+    validatorRefused: "The engine's proposal failed the plan validator, so nothing was recommended (please report this): {clauses}",
+    violation: '{code}: {message}',
+    andMore: 'and {count} more',
+    workerCrashed: "The engine's worker crashed: {reason}",
+    workerExited: "The engine's worker exited (code {code}) before it answered",
+  },
   perf: {
     noVm: 'No VM {vm} in the current inventory.',
     notRunning: '{vm} is {state}: perf kvm stat records a running VM.',

@@ -27,6 +27,13 @@ export const serverZhCN: Catalogue<typeof serverEn> = {
       superseded: '已过时',
     },
   },
+  engine: {
+    validatorRefused: '引擎的提案未通过计划校验器，因此没有给出任何建议（请报告此问题）：{clauses}',
+    violation: '{code}：{message}',
+    andMore: '另有 {count} 项',
+    workerCrashed: '引擎工作线程崩溃：{reason}',
+    workerExited: '引擎工作线程在答复前退出（代码 {code}）',
+  },
   perf: {
     noVm: '当前清单中没有虚拟机 {vm}。',
     notRunning: '{vm} 的状态为 {state}：perf kvm stat 只能记录运行中的虚拟机。',

@@ -30,6 +30,24 @@ export const storageEn = {
     lun: 'lun',
   },
   emptyDrive: 'empty drive',
+  /** Why discovery counts a pool as shared or local (Host detail › Storage). */
+  poolSharing: {
+    byType: 'pool type {type} ({kind})',
+    sharedFilesystem: 'its folder is on a {fsType} filesystem',
+    localFilesystem: 'pool type {type} on a local {fsType} filesystem',
+    thisHost: 'pool type {type} (storage of this host)',
+    proxmoxShared: 'Proxmox marks storage {storage} ({type}) shared',
+    proxmoxLocal: 'Proxmox marks storage {storage} ({type}) local to this node',
+    kind: {
+      networkFilesystem: 'network filesystem',
+      iscsi: 'iSCSI target',
+      rbd: 'Ceph RBD',
+      gluster: 'GlusterFS volume',
+      sheepdog: 'Sheepdog cluster',
+      vstorage: 'Virtuozzo storage',
+      mpath: 'multipath SAN devices',
+    },
+  },
   refusal: {
     notRead: "{host}'s storage has not been read yet, so VirtPilot cannot tell whether it reaches {disk} ({source})",
     readOnly: '{device} {disk} uses {source} ({why}); a migration does not copy read-only disks: eject it or put the same file on {host} first',

@@ -29,6 +29,23 @@ export const storageZhCN: Catalogue<typeof storageEn> = {
     lun: 'LUN',
   },
   emptyDrive: '空驱动器',
+  poolSharing: {
+    byType: '存储池类型 {type}（{kind}）',
+    sharedFilesystem: '其目录位于 {fsType} 文件系统上',
+    localFilesystem: '存储池类型 {type}，位于本地 {fsType} 文件系统上',
+    thisHost: '存储池类型 {type}（本宿主机的存储）',
+    proxmoxShared: 'Proxmox VE 将存储 {storage}（{type}）标记为共享',
+    proxmoxLocal: 'Proxmox VE 将存储 {storage}（{type}）标记为本节点的本地存储',
+    kind: {
+      networkFilesystem: '网络文件系统',
+      iscsi: 'iSCSI 目标',
+      rbd: 'Ceph RBD',
+      gluster: 'GlusterFS 卷',
+      sheepdog: 'Sheepdog 集群',
+      vstorage: 'Virtuozzo 存储',
+      mpath: '多路径 SAN 设备',
+    },
+  },
   refusal: {
     notRead: '尚未读取 {host} 的存储，VirtPilot 无法判断它能否访问 {disk}（{source}）',
     readOnly: '{device} {disk} 使用 {source}（{why}）；迁移不复制只读磁盘：请先弹出它，或在 {host} 上放置同一文件',

@@ -52,8 +52,9 @@ export const StoragePoolSchema = z.object({
   active: z.boolean(),
   autostart: z.boolean().optional(),
   sharing: StorageSharingSchema,
-  /** Why it counts as shared or local, in admin words (pool type, filesystem type, Proxmox flag). */
+  /** Why it counts as shared or local, in admin words (pool type, filesystem type, Proxmox flag): in English, and as a message. */
   sharingReason: z.string(),
+  sharingReasonRef: MessageRefSchema.optional(),
   capacityBytes: bytes,
   allocationBytes: bytes,
   availableBytes: bytes,

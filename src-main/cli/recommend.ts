@@ -119,7 +119,7 @@ export async function recommendCommand(args: string[]): Promise<number> {
         // The snapshot goes along so `virtpilot plan` can check the VMs are still as they were seen.
         printJson({ ...output, snapshot })
       } catch (error) {
-        if (error instanceof EngineError) throw new InputError(error.message)
+        if (error instanceof EngineError) throw new InputError(error.message, error.messageRef)
         throw error
       }
       return 0

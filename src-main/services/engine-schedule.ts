@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads'
+import { english, msg, type MessageRef } from '../../shared/i18n'
 import type { RecommendOutput } from '../../shared/engine/recommend'
 import type { PlanViolation } from '../../shared/engine/validate'
 import { findWorkerEntry, type WorkerEntry } from '../whatif/run'
@@ -7,6 +8,11 @@ import { createEngine, EngineError, type EngineRun, type EngineService } from '.
 export type EngineReply = { ok: true; output: RecommendOutput } | { ok: false; message: string; violations?: PlanViolation[] }
 
 let local: EngineService | undefined
+
+/** The worker's end in English, with its message for the reader's language (the api passes it on). */
+function workerFailure(ref: MessageRef): Error {
+  return Object.assign(new Error(english(ref)), { messageRef: ref })
+}
 
 /** One run in this thread (the worker's body): errors as values, a validator refusal with its violations. */
 export async function runEngineJob(job: EngineRun): Promise<EngineReply> {
@@ -52,11 +58,11 @@ export function workerEngine(entry: WorkerEntry | null = findWorkerEntry(import.
       }
       const onError = (error: Error) => {
         cleanup()
-        reject(new Error(`The engine's worker crashed: ${error.message}`))
+        reject(workerFailure(msg('server.engine.workerCrashed', { reason: error.message })))
       }
       const onExit = (code: number) => {
         cleanup()
-        reject(new Error(`The engine's worker exited (code ${code}) before it answered`))
+        reject(workerFailure(msg('server.engine.workerExited', { code })))
       }
       w.on('message', onMessage)
       w.once('error', onError)

@@ -1,4 +1,5 @@
 import highsLoader from 'highs'
+import { english, msg, type MessageRef } from '../../shared/i18n'
 import { withDefaults, type PartialEngineOptions } from '../../shared/engine/options'
 import { recommend, storageContext, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
 import type { MipSolver } from '../../shared/engine/solver'
@@ -15,13 +16,14 @@ export const HISTORY_WINDOW_MS = 30 * 24 * 3600_000
 /** The engine proposed something the independent validator refuses: shown as an error, never as advice. */
 export class EngineError extends Error {
   override name = 'EngineError'
+  /** The same in the reader's language: the first five violations, and how many more. */
+  readonly messageRef: MessageRef
   constructor(readonly violations: readonly PlanViolation[]) {
-    super(
-      `The engine's proposal failed the plan validator, so nothing was recommended (please report this): ${violations
-        .slice(0, 5)
-        .map((v) => `${v.code}: ${v.message}`)
-        .join('; ')}${violations.length > 5 ? `; and ${violations.length - 5} more` : ''}`,
-    )
+    const clauses = violations.slice(0, 5).map((v) => msg('server.engine.violation', { code: v.code, message: v.messageRef }))
+    if (violations.length > 5) clauses.push(msg('server.engine.andMore', { count: violations.length - 5 }))
+    const ref = msg('server.engine.validatorRefused', { clauses })
+    super(english(ref))
+    this.messageRef = ref
   }
 }
 

@@ -160,7 +160,7 @@ export function createInbox(options: InboxOptions) {
     try {
       output = await engine.run({ snapshot, history, now, options: { ...options.engineOptions?.(), strategy }, discovered: options.facts(), storage: storageWindow(store.storage, now) })
     } catch (error) {
-      if (error instanceof EngineError) throw new ApiFailure('internal', error.message)
+      if (error instanceof EngineError) throw new ApiFailure('internal', error.message, undefined, error.messageRef)
       throw error
     }
     const recommendations = output.recommendations.map((r) => ({ ...r, id: stableId(r) }))

@@ -1,4 +1,5 @@
 import type { ApiBridge, Result } from '../../shared/api'
+import type { MessageRef } from '../../shared/model'
 
 type Pending = { resolve: (r: Result<unknown>) => void }
 
@@ -41,13 +42,13 @@ export function createWebSocketBridge(url: string): ApiBridge {
         opened = undefined
         // 1009: the server refused a message over its size limit and says which (the call is not retried).
         const error = event.code === 1009
-          ? { code: 'bad-request' as const, message: event.reason || 'The message was too big for VirtPilot' }
-          : { code: 'unavailable' as const, message: 'Connection to VirtPilot was lost; retrying' }
+          ? { code: 'bad-request' as const, message: event.reason || 'The message was too big for VirtPilot', messageRef: { key: 'access.bridge.tooBig', params: {} } }
+          : { code: 'unavailable' as const, message: 'Connection to VirtPilot was lost; retrying', messageRef: { key: 'access.bridge.lost', params: {} } }
         for (const [id, call] of pending) {
           call.resolve({ ok: false, error })
           pending.delete(id)
         }
-        if (!wasOpen) reject(new Error(`Cannot reach ${url}`))
+        if (!wasOpen) reject(Object.assign(new Error(`Cannot reach ${url}`), { messageRef: { key: 'access.bridge.unreachable', params: { url } } }))
         // Keep trying while anyone listens for events, so live views resume by themselves.
         if (listeners.size > 0) {
           setTimeout(() => void connect().catch(() => undefined), retryMs)
@@ -64,7 +65,8 @@ export function createWebSocketBridge(url: string): ApiBridge {
       try {
         ws = socket ?? (await connect())
       } catch (error) {
-        return { ok: false, error: { code: 'unavailable', message: (error as Error).message } }
+        const messageRef = (error as { messageRef?: MessageRef }).messageRef
+        return { ok: false, error: { code: 'unavailable', message: (error as Error).message, ...(messageRef ? { messageRef } : {}) } }
       }
       const id = nextId++
       return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import type { AuditEntry, Language } from '../../shared/model'
 import { api } from '../api'
+import { shownError, type ShownError } from './shown-error'
 
 /** How many entries the view asks for at once (newest first). */
 export const AUDIT_PAGE = 1000
@@ -11,7 +12,7 @@ export const useAuditStore = defineStore('audit', () => {
   const entries = shallowRef<AuditEntry[]>([])
   const loading = ref(false)
   const loaded = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
 
   async function load(planId: string | null): Promise<void> {
     loading.value = true
@@ -20,7 +21,7 @@ export const useAuditStore = defineStore('audit', () => {
       error.value = null
       loaded.value = true
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     } finally {
       loading.value = false
     }

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue'
 import type { Host, HostSample, Snapshot, Vm, VmSample } from '../../shared/model'
 import { api } from '../api'
 import { appendSnapshot, emptyHistory, historyFromSeries, historyRequest, snapshotTotals, type ClusterHistory } from './cluster-history'
+import { shownError, type ShownError } from './shown-error'
 
 /** One host as the views show it: inventory, its latest sample and its VMs. */
 export interface HostView {
@@ -29,7 +30,7 @@ export const useClusterStore = defineStore('cluster', () => {
   const snapshot = shallowRef<Snapshot | null>(null)
   const history = shallowRef<ClusterHistory>(emptyHistory)
   const loading = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   let unsubscribe: (() => void) | undefined
 
   function applySnapshot(next: Snapshot): void {
@@ -70,7 +71,7 @@ export const useClusterStore = defineStore('cluster', () => {
       history.value = appendSnapshot(history.value, latest)
       error.value = null
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     } finally {
       loading.value = false
     }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { OverviewSummary, RecommendationList } from '../../shared/api'
 import { api } from '../api'
+import { shownError, type ShownError } from './shown-error'
 
 /** Refresh the summary at most this often while snapshots stream in. */
 const MIN_REFRESH_MS = 2000
@@ -9,9 +10,9 @@ const MIN_REFRESH_MS = 2000
 /** The Overview's summary (health, capacity, contention) and the open recommendations by priority. */
 export const useDashboardStore = defineStore('dashboard', () => {
   const summary = shallowRef<OverviewSummary | null>(null)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   const recommendations = shallowRef<RecommendationList | null>(null)
-  const recommendationsError = ref<string | null>(null)
+  const recommendationsError = ref<ShownError | null>(null)
   let unsubscribe: (() => void)[] = []
   let lastLoad = 0
   let pending: ReturnType<typeof setTimeout> | undefined
@@ -25,7 +26,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
       summary.value = await api.invoke('dashboard.overview', {})
       error.value = null
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     } finally {
       inFlight = false
     }
@@ -36,7 +37,7 @@ export const useDashboardStore = defineStore('dashboard', () => {
       recommendations.value = await api.invoke('recommendations.list', {})
       recommendationsError.value = null
     } catch (e) {
-      recommendationsError.value = (e as Error).message
+      recommendationsError.value = shownError(e)
     }
   }
 

@@ -4,6 +4,7 @@ import type { HostFactsResult, HostHistory, HostMetric } from '../../shared/api'
 import { diskMetrics, type Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { appendPoint, detailMaxPoints, useLiveSeries } from './live-series'
+import { shownError, type ShownError } from './shown-error'
 
 type VmStack = HostHistory['vms']
 
@@ -68,7 +69,7 @@ export const useHostDetailStore = defineStore('host-detail', () => {
   const history = shallowRef<HostHistory | null>(null)
   const facts = shallowRef<HostFactsResult | null>(null)
   const loading = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   const live = useLiveSeries<HostMetric>()
   const range = live.range
   let request = 0
@@ -92,7 +93,7 @@ export const useHostDetailStore = defineStore('host-detail', () => {
       facts.value = nextFacts
       error.value = null
     } catch (e) {
-      if (mine === request) error.value = (e as Error).message
+      if (mine === request) error.value = shownError(e)
     } finally {
       if (mine === request) loading.value = false
     }

@@ -4,6 +4,7 @@ import { ApiFailure } from '../../shared/api/failure'
 import type { AddHostRequest } from '../../shared/api'
 import type { ManagedHost, MessageRef } from '../../shared/model'
 import { api } from '../api'
+import { shownError, type ShownError } from './shown-error'
 
 /** A failed call as the views show it: the server's words, and its field problems if any. */
 export interface CallError {
@@ -33,7 +34,7 @@ function callError(error: unknown): CallError {
 export const useHostsStore = defineStore('hosts', () => {
   const hosts = shallowRef<ManagedHost[]>([])
   const loaded = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   let unsubscribe: (() => void) | undefined
   // A pushed list is newer than a response that was already on its way.
   let version = 0
@@ -53,7 +54,7 @@ export const useHostsStore = defineStore('hosts', () => {
       if (version === before) apply(list)
       error.value = null
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     }
   }
 

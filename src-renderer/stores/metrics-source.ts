@@ -100,7 +100,7 @@ export const useMetricsSourceStore = defineStore('metricsSource', () => {
     const settings = useSettingsStore()
     const ok = await settings.update({ metricsSource: parsed.source })
     await load()
-    error.value = ok ? null : settings.error
+    error.value = ok ? null : (settings.error?.message ?? null)
     failure.value = ok ? null : settings.failure
     return ok
   }

@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { Plan, PlanDryRun } from '../../shared/model'
 import { api } from '../api'
 import { upsertPlan } from './plan-steps'
+import { shownError, type ShownError } from './shown-error'
 
 export type ExportFormat = 'shell' | 'ansible'
 
@@ -10,7 +11,7 @@ export type ExportFormat = 'shell' | 'ansible'
 export const usePlansStore = defineStore('plans', () => {
   const plans = ref<Plan[]>([])
   const loaded = ref(false)
-  const loadError = ref<string | null>(null)
+  const loadError = ref<ShownError | null>(null)
   let unsubscribe: (() => void) | undefined
 
   async function load(): Promise<void> {
@@ -22,7 +23,7 @@ export const usePlansStore = defineStore('plans', () => {
       loadError.value = null
       loaded.value = true
     } catch (e) {
-      loadError.value = (e as Error).message
+      loadError.value = shownError(e)
     }
   }
 

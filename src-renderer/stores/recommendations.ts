@@ -5,6 +5,7 @@ import type { Recommendation, Series } from '../../shared/model'
 import { api } from '../api'
 import { useClusterStore } from './cluster'
 import type { Decision } from './recommendation-list'
+import { shownError, type ShownError } from './shown-error'
 
 export type Strategy = 'static' | 'dynamic' | 'hybrid'
 
@@ -23,9 +24,9 @@ const SPARSE_POINTS = 60
 export const useRecommendationsStore = defineStore('recommendations', () => {
   const list = shallowRef<RecommendationList>(EMPTY)
   const loaded = ref(false)
-  const loadError = ref<string | null>(null)
+  const loadError = ref<ShownError | null>(null)
   const refreshing = ref(false)
-  const refreshError = ref<string | null>(null)
+  const refreshError = ref<ShownError | null>(null)
   /** Ids with a decision on its way to main. */
   const deciding = ref<Set<string>>(new Set())
   let unsubscribe: (() => void) | undefined
@@ -39,7 +40,7 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
       loadError.value = null
       loaded.value = true
     } catch (e) {
-      loadError.value = (e as Error).message
+      loadError.value = shownError(e)
     }
   }
 
@@ -50,7 +51,7 @@ export const useRecommendationsStore = defineStore('recommendations', () => {
       list.value = await api.invoke('recommendations.refresh', { strategy })
       loaded.value = true
     } catch (e) {
-      refreshError.value = (e as Error).message
+      refreshError.value = shownError(e)
     } finally {
       refreshing.value = false
     }

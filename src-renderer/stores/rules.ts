@@ -3,13 +3,14 @@ import { ref } from 'vue'
 import type { MaintenanceEntry, RulesList } from '../../shared/api'
 import type { NewPlacementRule, PlacementRule } from '../../shared/model'
 import { api } from '../api'
+import { shownError, type ShownError } from './shown-error'
 
 /** The admin's placement rules and the hosts in maintenance (Rules view, Host detail). */
 export const useRulesStore = defineStore('rules', () => {
   const list = ref<RulesList>({ rules: [], maintenance: [] })
   const loaded = ref(false)
   const busy = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
 
   let unsubscribe: (() => void) | undefined
 
@@ -21,7 +22,7 @@ export const useRulesStore = defineStore('rules', () => {
       loaded.value = true
       error.value = null
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     }
   }
 

@@ -4,13 +4,14 @@ import { defaultSettings } from '../../shared/model/defaults'
 import type { Settings } from '../../shared/model/settings'
 import { api } from '../api'
 import { setLanguage } from '../i18n'
+import { shownError, type ShownError } from './shown-error'
 
 /** User preferences, kept in main's store; applying them (language, theme) happens here. */
 export const useSettingsStore = defineStore('settings', () => {
   const settings = ref<Settings>({ ...defaultSettings })
   const loaded = ref(false)
   const saving = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   /** The last refusal as it came (its message for the admin's language, when main worded it). */
   const failure = ref<unknown>(null)
 
@@ -35,7 +36,7 @@ export const useSettingsStore = defineStore('settings', () => {
       loaded.value = true
       error.value = null
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
     }
   }
 
@@ -48,7 +49,7 @@ export const useSettingsStore = defineStore('settings', () => {
       failure.value = null
       return true
     } catch (e) {
-      error.value = (e as Error).message
+      error.value = shownError(e)
       failure.value = e
       return false
     } finally {

@@ -5,16 +5,17 @@ import type { RecommendationItem, VmMetric, VmSeriesResult } from '../../shared/
 import type { AuditEntry, Snapshot } from '../../shared/model'
 import { api } from '../api'
 import { detailMaxPoints, useLiveSeries } from './live-series'
+import { shownError, type ShownError } from './shown-error'
 
 /** One VM's series for the selected range, its recommendations and their change history. */
 export const useVmDetailStore = defineStore('vm-detail', () => {
   const vmId = ref<string | null>(null)
   const series = shallowRef<VmSeriesResult | null>(null)
   const loading = ref(false)
-  const error = ref<string | null>(null)
+  const error = ref<ShownError | null>(null)
   const recommendations = shallowRef<RecommendationItem[] | null>(null)
   const audit = shallowRef<AuditEntry[] | null>(null)
-  const changesError = ref<string | null>(null)
+  const changesError = ref<ShownError | null>(null)
   const live = useLiveSeries<VmMetric>()
   const range = live.range
   let request = 0
@@ -36,7 +37,7 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
       series.value = next
       error.value = null
     } catch (e) {
-      if (mine === request) error.value = (e as Error).message
+      if (mine === request) error.value = shownError(e)
     } finally {
       if (mine === request) loading.value = false
     }
@@ -56,7 +57,7 @@ export const useVmDetailStore = defineStore('vm-detail', () => {
       audit.value = entries.filter((e) => (e.recommendationId && recIds.has(e.recommendationId)) || (e.planId && planIds.has(e.planId)))
       changesError.value = null
     } catch (e) {
-      changesError.value = (e as Error).message
+      changesError.value = shownError(e)
     }
   }
 

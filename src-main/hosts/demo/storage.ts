@@ -1,3 +1,4 @@
+import { msg, said } from '../../../shared/i18n'
 import type { HostStorage, StoragePool, StorageVolume, VmDiskStorage } from '../../../shared/model'
 import traces from './data/demo-traces.json'
 import { demoHosts } from './hosts'
@@ -73,14 +74,14 @@ export function demoStorage(now: number): HostStorage[] {
     const pools: StoragePool[] = [
       {
         hostId: host.id, id: local.id, name: 'default', type: 'dir', active: true, autostart: true, sharing: 'local',
-        sharingReason: 'pool type dir on a local ext4 filesystem', capacityBytes: local.capacity, allocationBytes: Math.round(used),
+        ...said({ sharingReason: msg('storage.poolSharing.localFilesystem', { type: 'dir', fsType: 'ext4' }) }), capacityBytes: local.capacity, allocationBytes: Math.round(used),
         availableBytes: Math.round(local.capacity - used), figuresFrom: 'filesystem', targetPath: '/var/lib/libvirt/images',
         filesystem: { type: 'ext4', source: `/dev/${local.device}1`, mountPoint: '/' }, devices: [local.device], volumes: localVolumes,
         io: { devices: [local.device], windowSeconds: 300, readsPerSecond: 180, writesPerSecond: 95, readMsPerOp: host.id === 'demo-c' ? 38 : 0.4, writeMsPerOp: host.id === 'demo-c' ? 52 : 0.9, busyPct: host.id === 'demo-c' ? 91 : 12 },
       },
       {
         hostId: host.id, id: NFS_POOL_ID, name: 'nfs-vms', type: 'netfs', active: true, autostart: true, sharing: 'shared',
-        sharingReason: 'pool type netfs (network filesystem)', capacityBytes: NFS.capacity, allocationBytes: Math.round(nfsUsed),
+        ...said({ sharingReason: msg('storage.poolSharing.byType', { type: 'netfs', kind: msg('storage.poolSharing.kind.networkFilesystem') }) }), capacityBytes: NFS.capacity, allocationBytes: Math.round(nfsUsed),
         availableBytes: Math.round(NFS.capacity - nfsUsed), figuresFrom: 'filesystem', targetPath: '/var/lib/libvirt/nfs',
         source: '10.0.0.5:/export/vms', filesystem: { type: 'nfs4', source: '10.0.0.5:/export/vms', mountPoint: '/var/lib/libvirt/nfs' }, devices: [],
         volumes: nfsVolumes,

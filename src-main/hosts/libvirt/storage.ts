@@ -1,4 +1,5 @@
-import type { HostMount, HostStorage, StoragePool, StorageSharing, StorageVolume, VmDiskStorage } from '../../../shared/model'
+import { msg, said } from '../../../shared/i18n'
+import type { HostMount, HostStorage, MessageRef, StoragePool, StorageSharing, StorageVolume, VmDiskStorage } from '../../../shared/model'
 import { devicesIo, deviceOfMajorMinor, deviceOfPath, parseDmNames, type DiskstatsRead } from '../linux/disk-latency'
 import { isSharedFilesystem, mountFor, parseDf, parseMountinfo, withDfFigures } from '../linux/parse/mounts'
 import { parseDiskstats, type DiskStat } from '../linux/parse/procfs'
@@ -7,25 +8,25 @@ import { sectionNamed, type ScriptOutput } from '../linux/parse/sections'
 import type { DomainConfig } from './parse/domain-xml'
 import { parseDomblkinfo, parsePoolList, parsePoolXml, parseVolList, type BlockInfo, type PoolXml, type VolListRow } from './parse/storage'
 
-/** Pool types whose data other hosts reach by themselves (network or SAN storage). */
-const SHARED_POOL_TYPES: Record<string, string> = {
-  netfs: 'network filesystem',
-  iscsi: 'iSCSI target',
-  'iscsi-direct': 'iSCSI target',
-  rbd: 'Ceph RBD',
-  gluster: 'GlusterFS volume',
-  sheepdog: 'Sheepdog cluster',
-  vstorage: 'Virtuozzo storage',
-  mpath: 'multipath SAN devices',
+/** Pool types whose data other hosts reach by themselves (network or SAN storage), and what they are. */
+const SHARED_POOL_TYPES: Record<string, 'networkFilesystem' | 'iscsi' | 'rbd' | 'gluster' | 'sheepdog' | 'vstorage' | 'mpath'> = {
+  netfs: 'networkFilesystem',
+  iscsi: 'iscsi',
+  'iscsi-direct': 'iscsi',
+  rbd: 'rbd',
+  gluster: 'gluster',
+  sheepdog: 'sheepdog',
+  vstorage: 'vstorage',
+  mpath: 'mpath',
 }
 
-/** Where a pool's data lives: shared by its type, or by the filesystem under its folder. */
-export function poolSharing(type: string, filesystem: { type: string } | undefined): { sharing: StorageSharing; reason: string } {
-  const byType = SHARED_POOL_TYPES[type]
-  if (byType) return { sharing: 'shared', reason: `pool type ${type} (${byType})` }
-  if (filesystem && isSharedFilesystem(filesystem.type)) return { sharing: 'shared', reason: `its folder is on a ${filesystem.type} filesystem` }
-  if (filesystem) return { sharing: 'local', reason: `pool type ${type} on a local ${filesystem.type} filesystem` }
-  return { sharing: 'local', reason: `pool type ${type} (storage of this host)` }
+/** Where a pool's data lives: shared by its type, or by the filesystem under its folder; why, in English and as a message. */
+export function poolSharing(type: string, filesystem: { type: string } | undefined): { sharing: StorageSharing; reason: string; reasonRef: MessageRef } {
+  const kind = Object.hasOwn(SHARED_POOL_TYPES, type) ? SHARED_POOL_TYPES[type] : undefined
+  if (kind) return { sharing: 'shared', ...said({ reason: msg('storage.poolSharing.byType', { type, kind: msg(`storage.poolSharing.kind.${kind}`) }) }) }
+  if (filesystem && isSharedFilesystem(filesystem.type)) return { sharing: 'shared', ...said({ reason: msg('storage.poolSharing.sharedFilesystem', { fsType: filesystem.type }) }) }
+  if (filesystem) return { sharing: 'local', ...said({ reason: msg('storage.poolSharing.localFilesystem', { type, fsType: filesystem.type }) }) }
+  return { sharing: 'local', ...said({ reason: msg('storage.poolSharing.thisHost', { type }) }) }
 }
 
 const FILE_POOLS = new Set(['dir', 'fs', 'netfs'])
@@ -178,7 +179,7 @@ function poolOf(
   const fileBased = FILE_POOLS.has(xml.type) && xml.targetPath !== undefined
   const mount = fileBased ? mountFor(xml.targetPath!, mounts) : undefined
   const filesystem = mount ? { type: mount.fsType, source: mount.source, mountPoint: mount.mountPoint } : undefined
-  const { sharing, reason } = poolSharing(xml.type, filesystem)
+  const { sharing, reason, reasonRef } = poolSharing(xml.type, filesystem)
   // df reads the filesystem now; libvirt's own figures date from its last pool refresh.
   const fresh = mount?.totalBytes !== undefined && mount.usedBytes !== undefined && mount.availableBytes !== undefined
   const devices = new Set<string>()
@@ -214,6 +215,7 @@ function poolOf(
     ...(row ? { autostart: row.autostart } : {}),
     sharing,
     sharingReason: reason,
+    sharingReasonRef: reasonRef,
     capacityBytes: fresh ? mount.totalBytes! : xml.capacityBytes,
     allocationBytes: fresh ? mount.usedBytes! : xml.allocationBytes,
     availableBytes: fresh ? mount.availableBytes! : xml.availableBytes,

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { msg, said } from '../../../shared/i18n'
 import type { HostMount, HostStorage, StoragePool, StorageVolume, VmDiskStorage } from '../../../shared/model'
 import { mountFor } from '../linux/parse/mounts'
 import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
@@ -111,7 +112,7 @@ export function proxmoxStorage(input: ProxmoxStorageInput): HostStorage {
       type: s.type,
       active: s.active ?? false,
       sharing: shared ? 'shared' : 'local',
-      sharingReason: shared ? `Proxmox marks storage ${s.storage} (${s.type}) shared` : `Proxmox marks storage ${s.storage} (${s.type}) local to this node`,
+      ...said({ sharingReason: msg(shared ? 'storage.poolSharing.proxmoxShared' : 'storage.poolSharing.proxmoxLocal', { storage: s.storage, type: s.type }) }),
       capacityBytes: total,
       allocationBytes: used,
       availableBytes: s.avail ?? Math.max(0, total - used),

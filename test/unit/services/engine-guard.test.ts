@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { dispatch, type RecommendationList } from '../../../shared/api'
 import { recommend } from '../../../shared/engine/recommend'
-import type { Recommendation, Snapshot } from '../../../shared/model'
+import { formatMessage } from '../../../shared/i18n'
+import type { MessageRef, Recommendation, Snapshot } from '../../../shared/model'
 import { createEngine } from '../../../src-main/services/engine'
 import { EventBus } from '../../../src-main/services/events'
 import { createInbox } from '../../../src-main/services/inbox'
@@ -23,7 +24,9 @@ describe('the plan validator guards what the engine proposes', () => {
     await services.start()
     try {
       const refreshed = await dispatch(services.handlers, 'recommendations.refresh', {}, ctx)
-      expect(refreshed).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/failed the plan validator.*unknown-host: no host nowhere/) } })
+      expect(refreshed).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/failed the plan validator.*unknown-host: no host nowhere/), messageRef: { key: 'server.engine.validatorRefused' } } })
+      // The page says it in the admin's language: the same words, as a message.
+      expect(formatMessage((refreshed as { error: { messageRef: MessageRef } }).error.messageRef, 'zh-CN')).toMatch(/^引擎的提案未通过计划校验器.*unknown-host：没有宿主机 nowhere/)
       const list = await dispatch(services.handlers, 'recommendations.list', {}, ctx)
       expect(list.ok && (list.value as RecommendationList).items).toEqual([])
     } finally {

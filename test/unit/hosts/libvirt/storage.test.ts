@@ -92,7 +92,7 @@ describe('pool-dumpxml of every pool type (libvirt\'s own formatter output, and 
   })
 
   it('a dir pool is shared only on a network filesystem; a broken document is an error, not a pool', () => {
-    expect(poolSharing('dir', { type: 'nfs4' })).toEqual({ sharing: 'shared', reason: 'its folder is on a nfs4 filesystem' })
+    expect(poolSharing('dir', { type: 'nfs4' })).toMatchObject({ sharing: 'shared', reason: 'its folder is on a nfs4 filesystem' })
     expect(poolSharing('dir', { type: 'ext4' }).sharing).toBe('local')
     expect(parsePoolXml("<pool type='dir'><name>x</name>").ok).toBe(false)
     expect(parsePoolXml("<pool type='dir'><name>x</name><uuid>u</uuid><capacity unit='bytes'>lots</capacity></pool>").ok).toBe(false)
