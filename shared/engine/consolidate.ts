@@ -32,12 +32,14 @@ export function consolidate(problem: PlacementProblem, headroom: number, solver?
     memUsed.set(vm.hostId, (memUsed.get(vm.hostId) ?? 0) + vm.memClaim)
   }
   const mustKeep = new Set(problem.vms.filter((v) => !v.movable).map((v) => v.hostId))
+  const usableById = new Map(usable.map((h) => [h.id, h]))
   const fullness = (id: string) => {
-    const h = usable.find((x) => x.id === id)!
+    const h = usableById.get(id)!
     return Math.max(cpuUsed.get(id)! / h.cpuCores, memUsed.get(id)! / h.memMiB)
   }
   const order = [...usable].sort((a, b) => Number(mustKeep.has(b.id)) - Number(mustKeep.has(a.id)) || fullness(b.id) - fullness(a.id))
-  const hostsInUse = usable.filter((h) => problem.vms.some((v) => v.hostId === h.id)).length
+  const withVms = new Set(problem.vms.map((v) => v.hostId))
+  const hostsInUse = usable.filter((h) => withVms.has(h.id)).length
   const capBound = capacityBound(problem, order, headroom)
   const exactCount = solver ? exactHostCount(problem, headroom, solver, timeLimitS) : null
   const lowerBound = Math.max(capBound, exactCount?.hosts ?? 0, mustKeep.size)
@@ -97,11 +99,19 @@ function firstFitDecreasing(problem: PlacementProblem, kept: Set<string>, headro
   const leaving = problem.vms.filter((v) => !kept.has(v.hostId)).sort((a, b) => size(b) - size(a))
   const antiPeers = (id: string) => problem.antiAffinity.filter((g) => g.includes(id)).flat().filter((x) => x !== id)
   const moves: ConsolidationResult['moves'] = []
+  // Storage can leave a VM a long list of allowed hosts: looked up, not scanned, for every host tried.
+  const allowed = new Map<PlacementVm, ReadonlySet<string>>()
+  const allows = (vm: PlacementVm, hostId: string) => {
+    if (!vm.allowedHosts) return true
+    let set = allowed.get(vm)
+    if (!set) allowed.set(vm, (set = new Set(vm.allowedHosts)))
+    return set.has(hostId)
+  }
   const fitFor = (vm: PlacementVm, except?: string) =>
     hosts.find((h) => {
       const r = room.get(h.id)!
       if (h.id === except) return false
-      if (vm.allowedHosts && !vm.allowedHosts.includes(h.id)) return false
+      if (!allows(vm, h.id)) return false
       if (vm.cooldownHosts.includes(h.id)) return false
       if (antiPeers(vm.id).some((p) => where.get(p) === h.id)) return false
       return r.cpu >= vm.cpuClaim - 1e-9 && r.mem >= vm.memClaim - 1e-9 && r.vcpus >= vm.vcpus && r.alloc >= vm.memoryMiB - 1e-9 && bandFits(vm, r)

@@ -31,7 +31,14 @@ export function contentionAdvice(input: {
   const hostOf = new Map(problem.hosts.map((h) => [h.id, h]))
   const sampleOf = new Map(snapshot.vmSamples.map((x) => [x.vmId, x]))
   const hostVms = new Map<string, string[]>()
-  for (const vm of snapshot.vms) if (vm.state === 'running') hostVms.set(vm.hostId, [...(hostVms.get(vm.hostId) ?? []), vm.id])
+  for (const vm of snapshot.vms) {
+    if (vm.state !== 'running') continue
+    const list = hostVms.get(vm.hostId)
+    if (list) list.push(vm.id)
+    else hostVms.set(vm.hostId, [vm.id])
+  }
+  const vcpusOn = new Map<string, number>()
+  for (const v of problem.vms) vcpusOn.set(v.hostId, (vcpusOn.get(v.hostId) ?? 0) + v.vcpus)
   const wanted = (vmId: string) => {
     const d = demand.get(vmId)
     return d?.recent?.cpuCores ?? d?.cpuCores ?? 0
@@ -47,7 +54,7 @@ export function contentionAdvice(input: {
     const used = Math.min(want, sampleOf.get(vm.id)?.cpuUsedCores ?? Math.max(0, want - (ready / 100) * vm.allocation.vcpus))
     const hostWant = (hostVms.get(host.id) ?? []).reduce((a, id) => a + wanted(id), 0)
     const hostLoad = hostWant / host.cpuCores
-    const hostVcpus = problem.vms.filter((v) => v.hostId === host.id).reduce((a, v) => a + v.vcpus, 0)
+    const hostVcpus = vcpusOn.get(host.id) ?? 0
     const ratio = hostVcpus / host.cpuCores
     const evidence: Evidence[] = [
       { fact: `${nameOf(vm.id)} CPU ready`, value: +ready.toFixed(1), unit: '%' },

@@ -43,7 +43,18 @@ export interface RecommendInput {
   /** Pool figures over time (days-to-full forecasts) and measured migration throughput (storage copies). */
   poolHistory?: readonly PoolSample[]
   linkSpeeds?: readonly LinkSpeed[]
+  /** Runs each phase of the engine (benches time them); the engine itself never reads the clock. */
+  phase?: PhaseRunner
 }
+
+/** Runs one named phase of the engine and returns what it returns. */
+export type PhaseRunner = <T>(name: EnginePhase, run: () => T) => T
+
+/** The engine's phases, in the order it runs them (the runner adds 'validate'). */
+export const enginePhases = ['demand', 'placement', 'balance', 'exact', 'rightsize', 'tuning', 'records', 'consolidation'] as const
+export type EnginePhase = (typeof enginePhases)[number] | 'validate'
+
+const direct: PhaseRunner = (_name, run) => run()
 
 /** What the engine knows of storage: discovered pools and disks, measured links, the assumed link speed. */
 export function storageContext(input: Pick<RecommendInput, 'facts' | 'linkSpeeds'>, migrationBandwidthMiBps: number): StorageContext | undefined {
@@ -93,30 +104,33 @@ export function recommend(input: RecommendInput): RecommendOutput {
   const nameOf = (vmId: string) => names.get(vmId) ?? vmId
   const nextId = () => `rec-${(input.seed >>> 0).toString(36)}-${++counter}`
 
-  const demand = forecastDemand(snapshot, history, now, options.forecast, options.contention.windowMs)
-  const loads = hostLoads(snapshot, demand, options.strategy, options.controls)
+  const phase = input.phase ?? direct
 
-  const storage = withStorage(buildPlacement(snapshot, demand, history, now, options), storageContext(input, options.balance.migrationBandwidthMiBps))
+  const { demand, loads } = phase('demand', () => {
+    const demand = forecastDemand(snapshot, history, now, options.forecast, options.contention.windowMs)
+    return { demand, loads: hostLoads(snapshot, demand, options.strategy, options.controls) }
+  })
+
+  const storage = phase('placement', () => withStorage(buildPlacement(snapshot, demand, history, now, options), storageContext(input, options.balance.migrationBandwidthMiBps)))
   const problem = storage.problem
-  const balance = balanceGreedy(problem, greedyOptions(options.balance))
-  const exact = compareWithExact(input.solver, problem, balance, options.balance)
+  const balance = phase('balance', () => balanceGreedy(problem, greedyOptions(options.balance)))
+  const exact = phase('exact', () => compareWithExact(input.solver, problem, balance, options.balance))
 
   // Growth fits the hosts' ratios on top of the balancing plan, in any order of applying.
   const room = new HostRoom(problem, balance.moves)
-  const rightsizing = snapshot.vms
+  const rightsizing = phase('rightsize', () => snapshot.vms
     .filter((vm) => vm.state === 'running')
     .flatMap((vm) => {
       const r = rightsizeVm(vm, history.vms[vm.id], now, options.rightsize, room.ceilingFor(vm.id, vm.allocation.vcpus, vm.allocation.memoryMiB))
       if (r) room.take(vm.id, r.cpu.recommendedVcpus - r.cpu.currentVcpus, r.mem.recommendedMiB - r.mem.currentMiB)
       return r ?? []
-    })
-  const contention = contentionAdvice({
-    snapshot, demand, problem, moves: balance.moves, room, options: options.contention, nameOf,
-    resized: new Set(rightsizing.filter((r) => r.cpu.recommendedVcpus !== r.cpu.currentVcpus).map((r) => r.vmId)),
-  })
+    }))
 
-  const tuning = [
-    ...contention,
+  const tuning = phase('tuning', () => [
+    ...contentionAdvice({
+      snapshot, demand, problem, moves: balance.moves, room, options: options.contention, nameOf,
+      resized: new Set(rightsizing.filter((r) => r.cpu.recommendedVcpus !== r.cpu.currentVcpus).map((r) => r.vmId)),
+    }),
     ...(input.facts
       ? tuningAdvice({
           facts: input.facts,
@@ -129,7 +143,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
           },
         })
       : []),
-  ]
+  ])
 
   const horizonHours = Math.round(options.forecast.horizonMs / 3_600_000)
   const recentDemand = new Map([...demand].flatMap(([id, d]) => (d.recent ? [[id, d.recent] as const] : [])))
@@ -172,7 +186,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
   }
   // Moves off a host in maintenance are one evacuation per host; the other mandatory moves stand alone.
   const inMaintenance = new Set(snapshot.hosts.filter((h) => h.state === 'maintenance').map((h) => h.id))
-  const mandatoryRecs = mandatory.flatMap((m, i) => {
+  const mandatoryRecs = phase('records', () => mandatory.flatMap((m, i) => {
     if (inMaintenance.has(m.from)) {
       if (mandatory.findIndex((o) => o.from === m.from) !== i) return []
       const group = mandatory.filter((o) => o.from === m.from)
@@ -184,8 +198,8 @@ export function recommend(input: RecommendInput): RecommendOutput {
     const rec = migrationRecommendation(m, problem, mandatory.slice(0, i), nextId, nameOf, note.plan)
     const rationale = note.forecast && rec.rationaleRef ? said({ rationale: sentences(rec.rationaleRef, note.forecast) }) : {}
     return [{ ...rec, ...rationale, ...risky(rec, [note]), actions: rec.actions.map((a) => runnable(a, note)) }]
-  })
-  const rebalanceRecs = optional.length > 0 ? [rebalanceSet()] : []
+  }))
+  const rebalanceRecs = optional.length > 0 ? [phase('records', rebalanceSet)] : []
   function rebalanceSet(): Recommendation {
     const rec = rebalanceRecommendation({
       problem,
@@ -214,17 +228,16 @@ export function recommend(input: RecommendInput): RecommendOutput {
       },
     }
   }
-  const recommendations = [
+  // Producers state a gain class; the one priority rule adds risk and confidence.
+  const marked = phase('records', () => markManaged([
     ...mandatoryRecs,
     ...rebalanceRecs,
     ...rightsizing.flatMap((r) => rightsizeRecommendations(r, nextId, nameOf)),
     ...oversizedVcpuRecommendations(snapshot, rightsizing, nextId, nameOf),
     ...tuning.map((a) => tuningRecommendation(a, nextId())),
-  ]
-    // Producers state a gain class; the one priority rule adds risk and confidence.
-    .map(withPriority)
-  const marked = markManaged(recommendations, snapshot)
-    .sort((a, b) => a.priority - b.priority)
+  ].map(withPriority), snapshot)
+    .sort((a, b) => a.priority - b.priority))
+  const consolidation = phase('consolidation', () => consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS))
 
   return {
     strategy: options.strategy,
@@ -234,7 +247,7 @@ export function recommend(input: RecommendInput): RecommendOutput {
     rightsizing,
     tuning,
     demand: Object.fromEntries([...demand].map(([id, d]) => [id, summarizeDemand(d)])),
-    consolidation: consolidate(problem, options.consolidate.headroom, problem.vms.length <= options.balance.exactMaxVms ? input.solver : undefined, options.balance.exactTimeLimitS),
+    consolidation,
     feasible: balance.unresolved.length === 0,
     reasons: balance.unresolved,
     reasonRefs: balance.unresolvedRefs ?? [],

@@ -4,7 +4,7 @@
 export function weightedPercentile(values: readonly number[], weights: readonly number[], p: number): number {
   const n = values.length
   if (n === 0) return 0
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a]! - values[b]!)
+  const order = sortedOrder(values)
   let total = 0
   for (let i = 0; i < n; i++) total += weights[i]!
   if (total <= 0) return values[order[n - 1]!]!
@@ -15,6 +15,32 @@ export function weightedPercentile(values: readonly number[], weights: readonly 
     if (cumulative >= goal - 1e-12) return values[i]!
   }
   return values[order[n - 1]!]!
+}
+
+/**
+ * Indices of `values` by value, ties in index order (what a stable sort by value gives): the
+ * values sorted natively, then each index dropped into its value's next free slot. Rightsizing
+ * asks this of every VM's weeks of 5-minute buckets; a comparator sort is several times slower.
+ */
+function sortedOrder(values: readonly number[]): Uint32Array {
+  const n = values.length
+  const sorted = Float64Array.from(values).sort()
+  const next = new Int32Array(n).fill(-1)
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) {
+    const x = values[i]!
+    // First slot of x's run in `sorted` (-0 and 0 are one value, as the comparator had them).
+    let lo = 0
+    let hi = n
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (sorted[mid]! < x) lo = mid + 1
+      else hi = mid
+    }
+    if (next[lo] === -1) next[lo] = lo
+    order[next[lo]!++] = i
+  }
+  return order
 }
 
 export function percentile(values: readonly number[], p: number): number {

@@ -1,7 +1,7 @@
 import highsLoader from 'highs'
 import { english, msg, type MessageRef } from '../../shared/i18n'
 import { withDefaults, type PartialEngineOptions } from '../../shared/engine/options'
-import { recommend, storageContext, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
+import { recommend, storageContext, type PhaseRunner, type RecommendInput, type RecommendOutput } from '../../shared/engine/recommend'
 import type { MipSolver } from '../../shared/engine/solver'
 import { validatePlan, type PlanViolation } from '../../shared/engine/validate'
 import type { ClusterFacts, History, LinkSpeed, PoolSample, Snapshot } from '../../shared/model'
@@ -36,6 +36,8 @@ export interface EngineRun {
   discovered?: readonly ClusterFacts[]
   /** Pool history and measured links (storageWindow). */
   storage?: { poolHistory: readonly PoolSample[]; linkSpeeds: readonly LinkSpeed[] }
+  /** Runs each phase, the validator's included (benches time them). */
+  phase?: PhaseRunner
 }
 
 /** How far back days-to-full forecasts look. */
@@ -86,7 +88,7 @@ export function unfitViolations(output: Pick<RecommendOutput, 'recommendations' 
 export function createEngine(engine: (input: RecommendInput) => RecommendOutput = recommend): EngineService {
   let solver: Promise<MipSolver> | undefined
   return {
-    async run({ snapshot, history, now, options, discovered, storage }) {
+    async run({ snapshot, history, now, options, discovered, storage, phase }) {
       const input: RecommendInput = {
         snapshot,
         history,
@@ -96,9 +98,10 @@ export function createEngine(engine: (input: RecommendInput) => RecommendOutput 
         facts: factsFor(snapshot, discovered),
         ...(options ? { options } : {}),
         ...(storage ? { poolHistory: storage.poolHistory, linkSpeeds: storage.linkSpeeds } : {}),
+        ...(phase ? { phase } : {}),
       }
       const output = engine(input)
-      const unfit = unfitViolations(output, input)
+      const unfit = phase ? phase('validate', () => unfitViolations(output, input)) : unfitViolations(output, input)
       if (unfit.length > 0) throw new EngineError(unfit)
       return output
     },

@@ -86,12 +86,19 @@ async function callApi(origin: string, token: string, channel: string, req: unkn
   }
 }
 
-export const test = base.extend<{ app: Page }, { serve: ServeInstance; serveEnv: Record<string, string> }>({
+export const test = base.extend<{ app: Page }, { serve: ServeInstance; serveEnv: Record<string, string>; ownServer: string }>({
   /** Extra environment for `virtpilot serve`; a spec that overrides it gets its own server. */
   serveEnv: [{}, { scope: 'worker', option: true }],
+  /**
+   * A spec that needs the demo's inbox as the engine left it sets a name here and gets a server of
+   * its own (Playwright starts a worker per distinct value): the specs sharing one server approve
+   * and plan the demo's few memory changes, and which are left open depended on their order.
+   */
+  ownServer: ['', { scope: 'worker', option: true }],
 
   serve: [
-    async ({ serveEnv }, use) => {
+    async ({ serveEnv, ownServer }, use) => {
+      void ownServer // only its value matters: it picks the worker
       const dataDir = mkdtempSync(join(tmpdir(), 'virtpilot-e2e-'))
       const { child, entryUrl } = await startServe(dataDir, serveEnv)
       const url = new URL(entryUrl)

@@ -29,6 +29,9 @@ async function firstIdOf(rows: Locator): Promise<string> {
   return id ?? ''
 }
 
+// These approve, plan and reject the demo's open advice: they start from the inbox the engine made.
+test.use({ ownServer: 'recommendations' })
+
 test.describe('Recommendations, plan review and audit (demo cluster)', () => {
   test('a rebalance as one set, part of it approved, a plan, its dry run, Apply refused up front, the audit has it all', async ({ app, serve }) => {
     test.setTimeout(360_000)

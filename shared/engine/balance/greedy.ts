@@ -101,15 +101,29 @@ function evenOut(state: ClusterState, log: MoveLog, stuck: Set<number>, options:
 function bestMove(state: ClusterState, round: Round, optional: number, options: GreedyOptions): { u: number; to: number; gain: number; score: number } | null {
   const { current, spread, scale } = round
   const relative = scale * (options.minRelativeGain ?? 0)
+  const H = state.problem.hosts.length
+  // Per source host, the most any move to each host could gain (ClusterState.objectiveBound), made when first needed.
+  const bounds: (Float64Array | undefined)[] = []
+  const perMinute = options.minGain + scale * (options.relativeGainPerMigrationMinute ?? 0)
   let best: { u: number; to: number; gain: number; score: number } | null = null
   for (let u = 0; u < state.units.length; u++) {
     if (round.moved.has(u) || round.stuck.has(u) || !state.movable(u)) continue
     const members = state.units[u]!.length
     if (optional + members > options.maxMigrations) continue
     if (round.unitCost[u]! > options.maxMigrationSeconds) continue
+    const from = state.vmHost[state.units[u]![0]!]!
+    // A single VM between two active hosts gains at most the pair's bound: pairs that cannot pass
+    // the stopping rule or beat the best so far are not scored (large clusters: most pairs).
+    const row = members === 1 && state.activeHost(from) ? (bounds[from] ??= hostBounds(state, from, current)) : undefined
+    const floor = Math.max(options.minGain, relative)
     // Cheapest first: the score needs no rule check, so only a would-be best is checked.
-    for (let h = 0; h < state.problem.hosts.length; h++) {
+    for (let h = 0; h < H; h++) {
       if (h === state.vmHost[state.units[u]![0]!]) continue
+      if (row && state.activeHost(h)) {
+        const most = row[h]!
+        // The score is the gain less the migration's minutes, the copy's included: at most `most` less the memory copy's.
+        if (most < floor - BOUND_SLACK || (best && perMinute >= 0 && most - (round.unitCost[u]! / 60) * perMinute <= best.score - BOUND_SLACK)) continue
+      }
       // Copying local disks to h makes the move dearer (storage/migration.ts).
       const cost = round.unitCost[u]! + state.copySeconds(u, h)
       if (cost > options.maxMigrationSeconds) continue
@@ -120,4 +134,14 @@ function bestMove(state: ClusterState, round: Round, optional: number, options: 
     }
   }
   return best
+}
+
+/** Rounding room between a pair's bound and a move's gain, computed by different formulas. */
+const BOUND_SLACK = 1e-9
+
+/** Per destination host, the most moving load from host `from` there could gain (current objective minus the pair's lower bound). */
+function hostBounds(state: ClusterState, from: number, current: number): Float64Array {
+  const row = new Float64Array(state.problem.hosts.length)
+  for (let h = 0; h < row.length; h++) row[h] = h === from || !state.activeHost(h) ? Infinity : current - state.objectiveBound(from, h)
+  return row
 }

@@ -32,11 +32,28 @@ export const gibText = (bytes: number): string => `${(bytes / GiB).toFixed(1)} G
 
 /** Measured throughput from `from` to `to` (the median of the kept measurements; the other direction when only it was measured). */
 export function linkSpeed(links: readonly LinkSpeed[], from: string, to: string, assumedMiBps: number): { miBps: number; measured: boolean } {
-  const pick = (a: string, b: string) => links.filter((l) => l.from === a && l.to === b && l.seconds > 0 && l.bytes > 0).map((l) => l.bytes / l.seconds / MiB)
-  const speeds = pick(from, to).length > 0 ? pick(from, to) : pick(to, from)
-  if (speeds.length === 0) return { miBps: assumedMiBps, measured: false }
-  speeds.sort((a, b) => a - b)
+  const index = speedsByLink(links)
+  const speeds = index.get(`${from}\u0000${to}`) ?? index.get(`${to}\u0000${from}`)
+  if (!speeds) return { miBps: assumedMiBps, measured: false }
   return { miBps: speeds[Math.floor(speeds.length / 2)]!, measured: true }
+}
+
+const linkIndex = new WeakMap<readonly LinkSpeed[], Map<string, number[]>>()
+
+/** Measured speeds (MiB/s, sorted) by `from\0to`, indexed once per list: placement asks for every VM and host. */
+function speedsByLink(links: readonly LinkSpeed[]): Map<string, number[]> {
+  let index = linkIndex.get(links)
+  if (!index) {
+    index = new Map()
+    for (const l of links) {
+      if (!(l.seconds > 0 && l.bytes > 0)) continue
+      const key = `${l.from}\u0000${l.to}`
+      index.set(key, [...(index.get(key) ?? []), l.bytes / l.seconds / MiB])
+    }
+    for (const speeds of index.values()) speeds.sort((a, b) => a - b)
+    linkIndex.set(links, index)
+  }
+  return index
 }
 
 /**
@@ -83,14 +100,18 @@ function trimSlash(path: string): string {
   return path.slice(0, end)
 }
 
+/** How a plan says its messages in English: placement, which plans every VM and host, says nothing. */
+type Say = (ref: MessageRef) => string
+const silent: Say = () => ''
+
 /** A refusal in English, with its message. */
-function refused(ref: MessageRef): { ok: false; reason: string; reasonRef: MessageRef } {
-  return { ok: false, reason: english(ref), reasonRef: ref }
+function refusal(ref: MessageRef, say: Say): { ok: false; reason: string; reasonRef: MessageRef } {
+  return { ok: false, reason: say(ref), reasonRef: ref }
 }
 
 /** What happens to one disk, with its reason in English and as a message. */
-function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk {
-  return { ...d, reason: english(why), reasonRef: why }
+function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef, say: Say): MigrationDisk {
+  return { ...d, reason: say(why), reasonRef: why }
 }
 
 /** A guest device's name in the reader's language (libvirt's own word where it has no other). */
@@ -141,6 +162,20 @@ function receivingPool(disk: VmDiskStorage, to: HostStorage): StoragePool | unde
  * is unknown (nothing read: the move is planned as before, memory only).
  */
 export function planMigrationStorage(vmId: string, fromId: string, toId: string, ctx: StorageContext): StoragePlan | undefined {
+  return plan(vmId, fromId, toId, ctx, english)
+}
+
+/** What placement weighs of a move's storage: whether it is refused (and why), the copy's time and the room it takes. */
+export type StorageFit = { ok: true; copySeconds: number; needs: { pool: string; bytes: number; free: number }[] } | { ok: false; reasonRef: MessageRef }
+
+/** planMigrationStorage without its English words: placement asks it for every VM and host. */
+export function storageFit(vmId: string, fromId: string, toId: string, ctx: StorageContext): StorageFit | undefined {
+  const p = plan(vmId, fromId, toId, ctx, silent)
+  if (!p) return undefined
+  return p.ok ? { ok: true, copySeconds: p.storage.copySeconds, needs: p.needs } : { ok: false, reasonRef: p.reasonRef }
+}
+
+function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, say: Say): StoragePlan | undefined {
   const from = ctx.storage[fromId]
   if (!from) return undefined
   const disks = disksOf(from, vmId)
@@ -151,29 +186,29 @@ export function planMigrationStorage(vmId: string, fromId: string, toId: string,
   const needByPool = new Map<StoragePool, { bytes: number; capacity: number; targets: string[] }>()
   for (const d of disks) {
     if (d.source === undefined && d.sourceType !== 'network') {
-      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive')))
+      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive'), say))
       continue
     }
-    if (!to) return refused(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }))
+    if (!to) return refusal(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }), say)
     const r = reach(d, from, to)
     if (r.shared) {
-      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why))
+      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why, say))
       continue
     }
     if (d.readonly || d.shareable || d.device === 'cdrom' || d.device === 'floppy') {
       // libvirt never copies these: the destination must have the same file already.
       const known = to.pools.some((p) => p.active && p.volumes?.some((v) => v.path === d.source))
       if (known) {
-        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' })))
+        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' }), say))
         continue
       }
-      return refused(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }))
+      return refusal(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }), say)
     }
-    if (d.sourceType === 'block') return refused(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }))
+    if (d.sourceType === 'block') return refusal(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }), say)
     const pool = receivingPool(d, to)
     if (!pool) {
       const params = { disk: d.target, why: r.why, host: toId, folder: dirname(d.source ?? '') }
-      return refused(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params))
+      return refusal(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params), say)
     }
     const bytes = d.allocationBytes ?? d.physicalBytes ?? d.capacityBytes ?? 0
     const need = needByPool.get(pool) ?? { bytes: 0, capacity: 0, targets: [] }
@@ -181,11 +216,11 @@ export function planMigrationStorage(vmId: string, fromId: string, toId: string,
     need.capacity += d.capacityBytes ?? bytes
     need.targets.push(d.target)
     needByPool.set(pool, need)
-    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why))
+    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why, say))
   }
   for (const [pool, need] of needByPool) {
     if (need.bytes > pool.availableBytes) {
-      return refused(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }))
+      return refusal(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }), say)
     }
   }
   const copyDisks = out.filter((d) => d.mode === 'copy').map((d) => d.target)

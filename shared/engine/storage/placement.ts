@@ -1,12 +1,12 @@
 import type { MessageRef } from '../../model/message'
 import type { PlacementProblem, PlacementVm } from '../placement'
-import { disksOf, planMigrationStorage, type StorageContext, type StoragePlan } from './migration'
+import { disksOf, planMigrationStorage, storageFit, type StorageContext, type StoragePlan } from './migration'
 
 /**
  * Storage in the placement problem: each VM may go only where its disks can follow (the
  * destination reaches them, or has a pool with room for a copy), a copy adds its time to the
- * move's cost, and copies into one pool must fit together (poolFree). Every (VM, host) plan is
- * kept so recommendations can say what a move copies.
+ * move's cost, and copies into one pool must fit together (poolFree). Placement weighs every
+ * (VM, host) pair without words; `plan` makes (once) the worded plan of the moves recommended.
  */
 export function withStorage(problem: PlacementProblem, ctx: StorageContext | undefined): { problem: PlacementProblem; plan: (vmId: string, to: string) => StoragePlan | undefined } {
   if (!ctx) return { problem, plan: () => undefined }
@@ -26,13 +26,13 @@ export function withStorage(problem: PlacementProblem, ctx: StorageContext | und
     const storageRefusals: Record<string, MessageRef> = {}
     for (const h of problem.hosts) {
       if (h.id === vm.hostId) continue
-      const p = plan(vm.id, h.id)
+      const p = storageFit(vm.id, vm.hostId, h.id, ctx)
       if (!p) continue
       if (!p.ok) {
         storageRefusals[h.id] = p.reasonRef
         continue
       }
-      if (p.storage.copySeconds > 0) copySeconds[h.id] = p.storage.copySeconds
+      if (p.copySeconds > 0) copySeconds[h.id] = p.copySeconds
       if (p.needs.length > 0) copyNeeds[h.id] = p.needs.map((n) => ({ pool: n.pool, bytes: n.bytes }))
       for (const n of p.needs) poolFree[n.pool] = n.free
     }

@@ -2,7 +2,7 @@ import { msg, said, sentences } from '../../i18n'
 import { figure } from '../words'
 import { coresText, fromConfiguration, measuredEvidence } from './measured'
 import type { TuningAdvice, TuningRule } from './rule'
-import { evidence, gib, guestsOf, hostsOf } from './rule'
+import { evidence, gib, guestsOf, hostsOf, vmsOf } from './rule'
 
 /**
  * Huge pages for large-memory VMs: with transparent hugepages off (`never`), a large guest's RAM
@@ -62,7 +62,7 @@ export const hugepagesRule: TuningRule = {
       }
 
       const pool = host.hugepagePools.find((p) => p.sizeKiB === 2048)
-      const wanting = Object.values(facts.vms).filter((v) => v.hostId === host.hostId && v.hugepagesBacking && !v.running)
+      const wanting = vmsOf(facts, host.hostId).filter((v) => v.hugepagesBacking && !v.running)
       const needPages = wanting.reduce((a, v) => a + Math.ceil((v.memoryMiB * 1024) / 2048), 0)
       if (pool && wanting.length > 0 && needPages > pool.free) {
         const target = pool.total + (needPages - pool.free)

@@ -109,11 +109,36 @@ export interface TuningRule {
   evaluate(input: TuningInput): TuningAdvice[]
 }
 
+const byHost = new WeakMap<ClusterFacts['vms'], { all: Map<string, VmFacts[]>; running: Map<string, VmFacts[]> }>()
+
+/** The VMs of each host, indexed once per facts: every host rule asks for every host. */
+function vmsByHost(facts: ClusterFacts): { all: Map<string, VmFacts[]>; running: Map<string, VmFacts[]> } {
+  let index = byHost.get(facts.vms)
+  if (!index) {
+    const group = (vms: VmFacts[]) => {
+      const out = new Map<string, VmFacts[]>()
+      for (const v of vms) {
+        const list = out.get(v.hostId)
+        if (list) list.push(v)
+        else out.set(v.hostId, [v])
+      }
+      return out
+    }
+    const all = Object.values(facts.vms)
+    index = { all: group(all), running: group(all.filter((v) => v.running).sort((x, y) => x.vmId.localeCompare(y.vmId))) }
+    byHost.set(facts.vms, index)
+  }
+  return index
+}
+
 /** Running guests of a host, in a stable order. */
-export function guestsOf(facts: ClusterFacts, hostId: string): VmFacts[] {
-  return Object.values(facts.vms)
-    .filter((v) => v.hostId === hostId && v.running)
-    .sort((a, b) => a.vmId.localeCompare(b.vmId))
+export function guestsOf(facts: ClusterFacts, hostId: string): readonly VmFacts[] {
+  return vmsByHost(facts).running.get(hostId) ?? []
+}
+
+/** Every VM defined on a host, running or not, in the order of the facts. */
+export function vmsOf(facts: ClusterFacts, hostId: string): readonly VmFacts[] {
+  return vmsByHost(facts).all.get(hostId) ?? []
 }
 
 export function hostsOf(facts: ClusterFacts): HostFacts[] {
