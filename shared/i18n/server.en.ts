@@ -50,5 +50,7 @@ export const serverEn = {
     replayTooBig: 'The what-if replay needed more than {mib} MiB of memory (the limit): replay a shorter or smaller scenario',
     workerCrashed: 'The what-if worker crashed: {reason}',
     workerExited: 'The what-if worker exited (code {code}) before it returned a result',
+    importWorkerCrashed: 'The import worker crashed: {reason}',
+    importWorkerExited: 'The import worker exited (code {code}) before it returned a result',
   },
 } as const

@@ -49,5 +49,7 @@ export const serverZhCN: Catalogue<typeof serverEn> = {
     replayTooBig: '假设分析重放所需内存超过 {mib} MiB（上限）：请使用更短或更小的场景',
     workerCrashed: '假设分析工作线程崩溃：{reason}',
     workerExited: '假设分析工作线程在返回结果前退出（代码 {code}）',
+    importWorkerCrashed: '导入工作线程崩溃：{reason}',
+    importWorkerExited: '导入工作线程在返回结果前退出（代码 {code}）',
   },
 }

@@ -1,11 +1,16 @@
 import { Worker } from 'node:worker_threads'
-import { msg } from '../../shared/i18n'
+import { english, msg } from '../../shared/i18n'
 import type { MessageRef } from '../../shared/model'
 import type { Scenario } from '../../shared/model/scenario'
 import { IMPORT_LIMITS } from './limits'
 import { findWorkerEntry, type WorkerEntry } from './run'
 import { parseScenarioText, readScenarioFile, ScenarioInputError, type InputProblem } from './scenario-file'
 import { importTraceDir, importTraceText, type TraceImport } from './traces'
+
+/** The worker's end in English, with its message for the reader's language (the api passes it on). */
+function workerFailure(ref: MessageRef): Error {
+  return Object.assign(new Error(english(ref)), { messageRef: ref })
+}
 
 /** One import: a file's text (the app), a scenario file or a folder of traces (the CLI). */
 export type ImportRequest = ({ fileName: string; text: string } | { file: string } | { dir: string }) & { name?: string }
@@ -87,10 +92,10 @@ export function importInWorker(req: ImportRequest, entry: WorkerEntry | null = f
       finish(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new ScenarioInputError(msg('input.file.importTooBig', { mib: limits.workerMemoryMiB }))
-          : new Error(`The import worker crashed: ${error.message}`),
+          : workerFailure(msg('server.whatif.importWorkerCrashed', { reason: error.message })),
       ),
     )
-    worker.once('exit', (code) => finish(new Error(`The import worker exited (code ${code}) before it returned a result`)))
+    worker.once('exit', (code) => finish(workerFailure(msg('server.whatif.importWorkerExited', { code }))))
     worker.postMessage(req)
   })
 }

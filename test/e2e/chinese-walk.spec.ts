@@ -66,6 +66,19 @@ test.describe('简体中文 throughout', () => {
     await app.goto(`${serve.origin}/#/hosts/demo-c`)
     await expect(app.getByTestId('detail-title')).toBeVisible()
     await look('host-detail')
+    // Host detail › Storage: why each pool counts as shared or local, in a tooltip (read here: look() moves the mouse away).
+    const pools = app.getByTestId('host-storage-pools')
+    await expect(pools.locator('tbody tr').first()).toBeVisible()
+    for (const tag of await pools.locator('tbody tr .n-tag').all()) {
+      await tag.hover()
+      const tip = app.locator('.n-tooltip:visible')
+      await expect(tip).toHaveCount(1)
+      const text = await tip.innerText()
+      seen['host-detail-storage'] = [...(seen['host-detail-storage'] ?? []), text]
+      found['host-detail-storage'] = [...(found['host-detail-storage'] ?? []), ...englishRuns(text, { names })]
+      await app.mouse.move(0, 0)
+      await expect(tip).toHaveCount(0)
+    }
     const vm = snapshot.vms.find((v) => v.hostId === 'demo-c') ?? snapshot.vms[0]!
     await app.goto(`${serve.origin}/#/vms/${encodeURIComponent(vm.id)}`)
     await expect(app.getByTestId('detail-title')).toBeVisible()
