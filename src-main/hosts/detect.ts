@@ -1,4 +1,5 @@
-import type { ClusterFacts, HostStorage } from '../../shared/model'
+import { msg } from '../../shared/i18n'
+import type { ClusterFacts, HostStorage, MessageRef } from '../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from './adapter'
 import { LibvirtAdapter } from './libvirt/adapter'
 import { HostOutputError } from './linux/run-script'
@@ -21,12 +22,18 @@ fi
 const DETECT_TIMEOUT_MS = 20_000
 
 /** What the probe's output says the host is; an error message when it says nothing usable. */
-export function kindFromProbe(stdout: string): { kind: 'proxmox'; version: ProxmoxVersion } | { kind: 'libvirt' } | { error: string } {
+export function kindFromProbe(stdout: string): { kind: 'proxmox'; version: ProxmoxVersion } | { kind: 'libvirt' } | { error: string; ref: MessageRef } {
   const first = stdout.split('\n').find((l) => l.startsWith('pve-tools: '))
   if (first === 'pve-tools: no') return { kind: 'libvirt' }
-  if (first !== 'pve-tools: yes') return { error: `the host type probe printed ${JSON.stringify(stdout.trim().slice(0, 120))}` }
+  if (first !== 'pve-tools: yes') {
+    const output = JSON.stringify(stdout.trim().slice(0, 120))
+    return { error: `the host type probe printed ${output}`, ref: msg('access.hostOutput.probePrinted', { output }) }
+  }
   const version = detectProxmox(stdout)
-  if (!version) return { error: `pvesh is installed but pveversion printed ${JSON.stringify(stdout.replace(first, '').trim().slice(0, 120))}` }
+  if (!version) {
+    const output = JSON.stringify(stdout.replace(first, '').trim().slice(0, 120))
+    return { error: `pvesh is installed but pveversion printed ${output}`, ref: msg('access.hostOutput.pveversionPrinted', { output }) }
+  }
   return { kind: 'proxmox', version }
 }
 
@@ -69,7 +76,7 @@ export class DetectingAdapter implements HostAdapter {
     await this.connection.connect()
     const result = await this.connection.execScript(DETECT_SCRIPT, DETECT_TIMEOUT_MS)
     const found = kindFromProbe(result.stdout)
-    if ('error' in found) throw new HostOutputError(`${this.connection.label}: cannot tell whether this is a libvirt or a Proxmox VE host: ${found.error} (exit ${result.code})`)
+    if ('error' in found) throw HostOutputError.said(msg('access.hostOutput.unknownKind', { host: this.connection.label, why: found.ref, code: String(result.code) }))
     this.kind = found.kind
     if (found.kind === 'proxmox') {
       this.proxmoxVersion = found.version

@@ -1,4 +1,4 @@
-import { english, msg } from '../../../shared/i18n'
+import { english, msg, sentences } from '../../../shared/i18n'
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import type { HostConnection } from '../../ssh/connection'
@@ -8,7 +8,7 @@ import { StatsSession } from '../linux/stats-session'
 import { DISCOVER_SCRIPT } from './discover-script'
 import { factsFromDiscovery } from './facts'
 import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
-import { describeProblem } from '../linux/parse/result'
+import { describeProblem, problemRef } from '../linux/parse/result'
 import type { DomainStats } from './parse/domstats'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
 import { STATS_SCRIPT, statsRequest } from './stats-script'
@@ -67,11 +67,8 @@ export class LibvirtAdapter implements HostAdapter {
       ...(this.discovery?.diskstats ? { previousDiskstats: this.discovery.diskstats } : {}),
     })
     if (!parsed.ok) {
-      const problem = describeProblem(parsed.error)
-      const hint = /failed to connect|no connection driver|permission denied|authentication/i.test(problem)
-        ? ` Is libvirtd running on the host, and is ${this.connection.label.split('@')[0]} in the libvirt group?`
-        : ''
-      throw new HostOutputError(`${this.connection.label}: discovery failed: ${problem}.${hint}`)
+      const hint = /failed to connect|no connection driver|permission denied|authentication/i.test(describeProblem(parsed.error)) && msg('access.hostOutput.libvirtHint', { user: this.connection.label.split('@')[0]! })
+      throw HostOutputError.said(sentences(msg('access.hostOutput.discoveryFailed', { host: this.connection.label, problem: problemRef(parsed.error) }), hint))
     }
     this.discovery = parsed.value
     this.discoveredFacts = factsFromDiscovery(parsed.value)
@@ -85,7 +82,7 @@ export class LibvirtAdapter implements HostAdapter {
     const output = await this.stats.read((nonce) => statsRequest(nonce, { schedstat }), options.timeoutMs ?? STATS_TIMEOUT_MS)
     const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
     if (!parsed.ok) {
-      const problem = describeProblem(parsed.error)
+      const problem = problemRef(parsed.error)
       this.stats.reject(msg('access.session.notParsed', { problem }))
       const ref = msg('access.session.unexpectedOutput', { host: this.connection.label, problem })
       throw new HostOutputError(english(ref), ref)

@@ -1,3 +1,4 @@
+import { english, msg } from '../../../shared/i18n'
 import type { MessageRef } from '../../../shared/model'
 import type { HostConnection } from '../../ssh/connection'
 
@@ -10,14 +11,19 @@ export class HostOutputError extends Error {
   ) {
     super(message)
   }
+
+  /** VirtPilot's words about a host's output: the English and the message. */
+  static said(ref: MessageRef): HostOutputError {
+    return new HostOutputError(english(ref), ref)
+  }
 }
 
 /** Runs one of the constant host scripts; output with nothing in it is an error naming the host. */
-export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: string, maxOutputBytes: number): Promise<string> {
+export async function runHostScript(connection: Pick<HostConnection, 'connect' | 'execScript' | 'label'>, script: string, timeoutMs: number, what: 'discovery' | 'proxmoxDiscovery', maxOutputBytes: number): Promise<string> {
   await connection.connect()
   const result = await connection.execScript(script, timeoutMs, maxOutputBytes)
   if (result.stdout.trim() === '') {
-    throw new HostOutputError(`${connection.label}: the ${what} script printed nothing (exit ${result.code}): ${result.stderr.trim().slice(0, 300)}`)
+    throw HostOutputError.said(msg('access.hostOutput.printedNothing', { host: connection.label, what: msg(`access.hostOutput.what.${what}`), code: String(result.code), stderr: result.stderr.trim().slice(0, 300) }))
   }
   return result.stdout
 }

@@ -1,9 +1,9 @@
-import { english, msg } from '../../../shared/i18n'
+import { english, msg, sentences } from '../../../shared/i18n'
 import type { ClusterFacts, HostStorage } from '../../../shared/model'
 import type { HostAdapter, Inventory, RawStats, ReadOptions } from '../adapter'
 import { OUTPUT_LIMITS } from '../../ssh/output-cap'
 import { HostOutputError, runHostScript } from '../linux/run-script'
-import { describeProblem } from '../linux/parse/result'
+import { problemRef } from '../linux/parse/result'
 import type { HostConnection } from '../../ssh/connection'
 import type { SessionConnection } from '../../ssh/session-channel'
 import { LayoutWatch } from '../linux/layout-watch'
@@ -50,12 +50,12 @@ export class ProxmoxAdapter implements HostAdapter {
   }
 
   async discover(now = Date.now()): Promise<Inventory> {
-    const output = await runHostScript(this.connection, PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'Proxmox discovery', OUTPUT_LIMITS.discovery)
+    const output = await runHostScript(this.connection, PVE_DISCOVER_SCRIPT, DISCOVER_TIMEOUT_MS, 'proxmoxDiscovery', OUTPUT_LIMITS.discovery)
     const parsed = parseProxmoxDiscoverOutput(output, { hostId: this.hostId, t: now, ...(this.displayName ? { hostName: this.displayName } : {}) })
     if (!parsed.ok) {
-      const user = this.connection.label.split('@')[0]
-      const hint = parsed.error.section === 'cluster-resources' && user !== 'root' ? ` Connect to the Proxmox node as root, not ${user}.` : ''
-      throw new HostOutputError(`${this.connection.label}: Proxmox discovery failed: ${describeProblem(parsed.error)}.${hint}`)
+      const user = this.connection.label.split('@')[0] ?? ''
+      const hint = parsed.error.section === 'cluster-resources' && user !== 'root' && msg('access.hostOutput.rootHint', { user })
+      throw HostOutputError.said(sentences(msg('access.hostOutput.proxmoxDiscoveryFailed', { host: this.connection.label, problem: problemRef(parsed.error) }), hint))
     }
     this.discovery = parsed.value
     this.discoveredFacts = factsFromProxmoxDiscovery(parsed.value)
@@ -73,7 +73,7 @@ export class ProxmoxAdapter implements HostAdapter {
       ...(this.discovery ? { node: this.discovery.host.node } : {}),
     })
     if (!parsed.ok) {
-      const problem = describeProblem(parsed.error)
+      const problem = problemRef(parsed.error)
       this.stats.reject(msg('access.session.notParsed', { problem }))
       const ref = msg('access.session.unexpectedPveOutput', { host: this.connection.label, problem })
       throw new HostOutputError(english(ref), ref)

@@ -1,9 +1,10 @@
+import { msg } from '../../../shared/i18n'
 import { HostSchema, type Host, type HostCluster, type HostStorage, type Vm } from '../../../shared/model'
 import { parseDf, parseMountinfo, withDfFigures } from '../linux/parse/mounts'
 import type { Inventory } from '../adapter'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../linux/parse/host-tuning'
 import { parseMeminfo } from '../linux/parse/procfs'
-import { failed, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
+import { failed, failedAs, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 import { bodyOrProblem, sectionNamed, splitSections, successfulBody, type ScriptOutput } from '../linux/parse/sections'
 import { managerOfPveGuest, parseManagerSections } from '../linux/parse/managers'
 import { PVE_DISCOVER_FORMAT } from './discover-script'
@@ -140,27 +141,36 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
   if (!split.ok) return split
   const out = split.value
   const problems: ParseProblem[] = []
-  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
-  const required = (name: string) => bodyOrProblem(out, name, problems) ?? { missing: problems[problems.length - 1]!.message }
+  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)', ref: msg('access.hostOutput.endedEarly') })
+  const required = (name: string) => bodyOrProblem(out, name, problems) ?? { missing: problems[problems.length - 1]! }
 
   const versionBody = required('pveversion')
-  if ('missing' in versionBody) return failed('pveversion', `${versionBody.missing}: is this a Proxmox VE node?`)
+  if ('missing' in versionBody) {
+    const { message, ref } = versionBody.missing
+    return failed('pveversion', `${message}: is this a Proxmox VE node?`, { ref: msg('access.hostOutput.notProxmoxNode', { reason: ref ?? message }) })
+  }
   const pve = detectProxmox(versionBody.text)
-  if (!pve) return failed('pveversion', `not Proxmox VE: pveversion printed ${JSON.stringify(versionBody.text.trim().slice(0, 80))}`)
+  if (!pve) {
+    const output = JSON.stringify(versionBody.text.trim().slice(0, 80))
+    return failed('pveversion', `not Proxmox VE: pveversion printed ${output}`, { ref: msg('access.hostOutput.notProxmox', { output }) })
+  }
 
   const nameBody = required('nodename')
-  if ('missing' in nameBody) return failed('nodename', nameBody.missing)
+  if ('missing' in nameBody) return failedAs('nodename', nameBody.missing)
   const hostname = nameBody.text.trim()
   const node = nodeNameOf(hostname)
-  if (!isSafeNodeName(node)) return failed('nodename', `${JSON.stringify(hostname.slice(0, 80))} is not a Proxmox node name (letters, digits, dot, dash)`)
+  if (!isSafeNodeName(node)) {
+    const output = JSON.stringify(hostname.slice(0, 80))
+    return failed('nodename', `${output} is not a Proxmox node name (letters, digits, dot, dash)`, { ref: msg('access.hostOutput.nodeName', { output }) })
+  }
 
   const memBody = required('meminfo')
-  if ('missing' in memBody) return failed('meminfo', memBody.missing)
+  if ('missing' in memBody) return failedAs('meminfo', memBody.missing)
   const mem = parseMeminfo(memBody.text, '/proc/meminfo', memBody.firstLine)
   if (!mem.ok) return mem
 
   const lscpuBody = required('lscpu')
-  if ('missing' in lscpuBody) return failed('lscpu', lscpuBody.missing)
+  if ('missing' in lscpuBody) return failedAs('lscpu', lscpuBody.missing)
   const cpus = parseLscpuParsable(lscpuBody.text, 'lscpu', lscpuBody.firstLine)
   if (!cpus.ok) return cpus
   const topology = topologyOf(cpus.value)
@@ -169,7 +179,8 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
 
   const resourcesBody = required('cluster-resources')
   if ('missing' in resourcesBody) {
-    return failed('cluster-resources', `${resourcesBody.missing} (VirtPilot reads Proxmox VE through pvesh, which runs only as root)`)
+    const { message, ref } = resourcesBody.missing
+    return failed('cluster-resources', `${message} (VirtPilot reads Proxmox VE through pvesh, which runs only as root)`, { ref: msg('access.hostOutput.onlyRoot', { reason: ref ?? message }) })
   }
   const resources = parseClusterResources(resourcesBody.text)
   if (!resources.ok) return resources

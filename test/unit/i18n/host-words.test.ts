@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest'
 import { english, formatMessage, messageText } from '../../../shared/i18n'
 import type { MessageRef } from '../../../shared/model'
 import { demoStorage } from '../../../src-main/hosts/demo/storage'
+import { adapterForHost, DETECT_SCRIPT } from '../../../src-main/hosts/detect'
+import { LibvirtAdapter } from '../../../src-main/hosts/libvirt/adapter'
+import { DISCOVER_SCRIPT } from '../../../src-main/hosts/libvirt/discover-script'
+import { describeProblem, problemRef, type ParseProblem } from '../../../src-main/hosts/linux/parse/result'
+import { ProxmoxAdapter } from '../../../src-main/hosts/proxmox/adapter'
+import { PVE_DISCOVER_SCRIPT } from '../../../src-main/hosts/proxmox/discover-script'
 import { poolSharing } from '../../../src-main/hosts/libvirt/storage'
 import { proxmoxStorage } from '../../../src-main/hosts/proxmox/storage-status'
 import { EngineError } from '../../../src-main/services/engine'
 import { englishRuns } from '../../support/english-runs'
 import { placeholders } from './support'
+import { FakeConnection } from '../hosts/fake-connection'
+import { fixture } from '../hosts/libvirt/fixture'
 
 /** A message says itself in both languages (every key and placeholder there, nested ones too), and zh-CN holds no English run. */
 function expectSaid(ref: MessageRef | undefined, englishText: string, names: string[] = []): string {
@@ -84,5 +92,62 @@ describe('the engine’s own failure, in the admin’s language (Recommendations
     )
     const chinese = expectSaid(error.messageRef, error.message, hosts)
     expect(chinese).toContain('另有 2 项')
+  })
+})
+
+/** What a failed discovery throws: its English and its message, said in Chinese with the host's own words (`verbatim`) left as they are. */
+async function failure(run: Promise<unknown>, verbatim: string[], names: string[]): Promise<{ english: string; chinese: string }> {
+  const error = (await run.then(() => undefined, (e: unknown) => e)) as Error & { messageRef?: MessageRef }
+  expect(error?.name).toBe('HostOutputError')
+  expect(error.messageRef, error.message).toBeDefined()
+  expect(english(error.messageRef!)).toBe(error.message)
+  const chinese = formatMessage(error.messageRef!, 'zh-CN')
+  for (const v of verbatim) expect(chinese).toContain(v)
+  const judged = verbatim.reduce((text, v) => text.split(v).join(' '), chinese)
+  expect(englishRuns(judged, { names }), chinese).toEqual([])
+  return { english: error.message, chinese }
+}
+
+describe('a discovery that fails, in the admin’s language (Hosts page, Host detail)', () => {
+  const lab = fixture('virtpilot-lab/discover-h1.txt')
+  const nonce = /^@@VP (\S+) START/m.exec(lab)![1]!
+
+  it('libvirtd down: virsh’s own words kept, VirtPilot’s around them, with the hint', async () => {
+    const stderr = 'error: failed to connect to the hypervisor'
+    const down = lab.replace(new RegExp(`(@@VP ${nonce} BEGIN capabilities\\n)[\\s\\S]*?@@VP ${nonce} END capabilities 0`), `$1\n@@VP ${nonce} END capabilities 1\n@@VP ${nonce} BEGIN capabilities.stderr\n${stderr}\n\n@@VP ${nonce} END capabilities.stderr 0`)
+    const adapter = new LibvirtAdapter(new FakeConnection('admin@h1', (script) => (script === DISCOVER_SCRIPT ? down : new Error('unexpected'))).asConnection, 'h1')
+    const said = await failure(adapter.discover(), [stderr], ['admin@h1', 'admin', 'capabilities'])
+    expect(said.english).toBe(`admin@h1: discovery failed: capabilities: capabilities: exit 1: ${stderr}. Is libvirtd running on the host, and is admin in the libvirt group?`)
+    expect(said.chinese).toBe(`admin@h1：发现失败：capabilities：capabilities：退出码 1，宿主机原文：${stderr}。宿主机上的 libvirtd 是否在运行？admin 是否在 libvirt 组中？`)
+  })
+
+  it('a login banner instead of the script’s output, a script that printed nothing, a probe that makes no sense', async () => {
+    const banner = new LibvirtAdapter(new FakeConnection('root@h2', () => 'Welcome to the lab\n').asConnection, 'h2')
+    await failure(banner.discover(), ['"Welcome to the lab\\n"'], ['root@h2', 'script'])
+    const silent = new ProxmoxAdapter(new FakeConnection('admin@pve-c', () => ''), 'pve-c')
+    const nothing = await failure(silent.discover(), ['sh: 1: pvesh: Permission denied'], ['admin@pve-c'])
+    expect(nothing.chinese).toBe('admin@pve-c：Proxmox VE 发现脚本没有任何输出（退出码 1），宿主机原文：sh: 1: pvesh: Permission denied')
+    const odd = adapterForHost(new FakeConnection('root@odd', (script) => (script === DETECT_SCRIPT ? 'PANIC\n' : new Error('unexpected'))).asConnection, 'odd')
+    await failure(odd.discover(), ['"PANIC"'], ['root@odd'])
+  })
+
+  it('Proxmox VE read by a user other than root: why, and what to do', async () => {
+    const out = fixture('proxmox/discover-assembled.txt')
+    const notRoot = out.replace(/(BEGIN cluster-resources\n)[^\n]*\n+(@@VP \S+ END cluster-resources) 0/, '$1\n$2 255')
+    const denied = new ProxmoxAdapter(new FakeConnection('admin@pve-c', (script) => (script === PVE_DISCOVER_SCRIPT ? notRoot : new Error('unexpected'))), 'pve-c')
+    const said = await failure(denied.discover(), [], ['admin@pve-c', 'admin', 'cluster-resources', 'pvesh', 'root'])
+    expect(said.chinese).toContain('请以 root 身份连接 Proxmox VE 节点，而不是 admin。')
+  })
+
+  it('a problem said as a message reads as describeProblem reads it in English, where, line and field included', () => {
+    const problems: ParseProblem[] = [
+      { section: 'script', line: 1, message: 'malformed START line', ref: { key: 'access.hostOutput.badStart', params: {} } },
+      { section: '/proc/meminfo', field: 'MemTotal', message: 'no MemTotal line', ref: { key: 'access.hostOutput.noMemTotal', params: {} } },
+      { section: 'capabilities', line: 3, field: 'host/cpu/arch', message: 'no <host><cpu><arch>', ref: { key: 'access.hostOutput.noCapabilities', params: {} } },
+      // A parser text with no message yet passes on as it is.
+      { section: 'domstats', line: 12, field: 'cpu.time', message: 'not a counter: "x"' },
+    ]
+    for (const p of problems) expect(english(problemRef(p))).toBe(describeProblem(p))
+    expect(formatMessage(problemRef(problems[2]!), 'zh-CN')).toBe('capabilities 第 3 行（host/cpu/arch）：没有 <host><cpu><arch>')
   })
 })

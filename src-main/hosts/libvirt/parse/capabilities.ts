@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt, type XmlElement } from './xml'
 import { parseCpuList } from '../../linux/parse/cpu-list'
@@ -66,11 +67,11 @@ export function parseCapabilities(xml: string): Parsed<HostCapabilities> {
   const doc = parseXml(xml, SECTION)
   if (!doc.ok) return doc
   const root = doc.value
-  if (root.name !== 'capabilities') return failed(SECTION, `root element is <${root.name}>, expected <capabilities>`, { line: root.line })
+  if (root.name !== 'capabilities') return failed(SECTION, `root element is <${root.name}>, expected <capabilities>`, { line: root.line, ref: msg('access.hostOutput.capabilitiesRoot', { name: root.name }) })
   const host = child(root, 'host')
   const cpu = child(host, 'cpu')
   const arch = textAt(cpu, 'arch')
-  if (!host || !cpu || !arch) return failed(SECTION, 'no <host><cpu><arch>', { field: 'host/cpu/arch' })
+  if (!host || !cpu || !arch) return failed(SECTION, 'no <host><cpu><arch>', { field: 'host/cpu/arch', ref: msg('access.hostOutput.noCapabilities') })
   const warnings: ParseProblem[] = []
 
   const topoEl = child(cpu, 'topology')
@@ -127,7 +128,7 @@ export function parseCapabilities(xml: string): Parsed<HostCapabilities> {
   }
   // libvirt's <topology sockets> is per NUMA cell (docs: "sockets per NUMA node").
   sockets ??= (topology?.sockets ?? 1) * Math.max(1, cells.length)
-  if (logicalCpus === 0) return failed(SECTION, 'no CPUs in <topology><cells> and no <cpu><topology>', { field: 'host/topology' })
+  if (logicalCpus === 0) return failed(SECTION, 'no CPUs in <topology><cells> and no <cpu><topology>', { field: 'host/topology', ref: msg('access.hostOutput.noCpus') })
   const coresPerSocket = Math.max(1, Math.round(logicalCpus / (sockets * threadsPerCore)))
   if (coresPerSocket * sockets * threadsPerCore !== logicalCpus) {
     warnings.push({ section: SECTION, field: 'topology', message: `${logicalCpus} CPUs do not divide into ${sockets} sockets x ${threadsPerCore} threads (offline CPUs?)` })

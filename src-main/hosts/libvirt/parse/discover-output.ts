@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { HostSchema, VmSchema, type Host, type HostStorage, type Vm } from '../../../../shared/model'
 import { nameFromHost } from '../../../../shared/text/control'
 import type { DiskstatsRead } from '../../linux/disk-latency'
@@ -10,7 +11,7 @@ import { parseDomstats, vmStateFromLibvirt } from './domstats'
 import { hostTuningFrom, parseCpuinfoSummary, parseFileValues, type HostTuning } from '../../linux/parse/host-tuning'
 import { parseVirshVersion } from './virsh-version'
 import { parseMeminfo } from '../../linux/parse/procfs'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
+import { failed, failedAs, linesOf, parsed, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { parseManagerSections } from '../../linux/parse/managers'
 import { managerOfDomain, pacemakerDomains } from './pacemaker'
 import { bodyOrProblem, splitSections } from '../../linux/parse/sections'
@@ -74,15 +75,15 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
   if (!split.ok) return split
   const out = split.value
   const problems: ParseProblem[] = []
-  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
+  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)', ref: msg('access.hostOutput.endedEarly') })
 
   const capsBody = bodyOrProblem(out, 'capabilities', problems)
-  if (!capsBody) return failed('capabilities', problems[problems.length - 1]!.message)
+  if (!capsBody) return failedAs('capabilities', problems[problems.length - 1]!)
   const caps = parseCapabilities(capsBody.text)
   if (!caps.ok) return caps
   problems.push(...caps.warnings)
   const memBody = bodyOrProblem(out, 'meminfo', problems)
-  if (!memBody) return failed('meminfo', problems[problems.length - 1]!.message)
+  if (!memBody) return failedAs('meminfo', problems[problems.length - 1]!)
   const mem = parseMeminfo(memBody.text, '/proc/meminfo', memBody.firstLine)
   if (!mem.ok) return mem
 

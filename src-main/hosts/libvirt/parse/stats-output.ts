@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import type { GuestPaging, RawStats, RawVmStats } from '../../adapter'
 import { STATS_FORMAT } from '../stats-script'
 import { parseDomstats, type DomainStats } from './domstats'
@@ -81,7 +82,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
   if (!split.ok) return split
   const out = split.value
   const problems: ParseProblem[] = []
-  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
+  if (!out.complete) problems.push({ section: 'script', message: 'output ended before DONE (cut off or timed out)', ref: msg('access.hostOutput.endedEarly') })
 
   const hostPart = parseHostStats(out, opts.hostId, problems)
   if (!hostPart.ok) return hostPart

@@ -1,3 +1,4 @@
+import type { MessageRef } from '../../../../shared/i18n'
 import type { RawHostStats } from '../../adapter'
 import {
   DISKSTATS_SECTOR_BYTES,
@@ -45,10 +46,16 @@ export interface HostExtras {
 function sectionBody(out: ScriptOutput, name: string, problems: ParseProblem[], required: boolean): { body: string; firstLine: number } | undefined {
   const r = successfulBody(out, name)
   if ('reason' in r) {
-    if (!required) problems.push({ section: name, message: r.reason })
+    if (!required) problems.push({ section: name, message: r.reason, ref: r.ref })
     return undefined
   }
   return { body: r.body, firstLine: r.section.firstLine }
+}
+
+/** Why a required section has no body, for failed(). */
+function whyNot(out: ScriptOutput, name: string): [string, { ref: MessageRef }] {
+  const r = successfulBody(out, name) as { reason: string; ref: MessageRef }
+  return [r.reason, { ref: r.ref }]
 }
 
 function lineSet(text: string | undefined): Set<string> | undefined {
@@ -79,11 +86,11 @@ export interface HostReading {
  */
 export function parseHostStats(out: ScriptOutput, hostId: string, problems: ParseProblem[]): Parsed<HostReading> {
   const statSec = sectionBody(out, 'stat', problems, true)
-  if (!statSec) return failed('stat', (successfulBody(out, 'stat') as { reason: string }).reason)
+  if (!statSec) return failed('stat', ...whyNot(out, 'stat'))
   const stat = parseProcStat(statSec.body, '/proc/stat', statSec.firstLine)
   if (!stat.ok) return stat
   const memSec = sectionBody(out, 'meminfo', problems, true)
-  if (!memSec) return failed('meminfo', (successfulBody(out, 'meminfo') as { reason: string }).reason)
+  if (!memSec) return failed('meminfo', ...whyNot(out, 'meminfo'))
   const mem = parseMeminfo(memSec.body, '/proc/meminfo', memSec.firstLine)
   if (!mem.ok) return mem
 

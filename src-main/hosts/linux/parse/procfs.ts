@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { escapeUnsafe, nameFromHost } from '../../../../shared/text/control'
 import type { CpuTicks } from '../../adapter'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
@@ -55,7 +56,7 @@ export function parseProcStat(text: string, section = '/proc/stat', firstLine = 
       else if (key === 'procs_blocked') out.procsBlocked = n
     }
   }
-  if (!total) return failed(section, 'no aggregate "cpu" line')
+  if (!total) return failed(section, 'no aggregate "cpu" line', { ref: msg('access.hostOutput.noCpuLine') })
   return parsed({ total, perCpu, ...out })
 }
 
@@ -86,7 +87,7 @@ export function parseMeminfo(text: string, section = '/proc/meminfo', firstLine 
     fields.set(m[1]!, Number(m[2]))
   }
   const total = fields.get('MemTotal')
-  if (total === undefined) return failed(section, 'no MemTotal line', { field: 'MemTotal' })
+  if (total === undefined) return failed(section, 'no MemTotal line', { field: 'MemTotal', ref: msg('access.hostOutput.noMemTotal') })
   const available = fields.get('MemAvailable')
   const estimate = (fields.get('MemFree') ?? 0) + (fields.get('Buffers') ?? 0) + (fields.get('Cached') ?? 0)
   return parsed({

@@ -1,3 +1,5 @@
+import { msg, type MessageParam, type MessageRef } from '../../../../shared/i18n'
+
 /**
  * Outcome of parsing one piece of host output. Bad output is a value that says where it went
  * wrong (section, line, field), never an exception.
@@ -10,6 +12,8 @@ export interface ParseProblem {
   /** The field or key that was wrong, when known. */
   field?: string
   message: string
+  /** The message in VirtPilot's words for the reader's language, where the parser has them (its English is `message`). */
+  ref?: MessageRef
 }
 
 export type Parsed<T> = { ok: true; value: T; warnings: ParseProblem[] } | { ok: false; error: ParseProblem }
@@ -18,8 +22,13 @@ export function parsed<T>(value: T, warnings: ParseProblem[] = []): Parsed<T> {
   return { ok: true, value, warnings }
 }
 
-export function failed<T = never>(section: string, message: string, at: { line?: number; field?: string } = {}): Parsed<T> {
+export function failed<T = never>(section: string, message: string, at: { line?: number; field?: string; ref?: MessageRef } = {}): Parsed<T> {
   return { ok: false, error: { section, message, ...at } }
+}
+
+/** A failure of this section for the reason another problem gives (a missing or failed section). */
+export function failedAs<T = never>(section: string, why: ParseProblem): Parsed<T> {
+  return failed(section, why.message, why.ref ? { ref: why.ref } : {})
 }
 
 /** One line of text for logs and error messages: `domstats line 12 (cpu.time): not a number`. */
@@ -28,6 +37,14 @@ export function describeProblem(p: ParseProblem): string {
     .filter(Boolean)
     .join(' ')
   return `${where}: ${p.message}`
+}
+
+/** describeProblem as a message: where, then what (the parser's English as it is where it has no message for it). */
+export function problemRef(p: ParseProblem): MessageRef {
+  let where: MessageParam = p.section
+  if (p.line !== undefined) where = msg('access.hostOutput.line', { section: p.section, line: p.line })
+  if (p.field) where = msg('access.hostOutput.field', { where, field: p.field })
+  return msg('access.hostOutput.problem', { where, message: p.ref ?? msg('engine.verbatim', { text: p.message }) })
 }
 
 /** Non-negative integer counter as the kernel and libvirt print them; undefined when it is not one. */

@@ -1,3 +1,4 @@
+import { msg, type MessageRef } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
 
 /** One command's output from a host script (see script-frame.ts). */
@@ -27,14 +28,15 @@ export function splitSections(text: string, expectedFormat: string): Parsed<Scri
   const lines = linesOf(text)
   const startAt = lines.findIndex((l) => l.startsWith('@@VP '))
   if (startAt < 0) {
-    return failed('script', `no VirtPilot START line: the host printed ${JSON.stringify(text.slice(0, 120))} instead`, { line: 1 })
+    const output = JSON.stringify(text.slice(0, 120))
+    return failed('script', `no VirtPilot START line: the host printed ${output} instead`, { line: 1, ref: msg('access.hostOutput.noStart', { output }) })
   }
   const start = /^@@VP (\S+) START (\S+)$/.exec(lines[startAt]!)
-  if (!start) return failed('script', 'malformed START line', { line: startAt + 1 })
+  if (!start) return failed('script', 'malformed START line', { line: startAt + 1, ref: msg('access.hostOutput.badStart') })
   const nonce = start[1]!
   const format = start[2]!
   if (format !== expectedFormat) {
-    return failed('script', `script format ${format}, expected ${expectedFormat}`, { line: startAt + 1 })
+    return failed('script', `script format ${format}, expected ${expectedFormat}`, { line: startAt + 1, ref: msg('access.hostOutput.otherFormat', { format, expected: expectedFormat }) })
   }
   const prefix = `@@VP ${nonce} `
   const sections: Section[] = []
@@ -47,11 +49,11 @@ export function splitSections(text: string, expectedFormat: string): Parsed<Scri
     const begin = /^BEGIN (.+)$/.exec(rest)
     const end = /^END (.+) (\d+)$/.exec(rest)
     if (begin) {
-      if (open) return failed('script', `section ${open.name} was not closed before ${begin[1]} began`, { line: i + 1 })
+      if (open) return failed('script', `section ${open.name} was not closed before ${begin[1]} began`, { line: i + 1, ref: msg('access.hostOutput.notClosed', { section: open.name, next: begin[1]! }) })
       open = { name: begin[1]!, from: i + 1 }
     } else if (end) {
       if (!open || open.name !== end[1]) {
-        return failed('script', `END of ${end[1]} without its BEGIN`, { line: i + 1 })
+        return failed('script', `END of ${end[1]} without its BEGIN`, { line: i + 1, ref: msg('access.hostOutput.endWithoutBegin', { section: end[1]! }) })
       }
       const body = lines.slice(open.from, i)
       // The script prints a newline before END so that output without a final newline still ends a line.
@@ -61,7 +63,8 @@ export function splitSections(text: string, expectedFormat: string): Parsed<Scri
     } else if (rest === 'DONE') {
       complete = true
     } else {
-      return failed('script', `unknown marker ${JSON.stringify(rest.slice(0, 60))}`, { line: i + 1 })
+      const output = JSON.stringify(rest.slice(0, 60))
+      return failed('script', `unknown marker ${output}`, { line: i + 1, ref: msg('access.hostOutput.unknownMarker', { output }) })
     }
   }
   if (open) {
@@ -77,13 +80,17 @@ export function sectionNamed(out: ScriptOutput, name: string): Section | undefin
 }
 
 /** The section's body when its command succeeded; otherwise why not, using its stderr section. */
-export function successfulBody(out: ScriptOutput, name: string): { body: string; section: Section } | { reason: string } {
+export function successfulBody(out: ScriptOutput, name: string): { body: string; section: Section } | { reason: string; ref: MessageRef } {
   const s = sectionNamed(out, name)
-  if (!s) return { reason: `${name}: not in the output` }
-  if (s.exitCode === undefined) return { reason: `${name}: output cut off` }
+  if (!s) return { reason: `${name}: not in the output`, ref: msg('access.hostOutput.notInOutput', { section: name }) }
+  if (s.exitCode === undefined) return { reason: `${name}: output cut off`, ref: msg('access.hostOutput.cutOff', { section: name }) }
   if (s.exitCode !== 0) {
     const err = sectionNamed(out, `${name}.stderr`)?.body.trim()
-    return { reason: `${name}: exit ${s.exitCode}${err ? `: ${err.split('\n').slice(0, 3).join(' / ')}` : ''}` }
+    const stderr = err ? err.split('\n').slice(0, 3).join(' / ') : undefined
+    return {
+      reason: `${name}: exit ${s.exitCode}${stderr ? `: ${stderr}` : ''}`,
+      ref: stderr ? msg('access.hostOutput.exitSaid', { section: name, code: s.exitCode, stderr }) : msg('access.hostOutput.exit', { section: name, code: s.exitCode }),
+    }
   }
   return { body: s.body, section: s }
 }
@@ -92,7 +99,7 @@ export function successfulBody(out: ScriptOutput, name: string): { body: string;
 export function bodyOrProblem(out: ScriptOutput, name: string, problems: ParseProblem[]): { text: string; firstLine: number } | undefined {
   const r = successfulBody(out, name)
   if ('reason' in r) {
-    problems.push({ section: name, message: r.reason })
+    problems.push({ section: name, message: r.reason, ref: r.ref })
     return undefined
   }
   return { text: r.body, firstLine: r.section.firstLine }

@@ -172,7 +172,7 @@ describe('parseStatsOutput degrades per section', () => {
 
   it('flags output cut off before DONE', () => {
     const r = ok(parseStatsOutput(frame([['stat', STAT, 0], ['meminfo', MEM, 0]], 'n', false), opts(1)))
-    expect(r.problems).toContainEqual({ section: 'script', message: 'output ended before DONE (cut off or timed out)' })
+    expect(r.problems).toContainEqual({ section: 'script', message: 'output ended before DONE (cut off or timed out)', ref: { key: 'access.hostOutput.endedEarly', params: {} } })
   })
 })
 

@@ -133,7 +133,7 @@ describe('parseProxmoxStatsOutput: guests and their sources (SYNTHETIC Proxmox s
     const r = ok(parseProxmoxStatsOutput(noPvesh, opts(1)))
     expect(r.raw.vms).toEqual([])
     expect(r.raw.hosts).toHaveLength(1)
-    expect(r.problems).toEqual([{ section: 'cluster-resources', message: 'cluster-resources: exit 1' }])
+    expect(r.problems).toMatchObject([{ section: 'cluster-resources', message: 'cluster-resources: exit 1' }])
     const garbled = ok(parseProxmoxStatsOutput(withSection('qemu', 'vm 113 12 x'), opts(1)))
     expect(garbled.raw.vms).toEqual([])
     expect(garbled.problems).toEqual([{ section: 'qemu', line: expect.any(Number), message: 'unexpected line "vm 113 12 x"' }])
