@@ -166,7 +166,8 @@ export function mountFor<T extends { mountPoint: string }>(path: string, mounts:
   let best: T | undefined
   for (const m of mounts) {
     const mp = m.mountPoint
-    const inside = mp === '/' || path === mp || path.startsWith(mp.endsWith('/') ? mp : `${mp}/`)
+    // Inside mp: mp itself or below it (no string built: placement asks this for every VM and host).
+    const inside = mp === '/' || path === mp || (path.startsWith(mp) && (mp.endsWith('/') || path.charCodeAt(mp.length) === 47))
     if (inside && (!best || mp.length >= best.mountPoint.length)) best = m
   }
   return best

@@ -100,18 +100,9 @@ function trimSlash(path: string): string {
   return path.slice(0, end)
 }
 
-/** How a plan says its messages in English: placement, which plans every VM and host, says nothing. */
-type Say = (ref: MessageRef) => string
-const silent: Say = () => ''
-
-/** A refusal in English, with its message. */
-function refusal(ref: MessageRef, say: Say): { ok: false; reason: string; reasonRef: MessageRef } {
-  return { ok: false, reason: say(ref), reasonRef: ref }
-}
-
 /** What happens to one disk, with its reason in English and as a message. */
-function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef, say: Say): MigrationDisk {
-  return { ...d, reason: say(why), reasonRef: why }
+function diskPlan(d: Omit<MigrationDisk, 'reason' | 'reasonRef'>, why: MessageRef): MigrationDisk {
+  return { ...d, reason: english(why), reasonRef: why }
 }
 
 /** A guest device's name in the reader's language (libvirt's own word where it has no other). */
@@ -162,20 +153,50 @@ function receivingPool(disk: VmDiskStorage, to: HostStorage): StoragePool | unde
  * is unknown (nothing read: the move is planned as before, memory only).
  */
 export function planMigrationStorage(vmId: string, fromId: string, toId: string, ctx: StorageContext): StoragePlan | undefined {
-  return plan(vmId, fromId, toId, ctx, english)
+  const d = decide(vmId, fromId, toId, ctx, true)
+  if (!d) return undefined
+  if (!d.ok) return { ok: false, reason: english(d.reasonRef), reasonRef: d.reasonRef }
+  const copyCapacityBytes = [...d.needByPool.values()].reduce((a, n) => a + n.capacity, 0)
+  const free = [...d.needByPool.keys()].map((p) => p.availableBytes)
+  return {
+    ok: true,
+    copyDisks: d.copyDisks,
+    needs: needsOf(d, toId),
+    storage: {
+      mode: d.copyDisks.length > 0 ? 'copy' : 'shared',
+      disks: d.disks,
+      copyBytes: d.copyBytes,
+      copySeconds: d.copyBytes / (d.link.miBps * MiB),
+      linkMiBps: d.link.miBps,
+      linkMeasured: d.link.measured,
+      ...(free.length > 0 ? { destinationFreeBytes: Math.min(...free) } : {}),
+      copyCapacityBytes,
+    },
+  }
 }
 
 /** What placement weighs of a move's storage: whether it is refused (and why), the copy's time and the room it takes. */
 export type StorageFit = { ok: true; copySeconds: number; needs: { pool: string; bytes: number; free: number }[] } | { ok: false; reasonRef: MessageRef }
 
-/** planMigrationStorage without its English words: placement asks it for every VM and host. */
+/** planMigrationStorage without its words: placement asks it for every VM and host. */
 export function storageFit(vmId: string, fromId: string, toId: string, ctx: StorageContext): StorageFit | undefined {
-  const p = plan(vmId, fromId, toId, ctx, silent)
-  if (!p) return undefined
-  return p.ok ? { ok: true, copySeconds: p.storage.copySeconds, needs: p.needs } : { ok: false, reasonRef: p.reasonRef }
+  const d = decide(vmId, fromId, toId, ctx, false)
+  if (!d) return undefined
+  if (!d.ok) return d
+  return { ok: true, copySeconds: d.copyBytes / (d.link.miBps * MiB), needs: needsOf(d, toId) }
 }
 
-function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, say: Say): StoragePlan | undefined {
+interface Need { bytes: number; capacity: number; targets: string[] }
+type Decision =
+  | { ok: false; reasonRef: MessageRef }
+  | { ok: true; disks: MigrationDisk[]; copyDisks: string[]; copyBytes: number; needByPool: Map<StoragePool, Need>; link: { miBps: number; measured: boolean } }
+
+const needsOf = (d: { needByPool: Map<StoragePool, Need> }, toId: string) => [...d.needByPool].map(([pool, need]) => ({ pool: poolKey(toId, pool.id), bytes: need.bytes, free: pool.availableBytes }))
+
+const refused = (reasonRef: MessageRef): Decision => ({ ok: false, reasonRef })
+
+/** What moving the VM does to each of its disks, or why it is refused; each disk's words only when `words`. */
+function decide(vmId: string, fromId: string, toId: string, ctx: StorageContext, words: boolean): Decision | undefined {
   const from = ctx.storage[fromId]
   if (!from) return undefined
   const disks = disksOf(from, vmId)
@@ -183,32 +204,34 @@ function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, s
   const to = ctx.storage[toId]
   const link = linkSpeed(ctx.links, fromId, toId, ctx.assumedMiBps)
   const out: MigrationDisk[] = []
-  const needByPool = new Map<StoragePool, { bytes: number; capacity: number; targets: string[] }>()
+  const copyDisks: string[] = []
+  let copyBytes = 0
+  const needByPool = new Map<StoragePool, Need>()
   for (const d of disks) {
     if (d.source === undefined && d.sourceType !== 'network') {
-      out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive'), say))
+      if (words) out.push(diskPlan({ target: d.target, mode: 'skip' }, msg('storage.emptyDrive')))
       continue
     }
-    if (!to) return refusal(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }), say)
+    if (!to) return refused(msg('storage.refusal.notRead', { host: toId, disk: d.target, source: d.source ?? '' }))
     const r = reach(d, from, to)
     if (r.shared) {
-      out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why, say))
+      if (words) out.push(diskPlan({ target: d.target, mode: 'shared' }, r.why))
       continue
     }
     if (d.readonly || d.shareable || d.device === 'cdrom' || d.device === 'floppy') {
       // libvirt never copies these: the destination must have the same file already.
       const known = to.pools.some((p) => p.active && p.volumes?.some((v) => v.path === d.source))
       if (known) {
-        out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' }), say))
+        if (words) out.push(diskPlan({ target: d.target, mode: 'shared' }, msg('storage.reach.inPool', { host: toId, source: d.source ?? '' })))
         continue
       }
-      return refusal(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }), say)
+      return refused(msg(d.readonly ? 'storage.refusal.readOnly' : 'storage.refusal.shareable', { device: deviceWord(d.device), disk: d.target, source: d.source ?? '', why: r.why, host: toId }))
     }
-    if (d.sourceType === 'block') return refusal(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }), say)
+    if (d.sourceType === 'block') return refused(msg('storage.refusal.blockDevice', { disk: d.target, source: d.source ?? '', why: r.why, host: toId, size: gibText(d.capacityBytes ?? 0) }))
     const pool = receivingPool(d, to)
     if (!pool) {
       const params = { disk: d.target, why: r.why, host: toId, folder: dirname(d.source ?? '') }
-      return refusal(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params), say)
+      return refused(d.sourceType === 'volume' ? msg('storage.refusal.noPoolNamed', { ...params, pool: (d.source ?? '').split('/')[0] ?? '' }) : msg('storage.refusal.noPoolAt', params))
     }
     const bytes = d.allocationBytes ?? d.physicalBytes ?? d.capacityBytes ?? 0
     const need = needByPool.get(pool) ?? { bytes: 0, capacity: 0, targets: [] }
@@ -216,30 +239,14 @@ function plan(vmId: string, fromId: string, toId: string, ctx: StorageContext, s
     need.capacity += d.capacityBytes ?? bytes
     need.targets.push(d.target)
     needByPool.set(pool, need)
-    out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why, say))
+    copyDisks.push(d.target)
+    copyBytes += bytes
+    if (words) out.push(diskPlan({ target: d.target, mode: 'copy', bytes, pool: pool.name }, r.why))
   }
   for (const [pool, need] of needByPool) {
     if (need.bytes > pool.availableBytes) {
-      return refusal(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }), say)
+      return refused(msg('storage.refusal.poolFull', { host: toId, pool: pool.name, free: gibText(pool.availableBytes), disks: need.targets.join(', '), need: gibText(need.bytes) }))
     }
   }
-  const copyDisks = out.filter((d) => d.mode === 'copy').map((d) => d.target)
-  const copyBytes = out.reduce((a, d) => a + (d.mode === 'copy' ? (d.bytes ?? 0) : 0), 0)
-  const copyCapacityBytes = [...needByPool.values()].reduce((a, n) => a + n.capacity, 0)
-  const free = [...needByPool.keys()].map((p) => p.availableBytes)
-  return {
-    ok: true,
-    copyDisks,
-    needs: [...needByPool].map(([pool, need]) => ({ pool: poolKey(toId, pool.id), bytes: need.bytes, free: pool.availableBytes })),
-    storage: {
-      mode: copyDisks.length > 0 ? 'copy' : 'shared',
-      disks: out,
-      copyBytes,
-      copySeconds: copyBytes / (link.miBps * MiB),
-      linkMiBps: link.miBps,
-      linkMeasured: link.measured,
-      ...(free.length > 0 ? { destinationFreeBytes: Math.min(...free) } : {}),
-      copyCapacityBytes,
-    },
-  }
+  return { ok: true, disks: out, copyDisks, copyBytes, needByPool, link }
 }

@@ -33,7 +33,7 @@ export function withStorage(problem: PlacementProblem, ctx: StorageContext | und
         continue
       }
       if (p.copySeconds > 0) copySeconds[h.id] = p.copySeconds
-      if (p.needs.length > 0) copyNeeds[h.id] = p.needs.map((n) => ({ pool: n.pool, bytes: n.bytes }))
+      if (p.needs.length > 0) copyNeeds[h.id] = p.needs
       for (const n of p.needs) poolFree[n.pool] = n.free
     }
     const refused = Object.keys(storageRefusals)
