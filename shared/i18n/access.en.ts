@@ -45,6 +45,7 @@ export const accessEn = {
   bridge: {
     lost: 'Connection to VirtPilot was lost; retrying',
     tooBig: 'The message was too big for VirtPilot',
+    tooBigLimit: 'Message too big: the limit is {mib} MiB',
     unreachable: 'Cannot reach {url}',
   },
   target: {

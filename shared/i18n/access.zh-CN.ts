@@ -44,6 +44,7 @@ export const accessZhCN: Catalogue<typeof accessEn> = {
   bridge: {
     lost: '与 VirtPilot 的连接已断开，正在重试',
     tooBig: '消息太大，VirtPilot 无法接收',
+    tooBigLimit: '消息太大：上限为 {mib} MiB',
     unreachable: '无法连接 {url}',
   },
   target: {

@@ -41,8 +41,15 @@ export function createWebSocketBridge(url: string): ApiBridge {
         socket = undefined
         opened = undefined
         // 1009: the server refused a message over its size limit and says which (the call is not retried).
+        // The server's reason names its limit (src-main/server/server.ts): the admin's language says it too.
+        const limitMiB = /limit is (\d+) MiB/.exec(event.reason)?.[1]
+        const tooBig: MessageRef = limitMiB ? { key: 'access.bridge.tooBigLimit', params: { mib: Number(limitMiB) } } : { key: 'access.bridge.tooBig', params: {} }
         const error = event.code === 1009
-          ? { code: 'bad-request' as const, message: event.reason || 'The message was too big for VirtPilot', messageRef: { key: 'access.bridge.tooBig', params: {} } }
+          ? {
+              code: 'bad-request' as const,
+              message: event.reason || 'The message was too big for VirtPilot',
+              messageRef: tooBig,
+            }
           : { code: 'unavailable' as const, message: 'Connection to VirtPilot was lost; retrying', messageRef: { key: 'access.bridge.lost', params: {} } }
         for (const [id, call] of pending) {
           call.resolve({ ok: false, error })

@@ -290,11 +290,16 @@ describeWithLab('hosts that flap and die while VirtPilot polls them', (lab: LabD
       listeners: baseline.flappy.listeners,
     })
     expect(await sshd.connections()).toBe(1)
+    // The failure names what is still held: what it holds now against what it held before.
+    let held: Record<string, string> = {}
     const resources = await until('the process holding what it held before', async () => {
       await Promise.all([...steady, FLAPPY].map(quiet))
       const now = activeResources()
+      held = Object.fromEntries(['TCPSocketWrap', 'PipeWrap', 'ProcessWrap', 'Timeout'].map((k) => [k, `${now[k] ?? 0} (before ${baseline.resources[k] ?? 0})`]))
       return ['TCPSocketWrap', 'PipeWrap', 'ProcessWrap', 'Timeout'].every((k) => (now[k] ?? 0) <= (baseline.resources[k] ?? 0)) ? now : undefined
-    }, 60_000)
+    }, 60_000).catch((error: Error) => {
+      throw new Error(`${error.message}; held now: ${JSON.stringify(held)}`)
+    })
     expect(resources.ProcessWrap ?? 0).toBe(baseline.resources.ProcessWrap ?? 0)
   }, 300_000)
 
@@ -319,8 +324,11 @@ describeWithLab('hosts that flap and die while VirtPilot polls them', (lab: LabD
     const polls = new PollLog(steady).start()
     const states = new StateLog().start()
     const from = performance.now()
-    const frozen = sshd.sessions()
-    expect(frozen.length).toBeGreaterThan(0)
+    // Its session processes on the host, once it is connected (a busy machine may still be making the connection).
+    const frozen = await until('flappy connected, with its session on the host', () => {
+      const pids = diagnostics(FLAPPY).state === 'online' ? sshd.sessions() : []
+      return pids.length > 0 ? pids : undefined
+    }, 60_000)
     for (const pid of frozen) signal(pid, 'SIGSTOP')
     let pollsWhenDropped = 0
     try {

@@ -134,7 +134,10 @@ describe('serve mode message size', () => {
     try {
       const bridge = createWebSocketBridge(`ws://127.0.0.1:${small.port}/api`)
       const reply = await bridge.invoke('whatif.import', { fileName: 'big.csv', text: traceCsv(SMALL_CAP + 1024) })
-      expect(reply).toEqual({ ok: false, error: { code: 'bad-request', message: 'Message too big: the limit is 2 MiB' } })
+      expect(reply).toEqual({
+        ok: false,
+        error: { code: 'bad-request', message: 'Message too big: the limit is 2 MiB', messageRef: { key: 'access.bridge.tooBigLimit', params: { mib: 2 } } },
+      })
       // The next call opens a new socket and is answered.
       expect(await bridge.invoke('whatif.list', {})).toMatchObject({ ok: true })
     } finally {
