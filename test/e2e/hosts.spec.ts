@@ -127,9 +127,12 @@ test.describe('Hosts: adding real hosts over SSH', () => {
     // Connected over SSH, but the loopback sshd has no libvirt: the next poll's discovery fails.
     const state = hostRow.getByTestId('connection-state')
     await expect(state).toHaveAttribute('data-state', 'collection-failed', { timeout: 30_000 })
-    // VirtPilot's words, then what the host's tools said, verbatim.
-    await expect(hostRow.getByTestId('managed-host-error')).toContainText('collecting from the host failed', { timeout: 30_000 })
-    await expect(hostRow.getByTestId('managed-host-error-detail')).toContainText(/capabilities|hypervisor|libvirt/)
+    // VirtPilot's words (which step failed, and the hint), with what virsh said on the host in them, verbatim.
+    const error = hostRow.getByTestId('managed-host-error')
+    await expect(error).toContainText('discovery failed: capabilities', { timeout: 30_000 })
+    await expect(error).toContainText('exit 1')
+    await expect(error).toContainText('Failed to connect socket to')
+    await expect(error).toContainText('Is libvirtd running on the host')
     await expect(hostRow.getByTestId('managed-host-error')).not.toContainText('not trusted')
     await expect(hostRow.getByTestId('managed-host-contact')).toHaveText('Connected now')
     await expect(app.getByTestId('no-inventory')).toContainText('None of your hosts has reported an inventory yet.')
@@ -186,7 +189,7 @@ test.describe('Hosts: adding real hosts over SSH', () => {
     // The demo next to them fills the inventory section, as when an admin turns it back on.
     await serve.call('settings.update', { demoEnabled: true })
     await app.getByTestId('nav-hosts').click()
-    await expect(row(app, 'kvm-lab-1').getByTestId('managed-host-error-detail')).toContainText(/hypervisor|libvirt/, { timeout: 30_000 })
+    await expect(row(app, 'kvm-lab-1').getByTestId('managed-host-error')).toContainText(/hypervisor|libvirt/, { timeout: 30_000 })
     // Refused in the page, so the page does not ask again when the server re-asks.
     await addHost(app, uriOf(sshLab.other), 'kvm-lab-2')
     await app.getByTestId('host-key-refuse').click()
