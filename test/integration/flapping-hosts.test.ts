@@ -93,9 +93,11 @@ const diagnostics = (id: string): HostDiagnostics => services.hosts.diagnostics(
 
 /** Waits for a moment when the host has no command in flight, and returns what it holds then. */
 async function quiet(id: string): Promise<HostDiagnostics> {
+  // Between two polls: the next one scheduled (a timer) and nothing in flight. The resident session
+  // reads statistics without a new channel, so no channel alone does not say a poll has ended.
   return until(`${id} online with no command in flight`, () => {
     const d = diagnostics(id)
-    return d.state === 'online' && d.channels === 0 && d.polls > 0 && d.recentPolls.at(-1)!.ok ? d : undefined
+    return d.state === 'online' && d.channels === 0 && d.timers >= 1 && d.polls > 0 && d.recentPolls.at(-1)!.ok ? d : undefined
   }, 120_000)
 }
 
