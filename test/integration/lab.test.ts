@@ -146,5 +146,5 @@ describeWithLab('live migration between lab hosts', (lab) => {
       await migrate(target, source)
     }
     expect(await runningGuests(source)).toContain(guest.name)
-  })
+  }, 360_000)
 })

@@ -88,8 +88,8 @@ export async function consoleOf(guest: LabGuest): Promise<string> {
   return readFile(guest.consoleLog, 'utf8').catch(() => '')
 }
 
-/** Waits until the guest prints `count` more alive markers than it had printed when called. */
-export async function waitForAliveMarkers(lab: LabDescription, guest: LabGuest, count = 1, timeoutMs = 30_000) {
+/** Waits until the guest prints `count` more alive markers than it had printed when called (the limit only guards a hang: a TCG guest on a busy machine prints late). */
+export async function waitForAliveMarkers(lab: LabDescription, guest: LabGuest, count = 1, timeoutMs = 120_000) {
   const countMarkers = async () => (await consoleOf(guest)).split(lab.guestImage.aliveMarker).length - 1
   const before = await countMarkers()
   await waitFor(
