@@ -293,12 +293,13 @@ describeWithLab('hosts that flap and die while VirtPilot polls them', (lab: LabD
     })
     expect(await sshd.connections()).toBe(1)
     // The failure names what is still held: what it holds now against what it held before.
+    const kinds = ['TCPSocketWrap', 'PipeWrap', 'ProcessWrap', 'Timeout']
     let held: Record<string, string> = {}
     const resources = await until('the process holding what it held before', async () => {
       await Promise.all([...steady, FLAPPY].map(quiet))
       const now = activeResources()
-      held = Object.fromEntries(['TCPSocketWrap', 'PipeWrap', 'ProcessWrap', 'Timeout'].map((k) => [k, `${now[k] ?? 0} (before ${baseline.resources[k] ?? 0})`]))
-      return ['TCPSocketWrap', 'PipeWrap', 'ProcessWrap', 'Timeout'].every((k) => (now[k] ?? 0) <= (baseline.resources[k] ?? 0)) ? now : undefined
+      held = Object.fromEntries(kinds.map((k) => [k, `${now[k] ?? 0} (before ${baseline.resources[k] ?? 0})`]))
+      return kinds.every((k) => (now[k] ?? 0) <= (baseline.resources[k] ?? 0)) ? now : undefined
     }, 60_000).catch((error: Error) => {
       throw new Error(`${error.message}; held now: ${JSON.stringify(held)}`)
     })
