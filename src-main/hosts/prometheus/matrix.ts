@@ -31,9 +31,10 @@ const POWERS = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`))
 const MINUS = 45
 
 /**
- * A value as Number() reads it. Plain decimals of up to 15 digits are read by hand: digits and
- * the power of ten are both exact doubles, so their quotient is the correctly rounded value,
- * the same double Number() gives; anything else (exponents, NaN, Inf) goes to Number().
+ * A value as Number() reads it. Plain decimals whose digits make an integer below 2^53 are read
+ * by hand: those digits and the power of ten are both exact doubles, so their quotient is the
+ * correctly rounded value, the same double Number() gives; anything else (17 digits, exponents,
+ * NaN, Inf) goes to Number().
  */
 function decimal(text: string, start: number, end: number): number {
   let k = start
@@ -51,7 +52,7 @@ function decimal(text: string, start: number, end: number): number {
     } else if (c === DOT && fraction < 0) fraction = 0
     else return Number(text.slice(start, end))
   }
-  if (digits === 0 || digits > 15 || fraction === 0) return Number(text.slice(start, end))
+  if (digits === 0 || mantissa > Number.MAX_SAFE_INTEGER || fraction === 0 || fraction >= POWERS.length) return Number(text.slice(start, end))
   const value = fraction > 0 ? mantissa / POWERS[fraction]! : mantissa
   return negative ? -value : value
 }
