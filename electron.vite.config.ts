@@ -57,7 +57,7 @@ export default defineConfig({
         input: {
           // The desktop entry and the headless CLI share the same services.
           index: resolve(__dirname, 'src-main/index.ts'),
-          cli: resolve(__dirname, 'src-main/cli/main.ts'),
+          cli: resolve(__dirname, 'src-main/cli/entry.ts'),
           // What-if replays run in a worker thread (src-main/whatif/run.ts finds it next to the main build).
           'whatif-worker': resolve(__dirname, 'src-main/whatif/worker.ts'),
           // The recommendation engine runs in a worker thread too (src-main/services/engine-schedule.ts).

@@ -5,8 +5,8 @@
  */
 export const applyEn = {
   step: {
-    move: 'Move {vm} from {from} to {to} ({title}, {index}/{of})',
-    part: '{title} ({index}/{of})',
+    move: 'Move {vm} from {from} to {to} (move {index} of {of} in the rebalance)',
+    part: '{title} (step {index} of {of})',
     movesApproved: '{title} (moves {moves} of {of})',
   },
   purpose: {

@@ -4,7 +4,7 @@ import type { Catalogue } from './types'
 /** 计划、步骤与命令、审计日志和连接的文字：键与英文一致，术语见 docs/glossary.md。 */
 export const applyZhCN: Catalogue<typeof applyEn> = {
   step: {
-    move: '将 {vm} 从 {from} 迁移到 {to}（{title}，第 {index}/{of} 步）',
+    move: '将 {vm} 从 {from} 迁移到 {to}（再平衡共 {of} 次迁移中的第 {index} 次）',
     part: '{title}（第 {index}/{of} 步）',
     movesApproved: '{title}（共 {of} 次迁移中的第 {moves} 次）',
   },

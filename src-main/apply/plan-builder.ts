@@ -136,9 +136,16 @@ export function buildPlan(input: {
     const recTitle: MessageRef | string = d.rec.titleRef ?? d.rec.title
     const part = { title: recTitle, index: d.index + 1, of: d.rec.actions.length }
     const titleRef: MessageRef | undefined =
-      // A rebalance's steps are its moves: each says which VM goes where.
+      // A rebalance's steps are its moves: each says which VM goes where and which of the set's moves it is
+      // (its number in the set as recommended, also when only some were approved).
       d.rec.rebalance && d.ra.action.kind === 'migrate'
-        ? msg('apply.step.move', { vm: nameOf.get(d.ra.action.vm) ?? d.ra.action.vm, from: d.ra.action.from, to: d.ra.action.to, ...part })
+        ? msg('apply.step.move', {
+            vm: nameOf.get(d.ra.action.vm) ?? d.ra.action.vm,
+            from: d.ra.action.from,
+            to: d.ra.action.to,
+            index: (d.rec.rebalance.approved?.moves[d.index] ?? d.index) + 1,
+            of: d.rec.rebalance.moves.length,
+          })
         : d.rec.actions.length > 1
           ? msg('apply.step.part', part)
           : d.rec.titleRef

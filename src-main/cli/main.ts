@@ -148,6 +148,10 @@ const COMMAND_HELP: Record<string, string> = {
   'perf-kvm': PERF_HELP,
 }
 
+/**
+ * `virtpilot ARGS`: the exit code (-1: still serving). The command itself is entry.ts; the tests
+ * call this in-process too, which spares them starting a process per run.
+ */
 export async function main(args: string[]): Promise<number> {
   let argv: string[]
   try {
@@ -219,6 +223,3 @@ export async function main(args: string[]): Promise<number> {
     return usage ? 2 : 1
   }
 }
-
-const code = await main(process.argv.slice(2))
-if (code >= 0) process.exitCode = code

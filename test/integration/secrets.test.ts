@@ -33,7 +33,7 @@ function sshConfig(lab: LabDescription): string {
 
 /** Runs the CLI in a pseudo-terminal (script(1)), typing `answer` once it asks; resolves with everything the terminal showed. */
 function cliInTerminal(args: string[], answer: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, '--import', 'tsx', 'src-main/cli/main.ts', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  const command = [process.execPath, '--import', 'tsx', 'src-main/cli/entry.ts', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
   return new Promise((resolve) => {
     const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let output = ''

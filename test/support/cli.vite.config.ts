@@ -9,7 +9,7 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(root, 'out/test-cli'),
-      rollupOptions: { input: { cli: resolve(root, 'src-main/cli/main.ts'), 'whatif-worker': resolve(root, 'src-main/whatif/worker.ts') } },
+      rollupOptions: { input: { cli: resolve(root, 'src-main/cli/entry.ts'), 'whatif-worker': resolve(root, 'src-main/whatif/worker.ts') } },
     },
   },
 })

@@ -3,6 +3,7 @@ import { request as httpsRequest } from 'node:https'
 import { z } from 'zod'
 import { english, msg } from '../../../shared/i18n'
 import type { MessageRef } from '../../../shared/model'
+import { decodeMatrix, type MatrixColumns } from './matrix'
 import type { ResolvedAuth } from './source'
 
 /** What went wrong talking to the store; each kind has its own fix, named in the message. */
@@ -90,15 +91,20 @@ export class PrometheusClient {
 
   /** A range may take a busy store longer than a poll's instant query: `timeoutMs` bounds it (default: 4 x the client's). */
   async queryRange(expr: string, startMs: number, endMs: number, stepMs: number, timeoutMs = 4 * this.timeoutMs): Promise<RangeSeries[]> {
-    const data = await this.call('query_range', {
-      query: expr,
-      start: (startMs / 1000).toFixed(3),
-      end: (endMs / 1000).toFixed(3),
-      step: `${Math.max(1, Math.round(stepMs / 1000))}s`,
-    }, 'POST', timeoutMs)
+    const columns = await this.queryRangeColumns(expr, startMs, endMs, stepMs, timeoutMs)
+    return columns.map((c) => ({ labels: c.labels, points: Array.from(c.t, (t, i) => [t, c.v[i]!] as [number, number]) }))
+  }
+
+  /** The same answer as columns of times and values: a fleet's week without a pair or a string per point. */
+  async queryRangeColumns(expr: string, startMs: number, endMs: number, stepMs: number, timeoutMs = 4 * this.timeoutMs): Promise<MatrixColumns[]> {
+    const form = { query: expr, start: (startMs / 1000).toFixed(3), end: (endMs / 1000).toFixed(3), step: `${Math.max(1, Math.round(stepMs / 1000))}s` }
+    const { status, text } = await this.fetch('query_range', form, 'POST', timeoutMs)
+    const fast = status === 200 ? decodeMatrix(text) : undefined
+    if (fast) return fast
+    const data = this.envelope('query_range', status, text)
     const parsed = z.object({ resultType: z.literal('matrix'), result: MatrixSchema }).safeParse(data)
     if (!parsed.success) throw this.badResponse('query_range', 'notMatrix')
-    return parsed.data.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) }))
+    return parsed.data.result.map((r) => ({ labels: r.metric, t: Float64Array.from(r.values, ([t]) => Math.round(t * 1000)), v: Float64Array.from(r.values, ([, v]) => Number(v)) }))
   }
 
   /** Series matching any selector over the window (labels only, no samples). */
@@ -126,16 +132,25 @@ export class PrometheusClient {
   }
 
   private async call(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST' = 'POST', timeoutMs = this.timeoutMs): Promise<unknown> {
+    const { status, text } = await this.fetch(endpoint, form, method, timeoutMs)
+    return this.envelope(endpoint, status, text)
+  }
+
+  private fetch(endpoint: string, form: Record<string, string | string[]>, method: 'GET' | 'POST', timeoutMs: number): Promise<{ status: number; text: string }> {
     const body = new URLSearchParams()
     for (const [k, v] of Object.entries(form)) for (const item of Array.isArray(v) ? v : [v]) body.append(k, item)
     const url = new URL(`${this.prefix}/api/v1/${endpoint}`, this.base)
     if (method === 'GET') url.search = body.toString()
     const payload = method === 'POST' ? body.toString() : undefined
     // A kept-alive connection the store closed as the request left is reset (or broken mid-write): reads are safe to send once more.
-    const { status, text } = await this.send(url, method, payload, timeoutMs).catch((error: unknown) => {
+    return this.send(url, method, payload, timeoutMs).catch((error: unknown) => {
       if ((error as { reset?: boolean }).reset) return this.send(url, method, payload, timeoutMs)
       throw error
     })
+  }
+
+  /** The answer's data, or the error it stands for (credentials refused, not JSON, the store's own error). */
+  private envelope(endpoint: string, status: number, text: string): unknown {
     if (status === 401 || status === 403) {
       throw storeError('auth', msg('access.metricsSource.credentialsRefused', { store: this.label, status }))
     }

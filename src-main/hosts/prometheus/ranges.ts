@@ -1,5 +1,6 @@
 import type { History, HostMetric, Series, VmMetric } from '../../../shared/model'
 import type { RangeSeries } from './client'
+import type { MatrixColumns } from './matrix'
 import type { FleetReader } from './fleet'
 import { NODE, PVE, type LibvirtNames, type PveIoNames } from './metric-names'
 import { oneOf, quote, type PveScope } from './pve-scope'
@@ -8,7 +9,7 @@ import { oneOf, quote, type PveScope } from './pve-scope'
 export const USAGE_STEP_MS = 5 * 60_000
 /** Prometheus refuses a range of more than 11,000 steps; longer ones are read in parts. */
 const MAX_STEPS = 10_000
-/** Points one request may bring (instances are batched below it): about 6 MiB of JSON, seconds of a busy store's time. */
+/** Points one request may bring (instances are batched below it): about 8 MiB of JSON, seconds of a busy store's time. */
 const POINTS_PER_REQUEST = 300_000
 /** Range answers kept for dashboards (one per chart and range), the oldest dropped first. */
 const CACHE_ENTRIES = 256
@@ -129,7 +130,7 @@ interface Grid {
 export class StoreRanges {
   private readonly cache = new Map<string, { at: number; series: RangeSeries[] }>()
   /** The engine's buckets: per store series (instance, domain, uuid) what the store answered, and the range it covers. */
-  private usage: { from: number; to: number; byKey: Map<string, { labels: Record<string, string>; t: number[]; cpu: number[]; mem: number[] }> } | undefined
+  private usage: UsageColumns | undefined
   private usageFlavour: string | undefined
 
   constructor(
@@ -388,8 +389,8 @@ export class StoreRanges {
   /**
    * The engine's history of these VMs over [from, to): per 5-minute bucket the mean CPU (cores)
    * and the peak memory (MiB), as SQLite's rollups give it. Whole fleets in few requests
-   * (instances batched so an answer stays near a million points); buckets already read are
-   * kept, so the next run asks for the new ones only.
+   * (instances batched so an answer stays near a few hundred thousand points); buckets already
+   * read are kept, so the next run asks for the new ones only.
    */
   async usageHistory(vms: readonly StoreVm[], from: number, to: number): Promise<History> {
     const n = this.fleet.libvirtNames
@@ -402,30 +403,23 @@ export class StoreRanges {
     const first = Math.ceil(from / step) * step
     const last = Math.floor(to / step) * step
     if (last <= first) return history
-    if (this.usageFlavour !== flavour || !this.usage || this.usage.from > first || this.usage.to < first) this.usage = { from: first, to: first, byKey: new Map() }
+    if (this.usageFlavour !== flavour || !this.usage || this.usage.from > first || this.usage.to < first) this.usage = new UsageColumns(first)
     this.usageFlavour = flavour
     const cached = this.usage
     // A first read starts where the store's history does: no 30 days of empty steps for a week of data.
-    if (cached.byKey.size === 0 && cached.to === first) cached.to = Math.min(last, await this.historyBegins(n, io, first, last))
+    if (cached.series.size === 0 && cached.to === first) cached.startAt(Math.min(last, await this.historyBegins(n, io, first, last)))
     if (cached.to < last) {
       await this.fetchUsage(n, io, cached, cached.to, last)
       cached.to = last
     }
     // Forget buckets no run asks for any more.
-    if (cached.from < first) {
-      for (const e of cached.byKey.values()) {
-        const drop = e.t.findIndex((t) => t >= first)
-        const cut = drop < 0 ? e.t.length : drop
-        e.t.splice(0, cut)
-        e.cpu.splice(0, cut)
-        e.mem.splice(0, cut)
-      }
-      cached.from = first
-    }
+    cached.forgetBefore(first)
     const byUuid = new Map(vms.filter((v) => v.uuid).map((v) => [v.uuid!, v]))
     const byDomain = new Map(vms.map((v) => [`${v.hostKey}\u0000${v.domain}`, v]))
     const byGuest = new Map(vms.filter((v) => v.guestId !== undefined).map((v) => [v.guestId!, v]))
-    for (const e of cached.byKey.values()) {
+    const firstSlot = Math.max(0, (first - cached.base) / step)
+    const lastSlot = (last - cached.base) / step
+    for (const e of cached.series.values()) {
       const uuid = e.labels.uuid?.toLowerCase()
       const vm =
         e.labels.id !== undefined
@@ -433,9 +427,10 @@ export class StoreRanges {
           : ((uuid !== undefined ? byUuid.get(uuid) : undefined) ?? byDomain.get(`${this.fleet.hostKeyOfInstance(e.labels.instance ?? '')}\u0000${e.labels.domain ?? ''}`))
       if (!vm) continue
       const into = (history.vms[vm.id] ??= { t: [], cpuUsedCores: [], memUsedMiB: [] })
-      for (let i = 0; i < e.t.length; i++) {
-        if (e.t[i]! < first || e.t[i]! >= last || Number.isNaN(e.cpu[i]!) || Number.isNaN(e.mem[i]!)) continue
-        into.t.push(e.t[i]!)
+      // A bucket with one figure only (a counter's first scrape has no rate yet) is left out.
+      for (let i = firstSlot; i < Math.min(lastSlot, e.cpu.length); i++) {
+        if (Number.isNaN(e.cpu[i]!) || Number.isNaN(e.mem[i]!)) continue
+        into.t.push(cached.base + i * step)
         into.cpuUsedCores.push(e.cpu[i]!)
         into.memUsedMiB.push(e.mem[i]!)
       }
@@ -464,18 +459,19 @@ export class StoreRanges {
     return firstDay === undefined ? to : Math.max(from, Math.floor((firstDay - day) / USAGE_STEP_MS) * USAGE_STEP_MS)
   }
 
-  private async fetchUsage(n: LibvirtNames | undefined, io: PveIoNames | undefined, cached: NonNullable<StoreRanges['usage']>, from: number, to: number): Promise<void> {
+  private async fetchUsage(n: LibvirtNames | undefined, io: PveIoNames | undefined, cached: UsageColumns, from: number, to: number): Promise<void> {
     const step = USAGE_STEP_MS
     const scrapeMs = this.fleet.scrapeIntervalMs
     const w = Math.max(step, 2 * scrapeMs + 1000) / 1000
     const steps = Math.round((to - from) / step)
-    // Instances (Proxmox guests) in batches: the VMs each holds times the steps times two figures stay under the limit.
+    cached.extendTo(to)
+    // Instances (Proxmox guests) in batches: the VMs each holds times the steps stay under the limit.
     const batchesOf = (sizes: Iterable<[string, number]>) => {
       const batches: string[][] = []
       let batch: string[] = []
       let points = 0
       for (const [name, vms] of sizes) {
-        const cost = Math.max(1, vms) * Math.min(steps, MAX_STEPS) * 2
+        const cost = Math.max(1, vms) * Math.min(steps, MAX_STEPS)
         if (batch.length > 0 && points + cost > POINTS_PER_REQUEST) {
           batches.push(batch)
           batch = []
@@ -487,58 +483,122 @@ export class StoreRanges {
       if (batch.length > 0) batches.push(batch)
       return batches
     }
-    const exprs: string[] = []
+    // One request per figure and batch: each domain's series as the store holds it (no `or` of two
+    // figures, no label_replace or round: those cost the store more than the figures themselves).
+    const exprs: { figure: 'cpu' | 'mem'; expr: string; scale: number }[] = []
     for (const b of n ? batchesOf(this.fleet.libvirtInstanceSizes()) : []) {
       const s = `instance=~${oneOf(b)}`
-      // Each domain's series as it is (no aggregation to evaluate at every step: the few duplicates are added up here),
-      // rounded by the store (a ten-thousandth of a core, a hundredth of a MiB): a third fewer bytes.
       const memory = n!.balloonAvailable || n!.rss ? this.vmMemoryExpr(n!, s, w, 'by (instance, domain, uuid) ') : `max_over_time(${n!.memory}{${s}}[${w}s])`
-      exprs.push(`label_replace(round(rate(${n!.cpuTime}{${s}}[${w}s]), 0.0001), "vp_metric", "cpu", "", "") or label_replace(round((${memory}) / 1048576, 0.01), "vp_metric", "mem", "", "")`)
+      exprs.push({ figure: 'cpu', expr: `rate(${n!.cpuTime}{${s}}[${w}s])`, scale: 1 }, { figure: 'mem', expr: memory, scale: 1048576 })
     }
     for (const b of io ? batchesOf(this.fleet.pveGuests().map((id) => [id, 1] as [string, number])) : []) {
       const f = pveGuestFigures(this.fleet.pveScope, b, w)
-      exprs.push(`label_replace(round(${f.cpu}, 0.0001), "vp_metric", "cpu", "", "") or label_replace(round(${f.mem} / 1048576, 0.01), "vp_metric", "mem", "", "")`)
+      exprs.push({ figure: 'cpu', expr: f.cpu, scale: 1 }, { figure: 'mem', expr: f.mem, scale: 1048576 })
     }
-    const work = exprs.flatMap((expr) => {
-      const parts: (() => Promise<RangeSeries[]>)[] = []
+    const work = exprs.flatMap(({ figure, expr, scale }) => {
+      const parts: (() => Promise<void>)[] = []
       // The value at t covers (t - step, t]: its bucket starts at t - step.
       for (let start = from + step; start <= to; start += MAX_STEPS * step) {
         const end = Math.min(to, start + (MAX_STEPS - 1) * step)
-        parts.push(() => this.fleet.client.queryRange(expr, start, end, step))
+        parts.push(async () => take(figure, scale, await this.fleet.client.queryRangeColumns(expr, start, end, step)))
       }
       return parts
     })
-    const take = (series: RangeSeries[]) => {
-      for (const r of series) {
+    const take = (figure: 'cpu' | 'mem', scale: number, answer: MatrixColumns[]) => {
+      for (const r of answer) {
         // A Proxmox guest by its id (one series whichever node it runs on), a domain by instance, name and UUID.
         const guest = r.labels.instance === undefined ? this.fleet.pveScope.key(r.labels) : undefined
         const key = guest !== undefined ? `pve\u0000${guest}` : `${r.labels.instance}\u0000${r.labels.domain}\u0000${r.labels.uuid ?? ''}`
-        let e = cached.byKey.get(key)
         const labels: Record<string, string> = guest !== undefined ? { id: guest } : { instance: r.labels.instance ?? '', domain: r.labels.domain ?? '', ...(r.labels.uuid ? { uuid: r.labels.uuid } : {}) }
-        if (!e) cached.byKey.set(key, (e = { labels, t: [], cpu: [], mem: [] }))
-        const isCpu = r.labels.vp_metric === 'cpu'
-        for (const [t, v] of r.points) {
-          const bucket = t - step
+        const into = cached.seriesOf(key, labels)[figure]
+        const round = figure === 'cpu' ? CPU_TO : MEM_TO
+        for (let i = 0; i < r.t.length; i++) {
+          const v = r.v[i]!
           if (!Number.isFinite(v)) continue
-          // Buckets arrive in order per series; cpu and memory of a bucket share a slot.
-          let i = e.t.length - 1
-          while (i >= 0 && e.t[i]! > bucket) i--
-          if (i < 0 || e.t[i] !== bucket) {
-            e.t.splice(i + 1, 0, bucket)
-            // A bucket with one figure only (a counter's first scrape has no rate yet) is left out below.
-            e.cpu.splice(i + 1, 0, Number.NaN)
-            e.mem.splice(i + 1, 0, Number.NaN)
-            i++
-          }
-          if (isCpu) e.cpu[i] = Number.isNaN(e.cpu[i]!) ? v : e.cpu[i]! + v
-          else e.mem[i] = Number.isNaN(e.mem[i]!) ? v : e.mem[i]! + v
+          const slot = (r.t[i]! - step - cached.base) / step
+          if (!Number.isInteger(slot) || slot < 0 || slot >= into.length) continue
+          const value = roundTo(v / scale, round)
+          // The same domain twice in one answer (another job's labels): added up.
+          into[slot] = Number.isNaN(into[slot]!) ? value : into[slot]! + value
         }
       }
     }
     let next = 0
     const worker = async () => {
-      while (next < work.length) take(await work[next++]!())
+      while (next < work.length) await work[next++]!()
     }
     await Promise.all(Array.from({ length: Math.min(PARALLEL, work.length) }, worker))
   }
+}
+
+/** Figures to a ten-thousandth of a core and a hundredth of a MiB, as the store's `round` gave them before: the advice is the same as it was. */
+const CPU_TO = 0.0001
+const MEM_TO = 0.01
+/** Prometheus's round(v, to), to the bit: floor(v / to + 0.5) * to, with 1/to as it computes it. */
+function roundTo(v: number, to: number): number {
+  const inverse = 1 / to
+  return Math.floor(v * inverse + 0.5) / inverse
+}
+
+/**
+ * The engine's buckets as the store answered them: per store series (instance, domain, uuid; or a
+ * Proxmox guest) a column of CPU and one of memory on one shared 5-minute grid from `base`
+ * (NaN where a bucket has no figure). Eight bytes a figure: a fleet's week stays well under a GB.
+ */
+class UsageColumns {
+  readonly series = new Map<string, { labels: Record<string, string>; cpu: Float64Array; mem: Float64Array }>()
+  /** The first bucket of the grid (slot 0); `from`: the first bucket still asked for; `to`: the end of what was read. */
+  base: number
+  from: number
+  to: number
+  private slots = 0
+
+  constructor(first: number) {
+    this.base = first
+    this.from = first
+    this.to = first
+  }
+
+  /** The store's history begins at `t`: the grid starts there (no columns of empty days), nothing read yet. */
+  startAt(t: number): void {
+    this.base = t
+    this.to = t
+  }
+
+  /** Room for the buckets up to `to` in every column (and in those made later). */
+  extendTo(to: number): void {
+    const slots = Math.max(0, Math.round((to - this.base) / USAGE_STEP_MS))
+    if (slots <= this.slots) return
+    this.slots = slots
+    for (const e of this.series.values()) {
+      e.cpu = grown(e.cpu, slots)
+      e.mem = grown(e.mem, slots)
+    }
+  }
+
+  seriesOf(key: string, labels: Record<string, string>) {
+    let e = this.series.get(key)
+    if (!e) this.series.set(key, (e = { labels, cpu: new Float64Array(this.slots).fill(Number.NaN), mem: new Float64Array(this.slots).fill(Number.NaN) }))
+    return e
+  }
+
+  /** Drops the buckets before `first` once they are a day's worth: the grid moves on, a copy a day and not one a run. */
+  forgetBefore(first: number): void {
+    if (first <= this.from) return
+    this.from = first
+    const drop = Math.floor((first - this.base) / USAGE_STEP_MS)
+    if (drop * USAGE_STEP_MS < 86_400_000) return
+    for (const e of this.series.values()) {
+      e.cpu = e.cpu.slice(drop)
+      e.mem = e.mem.slice(drop)
+    }
+    this.base += drop * USAGE_STEP_MS
+    this.slots -= drop
+  }
+}
+
+function grown(column: Float64Array, slots: number): Float64Array {
+  const out = new Float64Array(slots).fill(Number.NaN)
+  out.set(column.subarray(0, Math.min(column.length, slots)))
+  return out
 }

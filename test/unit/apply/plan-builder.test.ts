@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import type { Recommendation, ReversibleAction, Snapshot } from '../../../shared/model'
 import { buildPlan, commandContext, PlanError } from '../../../src-main/apply/plan-builder'
+import { asApproved } from '../../../src-main/services/plans'
 import { planToAnsible, planToShell } from '../../../src-main/apply/export'
 import { DemoCluster } from '../../../src-main/hosts/demo/demo-cluster'
 
@@ -75,6 +76,23 @@ describe('buildPlan', () => {
     expect(plan.steps[1]!.host).toBe('demo-a')
     expect(plan.steps[1]!.commands[0]!.host).toBe('demo-a')
     expect(plan.steps[1]!.rollbackCommands[0]!.host).toBe('demo-a')
+  })
+
+  it("names each move of a partly approved rebalance by its number in the set as recommended", async () => {
+    const snapshot = await demoSnapshot()
+    const ctx = commandContext(snapshot, () => undefined, false)
+    const moves: [string, string, string][] = [['demo:bb041-a', 'demo-c', 'demo-a'], ['demo:bb010-a', 'demo-a', 'demo-b'], ['demo:bb232-a', 'demo-c', 'demo-b']]
+    const move = ([vmId, from, to]: [string, string, string]) => ({ vmId, from, to, cpuClaim: 1, memClaim: 1024, vcpus: 1, memoryMiB: 1024, costSeconds: 10, dependsOn: [], reason: '', predicted: [] })
+    const set: Recommendation = {
+      ...rec('set', moves.map(([vm, from, to]) => ({ action: { kind: 'migrate', vm, from, to, live: true }, rollback: { kind: 'migrate', vm, from: to, to: from, live: true } }))),
+      rebalance: { hosts: [], cpuWeight: 0.5, memWeight: 0.5, moves: moves.map(move), approved: { moves: [0, 2], predicted: [] } },
+    }
+    const plan = buildPlan({ id: 'p', now: 1, approvedBy: 'a', parallelism: 1, snapshot, ctx, recommendations: [asApproved(set)] })
+    const names = new Map(snapshot.vms.map((v) => [v.id, v.name]))
+    expect(plan.steps.map((s) => s.title)).toEqual([
+      `Move ${names.get('demo:bb041-a')} from demo-c to demo-a (move 1 of 3 in the rebalance)`,
+      `Move ${names.get('demo:bb232-a')} from demo-c to demo-b (move 3 of 3 in the rebalance)`,
+    ])
   })
 
   it('refuses advice that VirtPilot does not apply, naming it', async () => {

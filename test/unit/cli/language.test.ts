@@ -7,20 +7,26 @@ import { PlanSchema, RecommendationSchema, SnapshotSchema } from '../../../share
 import { openStore } from '../../../src-main/store'
 import { englishRuns } from '../../support/english-runs'
 import { cliArgv } from '../../support/built-cli'
+import { runCli } from '../../support/cli-in-process'
 
 const dir = mkdtempSync(join(tmpdir(), 'virtpilot-cli-lang-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** The built CLI with no language in its environment but what the test gives. */
+/** The CLI (in this process: test/support/cli-in-process.ts) with no language in its environment but what the test gives. */
 function cli(env: Record<string, string>, ...args: string[]) {
+  return runCli(args, { LANG: undefined, LC_ALL: undefined, LC_MESSAGES: undefined, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), ...env })
+}
+
+/** The built command as a shell starts it: the language from the environment it passes. */
+function spawned(env: Record<string, string>, ...args: string[]) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['LANG', 'LC_ALL', 'LC_MESSAGES'].includes(k)))
   return spawnSync(process.execPath, cliArgv(args), { encoding: 'utf8', timeout: 300_000, env: { ...clean, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), ...env } })
 }
 
 describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
-  it('says its errors in English by default, in Chinese with --lang zh-CN or LANG=zh_CN; --json output is the same either way', () => {
+  it('says its errors in English by default, in Chinese with --lang zh-CN or LANG=zh_CN; --json output is the same either way', async () => {
     const data = join(dir, 'virtpilot.db')
-    const recommended = cli({}, 'recommend', '--demo', '--json')
+    const recommended = await cli({}, 'recommend', '--demo', '--json')
     expect(recommended.status, recommended.stderr).toBe(0)
     const recs = (JSON.parse(recommended.stdout) as { recommendations: unknown[] }).recommendations.map((r) => RecommendationSchema.parse(r))
     const rebalance = recs.find((r) => r.kind === 'migrate')!
@@ -28,7 +34,7 @@ describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
     writeFileSync(recsFile, recommended.stdout)
 
     // The plan as JSON: English text with its message key and values, in whichever language.
-    const plans = ['en', 'zh-CN'].map((lang) => cli({}, 'plan', '--from', recsFile, '--approve', rebalance.id, '--json', '--data', data, '--lang', lang))
+    const plans = [await cli({}, 'plan', '--from', recsFile, '--approve', rebalance.id, '--json', '--data', data, '--lang', 'en'), await cli({}, 'plan', '--from', recsFile, '--approve', rebalance.id, '--json', '--data', data, '--lang', 'zh-CN')]
     for (const run of plans) expect(run.status, run.stderr).toBe(0)
     const [en, zh] = plans.map((run) => PlanSchema.parse(JSON.parse(run.stdout)))
     expect(zh!.steps.map((s) => [s.title, s.titleRef, s.commands.map((c) => [c.purpose, c.purposeRef])])).toEqual(en!.steps.map((s) => [s.title, s.titleRef, s.commands.map((c) => [c.purpose, c.purposeRef])]))
@@ -38,46 +44,47 @@ describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
     writeFileSync(planFile, plans[0]!.stdout)
 
     // Applying on the demo is refused: the reason in the admin's language.
-    const english = cli({}, 'apply', planFile, '--json', '--data', data)
+    const english = await cli({}, 'apply', planFile, '--json', '--data', data)
     expect(english.status).toBe(1)
     expect(english.stderr).toMatch(/plan\.json: Cannot change demo-.*the embedded demo cluster replays traces/)
     for (const [env, args] of [[{}, ['--lang', 'zh-CN']], [{}, ['--lang=zh-CN']], [{ LANG: 'zh_CN.UTF-8' }, []]] as const) {
-      const chinese = cli(env, 'apply', planFile, '--json', '--data', data, ...args)
+      const chinese = await cli(env, 'apply', planFile, '--json', '--data', data, ...args)
       expect(chinese.status).toBe(1)
       expect(chinese.stderr).toMatch(/plan\.json: 无法更改 demo-.*内置演示集群/)
       expect(englishRuns(chinese.stderr.replaceAll(planFile, ''), { names: ['demo-a', 'demo-b', 'demo-c'] })).toEqual([])
     }
     // --lang wins over LANG; an unknown language is bad usage.
-    expect(cli({ LANG: 'zh_CN.UTF-8' }, 'apply', planFile, '--json', '--data', data, '--lang', 'en').stderr).toMatch(/Cannot change demo-/)
-    const unknown = cli({}, 'demo', '--json', '--lang', 'fr')
+    expect((await cli({ LANG: 'zh_CN.UTF-8' }, 'apply', planFile, '--json', '--data', data, '--lang', 'en')).stderr).toMatch(/Cannot change demo-/)
+    const unknown = await cli({}, 'demo', '--json', '--lang', 'fr')
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toMatch(/--lang must be en or zh-CN/)
   })
 
-  it('a scenario file it cannot read, an unknown command: in Chinese too, field by field', () => {
+  it('a scenario file it cannot read, an unknown command: in Chinese too, field by field', async () => {
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, JSON.stringify({ version: 1, name: 'bad', start: 0, stepSeconds: 60, steps: 10, hosts: [{ id: 'h1', cpuCores: 0, memoryMiB: 1024 }], vms: [], workload: [] }))
-    const english = cli({}, 'whatif', bad, '--json')
+    const english = await cli({}, 'whatif', bad, '--json')
     expect(english.status).toBe(1)
     expect(english.stderr).toContain('virtpilot: bad.json is not a valid VirtPilot scenario\n  hosts.0.cpuCores (host 1): must be more than 0')
-    const chinese = cli({}, 'whatif', bad, '--json', '--lang', 'zh-CN')
+    const chinese = await cli({}, 'whatif', bad, '--json', '--lang', 'zh-CN')
     expect(chinese.status).toBe(1)
     expect(chinese.stderr).toContain('virtpilot: bad.json 不是有效的 VirtPilot 场景\n  hosts.0.cpuCores（第 1 台宿主机）：必须大于 0')
-    const unknown = cli({ LANG: 'zh_CN.UTF-8' }, 'frobnicate')
+    // As a shell starts it: LANG from the environment, the exit status, the whole of stderr.
+    const unknown = spawned({ LANG: 'zh_CN.UTF-8' }, 'frobnicate')
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toBe('virtpilot: 未知的命令 "frobnicate"\n用法请运行 `virtpilot --help`。\n')
     expect(englishRuns(unknown.stderr)).toEqual([])
     // --help: the same commands and options, described in Chinese.
-    const help = cli({}, '--help', '--lang', 'zh-CN')
+    const help = await cli({}, '--help', '--lang', 'zh-CN')
     expect(help.status).toBe(0)
     expect(help.stdout).toMatch(/^virtpilot \S+ — 为小型 KVM\/libvirt 实验室调整规格、均衡负载并调优\n\n用法：\n {2}virtpilot serve \[--host ADDR\]/)
     expect(help.stdout).toContain('退出码：0 成功，1 失败，2 用法错误。')
-    expect(cli({}, 'hosts', '--help', '--lang', 'zh-CN').stdout).toMatch(/^用法：\n {2}virtpilot hosts add TARGET/)
+    expect((await cli({}, 'hosts', '--help', '--lang', 'zh-CN')).stdout).toMatch(/^用法：\n {2}virtpilot hosts add TARGET/)
   })
 
-  it('rules and maintenance: refusals and bad usage in Chinese; --json output unchanged', () => {
+  it('rules and maintenance: refusals and bad usage in Chinese; --json output unchanged', async () => {
     const file = join(dir, 'rules.db')
-    const demo = cli({}, 'demo', '--json', '--at', '2026-01-01T00:00:00Z')
+    const demo = await cli({}, 'demo', '--json', '--at', '2026-01-01T00:00:00Z')
     const snapshot = SnapshotSchema.parse(JSON.parse(demo.stdout))
     const store = openStore(file)
     store.inventory.save({ hosts: snapshot.hosts, vms: snapshot.vms }, snapshot.t)
@@ -87,15 +94,15 @@ describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
     // Names, and the command it points to (virtpilot rules list).
     const names = [a!.name, b!.name, a!.id, b!.id, host, file, 'r9', 'nosuch', 'rules', 'list']
     const zh = (...args: string[]) => cli({ LANG: 'zh_CN.UTF-8' }, ...args, '--data', file, '--json')
-    const added = zh('rules', 'add', 'anti-affinity', a!.name, b!.name, '--name', 'apart')
+    const added = await zh('rules', 'add', 'anti-affinity', a!.name, b!.name, '--name', 'apart')
     expect(added.status, added.stderr).toBe(0)
     expect(JSON.parse(added.stdout)).toMatchObject({ id: 'r1', kind: 'anti-affinity', vms: [a!.id, b!.id], name: 'apart' })
     const refusals = [
-      [zh('rules', 'add', 'affinity', a!.name, b!.name), 1, /既要放在一起（亲和）又要分开（反亲和）。$/],
-      [zh('rules', 'add', 'pin', a!.name), 2, /^virtpilot: hosts：固定规则只指定一台宿主机\n用法请运行/],
-      [zh('rules', 'add', 'anti-affinity', 'nosuch', a!.name), 1, /中没有虚拟机 nosuch（运行 `virtpilot collect` 读取宿主机）$/],
-      [zh('rules', 'remove', 'r9'), 1, /中没有规则 r9（参见：virtpilot rules list --json）$/],
-      [zh('maintenance', 'exit', host), 1, new RegExp(`${host} 不在维护模式中$`)],
+      [await zh('rules', 'add', 'affinity', a!.name, b!.name), 1, /既要放在一起（亲和）又要分开（反亲和）。$/],
+      [await zh('rules', 'add', 'pin', a!.name), 2, /^virtpilot: hosts：固定规则只指定一台宿主机\n用法请运行/],
+      [await zh('rules', 'add', 'anti-affinity', 'nosuch', a!.name), 1, /中没有虚拟机 nosuch（运行 `virtpilot collect` 读取宿主机）$/],
+      [await zh('rules', 'remove', 'r9'), 1, /中没有规则 r9（参见：virtpilot rules list --json）$/],
+      [await zh('maintenance', 'exit', host), 1, new RegExp(`${host} 不在维护模式中$`)],
     ] as const
     for (const [run, status, said] of refusals) {
       expect(run.status, run.stderr).toBe(status)

@@ -7,6 +7,7 @@ import ssh2 from 'ssh2'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { terminalJson, terminalText } from '../../../src-main/text/terminal'
 import { startSshServer, type TestSshServer } from '../support/ssh-server'
+import { cliArgv } from '../../support/built-cli'
 
 // What a host prints can reach the admin's terminal through the CLI's messages and JSON. Escape
 // sequences in it (OSC 52 writes the clipboard, CSI moves the cursor, 8-bit CSI is U+009B) must
@@ -41,7 +42,7 @@ afterAll(async () => {
 })
 
 it('collect: a host printing terminal escape sequences shows them as text in the error and the JSON', { timeout: 60_000 }, async () => {
-  const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', 'collect', `admin@127.0.0.1:${server.port}`, '--accept-new', '--json'], {
+  const run = await promisify(execFile)(process.execPath, cliArgv(['collect', `admin@127.0.0.1:${server.port}`, '--accept-new', '--json']), {
     encoding: 'utf8',
     env: { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), VIRTPILOT_DATA: join(dir, 'virtpilot.db'), SSH_AUTH_SOCK: '' },
     timeout: 60_000,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { allowedHostsFor, checkServeOptions, ServeRefusal, startServer, type RunningServer } from '../../../src-main/server/server'
 import { createServices, type Services } from '../../../src-main/services/services'
+import { cliArgv } from '../../support/built-cli'
 
 // Serve mode beyond loopback carries the access token and SSH passwords over a network: it
 // refuses to do that in clear, and it answers only to the names it was given.
@@ -51,7 +52,7 @@ function get(path: string, host: string, headers: Record<string, string> = {}): 
 describe('serve beyond loopback', { timeout: 60_000 }, () => {
   it('the CLI refuses a non-loopback address without --tls-cert/--tls-key, saying why, before binding anything', () => {
     // 192.0.2.1 is a documentation address: nothing here has it, nothing is exposed either way.
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', 'serve', '--host', '192.0.2.1', '--port', '0', '--data', join(dir, 'x.db')], { encoding: 'utf8', timeout: 60_000 })
+    const run = spawnSync(process.execPath, cliArgv(['serve', '--host', '192.0.2.1', '--port', '0', '--data', join(dir, 'x.db')]), { encoding: 'utf8', timeout: 60_000 })
     expect(run.status).toBe(2)
     expect(run.stderr).toMatch(/Refusing to serve on 192\.0\.2\.1 over plain HTTP: the access token and every SSH password typed into the app would travel unencrypted\. Give --tls-cert FILE and --tls-key FILE/)
   })
@@ -79,7 +80,11 @@ describe('serve beyond loopback', { timeout: 60_000 }, () => {
     const ws = new WebSocket(`wss://127.0.0.1:${server.port}/api`, { ...({ servername: 'virtpilot.lab' } as object), ca: cert, headers: { Host: host, Cookie: cookie, Origin: `https://${host}` } })
     const reply = await new Promise<{ result: { ok: boolean } }>((resolve, reject) => {
       ws.once('open', () => ws.send(JSON.stringify({ type: 'call', id: 1, channel: 'app.info', req: {} })))
-      ws.once('message', (data) => resolve(JSON.parse(String(data))))
+      // The reply to this call: the server may push an event first.
+      ws.on('message', (data) => {
+        const message = JSON.parse(String(data)) as { type: string; id?: number; result: { ok: boolean } }
+        if (message.type === 'result' && message.id === 1) resolve(message)
+      })
       ws.once('error', reject)
     })
     ws.close()

@@ -93,7 +93,7 @@ describe('recommendations and plans on the demo cluster', () => {
       if (!plan.ok) throw new Error(plan.error.message)
       expect(plan.value.steps).toHaveLength(1)
       expect(plan.value.steps[0]!.action).toMatchObject({ kind: 'migrate', vm: r.moves[0]!.vmId, to: r.moves[0]!.to })
-      expect(plan.value.steps[0]!.title).toMatch(/^Move .* from .* to .* \(Rebalance: \d+ moves \(moves 1 of \d+\), 1\/1\)$/)
+      expect(plan.value.steps[0]!.title).toMatch(/^Move .* from .* to .* \(move 1 of \d+ in the rebalance\)$/)
       expect(plan.value.effects).toEqual([{ recommendationId: set.id, title: set.title, titleRef: set.titleRef, predicted: subsetEffect(r, [0]), moves: { approved: [0], of: r.moves.length } }])
       // Its own effect, not the whole set's.
       expect(plan.value.effects![0]!.predicted).not.toEqual(set.predicted)

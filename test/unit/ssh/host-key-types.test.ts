@@ -11,6 +11,7 @@ import { KnownHostsStore } from '../../../src-main/ssh/known-hosts-store'
 import { resolveTarget } from '../../../src-main/ssh/resolve'
 import { parseTarget } from '../../../src-main/ssh/target'
 import { startSshServer, type TestSshServer } from '../support/ssh-server'
+import { cliArgv } from '../../support/built-cli'
 
 // A man-in-the-middle who cannot show the host's ed25519 key may offer an ecdsa key instead: for
 // a host known only by ed25519 that looks like a first contact. ssh(1) warns; VirtPilot must too,
@@ -61,7 +62,7 @@ describe('a host known by keys of other types', () => {
   })
 
   it('collect --accept-new does not take it either', { timeout: 60_000 }, async () => {
-    const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src-main/cli/main.ts', 'collect', `admin@127.0.0.1:${server.port}`, '--accept-new', '--json'], {
+    const run = await promisify(execFile)(process.execPath, cliArgv(['collect', `admin@127.0.0.1:${server.port}`, '--accept-new', '--json']), {
       encoding: 'utf8',
       env: { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), VIRTPILOT_DATA: join(dir, 'cli', 'virtpilot.db'), SSH_AUTH_SOCK: '' },
       timeout: 60_000,

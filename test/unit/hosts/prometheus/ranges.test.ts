@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PrometheusClient } from '../../../../src-main/hosts/prometheus/client'
 import { FleetReader } from '../../../../src-main/hosts/prometheus/fleet'
 import { StoreRanges, USAGE_STEP_MS } from '../../../../src-main/hosts/prometheus/ranges'
+import { oneOf } from '../../../../src-main/hosts/prometheus/pve-scope'
 import { storeBaseUrl } from '../../../../src-main/hosts/prometheus/source'
 import { startPrometheus, storeMissing, type RunningStore } from '../../support/prometheus'
 import { busyHost, END_S, hostSeries, START_S } from './fleet-store'
@@ -118,13 +119,34 @@ suite('history ranges from a Prometheus store', () => {
     const before = fleet.client.traffic.requests
     const bytes = fleet.client.traffic.bytes
     const second = await ranges.usageHistory(vms, START, NOW)
-    // Only the two buckets completed since travelled, in one request.
-    expect(fleet.client.traffic.requests - before).toBe(1)
+    // Only the two buckets completed since travelled, in one request per figure (CPU, memory).
+    expect(fleet.client.traffic.requests - before).toBe(2)
     expect(fleet.client.traffic.bytes - bytes).toBeLessThan(firstBytes)
     expect(second.vms[UUID1]!.t).toEqual([0, 1, 2, 3, 4, 5].map((i) => START + i * USAGE_STEP_MS))
     expect(second.vms[UUID2]!.cpuUsedCores.slice(4).every((v) => Math.abs(v - 1.5) < 1e-6)).toBe(true)
     await ranges.usageHistory(vms, START, NOW)
-    expect(fleet.client.traffic.requests - before).toBe(1)
+    expect(fleet.client.traffic.requests - before).toBe(2)
+  })
+
+  it("gives the engine, to the bit, the buckets the store's own round() gave before the figures were read apart", async () => {
+    const { fleet, ranges } = await open()
+    const vms = [{ id: UUID1, hostKey: '10.2.0.1', domain: 'web-1', uuid: UUID1 }, { id: UUID2, hostKey: '10.2.0.1', domain: 'db-1', uuid: UUID2 }]
+    const read = await ranges.usageHistory(vms, START, NOW)
+    // The former request: both figures in one expression, rounded by the store.
+    const s = `instance=~${oneOf(fleet.instancesOf('10.2.0.1', 'libvirt'))}`
+    const w = Math.max(USAGE_STEP_MS, 2 * fleet.scrapeIntervalMs + 1000) / 1000
+    const expr = `label_replace(round(rate(libvirt_domain_info_cpu_time_seconds_total{${s}}[${w}s]), 0.0001), "vp_metric", "cpu", "", "") or label_replace(round((max_over_time(libvirt_domain_info_memory_usage_bytes{${s}}[${w}s])) / 1048576, 0.01), "vp_metric", "mem", "", "")`
+    const before = await fleet.client.queryRange(expr, START + USAGE_STEP_MS, NOW, USAGE_STEP_MS)
+    for (const vm of vms) {
+      const of = (figure: string) => new Map(before.find((r) => r.labels.vp_metric === figure && r.labels.uuid === vm.uuid)!.points.map(([t, v]) => [t - USAGE_STEP_MS, v]))
+      const cpu = of('cpu')
+      const mem = of('mem')
+      const t = [...cpu.keys()].filter((b) => mem.has(b))
+      expect(t.length).toBeGreaterThan(3)
+      expect(read.vms[vm.id]).toEqual({ t, cpuUsedCores: t.map((b) => cpu.get(b)), memUsedMiB: t.map((b) => mem.get(b)) })
+    }
+    // Not all whole numbers: the rounding itself is compared, not only integers.
+    expect(read.vms[UUID2]!.cpuUsedCores.some((v) => !Number.isInteger(v * 100))).toBe(true)
   })
 
   it('adds hosts up on the caller\'s buckets for the cluster chart', async () => {
