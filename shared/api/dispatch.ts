@@ -2,7 +2,8 @@ import { english, msg } from '../i18n'
 import type { MessageRef } from '../model/message'
 import { requestChannels, isRequestChannel } from './contract'
 import type { Handlers, CallContext } from './handlers'
-import { ApiFailure, describeIssues, fail, failure, issueRefs, ok, type Result } from './result'
+import { ApiFailure, describeIssues, fail, issueRefs, ok, type Result } from './result'
+import { unknownChannel } from './unknown-channel'
 
 /**
  * The single entry both transports call: checks the channel, validates the request,
@@ -10,7 +11,7 @@ import { ApiFailure, describeIssues, fail, failure, issueRefs, ok, type Result }
  */
 export async function dispatch(handlers: Handlers, channel: unknown, rawRequest: unknown, ctx: CallContext): Promise<Result<unknown>> {
   if (!isRequestChannel(channel)) {
-    return fail(failure('unknown-channel', msg('server.api.unknownChannel', { channel: String(JSON.stringify(channel)) })).toApiError())
+    return fail(unknownChannel(channel))
   }
   const parsed = requestChannels[channel].req.safeParse(rawRequest ?? {})
   if (!parsed.success) {

@@ -3,6 +3,7 @@ import { dispatch, requestChannelNames, type ApiError, type Handlers } from '../
 import { english, formatMessage } from '../../../shared/i18n'
 import type { EngineRun } from '../../../src-main/services/engine'
 import { runEngineJob } from '../../../src-main/services/engine-schedule'
+import { unknownChannel } from '../../../shared/api/unknown-channel'
 import { englishRuns } from '../../support/english-runs'
 
 const ctx = { transport: 'test' as const }
@@ -19,12 +20,13 @@ function said(error: ApiError, englishBefore: string, names: string[]): string {
 }
 
 describe('the api’s own refusals, in the admin’s language', () => {
-  it('a channel the contract does not have', async () => {
+  it('a channel the contract does not have (main’s dispatch, and the preload before it, say the same)', async () => {
     const result = await dispatch(never, 'fs.readFile', {}, ctx)
     expect(result.ok).toBe(false)
     const error = (result as { error: ApiError }).error
     expect(error.code).toBe('unknown-channel')
     expect(said(error, 'No api channel named "fs.readFile"', ['"fs.readFile"'])).toBe('没有名为 "fs.readFile" 的 API 通道')
+    expect(error).toEqual(unknownChannel('fs.readFile'))
   })
 
   it('a request that does not fit its channel: the headline, and each field’s problem beside it', async () => {
