@@ -49,6 +49,7 @@ export const HostSampleSchema = z.object({
   kvmMmioExitsPs: rate.optional(),
   kvmIrqInjectionsPs: rate.optional(),
   kvmTlbFlushesPs: rate.optional(),
+  kvmRemoteTlbFlushesPs: rate.optional(),
   kvmHaltPollSuccessCores: rate.optional(),
   kvmHaltPollFailCores: rate.optional(),
   kvmHaltWaitCores: rate.optional(),
@@ -110,6 +111,7 @@ export const VmSampleSchema = z.object({
   kvmMmioExitsPs: rate.optional(),
   kvmIrqInjectionsPs: rate.optional(),
   kvmTlbFlushesPs: rate.optional(),
+  kvmRemoteTlbFlushesPs: rate.optional(),
   /** Halt polling, in cores: polling that found work, polling that did not, halted waiting. */
   kvmHaltPollSuccessCores: rate.optional(),
   kvmHaltPollFailCores: rate.optional(),

@@ -21,13 +21,13 @@ export const ClusterSeriesSchema = z.object({
 export const hostMetrics = [
   'cpuPct', 'cpuUsedCores', 'memUsedMiB', 'memTotalMiB', 'diskReadBps', 'diskWriteBps', 'netRxBps', 'netTxBps', 'cpuPressurePct', 'memPressurePct', 'ioPressurePct', 'swapInBps', 'swapOutBps', 'load1',
   'procsRunning', 'procsBlocked', 'swapUsedMiB', 'pageInKBps', 'pageOutKBps', 'interruptsPs', 'contextSwitchesPs', 'cpuUserPct', 'cpuSystemPct', 'cpuIdlePct', 'cpuIowaitPct', 'cpuStealPct',
-  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmRemoteTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
 ] as const
 /** What the store keeps per VM sample, by metric name. */
 export const vmMetrics = [
   'cpuUsedCores', 'cpuReadyPct', 'memUsedMiB', 'diskReadBps', 'diskWriteBps', 'diskReadIops', 'diskWriteIops', 'netRxBps', 'netTxBps',
   'qemuVcpuCores', 'qemuEmulatorCores', 'qemuIothreadCores', 'qemuVhostCores', 'qemuOtherCores', 'overheadCores',
-  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmRemoteTlbFlushesPs', 'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
   'guestSwapInBps', 'guestSwapOutBps', 'guestMajorFaultsPs',
 ] as const
 /** What the store keeps per block device sample (iostat -x), by metric name. */

@@ -102,14 +102,18 @@ export function qemuCores(p: QemuCpuNs | undefined, c: QemuCpuNs | undefined, se
   }
 }
 
-/** KVM's counters of a VM as rates over the interval; only those read both times. */
+/**
+ * KVM's counters of a VM as rates over the interval; only those read both times. They are 64-bit
+ * and never wrap: one that went down was reset (QEMU restarted, or a VM left debugfs' host sum),
+ * and gives no rate for that interval rather than a guess.
+ */
 export function kvmRates(p: KvmCounters | undefined, c: KvmCounters | undefined, seconds: number): Partial<VmSample> {
   if (!p || !c || !(seconds > 0)) return {}
   const out: Partial<VmSample> = {}
   const per = (k: keyof KvmCounters, scale = 1) => {
     const a = p[k]
     const b = c[k]
-    return a !== undefined && b !== undefined ? nonNegative(counterDelta(a, b) / seconds / scale) : undefined
+    return a !== undefined && b !== undefined && b >= a ? (b - a) / seconds / scale : undefined
   }
   const set = (key: keyof VmSample, v: number | undefined) => {
     if (v !== undefined) (out as Record<string, number>)[key] = v
@@ -120,6 +124,7 @@ export function kvmRates(p: KvmCounters | undefined, c: KvmCounters | undefined,
   set('kvmMmioExitsPs', per('mmioExits'))
   set('kvmIrqInjectionsPs', per('irqInjections'))
   set('kvmTlbFlushesPs', per('tlbFlushes'))
+  set('kvmRemoteTlbFlushesPs', per('remoteTlbFlushes'))
   set('kvmHaltPollSuccessCores', per('haltPollSuccessNs', 1e9))
   set('kvmHaltPollFailCores', per('haltPollFailNs', 1e9))
   set('kvmHaltWaitCores', per('haltWaitNs', 1e9))
@@ -285,7 +290,7 @@ export function deriveSamples(
 }
 
 const KVM_RATES = [
-  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs',
+  'kvmExitsPs', 'kvmHaltExitsPs', 'kvmIoExitsPs', 'kvmMmioExitsPs', 'kvmIrqInjectionsPs', 'kvmTlbFlushesPs', 'kvmRemoteTlbFlushesPs',
   'kvmHaltPollSuccessCores', 'kvmHaltPollFailCores', 'kvmHaltWaitCores',
 ] as const
 

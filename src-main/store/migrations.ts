@@ -357,4 +357,11 @@ export const migrations: readonly string[] = [
   ALTER TABLE vm_rollups ADD COLUMN guest_swap_out_bps_mean REAL;
   ALTER TABLE vm_rollups ADD COLUMN guest_major_faults_ps_mean REAL;
   `,
+  `
+  -- KVM's remote TLB flushes per second (domstats --vm, or /sys/kernel/debug/kvm), per VM and host; NULL without them.
+  ALTER TABLE vm_samples ADD COLUMN kvm_remote_tlb_flushes_ps REAL;
+  ALTER TABLE vm_rollups ADD COLUMN kvm_remote_tlb_flushes_ps_mean REAL;
+  ALTER TABLE host_samples ADD COLUMN kvm_remote_tlb_flushes_ps REAL;
+  ALTER TABLE host_rollups ADD COLUMN kvm_remote_tlb_flushes_ps_mean REAL;
+  `,
 ]

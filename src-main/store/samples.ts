@@ -22,13 +22,13 @@ const NO_HOST_EXTRAS = {
   cpuPressurePct: null, memPressurePct: null, ioPressurePct: null, swapInBps: null, swapOutBps: null, load1: null,
   procsRunning: null, procsBlocked: null, swapUsedMiB: null, pageInKBps: null, pageOutKBps: null, interruptsPs: null, contextSwitchesPs: null,
   cpuUserPct: null, cpuSystemPct: null, cpuIdlePct: null, cpuIowaitPct: null, cpuStealPct: null,
-  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
+  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null, kvmRemoteTlbFlushesPs: null,
   kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
 }
 /** A VM sample's optional figures (QEMU threads, KVM), NULL where the host does not show them; in VM_MEAN_COLUMNS' order. */
 const NO_VM_EXTRAS = {
   qemuVcpuCores: null, qemuEmulatorCores: null, qemuIothreadCores: null, qemuVhostCores: null, qemuOtherCores: null, overheadCores: null,
-  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null,
+  kvmExitsPs: null, kvmHaltExitsPs: null, kvmIoExitsPs: null, kvmMmioExitsPs: null, kvmIrqInjectionsPs: null, kvmTlbFlushesPs: null, kvmRemoteTlbFlushesPs: null,
   kvmHaltPollSuccessCores: null, kvmHaltPollFailCores: null, kvmHaltWaitCores: null,
   guestSwapInBps: null, guestSwapOutBps: null, guestMajorFaultsPs: null,
 }
@@ -39,12 +39,12 @@ const HOST_MEAN_COLUMNS = [
   'cpu_pressure_pct', 'mem_pressure_pct', 'io_pressure_pct', 'swap_in_bps', 'swap_out_bps', 'load1',
   'procs_running', 'procs_blocked', 'swap_used_mib', 'page_in_kbps', 'page_out_kbps', 'interrupts_ps', 'context_switches_ps',
   'cpu_user_pct', 'cpu_system_pct', 'cpu_idle_pct', 'cpu_iowait_pct', 'cpu_steal_pct',
-  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
+  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps', 'kvm_remote_tlb_flushes_ps',
   'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
 ] as const
 const VM_MEAN_COLUMNS = [
   'qemu_vcpu_cores', 'qemu_emulator_cores', 'qemu_iothread_cores', 'qemu_vhost_cores', 'qemu_other_cores', 'overhead_cores',
-  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps',
+  'kvm_exits_ps', 'kvm_halt_exits_ps', 'kvm_io_exits_ps', 'kvm_mmio_exits_ps', 'kvm_irq_injections_ps', 'kvm_tlb_flushes_ps', 'kvm_remote_tlb_flushes_ps',
   'kvm_halt_poll_success_cores', 'kvm_halt_poll_fail_cores', 'kvm_halt_wait_cores',
   'guest_swap_in_bps', 'guest_swap_out_bps', 'guest_major_faults_ps',
 ] as const
@@ -73,13 +73,13 @@ export class SamplesRepo {
          disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps, cpu_pressure_pct, mem_pressure_pct, io_pressure_pct, swap_in_bps, swap_out_bps, load1,
          procs_running, procs_blocked, swap_used_mib, page_in_kbps, page_out_kbps, interrupts_ps, context_switches_ps,
          cpu_user_pct, cpu_system_pct, cpu_idle_pct, cpu_iowait_pct, cpu_steal_pct,
-         kvm_exits_ps, kvm_halt_exits_ps, kvm_io_exits_ps, kvm_mmio_exits_ps, kvm_irq_injections_ps, kvm_tlb_flushes_ps,
+         kvm_exits_ps, kvm_halt_exits_ps, kvm_io_exits_ps, kvm_mmio_exits_ps, kvm_irq_injections_ps, kvm_tlb_flushes_ps, kvm_remote_tlb_flushes_ps,
          kvm_halt_poll_success_cores, kvm_halt_poll_fail_cores, kvm_halt_wait_cores)
        VALUES (@hostId, @t, @cpuPct, @cpuUsedCores, @memUsedMiB, @memTotalMiB, @diskReadBps, @diskWriteBps, @netRxBps, @netTxBps,
          @cpuPressurePct, @memPressurePct, @ioPressurePct, @swapInBps, @swapOutBps, @load1,
          @procsRunning, @procsBlocked, @swapUsedMiB, @pageInKBps, @pageOutKBps, @interruptsPs, @contextSwitchesPs,
          @cpuUserPct, @cpuSystemPct, @cpuIdlePct, @cpuIowaitPct, @cpuStealPct,
-         @kvmExitsPs, @kvmHaltExitsPs, @kvmIoExitsPs, @kvmMmioExitsPs, @kvmIrqInjectionsPs, @kvmTlbFlushesPs,
+         @kvmExitsPs, @kvmHaltExitsPs, @kvmIoExitsPs, @kvmMmioExitsPs, @kvmIrqInjectionsPs, @kvmTlbFlushesPs, @kvmRemoteTlbFlushesPs,
          @kvmHaltPollSuccessCores, @kvmHaltPollFailCores, @kvmHaltWaitCores)`,
     )
     this.insertVmSample = db.prepare(

@@ -749,6 +749,7 @@ export const en = {
     kvm: {
       exitsTitle: 'KVM: VM exits per second',
       pollTitle: 'KVM: halt polling (cores spent polling)',
+      tlbTitle: 'KVM: TLB flushes per second',
       exits: 'All exits',
       haltExits: 'Halts',
       mmioExits: 'MMIO',
@@ -756,6 +757,8 @@ export const en = {
       irqInjections: 'Interrupts injected',
       pollSuccess: 'Polls that found work',
       pollFail: 'Polls that gave up',
+      tlbFlushes: 'Flushes by its vCPUs',
+      remoteTlbFlushes: 'Remote flushes (all vCPUs at once)',
       perSecond: 'per second',
       none: 'This host reports no KVM counters for the VM (TCG emulation, or libvirt and QEMU older than KVM statistics: libvirt 8.x with QEMU 7.1): VM exits and halt polling are not measured here.',
     },

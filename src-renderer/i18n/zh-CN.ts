@@ -742,6 +742,7 @@ export const zhCN: MessageSchema = {
     kvm: {
       exitsTitle: 'KVM：每秒虚拟机退出',
       pollTitle: 'KVM：停机轮询（轮询耗用的核）',
+      tlbTitle: 'KVM：每秒 TLB 刷新',
       exits: '全部退出',
       haltExits: '停机（HLT）',
       mmioExits: 'MMIO',
@@ -749,6 +750,8 @@ export const zhCN: MessageSchema = {
       irqInjections: '注入的中断',
       pollSuccess: '轮询到任务',
       pollFail: '轮询后放弃',
+      tlbFlushes: '各 vCPU 的刷新',
+      remoteTlbFlushes: '远程刷新（所有 vCPU 一起）',
       perSecond: '每秒',
       none: '该宿主机未报告此虚拟机的 KVM 计数器（TCG 模拟，或 libvirt 与 QEMU 早于 KVM 统计：需 libvirt 8.x 与 QEMU 7.1）：此处不测量虚拟机退出与停机轮询。',
     },

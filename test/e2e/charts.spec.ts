@@ -61,17 +61,17 @@ test.describe('Charts draw on first load', () => {
     expect(await names()).toEqual(['host-iostat-requests-chart', 'host-iostat-throughput-chart', 'host-iostat-await-chart', 'host-iostat-queue-chart', 'host-iostat-util-chart'])
     // KVM of the whole host: the demo has no debugfs, so the figures are its VMs' sum, and the tab says so.
     await host.getByTestId('host-section-kvm').click()
-    await expectDrawn(host, 2)
-    expect(await names()).toEqual(['host-kvm-exits-chart', 'host-kvm-poll-chart'])
+    await expectDrawn(host, 3)
+    expect(await names()).toEqual(['host-kvm-exits-chart', 'host-kvm-poll-chart', 'host-kvm-tlb-chart'])
     await expect(host.getByTestId('host-kvm')).toContainText('summed over its VMs')
     await host.close()
     const vmPage = await cold(app, `/vms/${encodeURIComponent(vm.id)}`)
     await expect(vmPage.getByTestId('detail-title')).toHaveText(vm.name)
     await expectDrawn(vmPage, 6)
-    // The virtualization layer: QEMU's threads, KVM's exits and halt polling.
+    // The virtualization layer: QEMU's threads, KVM's exits, halt polling and TLB flushes (remote ones from domstats --vm).
     await vmPage.getByTestId('vm-section-overhead').click()
-    await expectDrawn(vmPage, 3)
-    expect((await readCharts(vmPage)).map((r) => r.chart)).toEqual(['vm-qemu-chart', 'vm-kvm-exits-chart', 'vm-kvm-poll-chart'])
+    await expectDrawn(vmPage, 4)
+    expect((await readCharts(vmPage)).map((r) => r.chart)).toEqual(['vm-qemu-chart', 'vm-kvm-exits-chart', 'vm-kvm-poll-chart', 'vm-kvm-tlb-chart'])
     await expect(vmPage.getByTestId('vm-qemu-note')).toContainText('%')
     // perf runs on a real host only: the demo's VM says why instead of offering to run it.
     await vmPage.getByTestId('vm-perf-preview').click()

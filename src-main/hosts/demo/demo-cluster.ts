@@ -82,6 +82,8 @@ function demoKvm(busySeconds: number, vcpuSeconds: number, diskRequests: number,
     haltPollFailNs: Math.round(haltExits * 0.4 * 200_000),
     haltWaitNs: Math.round(idleSeconds * 0.9 * 1e9),
     tlbFlushes: Math.round(busySeconds * 50),
+    // VM-wide (domstats --vm): flushing every vCPU's TLB after the guest's page tables changed.
+    remoteTlbFlushes: Math.round(busySeconds * 20 + diskRequests * 0.05),
   }
 }
 

@@ -11,7 +11,7 @@ import { parseDiscoverOutput, type Discovery } from './parse/discover-output'
 import { describeProblem, problemRef } from '../linux/parse/result'
 import type { DomainStats } from './parse/domstats'
 import { parseStatsOutput, type StatsReading } from './parse/stats-output'
-import { STATS_SCRIPT, statsRequest } from './stats-script'
+import { STATS_SCRIPT, statsRequest, VIRSH_WITHOUT_VM_GROUP } from './stats-script'
 import { runHostScript, HostOutputError } from '../linux/run-script'
 
 const DISCOVER_TIMEOUT_MS = 60_000
@@ -43,6 +43,8 @@ export class LibvirtAdapter implements HostAdapter {
   private readonly layouts = new LayoutWatch()
   /** Whether libvirt reports vcpu.N.delay; until a poll showed it does, polls also read schedstat. */
   private libvirtReportsDelay: boolean | undefined
+  /** False once this host's virsh refused `domstats --vm` (older than the group): polls then ask without it. */
+  private vmGroup = true
 
   constructor(
     private readonly connection: HostConnection,
@@ -79,8 +81,16 @@ export class LibvirtAdapter implements HostAdapter {
 
   async readStats(now: number, options: ReadOptions = {}): Promise<RawStats> {
     const schedstat = this.libvirtReportsDelay !== true
-    const output = await this.stats.read((nonce) => statsRequest(nonce, { schedstat }), options.timeoutMs ?? STATS_TIMEOUT_MS)
-    const parsed = parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
+    const read = async () => {
+      const output = await this.stats.read((nonce) => statsRequest(nonce, { schedstat, vmGroup: this.vmGroup }), options.timeoutMs ?? STATS_TIMEOUT_MS)
+      return parseStatsOutput(output, { hostId: this.hostId, t: now, vmIdOf: (name) => this.vmIdsByName.get(name) })
+    }
+    let parsed = await read()
+    // A virsh without the --vm group refuses the whole domstats: asked again without it, in the same session (no exec).
+    if (this.vmGroup && parsed.ok && parsed.value.domstatsFailure && VIRSH_WITHOUT_VM_GROUP.test(describeProblem(parsed.value.domstatsFailure))) {
+      this.vmGroup = false
+      parsed = await read()
+    }
     if (!parsed.ok) {
       const problem = problemRef(parsed.error)
       this.stats.reject(msg('access.session.notParsed', { problem }))

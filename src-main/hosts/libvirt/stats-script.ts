@@ -7,10 +7,15 @@ export const STATS_FORMAT = 'stats-1'
 
 /**
  * The domain stats groups a poll reads: state, CPU time, balloon, per-vCPU (time, wait, run
- * delay), interfaces and disks. Not perf, iothread, memory bandwidth or dirty rate: asking for
+ * delay, KVM's per-vCPU counters), interfaces and disks, and KVM's VM-wide counters (`--vm`:
+ * remote TLB flushes; libvirtd leaves it out for a TCG guest and, without --enforce, on a libvirtd
+ * that has no such group). Not perf, iothread, memory bandwidth or dirty rate: asking for
  * every group costs libvirtd about twice as much per poll.
  */
-export const DOMSTATS_GROUPS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block'] as const
+export const DOMSTATS_GROUPS = ['--state', '--cpu-total', '--balloon', '--vcpu', '--interface', '--block', '--vm'] as const
+
+/** What a virsh older than the `--vm` group (libvirt 8.x) says when asked for it: the poll then asks without it. */
+export const VIRSH_WITHOUT_VM_GROUP = /doesn't support option --vm\b/
 
 /**
  * Run delay of every guest's vCPU threads from schedstat, for a libvirt too old to report
@@ -224,7 +229,8 @@ END {
 `
 
 /** What the session expects per poll: virsh commands around one domstats, marked with the nonce. */
-export function statsRequest(nonce: string, options: { schedstat: boolean; threads?: boolean }): string {
+export function statsRequest(nonce: string, options: { schedstat: boolean; threads?: boolean; vmGroup?: boolean }): string {
   if (!/^[0-9a-f]{16,64}$/.test(nonce)) throw new Error('a request nonce is 16 to 64 hex digits')
-  return `echo --err @@VP ${nonce} POLL ${options.schedstat ? 'schedstat' : '-'} ${options.threads === false ? '-' : 'threads'}\ndomstats --raw ${DOMSTATS_GROUPS.join(' ')}\necho --err @@VP ${nonce} END\n`
+  const groups = options.vmGroup === false ? DOMSTATS_GROUPS.filter((g) => g !== '--vm') : DOMSTATS_GROUPS
+  return `echo --err @@VP ${nonce} POLL ${options.schedstat ? 'schedstat' : '-'} ${options.threads === false ? '-' : 'threads'}\ndomstats --raw ${groups.join(' ')}\necho --err @@VP ${nonce} END\n`
 }

@@ -4,8 +4,8 @@ import type { DomainStats } from './domstats'
 /**
  * KVM's binary statistics per vCPU (`vcpu.N.<name>.sum`, libvirt 8.x+ with QEMU 7.1+ query-stats), by
  * what VirtPilot keeps. libvirt prints them in the `--vcpu` group, which the poll reads (seen on
- * libvirt 9.0 / QEMU 7.2 / kernel 6.18 here); `--vm` brings only the VM-wide ones (`vm.<name>.*`:
- * remote TLB flushes, MMU pages), which the poll does not ask for (one more QMP call per guest).
+ * libvirt 9.0 / QEMU 7.2 / kernel 6.18 here); `--vm`, which the poll asks too, brings only the
+ * VM-wide ones (`vm.<name>.*`: remote TLB flushes, MMU pages), of which the remote TLB flushes are kept.
  */
 export const KVM_VCPU_STATS: Readonly<Record<string, keyof KvmCounters>> = {
   exits: 'exits',

@@ -27,6 +27,30 @@ describe('LibvirtAdapter over a fake SSH connection', () => {
     expect(adapter.lastReading!.vms.map((v) => v.runDelaySource)).toEqual(['schedstat', 'schedstat'])
   })
 
+  it('asks for KVM\'s VM-wide counters (--vm) until virsh refuses the option, then without it in the same poll', async () => {
+    // SYNTHETIC edit of a real output: the domstats an older virsh (before the --vm group) answers with.
+    const refused = sample.replace(/(BEGIN domstats\n)[^]*?(@@VP \S+ END domstats) 0\n/, "$1$2 1\n@@VP 7a98b427-d687-4c60-a806-ca0bf3c9b4c1 BEGIN domstats.stderr\ncommand 'domstats' doesn't support option --vm\n@@VP 7a98b427-d687-4c60-a806-ca0bf3c9b4c1 END domstats.stderr 0\n")
+    expect(refused).not.toBe(sample)
+    const conn = host((call) => (call === 1 ? refused : sample))
+    const adapter = new LibvirtAdapter(conn.asConnection, 'h1')
+    await adapter.discover()
+    const raw = await adapter.readStats(1)
+    expect(raw.vms.map((v) => v.vmId).length).toBe(2)
+    await adapter.readStats(2)
+    expect(conn.sent.map((r) => r.includes(' --vm\n'))).toEqual([true, false, false])
+    expect(conn.execs).toHaveLength(1)
+  })
+
+  it('a domstats that fails otherwise is this poll\'s error, and the next poll still asks for --vm', async () => {
+    const down = sample.replace(/(BEGIN domstats\n)[^]*?(@@VP \S+ END domstats) 0\n/, "$1$2 1\n@@VP 7a98b427-d687-4c60-a806-ca0bf3c9b4c1 BEGIN domstats.stderr\nfailed to connect to the hypervisor\n@@VP 7a98b427-d687-4c60-a806-ca0bf3c9b4c1 END domstats.stderr 0\n")
+    const conn = host((call) => (call === 1 ? down : sample))
+    const adapter = new LibvirtAdapter(conn.asConnection, 'h1')
+    await adapter.discover()
+    await expect(adapter.readStats(1)).rejects.toThrow('failed to connect')
+    await adapter.readStats(2)
+    expect(conn.sent.map((r) => r.includes(' --vm\n'))).toEqual([true, true])
+  })
+
   it('asks for a new discovery when a poll shows a VM with more vCPUs', async () => {
     // SYNTHETIC edit of a real output: h1-vm2 with a second vCPU online
     const hotplugged = sample.replace(/(Domain: 'h1-vm2'[^]*?vcpu\.current=)1/, '$12')

@@ -49,6 +49,26 @@ describe("KVM's binary statistics in domstats", () => {
     expect(r.kvmHaltExitsPs).toBeUndefined()
     expect(kvmRates(undefined, b, 10)).toEqual({})
   })
+
+  it('remote TLB flushes (domstats --vm) per second; absent when the host has no --vm group', () => {
+    const [d] = ok(parseDomstats(win11))
+    const a = kvmCountersOf(d!)!
+    expect(kvmRates(a, { ...a, remoteTlbFlushes: a.remoteTlbFlushes! + 1234 }, 10).kvmRemoteTlbFlushesPs).toBeCloseTo(123.4, 9)
+    const { remoteTlbFlushes: _, ...withoutVm } = a
+    expect(kvmRates(withoutVm, withoutVm, 10)).not.toHaveProperty('kvmRemoteTlbFlushesPs')
+  })
+
+  it('a counter that went down was reset (QEMU restarted): no rate for that interval, not a guess', () => {
+    const [d] = ok(parseDomstats(win11))
+    const a = kvmCountersOf(d!)!
+    const restarted = { ...a, remoteTlbFlushes: 12, exits: 900 }
+    const r = kvmRates(a, restarted, 10)
+    expect(r).not.toHaveProperty('kvmRemoteTlbFlushesPs')
+    expect(r).not.toHaveProperty('kvmExitsPs')
+    expect(r.kvmHaltExitsPs).toBe(0)
+    // The next interval counts from the new start again.
+    expect(kvmRates(restarted, { ...restarted, remoteTlbFlushes: 42 }, 10).kvmRemoteTlbFlushesPs).toBe(3)
+  })
 })
 
 // A real KVM guest (domain type='kvm') in this machine's lab: libvirt 9.0.0, QEMU 7.2, kernel 6.18

@@ -206,8 +206,10 @@ describe('the host scripts', () => {
   it('a stats request is constant but for its nonce, which must be hex', () => {
     const request = statsRequest('00112233445566778899aabb', { schedstat: false })
     expect(request).toBe(
-      'echo --err @@VP 00112233445566778899aabb POLL - threads\ndomstats --raw --state --cpu-total --balloon --vcpu --interface --block\necho --err @@VP 00112233445566778899aabb END\n',
+      'echo --err @@VP 00112233445566778899aabb POLL - threads\ndomstats --raw --state --cpu-total --balloon --vcpu --interface --block --vm\necho --err @@VP 00112233445566778899aabb END\n',
     )
+    // For a virsh older than the --vm group: the same without it.
+    expect(statsRequest('00112233445566778899aabb', { schedstat: false, vmGroup: false })).toContain('\ndomstats --raw --state --cpu-total --balloon --vcpu --interface --block\n')
     expect(statsRequest('00112233445566778899aabb', { schedstat: true })).toContain('POLL schedstat threads\n')
     expect(statsRequest('00112233445566778899aabb', { schedstat: false, threads: false })).toContain('POLL - -\n')
     expect(() => statsRequest('x; quit', { schedstat: false })).toThrow('hex')

@@ -22,6 +22,7 @@ const section = (scale: number) =>
     `mmio_exits ${win11.mmioExits! * scale}`,
     `irq_injections ${win11.irqInjections! * scale}`,
     `tlb_flush ${win11.tlbFlushes! * scale}`,
+    `remote_tlb_flush ${win11.remoteTlbFlushes! * scale}`,
     `halt_poll_success_ns ${win11.haltPollSuccessNs! * scale}`,
     `halt_poll_fail_ns ${win11.haltPollFailNs! * scale}`,
     `halt_wait_ns ${win11.haltWaitNs! * scale}`,
@@ -30,7 +31,7 @@ const section = (scale: number) =>
 describe('/sys/kernel/debug/kvm', () => {
   it('reads the counters the session sends, under the names the binary statistics use', () => {
     const r = ok(parseKvmDebugfs(section(1)))
-    expect(r).toEqual({ status: 'read', counters: { exits: 28094008, haltExits: 1173865, ioExits: 1723037, mmioExits: 6536664, irqInjections: 594, tlbFlushes: 286197, haltPollSuccessNs: 13527499051, haltPollFailNs: 8369146975, haltWaitNs: 872563463627 } })
+    expect(r).toEqual({ status: 'read', counters: { exits: 28094008, haltExits: 1173865, ioExits: 1723037, mmioExits: 6536664, irqInjections: 594, tlbFlushes: 286197, remoteTlbFlushes: 436456, haltPollSuccessNs: 13527499051, haltPollFailNs: 8369146975, haltWaitNs: 872563463627 } })
     // Every file the session reads has a counter to go to.
     for (const f of KVM_DEBUGFS_FILES) expect(ok(parseKvmDebugfs(`${f} 1\n`)).status, f).toBe('read')
   })
@@ -79,11 +80,17 @@ describe('a host\'s KVM totals', () => {
     expect(h.kvmDebugfs).toBe('read')
     expect(h.kvmExitsPs).toBeCloseTo(2809400.8, 6)
     expect(h.kvmHaltPollFailCores).toBeCloseTo(8369146975 / 1e9 / 10, 9)
+    expect(h.kvmRemoteTlbFlushesPs).toBeCloseTo(43645.6, 6)
+  })
+
+  it('a host sum that went down (a VM left it) gives no debugfs rate: its VMs\' rates instead', () => {
+    const h = hostKvm(b, a, [vm('x', { kvmExitsPs: 7, kvmRemoteTlbFlushesPs: 3 })], 10)
+    expect(h).toEqual({ kvmExitsPs: 7, kvmRemoteTlbFlushesPs: 3, kvmSource: 'vms', kvmDebugfs: 'read' })
   })
 
   it('else sums its VMs\' rates, only those that have them, and says what debugfs said', () => {
-    const h = hostKvm({ status: 'not-readable' }, { status: 'not-readable' }, [vm('x', { kvmExitsPs: 100, kvmHaltPollFailCores: 0.01 }), vm('y', { kvmExitsPs: 50 }), vm('tcg', {})], 10)
-    expect(h).toEqual({ kvmExitsPs: 150, kvmHaltPollFailCores: 0.01, kvmSource: 'vms', kvmDebugfs: 'not-readable' })
+    const h = hostKvm({ status: 'not-readable' }, { status: 'not-readable' }, [vm('x', { kvmExitsPs: 100, kvmHaltPollFailCores: 0.01, kvmRemoteTlbFlushesPs: 4 }), vm('y', { kvmExitsPs: 50, kvmRemoteTlbFlushesPs: 1.5 }), vm('tcg', {})], 10)
+    expect(h).toEqual({ kvmExitsPs: 150, kvmHaltPollFailCores: 0.01, kvmRemoteTlbFlushesPs: 5.5, kvmSource: 'vms', kvmDebugfs: 'not-readable' })
   })
 
   it('has none without KVM counters anywhere (TCG), rather than zeros', () => {
