@@ -1,8 +1,9 @@
-import { msg } from '../i18n'
+import { english, msg } from '../i18n'
 import type { MessageRef } from '../model/message'
 import { requestChannels, isRequestChannel } from './contract'
 import type { Handlers, CallContext } from './handlers'
 import { ApiFailure, describeIssues, fail, issueRefs, ok, type Result } from './result'
+import { unknownChannel } from './unknown-channel'
 
 /**
  * The single entry both transports call: checks the channel, validates the request,
@@ -10,11 +11,12 @@ import { ApiFailure, describeIssues, fail, issueRefs, ok, type Result } from './
  */
 export async function dispatch(handlers: Handlers, channel: unknown, rawRequest: unknown, ctx: CallContext): Promise<Result<unknown>> {
   if (!isRequestChannel(channel)) {
-    return fail({ code: 'unknown-channel', message: `No api channel named ${JSON.stringify(channel)}` })
+    return fail(unknownChannel(channel))
   }
   const parsed = requestChannels[channel].req.safeParse(rawRequest ?? {})
   if (!parsed.success) {
-    return fail({ code: 'bad-request', message: `Invalid request for ${channel}`, details: describeIssues(parsed.error), detailRefs: issueRefs(parsed.error) })
+    const ref = msg('server.api.invalidRequest', { channel })
+    return fail(new ApiFailure('bad-request', english(ref), describeIssues(parsed.error), ref, issueRefs(parsed.error)).toApiError())
   }
   try {
     // The map type guarantees handlers[channel] accepts this channel's parsed request.

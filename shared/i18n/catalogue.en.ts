@@ -3,6 +3,7 @@ import { applyEn } from './apply.en'
 import { automationEn } from './automation.en'
 import { cliEn } from './cli.en'
 import { engineEn } from './engine.en'
+import { hostOutputEn } from './host-output.en'
 import { inputEn } from './input.en'
 import { placementEn } from './placement.en'
 import { ruleChangesEn } from './rule-changes.en'
@@ -16,4 +17,4 @@ import { tuningEn } from './tuning.en'
  * renderer merges these into its own catalogue (src-renderer/i18n), so one text serves the app,
  * the CLI and exports. One module per language: the renderer loads only the one it shows.
  */
-export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn, ruleChanges: ruleChangesEn, access: accessEn, storage: storageEn, tuning: tuningEn } as const
+export const sharedEn = { engine: engineEn, placement: placementEn, apply: applyEn, metricStore: storeEn, input: inputEn, server: serverEn, cli: cliEn, automation: automationEn, ruleChanges: ruleChangesEn, access: accessEn, storage: storageEn, tuning: tuningEn, hostOutput: hostOutputEn } as const

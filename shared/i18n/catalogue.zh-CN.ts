@@ -3,6 +3,7 @@ import { applyZhCN } from './apply.zh-CN'
 import { automationZhCN } from './automation.zh-CN'
 import { cliZhCN } from './cli.zh-CN'
 import { engineZhCN } from './engine.zh-CN'
+import { hostOutputZhCN } from './host-output.zh-CN'
 import { inputZhCN } from './input.zh-CN'
 import { placementZhCN } from './placement.zh-CN'
 import { ruleChangesZhCN } from './rule-changes.zh-CN'
@@ -14,4 +15,4 @@ import type { sharedEn } from './catalogue.en'
 import type { Catalogue } from './types'
 
 /** The shared messages in Chinese (simplified): sharedEn's keys. */
-export const sharedZhCN: Catalogue<typeof sharedEn> = { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN, metricStore: storeZhCN, input: inputZhCN, server: serverZhCN, cli: cliZhCN, automation: automationZhCN, ruleChanges: ruleChangesZhCN, access: accessZhCN, storage: storageZhCN, tuning: tuningZhCN }
+export const sharedZhCN: Catalogue<typeof sharedEn> = { engine: engineZhCN, placement: placementZhCN, apply: applyZhCN, metricStore: storeZhCN, input: inputZhCN, server: serverZhCN, cli: cliZhCN, automation: automationZhCN, ruleChanges: ruleChangesZhCN, access: accessZhCN, storage: storageZhCN, tuning: tuningZhCN, hostOutput: hostOutputZhCN }

@@ -34,6 +34,11 @@ export const serverEn = {
     andMore: 'and {count} more',
     workerCrashed: "The engine's worker crashed: {reason}",
     workerExited: "The engine's worker exited (code {code}) before it answered",
+    failed: 'The engine failed: {reason}',
+  },
+  api: {
+    unknownChannel: 'No api channel named {channel}',
+    invalidRequest: 'Invalid request for {channel}',
   },
   perf: {
     noVm: 'No VM {vm} in the current inventory.',

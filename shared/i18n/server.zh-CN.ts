@@ -33,6 +33,11 @@ export const serverZhCN: Catalogue<typeof serverEn> = {
     andMore: '另有 {count} 项',
     workerCrashed: '引擎工作线程崩溃：{reason}',
     workerExited: '引擎工作线程在答复前退出（代码 {code}）',
+    failed: '引擎运行失败：{reason}',
+  },
+  api: {
+    unknownChannel: '没有名为 {channel} 的 API 通道',
+    invalidRequest: '对 {channel} 的请求无效',
   },
   perf: {
     noVm: '当前清单中没有虚拟机 {vm}。',

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { MessageRefSchema } from './message'
 
 /** The longest perf kvm stat recording an admin may ask for: perf.data grows by megabytes a second on a busy guest. */
 export const PERF_KVM_MAX_SECONDS = 60
@@ -28,6 +29,8 @@ export const PerfKvmRunSchema = z.object({
   status: z.enum(['done', 'perf-missing', 'needs-root', 'no-process', 'failed']),
   /** Why it did not give a report (the host's words where it had any). */
   message: z.string().optional(),
+  /** The same in the admin's language (runs kept from before it was recorded have only `message`). */
+  messageRef: MessageRefSchema.optional(),
   report: z
     .object({
       scope: z.string().optional(),

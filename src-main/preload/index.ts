@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron'
 import { eventChannelNames, IPC_EVENT, IPC_INVOKE, requestChannelNames } from '../../shared/api/channels'
+import { unknownChannel } from '../../shared/api/unknown-channel'
 
 const requests = new Set<string>(requestChannelNames)
 const events = new Set<string>(eventChannelNames)
@@ -11,7 +12,7 @@ const events = new Set<string>(eventChannelNames)
 contextBridge.exposeInMainWorld('virtpilot', {
   invoke(channel: string, req: unknown) {
     if (!requests.has(channel)) {
-      return Promise.resolve({ ok: false, error: { code: 'unknown-channel', message: `No api channel named ${JSON.stringify(channel)}` } })
+      return Promise.resolve({ ok: false, error: unknownChannel(channel) })
     }
     return ipcRenderer.invoke(IPC_INVOKE, channel, req)
   },

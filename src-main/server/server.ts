@@ -48,13 +48,16 @@ export const MAX_IMPORT_BYTES = WhatifImportRequestSchema.shape.text.maxLength ?
  * The largest message: the largest import with room for its JSON escaping (each quote or newline
  * doubles) and the envelope. Every socket is authenticated (the cookie is checked at the upgrade,
  * before a socket exists), so this cap bounds memory, not who may send. Bigger messages are refused
- * with close code 1009 and a reason naming the limit; the view checks the file size before sending.
+ * with close code 1009 and the limit as the reason; the view checks the file size before sending.
  */
 export const MAX_MESSAGE_BYTES = 2 * MAX_IMPORT_BYTES
 
-/** ws refuses an over-long message with close code 1009 (message too big) but no reason: name the limit. */
+/**
+ * ws refuses an over-long message with close code 1009 (message too big) but no reason: give the
+ * limit as JSON (`{"limitBytes":N}`), for the page to say in the admin's language (websocket-bridge.ts).
+ */
 function socketWithLimit(maxBytes: number): typeof WebSocket {
-  const reason = `Message too big: the limit is ${Math.floor(maxBytes / (1024 * 1024))} MiB`
+  const reason = JSON.stringify({ limitBytes: maxBytes })
   return class LimitedWebSocket extends WebSocket {
     override close(code?: number, data?: string | Buffer): void {
       super.close(code, code === 1009 && data === undefined ? reason : data)

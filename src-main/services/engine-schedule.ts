@@ -5,7 +5,7 @@ import type { PlanViolation } from '../../shared/engine/validate'
 import { findWorkerEntry, type WorkerEntry } from '../whatif/run'
 import { createEngine, EngineError, type EngineRun, type EngineService } from './engine'
 
-export type EngineReply = { ok: true; output: RecommendOutput } | { ok: false; message: string; violations?: PlanViolation[] }
+export type EngineReply = { ok: true; output: RecommendOutput } | { ok: false; message: string; messageRef: MessageRef; violations?: PlanViolation[] }
 
 let local: EngineService | undefined
 
@@ -20,8 +20,10 @@ export async function runEngineJob(job: EngineRun): Promise<EngineReply> {
     local ??= createEngine()
     return { ok: true, output: await local.run(job) }
   } catch (error) {
-    if (error instanceof EngineError) return { ok: false, message: error.message, violations: [...error.violations] }
-    return { ok: false, message: (error as Error).message }
+    if (error instanceof EngineError) return { ok: false, message: error.message, messageRef: error.messageRef, violations: [...error.violations] }
+    // Not the engine's own refusal (a bug, HiGHS failing to load): said as the engine failing, the error's words verbatim.
+    const ref = (error as { messageRef?: MessageRef }).messageRef ?? msg('server.engine.failed', { reason: error instanceof Error ? error.message : String(error) })
+    return { ok: false, message: english(ref), messageRef: ref }
   }
 }
 
@@ -54,7 +56,7 @@ export function workerEngine(entry: WorkerEntry | null = findWorkerEntry(import.
       const onMessage = (reply: EngineReply) => {
         cleanup()
         if (reply.ok) resolve(reply.output)
-        else reject(reply.violations ? new EngineError(reply.violations) : new Error(reply.message))
+        else reject(reply.violations ? new EngineError(reply.violations) : workerFailure(reply.messageRef))
       }
       const onError = (error: Error) => {
         cleanup()

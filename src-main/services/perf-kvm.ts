@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { failure } from '../../shared/api/result'
-import { msg } from '../../shared/i18n'
+import { msg, type MessageRef } from '../../shared/i18n'
 import type { PerfKvmRun, Snapshot } from '../../shared/model'
 import { perfKvmScript } from '../hosts/linux/perf-kvm-script'
 import { parsePerfKvmRun } from '../hosts/linux/parse/perf-kvm'
@@ -45,7 +45,9 @@ export function createPerfKvm(options: PerfKvmOptions) {
       const result = await connection.execScript(command, (seconds + 60) * 1000, MAX_OUTPUT_BYTES)
       outcome = parsePerfKvmRun(`${result.stdout}${result.stderr ? `\n${result.stderr}` : ''}`)
     } catch (error) {
-      outcome = { status: 'failed', message: (error as Error).message }
+      // SSH's failures word themselves (SshError's messageRef); anything else is said as it came.
+      const ref = (error as { messageRef?: MessageRef }).messageRef
+      outcome = { status: 'failed', message: (error as Error).message, messageRef: ref ?? msg('engine.verbatim', { text: (error as Error).message }) }
     }
     const record: PerfKvmRun = {
       id: randomUUID(),
@@ -54,7 +56,7 @@ export function createPerfKvm(options: PerfKvmOptions) {
       t,
       seconds,
       command,
-      ...(outcome.status === 'done' ? { status: 'done', report: outcome.report } : { status: outcome.status, message: outcome.message }),
+      ...(outcome.status === 'done' ? { status: 'done', report: outcome.report } : { status: outcome.status, message: outcome.message, messageRef: outcome.messageRef }),
     }
     store.perfRuns.save(record)
     return record

@@ -1,7 +1,23 @@
-import type { ApiBridge, Result } from '../../shared/api'
+import type { ApiBridge, ApiError, Result } from '../../shared/api'
 import type { MessageRef } from '../../shared/model'
 
 type Pending = { resolve: (r: Result<unknown>) => void }
+
+/**
+ * A message over the server's size limit, which the server gives as the close reason
+ * (`{"limitBytes":N}`, src-main/server/server.ts); without it, the refusal alone.
+ */
+function tooBig(reason: string): ApiError {
+  let limitBytes: unknown
+  try {
+    limitBytes = (JSON.parse(reason) as { limitBytes?: unknown } | null)?.limitBytes
+  } catch {
+    limitBytes = undefined
+  }
+  if (typeof limitBytes !== 'number' || !(limitBytes > 0)) return { code: 'bad-request', message: 'The message was too big for VirtPilot', messageRef: { key: 'access.bridge.tooBig', params: {} } }
+  const mib = Math.floor(limitBytes / (1024 * 1024))
+  return { code: 'bad-request', message: `Message too big: the limit is ${mib} MiB`, messageRef: { key: 'access.bridge.tooBigLimit', params: { mib } } }
+}
 
 /**
  * The serve-mode transport: the same calls and events as the Electron preload, over one
@@ -40,16 +56,9 @@ export function createWebSocketBridge(url: string): ApiBridge {
         const wasOpen = socket === ws
         socket = undefined
         opened = undefined
-        // 1009: the server refused a message over its size limit and says which (the call is not retried).
-        // The server's reason names its limit (src-main/server/server.ts): the admin's language says it too.
-        const limitMiB = /limit is (\d+) MiB/.exec(event.reason)?.[1]
-        const tooBig: MessageRef = limitMiB ? { key: 'access.bridge.tooBigLimit', params: { mib: Number(limitMiB) } } : { key: 'access.bridge.tooBig', params: {} }
+        // 1009: the server refused a message over its size limit (the call is not retried).
         const error = event.code === 1009
-          ? {
-              code: 'bad-request' as const,
-              message: event.reason || 'The message was too big for VirtPilot',
-              messageRef: tooBig,
-            }
+          ? tooBig(event.reason)
           : { code: 'unavailable' as const, message: 'Connection to VirtPilot was lost; retrying', messageRef: { key: 'access.bridge.lost', params: {} } }
         for (const [id, call] of pending) {
           call.resolve({ ok: false, error })

@@ -129,8 +129,8 @@ test.describe('Hosts: adding real hosts over SSH', () => {
     await expect(state).toHaveAttribute('data-state', 'collection-failed', { timeout: 30_000 })
     // VirtPilot's words (which step failed, and the hint), with what virsh said on the host in them, verbatim.
     const error = hostRow.getByTestId('managed-host-error')
-    await expect(error).toContainText('discovery failed: capabilities', { timeout: 30_000 })
-    await expect(error).toContainText('exit 1')
+    await expect(error).toContainText('discovery failed: capabilities: exit 1', { timeout: 30_000 })
+    await expect(error).not.toContainText('capabilities: capabilities')
     await expect(error).toContainText('Failed to connect socket to')
     await expect(error).toContainText('Is libvirtd running on the host')
     await expect(hostRow.getByTestId('managed-host-error')).not.toContainText('not trusted')

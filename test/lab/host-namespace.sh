@@ -17,6 +17,12 @@ mount --bind "$dir/etc-libvirt" /etc/libvirt
 mount --bind "$dir/var-lib-libvirt" /var/lib/libvirt
 mount --bind "$dir/var-log-libvirt" /var/log/libvirt
 mount --bind "$dir/var-cache-libvirt" /var/cache/libvirt
+# debugfs at /sys/kernel/debug, as systemd mounts it on a real host (sys-kernel-debug.mount), in
+# this namespace only: what VirtPilot reports of /sys/kernel/debug/kvm then does not depend on
+# whether the machine's root namespace happens to have it mounted.
+if grep -qw debugfs /proc/filesystems && ! mountpoint -q /sys/kernel/debug; then
+  mount -t debugfs debugfs /sys/kernel/debug || echo "could not mount debugfs on /sys/kernel/debug" >&2
+fi
 # The test user exists only inside the lab hosts.
 mount --bind "$dir/etc/passwd" /etc/passwd
 mount --bind "$dir/etc/group" /etc/group

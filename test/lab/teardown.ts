@@ -90,10 +90,11 @@ export async function stopLab(options: StopOptions): Promise<StopReport> {
   }
   await releaseNetnsMount()
 
-  // 5. cgroups of guests that were killed instead of destroyed (libvirt removes them otherwise).
+  // 5. cgroups of guests that were killed instead of destroyed (libvirt removes them otherwise):
+  // every guest has a console log, the TCG ones a disk too (the KVM guest of kvm-guest.ts has none).
   const guestNames = (await readdir(paths.guests).catch(() => [] as string[]))
-    .filter((file) => file.endsWith('.qcow2'))
-    .map((file) => file.slice(0, -'.qcow2'.length))
+    .map((file) => /^(.+)\.(qcow2|console\.log)$/.exec(file)?.[1])
+    .filter((name) => name !== undefined)
   report.removedCgroups = await removeGuestCgroups(new Set(guestNames))
 
   // 6. Volume groups and loop devices of logical pools (storage.ts), which outlive the namespaces.

@@ -2,7 +2,8 @@
 // keeps every core busy: a suite that only passes on an idle machine fails here. Also checks that
 // no run changes a tracked file. Starts the lab: with VIRTPILOT_LAB_LOCK=<file> each integration run
 // takes that flock(1) lock for itself only, so a shared machine's other lab users get turns between runs.
-// Prints a table (and test-results/stress/summary.json); exits 1 if any run failed.
+// Prints a table (and stress-results/summary.json, with each run's log beside it: not under test-results/,
+// which Playwright empties when it starts); exits 1 if any run failed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
-const out = join(root, 'test-results', 'stress')
+const out = join(root, 'stress-results')
 const RUNS = Number(process.env.VIRTPILOT_STRESS_RUNS ?? 3)
 /** stress-ng CPU workers: two, as the CI machine has two cores. */
 const WORKERS = Number(process.env.VIRTPILOT_STRESS_CPU ?? 2)

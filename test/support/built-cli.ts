@@ -7,7 +7,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url))
-export const BUILT_CLI = join(repoRoot, 'out', 'test-cli', 'cli.js')
+const TEST_CLI = 'out/test-cli/cli.js'
+export const BUILT_CLI = join(repoRoot, TEST_CLI)
 
 /** Newest modification time of the files a build is made of. */
 function newestSource(dir: string): number {
@@ -19,10 +20,26 @@ function newestSource(dir: string): number {
   return newest
 }
 
+/** Newest modification time of the given files and folders of the repository. */
+function newestOf(paths: readonly string[]): number {
+  return Math.max(...paths.map((path) => join(repoRoot, path)).map((path) => (statSync(path).isDirectory() ? newestSource(path) : statSync(path).mtimeMs)))
+}
+
+/** Whether every one of `outputs` exists and was written after every one of `sources` changed. */
+export function builtSince(outputs: readonly string[], sources: readonly string[]): boolean {
+  const newest = newestOf(sources)
+  return outputs.every((output) => existsSync(join(repoRoot, output)) && statSync(join(repoRoot, output)).mtimeMs > newest)
+}
+
+/** What `npm run build` (electron-vite build) makes, and what it is made of. */
+export const APP_BUILD = {
+  outputs: ['out/main/index.js', 'out/main/cli.js', 'out/preload/index.cjs', 'out/renderer/index.html'],
+  sources: ['src-main', 'shared', 'src-renderer', 'package.json', 'package-lock.json', 'electron.vite.config.ts'],
+}
+
 /** Builds the CLI (and the what-if worker it starts) unless the build is newer than every source. */
 export async function buildCli(): Promise<void> {
-  const sources = Math.max(newestSource(join(repoRoot, 'src-main')), newestSource(join(repoRoot, 'shared')), statSync(join(repoRoot, 'package.json')).mtimeMs)
-  if (existsSync(BUILT_CLI) && statSync(BUILT_CLI).mtimeMs > sources) return
+  if (builtSince([TEST_CLI], ['src-main', 'shared', 'package.json'])) return
   const { build } = await import('electron-vite')
   await build({ configFile: join(repoRoot, 'test', 'support', 'cli.vite.config.ts'), root: repoRoot, logLevel: 'error' })
 }

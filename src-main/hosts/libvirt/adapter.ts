@@ -90,7 +90,7 @@ export class LibvirtAdapter implements HostAdapter {
     // libvirtd down or refusing: the host part is fine, but a poll without its VMs would pass for a host
     // whose guests all stopped. Said as this poll's error (virsh's words verbatim); virsh connects again by itself once libvirtd is back.
     if (parsed.value.domstatsFailure !== undefined) {
-      const ref = msg('access.session.noDomainStats', { host: this.connection.label, detail: parsed.value.domstatsFailure })
+      const ref = msg('access.session.noDomainStats', { host: this.connection.label, detail: problemRef(parsed.value.domstatsFailure) })
       throw new HostOutputError(english(ref), ref)
     }
     const layouts = parsed.value.domains.map((d) => [d.name, layoutOf(d)] as const)

@@ -231,7 +231,7 @@ export function parseProxmoxDiscoverOutput(output: string, opts: ProxmoxDiscover
     tags: opts.tags ?? [],
   }
   const hostCheck = HostSchema.safeParse(host)
-  if (!hostCheck.success) return failed('discover', `host facts do not fit the Host model: ${hostCheck.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!hostCheck.success) return failed('discover', msg('hostOutput.hostModel', { issues: hostCheck.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }))
 
   // Configuration files: this node's guests only (pmxcfs links qemu-server/ to this node's folder).
   const configs = new Map<number, ProxmoxQemuConfig>()

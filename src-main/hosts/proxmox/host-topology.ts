@@ -1,3 +1,4 @@
+import { msg } from '../../../shared/i18n'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
 
 /**
@@ -35,12 +36,12 @@ export function parseLscpuParsable(text: string, section = 'lscpu', firstLine = 
     const k = num(core)
     const s = num(socket)
     if (c === undefined || k === undefined || s === undefined || (node !== undefined && node !== '' && num(node) === undefined)) {
-      return failed(section, `expected "cpu,core,socket,node", got ${JSON.stringify(l.slice(0, 60))}`, { line: firstLine + i })
+      return failed(section, msg('hostOutput.expectedGot', { format: 'cpu,core,socket,node', output: JSON.stringify(l.slice(0, 60)) }), { line: firstLine + i })
     }
     const n = num(node)
     out.push(n === undefined ? { cpu: c, core: k, socket: s } : { cpu: c, core: k, socket: s, node: n })
   }
-  if (out.length === 0) return failed(section, 'no CPU lines')
+  if (out.length === 0) return failed(section, msg('hostOutput.proxmox.noCpuLines'))
   return parsed(out)
 }
 
@@ -70,7 +71,7 @@ export function parseNodeMemTotals(text: string, section = 'numa-meminfo', first
     const l = lines[i]!
     if (l.trim() === '') continue
     const m = /^Node (\d+) MemTotal:\s+(\d+) kB\s*$/.exec(l)
-    if (!m) return failed(section, `expected "Node N MemTotal: X kB", got ${JSON.stringify(l.slice(0, 60))}`, { line: firstLine + i })
+    if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'Node N MemTotal: X kB', output: JSON.stringify(l.slice(0, 60)) }), { line: firstLine + i })
     out.set(Number(m[1]), Number(m[2]))
   }
   return parsed(out)

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { msg } from '../../../shared/i18n'
 import { VmSchema, type Vm, type VmState } from '../../../shared/model'
 import { nameFromHost } from '../../../shared/text/control'
 import { parseCpuList } from '../linux/parse/cpu-list'
@@ -87,12 +88,12 @@ function nestsDeeper(text: string, max: number): boolean {
 }
 
 function parseJsonData(text: string, section: string): Parsed<unknown> {
-  if (nestsDeeper(text, MAX_JSON_DEPTH)) return failed(section, `not pvesh output: JSON nested deeper than ${MAX_JSON_DEPTH} levels`)
+  if (nestsDeeper(text, MAX_JSON_DEPTH)) return failed(section, msg('hostOutput.proxmox.tooDeep', { max: MAX_JSON_DEPTH }))
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (e) {
-    return failed(section, `not JSON: ${(e as Error).message}`)
+    return failed(section, msg('hostOutput.notJson', { error: (e as Error).message }))
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value) value = (value as { data: unknown }).data
   return parsed(value)
@@ -107,7 +108,7 @@ export function parseClusterResources(text: string): Parsed<ProxmoxClusterVm[]> 
   const section = 'pvesh /cluster/resources'
   const data = parseJsonData(text, section)
   if (!data.ok) return data
-  if (!Array.isArray(data.value)) return failed(section, 'expected a JSON array')
+  if (!Array.isArray(data.value)) return failed(section, msg('hostOutput.jsonArray'))
   const out: ProxmoxClusterVm[] = []
   const warnings: ParseProblem[] = []
   data.value.forEach((item: unknown, i) => {
@@ -129,7 +130,7 @@ export function parseQemuStatus(text: string): Parsed<ProxmoxQemuStatus[]> {
   const out: ProxmoxQemuStatus[] = []
   for (let i = 0; i < list.length; i++) {
     const r = QemuStatusSchema.safeParse(list[i])
-    if (!r.success) return failed(section, issues(r.error), { field: `[${i}]` })
+    if (!r.success) return failed(section, msg('hostOutput.proxmox.notAsExpected', { issues: issues(r.error) }), { field: `[${i}]` })
     out.push(r.data)
   }
   return parsed(out)
@@ -242,7 +243,7 @@ export function parseQemuConfig(text: string): Parsed<ProxmoxQemuConfig> {
   const data = parseJsonData(text, CONFIG_JSON)
   if (!data.ok) return data
   const c = data.value
-  if (c === null || typeof c !== 'object' || Array.isArray(c)) return failed(CONFIG_JSON, 'expected a JSON object')
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return failed(CONFIG_JSON, msg('hostOutput.jsonObject'))
   const cfg = c as Record<string, unknown>
   const values = new Map<string, string>()
   for (const [k, v] of Object.entries(cfg)) {
@@ -289,7 +290,7 @@ function qemuConfigFrom(values: ReadonlyMap<string, string>, section: string): P
   }
   const cores = int('cores') ?? 1
   const sockets = int('sockets') ?? 1
-  if (!(cores >= 1 && sockets >= 1)) return failed(section, 'cores and sockets must be at least 1', { field: 'cores' })
+  if (!(cores >= 1 && sockets >= 1)) return failed(section, msg('hostOutput.proxmox.coresSockets'), { field: 'cores' })
   // `memory: 2048` or, since PVE 8.1, `memory: current=2048[,max=...]`.
   const memory = parsePropertyString(str('memory') ?? '', 'current')
   const memoryMiB = /^\d+$/.test(memory.get('current') ?? '') ? Number(memory.get('current')) : 512 // Proxmox's default when unset

@@ -1,7 +1,7 @@
 import type { QemuCpuNs, RawStats, RawVmStats } from '../adapter'
 import { parseQemuThreads } from '../linux/parse/qemu-threads'
 import { parseNetDev } from '../linux/parse/procfs'
-import { failed, linesOf, parsed, type Parsed, type ParseProblem } from '../linux/parse/result'
+import { linesOf, parsed, unexpectedLine, type Parsed, type ParseProblem } from '../linux/parse/result'
 import { bodyOrProblem, splitSections, successfulBody } from '../linux/parse/sections'
 import { parseHostStats, type HostExtras } from '../linux/parse/host-stats'
 import { nodeNameOf } from './discover-output'
@@ -46,7 +46,7 @@ export function parseQemuProcesses(text: string, section = 'qemu', firstLine = 1
     } else if (/^(missing|unreadable|bad-pidfile|gone) /.test(l)) {
       notes.push(l)
     } else {
-      return failed(section, `unexpected line ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+      return unexpectedLine(section, l, firstLine + i)
     }
   }
   return parsed({ procs, notes })

@@ -43,10 +43,10 @@ function jsonArray(text: string, section: string): Parsed<unknown[]> {
   try {
     value = JSON.parse(text)
   } catch (e) {
-    return failed(section, `not JSON: ${(e as Error).message}`)
+    return failed(section, msg('hostOutput.notJson', { error: (e as Error).message }))
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'data' in value) value = (value as { data: unknown }).data
-  return Array.isArray(value) ? parsed(value) : failed(section, 'expected a JSON array')
+  return Array.isArray(value) ? parsed(value) : failed(section, msg('hostOutput.jsonArray'))
 }
 
 /** Rows that do not fit are left out with a warning naming them. */

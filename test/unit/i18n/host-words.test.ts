@@ -117,8 +117,8 @@ describe('a discovery that fails, in the admin’s language (Hosts page, Host de
     const down = lab.replace(new RegExp(`(@@VP ${nonce} BEGIN capabilities\\n)[\\s\\S]*?@@VP ${nonce} END capabilities 0`), `$1\n@@VP ${nonce} END capabilities 1\n@@VP ${nonce} BEGIN capabilities.stderr\n${stderr}\n\n@@VP ${nonce} END capabilities.stderr 0`)
     const adapter = new LibvirtAdapter(new FakeConnection('admin@h1', (script) => (script === DISCOVER_SCRIPT ? down : new Error('unexpected'))).asConnection, 'h1')
     const said = await failure(adapter.discover(), [stderr], ['admin@h1', 'admin', 'capabilities'])
-    expect(said.english).toBe(`admin@h1: discovery failed: capabilities: capabilities: exit 1: ${stderr}. Is libvirtd running on the host, and is admin in the libvirt group?`)
-    expect(said.chinese).toBe(`admin@h1：发现失败：capabilities：capabilities：退出码 1，宿主机原文：${stderr}。宿主机上的 libvirtd 是否在运行？admin 是否在 libvirt 组中？`)
+    expect(said.english).toBe(`admin@h1: discovery failed: capabilities: exit 1: ${stderr}. Is libvirtd running on the host, and is admin in the libvirt group?`)
+    expect(said.chinese).toBe(`admin@h1：发现失败：capabilities：退出码 1，宿主机原文：${stderr}。宿主机上的 libvirtd 是否在运行？admin 是否在 libvirt 组中？`)
   })
 
   it('a login banner instead of the script’s output, a script that printed nothing, a probe that makes no sense', async () => {
@@ -137,6 +137,25 @@ describe('a discovery that fails, in the admin’s language (Hosts page, Host de
     const denied = new ProxmoxAdapter(new FakeConnection('admin@pve-c', (script) => (script === PVE_DISCOVER_SCRIPT ? notRoot : new Error('unexpected'))), 'pve-c')
     const said = await failure(denied.discover(), [], ['admin@pve-c', 'admin', 'cluster-resources', 'pvesh', 'root'])
     expect(said.chinese).toContain('请以 root 身份连接 Proxmox VE 节点，而不是 admin。')
+  })
+
+  it('output that does not parse: where it went wrong and what, in Chinese, the host’s words kept', async () => {
+    // libvirt: a capabilities document whose <topology> lacks its counts.
+    const badTopology = lab.replace(/<topology sockets='1'[^>]*\/>/, "<topology sockets='1'/>")
+    expect(badTopology).not.toBe(lab)
+    const libvirt = new LibvirtAdapter(new FakeConnection('admin@h1', (script) => (script === DISCOVER_SCRIPT ? badTopology : new Error('unexpected'))).asConnection, 'h1')
+    const topology = await failure(libvirt.discover(), [], ['admin@h1', 'capabilities', 'topology', 'sockets/cores/threads'])
+    expect(topology.english).toMatch(/^admin@h1: discovery failed: capabilities line \d+ \(topology\): <topology> without sockets\/cores\/threads\.$/)
+    expect(topology.chinese).toMatch(/^admin@h1：发现失败：capabilities 第 \d+ 行（topology）：<topology> 缺少 sockets\/cores\/threads。$/)
+
+    // Proxmox VE: lscpu printed something that is not its parsable format.
+    const out = fixture('proxmox/discover-assembled.txt')
+    const badLscpu = out.replace(/(BEGIN lscpu\n)[\s\S]*?(\n@@VP \S+ END lscpu 0)/, '$1CPU(s): 4$2')
+    expect(badLscpu).not.toBe(out)
+    const proxmox = new ProxmoxAdapter(new FakeConnection('root@pve-a', (script) => (script === PVE_DISCOVER_SCRIPT ? badLscpu : new Error('unexpected'))), 'pve-a')
+    const lscpu = await failure(proxmox.discover(), ['"CPU(s): 4"', 'cpu,core,socket,node'], ['root@pve-a', 'lscpu'])
+    expect(lscpu.english).toMatch(/^root@pve-a: Proxmox discovery failed: lscpu line \d+: expected "cpu,core,socket,node", got "CPU\(s\): 4"\.$/)
+    expect(lscpu.chinese).toMatch(/^root@pve-a：Proxmox VE 发现失败：lscpu 第 \d+ 行：应为 "cpu,core,socket,node" 格式，实际为 "CPU\(s\): 4"。$/)
   })
 
   it('a problem said as a message reads as describeProblem reads it in English, where, line and field included', () => {

@@ -108,13 +108,14 @@ describe('serve mode message size', () => {
     ws.close()
   }, 60_000)
 
-  it('closes with 1009 and a reason naming the limit when a message is over the cap, never silently', async () => {
+  it('closes with 1009 and the limit as the reason (JSON, for the page to say) when a message is over the cap, never silently', async () => {
     const ws = await openSocket(small)
     const error = await call(ws, 4, 'whatif.import', { fileName: 'big.csv', text: traceCsv(SMALL_CAP + 1024) }).then(
       () => null,
       (e: { code: number; reason: string }) => e,
     )
-    expect(error).toMatchObject({ code: 1009, reason: 'Message too big: the limit is 2 MiB' })
+    expect(error).toMatchObject({ code: 1009 })
+    expect(JSON.parse(error!.reason)).toEqual({ limitBytes: SMALL_CAP })
     // The server is fine: a new socket works.
     const again = await openSocket(small)
     expect(await call(again, 5, 'whatif.list', {})).toMatchObject({ ok: true })

@@ -44,6 +44,9 @@ export function costAgainstBaseline(parse: (input: string) => unknown, input: st
     parseMs = Math.min(parseMs, timed(() => parse(input), reps))
     // Far past any linear parser already: no need to wait for more runs of a quadratic one.
     if (parseMs > baselineMs * MAX_COST_RATIO * 10) break
+    // Ten times inside the bound already: more runs would have to find the baseline ten times
+    // faster to matter (the tries are against a preemption or collection in the first).
+    if (parseMs < (baselineMs * MAX_COST_RATIO) / 10) break
   }
   return { ratio: parseMs / baselineMs, parseMs: parseMs / reps, baselineMs: baselineMs / reps }
 }

@@ -78,14 +78,14 @@ export function parseCapabilities(xml: string): Parsed<HostCapabilities> {
   let topology: HostCapabilities['topology']
   if (topoEl) {
     const [sockets, dies, cores, threads] = ['sockets', 'dies', 'cores', 'threads'].map((a) => intAttr(topoEl, a))
-    if (!sockets || !cores || !threads) return failed(SECTION, '<topology> without sockets/cores/threads', { line: topoEl.line, field: 'topology' })
+    if (!sockets || !cores || !threads) return failed(SECTION, msg('hostOutput.capabilities.topology'), { line: topoEl.line, field: 'topology' })
     topology = { sockets, dies: dies ?? 1, cores, threads, clusters: intAttr(topoEl, 'clusters') }
   }
 
   const cells: CapabilitiesCell[] = []
   for (const cellEl of children(child(host, 'topology', 'cells'), 'cell')) {
     const id = intAttr(cellEl, 'id')
-    if (id === undefined) return failed(SECTION, '<cell> without id', { line: cellEl.line, field: 'cell/@id' })
+    if (id === undefined) return failed(SECTION, msg('hostOutput.capabilities.cellId'), { line: cellEl.line, field: 'cell/@id' })
     const memEl = child(cellEl, 'memory')
     const memValue = toCounter(memEl?.text.trim())
     const memoryKiB = memValue === undefined ? undefined : toKiB(memValue, memEl?.attrs.unit)
@@ -102,9 +102,9 @@ export function parseCapabilities(xml: string): Parsed<HostCapabilities> {
     const cpus: CapabilitiesCpu[] = []
     for (const c of children(child(cellEl, 'cpus'), 'cpu')) {
       const cpuId = intAttr(c, 'id')
-      if (cpuId === undefined) return failed(SECTION, '<cpu> without id', { line: c.line, field: 'cpu/@id' })
+      if (cpuId === undefined) return failed(SECTION, msg('hostOutput.capabilities.cpuId'), { line: c.line, field: 'cpu/@id' })
       const siblings = c.attrs.siblings === undefined ? [cpuId] : parseCpuList(c.attrs.siblings)
-      if (!siblings) return failed(SECTION, `bad siblings list ${JSON.stringify(c.attrs.siblings)}`, { line: c.line, field: 'cpu/@siblings' })
+      if (!siblings) return failed(SECTION, msg('hostOutput.capabilities.siblings', { value: JSON.stringify(c.attrs.siblings) }), { line: c.line, field: 'cpu/@siblings' })
       cpus.push({ id: cpuId, socketId: intAttr(c, 'socket_id'), coreId: intAttr(c, 'core_id'), siblings })
     }
     const distances = new Map<number, number>()

@@ -135,7 +135,7 @@ export function parseDiscoverOutput(output: string, opts: DiscoverParseOptions):
     tags: opts.tags ?? [],
   }
   const hostCheck = HostSchema.safeParse(host)
-  if (!hostCheck.success) return failed('discover', `host facts do not fit the Host model: ${hostCheck.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+  if (!hostCheck.success) return failed('discover', msg('hostOutput.hostModel', { issues: hostCheck.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }))
 
   // Domain states: dumpxml cannot tell running from paused.
   const stateBody = bodyOrProblem(out, 'domain-state', problems)

@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { nameFromHost } from '../../../../shared/text/control'
 import { toKiB } from './capabilities'
 import { parseCpuList } from '../../linux/parse/cpu-list'
@@ -158,24 +159,24 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
   const doc = parseXml(xml, SECTION)
   if (!doc.ok) return doc
   const d = doc.value
-  if (d.name !== 'domain') return failed(SECTION, `root element is <${d.name}>, expected <domain>`, { line: d.line })
+  if (d.name !== 'domain') return failed(SECTION, msg('hostOutput.rootIs', { name: d.name, expected: 'domain' }), { line: d.line })
   const rawName = textAt(d, 'name')
   const uuid = textAt(d, 'uuid')
-  if (!rawName) return failed(SECTION, 'no <name>', { field: 'name' })
+  if (!rawName) return failed(SECTION, msg('hostOutput.domainXml.noName'), { field: 'name' })
   const { name, escaped } = nameFromHost(rawName)
-  if (!uuid) return failed(SECTION, `domain ${JSON.stringify(name)} has no <uuid>`, { field: 'uuid' })
+  if (!uuid) return failed(SECTION, msg('hostOutput.domainXml.noUuid', { name: JSON.stringify(name) }), { field: 'uuid' })
   const warnings: ParseProblem[] = []
   if (escaped) warnings.push({ section: SECTION, field: 'name', message: `${name}: the name holds control or line-break characters; they are shown escaped` })
   const where = (field: string, el?: XmlElement) => ({ field: `${name}: ${field}`, line: el?.line })
 
   const vcpuEl = child(d, 'vcpu')
   const vcpusMax = toCounter(vcpuEl?.text.trim())
-  if (!vcpusMax) return failed(SECTION, 'no usable <vcpu> count', where('vcpu', vcpuEl))
+  if (!vcpusMax) return failed(SECTION, msg('hostOutput.domainXml.noVcpu'), where('vcpu', vcpuEl))
   const vcpusCurrent = vcpuEl?.attrs.current === undefined ? vcpusMax : toCounter(vcpuEl.attrs.current)
-  if (!vcpusCurrent) return failed(SECTION, `bad current=${JSON.stringify(vcpuEl?.attrs.current)}`, where('vcpu/@current', vcpuEl))
+  if (!vcpusCurrent) return failed(SECTION, msg('hostOutput.domainXml.badCurrent', { value: String(JSON.stringify(vcpuEl?.attrs.current)) }), where('vcpu/@current', vcpuEl))
 
   const memoryMaxKiB = memoryKiB(child(d, 'memory'))
-  if (!memoryMaxKiB) return failed(SECTION, 'no usable <memory>', where('memory', child(d, 'memory')))
+  if (!memoryMaxKiB) return failed(SECTION, msg('hostOutput.domainXml.noMemory'), where('memory', child(d, 'memory')))
   const memoryCurrentKiB = memoryKiB(child(d, 'currentMemory')) ?? memoryMaxKiB
 
   const ct = child(d, 'cputune')
@@ -191,7 +192,7 @@ export function parseDomainXml(xml: string): Parsed<DomainConfig> {
   for (const p of children(ct, 'vcpupin')) {
     const vcpu = toCounter(p.attrs.vcpu)
     const cpus = p.attrs.cpuset === undefined ? undefined : parseCpuListWithExclusions(p.attrs.cpuset)
-    if (vcpu === undefined || !cpus) return failed(SECTION, `bad vcpupin vcpu=${p.attrs.vcpu} cpuset=${p.attrs.cpuset}`, where('cputune/vcpupin', p))
+    if (vcpu === undefined || !cpus) return failed(SECTION, msg('hostOutput.domainXml.badVcpupin', { vcpu: String(p.attrs.vcpu), cpuset: String(p.attrs.cpuset) }), where('cputune/vcpupin', p))
     vcpupin.push({ vcpu, cpus })
   }
   const emuPin = child(ct, 'emulatorpin')?.attrs.cpuset

@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, parsed, toCounter, type Parsed } from '../../linux/parse/result'
 
 /** What `virsh dominfo` says of a VM on one host. */
@@ -20,15 +21,15 @@ export function parseDomInfo(text: string): Parsed<DomInfo> {
   }
   const uuid = fields.get('UUID')
   const state = fields.get('State')
-  if (!uuid || !state) return failed('dominfo', 'no UUID or State line: not virsh dominfo output')
+  if (!uuid || !state) return failed('dominfo', msg('hostOutput.dominfo.notDominfo'))
   const vcpus = toCounter(fields.get('CPU(s)'))
-  if (vcpus === undefined) return failed('dominfo', `CPU(s) is not a number: ${JSON.stringify(fields.get('CPU(s)'))}`, { field: 'CPU(s)' })
+  if (vcpus === undefined) return failed('dominfo', msg('hostOutput.dominfo.cpus', { field: 'CPU(s)', value: String(JSON.stringify(fields.get('CPU(s)'))) }), { field: 'CPU(s)' })
   const kib = (label: string) => {
     const m = /^(\d+) KiB$/.exec(fields.get(label) ?? '')
     return m ? toCounter(m[1]) : undefined
   }
   const max = kib('Max memory')
   const used = kib('Used memory')
-  if (max === undefined || used === undefined) return failed('dominfo', 'Max memory or Used memory is not "N KiB"', { field: max === undefined ? 'Max memory' : 'Used memory' })
+  if (max === undefined || used === undefined) return failed('dominfo', msg('hostOutput.dominfo.memory', { max: 'Max memory', used: 'Used memory' }), { field: max === undefined ? 'Max memory' : 'Used memory' })
   return parsed({ uuid: uuid.toLowerCase(), state, vcpus, maxMemoryMiB: max / 1024, memoryMiB: used / 1024 })
 }

@@ -1,4 +1,5 @@
 import type { VmState } from '../../../../shared/model'
+import { msg } from '../../../../shared/i18n'
 import { nameFromHost } from '../../../../shared/text/control'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 
@@ -257,20 +258,20 @@ export function parseDomstats(text: string, firstLine = 1): Parsed<DomainStats[]
     if (lineText.trim() === '') continue
     if (lineText.startsWith(HEADER_PREFIX)) {
       if (!lineText.endsWith("'") || lineText.length < HEADER_PREFIX.length + 2) {
-        return failed(SECTION, `domain header without a closing quote: ${JSON.stringify(lineText.slice(0, 80))}`, { line })
+        return failed(SECTION, msg('hostOutput.domstats.unclosedHeader', { output: JSON.stringify(lineText.slice(0, 80)) }), { line })
       }
       flush()
       // Escaped as discovery escapes it, so both name the domain the same way.
       name = nameFromHost(lineText.slice(HEADER_PREFIX.length, -1)).name
-      if (seen.has(name)) return failed(SECTION, `domain ${JSON.stringify(name)} printed twice`, { line })
+      if (seen.has(name)) return failed(SECTION, msg('hostOutput.domstats.twice', { name: JSON.stringify(name) }), { line })
       seen.add(name)
       fields = new Map()
       numbers = new Map()
       continue
     }
     const m = /^\s+([A-Za-z0-9_.-]+)=([^]*)$/s.exec(lineText)
-    if (!m) return failed(SECTION, `expected "Domain: '<name>'" or "  key=value", got ${JSON.stringify(lineText.slice(0, 80))}`, { line })
-    if (name === undefined) return failed(SECTION, 'a field before any "Domain:" header', { line, field: m[1] })
+    if (!m) return failed(SECTION, msg('hostOutput.domstats.expectedEither', { format: "Domain: '<name>'", other: '  key=value', output: JSON.stringify(lineText.slice(0, 80)) }), { line })
+    if (name === undefined) return failed(SECTION, msg('hostOutput.domstats.fieldBeforeHeader', { header: 'Domain:' }), { line, field: m[1] })
     const key = m[1]!
     const value = m[2]!
     fields.set(key, value)
@@ -279,7 +280,7 @@ export function parseDomstats(text: string, firstLine = 1): Parsed<DomainStats[]
     if (n === undefined) {
       const problem = { line, field: key }
       // The counters VirtPilot computes with must be counters; other groups may grow text fields.
-      if (isUsedCounter(key)) return failed(SECTION, `not a counter: ${JSON.stringify(value.slice(0, 40))}`, problem)
+      if (isUsedCounter(key)) return failed(SECTION, msg('hostOutput.notCounter', { value: JSON.stringify(value.slice(0, 40)) }), problem)
       warnings.push({ section: SECTION, ...problem, message: `not a counter: ${JSON.stringify(value.slice(0, 40))}` })
       continue
     }

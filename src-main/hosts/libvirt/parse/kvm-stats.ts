@@ -1,8 +1,13 @@
 import type { KvmCounters } from '../../adapter'
 import type { DomainStats } from './domstats'
 
-/** KVM's binary statistics per vCPU (`vcpu.N.<name>.sum`, libvirt 8.x+ with QEMU 7.1+ query-stats), by what VirtPilot keeps. */
-const VCPU_STATS: Record<string, keyof KvmCounters> = {
+/**
+ * KVM's binary statistics per vCPU (`vcpu.N.<name>.sum`, libvirt 8.x+ with QEMU 7.1+ query-stats), by
+ * what VirtPilot keeps. libvirt prints them in the `--vcpu` group, which the poll reads (seen on
+ * libvirt 9.0 / QEMU 7.2 / kernel 6.18 here); `--vm` brings only the VM-wide ones (`vm.<name>.*`:
+ * remote TLB flushes, MMU pages), which the poll does not ask for (one more QMP call per guest).
+ */
+export const KVM_VCPU_STATS: Readonly<Record<string, keyof KvmCounters>> = {
   exits: 'exits',
   halt_exits: 'haltExits',
   io_exits: 'ioExits',
@@ -27,14 +32,17 @@ export function kvmCountersOf(d: DomainStats): KvmCounters | undefined {
   let found = false
   for (const [key, value] of d.fields) {
     const m = /^vcpu\.\d+\.([a-z_]+)\.sum$/.exec(key)
-    if (!m || !Object.hasOwn(VCPU_STATS, m[1]!)) continue
+    if (!m || !Object.hasOwn(KVM_VCPU_STATS, m[1]!)) continue
     const n = Number(value)
     if (!/^\d+$/.test(value) || !Number.isFinite(n)) continue
-    const k = VCPU_STATS[m[1]!]!
+    const k = KVM_VCPU_STATS[m[1]!]!
     out[k] = (out[k] ?? 0) + n
     found = true
   }
   const remote = d.fields.get('vm.remote_tlb_flush.sum')
-  if (remote !== undefined && /^\d+$/.test(remote)) out.remoteTlbFlushes = Number(remote)
+  if (remote !== undefined && /^\d+$/.test(remote)) {
+    out.remoteTlbFlushes = Number(remote)
+    found = true
+  }
   return found ? out : undefined
 }

@@ -41,7 +41,7 @@ export interface StatsReading {
   /** Sections that failed or were degraded; the reading is still usable. */
   problems: ParseProblem[]
   /** Why libvirt gave no domain statistics at all (libvirtd down, refused): the poll cannot stand for the VMs. */
-  domstatsFailure?: string
+  domstatsFailure?: ParseProblem
 }
 
 export interface StatsParseOptions {
@@ -148,7 +148,7 @@ export function parseStatsOutput(output: string, opts: StatsParseOptions): Parse
     })
   }
   return parsed(
-    { raw: { t: opts.t, hosts: [hostStats], vms }, host, vms: extras, domains, unknownDomains, problems, ...(domstatsProblem ? { domstatsFailure: domstatsProblem.message } : {}) },
+    { raw: { t: opts.t, hosts: [hostStats], vms }, host, vms: extras, domains, unknownDomains, problems, ...(domstatsProblem ? { domstatsFailure: domstatsProblem } : {}) },
     [],
   )
 }

@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from '../../linux/parse/result'
 import { child, children, parseXml, textAt } from './xml'
 
@@ -106,11 +107,11 @@ export function parsePoolXml(xml: string, section = 'pool-dumpxml'): Parsed<Pool
   const doc = parseXml(xml, section)
   if (!doc.ok) return doc
   const p = doc.value
-  if (p.name !== 'pool') return failed(section, `root element is <${p.name}>, expected <pool>`, { line: p.line })
+  if (p.name !== 'pool') return failed(section, msg('hostOutput.rootIs', { name: p.name, expected: 'pool' }), { line: p.line })
   const name = textAt(p, 'name')
   const uuid = textAt(p, 'uuid')
   const type = p.attrs.type
-  if (!name || !uuid || !type) return failed(section, 'pool without name, uuid or type', { line: p.line })
+  if (!name || !uuid || !type) return failed(section, msg('hostOutput.pool.incomplete'), { line: p.line })
   const size = (tag: string) => {
     const el = child(p, tag)
     return el ? sizeOf(el.text, el.attrs.unit) : 0
@@ -119,7 +120,7 @@ export function parsePoolXml(xml: string, section = 'pool-dumpxml'): Parsed<Pool
   const allocationBytes = size('allocation')
   const availableBytes = size('available')
   if (capacityBytes === undefined || allocationBytes === undefined || availableBytes === undefined) {
-    return failed(section, `pool ${JSON.stringify(name)}: capacity, allocation or available is not a size`, { field: name })
+    return failed(section, msg('hostOutput.pool.notSize', { name: JSON.stringify(name) }), { field: name })
   }
   const src = child(p, 'source')
   const hosts = children(src, 'host').flatMap((h) => (h.attrs.name ? [h.attrs.port ? `${h.attrs.name}:${h.attrs.port}` : h.attrs.name] : []))

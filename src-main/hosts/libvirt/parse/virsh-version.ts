@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, type Parsed } from '../../linux/parse/result'
 
 /** `virsh version`: library, API and running hypervisor versions. */
@@ -18,6 +19,6 @@ export function parseVirshVersion(text: string, section = 'virsh version'): Pars
       out.hypervisorVersion = hv[2]
     }
   }
-  if (!out.libvirt) return failed(section, 'no "Using library: libvirt X" line')
+  if (!out.libvirt) return failed(section, msg('hostOutput.noLine', { text: 'Using library: libvirt X' }))
   return parsed(out)
 }

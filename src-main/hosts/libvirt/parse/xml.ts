@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, parsed, type Parsed } from '../../linux/parse/result'
 
 /** An element of the small XML subset libvirt prints: elements, attributes, text, comments, CDATA. */
@@ -72,45 +73,45 @@ export function parseXml(text: string, section: string): Parsed<XmlElement> {
       const top = stack[stack.length - 1]
       if (top) {
         const decoded = decodeEntities(raw)
-        if (decoded === undefined) return failed(section, 'bad character reference in text', { line })
+        if (decoded === undefined) return failed(section, msg('hostOutput.xml.badReferenceInText'), { line })
         top.text += decoded
       } else if (raw.trim() !== '') {
-        return failed(section, 'text outside the root element', { line })
+        return failed(section, msg('hostOutput.xml.textOutsideRoot'), { line })
       }
       advance(chunkEnd)
     }
     if (lt < 0) break
     if (text.startsWith('<!--', pos)) {
       const end = text.indexOf('-->', pos + 4)
-      if (end < 0) return failed(section, 'unterminated comment', { line })
+      if (end < 0) return failed(section, msg('hostOutput.xml.unterminatedComment'), { line })
       advance(end + 3)
     } else if (text.startsWith('<![CDATA[', pos)) {
       const end = text.indexOf(']]>', pos + 9)
-      if (end < 0) return failed(section, 'unterminated CDATA', { line })
+      if (end < 0) return failed(section, msg('hostOutput.xml.unterminatedCdata'), { line })
       const top = stack[stack.length - 1]
-      if (!top) return failed(section, 'CDATA outside the root element', { line })
+      if (!top) return failed(section, msg('hostOutput.xml.cdataOutsideRoot'), { line })
       top.text += text.slice(pos + 9, end)
       advance(end + 3)
     } else if (text.startsWith('<?', pos)) {
       const end = text.indexOf('?>', pos + 2)
-      if (end < 0) return failed(section, 'unterminated processing instruction', { line })
+      if (end < 0) return failed(section, msg('hostOutput.xml.unterminatedInstruction'), { line })
       advance(end + 2)
     } else if (text.startsWith('<!', pos)) {
-      return failed(section, 'DOCTYPE and declarations are not accepted', { line })
+      return failed(section, msg('hostOutput.xml.declaration'), { line })
     } else if (text.startsWith('</', pos)) {
       CLOSE_TAG.lastIndex = pos
       const m = CLOSE_TAG.exec(text)
-      if (!m) return failed(section, 'malformed closing tag', { line })
+      if (!m) return failed(section, msg('hostOutput.xml.badClosingTag'), { line })
       const top = stack.pop()
       if (!top || top.name !== m[1]) {
-        return failed(section, `closing tag </${m[1]}> does not match <${top?.name ?? '(none)'}>`, { line })
+        return failed(section, top ? msg('hostOutput.xml.closingMismatch', { closing: m[1]!, open: top.name }) : msg('hostOutput.xml.closingUnopened', { closing: m[1]! }), { line })
       }
       advance(CLOSE_TAG.lastIndex)
     } else {
       const tagLine = line
       NAME.lastIndex = pos + 1
       const nm = NAME.exec(text)
-      if (!nm) return failed(section, 'malformed opening tag', { line })
+      if (!nm) return failed(section, msg('hostOutput.xml.badOpeningTag'), { line })
       // No prototype: an attribute called __proto__ must stay an ordinary key.
       const attrs = Object.create(null) as Record<string, string>
       let at = NAME.lastIndex
@@ -119,25 +120,25 @@ export function parseXml(text: string, section: string): Parsed<XmlElement> {
         const a = ATTR.exec(text)
         if (!a) break
         const value = decodeEntities(a[2] ?? a[3] ?? '')
-        if (value === undefined) return failed(section, 'bad character reference in attribute', { line, field: a[1] })
-        if (Object.hasOwn(attrs, a[1]!)) return failed(section, 'duplicate attribute', { line, field: a[1] })
+        if (value === undefined) return failed(section, msg('hostOutput.xml.badReferenceInAttribute'), { line, field: a[1] })
+        if (Object.hasOwn(attrs, a[1]!)) return failed(section, msg('hostOutput.xml.duplicateAttribute'), { line, field: a[1] })
         attrs[a[1]!] = value
         at = ATTR.lastIndex
       }
       TAG_END.lastIndex = at
       const close = TAG_END.exec(text)
-      if (!close) return failed(section, `malformed tag <${nm[0]}>`, { line })
+      if (!close) return failed(section, msg('hostOutput.xml.badTag', { name: nm[0] }), { line })
       const el: XmlElement = { name: nm[0], attrs, children: [], text: '', line: tagLine }
       const parent = stack[stack.length - 1]
       if (parent) parent.children.push(el)
-      else if (root) return failed(section, 'more than one root element', { line })
+      else if (root) return failed(section, msg('hostOutput.xml.secondRoot'), { line })
       else root = el
       if (close[1] !== '/') stack.push(el)
       advance(TAG_END.lastIndex)
     }
   }
-  if (stack.length > 0) return failed(section, `document ends inside <${stack[stack.length - 1]!.name}>`, { line })
-  if (!root) return failed(section, 'no XML element found (empty output?)', { line })
+  if (stack.length > 0) return failed(section, msg('hostOutput.xml.endsInside', { name: stack[stack.length - 1]!.name }), { line })
+  if (!root) return failed(section, msg('hostOutput.xml.empty'), { line })
   return parsed(root)
 }
 

@@ -1,3 +1,4 @@
+import { msg } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
 
 /**
@@ -24,7 +25,7 @@ export function parseFileValues(text: string, section: string, firstLine = 1): P
       continue
     }
     const eq = l.indexOf('=')
-    if (!l.startsWith('/') || eq < 0) return failed(section, `expected "/path=value", got ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+    if (!l.startsWith('/') || eq < 0) return failed(section, msg('hostOutput.expectedGot', { format: '/path=value', output: JSON.stringify(l.slice(0, 80)) }), { line: firstLine + i })
     values.set(l.slice(0, eq), l.slice(eq + 1))
   }
   return parsed({ values, unreadable, missing })

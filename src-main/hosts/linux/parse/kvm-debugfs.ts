@@ -1,5 +1,5 @@
 import type { KvmCounters, KvmDebugfs } from '../../adapter'
-import { failed, linesOf, parsed, toCounter, type Parsed } from './result'
+import { linesOf, parsed, toCounter, unexpectedLine, type Parsed } from './result'
 
 /** File of /sys/kernel/debug/kvm → the counter VirtPilot keeps (the names KVM's binary stats use too). */
 const FILES: Record<string, keyof KvmCounters> = {
@@ -27,7 +27,7 @@ export function parseKvmDebugfs(text: string, section = 'kvm-debugfs', firstLine
     const m = /^([a-z_]+) (\d+)$/.exec(l)
     const key = m && Object.hasOwn(FILES, m[1]!) ? FILES[m[1]!] : undefined
     const n = toCounter(m?.[2])
-    if (!key || n === undefined) return failed(section, `unexpected line ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+    if (!key || n === undefined) return unexpectedLine(section, l, firstLine + i)
     counters[key] = n
   }
   // Debugfs mounted and readable but no counter in it: nothing measured, as without it.

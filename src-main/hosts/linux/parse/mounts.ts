@@ -1,4 +1,5 @@
 import type { HostMount } from '../../../../shared/model/storage'
+import { msg } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
 
 /** One line of /proc/self/mountinfo (proc(5)): what is mounted where, from which device and folder. */
@@ -51,7 +52,7 @@ export function parseMountinfo(text: string, section = 'mountinfo', firstLine = 
     if (PSEUDO.has(fsType)) continue
     mounts.push({ device: f[2]!, root: unescapeMountField(f[3]!), mountPoint: unescapeMountField(f[4]!), fsType, source: unescapeMountField(f[dash + 2]!) })
   }
-  if (mounts.length === 0 && lines.length > 0) return failed(section, 'no mount found in mountinfo')
+  if (mounts.length === 0 && lines.length > 0) return failed(section, msg('hostOutput.mounts.none'))
   return parsed(mounts, warnings)
 }
 

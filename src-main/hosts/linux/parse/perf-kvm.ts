@@ -1,3 +1,4 @@
+import { english, msg, type MessageRef } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, type Parsed } from './result'
 
 /** One exit reason of `perf kvm stat report --event=vmexit`. Times in microseconds. */
@@ -47,7 +48,7 @@ export function parsePerfKvmReport(text: string, section = 'perf kvm stat report
       continue
     }
     if (HEADER.test(l)) {
-      if (header) return failed(section, 'a second VM-EXIT table: give one report at a time', { line: i + 1 })
+      if (header) return failed(section, msg('hostOutput.perf.secondTable'), { line: i + 1 })
       header = true
       continue
     }
@@ -71,11 +72,11 @@ export function parsePerfKvmReport(text: string, section = 'perf kvm stat report
       })
       continue
     }
-    if (l.trim() !== '') return failed(section, `unexpected line in the VM-EXIT table: ${JSON.stringify(l.trim().slice(0, 80))}`, { line: i + 1 })
+    if (l.trim() !== '') return failed(section, msg('hostOutput.perf.unexpectedLine', { output: JSON.stringify(l.trim().slice(0, 80)) }), { line: i + 1 })
   }
-  if (!header) return failed(section, 'no VM-EXIT table: perf printed no report (see its messages)')
+  if (!header) return failed(section, msg('hostOutput.perf.noTable'))
   const counted = exits.reduce((n, e) => n + e.samples, 0)
-  if (total && total.samples !== counted) return failed(section, `the rows add up to ${counted} samples, perf's total says ${total.samples}`)
+  if (total && total.samples !== counted) return failed(section, msg('hostOutput.perf.rowsDisagree', { counted, total: total.samples }))
   return parsed({
     ...(scope !== undefined ? { scope } : {}),
     exits,
@@ -84,10 +85,14 @@ export function parsePerfKvmReport(text: string, section = 'perf kvm stat report
   })
 }
 
-/** How an on-demand `perf kvm stat` run on a host ended. */
+/** How an on-demand `perf kvm stat` run on a host ended: a report, or why not (English, and in the admin's language). */
 export type PerfKvmOutcome =
   | { status: 'done'; report: PerfKvmReport }
-  | { status: 'perf-missing' | 'needs-root' | 'no-process' | 'failed'; message: string }
+  | { status: 'perf-missing' | 'needs-root' | 'no-process' | 'failed'; message: string; messageRef: MessageRef }
+
+function notDone(status: Exclude<PerfKvmOutcome['status'], 'done'>, ref: MessageRef): PerfKvmOutcome {
+  return { status, message: english(ref), messageRef: ref }
+}
 
 /** The marker lines perf-kvm-script.ts prints before what perf printed. */
 const MARK = /^VP-PERF (missing|needs-root|no-process|record-failed|report)$/
@@ -96,21 +101,25 @@ const MARK = /^VP-PERF (missing|needs-root|no-process|record-failed|report)$/
 export function parsePerfKvmRun(output: string): PerfKvmOutcome {
   const lines = linesOf(output)
   const at = lines.findIndex((l) => MARK.test(l))
-  if (at < 0) return { status: 'failed', message: `the host printed no result: ${output.trim().slice(0, 300) || '(nothing)'}` }
+  if (at < 0) {
+    const printed = output.trim().slice(0, 300)
+    return notDone('failed', printed ? msg('hostOutput.perf.noResult', { output: printed }) : msg('hostOutput.perf.noResultEmpty'))
+  }
   const mark = MARK.exec(lines[at]!)![1]!
   const rest = lines.slice(at + 1).join('\n').trim().slice(0, 2000)
   switch (mark) {
     case 'missing':
-      return { status: 'perf-missing', message: 'perf is not installed on the host (Debian/Ubuntu: linux-perf or linux-tools; RHEL: perf)' }
+      return notDone('perf-missing', msg('hostOutput.perf.missing'))
     case 'needs-root':
-      return { status: 'needs-root', message: 'perf kvm stat needs root: log in as root, or allow the SSH user to run perf with sudo without a password' }
+      return notDone('needs-root', msg('hostOutput.perf.needsRoot'))
     case 'no-process':
-      return { status: 'no-process', message: 'the VM’s QEMU process is gone (stopped or restarted since the last poll): try again after the next poll' }
+      return notDone('no-process', msg('hostOutput.perf.noProcess'))
     case 'record-failed':
-      return { status: 'failed', message: rest || 'perf kvm stat record failed' }
+      return notDone('failed', rest ? msg('hostOutput.perf.recordSaid', { output: rest }) : msg('hostOutput.perf.recordFailed'))
     default: {
       const report = parsePerfKvmReport(rest)
-      return report.ok ? { status: 'done', report: report.value } : { status: 'failed', message: `${report.error.message}: ${rest.slice(0, 300)}` }
+      if (report.ok) return { status: 'done', report: report.value }
+      return notDone('failed', msg('hostOutput.perf.reportFailed', { problem: report.error.ref ?? report.error.message, output: rest.slice(0, 300) }))
     }
   }
 }

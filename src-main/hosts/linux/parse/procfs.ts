@@ -1,7 +1,7 @@
 import { msg } from '../../../../shared/i18n'
 import { escapeUnsafe, nameFromHost } from '../../../../shared/text/control'
 import type { CpuTicks } from '../../adapter'
-import { failed, linesOf, parsed, toCounter, type Parsed, type ParseProblem } from './result'
+import { failed, linesOf, parsed, toCounter, unexpectedLine, type Parsed, type ParseProblem } from './result'
 
 // ---------------------------------------------------------------- /proc/stat
 
@@ -36,12 +36,12 @@ export function parseProcStat(text: string, section = '/proc/stat', firstLine = 
     const key = parts[0] ?? ''
     const line = firstLine + i
     if (/^cpu\d*$/.test(key)) {
-      if (parts.length < 5) return failed(section, `${key} has ${parts.length - 1} columns, expected at least 4`, { line, field: key })
+      if (parts.length < 5) return failed(section, msg('hostOutput.procfs.cpuColumns', { key, columns: parts.length - 1 }), { line, field: key })
       const ticks = {} as CpuTicksWithGuest
       for (let f = 0; f < TICK_FIELDS.length; f++) {
         const raw = parts[f + 1]
         const n = raw === undefined ? 0 : toCounter(raw)
-        if (n === undefined) return failed(section, `not a counter: ${JSON.stringify(raw)}`, { line, field: `${key}.${TICK_FIELDS[f]}` })
+        if (n === undefined) return failed(section, msg('hostOutput.notCounter', { value: JSON.stringify(raw) }), { line, field: `${key}.${TICK_FIELDS[f]}` })
         ticks[TICK_FIELDS[f]!] = n
       }
       if (key === 'cpu') total = ticks
@@ -83,7 +83,7 @@ export function parseMeminfo(text: string, section = '/proc/meminfo', firstLine 
     const l = lines[i]!
     if (l.trim() === '') continue
     const m = /^([^:\s]+):\s+(\d+)(?:\s+kB)?\s*$/.exec(l)
-    if (!m) return failed(section, `expected "Key: value [kB]", got ${JSON.stringify(l.slice(0, 60))}`, { line: firstLine + i })
+    if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'Key: value [kB]', output: JSON.stringify(l.slice(0, 60)) }), { line: firstLine + i })
     fields.set(m[1]!, Number(m[2]))
   }
   const total = fields.get('MemTotal')
@@ -127,10 +127,10 @@ export function parsePressure(text: string, section = '/proc/pressure', firstLin
     const l = lines[i]!.trim()
     if (l === '') continue
     const m = /^(some|full) avg10=([\d.]+) avg60=([\d.]+) avg300=([\d.]+) total=(\d+)$/.exec(l)
-    if (!m) return failed(section, `expected "some|full avg10=.. avg60=.. avg300=.. total=..", got ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+    if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'some|full avg10=.. avg60=.. avg300=.. total=..', output: JSON.stringify(l.slice(0, 80)) }), { line: firstLine + i })
     found[m[1] as 'some' | 'full'] = { avg10: Number(m[2]), avg60: Number(m[3]), avg300: Number(m[4]), totalUs: Number(m[5]) }
   }
-  if (!found.some) return failed(section, 'no "some" line')
+  if (!found.some) return failed(section, msg('hostOutput.noLine', { text: 'some' }))
   return parsed(found.full ? { some: found.some, full: found.full } : { some: found.some })
 }
 
@@ -174,7 +174,7 @@ export function parseDiskstats(text: string, section = '/proc/diskstats', firstL
     const line = firstLine + i
     const nums = [p[0], p[1], ...p.slice(3)].map(toCounter)
     const bad = nums.findIndex((n) => n === undefined)
-    if (bad >= 0) return failed(section, `not a counter: ${JSON.stringify(bad < 2 ? p[bad] : p[bad + 1])}`, { line, field: p[2] })
+    if (bad >= 0) return failed(section, msg('hostOutput.notCounter', { value: String(JSON.stringify(bad < 2 ? p[bad] : p[bad + 1])) }), { line, field: p[2] })
     const n = nums as number[]
     const name = p[2]!
     if (n.length === 6) {
@@ -187,7 +187,7 @@ export function parseDiskstats(text: string, section = '/proc/diskstats', firstL
       })
       continue
     }
-    if (n.length < 13) return failed(section, `${p.length} columns, expected 7 or at least 14`, { line, field: name })
+    if (n.length < 13) return failed(section, msg('hostOutput.procfs.diskColumns', { columns: p.length }), { line, field: name })
     const d: DiskStat = {
       major: n[0]!, minor: n[1]!, name,
       readsCompleted: n[2]!, readsMerged: n[3]!, sectorsRead: n[4]!, msReading: n[5]!,
@@ -246,10 +246,10 @@ export function parseNetDev(text: string, section = '/proc/net/dev', firstLine =
     if (l.includes('|') || l.trim() === '') continue // the two header lines
     const colon = l.indexOf(':')
     const line = firstLine + i
-    if (colon < 0) return failed(section, `expected "iface: counters", got ${JSON.stringify(l.slice(0, 60))}`, { line })
+    if (colon < 0) return failed(section, msg('hostOutput.expectedGot', { format: 'iface: counters', output: JSON.stringify(l.slice(0, 60)) }), { line })
     const iface = l.slice(0, colon).trim()
     const n = l.slice(colon + 1).trim().split(/\s+/).map(toCounter)
-    if (n.length < 16 || n.some((x) => x === undefined)) return failed(section, 'expected 16 counters', { line, field: iface })
+    if (n.length < 16 || n.some((x) => x === undefined)) return failed(section, msg('hostOutput.procfs.netCounters'), { line, field: iface })
     const c = n as number[]
     out.push({
       iface,
@@ -282,14 +282,14 @@ export interface LoadAvg {
 
 export function parseLoadavg(text: string, section = '/proc/loadavg'): Parsed<LoadAvg> {
   const m = /^\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\/(\d+)\s+\d+\s*$/.exec(text)
-  if (!m) return failed(section, `expected "l1 l5 l15 running/total lastpid", got ${JSON.stringify(text.slice(0, 60))}`, { line: 1 })
+  if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'l1 l5 l15 running/total lastpid', output: JSON.stringify(text.slice(0, 60)) }), { line: 1 })
   return parsed({ load1: Number(m[1]), load5: Number(m[2]), load15: Number(m[3]), runnable: Number(m[4]), threads: Number(m[5]) })
 }
 
 /** /proc/uptime: seconds since boot (the host-side clock for exact poll intervals) and idle seconds. */
 export function parseUptime(text: string, section = '/proc/uptime'): Parsed<{ uptimeSeconds: number; idleSeconds: number }> {
   const m = /^\s*([\d.]+)\s+([\d.]+)\s*$/.exec(text)
-  if (!m) return failed(section, `expected "uptime idle", got ${JSON.stringify(text.slice(0, 60))}`, { line: 1 })
+  if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'uptime idle', output: JSON.stringify(text.slice(0, 60)) }), { line: 1 })
   return parsed({ uptimeSeconds: Number(m[1]), idleSeconds: Number(m[2]) })
 }
 
@@ -318,7 +318,7 @@ export interface TaskSchedstat {
 
 export function parseTaskSchedstat(text: string, section = 'schedstat'): Parsed<TaskSchedstat> {
   const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(text)
-  if (!m) return failed(section, `expected "runtime rundelay timeslices", got ${JSON.stringify(text.slice(0, 60))}`, { line: 1 })
+  if (!m) return failed(section, msg('hostOutput.expectedGot', { format: 'runtime rundelay timeslices', output: JSON.stringify(text.slice(0, 60)) }), { line: 1 })
   return parsed({ runtimeNs: Number(m[1]), runDelayNs: Number(m[2]), timeslices: Number(m[3]) })
 }
 
@@ -358,7 +358,7 @@ export function parseVcpuDelay(text: string, section = 'vcpu-delay', firstLine =
     } else if (/^(missing|unreadable|unreadable-pidfile|bad-pidfile|gone) /.test(l)) {
       notes.push(escapeUnsafe(l))
     } else {
-      return failed(section, `unexpected line ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+      return unexpectedLine(section, l, firstLine + i)
     }
   }
   return parsed({ vms, notes })

@@ -1,5 +1,6 @@
 import { escapeUnsafe, nameFromHost } from '../../../../shared/text/control'
-import { failed, linesOf, parsed, type Parsed } from './result'
+import { msg } from '../../../../shared/i18n'
+import { failed, linesOf, parsed, unexpectedLine, type Parsed } from './result'
 
 /** USER_HZ: /proc/PID/stat counts CPU time in 1/100 s on every Linux the stats scripts run on. */
 export const TICK_NS = 10_000_000
@@ -125,9 +126,9 @@ export function parseQemuThreads(text: string, section = 'qemu-threads', firstLi
       continue
     }
     const task = parseTask(l)
-    if (!task || !current) return failed(section, `unexpected line ${JSON.stringify(l.slice(0, 80))}`, { line: firstLine + i })
+    if (!task || !current) return unexpectedLine(section, l, firstLine + i)
     if (task.kind === 'p') {
-      if (task.tid !== current.pid) return failed(section, `process line of ${task.tid} under guest process ${current.pid}`, { line: firstLine + i })
+      if (task.tid !== current.pid) return failed(section, msg('hostOutput.qemuThreads.processUnder', { tid: task.tid, pid: current.pid }), { line: firstLine + i })
       current.process = task
     } else current.tasks.push(task)
   }

@@ -1,4 +1,4 @@
-import { msg, type MessageParam, type MessageRef } from '../../../../shared/i18n'
+import { english, msg, type MessageParam, type MessageRef } from '../../../../shared/i18n'
 
 /**
  * Outcome of parsing one piece of host output. Bad output is a value that says where it went
@@ -22,8 +22,15 @@ export function parsed<T>(value: T, warnings: ParseProblem[] = []): Parsed<T> {
   return { ok: true, value, warnings }
 }
 
-export function failed<T = never>(section: string, message: string, at: { line?: number; field?: string; ref?: MessageRef } = {}): Parsed<T> {
-  return { ok: false, error: { section, message, ...at } }
+/** A failure of this section: a message in VirtPilot's words (its English becomes `message`), or English alone. */
+export function failed<T = never>(section: string, message: string | MessageRef, at: { line?: number; field?: string; ref?: MessageRef } = {}): Parsed<T> {
+  if (typeof message === 'string') return { ok: false, error: { section, message, ...at } }
+  return { ok: false, error: { section, message: english(message), ...at, ref: message } }
+}
+
+/** A line this parser does not know, quoted as the host printed it (its first 80 characters). */
+export function unexpectedLine<T = never>(section: string, text: string, line: number): Parsed<T> {
+  return failed(section, msg('hostOutput.unexpectedLine', { output: JSON.stringify(text.slice(0, 80)) }), { line })
 }
 
 /** A failure of this section for the reason another problem gives (a missing or failed section). */

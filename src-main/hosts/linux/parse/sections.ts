@@ -1,4 +1,4 @@
-import { msg, type MessageRef } from '../../../../shared/i18n'
+import { english, msg, type MessageRef } from '../../../../shared/i18n'
 import { failed, linesOf, parsed, type Parsed, type ParseProblem } from './result'
 
 /** One command's output from a host script (see script-frame.ts). */
@@ -79,18 +79,19 @@ export function sectionNamed(out: ScriptOutput, name: string): Section | undefin
   return out.sections.find((s) => s.name === name)
 }
 
-/** The section's body when its command succeeded; otherwise why not, using its stderr section. */
+/**
+ * The section's body when its command succeeded; otherwise why not, using its stderr section. The
+ * reason leaves out the section's name: every caller files it under that section, which says it.
+ */
 export function successfulBody(out: ScriptOutput, name: string): { body: string; section: Section } | { reason: string; ref: MessageRef } {
   const s = sectionNamed(out, name)
-  if (!s) return { reason: `${name}: not in the output`, ref: msg('access.hostOutput.notInOutput', { section: name }) }
-  if (s.exitCode === undefined) return { reason: `${name}: output cut off`, ref: msg('access.hostOutput.cutOff', { section: name }) }
+  const why = (ref: MessageRef) => ({ reason: english(ref), ref })
+  if (!s) return why(msg('access.hostOutput.notInOutput'))
+  if (s.exitCode === undefined) return why(msg('access.hostOutput.cutOff'))
   if (s.exitCode !== 0) {
     const err = sectionNamed(out, `${name}.stderr`)?.body.trim()
     const stderr = err ? err.split('\n').slice(0, 3).join(' / ') : undefined
-    return {
-      reason: `${name}: exit ${s.exitCode}${stderr ? `: ${stderr}` : ''}`,
-      ref: stderr ? msg('access.hostOutput.exitSaid', { section: name, code: s.exitCode, stderr }) : msg('access.hostOutput.exit', { section: name, code: s.exitCode }),
-    }
+    return why(stderr ? msg('access.hostOutput.exitSaid', { code: s.exitCode, stderr }) : msg('access.hostOutput.exit', { code: s.exitCode }))
   }
   return { body: s.body, section: s }
 }

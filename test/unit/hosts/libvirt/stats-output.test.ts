@@ -133,7 +133,7 @@ describe('parseStatsOutput degrades per section', () => {
     expect(r.problems.map((p) => p.section)).toEqual(expect.arrayContaining(['domstats', 'pressure-cpu', 'vcpu-delay']))
     expect(r.problems.find((p) => p.section === 'domstats')!.message).toContain('Permission denied')
     // No domain statistics at all: the poll cannot stand for the host's VMs (the adapter fails it).
-    expect(r.domstatsFailure).toContain('Permission denied')
+    expect(r.domstatsFailure?.message).toContain('Permission denied')
   })
 
   it('a host without any domain is a reading, not a failure', () => {

@@ -7,10 +7,12 @@ import { parseDomstats } from '../../../../src-main/hosts/libvirt/parse/domstats
 import { kvmCountersOf } from '../../../../src-main/hosts/libvirt/parse/kvm-stats'
 import { fixture, ok } from '../libvirt/fixture'
 
-// No real dump of /sys/kernel/debug/kvm was found to copy (README.md): the section is built here
-// in the kernel's format, one number per file, with the counters of a real KVM guest (glances'
-// win11 domstats; debugfs sums the same per-vCPU counters over every VM of the host). The lab's
-// hosts show the other side for real: debugfs not readable by the non-root login (collect.test.ts).
+// No real dump of /sys/kernel/debug/kvm's values was found to copy (README.md), and this machine's
+// kernel is locked down (root gets EPERM): the section is built here in the kernel's format, one
+// number per file, with the counters of a real KVM guest (glances' win11 domstats; debugfs sums the
+// same per-vCPU counters over every VM of the host). What is real: the listing of a KVM host's
+// /sys/kernel/debug/kvm and a poll's answer where it is present but not readable (the lab's KVM
+// host, capture-kvm.ts; kvm-counters.test.ts checks it live).
 const win11 = kvmCountersOf(ok(parseDomstats(fixture('virsh_domstats/glances-win11-kvm-binary-stats.txt').replace(/^ {2}(vcpu|block)\.1\.\.\.\n/gm, '')))[0]!)!
 const section = (scale: number) =>
   [
@@ -38,6 +40,23 @@ describe('/sys/kernel/debug/kvm', () => {
     expect(ok(parseKvmDebugfs('unavailable not-readable\n'))).toEqual({ status: 'not-readable' })
     expect(ok(parseKvmDebugfs('unavailable no-kvm\n'))).toEqual({ status: 'no-kvm' })
     expect(ok(parseKvmDebugfs(''))).toEqual({ status: 'no-kvm' })
+  })
+
+  it('reads only files a real KVM host has (kernel 6.18: the listing as root)', () => {
+    const transcript = fixture('virtpilot-lab/kvm-debugfs-k1.txt')
+    const listing = transcript.slice(transcript.indexOf('$ ls -l /sys/kernel/debug/kvm'), transcript.indexOf('[exit', transcript.indexOf('$ ls -l /sys/kernel/debug/kvm')))
+    const files = listing.split('\n').map((l) => /^-r[-w]-r--r-- .* ([a-z0-9_]+)$/.exec(l)?.[1]).filter((f) => f !== undefined)
+    expect(files.length).toBeGreaterThan(50)
+    for (const f of KVM_DEBUGFS_FILES) expect(files, f).toContain(f)
+    // ... which neither the lab user nor, on this locked-down kernel, root can read.
+    expect(transcript).toContain('cat: /sys/kernel/debug/kvm/exits: Permission denied')
+    expect(transcript).toContain('cat: /sys/kernel/debug/kvm/exits: Operation not permitted')
+  })
+
+  it('a real poll of a KVM host where debugfs is present but not readable says so', () => {
+    const answer = fixture('virtpilot-lab/kvm-stats-k1-sample1.txt')
+    const section = /BEGIN kvm-debugfs\n([^@]*)@@VP [0-9a-f]+ END kvm-debugfs 0/.exec(answer)![1]!
+    expect(ok(parseKvmDebugfs(section))).toEqual({ status: 'not-readable' })
   })
 
   it('refuses what is not a counter line', () => {

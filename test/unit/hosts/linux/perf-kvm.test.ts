@@ -71,7 +71,12 @@ describe('a perf kvm stat run as the host ends it', () => {
     expect(parsePerfKvmRun('VP-PERF missing\n')).toMatchObject({ status: 'perf-missing' })
     expect(parsePerfKvmRun('VP-PERF needs-root\n')).toMatchObject({ status: 'needs-root', message: expect.stringMatching(/root/) })
     expect(parsePerfKvmRun('VP-PERF no-process\n')).toMatchObject({ status: 'no-process' })
-    expect(parsePerfKvmRun("VP-PERF record-failed\nevent syntax error: 'kvm:kvm_entry'\n")).toEqual({ status: 'failed', message: "event syntax error: 'kvm:kvm_entry'" })
+    expect(parsePerfKvmRun("VP-PERF record-failed\nevent syntax error: 'kvm:kvm_entry'\n")).toEqual({
+      status: 'failed',
+      message: "event syntax error: 'kvm:kvm_entry'",
+      // perf's own words, passed on as perf said them.
+      messageRef: { key: 'hostOutput.perf.recordSaid', params: { output: "event syntax error: 'kvm:kvm_entry'" } },
+    })
     const done = parsePerfKvmRun(`VP-PERF report\n${fixture('perf_kvm/blog-0xba1a-x86-sysbench.txt')}`)
     expect(done.status).toBe('done')
     expect(parsePerfKvmRun('Permission denied\n')).toMatchObject({ status: 'failed' })

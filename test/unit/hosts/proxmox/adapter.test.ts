@@ -89,10 +89,10 @@ describe('ProxmoxAdapter over a fake SSH connection', () => {
     // framed, but without the host's /proc/stat: the answer is refused and the session replaced
     const noStat = new FakeConnection('root@pve-b', (script) => (script === PVE_STATS_SCRIPT ? stats[0]!.replace(/BEGIN stat\n[^@]*@@VP (\S+) END stat 0/, 'BEGIN stat\n\n@@VP $1 END stat 1') : discoverOut))
     const broken = new ProxmoxAdapter(noStat, 'pve-b')
-    await expect(broken.readStats(1)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
+    await expect(broken.readStats(1)).rejects.toThrow(/^root@pve-b: unexpected Proxmox statistics output: stat: exit 1$/)
     const unparsed = (await broken.readStats(2).catch((e: unknown) => e)) as Error & { messageRef: MessageRef }
-    expect(unparsed.message).toMatch(/^root@pve-b: unexpected Proxmox statistics output: stat: stat: exit 1$/)
-    expect(formatMessage(unparsed.messageRef, 'zh-CN')).toBe('root@pve-b：Proxmox VE 统计输出不符合预期：stat：stat：退出码 1')
+    expect(unparsed.message).toMatch(/^root@pve-b: unexpected Proxmox statistics output: stat: exit 1$/)
+    expect(formatMessage(unparsed.messageRef, 'zh-CN')).toBe('root@pve-b：Proxmox VE 统计输出不符合预期：stat：退出码 1')
     expect(noStat.roundTrips).toBe(4)
     const silent = new ProxmoxAdapter(new FakeConnection('admin@pve-c', () => ''), 'pve-c')
     await expect(silent.discover()).rejects.toThrow('admin@pve-c: the Proxmox discovery script printed nothing (exit 1): sh: 1: pvesh: Permission denied')

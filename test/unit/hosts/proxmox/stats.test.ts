@@ -133,10 +133,10 @@ describe('parseProxmoxStatsOutput: guests and their sources (SYNTHETIC Proxmox s
     const r = ok(parseProxmoxStatsOutput(noPvesh, opts(1)))
     expect(r.raw.vms).toEqual([])
     expect(r.raw.hosts).toHaveLength(1)
-    expect(r.problems).toMatchObject([{ section: 'cluster-resources', message: 'cluster-resources: exit 1' }])
+    expect(r.problems).toMatchObject([{ section: 'cluster-resources', message: 'exit 1' }])
     const garbled = ok(parseProxmoxStatsOutput(withSection('qemu', 'vm 113 12 x'), opts(1)))
     expect(garbled.raw.vms).toEqual([])
-    expect(garbled.problems).toEqual([{ section: 'qemu', line: expect.any(Number), message: 'unexpected line "vm 113 12 x"' }])
+    expect(garbled.problems).toEqual([{ section: 'qemu', line: expect.any(Number), message: 'unexpected line "vm 113 12 x"', ref: expect.objectContaining({ key: 'hostOutput.unexpectedLine' }) }])
     expect(parseQemuProcesses('vm 1 2 3 4 5 6 7 8\nvm 1 2 3 4 5 6 7 -8\n')).toMatchObject({ ok: false, error: { line: 2 } })
   })
 
