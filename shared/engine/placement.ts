@@ -52,14 +52,26 @@ export interface PlacementVm {
   excluded?: boolean
   /** Hosts it left within the cooldown: not moved back there. */
   cooldownHosts: string[]
-  /** Seconds to copy its local disks to each host that does not reach them (storage/placement.ts); absent: nothing to copy. */
-  copySeconds?: Record<string, number>
-  /** Per host: the destination pools (host/pool keys of PlacementProblem.poolFree) a copy fills, and by how much. */
-  copyNeeds?: Record<string, { pool: string; bytes: number }[]>
+  /** What copying its local disks to each host costs (storage/placement.ts); absent: nothing to copy. */
+  copies?: DiskCopies
   /** Hosts storage rules it out of, with the reason as a message (no pool to receive a disk, no room). */
   storageRefusals?: Record<string, MessageRef>
   /** The host its disks are on (where it is at the start): a move elsewhere copies them. */
   storageHome?: string
+}
+
+/** Room a disk copy takes in one destination pool (a host/pool key of PlacementProblem.poolFree). */
+export interface CopyNeed { pool: string; bytes: number }
+
+/**
+ * A VM's disk copies, asked per destination host: placement weighs every (VM, host) pair, and a
+ * record per pair (a million at 200 hosts x 5,000 VMs) was most of the engine's memory and time.
+ */
+export interface DiskCopies {
+  /** Seconds copying the disks to host id takes; 0 where that host reaches them (shared storage) or holds them. */
+  seconds(hostId: string): number
+  /** The destination pools a copy to host id fills, and by how much; empty when nothing is copied. */
+  needs(hostId: string): readonly CopyNeed[]
 }
 
 export interface PlacementProblem {

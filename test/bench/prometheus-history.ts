@@ -3,7 +3,8 @@
 // Settings → Metrics source pointed at it, the engine's 7 days loaded by query_range, and the
 // engine run on every VM. Baselines run in the same process: a tenth-sized fleet's week read cold
 // from its own store and the same VMs' week from SQLite's rollups (the SSH path's store), the
-// engine on a tenth of the fleet, RSS before loading.
+// same week asked the former way (both figures in one expression), the engine on a tenth of the
+// fleet, RSS before loading.
 // Prints a table with the load average beside each figure; asserts nothing.
 // Run: npx tsx test/bench/prometheus-history.ts   (part of `npm run bench`; WEEK_FLEET=20x500 for a quick run;
 // VIRTPILOT_BENCH_DATA=DIR to reuse the TSDBs another checkout made)
@@ -12,9 +13,10 @@ import { join } from 'node:path'
 import { dispatch } from '../../shared/api'
 import type { History, Snapshot } from '../../shared/model'
 import { FleetReader } from '../../src-main/hosts/prometheus/fleet'
-import { PrometheusClient } from '../../src-main/hosts/prometheus/client'
+import { PrometheusClient, type RangeSeries } from '../../src-main/hosts/prometheus/client'
 import { storeVmId } from '../../src-main/hosts/prometheus/adapter'
-import { StoreRanges } from '../../src-main/hosts/prometheus/ranges'
+import { oneOf } from '../../src-main/hosts/prometheus/pve-scope'
+import { StoreRanges, USAGE_STEP_MS } from '../../src-main/hosts/prometheus/ranges'
 import { storeBaseUrl } from '../../src-main/hosts/prometheus/source'
 import { createEngine, usageWindow } from '../../src-main/services/engine'
 import { createServices } from '../../src-main/services/services'
@@ -71,9 +73,17 @@ try {
     const vms = found.vms.map((v) => ({ id: storeVmId(v.hostKey, v.domain), hostKey: v.hostKey, domain: v.domain }))
     const started = performance.now()
     const read = await new StoreRanges(reader, () => NOW).usageHistory(vms, NOW - WEEK_MS, NOW)
-    return { vms: vms.map((v) => ({ id: v.id, hostId: v.hostKey })), history: read, ms: performance.now() - started, load: load() }
+    const ms = performance.now() - started
+    const readLoad = load()
+    const former = await formerRequests(reader)
+    return { vms: vms.map((v) => ({ id: v.id, hostId: v.hostKey })), history: read, ms, load: readLoad, former }
   }
-  const { vms: tenthVms, history: tenthHistory, ms: tenthStoreMs, load: tenthLoad } = await readTenth().finally(() => tenthStore.stop())
+  const { vms: tenthVms, history: tenthHistory, ms: tenthStoreMs, load: tenthLoad, former } = await readTenth().finally(() => tenthStore.stop())
+  const formerSame = tenthVms.every((v) => {
+    const now = tenthHistory.vms[v.id]
+    const then = former.buckets.get(v.id)
+    return now !== undefined && then !== undefined && now.t.every((t, i) => then.get(t)?.cpu === now.cpuUsedCores[i] && then.get(t)?.mem === now.memUsedMiB[i])
+  })
   const sqlite = openStore(':memory:')
   const raw = tenthVms.flatMap((vm) => {
     const h = tenthHistory.vms[vm.id]
@@ -112,6 +122,7 @@ try {
     { what: 'discover + load 7 days', value: `${((discoverMs + loadMs) / 1000).toFixed(1)} s`, baseline: '', ratio: '', target: '< 30 s', load1: loadLoad },
     { what: `7 days of the same ${tenthVms.length} VMs (${tenthBuckets.toLocaleString('en')} buckets): their store (cold) vs SQLite rollups${same ? '' : ' (bucket counts differ!)'}`, value: `${tenthStoreMs.toFixed(0)} ms`, baseline: `${sqliteMs.toFixed(0)} ms`, ratio: (tenthStoreMs / sqliteMs).toFixed(2), target: '', load1: `${tenthLoad} / ${sqliteLoad}` },
     { what: `load 7 days: ${snapshot.vms.length} VMs vs the tenth-sized fleet's ${tenthVms.length} (each from its own store)`, value: `${(loadMs / 1000).toFixed(1)} s`, baseline: `${(tenthStoreMs / 1000).toFixed(1)} s`, ratio: (loadMs / tenthStoreMs).toFixed(1), target: '', load1: `${loadLoad} / ${tenthLoad}` },
+    { what: `7 days of those ${tenthVms.length} VMs: a request per figure vs the former one for both (or, label_replace, round() in the store)${formerSame ? ', the same figures' : ' (figures differ!)'}`, value: `${tenthStoreMs.toFixed(0)} ms`, baseline: `${former.ms.toFixed(0)} ms`, ratio: (tenthStoreMs / former.ms).toFixed(2), target: '', load1: `${tenthLoad} / ${former.load}` },
     { what: `engine on ${snapshot.vms.length} VMs (${kinds(out)})`, value: `${(engineMs / 1000).toFixed(1)} s`, baseline: `${(smallMs / 1000).toFixed(2)} s (${small.vms.length} VMs: ${kinds(smallOut)})`, ratio: (engineMs / smallMs).toFixed(1), target: '< 5 s', load1: `${engineLoad} / ${smallLoad}` },
     { what: 'process RSS after load / after engine', value: `${mib(rssLoaded)} / ${mib(rssEngine)}`, baseline: `${mib(rssBefore)} before`, ratio: (rssEngine / rssBefore).toFixed(1), target: '< 1 GiB', load1: engineLoad },
     { what: 'store traffic (discovery, 2 reads, history)', value: `${status.kind === 'prometheus' ? status.requests : 0} requests`, baseline: '', ratio: '', target: '', load1: '' },
@@ -122,4 +133,49 @@ try {
   await services.stop()
 } finally {
   await prometheus.stop()
+}
+
+/**
+ * The engine's week as it was asked before (session 6): CPU and memory in one expression, tagged by
+ * label_replace, joined by `or`, rounded by the store; instances batched to 300,000 points for both
+ * figures, two requests at a time, read through the same client. The baseline of the row above.
+ */
+async function formerRequests(reader: FleetReader): Promise<{ ms: number; load: string; buckets: Map<string, Map<number, { cpu: number; mem: number }>> }> {
+  const step = USAGE_STEP_MS
+  const steps = WEEK_MS / step
+  const w = Math.max(step, 2 * reader.scrapeIntervalMs + 1000) / 1000
+  const batches: string[][] = [[]]
+  let points = 0
+  for (const [instance, vms] of reader.libvirtInstanceSizes()) {
+    const cost = Math.max(1, vms) * steps * 2
+    if (batches.at(-1)!.length > 0 && points + cost > 300_000) {
+      batches.push([])
+      points = 0
+    }
+    batches.at(-1)!.push(instance)
+    points += cost
+  }
+  const started = performance.now()
+  const answers: RangeSeries[][] = []
+  let next = 0
+  const worker = async () => {
+    while (next < batches.length) {
+      const s = `instance=~${oneOf(batches[next++]!)}`
+      const expr = `label_replace(round(rate(libvirt_domain_info_cpu_time_seconds_total{${s}}[${w}s]), 0.0001), "vp_metric", "cpu", "", "") or label_replace(round((max_over_time(libvirt_domain_info_memory_usage_bytes{${s}}[${w}s])) / 1048576, 0.01), "vp_metric", "mem", "", "")`
+      answers.push(await reader.client.queryRange(expr, NOW - WEEK_MS + step, NOW, step))
+    }
+  }
+  await Promise.all([worker(), worker()])
+  const ms = performance.now() - started
+  const buckets = new Map<string, Map<number, { cpu: number; mem: number }>>()
+  for (const r of answers.flat()) {
+    const id = storeVmId(reader.hostKeyOfInstance(r.labels.instance ?? ''), r.labels.domain ?? '')
+    const byT = buckets.get(id) ?? new Map<number, { cpu: number; mem: number }>()
+    buckets.set(id, byT)
+    for (const [t, v] of r.points) {
+      const b = byT.get(t - step) ?? { cpu: Number.NaN, mem: Number.NaN }
+      byT.set(t - step, r.labels.vp_metric === 'cpu' ? { ...b, cpu: v } : { ...b, mem: v })
+    }
+  }
+  return { ms, load: load(), buckets }
 }

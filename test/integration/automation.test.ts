@@ -57,6 +57,8 @@ describeWithLab('fully automated on real hosts', (lab) => {
     await call(services, 'automation.update', { level: 'fully-automated', windows: [{ days: [closedDay], start: '00:00', end: '24:00' }], timeZone: 'UTC', maxMovesPerHour: 1, allowUnsafeMigration: true })
     const placement = async () => Object.fromEntries((await Promise.all(lab.hosts.map(async (h) => (await runningGuests(h)).map((g) => [g, h.name] as const)))).flat())
     const before = await placement()
+    // Names by VM id, read now: right after the move the snapshot may not list the guest on either host yet.
+    const nameOf = new Map(services.cluster.snapshot().vms.map((v) => [v.id, v.name]))
     await call<RecommendationList>(services, 'recommendations.refresh', {})
     let status = await call<AutomationStatus>(services, 'automation.get', {})
     expect(status.windowOpen).toBe(false)
@@ -82,7 +84,8 @@ describeWithLab('fully automated on real hosts', (lab) => {
     expect(plan.state, plan.steps.map((s) => s.message).join('; ')).toBe('done')
     expect(plan.approvedBy).toBe('automation: fully-automated/threshold-5')
     const step = plan.steps[0]!.action as Extract<Plan['steps'][number]['action'], { kind: 'migrate' }>
-    const moved = services.cluster.snapshot().vms.find((v) => v.id === step.vm)?.name ?? step.vm
+    const moved = nameOf.get(step.vm)!
+    expect(moved, `the moved VM ${step.vm} was in the snapshot before the window opened`).toBeDefined()
     const to = hostNamed(lab, step.to)
 
     // Ground truth: the guest runs on its new host, every other guest where it was.

@@ -35,7 +35,7 @@ function copiesFit(state: ClusterState, members: readonly number[], h: number): 
   let added: Map<string, number> | undefined
   for (const v of members) {
     if (state.vmHost[v] === h) continue
-    for (const n of state.problem.vms[v]!.copyNeeds?.[id] ?? []) {
+    for (const n of state.problem.vms[v]!.copies?.needs(id) ?? []) {
       added ??= new Map()
       added.set(n.pool, (added.get(n.pool) ?? 0) + n.bytes)
     }

@@ -288,7 +288,7 @@ class PeakRefiner {
 
   /** Seconds to copy VM v's local disks to host h (0 on shared storage, or when nothing was read). */
   private copy(v: number, h: number): number {
-    return this.state.problem.vms[v]!.copySeconds?.[this.state.problem.hosts[h]!.id] ?? 0
+    return this.state.problem.vms[v]!.copies?.seconds(this.state.problem.hosts[h]!.id) ?? 0
   }
 
   private dC(v: number, h: number): number {

@@ -92,7 +92,7 @@ export class ClusterState {
     this.memAlloc[h]! += sign * vm.memoryMiB
     const K = this.buckets
     for (let k = 0; k < K; k++) this.hostHigh[h * K + k]! += sign * this.vmHigh[v * K + k]!
-    const needs = vm.copyNeeds?.[this.problem.hosts[h]!.id]
+    const needs = vm.copies?.needs(this.problem.hosts[h]!.id)
     if (needs) for (const n of needs) this.poolUsed.set(n.pool, (this.poolUsed.get(n.pool) ?? 0) + sign * n.bytes)
   }
 
@@ -388,7 +388,7 @@ export class ClusterState {
   copySeconds(u: number, h: number): number {
     const id = this.problem.hosts[h]!.id
     let seconds = 0
-    for (const v of this.units[u]!) seconds += this.problem.vms[v]!.copySeconds?.[id] ?? 0
+    for (const v of this.units[u]!) seconds += this.problem.vms[v]!.copies?.seconds(id) ?? 0
     return seconds
   }
 

@@ -1,4 +1,4 @@
-import type { PlacementProblem, PlacementVm } from '../placement'
+import type { CopyNeed, PlacementProblem, PlacementVm } from '../placement'
 import type { HostRt, ReplayState } from './state'
 import { selectPercentile } from './stats'
 
@@ -117,9 +117,9 @@ function withDiskRoom(st: ReplayState, hostMap: readonly number[], vmMap: readon
     const disk = vms.diskOf[vmMap[k]!]!
     if (disk <= 0) continue
     const home = vms.hostOf[vmMap[k]!]!
-    const needs: Record<string, { pool: string; bytes: number }[]> = {}
-    for (const h of withDisk) if (h !== home) needs[hosts[h]!.id] = [{ pool: diskPool(hosts[h]!.id), bytes: disk }]
-    pvms[k] = { ...pvms[k]!, copyNeeds: needs }
+    const needs = new Map<string, CopyNeed[]>()
+    for (const h of withDisk) if (h !== home) needs.set(hosts[h]!.id, [{ pool: diskPool(hosts[h]!.id), bytes: disk }])
+    pvms[k] = { ...pvms[k]!, copies: { seconds: () => 0, needs: (id) => needs.get(id) ?? [] } }
   }
   return poolFree
 }
