@@ -58,7 +58,9 @@ function run(argv: string[], logFile: string): Promise<{ code: number | null; ou
 }
 
 function failuresIn(output: string): string[] {
-  return [...new Set(output.split('\n').filter((l) => /^\s*(×|✘|FAIL\s)/.test(l)).map((l) => l.trim().slice(0, 200)))]
+  // Colour codes stripped: vitest colours its lines even with FORCE_COLOR=0 when its reporter decides so.
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, '')
+  return [...new Set(plain.split('\n').filter((l) => /^\s*(×|✘|FAIL\s)/.test(l)).map((l) => l.trim().slice(0, 200)))]
 }
 
 function startStress(): ChildProcess {
