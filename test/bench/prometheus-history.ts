@@ -62,6 +62,23 @@ try {
   const buckets = Object.values(history.vms).reduce((sum, h) => sum + h.t.length, 0)
   const rssLoaded = process.memoryUsage().rss
 
+  // The engine on every VM (greedy balancing, rightsizing; the exact model is for small clusters), and on a tenth: right
+  // after loading, so the RSS read after it is the desktop's (load + engine), before the comparisons below allocate.
+  const engine = createEngine()
+  const tenthHosts = new Set(snapshot.hosts.slice(0, Math.max(1, Math.floor(snapshot.hosts.length / 10))).map((h) => h.id))
+  const small: Snapshot = { ...snapshot, hosts: snapshot.hosts.filter((h) => tenthHosts.has(h.id)), vms: snapshot.vms.filter((v) => tenthHosts.has(v.hostId)), hostSamples: snapshot.hostSamples.filter((s) => tenthHosts.has(s.hostId)), vmSamples: snapshot.vmSamples.filter((s) => tenthHosts.has(s.hostId)) }
+  const smallHistory: History = { vms: Object.fromEntries(small.vms.flatMap((v) => (history.vms[v.id] ? [[v.id, history.vms[v.id]!]] : []))) }
+  await engine.run({ snapshot: small, history: smallHistory, now: NOW }) // HiGHS loaded once, outside the timing
+  t = performance.now()
+  const smallOut = await engine.run({ snapshot: small, history: smallHistory, now: NOW })
+  const smallMs = performance.now() - t
+  const smallLoad = load()
+  t = performance.now()
+  const out = await engine.run({ snapshot, history, now: NOW })
+  const engineMs = performance.now() - t
+  const engineLoad = load()
+  const rssEngine = process.memoryUsage().rss
+
   // Baseline, the same VMs on both sides: a tenth-sized fleet (the big fleet's first hosts and VMs) read cold from its own
   // store (a reader reads every VM its store holds), and the same VMs' buckets from SQLite's rollups.
   const tenthWeek = prometheusWeek(Math.max(1, Math.round(HOSTS / 10)), Math.max(1, Math.round(VMS / 10)))
@@ -99,21 +116,6 @@ try {
   const same = tenthVms.every((v) => (fromSqlite.vms[v.id]?.t.length ?? 0) === (tenthHistory.vms[v.id]?.t.length ?? 0))
   const tenthBuckets = Object.values(tenthHistory.vms).reduce((sum, h) => sum + h.t.length, 0)
 
-  // The engine on every VM (greedy balancing, rightsizing; the exact model is for small clusters), and on a tenth.
-  const engine = createEngine()
-  const tenthHosts = new Set(snapshot.hosts.slice(0, Math.max(1, Math.floor(snapshot.hosts.length / 10))).map((h) => h.id))
-  const small: Snapshot = { ...snapshot, hosts: snapshot.hosts.filter((h) => tenthHosts.has(h.id)), vms: snapshot.vms.filter((v) => tenthHosts.has(v.hostId)), hostSamples: snapshot.hostSamples.filter((s) => tenthHosts.has(s.hostId)), vmSamples: snapshot.vmSamples.filter((s) => tenthHosts.has(s.hostId)) }
-  const smallHistory: History = { vms: Object.fromEntries(small.vms.flatMap((v) => (history.vms[v.id] ? [[v.id, history.vms[v.id]!]] : []))) }
-  await engine.run({ snapshot: small, history: smallHistory, now: NOW }) // HiGHS loaded once, outside the timing
-  t = performance.now()
-  const smallOut = await engine.run({ snapshot: small, history: smallHistory, now: NOW })
-  const smallMs = performance.now() - t
-  const smallLoad = load()
-  t = performance.now()
-  const out = await engine.run({ snapshot, history, now: NOW })
-  const engineMs = performance.now() - t
-  const engineLoad = load()
-  const rssEngine = process.memoryUsage().rss
   const kinds = (o: typeof out) => Object.entries(o.recommendations.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.kind]: (acc[r.kind] ?? 0) + 1 }), {})).map(([k, n]) => `${n} ${k}`).join(', ')
 
   rows.push(
