@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { dispatch, type RecommendationList } from '../../../shared/api'
 import { subsetEffect, subsetProblem } from '../../../shared/engine/rebalance'
 import type { Plan } from '../../../shared/model'
@@ -112,10 +112,12 @@ describe('recommendations and plans on the demo cluster', () => {
   })
 
   it('marks a plan that was running when VirtPilot stopped as interrupted, step by step', async () => {
-    const { mkdtempSync } = await import('node:fs')
+    const { mkdtempSync, rmSync } = await import('node:fs')
     const { join } = await import('node:path')
     const { tmpdir } = await import('node:os')
-    const file = join(mkdtempSync(join(tmpdir(), 'virtpilot-crash-')), 'v.db')
+    const dir = mkdtempSync(join(tmpdir(), 'virtpilot-crash-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
+    const file = join(dir, 'v.db')
     const first = openStore(file)
     const step = { id: 'step-1', recommendationId: 'r', title: 'Move', action: { kind: 'migrate' as const, vm: 'v', from: 'a', to: 'b', live: true }, rollback: { kind: 'migrate' as const, vm: 'v', from: 'b', to: 'a', live: true }, host: 'a', commands: [], verify: [], rollbackCommands: [], estimatedSeconds: 3, dependsOn: [] }
     first.plans.savePlan({ id: 'p', createdAt: 1, approvedBy: 'ann', recommendationIds: ['r'], parallelism: 1, allowUnsafeMigration: false, state: 'running', steps: [{ ...step, state: 'done' }, { ...step, id: 'step-2', state: 'running' }] })
