@@ -86,19 +86,24 @@ export async function startGuest(uri: string, guest: LabGuest, image: GuestImage
   await virsh(uri, ['start', guest.name])
 }
 
+/** Resolves once `marker` appears in a guest's serial console log (the limit only guards a hang). */
+export async function waitForConsole(consoleLog: string, marker: string, what: string, timeoutMs: number, everyMs: number): Promise<void> {
+  await waitFor(what, async () => ((await readFile(consoleLog, 'utf8').catch(() => '')).includes(marker) ? true : undefined), timeoutMs, everyMs)
+}
+
 /** Resolves once the guest's /init printed its boot marker on the serial console. */
 export async function waitForBoot(guest: LabGuest, timeoutMs: number): Promise<void> {
-  await waitFor(
-    `the boot marker of guest ${guest.name} in ${guest.consoleLog}`,
-    async () => ((await readFile(guest.consoleLog, 'utf8').catch(() => '')).includes(BOOT_MARKER) ? true : undefined),
-    timeoutMs,
-    100,
-  )
+  await waitForConsole(guest.consoleLog, BOOT_MARKER, `the boot marker of guest ${guest.name} in ${guest.consoleLog}`, timeoutMs, 100)
+}
+
+/** Destroys (if running) and undefines a domain, and deletes its files. */
+export async function removeDomain(uri: string, name: string, files: string[]): Promise<void> {
+  await virsh(uri, ['destroy', name]).catch(() => undefined)
+  await virsh(uri, ['undefine', name]).catch(() => undefined)
+  for (const file of files) await rm(file, { force: true })
 }
 
 /** Destroys (if running) and undefines a guest, and deletes its disk and console. */
 export async function removeGuest(uri: string, guest: LabGuest): Promise<void> {
-  await virsh(uri, ['destroy', guest.name]).catch(() => undefined)
-  await virsh(uri, ['undefine', guest.name]).catch(() => undefined)
-  for (const file of [guest.disk, `${guest.disk}.xml`, guest.consoleLog]) await rm(file, { force: true })
+  await removeDomain(uri, guest.name, [guest.disk, `${guest.disk}.xml`, guest.consoleLog])
 }

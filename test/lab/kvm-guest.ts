@@ -1,8 +1,7 @@
-import { access, readFile, rm, writeFile } from 'node:fs/promises'
+import { access, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { labPaths } from './paths'
-import { virsh } from './guest'
-import { waitFor } from './run'
+import { removeDomain, virsh, waitForConsole } from './guest'
 
 /**
  * An opt-in guest with KVM acceleration (domain type='kvm'), for the tests of KVM's own counters.
@@ -74,17 +73,10 @@ export async function startKvmGuest(uri: string, guest: KvmGuest): Promise<void>
 
 /** Resolves once the firmware printed FIRMWARE_IDLE_MARKER (the limit only guards a hang). */
 export async function waitForFirmwareIdle(guest: KvmGuest, timeoutMs = 120_000): Promise<void> {
-  await waitFor(
-    `"${FIRMWARE_IDLE_MARKER}" from the firmware of ${guest.name} in ${guest.consoleLog}`,
-    async () => ((await readFile(guest.consoleLog, 'utf8').catch(() => '')).includes(FIRMWARE_IDLE_MARKER) ? true : undefined),
-    timeoutMs,
-    200,
-  )
+  await waitForConsole(guest.consoleLog, FIRMWARE_IDLE_MARKER, `"${FIRMWARE_IDLE_MARKER}" from the firmware of ${guest.name} in ${guest.consoleLog}`, timeoutMs, 200)
 }
 
 /** Destroys (if running) and undefines the guest, and deletes its files. */
 export async function removeKvmGuest(uri: string, guest: KvmGuest): Promise<void> {
-  await virsh(uri, ['destroy', guest.name]).catch(() => undefined)
-  await virsh(uri, ['undefine', guest.name]).catch(() => undefined)
-  for (const file of [guest.xmlFile, guest.consoleLog]) await rm(file, { force: true })
+  await removeDomain(uri, guest.name, [guest.xmlFile, guest.consoleLog])
 }
