@@ -132,6 +132,16 @@ function writable(file: string): boolean {
   }
 }
 
+/**
+ * SQLite's page cache per connection, in KiB. better-sqlite3 builds SQLite with 16 MiB per
+ * connection, which a long-running app fills as its file grows (RSS rising for days). Reads of
+ * history are served by the OS's file cache just as well (chart reads of a 3-host, 24-VM
+ * cluster over 1 h, 24 h and 7 d took the same time with 4 and 16 MiB), and the durable
+ * connection only writes plans and the audit.
+ */
+const PAGE_CACHE_KIB = 4096
+const DURABLE_PAGE_CACHE_KIB = 1024
+
 function connect(file: string, options: DatabaseOptions, readonly = false): Database.Database {
   return new Database(file, { readonly, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) })
 }
@@ -205,6 +215,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
     guarded.pragma('busy_timeout = 5000')
     // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
     guarded.pragma('secure_delete = ON')
+    guarded.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
     const current = schemaVersion(guarded)
     if (readonly && current < migrations.length) throw new StoreError(msg('access.dataFile.readOnlyOld', { file, current, known: migrations.length }), 'read-only')
     if (!readonly) guarded.pragma('synchronous = NORMAL')
@@ -239,6 +250,7 @@ export function openDurableConnection(file: string, options: DatabaseOptions = {
   const guarded = explained(db, file)
   guarded.pragma('busy_timeout = 5000')
   guarded.pragma('secure_delete = ON')
+  guarded.pragma(`cache_size = -${DURABLE_PAGE_CACHE_KIB}`)
   if (!readonly) guarded.pragma('synchronous = FULL')
   return guarded
 }
