@@ -33,6 +33,7 @@ interface Row {
   rssMiB: number
   fds: number
   dbMiB: number
+  demoMiB: number
   rawRows: number
   rollupRows: number
 }
@@ -109,7 +110,9 @@ async function soak(): Promise<void> {
       if (polls >= next) {
         gc()
         const r = rows(file)
-        table.push({ polls, simulatedH: (clock() - simulatedStart) / 3600_000, heapMiB: mib(process.memoryUsage().heapUsed), rssMiB: mib(process.memoryUsage().rss), fds: readdirSync('/proc/self/fd').length, dbMiB: mib(dataSize(file)), rawRows: r.raw, rollupRows: r.rollups })
+        table.push({ polls, simulatedH: (clock() - simulatedStart) / 3600_000, heapMiB: mib(process.memoryUsage().heapUsed), rssMiB: mib(process.memoryUsage().rss), fds: readdirSync('/proc/self/fd').length, dbMiB: mib(dataSize(file)), demoMiB: mib(dataSize(demoFile)), rawRows: r.raw, rollupRows: r.rollups })
+        // A line per sample, so a run of half an hour shows where it is.
+        console.log(`soak: poll ${polls} of ${POLLS}, RSS ${table.at(-1)!.rssMiB.toFixed(1)} MiB`)
         next += every
       }
       if (polls >= POLLS) break
@@ -124,7 +127,7 @@ async function soak(): Promise<void> {
     const last = table.at(-1)!
     const growth = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)} %`
     console.log(`\nSoak: ${POLLS} polls of lab host s1 (2 guests) every ${INTERVAL_MS} ms plus the demo cluster, one process; ${wallS.toFixed(0)} s of wall time, clock x${SPEED.toFixed(1)} (${(SIMULATED_MS / 3600_000).toFixed(0)} simulated hours)`)
-    console.table(table.map((row) => ({ polls: row.polls, 'simulated h': row.simulatedH.toFixed(1), 'heap MiB': row.heapMiB.toFixed(1), 'RSS MiB': row.rssMiB.toFixed(1), 'open fds': row.fds, 'data file MiB': row.dbMiB.toFixed(2), 'raw rows': row.rawRows, 'rollup rows': row.rollupRows })))
+    console.table(table.map((row) => ({ polls: row.polls, 'simulated h': row.simulatedH.toFixed(1), 'heap MiB': row.heapMiB.toFixed(1), 'RSS MiB': row.rssMiB.toFixed(1), 'open fds': row.fds, 'data file MiB': row.dbMiB.toFixed(2), 'demo data file MiB': row.demoMiB.toFixed(2), 'raw rows': row.rawRows, 'rollup rows': row.rollupRows })))
     console.table([
       { figure: 'heap after warm-up → end', value: `${warm.heapMiB.toFixed(1)} → ${last.heapMiB.toFixed(1)} MiB (${growth(warm.heapMiB, last.heapMiB)}; target < 10 %)` },
       { figure: 'RSS after warm-up → end', value: `${warm.rssMiB.toFixed(1)} → ${last.rssMiB.toFixed(1)} MiB (${growth(warm.rssMiB, last.rssMiB)}; target < 10 %)` },
