@@ -142,6 +142,14 @@ function writable(file: string): boolean {
 const PAGE_CACHE_KIB = 4096
 const DURABLE_PAGE_CACHE_KIB = 1024
 
+/** What both connections to a data file share: waiting on each other, overwriting deleted rows, a bounded cache. */
+function configure(db: Database.Database, cacheKiB: number): void {
+  db.pragma('busy_timeout = 5000')
+  // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON')
+  db.pragma(`cache_size = -${cacheKiB}`)
+}
+
 function connect(file: string, options: DatabaseOptions, readonly = false): Database.Database {
   return new Database(file, { readonly, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) })
 }
@@ -212,10 +220,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Opene
   const guarded = explained(db, file)
   try {
     // The samples of a poll may be lost with power (never corrupted); the audit has its own FULL connection.
-    guarded.pragma('busy_timeout = 5000')
-    // Deleted rows (a forgotten secret, pruned host output) are overwritten, not left in free pages.
-    guarded.pragma('secure_delete = ON')
-    guarded.pragma(`cache_size = -${PAGE_CACHE_KIB}`)
+    configure(guarded, PAGE_CACHE_KIB)
     const current = schemaVersion(guarded)
     if (readonly && current < migrations.length) throw new StoreError(msg('access.dataFile.readOnlyOld', { file, current, known: migrations.length }), 'read-only')
     if (!readonly) guarded.pragma('synchronous = NORMAL')
@@ -248,9 +253,7 @@ export function openDurableConnection(file: string, options: DatabaseOptions = {
     throw storeFailure(error, file) ?? error
   }
   const guarded = explained(db, file)
-  guarded.pragma('busy_timeout = 5000')
-  guarded.pragma('secure_delete = ON')
-  guarded.pragma(`cache_size = -${DURABLE_PAGE_CACHE_KIB}`)
+  configure(guarded, DURABLE_PAGE_CACHE_KIB)
   if (!readonly) guarded.pragma('synchronous = FULL')
   return guarded
 }
