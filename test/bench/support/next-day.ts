@@ -322,3 +322,28 @@ export function ffd(c: TraceCluster, demand: readonly number[], hostsToUse?: num
   }
   return p
 }
+
+/**
+ * How far another view of the next day (a forecast) is from the real one, per VM's 24 h mean
+ * demand: sum over VMs of |view - real| / sum of real (0 = exact, 1 = off by as much as all use).
+ */
+export function dayMeanError(c: TraceCluster, view: TraceCluster): number {
+  let err = 0
+  let total = 0
+  c.nextDay.forEach((d, v) => {
+    const real = d.cpu.reduce((a, x) => a + x, 0)
+    err += Math.abs(view.nextDay[v]!.cpu.reduce((a, x) => a + x, 0) - real)
+    total += real
+  })
+  return total > 0 ? err / total : 0
+}
+
+/**
+ * The real next day with each VM's day scaled by one random factor exp(sigma * N(0, 1)): a
+ * forecast that knows every VM's daily shape and is off on its level by a chosen amount, with no
+ * bias. Feeding it to the foresight greedy shows how good a forecast a target needs.
+ */
+export function withLevelError(c: TraceCluster, sigma: number, random: () => number): TraceCluster {
+  const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
+  return { ...c, nextDay: c.nextDay.map((d) => { const f = Math.exp(sigma * normal()); return { cpu: d.cpu.map((x) => x * f), mem: d.mem } }) }
+}
