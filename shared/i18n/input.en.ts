@@ -83,6 +83,12 @@ export const inputEn = {
     expectedHeader: 'line 1: expected "Timestamp [ms]; CPU cores; ..." (Bitbrains) or a header naming vm,timestamp,cpu,mem (generic CSV)',
     filesTooManyRows: 'The files hold more than {rows} rows together (the import limit)',
     vmInTwoFiles: 'VM {vm} appears in more than one file',
+    notCsv: '{file} is not valid CSV',
+    quoteNotClosed: 'line {line}: a quoted field is not closed (a missing ")',
+    quoteInField: 'line {line}: a quote inside a quoted field must be doubled ("")',
+    textAfterQuote: 'line {line}: text after a closing quote (quote the whole field)',
+    fieldTooLong: 'line {line}: a field longer than {bytes} characters (a missing closing quote?)',
+    csvOther: 'line {line}: not valid CSV ({code})',
   },
   policy: {
     invalid: 'Invalid --policy "{text}"',

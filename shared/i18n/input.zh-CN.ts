@@ -82,6 +82,12 @@ export const inputZhCN: Catalogue<typeof inputEn> = {
     expectedHeader: '第 1 行：应为 "Timestamp [ms]; CPU cores; ..."（Bitbrains），或列出 vm,timestamp,cpu,mem 的表头（通用 CSV）',
     filesTooManyRows: '这些文件合计超过 {rows} 行（导入上限）',
     vmInTwoFiles: '虚拟机 {vm} 出现在多个文件中',
+    notCsv: '{file} 不是有效的 CSV',
+    quoteNotClosed: '第 {line} 行：带引号的字段没有结束引号（缺少 "）',
+    quoteInField: '第 {line} 行：带引号的字段中的引号必须写两次（""）',
+    textAfterQuote: '第 {line} 行：结束引号后还有文本（请给整个字段加引号）',
+    fieldTooLong: '第 {line} 行：一个字段超过 {bytes} 个字符（缺少结束引号？）',
+    csvOther: '第 {line} 行：不是有效的 CSV（{code}）',
   },
   policy: {
     invalid: '无效的 --policy "{text}"',

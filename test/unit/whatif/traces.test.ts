@@ -1,10 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { replay } from '../../../shared/engine/whatif'
 import { ScenarioInputError } from '../../../src-main/whatif/scenario-file'
 import { importTraceDir, importTraceText } from '../../../src-main/whatif/traces'
+import { csvRow } from '../../../shared/text/csv'
+import { hasUnsafeCharacters } from '../../../shared/text/control'
 import { policy } from './support/scenarios'
 
 const bitbrainsDir = fileURLToPath(new URL('../../fixtures/traces/bitbrains/', import.meta.url))
@@ -91,5 +94,58 @@ describe('generic CSV import', () => {
   it('rejects a bad value with its line and column name', () => {
     expect(() => importTraceText('lab.csv', csv.replace('0.7,8300', '0.7,lots'))).toThrow(/line 6, column 4 \(mem\): "lots" is not a non-negative number/)
     expect(() => importTraceText('lab.csv', 'vm,time,cpu\nx,1,2')).toThrow(/neither a Bitbrains GWA-T-12 file nor a generic trace CSV/)
+  })
+
+  // What spreadsheets, R's write.csv and pandas write: every text quoted, names holding commas and quotes.
+  it('reads quoted fields (RFC 4180): a name with a comma or a doubled quote stays one VM, CRLF line ends too', () => {
+    const quoted = [
+      '"vm","timestamp","cpu","mem"',
+      '"web, eu","2024-01-01T00:00:00Z",1,512',
+      '"web, eu","2024-01-01T00:05:00Z",2,512',
+      '"say ""hi""","2024-01-01T00:00:00Z",0.5,256',
+      '"say ""hi""","2024-01-01T00:05:00Z",0.25,256',
+    ].join('\r\n')
+    const { scenario, stats } = importTraceText('export.csv', quoted)
+    expect(stats).toMatchObject({ vms: 2, rows: 4 })
+    expect(scenario.workload).toEqual([
+      { vm: 'say "hi"', cpuCores: [0.5, 0.25], memMiB: [256, 256] },
+      { vm: 'web, eu', cpuCores: [1, 2], memMiB: [512, 512] },
+    ])
+  })
+
+  it('reads semicolon- and tab-separated files, as spreadsheets in decimal-comma locales save them', () => {
+    for (const sep of [';', '\t']) {
+      const text = ['\ufeffVM', 'Timestamp', 'CPU', 'Mem'].join(sep) + '\n' + ['db 1', '1704067200', '0.5', '8000'].join(sep) + '\n' + ['db 1', '1704067500', '0.75', '8000'].join(sep)
+      const { scenario } = importTraceText('sheet.csv', text)
+      expect(scenario.workload).toEqual([{ vm: 'db 1', cpuCores: [0.5, 0.75], memMiB: [8000, 8000] }])
+    }
+  })
+
+  it('a quote left open or a stray quote names its line and imports nothing', () => {
+    const rows = ['vm,timestamp,cpu,mem', 'a,1704067200,1,1', '"b,1704067200,1,1', 'c,1704067500,1,1']
+    const refused = (text: string) => {
+      try {
+        importTraceText('lab.csv', text)
+      } catch (error) {
+        expect(error).toBeInstanceOf(ScenarioInputError)
+        return [(error as ScenarioInputError).summary, ...(error as ScenarioInputError).details]
+      }
+      throw new Error('imported')
+    }
+    expect(refused(rows.join('\n'))).toEqual(['lab.csv is not valid CSV', 'line 3: a quoted field is not closed (a missing ")'])
+    expect(refused([rows[0], rows[1], '"b"x,1704067200,1,1'].join('\n'))).toEqual(['lab.csv is not valid CSV', 'line 3: a quote inside a quoted field must be doubled ("")'])
+    // A quoted line break would make a name with a line break: the scenario's rule refuses it.
+    expect(refused([rows[0], '"a\nb",1704067200,1,1'].join('\n'))[1]).toMatch(/line-break/)
+  })
+
+  it("reads back any VM name the app's own CSV writer writes", () => {
+    // Names a spreadsheet would run as a formula get a leading ' from the writer, and a row starting
+    // with # is a comment: both are the writer's and the format's rules, not this reader's.
+    const name = fc.string({ minLength: 1, maxLength: 40, unit: 'grapheme' }).filter((s) => s.trim() === s && !/^[=+\-@#]/.test(s) && !hasUnsafeCharacters(s))
+    fc.assert(fc.property(fc.uniqueArray(name, { minLength: 1, maxLength: 4 }), (names) => {
+      const text = [csvRow(['vm', 'timestamp', 'cpu', 'mem']), ...names.map((n, i) => csvRow([n, 1704067200, i, 256]))].join('\n')
+      const { scenario } = importTraceText('round-trip.csv', text)
+      expect(scenario.workload.map((w) => [w.vm, w.cpuCores[0]]).sort()).toEqual(names.map((n, i) => [n, i]).sort())
+    }), { numRuns: 300 })
   })
 })
