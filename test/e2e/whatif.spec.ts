@@ -100,4 +100,23 @@ test.describe('What-if', () => {
     await expect(app.getByTestId('whatif-error')).toContainText('hosts.0.cpuCores')
     expect(await serve.call('whatif.list', {})).toEqual(before)
   })
+
+  test("imports a spreadsheet's CSV (quoted names, semicolons) and refuses one with a quote left open, naming its line", async ({ app, serve }) => {
+    await app.getByTestId('nav-what-if').click()
+    const before = await serve.call('whatif.list', {})
+    // As a spreadsheet in a decimal-comma locale saves it: semicolons, every text quoted, CRLF.
+    const sheet = ['"VM";"Timestamp";"CPU";"Mem"', '"web; eu";"2024-01-01T00:00:00Z";1;512', '"web; eu";"2024-01-01T00:05:00Z";2;512', '"say ""hi""";"2024-01-01T00:00:00Z";0.5;256'].join('\r\n')
+    await app.getByTestId('whatif-file').setInputFiles({ name: 'sheet.csv', mimeType: 'text/csv', buffer: Buffer.from(sheet) })
+    await expect(app.getByTestId('whatif-current')).toContainText('1 host · 2 VMs')
+    const added = (await serve.call('whatif.list', {})).filter((s) => !before.some((b) => b.id === s.id))
+    expect(added).toHaveLength(1)
+    expect((await serve.call('whatif.get', { id: added[0]!.id })).vmList.map((v) => v.id)).toEqual(['say "hi"', 'web; eu'])
+
+    const listed = await serve.call('whatif.list', {})
+    const open = ['vm,timestamp,cpu,mem', 'a,1704067200,1,1', '"b,1704067200,1,1', 'c,1704067500,1,1'].join('\n')
+    await app.getByTestId('whatif-file').setInputFiles({ name: 'open.csv', mimeType: 'text/csv', buffer: Buffer.from(open) })
+    await expect(app.getByTestId('whatif-error')).toContainText('open.csv is not valid CSV')
+    await expect(app.getByTestId('whatif-error')).toContainText('line 3: a quoted field is not closed')
+    expect(await serve.call('whatif.list', {})).toEqual(listed)
+  })
 })
