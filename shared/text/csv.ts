@@ -7,7 +7,8 @@ export function csvCell(value: string | number | null | undefined): string {
   if (value === undefined || value === null) return ''
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : ''
   const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\n\r]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
+  // A leading # is quoted too: readers that take # lines as comments (VirtPilot's trace import) keep the row.
+  return /[",\n\r]|^#/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text
 }
 
 export function csvRow(values: readonly (string | number | null | undefined)[]): string {

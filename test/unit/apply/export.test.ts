@@ -203,7 +203,7 @@ describe('CSV exports are data for spreadsheets too', () => {
       "'\tx",
       `"'\rx"`,
     ])
-    expect([-5, 0, 1.5, null, undefined, 'plain', 'a,b'].map(csvCell)).toEqual(['-5', '0', '1.5', '', '', 'plain', '"a,b"'])
+    expect([-5, 0, 1.5, null, undefined, 'plain', 'a,b', '#web'].map(csvCell)).toEqual(['-5', '0', '1.5', '', '', 'plain', '"a,b"', '"#web"'])
   })
 
   it('the audit log CSV holds host output and VM names as text', () => {
