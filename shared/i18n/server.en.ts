@@ -1,8 +1,13 @@
 /**
- * What main's services refuse and why, in English: the recommendation inbox and what-if replays.
+ * What main's services refuse and why, in English: serve's options, the recommendation inbox and what-if replays.
  * `{name}` is a value, `a | b` are plural forms chosen by `{count}`; write `@` and `|` as {'@'} {'|'}.
  */
 export const serverEn = {
+  /** Why `virtpilot serve` refuses its options: serving beyond loopback needs TLS and a public name. */
+  serve: {
+    plainHttp: 'Refusing to serve on {host} over plain HTTP: the access token and every SSH password typed into the app would travel unencrypted. Give --tls-cert FILE and --tls-key FILE (HTTPS and WSS), or keep the default 127.0.0.1 and use an SSH tunnel.',
+    needsPublicName: "Serving on every address ({host}) needs --public-name NAME: the host name browsers will use, which the server checks in each request's Host header.",
+  },
   inbox: {
     noHosts: 'No hosts to analyse: add a host or turn the demo cluster on',
     refused: 'Refused: {clauses}',

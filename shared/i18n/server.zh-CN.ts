@@ -3,6 +3,10 @@ import type { Catalogue } from './types'
 
 /** 服务拒绝的原因（优化建议收件箱、假设分析重放），术语见 docs/glossary.md。 */
 export const serverZhCN: Catalogue<typeof serverEn> = {
+  serve: {
+    plainHttp: '拒绝在 {host} 上通过明文 HTTP 提供服务：访问令牌和在应用中输入的每个 SSH 密码都会以未加密的形式传输。请给出 --tls-cert FILE 和 --tls-key FILE（HTTPS 和 WSS），或保留默认的 127.0.0.1 并使用 SSH 隧道。',
+    needsPublicName: '在所有地址（{host}）上提供服务需要 --public-name NAME：即浏览器将使用的主机名，服务器会在每个请求的 Host 头中核对它。',
+  },
   inbox: {
     noHosts: '没有可分析的宿主机：请添加宿主机或打开演示集群',
     refused: '已拒绝：{clauses}',

@@ -6,6 +6,8 @@ import { resolve } from 'node:path'
 import { WebSocket, WebSocketServer } from 'ws'
 import { z } from 'zod'
 import { dispatch } from '../../shared/api'
+import { english, msg } from '../../shared/i18n'
+import type { MessageRef } from '../../shared/model'
 import { WhatifImportRequestSchema } from '../../shared/api/whatif'
 import { CONTENT_SECURITY_POLICY } from '../security/csp'
 import type { Services } from '../services/services'
@@ -30,6 +32,10 @@ export interface ServeOptions {
 /** Why serve mode will not start as asked: said to the admin as it is. */
 export class ServeRefusal extends Error {
   override name = 'ServeRefusal'
+  /** The English as its message; `ref` says it in the admin's language. */
+  constructor(readonly ref: MessageRef) {
+    super(english(ref))
+  }
 }
 
 export interface RunningServer {
@@ -103,12 +109,10 @@ export function allowedHostsFor(bind: string, port: number, publicNames: readonl
 export function checkServeOptions(options: Pick<ServeOptions, 'host' | 'tls' | 'publicNames'>): void {
   if (isLoopback(options.host)) return
   if (!options.tls) {
-    throw new ServeRefusal(
-      `Refusing to serve on ${options.host} over plain HTTP: the access token and every SSH password typed into the app would travel unencrypted. Give --tls-cert FILE and --tls-key FILE (HTTPS and WSS), or keep the default 127.0.0.1 and use an SSH tunnel.`,
-    )
+    throw new ServeRefusal(msg('server.serve.plainHttp', { host: options.host }))
   }
   if (isWildcard(options.host) && (options.publicNames ?? []).length === 0) {
-    throw new ServeRefusal(`Serving on every address (${options.host}) needs --public-name NAME: the host name browsers will use, which the server checks in each request's Host header.`)
+    throw new ServeRefusal(msg('server.serve.needsPublicName', { host: options.host }))
   }
 }
 
