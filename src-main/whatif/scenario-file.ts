@@ -66,17 +66,24 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
   return { line, column: offset - lastBreak }
 }
 
+/** Where a text JSON.parse refused stops being JSON, in VirtPilot's words; null when the scanner finds nothing wrong. */
+export function jsonSyntaxProblem(text: string): MessageRef | null {
+  if (text.trim() === '') return msg('input.json.at', { line: 1, column: 1, reason: msg('input.json.expectedObject') })
+  const found = findJsonSyntaxError(text)
+  if (!found) return null
+  const { line, column } = lineAndColumn(text, found.offset)
+  return msg('input.json.at', { line, column, reason: found.reason })
+}
+
 /** JSON.parse with the error located at a line and column. */
 export function parseJsonWithPosition(text: string, fileName: string): unknown {
   try {
     return JSON.parse(text)
   } catch (error) {
-    if (text.trim() === '') throw new ScenarioInputError(msg('input.file.empty', { file: fileName }), [problem(msg('input.json.at', { line: 1, column: 1, reason: msg('input.json.expectedObject') }))])
-    const found = findJsonSyntaxError(text)
+    const where = jsonSyntaxProblem(text)
+    const summary = msg(text.trim() === '' ? 'input.file.empty' : 'input.file.notJson', { file: fileName })
     // V8's own words when the scanner finds nothing wrong (it should not happen).
-    if (!found) throw new ScenarioInputError(msg('input.file.notJson', { file: fileName }), [{ text: (error as Error).message, ref: null }])
-    const { line, column } = lineAndColumn(text, found.offset)
-    throw new ScenarioInputError(msg('input.file.notJson', { file: fileName }), [problem(msg('input.json.at', { line, column, reason: found.reason }))])
+    throw new ScenarioInputError(summary, [where ? problem(where) : { text: (error as Error).message, ref: null }])
   }
 }
 
