@@ -46,7 +46,6 @@ export const ruleChangesEn = {
     pinOneHost: '{field}: pin names one host',
   },
   cli: {
-    needsJson: '{command} needs --json',
     listNoArgument: 'rules list takes no argument',
     needsKind: 'rules add needs a KIND: {kinds}',
     invalid: '{clauses}',

@@ -43,7 +43,6 @@ export const ruleChangesZhCN: Catalogue<typeof ruleChangesEn> = {
     pinOneHost: '{field}：固定规则只指定一台宿主机',
   },
   cli: {
-    needsJson: '{command} 需要 --json',
     listNoArgument: 'rules list 不接受参数',
     needsKind: 'rules add 需要规则类型 KIND：{kinds}',
     invalid: '{clauses}',

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util'
-import { AutomationLevelSchema, AutomationUpdateSchema, VmAutomationSchema, WEEKDAYS, type AutomationUpdate, type MaintenanceWindow, type VmAutomation, type Weekday } from '../../shared/model'
-import { cliServices, printJson, refusedByServices, UsageError, withServices } from './input'
+import type { z } from 'zod'
+import { AutomationLevelSchema, AutomationUpdateSchema, VmAutomationSchema, WEEKDAYS, type AutomationUpdate, type MaintenanceWindow, type MessageRef, type VmAutomation, type Weekday } from '../../shared/model'
+import { issueRef } from '../../shared/api/issues'
+import { msg } from '../../shared/i18n'
+import { asTyped, badUsage, cliServices, printJson, refusedByServices, UsageError, withServices } from './input'
 import { vmIds } from './rules'
 
 export const AUTOMATION_HELP = `  virtpilot automation show [--data FILE] --json
@@ -29,13 +32,18 @@ export const AUTOMATION_HELP = `  virtpilot automation show [--data FILE] --json
 
 const DAY_SET = new Set<string>(WEEKDAYS)
 
+/** A setting's problem in VirtPilot's words; a pattern's (HH:MM) only in its own: "not a valid regex" would mislead. */
+function settingWords(issue: z.core.$ZodIssue): MessageRef | null {
+  return issue.code === 'invalid_format' && issue.format === 'regex' ? null : issueRef(issue)
+}
+
 /** "mon-fri", "sat,sun", "daily", "fri-mon" (wraps) -> the days. */
 function parseDays(text: string): Weekday[] {
   if (text === 'daily' || text === 'all') return [...WEEKDAYS]
   const days: Weekday[] = []
   for (const part of text.split(',')) {
     const [a, b] = part.split('-')
-    if (!a || !DAY_SET.has(a) || (b !== undefined && !DAY_SET.has(b))) throw new UsageError(`--window days must be mon..sun, a range such as mon-fri, a list such as sat,sun, or daily; got ${text}`)
+    if (!a || !DAY_SET.has(a) || (b !== undefined && !DAY_SET.has(b))) throw badUsage(msg('cli.automation.days', { value: text }))
     const from = WEEKDAYS.indexOf(a as Weekday)
     const to = b === undefined ? from : WEEKDAYS.indexOf(b as Weekday)
     for (let i = from; ; i = (i + 1) % 7) {
@@ -49,7 +57,7 @@ function parseDays(text: string): Weekday[] {
 /** "mon-fri@22:00-06:00" -> a maintenance window. */
 export function parseWindow(text: string): MaintenanceWindow {
   const match = /^([a-z,-]+)@(\d\d:\d\d)-(\d\d:\d\d)$/.exec(text.trim().toLowerCase())
-  if (!match) throw new UsageError(`--window must look like mon-fri@22:00-06:00, got ${text}`)
+  if (!match) throw badUsage(msg('cli.automation.window', { value: text }))
   return { days: parseDays(match[1]!), start: match[2]!, end: match[3]! }
 }
 
@@ -75,8 +83,8 @@ export async function automationCommand(args: string[]): Promise<number> {
     },
     strict: true,
   })
-  if (!values.json) throw new UsageError('automation needs --json')
-  if (positionals.length > 0) throw new UsageError(`automation ${verb ?? ''} takes no argument (got ${positionals.join(' ')})`)
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'automation' }))
+  if (positionals.length > 0) throw badUsage(msg('cli.automation.noArgument', { verb: verb ?? '', args: positionals.join(' ') }))
   const services = () => cliServices(values.data)
   switch (verb) {
     case 'show':
@@ -85,26 +93,29 @@ export async function automationCommand(args: string[]): Promise<number> {
       const patch: AutomationUpdate = {}
       if (values.level !== undefined) {
         const level = AutomationLevelSchema.safeParse(values.level)
-        if (!level.success) throw new UsageError(`--level must be ${AutomationLevelSchema.options.join(', ')}; got ${values.level}`)
+        if (!level.success) throw badUsage(msg('cli.automation.level', { items: asTyped(AutomationLevelSchema.options), value: values.level }))
         patch.level = level.data
       }
-      if (values['no-windows'] && values.window) throw new UsageError('--no-windows and --window cannot go together')
+      if (values['no-windows'] && values.window) throw badUsage(msg('cli.usage.notTogether', { first: '--no-windows', second: '--window' }))
       if (values['no-windows']) patch.windows = []
       if (values.window) patch.windows = values.window.map(parseWindow)
       if (values['time-zone'] !== undefined) patch.timeZone = values['time-zone']
       if (values['max-moves-per-hour'] !== undefined) patch.maxMovesPerHour = Number(values['max-moves-per-hour'])
-      if (values['allow-unsafe-migration'] && values['no-unsafe-migration']) throw new UsageError('--allow-unsafe-migration and --no-unsafe-migration cannot go together')
+      if (values['allow-unsafe-migration'] && values['no-unsafe-migration']) throw badUsage(msg('cli.usage.notTogether', { first: '--allow-unsafe-migration', second: '--no-unsafe-migration' }))
       if (values['allow-unsafe-migration']) patch.allowUnsafeMigration = true
       if (values['no-unsafe-migration']) patch.allowUnsafeMigration = false
       const checked = AutomationUpdateSchema.safeParse(patch)
-      if (!checked.success) throw new UsageError(checked.error.issues.map((i) => `${i.path.join('.') || 'automation'}: ${i.message}`).join('; '))
+      if (!checked.success) {
+        const problems = checked.error.issues.map((i) => ({ text: `${i.path.join('.') || 'automation'}: ${i.message}`, ref: settingWords(i) }))
+        throw new UsageError(problems.map((p) => p.text).join('; '), msg('cli.automation.invalid'), problems)
+      }
       const perVm = (values.vm ?? []).map((item) => {
         const at = item.lastIndexOf('=')
         const level = item.slice(at + 1)
-        if (at <= 0 || (level !== 'default' && !VmAutomationSchema.safeParse(level).success)) throw new UsageError(`--vm must be VM=LEVEL with LEVEL one of ${[...VmAutomationSchema.options, 'default'].join(', ')}; got ${item}`)
+        if (at <= 0 || (level !== 'default' && !VmAutomationSchema.safeParse(level).success)) throw badUsage(msg('cli.automation.vmLevel', { items: asTyped([...VmAutomationSchema.options, 'default']), value: item }))
         return { vm: item.slice(0, at), level: level === 'default' ? null : (level as VmAutomation) }
       })
-      if (Object.keys(checked.data).length === 0 && perVm.length === 0) throw new UsageError('automation set needs something to set (see virtpilot automation --help)')
+      if (Object.keys(checked.data).length === 0 && perVm.length === 0) throw badUsage(msg('cli.automation.nothingToSet'))
       return withServices(services(), async (s) => {
         const ids = vmIds(s, perVm.map((v) => v.vm))
         let status = s.automation.status()
@@ -123,6 +134,6 @@ export async function automationCommand(args: string[]): Promise<number> {
     case 'resume':
       return withServices(services(), async (s) => (printJson(s.automation.resume()), 0), false)
     default:
-      throw new UsageError(verb === undefined ? 'automation needs show, set, pause or resume' : `Unknown automation command ${JSON.stringify(verb)}`)
+      throw badUsage(verb === undefined ? msg('cli.automation.verb') : msg('cli.automation.unknownVerb', { verb: JSON.stringify(verb) }))
   }
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { Host, HostSample, ManagedHost, Vm, VmSample } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, InputError, numberOption, printJson, refusedByServices, terminalSafe, UsageError, withServices } from './input'
+import { asTyped, badUsage, cliServices, numberOption, printJson, refusedByServices, refusedInput, terminalSafe, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { say, tell } from './language'
 
@@ -43,7 +43,7 @@ async function collectFromStore(url: string, values: Record<string, string | str
   const hostMap: Record<string, string> = {}
   for (const pair of (values['host-map'] as string[] | undefined) ?? []) {
     const eq = pair.lastIndexOf('=')
-    if (eq <= 0 || eq === pair.length - 1) throw new UsageError(`--host-map takes STORE-NAME=HOST (e.g. 10.0.0.5=kvm1), got ${pair}`)
+    if (eq <= 0 || eq === pair.length - 1) throw badUsage(msg('cli.collect.hostMap', { value: pair }))
     hostMap[pair.slice(0, eq)] = pair.slice(eq + 1)
   }
   const file = (key: string) => (typeof values[key] === 'string' ? (values[key] as string) : undefined)
@@ -52,7 +52,7 @@ async function collectFromStore(url: string, values: Record<string, string | str
   const caFile = file('ca-file')
   const tenant = file('tenant')
   const clusterLabel = file('cluster-label')
-  if (clusterLabel !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(clusterLabel)) throw new UsageError(`--cluster-label takes a Prometheus label name (letters, digits, _), got ${clusterLabel}`)
+  if (clusterLabel !== undefined && !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(clusterLabel)) throw badUsage(msg('cli.collect.clusterLabel', { value: clusterLabel }))
   const source = {
     kind: 'prometheus' as const,
     url,
@@ -168,20 +168,20 @@ export async function collectCommand(args: string[]): Promise<number> {
     },
     strict: true,
   })
-  if (!values.json) throw new UsageError('collect needs --json (results are printed as JSON)')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJsonResults', { command: 'collect' }))
   const samples = numberOption('samples', values.samples, 1, 1000, true)
   const intervalMs = numberOption('interval', values.interval, 0.1, 3600) * 1000
   const stores = positionals.filter((p) => STORE_ADDRESS.test(p))
   const storeOnly = ['bearer-token-file', 'basic-auth-file', 'ca-file', 'tenant', 'host-map', 'cluster-label'].filter((k) => values[k as keyof typeof values] !== undefined)
   if (stores.length > 0) {
-    if (stores.length !== positionals.length || stores.length > 1) throw new UsageError('give one store address (prometheus+http://HOST:PORT) and no SSH targets with it')
-    if (values['accept-new']) throw new UsageError('--accept-new is for SSH targets')
+    if (stores.length !== positionals.length || stores.length > 1) throw badUsage(msg('cli.collect.oneStore'))
+    if (values['accept-new']) throw badUsage(msg('cli.collect.acceptNewStore'))
     return collectFromStore(stores[0]!, values, samples, intervalMs)
   }
-  if (storeOnly.length > 0) throw new UsageError(`--${storeOnly[0]} is for a store address (prometheus+http://HOST:PORT)`)
+  if (storeOnly.length > 0) throw badUsage(msg('cli.collect.storeOnly', { option: `--${storeOnly[0]}` }))
   // TARGETs without a data file are read as they are, added to nothing.
   const adHoc = positionals.length > 0 && values.data === undefined
-  if (!adHoc && values['accept-new']) throw new UsageError('--accept-new is for TARGETs read without --data; a data file\'s hosts had their keys checked by `virtpilot hosts add`')
+  if (!adHoc && values['accept-new']) throw badUsage(msg('cli.collect.acceptNewData'))
 
   const services = cliServices(adHoc ? ':memory:' : values.data, {
     hostPollIntervalMs: intervalMs,
@@ -203,9 +203,9 @@ export async function collectCommand(args: string[]): Promise<number> {
       } else {
         await s.cluster.start()
         const all = s.hosts.list()
-        if (all.length === 0) throw new InputError(`${s.file} has no hosts: add one with \`virtpilot hosts add TARGET --data ${s.file}\``)
+        if (all.length === 0) throw refusedInput(msg('cli.collect.noHosts', { file: s.file }))
         const unknown = positionals.filter((p) => !all.some((h) => h.id === p || h.target === p))
-        if (unknown.length > 0) throw new InputError(`${s.file} has no host ${unknown.join(', ')}: add it with \`virtpilot hosts add ${unknown[0]} --data ${s.file}\``)
+        if (unknown.length > 0) throw refusedInput(msg('cli.collect.noHost', { file: s.file, items: asTyped(unknown), host: unknown[0]! }))
         hosts = positionals.length > 0 ? all.filter((h) => positionals.includes(h.id) || positionals.includes(h.target)) : all
       }
       const read = await readHosts(s, hosts, samples)

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import type { ManagedHost, MessageRef } from '../../shared/model'
 import type { Services } from '../services/services'
-import { cliServices, confirm, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices } from './input'
+import { badUsage, cliServices, confirm, printJson, refusedByServices, refusedInput, terminalSafe, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { tell } from './language'
 
@@ -71,8 +71,8 @@ export async function hostsCommand(args: string[]): Promise<number> {
     },
     strict: true,
   })
-  const one = (what: string) => {
-    if (positionals.length !== 1) throw new UsageError(`hosts ${verb} needs exactly one ${what}`)
+  const one = (what: string | MessageRef) => {
+    if (positionals.length !== 1) throw badUsage(msg('cli.hosts.needsOne', { verb: verb ?? '', what }))
     return positionals[0]!
   }
   switch (verb) {
@@ -82,7 +82,7 @@ export async function hostsCommand(args: string[]): Promise<number> {
       return withServices(services, (s) => add(s, target, values.name, values['accept-new'], values.json), false)
     }
     case 'list': {
-      if (positionals.length > 0) throw new UsageError('hosts list takes no argument')
+      if (positionals.length > 0) throw badUsage(msg('cli.hosts.listNoArgument'))
       return withServices(cliServices(values.data), async (s) => {
         // As stored, without connecting to them.
         const hosts = s.hosts.stored()
@@ -92,7 +92,7 @@ export async function hostsCommand(args: string[]): Promise<number> {
       }, false)
     }
     case 'remove': {
-      const id = one('ID or TARGET')
+      const id = one(msg('cli.hosts.idOrTarget'))
       return withServices(cliServices(values.data), async (s) => {
         if (!(await s.hosts.remove(id))) throw refusedInput(msg('cli.hosts.noHost', { file: s.file, host: id }))
         console.error(tell(msg('cli.hosts.removed', { host: id })))
@@ -115,6 +115,6 @@ export async function hostsCommand(args: string[]): Promise<number> {
       }, false)
     }
     default:
-      throw new UsageError(verb === undefined ? 'hosts needs add, list, remove or forget-key' : `Unknown hosts command ${JSON.stringify(verb)}`)
+      throw badUsage(verb === undefined ? msg('cli.hosts.verb') : msg('cli.hosts.unknownVerb', { verb: JSON.stringify(verb) }))
   }
 }

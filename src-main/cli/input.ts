@@ -2,12 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { z } from 'zod'
 import pkg from '../../package.json'
-import { ApiFailure, describeIssues } from '../../shared/api'
-import { english } from '../../shared/i18n'
+import { ApiFailure } from '../../shared/api'
+import { english, msg } from '../../shared/i18n'
 import type { MessageRef } from '../../shared/model'
 import { createServices, type Services, type ServicesOptions } from '../services/services'
 import { resolveDataFile } from '../store/paths'
 import { terminalJson, terminalText } from '../text/terminal'
+import { issueProblems, jsonSyntaxProblem, type InputProblem } from '../whatif/scenario-file'
 import { terminalPrompter } from './terminal-prompter'
 
 /** Bad input (a file, a host, a refused plan): exit 1 with the message. */
@@ -19,6 +20,8 @@ export class InputError extends Error {
     readonly text: string,
     readonly ref?: MessageRef,
     readonly about?: string,
+    /** The lines under it whose English in `text` is zod's or V8's own, each with VirtPilot's words where it has them. */
+    readonly problems: readonly InputProblem[] = [],
   ) {
     super(about ? `${about}: ${text}` : text)
   }
@@ -27,6 +30,15 @@ export class InputError extends Error {
 /** An InputError VirtPilot words itself: the English beside the message for the CLI's language. */
 export function refusedInput(ref: MessageRef, about?: string): InputError {
   return new InputError(english(ref), ref, about)
+}
+
+/**
+ * Bad input with problems under it: in English the message, `join` and each problem's own English
+ * (as scripts know it); in another language the message, then the problems in VirtPilot's words.
+ */
+function refusedWithProblems(ref: MessageRef, problems: readonly InputProblem[], join = ':\n  '): InputError {
+  const text = english(ref) + join + problems.map((p) => p.text).join('\n  ')
+  return new InputError(text, ref, undefined, problems)
 }
 
 /** In a catch: a refusal of the services (ApiFailure) becomes bad input in the CLI's language; anything else goes on. */
@@ -42,6 +54,8 @@ export class UsageError extends Error {
     message: string,
     /** The same in the CLI's language, where VirtPilot words it. */
     readonly ref?: MessageRef,
+    /** As InputError's problems: lines whose English in the message is zod's own. */
+    readonly problems: readonly InputProblem[] = [],
   ) {
     super(message)
   }
@@ -52,22 +66,25 @@ export function badUsage(ref: MessageRef): UsageError {
   return new UsageError(english(ref), ref)
 }
 
-/** Reads a JSON file and checks it against a schema; any problem is an InputError naming the file. */
-export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: string): T {
+/**
+ * Reads a JSON file and checks it against a schema (`what` it should be: cli.file.snapshot ...); any
+ * problem is an InputError naming the file, field by field as scenario files are.
+ */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, what: MessageRef): T {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    throw new InputError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw refusedInput(msg('input.file.cannotRead', { file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }))
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`)
+    throw refusedWithProblems(msg('input.file.notJson', { file }), [{ text: (error as Error).message, ref: jsonSyntaxProblem(text) }], ': ')
   }
   const parsed = schema.safeParse(json)
-  if (!parsed.success) throw new InputError(`${file} is not ${what}:\n  ${describeIssues(parsed.error).slice(0, 10).join('\n  ')}`)
+  if (!parsed.success) throw refusedWithProblems(msg('cli.file.notKind', { file, what }), issueProblems(parsed.error).slice(0, 10))
   return parsed.data
 }
 
@@ -75,7 +92,7 @@ export function writeJsonFile(file: string, value: unknown): void {
   try {
     writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`)
   } catch (error) {
-    throw new InputError(`Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
+    throw refusedInput(msg('cli.file.cannotWrite', { file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }))
   }
 }
 
@@ -83,10 +100,13 @@ export function writeJsonFile(file: string, value: unknown): void {
 export function numberOption(name: string, text: string, min: number, max: number, integer = false): number {
   const n = Number(text)
   if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${text}`)
+    throw badUsage(msg(integer ? 'cli.usage.wholeNumber' : 'cli.usage.number', { option: `--${name}`, min, max, value: text }))
   }
   return n
 }
+
+/** Values as typed, for a message's list of them (`items`: "a, b" in English, "a、b" in Chinese). */
+export const asTyped = (values: readonly string[]): MessageRef[] => values.map((text) => msg('engine.verbatim', { text }))
 
 /** JSON on stdout; host text in it cannot drive the terminal (see terminalJson). */
 export const printJson = (value: unknown) => process.stdout.write(`${terminalJson(value)}\n`)

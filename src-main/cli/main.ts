@@ -9,11 +9,11 @@ import { createServices } from '../services/services'
 import { resolveDataFile } from '../store/paths'
 import { COLLECT_HELP, collectCommand } from './collect'
 import { HOSTS_HELP, hostsCommand } from './hosts'
-import { InputError, UsageError } from './input'
+import { badUsage, InputError, refusedInput, UsageError } from './input'
 import { msg } from '../../shared/i18n'
 import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
 import { helpIn } from './help'
-import { cliLanguage, LanguageError, say, sayError, settleLanguage, tell } from './language'
+import { cliLanguage, LanguageError, sayError, sayRefusal, settleLanguage, tell } from './language'
 import { applyCommand, PLAN_HELP, planCommand } from './plan-apply'
 import { exportHistoryCommand, RECOMMEND_HELP, recommendCommand } from './recommend'
 import { RECOVER_HELP, recoverCommand } from './recover'
@@ -82,20 +82,20 @@ async function serve(args: string[]): Promise<void> {
     strict: true,
   })
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, got ${values.port}`)
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together')
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw badUsage(msg('cli.serve.port', { value: values.port }))
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw badUsage(msg('cli.serve.tlsPair'))
   const tls = values['tls-cert'] && values['tls-key'] ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']) } : undefined
   const publicNames = values['public-name'] ?? []
   const bad = publicNames.find((n) => !/^[A-Za-z0-9.-]{1,253}$/.test(n))
-  if (bad !== undefined) throw new UsageError(`--public-name must be a host name, got ${JSON.stringify(bad)}`)
+  if (bad !== undefined) throw badUsage(msg('cli.serve.publicName', { value: JSON.stringify(bad) }))
   try {
     checkServeOptions({ host: values.host, ...(tls ? { tls } : {}), publicNames })
   } catch (error) {
-    if (error instanceof ServeRefusal) throw new UsageError(error.message)
+    if (error instanceof ServeRefusal) throw new UsageError(error.message, error.ref)
     throw error
   }
   const dir = rendererDir()
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`The renderer is not built (no ${join(dir, 'index.html')}). Run: npm run build`)
+  if (!existsSync(join(dir, 'index.html'))) throw refusedInput(msg('cli.serve.notBuilt', { file: join(dir, 'index.html') }))
   const services = createServices({ transport: 'serve', dataFile: resolveDataFile(values.data), version: pkg.version })
   await services.start()
   const server = await startServer({ services, rendererDir: dir, host: values.host, port, ...(tls ? { tls } : {}), publicNames })
@@ -115,9 +115,9 @@ async function serve(args: string[]): Promise<void> {
 
 async function demo(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false }, at: { type: 'string' }, data: { type: 'string' } }, strict: true })
-  if (!values.json) throw new UsageError('demo needs --json (the snapshot is printed as JSON)')
+  if (!values.json) throw badUsage(msg('cli.demo.needsJson'))
   const at = values.at === undefined ? undefined : /^\d+$/.test(values.at) ? Number(values.at) : Date.parse(values.at)
-  if (at !== undefined && !Number.isFinite(at)) throw new UsageError(`--at must be an ISO 8601 time or epoch milliseconds, got ${values.at}`)
+  if (at !== undefined && !Number.isFinite(at)) throw badUsage(msg('cli.demo.at', { value: values.at! }))
   // An in-memory store unless asked otherwise: a one-shot look should not write history.
   const services = createServices({ transport: 'cli', prompter: terminalPrompter(), dataFile: values.data ?? ':memory:', version: pkg.version, ...(at !== undefined ? { clock: () => at } : {}) })
   try {
@@ -158,7 +158,7 @@ export async function main(args: string[]): Promise<number> {
     argv = settleLanguage(args, process.env)
   } catch (error) {
     if (!(error instanceof LanguageError)) throw error
-    console.error(`virtpilot: ${error.message}`)
+    console.error(`virtpilot: ${sayError(error)}`)
     return 2
   }
   const [command, ...rest] = argv
@@ -210,11 +210,11 @@ export async function main(args: string[]): Promise<number> {
       case 'perf-kvm':
         return await perfCommand(rest)
       default:
-        throw new UsageError(tell(msg('cli.unknownCommand', { command: JSON.stringify(command) })))
+        throw badUsage(msg('cli.unknownCommand', { command: JSON.stringify(command) }))
     }
   } catch (error) {
     if (error instanceof InputError) {
-      console.error(`virtpilot: ${error.about ? `${error.about}: ` : ''}${say(error.ref, error.text)}`)
+      console.error(`virtpilot: ${error.about ? `${error.about}: ` : ''}${sayRefusal(error.text, error.ref, error.problems)}`)
       return 1
     }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { ApiFailure } from '../../shared/api'
 import { PERF_KVM_MAX_SECONDS } from '../../shared/model'
-import { cliServices, InputError, printJson, terminalSafe, UsageError, withServices } from './input'
+import { badUsage, cliServices, InputError, printJson, refusedInput, terminalSafe, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { tell } from './language'
 
@@ -22,17 +22,17 @@ export async function perfCommand(args: string[]): Promise<number> {
     options: { json: { type: 'boolean', default: false }, run: { type: 'boolean', default: false }, seconds: { type: 'string', default: '10' }, data: { type: 'string' } },
     strict: true,
   })
-  if (!values.json) throw new UsageError('perf-kvm needs --json')
-  if (positionals.length !== 1) throw new UsageError('perf-kvm takes one VM (its name or id)')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'perf-kvm' }))
+  if (positionals.length !== 1) throw badUsage(msg('cli.perf.oneVm'))
   const seconds = Number(values.seconds)
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > PERF_KVM_MAX_SECONDS) throw new UsageError(`--seconds must be 1-${PERF_KVM_MAX_SECONDS}, got ${values.seconds}`)
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > PERF_KVM_MAX_SECONDS) throw badUsage(msg('cli.perf.seconds', { max: PERF_KVM_MAX_SECONDS, value: values.seconds }))
   const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
   return withServices(services, async (s) => {
     // One poll first: it finds the VM's QEMU process on its host.
     await s.hosts.whenPolled()
     const named = positionals[0]!
     const vm = s.cluster.snapshot().vms.find((v) => v.id === named || v.name === named)
-    if (!vm) throw new InputError(`no VM ${named} on the hosts of ${s.file}`)
+    if (!vm) throw refusedInput(msg('cli.perf.noVm', { vm: named, file: s.file }))
     try {
       const preview = s.perfKvm.preview(vm.id, seconds)
       console.error(terminalSafe(`${tell(msg('cli.perf.preview', { host: preview.hostId, vm: vm.name, pid: preview.pid }))}\n${preview.command}`))

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { PlanSchema, RecommendationSchema, type Plan } from '../../shared/model'
 import { PlanError } from '../services/plans'
-import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile } from './input'
+import { msg } from '../../shared/i18n'
+import { asTyped, badUsage, cliServices, InputError, numberOption, printJson, readJsonFile, refusedInput, terminalSafe, withServices, writeJsonFile } from './input'
 import { say } from './language'
 import { progressText } from './progress'
 
@@ -41,16 +42,16 @@ export async function planCommand(args: string[]): Promise<number> {
     },
     strict: true,
   })
-  if (!values.json) throw new UsageError('plan needs --json')
-  if (!values.from) throw new UsageError('plan needs --from RECOMMENDATIONS.json')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'plan' }))
+  if (!values.from) throw badUsage(msg('cli.plan.needsFrom'))
   const approve = (values.approve ?? []).flatMap((a) => a.split(',')).filter(Boolean)
-  if (approve.length === 0) throw new UsageError('plan needs at least one --approve ID')
+  if (approve.length === 0) throw badUsage(msg('cli.plan.needsApprove'))
   const parallelism = numberOption('parallelism', values.parallelism, 1, 8, true)
   const from = values.from
-  const file = readJsonFile(from, RecommendFileSchema, 'the output of `virtpilot recommend --json`')
+  const file = readJsonFile(from, RecommendFileSchema, msg('cli.file.recommendations'))
   const byId = new Map(file.recommendations.map((r) => [r.id, r]))
   const missing = approve.filter((id) => !byId.has(id))
-  if (missing.length > 0) throw new InputError(`Not in ${from}: ${missing.join(', ')}`)
+  if (missing.length > 0) throw refusedInput(msg('cli.plan.notIn', { file: from, items: asTyped(missing) }))
   const plan = await withServices(
     cliServices(values.data),
     async (s) => {
@@ -78,10 +79,10 @@ export async function applyCommand(args: string[]): Promise<number> {
     options: { json: { type: 'boolean', default: false }, 'dry-run': { type: 'boolean', default: false }, data: { type: 'string' } },
     strict: true,
   })
-  if (!values.json) throw new UsageError('apply needs --json')
-  if (positionals.length !== 1) throw new UsageError('apply needs exactly one PLAN.json')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'apply' }))
+  if (positionals.length !== 1) throw badUsage(msg('cli.apply.onePlan'))
   const file = positionals[0]!
-  const plan = readJsonFile(file, PlanSchema, 'a VirtPilot plan')
+  const plan = readJsonFile(file, PlanSchema, msg('cli.file.plan'))
   const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
   return withServices(
     services,

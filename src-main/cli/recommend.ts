@@ -4,7 +4,7 @@ import { thresholdBalance, type MigrationThreshold } from '../../shared/engine/t
 import { HistoryFileSchema, SnapshotSchema, type History, type Snapshot } from '../../shared/model'
 import { EngineError } from '../services/engine'
 import type { Services } from '../services/services'
-import { cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, UsageError, withServices, writeJsonFile, refusedInput } from './input'
+import { badUsage, cliServices, InputError, numberOption, printJson, readJsonFile, terminalSafe, withServices, writeJsonFile, refusedInput } from './input'
 import { msg } from '../../shared/i18n'
 import { hostReason } from './hosts'
 import { tell } from './language'
@@ -37,7 +37,7 @@ const SAMPLE_INTERVAL_MS = 5000
 
 function engineOptions(values: { strategy: string; 'max-moves'?: string | undefined; 'min-relative-gain'?: string | undefined; 'cpu-ratio'?: string | undefined; 'mem-ratio'?: string | undefined; threshold?: string | undefined }, stored: PartialEngineOptions): PartialEngineOptions {
   const strategy = values.strategy
-  if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw new UsageError(`--strategy must be static, dynamic or hybrid, got ${strategy}`)
+  if (strategy !== 'static' && strategy !== 'dynamic' && strategy !== 'hybrid') throw badUsage(msg('cli.recommend.strategy', { value: strategy }))
   const threshold = values.threshold !== undefined ? thresholdBalance(numberOption('threshold', values.threshold, 1, 5, true) as MigrationThreshold) : {}
   const balance: NonNullable<PartialEngineOptions['balance']> = { ...stored.balance, ...threshold }
   if (values['max-moves'] !== undefined) balance.maxMigrations = numberOption('max-moves', values['max-moves'], 0, 1000, true)
@@ -98,12 +98,12 @@ export async function recommendCommand(args: string[]): Promise<number> {
     },
     strict: true,
   })
-  if (!values.json) throw new UsageError('recommend needs --json (results are printed as JSON)')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJsonResults', { command: 'recommend' }))
   // The options are checked before anything is opened.
   engineOptions(values, {})
-  if ([values.snapshot !== undefined, values.demo, values.data !== undefined].filter(Boolean).length > 1) throw new UsageError('give one of --data, --demo and --snapshot')
-  const historyFile: History | undefined = values.history ? { vms: readJsonFile(values.history, HistoryFileSchema, 'a VirtPilot history file (see `virtpilot export-history`)').vms } : undefined
-  const fromFile = values.snapshot ? readJsonFile(values.snapshot, SnapshotSchema, 'a VirtPilot snapshot') : undefined
+  if ([values.snapshot !== undefined, values.demo, values.data !== undefined].filter(Boolean).length > 1) throw badUsage(msg('cli.recommend.oneSource'))
+  const historyFile: History | undefined = values.history ? { vms: readJsonFile(values.history, HistoryFileSchema, msg('cli.file.history')).vms } : undefined
+  const fromFile = values.snapshot ? readJsonFile(values.snapshot, SnapshotSchema, msg('cli.file.snapshot')) : undefined
   // The demo and snapshot files are looked at in memory: nothing of theirs goes into the admin's data file.
   const services = cliServices(fromFile || values.demo ? ':memory:' : values.data, { hostPollIntervalMs: SAMPLE_INTERVAL_MS, demo: values.demo ? 'settings' : 'off' })
   return withServices(
@@ -131,8 +131,8 @@ export async function recommendCommand(args: string[]): Promise<number> {
 /** `virtpilot export-history`: the data file's usage history as JSON. */
 export async function exportHistoryCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { data: { type: 'string' }, out: { type: 'string' }, days: { type: 'string', default: '30' } }, strict: true })
-  if (positionals.length > 0) throw new UsageError('export-history takes no argument (the file goes to --out)')
-  if (!values.out) throw new UsageError('export-history needs --out FILE.json')
+  if (positionals.length > 0) throw badUsage(msg('cli.exportHistory.noArgument'))
+  if (!values.out) throw badUsage(msg('cli.exportHistory.needsOut'))
   const days = numberOption('days', values.days, 1, 90, true)
   const out = values.out
   return withServices(

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { Plan } from '../../shared/model'
 import { PlanError } from '../services/plans'
-import { cliServices, InputError, printJson, refusedByServices, refusedInput, terminalSafe, UsageError, withServices } from './input'
+import { badUsage, cliServices, InputError, printJson, refusedByServices, refusedInput, terminalSafe, withServices } from './input'
 import { msg } from '../../shared/i18n'
 import { say, tell } from './language'
 import { progressText, stepState } from './progress'
@@ -26,12 +26,12 @@ export async function recoverCommand(args: string[]): Promise<number> {
     options: { json: { type: 'boolean', default: false }, resume: { type: 'boolean', default: false }, 'roll-back': { type: 'boolean', default: false }, data: { type: 'string' } },
     strict: true,
   })
-  if (!values.json) throw new UsageError('recover needs --json')
-  if (positionals.length > 1) throw new UsageError('recover takes at most one PLAN_ID')
-  if (values.resume && values['roll-back']) throw new UsageError('choose --resume or --roll-back, not both')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'recover' }))
+  if (positionals.length > 1) throw badUsage(msg('cli.recover.atMostOne'))
+  if (values.resume && values['roll-back']) throw badUsage(msg('cli.recover.notBoth'))
   const how = values.resume ? 'resume' : values['roll-back'] ? 'roll-back' : undefined
   const id = positionals[0]
-  if (how && !id) throw new UsageError(`--${how} needs the PLAN_ID (run \`virtpilot recover --json\` to list interrupted plans)`)
+  if (how && !id) throw badUsage(msg('cli.recover.needsId', { option: `--${how}` }))
   const services = cliServices(values.data, { log: (m) => console.error(terminalSafe(m)) })
   return withServices(services, async (s) => {
     // The hosts are connected (and read once) before anything is read back or run on them.

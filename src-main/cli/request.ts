@@ -2,7 +2,8 @@ import { userInfo } from 'node:os'
 import { parseArgs } from 'node:util'
 import type { AdminRequest } from '../../shared/engine/requests'
 import type { Snapshot } from '../../shared/model'
-import { cliServices, InputError, numberOption, printJson, refusedByServices, UsageError, withServices } from './input'
+import { msg } from '../../shared/i18n'
+import { asTyped, badUsage, cliServices, numberOption, printJson, refusedByServices, refusedInput, withServices } from './input'
 import { clusterOf } from './recommend'
 
 export const REQUEST_HELP = `  virtpilot request migrate VM --to HOST [--data FILE | --demo] --json
@@ -19,23 +20,23 @@ export const REQUEST_HELP = `  virtpilot request migrate VM --to HOST [--data FI
 /** `4096`, `4096M`, `4G`, `4GiB`: MiB. */
 function memoryOption(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(g|gib|gb|m|mib|mb)?$/i.exec(text.trim())
-  if (!m) throw new UsageError(`--memory must be a size like 4096, 4096M or 4G, got ${JSON.stringify(text)}`)
+  if (!m) throw badUsage(msg('cli.request.memorySize', { value: JSON.stringify(text) }))
   const n = Number(m[1])
   const mib = /^g/i.test(m[2] ?? '') ? n * 1024 : n
-  if (!Number.isInteger(mib) || mib < 16) throw new UsageError(`--memory must be a whole number of MiB, at least 16, got ${text}`)
+  if (!Number.isInteger(mib) || mib < 16) throw badUsage(msg('cli.request.memoryMin', { value: text }))
   return mib
 }
 
 function vmOf(snapshot: Snapshot, name: string): string {
   const found = snapshot.vms.filter((v) => v.id === name || v.name === name)
-  if (found.length === 0) throw new InputError(`No VM ${JSON.stringify(name)} on the hosts read (names: ${snapshot.vms.map((v) => v.name).slice(0, 20).join(', ')})`)
-  if (found.length > 1) throw new InputError(`${found.length} VMs are called ${JSON.stringify(name)}; give its id: ${found.map((v) => v.id).join(', ')}`)
+  if (found.length === 0) throw refusedInput(msg('cli.request.noVm', { vm: JSON.stringify(name), items: asTyped(snapshot.vms.map((v) => v.name).slice(0, 20)) }))
+  if (found.length > 1) throw refusedInput(msg('cli.request.sameName', { count: found.length, vm: JSON.stringify(name), items: asTyped(found.map((v) => v.id)) }))
   return found[0]!.id
 }
 
 function hostOf(snapshot: Snapshot, name: string): string {
   const found = snapshot.hosts.find((h) => h.id === name || h.name === name)
-  if (!found) throw new InputError(`No host ${JSON.stringify(name)} (hosts: ${snapshot.hosts.map((h) => h.id).join(', ')})`)
+  if (!found) throw refusedInput(msg('cli.request.noHost', { host: JSON.stringify(name), items: asTyped(snapshot.hosts.map((h) => h.id)) }))
   return found.id
 }
 
@@ -55,12 +56,12 @@ export async function requestCommand(args: string[]): Promise<number> {
     strict: true,
   })
   const [kind, vmName, ...extra] = positionals
-  if (!values.json) throw new UsageError('request needs --json')
-  if (kind !== 'migrate' && kind !== 'resize') throw new UsageError('request migrate VM --to HOST, or request resize VM --vcpus N --memory SIZE')
-  if (!vmName || extra.length > 0) throw new UsageError(`request ${kind} takes one VM`)
-  if (values.demo && values.data !== undefined) throw new UsageError('give one of --data and --demo')
-  if (kind === 'migrate' && (!values.to || values.vcpus !== undefined || values.memory !== undefined)) throw new UsageError('request migrate VM --to HOST (no --vcpus or --memory)')
-  if (kind === 'resize' && (values.to !== undefined || (values.vcpus === undefined && values.memory === undefined))) throw new UsageError('request resize VM --vcpus N and/or --memory SIZE (no --to)')
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'request' }))
+  if (kind !== 'migrate' && kind !== 'resize') throw badUsage(msg('cli.request.kind'))
+  if (!vmName || extra.length > 0) throw badUsage(msg('cli.request.oneVm', { kind }))
+  if (values.demo && values.data !== undefined) throw badUsage(msg('cli.request.oneSource'))
+  if (kind === 'migrate' && (!values.to || values.vcpus !== undefined || values.memory !== undefined)) throw badUsage(msg('cli.request.migrate'))
+  if (kind === 'resize' && (values.to !== undefined || (values.vcpus === undefined && values.memory === undefined))) throw badUsage(msg('cli.request.resize'))
   const vcpus = values.vcpus !== undefined ? numberOption('vcpus', values.vcpus, 1, 1024, true) : undefined
   const memoryMiB = values.memory !== undefined ? memoryOption(values.memory) : undefined
   const services = cliServices(values.demo ? ':memory:' : values.data, { hostPollIntervalMs: 5000, demo: values.demo ? 'settings' : 'off' })

@@ -50,7 +50,7 @@ export async function rulesCommand(args: string[]): Promise<number> {
     options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, host: { type: 'string', multiple: true }, name: { type: 'string' } },
     strict: true,
   })
-  if (!values.json) throw badUsage(msg('ruleChanges.cli.needsJson', { command: 'rules' }))
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'rules' }))
   switch (verb) {
     case 'list':
       if (positionals.length > 0) throw badUsage(msg('ruleChanges.cli.listNoArgument'))
@@ -94,7 +94,7 @@ export async function maintenanceCommand(args: string[]): Promise<number> {
     options: { data: { type: 'string' }, json: { type: 'boolean', default: false }, out: { type: 'string' }, 'allow-unsafe-migration': { type: 'boolean', default: false } },
     strict: true,
   })
-  if (!values.json) throw badUsage(msg('ruleChanges.cli.needsJson', { command: 'maintenance' }))
+  if (!values.json) throw badUsage(msg('cli.usage.needsJson', { command: 'maintenance' }))
   if (positionals.length !== 1) throw badUsage(verb ? msg('ruleChanges.cli.needsHost', { verb }) : msg('ruleChanges.cli.needsHostNoVerb'))
   const host = positionals[0]!
   switch (verb) {

@@ -9,9 +9,9 @@ import { importInWorker } from '../whatif/import'
 import { workerRunner } from '../whatif/run'
 import { ScenarioInputError } from '../whatif/scenario-file'
 import { terminalJson, terminalText } from '../text/terminal'
-import { needsOwnWords } from '../../shared/api/issues'
 import { msg } from '../../shared/i18n'
-import { say, tell } from './language'
+import { asTyped, badUsage, UsageError } from './input'
+import { say, sayError, sayProblem, tell } from './language'
 
 export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace DIR | --demo | --example NAME) [--policy SPEC]...
                   [--seed N] [--save-scenario FILE] --json
@@ -32,8 +32,6 @@ export const WHATIF_HELP = `  virtpilot whatif (SCENARIO.json | --import-trace D
 `
 
 const MAX_POLICIES = 4
-
-class WhatifUsageError extends Error {}
 
 /** `virtpilot whatif ...`: returns the exit code; prints JSON on stdout, problems on stderr. */
 export async function whatifCommand(args: string[]): Promise<number> {
@@ -59,14 +57,14 @@ export async function whatifCommand(args: string[]): Promise<number> {
   }
   try {
     const sources = [positionals.length > 0, values['import-trace'] !== undefined, values.demo, values.example !== undefined].filter(Boolean).length
-    if (!values.json) throw new WhatifUsageError('whatif needs --json (results are printed as JSON)')
-    if (sources !== 1 || positionals.length > 1) throw new WhatifUsageError('whatif needs exactly one of SCENARIO.json, --import-trace DIR, --demo or --example NAME')
-    if (values.example !== undefined && !(EXAMPLES as readonly string[]).includes(values.example)) throw new WhatifUsageError(`no example ${JSON.stringify(values.example)} (examples: ${EXAMPLES.join(', ')})`)
+    if (!values.json) throw badUsage(msg('cli.usage.needsJsonResults', { command: 'whatif' }))
+    if (sources !== 1 || positionals.length > 1) throw badUsage(msg('cli.whatif.oneSource'))
+    if (values.example !== undefined && !(EXAMPLES as readonly string[]).includes(values.example)) throw badUsage(msg('cli.whatif.noExample', { name: JSON.stringify(values.example), items: asTyped(EXAMPLES) }))
     const example = values.example !== undefined ? exampleScenario(values.example as ExampleId) : undefined
     const seed = Number(values.seed)
-    if (!Number.isInteger(seed) || seed < 0) throw new WhatifUsageError(`--seed must be a non-negative integer, got ${values.seed}`)
+    if (!Number.isInteger(seed) || seed < 0) throw badUsage(msg('cli.whatif.seed', { value: values.seed ?? '' }))
     const specs = values.policy ?? []
-    if (specs.length > MAX_POLICIES) throw new WhatifUsageError(`at most ${MAX_POLICIES} --policy sets, got ${specs.length}`)
+    if (specs.length > MAX_POLICIES) throw badUsage(msg('cli.whatif.tooManyPolicies', { max: MAX_POLICIES, count: specs.length }))
 
     const policies: PolicySet[] =
       specs.length > 0
@@ -96,7 +94,7 @@ export async function whatifCommand(args: string[]): Promise<number> {
     process.stdout.write(terminalJson(output) + '\n')
     return 0
   } catch (error) {
-    if (error instanceof WhatifUsageError) return usage(error.message)
+    if (error instanceof UsageError) return usage(sayError(error))
     const refused = error instanceof ScenarioInputError ? error.toApiFailure() : error
     if (refused instanceof ApiFailure && refused.code === 'bad-request') {
       console.error(terminalText(`virtpilot: ${failureText(refused)}`))
@@ -108,10 +106,7 @@ export async function whatifCommand(args: string[]): Promise<number> {
 
 /** A refused input in the CLI's language: what is wrong, then each line (its own words where VirtPilot has none). */
 function failureText(error: ApiFailure): string {
-  const lines = (error.details ?? []).slice(0, 20).map((line, i) => {
-    const ref = error.detailRefs?.[i]
-    return ref && !needsOwnWords(ref) ? say(ref, line) : line
-  })
+  const lines = (error.details ?? []).slice(0, 20).map((text, i) => sayProblem({ text, ref: error.detailRefs?.[i] ?? null }))
   return [say(error.messageRef, error.message), ...lines].join('\n  ')
 }
 
