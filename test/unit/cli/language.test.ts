@@ -82,6 +82,57 @@ describe('the CLI in English or Chinese', { timeout: 300_000 }, () => {
     expect((await cli({}, 'hosts', '--help', '--lang', 'zh-CN')).stdout).toMatch(/^用法：\n {2}virtpilot hosts add TARGET/)
   })
 
+  it('bad options, missing options, files it cannot read, an unknown VM: in Chinese with --lang zh-CN, word for word as before in English', async () => {
+    const demo = SnapshotSchema.parse(JSON.parse((await cli({}, 'demo', '--json', '--at', '2026-01-01T00:00:00Z')).stdout))
+    const badSnapshot = join(dir, 'BAD.json')
+    writeFileSync(badSnapshot, JSON.stringify({ ...demo, vms: demo.vms.map((vm, i) => (i === 0 ? { ...vm, allocation: { ...vm.allocation, vcpus: 0 } } : vm)) }))
+    const brokenText = '{"t": 1,\n  "hosts": [}'
+    const broken = join(dir, 'broken.json')
+    writeFileSync(broken, brokenText)
+    // V8's own words stay in the English line, as scripts know it.
+    let v8 = ''
+    try {
+      JSON.parse(brokenText)
+    } catch (error) {
+      v8 = (error as Error).message
+    }
+    const seeHelp = { en: 'Run `virtpilot --help` for usage.\n', 'zh-CN': '用法请运行 `virtpilot --help`。\n' }
+    const cases: { args: string[]; status: 1 | 2; en: string | RegExp; zh: string | RegExp }[] = [
+      { args: ['recommend', '--demo', '--json', '--max-moves', 'abc'], status: 2, en: '--max-moves must be a whole number from 0 to 1000, got abc', zh: '--max-moves 必须是 0 到 1000 之间的整数，却是 abc' },
+      { args: ['recommend', '--demo'], status: 2, en: 'recommend needs --json (results are printed as JSON)', zh: 'recommend 需要 --json（结果以 JSON 打印）' },
+      { args: ['plan', '--json'], status: 2, en: 'plan needs --from RECOMMENDATIONS.json', zh: 'plan 需要 --from RECOMMENDATIONS.json' },
+      {
+        args: ['recommend', '--snapshot', badSnapshot, '--json'],
+        status: 1,
+        en: `${badSnapshot} is not a VirtPilot snapshot:\n  vms.0.allocation.vcpus: Too small: expected number to be >0`,
+        zh: `${badSnapshot} 不是 VirtPilot 快照\n  vms.0.allocation.vcpus（第 1 台虚拟机）：必须大于 0`,
+      },
+      { args: ['recommend', '--snapshot', broken, '--json'], status: 1, en: `${broken} is not valid JSON: ${v8}`, zh: `${broken} 不是有效的 JSON\n  第 2 行第 13 列：意外的 "}"` },
+      {
+        args: ['request', 'migrate', 'nosuch', '--to', 'demo-a', '--demo', '--json'],
+        status: 1,
+        en: /^virtpilot: No VM "nosuch" on the hosts read \(names: [\w-]+(, [\w-]+){19}\)\n$/,
+        zh: /^virtpilot: 读取的宿主机上没有虚拟机 "nosuch"（现有名称：[\w-]+(、[\w-]+){19}）\n$/,
+      },
+    ]
+    for (const { args, status, en, zh } of cases) {
+      for (const [language, said] of [['en', en], ['zh-CN', zh]] as const) {
+        const run = await cli({}, ...args, '--lang', language)
+        expect(run.status, run.stderr).toBe(status)
+        // Bad usage (2) points to --help; bad input (1) says only what is wrong.
+        if (typeof said === 'string') expect(run.stderr).toBe(`virtpilot: ${said}\n${status === 2 ? seeHelp[language] : ''}`)
+        else expect(run.stderr).toMatch(said)
+        if (language === 'zh-CN') expect(englishRuns(run.stderr, { names: ['recommend', 'plan', 'request', 'migrate', 'nosuch', badSnapshot, broken] }), run.stderr).toEqual([])
+      }
+      // English is the default: the same words without --lang.
+      if (typeof en === 'string') expect((await cli({}, ...args)).stderr).toBe(`virtpilot: ${en}\n${status === 2 ? seeHelp.en : ''}`)
+    }
+    // An unknown --lang is refused in the environment's language.
+    const unknown = await cli({ LANG: 'zh_CN.UTF-8' }, 'demo', '--json', '--lang', 'fr')
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toBe('virtpilot: --lang 必须是 en 或 zh-CN，却是 "fr"\n')
+  })
+
   it('rules and maintenance: refusals and bad usage in Chinese; --json output unchanged', async () => {
     const file = join(dir, 'rules.db')
     const demo = await cli({}, 'demo', '--json', '--at', '2026-01-01T00:00:00Z')
