@@ -147,6 +147,10 @@ export const inputEn = {
     idUsed: '{field}: id "{id}" is already used',
     hostExists: '{field}: host "{id}" already exists',
     vmExists: '{field}: VM "{id}" already exists',
+    clockTime: '{field}: must be a time as HH:MM (00:00 .. 24:00)',
+    windowEnd: '{field}: a window needs an end different from its start',
+    dayTwice: '{field}: a day is named twice',
+    timeZone: '{field}: not a time zone this system knows (e.g. Europe/Berlin, UTC)',
   },
   type: {
     number: 'a number',

@@ -144,6 +144,10 @@ export const inputZhCN: Catalogue<typeof inputEn> = {
     idUsed: '{field}：ID "{id}" 已被使用',
     hostExists: '{field}：宿主机 "{id}" 已存在',
     vmExists: '{field}：虚拟机 "{id}" 已存在',
+    clockTime: '{field}：应为 HH:MM 格式的时间（00:00 .. 24:00）',
+    windowEnd: '{field}：维护窗口的结束时间不能与开始时间相同',
+    dayTwice: '{field}：同一天被列出了两次',
+    timeZone: '{field}：不是本系统认识的时区（例如 Europe/Berlin、UTC）',
   },
   type: {
     number: '数字',

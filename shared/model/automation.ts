@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { words } from './issue-words'
 
 /**
  * DRS's automation levels for the cluster: manual (VirtPilot proposes, the admin approves every
@@ -14,7 +15,9 @@ export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as con
 export const WeekdaySchema = z.enum(WEEKDAYS)
 
 /** 00:00 .. 24:00, minutes precision. */
-const ClockTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'a time as HH:MM (00:00 .. 24:00)')
+const CLOCK_TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/
+// A refinement, not .regex(): zod words a pattern miss only as "not a valid regex".
+const ClockTimeSchema = z.string().refine((t) => CLOCK_TIME.test(t), { message: 'a time as HH:MM (00:00 .. 24:00)', params: words('input.issue.clockTime') })
 
 /** A time zone the runtime knows (IANA name such as Europe/Berlin, or UTC). */
 export function isTimeZone(zone: string): boolean {
@@ -37,8 +40,8 @@ export const MaintenanceWindowSchema = z
     end: ClockTimeSchema,
   })
   .strict()
-  .refine((w) => w.start !== w.end, { message: 'a window needs an end different from its start', path: ['end'] })
-  .refine((w) => new Set(w.days).size === w.days.length, { message: 'a day is named twice', path: ['days'] })
+  .refine((w) => w.start !== w.end, { message: 'a window needs an end different from its start', path: ['end'], params: words('input.issue.windowEnd') })
+  .refine((w) => new Set(w.days).size === w.days.length, { message: 'a day is named twice', path: ['days'], params: words('input.issue.dayTwice') })
 
 /** Who paused automation, when, and what happens to an automatic plan already running. */
 export const AutomationPauseSchema = z.object({
@@ -52,7 +55,7 @@ export const AutomationSettingsSchema = z.object({
   level: AutomationLevelSchema,
   windows: z.array(MaintenanceWindowSchema).max(28),
   /** The admin's time zone, which the windows are read in. */
-  timeZone: z.string().min(1).max(64).refine(isTimeZone, { message: 'not a time zone this system knows (e.g. Europe/Berlin, UTC)' }),
+  timeZone: z.string().min(1).max(64).refine(isTimeZone, { message: 'not a time zone this system knows (e.g. Europe/Berlin, UTC)', params: words('input.issue.timeZone') }),
   /** At most this many automatic live migrations start in any hour. */
   maxMovesPerHour: z.number().int().min(1).max(60),
   /** Automatic plans may pass --unsafe to virsh migrate (host-cached disks on storage all hosts reach). */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { hasUnsafeCharacters } from '../text/control'
+import { words } from './issue-words'
 import { MessageRefSchema, type MessageRef } from './message'
 
 /**
@@ -8,15 +9,6 @@ import { MessageRefSchema, type MessageRef } from './message'
  * The file format is this schema as JSON; `version` changes when a field changes meaning.
  */
 export const SCENARIO_VERSION = 1
-
-/**
- * A check's message in the admin's words, for zod's custom issue (shared/api/issues.ts adds the
- * field). A key of shared/i18n's `input.issue` (this layer cannot import the catalogues; a unit test
- * holds every key used here to exist).
- */
-function words(key: string, params: Record<string, string | number> = {}): { ref: MessageRef } {
-  return { ref: { key, params } }
-}
 
 /**
  * Realistic bounds: a scenario is a lab's plan, not a proof that floating point overflows. Values

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util'
-import type { z } from 'zod'
-import { AutomationLevelSchema, AutomationUpdateSchema, VmAutomationSchema, WEEKDAYS, type AutomationUpdate, type MaintenanceWindow, type MessageRef, type VmAutomation, type Weekday } from '../../shared/model'
+import { AutomationLevelSchema, AutomationUpdateSchema, VmAutomationSchema, WEEKDAYS, type AutomationUpdate, type MaintenanceWindow, type VmAutomation, type Weekday } from '../../shared/model'
 import { issueRef } from '../../shared/api/issues'
 import { msg } from '../../shared/i18n'
 import { asTyped, badUsage, cliServices, printJson, refusedByServices, UsageError, withServices } from './input'
@@ -31,11 +30,6 @@ export const AUTOMATION_HELP = `  virtpilot automation show [--data FILE] --json
 `
 
 const DAY_SET = new Set<string>(WEEKDAYS)
-
-/** A setting's problem in VirtPilot's words; a pattern's (HH:MM) only in its own: "not a valid regex" would mislead. */
-function settingWords(issue: z.core.$ZodIssue): MessageRef | null {
-  return issue.code === 'invalid_format' && issue.format === 'regex' ? null : issueRef(issue)
-}
 
 /** "mon-fri", "sat,sun", "daily", "fri-mon" (wraps) -> the days. */
 function parseDays(text: string): Weekday[] {
@@ -106,7 +100,7 @@ export async function automationCommand(args: string[]): Promise<number> {
       if (values['no-unsafe-migration']) patch.allowUnsafeMigration = false
       const checked = AutomationUpdateSchema.safeParse(patch)
       if (!checked.success) {
-        const problems = checked.error.issues.map((i) => ({ text: `${i.path.join('.') || 'automation'}: ${i.message}`, ref: settingWords(i) }))
+        const problems = checked.error.issues.map((i) => ({ text: `${i.path.join('.') || 'automation'}: ${i.message}`, ref: issueRef(i) }))
         throw new UsageError(problems.map((p) => p.text).join('; '), msg('cli.automation.invalid'), problems)
       }
       const perVm = (values.vm ?? []).map((item) => {

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { issueRef } from '../../../shared/api/issues'
 import { ApiFailure } from '../../../shared/api/result'
 import { english, formatMessage, isMessageKey } from '../../../shared/i18n'
-import type { MessageRef } from '../../../shared/model'
+import { AutomationUpdateSchema, type MessageRef } from '../../../shared/model'
 import { createWhatif } from '../../../src-main/services/whatif'
 import { openStore, type Store } from '../../../src-main/store'
 import { parseScenarioText, ScenarioInputError } from '../../../src-main/whatif/scenario-file'
@@ -118,11 +119,25 @@ describe('a scenario file that cannot be loaded, in the admin’s language', () 
     expect(said(error, 'zh-CN')).toEqual(['trace.csv 中有错误的值', '第 2 行第 3 列（cpu）："abc" 不是非负数'])
   })
 
-  it('each check of the scenario schema names a message that exists (the model cannot import the catalogues)', () => {
-    const source = readFileSync(new URL('../../../shared/model/scenario.ts', import.meta.url), 'utf8')
-    const keys = [...source.matchAll(/words\('([^']+)'/g)].map((m) => m[1]!)
-    expect(keys.length).toBeGreaterThan(15)
+  it('each worded check of the model names a message that exists (the model cannot import the catalogues)', () => {
+    const dir = new URL('../../../shared/model/', import.meta.url)
+    const keys = readdirSync(dir).filter((f) => f.endsWith('.ts')).flatMap((f) => [...readFileSync(new URL(f, dir), 'utf8').matchAll(/words\('([^']+)'/g)].map((m) => m[1]!))
+    expect(keys.length).toBeGreaterThan(19)
     for (const key of keys) expect(isMessageKey(key), key).toBe(true)
+  })
+
+  it("the automation settings' own checks (clock time, window, days, time zone) say what is wrong in both languages", () => {
+    const checked = AutomationUpdateSchema.safeParse({ windows: [{ days: ['sat', 'sat'], start: '22:00', end: '22:00' }, { days: ['mon'], start: '25:00', end: '06:00' }], timeZone: 'Mars/Olympus_Mons' })
+    expect(checked.success).toBe(false)
+    const refs = checked.error!.issues.map(issueRef)
+    expect(refs.map((r) => r.key).sort()).toEqual(['input.issue.clockTime', 'input.issue.dayTwice', 'input.issue.timeZone', 'input.issue.windowEnd'])
+    expect(refs.map((r) => formatMessage(r, 'en')).sort()).toEqual([
+      'timeZone: not a time zone this system knows (e.g. Europe/Berlin, UTC)',
+      'windows.0.days: a day is named twice',
+      'windows.0.end: a window needs an end different from its start',
+      'windows.1.start: must be a time as HH:MM (00:00 .. 24:00)',
+    ])
+    for (const ref of refs) expect(englishRuns(formatMessage(ref, 'zh-CN'), { names: ['Europe/Berlin', 'UTC', 'HH:MM'] }), formatMessage(ref, 'zh-CN')).toEqual([])
   })
 })
 
