@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import pkg from '../../package.json'
 import { checkServeOptions, isLoopback, ServeRefusal, startServer } from '../server/server'
-import { terminalJson } from '../text/terminal'
+import { terminalJson, terminalText } from '../text/terminal'
 import { createServices } from '../services/services'
 import { resolveDataFile } from '../store/paths'
 import { COLLECT_HELP, collectCommand } from './collect'
@@ -158,7 +158,7 @@ export async function main(args: string[]): Promise<number> {
     argv = settleLanguage(args, process.env)
   } catch (error) {
     if (!(error instanceof LanguageError)) throw error
-    console.error(`virtpilot: ${sayError(error)}`)
+    console.error(`virtpilot: ${terminalText(sayError(error))}`)
     return 2
   }
   const [command, ...rest] = argv
@@ -214,11 +214,12 @@ export async function main(args: string[]): Promise<number> {
     }
   } catch (error) {
     if (error instanceof InputError) {
-      console.error(`virtpilot: ${error.about ? `${error.about}: ` : ''}${sayRefusal(error.text, error.ref, error.problems)}`)
+      // What the admin typed comes back in errors: it must not drive the terminal either.
+      console.error(`virtpilot: ${terminalText(`${error.about ? `${error.about}: ` : ''}${sayRefusal(error.text, error.ref, error.problems)}`)}`)
       return 1
     }
     const usage = error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    console.error(`virtpilot: ${sayError(error)}`)
+    console.error(`virtpilot: ${terminalText(sayError(error))}`)
     if (usage) console.error(tell(msg('cli.seeHelp')))
     return usage ? 2 : 1
   }

@@ -65,3 +65,19 @@ it('terminalText keeps line breaks and escapes everything else a terminal would 
   expect(json).not.toMatch(CONTROL)
   expect(JSON.parse(json)).toEqual({ output: HOSTILE })
 })
+
+it('an error that quotes what the admin typed shows its control and bidi characters as text', { timeout: 60_000 }, async () => {
+  const run = await promisify(execFile)(process.execPath, cliArgv(['hosts', 'add', `a${HOSTILE}b@host`, '--json']), {
+    encoding: 'utf8',
+    env: { ...process.env, VIRTPILOT_SSH_DIR: join(dir, '.ssh'), VIRTPILOT_DATA: join(dir, 'typed.db') },
+    timeout: 60_000,
+  }).then(
+    () => {
+      throw new Error('hosts add should refuse a target with control characters')
+    },
+    (error: { code: number; stderr: string }) => error,
+  )
+  expect(run.code).toBe(1)
+  expect(run.stderr).toContain('is not a valid user name')
+  expect(run.stderr).not.toMatch(CONTROL)
+})
