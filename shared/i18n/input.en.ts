@@ -18,7 +18,7 @@ export const inputEn = {
     notScenario: '{file} is not a valid VirtPilot scenario',
     cannotRead: 'Cannot read {file}: {reason}',
     notFolder: '{dir} is not a folder',
-    noTraces: '{dir} holds no .csv or .csv.gz files',
+    noTraces: '{dir} holds no .csv or .tsv files (plain or .gz)',
     tooLarge: '{file} is larger than {size} (the import limit)',
     unpacksTooLarge: '{file} unpacks to more than {size} (the import limit)',
     notGzip: '{file} is not a valid gzip file: {reason}',

@@ -17,7 +17,7 @@ export const inputZhCN: Catalogue<typeof inputEn> = {
     notScenario: '{file} 不是有效的 VirtPilot 场景',
     cannotRead: '无法读取 {file}：{reason}',
     notFolder: '{dir} 不是文件夹',
-    noTraces: '{dir} 中没有 .csv 或 .csv.gz 文件',
+    noTraces: '{dir} 中没有 .csv 或 .tsv 文件（未压缩或 .gz）',
     tooLarge: '{file} 大于 {size}（导入上限）',
     unpacksTooLarge: '{file} 解压后大于 {size}（导入上限）',
     notGzip: '{file} 不是有效的 gzip 文件：{reason}',

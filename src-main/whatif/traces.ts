@@ -392,15 +392,15 @@ function readTraceFile(path: string, name: string): string {
 }
 
 function vmNameFor(fileName: string): string {
-  return `bb${basename(fileName).replace(/\.csv(\.gz)?$/i, '')}`
+  return `bb${basename(fileName).replace(/\.[ct]sv(\.gz)?$/i, '')}`
 }
 
-/** Every *.csv / *.csv.gz in a folder: Bitbrains per-VM files, generic CSVs, or both. */
+/** Every *.csv / *.tsv (plain or .gz) in a folder: Bitbrains per-VM files, generic CSVs, or both. */
 export function importTraceDir(dir: string, options: TraceImportOptions = {}): TraceImport {
   let names: string[]
   try {
     if (!statSync(dir).isDirectory()) throw new ScenarioInputError(msg('input.file.notFolder', { dir }))
-    names = readdirSync(dir).filter((n) => /\.csv(\.gz)?$/i.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    names = readdirSync(dir).filter((n) => /\.[ct]sv(\.gz)?$/i.test(n)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
   } catch (error) {
     if (error instanceof ScenarioInputError) throw error
     throw new ScenarioInputError(msg('input.file.cannotRead', { file: dir, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }))

@@ -1,4 +1,6 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import fc from 'fast-check'
@@ -118,6 +120,23 @@ describe('generic CSV import', () => {
       const text = ['\ufeffVM', 'Timestamp', 'CPU', 'Mem'].join(sep) + '\n' + ['db 1', '1704067200', '0.5', '8000'].join(sep) + '\n' + ['db 1', '1704067500', '0.75', '8000'].join(sep)
       const { scenario } = importTraceText('sheet.csv', text)
       expect(scenario.workload).toEqual([{ vm: 'db 1', cpuCores: [0.5, 0.75], memMiB: [8000, 8000] }])
+    }
+  })
+
+  it('a folder import reads .tsv files beside .csv ones, and names both when it finds neither', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'virtpilot-tsv-'))
+    try {
+      writeFileSync(join(folder, 'sheet.tsv'), 'vm\ttimestamp\tcpu\tmem\nweb\t1704067200\t1\t512\nweb\t1704067500\t2\t512\n')
+      writeFileSync(join(folder, 'more.csv'), 'vm,timestamp,cpu,mem\ndb,1704067200,0.5,256\n')
+      writeFileSync(join(folder, 'notes.txt'), 'not a trace')
+      const { scenario, stats } = importTraceDir(folder)
+      expect(stats.files).toBe(2)
+      expect(scenario.workload.map((w) => [w.vm, w.cpuCores])).toEqual([['db', [0.5, 0]], ['web', [1, 2]]])
+      rmSync(join(folder, 'sheet.tsv'))
+      rmSync(join(folder, 'more.csv'))
+      expect(() => importTraceDir(folder)).toThrow(/holds no \.csv or \.tsv files \(plain or \.gz\)/)
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
     }
   })
 
